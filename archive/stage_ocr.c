@@ -1,0 +1,517 @@
+/*
+ * stage_ocr.c - the OCR stage.  N worker threads each own one OCR engine
+ * (initialised once, reused for all its pages) and one database
+ * connection.  A worker takes the next page from a shared queue, reads it
+ * outside any transaction, then writes its cells, lines, words and new state
+ * in one transaction: a kill at any moment loses only pages in flight.
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "ocr.h"
+
+typedef struct page_job {
+    int64_t page_id;
+    int page_index;
+    int64_t file_id;
+    char *abspath;
+    char *sha256;
+} page_job;
+
+typedef struct ocr_shared {
+    const char *db_path;
+    const char *lang;
+    const ocr_settings *settings;
+    int64_t run_id;
+    page_job *jobs;
+    size_t njobs;
+    size_t next;     /* next job to hand out */
+    size_t finished; /* jobs done (read or failed) */
+    int abort;       /* a worker hit a fatal error */
+    dg_err fatal;
+    arc_ocr_summary sum;
+    const char *current; /* path of the most recently finished page */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} ocr_shared;
+
+/* ---- loading the queue ------------------------------------------------------- */
+
+static int load_jobs(sqlite3 *db, int redo, ocr_shared *sh, dg_err *err)
+{
+    const char *sql = redo ? "SELECT p.id, p.page_index, f.id, f.abspath, f.sha256 FROM page p "
+                             "JOIN file f ON f.id = p.file_id ORDER BY p.id"
+                           : "SELECT p.id, p.page_index, f.id, f.abspath, f.sha256 FROM page p "
+                             "JOIN file f ON f.id = p.file_id WHERE p.state = 'new' ORDER BY p.id";
+    sqlite3_stmt *st;
+    if (db_prepare(db, sql, &st, err))
+        return DG_EDB;
+    size_t alloc = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (sh->njobs == alloc) {
+            alloc = alloc ? alloc * 2 : 64;
+            page_job *p = realloc(sh->jobs, alloc * sizeof *p);
+            if (!p) {
+                sqlite3_finalize(st);
+                return dg_err_set(err, DG_ENOMEM, "out of memory");
+            }
+            sh->jobs = p;
+        }
+        page_job *j = &sh->jobs[sh->njobs++];
+        j->page_id = sqlite3_column_int64(st, 0);
+        j->page_index = sqlite3_column_int(st, 1);
+        j->file_id = sqlite3_column_int64(st, 2);
+        j->abspath = dg_strdup((const char *)sqlite3_column_text(st, 3));
+        j->sha256 = dg_strdup((const char *)sqlite3_column_text(st, 4));
+    }
+    sqlite3_finalize(st);
+    return DG_OK;
+}
+
+static void free_jobs(ocr_shared *sh)
+{
+    for (size_t i = 0; i < sh->njobs; i++) {
+        free(sh->jobs[i].abspath);
+        free(sh->jobs[i].sha256);
+    }
+    free(sh->jobs);
+}
+
+/* ---- writing one page --------------------------------------------------------- */
+
+static int bind_box(sqlite3_stmt *st, int first, ocr_box b)
+{
+    sqlite3_bind_int(st, first, b.x);
+    sqlite3_bind_int(st, first + 1, b.y);
+    sqlite3_bind_int(st, first + 2, b.w);
+    sqlite3_bind_int(st, first + 3, b.h);
+    return 0;
+}
+
+static int clear_page(sqlite3 *db, int64_t page_id, dg_err *err)
+{
+    static const char *const sql[] = {
+        "DELETE FROM ocr_word WHERE page_id = ?", "DELETE FROM ocr_line WHERE page_id = ?",
+        "DELETE FROM ocr_cell WHERE page_id = ?", "DELETE FROM ocr_page WHERE page_id = ?"};
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *st;
+        if (db_prepare(db, sql[i], &st, err))
+            return DG_EDB;
+        sqlite3_bind_int64(st, 1, page_id);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return db_fail(db, err, "cannot clear earlier OCR of page");
+    }
+    return DG_OK;
+}
+
+static int insert_cells(sqlite3 *db, int64_t page_id, const ocr_result *r, int64_t *cell_ids,
+                        dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "INSERT INTO ocr_cell(page_id, row_no, col_no, x, y, w, h) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   &st, err))
+        return DG_EDB;
+    for (size_t i = 0; i < r->ncells; i++) {
+        sqlite3_bind_int64(st, 1, page_id);
+        sqlite3_bind_int(st, 2, r->cells[i].row);
+        sqlite3_bind_int(st, 3, r->cells[i].col);
+        bind_box(st, 4, r->cells[i].box);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            return db_fail(db, err, "cannot store table cell");
+        }
+        cell_ids[i] = sqlite3_last_insert_rowid(db);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return DG_OK;
+}
+
+static void bind_cell(sqlite3_stmt *st, int col, const ocr_line *l, const int64_t *cell_ids,
+                      size_t ncells)
+{
+    if (l->cell >= 0 && (size_t)l->cell < ncells)
+        sqlite3_bind_int64(st, col, cell_ids[l->cell]);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+static int insert_lines(sqlite3 *db, int64_t page_id, const ocr_result *r,
+                        const int64_t *cell_ids, long *nwords, dg_err *err)
+{
+    sqlite3_stmt *ls = NULL, *ws = NULL;
+    int rc = db_prepare(db, "INSERT INTO ocr_line(page_id, cell_id, seq, block_no, text, conf, "
+                            "x, y, w, h) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        &ls, err);
+    if (!rc)
+        rc = db_prepare(db, "INSERT INTO ocr_word(page_id, line_id, cell_id, block_no, line_no, "
+                            "word_no, text, conf, x, y, w, h) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        &ws, err);
+    for (size_t i = 0; !rc && i < r->nlines; i++) {
+        const ocr_line *l = &r->lines[i];
+        sqlite3_bind_int64(ls, 1, page_id);
+        bind_cell(ls, 2, l, cell_ids, r->ncells);
+        sqlite3_bind_int(ls, 3, (int)i);
+        sqlite3_bind_int(ls, 4, l->block_no);
+        sqlite3_bind_text(ls, 5, l->text ? l->text : "", -1, SQLITE_STATIC);
+        sqlite3_bind_double(ls, 6, l->conf);
+        bind_box(ls, 7, l->box);
+        if (sqlite3_step(ls) != SQLITE_DONE) {
+            rc = db_fail(db, err, "cannot store text line");
+            break;
+        }
+        sqlite3_reset(ls);
+        int64_t line_id = sqlite3_last_insert_rowid(db);
+        for (size_t j = 0; j < l->nwords; j++) {
+            const ocr_word *w = &l->words[j];
+            sqlite3_bind_int64(ws, 1, page_id);
+            sqlite3_bind_int64(ws, 2, line_id);
+            bind_cell(ws, 3, l, cell_ids, r->ncells);
+            sqlite3_bind_int(ws, 4, l->block_no);
+            sqlite3_bind_int(ws, 5, (int)i);
+            sqlite3_bind_int(ws, 6, (int)j);
+            sqlite3_bind_text(ws, 7, w->text, -1, SQLITE_STATIC);
+            sqlite3_bind_double(ws, 8, w->conf);
+            bind_box(ws, 9, w->box);
+            if (sqlite3_step(ws) != SQLITE_DONE) {
+                rc = db_fail(db, err, "cannot store word");
+                break;
+            }
+            sqlite3_reset(ws);
+            (*nwords)++;
+        }
+    }
+    sqlite3_finalize(ls);
+    sqlite3_finalize(ws);
+    return rc;
+}
+
+static int insert_page_meta(sqlite3 *db, const page_job *j, const ocr_shared *sh,
+                            const ocr_result *r, double secs, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "INSERT INTO ocr_page(page_id, run_id, lang, skew_deg, orientation, "
+                       "cleanup, mean_conf, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, j->page_id);
+    sqlite3_bind_int64(st, 2, sh->run_id);
+    sqlite3_bind_text(st, 3, sh->lang, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, r->skew_deg);
+    sqlite3_bind_int(st, 5, r->orientation);
+    sqlite3_bind_text(st, 6, r->cleanup_json ? r->cleanup_json : "[]", -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 7, r->mean_conf);
+    sqlite3_bind_double(st, 8, secs);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot store page OCR summary");
+}
+
+static int set_page_state(sqlite3 *db, int64_t page_id, const char *state, const char *error,
+                          dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "UPDATE page SET state = ?, error = ? WHERE id = ?", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+    if (error)
+        sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+    sqlite3_bind_int64(st, 3, page_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot update page state");
+}
+
+static int store_result(sqlite3 *db, const page_job *j, const ocr_shared *sh,
+                        const ocr_result *r, double secs, long *nwords, dg_err *err)
+{
+    int64_t *cell_ids = calloc(r->ncells + 1, sizeof *cell_ids);
+    if (!cell_ids)
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    int rc = db_begin(db, err);
+    if (!rc)
+        rc = clear_page(db, j->page_id, err);
+    if (!rc)
+        rc = insert_cells(db, j->page_id, r, cell_ids, err);
+    if (!rc)
+        rc = insert_lines(db, j->page_id, r, cell_ids, nwords, err);
+    if (!rc)
+        rc = insert_page_meta(db, j, sh, r, secs, err);
+    if (!rc)
+        rc = set_page_state(db, j->page_id, "read", NULL, err);
+    if (!rc)
+        rc = db_commit(db, err);
+    if (rc)
+        db_rollback(db);
+    free(cell_ids);
+    return rc;
+}
+
+static int store_failure(sqlite3 *db, const page_job *j, const char *why, dg_err *err)
+{
+    int rc = db_begin(db, err);
+    if (!rc)
+        rc = set_page_state(db, j->page_id, "failed", why, err);
+    if (!rc)
+        rc = db_commit(db, err);
+    if (rc)
+        db_rollback(db);
+    return rc;
+}
+
+/* ---- workers ----------------------------------------------------------------- */
+
+typedef struct worker {
+    ocr_shared *sh;
+    sqlite3 *db;
+    ocr_engine *engine;
+    unsigned char *data; /* bytes of the file last read: pages of one file come together */
+    size_t len;
+    int64_t data_file;
+} worker;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Load the page's file, checking its bytes still hash to what was ingested. */
+static int load_file(worker *w, const page_job *j, dg_err *why)
+{
+    if (w->data && w->data_file == j->file_id)
+        return DG_OK;
+    free(w->data);
+    w->data = NULL;
+    w->data_file = 0;
+    if (arc_read_file(j->abspath, &w->data, &w->len, why))
+        return DG_EINPUT;
+    char sha[65];
+    db_sha256_hex(w->data, w->len, sha);
+    if (strcmp(sha, j->sha256) != 0) {
+        free(w->data);
+        w->data = NULL;
+        return dg_err_set(why, DG_EINPUT,
+                          "scan '%s' changed since ingest (SHA-256 %s, expected %s)", j->abspath,
+                          sha, j->sha256);
+    }
+    w->data_file = j->file_id;
+    return DG_OK;
+}
+
+static int process_job(worker *w, const page_job *j, long *lines, long *words, long *cells,
+                       int *failed, dg_err *err)
+{
+    dg_err why = {0};
+    ocr_result *r = NULL;
+    double t0 = now_seconds();
+    *failed = 0;
+    if (load_file(w, j, &why) || ocr_engine_read(w->engine, w->data, w->len, j->page_index, &r,
+                                                 &why)) {
+        *failed = 1;
+        return store_failure(w->db, j, why.msg, err);
+    }
+    int rc = store_result(w->db, j, w->sh, r, now_seconds() - t0, words, err);
+    if (!rc) {
+        *lines += (long)r->nlines;
+        *cells += (long)r->ncells;
+    }
+    ocr_result_free(&r);
+    return rc;
+}
+
+static const page_job *next_job(ocr_shared *sh)
+{
+    const page_job *j = NULL;
+    pthread_mutex_lock(&sh->mu);
+    if (!sh->abort && sh->next < sh->njobs)
+        j = &sh->jobs[sh->next++];
+    pthread_mutex_unlock(&sh->mu);
+    return j;
+}
+
+static void worker_fatal(ocr_shared *sh, const dg_err *e)
+{
+    pthread_mutex_lock(&sh->mu);
+    if (!sh->abort) {
+        sh->abort = 1;
+        sh->fatal = *e;
+    }
+    pthread_cond_broadcast(&sh->cv);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    ocr_shared *sh = w->sh;
+    dg_err e = {0};
+    if (db_open(sh->db_path, 0, &w->db, &e) ||
+        ocr_engine_new(sh->lang, sh->settings, &w->engine, &e)) {
+        worker_fatal(sh, &e);
+        return NULL;
+    }
+    const page_job *j;
+    while ((j = next_job(sh))) {
+        long lines = 0, words = 0, cells = 0;
+        int failed = 0;
+        if (process_job(w, j, &lines, &words, &cells, &failed, &e)) {
+            worker_fatal(sh, &e);
+            break;
+        }
+        pthread_mutex_lock(&sh->mu);
+        sh->finished++;
+        sh->current = j->abspath;
+        if (failed)
+            sh->sum.pages_failed++;
+        else
+            sh->sum.pages_read++;
+        sh->sum.lines += lines;
+        sh->sum.words += words;
+        sh->sum.cells += cells;
+        pthread_cond_broadcast(&sh->cv);
+        pthread_mutex_unlock(&sh->mu);
+    }
+    return NULL;
+}
+
+/* ---- the stage ---------------------------------------------------------------- */
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static void wait_for_workers(ocr_shared *sh, const arc_progress *prog)
+{
+    pthread_mutex_lock(&sh->mu);
+    size_t shown = (size_t)-1;
+    while (sh->finished < sh->njobs && !sh->abort) {
+        if (shown != sh->finished) {
+            shown = sh->finished;
+            const char *cur = sh->current;
+            pthread_mutex_unlock(&sh->mu);
+            arc_progress_report(prog, "ocr", (long)shown, (long)sh->njobs, cur);
+            pthread_mutex_lock(&sh->mu);
+            continue;
+        }
+        pthread_cond_wait(&sh->cv, &sh->mu);
+    }
+    pthread_mutex_unlock(&sh->mu);
+}
+
+static int run_workers(ocr_shared *sh, int jobs, const arc_progress *prog, dg_err *err)
+{
+    if ((size_t)jobs > sh->njobs)
+        jobs = sh->njobs ? (int)sh->njobs : 1;
+    worker *ws = calloc((size_t)jobs, sizeof *ws);
+    pthread_t *tids = calloc((size_t)jobs, sizeof *tids);
+    if (!ws || !tids) {
+        free(ws);
+        free(tids);
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
+    int started = 0;
+    for (int i = 0; i < jobs; i++) {
+        ws[i].sh = sh;
+        if (pthread_create(&tids[i], NULL, worker_main, &ws[i]) == 0)
+            started++;
+        else
+            break;
+    }
+    wait_for_workers(sh, prog);
+    for (int i = 0; i < started; i++) {
+        pthread_join(tids[i], NULL);
+        ocr_engine_free(&ws[i].engine);
+        db_close(&ws[i].db);
+        free(ws[i].data);
+    }
+    free(ws);
+    free(tids);
+    arc_progress_report(prog, "ocr", (long)sh->finished, (long)sh->njobs, NULL);
+    if (sh->abort) {
+        if (err)
+            *err = sh->fatal;
+        return sh->fatal.code ? sh->fatal.code : DG_ERR;
+    }
+    return started ? DG_OK : dg_err_set(err, DG_ERR, "cannot start OCR worker threads");
+}
+
+static char *run_params(const arc_ocr_opts *o, int jobs, const ocr_settings *s)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    dg_buf_adds(&b, "{\"lang\":");
+    dg_buf_json_str(&b, o->lang);
+    dg_buf_addf(&b, ",\"jobs\":%d,\"redo\":%d,\"settings\":%s}", jobs, o->redo,
+                ocr_settings_json(s));
+    return dg_buf_detach(&b);
+}
+
+static int open_settings(const arc_ocr_opts *o, ocr_settings **s, dg_err *err)
+{
+    if (o->settings_path)
+        return ocr_settings_load(o->settings_path, s, err);
+    dg_buf p;
+    dg_buf_init(&p, 4096);
+    dg_buf_addf(&p, "%s/ocr.xml", arc_config_dir());
+    int rc = ocr_settings_load(access(p.data, R_OK) == 0 ? p.data : NULL, s, err);
+    dg_buf_release(&p);
+    return rc;
+}
+
+int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *prog,
+            arc_ocr_summary *sum, dg_err *err)
+{
+    arc_ocr_opts o = *opts;
+    if (!o.lang)
+        o.lang = "chi_sim+eng";
+    int jobs = o.jobs > 0 ? o.jobs : default_jobs();
+    memset(sum, 0, sizeof *sum);
+    ocr_shared sh = {0};
+    sh.db_path = db_path;
+    sh.lang = o.lang;
+    sqlite3 *db = NULL;
+    ocr_settings *settings = NULL;
+    int rc = db_open(db_path, 0, &db, err);
+    if (!rc)
+        rc = open_settings(&o, &settings, err);
+    if (!rc)
+        rc = load_jobs(db, o.redo, &sh, err);
+    char *params = settings ? run_params(&o, jobs, settings) : NULL;
+    if (!rc)
+        rc = db_run_begin(db, "ocr", params, &sh.run_id, err);
+    if (!rc) {
+        sh.settings = settings;
+        pthread_mutex_init(&sh.mu, NULL);
+        pthread_cond_init(&sh.cv, NULL);
+        rc = sh.njobs ? run_workers(&sh, jobs, prog, err) : DG_OK;
+        pthread_mutex_destroy(&sh.mu);
+        pthread_cond_destroy(&sh.cv);
+        *sum = sh.sum;
+        char counts[256];
+        snprintf(counts, sizeof counts,
+                 "{\"pages_read\":%ld,\"pages_failed\":%ld,\"lines\":%ld,\"words\":%ld,"
+                 "\"cells\":%ld}",
+                 sum->pages_read, sum->pages_failed, sum->lines, sum->words, sum->cells);
+        db_run_end(db, sh.run_id, rc ? "failed" : "done", counts, NULL);
+    }
+    free(params);
+    free_jobs(&sh);
+    ocr_settings_free(&settings);
+    db_close(&db);
+    return rc;
+}

@@ -1,0 +1,132 @@
+/*
+ * status.c - what the workspace holds: files, pages by state, quarantine,
+ * low-resolution pages, and (when later stages have run) records and
+ * review counts.
+ */
+#include <sqlite3.h>
+#include <string.h>
+
+#include "archive.h"
+
+typedef struct counts {
+    int64_t files, aliases, pages, low_dpi, quarantined;
+} counts;
+
+static int64_t count_of(sqlite3 *db, const char *sql)
+{
+    int64_t v = 0;
+    db_query_int(db, sql, &v, NULL);
+    return v;
+}
+
+static void read_counts(sqlite3 *db, counts *c)
+{
+    c->files = count_of(db, "SELECT count(*) FROM file");
+    c->aliases = count_of(db, "SELECT count(*) - (SELECT count(*) FROM file) FROM file_path");
+    c->pages = count_of(db, "SELECT count(*) FROM page");
+    c->low_dpi = count_of(db, "SELECT count(*) FROM page WHERE low_dpi");
+    c->quarantined = count_of(db, "SELECT count(*) FROM quarantine");
+}
+
+static int emit_json(sqlite3 *db, const counts *c, dg_buf *b)
+{
+    dg_buf_addf(b, "{\"files\":%lld,\"aliases\":%lld,\"pages_total\":%lld,\"pages\":{",
+                (long long)c->files, (long long)c->aliases, (long long)c->pages);
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT state, count(*) FROM page GROUP BY state ORDER BY state", &st,
+                   NULL))
+        return DG_EDB;
+    int first = 1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        dg_buf_adds(b, first ? "" : ",");
+        first = 0;
+        dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 0));
+        dg_buf_addf(b, ":%lld", (long long)sqlite3_column_int64(st, 1));
+    }
+    sqlite3_finalize(st);
+    dg_buf_addf(b, "},\"low_dpi_pages\":%lld,\"quarantined\":%lld,\"quarantine\":[",
+                (long long)c->low_dpi, (long long)c->quarantined);
+    if (db_prepare(db, "SELECT path, reason FROM quarantine ORDER BY id", &st, NULL))
+        return DG_EDB;
+    first = 1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        dg_buf_adds(b, first ? "{\"file\":" : ",{\"file\":");
+        first = 0;
+        dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 0));
+        dg_buf_adds(b, ",\"reason\":");
+        dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 1));
+        dg_buf_addc(b, '}');
+    }
+    sqlite3_finalize(st);
+    dg_buf_adds(b, "],\"low_dpi\":[");
+    if (db_prepare(db, "SELECT f.path, p.page_index, p.dpi FROM page p JOIN file f ON "
+                       "f.id = p.file_id WHERE p.low_dpi ORDER BY p.id", &st, NULL))
+        return DG_EDB;
+    first = 1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        dg_buf_adds(b, first ? "{\"file\":" : ",{\"file\":");
+        first = 0;
+        dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 0));
+        dg_buf_addf(b, ",\"page\":%d,\"dpi\":%d}", sqlite3_column_int(st, 1) + 1,
+                    sqlite3_column_int(st, 2));
+    }
+    sqlite3_finalize(st);
+    dg_buf_adds(b, "]}\n");
+    return DG_OK;
+}
+
+static void emit_text(sqlite3 *db, const counts *c, dg_buf *b)
+{
+    dg_buf_addf(b, "files:        %lld (%lld more paths are aliases of the same bytes)\n",
+                (long long)c->files, (long long)c->aliases);
+    dg_buf_addf(b, "pages:        %lld\n", (long long)c->pages);
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT state, count(*) FROM page GROUP BY state ORDER BY state", &st,
+                   NULL) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            dg_buf_addf(b, "  %-12s %lld\n", sqlite3_column_text(st, 0),
+                        (long long)sqlite3_column_int64(st, 1));
+        sqlite3_finalize(st);
+    }
+    dg_buf_addf(b, "low-dpi pages (under 300 dpi, DA/T 31): %lld\n", (long long)c->low_dpi);
+    if (db_prepare(db, "SELECT f.path, p.page_index, p.dpi FROM page p JOIN file f ON "
+                       "f.id = p.file_id WHERE p.low_dpi ORDER BY p.id", &st, NULL) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            dg_buf_addf(b, "  warning: %s page %d is %d dpi\n", sqlite3_column_text(st, 0),
+                        sqlite3_column_int(st, 1) + 1, sqlite3_column_int(st, 2));
+        sqlite3_finalize(st);
+    }
+    dg_buf_addf(b, "quarantined:  %lld\n", (long long)c->quarantined);
+    if (db_prepare(db, "SELECT path, reason FROM quarantine ORDER BY id", &st, NULL) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            dg_buf_addf(b, "  %s: %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+        sqlite3_finalize(st);
+    }
+    if (db_prepare(db, "SELECT f.path, p.page_index, p.error FROM page p JOIN file f ON "
+                       "f.id = p.file_id WHERE p.state = 'failed' ORDER BY p.id", &st, NULL) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            dg_buf_addf(b, "  failed: %s page %d: %s\n", sqlite3_column_text(st, 0),
+                        sqlite3_column_int(st, 1) + 1, sqlite3_column_text(st, 2));
+        sqlite3_finalize(st);
+    }
+}
+
+int arc_status(sqlite3 *db, int json, FILE *out, dg_err *err)
+{
+    counts c;
+    dg_buf b;
+    read_counts(db, &c);
+    dg_buf_init(&b, 0);
+    int rc = DG_OK;
+    if (json)
+        rc = emit_json(db, &c, &b);
+    else
+        emit_text(db, &c, &b);
+    if (rc) {
+        dg_buf_release(&b);
+        return db_fail(db, err, "cannot read status");
+    }
+    fputs(b.data ? b.data : "", out);
+    dg_buf_release(&b);
+    return DG_OK;
+}

@@ -1,0 +1,173 @@
+/*
+ * common.c - error reports, capped buffers and JSON escaping shared by all
+ * dangan modules.
+ */
+#include "common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int dg_err_set(dg_err *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+void dg_err_clear(dg_err *err)
+{
+    if (err) {
+        err->code = 0;
+        err->msg[0] = '\0';
+    }
+}
+
+void dg_buf_init(dg_buf *b, size_t cap)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->alloc = 0;
+    b->cap = cap ? cap : DG_BUF_DEFAULT_CAP;
+}
+
+void dg_buf_release(dg_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->alloc = 0;
+}
+
+void dg_buf_reset(dg_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static int buf_reserve(dg_buf *b, size_t extra)
+{
+    if (extra > b->cap || b->len + extra > b->cap)
+        return DG_ENOMEM;
+    size_t need = b->len + extra + 1;
+    if (need <= b->alloc)
+        return DG_OK;
+    size_t n = b->alloc ? b->alloc : 64;
+    while (n < need)
+        n *= 2;
+    char *p = realloc(b->data, n);
+    if (!p)
+        return DG_ENOMEM;
+    b->data = p;
+    b->alloc = n;
+    return DG_OK;
+}
+
+int dg_buf_add(dg_buf *b, const void *data, size_t len)
+{
+    if (buf_reserve(b, len))
+        return DG_ENOMEM;
+    if (len)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return DG_OK;
+}
+
+int dg_buf_adds(dg_buf *b, const char *s)
+{
+    return dg_buf_add(b, s, strlen(s));
+}
+
+int dg_buf_addc(dg_buf *b, char c)
+{
+    return dg_buf_add(b, &c, 1);
+}
+
+int dg_buf_vaddf(dg_buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return DG_ERR;
+    if (buf_reserve(b, (size_t)n))
+        return DG_ENOMEM;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+    return DG_OK;
+}
+
+int dg_buf_addf(dg_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = dg_buf_vaddf(b, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+char *dg_buf_detach(dg_buf *b)
+{
+    char *s = b->data;
+    if (!s)
+        s = calloc(1, 1);
+    b->data = NULL;
+    b->len = b->alloc = 0;
+    return s;
+}
+
+void dg_buf_rtrim(dg_buf *b)
+{
+    while (b->len && (b->data[b->len - 1] == ' ' || b->data[b->len - 1] == '\n' ||
+                      b->data[b->len - 1] == '\t' || b->data[b->len - 1] == '\r'))
+        b->data[--b->len] = '\0';
+}
+
+int dg_buf_json_str(dg_buf *b, const char *s)
+{
+    if (!s)
+        return dg_buf_adds(b, "null");
+    int rc = dg_buf_addc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
+        switch (*p) {
+        case '"': rc = dg_buf_adds(b, "\\\""); break;
+        case '\\': rc = dg_buf_adds(b, "\\\\"); break;
+        case '\n': rc = dg_buf_adds(b, "\\n"); break;
+        case '\r': rc = dg_buf_adds(b, "\\r"); break;
+        case '\t': rc = dg_buf_adds(b, "\\t"); break;
+        default:
+            if (*p < 0x20)
+                rc = dg_buf_addf(b, "\\u%04x", *p);
+            else
+                rc = dg_buf_addc(b, (char)*p);
+        }
+    }
+    return rc ? rc : dg_buf_addc(b, '"');
+}
+
+char *dg_strdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+void dg_now_iso(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -1,0 +1,77 @@
+/*
+ * common.h - the small vocabulary every dangan module shares: an error
+ * struct that carries one complete message, a growable byte buffer with a
+ * size cap (for strings built from OCR output or user input), and JSON
+ * string escaping.  No third-party types appear here.
+ */
+#ifndef DANGAN_COMMON_H
+#define DANGAN_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Status codes returned by fallible functions (0 = ok). */
+enum {
+    DG_OK = 0,
+    DG_ERR = -1,         /* generic failure, message in dg_err */
+    DG_ENOMEM = -2,      /* allocation failed */
+    DG_EINPUT = -3,      /* the input (file, text, XML) is bad */
+    DG_EDB = -4,         /* database error */
+    DG_ENOTFOUND = -5,   /* the named thing does not exist */
+    DG_ECONFLICT = -6,   /* someone else changed it first */
+    DG_EUSAGE = -7,      /* caller passed bad arguments */
+};
+
+#define DG_ERR_MSG_MAX 1024
+
+/*
+ * An error report.  The callee fills it on failure and leaves it untouched
+ * on success; callers pass it on without adding noise.  Any function
+ * taking a dg_err * accepts NULL.
+ */
+typedef struct dg_err {
+    int code;
+    char msg[DG_ERR_MSG_MAX];
+} dg_err;
+
+/* Fill err (if non-NULL) with code and a printf-style message; returns code. */
+int dg_err_set(dg_err *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void dg_err_clear(dg_err *err);
+
+/*
+ * A growable buffer, always NUL-terminated.  Appends beyond `cap` bytes
+ * fail with DG_ENOMEM and leave the buffer as it was (curl's dynbuf idea):
+ * a runaway OCR string cannot eat the machine.
+ */
+typedef struct dg_buf {
+    char *data;
+    size_t len;
+    size_t alloc;
+    size_t cap;
+} dg_buf;
+
+#define DG_BUF_DEFAULT_CAP ((size_t)64 << 20)
+
+void dg_buf_init(dg_buf *b, size_t cap); /* cap 0 means DG_BUF_DEFAULT_CAP */
+void dg_buf_release(dg_buf *b);
+void dg_buf_reset(dg_buf *b);
+int dg_buf_add(dg_buf *b, const void *data, size_t len);
+int dg_buf_adds(dg_buf *b, const char *s);
+int dg_buf_addc(dg_buf *b, char c);
+int dg_buf_addf(dg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int dg_buf_vaddf(dg_buf *b, const char *fmt, va_list ap);
+/* Hand the string to the caller (caller frees); the buffer is reset. */
+char *dg_buf_detach(dg_buf *b);
+/* Remove trailing whitespace. */
+void dg_buf_rtrim(dg_buf *b);
+
+/* Append s as a quoted JSON string; NULL becomes null. */
+int dg_buf_json_str(dg_buf *b, const char *s);
+
+/* strdup that returns NULL on NULL. Caller frees. */
+char *dg_strdup(const char *s);
+/* Current UTC time as ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" into out[32]. */
+void dg_now_iso(char out[32]);
+
+#endif

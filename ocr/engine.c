@@ -1,0 +1,117 @@
+/*
+ * engine.c - one Tesseract engine per thread, reading a decoded page into
+ * lines and words (ocr_result).  Clean-up before recognition lives in
+ * cleanup.c; this file only drives Tesseract and collects its output.
+ */
+#include "ocr.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tesseract/capi.h>
+
+#include "ocr_internal.h"
+
+
+void ocr_tesseract_version(char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", TessVersion());
+}
+
+/* "chi_sim+eng" -> the first language missing from tessdata, or NULL. */
+static const char *missing_language(TessBaseAPI *api, const char *lang, char *out, size_t n)
+{
+    char **avail = TessBaseAPIGetAvailableLanguagesAsVector(api);
+    const char *p = lang;
+    const char *missing = NULL;
+    while (*p && !missing) {
+        size_t len = strcspn(p, "+");
+        int found = 0;
+        for (char **a = avail; a && *a; a++)
+            if (strlen(*a) == len && strncmp(*a, p, len) == 0)
+                found = 1;
+        if (!found) {
+            snprintf(out, n, "%.*s", (int)len, p);
+            missing = out;
+        }
+        p += len;
+        if (*p == '+')
+            p++;
+    }
+    TessDeleteTextArray(avail);
+    return missing;
+}
+
+static void debian_package_for(const char *lang, char *out, size_t n)
+{
+    /* Debian names the packages tesseract-ocr-<lang> with '_' as '-'. */
+    snprintf(out, n, "tesseract-ocr-%s", lang);
+    for (char *c = out; *c; c++)
+        if (*c == '_')
+            *c = '-';
+}
+
+int ocr_engine_new(const char *lang, const ocr_settings *s, ocr_engine **out, dg_err *err)
+{
+    *out = NULL;
+    if (!lang || !*lang || strlen(lang) >= 64)
+        return dg_err_set(err, DG_EUSAGE, "invalid OCR language '%s'", lang ? lang : "");
+    ocr_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    snprintf(e->lang, sizeof e->lang, "%s", lang);
+    e->settings = s;
+    e->api = TessBaseAPICreate();
+    /* Init with a throwaway language list first to check what is installed,
+     * so a missing model gets an actionable message instead of a stderr dump. */
+    char miss[64], pkg[96];
+    TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
+    if (TessBaseAPIInit3(e->api, NULL, lang) != 0) {
+        const char *m = missing_language(e->api, lang, miss, sizeof miss);
+        if (m) {
+            debian_package_for(m, pkg, sizeof pkg);
+            dg_err_set(err, DG_EINPUT,
+                       "OCR language data '%s' is not installed: install the Debian package %s "
+                       "(apt-get install %s)",
+                       m, pkg, pkg);
+        } else {
+            dg_err_set(err, DG_ERR, "cannot initialise Tesseract for language '%s'", lang);
+        }
+        ocr_engine_free(&e);
+        return err ? err->code : DG_ERR;
+    }
+    TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
+    *out = e;
+    return DG_OK;
+}
+
+void ocr_engine_free(ocr_engine **pe)
+{
+    if (!pe || !*pe)
+        return;
+    ocr_engine *e = *pe;
+    if (e->api) {
+        TessBaseAPIEnd(e->api);
+        TessBaseAPIDelete(e->api);
+    }
+    free(e);
+    *pe = NULL;
+}
+
+void ocr_result_free(ocr_result **pr)
+{
+    if (!pr || !*pr)
+        return;
+    ocr_result *r = *pr;
+    for (size_t i = 0; i < r->nlines; i++) {
+        for (size_t j = 0; j < r->lines[i].nwords; j++)
+            free(r->lines[i].words[j].text);
+        free(r->lines[i].words);
+        free(r->lines[i].text);
+    }
+    free(r->lines);
+    free(r->cells);
+    free(r->cleanup_json);
+    free(r);
+    *pr = NULL;
+}

@@ -1,0 +1,130 @@
+/*
+ * ocr.h - image in, cells / lines / words out.
+ *
+ * The only door to Leptonica and Tesseract in dangan: no third-party type
+ * crosses this header.  Geometry in results is always in the ORIGINAL
+ * page's pixel coordinates (before any rotation, deskew or cropping done
+ * for recognition), so a box can be cut from the scan as filed.
+ *
+ * Threading: an ocr_engine belongs to one thread for its life.  Settings
+ * are immutable once loaded and may be shared between engines.
+ */
+#ifndef DANGAN_OCR_H
+#define DANGAN_OCR_H
+
+#include <stddef.h>
+
+#include "common.h"
+
+/* Refuse images over these before decoding (decompression bombs). */
+#define OCR_MAX_SIDE 40000
+#define OCR_MAX_PIXELS 500000000LL
+
+/* ---- Probing scans (used by ingest) ------------------------------------ */
+
+typedef struct ocr_page_info {
+    int width, height;
+    int dpi;   /* 0 when the file records none */
+    int depth; /* bits per pixel as stored */
+} ocr_page_info;
+
+/*
+ * Name the image format of a byte buffer from its magic bytes: "tiff",
+ * "png", "jpeg", or NULL when it is none of the supported ones.
+ */
+const char *ocr_sniff_format(const unsigned char *data, size_t len);
+
+/*
+ * Check a whole scan held in memory: sniff, read every page's header,
+ * refuse bombs before decoding, then decode each page once to catch
+ * truncation and corruption.  On success *pages is a malloc'd array of
+ * *npages entries (caller frees).  On failure err says what is wrong with
+ * the file (the message does not repeat the path; the caller adds it).
+ */
+int ocr_probe_scan(const unsigned char *data, size_t len, ocr_page_info **pages, int *npages,
+                   dg_err *err);
+
+/* ---- Settings ------------------------------------------------------------ */
+
+typedef struct ocr_settings ocr_settings;
+
+/*
+ * Load clean-up and recognition settings from an XML file (NULL: built-in
+ * defaults).  Caller frees with ocr_settings_free.
+ */
+int ocr_settings_load(const char *path, ocr_settings **out, dg_err *err);
+void ocr_settings_free(ocr_settings **s);
+/* The settings as a JSON object, for the run log.  Owned by s. */
+const char *ocr_settings_json(const ocr_settings *s);
+
+/* ---- Recognition ----------------------------------------------------------- */
+
+typedef struct ocr_box {
+    int x, y, w, h;
+} ocr_box;
+
+typedef struct ocr_cell {
+    int row, col; /* 0-based, reading order */
+    ocr_box box;
+} ocr_cell;
+
+typedef struct ocr_word {
+    char *text;
+    float conf; /* 0-100 */
+    ocr_box box;
+} ocr_word;
+
+typedef struct ocr_line {
+    char *text; /* whitespace between Han characters removed */
+    float conf; /* 0-100 */
+    ocr_box box;
+    int block_no;
+    int cell; /* index into ocr_result.cells, or -1 outside the grid */
+    ocr_word *words;
+    size_t nwords;
+} ocr_line;
+
+typedef struct ocr_result {
+    int width, height; /* of the original page */
+    double skew_deg;   /* content rotation found, counter-clockwise */
+    int orientation;   /* 0, 90, 180, 270 degrees applied before deskew */
+    double mean_conf;
+    char *cleanup_json; /* JSON array: the clean-up steps and what they measured */
+    ocr_cell *cells;
+    size_t ncells;
+    ocr_line *lines; /* in reading order */
+    size_t nlines;
+} ocr_result;
+
+void ocr_result_free(ocr_result **r);
+
+typedef struct ocr_engine ocr_engine;
+
+/*
+ * Create an engine for `lang` (e.g. "chi_sim+eng").  Missing language data
+ * fails with a message naming the Debian package to install.  `s` must
+ * outlive the engine.  Caller frees with ocr_engine_free.
+ */
+int ocr_engine_new(const char *lang, const ocr_settings *s, ocr_engine **out, dg_err *err);
+void ocr_engine_free(ocr_engine **e);
+
+/*
+ * Clean and read page `page_index` (0-based) of the scan held in memory.
+ * Caller frees *out with ocr_result_free.
+ */
+int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
+                    ocr_result **out, dg_err *err);
+
+/* Versions of the libraries behind this module, as they report themselves
+ * at run time ("5.3.0", "leptonica-1.82.0"), written into buf. */
+void ocr_tesseract_version(char *buf, size_t n);
+void ocr_leptonica_version(char *buf, size_t n);
+
+/*
+ * Cut the box (plus margin pixels on each side, clipped to the page) from
+ * page `page_index` of the scan and write it as PNG to out_path.
+ */
+int ocr_crop_to_png(const unsigned char *data, size_t len, int page_index, ocr_box box,
+                    int margin, const char *out_path, dg_err *err);
+
+#endif

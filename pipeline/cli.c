@@ -1,0 +1,108 @@
+/*
+ * cli.c - shared plumbing for the subcommands: database opening, messages,
+ * the progress bar and exit codes.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "dangan%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_info(const cli_ctx *ctx, const char *fmt, ...)
+{
+    if (ctx->verbosity < 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stdout, fmt, ap);
+    va_end(ap);
+}
+
+int cli_open_db(cli_ctx *ctx, int create, sqlite3 **db)
+{
+    dg_err err = {0};
+    if (db_open(ctx->db_path, create ? DB_OPEN_CREATE : 0, db, &err)) {
+        cli_error(NULL, "%s", err.msg);
+        if (!create && access(ctx->db_path, F_OK) != 0)
+            fprintf(stderr, "hint: run 'dangan ingest DIR' first, or pass --db PATH\n");
+        return EXIT_DB;
+    }
+    return EXIT_OK;
+}
+
+int cli_exit_for(int status)
+{
+    switch (status) {
+    case DG_OK: return EXIT_OK;
+    case DG_EDB: return EXIT_DB;
+    case DG_EUSAGE: return EXIT_USAGE;
+    case DG_ENOTFOUND: return EXIT_NOTFOUND;
+    case DG_ECONFLICT: return EXIT_CONFLICT;
+    default: return EXIT_FAIL;
+    }
+}
+
+static void progress_update(void *ud, const char *stage, long done, long total, const char *item)
+{
+    cli_progress *p = ud;
+    if (!p->enabled || total <= 0)
+        return;
+    const int width = 30;
+    int filled = (int)(done * width / total);
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[width] = '\0';
+    const char *name = item ? strrchr(item, '/') : NULL;
+    name = name ? name + 1 : item ? item : "";
+    int n = fprintf(stderr, "\r%-9s [%s] %ld/%ld %.40s", stage, bar, done, total, name);
+    if (n < p->last_width)
+        fprintf(stderr, "%*s", p->last_width - n, "");
+    p->last_width = n;
+    fflush(stderr);
+}
+
+void cli_progress_init(cli_progress *p, const cli_ctx *ctx)
+{
+    p->base.update = progress_update;
+    p->base.ud = p;
+    p->enabled = ctx->verbosity >= 0 && isatty(STDERR_FILENO);
+    p->last_width = 0;
+}
+
+void cli_progress_done(cli_progress *p)
+{
+    if (p->enabled && p->last_width) {
+        fprintf(stderr, "\r%*s\r", p->last_width, "");
+        p->last_width = 0;
+    }
+}
+
+void cli_usage(const cli_command *cmd, FILE *out)
+{
+    fprintf(out, "%s", cmd->usage);
+}
+
+int cli_wants_help(const cli_command *cmd, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            cli_usage(cmd, stdout);
+            return 1;
+        }
+    }
+    return 0;
+}

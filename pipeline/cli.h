@@ -1,0 +1,64 @@
+/*
+ * cli.h - what the `dangan` subcommands share: the global options, exit
+ * codes, opening the database, progress display and output helpers.
+ * Subcommands parse their own arguments, call one library function, print,
+ * and map the status to an exit code.  Nothing here is used by libraries.
+ */
+#ifndef DANGAN_CLI_H
+#define DANGAN_CLI_H
+
+#include "archive.h"
+#include "common.h"
+#include "db.h"
+
+/* Exit codes (documented in README.md; scripts rely on them). */
+enum {
+    EXIT_OK = 0,        /* everything done */
+    EXIT_PARTIAL = 1,   /* done, but some items were set aside or failed */
+    EXIT_USAGE = 2,     /* bad command line */
+    EXIT_DB = 3,        /* cannot open or use the database */
+    EXIT_FAIL = 4,      /* the command could not do its work */
+    EXIT_NOTFOUND = 5,  /* the record, page or item asked for does not exist */
+    EXIT_CONFLICT = 6,  /* someone else decided it first */
+};
+
+typedef struct cli_ctx {
+    const char *db_path; /* --db, $DANGAN_DB, or archive.db */
+    int verbosity;       /* -1 quiet, 0 normal, 1 verbose */
+    const char *argv0;
+} cli_ctx;
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary; /* one line for `dangan --help` */
+    const char *usage;   /* full text for `dangan help CMD` and CMD --help */
+    int (*run)(cli_ctx *ctx, int argc, char **argv); /* argv[0] is the command name */
+} cli_command;
+
+extern const cli_command *const cli_commands[];
+const cli_command *cli_find(const char *name);
+
+/* Open ctx->db_path (creating it when create is set); prints the error. */
+int cli_open_db(cli_ctx *ctx, int create, sqlite3 **db);
+
+/* Print "dangan CMD: message" to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_info(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Map a library status to an exit code. */
+int cli_exit_for(int status);
+
+/* A progress bar on a terminal (stderr), nothing otherwise or when quiet. */
+typedef struct cli_progress {
+    arc_progress base;
+    int enabled;
+    int last_width;
+} cli_progress;
+void cli_progress_init(cli_progress *p, const cli_ctx *ctx);
+void cli_progress_done(cli_progress *p);
+
+/* Standard handling of -h/--help inside a subcommand: returns 1 if shown. */
+int cli_wants_help(const cli_command *cmd, int argc, char **argv);
+void cli_usage(const cli_command *cmd, FILE *out);
+
+#endif

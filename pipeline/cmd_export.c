@@ -1,0 +1,92 @@
+/*
+ * cmd_export.c - `dangan export pages|ocr ...`
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int export_ocr(sqlite3 *db, int argc, char **argv)
+{
+    static const struct option opts[] = {{"page", required_argument, NULL, 'p'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {0, 0, 0, 0}};
+    const char *format = "txt";
+    long long page = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'p')
+            page = atoll(optarg);
+        else if (c == 'f')
+            format = optarg;
+        else
+            return EXIT_USAGE;
+    }
+    if (page <= 0) {
+        cli_error("export", "ocr needs --page ID (see 'dangan export pages' for page ids)");
+        return EXIT_USAGE;
+    }
+    dg_err err = {0};
+    int rc = arc_export_ocr(db, page, format, stdout, &err);
+    if (rc)
+        cli_error("export", "%s", err.msg);
+    return cli_exit_for(rc);
+}
+
+static int export_pages(sqlite3 *db, int argc, char **argv)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'f')
+            return EXIT_USAGE;
+        if (strcmp(optarg, "jsonl") != 0) {
+            cli_error("export", "pages are exported as jsonl only, not '%s'", optarg);
+            return EXIT_USAGE;
+        }
+    }
+    dg_err err = {0};
+    int rc = arc_export_pages(db, stdout, &err);
+    if (rc)
+        cli_error("export", "%s", err.msg);
+    return cli_exit_for(rc);
+}
+
+static int run(cli_ctx *ctx, int argc, char **argv)
+{
+    if (argc < 2) {
+        cli_error("export", "what to export? see 'dangan help export'");
+        return EXIT_USAGE;
+    }
+    const char *what = argv[1];
+    int (*fn)(sqlite3 *, int, char **) = NULL;
+    if (strcmp(what, "pages") == 0)
+        fn = export_pages;
+    else if (strcmp(what, "ocr") == 0)
+        fn = export_ocr;
+    if (!fn) {
+        cli_error("export", "unknown export '%s'; see 'dangan help export'", what);
+        return EXIT_USAGE;
+    }
+    sqlite3 *db;
+    if (cli_open_db(ctx, 0, &db))
+        return EXIT_DB;
+    int rc = fn(db, argc - 1, argv + 1);
+    db_close(&db);
+    return rc;
+}
+
+const cli_command cmd_export = {
+    "export", "write pages, OCR, records or the archive out as JSON lines, hOCR, ALTO",
+    "usage: dangan export pages [--format jsonl]\n"
+    "       dangan export ocr --page ID [--format hocr|alto|txt]\n"
+    "\n"
+    "pages   one JSON object per page: file, sha256, page (1-based), page_id,\n"
+    "        width, height, dpi, state, text (lines in reading order)\n"
+    "ocr     one page's OCR as hOCR, ALTO or plain text (default txt)\n",
+    run};

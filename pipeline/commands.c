@@ -1,0 +1,24 @@
+/*
+ * commands.c - the table of subcommands.  Each lives in its own cmd_*.c.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+extern const cli_command cmd_ingest, cmd_ocr, cmd_status, cmd_export;
+
+const cli_command *const cli_commands[] = {
+    &cmd_ingest,
+    &cmd_ocr,
+    &cmd_status,
+    &cmd_export,
+    NULL,
+};
+
+const cli_command *cli_find(const char *name)
+{
+    for (const cli_command *const *c = cli_commands; *c; c++)
+        if (strcmp((*c)->name, name) == 0)
+            return *c;
+    return NULL;
+}

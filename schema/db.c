@@ -1,0 +1,239 @@
+/*
+ * db.c - database open, migrations, transactions and the run log.
+ */
+#include "db.h"
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "migrations.h"
+
+#define DB_BUSY_TIMEOUT_MS 30000
+
+int db_schema_latest(void)
+{
+    return db_migration_count ? db_migrations[db_migration_count - 1].version : 0;
+}
+
+int db_fail(sqlite3 *db, dg_err *err, const char *doing)
+{
+    return dg_err_set(err, DG_EDB, "%s: %s", doing, db ? sqlite3_errmsg(db) : "no database");
+}
+
+int db_exec(sqlite3 *db, const char *sql, dg_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        dg_err_set(err, DG_EDB, "database error: %s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return DG_EDB;
+    }
+    return DG_OK;
+}
+
+int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, dg_err *err)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot prepare statement");
+    return DG_OK;
+}
+
+int db_query_int(sqlite3 *db, const char *sql, int64_t *out, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, sql, &st, err))
+        return DG_EDB;
+    int rc = sqlite3_step(st);
+    int status = DG_OK;
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        status = DG_ENOTFOUND;
+    else
+        status = db_fail(db, err, "query failed");
+    sqlite3_finalize(st);
+    return status;
+}
+
+int db_user_version(sqlite3 *db)
+{
+    int64_t v = 0;
+    if (db_query_int(db, "PRAGMA user_version", &v, NULL))
+        return -1;
+    return (int)v;
+}
+
+int db_begin(sqlite3 *db, dg_err *err)
+{
+    return db_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+int db_commit(sqlite3 *db, dg_err *err)
+{
+    return db_exec(db, "COMMIT", err);
+}
+
+void db_rollback(sqlite3 *db)
+{
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Each migration and its version bump commit together, so a crash mid-way
+ * leaves the database at the previous version, never half-migrated. */
+static int apply_migration(sqlite3 *db, const db_migration *m, dg_err *err)
+{
+    char pragma[64];
+    if (db_begin(db, err))
+        return DG_EDB;
+    if (db_exec(db, m->sql, err)) {
+        db_rollback(db);
+        return dg_err_set(err, DG_EDB, "migration %s failed: %s", m->name, err ? err->msg : "");
+    }
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", m->version);
+    if (db_exec(db, pragma, err) || db_commit(db, err)) {
+        db_rollback(db);
+        return DG_EDB;
+    }
+    return DG_OK;
+}
+
+int db_migrate_to(sqlite3 *db, int target, dg_err *err)
+{
+    int current = db_user_version(db);
+    if (current < 0)
+        return db_fail(db, err, "cannot read schema version");
+    for (int i = 0; i < db_migration_count; i++) {
+        const db_migration *m = &db_migrations[i];
+        if (m->version <= current || m->version > target)
+            continue;
+        if (apply_migration(db, m, err))
+            return DG_EDB;
+    }
+    return DG_OK;
+}
+
+static int configure(sqlite3 *db, int readonly, dg_err *err)
+{
+    sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+    if (db_exec(db, "PRAGMA foreign_keys = ON", err))
+        return DG_EDB;
+    if (!readonly && db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err))
+        return DG_EDB;
+    return DG_OK;
+}
+
+int db_open(const char *path, int flags, sqlite3 **out, dg_err *err)
+{
+    sqlite3 *db = NULL;
+    int readonly = flags & DB_OPEN_READONLY;
+    int oflags = readonly ? SQLITE_OPEN_READONLY
+                          : SQLITE_OPEN_READWRITE | ((flags & DB_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    *out = NULL;
+    if (sqlite3_open_v2(path, &db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        dg_err_set(err, DG_EDB, "cannot open database '%s': %s", path,
+                   db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return DG_EDB;
+    }
+    int version = db_user_version(db);
+    if (version < 0) {
+        dg_err_set(err, DG_EDB, "cannot open database '%s': %s", path, sqlite3_errmsg(db));
+        goto fail;
+    }
+    if (version > db_schema_latest()) {
+        dg_err_set(err, DG_EDB,
+                   "database '%s' has schema version %d but this dangan (%s) knows only up to "
+                   "%d: it was written by a newer dangan; upgrade dangan, the file was not changed",
+                   path, version, DANGAN_VERSION, db_schema_latest());
+        goto fail;
+    }
+    if (configure(db, readonly, err))
+        goto fail;
+    if (version < db_schema_latest()) {
+        if (readonly) {
+            dg_err_set(err, DG_EDB, "database '%s' needs migration but was opened read-only", path);
+            goto fail;
+        }
+        if (db_migrate_to(db, db_schema_latest(), err))
+            goto fail;
+    }
+    *out = db;
+    return DG_OK;
+fail:
+    sqlite3_close(db);
+    return DG_EDB;
+}
+
+void db_close(sqlite3 **db)
+{
+    if (db && *db) {
+        sqlite3_close_v2(*db);
+        *db = NULL;
+    }
+}
+
+void db_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+int db_run_begin(sqlite3 *db, const char *stage, const char *params_json, int64_t *run_id,
+                 dg_err *err)
+{
+    char now[32], hash[65];
+    const char *params = params_json ? params_json : "{}";
+    dg_now_iso(now);
+    db_sha256_hex(params, strlen(params), hash);
+    sqlite3_stmt *st;
+    if (db_prepare(db, "INSERT INTO run(stage, version, params, params_hash, started) "
+                       "VALUES (?, ?, ?, ?, ?)", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, DANGAN_VERSION, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, params, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot record stage run");
+    *run_id = sqlite3_last_insert_rowid(db);
+    return DG_OK;
+}
+
+int db_run_end(sqlite3 *db, int64_t run_id, const char *status, const char *counts_json,
+               dg_err *err)
+{
+    char now[32];
+    dg_now_iso(now);
+    sqlite3_stmt *st;
+    if (db_prepare(db, "UPDATE run SET finished = ?, status = ?, counts = ? WHERE id = ?", &st,
+                   err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, counts_json ? counts_json : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, run_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot close stage run");
+}
+
+int db_runs_mark_interrupted(sqlite3 *db, const char *stage, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "UPDATE run SET status = 'interrupted' WHERE status = 'running' "
+                       "AND stage = ?", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot mark interrupted runs");
+}
