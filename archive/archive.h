@@ -84,6 +84,23 @@ int arc_export_pages(sqlite3 *db, FILE *out, dg_err *err);
 /* One page's OCR as "hocr", "alto" or "txt". DG_ENOTFOUND for an unknown page. */
 int arc_export_ocr(sqlite3 *db, int64_t page_id, const char *format, FILE *out, dg_err *err);
 
+/* ---- evaluation against truth files (shared/samples/README.md format) ---------- */
+
+/*
+ * Page OCR quality: for each truth page matched to an ingested page (by
+ * image file name and page index), CER and character-bag F1 of the page
+ * text against the truth's full_text (whitespace ignored), per difficulty.
+ * Writes a table, or JSON when json is set.
+ */
+int arc_eval_pages(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_err *err);
+
+/*
+ * Field extraction quality: per field key and per difficulty, the share of
+ * truth fields whose extracted raw text equals the truth's printed value
+ * (whitespace ignored), and the share of truth records found.
+ */
+int arc_eval_fields(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_err *err);
+
 /* Read a whole file into memory (caller frees *data).  Used to re-read scans. */
 int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *err);
 
