@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Bad files are set aside with a reason; good files in the same batch are read.
+set -u
+. "$(dirname "$0")/../lib/testlib.sh"
+DANGAN=$1 SAMPLES=$2 DATA=$3 WORK=$4
+fresh_dir "$WORK" && cd "$WORK" && mkdir in
+cp "$SAMPLES/s015_ledger_moderate.tif" "$DATA/scans/grey_64x32.png" in/
+: > in/empty.tif
+echo "minutes of the 1986 committee" > in/notes.tif
+head -c 300 "$DATA/scans/grey_64x32.png" > in/truncated.png
+head -c 200000 "$SAMPLES/s003_reg_clean.jpg" > in/truncated.jpg
+cp "$DATA/scans/bomb_100000x100000.png" in/huge.png
+
+"$DANGAN" --db t.db ingest in > out.txt 2> err.txt
+check_eq "exit code says files were set aside" "$?" 1
+st=$("$DANGAN" --db t.db status --json)
+check_eq "good files" "$(json_num files "$st")" 2
+check_eq "pages of the good files (2-page TIFF + PNG)" "$(json_num pages_total "$st")" 3
+check_eq "pages waiting for OCR" "$(json_num new "$st")" 3
+check_eq "quarantined count" "$(json_num quarantined "$st")" 5
+check_contains "zero-byte reason" "$st" '"file":"in/empty.tif","reason":"empty file'
+check_contains "text file named .tif" "$st" '"file":"in/notes.tif","reason":"unsupported format'
+check_contains "truncated PNG" "$st" '"file":"in/truncated.png","reason":"truncated PNG'
+check_contains "truncated JPEG" "$st" '"file":"in/truncated.jpg","reason":"truncated JPEG'
+check_contains "decompression bomb refused before decoding" "$st" \
+    'claims 100000x100000 pixels, over the limit'
+check_contains "summary names what was set aside" "$(cat out.txt)" "5 set aside"
+
+# Set-aside files are not retried as new on every run, and nothing is duplicated.
+"$DANGAN" --db t.db ingest in > /dev/null 2>&1
+st2=$("$DANGAN" --db t.db status --json)
+check_eq "second run adds nothing" "$st2" "$st"
+
+# A path that does not exist is an error naming it.
+"$DANGAN" --db t.db ingest no/such/dir > /dev/null 2> err.txt
+check_eq "missing path exit code" "$?" 4
+check_contains "missing path named" "$(cat err.txt)" "no/such/dir"
+finish

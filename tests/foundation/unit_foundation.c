@@ -1,0 +1,138 @@
+/*
+ * unit_foundation.c - format sniffing, hashing, probing and migrations.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "ocr.h"
+#include "testlib.h"
+
+static void test_sniff(tl_state *t)
+{
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0};
+    static const unsigned char jpg[] = {0xff, 0xd8, 0xff, 0xe0, 0};
+    static const unsigned char tif_le[] = {'I', 'I', 42, 0, 8, 0};
+    static const unsigned char tif_be[] = {'M', 'M', 0, 42, 0, 8};
+    static const unsigned char text[] = "hello world, not an image";
+    CHECK_STR(t, ocr_sniff_format(png, sizeof png), "png");
+    CHECK_STR(t, ocr_sniff_format(jpg, sizeof jpg), "jpeg");
+    CHECK_STR(t, ocr_sniff_format(tif_le, sizeof tif_le), "tiff");
+    CHECK_STR(t, ocr_sniff_format(tif_be, sizeof tif_be), "tiff");
+    CHECK(t, ocr_sniff_format(text, sizeof text) == NULL);
+    CHECK(t, ocr_sniff_format(png, 4) == NULL); /* too short to be sure */
+    CHECK(t, ocr_sniff_format(NULL, 0) == NULL);
+}
+
+static void test_sha256(tl_state *t)
+{
+    char hex[65];
+    db_sha256_hex("abc", 3, hex);
+    CHECK_STR(t, hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    db_sha256_hex("", 0, hex);
+    CHECK_STR(t, hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void test_probe_rejects(tl_state *t)
+{
+    ocr_page_info *pages = NULL;
+    int n = -1;
+    dg_err err = {0};
+    CHECK_INT(t, ocr_probe_scan((const unsigned char *)"", 0, &pages, &n, &err), DG_EINPUT);
+    CHECK(t, strstr(err.msg, "empty") != NULL);
+    CHECK(t, pages == NULL && n == 0);
+    const char *txt = "this is a text file named .tif";
+    CHECK_INT(t, ocr_probe_scan((const unsigned char *)txt, strlen(txt), &pages, &n, &err),
+              DG_EINPUT);
+    CHECK(t, strstr(err.msg, "unsupported format") != NULL);
+}
+
+/* A database made by schema version 1 is migrated at open and keeps its rows. */
+static void test_migrate_old(tl_state *t, const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/old.db", dir);
+    unlink(path);
+    sqlite3 *raw = NULL;
+    dg_err err = {0};
+    CHECK_INT(t, sqlite3_open(path, &raw), SQLITE_OK);
+    CHECK_INT(t, db_migrate_to(raw, 1, &err), DG_OK);
+    CHECK_INT(t, db_user_version(raw), 1);
+    CHECK_INT(t, db_exec(raw, "INSERT INTO run(stage, version, started) VALUES "
+                              "('ingest', '0.0.1', '2020-01-01T00:00:00Z')", &err), DG_OK);
+    sqlite3_close(raw);
+
+    sqlite3 *db = NULL;
+    CHECK_INT(t, db_open(path, 0, &db, &err), DG_OK);
+    CHECK_INT(t, db_user_version(db), db_schema_latest());
+    int64_t n = 0;
+    CHECK_INT(t, db_query_int(db, "SELECT count(*) FROM run WHERE version = '0.0.1'", &n, &err),
+              DG_OK);
+    CHECK_INT(t, n, 1);
+    CHECK_INT(t, db_query_int(db, "PRAGMA foreign_keys", &n, &err), DG_OK);
+    CHECK_INT(t, n, 1);
+    db_close(&db);
+    CHECK(t, db == NULL);
+}
+
+/* A database from a newer dangan is refused and left byte-for-byte alone. */
+static void test_refuse_newer(tl_state *t, const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/newer.db", dir);
+    unlink(path);
+    sqlite3 *raw = NULL;
+    sqlite3_open(path, &raw);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", db_schema_latest() + 1);
+    db_exec(raw, "CREATE TABLE future(x)", NULL);
+    db_exec(raw, sql, NULL);
+    sqlite3_close(raw);
+    struct stat before, after;
+    stat(path, &before);
+
+    sqlite3 *db = NULL;
+    dg_err err = {0};
+    CHECK_INT(t, db_open(path, 0, &db, &err), DG_EDB);
+    CHECK(t, db == NULL);
+    CHECK(t, strstr(err.msg, "newer dangan") != NULL);
+    CHECK(t, strstr(err.msg, path) != NULL);
+    stat(path, &after);
+    CHECK_INT(t, after.st_size, before.st_size);
+    CHECK(t, after.st_mtime == before.st_mtime);
+}
+
+static void test_run_log(tl_state *t, const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/runs.db", dir);
+    unlink(path);
+    sqlite3 *db = NULL;
+    dg_err err = {0};
+    CHECK_INT(t, db_open(path, DB_OPEN_CREATE, &db, &err), DG_OK);
+    int64_t id = 0, n = 0;
+    CHECK_INT(t, db_run_begin(db, "ocr", "{\"lang\":\"chi_sim\"}", &id, &err), DG_OK);
+    CHECK(t, id > 0);
+    CHECK_INT(t, db_run_end(db, id, "done", "{\"pages\":3}", &err), DG_OK);
+    CHECK_INT(t, db_query_int(db, "SELECT count(*) FROM run WHERE status = 'done' AND "
+                                  "finished IS NOT NULL AND json_extract(counts, '$.pages') = 3 "
+                                  "AND length(params_hash) = 64", &n, &err), DG_OK);
+    CHECK_INT(t, n, 1);
+    db_close(&db);
+}
+
+int main(int argc, char **argv)
+{
+    tl_state t = {0};
+    const char *dir = argc > 1 ? argv[1] : ".";
+    test_sniff(&t);
+    test_sha256(&t);
+    test_probe_rejects(&t);
+    test_migrate_old(&t, dir);
+    test_refuse_newer(&t, dir);
+    test_run_log(&t, dir);
+    return tl_exit_status(&t, "unit_foundation");
+}
