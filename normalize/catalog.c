@@ -1,0 +1,471 @@
+/*
+ * catalog.c - the discipline catalogs in memory.  editions.tsv names the
+ * catalog editions (year in force, CSV file) and the crosswalks between
+ * them; adding an edition is adding files and a manifest line.  The loaded
+ * catalog offers an iteration API (for the database import) and the
+ * lookups the matcher needs: by code, crosswalk rows by old code, and a
+ * character index over all names for candidate generation.
+ */
+#include "normalize.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct load_state {
+    norm_catalog *cat;
+    const char *dir;
+    char *target_id;
+} load_state;
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* The bare name: cut at the first （ or ( (notes such as （可授工学、理学学位）). */
+static char *bare_name(const char *name)
+{
+    const char *fw = strstr(name, "（");
+    const char *hw = strchr(name, '(');
+    const char *cut = fw && (!hw || fw < hw) ? fw : hw;
+    size_t n = cut ? (size_t)(cut - name) : strlen(name);
+    char *b = malloc(n + 1);
+    if (b) {
+        memcpy(b, name, n);
+        b[n] = '\0';
+    }
+    return b;
+}
+
+typedef int (*csv_cb)(void *arg, char **f, size_t nf, const char *path, int line, dg_err *err);
+
+static int csv_read(const char *path, csv_cb cb, void *arg, dg_err *err)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return dg_err_set(err, DG_ENOTFOUND, "cannot open '%s': %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0, rc = DG_OK;
+    ssize_t got;
+    while (!rc && (got = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        while (got && (line[got - 1] == '\n' || line[got - 1] == '\r'))
+            line[--got] = '\0';
+        if (lineno == 1 || !line[0])
+            continue; /* header */
+        if (nz_check_input(line, "line", NULL)) {
+            rc = dg_err_set(err, DG_EINPUT, "invalid utf-8 in '%s' line %d", path, lineno);
+            break;
+        }
+        char *f[8];
+        size_t nf = nz_csv_split(line, f, 8);
+        rc = cb(arg, f, nf, path, lineno, err);
+    }
+    free(line);
+    fclose(fp);
+    return rc;
+}
+
+/* ---- editions ---- */
+
+static int disc_line(void *arg, char **f, size_t nf, const char *path, int line, dg_err *err)
+{
+    nz_edition *e = arg;
+    if (nf < 4 || !all_digits(f[0]) ||
+        (strcmp(f[2], "category") && strcmp(f[2], "first") && strcmp(f[2], "second")))
+        return dg_err_set(err, DG_EINPUT, "bad catalog row in '%s' line %d", path, line);
+    if (e->n == e->alloc) {
+        size_t n = e->alloc ? e->alloc * 2 : 128;
+        nz_disc *p = realloc(e->d, n * sizeof *p);
+        if (!p)
+            return DG_ENOMEM;
+        e->d = p;
+        e->alloc = n;
+    }
+    nz_disc *d = &e->d[e->n++];
+    memset(d, 0, sizeof *d);
+    d->code = dg_strdup(f[0]);
+    d->name = dg_strdup(f[1]);
+    d->bare = bare_name(f[1]);
+    d->level = dg_strdup(f[2]);
+    d->parent = dg_strdup(f[3]);
+    d->professional = strcmp(f[2], "first") == 0 && strlen(f[0]) == 4 && f[0][2] == '5';
+    if (!d->code || !d->name || !d->bare || !d->level || !d->parent || nz_decode(d->bare, &d->key))
+        return dg_err_set(err, DG_ENOMEM, "out of memory loading '%s'", path);
+    return DG_OK;
+}
+
+static int disc_cmp(const void *a, const void *b)
+{
+    return strcmp(((const nz_disc *)a)->code, ((const nz_disc *)b)->code);
+}
+
+const nz_disc *nz_cat_find(const nz_edition *e, const char *code)
+{
+    nz_disc key = {.code = (char *)code};
+    return bsearch(&key, e->d, e->n, sizeof *e->d, disc_cmp);
+}
+
+static int add_edition(load_state *st, char **f, size_t nf, const char *path, int line,
+                       dg_err *err)
+{
+    norm_catalog *c = st->cat;
+    if (nf < 4 || !all_digits(f[2]))
+        return dg_err_set(err, DG_EINPUT, "bad edition line in '%s' line %d", path, line);
+    nz_edition *p = realloc(c->ed, (c->ned + 1) * sizeof *p);
+    if (!p)
+        return DG_ENOMEM;
+    c->ed = p;
+    nz_edition *e = &c->ed[c->ned++];
+    memset(e, 0, sizeof *e);
+    e->id = dg_strdup(f[1]);
+    e->from_year = atoi(f[2]);
+    e->file = dg_strdup(f[3]);
+    if (!e->id || !e->file)
+        return DG_ENOMEM;
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s/%s", st->dir, f[3]);
+    int rc = csv_read(csv, disc_line, e, err);
+    if (!rc)
+        qsort(e->d, e->n, sizeof *e->d, disc_cmp);
+    return rc;
+}
+
+/* ---- crosswalks ---- */
+
+typedef struct xw_state {
+    norm_catalog *cat;
+    size_t from, to;
+} xw_state;
+
+static int xrow_push(xw_state *s, const char *oc, const char *on, const char *nc,
+                     const char *nn, const char *rel, const char *basis)
+{
+    norm_catalog *c = s->cat;
+    if (c->nx == c->xalloc) {
+        size_t n = c->xalloc ? c->xalloc * 2 : 512;
+        nz_xrow *p = realloc(c->x, n * sizeof *p);
+        if (!p)
+            return DG_ENOMEM;
+        c->x = p;
+        c->xalloc = n;
+    }
+    nz_xrow *x = &c->x[c->nx++];
+    x->from = s->from;
+    x->to = s->to;
+    x->old_code = dg_strdup(oc);
+    x->old_name = dg_strdup(on);
+    x->new_code = dg_strdup(nc);
+    x->new_name = dg_strdup(nn);
+    x->relation = dg_strdup(rel);
+    x->basis = dg_strdup(basis);
+    return x->old_code && x->old_name && x->new_code && x->new_name && x->relation && x->basis
+               ? DG_OK
+               : DG_ENOMEM;
+}
+
+static int xw_line(void *arg, char **f, size_t nf, const char *path, int line, dg_err *err)
+{
+    if (nf < 6 || !all_digits(f[0]) || !all_digits(f[2]))
+        return dg_err_set(err, DG_EINPUT, "bad crosswalk row in '%s' line %d", path, line);
+    return xrow_push(arg, f[0], f[1], f[2], f[3], f[4], f[5]);
+}
+
+static int xw_unresolved_line(void *arg, char **f, size_t nf, const char *path, int line,
+                              dg_err *err)
+{
+    if (nf < 4 || !all_digits(f[0]))
+        return dg_err_set(err, DG_EINPUT, "bad unresolved row in '%s' line %d", path, line);
+    return xrow_push(arg, f[0], f[1], "", "", "unresolved", f[3]);
+}
+
+static int edition_index(const norm_catalog *c, const char *id, size_t *out)
+{
+    for (size_t i = 0; i < c->ned; i++)
+        if (strcmp(c->ed[i].id, id) == 0) {
+            *out = i;
+            return 1;
+        }
+    return 0;
+}
+
+static int add_crosswalk(load_state *st, char **f, size_t nf, const char *path, int line,
+                         dg_err *err)
+{
+    xw_state xs = {st->cat, 0, 0};
+    if (nf < 4 || !edition_index(st->cat, f[1], &xs.from) ||
+        !edition_index(st->cat, f[2], &xs.to))
+        return dg_err_set(err, DG_EINPUT,
+                          "bad crosswalk line in '%s' line %d (editions must be listed first)",
+                          path, line);
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s/%s", st->dir, f[3]);
+    int rc = csv_read(csv, xw_line, &xs, err);
+    if (!rc && nf > 4 && strcmp(f[4], "-") != 0 && f[4][0]) {
+        snprintf(csv, sizeof csv, "%s/%s", st->dir, f[4]);
+        rc = csv_read(csv, xw_unresolved_line, &xs, err);
+    }
+    return rc;
+}
+
+static int manifest_line(void *arg, char **f, size_t nf, const char *path, int line,
+                         dg_err *err)
+{
+    load_state *st = arg;
+    if (strcmp(f[0], "edition") == 0)
+        return add_edition(st, f, nf, path, line, err);
+    if (strcmp(f[0], "crosswalk") == 0)
+        return add_crosswalk(st, f, nf, path, line, err);
+    if (strcmp(f[0], "target") == 0 && nf >= 2) {
+        free(st->target_id);
+        st->target_id = dg_strdup(f[1]);
+        return st->target_id ? DG_OK : DG_ENOMEM;
+    }
+    return dg_err_set(err, DG_EINPUT, "unknown manifest line in '%s' line %d", path, line);
+}
+
+/* ---- ordering and the character index ---- */
+
+static int xrow_cmp(const void *a, const void *b)
+{
+    const nz_xrow *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    return strcmp(x->old_code, y->old_code);
+}
+
+size_t nz_cat_xrows(const norm_catalog *c, size_t from, size_t to, const char *code,
+                    size_t *first)
+{
+    size_t lo = 0, hi = c->nx;
+    nz_xrow key = {.from = from, .to = to, .old_code = (char *)code};
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (xrow_cmp(&c->x[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t n = 0;
+    while (lo + n < c->nx && xrow_cmp(&c->x[lo + n], &key) == 0)
+        n++;
+    *first = lo;
+    return n;
+}
+
+int nz_cat_has_crosswalk(const norm_catalog *c, size_t from, size_t to)
+{
+    for (size_t i = 0; i < c->nx; i++)
+        if (c->x[i].from == from && c->x[i].to == to)
+            return 1;
+    return 0;
+}
+
+static int posting_cmp(const void *a, const void *b)
+{
+    const nz_posting *x = a, *y = b;
+    if (x->cp != y->cp)
+        return x->cp < y->cp ? -1 : 1;
+    return (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+/* Index each distinct character of each name: candidate generation then
+ * only scores names sharing characters with the query. */
+static int build_index(norm_catalog *c)
+{
+    size_t total = 0;
+    for (size_t e = 0; e < c->ned; e++)
+        for (size_t i = 0; i < c->ed[e].n; i++)
+            total += c->ed[e].d[i].key.n;
+    c->post = malloc((total + 1) * sizeof *c->post);
+    if (!c->post)
+        return DG_ENOMEM;
+    for (size_t e = 0; e < c->ned; e++)
+        for (size_t i = 0; i < c->ed[e].n; i++) {
+            const nz_u32 *k = &c->ed[e].d[i].key;
+            for (size_t j = 0; j < k->n; j++) {
+                int dup = 0;
+                for (size_t m = 0; m < j && !dup; m++)
+                    dup = k->c[m] == k->c[j];
+                if (!dup)
+                    c->post[c->npost++] = (nz_posting){k->c[j], (uint32_t)(e << 16 | i)};
+            }
+        }
+    qsort(c->post, c->npost, sizeof *c->post, posting_cmp);
+    return DG_OK;
+}
+
+static int edition_cmp(const void *a, const void *b)
+{
+    int x = ((const nz_edition *)a)->from_year, y = ((const nz_edition *)b)->from_year;
+    return (x > y) - (x < y);
+}
+
+static int catalog_finish(norm_catalog *c, load_state *st, const char *path, dg_err *err)
+{
+    if (!c->ned)
+        return dg_err_set(err, DG_EINPUT, "no edition listed in '%s'", path);
+    for (size_t i = 0; i < c->ned; i++)
+        if (c->ed[i].n > 0xFFFF)
+            return dg_err_set(err, DG_EINPUT, "edition '%s' too large", c->ed[i].id);
+    /* Crosswalk rows hold edition indices: remap them after sorting editions. */
+    char **ids = malloc(c->ned * sizeof *ids);
+    if (!ids)
+        return DG_ENOMEM;
+    for (size_t i = 0; i < c->ned; i++)
+        ids[i] = c->ed[i].id;
+    qsort(c->ed, c->ned, sizeof *c->ed, edition_cmp);
+    for (size_t i = 0; i < c->nx; i++) {
+        edition_index(c, ids[c->x[i].from], &c->x[i].from);
+        edition_index(c, ids[c->x[i].to], &c->x[i].to);
+    }
+    free(ids);
+    qsort(c->x, c->nx, sizeof *c->x, xrow_cmp);
+    c->target = c->ned - 1;
+    if (st->target_id && !edition_index(c, st->target_id, &c->target))
+        return dg_err_set(err, DG_EINPUT, "target edition '%s' not listed in '%s'",
+                          st->target_id, path);
+    return build_index(c);
+}
+
+int norm_catalog_load(const char *dir, norm_catalog **out, dg_err *err)
+{
+    *out = NULL;
+    norm_catalog *c = calloc(1, sizeof *c);
+    if (!c)
+        return dg_err_set(err, DG_ENOMEM, "out of memory loading catalog '%s'", dir);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/editions.tsv", dir);
+    load_state st = {c, dir, NULL};
+    int rc = nz_tsv_read(path, manifest_line, &st, err);
+    rc = rc ? rc : catalog_finish(c, &st, path, err);
+    free(st.target_id);
+    if (rc) {
+        if (rc == DG_ENOMEM)
+            dg_err_set(err, rc, "out of memory loading catalog '%s'", dir);
+        norm_catalog_free(&c);
+        return rc;
+    }
+    *out = c;
+    return DG_OK;
+}
+
+void norm_catalog_free(norm_catalog **pc)
+{
+    if (!pc || !*pc)
+        return;
+    norm_catalog *c = *pc;
+    for (size_t e = 0; e < c->ned; e++) {
+        for (size_t i = 0; i < c->ed[e].n; i++) {
+            nz_disc *d = &c->ed[e].d[i];
+            free(d->code);
+            free(d->name);
+            free(d->bare);
+            free(d->level);
+            free(d->parent);
+            free(d->key.c);
+        }
+        free(c->ed[e].d);
+        free(c->ed[e].id);
+        free(c->ed[e].file);
+    }
+    free(c->ed);
+    for (size_t i = 0; i < c->nx; i++) {
+        nz_xrow *x = &c->x[i];
+        free(x->old_code);
+        free(x->old_name);
+        free(x->new_code);
+        free(x->new_name);
+        free(x->relation);
+        free(x->basis);
+    }
+    free(c->x);
+    free(c->post);
+    free(c);
+    *pc = NULL;
+}
+
+/* ---- iteration API ---- */
+
+size_t norm_catalog_edition_count(const norm_catalog *cat)
+{
+    return cat->ned;
+}
+
+int norm_catalog_edition(const norm_catalog *cat, size_t i, norm_edition_info *out)
+{
+    if (i >= cat->ned)
+        return DG_ENOTFOUND;
+    out->id = cat->ed[i].id;
+    out->from_year = cat->ed[i].from_year;
+    out->file = cat->ed[i].file;
+    out->ndisciplines = cat->ed[i].n;
+    return DG_OK;
+}
+
+int norm_catalog_discipline(const norm_catalog *cat, size_t edition, size_t i,
+                            norm_discipline_info *out)
+{
+    if (edition >= cat->ned || i >= cat->ed[edition].n)
+        return DG_ENOTFOUND;
+    const nz_disc *d = &cat->ed[edition].d[i];
+    out->code = d->code;
+    out->name = d->name;
+    out->bare_name = d->bare;
+    out->level = d->level;
+    out->parent_code = d->parent;
+    out->professional = d->professional;
+    return DG_OK;
+}
+
+size_t norm_catalog_crosswalk_count(const norm_catalog *cat)
+{
+    return cat->nx;
+}
+
+int norm_catalog_crosswalk(const norm_catalog *cat, size_t i, norm_crosswalk_info *out)
+{
+    if (i >= cat->nx)
+        return DG_ENOTFOUND;
+    const nz_xrow *x = &cat->x[i];
+    out->from_edition = cat->ed[x->from].id;
+    out->to_edition = cat->ed[x->to].id;
+    out->old_code = x->old_code;
+    out->old_name = x->old_name;
+    out->new_code = x->new_code;
+    out->new_name = x->new_name;
+    out->relation = x->relation;
+    out->basis = x->basis;
+    return DG_OK;
+}
+
+const char *norm_catalog_target(const norm_catalog *cat)
+{
+    return cat->ed[cat->target].id;
+}
+
+size_t norm_catalog_edition_for_year(const norm_catalog *cat, int year, int *before_earliest)
+{
+    if (before_earliest)
+        *before_earliest = 0;
+    if (year <= 0)
+        return cat->target;
+    size_t best = 0;
+    for (size_t i = 0; i < cat->ned; i++)
+        if (cat->ed[i].from_year <= year)
+            best = i;
+    if (cat->ed[0].from_year > year && before_earliest)
+        *before_earliest = 1;
+    return best;
+}

@@ -1,0 +1,315 @@
+/*
+ * normalize.h - the public face of dangan's normalizers and discipline
+ * matcher.  Raw text as read from a paper record (names, dates, sex,
+ * ethnicity, political status, degree, duration, codes, free text) goes in;
+ * a normalized value, the list of steps that produced it and, when the
+ * value cannot be normalized or looks implausible, a flag reason come out.
+ * Nothing is guessed: a doubtful value is flagged, never invented.
+ *
+ * ICU does the heavy lifting (NFKC, Hant-Hans, Han-Latin/Names, Chinese
+ * numeral parsing) but no ICU type appears here.  Every ICU object lives in
+ * a norm_ctx, which is per-thread: open one per worker and never share it.
+ *
+ * Conventions: fallible calls return 0 or a negative DG_* code and fill the
+ * optional dg_err with a lowercase message naming the input.  Functions
+ * never print and never exit.  `x_new` results are owned by the caller and
+ * freed with `x_free`; structs filled by a call are released with
+ * `x_release` (the struct itself belongs to the caller).
+ */
+#ifndef DANGAN_NORMALIZE_H
+#define DANGAN_NORMALIZE_H
+
+#include <stddef.h>
+
+#include "common.h"
+
+/* ------------------------------------------------------------------ */
+/* Context                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct norm_ctx norm_ctx;
+
+/*
+ * Open a per-thread context: ICU transliterators, the spell-out number
+ * parser and the tables under `config_dir/normalize/` (variants.tsv,
+ * confusables.tsv, ethnic_groups.tsv, political.tsv).  config_dir is the
+ * `configs` root; NULL means the source tree's configs (DANGAN_SOURCE_CONFIG_DIR).
+ * On success *out is owned by the caller (norm_ctx_free).
+ */
+int norm_ctx_new(const char *config_dir, norm_ctx **out, dg_err *err);
+void norm_ctx_free(norm_ctx **ctx);
+
+/* ------------------------------------------------------------------ */
+/* Results and provenance                                              */
+/* ------------------------------------------------------------------ */
+
+/* One rewriting step: which rule fired, and the value before and after. */
+typedef struct norm_step {
+    char *rule;
+    char *before;
+    char *after;
+} norm_step;
+
+/*
+ * What a normalizer produced.  value is NULL when nothing usable could be
+ * derived (then flag says why); value and flag may both be set when a value
+ * was derived but looks implausible.  detail carries a second field where a
+ * normalizer has one (degree: the category such as "工学"; name: the
+ * simplified form as-written before title stripping is in raw).  raw is the
+ * input as written.  All strings are owned by the result.
+ */
+typedef struct norm_result {
+    char *raw;
+    char *value;
+    char *detail;
+    char *flag;
+    norm_step *steps;
+    size_t nsteps;
+    size_t alloc_steps;
+} norm_result;
+
+/* Free the strings and steps; the struct can be reused afterwards. */
+void norm_result_release(norm_result *r);
+
+/*
+ * Append the steps as a JSON array
+ * [{"rule":"nfkc","before":"...","after":"..."}, ...] to out (provenance).
+ */
+int norm_steps_json(const norm_result *r, dg_buf *out);
+
+/* Append the whole result as JSON {"raw","value","detail","flag","steps"}. */
+int norm_result_json(const norm_result *r, dg_buf *out);
+
+/* ------------------------------------------------------------------ */
+/* Field normalizers                                                   */
+/* ------------------------------------------------------------------ */
+/*
+ * Every normalizer: ctx and raw are required, *r is overwritten (call
+ * norm_result_release on it afterwards, also after an error).  Returns 0,
+ * DG_EINPUT for invalid UTF-8 (the message names the input), DG_ENOMEM.
+ * A value that cannot be normalized is NOT an error: it returns 0 with
+ * r->flag set.
+ */
+
+/* Personal name: NFKC, spaces/punctuation removed, titles (教授, 副教授,
+ * 讲师, 研究员 ...) stripped, traditional -> simplified (ICU Hant-Hans then
+ * configs/normalize/variants.tsv).  raw keeps the as-written form. */
+int norm_name(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
+
+/* Search keys of a person's name, all lowercase UTF-8, owned by the struct. */
+typedef struct norm_keys {
+    char *simplified;    /* 张三 */
+    char *pinyin_spaced; /* "zhang san" (toneless, Han-Latin/Names) */
+    char *pinyin;        /* "zhangsan" */
+    char *lookalike;     /* simplified form folded through confusables.tsv */
+} norm_keys;
+
+void norm_keys_release(norm_keys *k);
+
+/* Keys of a name as written on a record (runs norm_name first). */
+int norm_name_keys(norm_ctx *ctx, const char *raw, norm_keys *k, dg_err *err);
+
+/*
+ * Keys of a user's search query: pinyin with or without spaces (any case,
+ * tone marks or digits dropped) or Han in either script.  For a pinyin query
+ * only pinyin and pinyin_spaced are set (simplified/lookalike are NULL).
+ */
+int norm_query_keys(norm_ctx *ctx, const char *query, norm_keys *k, dg_err *err);
+
+/*
+ * Does a query match a stored name?  Returns 3 exact simplified form, 2
+ * same pinyin, 1 same look-alike key (a one-character OCR misread), 0 no.
+ */
+int norm_keys_match(const norm_keys *query, const norm_keys *stored);
+
+/* Dates ------------------------------------------------------------- */
+
+typedef struct norm_date_opts {
+    /* Year used to resolve two-digit years (85 -> 1985 or 2085): the
+     * century giving the year closest to it wins.  0 means 19xx. */
+    int context_year;
+    /* Keep only YYYY-MM even when a day is written (fields that are
+     * months, e.g. enrolment); by default a day gives YYYY-MM-DD, which
+     * form dates such as "1989.6.9" need. */
+    int drop_day;
+} norm_date_opts;
+
+/*
+ * Parse 1985年7月, 一九八五年七月, 八五年七月, 1985.7, 85.07, 1985-7,
+ * 1989.6.9, full-width digits, year only ... into ISO "YYYY", "YYYY-MM" or
+ * "YYYY-MM-DD".  opts may be NULL.  Impossible values (month 13, day 32)
+ * and unparseable text are flagged with value NULL.
+ */
+int norm_date(norm_ctx *ctx, const char *raw, const norm_date_opts *opts, norm_result *r,
+              dg_err *err);
+
+/* A list of flag strings, owned by the struct. */
+typedef struct norm_flags {
+    char **items;
+    size_t n;
+} norm_flags;
+
+void norm_flags_release(norm_flags *f);
+
+/* ISO dates of one record (any may be NULL or empty). */
+typedef struct norm_record_dates {
+    const char *birth;
+    const char *enrol;
+    const char *graduate;
+    const char *degree;
+    const char *form;
+} norm_record_dates;
+
+/*
+ * Plausibility of a record's dates: graduation before enrolment, enrolment
+ * before age 16, years outside 1900-2010, degree before enrolment.  Appends
+ * one message per problem to *out (caller releases).  Returns 0 or DG_ENOMEM.
+ */
+int norm_dates_check(const norm_record_dates *d, norm_flags *out, dg_err *err);
+
+/* Small fields -------------------------------------------------------- */
+
+/* 男/女 and variants (男性, M, 女生 ...) -> 男 / 女. */
+int norm_sex(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
+/* 汉 -> 汉族, traditional forms, the 56 groups of configs/normalize/ethnic_groups.tsv. */
+int norm_ethnicity(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
+/* 党员 -> 中共党员, 团员 -> 共青团员, 民盟盟员 ... (configs/normalize/political.tsv). */
+int norm_political(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
+/* 工学硕士 -> value "master", detail "工学"; 博士 -> "doctor"; blank, —, 未授 -> "none". */
+int norm_degree(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
+/* 三年, 3年, 2.5年, 二年半 -> "3", "2.5" (years). */
+int norm_duration(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
+/* Code fields: full-width digits, spaces removed, O->0, l/I->1; 4 or 6 digits else flagged. */
+int norm_code(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
+/* Free text: NFKC, whitespace collapsed, spaces between Han characters removed. */
+int norm_text(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
+
+/* ------------------------------------------------------------------ */
+/* Discipline catalogs                                                 */
+/* ------------------------------------------------------------------ */
+
+typedef struct norm_catalog norm_catalog;
+
+/*
+ * Load `dir/editions.tsv` and the CSV files it names (see
+ * configs/disciplines/README.md).  On success *out is owned by the caller
+ * (norm_catalog_free).  Errors name the file and line.
+ */
+int norm_catalog_load(const char *dir, norm_catalog **out, dg_err *err);
+void norm_catalog_free(norm_catalog **cat);
+
+/* Iteration API (for `dangan catalog import`).  Pointers stay valid while
+ * the catalog lives; indices run from 0 to count-1. */
+typedef struct norm_edition_info {
+    const char *id;   /* "1997" */
+    int from_year;    /* year in force from */
+    const char *file; /* catalog csv, relative to dir */
+    size_t ndisciplines;
+} norm_edition_info;
+
+typedef struct norm_discipline_info {
+    const char *code;        /* "081202" */
+    const char *name;        /* as in the source, notes included */
+    const char *bare_name;   /* name cut at the first （ or ( */
+    const char *level;       /* "category", "first" or "second" */
+    const char *parent_code; /* "" for categories */
+    int professional;        /* 2022-style professional degree category */
+} norm_discipline_info;
+
+typedef struct norm_crosswalk_info {
+    const char *from_edition;
+    const char *to_edition;
+    const char *old_code;
+    const char *old_name;
+    const char *new_code; /* "" when unresolved */
+    const char *new_name; /* "" when unresolved */
+    const char *relation; /* "derived", ... or "unresolved" */
+    const char *basis;    /* rule text, or the unresolved reason */
+} norm_crosswalk_info;
+
+size_t norm_catalog_edition_count(const norm_catalog *cat);
+int norm_catalog_edition(const norm_catalog *cat, size_t i, norm_edition_info *out);
+int norm_catalog_discipline(const norm_catalog *cat, size_t edition, size_t i,
+                            norm_discipline_info *out);
+size_t norm_catalog_crosswalk_count(const norm_catalog *cat);
+int norm_catalog_crosswalk(const norm_catalog *cat, size_t i, norm_crosswalk_info *out);
+/* The edition the matcher maps to (the manifest's `target`, else the latest). */
+const char *norm_catalog_target(const norm_catalog *cat);
+/*
+ * Edition in force for a record year: the latest edition with from_year <=
+ * year.  *before_earliest is set to 1 when year predates every edition (the
+ * earliest is returned then).  year 0 returns the target edition.  Returns
+ * the edition index.
+ */
+size_t norm_catalog_edition_for_year(const norm_catalog *cat, int year, int *before_earliest);
+
+/* ------------------------------------------------------------------ */
+/* Matcher                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Thresholds (configs/normalize/matcher.conf). */
+typedef struct norm_match_conf {
+    double auto_threshold; /* best score must reach this for auto */
+    double auto_margin;    /* ... and beat the runner-up by this much */
+    double min_score;      /* candidates below are dropped */
+    double confusable_cost;/* edit cost of an OCR look-alike substitution */
+    double other_edition_factor; /* name found only outside the edition in force */
+    double before_earliest_factor; /* record predates every edition */
+    double code_conflict_factor;   /* code points elsewhere than the name */
+    size_t max_candidates;
+} norm_match_conf;
+
+/* Defaults, then key=value lines of path override them (path may be NULL). */
+int norm_match_conf_load(const char *path, norm_match_conf *conf, dg_err *err);
+
+/* An operator's mapping rule (supplied by the database layer). */
+typedef struct norm_match_rule {
+    const char *name;       /* historical name (normalized like the input) */
+    int year_from, year_to; /* 0 = open */
+    const char *department; /* NULL or "" = any */
+    const char *code;       /* target 4-digit code */
+    const char *rule_id;
+    const char *who;
+} norm_match_rule;
+
+typedef struct norm_match_input {
+    const char *name;       /* historical name as read (required) */
+    const char *code;       /* optional */
+    int year;               /* enrolment or graduation year, 0 unknown */
+    const char *department; /* optional */
+    const norm_match_rule *rules;
+    size_t nrules;
+} norm_match_input;
+
+typedef struct norm_candidate {
+    char *code;     /* target-edition 4-digit code */
+    char *name;     /* bare target name */
+    double score;   /* [0,1] */
+    char *edition;  /* edition the historical name was found in */
+    char *path;     /* "1997:081202 计算机软件与理论 → 2022:0812 计算机科学与技术" */
+    char *evidence; /* "; "-separated evidence */
+    int force_review;
+} norm_candidate;
+
+typedef enum norm_decision { NORM_REVIEW = 0, NORM_AUTO = 1 } norm_decision;
+
+typedef struct norm_match_result {
+    norm_decision decision;
+    norm_candidate *candidates; /* best first */
+    size_t ncandidates;
+    size_t alloc;
+} norm_match_result;
+
+void norm_match_result_release(norm_match_result *m);
+
+/*
+ * Rank target-edition candidates for a historical discipline name.  conf
+ * may be NULL (defaults).  *m is overwritten; release it afterwards.
+ */
+int norm_match(norm_ctx *ctx, const norm_catalog *cat, const norm_match_conf *conf,
+               const norm_match_input *in, norm_match_result *m, dg_err *err);
+
+/* {"decision":"auto"|"review","candidates":[{"code","name","score","edition","path","evidence"}]} */
+int norm_match_json(const norm_match_result *m, dg_buf *out);
+
+#endif

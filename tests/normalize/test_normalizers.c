@@ -1,0 +1,227 @@
+/*
+ * test_normalizers.c - table-driven tests of every field normalizer.  The
+ * cases live in tests/data/normalize/cases.tsv (one per line: kind, input,
+ * expected value or "-", flagged 0/1, optional expected detail) so a
+ * failure names its line.  Also checks invalid UTF-8, provenance JSON,
+ * name keys and the record date plausibility check.
+ */
+#include "normalize.h"
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef int (*field_fn)(norm_ctx *, const char *, norm_result *, dg_err *);
+
+static int run_kind(norm_ctx *ctx, const char *kind, const char *in, norm_result *r, dg_err *err)
+{
+    static const struct {
+        const char *kind;
+        field_fn fn;
+    } fns[] = {{"name", norm_name},           {"sex", norm_sex},       {"ethnicity", norm_ethnicity},
+               {"political", norm_political}, {"degree", norm_degree}, {"duration", norm_duration},
+               {"code", norm_code},           {"text", norm_text}};
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+        if (strcmp(kind, fns[i].kind) == 0)
+            return fns[i].fn(ctx, in, r, err);
+    if (strncmp(kind, "date", 4) == 0) {
+        norm_date_opts o = {0};
+        const char *ctxy = strstr(kind, "@");
+        if (ctxy)
+            o.context_year = atoi(ctxy + 1);
+        o.drop_day = strstr(kind, "month") != NULL;
+        return norm_date(ctx, in, &o, r, err);
+    }
+    return DG_EUSAGE;
+}
+
+/* "\t" separated; "\\s" in the data file stands for a leading/trailing space. */
+static void unescape(char *s)
+{
+    char *w = s;
+    for (char *p = s; *p; p++) {
+        if (p[0] == '\\' && p[1] == 's') {
+            *w++ = ' ';
+            p++;
+        } else if (p[0] == '\\' && p[1] == 'e') {
+            p++; /* \e = empty string marker */
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+}
+
+static int run_cases(tl_state *t, norm_ctx *ctx, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        tl_fail(t, __FILE__, __LINE__, "cannot open %s", path);
+        return 0;
+    }
+    char line[1024];
+    int lineno = 0, ncases = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *fld[5] = {0};
+        size_t nf = 0;
+        for (char *p = line; nf < 5; nf++) {
+            fld[nf] = p;
+            char *tab = strchr(p, '\t');
+            if (!tab) {
+                nf++;
+                break;
+            }
+            *tab = '\0';
+            p = tab + 1;
+        }
+        if (nf < 4) {
+            tl_fail(t, path, lineno, "malformed case");
+            continue;
+        }
+        for (size_t i = 0; i < nf; i++)
+            unescape(fld[i]);
+        ncases++;
+        norm_result r;
+        dg_err err = {0};
+        int rc = run_kind(ctx, fld[0], fld[1], &r, &err);
+        t->checks++;
+        const char *want = strcmp(fld[2], "-") == 0 ? NULL : fld[2];
+        int want_flag = atoi(fld[3]);
+        int ok = rc == 0 && ((!want && !r.value) || (want && r.value && !strcmp(want, r.value))) &&
+                 (!!r.flag == want_flag);
+        if (ok && nf > 4 && fld[4][0])
+            ok = r.detail && strcmp(r.detail, fld[4]) == 0;
+        if (!ok)
+            tl_fail(t, path, lineno, "%s '%s': got rc=%d value '%s' flag '%s' detail '%s', want '%s' flag %d",
+                    fld[0], fld[1], rc, r.value ? r.value : "(null)", r.flag ? r.flag : "-",
+                    r.detail ? r.detail : "-", want ? want : "(null)", want_flag);
+        norm_result_release(&r);
+    }
+    fclose(f);
+    return ncases;
+}
+
+static void test_invalid_utf8(tl_state *t, norm_ctx *ctx)
+{
+    const char *bad[] = {"\xff\xfe", "张\xe4\xb8", "\xc0\xaf", "ok\xed\xa0\x80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        norm_result r;
+        dg_err err = {0};
+        CHECK_INT(t, norm_name(ctx, bad[i], &r, &err), DG_EINPUT);
+        CHECK(t, strstr(err.msg, "invalid utf-8 in name") != NULL);
+        norm_result_release(&r);
+        CHECK_INT(t, norm_date(ctx, bad[i], NULL, &r, &err), DG_EINPUT);
+        norm_result_release(&r);
+        CHECK_INT(t, norm_code(ctx, bad[i], &r, &err), DG_EINPUT);
+        norm_result_release(&r);
+        norm_keys k;
+        CHECK_INT(t, norm_query_keys(ctx, bad[i], &k, &err), DG_EINPUT);
+        norm_keys_release(&k);
+    }
+}
+
+static void test_steps_json(tl_state *t, norm_ctx *ctx)
+{
+    norm_result r;
+    CHECK_INT(t, norm_name(ctx, "孟紅霞（教授）", &r, NULL), 0);
+    CHECK_STR(t, r.value, "孟红霞");
+    CHECK_STR(t, r.raw, "孟紅霞（教授）");
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    CHECK_INT(t, norm_steps_json(&r, &b), 0);
+    CHECK(t, strstr(b.data, "\"rule\":\"strip-title\"") != NULL);
+    CHECK(t, strstr(b.data, "\"rule\":\"hant-hans\",\"before\":\"孟紅霞\",\"after\":\"孟红霞\"") != NULL);
+    dg_buf_release(&b);
+    norm_result_release(&r);
+}
+
+static void check_keys(tl_state *t, norm_ctx *ctx, const char *name, const char *simp,
+                       const char *spaced, const char *pinyin)
+{
+    norm_keys k;
+    CHECK_INT(t, norm_name_keys(ctx, name, &k, NULL), 0);
+    CHECK_STR(t, k.simplified, simp);
+    CHECK_STR(t, k.pinyin_spaced, spaced);
+    CHECK_STR(t, k.pinyin, pinyin);
+    norm_keys_release(&k);
+}
+
+static int query_level(norm_ctx *ctx, const char *query, const char *stored)
+{
+    norm_keys q, s;
+    norm_query_keys(ctx, query, &q, NULL);
+    norm_name_keys(ctx, stored, &s, NULL);
+    int m = norm_keys_match(&q, &s);
+    norm_keys_release(&q);
+    norm_keys_release(&s);
+    return m;
+}
+
+static void test_keys(tl_state *t, norm_ctx *ctx)
+{
+    check_keys(t, ctx, "单田芳", "单田芳", "shan tian fang", "shantianfang");
+    check_keys(t, ctx, "曾國藩", "曾国藩", "zeng guo fan", "zengguofan");
+    check_keys(t, ctx, "張 三", "张三", "zhang san", "zhangsan");
+    check_keys(t, ctx, "孟红霞（教授）", "孟红霞", "meng hong xia", "menghongxia");
+    CHECK_INT(t, query_level(ctx, "zhang san", "張三"), 2);
+    CHECK_INT(t, query_level(ctx, "ZhangSan", "张三"), 2);
+    CHECK_INT(t, query_level(ctx, "zhāng sān", "张三"), 2);
+    CHECK_INT(t, query_level(ctx, "張三", "张三"), 3);
+    CHECK_INT(t, query_level(ctx, "王己明", "王已明"), 1);  /* OCR misread */
+    CHECK_INT(t, query_level(ctx, "李末", "李未"), 1);
+    CHECK_INT(t, query_level(ctx, "王士林", "王土林"), 1);
+    CHECK_INT(t, query_level(ctx, "李四", "张三"), 0);
+    CHECK_INT(t, query_level(ctx, "shan tianfang", "单田芳"), 2);
+}
+
+static int has_flag(const norm_flags *f, const char *needle)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strstr(f->items[i], needle))
+            return 1;
+    return 0;
+}
+
+static void test_dates_check(tl_state *t)
+{
+    norm_flags f = {0};
+    norm_record_dates ok = {"1960-03", "1982-09", "1985-07", "1985-07", "1985-07-09"};
+    CHECK_INT(t, norm_dates_check(&ok, &f, NULL), 0);
+    CHECK_INT(t, f.n, 0);
+    norm_flags_release(&f);
+    norm_record_dates bad = {"1970-03", "1982-09", "1980-07", NULL, NULL};
+    CHECK_INT(t, norm_dates_check(&bad, &f, NULL), 0);
+    CHECK(t, has_flag(&f, "before enrolment"));
+    CHECK(t, has_flag(&f, "before age 16"));
+    norm_flags_release(&f);
+    norm_record_dates old = {"1890", "2015-09", NULL, NULL, NULL};
+    CHECK_INT(t, norm_dates_check(&old, &f, NULL), 0);
+    CHECK(t, has_flag(&f, "birth date '1890' outside"));
+    CHECK(t, has_flag(&f, "enrolment date '2015-09' outside"));
+    norm_flags_release(&f);
+}
+
+int main(int argc, char **argv)
+{
+    tl_state t = {0};
+    norm_ctx *ctx = NULL;
+    dg_err err = {0};
+    if (norm_ctx_new(argc > 2 ? argv[2] : NULL, &ctx, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    int n = run_cases(&t, ctx, argc > 1 ? argv[1] : "cases.tsv");
+    printf("normalizer table cases: %d\n", n);
+    CHECK(&t, n >= 150);
+    test_invalid_utf8(&t, ctx);
+    test_steps_json(&t, ctx);
+    test_keys(&t, ctx);
+    test_dates_check(&t);
+    norm_ctx_free(&ctx);
+    CHECK(&t, ctx == NULL);
+    return tl_exit_status(&t, "normalize_fields");
+}
