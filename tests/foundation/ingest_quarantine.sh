@@ -7,7 +7,7 @@ fresh_dir "$WORK" && cd "$WORK" && mkdir in
 cp "$SAMPLES/s015_ledger_moderate.tif" "$DATA/scans/grey_64x32.png" in/
 : > in/empty.tif
 echo "minutes of the 1986 committee" > in/notes.tif
-head -c 300 "$DATA/scans/grey_64x32.png" > in/truncated.png
+head -c 100 "$DATA/scans/grey_64x32.png" > in/truncated.png
 head -c 200000 "$SAMPLES/s003_reg_clean.jpg" > in/truncated.jpg
 cp "$DATA/scans/bomb_100000x100000.png" in/huge.png
 

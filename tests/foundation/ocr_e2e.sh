@@ -31,7 +31,7 @@ for id in $(printf '%s\n' "$pages" | grep -o '"page_id":[0-9]*' | cut -d: -f2); 
     read -r pw ph < <(grep -o "ocr_page' id='page_$id' title='bbox 0 0 [0-9]* [0-9]*" "page$id.hocr" \
         | awk '{print $(NF-1), $NF}')
     bad=$(grep -o "ocrx_word' title='bbox [0-9 -]*; x_wconf [0-9-]*" "page$id.hocr" |
-        awk -v W="$pw" -v H="$ph" '{x0=$3; y0=$4; x1=$5; y1=$6; c=$8;
+        awk -v W="$pw" -v H="$ph" '{x0=$3+0; y0=$4+0; x1=$5+0; y1=$6+0; c=$8+0;
             if (x0 < 0 || y0 < 0 || x1 > W || y1 > H || x0 > x1 || y0 > y1 || c < 0 || c > 100) n++}
             END {print n + 0}')
     check_eq "words outside page $id or bad confidence" "$bad" 0
