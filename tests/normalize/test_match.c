@@ -1,1 +1,309 @@
-int main(void) { return 0; }
+/*
+ * test_match.c - the catalog loader and the discipline matcher.  Runs the
+ * matcher over the labelled set tests/data/matcher_labelled.tsv and asserts
+ * that automatic decisions are right (a wrong auto-accept is the worst
+ * error) and that ambiguous cases go to review; prints the numbers recorded
+ * in docs/normalize.md.  Also: iteration API, edition choice by year, an
+ * extra edition added through the manifest only, operator rules, JSON.
+ */
+#include "normalize.h"
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *g_configs;
+
+static void test_catalog(tl_state *t, const norm_catalog *cat)
+{
+    CHECK_INT(t, norm_catalog_edition_count(cat), 3);
+    norm_edition_info e;
+    size_t want[] = {494, 124, 195};
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_INT(t, norm_catalog_edition(cat, i, &e), 0);
+        CHECK_INT(t, e.ndisciplines, want[i]);
+    }
+    CHECK_STR(t, e.id, "2022");
+    CHECK_INT(t, norm_catalog_edition(cat, 3, &e), DG_ENOTFOUND);
+    CHECK_INT(t, norm_catalog_crosswalk_count(cat), 452 + 30 + 464 + 18);
+    CHECK_STR(t, norm_catalog_target(cat), "2022");
+    norm_discipline_info d;
+    int found = 0;
+    for (size_t i = 0; norm_catalog_discipline(cat, 2, i, &d) == 0; i++)
+        if (strcmp(d.code, "0854") == 0) {
+            found = 1;
+            CHECK_STR(t, d.bare_name, "电子信息");
+            CHECK(t, d.professional);
+        }
+    CHECK(t, found);
+    int before = 0;
+    CHECK_INT(t, norm_catalog_edition_for_year(cat, 1985, &before), 0);
+    CHECK_INT(t, before, 1);
+    CHECK_INT(t, norm_catalog_edition_for_year(cat, 2000, &before), 0);
+    CHECK_INT(t, before, 0);
+    CHECK_INT(t, norm_catalog_edition_for_year(cat, 2015, &before), 1);
+    CHECK_INT(t, norm_catalog_edition_for_year(cat, 0, &before), 2);
+    norm_crosswalk_info x;
+    int unresolved = 0;
+    for (size_t i = 0; norm_catalog_crosswalk(cat, i, &x) == 0; i++)
+        unresolved += strcmp(x.relation, "unresolved") == 0;
+    CHECK_INT(t, unresolved, 48);
+
+    norm_catalog *bad = NULL;
+    dg_err err = {0};
+    CHECK_INT(t, norm_catalog_load("/nonexistent-dir", &bad, &err), DG_ENOTFOUND);
+    CHECK(t, strstr(err.msg, "/nonexistent-dir/editions.tsv") != NULL);
+    CHECK(t, bad == NULL);
+}
+
+/* ---- an edition added through the manifest alone ---- */
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    char buf[8192];
+    size_t n;
+    int ok = a && b;
+    while (ok && (n = fread(buf, 1, sizeof buf, a)) > 0)
+        ok = fwrite(buf, 1, n, b) == n;
+    if (a)
+        fclose(a);
+    if (b)
+        fclose(b);
+    return ok;
+}
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return 0;
+    fputs(text, f);
+    return fclose(f) == 0;
+}
+
+static void test_added_edition(tl_state *t, norm_ctx *ctx)
+{
+    char dir[] = "/tmp/dangan-norm-XXXXXX";
+    CHECK(t, mkdtemp(dir) != NULL);
+    const char *files[] = {"catalog-1997.csv", "catalog-2022.csv", "crosswalk-1997-2022.csv",
+                           "crosswalk-1997-2022-unresolved.csv"};
+    char a[512], b[512];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(a, sizeof a, "%s/disciplines/%s", g_configs, files[i]);
+        snprintf(b, sizeof b, "%s/%s", dir, files[i]);
+        CHECK(t, copy_file(a, b));
+    }
+    snprintf(b, sizeof b, "%s/catalog-1990.csv", dir);
+    CHECK(t, write_file(b, "code,name,level,parent_code\n08,工学,category,\n"
+                           "0812,计算机科学与技术,first,08\n081201,计算机软件,second,0812\n"));
+    snprintf(b, sizeof b, "%s/crosswalk-1990-1997.csv", dir);
+    CHECK(t, write_file(b, "old_code,old_name,new_code,new_name,relation,basis\n"
+                           "081201,计算机软件,081202,计算机软件与理论,official,1997 对照表\n"));
+    snprintf(b, sizeof b, "%s/editions.tsv", dir);
+    CHECK(t, write_file(b, "edition\t1997\t1997\tcatalog-1997.csv\n"
+                           "edition\t1990\t1990\tcatalog-1990.csv\n"
+                           "edition\t2022\t2022\tcatalog-2022.csv\n"
+                           "crosswalk\t1990\t1997\tcrosswalk-1990-1997.csv\t-\n"
+                           "crosswalk\t1997\t2022\tcrosswalk-1997-2022.csv\t"
+                           "crosswalk-1997-2022-unresolved.csv\n"));
+    norm_catalog *cat = NULL;
+    dg_err err = {0};
+    CHECK_INT(t, norm_catalog_load(dir, &cat, &err), 0);
+    if (cat) {
+        norm_edition_info e;
+        norm_catalog_edition(cat, 0, &e);
+        CHECK_STR(t, e.id, "1990");
+        norm_match_input in = {.name = "计算机软件", .year = 1992};
+        norm_match_result m;
+        CHECK_INT(t, norm_match(ctx, cat, NULL, &in, &m, &err), 0);
+        CHECK(t, m.ncandidates > 0);
+        if (m.ncandidates) {
+            CHECK_STR(t, m.candidates[0].code, "0812");
+            CHECK_STR(t, m.candidates[0].path,
+                      "1990:081201 计算机软件 → 1997:081202 计算机软件与理论 → 2022:0812 "
+                      "计算机科学与技术");
+            CHECK_STR(t, m.candidates[0].edition, "1990");
+        }
+        CHECK_INT(t, m.decision, NORM_AUTO);
+        norm_match_result_release(&m);
+        norm_catalog_free(&cat);
+    }
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(b, sizeof b, "%s/%s", dir, files[i]);
+        unlink(b);
+    }
+    const char *mine[] = {"catalog-1990.csv", "crosswalk-1990-1997.csv", "editions.tsv"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(b, sizeof b, "%s/%s", dir, mine[i]);
+        unlink(b);
+    }
+    rmdir(dir);
+}
+
+/* ---- rules, JSON, errors ---- */
+
+static void test_rules_json(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
+                            const norm_match_conf *conf)
+{
+    norm_match_rule rules[] = {
+        {"计算机软件", 1980, 1996, NULL, "0812", "r17", "li.wei"},
+        {"计算机软件", 1980, 1996, "数学系", "0701", "r18", "li.wei"},
+    };
+    norm_match_input in = {.name = "計算機軟件", .year = 1988, .rules = rules, .nrules = 1};
+    norm_match_result m;
+    CHECK_INT(t, norm_match(ctx, cat, conf, &in, &m, NULL), 0);
+    CHECK_INT(t, m.decision, NORM_AUTO);
+    CHECK_STR(t, m.candidates[0].code, "0812");
+    CHECK(t, strstr(m.candidates[0].evidence, "operator rule r17 by li.wei") != NULL);
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    CHECK_INT(t, norm_match_json(&m, &b), 0);
+    const char *head = "{\"decision\":\"auto\",\"candidates\":[{\"code\":\"0812\",\"name\":"
+                       "\"计算机科学与技术\",\"score\":1.000,\"edition\":";
+    CHECK(t, strncmp(b.data, head, strlen(head)) == 0);
+    dg_buf_release(&b);
+    norm_match_result_release(&m);
+
+    in.department = "数学系";
+    in.nrules = 2; /* both rules apply and disagree: a human decides */
+    CHECK_INT(t, norm_match(ctx, cat, conf, &in, &m, NULL), 0);
+    CHECK_INT(t, m.decision, NORM_REVIEW);
+    norm_match_result_release(&m);
+
+    in.year = 1999; /* outside the rules' years */
+    CHECK_INT(t, norm_match(ctx, cat, conf, &in, &m, NULL), 0);
+    CHECK_INT(t, m.decision, NORM_REVIEW);
+    norm_match_result_release(&m);
+
+    dg_err err = {0};
+    norm_match_input bad = {.name = "计算\xff机"};
+    CHECK_INT(t, norm_match(ctx, cat, conf, &bad, &m, &err), DG_EINPUT);
+    CHECK(t, strstr(err.msg, "invalid utf-8 in discipline name") != NULL);
+
+    norm_match_input old = {.name = "固体力学", .year = 1984};
+    CHECK_INT(t, norm_match(ctx, cat, conf, &old, &m, NULL), 0);
+    CHECK(t, m.ncandidates && strstr(m.candidates[0].evidence, "predates the earliest edition 1997"));
+    CHECK_STR(t, m.ncandidates ? m.candidates[0].path : "", "1997:080102 固体力学 → 2022:0801 力学");
+    norm_match_result_release(&m);
+}
+
+/* ---- the labelled set ---- */
+
+typedef struct eval {
+    int total, autos, auto_right, want_review, want_review_ok, want_code, review_has_code;
+} eval;
+
+static void eval_line(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
+                      const norm_match_conf *conf, char **f, int lineno, eval *ev)
+{
+    norm_match_input in = {.name = f[0], .code = f[1][0] ? f[1] : NULL, .year = atoi(f[2]),
+                           .department = f[3][0] ? f[3] : NULL};
+    norm_match_result m;
+    dg_err err = {0};
+    int rc = norm_match(ctx, cat, conf, &in, &m, &err);
+    CHECK_INT(t, rc, 0);
+    int want_review = strcmp(f[4], "review") == 0;
+    ev->total++;
+    if (m.decision == NORM_AUTO) {
+        ev->autos++;
+        int right = !want_review && strcmp(m.candidates[0].code, f[4]) == 0;
+        ev->auto_right += right;
+        if (!right)
+            tl_fail(t, "matcher_labelled.tsv", lineno, "wrong auto: '%s' -> %s, want %s (%s)",
+                    f[0], m.candidates[0].code, f[4], m.candidates[0].evidence);
+    }
+    if (want_review) {
+        ev->want_review++;
+        ev->want_review_ok += m.decision == NORM_REVIEW;
+    } else {
+        ev->want_code++;
+        for (size_t i = 0; i < m.ncandidates && m.decision == NORM_REVIEW; i++)
+            if (strcmp(m.candidates[i].code, f[4]) == 0) {
+                ev->review_has_code++;
+                break;
+            }
+    }
+    if (getenv("DANGAN_MATCH_VERBOSE")) {
+        dg_buf b;
+        dg_buf_init(&b, 0);
+        norm_match_json(&m, &b);
+        printf("%d\t%s\t%s\t%s\n", lineno, f[0], f[4], b.data);
+        dg_buf_release(&b);
+    }
+    norm_match_result_release(&m);
+}
+
+static void test_labelled(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
+                          const norm_match_conf *conf, const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    CHECK(t, fp != NULL);
+    if (!fp)
+        return;
+    char line[1024];
+    int lineno = 0;
+    eval ev = {0};
+    while (fgets(line, sizeof line, fp)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '#')
+            continue;
+        char *f[7] = {0};
+        size_t nf = 0;
+        for (char *p = line; nf < 7;) {
+            f[nf++] = p;
+            char *tab = strchr(p, '\t');
+            if (!tab)
+                break;
+            *tab = '\0';
+            p = tab + 1;
+        }
+        if (nf < 5) {
+            tl_fail(t, path, lineno, "malformed labelled line");
+            continue;
+        }
+        eval_line(t, ctx, cat, conf, f, lineno, &ev);
+    }
+    fclose(fp);
+    int decided_code = ev.want_code;
+    printf("labelled cases: %d (expected code %d, expected review %d)\n", ev.total,
+           decided_code, ev.want_review);
+    printf("auto decisions: %d (%.1f%% of all), correct %d = top-1 accuracy of auto %.1f%%\n",
+           ev.autos, 100.0 * ev.autos / ev.total, ev.auto_right,
+           ev.autos ? 100.0 * ev.auto_right / ev.autos : 100.0);
+    printf("ambiguous cases sent to review: %d/%d = %.1f%%\n", ev.want_review_ok,
+           ev.want_review, 100.0 * ev.want_review_ok / (ev.want_review ? ev.want_review : 1));
+    printf("expected-code cases left to review with the right code among candidates: %d/%d\n",
+           ev.review_has_code, ev.want_code - ev.auto_right);
+    CHECK(t, ev.total >= 150);
+    CHECK(t, ev.autos == 0 || ev.auto_right * 100 >= ev.autos * 99);
+    CHECK_INT(t, ev.want_review_ok, ev.want_review);
+    CHECK(t, ev.autos * 2 >= ev.want_code); /* the matcher still decides most clear cases */
+}
+
+int main(int argc, char **argv)
+{
+    tl_state t = {0};
+    g_configs = argc > 2 ? argv[2] : "configs";
+    char dir[512], conf_path[512];
+    snprintf(dir, sizeof dir, "%s/disciplines", g_configs);
+    snprintf(conf_path, sizeof conf_path, "%s/normalize/matcher.conf", g_configs);
+    norm_ctx *ctx = NULL;
+    norm_catalog *cat = NULL;
+    norm_match_conf conf;
+    dg_err err = {0};
+    if (norm_ctx_new(g_configs, &ctx, &err) || norm_catalog_load(dir, &cat, &err) ||
+        norm_match_conf_load(conf_path, &conf, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    test_catalog(&t, cat);
+    test_added_edition(&t, ctx);
+    test_rules_json(&t, ctx, cat, &conf);
+    test_labelled(&t, ctx, cat, &conf, argc > 1 ? argv[1] : "matcher_labelled.tsv");
+    norm_catalog_free(&cat);
+    norm_ctx_free(&ctx);
+    return tl_exit_status(&t, "normalize_match");
+}
