@@ -266,10 +266,7 @@ size_t nz_cat_xrows(const norm_catalog *c, size_t from, size_t to, const char *c
 
 int nz_cat_has_crosswalk(const norm_catalog *c, size_t from, size_t to)
 {
-    for (size_t i = 0; i < c->nx; i++)
-        if (c->x[i].from == from && c->x[i].to == to)
-            return 1;
-    return 0;
+    return c->xw_matrix[from * c->ned + to];
 }
 
 static int posting_cmp(const void *a, const void *b)
@@ -303,6 +300,12 @@ static int build_index(norm_catalog *c)
             }
         }
     qsort(c->post, c->npost, sizeof *c->post, posting_cmp);
+    /* The matcher asks "is there a crosswalk from e to t" for every entry. */
+    c->xw_matrix = calloc(c->ned * c->ned, 1);
+    if (!c->xw_matrix)
+        return DG_ENOMEM;
+    for (size_t i = 0; i < c->nx; i++)
+        c->xw_matrix[c->x[i].from * c->ned + c->x[i].to] = 1;
     return DG_OK;
 }
 
@@ -392,6 +395,7 @@ void norm_catalog_free(norm_catalog **pc)
     }
     free(c->x);
     free(c->post);
+    free(c->xw_matrix);
     free(c);
     *pc = NULL;
 }

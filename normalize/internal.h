@@ -117,6 +117,7 @@ struct norm_catalog {
     size_t target;
     nz_posting *post; /* sorted by cp */
     size_t npost;
+    unsigned char *xw_matrix; /* ned x ned: is there a crosswalk from i to j */
 };
 
 const nz_disc *nz_cat_find(const nz_edition *e, const char *code);

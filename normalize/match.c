@@ -52,6 +52,7 @@ typedef struct match_state {
     const norm_match_conf *conf;
     const norm_match_input *in;
     nz_u32 q;          /* normalized query name */
+    UChar32 qfold[MAX_KEY]; /* q through the look-alike table */
     char *qname;       /* same, UTF-8 */
     const char *code;  /* normalized code or NULL */
     size_t in_force;   /* edition in force for the year */
@@ -187,27 +188,25 @@ static char *discipline_normalize(norm_ctx *ctx, const char *raw)
     return s;
 }
 
-static double sub_cost(const match_state *st, UChar32 a, UChar32 b)
-{
-    if (a == b)
-        return 0;
-    if (nz_confusable_key(st->ctx, a) == nz_confusable_key(st->ctx, b))
-        return st->conf->confusable_cost;
-    return 1;
-}
-
-static double edit_distance(const match_state *st, const UChar32 *a, size_t na, const UChar32 *b,
-                            size_t nb)
+/* Fold both sides through the look-alike table once per comparison: the
+ * DP then compares keys instead of searching the table per cell. */
+static double edit_distance(const match_state *st, const UChar32 *b, size_t nb)
 {
     double row[MAX_KEY + 1], prev[MAX_KEY + 1];
-    na = na > MAX_KEY ? MAX_KEY : na;
+    UChar32 fb[MAX_KEY];
+    const UChar32 *a = st->q.c, *fa = st->qfold;
+    size_t na = st->q.n > MAX_KEY ? MAX_KEY : st->q.n;
     nb = nb > MAX_KEY ? MAX_KEY : nb;
+    for (size_t j = 0; j < nb; j++)
+        fb[j] = nz_confusable_key(st->ctx, b[j]);
+    double cc = st->conf->confusable_cost;
     for (size_t j = 0; j <= nb; j++)
         prev[j] = (double)j;
     for (size_t i = 1; i <= na; i++) {
         row[0] = (double)i;
         for (size_t j = 1; j <= nb; j++) {
-            double v = prev[j - 1] + sub_cost(st, a[i - 1], b[j - 1]);
+            double sub = a[i - 1] == b[j - 1] ? 0 : fa[i - 1] == fb[j - 1] ? cc : 1;
+            double v = prev[j - 1] + sub;
             if (prev[j] + 1 < v)
                 v = prev[j] + 1;
             if (row[j - 1] + 1 < v)
@@ -227,18 +226,22 @@ static int contains(const UChar32 *h, size_t nh, const UChar32 *n, size_t nn)
     return 0;
 }
 
-/* Similarity in [0,1] and a phrase saying why. */
-static double name_similarity(const match_state *st, const nz_disc *d, char *why, size_t whylen)
+enum { SIM_EXACT, SIM_CONTAIN, SIM_EDIT };
+
+/* Similarity in [0,1]; *kind and *dist say why (phrased only if kept). */
+static double name_similarity(const match_state *st, const nz_disc *d, int *kind, double *dist)
 {
     const UChar32 *q = st->q.c, *k = d->key.c;
     size_t nq = st->q.n, nk = d->key.n;
     size_t mx = nq > nk ? nq : nk, mn = nq < nk ? nq : nk;
+    *kind = SIM_EDIT;
+    *dist = 0;
     if (!mx)
         return 0;
-    double dist = edit_distance(st, q, nq, k, nk);
-    double sim = 1.0 - dist / (double)mx;
-    if (dist == 0) {
-        textf(why, whylen, "exact normalized name '%s'", d->bare);
+    *dist = edit_distance(st, k, nk);
+    double sim = 1.0 - *dist / (double)mx;
+    if (*dist == 0) {
+        *kind = SIM_EXACT;
         return 1.0;
     }
     /* An abbreviation or an older, shorter name is a prefix or part of the
@@ -246,13 +249,23 @@ static double name_similarity(const match_state *st, const nz_disc *d, char *why
     if (mn >= 2 && (contains(k, nk, q, nq) || contains(q, nq, k, nk))) {
         double c = 0.55 + 0.35 * (double)mn / (double)mx;
         if (c > sim) {
-            textf(why, whylen, "'%s' and '%s' contain one another", st->qname, d->bare);
+            *kind = SIM_CONTAIN;
             return c;
         }
     }
-    textf(why, whylen, "edit distance %.1f to '%s' (look-alike cost %.1f)", dist, d->bare,
-             st->conf->confusable_cost);
     return sim < 0 ? 0 : sim;
+}
+
+static void similarity_phrase(const match_state *st, const nz_disc *d, int kind, double dist,
+                              char *why, size_t len)
+{
+    if (kind == SIM_EXACT)
+        textf(why, len, "exact normalized name '%s'", d->bare);
+    else if (kind == SIM_CONTAIN)
+        textf(why, len, "'%s' and '%s' contain one another", st->qname, d->bare);
+    else
+        textf(why, len, "edit distance %.1f to '%s' (look-alike cost %.1f)", dist, d->bare,
+              st->conf->confusable_cost);
 }
 
 /* ---- resolving a catalog entry to the target edition ---- */
@@ -413,16 +426,19 @@ static void acc_note(acc *a, const char *note)
 static double edition_factor(const match_state *st, size_t e, char *note, size_t len)
 {
     const norm_catalog *c = st->cat;
-    note[0] = '\0';
+    if (note)
+        note[0] = '\0';
     if (!st->has_year)
         return 1.0;
     if (e != st->in_force) {
-        textf(note, len, "; name from edition %s, not the %s edition in force for %d",
+        if (note)
+            textf(note, len, "; name from edition %s, not the %s edition in force for %d",
                  c->ed[e].id, c->ed[st->in_force].id, st->in->year);
         return st->conf->other_edition_factor;
     }
     if (st->before_earliest) {
-        textf(note, len, "; record year %d predates the earliest edition %s, using it",
+        if (note)
+            textf(note, len, "; record year %d predates the earliest edition %s, using it",
                  st->in->year, c->ed[e].id);
         return st->conf->before_earliest_factor;
     }
@@ -455,10 +471,14 @@ static void offer_category_split(match_state *st, const nz_disc *old, size_t e)
 static void offer_entry(match_state *st, size_t e, const nz_disc *d)
 {
     char why[256], note[256], full[600];
-    double sim = name_similarity(st, d, why, sizeof why);
-    double f = edition_factor(st, e, note, sizeof note);
+    int kind;
+    double dist;
+    double sim = name_similarity(st, d, &kind, &dist);
+    double f = edition_factor(st, e, NULL, 0);
     if (sim * f < st->conf->min_score * 0.9)
         return;
+    similarity_phrase(st, d, kind, dist, why, sizeof why);
+    edition_factor(st, e, note, sizeof note);
     hits hs = {0};
     resolve(st, e, d, "", 0, &hs);
     textf(full, sizeof full, "%s in %s%s", why, st->cat->ed[e].id, note);
@@ -666,6 +686,8 @@ static int match_prepare(match_state *st, dg_err *err)
     st->qname = discipline_normalize(st->ctx, in->name);
     if (!st->qname || nz_decode(st->qname, &st->q))
         return dg_err_set(err, DG_ENOMEM, "out of memory matching '%s'", in->name);
+    for (size_t i = 0; i < st->q.n && i < MAX_KEY; i++)
+        st->qfold[i] = nz_confusable_key(st->ctx, st->q.c[i]);
     st->has_year = in->year > 0;
     st->in_force = norm_catalog_edition_for_year(st->cat, in->year, &st->before_earliest);
     return DG_OK;
