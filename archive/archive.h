@@ -101,6 +101,104 @@ int arc_eval_pages(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_e
  */
 int arc_eval_fields(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_err *err);
 
+/* ---- normalize stage, discipline catalogs and matching (issue 5) -------------- */
+/* Owned by the normalize-stage engineer: archive/catalog_*.c, stage_normalize.c. */
+
+typedef struct arc_catalog_summary {
+    long editions_imported;   /* editions whose rows were (re)written */
+    long editions_unchanged;  /* same csv SHA-256 as recorded: skipped */
+    long disciplines;         /* rows written */
+    long crosswalks_imported; /* edition pairs (re)written */
+    long crosswalks_unchanged;
+    long crosswalk_rows;
+    long unresolved_rows;
+} arc_catalog_summary;
+
+/*
+ * Import the catalog directory `dir` (editions.tsv + CSVs; NULL means
+ * <configs>/disciplines) into catalog_edition, discipline, crosswalk,
+ * crosswalk_unresolved.  Unchanged editions and crosswalks are skipped; a
+ * changed one is replaced in one transaction.  Editions no longer in the
+ * manifest are kept.
+ */
+int arc_catalog_import(sqlite3 *db, const char *dir, arc_catalog_summary *sum, dg_err *err);
+
+/* Import dir when no edition is loaded yet; *imported (may be NULL) says if it did. */
+int arc_catalog_ensure(sqlite3 *db, const char *dir, int *imported, dg_err *err);
+
+/* List the loaded editions and crosswalks, or the disciplines of one edition
+ * (DG_ENOTFOUND when it is not loaded), as text or JSON. */
+int arc_catalog_list(sqlite3 *db, const char *edition, int json, FILE *out, dg_err *err);
+
+/* dir, or <configs>/disciplines when dir is NULL, into buf (DG_EUSAGE if too long). */
+int arc_catalog_resolve_dir(const char *dir, char *buf, size_t n);
+
+/* Append a JSON object of SHA-256 fingerprints of the catalog's files and
+ * crosswalks (recorded in the normalize run's params). */
+int arc_catalog_fingerprint(const char *dir, dg_buf *out, dg_err *err);
+
+typedef struct arc_match_opts {
+    const char *config_dir;  /* NULL: arc_config_dir() */
+    const char *catalog_dir; /* NULL: <configs>/disciplines */
+    int year;                /* enrolment (else graduation) year, 0 unknown */
+    const char *code;        /* major code as written, may be NULL */
+    const char *department;  /* may be NULL */
+    int json;                /* print norm_match_json's object */
+} arc_match_opts;
+
+/*
+ * Match one historical major name against the target catalog with the
+ * active operator mapping rules of db (db may be NULL: no rules, no
+ * catalog import) and print the ranked candidates and the decision to out.
+ * *decided_auto (may be NULL) is set to 1 when the decision is auto.
+ */
+int arc_match_text(sqlite3 *db, const arc_match_opts *opts, const char *text, FILE *out,
+                   int *decided_auto, dg_err *err);
+
+typedef struct arc_normalize_opts {
+    int redo;                /* every record not loaded, not only 'extracted' ones */
+    const char *config_dir;  /* NULL: arc_config_dir() */
+    const char *catalog_dir; /* NULL: <configs>/disciplines */
+    const char *review_conf; /* NULL: <configs>/review.conf (missing file: defaults) */
+} arc_normalize_opts;
+
+typedef struct arc_normalize_summary {
+    long records;        /* records normalized */
+    long fields;
+    long auto_fields, review_fields, invalid_fields, missing_fields, kept_fields;
+    long match_auto, match_review;
+    int catalog_imported; /* the catalog tables were empty and got imported */
+    int64_t run_id;
+} arc_normalize_summary;
+
+/*
+ * The normalize stage: every record in state 'extracted' ('extracted',
+ * 'normalized' and 'pending' with redo; never 'loaded') gets its field
+ * values normalized, their steps, states and flags, the discipline match
+ * of its major, and state 'normalized', in one transaction per record.
+ * Fields an operator already settled (state 'verified' or 'rejected') are
+ * kept as they are.  Field state contract: see docs/normalize-stage.md.
+ */
+int arc_normalize(sqlite3 *db, const arc_normalize_opts *opts, const arc_progress *prog,
+                  arc_normalize_summary *sum, dg_err *err);
+
+/*
+ * Record an operator's mapping rule: the historical major name (normalized
+ * here the way the stage normalizes majors), optionally limited to years
+ * [year_from, year_to] (0 = open) and a department (NULL/"" = any), means
+ * target code `code` (must exist in the imported target edition).  who and
+ * the current time are stored; source_field (0 = none) is the field that
+ * prompted it.  Later normalize runs and `dangan match` apply it.
+ */
+int arc_mapping_rule_add(sqlite3 *db, const char *name, int year_from, int year_to,
+                         const char *department, const char *code, const char *who,
+                         int64_t source_field, const char *note, int64_t *id, dg_err *err);
+
+/* Deactivate a rule (kept for provenance).  DG_ENOTFOUND for an unknown id. */
+int arc_mapping_rule_deactivate(sqlite3 *db, int64_t id, dg_err *err);
+
+/* ---- end of the normalize stage section ------------------------------------------ */
+
 /* Read a whole file into memory (caller frees *data).  Used to re-read scans. */
 int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *err);
 

@@ -6,12 +6,16 @@
 #include "cli.h"
 
 extern const cli_command cmd_ingest, cmd_ocr, cmd_status, cmd_export;
+extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
 
 const cli_command *const cli_commands[] = {
     &cmd_ingest,
     &cmd_ocr,
     &cmd_status,
     &cmd_export,
+    &cmd_normalize,
+    &cmd_match,
+    &cmd_catalog,
     NULL,
 };
 

@@ -7,8 +7,21 @@ CREATE TABLE catalog_edition (
     year_from INTEGER NOT NULL,            -- first year the edition was in force
     title     TEXT NOT NULL DEFAULT '',
     source    TEXT NOT NULL DEFAULT '',
+    file      TEXT NOT NULL DEFAULT '',    -- catalog csv as named in the manifest
+    target    INTEGER NOT NULL DEFAULT 0,  -- 1 for the edition the matcher maps to
     sha256    TEXT NOT NULL DEFAULT '',    -- of the imported file, to skip re-imports
     imported  TEXT NOT NULL
+) STRICT;
+
+-- One row per crosswalk (edition pair) imported: the SHA-256 of its rows as
+-- loaded (mapping + unresolved files), so an unchanged crosswalk is skipped
+-- and a changed one is replaced as a whole.
+CREATE TABLE crosswalk_source (
+    from_edition TEXT NOT NULL,
+    to_edition   TEXT NOT NULL,
+    sha256       TEXT NOT NULL,
+    imported     TEXT NOT NULL,
+    PRIMARY KEY (from_edition, to_edition)
 ) STRICT;
 
 CREATE TABLE discipline (
@@ -25,8 +38,10 @@ CREATE INDEX discipline_name ON discipline(bare_name);
 CREATE TABLE crosswalk (
     from_edition TEXT NOT NULL,
     from_code    TEXT NOT NULL,
+    from_name    TEXT NOT NULL DEFAULT '',
     to_edition   TEXT NOT NULL,
     to_code      TEXT NOT NULL,
+    to_name      TEXT NOT NULL DEFAULT '',
     relation     TEXT NOT NULL,            -- derived, official, split, merge ...
     basis        TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (from_edition, from_code, to_edition, to_code)
@@ -49,9 +64,9 @@ CREATE TABLE mapping_rule (
     year_from  INTEGER,
     year_to    INTEGER,
     department TEXT,
-    code       TEXT NOT NULL,              -- 2022 code
-    operator   TEXT NOT NULL,
-    decided    TEXT NOT NULL,
+    code       TEXT NOT NULL,              -- target-edition (2022) code
+    operator   TEXT NOT NULL,              -- who decided
+    decided    TEXT NOT NULL,              -- when (ISO 8601 UTC)
     source_field INTEGER REFERENCES field(id),
     note       TEXT NOT NULL DEFAULT '',
     active     INTEGER NOT NULL DEFAULT 1
@@ -82,6 +97,7 @@ CREATE TABLE match_candidate (
 ) STRICT;
 
 ALTER TABLE field ADD COLUMN flag TEXT;            -- why normalization could not settle it
+ALTER TABLE field ADD COLUMN value_detail TEXT;    -- normalizer's second part (degree: 工学)
 ALTER TABLE field ADD COLUMN norm_run INTEGER REFERENCES run(id);
 -- On the major field: the discipline match outcome.
 ALTER TABLE field ADD COLUMN match_decision TEXT;  -- auto / review

@@ -1,0 +1,1123 @@
+/*
+ * stage_normalize.c - the normalize stage, the discipline matcher front and
+ * operator mapping rules.
+ *
+ * For each extracted record: every field goes through the normalizer for
+ * its key, the record's dates through the plausibility check, the major
+ * through the matcher (with the active mapping rules), and the results, the
+ * steps, the candidates and record.state = 'normalized' are written in one
+ * transaction.  The work is done outside the transaction; a record that was
+ * loaded meanwhile is left alone.  Field states follow the contract in
+ * docs/normalize-stage.md: missing stays missing, unparseable -> invalid,
+ * implausible or under the OCR confidence threshold of its value type ->
+ * review, else auto.  Doubt goes to a person: nothing here guesses.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+#include "normalize.h"
+
+/* ---- review thresholds (configs/review.conf) ---------------------------------- */
+
+enum vtype { VT_NAME, VT_DATE, VT_CODE, VT_ENUM, VT_NUMBER, VT_TEXT, VT_COUNT };
+static const char *const vtype_names[VT_COUNT] = {"name", "date", "code",
+                                                  "enum", "number", "text"};
+/* Used when review.conf is absent; the file explains each value. */
+static const double vtype_defaults[VT_COUNT] = {70, 60, 75, 40, 50, 55};
+
+typedef struct review_conf {
+    double min_conf[VT_COUNT];
+    char sha[65]; /* "" when the file is absent */
+} review_conf;
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+        *--e = '\0';
+    return s;
+}
+
+static int review_conf_line(review_conf *c, char *line, const char *path, int no, dg_err *err)
+{
+    char *s = trim(line);
+    if (!*s || *s == '#')
+        return DG_OK;
+    char *eq = strchr(s, '=');
+    if (!eq)
+        return dg_err_set(err, DG_EINPUT, "bad line in '%s' line %d: want key=value", path, no);
+    *eq = '\0';
+    char *key = trim(s), *val = trim(eq + 1), *end;
+    errno = 0;
+    double v = strtod(val, &end);
+    if (strncmp(key, "min_conf.", 9) != 0)
+        return dg_err_set(err, DG_EINPUT, "unknown key '%s' in '%s' line %d", key, path, no);
+    if (errno || end == val || *end || v < 0 || v > 100)
+        return dg_err_set(err, DG_EINPUT, "bad value '%s' in '%s' line %d: want 0-100", val,
+                          path, no);
+    for (int t = 0; t < VT_COUNT; t++)
+        if (strcmp(key + 9, vtype_names[t]) == 0) {
+            c->min_conf[t] = v;
+            return DG_OK;
+        }
+    return dg_err_set(err, DG_EINPUT, "unknown value type '%s' in '%s' line %d", key + 9, path,
+                      no);
+}
+
+static int review_conf_load(const char *path, review_conf *c, dg_err *err)
+{
+    memcpy(c->min_conf, vtype_defaults, sizeof c->min_conf);
+    c->sha[0] = '\0';
+    unsigned char *data;
+    size_t n;
+    dg_err ignored;
+    if (arc_read_file(path, &data, &n, &ignored))
+        return DG_OK; /* absent: the defaults above */
+    db_sha256_hex(data, n, c->sha);
+    char *text = malloc(n + 1);
+    if (!text) {
+        free(data);
+        return dg_err_set(err, DG_ENOMEM, "out of memory reading '%s'", path);
+    }
+    memcpy(text, data, n);
+    text[n] = '\0';
+    free(data);
+    int rc = DG_OK, no = 0;
+    for (char *line = text, *nl; line && !rc; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        rc = review_conf_line(c, line, path, ++no, err);
+    }
+    free(text);
+    return rc;
+}
+
+/* ---- the matcher with the database's mapping rules ------------------------------ */
+
+typedef struct rule_strings {
+    char *name, *department, *code, *id, *who;
+} rule_strings;
+
+typedef struct matcher {
+    norm_ctx *ctx;
+    norm_catalog *cat;
+    norm_match_conf conf;
+    norm_match_rule *rules;
+    rule_strings *strs;
+    size_t nrules;
+    char conf_sha[65];
+} matcher;
+
+static void matcher_close(matcher *m)
+{
+    for (size_t i = 0; i < m->nrules; i++) {
+        free(m->strs[i].name);
+        free(m->strs[i].department);
+        free(m->strs[i].code);
+        free(m->strs[i].id);
+        free(m->strs[i].who);
+    }
+    free(m->strs);
+    free(m->rules);
+    norm_catalog_free(&m->cat);
+    norm_ctx_free(&m->ctx);
+    memset(m, 0, sizeof *m);
+}
+
+static int rule_push(matcher *m, sqlite3_stmt *st)
+{
+    size_t i = m->nrules;
+    norm_match_rule *r = realloc(m->rules, (i + 1) * sizeof *r);
+    if (r)
+        m->rules = r;
+    rule_strings *s = r ? realloc(m->strs, (i + 1) * sizeof *s) : NULL;
+    if (!s)
+        return DG_ENOMEM;
+    m->strs = s;
+    s += i;
+    s->id = dg_strdup((const char *)sqlite3_column_text(st, 0));
+    s->name = dg_strdup((const char *)sqlite3_column_text(st, 1));
+    s->department = dg_strdup((const char *)sqlite3_column_text(st, 4));
+    s->code = dg_strdup((const char *)sqlite3_column_text(st, 5));
+    s->who = dg_strdup((const char *)sqlite3_column_text(st, 6));
+    m->nrules++;
+    m->rules[i] = (norm_match_rule){s->name, sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
+                                    s->department, s->code, s->id, s->who};
+    return s->id && s->name && s->code && s->who ? DG_OK : DG_ENOMEM;
+}
+
+static int rules_load(sqlite3 *db, matcher *m, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT id, name_norm, coalesce(year_from, 0), coalesce(year_to, 0), "
+                       "department, code, operator FROM mapping_rule WHERE active ORDER BY id",
+                   &st, err))
+        return DG_EDB;
+    int rc = DG_OK, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = rule_push(m, st);
+    sqlite3_finalize(st);
+    if (rc)
+        return dg_err_set(err, rc, "out of memory loading mapping rules");
+    return DG_OK;
+}
+
+static int path_join(char *buf, size_t n, const char *a, const char *b, dg_err *err)
+{
+    int len = snprintf(buf, n, "%s/%s", a, b);
+    if (len < 0 || (size_t)len >= n)
+        return dg_err_set(err, DG_EUSAGE, "path too long: '%s/%s'", a, b);
+    return DG_OK;
+}
+
+/* db may be NULL: no rules and no catalog import then. */
+static int matcher_open(sqlite3 *db, const char *config_dir, const char *catalog_dir,
+                        matcher *m, dg_err *err)
+{
+    memset(m, 0, sizeof *m);
+    char cat_dir[4096], conf[4096];
+    const char *cfg = config_dir ? config_dir : arc_config_dir();
+    if (arc_catalog_resolve_dir(catalog_dir, cat_dir, sizeof cat_dir))
+        return dg_err_set(err, DG_EUSAGE, "catalog directory name too long");
+    int rc = path_join(conf, sizeof conf, cfg, "normalize/matcher.conf", err);
+    rc = rc ? rc : norm_ctx_new(cfg, &m->ctx, err);
+    rc = rc || !db ? rc : arc_catalog_ensure(db, catalog_dir, NULL, err);
+    rc = rc ? rc : norm_catalog_load(cat_dir, &m->cat, err);
+    rc = rc ? rc : norm_match_conf_load(conf, &m->conf, err);
+    rc = rc || !db ? rc : rules_load(db, m, err);
+    if (!rc) {
+        unsigned char *data;
+        size_t n;
+        dg_err ignored;
+        if (!arc_read_file(conf, &data, &n, &ignored)) {
+            db_sha256_hex(data, n, m->conf_sha);
+            free(data);
+        }
+    }
+    if (rc)
+        matcher_close(m);
+    return rc;
+}
+
+/* The normalized form majors and departments are compared in (norm_text). */
+static int text_norm(norm_ctx *ctx, const char *raw, char **out, dg_err *err)
+{
+    *out = NULL;
+    if (!raw || !raw[0])
+        return DG_OK;
+    norm_result r;
+    int rc = norm_text(ctx, raw, &r, err);
+    if (!rc && r.value) {
+        *out = r.value;
+        r.value = NULL;
+    }
+    norm_result_release(&r);
+    return rc;
+}
+
+/* The rule id that decided the best candidate ("rule 12: ..."), else 0. */
+static int64_t candidate_rule(const norm_match_result *mr)
+{
+    if (mr->decision != NORM_AUTO || !mr->ncandidates)
+        return 0;
+    const char *p = mr->candidates[0].path;
+    if (!p || strncmp(p, "rule ", 5) != 0)
+        return 0;
+    return strtoll(p + 5, NULL, 10);
+}
+
+/* ---- dangan match ------------------------------------------------------------ */
+
+static int match_print(const norm_match_result *mr, int json, FILE *out, dg_err *err)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    int rc = DG_OK;
+    if (json) {
+        rc = norm_match_json(mr, &b);
+        rc = rc ? rc : dg_buf_addc(&b, '\n');
+    } else {
+        rc = dg_buf_addf(&b, "decision: %s\n", mr->decision == NORM_AUTO ? "auto" : "review");
+        for (size_t i = 0; i < mr->ncandidates && !rc; i++) {
+            const norm_candidate *c = &mr->candidates[i];
+            rc = dg_buf_addf(&b, "%2zu. %s %s  score %.3f  (from %s)\n    path: %s\n"
+                                 "    evidence: %s\n",
+                             i + 1, c->code, c->name, c->score, c->edition, c->path,
+                             c->evidence);
+        }
+    }
+    if (!rc && fwrite(b.data, 1, b.len, out) != b.len)
+        rc = dg_err_set(err, DG_ERR, "cannot write the match result");
+    else if (rc == DG_ENOMEM)
+        dg_err_set(err, rc, "out of memory printing the match result");
+    dg_buf_release(&b);
+    return rc;
+}
+
+int arc_match_text(sqlite3 *db, const arc_match_opts *o, const char *text, FILE *out,
+                   int *decided_auto, dg_err *err)
+{
+    matcher m;
+    int rc = matcher_open(db, o->config_dir, o->catalog_dir, &m, err);
+    if (rc)
+        return rc;
+    char *name = NULL, *dept = NULL;
+    norm_match_result mr = {0};
+    rc = text_norm(m.ctx, text, &name, err);
+    rc = rc ? rc : text_norm(m.ctx, o->department, &dept, err);
+    if (!rc && !name)
+        rc = dg_err_set(err, DG_EUSAGE, "empty discipline name '%s'", text);
+    norm_match_input in = {name, o->code, o->year, dept, m.rules, m.nrules};
+    rc = rc ? rc : norm_match(m.ctx, m.cat, &m.conf, &in, &mr, err);
+    rc = rc ? rc : match_print(&mr, o->json, out, err);
+    if (!rc && decided_auto)
+        *decided_auto = mr.decision == NORM_AUTO;
+    norm_match_result_release(&mr);
+    free(name);
+    free(dept);
+    matcher_close(&m);
+    return rc;
+}
+
+/* ---- mapping rules ------------------------------------------------------------- */
+
+static int rule_code_check(sqlite3 *db, const char *code, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT (SELECT count(*) FROM catalog_edition WHERE target), "
+                       "(SELECT count(*) FROM discipline d JOIN catalog_edition e ON "
+                       "e.edition = d.edition AND e.target WHERE d.code = ? AND "
+                       "d.level IN ('first', 'second'))",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int have_target = 0, found = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        have_target = sqlite3_column_int(st, 0);
+        found = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (!have_target)
+        return dg_err_set(err, DG_ENOTFOUND,
+                          "no discipline catalog imported (run 'dangan catalog import')");
+    if (!found)
+        return dg_err_set(err, DG_EINPUT,
+                          "code '%s' is not a discipline of the target catalog edition", code);
+    return DG_OK;
+}
+
+static int rule_args_check(const char *name, int year_from, int year_to, const char *code,
+                           const char *who, dg_err *err)
+{
+    if (!name || !name[0])
+        return dg_err_set(err, DG_EUSAGE, "a mapping rule needs a major name");
+    if (!code || !code[0])
+        return dg_err_set(err, DG_EUSAGE, "mapping rule for '%s' needs a code", name);
+    if (!who || !who[0])
+        return dg_err_set(err, DG_EUSAGE, "mapping rule for '%s' needs an operator", name);
+    if (year_from < 0 || year_to < 0 || (year_from && year_to && year_from > year_to))
+        return dg_err_set(err, DG_EUSAGE, "mapping rule for '%s': bad years %d-%d", name,
+                          year_from, year_to);
+    return DG_OK;
+}
+
+static int rule_insert(sqlite3 *db, const char *name, int year_from, int year_to,
+                       const char *dept, const char *code, const char *who, int64_t source_field,
+                       const char *note, int64_t *id, dg_err *err)
+{
+    char now[32];
+    dg_now_iso(now);
+    sqlite3_stmt *st;
+    if (db_prepare(db, "INSERT INTO mapping_rule(name_norm, year_from, year_to, department, "
+                       "code, operator, decided, source_field, note) VALUES (?, nullif(?, 0), "
+                       "nullif(?, 0), ?, ?, ?, ?, nullif(?, 0), ?)",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, year_from);
+    sqlite3_bind_int(st, 3, year_to);
+    if (dept)
+        sqlite3_bind_text(st, 4, dept, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, who, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, source_field);
+    sqlite3_bind_text(st, 9, note ? note : "", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot store mapping rule");
+    if (id)
+        *id = sqlite3_last_insert_rowid(db);
+    return DG_OK;
+}
+
+int arc_mapping_rule_add(sqlite3 *db, const char *name, int year_from, int year_to,
+                         const char *department, const char *code, const char *who,
+                         int64_t source_field, const char *note, int64_t *id, dg_err *err)
+{
+    int rc = rule_args_check(name, year_from, year_to, code, who, err);
+    rc = rc ? rc : rule_code_check(db, code, err);
+    if (rc)
+        return rc;
+    norm_ctx *ctx;
+    if ((rc = norm_ctx_new(arc_config_dir(), &ctx, err)))
+        return rc;
+    char *nname = NULL, *ndept = NULL;
+    rc = text_norm(ctx, name, &nname, err);
+    rc = rc ? rc : text_norm(ctx, department, &ndept, err);
+    if (!rc && !nname)
+        rc = dg_err_set(err, DG_EUSAGE, "mapping rule name '%s' is empty", name);
+    rc = rc ? rc
+            : rule_insert(db, nname, year_from, year_to, ndept, code, who, source_field, note,
+                          id, err);
+    free(nname);
+    free(ndept);
+    norm_ctx_free(&ctx);
+    return rc;
+}
+
+int arc_mapping_rule_deactivate(sqlite3 *db, int64_t id, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "UPDATE mapping_rule SET active = 0 WHERE id = ?", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot deactivate mapping rule");
+    if (!sqlite3_changes(db))
+        return dg_err_set(err, DG_ENOTFOUND, "no mapping rule %lld", (long long)id);
+    return DG_OK;
+}
+
+/* ---- one record in memory ---------------------------------------------------- */
+
+typedef enum kind {
+    K_NAME, K_DATE, K_SEX, K_ETHNIC, K_POLITICAL, K_DEGREE, K_DURATION, K_CODE, K_TEXT
+} kind;
+
+static const struct {
+    const char *key;
+    kind k;
+    enum vtype vt;
+} key_table[] = {
+    {"name", K_NAME, VT_NAME},          {"supervisor", K_NAME, VT_NAME},
+    {"birth_date", K_DATE, VT_DATE},    {"enroll_date", K_DATE, VT_DATE},
+    {"grad_date", K_DATE, VT_DATE},     {"degree_date", K_DATE, VT_DATE},
+    {"form_date", K_DATE, VT_DATE},     {"sex", K_SEX, VT_ENUM},
+    {"ethnicity", K_ETHNIC, VT_ENUM},   {"political_status", K_POLITICAL, VT_ENUM},
+    {"degree", K_DEGREE, VT_ENUM},      {"duration", K_DURATION, VT_NUMBER},
+    {"major_code", K_CODE, VT_CODE},    {"student_no", K_TEXT, VT_CODE},
+    {"certificate_no", K_TEXT, VT_CODE}, {"seq", K_TEXT, VT_NUMBER},
+};
+
+typedef struct fld {
+    int64_t id;
+    char *key, *raw, *state;
+    double conf_min;
+    kind k;
+    enum vtype vt;
+    int keep;              /* settled by an operator: not rewritten */
+    const char *new_state; /* static string */
+    norm_result r;
+    dg_buf flag;
+    int matched;
+    norm_match_result m;
+} fld;
+
+typedef struct rec {
+    int64_t id;
+    char *form_raw, *header_dept;
+    fld *f;
+    size_t n;
+} rec;
+
+static void rec_release(rec *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        fld *f = &r->f[i];
+        free(f->key);
+        free(f->raw);
+        free(f->state);
+        norm_result_release(&f->r);
+        dg_buf_release(&f->flag);
+        norm_match_result_release(&f->m);
+    }
+    free(r->f);
+    free(r->form_raw);
+    free(r->header_dept);
+    memset(r, 0, sizeof *r);
+}
+
+static void fld_classify(fld *f)
+{
+    f->k = K_TEXT;
+    f->vt = VT_TEXT;
+    for (size_t i = 0; i < sizeof key_table / sizeof *key_table; i++)
+        if (strcmp(f->key, key_table[i].key) == 0) {
+            f->k = key_table[i].k;
+            f->vt = key_table[i].vt;
+        }
+    f->keep = strcmp(f->state, "verified") == 0 || strcmp(f->state, "rejected") == 0;
+    dg_buf_init(&f->flag, 4096);
+}
+
+static fld *rec_find(rec *r, const char *key)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->f[i].key, key) == 0)
+            return &r->f[i];
+    return NULL;
+}
+
+static int rec_load_fields(sqlite3 *db, rec *r, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT id, key, raw, state, conf_min FROM field WHERE record_id = ? "
+                       "ORDER BY id",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, r->id);
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        fld *p = realloc(r->f, (r->n + 1) * sizeof *p);
+        if (!p) {
+            rc = DG_ENOMEM;
+            break;
+        }
+        r->f = p;
+        fld *f = &r->f[r->n++];
+        memset(f, 0, sizeof *f);
+        f->id = sqlite3_column_int64(st, 0);
+        f->key = dg_strdup((const char *)sqlite3_column_text(st, 1));
+        f->raw = dg_strdup((const char *)sqlite3_column_text(st, 2));
+        f->state = dg_strdup((const char *)sqlite3_column_text(st, 3));
+        f->conf_min = sqlite3_column_double(st, 4);
+        if (!f->key || !f->state)
+            rc = DG_ENOMEM;
+        else
+            fld_classify(f);
+    }
+    sqlite3_finalize(st);
+    return rc ? dg_err_set(err, rc, "out of memory loading record %lld", (long long)r->id) : 0;
+}
+
+/* A page header value: a plain string, or a FIELD-like object with its text. */
+#define HEADER_VALUE(k)                                                                            \
+    "CASE WHEN json_valid(pf.header) THEN CASE json_type(pf.header, '$." k "') "                \
+    "WHEN 'text' THEN json_extract(pf.header, '$." k "') "                                       \
+    "WHEN 'object' THEN coalesce(json_extract(pf.header, '$." k ".raw'), "                       \
+    "json_extract(pf.header, '$." k ".printed'), json_extract(pf.header, '$." k ".text'), "     \
+    "json_extract(pf.header, '$." k ".value')) END END"
+
+static int rec_load(sqlite3 *db, int64_t id, rec *r, dg_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->id = id;
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT " HEADER_VALUE("form_date") ", " HEADER_VALUE("department")
+                       " FROM record r LEFT JOIN page_form pf ON pf.page_id = r.page_id "
+                       "WHERE r.id = ?",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        r->form_raw = dg_strdup((const char *)sqlite3_column_text(st, 0));
+        r->header_dept = dg_strdup((const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    return rec_load_fields(db, r, err);
+}
+
+/* ---- normalizing a record ---------------------------------------------------- */
+
+static int flag_add(fld *f, const char *text)
+{
+    int rc = f->flag.len ? dg_buf_adds(&f->flag, "; ") : DG_OK;
+    return rc ? rc : dg_buf_adds(&f->flag, text);
+}
+
+static int blank(const char *s)
+{
+    if (!s)
+        return 1;
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+            return 0;
+    return 1;
+}
+
+static int year_of(const char *iso)
+{
+    if (!iso || strlen(iso) < 4)
+        return 0;
+    int y = 0;
+    for (int i = 0; i < 4; i++) {
+        if (iso[i] < '0' || iso[i] > '9')
+            return 0;
+        y = y * 10 + (iso[i] - '0');
+    }
+    return y;
+}
+
+/* Year of a date parsed with no context (two-digit years read as 19xx). */
+static int date_year(norm_ctx *ctx, const char *raw)
+{
+    if (blank(raw))
+        return 0;
+    norm_result r;
+    int y = 0;
+    if (!norm_date(ctx, raw, NULL, &r, NULL) && r.value && !r.flag)
+        y = year_of(r.value);
+    norm_result_release(&r);
+    return y;
+}
+
+/*
+ * The year that resolves two-digit years on this record: the form date's
+ * (filled in when the record was written, so nearest to all its dates),
+ * else the latest of the graduation and enrolment years.
+ */
+static int context_year(norm_ctx *ctx, rec *r)
+{
+    int y = date_year(ctx, r->form_raw);
+    if (y)
+        return y;
+    static const char *const keys[] = {"grad_date", "degree_date", "enroll_date"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        fld *f = rec_find(r, keys[i]);
+        int fy = f ? date_year(ctx, f->raw) : 0;
+        y = fy > y ? fy : y;
+    }
+    return y;
+}
+
+static int run_normalizer(norm_ctx *ctx, fld *f, int ctx_year, dg_err *err)
+{
+    /* Month fields keep YYYY-MM like the archive; other dates keep their day. */
+    int month_only = strcmp(f->key, "birth_date") == 0 || strcmp(f->key, "enroll_date") == 0 ||
+                     strcmp(f->key, "grad_date") == 0;
+    norm_date_opts d = {ctx_year, month_only};
+    switch (f->k) {
+    case K_NAME: return norm_name(ctx, f->raw, &f->r, err);
+    case K_DATE: return norm_date(ctx, f->raw, &d, &f->r, err);
+    case K_SEX: return norm_sex(ctx, f->raw, &f->r, err);
+    case K_ETHNIC: return norm_ethnicity(ctx, f->raw, &f->r, err);
+    case K_POLITICAL: return norm_political(ctx, f->raw, &f->r, err);
+    case K_DEGREE: return norm_degree(ctx, f->raw, &f->r, err);
+    case K_DURATION: return norm_duration(ctx, f->raw, &f->r, err);
+    case K_CODE: return norm_code(ctx, f->raw, &f->r, err);
+    case K_TEXT: break;
+    }
+    return norm_text(ctx, f->raw, &f->r, err);
+}
+
+/* Normalize one field and set its first state; DG_ENOMEM is the only failure. */
+static int field_normalize(norm_ctx *ctx, fld *f, int ctx_year)
+{
+    if (f->keep)
+        return DG_OK;
+    if (blank(f->raw) || strcmp(f->state, "missing") == 0) {
+        f->new_state = "missing";
+        return DG_OK;
+    }
+    dg_err e = {0};
+    int rc = run_normalizer(ctx, f, ctx_year, &e);
+    if (rc == DG_ENOMEM)
+        return rc;
+    if (rc) { /* bad input (e.g. invalid UTF-8) is a property of the field */
+        norm_result_release(&f->r);
+        f->new_state = "invalid";
+        return flag_add(f, e.msg);
+    }
+    if (!f->r.value) {
+        f->new_state = "invalid";
+        return flag_add(f, f->r.flag ? f->r.flag : "no value");
+    }
+    f->new_state = f->r.flag ? "review" : "auto";
+    return f->r.flag ? flag_add(f, f->r.flag) : DG_OK;
+}
+
+static const char *usable_value(rec *r, const char *key)
+{
+    fld *f = rec_find(r, key);
+    if (!f)
+        return NULL;
+    if (f->keep) /* an operator's value is as good as it gets */
+        return NULL;
+    return f->new_state && strcmp(f->new_state, "invalid") && strcmp(f->new_state, "missing")
+               ? f->r.value
+               : NULL;
+}
+
+/* Which short code and fields a norm_dates_check message concerns. */
+static void date_flag_target(const char *msg, const char **code, const char *keys[2])
+{
+    keys[0] = keys[1] = NULL;
+    if (strstr(msg, "outside")) {
+        *code = "date_out_of_range";
+        keys[0] = !strncmp(msg, "birth", 5)        ? "birth_date"
+                  : !strncmp(msg, "enrolment", 9)  ? "enroll_date"
+                  : !strncmp(msg, "graduation", 10) ? "grad_date"
+                  : !strncmp(msg, "degree", 6)      ? "degree_date"
+                                                    : NULL;
+    } else if (strstr(msg, "before age 16")) {
+        *code = !strncmp(msg, "graduation", 10) ? "grad_before_age16" : "enroll_before_age16";
+        keys[0] = !strncmp(msg, "graduation", 10) ? "grad_date" : "enroll_date";
+        keys[1] = "birth_date";
+    } else if (!strncmp(msg, "graduation", 10)) {
+        *code = "grad_before_enroll";
+        keys[0] = "grad_date";
+        keys[1] = "enroll_date";
+    } else {
+        *code = "degree_before_enroll";
+        keys[0] = "degree_date";
+        keys[1] = "enroll_date";
+    }
+}
+
+static int flag_field_review(rec *r, const char *key, const char *text)
+{
+    fld *f = key ? rec_find(r, key) : NULL;
+    if (!f || f->keep || !f->new_state || strcmp(f->new_state, "invalid") == 0 ||
+        strcmp(f->new_state, "missing") == 0)
+        return DG_OK;
+    f->new_state = "review";
+    return flag_add(f, text);
+}
+
+static int record_dates_check(norm_ctx *ctx, rec *r, int ctx_year)
+{
+    norm_result form = {0};
+    norm_date_opts fo = {ctx_year, 0};
+    if (!blank(r->form_raw) && norm_date(ctx, r->form_raw, &fo, &form, NULL) == DG_ENOMEM)
+        return DG_ENOMEM;
+    norm_record_dates d = {usable_value(r, "birth_date"), usable_value(r, "enroll_date"),
+                           usable_value(r, "grad_date"), usable_value(r, "degree_date"),
+                           form.flag ? NULL : form.value};
+    norm_flags fl = {0};
+    int rc = norm_dates_check(&d, &fl, NULL);
+    for (size_t i = 0; i < fl.n && !rc; i++) {
+        const char *code, *keys[2];
+        date_flag_target(fl.items[i], &code, keys);
+        char text[512];
+        snprintf(text, sizeof text, "%s (%s)", code, fl.items[i]);
+        rc = flag_field_review(r, keys[0], text);
+        rc = rc ? rc : flag_field_review(r, keys[1], text);
+    }
+    norm_flags_release(&fl);
+    norm_result_release(&form);
+    return rc;
+}
+
+static int confidence_check(rec *r, const review_conf *rc_conf)
+{
+    int rc = DG_OK;
+    for (size_t i = 0; i < r->n && !rc; i++) {
+        fld *f = &r->f[i];
+        double min = rc_conf->min_conf[f->vt];
+        if (f->keep || !f->new_state || strcmp(f->new_state, "invalid") == 0 ||
+            strcmp(f->new_state, "missing") == 0 || f->conf_min >= min)
+            continue;
+        char text[96];
+        snprintf(text, sizeof text, "low_confidence %.0f < %.0f", f->conf_min, min);
+        f->new_state = "review";
+        rc = flag_add(f, text);
+    }
+    return rc;
+}
+
+static int record_match(matcher *m, rec *r, dg_err *err)
+{
+    fld *major = rec_find(r, "major");
+    const char *name = usable_value(r, "major");
+    if (!major || !name)
+        return DG_OK;
+    const char *code = usable_value(r, "major_code");
+    fld *cf = rec_find(r, "major_code");
+    if (!code && cf && !cf->keep && !blank(cf->raw))
+        code = cf->raw; /* unreadable code: the matcher sends it to review */
+    int year = year_of(usable_value(r, "enroll_date"));
+    year = year ? year : year_of(usable_value(r, "grad_date"));
+    const char *dept = usable_value(r, "department");
+    char *hdept = NULL;
+    int rc = dept ? DG_OK : text_norm(m->ctx, r->header_dept, &hdept, err);
+    norm_match_input in = {name, code, year, dept ? dept : hdept, m->rules, m->nrules};
+    rc = rc ? rc : norm_match(m->ctx, m->cat, &m->conf, &in, &major->m, err);
+    major->matched = !rc;
+    free(hdept);
+    return rc;
+}
+
+static int rec_normalize(matcher *m, const review_conf *conf, rec *r, dg_err *err)
+{
+    int ctx_year = context_year(m->ctx, r), rc = DG_OK;
+    for (size_t i = 0; i < r->n && !rc; i++)
+        rc = field_normalize(m->ctx, &r->f[i], ctx_year);
+    rc = rc ? rc : record_dates_check(m->ctx, r, ctx_year);
+    rc = rc ? rc : confidence_check(r, conf);
+    if (rc)
+        return dg_err_set(err, rc, "out of memory normalizing record %lld", (long long)r->id);
+    return record_match(m, r, err);
+}
+
+/* ---- writing a record -------------------------------------------------------- */
+
+typedef struct writer {
+    sqlite3 *db;
+    int64_t run_id;
+    sqlite3_stmt *upd_field, *del_steps, *ins_step, *del_cands, *ins_cand, *upd_record;
+} writer;
+
+static void writer_close(writer *w)
+{
+    sqlite3_finalize(w->upd_field);
+    sqlite3_finalize(w->del_steps);
+    sqlite3_finalize(w->ins_step);
+    sqlite3_finalize(w->del_cands);
+    sqlite3_finalize(w->ins_cand);
+    sqlite3_finalize(w->upd_record);
+}
+
+static int writer_open(sqlite3 *db, int64_t run_id, writer *w, dg_err *err)
+{
+    memset(w, 0, sizeof *w);
+    w->db = db;
+    w->run_id = run_id;
+    int rc = db_prepare(db,
+                        "UPDATE field SET value = ?, value_detail = ?, flag = ?, state = ?, "
+                        "norm_run = ?, match_decision = ?, match_code = ?, match_name = ?, "
+                        "match_score = ?, match_rule = ? WHERE id = ?",
+                        &w->upd_field, err);
+    rc = rc ? rc : db_prepare(db, "DELETE FROM field_step WHERE field_id = ?", &w->del_steps, err);
+    rc = rc ? rc
+            : db_prepare(db, "INSERT INTO field_step(field_id, seq, rule, before, after) "
+                             "VALUES (?, ?, ?, ?, ?)",
+                         &w->ins_step, err);
+    rc = rc ? rc
+            : db_prepare(db, "DELETE FROM match_candidate WHERE field_id = ?", &w->del_cands, err);
+    rc = rc ? rc
+            : db_prepare(db, "INSERT INTO match_candidate(field_id, rank, code, name, score, "
+                             "edition, path, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         &w->ins_cand, err);
+    rc = rc ? rc
+            : db_prepare(db, "UPDATE record SET state = 'normalized' WHERE id = ? AND "
+                             "state <> 'loaded'",
+                         &w->upd_record, err);
+    if (rc)
+        writer_close(w);
+    return rc;
+}
+
+static int exec_done(writer *w, sqlite3_stmt *st, const char *doing, dg_err *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(w->db, err, doing);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int write_steps(writer *w, const fld *f, dg_err *err)
+{
+    sqlite3_bind_int64(w->del_steps, 1, f->id);
+    int rc = exec_done(w, w->del_steps, "cannot clear normalization steps", err);
+    for (size_t i = 0; i < f->r.nsteps && !rc; i++) {
+        const norm_step *s = &f->r.steps[i];
+        sqlite3_bind_int64(w->ins_step, 1, f->id);
+        sqlite3_bind_int64(w->ins_step, 2, (int64_t)i + 1);
+        sqlite3_bind_text(w->ins_step, 3, s->rule ? s->rule : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->ins_step, 4, s->before ? s->before : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->ins_step, 5, s->after ? s->after : "", -1, SQLITE_STATIC);
+        rc = exec_done(w, w->ins_step, "cannot store normalization step", err);
+    }
+    return rc;
+}
+
+/* Evidence "a; b; c" as the JSON array ["a","b","c"]. */
+static int evidence_json(const char *ev, dg_buf *b)
+{
+    int rc = dg_buf_addc(b, '[');
+    for (const char *p = ev ? ev : ""; *p && !rc;) {
+        const char *sep = strstr(p, "; ");
+        size_t n = sep ? (size_t)(sep - p) : strlen(p);
+        char *part = malloc(n + 1);
+        if (!part)
+            return DG_ENOMEM;
+        memcpy(part, p, n);
+        part[n] = '\0';
+        rc = b->len > 1 ? dg_buf_addc(b, ',') : DG_OK;
+        rc = rc ? rc : dg_buf_json_str(b, part);
+        free(part);
+        p = sep ? sep + 2 : p + n;
+    }
+    return rc ? rc : dg_buf_addc(b, ']');
+}
+
+static int write_candidates(writer *w, const fld *f, dg_err *err)
+{
+    sqlite3_bind_int64(w->del_cands, 1, f->id);
+    int rc = exec_done(w, w->del_cands, "cannot clear match candidates", err);
+    for (size_t i = 0; f->matched && i < f->m.ncandidates && !rc; i++) {
+        const norm_candidate *c = &f->m.candidates[i];
+        dg_buf ev;
+        dg_buf_init(&ev, 0);
+        if (evidence_json(c->evidence, &ev)) {
+            dg_buf_release(&ev);
+            return dg_err_set(err, DG_ENOMEM, "out of memory storing match evidence");
+        }
+        sqlite3_stmt *st = w->ins_cand;
+        sqlite3_bind_int64(st, 1, f->id);
+        sqlite3_bind_int64(st, 2, (int64_t)i + 1);
+        sqlite3_bind_text(st, 3, c->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, c->name, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 5, c->score);
+        sqlite3_bind_text(st, 6, c->edition, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, c->path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, ev.data, -1, SQLITE_STATIC);
+        rc = exec_done(w, st, "cannot store match candidate", err);
+        dg_buf_release(&ev);
+    }
+    return rc;
+}
+
+static int write_field(writer *w, const fld *f, dg_err *err)
+{
+    sqlite3_stmt *st = w->upd_field;
+    const norm_match_result *m = &f->m;
+    int autom = f->matched && m->decision == NORM_AUTO && m->ncandidates;
+    int64_t rule = autom ? candidate_rule(m) : 0;
+    bind_text_or_null(st, 1, f->r.value);
+    bind_text_or_null(st, 2, f->r.detail);
+    bind_text_or_null(st, 3, f->flag.len ? f->flag.data : NULL);
+    sqlite3_bind_text(st, 4, f->new_state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, w->run_id);
+    bind_text_or_null(st, 6, !f->matched ? NULL : autom ? "auto" : "review");
+    bind_text_or_null(st, 7, autom ? m->candidates[0].code : NULL);
+    bind_text_or_null(st, 8, autom ? m->candidates[0].name : NULL);
+    if (autom)
+        sqlite3_bind_double(st, 9, m->candidates[0].score);
+    if (rule)
+        sqlite3_bind_int64(st, 10, rule);
+    sqlite3_bind_int64(st, 11, f->id);
+    int rc = exec_done(w, st, "cannot store normalized field", err);
+    rc = rc ? rc : write_steps(w, f, err);
+    return rc ? rc : write_candidates(w, f, err);
+}
+
+/* One transaction: all fields, steps, candidates and the record's state. */
+static int rec_write(writer *w, const rec *r, int *skipped, dg_err *err)
+{
+    *skipped = 0;
+    if (db_begin(w->db, err))
+        return DG_EDB;
+    sqlite3_bind_int64(w->upd_record, 1, r->id);
+    int rc = exec_done(w, w->upd_record, "cannot update record state", err);
+    if (!rc && sqlite3_changes(w->db) == 0) { /* loaded meanwhile: hands off */
+        db_rollback(w->db);
+        *skipped = 1;
+        return DG_OK;
+    }
+    for (size_t i = 0; i < r->n && !rc; i++)
+        if (!r->f[i].keep)
+            rc = write_field(w, &r->f[i], err);
+    rc = rc ? rc : db_commit(w->db, err);
+    if (rc)
+        db_rollback(w->db);
+    return rc;
+}
+
+static void rec_count(const rec *r, arc_normalize_summary *s)
+{
+    s->records++;
+    for (size_t i = 0; i < r->n; i++) {
+        const fld *f = &r->f[i];
+        s->fields++;
+        if (f->keep)
+            s->kept_fields++;
+        else if (!strcmp(f->new_state, "auto"))
+            s->auto_fields++;
+        else if (!strcmp(f->new_state, "review"))
+            s->review_fields++;
+        else if (!strcmp(f->new_state, "invalid"))
+            s->invalid_fields++;
+        else
+            s->missing_fields++;
+        if (f->matched && f->m.decision == NORM_AUTO && f->m.ncandidates)
+            s->match_auto++;
+        else if (f->matched)
+            s->match_review++;
+    }
+}
+
+/* ---- the stage --------------------------------------------------------------- */
+
+static int record_ids(sqlite3 *db, int redo, int64_t **ids, size_t *n, dg_err *err)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    if (db_prepare(db, redo ? "SELECT id FROM record WHERE state IN ('extracted', 'normalized', "
+                              "'pending') ORDER BY id"
+                            : "SELECT id FROM record WHERE state = 'extracted' ORDER BY id",
+                   &st, err))
+        return DG_EDB;
+    size_t alloc = 0;
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == alloc) {
+            alloc = alloc ? alloc * 2 : 256;
+            int64_t *p = realloc(*ids, alloc * sizeof *p);
+            if (!p) {
+                rc = dg_err_set(err, DG_ENOMEM, "out of memory listing records");
+                break;
+            }
+            *ids = p;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int file_sha_json(dg_buf *b, const char *label, const char *dir, const char *file)
+{
+    char path[4096], sha[65] = "";
+    unsigned char *data;
+    size_t n;
+    dg_err ignored;
+    if (snprintf(path, sizeof path, "%s/%s", dir, file) < (int)sizeof path &&
+        !arc_read_file(path, &data, &n, &ignored)) {
+        db_sha256_hex(data, n, sha);
+        free(data);
+    }
+    int rc = dg_buf_addf(b, ",\"%s\":", label);
+    return rc ? rc : dg_buf_json_str(b, sha[0] ? sha : NULL);
+}
+
+/* The run's params: thresholds and the hashes of every config shaping results. */
+static int run_params(const arc_normalize_opts *o, const char *cfg, const review_conf *rv,
+                      const matcher *m, dg_buf *b, dg_err *err)
+{
+    static const char *const tables[] = {"variants.tsv", "confusables.tsv", "ethnic_groups.tsv",
+                                         "political.tsv"};
+    const norm_match_conf *c = &m->conf;
+    int rc = dg_buf_addf(b, "{\"redo\":%d,\"min_conf\":{", o->redo);
+    for (int t = 0; t < VT_COUNT && !rc; t++)
+        rc = dg_buf_addf(b, "%s\"%s\":%g", t ? "," : "", vtype_names[t], rv->min_conf[t]);
+    rc = rc ? rc
+            : dg_buf_addf(b, "},\"matcher\":{\"auto_threshold\":%g,\"auto_margin\":%g,"
+                             "\"min_score\":%g,\"confusable_cost\":%g,"
+                             "\"other_edition_factor\":%g,\"before_earliest_factor\":%g,"
+                             "\"code_conflict_factor\":%g,\"max_candidates\":%zu},"
+                             "\"rules\":%zu,\"configs\":{\"review.conf\":",
+                          c->auto_threshold, c->auto_margin, c->min_score, c->confusable_cost,
+                          c->other_edition_factor, c->before_earliest_factor,
+                          c->code_conflict_factor, c->max_candidates, m->nrules);
+    rc = rc ? rc : dg_buf_json_str(b, rv->sha[0] ? rv->sha : NULL);
+    rc = rc ? rc : dg_buf_adds(b, ",\"matcher.conf\":");
+    rc = rc ? rc : dg_buf_json_str(b, m->conf_sha[0] ? m->conf_sha : NULL);
+    char ndir[4096];
+    snprintf(ndir, sizeof ndir, "%s/normalize", cfg);
+    for (size_t i = 0; i < sizeof tables / sizeof *tables && !rc; i++)
+        rc = file_sha_json(b, tables[i], ndir, tables[i]);
+    rc = rc ? rc : dg_buf_adds(b, "},\"catalog\":");
+    if (rc)
+        return dg_err_set(err, rc, "out of memory building run parameters");
+    rc = arc_catalog_fingerprint(o->catalog_dir, b, err);
+    return rc ? rc : dg_buf_addc(b, '}');
+}
+
+static int run_counts(const arc_normalize_summary *s, dg_buf *b)
+{
+    return dg_buf_addf(b, "{\"records\":%ld,\"fields\":%ld,\"auto\":%ld,\"review\":%ld,"
+                          "\"invalid\":%ld,\"missing\":%ld,\"kept\":%ld,\"match_auto\":%ld,"
+                          "\"match_review\":%ld}",
+                       s->records, s->fields, s->auto_fields, s->review_fields,
+                       s->invalid_fields, s->missing_fields, s->kept_fields, s->match_auto,
+                       s->match_review);
+}
+
+static int normalize_records(sqlite3 *db, const arc_normalize_opts *o, matcher *m,
+                             const review_conf *rv, writer *w, const arc_progress *prog,
+                             arc_normalize_summary *sum, dg_err *err)
+{
+    int64_t *ids;
+    size_t n;
+    int rc = record_ids(db, o->redo, &ids, &n, err);
+    for (size_t i = 0; i < n && !rc; i++) {
+        rec r;
+        int skipped = 0;
+        rc = rec_load(db, ids[i], &r, err);
+        rc = rc ? rc : rec_normalize(m, rv, &r, err);
+        rc = rc ? rc : rec_write(w, &r, &skipped, err);
+        if (!rc && !skipped)
+            rec_count(&r, sum);
+        rec_release(&r);
+        arc_progress_report(prog, "normalize", (long)i + 1, (long)n, NULL);
+    }
+    free(ids);
+    return rc;
+}
+
+static int normalize_run(sqlite3 *db, const arc_normalize_opts *o, const char *cfg,
+                         const review_conf *rv, matcher *m, const arc_progress *prog,
+                         arc_normalize_summary *sum, dg_err *err)
+{
+    dg_buf params, counts;
+    dg_buf_init(&params, 0);
+    dg_buf_init(&counts, 0);
+    int rc = run_params(o, cfg, rv, m, &params, err);
+    rc = rc ? rc : db_run_begin(db, "normalize", params.data, &sum->run_id, err);
+    if (rc) {
+        dg_buf_release(&params);
+        return rc;
+    }
+    writer w;
+    rc = writer_open(db, sum->run_id, &w, err);
+    if (!rc) {
+        rc = normalize_records(db, o, m, rv, &w, prog, sum, err);
+        writer_close(&w);
+    }
+    run_counts(sum, &counts);
+    db_run_end(db, sum->run_id, rc ? "failed" : "done", counts.data ? counts.data : "{}", NULL);
+    dg_buf_release(&params);
+    dg_buf_release(&counts);
+    return rc;
+}
+
+int arc_normalize(sqlite3 *db, const arc_normalize_opts *o, const arc_progress *prog,
+                  arc_normalize_summary *sum, dg_err *err)
+{
+    memset(sum, 0, sizeof *sum);
+    const char *cfg = o->config_dir ? o->config_dir : arc_config_dir();
+    char rv_path[4096];
+    review_conf rv;
+    int rc = db_runs_mark_interrupted(db, "normalize", err);
+    if (!rc && !o->review_conf)
+        rc = path_join(rv_path, sizeof rv_path, cfg, "review.conf", err);
+    rc = rc ? rc : review_conf_load(o->review_conf ? o->review_conf : rv_path, &rv, err);
+    rc = rc ? rc : arc_catalog_ensure(db, o->catalog_dir, &sum->catalog_imported, err);
+    matcher m;
+    rc = rc ? rc : matcher_open(db, cfg, o->catalog_dir, &m, err);
+    if (rc)
+        return rc;
+    rc = normalize_run(db, o, cfg, &rv, &m, prog, sum, err);
+    matcher_close(&m);
+    return rc;
+}
