@@ -545,6 +545,13 @@ static int flag_add(fld *f, const char *text)
     return rc ? rc : dg_buf_adds(&f->flag, text);
 }
 
+/* Flags read "code (detail)": the review queue files them under the first word. */
+static int flag_code(fld *f, const char *code, const char *detail)
+{
+    int rc = f->flag.len ? dg_buf_adds(&f->flag, "; ") : DG_OK;
+    return rc ? rc : dg_buf_addf(&f->flag, "%s (%s)", code, detail);
+}
+
 static int blank(const char *s)
 {
     if (!s)
@@ -636,14 +643,14 @@ static int field_normalize(norm_ctx *ctx, fld *f, int ctx_year)
     if (rc) { /* bad input (e.g. invalid UTF-8) is a property of the field */
         norm_result_release(&f->r);
         f->new_state = "invalid";
-        return flag_add(f, e.msg);
+        return flag_code(f, "unparseable", e.msg);
     }
     if (!f->r.value) {
         f->new_state = "invalid";
-        return flag_add(f, f->r.flag ? f->r.flag : "no value");
+        return flag_code(f, "unparseable", f->r.flag ? f->r.flag : "no value");
     }
     f->new_state = f->r.flag ? "review" : "auto";
-    return f->r.flag ? flag_add(f, f->r.flag) : DG_OK;
+    return f->r.flag ? flag_code(f, "implausible", f->r.flag) : DG_OK;
 }
 
 static const char *usable_value(rec *r, const char *key)
