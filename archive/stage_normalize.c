@@ -159,8 +159,8 @@ static int rules_load(sqlite3 *db, matcher *m, dg_err *err)
                        "department, code, operator FROM mapping_rule WHERE active ORDER BY id",
                    &st, err))
         return DG_EDB;
-    int rc = DG_OK, step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW)
         rc = rule_push(m, st);
     sqlite3_finalize(st);
     if (rc)
