@@ -206,4 +206,96 @@ int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *e
  * configs/, or the installed share/dangan/configs. */
 const char *arc_config_dir(void);
 
+/* ---- review queue, load, provenance (issue 6, part 1) -------------------------- */
+
+/*
+ * Add the missing items to the review queue: every field in state 'review'
+ * or 'invalid' (reason: first word of field.flag), every major field whose
+ * match_decision is 'review' (kind 'match'), every page in 'unknown_form'
+ * (kind 'page').  Conflict items are raised by arc_load.  Idempotent: an
+ * item that exists (decided or not) is left alone.
+ */
+int arc_review_refresh(sqlite3 *db, dg_err *err);
+
+/*
+ * The open items (all items when `all` is set), those whose reason, kind or
+ * start of detail equals `reason` when it is non-NULL, as a table or a JSON
+ * array.
+ */
+int arc_review_list(sqlite3 *db, const char *reason, int all, int json, FILE *out,
+                    dg_err *err);
+
+/* One item: raw and normalized text, candidates, file/page/box, decisions.
+ * DG_ENOTFOUND for an unknown id. */
+int arc_review_show(sqlite3 *db, int64_t item, int json, FILE *out, dg_err *err);
+
+/* Write the item's box (a page item: the whole page), plus margin pixels,
+ * cut from the original scan, to png.  The scan's bytes must still match
+ * the SHA-256 recorded at ingest. */
+int arc_review_crop(sqlite3 *db, int64_t item, int margin, const char *png, dg_err *err);
+
+/*
+ * A decision.  verb: "accept" (a match item: take candidate 1), "pick"
+ * (candidate N of a match item), "correct" (value: the field's value; on a
+ * match item a target-catalog code), "reject" (why required), "undo" (the
+ * latest decision of the item not yet undone).  pick and correct on a match
+ * store a mapping_rule (operator, time) so later records with the same
+ * normalized name map automatically; undo deactivates it.
+ */
+typedef struct arc_review_req {
+    const char *verb;
+    const char *operator_name; /* required: who decides */
+    int candidate;             /* pick: rank, 1 = best */
+    const char *value;         /* correct */
+    const char *why;           /* reject (required), optional note otherwise */
+    int64_t expect_version;    /* -1: any; else refuse if the item moved on since */
+} arc_review_req;
+
+/*
+ * Apply req to review item `item` in one BEGIN IMMEDIATE transaction: the
+ * field changes (accept/pick/correct -> 'verified', reject -> 'rejected'),
+ * the item's version is bumped and a review_decision row keeps operator,
+ * time and the state/value before and after.  *decision (may be NULL) gets
+ * the new decision's id.  DG_ECONFLICT when the item was already decided
+ * (the message names who and when), DG_ENOTFOUND for an unknown item,
+ * DG_EUSAGE for a verb that does not apply to the item's kind.
+ */
+int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int64_t *decision,
+                      dg_err *err);
+
+typedef struct arc_load_summary {
+    long loaded;    /* new study records */
+    long linked;    /* records added as a second source of an archived study */
+    long pending;   /* records still waiting (see load_wait / dangan status) */
+    long conflicts; /* conflict review items raised by this run */
+} arc_load_summary;
+
+/*
+ * Move every 'normalized' or 'pending' record whose required fields
+ * (conf_path, NULL: configs/load.conf) are verified into the archive, one
+ * transaction per record; link second sources of the same person; raise
+ * conflict items where sources disagree.  Loading twice changes nothing.
+ */
+int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
+             arc_load_summary *sum, dg_err *err);
+
+/*
+ * The chain behind the archived values of study record `study` (key NULL:
+ * all): file + sha256, page, box, OCR words + confidence with the OCR run's
+ * settings, template rule, normalization steps, match candidates or the
+ * operator rule, review decisions, load run.  Text or a JSON array.
+ */
+int arc_provenance(sqlite3 *db, int64_t study, const char *key, int json, FILE *out,
+                   dg_err *err);
+
+/* Crop the box of an archived value (see arc_review_crop for the checks). */
+int arc_provenance_crop(sqlite3 *db, int64_t study, const char *key, int margin,
+                        const char *png, dg_err *err);
+
+/* Crop a field's box / a whole page from the original scan into png. */
+int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_err *err);
+int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
+
+/* ---- end of the review / load / provenance section --------------------------- */
+
 #endif

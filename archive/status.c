@@ -28,6 +28,56 @@ static void read_counts(sqlite3 *db, counts *c)
     c->quarantined = count_of(db, "SELECT count(*) FROM quarantine");
 }
 
+/* ---- load and review (issue 6) --------------------------------------------------------- */
+
+/* Pending records grouped by the reason load gave (load_wait). */
+static const char load_wait_sql[] =
+    "SELECT w.reason, count(*) FROM load_wait w JOIN record r ON r.id = w.record_id "
+    "WHERE r.state = 'pending' GROUP BY w.reason ORDER BY count(*) DESC, w.reason";
+
+static void emit_load_json(sqlite3 *db, dg_buf *b)
+{
+    dg_buf_addf(b, ",\"archive\":{\"persons\":%lld,\"study_records\":%lld,"
+                   "\"records_loaded\":%lld,\"records_pending\":%lld,\"review_open\":%lld,"
+                   "\"pending_reasons\":[",
+                (long long)count_of(db, "SELECT count(*) FROM person"),
+                (long long)count_of(db, "SELECT count(*) FROM study_record"),
+                (long long)count_of(db, "SELECT count(*) FROM record WHERE state = 'loaded'"),
+                (long long)count_of(db, "SELECT count(*) FROM record WHERE state = 'pending'"),
+                (long long)count_of(db, "SELECT count(*) FROM review_item WHERE state = 'open'"));
+    sqlite3_stmt *st;
+    if (db_prepare(db, load_wait_sql, &st, NULL) == 0) {
+        int first = 1;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            dg_buf_adds(b, first ? "{\"reason\":" : ",{\"reason\":");
+            first = 0;
+            dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 0));
+            dg_buf_addf(b, ",\"records\":%lld}", (long long)sqlite3_column_int64(st, 1));
+        }
+        sqlite3_finalize(st);
+    }
+    dg_buf_adds(b, "]}");
+}
+
+static void emit_load_text(sqlite3 *db, dg_buf *b)
+{
+    dg_buf_addf(b, "archive:      %lld persons, %lld study records\n",
+                (long long)count_of(db, "SELECT count(*) FROM person"),
+                (long long)count_of(db, "SELECT count(*) FROM study_record"));
+    dg_buf_addf(b, "records:      %lld loaded, %lld pending\n",
+                (long long)count_of(db, "SELECT count(*) FROM record WHERE state = 'loaded'"),
+                (long long)count_of(db, "SELECT count(*) FROM record WHERE state = 'pending'"));
+    sqlite3_stmt *st;
+    if (db_prepare(db, load_wait_sql, &st, NULL) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            dg_buf_addf(b, "  waiting (%s): %lld\n", sqlite3_column_text(st, 0),
+                        (long long)sqlite3_column_int64(st, 1));
+        sqlite3_finalize(st);
+    }
+    dg_buf_addf(b, "review queue: %lld open (dangan review list)\n",
+                (long long)count_of(db, "SELECT count(*) FROM review_item WHERE state = 'open'"));
+}
+
 static int emit_json(sqlite3 *db, const counts *c, dg_buf *b)
 {
     dg_buf_addf(b, "{\"files\":%lld,\"aliases\":%lld,\"pages_total\":%lld,\"pages\":{",
@@ -71,7 +121,9 @@ static int emit_json(sqlite3 *db, const counts *c, dg_buf *b)
                     sqlite3_column_int(st, 2));
     }
     sqlite3_finalize(st);
-    dg_buf_adds(b, "]}\n");
+    dg_buf_adds(b, "]");
+    emit_load_json(db, b);
+    dg_buf_adds(b, "}\n");
     return DG_OK;
 }
 
@@ -109,6 +161,7 @@ static void emit_text(sqlite3 *db, const counts *c, dg_buf *b)
                         sqlite3_column_int(st, 1) + 1, sqlite3_column_text(st, 2));
         sqlite3_finalize(st);
     }
+    emit_load_text(db, b);
 }
 
 int arc_status(sqlite3 *db, int json, FILE *out, dg_err *err)

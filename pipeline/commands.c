@@ -7,6 +7,7 @@
 
 extern const cli_command cmd_ingest, cmd_ocr, cmd_status, cmd_export;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
+extern const cli_command cmd_review, cmd_load, cmd_provenance;
 
 const cli_command *const cli_commands[] = {
     &cmd_ingest,
@@ -16,6 +17,9 @@ const cli_command *const cli_commands[] = {
     &cmd_normalize,
     &cmd_match,
     &cmd_catalog,
+    &cmd_review,
+    &cmd_load,
+    &cmd_provenance,
     NULL,
 };
 

@@ -1,0 +1,810 @@
+/*
+ * load.c - `dangan load`: records whose required fields are verified enter
+ * the archive as person + study record + study_source + one provenance row
+ * per archived value, in one transaction per record.
+ *
+ * A record that is the second source of someone already archived (same
+ * simplified name and birth month, and the same student number unless one
+ * side lacks it) is linked to that study record instead of creating a new
+ * one; where the two sources disagree, a 'conflict' review item is raised
+ * and the record waits until an operator accepts (same person, archived
+ * value stands) or rejects (different people) it.  Values the archive lacks
+ * are filled from the linked source, with their own provenance.
+ *
+ * Records that cannot load yet are 'pending' with a reason in load_wait.
+ * Loading again changes nothing: loaded records are skipped, reasons are
+ * only rewritten when they change, and the load run row is only created
+ * once a record actually loads.
+ */
+#include "archive.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+
+#define LD_MAX_GROUPS 16
+#define LD_MAX_ALTS 4
+#define LD_MAX_FIELDS 64
+#define LD_KEY_MAX 32
+
+#define COL(st, i) ((const char *)sqlite3_column_text((st), (i)))
+
+/* ---- configuration ----------------------------------------------------------------- */
+
+typedef struct load_conf {
+    char keys[LD_MAX_GROUPS][LD_MAX_ALTS][LD_KEY_MAX]; /* "a|b" = either will do */
+    int nalt[LD_MAX_GROUPS];
+    int ngroups;
+} load_conf;
+
+static const char default_required[] = "name, birth_date|student_no, major";
+
+static int conf_add_token(load_conf *c, const char *tok, size_t len, int new_group,
+                          const char *src, dg_err *err)
+{
+    while (len && (*tok == ' ' || *tok == '\t'))
+        tok++, len--;
+    while (len && (tok[len - 1] == ' ' || tok[len - 1] == '\t' || tok[len - 1] == '\r'))
+        len--;
+    if (!len)
+        return dg_err_set(err, DG_EINPUT, "'%s': empty key in 'required'", src);
+    if (new_group && c->ngroups == LD_MAX_GROUPS)
+        return dg_err_set(err, DG_EINPUT, "'%s': more than %d required groups", src,
+                          LD_MAX_GROUPS);
+    int g = new_group ? c->ngroups++ : c->ngroups - 1;
+    if (len >= LD_KEY_MAX || c->nalt[g] == LD_MAX_ALTS)
+        return dg_err_set(err, DG_EINPUT, "'%s': key '%.*s' too long or too many alternatives",
+                          src, (int)len, tok);
+    memcpy(c->keys[g][c->nalt[g]], tok, len);
+    c->keys[g][c->nalt[g]++][len] = '\0';
+    return DG_OK;
+}
+
+/* "name, birth_date|student_no, major" */
+static int conf_parse_required(load_conf *c, const char *v, size_t n, const char *src,
+                               dg_err *err)
+{
+    memset(c, 0, sizeof *c);
+    size_t start = 0;
+    int new_group = 1;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && v[i] != ',' && v[i] != '|')
+            continue;
+        if (conf_add_token(c, v + start, i - start, new_group, src, err))
+            return DG_EINPUT;
+        new_group = i < n && v[i] == ',';
+        start = i + 1;
+    }
+    return DG_OK;
+}
+
+/* key = value lines; '#' comments.  Only 'required' is known today. */
+static int conf_load(const char *path, load_conf *c, dg_err *err)
+{
+    char defpath[4096];
+    if (!path) {
+        snprintf(defpath, sizeof defpath, "%s/load.conf", arc_config_dir());
+        path = defpath;
+    }
+    unsigned char *data;
+    size_t len;
+    dg_err ignored = {0};
+    if (arc_read_file(path, &data, &len, &ignored))
+        return conf_parse_required(c, default_required, strlen(default_required), "default",
+                                   err);
+    int rc = conf_parse_required(c, default_required, strlen(default_required), path, err);
+    const char *s = (const char *)data, *end = s + len;
+    while (rc == DG_OK && s < end) {
+        const char *eol = memchr(s, '\n', (size_t)(end - s));
+        const char *le = eol ? eol : end;
+        const char *eq = memchr(s, '=', (size_t)(le - s));
+        const char *k = s;
+        while (k < le && (*k == ' ' || *k == '\t'))
+            k++;
+        if (k < le && *k != '#' && *k != '\r') {
+            if (!eq || strncmp(k, "required", 8) != 0)
+                rc = dg_err_set(err, DG_EINPUT, "'%s': unknown line '%.*s'", path,
+                                (int)(le - s), s);
+            else
+                rc = conf_parse_required(c, eq + 1, (size_t)(le - eq - 1), path, err);
+        }
+        s = le + 1;
+    }
+    free(data);
+    return rc;
+}
+
+/* ---- a record's fields ----------------------------------------------------------------- */
+
+typedef struct ld_field {
+    int64_t id;
+    char key[LD_KEY_MAX];
+    char *value, *written, *state, *match_code, *match_name, *match_decision;
+    int64_t match_rule;
+} ld_field;
+
+typedef struct ld_record {
+    int64_t id, page_id;
+    char *university;
+    ld_field f[LD_MAX_FIELDS];
+    int n;
+} ld_record;
+
+static void record_release(ld_record *r)
+{
+    for (int i = 0; i < r->n; i++) {
+        ld_field *f = &r->f[i];
+        free(f->value), free(f->written), free(f->state);
+        free(f->match_code), free(f->match_name), free(f->match_decision);
+    }
+    free(r->university);
+    memset(r, 0, sizeof *r);
+}
+
+/* written: the as-written text, unless an operator corrected it. */
+static const char fields_sql[] =
+    "SELECT f.id, f.key, f.value, CASE WHEN EXISTS (SELECT 1 FROM review_item i "
+    "  WHERE i.field_id = f.id AND i.state = 'corrected') THEN f.value "
+    "  ELSE coalesce(f.raw, f.value) END, f.state, f.match_code, f.match_name, "
+    "  f.match_decision, coalesce(f.match_rule, 0) "
+    "FROM field f WHERE f.record_id = ?1 ORDER BY f.id";
+
+/* The page header may hold plain strings or field objects. */
+static const char university_sql[] =
+    "SELECT CASE json_type(header, '$.university') WHEN 'object' THEN "
+    " coalesce(json_extract(header, '$.university.value'), "
+    "          json_extract(header, '$.university.normalized'), "
+    "          json_extract(header, '$.university.raw'), "
+    "          json_extract(header, '$.university.printed')) "
+    " ELSE json_extract(header, '$.university') END "
+    "FROM page_form WHERE page_id = ?1 AND json_valid(header)";
+
+static int record_read(sqlite3 *db, int64_t id, ld_record *r, dg_err *err)
+{
+    sqlite3_stmt *st;
+    memset(r, 0, sizeof *r);
+    r->id = id;
+    if (db_prepare(db, fields_sql, &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    while (r->n < LD_MAX_FIELDS && sqlite3_step(st) == SQLITE_ROW) {
+        ld_field *f = &r->f[r->n++];
+        f->id = sqlite3_column_int64(st, 0);
+        snprintf(f->key, sizeof f->key, "%s", COL(st, 1));
+        f->value = dg_strdup(COL(st, 2));
+        f->written = dg_strdup(COL(st, 3));
+        f->state = dg_strdup(COL(st, 4));
+        f->match_code = dg_strdup(COL(st, 5));
+        f->match_name = dg_strdup(COL(st, 6));
+        f->match_decision = dg_strdup(COL(st, 7));
+        f->match_rule = sqlite3_column_int64(st, 8);
+    }
+    sqlite3_finalize(st);
+    if (db_prepare(db, "SELECT page_id FROM record WHERE id = ?1", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        r->page_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (db_prepare(db, university_sql, &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, r->page_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        r->university = dg_strdup(COL(st, 0));
+    sqlite3_finalize(st);
+    return DG_OK;
+}
+
+static const ld_field *field_get(const ld_record *r, const char *key)
+{
+    for (int i = 0; i < r->n; i++)
+        if (strcmp(r->f[i].key, key) == 0)
+            return &r->f[i];
+    return NULL;
+}
+
+static int field_ok(const ld_field *f)
+{
+    return f && f->value && *f->value && f->state &&
+           (strcmp(f->state, "auto") == 0 || strcmp(f->state, "verified") == 0);
+}
+
+/* The major needs a settled match as well as a settled name. */
+static int match_ok(const ld_field *f)
+{
+    if (!f->match_code || !*f->match_code)
+        return 0;
+    if (f->match_rule)
+        return 1;
+    const char *d = f->match_decision ? f->match_decision : "";
+    return strcmp(d, "auto") == 0 || strcmp(d, "picked") == 0 || strcmp(d, "rule") == 0;
+}
+
+/* Fill why with the first unmet requirement; returns 1 when ready. */
+static int record_ready(const ld_record *r, const load_conf *c, char *why, size_t n)
+{
+    /* a person without a name cannot be archived, whatever load.conf says */
+    const ld_field *name = field_get(r, "name");
+    if (!field_ok(name)) {
+        snprintf(why, n, "name: %s", name ? name->state : "not on the record");
+        return 0;
+    }
+    for (int g = 0; g < c->ngroups; g++) {
+        int met = 0;
+        const ld_field *seen = NULL;
+        for (int a = 0; a < c->nalt[g] && !met; a++) {
+            const ld_field *f = field_get(r, c->keys[g][a]);
+            met = field_ok(f);
+            seen = seen ? seen : f;
+        }
+        if (!met) {
+            snprintf(why, n, "%s: %s", c->keys[g][0],
+                     seen ? seen->state : "not on the record");
+            return 0;
+        }
+    }
+    const ld_field *major = field_get(r, "major");
+    if (major && !match_ok(major)) {
+        snprintf(why, n, "major: match %s", major->match_decision && *major->match_decision
+                                                 ? "under review"
+                                                 : "not decided");
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- where each key goes --------------------------------------------------------------- */
+
+/* Keys archived on the study record, and the column each fills. */
+static const struct {
+    const char *key, *column;
+} study_keys[] = {
+    {"department", "department"}, {"student_no", "student_no"},
+    {"major", "major_hist"},      {"major_code", "major_code_hist"},
+    {"enroll_date", "enroll"},    {"grad_date", "grad"},
+    {"degree", "degree"},         {"certificate_no", "certificate_no"},
+    {"supervisor", "supervisor"},
+};
+
+/* Keys archived on the person. */
+static const struct {
+    const char *key, *column;
+} person_keys[] = {{"birth_date", "birth"}, {"sex", "sex"}};
+
+static const char *ok_value(const ld_record *r, const char *key)
+{
+    const ld_field *f = field_get(r, key);
+    return field_ok(f) ? f->value : NULL;
+}
+
+/* ---- statements ------------------------------------------------------------------------- */
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *doing, dg_err *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, doing);
+}
+
+static int provenance_add(sqlite3 *db, int64_t study, const ld_field *f, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "INSERT INTO provenance (study_id, key, field_id, value) "
+                       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, study);
+    sqlite3_bind_text(st, 2, f->key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, f->id);
+    bind_opt(st, 4, f->value);
+    return step_done(db, st, "cannot write provenance", err);
+}
+
+static int source_add(sqlite3 *db, int64_t study, int64_t record, const char *role,
+                      const char *by, int64_t run, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "INSERT INTO study_source (study_id, record_id, role, linked_by, "
+                       "load_run) VALUES (?1, ?2, ?3, ?4, ?5)", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 5, run);
+    sqlite3_bind_int64(st, 1, study);
+    sqlite3_bind_int64(st, 2, record);
+    sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, by, -1, SQLITE_TRANSIENT);
+    return step_done(db, st, "cannot write study source", err);
+}
+
+static int record_mark(sqlite3 *db, int64_t record, const char *state, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "UPDATE record SET state = ?1 WHERE id = ?2 AND state != ?1", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, record);
+    if (step_done(db, st, "cannot update record state", err))
+        return DG_EDB;
+    if (strcmp(state, "loaded") != 0)
+        return DG_OK;
+    if (db_prepare(db, "DELETE FROM load_wait WHERE record_id = ?1", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, record);
+    if (step_done(db, st, "cannot clear load_wait", err))
+        return DG_EDB;
+    /* A conflict that no longer exists (the value was decided again) and
+     * that nobody ever decided is derived data: drop it, no trace is lost. */
+    if (db_prepare(db, "DELETE FROM review_item WHERE kind = 'conflict' AND record_id = ?1 "
+                       "AND state = 'open' AND NOT EXISTS (SELECT 1 FROM review_decision d "
+                       "WHERE d.item_id = review_item.id)", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, record);
+    return step_done(db, st, "cannot clear settled conflicts", err);
+}
+
+/* Rewrite the reason only when it changed, so a re-run is a no-op. */
+static int record_wait(sqlite3 *db, int64_t record, const char *why, dg_err *err)
+{
+    char now[32];
+    dg_now_iso(now);
+    sqlite3_stmt *st;
+    if (record_mark(db, record, "pending", err))
+        return DG_EDB;
+    if (db_prepare(db, "INSERT INTO load_wait (record_id, reason, since) VALUES (?1, ?2, ?3) "
+                       "ON CONFLICT (record_id) DO UPDATE SET reason = excluded.reason, "
+                       "since = excluded.since WHERE reason != excluded.reason", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, record);
+    sqlite3_bind_text(st, 2, why, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+    return step_done(db, st, "cannot record why a record waits", err);
+}
+
+/* ---- new person and study -------------------------------------------------------------- */
+
+typedef struct ld_ctx {
+    sqlite3 *db;
+    norm_ctx *norm;
+    load_conf conf;
+    int64_t run_id;
+    arc_load_summary *sum;
+} ld_ctx;
+
+static int person_insert(ld_ctx *c, const ld_record *r, const norm_keys *k, int64_t *id,
+                         dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(c->db, "INSERT INTO person (name_written, name_simplified, pinyin, "
+                          "lookalike_key, birth, sex) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st, err))
+        return DG_EDB;
+    const ld_field *name = field_get(r, "name");
+    sqlite3_bind_text(st, 1, name->written ? name->written : name->value, -1, SQLITE_TRANSIENT);
+    bind_opt(st, 2, k->simplified ? k->simplified : name->value);
+    bind_opt(st, 3, k->pinyin ? k->pinyin : "");
+    bind_opt(st, 4, k->lookalike ? k->lookalike : (k->simplified ? k->simplified : ""));
+    bind_opt(st, 5, ok_value(r, "birth_date"));
+    bind_opt(st, 6, ok_value(r, "sex"));
+    if (step_done(c->db, st, "cannot write person", err))
+        return DG_EDB;
+    *id = sqlite3_last_insert_rowid(c->db);
+    return DG_OK;
+}
+
+/* Historical code and edition of the chosen match: the candidate path
+ * ("1997:081202 name → 2022:0812 name") names both. */
+static const char study_insert_sql[] =
+    "INSERT INTO study_record (person_id, university, department, student_no, major_hist, "
+    " major_code_hist, major_edition, code_2022, name_2022, enroll, grad, degree, "
+    " certificate_no, supervisor, load_run, loaded) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, "
+    " coalesce(?6, (SELECT CASE WHEN instr(path, ':') > 0 AND instr(path, ' ') > instr(path, ':') "
+    "   THEN substr(path, instr(path, ':') + 1, instr(path, ' ') - instr(path, ':') - 1) END "
+    "   FROM match_candidate WHERE field_id = ?16 AND code = ?8 ORDER BY rank LIMIT 1)), "
+    " coalesce((SELECT edition FROM match_candidate WHERE field_id = ?16 AND code = ?8 "
+    "   ORDER BY rank LIMIT 1), (SELECT edition FROM catalog_edition "
+    "   WHERE year_from <= CAST(substr(coalesce(?10, ?11), 1, 4) AS INTEGER) "
+    "   ORDER BY year_from DESC LIMIT 1)), "
+    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?7";
+
+static int study_insert(ld_ctx *c, const ld_record *r, int64_t person, int64_t *id,
+                        dg_err *err)
+{
+    char now[32];
+    dg_now_iso(now);
+    sqlite3_stmt *st;
+    if (db_prepare(c->db, study_insert_sql, &st, err))
+        return DG_EDB;
+    const ld_field *major = field_get(r, "major");
+    sqlite3_bind_int64(st, 1, person);
+    bind_opt(st, 2, r->university);
+    bind_opt(st, 3, ok_value(r, "department"));
+    bind_opt(st, 4, ok_value(r, "student_no"));
+    bind_opt(st, 5, ok_value(r, "major"));
+    bind_opt(st, 6, ok_value(r, "major_code"));
+    sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
+    bind_opt(st, 8, major ? major->match_code : NULL);
+    bind_opt(st, 9, major ? major->match_name : NULL);
+    bind_opt(st, 10, ok_value(r, "enroll_date"));
+    bind_opt(st, 11, ok_value(r, "grad_date"));
+    bind_opt(st, 12, ok_value(r, "degree"));
+    bind_opt(st, 13, ok_value(r, "certificate_no"));
+    bind_opt(st, 14, ok_value(r, "supervisor"));
+    sqlite3_bind_int64(st, 15, c->run_id);
+    sqlite3_bind_int64(st, 16, major ? major->id : 0);
+    if (step_done(c->db, st, "cannot write study record", err))
+        return DG_EDB;
+    *id = sqlite3_last_insert_rowid(c->db);
+    return DG_OK;
+}
+
+static int is_archived_key(const char *key)
+{
+    if (strcmp(key, "name") == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof person_keys / sizeof *person_keys; i++)
+        if (strcmp(key, person_keys[i].key) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof study_keys / sizeof *study_keys; i++)
+        if (strcmp(key, study_keys[i].key) == 0)
+            return 1;
+    return 0;
+}
+
+static int provenance_all(ld_ctx *c, const ld_record *r, int64_t study, dg_err *err)
+{
+    for (int i = 0; i < r->n; i++)
+        if (field_ok(&r->f[i]) && is_archived_key(r->f[i].key) &&
+            provenance_add(c->db, study, &r->f[i], err))
+            return DG_EDB;
+    return DG_OK;
+}
+
+static int load_new(ld_ctx *c, const ld_record *r, const norm_keys *k, dg_err *err)
+{
+    int64_t person, study;
+    if (person_insert(c, r, k, &person, err) || study_insert(c, r, person, &study, err) ||
+        source_add(c->db, study, r->id, "primary", "", c->run_id, err) ||
+        provenance_all(c, r, study, err) || record_mark(c->db, r->id, "loaded", err))
+        return DG_EDB;
+    c->sum->loaded++;
+    return DG_OK;
+}
+
+/* ---- linking a second source ----------------------------------------------------------- */
+
+/* Same name and birth month, same student number unless one side lacks it
+ * (or same name and student number when one side lacks the birth month);
+ * never a study an operator said is someone else. */
+static const char find_study_sql[] =
+    "SELECT sr.id FROM study_record sr JOIN person p ON p.id = sr.person_id "
+    "WHERE p.name_simplified = ?1 "
+    "  AND ((p.birth = ?2 AND (sr.student_no = ?3 OR sr.student_no IS NULL OR ?3 IS NULL)) "
+    "    OR (sr.student_no = ?3 AND (p.birth IS NULL OR ?2 IS NULL))) "
+    "  AND NOT EXISTS (SELECT 1 FROM review_item i WHERE i.kind = 'conflict' "
+    "    AND i.record_id = ?4 AND i.study_id = sr.id AND i.state = 'rejected') "
+    "  AND NOT EXISTS (SELECT 1 FROM study_source s JOIN record o ON o.id = s.record_id "
+    "    WHERE s.study_id = sr.id AND o.page_id = ?5) "
+    "ORDER BY (sr.student_no = ?3) DESC, sr.id LIMIT 1";
+
+static int study_find(ld_ctx *c, const ld_record *r, const norm_keys *k, int64_t *study,
+                      dg_err *err)
+{
+    sqlite3_stmt *st;
+    *study = 0;
+    if (db_prepare(c->db, find_study_sql, &st, err))
+        return DG_EDB;
+    bind_opt(st, 1, k->simplified);
+    bind_opt(st, 2, ok_value(r, "birth_date"));
+    bind_opt(st, 3, ok_value(r, "student_no"));
+    sqlite3_bind_int64(st, 4, r->id);
+    sqlite3_bind_int64(st, 5, r->page_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *study = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DG_OK : db_fail(c->db, err, "cannot find study");
+}
+
+/* The archived value of a key (provenance row), or the study's 2022 code
+ * for the major: two sources may word a major differently but must agree
+ * on what it is. */
+static int archived_value(ld_ctx *c, int64_t study, const char *key, char **out, int *has,
+                          dg_err *err)
+{
+    static const char prov_sql[] =
+        "SELECT value FROM provenance WHERE study_id = ?1 AND key = ?2";
+    static const char code_sql[] = "SELECT code_2022 FROM study_record WHERE id = ?1";
+    int major = strcmp(key, "major") == 0;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *has = 0;
+    if (db_prepare(c->db, major ? code_sql : prov_sql, &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, study);
+    if (!major)
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *has = 1;
+        *out = dg_strdup(COL(st, 0));
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DG_OK
+                                                 : db_fail(c->db, err, "cannot read archive");
+}
+
+/* 'open' (or new), 'accepted' or 'rejected' state of the conflict on f. */
+static int conflict_raise(ld_ctx *c, const ld_record *r, int64_t study, const ld_field *f,
+                          const char *archived, char *state, size_t n, dg_err *err)
+{
+    char now[32], detail[512];
+    dg_now_iso(now);
+    snprintf(detail, sizeof detail, "%s '%s' on record %lld, but study record %lld has '%s'",
+             f->key, strcmp(f->key, "major") == 0 ? f->match_code : f->value,
+             (long long)r->id, (long long)study, archived ? archived : "");
+    sqlite3_stmt *st;
+    if (db_prepare(c->db, "INSERT INTO review_item (kind, field_id, record_id, page_id, study_id, "
+                          "reason, detail, created) VALUES ('conflict', ?1, ?2, ?3, ?4, "
+                          "'conflict', ?5, ?6) ON CONFLICT DO NOTHING", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, f->id);
+    sqlite3_bind_int64(st, 2, r->id);
+    sqlite3_bind_int64(st, 3, r->page_id);
+    sqlite3_bind_int64(st, 4, study);
+    sqlite3_bind_text(st, 5, detail, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+    if (step_done(c->db, st, "cannot raise conflict", err))
+        return DG_EDB;
+    if (sqlite3_changes(c->db))
+        c->sum->conflicts++;
+    if (db_prepare(c->db, "SELECT state FROM review_item WHERE kind = 'conflict' AND "
+                          "field_id = ?1 AND record_id = ?2", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, f->id);
+    sqlite3_bind_int64(st, 2, r->id);
+    snprintf(state, n, "open");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(state, n, "%s", COL(st, 0));
+    sqlite3_finalize(st);
+    return DG_OK;
+}
+
+/* Count the keys on which r disagrees with the study and no operator has
+ * accepted the difference; *gaps gets the keys the archive lacks. */
+static int conflicts_check(ld_ctx *c, const ld_record *r, int64_t study, int *open,
+                           int gaps[LD_MAX_FIELDS], dg_err *err)
+{
+    *open = 0;
+    for (int i = 0; i < r->n; i++) {
+        const ld_field *f = &r->f[i];
+        gaps[i] = 0;
+        if (!field_ok(f) || !is_archived_key(f->key) || strcmp(f->key, "name") == 0)
+            continue;
+        char *have;
+        int has;
+        if (archived_value(c, study, f->key, &have, &has, err))
+            return DG_EDB;
+        const char *mine = strcmp(f->key, "major") == 0 ? f->match_code : f->value;
+        if (!has || !have) {
+            gaps[i] = 1;
+        } else if (!mine || strcmp(mine, have) != 0) {
+            char state[16];
+            int rc = conflict_raise(c, r, study, f, have, state, sizeof state, err);
+            if (rc == DG_OK && strcmp(state, "accepted") != 0)
+                (*open)++;
+            if (rc) {
+                free(have);
+                return rc;
+            }
+        }
+        free(have);
+    }
+    return DG_OK;
+}
+
+static const char *column_for(const char *key, int *on_person)
+{
+    for (size_t i = 0; i < sizeof study_keys / sizeof *study_keys; i++)
+        if (strcmp(key, study_keys[i].key) == 0)
+            return *on_person = 0, study_keys[i].column;
+    for (size_t i = 0; i < sizeof person_keys / sizeof *person_keys; i++)
+        if (strcmp(key, person_keys[i].key) == 0)
+            return *on_person = 1, person_keys[i].column;
+    return NULL;
+}
+
+/* A value the primary source lacks comes from the linked one.  The column
+ * name comes from our own fixed table, never from input. */
+static int gap_fill(ld_ctx *c, int64_t study, const ld_field *f, dg_err *err)
+{
+    int on_person = 0;
+    const char *col = column_for(f->key, &on_person);
+    if (!col)
+        return DG_OK;
+    char sql[256];
+    if (on_person)
+        snprintf(sql, sizeof sql, "UPDATE person SET %s = ?1 WHERE %s IS NULL AND id = "
+                 "(SELECT person_id FROM study_record WHERE id = ?2)", col, col);
+    else
+        snprintf(sql, sizeof sql, "UPDATE study_record SET %s = ?1 WHERE %s IS NULL AND id = ?2",
+                 col, col);
+    sqlite3_stmt *st;
+    if (db_prepare(c->db, sql, &st, err))
+        return DG_EDB;
+    bind_opt(st, 1, f->value);
+    sqlite3_bind_int64(st, 2, study);
+    if (step_done(c->db, st, "cannot fill archived value", err))
+        return DG_EDB;
+    return provenance_add(c->db, study, f, err);
+}
+
+/* Who linked it: the rule, or the operators who accepted the conflicts. */
+static void linked_by(ld_ctx *c, const ld_record *r, char *out, size_t n)
+{
+    snprintf(out, n, "rule: same name, birth and student number");
+    sqlite3_stmt *st;
+    if (db_prepare(c->db, "SELECT group_concat(DISTINCT d.operator) FROM review_decision d "
+                          "JOIN review_item i ON i.id = d.item_id WHERE i.kind = 'conflict' "
+                          "AND i.record_id = ?1 AND i.state = 'accepted' AND d.verb = 'accept'",
+                   &st, NULL))
+        return;
+    sqlite3_bind_int64(st, 1, r->id);
+    if (sqlite3_step(st) == SQLITE_ROW && COL(st, 0))
+        snprintf(out, n, "operator: %s", COL(st, 0));
+    sqlite3_finalize(st);
+}
+
+static int ensure_run(ld_ctx *c, dg_err *err)
+{
+    if (c->run_id)
+        return DG_OK;
+    return db_run_begin(c->db, "load", "{}", &c->run_id, err);
+}
+
+/* 1 = linked, 0 = waits for a conflict decision. */
+static int load_link(ld_ctx *c, const ld_record *r, int64_t study, int *linked, dg_err *err)
+{
+    int open, gaps[LD_MAX_FIELDS];
+    *linked = 0;
+    if (conflicts_check(c, r, study, &open, gaps, err))
+        return DG_EDB;
+    if (open) {
+        char why[128];
+        snprintf(why, sizeof why, "conflict with study record %lld", (long long)study);
+        return record_wait(c->db, r->id, why, err);
+    }
+    for (int i = 0; i < r->n; i++)
+        if (gaps[i] && gap_fill(c, study, &r->f[i], err))
+            return DG_EDB;
+    char by[256];
+    linked_by(c, r, by, sizeof by);
+    if (ensure_run(c, err) || source_add(c->db, study, r->id, "linked", by, c->run_id, err) ||
+        record_mark(c->db, r->id, "loaded", err))
+        return DG_EDB;
+    *linked = 1;
+    c->sum->linked++;
+    return DG_OK;
+}
+
+/* ---- one record ------------------------------------------------------------------------ */
+
+static int record_load_tx(ld_ctx *c, const ld_record *r, int *waiting, dg_err *err)
+{
+    char why[256];
+    *waiting = 0;
+    if (!record_ready(r, &c->conf, why, sizeof why)) {
+        *waiting = 1;
+        return record_wait(c->db, r->id, why, err);
+    }
+    norm_keys k = {0};
+    int rc = norm_name_keys(c->norm, field_get(r, "name")->value, &k, err);
+    int64_t study = 0;
+    if (rc == DG_OK)
+        rc = study_find(c, r, &k, &study, err);
+    if (rc == DG_OK && study) {
+        int linked;
+        rc = load_link(c, r, study, &linked, err);
+        *waiting = !linked;
+    } else if (rc == DG_OK) {
+        rc = ensure_run(c, err);
+        if (rc == DG_OK)
+            rc = load_new(c, r, &k, err);
+    }
+    norm_keys_release(&k);
+    return rc;
+}
+
+static int record_load(ld_ctx *c, int64_t id, dg_err *err)
+{
+    ld_record r;
+    int64_t run_before = c->run_id;
+    if (db_begin(c->db, err))
+        return DG_EDB;
+    int waiting = 0;
+    int rc = record_read(c->db, id, &r, err);
+    if (rc == DG_OK)
+        rc = record_load_tx(c, &r, &waiting, err);
+    if (rc == DG_OK)
+        rc = db_commit(c->db, err);
+    if (rc) {
+        db_rollback(c->db);
+        c->run_id = run_before; /* the run row rolled back with the record */
+    } else if (waiting) {
+        c->sum->pending++;
+    }
+    record_release(&r);
+    return rc;
+}
+
+static int candidates(sqlite3 *db, int64_t **ids, long *n, dg_err *err)
+{
+    sqlite3_stmt *st;
+    *ids = NULL;
+    *n = 0;
+    if (db_prepare(db, "SELECT id FROM record WHERE state IN ('normalized', 'pending') "
+                       "ORDER BY id", &st, err))
+        return DG_EDB;
+    long alloc = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == alloc) {
+            alloc = alloc ? alloc * 2 : 64;
+            int64_t *grown = realloc(*ids, (size_t)alloc * sizeof **ids);
+            if (!grown) {
+                sqlite3_finalize(st);
+                return dg_err_set(err, DG_ENOMEM, "out of memory listing records");
+            }
+            *ids = grown;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return DG_OK;
+}
+
+static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
+{
+    int64_t *ids;
+    long n;
+    int rc = candidates(c->db, &ids, &n, err);
+    for (long i = 0; rc == DG_OK && i < n; i++) {
+        arc_progress_report(prog, "load", i, n, NULL);
+        rc = record_load(c, ids[i], err);
+    }
+    arc_progress_report(prog, "load", n, n, NULL);
+    free(ids);
+    return rc;
+}
+
+int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
+             arc_load_summary *sum, dg_err *err)
+{
+    ld_ctx c = {.db = db, .sum = sum};
+    memset(sum, 0, sizeof *sum);
+    int rc = conf_load(conf_path, &c.conf, err);
+    if (rc == DG_OK)
+        rc = norm_ctx_new(arc_config_dir(), &c.norm, err);
+    if (rc == DG_OK)
+        rc = db_runs_mark_interrupted(db, "load", err);
+    /* conflicts found by an earlier load are already items; refresh the rest */
+    if (rc == DG_OK)
+        rc = arc_review_refresh(db, err);
+    if (rc == DG_OK)
+        rc = load_all(&c, prog, err);
+    if (c.run_id) {
+        char counts[160];
+        snprintf(counts, sizeof counts,
+                 "{\"loaded\":%ld,\"linked\":%ld,\"pending\":%ld,\"conflicts\":%ld}",
+                 sum->loaded, sum->linked, sum->pending, sum->conflicts);
+        db_run_end(db, c.run_id, rc ? "failed" : "done", counts, rc ? NULL : err);
+    }
+    norm_ctx_free(&c.norm);
+    return rc;
+}

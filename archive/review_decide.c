@@ -1,0 +1,564 @@
+/*
+ * review_decide.c - an operator's decision on a review item (accept, pick,
+ * correct, reject) and undoing it.
+ *
+ * Every decision is one BEGIN IMMEDIATE transaction that (1) checks the item
+ * is still open at the version the operator saw, (2) changes the field,
+ * (3) bumps the item's version and (4) appends a review_decision row with
+ * snapshots of the field before and after.  Two operators deciding the
+ * same item queue on the write lock; the second finds the item decided and
+ * gets DG_ECONFLICT, so no decision is lost or silently overwritten.  Undo
+ * restores the "before" snapshot of the latest decision not yet undone,
+ * and is itself a decision row.
+ */
+#include "archive.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct item_row {
+    int64_t id, field_id, record_id, page_id, version;
+    char kind[16], state[16];
+} item_row;
+
+/* Field (or page) state, value and match columns at one moment. */
+typedef struct snap {
+    char *state, *value, *match;
+} snap;
+
+static void snap_release(snap *s)
+{
+    free(s->state);
+    free(s->value);
+    free(s->match);
+    memset(s, 0, sizeof *s);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    return dg_strdup((const char *)sqlite3_column_text(st, i));
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    snprintf(out, n, "%s", s ? s : "");
+}
+
+static int item_load(sqlite3 *db, int64_t id, item_row *it, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT kind, state, coalesce(field_id, 0), coalesce(record_id, 0), "
+                       "coalesce(page_id, 0), version FROM review_item WHERE id = ?1", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        it->id = id;
+        copy_col(st, 0, it->kind, sizeof it->kind);
+        copy_col(st, 1, it->state, sizeof it->state);
+        it->field_id = sqlite3_column_int64(st, 2);
+        it->record_id = sqlite3_column_int64(st, 3);
+        it->page_id = sqlite3_column_int64(st, 4);
+        it->version = sqlite3_column_int64(st, 5);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return dg_err_set(err, DG_ENOTFOUND, "no review item %lld", (long long)id);
+    return rc == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read review item");
+}
+
+static int snap_take(sqlite3 *db, const item_row *it, snap *s, dg_err *err)
+{
+    static const char field_sql[] =
+        "SELECT state, value, json_object('decision', match_decision, 'code', match_code, "
+        "'name', match_name, 'rule', match_rule) FROM field WHERE id = ?1";
+    static const char page_sql[] = "SELECT state, NULL, NULL FROM page WHERE id = ?1";
+    sqlite3_stmt *st;
+    memset(s, 0, sizeof *s);
+    if (db_prepare(db, it->field_id ? field_sql : page_sql, &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, it->field_id ? it->field_id : it->page_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        s->state = col_dup(st, 0);
+        s->value = col_dup(st, 1);
+        s->match = col_dup(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW || !s->state) {
+        snap_release(s);
+        return dg_err_set(err, DG_ENOTFOUND, "review item %lld points at a %s that is gone",
+                          (long long)it->id, it->field_id ? "field" : "page");
+    }
+    return DG_OK;
+}
+
+/* Run one write statement with up to three text binds and one int bind. */
+static int exec_bind(sqlite3 *db, const char *sql, const char *t1, const char *t2,
+                     const char *t3, int64_t i4, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, sql, &st, err))
+        return DG_EDB;
+    const char *t[3] = {t1, t2, t3};
+    for (int i = 0; i < 3; i++)
+        if (t[i])
+            sqlite3_bind_text(st, i + 1, t[i], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, i4);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot record the decision");
+}
+
+/* The message the second of two operators sees. */
+static int refuse_decided(sqlite3 *db, const item_row *it, const char *why, dg_err *err)
+{
+    sqlite3_stmt *st;
+    char who[128] = "someone", when[64] = "an unknown time";
+    if (db_prepare(db, "SELECT operator, decided FROM review_decision WHERE item_id = ?1 "
+                       "ORDER BY id DESC LIMIT 1", &st, err) == 0) {
+        sqlite3_bind_int64(st, 1, it->id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            copy_col(st, 0, who, sizeof who);
+            copy_col(st, 1, when, sizeof when);
+        }
+        sqlite3_finalize(st);
+    }
+    return dg_err_set(err, DG_ECONFLICT, "review item %lld %s by %s at %s; run 'dangan review show %lld'",
+                      (long long)it->id, why, who, when, (long long)it->id);
+}
+
+static int check_open(sqlite3 *db, const item_row *it, const arc_review_req *req, dg_err *err)
+{
+    if (strcmp(it->state, "open") != 0)
+        return refuse_decided(db, it, "was already decided", err);
+    if (req->expect_version >= 0 && req->expect_version != it->version)
+        return refuse_decided(db, it, "changed since you looked at it (last decision", err);
+    return DG_OK;
+}
+
+/* ---- applying a verb --------------------------------------------------------------- */
+
+typedef struct outcome {
+    const char *item_state;
+    int64_t rule_id;
+    int candidate;
+} outcome;
+
+static int not_for_kind(const item_row *it, const char *verb, const char *hint, dg_err *err)
+{
+    return dg_err_set(err, DG_EUSAGE, "cannot %s review item %lld: it is a %s item; %s", verb,
+                      (long long)it->id, it->kind, hint);
+}
+
+static int apply_field(sqlite3 *db, const item_row *it, const arc_review_req *req, outcome *o,
+                       dg_err *err)
+{
+    if (strcmp(req->verb, "accept") == 0) {
+        o->item_state = "accepted";
+        return exec_bind(db, "UPDATE field SET state = 'verified' WHERE id = ?4", NULL, NULL,
+                         NULL, it->field_id, err);
+    }
+    if (strcmp(req->verb, "correct") == 0) {
+        o->item_state = "corrected";
+        return exec_bind(db, "UPDATE field SET value = ?1, state = 'verified' WHERE id = ?4",
+                         req->value, NULL, NULL, it->field_id, err);
+    }
+    if (strcmp(req->verb, "reject") == 0) {
+        o->item_state = "rejected";
+        return exec_bind(db, "UPDATE field SET state = 'rejected' WHERE id = ?4", NULL, NULL,
+                         NULL, it->field_id, err);
+    }
+    return not_for_kind(it, req->verb, "'pick' chooses a candidate of a match item", err);
+}
+
+/* The operator's settlement of a historical name, so later records with the
+ * same normalized name map without review.  (Inserted here directly: the
+ * normalize stage reads mapping_rule by name_norm WHERE active.) */
+static int rule_add(sqlite3 *db, const item_row *it, const char *code, const char *op,
+                    const char *note, int64_t *rule, dg_err *err)
+{
+    char now[32];
+    dg_now_iso(now);
+    sqlite3_stmt *st;
+    if (db_prepare(db, "INSERT INTO mapping_rule (name_norm, code, operator, decided, "
+                       "source_field, note) SELECT coalesce(value, raw, ''), ?1, ?2, ?3, id, ?4 "
+                       "FROM field WHERE id = ?5", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, op, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, note, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, it->field_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot store the mapping rule");
+    *rule = sqlite3_last_insert_rowid(db);
+    return DG_OK;
+}
+
+/* Candidate N's code and name, or (candidate 0) the target-catalog name of
+ * an operator-typed code. */
+static int match_target(sqlite3 *db, const item_row *it, int cand, const char *code,
+                        char out_code[32], char out_name[256], dg_err *err)
+{
+    static const char cand_sql[] =
+        "SELECT code, name FROM match_candidate WHERE field_id = ?1 AND rank = ?2";
+    static const char code_sql[] =
+        "SELECT code, name FROM discipline WHERE code = ?3 AND edition = "
+        "(SELECT edition FROM catalog_edition ORDER BY year_from DESC LIMIT 1)";
+    sqlite3_stmt *st;
+    if (db_prepare(db, cand ? cand_sql : code_sql, &st, err))
+        return DG_EDB;
+    if (cand) {
+        sqlite3_bind_int64(st, 1, it->field_id);
+        sqlite3_bind_int(st, 2, cand);
+    } else {
+        sqlite3_bind_text(st, 3, code, -1, SQLITE_TRANSIENT);
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        copy_col(st, 0, out_code, 32);
+        copy_col(st, 1, out_name, 256);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return DG_OK;
+    if (cand)
+        return dg_err_set(err, DG_EUSAGE, "review item %lld has no candidate %d; run 'dangan "
+                          "review show %lld'", (long long)it->id, cand, (long long)it->id);
+    return dg_err_set(err, DG_EINPUT, "'%s' is not a code of the target discipline catalog "
+                      "(is 'dangan catalog import' done?)", code);
+}
+
+/* Settle the match: code + name, decision 'picked', the new rule.  The
+ * field becomes verified unless a field item of its own is still open. */
+static int apply_match_code(sqlite3 *db, const item_row *it, const arc_review_req *req,
+                            int cand, outcome *o, dg_err *err)
+{
+    char code[32], name[256], note[128];
+    int rc = match_target(db, it, cand, req->value, code, name, err);
+    if (rc)
+        return rc;
+    snprintf(note, sizeof note, "review item %lld: %s", (long long)it->id,
+             cand ? "picked candidate" : "operator-typed code");
+    if (rule_add(db, it, code, req->operator_name, note, &o->rule_id, err))
+        return DG_EDB;
+    o->candidate = cand;
+    sqlite3_stmt *st;
+    if (db_prepare(db, "UPDATE field SET match_code = ?1, match_name = ?2, "
+                       "match_decision = 'picked', match_rule = ?3, "
+                       "state = CASE WHEN state = 'auto' OR (state = 'review' AND NOT EXISTS "
+                       "(SELECT 1 FROM review_item WHERE field_id = ?4 AND kind = 'field' "
+                       "AND state = 'open')) THEN 'verified' ELSE state END WHERE id = ?4",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, o->rule_id);
+    sqlite3_bind_int64(st, 4, it->field_id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot set the match");
+}
+
+static int apply_match(sqlite3 *db, const item_row *it, const arc_review_req *req, outcome *o,
+                       dg_err *err)
+{
+    /* accept on a match item takes the best candidate */
+    if (strcmp(req->verb, "accept") == 0) {
+        o->item_state = "accepted";
+        return apply_match_code(db, it, req, 1, o, err);
+    }
+    if (strcmp(req->verb, "pick") == 0) {
+        o->item_state = "picked";
+        return apply_match_code(db, it, req, req->candidate, o, err);
+    }
+    if (strcmp(req->verb, "correct") == 0) {
+        o->item_state = "corrected";
+        return apply_match_code(db, it, req, 0, o, err);
+    }
+    o->item_state = "rejected";
+    return exec_bind(db, "UPDATE field SET state = 'rejected' WHERE id = ?4", NULL, NULL, NULL,
+                     it->field_id, err);
+}
+
+/* Page and conflict items record the operator's judgement only: load reads
+ * a conflict item's state (accepted = same person, rejected = different). */
+static int apply_judgement(const item_row *it, const arc_review_req *req, outcome *o,
+                           dg_err *err)
+{
+    if (strcmp(req->verb, "accept") == 0) {
+        o->item_state = "accepted";
+        return DG_OK;
+    }
+    if (strcmp(req->verb, "reject") == 0) {
+        o->item_state = "rejected";
+        return DG_OK;
+    }
+    if (strcmp(it->kind, "page") == 0)
+        return not_for_kind(it, req->verb, "a page of unknown form has no value to set: accept "
+                            "(not a record page) or reject it, or add a template and re-run "
+                            "'dangan extract'", err);
+    return not_for_kind(it, req->verb, "accept links the two sources as one person (keeping "
+                        "the archived value), reject keeps them apart; to change a value, "
+                        "decide its field", err);
+}
+
+static int apply_verb(sqlite3 *db, const item_row *it, const arc_review_req *req, outcome *o,
+                      dg_err *err)
+{
+    if (strcmp(it->kind, "field") == 0)
+        return apply_field(db, it, req, o, err);
+    if (strcmp(it->kind, "match") == 0)
+        return apply_match(db, it, req, o, err);
+    return apply_judgement(it, req, o, err);
+}
+
+/* ---- the decision row ---------------------------------------------------------------- */
+
+typedef struct decision_row {
+    const char *verb, *op, *item_before, *item_after, *note;
+    const snap *before, *after;
+    int64_t rule_id, undoes;
+    int candidate;
+} decision_row;
+
+static int decision_insert(sqlite3 *db, const item_row *it, const decision_row *d, int64_t *id,
+                           dg_err *err)
+{
+    char now[32];
+    dg_now_iso(now);
+    sqlite3_stmt *st;
+    if (db_prepare(db, "INSERT INTO review_decision (item_id, verb, operator, decided, "
+                       "item_before, item_after, before_state, after_state, before_value, "
+                       "after_value, before_match, after_match, rule_id, candidate, note, undoes) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                       "?15, ?16)", &st, err))
+        return DG_EDB;
+    const char *txt[] = {d->verb, d->op, now, d->item_before, d->item_after, d->before->state,
+                         d->after->state, d->before->value, d->after->value, d->before->match,
+                         d->after->match};
+    sqlite3_bind_int64(st, 1, it->id);
+    for (int i = 0; i < 11; i++)
+        if (txt[i])
+            sqlite3_bind_text(st, i + 2, txt[i], -1, SQLITE_TRANSIENT);
+    if (d->rule_id)
+        sqlite3_bind_int64(st, 13, d->rule_id);
+    if (d->candidate)
+        sqlite3_bind_int(st, 14, d->candidate);
+    sqlite3_bind_text(st, 15, d->note ? d->note : "", -1, SQLITE_TRANSIENT);
+    if (d->undoes)
+        sqlite3_bind_int64(st, 16, d->undoes);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot record the decision");
+    if (id)
+        *id = sqlite3_last_insert_rowid(db);
+    return DG_OK;
+}
+
+/* Move the item on; the version guard makes a racing writer's update a no-op
+ * that we detect, rather than a lost decision. */
+static int item_bump_checked(sqlite3 *db, const item_row *it, const char *state, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "UPDATE review_item SET state = ?1, version = version + 1 "
+                       "WHERE id = ?2 AND version = ?3", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, it->id);
+    sqlite3_bind_int64(st, 3, it->version);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot update review item");
+    if (sqlite3_changes(db) != 1)
+        return refuse_decided(db, it, "was changed meanwhile", err);
+    return DG_OK;
+}
+
+static int decide(sqlite3 *db, const item_row *it, const arc_review_req *req, int64_t *id,
+                  dg_err *err)
+{
+    int rc0 = check_open(db, it, req, err);
+    if (rc0)
+        return rc0;
+    snap before, after = {0};
+    int rc = snap_take(db, it, &before, err);
+    if (rc)
+        return rc;
+    outcome o = {0};
+    rc = apply_verb(db, it, req, &o, err);
+    if (rc == DG_OK)
+        rc = snap_take(db, it, &after, err);
+    if (rc == DG_OK)
+        rc = item_bump_checked(db, it, o.item_state, err);
+    if (rc == DG_OK) {
+        decision_row d = {req->verb, req->operator_name, it->state, o.item_state, req->why,
+                          &before, &after, o.rule_id, 0, o.candidate};
+        rc = decision_insert(db, it, &d, id, err);
+    }
+    snap_release(&before);
+    snap_release(&after);
+    return rc;
+}
+
+/* ---- undo ------------------------------------------------------------------------------ */
+
+typedef struct last_decision {
+    int64_t id, rule_id;
+    char item_before[16];
+    snap before, after;
+} last_decision;
+
+static int last_load(sqlite3 *db, const item_row *it, last_decision *ld, dg_err *err)
+{
+    sqlite3_stmt *st;
+    memset(ld, 0, sizeof *ld);
+    if (db_prepare(db, "SELECT id, coalesce(rule_id, 0), item_before, before_state, "
+                       "before_value, before_match, after_state, after_value, after_match "
+                       "FROM review_decision d WHERE item_id = ?1 AND verb != 'undo' AND NOT "
+                       "EXISTS (SELECT 1 FROM review_decision u WHERE u.undoes = d.id) "
+                       "ORDER BY id DESC LIMIT 1", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, it->id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        ld->id = sqlite3_column_int64(st, 0);
+        ld->rule_id = sqlite3_column_int64(st, 1);
+        copy_col(st, 2, ld->item_before, sizeof ld->item_before);
+        ld->before = (snap){col_dup(st, 3), col_dup(st, 4), col_dup(st, 5)};
+        ld->after = (snap){col_dup(st, 6), col_dup(st, 7), col_dup(st, 8)};
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return dg_err_set(err, DG_ENOTFOUND, "review item %lld has no decision to undo",
+                          (long long)it->id);
+    return rc == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read decisions");
+}
+
+static int str_same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Undo only what is still as the decision left it, and never under a value
+ * that is already in the archive. */
+static int undo_allowed(sqlite3 *db, const item_row *it, const last_decision *ld,
+                        const snap *now, dg_err *err)
+{
+    if (!str_same(now->state, ld->after.state) || !str_same(now->value, ld->after.value) ||
+        !str_same(now->match, ld->after.match))
+        return dg_err_set(err, DG_ECONFLICT, "cannot undo decision #%lld of review item %lld: "
+                          "the %s changed after it; run 'dangan review show %lld'",
+                          (long long)ld->id, (long long)it->id, it->field_id ? "field" : "page",
+                          (long long)it->id);
+    int64_t study = 0;
+    sqlite3_stmt *st;
+    if (it->record_id && db_prepare(db, "SELECT study_id FROM study_source WHERE record_id = ?1",
+                                    &st, NULL) == 0) {
+        sqlite3_bind_int64(st, 1, it->record_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            study = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (study)
+        return dg_err_set(err, DG_ECONFLICT, "cannot undo decision #%lld of review item %lld: "
+                          "record %lld is already loaded as study record %lld",
+                          (long long)ld->id, (long long)it->id, (long long)it->record_id,
+                          (long long)study);
+    return DG_OK;
+}
+
+static int restore(sqlite3 *db, const item_row *it, const last_decision *ld, dg_err *err)
+{
+    if (it->field_id &&
+        exec_bind(db, "UPDATE field SET state = ?1, value = ?2, "
+                      "match_decision = json_extract(?3, '$.decision'), "
+                      "match_code = json_extract(?3, '$.code'), "
+                      "match_name = json_extract(?3, '$.name'), "
+                      "match_rule = json_extract(?3, '$.rule') WHERE id = ?4",
+                  ld->before.state, ld->before.value, ld->before.match, it->field_id, err))
+        return DG_EDB;
+    if (ld->rule_id && exec_bind(db, "UPDATE mapping_rule SET active = 0 WHERE id = ?4", NULL,
+                                 NULL, NULL, ld->rule_id, err))
+        return DG_EDB;
+    return DG_OK;
+}
+
+static int undo(sqlite3 *db, const item_row *it, const arc_review_req *req, int64_t *id,
+                dg_err *err)
+{
+    if (req->expect_version >= 0 && req->expect_version != it->version)
+        return refuse_decided(db, it, "changed since you looked at it (last decision", err);
+    last_decision ld;
+    snap now = {0};
+    int rc = last_load(db, it, &ld, err);
+    if (rc == DG_OK)
+        rc = snap_take(db, it, &now, err);
+    if (rc == DG_OK)
+        rc = undo_allowed(db, it, &ld, &now, err);
+    if (rc == DG_OK)
+        rc = restore(db, it, &ld, err);
+    if (rc == DG_OK)
+        rc = item_bump_checked(db, it, ld.item_before, err);
+    if (rc == DG_OK) {
+        decision_row d = {"undo", req->operator_name, it->state, ld.item_before, req->why,
+                          &now, &ld.before, 0, ld.id, 0};
+        rc = decision_insert(db, it, &d, id, err);
+    }
+    snap_release(&ld.before);
+    snap_release(&ld.after);
+    snap_release(&now);
+    return rc;
+}
+
+/* ---- entry point ----------------------------------------------------------------------- */
+
+static int req_check(int64_t item, const arc_review_req *req, dg_err *err)
+{
+    static const char *const verbs[] = {"accept", "pick", "correct", "reject", "undo"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
+        known |= req->verb && strcmp(req->verb, verbs[i]) == 0;
+    if (!known)
+        return dg_err_set(err, DG_EUSAGE, "unknown review verb '%s'",
+                          req->verb ? req->verb : "");
+    if (!req->operator_name || !*req->operator_name)
+        return dg_err_set(err, DG_EUSAGE, "a decision on review item %lld needs an operator",
+                          (long long)item);
+    if (strcmp(req->verb, "reject") == 0 && (!req->why || !*req->why))
+        return dg_err_set(err, DG_EUSAGE, "rejecting review item %lld needs a reason (--why)",
+                          (long long)item);
+    if (strcmp(req->verb, "correct") == 0 && (!req->value || !*req->value))
+        return dg_err_set(err, DG_EUSAGE, "correcting review item %lld needs a value",
+                          (long long)item);
+    if (strcmp(req->verb, "pick") == 0 && req->candidate < 1)
+        return dg_err_set(err, DG_EUSAGE, "pick wants a candidate number from 1, not %d",
+                          req->candidate);
+    return DG_OK;
+}
+
+int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int64_t *decision,
+                      dg_err *err)
+{
+    if (req_check(item, req, err))
+        return DG_EUSAGE;
+    if (db_begin(db, err))
+        return DG_EDB;
+    item_row it;
+    int rc = item_load(db, item, &it, err);
+    if (rc == DG_OK)
+        rc = strcmp(req->verb, "undo") == 0 ? undo(db, &it, req, decision, err)
+                                            : decide(db, &it, req, decision, err);
+    if (rc == DG_OK)
+        rc = db_commit(db, err);
+    if (rc)
+        db_rollback(db);
+    return rc;
+}

@@ -1,0 +1,212 @@
+/*
+ * cmd_review.c - `dangan review list|show|accept|pick|correct|reject|undo`
+ *
+ * Thin front end over archive/review*.c: parses the sub-verb and options,
+ * names the operator (the OS user unless --operator), calls the library
+ * and maps its status to an exit code (6 when someone else decided first).
+ */
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+typedef struct review_args {
+    const char *sub, *reason, *crop, *operator_name, *why;
+    int json, all, margin;
+    int64_t version;
+    int npos;
+    char **pos;
+} review_args;
+
+static int parse_int64(const char *s, int64_t *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse(int argc, char **argv, review_args *a)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},           {"all", no_argument, NULL, 'a'},
+        {"reason", required_argument, NULL, 'r'},   {"crop", required_argument, NULL, 'c'},
+        {"margin", required_argument, NULL, 'm'},   {"operator", required_argument, NULL, 'o'},
+        {"why", required_argument, NULL, 'w'},      {"version", required_argument, NULL, 'v'},
+        {0, 0, 0, 0}};
+    memset(a, 0, sizeof *a);
+    a->margin = 20;
+    a->version = -1;
+    if (argc < 2) {
+        cli_error("review", "which one: list, show, accept, pick, correct, reject or undo?");
+        return EXIT_USAGE;
+    }
+    a->sub = argv[1];
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j': a->json = 1; break;
+        case 'a': a->all = 1; break;
+        case 'r': a->reason = optarg; break;
+        case 'c': a->crop = optarg; break;
+        case 'o': a->operator_name = optarg; break;
+        case 'w': a->why = optarg; break;
+        case 'm':
+            a->margin = atoi(optarg);
+            if (a->margin < 0 || a->margin > 1000) {
+                cli_error("review", "--margin wants 0 to 1000 pixels, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'v':
+            if (parse_int64(optarg, &a->version)) {
+                cli_error("review", "--version wants a number, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        default: return EXIT_USAGE;
+        }
+    }
+    a->pos = argv + 1 + optind;
+    a->npos = argc - 1 - optind;
+    return EXIT_OK;
+}
+
+static int item_id(const review_args *a, int64_t *id)
+{
+    if (a->npos < 1 || parse_int64(a->pos[0], id)) {
+        cli_error("review", "%s wants a review item id%s%s", a->sub, a->npos ? ", not " : "",
+                  a->npos ? a->pos[0] : "");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static int want_args(const review_args *a, int n, const char *what)
+{
+    if (a->npos == n)
+        return EXIT_OK;
+    cli_error("review", "usage: dangan review %s %s", a->sub, what);
+    return EXIT_USAGE;
+}
+
+static void os_user(char *out, size_t n)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    if (pw && pw->pw_name)
+        snprintf(out, n, "%s", pw->pw_name);
+    else
+        snprintf(out, n, "uid:%ld", (long)geteuid());
+}
+
+static int do_list(sqlite3 *db, const review_args *a, dg_err *err)
+{
+    if (a->npos) {
+        cli_error("review", "unexpected argument '%s'", a->pos[0]);
+        return DG_EUSAGE;
+    }
+    int rc = arc_review_refresh(db, err);
+    return rc ? rc : arc_review_list(db, a->reason, a->all, a->json, stdout, err);
+}
+
+static int do_show(sqlite3 *db, const review_args *a, dg_err *err)
+{
+    int64_t id;
+    if (item_id(a, &id) || want_args(a, 1, "ID [--json] [--crop FILE.png]"))
+        return DG_EUSAGE;
+    int rc = arc_review_show(db, id, a->json, stdout, err);
+    if (rc == DG_OK && a->crop) {
+        rc = arc_review_crop(db, id, a->margin, a->crop, err);
+        if (rc == DG_OK)
+            fprintf(stderr, "crop written to %s\n", a->crop);
+    }
+    return rc;
+}
+
+static int do_decide(sqlite3 *db, const review_args *a, dg_err *err)
+{
+    int64_t id, cand = 0, decision = 0;
+    char me[128];
+    int is_pick = strcmp(a->sub, "pick") == 0, is_correct = strcmp(a->sub, "correct") == 0;
+    if (item_id(a, &id))
+        return DG_EUSAGE;
+    if (want_args(a, is_pick || is_correct ? 2 : 1,
+                  is_pick ? "ID N" : is_correct ? "ID VALUE" : "ID"))
+        return DG_EUSAGE;
+    if (is_pick && (parse_int64(a->pos[1], &cand) || cand < 1 || cand > 1000)) {
+        cli_error("review", "pick wants a candidate number, not '%s'", a->pos[1]);
+        return DG_EUSAGE;
+    }
+    os_user(me, sizeof me);
+    arc_review_req req = {a->sub, a->operator_name ? a->operator_name : me, (int)cand,
+                          is_correct ? a->pos[1] : NULL, a->why, a->version};
+    int rc = arc_review_decide(db, id, &req, &decision, err);
+    if (rc == DG_OK)
+        printf("review item %lld: %s by %s (decision #%lld)\n", (long long)id, a->sub,
+               req.operator_name, (long long)decision);
+    return rc;
+}
+
+static int run(cli_ctx *ctx, int argc, char **argv)
+{
+    review_args a;
+    int ex = parse(argc, argv, &a);
+    if (ex)
+        return ex;
+    int (*fn)(sqlite3 *, const review_args *, dg_err *) = NULL;
+    if (strcmp(a.sub, "list") == 0)
+        fn = do_list;
+    else if (strcmp(a.sub, "show") == 0)
+        fn = do_show;
+    else if (strcmp(a.sub, "accept") == 0 || strcmp(a.sub, "pick") == 0 ||
+             strcmp(a.sub, "correct") == 0 || strcmp(a.sub, "reject") == 0 ||
+             strcmp(a.sub, "undo") == 0)
+        fn = do_decide;
+    if (!fn) {
+        cli_error("review", "unknown review command '%s' (see 'dangan help review')", a.sub);
+        return EXIT_USAGE;
+    }
+    sqlite3 *db;
+    if (cli_open_db(ctx, 0, &db))
+        return EXIT_DB;
+    dg_err err = {0};
+    int rc = fn(db, &a, &err);
+    db_close(&db);
+    if (rc && err.msg[0])
+        cli_error("review", "%s", err.msg);
+    return cli_exit_for(rc);
+}
+
+const cli_command cmd_review = {
+    "review", "work the review queue: list, show, accept, pick, correct, reject, undo",
+    "usage: dangan review list [--reason R] [--all] [--json]\n"
+    "       dangan review show ID [--json] [--crop FILE.png] [--margin PX]\n"
+    "       dangan review accept ID        [--operator NAME] [--version V]\n"
+    "       dangan review pick ID N        (candidate N of a match item)\n"
+    "       dangan review correct ID VALUE (a match item: a 2022 code)\n"
+    "       dangan review reject ID --why TEXT\n"
+    "       dangan review undo ID          (the latest decision not yet undone)\n"
+    "\n"
+    "The queue holds fields normalization could not settle, majors without an\n"
+    "automatic discipline match, pages of unknown form and conflicts between two\n"
+    "sources of the same person found by 'dangan load'. Every decision is kept\n"
+    "with its operator (the OS user unless --operator), time and the value before\n"
+    "and after. pick/correct on a match also store a mapping rule, so later\n"
+    "records with the same name map automatically; undo deactivates it.\n"
+    "\n"
+    "  --reason R     only items whose reason, kind or detail start is R\n"
+    "  --all          list decided items too\n"
+    "  --crop FILE    write the item's box from the original scan as PNG\n"
+    "  --margin PX    pixels around the box in the crop (default 20)\n"
+    "  --version V    refuse unless the item is still at version V (as shown)\n"
+    "\n"
+    "exit: 0 ok, 2 usage (or the verb does not apply to the item), 3 database,\n"
+    "4 failed, 5 no such item, 6 someone else decided the item first\n",
+    run};

@@ -1,0 +1,254 @@
+/*
+ * test_review.c - the review queue, load and provenance driven through the
+ * library on the fixture workspace (fixture.c): each review verb and its
+ * undo, refusing a second decision, load linking the card and the ledger
+ * row of the same person, a conflict item when they disagree, loading twice
+ * changing nothing, and provenance down to the file and the box.
+ *
+ * usage: test_review WORKDIR            run the tests
+ *        test_review fixture DB WORKDIR build the fixture only (shell tests)
+ */
+#include <leptonica/allheaders.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+#include "fixture.h"
+#include "testlib.h"
+
+static int64_t q_int(sqlite3 *db, const char *sql)
+{
+    int64_t v = -1;
+    db_query_int(db, sql, &v, NULL);
+    return v;
+}
+
+/* One text value of a query (static buffer: tests are single-threaded). */
+static const char *q_text(sqlite3 *db, const char *sql, char *out, size_t n)
+{
+    sqlite3_stmt *st;
+    snprintf(out, n, "(none)");
+    if (db_prepare(db, sql, &st, NULL))
+        return out;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(out, n, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
+                                                          : "(null)");
+    sqlite3_finalize(st);
+    return out;
+}
+
+static int decide(sqlite3 *db, int64_t item, const char *verb, int cand, const char *value,
+                  const char *why, dg_err *err)
+{
+    arc_review_req r = {verb, "tester", cand, value, why, -1};
+    return arc_review_decide(db, item, &r, NULL, err);
+}
+
+static int64_t item_of_field(sqlite3 *db, int field, const char *kind)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT id FROM review_item WHERE field_id = %d AND kind = '%s'",
+             field, kind);
+    return q_int(db, sql);
+}
+
+static void test_queue(tl_state *t, sqlite3 *db)
+{
+    dg_err err = {0};
+    CHECK_INT(t, arc_review_refresh(db, &err), 0);
+    CHECK_INT(t, arc_review_refresh(db, &err), 0);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_item"), 4);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_item WHERE kind = 'field'"), 2);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_item WHERE kind = 'match'"), 1);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_item WHERE kind = 'page'"), 1);
+    char buf[256];
+    CHECK_STR(t, q_text(db, "SELECT reason FROM review_item WHERE field_id = 4", buf, sizeof buf),
+              "low_confidence");
+    FILE *devnull = fopen("/dev/null", "w");
+    CHECK_INT(t, arc_review_list(db, "low_confidence", 0, 1, devnull, &err), 0);
+    CHECK_INT(t, arc_review_show(db, item_of_field(db, 5, "match"), 1, devnull, &err), 0);
+    CHECK_INT(t, arc_review_show(db, item_of_field(db, 5, "match"), 0, devnull, &err), 0);
+    CHECK_INT(t, arc_review_show(db, 999, 0, devnull, &err), DG_ENOTFOUND);
+    fclose(devnull);
+}
+
+static void test_accept_undo(tl_state *t, sqlite3 *db)
+{
+    dg_err err = {0};
+    char buf[256];
+    int64_t sex = item_of_field(db, 4, "field");
+    CHECK_INT(t, decide(db, sex, "accept", 0, NULL, NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT state FROM field WHERE id = 4", buf, sizeof buf), "verified");
+    /* a second decision on a decided item is refused, naming who decided */
+    CHECK_INT(t, decide(db, sex, "reject", 0, NULL, "no", &err), DG_ECONFLICT);
+    CHECK(t, strstr(err.msg, "already decided by tester") != NULL);
+    CHECK_INT(t, decide(db, sex, "undo", 0, NULL, NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT state FROM field WHERE id = 4", buf, sizeof buf), "review");
+    CHECK_INT(t, decide(db, sex, "undo", 0, NULL, NULL, &err), DG_ENOTFOUND);
+    CHECK_INT(t, decide(db, sex, "accept", 0, NULL, NULL, &err), 0);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_decision"), 3);
+}
+
+static void test_correct_reject(tl_state *t, sqlite3 *db)
+{
+    dg_err err = {0};
+    char buf[256];
+    int64_t grad = item_of_field(db, 25, "field");
+    CHECK_INT(t, decide(db, grad, "correct", 0, "1988-07", NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT value || ' ' || state FROM field WHERE id = 25", buf,
+                        sizeof buf), "1988-07 verified");
+    CHECK_INT(t, decide(db, grad, "undo", 0, NULL, NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT coalesce(value, 'NULL') || ' ' || state FROM field "
+                            "WHERE id = 25", buf, sizeof buf), "NULL invalid");
+    CHECK_INT(t, decide(db, grad, "reject", 0, NULL, NULL, &err), DG_EUSAGE);
+    CHECK_INT(t, decide(db, grad, "reject", 0, NULL, "illegible", &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT state FROM field WHERE id = 25", buf, sizeof buf), "rejected");
+    int64_t page = q_int(db, "SELECT id FROM review_item WHERE kind = 'page'");
+    CHECK_INT(t, decide(db, page, "correct", 0, "x", NULL, &err), DG_EUSAGE);
+    CHECK(t, strstr(err.msg, "page") != NULL);
+    CHECK_INT(t, decide(db, page, "reject", 0, NULL, "blank back side", &err), 0);
+}
+
+static void test_pick_conflict_link(tl_state *t, sqlite3 *db)
+{
+    dg_err err = {0};
+    char buf[256];
+    arc_load_summary s;
+    int64_t match = item_of_field(db, 5, "match");
+    /* first load: ledger rows load, the card waits for its major */
+    CHECK_INT(t, arc_load(db, NULL, NULL, &s, &err), 0);
+    CHECK_INT(t, s.loaded, 2);
+    CHECK_INT(t, s.pending, 1);
+    CHECK_STR(t, q_text(db, "SELECT reason FROM load_wait WHERE record_id = 1", buf, sizeof buf),
+              "major: match under review");
+    /* pick the wrong candidate: the card now disagrees with the ledger row */
+    CHECK_INT(t, decide(db, match, "pick", 2, NULL, NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT match_code || ' ' || match_decision || ' ' || state FROM "
+                            "field WHERE id = 5", buf, sizeof buf), "0835 picked verified");
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM mapping_rule WHERE active AND code = '0835' "
+                           "AND name_norm = '计算机软件' AND operator = 'tester'"), 1);
+    CHECK_INT(t, arc_load(db, NULL, NULL, &s, &err), 0);
+    CHECK_INT(t, s.conflicts, 1);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_item WHERE kind = 'conflict' AND "
+                           "record_id = 1 AND field_id = 5 AND state = 'open'"), 1);
+    CHECK_STR(t, q_text(db, "SELECT state FROM record WHERE id = 1", buf, sizeof buf), "pending");
+    /* undo restores the match exactly and retires the rule */
+    CHECK_INT(t, decide(db, match, "undo", 0, NULL, NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT match_decision || ' ' || coalesce(match_code, 'NULL') || ' ' "
+                            "|| state FROM field WHERE id = 5", buf, sizeof buf),
+              "review NULL auto");
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM mapping_rule WHERE active"), 0);
+    /* the right pick: the card joins the ledger row's study record */
+    CHECK_INT(t, decide(db, match, "pick", 1, NULL, NULL, &err), 0);
+    CHECK_INT(t, arc_load(db, NULL, NULL, &s, &err), 0);
+    CHECK_INT(t, s.linked, 1);
+    /* the conflict nobody decided is settled by the new pick and goes away */
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_item WHERE kind = 'conflict'"), 0);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM study_source WHERE load_run IS NULL"), 0);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM person WHERE name_simplified = '张三'"), 1);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM study_source WHERE role = 'linked' AND "
+                           "record_id = 1"), 1);
+    /* the student number only the card has is filled, with provenance */
+    CHECK_STR(t, q_text(db, "SELECT student_no FROM study_record sr JOIN study_source s ON "
+                            "s.study_id = sr.id WHERE s.record_id = 1", buf, sizeof buf), "8501");
+    CHECK_INT(t, q_int(db, "SELECT field_id FROM provenance WHERE key = 'student_no' AND "
+                           "study_id = (SELECT study_id FROM study_source WHERE record_id = 1)"),
+              3);
+    /* after load, undoing the pick would leave the archive inconsistent */
+    CHECK_INT(t, decide(db, match, "undo", 0, NULL, NULL, &err), DG_ECONFLICT);
+}
+
+static const char snapshot_sql[] =
+    "SELECT (SELECT count(*) FROM person) || '/' || (SELECT count(*) FROM study_record) || '/' "
+    "|| (SELECT count(*) FROM study_source) || '/' || (SELECT count(*) FROM provenance) || '/' "
+    "|| (SELECT count(*) FROM review_item) || '/' || (SELECT count(*) FROM run) || '/' || "
+    "(SELECT group_concat(state) FROM record) || '/' || (SELECT count(*) FROM load_wait)";
+
+static void test_load_twice(tl_state *t, sqlite3 *db)
+{
+    dg_err err = {0};
+    char before[512], after[512];
+    arc_load_summary s;
+    q_text(db, snapshot_sql, before, sizeof before);
+    CHECK_INT(t, arc_load(db, NULL, NULL, &s, &err), 0);
+    CHECK_INT(t, s.loaded + s.linked + s.conflicts, 0);
+    q_text(db, snapshot_sql, after, sizeof after);
+    CHECK_STR(t, after, before);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM record WHERE state = 'loaded'"), 3);
+}
+
+static void test_provenance(tl_state *t, sqlite3 *db, const char *dir)
+{
+    dg_err err = {0};
+    int64_t study = q_int(db, "SELECT study_id FROM study_source WHERE record_id = 1");
+    /* the card's name: its box holds both of its OCR words */
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM study_record sr JOIN provenance v ON "
+                           "v.study_id = sr.id WHERE v.key = 'name'"), 2);
+    int64_t name_field = q_int(db, "SELECT field_id FROM provenance WHERE key = 'name' AND "
+                                   "study_id = (SELECT study_id FROM study_source WHERE "
+                                   "record_id = 2)");
+    CHECK_INT(t, name_field, 11);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM field f, json_each(f.words) j JOIN ocr_word w "
+                           "ON w.id = j.value WHERE f.id = 1 AND w.x >= f.x AND w.y >= f.y AND "
+                           "w.x + w.w <= f.x + f.w AND w.y + w.h <= f.y + f.h"), 2);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/prov.json", dir);
+    FILE *f = fopen(path, "w");
+    CHECK_INT(t, arc_provenance(db, study, NULL, 1, f, &err), 0);
+    CHECK_INT(t, arc_provenance(db, study, "nosuch", 0, f, &err), DG_ENOTFOUND);
+    CHECK_INT(t, arc_provenance(db, 999, NULL, 0, f, &err), DG_ENOTFOUND);
+    fclose(f);
+    char *text = NULL;
+    size_t len;
+    CHECK_INT(t, arc_read_file(path, (unsigned char **)&text, &len, &err), 0);
+    if (text) {
+        char *z = realloc(text, len + 1);
+        text = z ? z : text;
+        text[z ? len : len - 1] = '\0';
+        CHECK(t, strstr(text, "scan2.png") != NULL);
+        CHECK(t, strstr(text, "\"load_run\"") != NULL);
+    }
+    free(text);
+    /* crop of the card's name field (via the review item path) */
+    snprintf(path, sizeof path, "%s/name.png", dir);
+    CHECK_INT(t, arc_field_crop(db, 1, 10, path, &err), 0);
+    PIX *pix = pixRead(path);
+    CHECK(t, pix != NULL);
+    if (pix) {
+        CHECK_INT(t, pixGetWidth(pix), 80 + 20);
+        CHECK_INT(t, pixGetHeight(pix), 30 + 20);
+        pixDestroy(&pix);
+    }
+    CHECK_INT(t, arc_provenance_crop(db, study, "certificate_no", 5, path, &err), 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "fixture") == 0)
+        return fixture_build(argv[2], argv[3]) ? 1 : 0;
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_review WORKDIR\n");
+        return 2;
+    }
+    tl_state t = {0};
+    char db_path[1024];
+    snprintf(db_path, sizeof db_path, "%s/review.db", argv[1]);
+    if (fixture_build(db_path, argv[1]))
+        return 1;
+    sqlite3 *db;
+    dg_err err = {0};
+    if (db_open(db_path, 0, &db, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    test_queue(&t, db);
+    test_accept_undo(&t, db);
+    test_correct_reject(&t, db);
+    test_pick_conflict_link(&t, db);
+    test_load_twice(&t, db);
+    test_provenance(&t, db, argv[1]);
+    db_close(&db);
+    return tl_exit_status(&t, "review");
+}
