@@ -298,4 +298,117 @@ int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
 
 /* ---- end of the review / load / provenance section --------------------------- */
 
+/* ---- lookup, access log, archive export, run (issue 6) ------------------------ */
+
+/*
+ * Canonical keys of an archived study record, in output order: name, sex,
+ * birth_date, student_no, department, major, major_code, enroll_date,
+ * grad_date, degree, certificate_no, supervisor, university, current_code,
+ * current_name (the last two: the 2022 catalog discipline).
+ */
+enum { ARC_NFIELDS = 15 };
+extern const char *const arc_field_keys[ARC_NFIELDS];
+
+/*
+ * Append {"name":...,...} for study record `study_id` (all ARC_NFIELDS keys,
+ * null when not archived) to out.  DG_ENOTFOUND for an unknown record.
+ */
+int arc_study_fields_json(sqlite3 *db, int64_t study_id, dg_buf *out, dg_err *err);
+
+/*
+ * Append one row to the append-only access log.  who NULL means the OS user
+ * running the process; query_json and shown_json are JSON texts (NULL: {} and
+ * []).  Commands that show archived data (lookup, export archive, provenance)
+ * call it so registrars can answer "who saw this record, and when".
+ */
+int arc_access_log(sqlite3 *db, const char *who, const char *action, const char *query_json,
+                   const char *shown_json, dg_err *err);
+
+/* The OS user name of this process into out (never fails: "uid:N" fallback). */
+void arc_os_user(char *out, size_t size);
+
+/* Write the access log, oldest first (limit <= 0: all), as text or JSON. */
+int arc_access_log_print(sqlite3 *db, int json, long limit, FILE *out, dg_err *err);
+
+typedef struct arc_lookup_query {
+    const char *name;      /* Han in either script, or pinyin with/without spaces */
+    const char *born;      /* "YYYY" or "YYYY-MM" */
+    const char *graduated; /* "YYYY" */
+    const char *major;     /* part of the historical or 2022 name, or a code */
+    int limit;             /* results kept, <= 0 means 20 */
+    int wide;              /* always add one-substitution neighbours */
+    const char *who;       /* for the access log; NULL = OS user */
+} arc_lookup_query;
+
+typedef struct arc_lookup_hit {
+    int64_t record; /* study_record id */
+    int score;
+    char **why;     /* reasons, strongest first */
+    size_t nwhy;
+    char *fields[ARC_NFIELDS]; /* values in arc_field_keys order, NULL = not archived */
+} arc_lookup_hit;
+
+typedef struct arc_lookup_result {
+    arc_lookup_hit *hits; /* best first */
+    size_t n;
+    size_t alloc;
+} arc_lookup_result;
+
+void arc_lookup_result_release(arc_lookup_result *r);
+
+/* A lookup session: the normalizer context and prepared statements, reused
+ * across queries (opening the ICU transliterators costs milliseconds). */
+typedef struct arc_lookup arc_lookup;
+
+/* config_dir NULL means arc_config_dir().  Caller owns *out (arc_lookup_free). */
+int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err *err);
+void arc_lookup_free(arc_lookup **lk);
+
+/*
+ * Find archived study records for q, ranked (exact simplified name, then
+ * same pinyin, then OCR look-alike, then one-substitution neighbours; date
+ * and major criteria add to the score, and a record whose archived date
+ * contradicts a criterion is left out).  The lookup and the ids shown are
+ * appended to the access log before returning.  *out is overwritten; release
+ * it afterwards.  DG_EUSAGE when q has no criterion or a malformed date.
+ */
+int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result *out,
+                   dg_err *err);
+
+/* {"results":[{"record":ID,"score":S,"why":[...],"fields":{...}}]} */
+int arc_lookup_json(const arc_lookup_result *r, dg_buf *out);
+
+/*
+ * One JSON object per archived study record: record, file, page (1-based),
+ * row (ledger row, 0 for a card) of its primary source, and fields.  The
+ * export is written to the access log (who NULL: OS user) with its count.
+ */
+int arc_export_archive(sqlite3 *db, const char *who, FILE *out, long *count, dg_err *err);
+
+typedef struct arc_run_opts {
+    int jobs;         /* OCR threads, <= 0: cores */
+    const char *lang; /* OCR languages, NULL: default */
+} arc_run_opts;
+
+typedef struct arc_run_summary {
+    arc_ingest_summary ingest;
+    arc_ocr_summary ocr;
+    long pages;          /* pages in the workspace after the run */
+    long pages_failed;   /* pages OCR could not read (this run) */
+    long records;        /* records extracted by this run */
+    long records_loaded; /* archived study records added by this run */
+    long review_open;    /* review items waiting for an operator */
+    long quarantined;    /* files set aside among the paths given */
+    const char *missing; /* stages not built into this dangan ("" when none);
+                          * static storage */
+} arc_run_summary;
+
+/*
+ * ingest -> ocr -> extract -> normalize -> load on paths, in one call with
+ * one progress callback.  Opens its own connections (OCR is threaded).
+ * Review items and quarantined files are not errors: read the summary.
+ */
+int arc_run(const char *db_path, const char *const *paths, int npaths, const arc_run_opts *opts,
+            const arc_progress *prog, arc_run_summary *sum, dg_err *err);
+
 #endif

@@ -57,6 +57,32 @@ static int export_pages(sqlite3 *db, int argc, char **argv)
     return cli_exit_for(rc);
 }
 
+/* The archive: one object per study record (archive/export_archive.c). */
+static int export_archive(sqlite3 *db, int argc, char **argv)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"operator", required_argument, NULL, 'o'},
+                                         {0, 0, 0, 0}};
+    const char *who = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'o') {
+            who = optarg;
+        } else if (c != 'f') {
+            return EXIT_USAGE;
+        } else if (strcmp(optarg, "jsonl") != 0) {
+            cli_error("export", "the archive is exported as jsonl only, not '%s'", optarg);
+            return EXIT_USAGE;
+        }
+    }
+    dg_err err = {0};
+    int rc = arc_export_archive(db, who, stdout, NULL, &err);
+    if (rc)
+        cli_error("export", "%s", err.msg);
+    return cli_exit_for(rc);
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2) {
@@ -69,6 +95,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         fn = export_pages;
     else if (strcmp(what, "ocr") == 0)
         fn = export_ocr;
+    else if (strcmp(what, "archive") == 0)
+        fn = export_archive;
     if (!fn) {
         cli_error("export", "unknown export '%s'; see 'dangan help export'", what);
         return EXIT_USAGE;
@@ -85,8 +113,13 @@ const cli_command cmd_export = {
     "export", "write pages, OCR, records or the archive out as JSON lines, hOCR, ALTO",
     "usage: dangan export pages [--format jsonl]\n"
     "       dangan export ocr --page ID [--format hocr|alto|txt]\n"
+    "       dangan export archive [--format jsonl] [--operator WHO]\n"
     "\n"
     "pages   one JSON object per page: file, sha256, page (1-based), page_id,\n"
     "        width, height, dpi, state, text (lines in reading order)\n"
-    "ocr     one page's OCR as hOCR, ALTO or plain text (default txt)\n",
+    "ocr     one page's OCR as hOCR, ALTO or plain text (default txt)\n"
+    "archive one JSON object per archived study record: record (id), file, page\n"
+    "        (1-based) and row (ledger row, 0 for a card) of its primary source,\n"
+    "        fields (canonical key -> value, null when not archived); the export\n"
+    "        is written to the access log ('dangan log')\n",
     run};

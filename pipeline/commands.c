@@ -6,10 +6,12 @@
 #include "cli.h"
 
 extern const cli_command cmd_ingest, cmd_ocr, cmd_status, cmd_export;
+extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
 extern const cli_command cmd_review, cmd_load, cmd_provenance;
 
 const cli_command *const cli_commands[] = {
+    &cmd_run,
     &cmd_ingest,
     &cmd_ocr,
     &cmd_status,
@@ -20,6 +22,8 @@ const cli_command *const cli_commands[] = {
     &cmd_review,
     &cmd_load,
     &cmd_provenance,
+    &cmd_lookup,
+    &cmd_log,
     NULL,
 };
 

@@ -1,0 +1,648 @@
+/*
+ * lookup.c - find archived study records however a requester writes the
+ * name: simplified or traditional Han, pinyin with or without spaces, or a
+ * form an OCR misread put into the archive.  The query's keys come from the
+ * same normalizer that made the stored keys (norm_query_keys vs
+ * norm_name_keys), so both sides fold the same way.  Candidates come from
+ * index lookups in tiers, strongest first:
+ *
+ *   100 exact simplified name    (person_simplified)
+ *    70 same pinyin              (person_pinyin; homophones for Han queries)
+ *    50 OCR look-alike key       (person_lookalike; 己/已, 未/末 ...)
+ *    30 one character differs    (person_sub1..3 of migration 005)
+ *
+ * The last tier only runs when nothing closer survives the criteria (or
+ * with `wide`): for a two-character name every "张?" is a neighbour, which
+ * is noise next to an exact hit.  Dates are criteria: a record whose
+ * archived date contradicts --born/--graduated is left out, a record that
+ * has no such date stays in with "not recorded".  The major is only a
+ * ranking hint when a name is given.  Every lookup is logged before it
+ * returns (access_log.c).
+ */
+#include "archive.h"
+#include "lookup_internal.h"
+#include "normalize.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { LK_DEFAULT_LIMIT = 20, LK_MAX_WHY = 8, LK_SUB_POSITIONS = 3 };
+enum { LK_EXACT = 100, LK_PINYIN = 70, LK_LOOKALIKE = 50, LK_NEIGHBOUR = 30, LK_CRIT = 10 };
+
+/* Columns every tier query returns, in this order. */
+#define LK_TIER_COLS                                                                               \
+    "SELECT s.id, p.name_simplified, p.name_written, p.birth, s.grad, s.major_hist, "            \
+    "s.major_code_hist, s.name_2022, s.code_2022 FROM person p "                                  \
+    "JOIN study_record s ON s.person_id = p.id "
+
+/* Neighbours scan at most this many index entries per position, so a
+ * common surname cannot turn one lookup into a table scan. */
+#define LK_SUB_SCAN "5000"
+
+static const char *const sub_sql[LK_SUB_POSITIONS] = {
+    LK_TIER_COLS "JOIN (SELECT id FROM person WHERE length(name_simplified) = length(?1) "
+                 "AND substr(name_simplified, 2) = substr(?1, 2) AND name_simplified <> ?1 "
+                 "LIMIT " LK_SUB_SCAN ") n ON n.id = p.id",
+    LK_TIER_COLS "JOIN (SELECT id FROM person WHERE substr(name_simplified, 1, 1) = "
+                 "substr(?1, 1, 1) AND length(name_simplified) = length(?1) "
+                 "AND substr(name_simplified, 3) = substr(?1, 3) AND name_simplified <> ?1 "
+                 "LIMIT " LK_SUB_SCAN ") n ON n.id = p.id",
+    LK_TIER_COLS "JOIN (SELECT id FROM person WHERE substr(name_simplified, 1, 2) = "
+                 "substr(?1, 1, 2) AND length(name_simplified) = length(?1) "
+                 "AND substr(name_simplified, 4) = substr(?1, 4) AND name_simplified <> ?1 "
+                 "LIMIT " LK_SUB_SCAN ") n ON n.id = p.id",
+};
+
+struct arc_lookup {
+    sqlite3 *db;
+    norm_ctx *nctx;
+    sqlite3_stmt *by_simp, *by_pinyin, *by_look, *fields;
+    sqlite3_stmt *sub[LK_SUB_POSITIONS];
+};
+
+/* A candidate study record while ranking. */
+typedef struct lk_cand {
+    int64_t study;
+    int score;
+    size_t nwhy;
+    char *why[LK_MAX_WHY];
+} lk_cand;
+
+typedef struct lk_cands {
+    lk_cand *v;
+    size_t n, alloc;
+} lk_cands;
+
+/* The parsed query: keys, criteria as index ranges. */
+typedef struct lk_query {
+    const arc_lookup_query *q;
+    norm_keys keys;
+    const char *raw_name;
+    char born_lo[16], born_hi[16];
+    char grad_lo[8], grad_hi[8];
+    char *major; /* NFKC-folded */
+} lk_query;
+
+/* ---- session --------------------------------------------------------------- */
+
+void arc_lookup_free(arc_lookup **lk)
+{
+    if (!lk || !*lk)
+        return;
+    arc_lookup *l = *lk;
+    sqlite3_finalize(l->by_simp);
+    sqlite3_finalize(l->by_pinyin);
+    sqlite3_finalize(l->by_look);
+    sqlite3_finalize(l->fields);
+    for (int i = 0; i < LK_SUB_POSITIONS; i++)
+        sqlite3_finalize(l->sub[i]);
+    norm_ctx_free(&l->nctx);
+    free(l);
+    *lk = NULL;
+}
+
+int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err *err)
+{
+    *out = NULL;
+    arc_lookup *l = calloc(1, sizeof *l);
+    if (!l)
+        return dg_err_set(err, DG_ENOMEM, "out of memory opening lookup");
+    l->db = db;
+    int rc = norm_ctx_new(config_dir ? config_dir : arc_config_dir(), &l->nctx, err);
+    rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.name_simplified = ?1", &l->by_simp, err);
+    rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.pinyin = ?1", &l->by_pinyin, err);
+    rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.lookalike_key = ?1", &l->by_look, err);
+    rc = rc ? rc : db_prepare(db, "SELECT " LK_FIELDS_SQL " FROM study_record s "
+                                  "JOIN person p ON p.id = s.person_id WHERE s.id = ?1",
+                              &l->fields, err);
+    for (int i = 0; i < LK_SUB_POSITIONS && !rc; i++)
+        rc = db_prepare(db, sub_sql[i], &l->sub[i], err);
+    if (rc) {
+        arc_lookup_free(&l);
+        return rc;
+    }
+    *out = l;
+    return DG_OK;
+}
+
+/* ---- results ----------------------------------------------------------------- */
+
+static void cand_release(lk_cand *c)
+{
+    for (size_t i = 0; i < c->nwhy; i++)
+        free(c->why[i]);
+    c->nwhy = 0;
+}
+
+static void cands_release(lk_cands *cs)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        cand_release(&cs->v[i]);
+    free(cs->v);
+    memset(cs, 0, sizeof *cs);
+}
+
+void arc_lookup_result_release(arc_lookup_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        for (size_t j = 0; j < r->hits[i].nwhy; j++)
+            free(r->hits[i].why[j]);
+        free(r->hits[i].why);
+        for (int k = 0; k < ARC_NFIELDS; k++)
+            free(r->hits[i].fields[k]);
+    }
+    free(r->hits);
+    memset(r, 0, sizeof *r);
+}
+
+static int cand_why(lk_cand *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int cand_why(lk_cand *c, const char *fmt, ...)
+{
+    if (c->nwhy >= LK_MAX_WHY)
+        return DG_OK; /* reasons beyond the cap add nothing a registrar needs */
+    dg_buf b;
+    dg_buf_init(&b, 4096);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = dg_buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    char *s = rc ? NULL : dg_buf_detach(&b);
+    dg_buf_release(&b);
+    if (!s)
+        return DG_ENOMEM;
+    c->why[c->nwhy++] = s;
+    return DG_OK;
+}
+
+/* ---- UTF-8: just enough to compare two names character by character ---------- */
+
+static size_t utf8_next(const char *s, size_t i)
+{
+    size_t j = i + 1;
+    while (s[j] && ((unsigned char)s[j] & 0xC0) == 0x80)
+        j++;
+    return j;
+}
+
+/* Append "q/a" for every position where query and archived names differ. */
+static int name_diff(const char *q, const char *a, dg_buf *out)
+{
+    size_t i = 0, j = 0;
+    int rc = DG_OK, n = 0;
+    while (q[i] && a[j] && !rc) {
+        size_t i2 = utf8_next(q, i), j2 = utf8_next(a, j);
+        if (i2 - i != j2 - j || memcmp(q + i, a + j, i2 - i) != 0) {
+            rc = n++ ? dg_buf_adds(out, ", ") : DG_OK;
+            rc = rc ? rc : dg_buf_add(out, q + i, i2 - i);
+            rc = rc ? rc : dg_buf_addc(out, '/');
+            rc = rc ? rc : dg_buf_add(out, a + j, j2 - j);
+        }
+        i = i2;
+        j = j2;
+    }
+    return rc;
+}
+
+/* ---- criteria ------------------------------------------------------------------ */
+
+static const char *coltext(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+static int in_range(const char *v, const char *lo, const char *hi)
+{
+    return strcmp(v, lo) >= 0 && strcmp(v, hi) < 0;
+}
+
+/* 1 kept (maybe with a bonus), 0 contradicted.  Column 3 is p.birth. */
+static int crit_born(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
+{
+    if (!lq->born_lo[0])
+        return 1;
+    const char *b = coltext(st, 3);
+    if (!b || !*b)
+        return cand_why(c, "birth not recorded"), 1;
+    if (in_range(b, lq->born_lo, lq->born_hi)) {
+        c->score += LK_CRIT;
+        return cand_why(c, "born %s", b), 1;
+    }
+    /* Asked for 1958-03, archive knows only 1958: consistent, weaker. */
+    if (strlen(b) == 4 && strncmp(b, lq->born_lo, 4) == 0) {
+        c->score += LK_CRIT / 2;
+        return cand_why(c, "born %s (month not recorded)", b), 1;
+    }
+    return 0;
+}
+
+static int crit_grad(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
+{
+    if (!lq->grad_lo[0])
+        return 1;
+    const char *g = coltext(st, 4);
+    if (!g || !*g)
+        return cand_why(c, "graduation not recorded"), 1;
+    if (!in_range(g, lq->grad_lo, lq->grad_hi))
+        return 0;
+    c->score += LK_CRIT;
+    return cand_why(c, "graduated %s", g), 1;
+}
+
+static int contains(const char *hay, const char *needle)
+{
+    return hay && needle && *needle && strstr(hay, needle) != NULL;
+}
+
+static int code_match(const char *code, const char *q)
+{
+    return code && *q && strncmp(code, q, strlen(q)) == 0;
+}
+
+/* Columns 5-8: major_hist, major_code_hist, name_2022, code_2022.  The
+ * major is a hint beside a name (a registrar's wording is loose) and a
+ * criterion without one. */
+static int crit_major(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
+{
+    if (!lq->major)
+        return 1;
+    const char *m = lq->major;
+    const char *why = NULL;
+    if (contains(coltext(st, 5), m))
+        why = "major matches historical name";
+    else if (contains(coltext(st, 7), m))
+        why = "major matches 2022 name";
+    else if (code_match(coltext(st, 6), m) || code_match(coltext(st, 8), m))
+        why = "major code matches";
+    if (!why)
+        return lq->raw_name != NULL;
+    c->score += LK_CRIT;
+    return cand_why(c, "%s", why), 1;
+}
+
+/* ---- tiers ---------------------------------------------------------------------- */
+
+static int tier_why(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cand *c)
+{
+    const char *simp = coltext(st, 1);
+    const char *qs = lq->keys.simplified;
+    if (tier == 0)
+        return DG_OK; /* criteria-only lookup: the criteria say why */
+    if (tier == LK_EXACT) {
+        if (lq->raw_name && strcmp(lq->raw_name, qs) != 0)
+            return cand_why(c, "exact simplified name (query %s)", lq->raw_name);
+        return cand_why(c, "exact simplified name");
+    }
+    if (tier == LK_PINYIN)
+        return qs ? cand_why(c, "same pinyin '%s' (%s)", lq->keys.pinyin, simp)
+                  : cand_why(c, "pinyin '%s'", lq->keys.pinyin);
+    dg_buf d;
+    dg_buf_init(&d, 4096);
+    int rc = name_diff(qs, simp ? simp : "", &d);
+    rc = rc ? rc
+            : cand_why(c, "%s (%s)", tier == LK_LOOKALIKE ? "look-alike" : "one character differs",
+                       d.data ? d.data : "");
+    dg_buf_release(&d);
+    return rc;
+}
+
+static int cands_push(lk_cands *cs, lk_cand *c)
+{
+    if (cs->n == cs->alloc) {
+        size_t na = cs->alloc ? cs->alloc * 2 : 64;
+        lk_cand *v = realloc(cs->v, na * sizeof *v);
+        if (!v)
+            return DG_ENOMEM;
+        cs->v = v;
+        cs->alloc = na;
+    }
+    cs->v[cs->n++] = *c;
+    return DG_OK;
+}
+
+/* Score one row of a tier query; contradicted rows are dropped. */
+static int tier_row(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cands *cs)
+{
+    lk_cand c = {.study = sqlite3_column_int64(st, 0), .score = tier};
+    int keep = tier_why(lq, tier, st, &c) == DG_OK;
+    keep = keep && crit_born(lq, st, &c) && crit_grad(lq, st, &c) && crit_major(lq, st, &c);
+    if (!keep || cands_push(cs, &c)) {
+        cand_release(&c);
+        return DG_OK; /* out of memory surfaces at the next allocation */
+    }
+    return DG_OK;
+}
+
+static int tier_run(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *st,
+                    const char *key, lk_cands *cs, dg_err *err)
+{
+    if (!key || !*key)
+        return DG_OK;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        tier_row(lq, tier, st, cs);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(lk->db, err, "cannot look up name");
+}
+
+static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
+{
+    const norm_keys *k = &lq->keys;
+    int rc = tier_run(lk, lq, LK_EXACT, lk->by_simp, k->simplified, cs, err);
+    rc = rc ? rc : tier_run(lk, lq, LK_PINYIN, lk->by_pinyin, k->pinyin, cs, err);
+    rc = rc ? rc : tier_run(lk, lq, LK_LOOKALIKE, lk->by_look, k->lookalike, cs, err);
+    if (rc || !k->simplified || (cs->n && !lq->q->wide))
+        return rc;
+    for (int i = 0; i < LK_SUB_POSITIONS && !rc; i++)
+        rc = tier_run(lk, lq, LK_NEIGHBOUR, lk->sub[i], k->simplified, cs, err);
+    return rc;
+}
+
+/* Without a name the dates and major select; built from fixed fragments. */
+static int criteria_only(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
+{
+    dg_buf sql;
+    dg_buf_init(&sql, 0);
+    dg_buf_adds(&sql, LK_TIER_COLS "WHERE 1");
+    if (lq->born_lo[0])
+        dg_buf_adds(&sql, " AND p.birth >= ?1 AND p.birth < ?2");
+    if (lq->grad_lo[0])
+        dg_buf_adds(&sql, " AND s.grad >= ?3 AND s.grad < ?4");
+    dg_buf_adds(&sql, " ORDER BY s.id LIMIT 100000");
+    sqlite3_stmt *st;
+    int rc = db_prepare(lk->db, sql.data, &st, err);
+    dg_buf_release(&sql);
+    if (rc)
+        return rc;
+    if (lq->born_lo[0]) {
+        sqlite3_bind_text(st, 1, lq->born_lo, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, lq->born_hi, -1, SQLITE_STATIC);
+    }
+    if (lq->grad_lo[0]) {
+        sqlite3_bind_text(st, 3, lq->grad_lo, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, lq->grad_hi, -1, SQLITE_STATIC);
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        tier_row(lq, 0, st, cs);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(lk->db, err, "cannot look up by date");
+}
+
+/* ---- ranking -------------------------------------------------------------------- */
+
+/* By study id, best score first, so duplicates (a name found by several
+ * tiers) sit together with the strongest reason leading. */
+static int by_study(const void *a, const void *b)
+{
+    const lk_cand *x = a, *y = b;
+    if (x->study != y->study)
+        return x->study < y->study ? -1 : 1;
+    return y->score - x->score;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const lk_cand *x = a, *y = b;
+    if (x->score != y->score)
+        return y->score - x->score;
+    return x->study < y->study ? -1 : x->study > y->study;
+}
+
+static void cands_rank(lk_cands *cs)
+{
+    if (!cs->n)
+        return;
+    qsort(cs->v, cs->n, sizeof *cs->v, by_study);
+    size_t w = 0;
+    for (size_t i = 0; i < cs->n; i++) {
+        if (w && cs->v[w - 1].study == cs->v[i].study) {
+            cand_release(&cs->v[i]);
+            continue;
+        }
+        cs->v[w++] = cs->v[i];
+    }
+    cs->n = w;
+    qsort(cs->v, cs->n, sizeof *cs->v, by_rank);
+}
+
+static int hit_fields(arc_lookup *lk, arc_lookup_hit *h, dg_err *err)
+{
+    sqlite3_stmt *st = lk->fields;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, h->record);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return db_fail(lk->db, err, "cannot read archived record");
+    }
+    for (int i = 0; i < ARC_NFIELDS; i++) {
+        const char *v = coltext(st, i);
+        h->fields[i] = v ? dg_strdup(v) : NULL;
+        if (v && !h->fields[i])
+            rc = DG_ENOMEM;
+    }
+    sqlite3_reset(st);
+    return rc == DG_ENOMEM ? dg_err_set(err, DG_ENOMEM, "out of memory") : DG_OK;
+}
+
+/* Move the best `limit` candidates into out (their why strings change owner). */
+static int take_hits(arc_lookup *lk, lk_cands *cs, size_t limit, arc_lookup_result *out,
+                     dg_err *err)
+{
+    size_t n = cs->n < limit ? cs->n : limit;
+    out->hits = calloc(n ? n : 1, sizeof *out->hits);
+    if (!out->hits)
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    out->alloc = n;
+    int rc = DG_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        lk_cand *c = &cs->v[i];
+        arc_lookup_hit *h = &out->hits[out->n++];
+        h->record = c->study;
+        h->score = c->score;
+        h->why = calloc(c->nwhy ? c->nwhy : 1, sizeof *h->why);
+        if (!h->why)
+            return dg_err_set(err, DG_ENOMEM, "out of memory");
+        memcpy(h->why, c->why, c->nwhy * sizeof *h->why);
+        h->nwhy = c->nwhy;
+        c->nwhy = 0;
+        rc = hit_fields(lk, h, err);
+    }
+    return rc;
+}
+
+/* ---- query parsing -------------------------------------------------------------- */
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* [lo, hi) covering every ISO date that starts with prefix: bump the last byte. */
+static void prefix_range(const char *prefix, char *lo, char *hi, size_t size)
+{
+    snprintf(lo, size, "%s", prefix);
+    snprintf(hi, size, "%s", prefix);
+    hi[strlen(hi) - 1]++;
+}
+
+static int parse_born(const char *s, lk_query *lq, dg_err *err)
+{
+    size_t n = strlen(s);
+    char norm[8];
+    if (n == 4 && all_digits(s, 4)) {
+        snprintf(norm, sizeof norm, "%s", s);
+    } else if (n == 7 && all_digits(s, 4) && strchr("-./", s[4]) && all_digits(s + 5, 2) &&
+               strncmp(s + 5, "00", 2) != 0 && strncmp(s + 5, "12", 2) <= 0) {
+        snprintf(norm, sizeof norm, "%.4s-%.2s", s, s + 5);
+    } else {
+        return dg_err_set(err, DG_EUSAGE, "--born wants YYYY or YYYY-MM, not '%s'", s);
+    }
+    prefix_range(norm, lq->born_lo, lq->born_hi, sizeof lq->born_lo);
+    return DG_OK;
+}
+
+static int parse_grad(const char *s, lk_query *lq, dg_err *err)
+{
+    if (strlen(s) != 4 || !all_digits(s, 4))
+        return dg_err_set(err, DG_EUSAGE, "--graduated wants a year YYYY, not '%s'", s);
+    prefix_range(s, lq->grad_lo, lq->grad_hi, sizeof lq->grad_lo);
+    return DG_OK;
+}
+
+static int parse_major(arc_lookup *lk, const char *s, lk_query *lq, dg_err *err)
+{
+    norm_result r;
+    int rc = norm_text(lk->nctx, s, &r, err);
+    if (!rc && r.value && *r.value) {
+        lq->major = r.value;
+        r.value = NULL;
+    }
+    norm_result_release(&r);
+    return rc;
+}
+
+static int parse_name(arc_lookup *lk, const char *s, lk_query *lq, dg_err *err)
+{
+    int rc = norm_query_keys(lk->nctx, s, &lq->keys, err);
+    if (rc)
+        return rc;
+    if ((!lq->keys.simplified || !*lq->keys.simplified) && (!lq->keys.pinyin || !*lq->keys.pinyin))
+        return dg_err_set(err, DG_EUSAGE, "name '%s' has nothing to search for", s);
+    if (lq->keys.simplified && !*lq->keys.simplified) {
+        free(lq->keys.simplified);
+        lq->keys.simplified = NULL;
+    }
+    lq->raw_name = s;
+    return DG_OK;
+}
+
+static int query_parse(arc_lookup *lk, const arc_lookup_query *q, lk_query *lq, dg_err *err)
+{
+    memset(lq, 0, sizeof *lq);
+    lq->q = q;
+    if (!(q->name && *q->name) && !(q->born && *q->born) && !(q->graduated && *q->graduated))
+        return dg_err_set(err, DG_EUSAGE, "lookup needs a name, a birth date or a graduation year");
+    int rc = DG_OK;
+    if (q->born && *q->born)
+        rc = parse_born(q->born, lq, err);
+    if (!rc && q->graduated && *q->graduated)
+        rc = parse_grad(q->graduated, lq, err);
+    if (!rc && q->major && *q->major)
+        rc = parse_major(lk, q->major, lq, err);
+    if (!rc && q->name && *q->name)
+        rc = parse_name(lk, q->name, lq, err);
+    return rc;
+}
+
+static void query_release(lk_query *lq)
+{
+    norm_keys_release(&lq->keys);
+    free(lq->major);
+}
+
+/* ---- logging -------------------------------------------------------------------- */
+
+static int log_lookup(arc_lookup *lk, const arc_lookup_query *q, const arc_lookup_result *r,
+                      dg_err *err)
+{
+    dg_buf qj, sj;
+    dg_buf_init(&qj, 0);
+    dg_buf_init(&sj, 0);
+    dg_buf_adds(&qj, "{\"name\":");
+    dg_buf_json_str(&qj, q->name);
+    dg_buf_adds(&qj, ",\"born\":");
+    dg_buf_json_str(&qj, q->born);
+    dg_buf_adds(&qj, ",\"graduated\":");
+    dg_buf_json_str(&qj, q->graduated);
+    dg_buf_adds(&qj, ",\"major\":");
+    dg_buf_json_str(&qj, q->major);
+    dg_buf_adds(&qj, "}");
+    dg_buf_addc(&sj, '[');
+    for (size_t i = 0; i < r->n; i++)
+        dg_buf_addf(&sj, "%s%lld", i ? "," : "", (long long)r->hits[i].record);
+    int rc = dg_buf_addc(&sj, ']');
+    if (rc)
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory writing the access log");
+    rc = rc ? rc : db_begin(lk->db, err);
+    if (!rc) {
+        rc = arc_access_log(lk->db, q->who, "lookup", qj.data, sj.data, err);
+        rc = rc ? (db_rollback(lk->db), rc) : db_commit(lk->db, err);
+    }
+    dg_buf_release(&qj);
+    dg_buf_release(&sj);
+    return rc;
+}
+
+int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result *out,
+                   dg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    lk_query lq;
+    lk_cands cs = {0};
+    int rc = query_parse(lk, q, &lq, err);
+    if (!rc)
+        rc = lq.raw_name ? name_tiers(lk, &lq, &cs, err) : criteria_only(lk, &lq, &cs, err);
+    if (!rc) {
+        cands_rank(&cs);
+        rc = take_hits(lk, &cs, (size_t)(q->limit > 0 ? q->limit : LK_DEFAULT_LIMIT), out, err);
+    }
+    /* A lookup that showed nothing is logged too: the question itself is
+     * what an audit asks about. */
+    rc = rc ? rc : log_lookup(lk, q, out, err);
+    cands_release(&cs);
+    query_release(&lq);
+    if (rc)
+        arc_lookup_result_release(out);
+    return rc;
+}
+
+/* ---- output ---------------------------------------------------------------------- */
+
+int arc_lookup_json(const arc_lookup_result *r, dg_buf *out)
+{
+    int rc = dg_buf_adds(out, "{\"results\":[");
+    for (size_t i = 0; i < r->n && !rc; i++) {
+        const arc_lookup_hit *h = &r->hits[i];
+        rc = dg_buf_addf(out, "%s{\"record\":%lld,\"score\":%d,\"why\":[", i ? "," : "",
+                         (long long)h->record, h->score);
+        for (size_t j = 0; j < h->nwhy && !rc; j++) {
+            rc = j ? dg_buf_addc(out, ',') : DG_OK;
+            rc = rc ? rc : dg_buf_json_str(out, h->why[j]);
+        }
+        rc = rc ? rc : dg_buf_adds(out, "],\"fields\":{");
+        for (int k = 0; k < ARC_NFIELDS && !rc; k++) {
+            rc = dg_buf_addf(out, "%s\"%s\":", k ? "," : "", arc_field_keys[k]);
+            rc = rc ? rc : dg_buf_json_str(out, h->fields[k]);
+        }
+        rc = rc ? rc : dg_buf_adds(out, "}}");
+    }
+    return rc ? rc : dg_buf_adds(out, "]}");
+}

@@ -1,0 +1,58 @@
+/*
+ * cmd_log.c - `dangan log`: the registrars' audit view of the append-only
+ * access log (who looked up or exported what, and when).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+static int run(cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"limit", required_argument, NULL, 'l'},
+                                         {0, 0, 0, 0}};
+    int json = 0, c;
+    long limit = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'j') {
+            json = 1;
+        } else if (c == 'l') {
+            limit = atol(optarg);
+            if (limit < 1) {
+                cli_error("log", "--limit wants a positive number, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+        } else {
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error("log", "unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    sqlite3 *db;
+    if (cli_open_db(ctx, 0, &db))
+        return EXIT_DB;
+    dg_err err = {0};
+    int rc = arc_access_log_print(db, json, limit, stdout, &err);
+    db_close(&db);
+    if (rc)
+        cli_error("log", "%s", err.msg);
+    return cli_exit_for(rc);
+}
+
+const cli_command cmd_log = {
+    "log", "show the access log: who looked up or exported archived records, and when",
+    "usage: dangan log [--limit N] [--json]\n"
+    "\n"
+    "Prints the access log, oldest first: id, time (UTC), who, action (lookup,\n"
+    "export, provenance), the query as asked and the study record ids shown (an\n"
+    "export records its count). The log is append-only: the database refuses\n"
+    "UPDATE and DELETE on it.\n"
+    "\n"
+    "  --limit N   only the newest N entries\n"
+    "  --json      {\"entries\":[{\"id\",\"at\",\"who\",\"action\",\"query\",\"shown\"}]}\n",
+    run};

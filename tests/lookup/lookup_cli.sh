@@ -1,0 +1,63 @@
+#!/bin/bash
+# lookup_cli.sh - `dangan lookup`, `dangan log` and `dangan export archive`
+# on the fixture archive of test_lookup.c (see the list of persons there).
+# usage: lookup_cli.sh DANGAN TEST_LOOKUP WORKDIR
+set -u
+DANGAN=$1 FIXTURE=$2 WORK=$3
+. "$(dirname "$0")/../lib/testlib.sh"
+fresh_dir "$WORK"
+DB=$WORK/archive.db
+"$FIXTURE" fixture "$DB" || { echo "cannot build fixture archive"; exit 1; }
+dg() { "$DANGAN" --db "$DB" "$@"; }
+
+out=$(dg lookup --json --operator alice 陳建國); rc=$?
+check_eq "lookup traditional: exit" "$rc" 0
+check_contains "lookup traditional: first result" "$out" '{"results":[{"record":1,"score":100,"why":["exact simplified name (query 陳建國)"]'
+check_contains "lookup traditional: fields" "$out" '"fields":{"name":"陳建國","sex":"男","birth_date":"1958-03"'
+
+out=$(dg lookup --name "Zhang San")
+check_contains "lookup pinyin text" "$out" "张三"
+check_contains "lookup pinyin why" "$out" "why: pinyin 'zhangsan'"
+
+out=$(dg lookup --name 陈建国 --born 1958-03 --graduated 1985 --json)
+check_eq "born+graduated: one result" "$(printf '%s' "$out" | grep -o '"record":' | wc -l)" 1
+check_contains "born+graduated: why" "$out" '"why":["exact simplified name","born 1958-03","graduated 1985-07"]'
+
+out=$(dg lookup 李己华)
+check_contains "misread: look-alike" "$out" "look-alike (己/已)"
+
+out=$(dg lookup 王五); rc=$?
+check_eq "no match: exit 0" "$rc" 0
+check_contains "no match: message" "$out" "no archived record matches"
+
+dg lookup --born 58 >/dev/null 2>&1; rc=$?
+check_eq "bad --born: usage exit" "$rc" 2
+dg lookup >/dev/null 2>&1; rc=$?
+check_eq "no criterion: usage exit" "$rc" 2
+
+out=$(dg export archive --format jsonl --operator bob); rc=$?
+check_eq "export archive: exit" "$rc" 0
+check_eq "export archive: one line per study record" "$(printf '%s\n' "$out" | wc -l)" 8
+check_contains "export archive: source" "$(printf '%s\n' "$out" | head -n1)" '{"record":1,"file":"box1/p001.tif","page":2,"row":3,"fields":{"name":"陳建國"'
+check_contains "export archive: all keys" "$(printf '%s\n' "$out" | head -n1)" '"current_code":"0812","current_name":"计算机科学与技术"}}'
+
+log=$(dg log --json)
+check_eq "log: one entry per lookup and export" "$(printf '%s' "$log" | grep -o '"action":' | wc -l)" 6
+check_contains "log: operator" "$log" '"who":"alice","action":"lookup","query":{"name":"陳建國"'
+check_contains "log: shown ids" "$log" '"shown":[1,2]'
+check_contains "log: export" "$log" '"who":"bob","action":"export"'
+check_contains "log: OS user by default" "$log" "\"who\":\"$(id -un)\""
+txt=$(dg log --limit 1)
+check_eq "log --limit" "$(printf '%s\n' "$txt" | wc -l)" 1
+
+if command -v sqlite3 >/dev/null; then
+    sqlite3 "$DB" "DELETE FROM access_log" 2>/dev/null
+    check_eq "log is append-only (delete)" "$(sqlite3 "$DB" 'SELECT count(*) FROM access_log')" 6
+    sqlite3 "$DB" "UPDATE access_log SET who = 'mallory'" 2>/dev/null
+    check_eq "log is append-only (update)" "$(sqlite3 "$DB" "SELECT count(*) FROM access_log WHERE who = 'mallory'")" 0
+fi
+
+out=$(dg run --help); rc=$?
+check_eq "run --help: exit" "$rc" 0
+check_contains "run --help: exit codes" "$out" "also when items wait for review"
+finish

@@ -1,0 +1,360 @@
+/*
+ * test_lookup.c - lookup, the access log and the archive export on a small
+ * archive built by SQL inserts with the normalizer's keys (the same keys
+ * `dangan load` stores).  `test_lookup fixture DB` only writes that archive
+ * so the shell tests can drive the CLI on it.
+ *
+ * The archive: two 陈建国 (written 陳建國, born 1958-03 and 1940-01), 陈建华
+ * (a one-character neighbour), 张三 and its homophone 章三, 李已华 (an OCR
+ * misread of 李己华: 己/已 is a look-alike class), 赵二强 (a misread of
+ * 赵三强 the table does not know), 孙小红 (birth not recorded).
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "normalize.h"
+#include "testlib.h"
+
+typedef struct fx_person {
+    const char *written, *birth, *sex, *grad, *major, *code22, *name22;
+} fx_person;
+
+static const fx_person fx[] = {
+    {"陳建國", "1958-03", "男", "1985-07", "计算机软件", "0812", "计算机科学与技术"},
+    {"陈建国", "1940-01", "男", "1965-07", "无线电技术", "0810", "信息与通信工程"},
+    {"陈建华", "1958-03", "男", "1985-07", "计算机软件", "0812", "计算机科学与技术"},
+    {"张三", "1960-05", "男", "1986-07", "固体力学", "0801", "力学"},
+    {"章三", "1962-01", "女", "1988-07", "有机化学", "0703", "化学"},
+    {"李已华", "1959-11", "女", "1986-07", "植物学", "0710", "生物学"},
+    {"赵二强", "1957-02", "男", "1984-07", "水利工程", "0815", "水利工程"},
+    {"孙小红", NULL, "女", "1987-07", "英语语言文学", "0502", "外国语言文学"},
+};
+enum { NFX = sizeof fx / sizeof fx[0] };
+
+static int insert_person(sqlite3 *db, norm_ctx *nc, const fx_person *p, int64_t run_id)
+{
+    norm_keys k;
+    if (norm_name_keys(nc, p->written, &k, NULL))
+        return -1;
+    sqlite3_stmt *st;
+    db_prepare(db, "INSERT INTO person(name_written, name_simplified, pinyin, lookalike_key, "
+                   "birth, sex) VALUES (?, ?, ?, ?, ?, ?)", &st, NULL);
+    sqlite3_bind_text(st, 1, p->written, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k.simplified, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, k.pinyin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, k.lookalike, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, p->birth, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, p->sex, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    norm_keys_release(&k);
+    int64_t pid = sqlite3_last_insert_rowid(db);
+    db_prepare(db, "INSERT INTO study_record(person_id, university, department, student_no, "
+                   "major_hist, major_code_hist, code_2022, name_2022, enroll, grad, degree, "
+                   "load_run, loaded) VALUES (?, '北京大学', '研究生院', 'S1', ?, '', ?, ?, "
+                   "'1982-09', ?, 'master', ?, '2024-01-01T00:00:00Z')", &st, NULL);
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_text(st, 2, p->major, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, p->code22, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, p->name22, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, p->grad, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, run_id);
+    rc |= sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The primary source of study record 1: box1/p001.tif, page 2, ledger row 3. */
+static int insert_source(sqlite3 *db, int64_t run_id)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO batch(id, run_id, paths, started) VALUES (1, %lld, '[]', 'now');"
+             "INSERT INTO file(id, sha256, size, format, path, abspath, page_count, batch_id, "
+             "added) VALUES (1, 'abc', 1, 'tiff', 'box1/p001.tif', '/x/box1/p001.tif', 2, 1, "
+             "'now');"
+             "INSERT INTO page(id, file_id, page_index, width, height) VALUES (7, 1, 1, 10, 10);"
+             "INSERT INTO record(id, page_id, row_no, template, run_id, state) "
+             "VALUES (9, 7, 3, 'ledger', %lld, 'loaded');"
+             "INSERT INTO study_source(study_id, record_id, role) VALUES (1, 9, 'primary');",
+             (long long)run_id, (long long)run_id);
+    return db_exec(db, sql, NULL);
+}
+
+static int build_fixture(const char *path)
+{
+    unlink(path);
+    sqlite3 *db;
+    norm_ctx *nc;
+    if (db_open(path, DB_OPEN_CREATE, &db, NULL))
+        return -1;
+    if (norm_ctx_new(DANGAN_SOURCE_CONFIG_DIR, &nc, NULL)) {
+        db_close(&db);
+        return -1;
+    }
+    int64_t run_id = 0;
+    int rc = db_run_begin(db, "load", "{}", &run_id, NULL);
+    for (int i = 0; i < NFX && !rc; i++)
+        rc = insert_person(db, nc, &fx[i], run_id);
+    rc = rc ? rc : insert_source(db, run_id);
+    norm_ctx_free(&nc);
+    db_close(&db);
+    return rc;
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+typedef struct fxt {
+    tl_state *t;
+    sqlite3 *db;
+    arc_lookup *lk;
+    arc_lookup_result r;
+} fxt;
+
+static int do_lookup(fxt *f, const char *name, const char *born, const char *grad, int wide)
+{
+    arc_lookup_result_release(&f->r);
+    arc_lookup_query q = {.name = name, .born = born, .graduated = grad, .wide = wide,
+                          .who = "tester"};
+    dg_err err = {0};
+    int rc = arc_lookup_run(f->lk, &q, &f->r, &err);
+    if (rc)
+        fprintf(stderr, "lookup '%s': %s\n", name ? name : "", err.msg);
+    return rc;
+}
+
+static const char *hit_name(const fxt *f, size_t i)
+{
+    return i < f->r.n ? f->r.hits[i].fields[0] : NULL;
+}
+
+static int hit_has_why(const fxt *f, size_t i, const char *part)
+{
+    if (i >= f->r.n)
+        return 0;
+    for (size_t j = 0; j < f->r.hits[i].nwhy; j++)
+        if (strstr(f->r.hits[i].why[j], part))
+            return 1;
+    return 0;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int64_t log_count(sqlite3 *db)
+{
+    int64_t n = -1;
+    db_query_int(db, "SELECT count(*) FROM access_log", &n, NULL);
+    return n;
+}
+
+/* ---- cases ------------------------------------------------------------------ */
+
+static void test_simplified(fxt *f)
+{
+    tl_state *t = f->t;
+    CHECK_INT(t, do_lookup(f, "陈建国", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 2);
+    CHECK_STR(t, hit_name(f, 0), "陳建國");
+    CHECK_INT(t, f->r.hits[0].score, 100);
+    CHECK(t, hit_has_why(f, 0, "exact simplified name"));
+    /* 陈建华 is one character away but an exact hit exists: not shown. */
+    for (size_t i = 0; i < f->r.n; i++)
+        CHECK(t, strcmp(hit_name(f, i), "陈建华") != 0);
+    CHECK_INT(t, do_lookup(f, "陈建国", NULL, NULL, 1), 0);
+    CHECK_INT(t, f->r.n, 3);
+    CHECK_STR(t, hit_name(f, 2), "陈建华");
+    CHECK(t, hit_has_why(f, 2, "one character differs (国/华)"));
+}
+
+static void test_traditional(fxt *f)
+{
+    tl_state *t = f->t;
+    CHECK_INT(t, do_lookup(f, "陳建國", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 2);
+    CHECK(t, hit_has_why(f, 0, "exact simplified name"));
+    CHECK(t, hit_has_why(f, 0, "陳建國"));
+}
+
+static void test_pinyin(fxt *f)
+{
+    tl_state *t = f->t;
+    const char *forms[] = {"chen jianguo", "chenjianguo", "Chen JianGuo", "CHEN JIAN GUO"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        CHECK_INT(t, do_lookup(f, forms[i], NULL, NULL, 0), 0);
+        CHECK_INT(t, f->r.n, 2);
+        CHECK_INT(t, f->r.n ? f->r.hits[0].score : 0, 70);
+        CHECK(t, hit_has_why(f, 0, "pinyin 'chenjianguo'"));
+    }
+    CHECK_INT(t, do_lookup(f, "zhang san", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 2); /* 张三 and its homophone 章三 */
+}
+
+static void test_ranking(fxt *f)
+{
+    tl_state *t = f->t;
+    CHECK_INT(t, do_lookup(f, "张三", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 2);
+    CHECK_STR(t, hit_name(f, 0), "张三");
+    CHECK_STR(t, hit_name(f, 1), "章三");
+    CHECK(t, f->r.n == 2 && f->r.hits[0].score > f->r.hits[1].score);
+    CHECK(t, hit_has_why(f, 1, "same pinyin 'zhangsan'"));
+}
+
+static void test_misreads(fxt *f)
+{
+    tl_state *t = f->t;
+    CHECK_INT(t, do_lookup(f, "李己华", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 1);
+    CHECK_STR(t, hit_name(f, 0), "李已华");
+    CHECK(t, hit_has_why(f, 0, "look-alike (己/已)"));
+    CHECK_INT(t, f->r.n ? f->r.hits[0].score : 0, 50);
+    /* 三/二 is in no look-alike class: found as a one-character neighbour. */
+    CHECK_INT(t, do_lookup(f, "赵三强", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 1);
+    CHECK_STR(t, hit_name(f, 0), "赵二强");
+    CHECK(t, hit_has_why(f, 0, "one character differs (三/二)"));
+    CHECK_INT(t, do_lookup(f, "王五", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 0);
+}
+
+static void test_filters(fxt *f)
+{
+    tl_state *t = f->t;
+    CHECK_INT(t, do_lookup(f, "陈建国", "1958", NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 1);
+    CHECK_STR(t, f->r.n ? f->r.hits[0].fields[2] : NULL, "1958-03");
+    CHECK(t, hit_has_why(f, 0, "born 1958-03"));
+    CHECK_INT(t, f->r.n ? f->r.hits[0].score : 0, 110);
+    CHECK_INT(t, do_lookup(f, "陈建国", "1958-03", "1985", 0), 0);
+    CHECK_INT(t, f->r.n, 1);
+    CHECK(t, hit_has_why(f, 0, "graduated 1985-07"));
+    CHECK_INT(t, do_lookup(f, "陈建国", NULL, "1965", 0), 0);
+    CHECK_INT(t, f->r.n, 1);
+    CHECK_STR(t, f->r.n ? f->r.hits[0].fields[2] : NULL, "1940-01");
+    CHECK_INT(t, do_lookup(f, "陈建国", "1970", NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 0);
+    /* No birth in the archive: kept, and said so. */
+    CHECK_INT(t, do_lookup(f, "孙小红", "1961", NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 1);
+    CHECK(t, hit_has_why(f, 0, "birth not recorded"));
+    /* Without a name the dates select. */
+    CHECK_INT(t, do_lookup(f, NULL, NULL, "1986", 0), 0);
+    CHECK_INT(t, f->r.n, 2);
+    /* Malformed criteria and empty queries are usage errors. */
+    CHECK_INT(t, do_lookup(f, "张三", "58", NULL, 0), DG_EUSAGE);
+    CHECK_INT(t, do_lookup(f, NULL, NULL, NULL, 0), DG_EUSAGE);
+}
+
+static void test_major(fxt *f)
+{
+    tl_state *t = f->t;
+    arc_lookup_result_release(&f->r);
+    arc_lookup_query q = {.name = "陈建国", .major = "计算机科学", .who = "tester"};
+    CHECK_INT(t, arc_lookup_run(f->lk, &q, &f->r, NULL), 0);
+    CHECK_INT(t, f->r.n, 2);
+    CHECK(t, hit_has_why(f, 0, "major matches 2022 name"));
+    CHECK_STR(t, f->r.n ? f->r.hits[0].fields[2] : NULL, "1958-03");
+}
+
+static void test_json(fxt *f)
+{
+    tl_state *t = f->t;
+    CHECK_INT(t, do_lookup(f, "陈建国", "1958-03", NULL, 0), 0);
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    CHECK_INT(t, arc_lookup_json(&f->r, &b), 0);
+    const char *j = b.data ? b.data : "";
+    CHECK(t, starts_with(j, "{\"results\":[{\"record\":1,\"score\":110,\"why\":["));
+    CHECK(t, strstr(j, "\"why\":[\"exact simplified name\",\"born 1958-03\"]") != NULL);
+    CHECK(t, strstr(j, "\"fields\":{\"name\":\"陳建國\",\"sex\":\"男\",\"birth_date\":\"1958-03\","
+                       "\"student_no\":\"S1\"") != NULL);
+    CHECK(t, strstr(j, "\"certificate_no\":null") != NULL);
+    CHECK(t, strstr(j, "\"current_code\":\"0812\",\"current_name\":\"计算机科学与技术\"}}]}") !=
+                 NULL);
+    dg_buf_release(&b);
+}
+
+static void test_access_log(fxt *f)
+{
+    tl_state *t = f->t;
+    int64_t before = log_count(f->db);
+    CHECK_INT(t, do_lookup(f, "张三", NULL, NULL, 0), 0);
+    CHECK_INT(t, do_lookup(f, "nobody", NULL, NULL, 0), 0);
+    CHECK_INT(t, log_count(f->db), before + 2);
+    sqlite3_stmt *st;
+    db_prepare(f->db, "SELECT who, action, query, shown FROM access_log ORDER BY id DESC "
+                      "LIMIT 1 OFFSET 1", &st, NULL);
+    CHECK_INT(t, sqlite3_step(st), SQLITE_ROW);
+    CHECK_STR(t, (const char *)sqlite3_column_text(st, 0), "tester");
+    CHECK_STR(t, (const char *)sqlite3_column_text(st, 1), "lookup");
+    CHECK(t, strstr((const char *)sqlite3_column_text(st, 2), "\"name\":\"张三\"") != NULL);
+    CHECK_STR(t, (const char *)sqlite3_column_text(st, 3), "[4,5]");
+    sqlite3_finalize(st);
+    dg_err err = {0};
+    CHECK_INT(t, db_exec(f->db, "UPDATE access_log SET who = 'x'", &err), DG_EDB);
+    CHECK(t, strstr(err.msg, "append-only") != NULL);
+    CHECK_INT(t, db_exec(f->db, "DELETE FROM access_log", &err), DG_EDB);
+    CHECK_INT(t, log_count(f->db), before + 2);
+    CHECK_INT(t, arc_access_log(f->db, NULL, "provenance", "{\"record\":1}", "[1]", NULL), 0);
+    CHECK_INT(t, log_count(f->db), before + 3);
+}
+
+static void test_export(fxt *f)
+{
+    tl_state *t = f->t;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    long n = 0;
+    int64_t before = log_count(f->db);
+    CHECK_INT(t, arc_export_archive(f->db, "tester", out, &n, NULL), 0);
+    fclose(out);
+    CHECK_INT(t, n, NFX);
+    CHECK(t, starts_with(buf, "{\"record\":1,\"file\":\"box1/p001.tif\",\"page\":2,\"row\":3,"
+                              "\"fields\":{\"name\":\"陳建國\","));
+    CHECK(t, buf && strstr(buf, "{\"record\":2,\"file\":null,\"page\":null,\"row\":null,") != NULL);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += buf[i] == '\n';
+    CHECK_INT(t, lines, NFX);
+    CHECK_INT(t, log_count(f->db), before + 1);
+    free(buf);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "fixture") == 0)
+        return build_fixture(argv[2]) ? 1 : 0;
+    tl_state t = {0};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/lookup_unit.db", argc > 1 ? argv[1] : ".");
+    CHECK_INT(&t, build_fixture(path), 0);
+    fxt f = {.t = &t};
+    dg_err err = {0};
+    CHECK_INT(&t, db_open(path, 0, &f.db, &err), 0);
+    CHECK_INT(&t, arc_lookup_new(f.db, DANGAN_SOURCE_CONFIG_DIR, &f.lk, &err), 0);
+    if (t.failures) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return tl_exit_status(&t, "lookup_unit");
+    }
+    test_simplified(&f);
+    test_traditional(&f);
+    test_pinyin(&f);
+    test_ranking(&f);
+    test_misreads(&f);
+    test_filters(&f);
+    test_major(&f);
+    test_json(&f);
+    test_access_log(&f);
+    test_export(&f);
+    arc_lookup_result_release(&f.r);
+    arc_lookup_free(&f.lk);
+    db_close(&f.db);
+    return tl_exit_status(&t, "lookup_unit");
+}
