@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "extract.h"
 
 static int export_ocr(sqlite3 *db, int argc, char **argv)
 {
@@ -57,6 +58,27 @@ static int export_pages(sqlite3 *db, int argc, char **argv)
     return cli_exit_for(rc);
 }
 
+static int export_records(sqlite3 *db, int argc, char **argv)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'f')
+            return EXIT_USAGE;
+        if (strcmp(optarg, "jsonl") != 0) {
+            cli_error("export", "records are exported as jsonl only, not '%s'", optarg);
+            return EXIT_USAGE;
+        }
+    }
+    dg_err err = {0};
+    int rc = arc_export_records(db, stdout, &err);
+    if (rc)
+        cli_error("export", "%s", err.msg);
+    return cli_exit_for(rc);
+}
+
 /* The archive: one object per study record (archive/export_archive.c). */
 static int export_archive(sqlite3 *db, int argc, char **argv)
 {
@@ -97,6 +119,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         fn = export_ocr;
     else if (strcmp(what, "archive") == 0)
         fn = export_archive;
+    else if (strcmp(what, "records") == 0)
+        fn = export_records;
     if (!fn) {
         cli_error("export", "unknown export '%s'; see 'dangan help export'", what);
         return EXIT_USAGE;
@@ -114,6 +138,7 @@ const cli_command cmd_export = {
     "usage: dangan export pages [--format jsonl]\n"
     "       dangan export ocr --page ID [--format hocr|alto|txt]\n"
     "       dangan export archive [--format jsonl] [--operator WHO]\n"
+    "       dangan export records [--format jsonl]\n"
     "\n"
     "pages   one JSON object per page: file, sha256, page (1-based), page_id,\n"
     "        width, height, dpi, state, text (lines in reading order)\n"
@@ -121,5 +146,9 @@ const cli_command cmd_export = {
     "archive one JSON object per archived study record: record (id), file, page\n"
     "        (1-based) and row (ledger row, 0 for a card) of its primary source,\n"
     "        fields (canonical key -> value, null when not archived); the export\n"
-    "        is written to the access log ('dangan log')\n",
+    "        is written to the access log ('dangan log')\n"
+    "records one JSON object per record: file, sha256, page, form (template),\n"
+    "        row (ledgers, 1-based; null for cards), record (id), fields keyed by\n"
+    "        canonical key: {raw, value, confidence (mean word conf 0-100),\n"
+    "        bbox [x,y,w,h] in original page pixels, state}\n",
     run};

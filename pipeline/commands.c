@@ -6,6 +6,7 @@
 #include "cli.h"
 
 extern const cli_command cmd_ingest, cmd_ocr, cmd_status, cmd_export;
+extern const cli_command cmd_extract, cmd_eval;
 extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
 extern const cli_command cmd_review, cmd_load, cmd_provenance;
@@ -16,6 +17,8 @@ const cli_command *const cli_commands[] = {
     &cmd_ocr,
     &cmd_status,
     &cmd_export,
+    &cmd_extract,
+    &cmd_eval,
     &cmd_normalize,
     &cmd_match,
     &cmd_catalog,

@@ -1,0 +1,245 @@
+/*
+ * extract.h - field extraction: form templates, the `extract` stage and the
+ * records export.
+ *
+ * A template (one .xml per form in configs/templates, grammar schema/template.rng) says how
+ * to recognise one kind of form and where each field's value sits relative
+ * to its printed label.  arc_extract classifies every OCR'd page against the
+ * loaded templates, finds the field values from the OCR words, lines and
+ * (when the OCR found a ruled grid) cells, and stores records and fields.
+ *
+ * The second half of this header is internal to archive/extract*.c and
+ * archive/template*.c (and their unit tests): the template model and the
+ * fuzzy label matcher.
+ */
+#ifndef DANGAN_EXTRACT_H
+#define DANGAN_EXTRACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "archive.h"
+
+/* ---- public API ------------------------------------------------------------- */
+
+typedef struct ex_templates ex_templates;
+
+/*
+ * Load every *.xml in dir (sorted by name), each validated against
+ * schema_path (NULL: schema/template.rng next to the configs directory).
+ * A broken file fails the whole load with "FILE:LINE: what is wrong".
+ * On success *out is a set the caller frees with ex_templates_free.
+ */
+int ex_templates_load_dir(const char *dir, const char *schema_path, ex_templates **out,
+                          dg_err *err);
+/* Load one file into an existing set (same rules). */
+int ex_templates_add_file(ex_templates *set, const char *path, dg_err *err);
+ex_templates *ex_templates_new(const char *schema_path);
+void ex_templates_free(ex_templates **set);
+size_t ex_templates_count(const ex_templates *set);
+/* Id of the i-th template; NULL past the end. */
+const char *ex_templates_id(const ex_templates *set, size_t i);
+/* JSON array [{"id":..,"sha256":..}] of the loaded files (caller frees). */
+char *ex_templates_params(const ex_templates *set);
+
+typedef struct arc_extract_opts {
+    int redo;                  /* re-extract pages in states extracted/unknown_form */
+    const char *templates_dir; /* NULL: <configs>/templates */
+    const char *schema_path;   /* NULL: the installed/source schema/template.rng */
+} arc_extract_opts;
+
+typedef struct arc_extract_summary {
+    long pages;          /* pages looked at */
+    long extracted;      /* pages matched to a template */
+    long unknown;        /* pages that matched no template */
+    long skipped_loaded; /* pages left alone: some record already loaded */
+    long records;
+    long fields;
+    long missing; /* expected fields not found */
+} arc_extract_summary;
+
+/*
+ * Extract every page in state 'read' (with redo also 'extracted' and
+ * 'unknown_form').  Each page is written in one transaction: its old
+ * records and fields are replaced, its page_form row and state set.  Pages
+ * with a record in state 'loaded' are skipped and counted.
+ */
+int arc_extract(sqlite3 *db, const arc_extract_opts *opts, const arc_progress *prog,
+                arc_extract_summary *sum, dg_err *err);
+
+/*
+ * One JSON object per record: file, sha256, page (1-based), form, row
+ * (ledger rows 1-based, null for cards), record (id) and fields keyed by
+ * canonical key: {raw, value, confidence, bbox [x,y,w,h], state}.
+ */
+int arc_export_records(sqlite3 *db, FILE *out, dg_err *err);
+
+/* ---- internal: template model ------------------------------------------------- */
+
+typedef enum { EX_AT_RIGHT, EX_AT_BELOW, EX_AT_AFTER, EX_AT_COLUMN, EX_AT_TITLE_PREFIX } ex_at;
+typedef enum { EX_T_NAME, EX_T_DATE, EX_T_CODE, EX_T_ENUM, EX_T_TEXT } ex_type;
+
+#define EX_LABEL_MAX 32 /* code points in one label, after folding */
+
+/* A label folded for matching: spaces and punctuation dropped. */
+typedef struct ex_label {
+    uint32_t cp[EX_LABEL_MAX];
+    int len;
+} ex_label;
+
+typedef struct ex_field {
+    char *key;
+    ex_type type;
+    ex_at at;
+    int expected;  /* store as 'missing' when not found */
+    int max_chars; /* 0 = no limit */
+    ex_label *labels;
+    size_t nlabels;
+    char **enums;
+    size_t nenums;
+} ex_field;
+
+typedef struct ex_template {
+    char *id;
+    char *path;
+    char sha256[65];
+    int table; /* layout="table" */
+    double threshold;
+    ex_label *titles;
+    size_t ntitles;
+    ex_label *stops;
+    size_t nstops;
+    int grid_min_rows, grid_max_rows, grid_min_cols, grid_max_cols; /* 0 = any */
+    ex_field *header;
+    size_t nheader;
+    ex_field *fields;
+    size_t nfields;
+} ex_template;
+
+const ex_template *ex_templates_get(const ex_templates *set, size_t i);
+
+/* ---- internal: text matching ---------------------------------------------------- */
+
+/* Decode UTF-8 s (len bytes) into cp (at most max); returns the count. */
+size_t ex_utf8_decode(const char *s, size_t len, uint32_t *cp, size_t max);
+/* Append code point c to b as UTF-8. */
+int ex_utf8_add(dg_buf *b, uint32_t c);
+/* Letters, digits and Han characters take part in label matching. */
+int ex_cp_significant(uint32_t c);
+int ex_cp_is_han(uint32_t c);
+/* Fold a UTF-8 label (drop spaces and punctuation); 0 ok, -1 too long/empty. */
+int ex_label_fold(const char *utf8, ex_label *out);
+
+/*
+ * Find label in text[0..n) allowing OCR slips: weighted edit distance on
+ * code points where look-alike pairs (入/人, 究/穴, 己/已, 未/末, 日/曰,
+ * 土/士 ...) cost less.  Returns the cost of the best match (or a value
+ * above the label's tolerance when none) and its span [*start, *end).
+ */
+double ex_label_find(const ex_label *label, const uint32_t *text, size_t n, size_t *start,
+                     size_t *end);
+/* Largest cost still accepted as a match of label. */
+double ex_label_tolerance(const ex_label *label);
+
+/* ---- internal: one page's model (extract_page.c) -------------------------------- */
+
+typedef struct ex_box {
+    int x, y, w, h;
+} ex_box;
+
+typedef struct ex_word {
+    int64_t id;
+    int line_no;
+    int64_t cell_id; /* 0 = none */
+    double conf;
+    ex_box orig; /* original page pixels, as stored */
+    ex_box b;    /* deskewed, for geometry */
+} ex_word;
+
+typedef struct ex_glyph {
+    uint32_t cp;
+    size_t word;
+    double x0, x1; /* deskewed x range, estimated within the word box */
+} ex_glyph;
+
+/* A run: the text of one grid cell, or of one OCR line outside any grid. */
+typedef struct ex_run {
+    int64_t cell_id;
+    int line_no;
+    int cell;
+    ex_box b;
+    size_t g0, ng; /* slice of ex_page.run_glyphs */
+} ex_run;
+
+typedef struct ex_cell {
+    int64_t id;
+    int row, col;
+    ex_box orig, b;
+} ex_cell;
+
+/* A label (or stop text) found in a run. */
+typedef struct ex_match {
+    size_t run;
+    size_t start, end; /* positions within the run's glyphs */
+    int field;         /* index into the template's fields; -1 stop; -2-i header field i */
+    int label_len;
+    double cost;
+} ex_match;
+
+typedef struct ex_page {
+    int width, height;
+    double skew; /* radians */
+    double line_h;
+    ex_word *words;
+    size_t nwords, awords;
+    ex_glyph *glyphs;
+    size_t nglyphs, aglyphs;
+    ex_cell *cells;
+    size_t ncells, acells;
+    ex_run *runs;
+    size_t nruns, aruns;
+    size_t *run_glyphs;
+    size_t nrun_glyphs, arun_glyphs;
+    ex_match *matches;
+    size_t nmatches, amatches;
+} ex_page;
+
+void ex_page_init(ex_page *p, int width, int height, double skew_deg);
+void ex_page_release(ex_page *p);
+int ex_page_add_cell(ex_page *p, int64_t id, int row, int col, ex_box b);
+int ex_page_add_word(ex_page *p, int64_t id, int line_no, int64_t cell_id, const char *text,
+                     double conf, ex_box b);
+int ex_page_finish(ex_page *p);
+/* Stable insertion sort of indices with a context. */
+void sort_indices(size_t *a, size_t n, int (*cmp)(const void *, const void *, void *), void *ud);
+
+/* A value found for one field. */
+typedef struct ex_value {
+    char *raw;      /* NULL: not found */
+    char *words;    /* JSON array of word ids */
+    ex_box box;     /* original page pixels */
+    double conf_min, conf_mean;
+    const char *rule; /* static description of the rule that chose it */
+} ex_value;
+
+typedef struct ex_record {
+    int row_no; /* 0 card, 1-based table row */
+    ex_box box;
+    ex_value *values; /* one per template field */
+} ex_record;
+
+typedef struct ex_result {
+    const ex_template *tpl; /* NULL: unknown form */
+    double score;
+    char reason[160];
+    ex_value *header; /* one per template header field */
+    ex_record *records;
+    size_t nrecords;
+} ex_result;
+
+/* Classify the page against every template and extract the best match. */
+int ex_page_extract(ex_page *p, const ex_templates *set, ex_result *out, dg_err *err);
+void ex_result_release(ex_result *r);
+
+#endif

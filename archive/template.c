@@ -1,0 +1,484 @@
+/*
+ * template.c - loading form templates (configs/templates, one .xml per form).
+ *
+ * Templates come from archivists, so they are outside input: the file is
+ * refused outright if it carries a DOCTYPE (no entities, internal or
+ * external, can ever be declared), parsed with XML_PARSE_NONET and never
+ * with NOENT/DTDLOAD/HUGE, validated against schema/template.rng (embedded
+ * in the binary), then checked for what the grammar cannot say (duplicate
+ * keys, labels too long).  Every refusal names FILE:LINE.
+ */
+#include "extract.h"
+
+#include <dirent.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The grammar, embedded at configure time by archive/CMakeLists.txt. */
+extern const char ex_template_rng[];
+extern const size_t ex_template_rng_len;
+
+struct ex_templates {
+    char *schema_path; /* NULL: the embedded grammar */
+    ex_template *items;
+    size_t n;
+};
+
+/* Where libxml2 reports go: the first error wins, with its line. */
+typedef struct xml_report {
+    const char *path;
+    dg_err *err;
+    int failed;
+} xml_report;
+
+static void report_structured(void *ud, xmlErrorPtr e)
+{
+    xml_report *r = ud;
+    if (r->failed || !e || e->level < XML_ERR_ERROR)
+        return;
+    r->failed = 1;
+    char msg[512];
+    size_t n = 0;
+    if (e->message) {
+        n = strlen(e->message);
+        if (n >= sizeof msg)
+            n = sizeof msg - 1;
+        memcpy(msg, e->message, n);
+    }
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        n--;
+    msg[n] = 0;
+    dg_err_set(r->err, DG_EINPUT, "invalid template '%s':%d: %s", r->path, e->line, msg);
+}
+
+ex_templates *ex_templates_new(const char *schema_path)
+{
+    ex_templates *s = calloc(1, sizeof *s);
+    if (s && schema_path && !(s->schema_path = dg_strdup(schema_path))) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void field_release(ex_field *f)
+{
+    free(f->key);
+    free(f->labels);
+    for (size_t i = 0; i < f->nenums; i++)
+        free(f->enums[i]);
+    free(f->enums);
+}
+
+static void template_release(ex_template *t)
+{
+    free(t->id);
+    free(t->path);
+    free(t->titles);
+    free(t->stops);
+    for (size_t i = 0; i < t->nheader; i++)
+        field_release(&t->header[i]);
+    free(t->header);
+    for (size_t i = 0; i < t->nfields; i++)
+        field_release(&t->fields[i]);
+    free(t->fields);
+}
+
+void ex_templates_free(ex_templates **set)
+{
+    if (!set || !*set)
+        return;
+    for (size_t i = 0; i < (*set)->n; i++)
+        template_release(&(*set)->items[i]);
+    free((*set)->items);
+    free((*set)->schema_path);
+    free(*set);
+    *set = NULL;
+}
+
+size_t ex_templates_count(const ex_templates *set) { return set ? set->n : 0; }
+
+const ex_template *ex_templates_get(const ex_templates *set, size_t i)
+{
+    return set && i < set->n ? &set->items[i] : NULL;
+}
+
+const char *ex_templates_id(const ex_templates *set, size_t i)
+{
+    const ex_template *t = ex_templates_get(set, i);
+    return t ? t->id : NULL;
+}
+
+char *ex_templates_params(const ex_templates *set)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    dg_buf_adds(&b, "{\"templates\":[");
+    for (size_t i = 0; i < set->n; i++) {
+        dg_buf_adds(&b, i ? ",{\"id\":" : "{\"id\":");
+        dg_buf_json_str(&b, set->items[i].id);
+        dg_buf_adds(&b, ",\"sha256\":");
+        dg_buf_json_str(&b, set->items[i].sha256);
+        dg_buf_addc(&b, '}');
+    }
+    dg_buf_adds(&b, "]}");
+    return dg_buf_detach(&b);
+}
+
+/* ---- safety checks before parsing ---------------------------------------------- */
+
+/* A DOCTYPE is the only way to declare entities; refuse any, with its line. */
+static int refuse_doctype(const char *path, const unsigned char *data, size_t len, dg_err *err)
+{
+    static const char tag[] = "<!DOCTYPE";
+    size_t tl = sizeof tag - 1;
+    int line = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '\n')
+            line++;
+        if (data[i] == '<' && i + tl <= len && memcmp(data + i, tag, tl) == 0)
+            return dg_err_set(err, DG_EINPUT,
+                              "invalid template '%s':%d: DOCTYPE not allowed (entities are "
+                              "refused)",
+                              path, line);
+    }
+    return DG_OK;
+}
+
+static int parse_xml(const char *path, const unsigned char *data, size_t len, xmlDocPtr *doc,
+                     dg_err *err)
+{
+    if (refuse_doctype(path, data, len, err))
+        return DG_EINPUT;
+    xmlParserCtxtPtr ctx = xmlNewParserCtxt();
+    if (!ctx)
+        return dg_err_set(err, DG_ENOMEM, "out of memory parsing '%s'", path);
+    /* NONET: no network; no NOENT/DTDLOAD/HUGE: entities stay unexpanded. */
+    int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+    *doc = xmlCtxtReadMemory(ctx, (const char *)data, (int)len, path, NULL, opts);
+    int rc = DG_OK;
+    if (!*doc || !ctx->wellFormed) {
+        xmlErrorPtr e = xmlCtxtGetLastError(ctx);
+        xml_report r = {path, err, 0};
+        if (e)
+            report_structured(&r, e);
+        else
+            dg_err_set(err, DG_EINPUT, "invalid template '%s': not well-formed XML", path);
+        rc = DG_EINPUT;
+    } else if ((*doc)->intSubset || (*doc)->extSubset) {
+        rc = dg_err_set(err, DG_EINPUT, "invalid template '%s': DOCTYPE not allowed", path);
+    }
+    if (rc && *doc) {
+        xmlFreeDoc(*doc);
+        *doc = NULL;
+    }
+    xmlFreeParserCtxt(ctx);
+    return rc;
+}
+
+static int validate(const ex_templates *set, const char *path, xmlDocPtr doc, dg_err *err)
+{
+    xml_report r = {set->schema_path ? set->schema_path : "schema/template.rng", err, 0};
+    xmlRelaxNGParserCtxtPtr pc =
+        set->schema_path ? xmlRelaxNGNewParserCtxt(set->schema_path)
+                         : xmlRelaxNGNewMemParserCtxt(ex_template_rng, (int)ex_template_rng_len);
+    if (!pc)
+        return dg_err_set(err, DG_ENOMEM, "out of memory loading template schema");
+    xmlRelaxNGSetParserStructuredErrors(pc, report_structured, &r);
+    xmlRelaxNGPtr schema = xmlRelaxNGParse(pc);
+    xmlRelaxNGFreeParserCtxt(pc);
+    if (!schema) {
+        if (!r.failed)
+            dg_err_set(err, DG_EINPUT, "cannot load template schema '%s'", r.path);
+        return DG_EINPUT;
+    }
+    r.path = path;
+    xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(schema);
+    int rc = DG_ENOMEM;
+    if (vc) {
+        xmlRelaxNGSetValidStructuredErrors(vc, report_structured, &r);
+        rc = xmlRelaxNGValidateDoc(vc, doc) == 0 ? DG_OK : DG_EINPUT;
+        if (rc && !r.failed)
+            dg_err_set(err, DG_EINPUT, "invalid template '%s': does not match the schema",
+                       path);
+        xmlRelaxNGFreeValidCtxt(vc);
+    } else {
+        dg_err_set(err, DG_ENOMEM, "out of memory validating '%s'", path);
+    }
+    xmlRelaxNGFree(schema);
+    return rc;
+}
+
+/* ---- building the model from a valid document ------------------------------------- */
+
+static int is_elem(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static char *attr_dup(xmlNodePtr n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    char *s = v ? dg_strdup((const char *)v) : NULL;
+    xmlFree(v);
+    return s;
+}
+
+static int attr_int(xmlNodePtr n, const char *name, int dflt)
+{
+    char *v = attr_dup(n, name);
+    int r = v ? atoi(v) : dflt;
+    free(v);
+    return r;
+}
+
+static int add_label(const char *path, xmlNodePtr n, ex_label **arr, size_t *cnt, dg_err *err)
+{
+    xmlChar *text = xmlNodeGetContent(n);
+    ex_label l;
+    int bad = ex_label_fold((const char *)text, &l);
+    xmlFree(text);
+    if (bad)
+        return dg_err_set(err, DG_EINPUT,
+                          "invalid template '%s':%ld: label has no letters or is over %d "
+                          "characters",
+                          path, (long)xmlGetLineNo(n), EX_LABEL_MAX);
+    ex_label *p = realloc(*arr, (*cnt + 1) * sizeof *p);
+    if (!p)
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    p[(*cnt)++] = l;
+    *arr = p;
+    return DG_OK;
+}
+
+static ex_at at_of(const char *s)
+{
+    static const char *const names[] = {"right", "below", "after", "column", "title-prefix"};
+    for (int i = 0; i < 5; i++)
+        if (s && strcmp(s, names[i]) == 0)
+            return (ex_at)i;
+    return EX_AT_RIGHT;
+}
+
+static ex_type type_of(const char *s)
+{
+    static const char *const names[] = {"name", "date", "code", "enum", "text"};
+    for (int i = 0; i < 5; i++)
+        if (s && strcmp(s, names[i]) == 0)
+            return (ex_type)i;
+    return EX_T_TEXT;
+}
+
+static int add_enum(ex_field *f, xmlNodePtr n)
+{
+    xmlChar *text = xmlNodeGetContent(n);
+    char **p = realloc(f->enums, (f->nenums + 1) * sizeof *p);
+    if (!p) {
+        xmlFree(text);
+        return DG_ENOMEM;
+    }
+    f->enums = p;
+    f->enums[f->nenums++] = dg_strdup((const char *)text);
+    xmlFree(text);
+    return DG_OK;
+}
+
+static int read_field(const char *path, xmlNodePtr n, ex_field *f, dg_err *err)
+{
+    memset(f, 0, sizeof *f);
+    char *type = attr_dup(n, "type"), *exp = attr_dup(n, "expected");
+    f->key = attr_dup(n, "key");
+    f->type = type_of(type);
+    f->expected = !(exp && (strcmp(exp, "false") == 0 || strcmp(exp, "0") == 0));
+    free(type);
+    free(exp);
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (is_elem(c, "label") && add_label(path, c, &f->labels, &f->nlabels, err))
+            return DG_EINPUT;
+        if (is_elem(c, "enum") && add_enum(f, c))
+            return dg_err_set(err, DG_ENOMEM, "out of memory");
+        if (is_elem(c, "value")) {
+            char *at = attr_dup(c, "at");
+            f->at = at_of(at);
+            free(at);
+            f->max_chars = attr_int(c, "max-chars", 0);
+        }
+    }
+    if (f->nlabels == 0 && f->at != EX_AT_TITLE_PREFIX)
+        return dg_err_set(err, DG_EINPUT,
+                          "invalid template '%s':%ld: field '%s' needs at least one label",
+                          path, (long)xmlGetLineNo(n), f->key);
+    return DG_OK;
+}
+
+static int read_fields(const char *path, xmlNodePtr parent, ex_field **arr, size_t *cnt,
+                       dg_err *err)
+{
+    for (xmlNodePtr c = parent->children; c; c = c->next) {
+        if (!is_elem(c, "field"))
+            continue;
+        ex_field *p = realloc(*arr, (*cnt + 1) * sizeof *p);
+        if (!p)
+            return dg_err_set(err, DG_ENOMEM, "out of memory");
+        *arr = p;
+        ex_field *f = &p[(*cnt)++];
+        if (read_field(path, c, f, err))
+            return DG_EINPUT;
+        for (size_t i = 0; i + 1 < *cnt; i++)
+            if (strcmp(p[i].key, f->key) == 0)
+                return dg_err_set(err, DG_EINPUT,
+                                  "invalid template '%s':%ld: field '%s' is defined twice",
+                                  path, (long)xmlGetLineNo(c), f->key);
+    }
+    return DG_OK;
+}
+
+static int read_recognise(const char *path, xmlNodePtr n, ex_template *t, dg_err *err)
+{
+    char *thr = attr_dup(n, "threshold");
+    t->threshold = thr ? atof(thr) : 0.35;
+    free(thr);
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (is_elem(c, "title") && add_label(path, c, &t->titles, &t->ntitles, err))
+            return DG_EINPUT;
+        if (is_elem(c, "grid")) {
+            t->grid_min_rows = attr_int(c, "min-rows", 0);
+            t->grid_max_rows = attr_int(c, "max-rows", 0);
+            t->grid_min_cols = attr_int(c, "min-cols", 0);
+            t->grid_max_cols = attr_int(c, "max-cols", 0);
+        }
+    }
+    return DG_OK;
+}
+
+static int read_template(const char *path, xmlNodePtr root, ex_template *t, dg_err *err)
+{
+    char *layout = attr_dup(root, "layout");
+    t->id = attr_dup(root, "id");
+    t->path = dg_strdup(path);
+    t->table = layout && strcmp(layout, "table") == 0;
+    free(layout);
+    for (xmlNodePtr c = root->children; c; c = c->next) {
+        int rc = DG_OK;
+        if (is_elem(c, "recognise"))
+            rc = read_recognise(path, c, t, err);
+        else if (is_elem(c, "stop"))
+            rc = add_label(path, c, &t->stops, &t->nstops, err);
+        else if (is_elem(c, "header"))
+            rc = read_fields(path, c, &t->header, &t->nheader, err);
+        else if (is_elem(c, "fields"))
+            rc = read_fields(path, c, &t->fields, &t->nfields, err);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < t->nfields; i++)
+        if ((t->fields[i].at == EX_AT_COLUMN) != t->table)
+            return dg_err_set(err, DG_EINPUT,
+                              "invalid template '%s': field '%s': at=\"column\" is for "
+                              "layout=\"table\" only, and table fields need it",
+                              path, t->fields[i].key);
+    return DG_OK;
+}
+
+static int add_parsed(ex_templates *set, const char *path, xmlDocPtr doc,
+                      const unsigned char *data, size_t len, dg_err *err)
+{
+    ex_template t;
+    memset(&t, 0, sizeof t);
+    db_sha256_hex(data, len, t.sha256);
+    int rc = read_template(path, xmlDocGetRootElement(doc), &t, err);
+    for (size_t i = 0; rc == DG_OK && i < set->n; i++)
+        if (strcmp(set->items[i].id, t.id) == 0)
+            rc = dg_err_set(err, DG_EINPUT, "invalid template '%s': id '%s' already used by '%s'",
+                            path, t.id, set->items[i].path);
+    ex_template *p = rc ? NULL : realloc(set->items, (set->n + 1) * sizeof *p);
+    if (!rc && !p)
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    if (rc) {
+        template_release(&t);
+        return rc;
+    }
+    set->items = p;
+    set->items[set->n++] = t;
+    return DG_OK;
+}
+
+int ex_templates_add_file(ex_templates *set, const char *path, dg_err *err)
+{
+    unsigned char *data;
+    size_t len;
+    if (arc_read_file(path, &data, &len, err))
+        return DG_EINPUT;
+    xmlDocPtr doc = NULL;
+    int rc = parse_xml(path, data, len, &doc, err);
+    if (rc == DG_OK)
+        rc = validate(set, path, doc, err);
+    if (rc == DG_OK)
+        rc = add_parsed(set, path, doc, data, len, err);
+    xmlFreeDoc(doc);
+    free(data);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted *.xml names in dir, so runs see templates in a stable order. */
+static int list_xml(const char *dir, char ***names, size_t *n, dg_err *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return dg_err_set(err, DG_ENOTFOUND, "cannot open templates directory '%s'", dir);
+    struct dirent *e;
+    *names = NULL;
+    *n = 0;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || e->d_name[0] == '.' || strcmp(e->d_name + l - 4, ".xml") != 0)
+            continue;
+        char **p = realloc(*names, (*n + 1) * sizeof *p);
+        if (!p)
+            break;
+        *names = p;
+        p[(*n)++] = dg_strdup(e->d_name);
+    }
+    closedir(d);
+    if (*n)
+        qsort(*names, *n, sizeof **names, cmp_str);
+    return DG_OK;
+}
+
+int ex_templates_load_dir(const char *dir, const char *schema_path, ex_templates **out,
+                          dg_err *err)
+{
+    char **names = NULL;
+    size_t n = 0;
+    if (list_xml(dir, &names, &n, err))
+        return DG_ENOTFOUND;
+    ex_templates *set = ex_templates_new(schema_path);
+    int rc = set ? DG_OK : dg_err_set(err, DG_ENOMEM, "out of memory");
+    dg_buf path;
+    dg_buf_init(&path, 4096);
+    for (size_t i = 0; i < n; i++) {
+        dg_buf_reset(&path);
+        dg_buf_addf(&path, "%s/%s", dir, names[i]);
+        if (rc == DG_OK)
+            rc = ex_templates_add_file(set, path.data, err);
+        free(names[i]);
+    }
+    free(names);
+    dg_buf_release(&path);
+    if (rc == DG_OK && n == 0)
+        rc = dg_err_set(err, DG_ENOTFOUND, "no templates (*.xml) in '%s'", dir);
+    if (rc) {
+        ex_templates_free(&set);
+        return rc;
+    }
+    *out = set;
+    return DG_OK;
+}
