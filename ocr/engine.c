@@ -1,7 +1,8 @@
 /*
  * engine.c - one Tesseract engine per thread, reading a decoded page into
  * lines and words (ocr_result).  Clean-up before recognition lives in
- * cleanup.c; this file only drives Tesseract and collects its output.
+ * cleanup.c, the grid in grid.c, recognition in recognize.c; this file
+ * owns the engine and the result's life cycle.
  */
 #include "ocr.h"
 
@@ -93,6 +94,10 @@ void ocr_engine_free(ocr_engine **pe)
     if (e->api) {
         TessBaseAPIEnd(e->api);
         TessBaseAPIDelete(e->api);
+    }
+    if (e->osd) {
+        TessBaseAPIEnd(e->osd);
+        TessBaseAPIDelete(e->osd);
     }
     free(e);
     *pe = NULL;

@@ -1,4 +1,5 @@
-/* ocr_internal.h - shared between the ocr/ sources; not a public header. */
+/* ocr_internal.h - shared between the ocr/ sources and the ocr unit tests;
+ * not a public header (it exposes Leptonica and Tesseract types). */
 #ifndef DANGAN_OCR_INTERNAL_H
 #define DANGAN_OCR_INTERNAL_H
 
@@ -6,13 +7,60 @@
 
 #include <tesseract/capi.h>
 
+#include "common.h"
+#include "geom.h"
 #include "ocr.h"
+
+/* Effective settings; every step can be switched off (configs/ocr.xml). */
+struct ocr_settings {
+    int seal_on;
+    int seal_threshold;     /* R-G (and R-B for red) difference that marks seal ink */
+    int seal_edge;          /* weaker difference accepted next to strong seal ink */
+    int background_on;
+    int background_level;   /* paper grey after normalisation */
+    int orientation_on;
+    double orientation_min_conf;
+    int deskew_on;
+    double deskew_max_deg;  /* search range; DA/T 31 allows 3 degrees */
+    double deskew_min_deg;  /* do not rotate for less than this */
+    int binarize_on;
+    int binarize_sauvola;   /* 1 Sauvola, 0 Otsu adaptive */
+    int sauvola_window;
+    double sauvola_k;
+    int border_on;
+    int speckle_on;
+    int speckle_max;        /* isolated components up to this many pixels a side */
+    int holes_on;           /* punch holes: solid round blobs */
+    int rules_on;
+    double rule_min_h;      /* horizontal rule: min length, share of page width */
+    double rule_min_v;      /* vertical rule: min length, share of page height */
+    int cells_on;           /* recognise cell by cell */
+    int cell_inset;         /* pixels kept away from a cell's rules */
+    int min_cell;           /* smallest cell side in pixels */
+    int feed_binary;        /* give Tesseract the binary image (else cleaned grey) */
+    int dpi_default;        /* when the file records none */
+    char *json;
+};
 
 struct ocr_engine {
     TessBaseAPI *api;
+    TessBaseAPI *osd; /* lazily created for orientation detection */
+    int osd_failed;
     const ocr_settings *settings;
     char lang[64];
 };
+
+/* A cleaned page ready for recognition, and how it relates to the scan. */
+typedef struct ocr_page {
+    PIX *grey;   /* 8 bpp, deskewed, seal and rules painted white */
+    PIX *bin;    /* 1 bpp, same geometry, rules and noise removed */
+    PIX *rules;  /* 1 bpp mask of the ruling lines (NULL when off or none) */
+    ocr_geom geom;
+    int dpi;
+    double skew_deg;
+    int orientation;
+    dg_buf log; /* JSON array body of the clean-up steps */
+} ocr_page;
 
 /* Decode page n (0-based) of an in-memory scan; NULL on failure with err set. */
 PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err);
@@ -26,5 +74,30 @@ int ocr_is_cjk(unsigned cp);
 /* Drop spaces between CJK characters, fold other whitespace runs to one
  * space, trim both ends.  Caller frees; NULL when out of memory. */
 char *ocr_tidy_text(const char *in);
+
+/* Number of UTF-8 code points in s. */
+size_t ocr_utf8_len(const char *s);
+
+/* ---- clean-up steps (cleanup.c); each returns a new PIX or NULL ---------- */
+
+/* Grey from colour, whitening seal ink found by R-G / R-B differences.
+ * *seal_frac receives the share of page pixels taken as seal. */
+PIX *ocr_grey_without_seal(PIX *pix, const ocr_settings *s, double *seal_frac);
+/* Skew of an 8 bpp or 1 bpp page in degrees (counter-clockwise content
+ * rotation, which is also the clockwise rotation that corrects it). */
+int ocr_find_skew(PIX *pix, double max_deg, double *deg, double *conf);
+/* Binarise a background-normalised grey page. */
+PIX *ocr_binarize(PIX *grey, const ocr_settings *s);
+/* Run the whole chain on a decoded page; fills pg (release with ocr_page_release). */
+int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, ocr_page *pg, dg_err *err);
+void ocr_page_release(ocr_page *pg);
+
+/* ---- ruling lines and table grid (grid.c) ------------------------------- */
+
+/* Mask of horizontal and vertical rules of a 1 bpp page. */
+PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int *nh, int *nv);
+/* Cells enclosed by the rules, in reading order (row, col), boxes in the
+ * mask's coordinates.  *cells is malloc'd (caller frees), may be NULL with 0. */
+int ocr_grid_cells(PIX *rules, const ocr_settings *s, ocr_cell **cells, size_t *ncells);
 
 #endif

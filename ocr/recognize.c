@@ -1,16 +1,29 @@
 /*
- * recognize.c - running Tesseract on a prepared page image and collecting
- * text lines and words with confidences and boxes in original page pixels.
+ * recognize.c - reading a cleaned page.  Where the page has a table grid,
+ * each cell is cut out (inset from its rules, trimmed to its ink) and read
+ * alone as one line (PSM 7) or a small block (PSM 6); the rest of the page
+ * (titles, headers, footers, or a page with no grid at all) is split into
+ * text bands by its ink profile and each band read as a line.  Tesseract's
+ * own page layout is not used: on forms it drops label columns.  All boxes
+ * leave through geom.c in the original scan's pixels; word boxes are cut
+ * from their line box by character count, because chi_sim word boxes are
+ * unreliable (PLATFORM.md).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <tesseract/capi.h>
 
 #include "ocr_internal.h"
 
+#define PAD 10 /* white margin added around every crop: Tesseract wants one */
+
+typedef struct line_key {
+    int top, x, sub; /* band top (cell top for cell lines), x, order inside */
+} line_key;
 
 typedef struct line_vec {
     ocr_line *v;
+    line_key *k;
     size_t n, alloc;
 } line_vec;
 
@@ -22,33 +35,38 @@ static ocr_line *line_push(line_vec *lv)
         if (!p)
             return NULL;
         lv->v = p;
+        line_key *q = realloc(lv->k, na * sizeof *q);
+        if (!q)
+            return NULL;
+        lv->k = q;
         lv->alloc = na;
     }
+    memset(&lv->k[lv->n], 0, sizeof lv->k[0]);
     ocr_line *l = &lv->v[lv->n++];
     memset(l, 0, sizeof *l);
     l->cell = -1;
     return l;
 }
 
-static int word_push(ocr_line *l, char *text, float conf, ocr_box box)
+static void line_release(ocr_line *l)
+{
+    for (size_t j = 0; j < l->nwords; j++)
+        free(l->words[j].text);
+    free(l->words);
+    free(l->text);
+}
+
+static int word_push(ocr_line *l, char *text, float conf)
 {
     ocr_word *p = realloc(l->words, (l->nwords + 1) * sizeof *p);
     if (!p)
         return DG_ENOMEM;
     l->words = p;
+    memset(&p[l->nwords], 0, sizeof *p);
     p[l->nwords].text = text;
     p[l->nwords].conf = conf < 0 ? 0 : conf > 100 ? 100 : conf;
-    p[l->nwords].box = box;
     l->nwords++;
     return DG_OK;
-}
-
-static ocr_box iter_box(const TessPageIterator *pi, TessPageIteratorLevel level)
-{
-    int l = 0, t = 0, r = 0, b = 0;
-    TessPageIteratorBoundingBox(pi, level, &l, &t, &r, &b);
-    ocr_box box = {l, t, r - l, b - t};
-    return box;
 }
 
 static char *iter_text(const TessResultIterator *ri, TessPageIteratorLevel level)
@@ -59,42 +77,345 @@ static char *iter_text(const TessResultIterator *ri, TessPageIteratorLevel level
     return tidy;
 }
 
+/* Where a region read by Tesseract sits on the working page. */
+typedef struct region {
+    int ox, oy;  /* working-page position of the image's (0,0) */
+    int cell;    /* cell index or -1 */
+    line_key key;
+} region;
+
+static int line_open(line_vec *lv, const TessResultIterator *ri, const region *rg, int block,
+                     ocr_line **cur)
+{
+    const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(ri);
+    *cur = line_push(lv);
+    if (!*cur)
+        return DG_ENOMEM;
+    ocr_line *l = *cur;
+    int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1);
+    l->box = (ocr_box){x0 + rg->ox, y0 + rg->oy, x1 - x0, y1 - y0};
+    l->text = iter_text(ri, RIL_TEXTLINE);
+    l->conf = TessResultIteratorConfidence(ri, RIL_TEXTLINE);
+    l->block_no = block;
+    l->cell = rg->cell;
+    lv->k[lv->n - 1] = rg->key;
+    lv->k[lv->n - 1].sub = l->box.y;
+    return l->text ? DG_OK : DG_ENOMEM;
+}
+
 /* Walk words in reading order, opening a new line at each line start. */
-static int collect_lines(TessBaseAPI *api, line_vec *lv, int block_base)
+static int collect_lines(TessBaseAPI *api, line_vec *lv, const region *rg, int block)
 {
     TessResultIterator *ri = TessBaseAPIGetIterator(api);
     if (!ri)
-        return DG_OK; /* an empty page is not an error */
+        return DG_OK; /* nothing read is not an error */
     const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(ri);
-    int block = block_base;
     ocr_line *cur = NULL;
     int rc = DG_OK;
     do {
-        if (TessPageIteratorIsAtBeginningOf(pi, RIL_BLOCK))
-            block++;
-        if (!cur || TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) {
-            cur = line_push(lv);
-            if (!cur) {
-                rc = DG_ENOMEM;
-                break;
-            }
-            cur->text = iter_text(ri, RIL_TEXTLINE);
-            cur->conf = TessResultIteratorConfidence(ri, RIL_TEXTLINE);
-            cur->box = iter_box(pi, RIL_TEXTLINE);
-            cur->block_no = block;
-        }
-        char *w = iter_text(ri, RIL_WORD);
-        if (!w || !*w) {
-            free(w);
-            continue;
-        }
-        if (word_push(cur, w, TessResultIteratorConfidence(ri, RIL_WORD), iter_box(pi, RIL_WORD))) {
-            free(w);
-            rc = DG_ENOMEM;
+        if (!cur || TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE))
+            rc = line_open(lv, ri, rg, block, &cur);
+        if (rc)
             break;
-        }
+        char *w = iter_text(ri, RIL_WORD);
+        if (w && *w && word_push(cur, w, TessResultIteratorConfidence(ri, RIL_WORD)) == DG_OK)
+            continue;
+        rc = w && !*w ? DG_OK : DG_ENOMEM;
+        free(w);
+        if (rc)
+            break;
     } while (TessPageIteratorNext((TessPageIterator *)pi, RIL_WORD));
     TessResultIteratorDelete(ri);
+    return rc;
+}
+
+/* Read one prepared image (already padded) as lines. */
+static int read_image(ocr_engine *e, PIX *img, int psm, int dpi, const region *rg, int block,
+                      line_vec *lv, dg_err *err)
+{
+    TessBaseAPISetImage2(e->api, img);
+    TessBaseAPISetSourceResolution(e->api, dpi);
+    TessBaseAPISetPageSegMode(e->api, (TessPageSegMode)psm);
+    int rc = DG_OK;
+    if (TessBaseAPIRecognize(e->api, NULL) != 0)
+        rc = dg_err_set(err, DG_ERR, "Tesseract failed to recognise a region");
+    else if (collect_lines(e->api, lv, rg, block))
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    TessBaseAPIClear(e->api);
+    return rc;
+}
+
+/* Cut box b out of the feed image and add a white margin. */
+static PIX *crop_padded(PIX *feed, ocr_box b)
+{
+    BOX *bx = boxCreate(b.x, b.y, b.w, b.h);
+    PIX *c = bx ? pixClipRectangle(feed, bx, NULL) : NULL;
+    boxDestroy(&bx);
+    if (!c)
+        return NULL;
+    PIX *p = pixAddBorder(c, PAD, pixGetDepth(c) == 1 ? 0 : 255);
+    pixDestroy(&c);
+    return p;
+}
+
+/* Text bands of a 1 bpp region by its row profile: count and tallest. */
+static int count_bands(PIX *bin, int mingap, int minh, int *tallest)
+{
+    NUMA *rows = pixCountPixelsByRow(bin, NULL);
+    int n = rows ? numaGetCount(rows) : 0, bands = 0, start = -1, last = -1;
+    *tallest = 0;
+    for (int y = 0; y <= n; y++) {
+        l_int32 v = 0;
+        if (y < n)
+            numaGetIValue(rows, y, &v);
+        if (v > 0) {
+            if (start < 0 || y - last > mingap) {
+                if (start >= 0 && last - start + 1 >= minh)
+                    bands++;
+                start = y;
+            }
+            last = y;
+        }
+        if (y == n && start >= 0 && last - start + 1 >= minh)
+            bands++;
+        if (start >= 0 && last - start + 1 > *tallest)
+            *tallest = last - start + 1;
+    }
+    numaDestroy(&rows);
+    return bands;
+}
+
+/* Ink bounding box of b in the binary page; 0 when (nearly) empty. */
+static int ink_box(PIX *bin, ocr_box b, int min_pixels, ocr_box *ink)
+{
+    BOX *bx = boxCreate(b.x, b.y, b.w, b.h);
+    PIX *c = bx ? pixClipRectangle(bin, bx, NULL) : NULL;
+    boxDestroy(&bx);
+    l_int32 cnt = 0;
+    if (c)
+        pixCountPixels(c, &cnt, NULL);
+    BOX *fg = NULL;
+    if (cnt >= min_pixels)
+        pixClipToForeground(c, NULL, &fg);
+    pixDestroy(&c);
+    if (!fg)
+        return 0;
+    l_int32 x, y, w, h;
+    boxGetGeometry(fg, &x, &y, &w, &h);
+    boxDestroy(&fg);
+    *ink = (ocr_box){b.x + x, b.y + y, w, h};
+    return 1;
+}
+
+static ocr_box grow_within(ocr_box b, int m, ocr_box lim)
+{
+    int x0 = b.x - m < lim.x ? lim.x : b.x - m, y0 = b.y - m < lim.y ? lim.y : b.y - m;
+    int x1 = b.x + b.w + m > lim.x + lim.w ? lim.x + lim.w : b.x + b.w + m;
+    int y1 = b.y + b.h + m > lim.y + lim.h ? lim.y + lim.h : b.y + b.h + m;
+    return (ocr_box){x0, y0, x1 - x0, y1 - y0};
+}
+
+/* Read the ink inside box `area` (a cell's inside or a text band). */
+static int read_area(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, ocr_box area,
+                     region rg, int block, line_vec *lv, dg_err *err)
+{
+    int min_ink = pg->dpi / 20 + 4;
+    ocr_box ink;
+    if (area.w < 4 || area.h < 4 || !ink_box(bin, area, min_ink, &ink))
+        return DG_OK;
+    /* One band of text: a line; several: a small block. */
+    BOX *bx = boxCreate(ink.x, ink.y, ink.w, ink.h);
+    PIX *ib = bx ? pixClipRectangle(bin, bx, NULL) : NULL;
+    boxDestroy(&bx);
+    int tallest = 0;
+    int bands = ib ? count_bands(ib, pg->dpi / 40 + 1, pg->dpi / 30 + 1, &tallest) : 0;
+    pixDestroy(&ib);
+    if (bands == 0)
+        return DG_OK; /* only specks or rule remnants */
+    int psm = bands == 1 && tallest < pg->dpi * 2 / 5 ? PSM_SINGLE_LINE : PSM_SINGLE_BLOCK;
+    /* Faint strokes may be missing from the binary image but present in
+     * the grey one: keep the cell's full width and a generous margin. */
+    ocr_box wide = {area.x, ink.y, area.w, ink.h};
+    ocr_box cut = grow_within(wide, pg->dpi / 15, area);
+    PIX *img = crop_padded(feed, cut);
+    if (!img)
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    rg.ox = cut.x - PAD;
+    rg.oy = cut.y - PAD;
+    int rc = read_image(e, img, psm, pg->dpi, &rg, block, lv, err);
+    pixDestroy(&img);
+    return rc;
+}
+
+static int read_cells(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_cell *cells,
+                      size_t n, line_vec *lv, dg_err *err)
+{
+    int in = e->settings->cell_inset;
+    for (size_t i = 0; i < n; i++) {
+        ocr_box b = cells[i].box;
+        ocr_box inner = {b.x + in, b.y + in, b.w - 2 * in, b.h - 2 * in};
+        region rg = {0, 0, (int)i, {b.y, b.x, 0}};
+        int rc = read_area(e, pg, feed, pg->bin, inner, rg, (int)i, lv, err);
+        if (rc)
+            return rc;
+    }
+    return DG_OK;
+}
+
+/* The table area: the box around all cells. */
+static ocr_box table_box(const ocr_cell *cells, size_t n)
+{
+    int x0 = 1 << 30, y0 = 1 << 30, x1 = 0, y1 = 0;
+    for (size_t i = 0; i < n; i++) {
+        ocr_box b = cells[i].box;
+        x0 = b.x < x0 ? b.x : x0;
+        y0 = b.y < y0 ? b.y : y0;
+        x1 = b.x + b.w > x1 ? b.x + b.w : x1;
+        y1 = b.y + b.h > y1 ? b.y + b.h : y1;
+    }
+    return n ? (ocr_box){x0, y0, x1 - x0, y1 - y0} : (ocr_box){0, 0, 0, 0};
+}
+
+/* Everything outside the table area, band by band. */
+static int read_rest(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_cell *cells,
+                     size_t n, int block0, line_vec *lv, dg_err *err)
+{
+    PIX *bin = pixCopy(NULL, pg->bin);
+    if (!bin)
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    /* Mask each cell grown over its rules, so rule remnants between cells
+     * are not read as text; regions the grid did not close stay readable. */
+    int m = pg->dpi / 25;
+    ocr_box t = table_box(cells, n);
+    if (n)
+        pixRasterop(bin, t.x - m, t.y - m, t.w + 2 * m, t.h + 2 * m, PIX_CLR, NULL, 0, 0);
+    NUMA *rows = pixCountPixelsByRow(bin, NULL);
+    int h = pixGetHeight(bin), w = pixGetWidth(bin), start = -1, last = -1, rc = DG_OK;
+    int gap = pg->dpi / 25 + 1, block = block0;
+    for (int y = 0; y <= h && rc == DG_OK; y++) {
+        l_int32 v = 0;
+        if (y < h)
+            numaGetIValue(rows, y, &v);
+        int ink = v > 1;
+        if (ink && start < 0)
+            start = y;
+        if (ink)
+            last = y;
+        if (start >= 0 && (y == h || (!ink && y - last > gap))) {
+            ocr_box band = {0, start, w, last - start + 1};
+            region rg = {0, 0, -1, {start, 0, 0}};
+            if (band.h >= pg->dpi / 30 + 1)
+                rc = read_area(e, pg, feed, bin, band, rg, block++, lv, err);
+            start = -1;
+        }
+    }
+    numaDestroy(&rows);
+    pixDestroy(&bin);
+    return rc;
+}
+
+/* Reading order: bands by top (within a tolerance), then x, then the
+ * line's own position inside its cell. */
+static int key_cmp(const line_key *a, const line_key *b, int tol)
+{
+    if (abs(a->top - b->top) > tol)
+        return a->top < b->top ? -1 : 1;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    return (a->sub > b->sub) - (a->sub < b->sub);
+}
+
+static void order_lines(line_vec *lv, int tol)
+{
+    /* insertion sort: a few hundred lines at most, and it is stable */
+    for (size_t i = 1; i < lv->n; i++) {
+        ocr_line l = lv->v[i];
+        line_key k = lv->k[i];
+        size_t j = i;
+        while (j > 0 && key_cmp(&lv->k[j - 1], &k, tol) > 0) {
+            lv->v[j] = lv->v[j - 1];
+            lv->k[j] = lv->k[j - 1];
+            j--;
+        }
+        lv->v[j] = l;
+        lv->k[j] = k;
+    }
+}
+
+/* Word boxes: the line box cut by character count, then mapped. */
+static void place_words(ocr_line *l, const ocr_geom *g)
+{
+    size_t total = 0;
+    for (size_t j = 0; j < l->nwords; j++)
+        total += ocr_utf8_len(l->words[j].text);
+    size_t before = 0;
+    for (size_t j = 0; j < l->nwords; j++) {
+        size_t len = ocr_utf8_len(l->words[j].text);
+        int x0 = l->box.x + (int)((double)l->box.w * before / (total ? total : 1));
+        int x1 = l->box.x + (int)((double)l->box.w * (before + len) / (total ? total : 1));
+        ocr_box wb = {x0, l->box.y, x1 > x0 ? x1 - x0 : 1, l->box.h};
+        l->words[j].box = ocr_geom_box_to_original(g, wb);
+        before += len;
+    }
+    l->box = ocr_geom_box_to_original(g, l->box);
+}
+
+/* Drop lines that read as nothing, map boxes, compute the mean confidence. */
+static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
+{
+    size_t k = 0;
+    double sum = 0;
+    for (size_t i = 0; i < lv->n; i++) {
+        ocr_line *l = &lv->v[i];
+        /* Noise read as text comes back with a very low confidence; a
+         * real value in a cell earns some benefit of the doubt. */
+        float floor_conf = l->cell >= 0 ? 20.0f : 40.0f;
+        if (!l->text || !*l->text || l->conf < floor_conf) {
+            line_release(l);
+            continue;
+        }
+        place_words(l, g);
+        sum += l->conf;
+        lv->v[k++] = *l;
+    }
+    r->lines = lv->v;
+    r->nlines = k;
+    r->mean_conf = k ? sum / (double)k : 0;
+    free(lv->k);
+}
+
+static int find_cells(const ocr_page *pg, const ocr_settings *s, ocr_cell **cells, size_t *n,
+                      dg_err *err)
+{
+    *cells = NULL;
+    *n = 0;
+    if (!pg->rules || !s->cells_on)
+        return DG_OK;
+    if (ocr_grid_cells(pg->rules, s, cells, n))
+        return dg_err_set(err, DG_ENOMEM, "out of memory finding table cells");
+    return DG_OK;
+}
+
+static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
+{
+    ocr_cell *cells = NULL;
+    size_t n = 0;
+    int rc = find_cells(pg, e->settings, &cells, &n, err);
+    PIX *feed = e->settings->feed_binary ? pg->bin : pg->grey;
+    line_vec lv = {0};
+    if (rc == DG_OK)
+        rc = read_cells(e, pg, feed, cells, n, &lv, err);
+    if (rc == DG_OK)
+        rc = read_rest(e, pg, feed, cells, n, (int)n, &lv, err);
+    order_lines(&lv, pg->dpi / 20);
+    finish_lines(&lv, &pg->geom, r);
+    for (size_t i = 0; i < n; i++)
+        cells[i].box = ocr_geom_box_to_original(&pg->geom, cells[i].box);
+    r->cells = cells;
+    r->ncells = n;
+    dg_buf_addf(&pg->log, ",{\"step\":\"grid\",\"on\":%s,\"cells\":%zu}",
+                e->settings->cells_on ? "true" : "false", n);
     return rc;
 }
 
@@ -112,29 +433,23 @@ int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int pa
     }
     r->width = pixGetWidth(pix);
     r->height = pixGetHeight(pix);
-    PIX *grey = pixConvertTo8(pix, 0);
+    ocr_page pg;
+    int rc = ocr_page_clean(e, pix, pixGetXRes(pix), &pg, err);
     pixDestroy(&pix);
-    TessBaseAPISetImage2(e->api, grey);
-    TessBaseAPISetSourceResolution(e->api, 300);
-    TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
-    line_vec lv = {0};
-    int rc = DG_OK;
-    if (TessBaseAPIRecognize(e->api, NULL) != 0)
-        rc = dg_err_set(err, DG_ERR, "Tesseract failed to recognise page %d", page_index + 1);
-    else
-        rc = collect_lines(e->api, &lv, -1);
-    TessBaseAPIClear(e->api);
-    pixDestroy(&grey);
-    r->lines = lv.v;
-    r->nlines = lv.n;
-    double sum = 0;
-    for (size_t i = 0; i < lv.n; i++)
-        sum += lv.v[i].conf;
-    r->mean_conf = lv.n ? sum / (double)lv.n : 0;
-    r->cleanup_json = dg_strdup("[]");
+    if (rc == DG_OK)
+        rc = read_page(e, &pg, r, err);
+    r->skew_deg = pg.skew_deg;
+    r->orientation = pg.orientation;
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    dg_buf_addf(&b, "[%s]", pg.log.data ? pg.log.data : "");
+    r->cleanup_json = dg_buf_detach(&b);
+    ocr_page_release(&pg);
+    if (rc == DG_OK && !r->cleanup_json)
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     if (rc) {
         ocr_result_free(&r);
-        return rc == DG_ENOMEM ? dg_err_set(err, DG_ENOMEM, "out of memory") : rc;
+        return rc;
     }
     *out = r;
     return DG_OK;

@@ -1,15 +1,246 @@
 /*
- * settings.c - OCR clean-up and recognition settings.  Built-in defaults;
- * an XML file under configs/ can override them.
+ * settings.c - OCR clean-up and recognition settings: built-in defaults,
+ * overridden by an XML file (configs/ocr.xml).  The file is outside input:
+ * it is parsed without network, entity expansion or DTD loading, refused
+ * when it carries a DOCTYPE, and validated against schema/ocr.rng (embedded
+ * at build time) before any value is taken from it.
  */
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ocr_internal.h"
 
-struct ocr_settings {
-    char *json;
-};
+extern const char ocr_rng_text[];
+
+static void settings_defaults(ocr_settings *s)
+{
+    s->seal_on = 1;
+    s->seal_threshold = 50;
+    s->seal_edge = 25;
+    s->background_on = 1;
+    s->background_level = 220;
+    s->orientation_on = 1;
+    s->orientation_min_conf = 2.0;
+    s->deskew_on = 1;
+    s->deskew_max_deg = 5.0;
+    s->deskew_min_deg = 0.1;
+    s->binarize_on = 1;
+    s->binarize_sauvola = 1;
+    s->sauvola_window = 25;
+    s->sauvola_k = 0.25;
+    s->border_on = 1;
+    s->speckle_on = 1;
+    s->speckle_max = 4;
+    s->holes_on = 1;
+    s->rules_on = 1;
+    s->rule_min_h = 0.06;
+    s->rule_min_v = 0.025;
+    s->cells_on = 1;
+    s->cell_inset = 3;
+    s->min_cell = 12;
+    s->feed_binary = 0;
+    s->dpi_default = 300;
+}
+
+static int settings_to_json(ocr_settings *s)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    dg_buf_addf(&b, "{\"seal\":{\"on\":%d,\"threshold\":%d,\"edge\":%d}", s->seal_on,
+                s->seal_threshold, s->seal_edge);
+    dg_buf_addf(&b, ",\"background\":{\"on\":%d,\"level\":%d}", s->background_on,
+                s->background_level);
+    dg_buf_addf(&b, ",\"orientation\":{\"on\":%d,\"min_conf\":%.2f}", s->orientation_on,
+                s->orientation_min_conf);
+    dg_buf_addf(&b, ",\"deskew\":{\"on\":%d,\"max_deg\":%.2f,\"min_deg\":%.2f}", s->deskew_on,
+                s->deskew_max_deg, s->deskew_min_deg);
+    dg_buf_addf(&b, ",\"binarize\":{\"on\":%d,\"method\":\"%s\",\"window\":%d,\"k\":%.3f}",
+                s->binarize_on, s->binarize_sauvola ? "sauvola" : "otsu", s->sauvola_window,
+                s->sauvola_k);
+    dg_buf_addf(&b, ",\"border\":{\"on\":%d},\"punch_holes\":{\"on\":%d}", s->border_on,
+                s->holes_on);
+    dg_buf_addf(&b, ",\"speckle\":{\"on\":%d,\"max_size\":%d}", s->speckle_on, s->speckle_max);
+    dg_buf_addf(&b, ",\"rules\":{\"on\":%d,\"min_horizontal\":%.3f,\"min_vertical\":%.3f}",
+                s->rules_on, s->rule_min_h, s->rule_min_v);
+    dg_buf_addf(&b, ",\"cells\":{\"on\":%d,\"inset\":%d,\"min_size\":%d}", s->cells_on,
+                s->cell_inset, s->min_cell);
+    int rc = dg_buf_addf(&b, ",\"input\":\"%s\",\"default_dpi\":%d}",
+                         s->feed_binary ? "binary" : "grey", s->dpi_default);
+    if (rc) {
+        dg_buf_release(&b);
+        return DG_ENOMEM;
+    }
+    s->json = dg_buf_detach(&b);
+    return s->json ? DG_OK : DG_ENOMEM;
+}
+
+/* Collects the first validation error as "file:line: message". */
+typedef struct xml_errs {
+    char msg[512];
+    int seen;
+} xml_errs;
+
+static void on_xml_error(void *ud, xmlErrorPtr e)
+{
+    xml_errs *x = ud;
+    if (x->seen++ || !e)
+        return;
+    char m[400];
+    snprintf(m, sizeof m, "%s", e->message ? e->message : "invalid");
+    size_t n = strlen(m);
+    while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+        m[--n] = '\0';
+    snprintf(x->msg, sizeof x->msg, "%s:%d: %s", e->file ? e->file : "?", e->line, m);
+}
+
+static int validate(xmlDocPtr doc, const char *path, dg_err *err)
+{
+    xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(ocr_rng_text, (int)strlen(ocr_rng_text));
+    xmlRelaxNGPtr rng = pc ? xmlRelaxNGParse(pc) : NULL;
+    xmlRelaxNGValidCtxtPtr vc = rng ? xmlRelaxNGNewValidCtxt(rng) : NULL;
+    int rc = DG_OK;
+    if (!vc) {
+        rc = dg_err_set(err, DG_ERR, "cannot load the OCR settings grammar");
+    } else {
+        xml_errs x = {{0}, 0};
+        xmlRelaxNGSetValidStructuredErrors(vc, on_xml_error, &x);
+        if (xmlRelaxNGValidateDoc(vc, doc) != 0)
+            rc = dg_err_set(err, DG_EINPUT, "invalid OCR settings %s",
+                            x.seen ? x.msg : path);
+    }
+    xmlRelaxNGFreeValidCtxt(vc);
+    xmlRelaxNGFree(rng);
+    xmlRelaxNGFreeParserCtxt(pc);
+    return rc;
+}
+
+static int attr_on(xmlNodePtr n)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)"enabled");
+    int on = v && strcmp((const char *)v, "true") == 0;
+    xmlFree(v);
+    return on;
+}
+
+/* Numeric attribute (already validated by the grammar) into *d if present. */
+static void attr_num(xmlNodePtr n, const char *name, double *d)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    if (v)
+        *d = strtod((const char *)v, NULL);
+    xmlFree(v);
+}
+
+static void attr_int(xmlNodePtr n, const char *name, int *i)
+{
+    double d = *i;
+    attr_num(n, name, &d);
+    *i = (int)d;
+}
+
+static int attr_is(xmlNodePtr n, const char *name, const char *want)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    int is = v && strcmp((const char *)v, want) == 0;
+    xmlFree(v);
+    return is;
+}
+
+static int named(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static void apply_cleanup(ocr_settings *s, xmlNodePtr n)
+{
+    if (named(n, "seal")) {
+        s->seal_on = attr_on(n);
+        attr_int(n, "threshold", &s->seal_threshold);
+        attr_int(n, "edge", &s->seal_edge);
+    } else if (named(n, "background")) {
+        s->background_on = attr_on(n);
+        attr_int(n, "level", &s->background_level);
+    } else if (named(n, "orientation")) {
+        s->orientation_on = attr_on(n);
+        attr_num(n, "min-conf", &s->orientation_min_conf);
+    } else if (named(n, "deskew")) {
+        s->deskew_on = attr_on(n);
+        attr_num(n, "max-deg", &s->deskew_max_deg);
+        attr_num(n, "min-deg", &s->deskew_min_deg);
+    } else if (named(n, "binarize")) {
+        s->binarize_on = attr_on(n);
+        s->binarize_sauvola = !attr_is(n, "method", "otsu");
+        attr_int(n, "window", &s->sauvola_window);
+        attr_num(n, "k", &s->sauvola_k);
+    } else if (named(n, "border")) {
+        s->border_on = attr_on(n);
+    } else if (named(n, "punch-holes")) {
+        s->holes_on = attr_on(n);
+    } else if (named(n, "speckle")) {
+        s->speckle_on = attr_on(n);
+        attr_int(n, "max-size", &s->speckle_max);
+    } else if (named(n, "rules")) {
+        s->rules_on = attr_on(n);
+        attr_num(n, "min-horizontal", &s->rule_min_h);
+        attr_num(n, "min-vertical", &s->rule_min_v);
+    }
+}
+
+static void apply_recognition(ocr_settings *s, xmlNodePtr n)
+{
+    if (named(n, "cells")) {
+        s->cells_on = attr_on(n);
+        attr_int(n, "inset", &s->cell_inset);
+        attr_int(n, "min-size", &s->min_cell);
+    } else if (named(n, "input")) {
+        s->feed_binary = attr_is(n, "image", "binary");
+    } else if (named(n, "resolution")) {
+        attr_int(n, "default-dpi", &s->dpi_default);
+    }
+}
+
+static void apply_doc(ocr_settings *s, xmlDocPtr doc)
+{
+    for (xmlNodePtr sec = xmlDocGetRootElement(doc)->children; sec; sec = sec->next)
+        for (xmlNodePtr n = sec->children; n; n = n->next) {
+            if (named(sec, "cleanup"))
+                apply_cleanup(s, n);
+            else if (named(sec, "recognition"))
+                apply_recognition(s, n);
+        }
+}
+
+static int load_file(ocr_settings *s, const char *path, dg_err *err)
+{
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt)
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    /* NONET: no fetching; no NOENT, DTDLOAD or HUGE: no entity expansion. */
+    xmlDocPtr doc = xmlCtxtReadFile(ctxt, path, NULL,
+                                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    int rc = DG_OK;
+    if (!doc) {
+        xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
+        rc = dg_err_set(err, DG_EINPUT, "cannot parse OCR settings %s:%d: %s", path,
+                        e ? e->line : 0, e && e->message ? e->message : "unreadable file");
+        size_t n = err ? strlen(err->msg) : 0;
+        if (n && err->msg[n - 1] == '\n')
+            err->msg[n - 1] = '\0';
+    } else if (doc->intSubset || doc->extSubset) {
+        rc = dg_err_set(err, DG_EINPUT, "refusing OCR settings %s:%ld: a DOCTYPE is not allowed",
+                        path, doc->intSubset ? xmlGetLineNo((xmlNodePtr)doc->intSubset) : 1L);
+    } else {
+        rc = validate(doc, path, err);
+        if (rc == DG_OK)
+            apply_doc(s, doc);
+    }
+    xmlFreeDoc(doc);
+    xmlFreeParserCtxt(ctxt);
+    return rc;
+}
 
 int ocr_settings_load(const char *path, ocr_settings **out, dg_err *err)
 {
@@ -17,8 +248,14 @@ int ocr_settings_load(const char *path, ocr_settings **out, dg_err *err)
     ocr_settings *s = calloc(1, sizeof *s);
     if (!s)
         return dg_err_set(err, DG_ENOMEM, "out of memory");
-    (void)path;
-    s->json = dg_strdup("{\"psm\":3}");
+    settings_defaults(s);
+    int rc = path ? load_file(s, path, err) : DG_OK;
+    if (rc == DG_OK && settings_to_json(s))
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    if (rc) {
+        ocr_settings_free(&s);
+        return rc;
+    }
     *out = s;
     return DG_OK;
 }

@@ -70,3 +70,11 @@ char *ocr_tidy_text(const char *in)
     out[o] = '\0';
     return out;
 }
+
+size_t ocr_utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xc0) != 0x80;
+    return n;
+}

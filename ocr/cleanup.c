@@ -1,0 +1,353 @@
+/*
+ * cleanup.c - the page clean-up chain run before recognition: grey
+ * conversion that whitens seal ink by colour, background normalisation,
+ * orientation, deskew, binarisation, border / punch-hole / speckle removal
+ * and ruling-line removal.  Each step can be switched off in the settings
+ * and logs what it measured as one JSON object (ocr_result.cleanup_json).
+ * Order matters (PLATFORM.md): deskew before the rules are looked for.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ocr_internal.h"
+
+static void log_step(ocr_page *pg, const char *step, int on, const char *fmt, double a,
+                     double b)
+{
+    dg_buf_addf(&pg->log, "%s{\"step\":\"%s\",\"on\":%s", pg->log.len ? "," : "", step,
+                on ? "true" : "false");
+    if (fmt) {
+        dg_buf_addc(&pg->log, ',');
+        dg_buf_addf(&pg->log, fmt, a, b);
+    }
+    dg_buf_addc(&pg->log, '}');
+}
+
+static int luminance(int r, int g, int b)
+{
+    return (299 * r + 587 * g + 114 * b + 500) / 1000;
+}
+
+/* Seal ink is red or violet: much more red than green; red also beats blue.
+ * Black ink under a seal stays dark in every channel, so it survives. */
+static int seal_score(int r, int g, int b)
+{
+    /* red: R-G and R-B both high; violet: R-G high, B close to R.  Blue
+     * ballpoint ink (B well above R) is never seal. */
+    return r - b > -25 ? r - g : 0;
+}
+
+/* Strong-seal mask (1 bpp) of a 32 bpp page. */
+static PIX *seal_mask(PIX *pix, int threshold)
+{
+    int w = pixGetWidth(pix), h = pixGetHeight(pix);
+    PIX *m = pixCreate(w, h, 1);
+    l_uint32 *sd = pixGetData(pix), *md = pixGetData(m);
+    int swpl = pixGetWpl(pix), mwpl = pixGetWpl(m);
+    for (int y = 0; y < h; y++) {
+        l_uint32 *sl = sd + y * swpl, *ml = md + y * mwpl;
+        for (int x = 0; x < w; x++) {
+            l_int32 r, g, b;
+            extractRGBValues(sl[x], &r, &g, &b);
+            if (seal_score(r, g, b) > threshold)
+                SET_DATA_BIT(ml, x);
+        }
+    }
+    return m;
+}
+
+PIX *ocr_grey_without_seal(PIX *pix, const ocr_settings *s, double *seal_frac)
+{
+    *seal_frac = 0;
+    if (pixGetDepth(pix) != 32 || !s->seal_on)
+        return pixConvertTo8(pix, 0);
+    PIX *strong = seal_mask(pix, s->seal_threshold);
+    /* Seal edges are paler: accept a weaker colour difference near strong ink. */
+    PIX *near = pixDilateBrick(NULL, strong, 7, 7);
+    int w = pixGetWidth(pix), h = pixGetHeight(pix);
+    PIX *grey = pixCreate(w, h, 8);
+    pixCopyResolution(grey, pix);
+    l_uint32 *sd = pixGetData(pix), *nd = pixGetData(near), *gd = pixGetData(grey);
+    int swpl = pixGetWpl(pix), nwpl = pixGetWpl(near), gwpl = pixGetWpl(grey);
+    long n = 0;
+    for (int y = 0; y < h; y++) {
+        l_uint32 *sl = sd + y * swpl, *nl = nd + y * nwpl, *gl = gd + y * gwpl;
+        for (int x = 0; x < w; x++) {
+            l_int32 r, g, b;
+            extractRGBValues(sl[x], &r, &g, &b);
+            int v = luminance(r, g, b);
+            if (GET_DATA_BIT(nl, x) && seal_score(r, g, b) > s->seal_edge) {
+                /* the brightest channel is the paper showing through the ink */
+                v = r > g ? (r > b ? r : b) : (g > b ? g : b);
+                n++;
+            }
+            SET_DATA_BYTE(gl, x, v);
+        }
+    }
+    pixDestroy(&strong);
+    pixDestroy(&near);
+    *seal_frac = (double)n / ((double)w * h);
+    return grey;
+}
+
+int ocr_find_skew(PIX *pix, double max_deg, double *deg, double *conf)
+{
+    PIX *b = pixGetDepth(pix) == 1 ? pixClone(pix) : pixConvertTo1(pix, 160);
+    l_float32 a = 0, c = 0;
+    int rc = b ? pixFindSkewSweepAndSearch(b, &a, &c, 2, 2, (l_float32)max_deg, 0.5f, 0.01f) : 1;
+    pixDestroy(&b);
+    *deg = rc ? 0 : a;
+    *conf = rc ? 0 : c;
+    return rc ? DG_ERR : DG_OK;
+}
+
+PIX *ocr_binarize(PIX *grey, const ocr_settings *s)
+{
+    PIX *out = NULL;
+    if (!s->binarize_on)
+        return pixThresholdToBinary(grey, 160);
+    if (s->binarize_sauvola) {
+        int half = s->sauvola_window / 2 < 2 ? 2 : s->sauvola_window / 2;
+        pixSauvolaBinarize(grey, half, (l_float32)s->sauvola_k, 1, NULL, NULL, NULL, &out);
+    } else {
+        pixOtsuAdaptiveThreshold(grey, 300, 300, 0, 0, 0.1f, NULL, &out);
+    }
+    return out;
+}
+
+/* Normalise the paper to a flat level so stains and yellowing vanish. */
+static void step_background(ocr_page *pg, const ocr_settings *s)
+{
+    l_uint32 before = 0;
+    pixGetRankValue(pg->grey, 4, 0.9f, &before);
+    if (!s->background_on) {
+        log_step(pg, "background", 0, "\"paper\":%.0f", (double)before, 0);
+        return;
+    }
+    PIX *n = pixBackgroundNorm(pg->grey, NULL, NULL, 10, 15, 100, 50, s->background_level, 2, 1);
+    if (n) {
+        /* Stretch so the paper is white and faded ink dark again: what
+         * clean-up paints white then matches the paper exactly. */
+        int top = s->background_level - 12;
+        pixGammaTRC(n, n, 1.0f, 40 < top ? 40 : 0, top);
+        pixDestroy(&pg->grey);
+        pg->grey = n;
+    }
+    l_uint32 after = 0;
+    pixGetRankValue(pg->grey, 4, 0.9f, &after);
+    log_step(pg, "background", n != NULL, "\"paper_before\":%.0f,\"paper_after\":%.0f", (double)before,
+             (double)after);
+}
+
+/* Tesseract's OSD (legacy osd model) on a reduced binary page. */
+static int detect_quads(ocr_engine *e, PIX *bin, double *conf)
+{
+    *conf = 0;
+    if (e->osd_failed)
+        return -1;
+    if (!e->osd) {
+        e->osd = TessBaseAPICreate();
+        TessBaseAPISetVariable(e->osd, "debug_file", "/dev/null");
+        if (TessBaseAPIInit3(e->osd, NULL, "osd") != 0) {
+            TessBaseAPIDelete(e->osd);
+            e->osd = NULL;
+            e->osd_failed = 1;
+            return -1;
+        }
+        TessBaseAPISetPageSegMode(e->osd, PSM_OSD_ONLY);
+    }
+    TessBaseAPISetImage2(e->osd, bin);
+    TessBaseAPISetSourceResolution(e->osd, 150);
+    int deg = 0;
+    float oc = 0, sc = 0;
+    const char *script = NULL;
+    int ok = TessBaseAPIDetectOrientationScript(e->osd, &deg, &oc, &script, &sc);
+    TessBaseAPIClear(e->osd);
+    if (!ok)
+        return -1;
+    *conf = oc;
+    /* deg is how far the page is turned counter... Tesseract reports the
+     * page's rotation; (4 - deg/90) clockwise quarter turns undo it. */
+    return (4 - (deg / 90) % 4) % 4;
+}
+
+static void step_orientation(ocr_engine *e, ocr_page *pg, const ocr_settings *s)
+{
+    if (!s->orientation_on) {
+        log_step(pg, "orientation", 0, NULL, 0, 0);
+        return;
+    }
+    PIX *b = pixConvertTo1(pg->grey, 150);
+    PIX *r = b ? pixReduceRankBinaryCascade(b, 1, 0, 0, 0) : NULL;
+    double conf = 0;
+    int q = r ? detect_quads(e, r, &conf) : -1;
+    pixDestroy(&b);
+    pixDestroy(&r);
+    if (q > 0 && conf >= s->orientation_min_conf) {
+        PIX *t = pixRotateOrth(pg->grey, q);
+        if (t) {
+            pixDestroy(&pg->grey);
+            pg->grey = t;
+            pg->geom.quads = q;
+            pg->orientation = q * 90;
+        }
+    }
+    log_step(pg, "orientation", 1, "\"degrees\":%.0f,\"conf\":%.2f", pg->orientation, conf);
+}
+
+static void step_deskew(ocr_page *pg, const ocr_settings *s)
+{
+    if (!s->deskew_on) {
+        log_step(pg, "deskew", 0, NULL, 0, 0);
+        return;
+    }
+    double deg = 0, conf = 0;
+    ocr_find_skew(pg->grey, s->deskew_max_deg, &deg, &conf);
+    int apply = fabs(deg) >= s->deskew_min_deg && conf >= 1.5;
+    if (apply) {
+        PIX *r = pixRotate(pg->grey, (l_float32)(deg * M_PI / 180.0), L_ROTATE_AREA_MAP,
+                           L_BRING_IN_WHITE, 0, 0);
+        if (r) {
+            pixDestroy(&pg->grey);
+            pg->grey = r;
+            pg->geom.angle_deg = deg;
+            pg->skew_deg = deg;
+        }
+    }
+    log_step(pg, "deskew", 1, "\"angle_deg\":%.3f,\"conf\":%.2f", deg, conf);
+}
+
+/* Clear components of bin that are scanner border bands (touch the edge,
+ * dense, thick) or punch holes (solid round blobs of a hole's size). */
+static long remove_blobs(PIX *bin, const ocr_settings *s, int dpi, long *holes)
+{
+    PIXA *pixa = NULL;
+    BOXA *boxa = pixConnComp(bin, &pixa, 8);
+    int w = pixGetWidth(bin), h = pixGetHeight(bin), n = boxaGetCount(boxa);
+    int hole_min = dpi * 15 / 100, hole_max = dpi * 60 / 100, band = (w < h ? w : h) / 50;
+    long border = 0;
+    *holes = 0;
+    for (int i = 0; i < n; i++) {
+        l_int32 bx, by, bw, bh, cnt = 0;
+        boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+        int edge = bx <= 1 || by <= 1 || bx + bw >= w - 1 || by + bh >= h - 1;
+        int thick = (bw < bh ? bw : bh) >= band;
+        int holeish = bw >= hole_min && bh >= hole_min && bw <= hole_max && bh <= hole_max &&
+                      bw * 4 <= bh * 5 && bh * 4 <= bw * 5;
+        if (!(edge && thick && s->border_on) && !(holeish && s->holes_on))
+            continue;
+        PIX *c = pixaGetPix(pixa, i, L_CLONE);
+        pixCountPixels(c, &cnt, NULL);
+        double fill = (double)cnt / ((double)bw * bh);
+        int kill = (edge && thick && s->border_on && fill > 0.4) ||
+                   (holeish && s->holes_on && fill > 0.65);
+        if (kill) {
+            pixRasterop(bin, bx, by, bw, bh, PIX_DST & PIX_NOT(PIX_SRC), c, 0, 0);
+            if (edge && thick)
+                border++;
+            else
+                (*holes)++;
+        }
+        pixDestroy(&c);
+    }
+    boxaDestroy(&boxa);
+    pixaDestroy(&pixa);
+    return border;
+}
+
+/* Remove small components with nothing near them: dirt, not dot-matrix
+ * dots (those sit close together and merge once dilated). */
+static long remove_speckle(PIX *bin, int max)
+{
+    int gap = 2 * max + 1;
+    PIX *d = pixDilateBrick(NULL, bin, gap, gap);
+    PIX *small = pixSelectBySize(d, max + gap, max + gap, 8, L_SELECT_IF_BOTH, L_SELECT_IF_LTE,
+                                 NULL);
+    l_int32 before = 0, after = 0;
+    pixCountPixels(bin, &before, NULL);
+    if (small)
+        pixSubtract(bin, bin, small);
+    pixCountPixels(bin, &after, NULL);
+    pixDestroy(&d);
+    pixDestroy(&small);
+    return before - after;
+}
+
+static void step_noise(ocr_page *pg, const ocr_settings *s)
+{
+    long holes = 0, border = 0, specks = 0;
+    if (s->border_on || s->holes_on)
+        border = remove_blobs(pg->bin, s, pg->dpi, &holes);
+    log_step(pg, "border", s->border_on, "\"bands\":%.0f", (double)border, 0);
+    log_step(pg, "punch_holes", s->holes_on, "\"holes\":%.0f", (double)holes, 0);
+    if (s->speckle_on)
+        specks = remove_speckle(pg->bin, s->speckle_max);
+    log_step(pg, "speckle", s->speckle_on, "\"pixels\":%.0f", (double)specks, 0);
+}
+
+static void step_rules(ocr_page *pg, const ocr_settings *s)
+{
+    int nh = 0, nv = 0;
+    if (s->rules_on)
+        pg->rules = ocr_rules_mask(pg->bin, s, &nh, &nv);
+    if (pg->rules) {
+        /* widen a little: rules are anti-aliased and may be thicker in grey */
+        PIX *wide = pixDilateBrick(NULL, pg->rules, 3, 3);
+        pixSubtract(pg->bin, pg->bin, wide);
+        pixDestroy(&wide);
+    }
+    log_step(pg, "rules", s->rules_on, "\"horizontal\":%.0f,\"vertical\":%.0f", nh, nv);
+}
+
+/* Paint white in the grey image what clean-up took out of the binary one,
+ * so Tesseract, which thresholds grey itself, does not see it either. */
+static void sync_grey(ocr_page *pg, PIX *bin_before)
+{
+    PIX *gone = pixSubtract(NULL, bin_before, pg->bin);
+    if (!gone)
+        return;
+    PIX *wide = pixDilateBrick(NULL, gone, 3, 3);
+    pixPaintThroughMask(pg->grey, wide, 0, 0, 255);
+    pixDestroy(&wide);
+    pixDestroy(&gone);
+}
+
+int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, ocr_page *pg, dg_err *err)
+{
+    const ocr_settings *s = e->settings;
+    memset(pg, 0, sizeof *pg);
+    dg_buf_init(&pg->log, 1 << 16);
+    ocr_geom_init(&pg->geom, pixGetWidth(pix), pixGetHeight(pix));
+    pg->dpi = dpi > 0 ? dpi : s->dpi_default;
+    double seal = 0;
+    int colour = pixGetDepth(pix) == 32;
+    pg->grey = ocr_grey_without_seal(pix, s, &seal);
+    if (!pg->grey)
+        return dg_err_set(err, DG_ENOMEM, "out of memory converting the page to grey");
+    log_step(pg, "seal", s->seal_on && colour, "\"colour\":%.0f,\"seal_share\":%.4f", colour,
+             seal);
+    step_background(pg, s);
+    step_orientation(e, pg, s);
+    step_deskew(pg, s);
+    pg->bin = ocr_binarize(pg->grey, s);
+    if (!pg->bin)
+        return dg_err_set(err, DG_ENOMEM, "out of memory binarising the page");
+    log_step(pg, "binarize", s->binarize_on, "\"sauvola\":%.0f,\"window\":%.0f",
+             s->binarize_sauvola, s->sauvola_window);
+    PIX *before = pixCopy(NULL, pg->bin);
+    step_noise(pg, s);
+    step_rules(pg, s);
+    if (before)
+        sync_grey(pg, before);
+    pixDestroy(&before);
+    return DG_OK;
+}
+
+void ocr_page_release(ocr_page *pg)
+{
+    pixDestroy(&pg->grey);
+    pixDestroy(&pg->bin);
+    pixDestroy(&pg->rules);
+    dg_buf_release(&pg->log);
+}
