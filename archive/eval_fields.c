@@ -40,10 +40,11 @@ static const char *const build_sql[] = {
     "INSERT INTO ev_rec(diff, page_id, y0, y1, fields) SELECT diff, page_id, "
     " json_extract(r.value, '$.bbox[1]'), json_extract(r.value, '$.bbox[3]'), "
     " json_extract(r.value, '$.fields') FROM ev_page, json_each(pj, '$.rows') r",
-    "UPDATE ev_rec SET record_id = (SELECT r.id FROM record r WHERE r.page_id = ev_rec.page_id "
-    " AND ((ev_rec.y0 IS NULL AND r.row_no = 0) OR (ev_rec.y0 IS NOT NULL AND r.row_no > 0 "
-    "  AND r.y + r.h / 2 BETWEEN ev_rec.y0 AND ev_rec.y1)) "
-    " ORDER BY abs(r.y + r.h / 2 - (coalesce(ev_rec.y0, 0) + coalesce(ev_rec.y1, 0)) / 2) LIMIT 1)",
+    "UPDATE ev_rec SET record_id = (SELECT id FROM (SELECT r.id AS id, "
+    "  abs(r.y + r.h / 2 - (coalesce(ev_rec.y0, 0) + coalesce(ev_rec.y1, 0)) / 2) AS d "
+    "  FROM record r WHERE r.page_id = ev_rec.page_id "
+    "  AND ((ev_rec.y0 IS NULL AND r.row_no = 0) OR (ev_rec.y0 IS NOT NULL AND r.row_no > 0 "
+    "  AND r.y + r.h / 2 BETWEEN ev_rec.y0 AND ev_rec.y1))) ORDER BY d LIMIT 1)",
     "CREATE TEMP TABLE ev_fld AS SELECT r.diff AS diff, f.key AS key, "
     " " NOWS("json_extract(f.value, '$.printed')") " AS want, "
     " " NOWS("(SELECT x.raw FROM field x WHERE x.record_id = r.record_id AND x.key = f.key)")

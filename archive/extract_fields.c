@@ -572,10 +572,27 @@ static size_t header_columns(const ex_page *p, const ex_template *t, column *col
         }
     }
     qsort(cols, best_n, sizeof *cols, cmp_col);
-    /* without a grid, columns meet half-way between header labels */
+    /* without a grid, columns meet half-way between header labels, but no
+     * further than a typical column from the label: when the OCR lost a
+     * header, that column's values are dropped, not pushed into a neighbour */
+    double gaps[64], half = 0;
+    size_t ng = 0;
+    for (size_t i = 1; i < best_n; i++)
+        gaps[ng++] = cols[i].cx - cols[i - 1].cx;
+    for (size_t i = 1; i < ng; i++)
+        for (size_t j = i; j > 0 && gaps[j - 1] > gaps[j]; j--) {
+            double tmp = gaps[j];
+            gaps[j] = gaps[j - 1];
+            gaps[j - 1] = tmp;
+        }
+    if (ng)
+        half = 0.75 * gaps[ng / 2];
     for (size_t i = 0; i < best_n && !p->ncells; i++) {
+        double h = fmax(half, (cols[i].x1 - cols[i].x0) / 2 + 1.5 * p->line_h);
         cols[i].x0 = i ? (cols[i - 1].cx + cols[i].cx) / 2 : -1e9;
         cols[i].x1 = i + 1 < best_n ? (cols[i].cx + cols[i + 1].cx) / 2 : 1e9;
+        cols[i].x0 = fmax(cols[i].x0, cols[i].cx - h);
+        cols[i].x1 = fmin(cols[i].x1, cols[i].cx + h);
     }
     return best_n;
 }

@@ -28,6 +28,60 @@ static void read_counts(sqlite3 *db, counts *c)
     c->quarantined = count_of(db, "SELECT count(*) FROM quarantine");
 }
 
+/* ---- extraction (issue 4) ------------------------------------------------------------ */
+
+/* Records by state and pages by recognised form; unknown forms wait for review. */
+static const char records_by_state_sql[] =
+    "SELECT state, count(*) FROM record GROUP BY state ORDER BY state";
+static const char forms_sql[] =
+    "SELECT coalesce(template, 'unknown form'), count(*) FROM page_form GROUP BY 1 ORDER BY 1";
+
+static void emit_pairs_json(sqlite3 *db, const char *sql, dg_buf *b)
+{
+    sqlite3_stmt *st;
+    dg_buf_addc(b, '{');
+    if (db_prepare(db, sql, &st, NULL) == 0) {
+        for (int first = 1; sqlite3_step(st) == SQLITE_ROW; first = 0) {
+            dg_buf_adds(b, first ? "" : ",");
+            dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 0));
+            dg_buf_addf(b, ":%lld", (long long)sqlite3_column_int64(st, 1));
+        }
+        sqlite3_finalize(st);
+    }
+    dg_buf_addc(b, '}');
+}
+
+static void emit_records_json(sqlite3 *db, dg_buf *b)
+{
+    dg_buf_adds(b, ",\"extraction\":{\"records\":");
+    emit_pairs_json(db, records_by_state_sql, b);
+    dg_buf_adds(b, ",\"forms\":");
+    emit_pairs_json(db, forms_sql, b);
+    dg_buf_addf(b, ",\"unknown_form_pages\":%lld,\"fields_missing\":%lld}",
+                (long long)count_of(db, "SELECT count(*) FROM page WHERE state = 'unknown_form'"),
+                (long long)count_of(db, "SELECT count(*) FROM field WHERE state = 'missing'"));
+}
+
+static void emit_records_text(sqlite3 *db, dg_buf *b)
+{
+    sqlite3_stmt *st;
+    dg_buf_addf(b, "records:      %lld (%lld fields not found)\n",
+                (long long)count_of(db, "SELECT count(*) FROM record"),
+                (long long)count_of(db, "SELECT count(*) FROM field WHERE state = 'missing'"));
+    if (db_prepare(db, records_by_state_sql, &st, NULL) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            dg_buf_addf(b, "  %-12s %lld\n", sqlite3_column_text(st, 0),
+                        (long long)sqlite3_column_int64(st, 1));
+        sqlite3_finalize(st);
+    }
+    if (db_prepare(db, forms_sql, &st, NULL) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            dg_buf_addf(b, "  form %-20s %lld pages\n", sqlite3_column_text(st, 0),
+                        (long long)sqlite3_column_int64(st, 1));
+        sqlite3_finalize(st);
+    }
+}
+
 /* ---- load and review (issue 6) --------------------------------------------------------- */
 
 /* Pending records grouped by the reason load gave (load_wait). */
@@ -122,6 +176,7 @@ static int emit_json(sqlite3 *db, const counts *c, dg_buf *b)
     }
     sqlite3_finalize(st);
     dg_buf_adds(b, "]");
+    emit_records_json(db, b);
     emit_load_json(db, b);
     dg_buf_adds(b, "}\n");
     return DG_OK;
@@ -161,6 +216,7 @@ static void emit_text(sqlite3 *db, const counts *c, dg_buf *b)
                         sqlite3_column_int(st, 1) + 1, sqlite3_column_text(st, 2));
         sqlite3_finalize(st);
     }
+    emit_records_text(db, b);
     emit_load_text(db, b);
 }
 
