@@ -91,7 +91,8 @@ static int cmp_match(const void *a, const void *b)
 /* Longest label wins where matches overlap: 学位证书编号 hides 学位 and 编号. */
 static void keep_non_overlapping(ex_page *p)
 {
-    qsort(p->matches, p->nmatches, sizeof *p->matches, cmp_match);
+    if (p->nmatches > 1)
+        qsort(p->matches, p->nmatches, sizeof *p->matches, cmp_match);
     size_t kept = 0;
     for (size_t i = 0; i < p->nmatches; i++) {
         const ex_match *m = &p->matches[i];

@@ -65,7 +65,7 @@ static void emit_records_json(sqlite3 *db, dg_buf *b)
 static void emit_records_text(sqlite3 *db, dg_buf *b)
 {
     sqlite3_stmt *st;
-    dg_buf_addf(b, "records:      %lld (%lld fields not found)\n",
+    dg_buf_addf(b, "extraction:   %lld records (%lld fields not found)\n",
                 (long long)count_of(db, "SELECT count(*) FROM record"),
                 (long long)count_of(db, "SELECT count(*) FROM field WHERE state = 'missing'"));
     if (db_prepare(db, records_by_state_sql, &st, NULL) == 0) {
