@@ -81,6 +81,7 @@ static int settings_to_json(ocr_settings *s)
 typedef struct xml_errs {
     char msg[512];
     int seen;
+    const char *path;
 } xml_errs;
 
 static void on_xml_error(void *ud, xmlErrorPtr e)
@@ -93,7 +94,11 @@ static void on_xml_error(void *ud, xmlErrorPtr e)
     size_t n = strlen(m);
     while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
         m[--n] = '\0';
-    snprintf(x->msg, sizeof x->msg, "%s:%d: %s", e->file ? e->file : "?", e->line, m);
+    /* RELAX NG errors often carry only the node: take its line from there. */
+    long line = e->line;
+    if (line <= 0 && e->node)
+        line = xmlGetLineNo((xmlNodePtr)e->node);
+    snprintf(x->msg, sizeof x->msg, "%s:%ld: %s", e->file ? e->file : x->path, line, m);
 }
 
 static int validate(xmlDocPtr doc, const char *path, dg_err *err)
@@ -105,7 +110,7 @@ static int validate(xmlDocPtr doc, const char *path, dg_err *err)
     if (!vc) {
         rc = dg_err_set(err, DG_ERR, "cannot load the OCR settings grammar");
     } else {
-        xml_errs x = {{0}, 0};
+        xml_errs x = {{0}, 0, path};
         xmlRelaxNGSetValidStructuredErrors(vc, on_xml_error, &x);
         if (xmlRelaxNGValidateDoc(vc, doc) != 0)
             rc = dg_err_set(err, DG_EINPUT, "invalid OCR settings %s",

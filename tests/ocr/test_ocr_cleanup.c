@@ -1,0 +1,189 @@
+/*
+ * test_ocr_cleanup.c - the clean-up chain on drawn pages: a known skew is
+ * found, a red disc goes while black text under it stays, a ruled 3x4 table
+ * gives 12 cells with the right boxes, boxes map back through deskew and
+ * quarter turns onto the original pixels, and the settings loader refuses
+ * unsafe or invalid files with file:line.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ocr_internal.h"
+#include "testlib.h"
+
+/* A page of fake text lines: short dark bars, like characters. */
+static PIX *text_page(int w, int h)
+{
+    PIX *p = pixCreate(w, h, 8);
+    pixSetAll(p);
+    for (int y = 150; y < h - 150; y += 60)
+        for (int x = 100; x < w - 140; x += 45)
+            pixRasterop(p, x, y, 34, 30, PIX_CLR, NULL, 0, 0);
+    return p;
+}
+
+static void test_skew(tl_state *t)
+{
+    PIX *p = text_page(1200, 1600);
+    /* pixRotate turns clockwise for positive angles: -2 deg leaves the
+     * content turned 2 deg counter-clockwise. */
+    PIX *r = pixRotate(p, (l_float32)(-2.0 * M_PI / 180), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE,
+                       0, 0);
+    double deg = 0, conf = 0;
+    CHECK(t, ocr_find_skew(r, 5.0, &deg, &conf) == DG_OK);
+    CHECK(t, fabs(fabs(deg) - 2.0) < 0.3);
+    pixDestroy(&p);
+    pixDestroy(&r);
+}
+
+static void test_seal(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *p = pixCreate(400, 400, 32);
+    pixSetAllArbitrary(p, 0xf0e8d000); /* yellowed paper */
+    pixRasterop(p, 150, 190, 100, 20, PIX_CLR, NULL, 0, 0); /* black text stroke */
+    l_uint32 red;
+    composeRGBPixel(210, 40, 40, &red);
+    for (int y = 100; y < 300; y++)
+        for (int x = 100; x < 300; x++)
+            if ((x - 200) * (x - 200) + (y - 200) * (y - 200) < 90 * 90 && !(y >= 190 && y < 210 && x >= 150 && x < 250))
+                pixSetPixel(p, x, y, red);
+    double frac = 0;
+    PIX *g = ocr_grey_without_seal(p, s, &frac);
+    l_uint32 disc = 0, text = 0;
+    pixGetPixel(g, 200, 130, &disc);
+    pixGetPixel(g, 200, 200, &text);
+    CHECK(t, disc > 200);
+    CHECK(t, text < 60);
+    CHECK(t, frac > 0.1);
+    pixDestroy(&g);
+    pixDestroy(&p);
+    ocr_settings_free(&s);
+}
+
+static void test_grid(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *p = pixCreate(1600, 1200, 1);
+    int x0 = 200, y0 = 300, cw = 300, rh = 150;
+    for (int r = 0; r <= 3; r++)
+        pixRenderLine(p, x0, y0 + r * rh, x0 + 4 * cw, y0 + r * rh, 3, L_SET_PIXELS);
+    for (int c = 0; c <= 4; c++)
+        pixRenderLine(p, x0 + c * cw, y0, x0 + c * cw, y0 + 3 * rh, 3, L_SET_PIXELS);
+    pixRasterop(p, 260, 350, 30, 30, PIX_SET, NULL, 0, 0); /* some "text" */
+    int nh = 0, nv = 0;
+    PIX *rules = ocr_rules_mask(p, s, &nh, &nv);
+    CHECK(t, rules != NULL);
+    ocr_cell *cells = NULL;
+    size_t n = 0;
+    CHECK(t, rules && ocr_grid_cells(rules, s, &cells, &n) == DG_OK);
+    CHECK_INT(t, n, 12);
+    for (size_t i = 0; i < n; i++) {
+        int ex = x0 + cells[i].col * cw, ey = y0 + cells[i].row * rh;
+        CHECK(t, abs(cells[i].box.x - ex) <= 6 && abs(cells[i].box.y - ey) <= 6);
+        CHECK(t, abs(cells[i].box.w - cw) <= 10 && abs(cells[i].box.h - rh) <= 10);
+    }
+    CHECK(t, n == 12 && cells[6].row == 1 && cells[6].col == 2);
+    free(cells);
+    pixDestroy(&rules);
+    pixDestroy(&p);
+    ocr_settings_free(&s);
+}
+
+/* Draw a square, transform the page like clean-up does, find the square
+ * there, map its box back: it must land on the square drawn. */
+static void check_mapping(tl_state *t, int quads, double deg)
+{
+    int w = 900, h = 1200;
+    ocr_box sq = {610, 240, 120, 80};
+    PIX *p = pixCreate(w, h, 8);
+    pixSetAll(p);
+    pixRasterop(p, sq.x, sq.y, sq.w, sq.h, PIX_CLR, NULL, 0, 0);
+    ocr_geom g;
+    ocr_geom_init(&g, w, h);
+    PIX *q = pixRotateOrth(p, quads);
+    g.quads = quads;
+    PIX *r = pixRotate(q, (l_float32)(deg * M_PI / 180), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0,
+                       0);
+    g.angle_deg = deg;
+    PIX *b = pixConvertTo1(r, 128);
+    BOX *fg = NULL;
+    pixClipToForeground(b, NULL, &fg);
+    l_int32 x, y, bw, bh;
+    boxGetGeometry(fg, &x, &y, &bw, &bh);
+    /* The found box is the hull of the turned square; its centre maps back
+     * onto the square's centre, and the mapped box covers the square. */
+    ocr_box back = ocr_geom_box_to_original(&g, (ocr_box){x, y, bw, bh});
+    double cx = back.x + back.w / 2.0, cy = back.y + back.h / 2.0;
+    CHECK(t, fabs(cx - (sq.x + sq.w / 2.0)) < 3 && fabs(cy - (sq.y + sq.h / 2.0)) < 3);
+    CHECK(t, back.x <= sq.x + 2 && back.y <= sq.y + 2 && back.x + back.w >= sq.x + sq.w - 2 &&
+                 back.y + back.h >= sq.y + sq.h - 2);
+    double px, py, ox, oy;
+    ocr_geom_point_to_work(&g, 100, 200, &px, &py);
+    ocr_geom_point_to_original(&g, px, py, &ox, &oy);
+    CHECK(t, fabs(ox - 100) < 1e-6 && fabs(oy - 200) < 1e-6);
+    boxDestroy(&fg);
+    pixDestroy(&b);
+    pixDestroy(&r);
+    pixDestroy(&q);
+    pixDestroy(&p);
+}
+
+static void test_geom(tl_state *t)
+{
+    check_mapping(t, 0, 0.0);
+    check_mapping(t, 0, 2.5);
+    check_mapping(t, 0, -1.5);
+    check_mapping(t, 1, 2.0);
+    check_mapping(t, 2, -2.0);
+    check_mapping(t, 3, 1.0);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static void test_settings(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    dg_err e = {0};
+    CHECK(t, ocr_settings_load(OCR_CONFIG, &s, &e) == DG_OK);
+    CHECK(t, s && strstr(ocr_settings_json(s), "\"deskew\":{\"on\":1") != NULL);
+    ocr_settings_free(&s);
+    char dt[] = "/tmp/dangan_ocr_dtd_XXXXXX";
+    int fd = mkstemp(dt);
+    if (fd >= 0)
+        close(fd);
+    write_file(dt, "<?xml version=\"1.0\"?>\n<!DOCTYPE ocr [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+                   "<ocr version=\"1\"><cleanup/></ocr>\n");
+    CHECK(t, ocr_settings_load(dt, &s, &e) == DG_EINPUT);
+    CHECK(t, strstr(e.msg, "DOCTYPE") != NULL);
+    write_file(dt, "<?xml version=\"1.0\"?>\n<ocr version=\"1\">\n<cleanup>\n"
+                   "<deskew enabled=\"maybe\"/>\n</cleanup></ocr>\n");
+    CHECK(t, ocr_settings_load(dt, &s, &e) == DG_EINPUT);
+    /* the message names the file (libxml2's interleave errors carry no line) */
+    CHECK(t, strstr(e.msg, dt) != NULL);
+    unlink(dt);
+}
+
+int main(void)
+{
+    tl_state t = {0};
+    ocr_quiet_leptonica();
+    test_skew(&t);
+    test_seal(&t);
+    test_grid(&t);
+    test_geom(&t);
+    test_settings(&t);
+    return tl_exit_status(&t, "test_ocr_cleanup");
+}
