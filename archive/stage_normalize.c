@@ -221,15 +221,16 @@ static int text_norm(norm_ctx *ctx, const char *raw, char **out, dg_err *err)
     return rc;
 }
 
-/* The rule id that decided the best candidate ("rule 12: ..."), else 0. */
+/* The mapping_rule id that decided the best candidate, else 0.  The stage
+ * passes rule ids as the decimal text of mapping_rule.id (rule_push). */
 static int64_t candidate_rule(const norm_match_result *mr)
 {
-    if (mr->decision != NORM_AUTO || !mr->ncandidates)
+    if (mr->decision != NORM_AUTO || !mr->ncandidates || !mr->candidates[0].rule_id)
         return 0;
-    const char *p = mr->candidates[0].path;
-    if (!p || strncmp(p, "rule ", 5) != 0)
-        return 0;
-    return strtoll(p + 5, NULL, 10);
+    char *end;
+    errno = 0;
+    long long id = strtoll(mr->candidates[0].rule_id, &end, 10);
+    return errno || end == mr->candidates[0].rule_id || *end || id <= 0 ? 0 : (int64_t)id;
 }
 
 /* ---- dangan match ------------------------------------------------------------ */
@@ -246,10 +247,11 @@ static int match_print(const norm_match_result *mr, int json, FILE *out, dg_err 
         rc = dg_buf_addf(&b, "decision: %s\n", mr->decision == NORM_AUTO ? "auto" : "review");
         for (size_t i = 0; i < mr->ncandidates && !rc; i++) {
             const norm_candidate *c = &mr->candidates[i];
-            rc = dg_buf_addf(&b, "%2zu. %s %s  score %.3f  (from %s)\n    path: %s\n"
-                                 "    evidence: %s\n",
-                             i + 1, c->code, c->name, c->score, c->edition, c->path,
-                             c->evidence);
+            rc = dg_buf_addf(&b, "%2zu. %s %s  score %.3f  (from %s)\n    path: %s\n",
+                             i + 1, c->code, c->name, c->score, c->edition, c->path);
+            for (size_t j = 0; j < c->nevidence && !rc; j++)
+                rc = dg_buf_addf(&b, "    %s %s\n", j ? "         " : "evidence:",
+                                 c->evidence[j]);
         }
     }
     if (!rc && fwrite(b.data, 1, b.len, out) != b.len)
@@ -665,30 +667,20 @@ static const char *usable_value(rec *r, const char *key)
                : NULL;
 }
 
-/* Which short code and fields a norm_dates_check message concerns. */
-static void date_flag_target(const char *msg, const char **code, const char *keys[2])
+/* The field key of a norm_record_dates member named in a norm_flag; the
+ * form date comes from the page header, not a field, so it has none. */
+static const char *date_field_key(const char *member)
 {
-    keys[0] = keys[1] = NULL;
-    if (strstr(msg, "outside")) {
-        *code = "date_out_of_range";
-        keys[0] = !strncmp(msg, "birth", 5)        ? "birth_date"
-                  : !strncmp(msg, "enrolment", 9)  ? "enroll_date"
-                  : !strncmp(msg, "graduation", 10) ? "grad_date"
-                  : !strncmp(msg, "degree", 6)      ? "degree_date"
-                                                    : NULL;
-    } else if (strstr(msg, "before age 16")) {
-        *code = !strncmp(msg, "graduation", 10) ? "grad_before_age16" : "enroll_before_age16";
-        keys[0] = !strncmp(msg, "graduation", 10) ? "grad_date" : "enroll_date";
-        keys[1] = "birth_date";
-    } else if (!strncmp(msg, "graduation", 10)) {
-        *code = "grad_before_enroll";
-        keys[0] = "grad_date";
-        keys[1] = "enroll_date";
-    } else {
-        *code = "degree_before_enroll";
-        keys[0] = "degree_date";
-        keys[1] = "enroll_date";
-    }
+    static const struct {
+        const char *member, *key;
+    } map[] = {{"birth", "birth_date"},
+               {"enrol", "enroll_date"},
+               {"graduate", "grad_date"},
+               {"degree", "degree_date"}};
+    for (size_t i = 0; member && i < sizeof map / sizeof *map; i++)
+        if (strcmp(member, map[i].member) == 0)
+            return map[i].key;
+    return NULL;
 }
 
 static int flag_field_review(rec *r, const char *key, const char *text)
@@ -713,12 +705,11 @@ static int record_dates_check(norm_ctx *ctx, rec *r, int ctx_year)
     norm_flags fl = {0};
     int rc = norm_dates_check(&d, &fl, NULL);
     for (size_t i = 0; i < fl.n && !rc; i++) {
-        const char *code, *keys[2];
-        date_flag_target(fl.items[i], &code, keys);
+        const norm_flag *g = &fl.items[i];
         char text[512];
-        snprintf(text, sizeof text, "%s (%s)", code, fl.items[i]);
-        rc = flag_field_review(r, keys[0], text);
-        rc = rc ? rc : flag_field_review(r, keys[1], text);
+        snprintf(text, sizeof text, "%s (%s)", g->code, g->message);
+        rc = flag_field_review(r, date_field_key(g->fields[0]), text);
+        rc = rc ? rc : flag_field_review(r, date_field_key(g->fields[1]), text);
     }
     norm_flags_release(&fl);
     norm_result_release(&form);
@@ -856,22 +847,13 @@ static int write_steps(writer *w, const fld *f, dg_err *err)
     return rc;
 }
 
-/* Evidence "a; b; c" as the JSON array ["a","b","c"]. */
-static int evidence_json(const char *ev, dg_buf *b)
+/* A candidate's evidence list as the JSON array ["a","b","c"]. */
+static int evidence_json(const norm_candidate *c, dg_buf *b)
 {
     int rc = dg_buf_addc(b, '[');
-    for (const char *p = ev ? ev : ""; *p && !rc;) {
-        const char *sep = strstr(p, "; ");
-        size_t n = sep ? (size_t)(sep - p) : strlen(p);
-        char *part = malloc(n + 1);
-        if (!part)
-            return DG_ENOMEM;
-        memcpy(part, p, n);
-        part[n] = '\0';
-        rc = b->len > 1 ? dg_buf_addc(b, ',') : DG_OK;
-        rc = rc ? rc : dg_buf_json_str(b, part);
-        free(part);
-        p = sep ? sep + 2 : p + n;
+    for (size_t i = 0; i < c->nevidence && !rc; i++) {
+        rc = i ? dg_buf_addc(b, ',') : DG_OK;
+        rc = rc ? rc : dg_buf_json_str(b, c->evidence[i]);
     }
     return rc ? rc : dg_buf_addc(b, ']');
 }
@@ -884,7 +866,7 @@ static int write_candidates(writer *w, const fld *f, dg_err *err)
         const norm_candidate *c = &f->m.candidates[i];
         dg_buf ev;
         dg_buf_init(&ev, 0);
-        if (evidence_json(c->evidence, &ev)) {
+        if (evidence_json(c, &ev)) {
             dg_buf_release(&ev);
             return dg_err_set(err, DG_ENOMEM, "out of memory storing match evidence");
         }

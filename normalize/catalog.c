@@ -4,7 +4,10 @@
  * them; adding an edition is adding files and a manifest line.  The loaded
  * catalog offers an iteration API (for the database import) and the
  * lookups the matcher needs: by code, crosswalk rows by old code, and a
- * character index over all names for candidate generation.
+ * character index over all names for candidate generation.  `names` lines
+ * add curated historical names (from catalogs we do not have) pointing at
+ * codes of an edition we do have; their codes are checked here so a typo
+ * in the table cannot invent a discipline.
  */
 #include "normalize.h"
 #include "internal.h"
@@ -217,6 +220,62 @@ static int add_crosswalk(load_state *st, char **f, size_t nf, const char *path, 
     return rc;
 }
 
+/* ---- curated historical names ---- */
+
+typedef struct hn_state {
+    norm_catalog *cat;
+    const char *set;
+    size_t edition;
+} hn_state;
+
+static int hn_line(void *arg, char **f, size_t nf, const char *path, int line, dg_err *err)
+{
+    hn_state *s = arg;
+    norm_catalog *c = s->cat;
+    if (nf < 5 || !f[0][0] || (strcmp(f[3], "renamed") && strcmp(f[3], "split")))
+        return dg_err_set(err, DG_EINPUT,
+                          "bad historical name row in '%s' line %d: want "
+                          "old_name,new_code,new_name,renamed|split,basis",
+                          path, line);
+    if (!nz_cat_find(&c->ed[s->edition], f[1]))
+        return dg_err_set(err, DG_EINPUT, "code '%s' in '%s' line %d is not in edition %s",
+                          f[1], path, line, c->ed[s->edition].id);
+    if (c->nhn == c->hnalloc) {
+        size_t n = c->hnalloc ? c->hnalloc * 2 : 64;
+        nz_histname *p = realloc(c->hn, n * sizeof *p);
+        if (!p)
+            return DG_ENOMEM;
+        c->hn = p;
+        c->hnalloc = n;
+    }
+    nz_histname *h = &c->hn[c->nhn++];
+    memset(h, 0, sizeof *h);
+    h->edition = s->edition;
+    h->set = dg_strdup(s->set);
+    h->name = dg_strdup(f[0]);
+    h->code = dg_strdup(f[1]);
+    h->code_name = dg_strdup(f[2]);
+    h->relation = dg_strdup(f[3]);
+    h->basis = dg_strdup(f[4]);
+    if (!h->set || !h->name || !h->code || !h->code_name || !h->relation || !h->basis ||
+        nz_decode(h->name, &h->key))
+        return DG_ENOMEM;
+    return DG_OK;
+}
+
+static int add_histnames(load_state *st, char **f, size_t nf, const char *path, int line,
+                         dg_err *err)
+{
+    hn_state hs = {st->cat, f[1], 0};
+    if (nf < 4 || !f[1][0] || !edition_index(st->cat, f[2], &hs.edition))
+        return dg_err_set(err, DG_EINPUT,
+                          "bad names line in '%s' line %d (editions must be listed first)",
+                          path, line);
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s/%s", st->dir, f[3]);
+    return csv_read(csv, hn_line, &hs, err);
+}
+
 static int manifest_line(void *arg, char **f, size_t nf, const char *path, int line,
                          dg_err *err)
 {
@@ -225,6 +284,8 @@ static int manifest_line(void *arg, char **f, size_t nf, const char *path, int l
         return add_edition(st, f, nf, path, line, err);
     if (strcmp(f[0], "crosswalk") == 0)
         return add_crosswalk(st, f, nf, path, line, err);
+    if (strcmp(f[0], "names") == 0)
+        return add_histnames(st, f, nf, path, line, err);
     if (strcmp(f[0], "target") == 0 && nf >= 2) {
         free(st->target_id);
         st->target_id = dg_strdup(f[1]);
@@ -243,6 +304,18 @@ static int xrow_cmp(const void *a, const void *b)
     if (x->to != y->to)
         return x->to < y->to ? -1 : 1;
     return strcmp(x->old_code, y->old_code);
+}
+
+/* Full order for storage: two crosswalk files for one edition pair (derived
+ * + curated splits) must merge into the same order on every load, since
+ * the import fingerprints the rows in order. */
+static int xrow_sort_cmp(const void *a, const void *b)
+{
+    int r = xrow_cmp(a, b);
+    const nz_xrow *x = a, *y = b;
+    r = r ? r : strcmp(x->new_code, y->new_code);
+    r = r ? r : strcmp(x->relation, y->relation);
+    return r ? r : strcmp(x->basis, y->basis);
 }
 
 size_t nz_cat_xrows(const norm_catalog *c, size_t from, size_t to, const char *code,
@@ -333,8 +406,10 @@ static int catalog_finish(norm_catalog *c, load_state *st, const char *path, dg_
         edition_index(c, ids[c->x[i].from], &c->x[i].from);
         edition_index(c, ids[c->x[i].to], &c->x[i].to);
     }
+    for (size_t i = 0; i < c->nhn; i++)
+        edition_index(c, ids[c->hn[i].edition], &c->hn[i].edition);
     free(ids);
-    qsort(c->x, c->nx, sizeof *c->x, xrow_cmp);
+    qsort(c->x, c->nx, sizeof *c->x, xrow_sort_cmp);
     c->target = c->ned - 1;
     if (st->target_id && !edition_index(c, st->target_id, &c->target))
         return dg_err_set(err, DG_EINPUT, "target edition '%s' not listed in '%s'",
@@ -394,6 +469,17 @@ void norm_catalog_free(norm_catalog **pc)
         free(x->basis);
     }
     free(c->x);
+    for (size_t i = 0; i < c->nhn; i++) {
+        nz_histname *h = &c->hn[i];
+        free(h->set);
+        free(h->name);
+        free(h->code);
+        free(h->code_name);
+        free(h->relation);
+        free(h->basis);
+        free(h->key.c);
+    }
+    free(c->hn);
     free(c->post);
     free(c->xw_matrix);
     free(c);
@@ -451,6 +537,26 @@ int norm_catalog_crosswalk(const norm_catalog *cat, size_t i, norm_crosswalk_inf
     out->new_name = x->new_name;
     out->relation = x->relation;
     out->basis = x->basis;
+    return DG_OK;
+}
+
+size_t norm_catalog_histname_count(const norm_catalog *cat)
+{
+    return cat->nhn;
+}
+
+int norm_catalog_histname(const norm_catalog *cat, size_t i, norm_histname_info *out)
+{
+    if (i >= cat->nhn)
+        return DG_ENOTFOUND;
+    const nz_histname *h = &cat->hn[i];
+    out->set = h->set;
+    out->name = h->name;
+    out->edition = cat->ed[h->edition].id;
+    out->code = h->code;
+    out->code_name = h->code_name;
+    out->relation = h->relation;
+    out->basis = h->basis;
     return DG_OK;
 }
 

@@ -247,30 +247,43 @@ static long months_between(const ymd *a, const ymd *b)
     return ((long)b->y - a->y) * 12 + ((b->m ? b->m : 6) - (a->m ? a->m : 6));
 }
 
-static int flags_add(norm_flags *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int flags_add(norm_flags *f, const char *fmt, ...)
+/* Append one flag; code and fields are static strings, the message is copied. */
+static int flags_add(norm_flags *f, const char *code, const char *field0, const char *field1,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int flags_add(norm_flags *f, const char *code, const char *field0, const char *field1,
+                     const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    char **p = realloc(f->items, (f->n + 1) * sizeof *p);
+    norm_flag *p = realloc(f->items, (f->n + 1) * sizeof *p);
     if (!p)
         return DG_ENOMEM;
     f->items = p;
-    f->items[f->n] = dg_strdup(msg);
-    return f->items[f->n++] ? DG_OK : DG_ENOMEM;
+    norm_flag *fl = &f->items[f->n];
+    fl->code = code;
+    fl->fields[0] = field0;
+    fl->fields[1] = field1;
+    fl->message = dg_strdup(msg);
+    if (!fl->message)
+        return DG_ENOMEM;
+    f->n++;
+    return DG_OK;
 }
 
 static int check_years(const norm_record_dates *d, const ymd *v, norm_flags *out)
 {
-    const char *names[] = {"birth", "enrolment", "graduation", "degree", "form"};
+    /* Message words for people, field names as in norm_record_dates for code. */
+    static const char *const words[] = {"birth", "enrolment", "graduation", "degree", "form"};
+    static const char *const fields[] = {"birth", "enrol", "graduate", "degree", "form"};
     const char *raw[] = {d->birth, d->enrol, d->graduate, d->degree, d->form};
     int rc = DG_OK;
     for (int i = 0; i < 5 && !rc; i++)
         if (raw[i] && raw[i][0] && (v[i].y < 1900 || v[i].y > 2010))
-            rc = flags_add(out, "%s date '%s' outside 1900-2010", names[i], raw[i]);
+            rc = flags_add(out, NORM_FLAG_DATE_OUT_OF_RANGE, fields[i], NULL,
+                           "%s date '%s' outside 1900-2010", words[i], raw[i]);
     return rc;
 }
 
@@ -284,14 +297,17 @@ int norm_dates_check(const norm_record_dates *d, norm_flags *out, dg_err *err)
     ymd_parse(d->form, &v[4]);
     int rc = check_years(d, v, out);
     if (!rc && v[1].y && v[2].y && months_between(&v[1], &v[2]) < 0)
-        rc = flags_add(out, "graduation '%s' before enrolment '%s'", d->graduate, d->enrol);
+        rc = flags_add(out, NORM_FLAG_GRAD_BEFORE_ENROLL, "graduate", "enrol",
+                       "graduation '%s' before enrolment '%s'", d->graduate, d->enrol);
     if (!rc && v[1].y && v[3].y && months_between(&v[1], &v[3]) < 0)
-        rc = flags_add(out, "degree '%s' before enrolment '%s'", d->degree, d->enrol);
+        rc = flags_add(out, NORM_FLAG_DEGREE_BEFORE_ENROLL, "degree", "enrol",
+                       "degree '%s' before enrolment '%s'", d->degree, d->enrol);
     if (!rc && v[0].y && v[1].y && months_between(&v[0], &v[1]) < 16 * 12)
-        rc = flags_add(out, "enrolment '%s' before age 16 (born '%s')", d->enrol, d->birth);
+        rc = flags_add(out, NORM_FLAG_ENROLL_BEFORE_AGE16, "enrol", "birth",
+                       "enrolment '%s' before age 16 (born '%s')", d->enrol, d->birth);
     if (!rc && v[0].y && v[2].y && months_between(&v[0], &v[2]) < 16 * 12)
-        rc = flags_add(out, "graduation '%s' before age 16 (born '%s')", d->graduate,
-                       d->birth);
+        rc = flags_add(out, NORM_FLAG_GRAD_BEFORE_AGE16, "graduate", "birth",
+                       "graduation '%s' before age 16 (born '%s')", d->graduate, d->birth);
     if (rc)
         return dg_err_set(err, rc, "out of memory checking dates");
     return DG_OK;

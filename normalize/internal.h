@@ -103,6 +103,13 @@ typedef struct nz_xrow {
     char *old_code, *old_name, *new_code, *new_name, *relation, *basis;
 } nz_xrow;
 
+/* A curated historical name (names-pre1997.csv): name -> code of edition `edition`. */
+typedef struct nz_histname {
+    char *set, *name, *code, *code_name, *relation, *basis;
+    size_t edition; /* edition index of code */
+    nz_u32 key;     /* name as code points, for the edit distance */
+} nz_histname;
+
 /* One posting of the character index: entry = edition << 16 | discipline. */
 typedef struct nz_posting {
     UChar32 cp;
@@ -118,6 +125,8 @@ struct norm_catalog {
     nz_posting *post; /* sorted by cp */
     size_t npost;
     unsigned char *xw_matrix; /* ned x ned: is there a crosswalk from i to j */
+    nz_histname *hn; /* in file order */
+    size_t nhn, hnalloc;
 };
 
 const nz_disc *nz_cat_find(const nz_edition *e, const char *code);

@@ -4,8 +4,11 @@
  * ranked candidates in the target catalog (2022).  Names are compared on
  * the simplified form with an edit distance where OCR look-alikes cost
  * less; catalog entries are resolved to the target through the crosswalks.
+ * Names from catalogs we do not have (1983/1990) come in through the
+ * curated historical-name table and go on through the same crosswalks.
  * A wrong automatic decision is worse than a review, so `auto` needs a high
- * score, a clear margin and no crosswalk caveat (check / split / unresolved).
+ * score, a clear margin and no caveat (check / split / unresolved row, a
+ * curated pre-1997 name): those always leave the choice to a person.
  */
 #include "normalize.h"
 #include "internal.h"
@@ -19,12 +22,15 @@
 #define MAX_HITS 12
 #define MAX_ACC 48
 #define MAX_KEY 64
+#define MAX_EV 8   /* evidence items per candidate */
+#define EV_LEN 320 /* one evidence item, display text */
 
 /* A discipline of the target edition reached from some catalog entry. */
 typedef struct hit {
     const nz_disc *target;
     char path[512];
-    char evidence[512];
+    char ev[3][EV_LEN]; /* crosswalk evidence, nev items */
+    size_t nev;
     int force_review;
 } hit;
 
@@ -39,11 +45,12 @@ typedef struct hits {
 typedef struct acc {
     const nz_disc *target;
     double score;
-    size_t edition;
+    const char *edition; /* edition id or curated set label, owned by the catalog */
     char path[512];
-    char evidence[768];
+    char ev[MAX_EV][EV_LEN];
+    size_t nev;
     int force_review;
-    int by_rule;
+    const char *rule_id; /* the operator rule that proposed it, else NULL */
 } acc;
 
 typedef struct match_state {
@@ -229,10 +236,10 @@ static int contains(const UChar32 *h, size_t nh, const UChar32 *n, size_t nn)
 enum { SIM_EXACT, SIM_CONTAIN, SIM_EDIT };
 
 /* Similarity in [0,1]; *kind and *dist say why (phrased only if kept). */
-static double name_similarity(const match_state *st, const nz_disc *d, int *kind, double *dist)
+static double name_similarity(const match_state *st, const nz_u32 *key, int *kind, double *dist)
 {
-    const UChar32 *q = st->q.c, *k = d->key.c;
-    size_t nq = st->q.n, nk = d->key.n;
+    const UChar32 *q = st->q.c, *k = key->c;
+    size_t nq = st->q.n, nk = key->n;
     size_t mx = nq > nk ? nq : nk, mn = nq < nk ? nq : nk;
     *kind = SIM_EDIT;
     *dist = 0;
@@ -256,29 +263,37 @@ static double name_similarity(const match_state *st, const nz_disc *d, int *kind
     return sim < 0 ? 0 : sim;
 }
 
-static void similarity_phrase(const match_state *st, const nz_disc *d, int kind, double dist,
+static void similarity_phrase(const match_state *st, const char *bare, int kind, double dist,
                               char *why, size_t len)
 {
     if (kind == SIM_EXACT)
-        textf(why, len, "exact normalized name '%s'", d->bare);
+        textf(why, len, "exact normalized name '%s'", bare);
     else if (kind == SIM_CONTAIN)
-        textf(why, len, "'%s' and '%s' contain one another", st->qname, d->bare);
+        textf(why, len, "'%s' and '%s' contain one another", st->qname, bare);
     else
-        textf(why, len, "edit distance %.1f to '%s' (look-alike cost %.1f)", dist, d->bare,
+        textf(why, len, "edit distance %.1f to '%s' (look-alike cost %.1f)", dist, bare,
               st->conf->confusable_cost);
 }
 
 /* ---- resolving a catalog entry to the target edition ---- */
 
-static void hit_add(hits *hs, const nz_disc *t, const char *path, const char *ev, int force)
+static void hit_ev(hit *h, const char *ev)
+{
+    if (ev && ev[0] && h->nev < sizeof h->ev / sizeof h->ev[0])
+        textf(h->ev[h->nev++], EV_LEN, "%s", ev);
+}
+
+static hit *hit_add(hits *hs, const nz_disc *t, const char *path, const char *ev, int force)
 {
     if (hs->n >= MAX_HITS || !t)
-        return;
+        return NULL;
     hit *h = &hs->h[hs->n++];
+    memset(h, 0, sizeof *h);
     h->target = t;
     textf(h->path, sizeof h->path, "%s", path);
-    textf(h->evidence, sizeof h->evidence, "%s", ev);
+    hit_ev(h, ev);
     h->force_review = force;
+    return h;
 }
 
 static const nz_disc *target_first_level(const match_state *st, const char *code)
@@ -306,26 +321,36 @@ static void resolve_rows(const match_state *st, size_t e, size_t to, const nz_di
                      c->ed[e].id, d->code, d->bare, c->ed[e].id, c->ed[to].id, x->basis);
             continue;
         }
-        char path[512], ev[512];
+        char path[512], ev[EV_LEN];
         textf(path, sizeof path, "%s%s:%s %s → ", prefix, c->ed[e].id, d->code, d->bare);
+        /* A curated split row is a review even when it is the only row. */
+        int split = n > 1 || strcmp(x->relation, "split") == 0;
         int check = strstr(x->basis, "check") != NULL;
-        textf(ev, sizeof ev, "crosswalk %s→%s %s (%s)%s", c->ed[e].id, c->ed[to].id,
-                 x->relation, x->basis, n > 1 ? "; split: one old code, several new" : "");
+        textf(ev, sizeof ev, "crosswalk %s→%s %s (%s)", c->ed[e].id, c->ed[to].id, x->relation,
+              x->basis);
         size_t before = hs->n;
         if (to == c->target) {
             const nz_disc *t = target_first_level(st, x->new_code);
             char full[512];
             textf(full, sizeof full, "%s%s:%s %s", path, c->ed[to].id, x->new_code,
                      t ? t->bare : x->new_name);
-            hit_add(hs, t, full, ev, check || n > 1);
+            hit_add(hs, t, full, ev, check || split);
         } else {
             const nz_disc *mid = nz_cat_find(&c->ed[to], x->new_code);
             if (mid)
                 resolve(st, to, mid, path, depth + 1, hs);
+            for (size_t j = before; j < hs->n; j++)
+                hit_ev(&hs->h[j], ev);
         }
+        char why[EV_LEN];
+        textf(why, sizeof why, "split: %s:%s has %zu possible successors in %s, a person decides",
+              c->ed[e].id, d->code, n, c->ed[to].id);
         for (size_t j = before; j < hs->n; j++)
-            if (check || n > 1)
+            if (check || split) {
                 hs->h[j].force_review = 1;
+                if (split)
+                    hit_ev(&hs->h[j], why);
+            }
     }
 }
 
@@ -400,8 +425,17 @@ static acc *acc_for(match_state *st, const nz_disc *t)
     return a;
 }
 
-static void acc_offer(match_state *st, const hit *h, double score, size_t e, const char *why,
-                      int by_rule)
+static void acc_note(acc *a, const char *note)
+{
+    if (note && note[0] && a->nev < MAX_EV)
+        textf(a->ev[a->nev++], EV_LEN, "%s", note);
+}
+
+/* The best-scoring way to a target keeps its path and evidence; a caveat
+ * on any way to it (force_review) stays. whys are the match's own reasons
+ * (similarity, edition, curated step), NULL-terminated. */
+static void acc_offer(match_state *st, const hit *h, double score, const char *edition,
+                      const char *const *whys, const char *rule_id)
 {
     acc *a = acc_for(st, h->target);
     if (!a)
@@ -410,17 +444,14 @@ static void acc_offer(match_state *st, const hit *h, double score, size_t e, con
     if (score <= a->score)
         return;
     a->score = score;
-    a->edition = e;
-    a->by_rule = by_rule;
+    a->edition = edition;
+    a->rule_id = rule_id;
     textf(a->path, sizeof a->path, "%s", h->path);
-    textf(a->evidence, sizeof a->evidence, "%s%s%s", why, h->evidence[0] ? "; " : "",
-             h->evidence);
-}
-
-static void acc_note(acc *a, const char *note)
-{
-    size_t n = strlen(a->evidence);
-    textf(a->evidence + n, sizeof a->evidence - n, "; %s", note);
+    a->nev = 0;
+    for (size_t i = 0; whys && whys[i]; i++)
+        acc_note(a, whys[i]);
+    for (size_t i = 0; i < h->nev; i++)
+        acc_note(a, h->ev[i]);
 }
 
 static double edition_factor(const match_state *st, size_t e, char *note, size_t len)
@@ -432,13 +463,13 @@ static double edition_factor(const match_state *st, size_t e, char *note, size_t
         return 1.0;
     if (e != st->in_force) {
         if (note)
-            textf(note, len, "; name from edition %s, not the %s edition in force for %d",
+            textf(note, len, "name from edition %s, not the %s edition in force for %d",
                  c->ed[e].id, c->ed[st->in_force].id, st->in->year);
         return st->conf->other_edition_factor;
     }
     if (st->before_earliest) {
         if (note)
-            textf(note, len, "; record year %d predates the earliest edition %s, using it",
+            textf(note, len, "record year %d predates the earliest edition %s, using it",
                  st->in->year, c->ed[e].id);
         return st->conf->before_earliest_factor;
     }
@@ -456,34 +487,35 @@ static void offer_category_split(match_state *st, const nz_disc *old, size_t e)
         for (size_t j = 0; j < t->n; j++) {
             if (strcmp(t->d[j].parent, t->d[i].code) || strcmp(t->d[j].level, "first"))
                 continue;
-            hit h = {.target = &t->d[j], .force_review = 1};
+            hit h = {.target = &t->d[j], .force_review = 1, .nev = 1};
             textf(h.path, sizeof h.path, "%s:%s %s → %s:%s %s (split of category %s)",
                      st->cat->ed[e].id, old->code, old->bare, t->id, t->d[j].code,
                      t->d[j].bare, t->d[i].code);
-            textf(h.evidence, sizeof h.evidence,
-                     "unresolved: old first-level became category %s %s", t->d[i].code,
-                     t->d[i].bare);
-            acc_offer(st, &h, 0.5, e, "old name equals a target category", 0);
+            textf(h.ev[0], EV_LEN, "unresolved: old first-level became category %s %s",
+                  t->d[i].code, t->d[i].bare);
+            const char *whys[] = {"old name equals a target category", NULL};
+            acc_offer(st, &h, 0.5, st->cat->ed[e].id, whys, NULL);
         }
     }
 }
 
 static void offer_entry(match_state *st, size_t e, const nz_disc *d)
 {
-    char why[256], note[256], full[600];
+    char why[256], note[256], full[EV_LEN];
     int kind;
     double dist;
-    double sim = name_similarity(st, d, &kind, &dist);
+    double sim = name_similarity(st, &d->key, &kind, &dist);
     double f = edition_factor(st, e, NULL, 0);
     if (sim * f < st->conf->min_score * 0.9)
         return;
-    similarity_phrase(st, d, kind, dist, why, sizeof why);
+    similarity_phrase(st, d->bare, kind, dist, why, sizeof why);
     edition_factor(st, e, note, sizeof note);
     hits hs = {0};
     resolve(st, e, d, "", 0, &hs);
-    textf(full, sizeof full, "%s in %s%s", why, st->cat->ed[e].id, note);
+    textf(full, sizeof full, "%s in %s", why, st->cat->ed[e].id);
+    const char *whys[] = {full, note, hs.unresolved ? hs.unresolved_why : NULL, NULL};
     for (size_t i = 0; i < hs.n; i++)
-        acc_offer(st, &hs.h[i], sim * f, e, full, 0);
+        acc_offer(st, &hs.h[i], sim * f, st->cat->ed[e].id, whys, NULL);
     if (hs.unresolved) {
         offer_category_split(st, d, e);
         for (size_t i = 0; i < st->na; i++)
@@ -534,6 +566,67 @@ static int offer_names(match_state *st)
     return DG_OK;
 }
 
+/* ---- curated historical names (names-pre1997.csv) ---- */
+
+/* How many rows of the table carry this name (more than one: a split). */
+static size_t histname_rows(const norm_catalog *c, const char *name)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nhn; i++)
+        n += strcmp(c->hn[i].name, name) == 0;
+    return n;
+}
+
+/*
+ * A name from a catalog we do not have, mapped by hand to a code of one we
+ * do, then on through that edition's crosswalks.  Only the exact name or
+ * OCR look-alikes of it count: a partial match says nothing about which
+ * old major it was, and the catalog names already offer partial matches.
+ * The mapping is curated, not official, so every candidate is a review.
+ */
+static void offer_histnames(match_state *st)
+{
+    const norm_catalog *c = st->cat;
+    for (size_t i = 0; i < c->nhn; i++) {
+        const nz_histname *hn = &c->hn[i];
+        int kind;
+        double dist;
+        double sim = name_similarity(st, &hn->key, &kind, &dist);
+        if (kind == SIM_CONTAIN || (kind == SIM_EDIT && dist >= 1.0) || sim <= 0)
+            continue;
+        const nz_disc *d = nz_cat_find(&c->ed[hn->edition], hn->code);
+        if (!d)
+            continue; /* checked at load; kept for safety */
+        /* The name belongs to the years before the edition it maps into. */
+        double f = 1.0;
+        char note[256] = "";
+        if (st->has_year && st->in->year >= c->ed[hn->edition].from_year) {
+            f = st->conf->other_edition_factor;
+            textf(note, sizeof note, "%s name on a record of %d, when edition %s was in force",
+                  hn->set, st->in->year, c->ed[st->in_force].id);
+        }
+        char prefix[256], why[EV_LEN], step[EV_LEN], split[EV_LEN] = "";
+        textf(prefix, sizeof prefix, "%s:%s (curated %s) → ", hn->set, hn->name, hn->relation);
+        similarity_phrase(st, hn->name, kind, dist, why, sizeof why);
+        size_t len = strlen(why);
+        textf(why + len, sizeof why - len, " in curated %s names", hn->set);
+        textf(step, sizeof step, "curated %s→%s %s: %s %s (%s)", hn->set, c->ed[hn->edition].id,
+              hn->relation, hn->name, hn->code, hn->basis);
+        size_t rows = histname_rows(c, hn->name);
+        if (rows > 1)
+            textf(split, sizeof split, "split: %s name '%s' has %zu possible %s codes", hn->set,
+                  hn->name, rows, c->ed[hn->edition].id);
+        const char *whys[] = {why, step, "a person must confirm a mapping of a pre-1997 name",
+                              split, note, NULL};
+        hits hs = {0};
+        resolve(st, hn->edition, d, prefix, 0, &hs);
+        for (size_t j = 0; j < hs.n; j++) {
+            hs.h[j].force_review = 1;
+            acc_offer(st, &hs.h[j], sim * f, hn->set, whys, NULL);
+        }
+    }
+}
+
 /* ---- code evidence ---- */
 
 static void apply_code(match_state *st)
@@ -576,8 +669,10 @@ static void apply_code(match_state *st)
     for (size_t j = 0; j < hs.n; j++) {
         char why[128];
         textf(why, sizeof why, "code %s only (name does not match)", st->code);
+        const char *whys[] = {why, NULL};
         hs.h[j].force_review = 1;
-        acc_offer(st, &hs.h[j], 0.6, 0, why, 0);
+        /* edition: the earliest, as before (the hits may span editions) */
+        acc_offer(st, &hs.h[j], 0.6, c->ed[0].id, whys, NULL);
     }
 }
 
@@ -613,7 +708,10 @@ static void apply_rules(match_state *st)
         char why[256];
         textf(why, sizeof why, "operator rule %s by %s", r->rule_id ? r->rule_id : "?",
                  r->who ? r->who : "?");
-        acc_offer(st, &h, 1.0, st->cat->target, why, 1);
+        const char *whys[] = {why, NULL};
+        /* "" marks a rule without an id: still a rule's candidate */
+        acc_offer(st, &h, 1.0, st->cat->ed[st->cat->target].id, whys,
+                  r->rule_id ? r->rule_id : "");
     }
 }
 
@@ -622,8 +720,8 @@ static void apply_rules(match_state *st)
 static int acc_cmp(const void *x, const void *y)
 {
     const acc *a = x, *b = y;
-    if (a->by_rule != b->by_rule)
-        return b->by_rule - a->by_rule;
+    if ((a->rule_id != NULL) != (b->rule_id != NULL))
+        return a->rule_id ? -1 : 1;
     if (a->score != b->score)
         return a->score < b->score ? 1 : -1;
     return strcmp(a->target->code, b->target->code);
@@ -634,9 +732,9 @@ static norm_decision decide(const match_state *st)
     if (!st->na)
         return NORM_REVIEW;
     const acc *best = &st->a[0];
-    if (best->by_rule) {
+    if (best->rule_id) {
         for (size_t i = 1; i < st->na; i++)
-            if (st->a[i].by_rule)
+            if (st->a[i].rule_id)
                 return NORM_REVIEW; /* two operator rules disagree */
         return NORM_AUTO;
     }
@@ -658,19 +756,26 @@ static int emit(const match_state *st, norm_match_result *m)
     m->alloc = st->na;
     for (size_t i = 0; i < st->na && n < st->conf->max_candidates; i++) {
         const acc *a = &st->a[i];
-        if (a->score < st->conf->min_score && !a->by_rule)
+        if (a->score < st->conf->min_score && !a->rule_id)
             continue;
         norm_candidate *c = &m->candidates[n++];
+        m->ncandidates = n;
         c->code = dg_strdup(a->target->code);
         c->name = dg_strdup(a->target->bare);
         c->score = a->score > 1 ? 1 : a->score;
-        c->edition = dg_strdup(st->cat->ed[a->edition].id);
+        c->edition = dg_strdup(a->edition);
         c->path = dg_strdup(a->path);
-        c->evidence = dg_strdup(a->evidence);
         c->force_review = a->force_review;
-        m->ncandidates = n;
-        if (!c->code || !c->name || !c->edition || !c->path || !c->evidence)
+        c->rule_id = a->rule_id ? dg_strdup(a->rule_id) : NULL;
+        c->evidence = calloc(a->nev ? a->nev : 1, sizeof *c->evidence);
+        if (!c->code || !c->name || !c->edition || !c->path || !c->evidence ||
+            (a->rule_id && !c->rule_id))
             return DG_ENOMEM;
+        for (size_t j = 0; j < a->nev; j++) {
+            if (!(c->evidence[j] = dg_strdup(a->ev[j])))
+                return DG_ENOMEM;
+            c->nevidence = j + 1;
+        }
     }
     return DG_OK;
 }
@@ -727,6 +832,8 @@ int norm_match(norm_ctx *ctx, const norm_catalog *cat, const norm_match_conf *co
     st->code = code;
     if (!rc && st->q.n)
         rc = offer_names(st);
+    if (!rc && st->q.n)
+        offer_histnames(st);
     if (!rc && code)
         apply_code(st);
     if (!rc)
@@ -758,7 +865,10 @@ void norm_match_result_release(norm_match_result *m)
         free(c->name);
         free(c->edition);
         free(c->path);
+        for (size_t j = 0; j < c->nevidence; j++)
+            free(c->evidence[j]);
         free(c->evidence);
+        free(c->rule_id);
     }
     free(m->candidates);
     memset(m, 0, sizeof *m);
@@ -778,9 +888,12 @@ int norm_match_json(const norm_match_result *m, dg_buf *out)
         rc = rc ? rc : dg_buf_json_str(out, c->edition);
         rc = rc ? rc : dg_buf_adds(out, ",\"path\":");
         rc = rc ? rc : dg_buf_json_str(out, c->path);
-        rc = rc ? rc : dg_buf_adds(out, ",\"evidence\":");
-        rc = rc ? rc : dg_buf_json_str(out, c->evidence);
-        rc = rc ? rc : dg_buf_addc(out, '}');
+        rc = rc ? rc : dg_buf_adds(out, ",\"evidence\":[");
+        for (size_t j = 0; j < c->nevidence && !rc; j++) {
+            rc = j ? dg_buf_addc(out, ',') : DG_OK;
+            rc = rc ? rc : dg_buf_json_str(out, c->evidence[j]);
+        }
+        rc = rc ? rc : dg_buf_adds(out, "]}");
     }
     return rc ? rc : dg_buf_adds(out, "]}");
 }

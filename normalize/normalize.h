@@ -143,9 +143,33 @@ typedef struct norm_date_opts {
 int norm_date(norm_ctx *ctx, const char *raw, const norm_date_opts *opts, norm_result *r,
               dg_err *err);
 
-/* A list of flag strings, owned by the struct. */
+/*
+ * One problem found by norm_dates_check.  code is stable and is what callers
+ * branch on (the message wording may change):
+ *   date_out_of_range     a year outside 1900-2010 (fields[0] says which)
+ *   grad_before_enroll    graduation before enrolment
+ *   degree_before_enroll  degree before enrolment
+ *   enroll_before_age16   enrolment less than 16 years after birth
+ *   grad_before_age16     graduation less than 16 years after birth
+ * fields names the dates concerned by their norm_record_dates member
+ * ("birth", "enrol", "graduate", "degree", "form"), NULL when unused.
+ * code and fields are static strings; message is owned by the list.
+ */
+typedef struct norm_flag {
+    const char *code;
+    const char *fields[2];
+    char *message; /* "graduation '1980-07' before enrolment '1982-09'" */
+} norm_flag;
+
+#define NORM_FLAG_DATE_OUT_OF_RANGE "date_out_of_range"
+#define NORM_FLAG_GRAD_BEFORE_ENROLL "grad_before_enroll"
+#define NORM_FLAG_DEGREE_BEFORE_ENROLL "degree_before_enroll"
+#define NORM_FLAG_ENROLL_BEFORE_AGE16 "enroll_before_age16"
+#define NORM_FLAG_GRAD_BEFORE_AGE16 "grad_before_age16"
+
+/* A list of flags, owned by the struct. */
 typedef struct norm_flags {
-    char **items;
+    norm_flag *items;
     size_t n;
 } norm_flags;
 
@@ -163,7 +187,7 @@ typedef struct norm_record_dates {
 /*
  * Plausibility of a record's dates: graduation before enrolment, enrolment
  * before age 16, years outside 1900-2010, degree before enrolment.  Appends
- * one message per problem to *out (caller releases).  Returns 0 or DG_ENOMEM.
+ * one norm_flag per problem to *out (caller releases).  Returns 0 or DG_ENOMEM.
  */
 int norm_dates_check(const norm_record_dates *d, norm_flags *out, dg_err *err);
 
@@ -227,12 +251,31 @@ typedef struct norm_crosswalk_info {
     const char *basis;    /* rule text, or the unresolved reason */
 } norm_crosswalk_info;
 
+/*
+ * A curated historical name (manifest line `names <set> <edition> <csv>`,
+ * e.g. configs/disciplines/names-pre1997.csv): a major name from a catalog
+ * we do not have (1983/1990) and the code it became in a catalog we do.
+ * Several rows with one name are a split.  Curated knowledge, not an
+ * official table: the matcher never decides such a mapping alone.
+ */
+typedef struct norm_histname_info {
+    const char *set;       /* manifest label, e.g. "pre1997" */
+    const char *name;      /* historical name, simplified */
+    const char *edition;   /* edition the code belongs to, e.g. "1997" */
+    const char *code;      /* code in that edition (checked at load) */
+    const char *code_name; /* name of the code as the table gives it */
+    const char *relation;  /* "renamed" or "split" */
+    const char *basis;     /* "curated: <why>" */
+} norm_histname_info;
+
 size_t norm_catalog_edition_count(const norm_catalog *cat);
 int norm_catalog_edition(const norm_catalog *cat, size_t i, norm_edition_info *out);
 int norm_catalog_discipline(const norm_catalog *cat, size_t edition, size_t i,
                             norm_discipline_info *out);
 size_t norm_catalog_crosswalk_count(const norm_catalog *cat);
 int norm_catalog_crosswalk(const norm_catalog *cat, size_t i, norm_crosswalk_info *out);
+size_t norm_catalog_histname_count(const norm_catalog *cat);
+int norm_catalog_histname(const norm_catalog *cat, size_t i, norm_histname_info *out);
 /* The edition the matcher maps to (the manifest's `target`, else the latest). */
 const char *norm_catalog_target(const norm_catalog *cat);
 /*
@@ -282,12 +325,14 @@ typedef struct norm_match_input {
 } norm_match_input;
 
 typedef struct norm_candidate {
-    char *code;     /* target-edition 4-digit code */
-    char *name;     /* bare target name */
-    double score;   /* [0,1] */
-    char *edition;  /* edition the historical name was found in */
-    char *path;     /* "1997:081202 计算机软件与理论 → 2022:0812 计算机科学与技术" */
-    char *evidence; /* "; "-separated evidence */
+    char *code;      /* target-edition 4-digit code */
+    char *name;      /* bare target name */
+    double score;    /* [0,1] */
+    char *edition;   /* edition (or curated name set) the historical name was found in */
+    char *path;      /* "1997:081202 计算机软件与理论 → 2022:0812 计算机科学与技术" */
+    char **evidence; /* nevidence items, each one reason, in the order found */
+    size_t nevidence;
+    char *rule_id;   /* the operator rule that proposed it (norm_match_rule.rule_id), else NULL */
     int force_review;
 } norm_candidate;
 
@@ -305,11 +350,19 @@ void norm_match_result_release(norm_match_result *m);
 /*
  * Rank target-edition candidates for a historical discipline name.  conf
  * may be NULL (defaults).  *m is overwritten; release it afterwards.
+ * Always `review`: a crosswalk split (relation "split" or several rows for
+ * one old code), a "check" or unresolved row, a curated historical name
+ * (norm_histname_info), a code that is unknown or points elsewhere.  An
+ * operator rule decides `auto` unless two applicable rules disagree; the
+ * rule's candidate carries rule_id.
  */
 int norm_match(norm_ctx *ctx, const norm_catalog *cat, const norm_match_conf *conf,
                const norm_match_input *in, norm_match_result *m, dg_err *err);
 
-/* {"decision":"auto"|"review","candidates":[{"code","name","score","edition","path","evidence"}]} */
+/*
+ * {"decision":"auto"|"review","candidates":[{"code","name","score","edition","path","evidence"}]}
+ * where evidence is a JSON array of strings.
+ */
 int norm_match_json(const norm_match_result *m, dg_buf *out);
 
 #endif

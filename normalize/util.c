@@ -190,7 +190,7 @@ void norm_flags_release(norm_flags *f)
     if (!f)
         return;
     for (size_t i = 0; i < f->n; i++)
-        free(f->items[i]);
+        free(f->items[i].message);
     free(f->items);
     f->items = NULL;
     f->n = 0;

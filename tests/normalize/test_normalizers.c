@@ -178,11 +178,24 @@ static void test_keys(tl_state *t, norm_ctx *ctx)
     CHECK_INT(t, query_level(ctx, "shan tianfang", "单田芳"), 2);
 }
 
-static int has_flag(const norm_flags *f, const char *needle)
+/* Is there a flag with this code whose message contains needle? */
+static int has_flag(const norm_flags *f, const char *code, const char *needle)
 {
     for (size_t i = 0; i < f->n; i++)
-        if (strstr(f->items[i], needle))
+        if (strcmp(f->items[i].code, code) == 0 && strstr(f->items[i].message, needle))
             return 1;
+    return 0;
+}
+
+/* Does the flag with this code name these two fields (second may be NULL)? */
+static int flag_fields(const norm_flags *f, const char *code, const char *a, const char *b)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        const norm_flag *g = &f->items[i];
+        if (strcmp(g->code, code) == 0 && g->fields[0] && strcmp(g->fields[0], a) == 0 &&
+            (b ? g->fields[1] && strcmp(g->fields[1], b) == 0 : g->fields[1] == NULL))
+            return 1;
+    }
     return 0;
 }
 
@@ -195,13 +208,25 @@ static void test_dates_check(tl_state *t)
     norm_flags_release(&f);
     norm_record_dates bad = {"1970-03", "1982-09", "1980-07", NULL, NULL};
     CHECK_INT(t, norm_dates_check(&bad, &f, NULL), 0);
-    CHECK(t, has_flag(&f, "before enrolment"));
-    CHECK(t, has_flag(&f, "before age 16"));
+    CHECK(t, has_flag(&f, NORM_FLAG_GRAD_BEFORE_ENROLL, "before enrolment"));
+    CHECK(t, flag_fields(&f, "grad_before_enroll", "graduate", "enrol"));
+    CHECK(t, has_flag(&f, NORM_FLAG_ENROLL_BEFORE_AGE16, "before age 16"));
+    CHECK(t, flag_fields(&f, "enroll_before_age16", "enrol", "birth"));
+    CHECK(t, has_flag(&f, NORM_FLAG_GRAD_BEFORE_AGE16, "before age 16"));
+    CHECK(t, flag_fields(&f, "grad_before_age16", "graduate", "birth"));
+    norm_flags_release(&f);
+    CHECK(t, f.items == NULL && f.n == 0);
+    norm_record_dates deg = {NULL, "1982-09", NULL, "1981-07", NULL};
+    CHECK_INT(t, norm_dates_check(&deg, &f, NULL), 0);
+    CHECK_INT(t, f.n, 1);
+    CHECK(t, flag_fields(&f, NORM_FLAG_DEGREE_BEFORE_ENROLL, "degree", "enrol"));
     norm_flags_release(&f);
     norm_record_dates old = {"1890", "2015-09", NULL, NULL, NULL};
     CHECK_INT(t, norm_dates_check(&old, &f, NULL), 0);
-    CHECK(t, has_flag(&f, "birth date '1890' outside"));
-    CHECK(t, has_flag(&f, "enrolment date '2015-09' outside"));
+    CHECK(t, has_flag(&f, NORM_FLAG_DATE_OUT_OF_RANGE, "birth date '1890' outside"));
+    CHECK(t, flag_fields(&f, "date_out_of_range", "birth", NULL));
+    CHECK(t, has_flag(&f, NORM_FLAG_DATE_OUT_OF_RANGE, "enrolment date '2015-09' outside"));
+    CHECK(t, flag_fields(&f, "date_out_of_range", "enrol", NULL));
     norm_flags_release(&f);
 }
 
