@@ -13,7 +13,8 @@
  *
  * The last tier only runs when nothing closer survives the criteria (or
  * with `wide`): for a two-character name every "张?" is a neighbour, which
- * is noise next to an exact hit.  Dates are criteria: a record whose
+ * is noise next to an exact hit.  With --born a neighbour must match the
+ * birth criterion (a record without birth is not a neighbour).  Dates are criteria: a record whose
  * archived date contradicts --born/--graduated is left out, a record that
  * has no such date stays in with "not recorded".  The major is only a
  * ranking hint when a name is given.  Every lookup is logged before it
@@ -36,29 +37,34 @@ enum { LK_EXACT = 100, LK_PINYIN = 70, LK_LOOKALIKE = 50, LK_NEIGHBOUR = 30, LK_
     "s.major_code_hist, s.name_2022, s.code_2022 FROM person p "                                  \
     "JOIN study_record s ON s.person_id = p.id "
 
-/* Neighbours scan at most this many index entries per position, so a
- * common surname cannot turn one lookup into a table scan. */
-#define LK_SUB_SCAN "5000"
+/* Neighbours: at most this many per position, so a common surname cannot
+ * turn one lookup into a table scan.  With --born the birth range is part
+ * of the index seek (migration 005), so the cap rarely bites then. */
+#define LK_SUB_CAP "1000"
+#define LK_SUB_BORN " AND birth >= ?2 AND birth < ?3"
 
-static const char *const sub_sql[LK_SUB_POSITIONS] = {
-    LK_TIER_COLS "JOIN (SELECT id FROM person WHERE length(name_simplified) = length(?1) "
-                 "AND substr(name_simplified, 2) = substr(?1, 2) AND name_simplified <> ?1 "
-                 "LIMIT " LK_SUB_SCAN ") n ON n.id = p.id",
-    LK_TIER_COLS "JOIN (SELECT id FROM person WHERE substr(name_simplified, 1, 1) = "
-                 "substr(?1, 1, 1) AND length(name_simplified) = length(?1) "
-                 "AND substr(name_simplified, 3) = substr(?1, 3) AND name_simplified <> ?1 "
-                 "LIMIT " LK_SUB_SCAN ") n ON n.id = p.id",
-    LK_TIER_COLS "JOIN (SELECT id FROM person WHERE substr(name_simplified, 1, 2) = "
-                 "substr(?1, 1, 2) AND length(name_simplified) = length(?1) "
-                 "AND substr(name_simplified, 4) = substr(?1, 4) AND name_simplified <> ?1 "
-                 "LIMIT " LK_SUB_SCAN ") n ON n.id = p.id",
+#define LK_SUB1 "length(name_simplified) = length(?1) AND substr(name_simplified, 2) = substr(?1, 2)"
+#define LK_SUB2                                                                                    \
+    "substr(name_simplified, 1, 1) = substr(?1, 1, 1) AND length(name_simplified) = length(?1) "  \
+    "AND substr(name_simplified, 3) = substr(?1, 3)"
+#define LK_SUB3                                                                                    \
+    "substr(name_simplified, 1, 2) = substr(?1, 1, 2) AND length(name_simplified) = length(?1) "  \
+    "AND substr(name_simplified, 4) = substr(?1, 4)"
+#define LK_SUB(key, born)                                                                          \
+    LK_TIER_COLS "JOIN (SELECT id FROM person WHERE " key " AND name_simplified <> ?1" born       \
+                 " LIMIT " LK_SUB_CAP ") n ON n.id = p.id"
+
+/* [with --born][position] */
+static const char *const sub_sql[2][LK_SUB_POSITIONS] = {
+    {LK_SUB(LK_SUB1, ""), LK_SUB(LK_SUB2, ""), LK_SUB(LK_SUB3, "")},
+    {LK_SUB(LK_SUB1, LK_SUB_BORN), LK_SUB(LK_SUB2, LK_SUB_BORN), LK_SUB(LK_SUB3, LK_SUB_BORN)},
 };
 
 struct arc_lookup {
     sqlite3 *db;
     norm_ctx *nctx;
     sqlite3_stmt *by_simp, *by_pinyin, *by_look, *fields;
-    sqlite3_stmt *sub[LK_SUB_POSITIONS];
+    sqlite3_stmt *sub[2][LK_SUB_POSITIONS];
 };
 
 /* A candidate study record while ranking. */
@@ -95,8 +101,10 @@ void arc_lookup_free(arc_lookup **lk)
     sqlite3_finalize(l->by_pinyin);
     sqlite3_finalize(l->by_look);
     sqlite3_finalize(l->fields);
-    for (int i = 0; i < LK_SUB_POSITIONS; i++)
-        sqlite3_finalize(l->sub[i]);
+    for (int i = 0; i < LK_SUB_POSITIONS; i++) {
+        sqlite3_finalize(l->sub[0][i]);
+        sqlite3_finalize(l->sub[1][i]);
+    }
     norm_ctx_free(&l->nctx);
     free(l);
     *lk = NULL;
@@ -116,8 +124,9 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
     rc = rc ? rc : db_prepare(db, "SELECT " LK_FIELDS_SQL " FROM study_record s "
                                   "JOIN person p ON p.id = s.person_id WHERE s.id = ?1",
                               &l->fields, err);
-    for (int i = 0; i < LK_SUB_POSITIONS && !rc; i++)
-        rc = db_prepare(db, sub_sql[i], &l->sub[i], err);
+    for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
+        rc = db_prepare(db, sub_sql[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS],
+                        &l->sub[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS], err);
     if (rc) {
         arc_lookup_free(&l);
         return rc;
@@ -342,6 +351,10 @@ static int tier_run(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *
         return DG_OK;
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (tier == LK_NEIGHBOUR && lq->born_lo[0]) {
+        sqlite3_bind_text(st, 2, lq->born_lo, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, lq->born_hi, -1, SQLITE_STATIC);
+    }
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         tier_row(lq, tier, st, cs);
@@ -357,8 +370,9 @@ static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *
     rc = rc ? rc : tier_run(lk, lq, LK_LOOKALIKE, lk->by_look, k->lookalike, cs, err);
     if (rc || !k->simplified || (cs->n && !lq->q->wide))
         return rc;
+    int born = lq->born_lo[0] != 0;
     for (int i = 0; i < LK_SUB_POSITIONS && !rc; i++)
-        rc = tier_run(lk, lq, LK_NEIGHBOUR, lk->sub[i], k->simplified, cs, err);
+        rc = tier_run(lk, lq, LK_NEIGHBOUR, lk->sub[born][i], k->simplified, cs, err);
     return rc;
 }
 

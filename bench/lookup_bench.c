@@ -307,28 +307,30 @@ static double pct(double *v, int n, double p)
 typedef struct kind_stats {
     double *ms;
     int n, found, first, results;
+    int n_born, found_born; /* queries that also gave the birth month */
 } kind_stats;
 
 static void report(kind_stats *ks, int nq)
 {
     printf("\n| kind | queries | p50 ms | p95 ms | p99 ms | max ms | found | ranked 1st | "
-           "mean results |\n|---|---|---|---|---|---|---|---|---|\n");
+           "mean results | found with --born |\n|---|---|---|---|---|---|---|---|---|---|\n");
     double *all = malloc(sizeof *all * (size_t)(nq ? nq : 1));
     int na = 0, found = 0, first = 0;
     for (int k = 0; k < NKINDS; k++) {
         kind_stats *s = &ks[k];
         qsort(s->ms, (size_t)s->n, sizeof *s->ms, cmp_double);
-        printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f%% | %.1f%% | %.1f |\n",
+        printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f%% | %.1f%% | %.1f | %.1f%% (%d) |\n",
                kind_names[k], s->n, pct(s->ms, s->n, .5), pct(s->ms, s->n, .95),
                pct(s->ms, s->n, .99), s->n ? s->ms[s->n - 1] : 0, 100.0 * s->found / s->n,
-               100.0 * s->first / s->n, (double)s->results / s->n);
+               100.0 * s->first / s->n, (double)s->results / s->n,
+               s->n_born ? 100.0 * s->found_born / s->n_born : 0, s->n_born);
         for (int i = 0; i < s->n; i++)
             all[na++] = s->ms[i];
         found += s->found;
         first += s->first;
     }
     qsort(all, (size_t)na, sizeof *all, cmp_double);
-    printf("| **all** | %d | %.2f | %.2f | %.2f | %.2f | %.1f%% | %.1f%% | |\n", na,
+    printf("| **all** | %d | %.2f | %.2f | %.2f | %.2f | %.1f%% | %.1f%% | | |\n", na,
            pct(all, na, .5), pct(all, na, .95), pct(all, na, .99), na ? all[na - 1] : 0,
            100.0 * found / na, 100.0 * first / na);
     free(all);
@@ -363,9 +365,11 @@ static int run_queries(bench *b, uint64_t seed, long n, int nq)
         kind_stats *s = &ks[qc.kind];
         s->ms[s->n++] = ms;
         s->results += (int)r.n;
+        s->n_born += qc.born[0] != 0;
         for (size_t j = 0; j < r.n; j++)
             if (r.hits[j].record == qc.want) {
                 s->found++;
+                s->found_born += qc.born[0] != 0;
                 s->first += r.hits[j].score == r.hits[0].score;
                 break;
             }

@@ -219,6 +219,11 @@ static void test_misreads(fxt *f)
     CHECK_INT(t, f->r.n, 1);
     CHECK_STR(t, hit_name(f, 0), "赵二强");
     CHECK(t, hit_has_why(f, 0, "one character differs (三/二)"));
+    /* With --born the neighbour search is a range seek on the same index. */
+    CHECK_INT(t, do_lookup(f, "赵三强", "1957-02", NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 1);
+    CHECK_INT(t, do_lookup(f, "赵三强", "1990", NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 0);
     CHECK_INT(t, do_lookup(f, "王五", NULL, NULL, 0), 0);
     CHECK_INT(t, f->r.n, 0);
 }
