@@ -431,18 +431,26 @@ static void acc_note(acc *a, const char *note)
         textf(a->ev[a->nev++], EV_LEN, "%s", note);
 }
 
-/* The best-scoring way to a target keeps its path and evidence; a caveat
- * on any way to it (force_review) stays. whys are the match's own reasons
- * (similarity, edition, curated step), NULL-terminated. */
+/*
+ * The best-scoring way to a target keeps its path, evidence and caveat
+ * (force_review); ways scoring the same add their caveats.  A weaker way is
+ * a poorer reading of the name: its caveat (e.g. the split of a first-level
+ * reached by a loose match) says nothing about the record.  whys are the
+ * match's own reasons (similarity, edition, curated step), NULL-terminated.
+ */
 static void acc_offer(match_state *st, const hit *h, double score, const char *edition,
                       const char *const *whys, const char *rule_id)
 {
     acc *a = acc_for(st, h->target);
     if (!a)
         return;
-    a->force_review |= h->force_review;
-    if (score <= a->score)
+    if (score == a->score)
+        a->force_review |= h->force_review;
+    /* An operator rule's candidate replaces the matcher's own way to the
+     * same target even at equal score: the rule is what decided it. */
+    if (score <= a->score && (!rule_id || a->rule_id))
         return;
+    a->force_review = h->force_review || (score == a->score && a->force_review);
     a->score = score;
     a->edition = edition;
     a->rule_id = rule_id;
@@ -568,12 +576,19 @@ static int offer_names(match_state *st)
 
 /* ---- curated historical names (names-pre1997.csv) ---- */
 
-/* How many rows of the table carry this name (more than one: a split). */
-static size_t histname_rows(const norm_catalog *c, const char *name)
+/* How many rows of the table carry this name (more than one: a split);
+ * their codes, comma-separated, go to codes (several may reach one target,
+ * whose path can show only one of them). */
+static size_t histname_rows(const norm_catalog *c, const char *name, char *codes, size_t len)
 {
-    size_t n = 0;
+    size_t n = 0, used = 0;
+    codes[0] = '\0';
     for (size_t i = 0; i < c->nhn; i++)
-        n += strcmp(c->hn[i].name, name) == 0;
+        if (strcmp(c->hn[i].name, name) == 0) {
+            textf(codes + used, len - used, "%s%s", n ? ", " : "", c->hn[i].code);
+            used = strlen(codes);
+            n++;
+        }
     return n;
 }
 
@@ -612,10 +627,11 @@ static void offer_histnames(match_state *st)
         textf(why + len, sizeof why - len, " in curated %s names", hn->set);
         textf(step, sizeof step, "curated %s→%s %s: %s %s (%s)", hn->set, c->ed[hn->edition].id,
               hn->relation, hn->name, hn->code, hn->basis);
-        size_t rows = histname_rows(c, hn->name);
+        char codes[128];
+        size_t rows = histname_rows(c, hn->name, codes, sizeof codes);
         if (rows > 1)
-            textf(split, sizeof split, "split: %s name '%s' has %zu possible %s codes", hn->set,
-                  hn->name, rows, c->ed[hn->edition].id);
+            textf(split, sizeof split, "split: %s name '%s' has %zu possible %s codes: %s",
+                  hn->set, hn->name, rows, c->ed[hn->edition].id, codes);
         const char *whys[] = {why, step, "a person must confirm a mapping of a pre-1997 name",
                               split, note, NULL};
         hits hs = {0};

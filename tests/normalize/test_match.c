@@ -35,7 +35,8 @@ static void test_catalog(tl_state *t, const norm_catalog *cat)
     }
     CHECK_STR(t, e.id, "2022");
     CHECK_INT(t, norm_catalog_edition(cat, 3, &e), DG_ENOTFOUND);
-    CHECK_INT(t, norm_catalog_crosswalk_count(cat), 452 + 30 + 464 + 18);
+    /* 1997→2022: derived + unresolved + curated splits; 1997→2011: derived + unresolved */
+    CHECK_INT(t, norm_catalog_crosswalk_count(cat), 452 + 30 + 56 + 464 + 18);
     CHECK_STR(t, norm_catalog_target(cat), "2022");
     norm_discipline_info d;
     int found = 0;
@@ -58,12 +59,109 @@ static void test_catalog(tl_state *t, const norm_catalog *cat)
     for (size_t i = 0; norm_catalog_crosswalk(cat, i, &x) == 0; i++)
         unresolved += strcmp(x.relation, "unresolved") == 0;
     CHECK_INT(t, unresolved, 48);
+    /* Split rows: curated, each adds a target the derived rows lack (the
+     * database keys crosswalk rows on old and new code, so no duplicates). */
+    int splits = 0, dups = 0;
+    norm_crosswalk_info y;
+    for (size_t i = 0; norm_catalog_crosswalk(cat, i, &x) == 0; i++) {
+        if (strcmp(x.relation, "split") == 0) {
+            splits++;
+            CHECK(t, strncmp(x.basis, "curated: ", 9) == 0);
+        }
+        for (size_t j = i + 1; norm_catalog_crosswalk(cat, j, &y) == 0 &&
+                               !strcmp(x.from_edition, y.from_edition) &&
+                               !strcmp(x.to_edition, y.to_edition) &&
+                               !strcmp(x.old_code, y.old_code);
+             j++)
+            dups += x.new_code[0] && strcmp(x.new_code, y.new_code) == 0;
+    }
+    CHECK_INT(t, splits, 56);
+    CHECK_INT(t, dups, 0);
 
     norm_catalog *bad = NULL;
     dg_err err = {0};
     CHECK_INT(t, norm_catalog_load("/nonexistent-dir", &bad, &err), DG_ENOTFOUND);
     CHECK(t, strstr(err.msg, "/nonexistent-dir/editions.tsv") != NULL);
     CHECK(t, bad == NULL);
+}
+
+/* ---- curated pre-1997 names ---- */
+
+static const norm_discipline_info *find_disc(const norm_catalog *cat, size_t ed, const char *code,
+                                             norm_discipline_info *d)
+{
+    for (size_t i = 0; norm_catalog_discipline(cat, ed, i, d) == 0; i++)
+        if (strcmp(d->code, code) == 0)
+            return d;
+    return NULL;
+}
+
+static int is_catalog_name(const norm_catalog *cat, const char *name)
+{
+    norm_discipline_info d;
+    for (size_t e = 0; e < norm_catalog_edition_count(cat); e++)
+        for (size_t i = 0; norm_catalog_discipline(cat, e, i, &d) == 0; i++)
+            if (strcmp(d.bare_name, name) == 0)
+                return 1;
+    return 0;
+}
+
+/*
+ * Every curated row names a real 1997 code under its real name, differs
+ * from every catalog name (else the table would shadow an exact match),
+ * and matching the name alone gives review with the curated step shown.
+ */
+static void test_histnames(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
+                           const norm_match_conf *conf)
+{
+    size_t n = norm_catalog_histname_count(cat);
+    CHECK_INT(t, n, 84);
+    norm_histname_info h, o;
+    norm_discipline_info d;
+    for (size_t i = 0; norm_catalog_histname(cat, i, &h) == 0; i++) {
+        CHECK_STR(t, h.set, "pre1997");
+        CHECK_STR(t, h.edition, "1997");
+        if (!find_disc(cat, 0, h.code, &d)) {
+            tl_fail(t, "names-pre1997.csv", (int)i + 2, "code %s not in catalog-1997", h.code);
+            continue;
+        }
+        if (strcmp(d.bare_name, h.code_name) != 0)
+            tl_fail(t, "names-pre1997.csv", (int)i + 2, "%s is '%s' in 1997, not '%s'", h.code,
+                    d.bare_name, h.code_name);
+        if (is_catalog_name(cat, h.name))
+            tl_fail(t, "names-pre1997.csv", (int)i + 2, "'%s' is a catalog name", h.name);
+        CHECK(t, strncmp(h.basis, "curated: ", 9) == 0);
+        size_t rows = 0;
+        for (size_t j = 0; norm_catalog_histname(cat, j, &o) == 0; j++)
+            rows += strcmp(o.name, h.name) == 0;
+        CHECK_STR(t, h.relation, rows > 1 ? "split" : "renamed");
+        norm_match_input in = {.name = h.name, .year = 1988};
+        norm_match_result m;
+        CHECK_INT(t, norm_match(ctx, cat, conf, &in, &m, NULL), 0);
+        CHECK_INT(t, m.decision, NORM_REVIEW);
+        char want[256];
+        snprintf(want, sizeof want, "pre1997:%s (curated %s) → 1997:%s ", h.name, h.relation,
+                 h.code);
+        /* Two 1997 codes of a split may reach one 2022 target: the path
+         * shows one, the split evidence lists them all. */
+        char prefix[128];
+        snprintf(prefix, sizeof prefix, "pre1997:%s (curated", h.name);
+        int shown = 0;
+        for (size_t j = 0; j < m.ncandidates; j++) {
+            const norm_candidate *c = &m.candidates[j];
+            shown |= strncmp(c->path, want, strlen(want)) == 0;
+            if (rows > 1 && strncmp(c->path, prefix, strlen(prefix)) == 0)
+                for (size_t k = 0; k < c->nevidence; k++) {
+                    const char *p = strstr(c->evidence[k], "codes: ");
+                    shown |= p && strstr(p, h.code) != NULL;
+                }
+        }
+        if (!shown)
+            tl_fail(t, "names-pre1997.csv", (int)i + 2, "'%s': no candidate through %s", h.name,
+                    h.code);
+        norm_match_result_release(&m);
+    }
+    CHECK_INT(t, norm_catalog_histname(cat, n, &h), DG_ENOTFOUND);
 }
 
 /* ---- an edition added through the manifest alone ---- */
@@ -139,6 +237,17 @@ static void test_added_edition(tl_state *t, norm_ctx *ctx)
         norm_match_result_release(&m);
         norm_catalog_free(&cat);
     }
+    /* a curated name pointing at a code the edition lacks is refused */
+    snprintf(b, sizeof b, "%s/names-bad.csv", dir);
+    CHECK(t, write_file(b, "old_name,new_code,new_name,relation,basis\n"
+                           "计算机软件,081299,不存在,renamed,curated: test\n"));
+    snprintf(b, sizeof b, "%s/editions.tsv", dir);
+    CHECK(t, write_file(b, "edition\t1997\t1997\tcatalog-1997.csv\n"
+                           "names\tpre1997\t1997\tnames-bad.csv\n"));
+    CHECK_INT(t, norm_catalog_load(dir, &cat, &err), DG_EINPUT);
+    CHECK(t, strstr(err.msg, "code '081299'") && strstr(err.msg, "names-bad.csv' line 2"));
+    snprintf(b, sizeof b, "%s/names-bad.csv", dir);
+    unlink(b);
     for (size_t i = 0; i < 4; i++) {
         snprintf(b, sizeof b, "%s/%s", dir, files[i]);
         unlink(b);
@@ -205,7 +314,26 @@ static void test_rules_json(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
 
 typedef struct eval {
     int total, autos, auto_right, want_review, want_review_ok, want_code, review_has_code;
+    int want_listed, listed_ok; /* "review:0812,0835": review with all these codes */
 } eval;
+
+/* Are all codes of the comma-separated list among the candidates? */
+static int has_all_codes(const norm_match_result *m, const char *list)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *p = buf, *comma; p && *p; p = comma ? comma + 1 : NULL) {
+        comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        int found = 0;
+        for (size_t i = 0; i < m->ncandidates && !found; i++)
+            found = strcmp(m->candidates[i].code, p) == 0;
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
 
 static void eval_line(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
                       const norm_match_conf *conf, char **f, int lineno, eval *ev)
@@ -216,7 +344,8 @@ static void eval_line(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
     dg_err err = {0};
     int rc = norm_match(ctx, cat, conf, &in, &m, &err);
     CHECK_INT(t, rc, 0);
-    int want_review = strcmp(f[4], "review") == 0;
+    int want_review = strncmp(f[4], "review", 6) == 0;
+    const char *listed = strncmp(f[4], "review:", 7) == 0 ? f[4] + 7 : NULL;
     ev->total++;
     if (m.decision == NORM_AUTO) {
         ev->autos++;
@@ -230,6 +359,14 @@ static void eval_line(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
     if (want_review) {
         ev->want_review++;
         ev->want_review_ok += m.decision == NORM_REVIEW;
+        if (listed) {
+            ev->want_listed++;
+            if (has_all_codes(&m, listed))
+                ev->listed_ok++;
+            else
+                tl_fail(t, "matcher_labelled.tsv", lineno, "'%s': want %s among candidates",
+                        f[0], listed);
+        }
     } else {
         ev->want_code++;
         for (size_t i = 0; i < m.ncandidates && m.decision == NORM_REVIEW; i++)
@@ -290,9 +427,13 @@ static void test_labelled(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
            ev.want_review, 100.0 * ev.want_review_ok / (ev.want_review ? ev.want_review : 1));
     printf("expected-code cases left to review with the right code among candidates: %d/%d\n",
            ev.review_has_code, ev.want_code - ev.auto_right);
+    printf("review cases with all their listed codes among candidates: %d/%d\n", ev.listed_ok,
+           ev.want_listed);
     CHECK(t, ev.total >= 150);
     CHECK(t, ev.autos == 0 || ev.auto_right * 100 >= ev.autos * 99);
     CHECK_INT(t, ev.want_review_ok, ev.want_review);
+    CHECK_INT(t, ev.listed_ok, ev.want_listed);
+    CHECK(t, ev.want_listed >= 20);
     CHECK(t, ev.autos * 2 >= ev.want_code); /* the matcher still decides most clear cases */
 }
 
@@ -315,6 +456,7 @@ int main(int argc, char **argv)
     test_catalog(&t, cat);
     test_added_edition(&t, ctx);
     test_rules_json(&t, ctx, cat, &conf);
+    test_histnames(&t, ctx, cat, &conf);
     test_labelled(&t, ctx, cat, &conf, argc > 1 ? argv[1] : "matcher_labelled.tsv");
     norm_catalog_free(&cat);
     norm_ctx_free(&ctx);

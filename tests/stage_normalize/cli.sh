@@ -26,11 +26,14 @@ has "$out" '081202' || fail "list 1997: $out"
 dg catalog list --edition 1890 >/dev/null 2>&1
 [ $? -eq 5 ] || fail "unknown edition should exit 5"
 
-# match --json: 计算机软件 (a 1980s name, part of a 1997 one) -> review
-out=$(dg match --json 计算机软件) || fail "match exit $?"
-has "$out" '{"decision":"review","candidates":[{"code":"0812"' || fail "match review shape: $out"
-n=$(printf '%s' "$out" | grep -o '"code":' | wc -l)
-[ "$n" -ge 2 ] || echo "note: the matcher ranks $n candidate(s) for 计算机软件" >&2
+# match --json: 计算机软件 (a 1980s name, curated to 1997 081202, which split
+# in 2011) -> review with both 0812 and 0835, with or without the year
+for y in "" "--year 1988"; do
+    out=$(dg match --json $y 计算机软件) || fail "match $y exit $?"
+    has "$out" '{"decision":"review","candidates":[{"code":"0812"' || fail "match review shape: $out"
+    has "$out" '"code":"0835"' || fail "match $y 计算机软件 lacks 0835: $out"
+    has "$out" '"evidence":["' || fail "match evidence is not an array: $out"
+done
 # an ambiguous name -> review with several candidates
 out=$(dg match --json 机械制造) || fail "match exit $?"
 has "$out" '{"decision":"review","candidates":[{"code":"' || fail "match review shape: $out"
@@ -40,8 +43,12 @@ for k in '"name":' '"score":' '"edition":' '"path":' '"evidence":'; do
     has "$out" "$k" || fail "match json lacks $k: $out"
 done
 # an exact 1997 name with its code in a 1998 record -> auto
-out=$(dg match --json --year 1998 --code 081202 计算机软件与理论) || fail "match exit $?"
+out=$(dg match --json --year 1998 --code 081203 计算机应用技术) || fail "match exit $?"
 has "$out" '{"decision":"auto","candidates":[{"code":"0812"' || fail "match auto: $out"
+# ... unless its 1997 code split later (081202 -> 0812 or 0835 软件工程): review
+out=$(dg match --json --year 1998 --code 081202 计算机软件与理论) || fail "match exit $?"
+has "$out" '{"decision":"review","candidates":[{"code":"0812"' || fail "match split: $out"
+has "$out" '"code":"0835"' || fail "match split lacks 0835: $out"
 dg match >/dev/null 2>&1
 [ $? -eq 2 ] || fail "match without text should exit 2"
 

@@ -56,8 +56,8 @@ static const fx_field fixture_fields[] = {
     {1, "department", "计算机系", 90},
     {2, "name", "王五", 90},         {2, "birth_date", "1985.13", 80},
     {2, "enroll_date", "1990.9", 80}, {2, "grad_date", "1988.7", 80},
-    {3, "name", "赵六", 90},         {3, "major", "计算机软件与理论", 90},
-    {3, "major_code", "081202", 90}, {3, "enroll_date", "1997.9", 90},
+    {3, "name", "赵六", 90},         {3, "major", "计算机应用技术", 90},
+    {3, "major_code", "081203", 90}, {3, "enroll_date", "1997.9", 90},
     {3, "grad_date", "2000.7", 90},
     {4, "name", "钱七", 90},
 };
@@ -253,6 +253,10 @@ static void test_values_and_states(tl_state *t, env *e)
     CHECK(t, qi(db, "SELECT count(*) FROM match_candidate c JOIN field f ON f.id = c.field_id "
                     "WHERE f.record_id = ?1 AND f.key = ?2 AND c.rank = 1 AND c.code = '0812' "
                     "AND c.evidence LIKE '[\"%'", "1", "major") == 1);
+    /* 计算机软件 is a pre-1997 name whose 1997 successor split: 0835 is a candidate too */
+    CHECK(t, qi(db, "SELECT count(*) FROM match_candidate c JOIN field f ON f.id = c.field_id "
+                    "WHERE f.record_id = ?1 AND f.key = ?2 AND c.code = '0835' "
+                    "AND c.path LIKE 'pre1997:%'", "1", "major") == 1);
     char *code = qs(db, FIELD_SQL("match_decision || ' ' || match_code"), "3", "major");
     CHECK_STR(t, code, "auto 0812");
     free(code);
