@@ -82,12 +82,16 @@ void db_rollback(sqlite3 *db)
 }
 
 /* Each migration and its version bump commit together, so a crash mid-way
- * leaves the database at the previous version, never half-migrated. */
+ * leaves the database at the previous version, never half-migrated.  The
+ * version is read again under the write lock: two processes opening a new
+ * database at once must not both apply the same migration. */
 static int apply_migration(sqlite3 *db, const db_migration *m, dg_err *err)
 {
     char pragma[64];
     if (db_begin(db, err))
         return DG_EDB;
+    if (db_user_version(db) >= m->version)
+        return db_commit(db, err);
     if (db_exec(db, m->sql, err)) {
         db_rollback(db);
         return dg_err_set(err, DG_EDB, "migration %s failed: %s", m->name, err ? err->msg : "");
@@ -138,6 +142,9 @@ int db_open(const char *path, int flags, sqlite3 **out, dg_err *err)
         sqlite3_close(db);
         return DG_EDB;
     }
+    /* The timeout must be in place before the first read: another process
+     * may hold the write lock or be checkpointing right now. */
+    sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
     int version = db_user_version(db);
     if (version < 0) {
         dg_err_set(err, DG_EDB, "cannot open database '%s': %s", path, sqlite3_errmsg(db));
