@@ -604,6 +604,10 @@ static void offer_histnames(match_state *st)
     const norm_catalog *c = st->cat;
     for (size_t i = 0; i < c->nhn; i++) {
         const nz_histname *hn = &c->hn[i];
+        /* Exact or look-alike substitutions only: the lengths must agree,
+         * which spares the edit distance for almost every row. */
+        if (hn->key.n != st->q.n)
+            continue;
         int kind;
         double dist;
         double sim = name_similarity(st, &hn->key, &kind, &dist);
