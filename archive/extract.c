@@ -5,7 +5,7 @@
  * replaced and its new state written in one transaction.  A page that has
  * a record already loaded into the archive is never touched.
  */
-#include "extract.h"
+#include "extract_internal.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * over the template's threshold wins; otherwise the page is an unknown
  * form and nothing is guessed.
  */
-#include "extract.h"
+#include "extract_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

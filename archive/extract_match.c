@@ -9,7 +9,7 @@
  * labels get no slack for ordinary edits: a one-character slip in a
  * two-character label would match half the page.
  */
-#include "extract.h"
+#include "extract_internal.h"
 
 #include <string.h>
 

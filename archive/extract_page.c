@@ -16,7 +16,7 @@
  * Boxes are deskewed (ocr_page.skew_deg) for geometry only; stored boxes
  * are the union of the source words' boxes in original page pixels.
  */
-#include "extract.h"
+#include "extract_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

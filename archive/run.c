@@ -16,7 +16,7 @@
 #include <string.h>
 
 #ifdef ARC_RUN_HAVE_EXTRACT
-#include "extract.h"
+#include "extract_internal.h"
 #endif
 
 static int count_of(sqlite3 *db, const char *sql, long *out, dg_err *err)

@@ -8,7 +8,7 @@
  * in the binary), then checked for what the grammar cannot say (duplicate
  * keys, labels too long).  Every refusal names FILE:LINE.
  */
-#include "extract.h"
+#include "extract_internal.h"
 
 #include <dirent.h>
 #include <libxml/parser.h>

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "extract.h"
 
 static int export_ocr(sqlite3 *db, int argc, char **argv)
 {

@@ -5,7 +5,6 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "extract.h"
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {

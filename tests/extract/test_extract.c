@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "db.h"
-#include "extract.h"
+#include "extract_internal.h"
 #include "testlib.h"
 
 static const char *data_dir, *templates_dir;

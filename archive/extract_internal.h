@@ -1,6 +1,7 @@
 /*
- * extract.h - field extraction: form templates, the `extract` stage and the
- * records export.
+ * extract_internal.h - internals of field extraction shared by
+ * archive/extract*.c, archive/template*.c and their unit tests.  The public
+ * entry points (templates, arc_extract, arc_export_records) are in archive.h.
  *
  * A template (one .xml per form in configs/templates, grammar schema/template.rng) says how
  * to recognise one kind of form and where each field's value sits relative
@@ -8,72 +9,16 @@
  * loaded templates, finds the field values from the OCR words, lines and
  * (when the OCR found a ruled grid) cells, and stores records and fields.
  *
- * The second half of this header is internal to archive/extract*.c and
- * archive/template*.c (and their unit tests): the template model and the
- * fuzzy label matcher.
+ * This header holds the template model and the fuzzy label matcher.
  */
-#ifndef DANGAN_EXTRACT_H
-#define DANGAN_EXTRACT_H
+#ifndef DANGAN_EXTRACT_INTERNAL_H
+#define DANGAN_EXTRACT_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "archive.h"
-
-/* ---- public API ------------------------------------------------------------- */
-
-typedef struct ex_templates ex_templates;
-
-/*
- * Load every *.xml in dir (sorted by name), each validated against
- * schema_path (NULL: schema/template.rng next to the configs directory).
- * A broken file fails the whole load with "FILE:LINE: what is wrong".
- * On success *out is a set the caller frees with ex_templates_free.
- */
-int ex_templates_load_dir(const char *dir, const char *schema_path, ex_templates **out,
-                          dg_err *err);
-/* Load one file into an existing set (same rules). */
-int ex_templates_add_file(ex_templates *set, const char *path, dg_err *err);
-ex_templates *ex_templates_new(const char *schema_path);
-void ex_templates_free(ex_templates **set);
-size_t ex_templates_count(const ex_templates *set);
-/* Id of the i-th template; NULL past the end. */
-const char *ex_templates_id(const ex_templates *set, size_t i);
-/* JSON array [{"id":..,"sha256":..}] of the loaded files (caller frees). */
-char *ex_templates_params(const ex_templates *set);
-
-typedef struct arc_extract_opts {
-    int redo;                  /* re-extract pages in states extracted/unknown_form */
-    const char *templates_dir; /* NULL: <configs>/templates */
-    const char *schema_path;   /* NULL: the installed/source schema/template.rng */
-} arc_extract_opts;
-
-typedef struct arc_extract_summary {
-    long pages;          /* pages looked at */
-    long extracted;      /* pages matched to a template */
-    long unknown;        /* pages that matched no template */
-    long skipped_loaded; /* pages left alone: some record already loaded */
-    long records;
-    long fields;
-    long missing; /* expected fields not found */
-} arc_extract_summary;
-
-/*
- * Extract every page in state 'read' (with redo also 'extracted' and
- * 'unknown_form').  Each page is written in one transaction: its old
- * records and fields are replaced, its page_form row and state set.  Pages
- * with a record in state 'loaded' are skipped and counted.
- */
-int arc_extract(sqlite3 *db, const arc_extract_opts *opts, const arc_progress *prog,
-                arc_extract_summary *sum, dg_err *err);
-
-/*
- * One JSON object per record: file, sha256, page (1-based), form, row
- * (ledger rows 1-based, null for cards), record (id) and fields keyed by
- * canonical key: {raw, value, confidence, bbox [x,y,w,h], state}.
- */
-int arc_export_records(sqlite3 *db, FILE *out, dg_err *err);
 
 /* ---- internal: template model ------------------------------------------------- */
 
