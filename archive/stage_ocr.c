@@ -478,7 +478,7 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
 {
     arc_ocr_opts o = *opts;
     if (!o.lang)
-        o.lang = "chi_sim+eng";
+        o.lang = "chi_sim";
     int jobs = o.jobs > 0 ? o.jobs : default_jobs();
     memset(sum, 0, sizeof *sum);
     ocr_shared sh = {0};

@@ -125,7 +125,13 @@ static void step_background(ocr_page *pg, const ocr_settings *s)
         log_step(pg, "background", 0, "\"paper\":%.0f", (double)before, 0);
         return;
     }
-    PIX *n = pixBackgroundNorm(pg->grey, NULL, NULL, 10, 15, 100, 50, s->background_level, 2, 1);
+    /* Tiles about a character wide, and only pixels well below the paper
+     * count as ink: with small tiles or a low ink threshold, faded ink is
+     * taken for background and normalised away. */
+    int tile = pg->dpi / 6 < 16 ? 16 : pg->dpi / 6;
+    int ink = (int)before - 40 < 60 ? 60 : (int)before - 40;
+    PIX *n = pixBackgroundNorm(pg->grey, NULL, NULL, tile, tile, ink, tile * tile / 4,
+                               s->background_level, 2, 1);
     if (n) {
         /* Stretch so the paper is white and faded ink dark again: what
          * clean-up paints white then matches the paper exactly. */

@@ -45,6 +45,8 @@ struct ocr_settings {
 struct ocr_engine {
     TessBaseAPI *api;
     TessBaseAPI *osd; /* lazily created for orientation detection */
+    TessBaseAPI *latin; /* lazily created `eng`, re-reads cells that look Latin */
+    int latin_failed;
     int osd_failed;
     const ocr_settings *settings;
     char lang[64];
@@ -61,6 +63,10 @@ typedef struct ocr_page {
     int orientation;
     dg_buf log; /* JSON array body of the clean-up steps */
 } ocr_page;
+
+/* The `eng` engine for cells whose text looks Latin or numeric; NULL when
+ * the primary language already includes eng or eng is not installed. */
+TessBaseAPI *ocr_latin_engine(ocr_engine *e);
 
 /* Decode page n (0-based) of an in-memory scan; NULL on failure with err set. */
 PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err);

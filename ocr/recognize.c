@@ -15,7 +15,7 @@
 
 #include "ocr_internal.h"
 
-#define PAD 10 /* white margin added around every crop: Tesseract wants one */
+#define PAD 15 /* white margin added around every crop: Tesseract wants one */
 
 typedef struct line_key {
     int top, x, sub; /* band top (cell top for cell lines), x, order inside */
@@ -79,10 +79,29 @@ static char *iter_text(const TessResultIterator *ri, TessPageIteratorLevel level
 
 /* Where a region read by Tesseract sits on the working page. */
 typedef struct region {
-    int ox, oy;  /* working-page position of the image's (0,0) */
+    int ox, oy;  /* working-page position of the crop's (0,0) */
     int cell;    /* cell index or -1 */
     line_key key;
+    double scale;      /* image pixels per crop pixel */
+    const int *xmap;   /* image column (unscaled, unpadded) -> crop column */
+    int xmap_n;
 } region;
+
+/* A point of the padded, scaled, gap-collapsed image back on the page. */
+static int map_x(const region *rg, int x)
+{
+    int c = (int)((x - PAD) / rg->scale + 0.5);
+    c = c < 0 ? 0 : c;
+    if (rg->xmap && rg->xmap_n > 0)
+        c = rg->xmap[c >= rg->xmap_n ? rg->xmap_n - 1 : c];
+    return c + rg->ox;
+}
+
+static int map_y(const region *rg, int y)
+{
+    int c = (int)((y - PAD) / rg->scale + 0.5);
+    return (c < 0 ? 0 : c) + rg->oy;
+}
 
 static int line_open(line_vec *lv, const TessResultIterator *ri, const region *rg, int block,
                      ocr_line **cur)
@@ -94,7 +113,8 @@ static int line_open(line_vec *lv, const TessResultIterator *ri, const region *r
     ocr_line *l = *cur;
     int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
     TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1);
-    l->box = (ocr_box){x0 + rg->ox, y0 + rg->oy, x1 - x0, y1 - y0};
+    int bx0 = map_x(rg, x0), by0 = map_y(rg, y0), bx1 = map_x(rg, x1), by1 = map_y(rg, y1);
+    l->box = (ocr_box){bx0, by0, bx1 > bx0 ? bx1 - bx0 : 1, by1 > by0 ? by1 - by0 : 1};
     l->text = iter_text(ri, RIL_TEXTLINE);
     l->conf = TessResultIteratorConfidence(ri, RIL_TEXTLINE);
     l->block_no = block;
@@ -131,32 +151,19 @@ static int collect_lines(TessBaseAPI *api, line_vec *lv, const region *rg, int b
 }
 
 /* Read one prepared image (already padded) as lines. */
-static int read_image(ocr_engine *e, PIX *img, int psm, int dpi, const region *rg, int block,
+static int read_image(TessBaseAPI *api, PIX *img, int psm, int dpi, const region *rg, int block,
                       line_vec *lv, dg_err *err)
 {
-    TessBaseAPISetImage2(e->api, img);
-    TessBaseAPISetSourceResolution(e->api, dpi);
-    TessBaseAPISetPageSegMode(e->api, (TessPageSegMode)psm);
+    TessBaseAPISetImage2(api, img);
+    TessBaseAPISetSourceResolution(api, dpi);
+    TessBaseAPISetPageSegMode(api, (TessPageSegMode)psm);
     int rc = DG_OK;
-    if (TessBaseAPIRecognize(e->api, NULL) != 0)
+    if (TessBaseAPIRecognize(api, NULL) != 0)
         rc = dg_err_set(err, DG_ERR, "Tesseract failed to recognise a region");
-    else if (collect_lines(e->api, lv, rg, block))
+    else if (collect_lines(api, lv, rg, block))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
-    TessBaseAPIClear(e->api);
+    TessBaseAPIClear(api);
     return rc;
-}
-
-/* Cut box b out of the feed image and add a white margin. */
-static PIX *crop_padded(PIX *feed, ocr_box b)
-{
-    BOX *bx = boxCreate(b.x, b.y, b.w, b.h);
-    PIX *c = bx ? pixClipRectangle(feed, bx, NULL) : NULL;
-    boxDestroy(&bx);
-    if (!c)
-        return NULL;
-    PIX *p = pixAddBorder(c, PAD, pixGetDepth(c) == 1 ? 0 : 255);
-    pixDestroy(&c);
-    return p;
 }
 
 /* Text bands of a 1 bpp region by its row profile: count and tallest. */
@@ -216,6 +223,167 @@ static ocr_box grow_within(ocr_box b, int m, ocr_box lim)
     return (ocr_box){x0, y0, x1 - x0, y1 - y0};
 }
 
+/* Cut box b out of a page image; NULL when out of memory. */
+static PIX *clip(PIX *pix, ocr_box b)
+{
+    BOX *bx = boxCreate(b.x, b.y, b.w, b.h);
+    PIX *c = bx ? pixClipRectangle(pix, bx, NULL) : NULL;
+    boxDestroy(&bx);
+    return c;
+}
+
+/* Letter-spaced labels (姓　　名, 性　别) confuse the LSTM: blank column
+ * runs inside the ink wider than 0.6x the text height are shrunk to 0.25x.
+ * Returns the collapsed image (NULL when nothing changes or out of memory)
+ * and, per new column, its source column in *xmap (caller frees). */
+static PIX *collapse_gaps(PIX *img, PIX *bin, int texth, int **xmap, int *xn)
+{
+    NUMA *cols = pixCountPixelsByColumn(bin);
+    int w = pixGetWidth(img), h = pixGetHeight(img), n = 0;
+    int maxgap = texth * 3 / 5, keep = texth / 4 > 2 ? texth / 4 : 2;
+    int *src = cols ? malloc((size_t)w * sizeof *src) : NULL;
+    for (int x = 0; src && x < w;) {
+        l_int32 v = 0;
+        numaGetIValue(cols, x, &v);
+        int end = x;
+        while (!v && end < w) { /* a blank run [x, end) */
+            if (++end < w)
+                numaGetIValue(cols, end, &v);
+        }
+        int inner = end > x && x > 0 && end < w, len = end - x;
+        int kept = inner && len > maxgap ? keep : len;
+        for (int c = 0; c < kept; c++)
+            src[n++] = x + c;
+        if (end < w)
+            src[n++] = end; /* the inked column that ended the run */
+        x = end + 1;
+    }
+    numaDestroy(&cols);
+    if (!src || n == w || n < 1) {
+        free(src);
+        return NULL;
+    }
+    PIX *out = pixCreate(n, h, pixGetDepth(img));
+    for (int i = 0; out && i < n; i++)
+        pixRasterop(out, i, 0, 1, h, PIX_SRC, img, src[i], 0);
+    if (!out) {
+        free(src);
+        return NULL;
+    }
+    *xmap = src;
+    *xn = n;
+    return out;
+}
+
+/* LSTM models read best near this text height in pixels (PLATFORM.md: a
+ * 30-40 px x-height); scans come at 200-400 dpi. */
+#define TARGET_TEXT_H 40.0
+
+/* Crop -> gap-collapsed, scaled to the target text height, padded. */
+static PIX *prepare(PIX *crop, PIX *bincrop, int texth, int collapse, region *rg, int **xmap)
+{
+    PIX *c = collapse ? collapse_gaps(crop, bincrop, texth, xmap, &rg->xmap_n) : NULL;
+    if (!c)
+        c = pixClone(crop);
+    rg->xmap = *xmap;
+    double sc = texth > 0 ? TARGET_TEXT_H / texth : 1.0;
+    sc = sc < 0.5 ? 0.5 : sc > 3.0 ? 3.0 : sc;
+    if (sc > 0.8 && sc < 1.25)
+        sc = 1.0;
+    PIX *sp = sc != 1.0 && c ? pixScale(c, (l_float32)sc, (l_float32)sc) : pixClone(c);
+    pixDestroy(&c);
+    rg->scale = sc;
+    PIX *p = sp ? pixAddBorder(sp, PAD, pixGetDepth(sp) == 1 ? 0 : 255) : NULL;
+    pixDestroy(&sp);
+    return p;
+}
+
+static void vec_free(line_vec *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        line_release(&v->v[i]);
+    free(v->v);
+    free(v->k);
+    memset(v, 0, sizeof *v);
+}
+
+/* Mean line confidence of a reading; -1 when it read nothing. */
+static double vec_conf(const line_vec *v)
+{
+    double sum = 0;
+    int n = 0;
+    for (size_t i = 0; i < v->n; i++)
+        if (v->v[i].text && *v->v[i].text) {
+            sum += v->v[i].conf;
+            n++;
+        }
+    return n ? sum / n : -1;
+}
+
+static int vec_has_cjk(const line_vec *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        for (const unsigned char *p = (const unsigned char *)v->v[i].text; p && *p; p++)
+            if (*p >= 0xe0) /* a 3- or 4-byte UTF-8 lead: CJK in practice */
+                return 1;
+    return 0;
+}
+
+static int vec_move(line_vec *dst, line_vec *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        ocr_line *l = line_push(dst);
+        if (!l)
+            return DG_ENOMEM;
+        *l = src->v[i];
+        dst->k[dst->n - 1] = src->k[i];
+    }
+    free(src->v);
+    free(src->k);
+    memset(src, 0, sizeof *src);
+    return DG_OK;
+}
+
+/* Read img one way; keep the reading when it is more confident than *best. */
+static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const region *rg, int block,
+                       line_vec *best, double *best_conf, dg_err *err)
+{
+    line_vec v = {0};
+    int rc = read_image(api, img, psm, dpi, rg, block, &v, err);
+    double c = vec_conf(&v);
+    if (rc == DG_OK && c > *best_conf) {
+        vec_free(best);
+        *best = v;
+        *best_conf = c;
+    } else {
+        vec_free(&v);
+    }
+    return rc;
+}
+
+/* A confident first reading is kept without trying others (speed). */
+#define EARLY_CONF 85.0
+
+/* One line of text: PSM 7, then raw-line PSM 13 (better on short Han
+ * crops), then `eng` when what was read holds no Han at all (IDs, dates in
+ * digits); the most confident reading wins. */
+static int read_line_best(ocr_engine *e, PIX *img, int dpi, const region *rg, int block,
+                          line_vec *lv, dg_err *err)
+{
+    line_vec best = {0};
+    double conf = -1;
+    int rc = try_variant(e->api, img, PSM_SINGLE_LINE, dpi, rg, block, &best, &conf, err);
+    if (rc == DG_OK && conf < EARLY_CONF)
+        rc = try_variant(e->api, img, PSM_RAW_LINE, dpi, rg, block, &best, &conf, err);
+    TessBaseAPI *latin = rc == DG_OK && !vec_has_cjk(&best) ? ocr_latin_engine(e) : NULL;
+    if (latin)
+        rc = try_variant(latin, img, PSM_SINGLE_LINE, dpi, rg, block, &best, &conf, err);
+    if (rc == DG_OK && vec_move(lv, &best))
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    vec_free(&best);
+    return rc;
+}
+
 /* Read the ink inside box `area` (a cell's inside or a text band). */
 static int read_area(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, ocr_box area,
                      region rg, int block, line_vec *lv, dg_err *err)
@@ -224,27 +392,33 @@ static int read_area(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, ocr
     ocr_box ink;
     if (area.w < 4 || area.h < 4 || !ink_box(bin, area, min_ink, &ink))
         return DG_OK;
-    /* One band of text: a line; several: a small block. */
-    BOX *bx = boxCreate(ink.x, ink.y, ink.w, ink.h);
-    PIX *ib = bx ? pixClipRectangle(bin, bx, NULL) : NULL;
-    boxDestroy(&bx);
+    PIX *ib = clip(bin, ink);
     int tallest = 0;
     int bands = ib ? count_bands(ib, pg->dpi / 40 + 1, pg->dpi / 30 + 1, &tallest) : 0;
     pixDestroy(&ib);
     if (bands == 0)
         return DG_OK; /* only specks or rule remnants */
-    int psm = bands == 1 && tallest < pg->dpi * 2 / 5 ? PSM_SINGLE_LINE : PSM_SINGLE_BLOCK;
-    /* Faint strokes may be missing from the binary image but present in
-     * the grey one: keep the cell's full width and a generous margin. */
-    ocr_box wide = {area.x, ink.y, area.w, ink.h};
-    ocr_box cut = grow_within(wide, pg->dpi / 15, area);
-    PIX *img = crop_padded(feed, cut);
+    int single = bands == 1 && tallest < pg->dpi * 2 / 5;
+    /* Trimmed to the ink: a whole wide cell often reads as nothing.  The
+     * margin keeps faint strokes the binarisation lost at the edges. */
+    ocr_box cut = grow_within(ink, pg->dpi / 30, area);
+    PIX *crop = clip(feed, cut), *bincrop = clip(bin, cut);
+    int *xmap = NULL;
+    rg.ox = cut.x;
+    rg.oy = cut.y;
+    PIX *img = crop && bincrop ? prepare(crop, bincrop, single ? tallest : 0, single, &rg, &xmap)
+                               : NULL;
+    pixDestroy(&crop);
+    pixDestroy(&bincrop);
+    int rc = DG_OK, dpi = (int)(pg->dpi * rg.scale);
     if (!img)
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    rg.ox = cut.x - PAD;
-    rg.oy = cut.y - PAD;
-    int rc = read_image(e, img, psm, pg->dpi, &rg, block, lv, err);
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    else if (single)
+        rc = read_line_best(e, img, dpi, &rg, block, lv, err);
+    else
+        rc = read_image(e->api, img, PSM_SINGLE_BLOCK, dpi, &rg, block, lv, err);
     pixDestroy(&img);
+    free(xmap);
     return rc;
 }
 
@@ -255,7 +429,7 @@ static int read_cells(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_ce
     for (size_t i = 0; i < n; i++) {
         ocr_box b = cells[i].box;
         ocr_box inner = {b.x + in, b.y + in, b.w - 2 * in, b.h - 2 * in};
-        region rg = {0, 0, (int)i, {b.y, b.x, 0}};
+        region rg = {0, 0, (int)i, {b.y, b.x, 0}, 1.0, NULL, 0};
         int rc = read_area(e, pg, feed, pg->bin, inner, rg, (int)i, lv, err);
         if (rc)
             return rc;
@@ -304,7 +478,7 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_cel
             last = y;
         if (start >= 0 && (y == h || (!ink && y - last > gap))) {
             ocr_box band = {0, start, w, last - start + 1};
-            region rg = {0, 0, -1, {start, 0, 0}};
+            region rg = {0, 0, -1, {start, 0, 0}, 1.0, NULL, 0};
             if (band.h >= pg->dpi / 30 + 1)
                 rc = read_area(e, pg, feed, bin, band, rg, block++, lv, err);
             start = -1;
