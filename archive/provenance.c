@@ -46,7 +46,13 @@ static int crop_from_file(const char *abspath, const char *sha, int page_index, 
 int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT fl.abspath, fl.sha256, p.page_index, f.x, f.y, f.w, f.h "
+    /* A field that was not found has no box: show its record (the card or
+     * the ledger row) so the operator can read the value off the scan. */
+    if (db_prepare(db, "SELECT fl.abspath, fl.sha256, p.page_index, "
+                       "CASE WHEN f.w > 0 THEN f.x ELSE r.x END, "
+                       "CASE WHEN f.w > 0 THEN f.y ELSE r.y END, "
+                       "CASE WHEN f.w > 0 THEN f.w ELSE r.w END, "
+                       "CASE WHEN f.w > 0 THEN f.h ELSE r.h END "
                        "FROM field f JOIN record r ON r.id = f.record_id "
                        "JOIN page p ON p.id = r.page_id JOIN file fl ON fl.id = p.file_id "
                        "WHERE f.id = ?1", &st, err))
@@ -63,8 +69,8 @@ int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_e
     sqlite3_finalize(st);
     int rc;
     if (box.w <= 0 || box.h <= 0)
-        rc = dg_err_set(err, DG_EINPUT, "field %lld has no box on its page (not found there)",
-                        (long long)field);
+        rc = dg_err_set(err, DG_EINPUT, "field %lld has no box on its page (neither it nor its "
+                        "record was located)", (long long)field);
     else if (!path || !sha)
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     else

@@ -34,6 +34,16 @@ static const char *const refresh_sql[] = {
     "WHERE f.key = 'major' AND f.match_decision = 'review' ORDER BY f.id "
     "ON CONFLICT DO NOTHING",
 
+    /* A required field that was not found at all blocks its record for
+     * good unless an operator types it in from the scan: queue the one
+     * load is waiting on. */
+    "INSERT INTO review_item (kind, field_id, record_id, page_id, reason, detail, created) "
+    "SELECT 'field', f.id, f.record_id, r.page_id, 'missing', "
+    "  'not found on the scan; required for the archive (' || w.reason || ')', ?1 "
+    "FROM load_wait w JOIN record r ON r.id = w.record_id "
+    "JOIN field f ON f.record_id = r.id AND f.state = 'missing' "
+    "WHERE w.reason LIKE f.key || ':%' ORDER BY f.id ON CONFLICT DO NOTHING",
+
     "INSERT INTO review_item (kind, page_id, reason, detail, created) "
     "SELECT 'page', p.id, 'unknown_form', coalesce(pf.reason, ''), ?1 "
     "FROM page p LEFT JOIN page_form pf ON pf.page_id = p.id "

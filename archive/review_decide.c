@@ -158,8 +158,17 @@ static int apply_field(sqlite3 *db, const item_row *it, const arc_review_req *re
 {
     if (strcmp(req->verb, "accept") == 0) {
         o->item_state = "accepted";
-        return exec_bind(db, "UPDATE field SET state = 'verified' WHERE id = ?4", NULL, NULL,
-                         NULL, it->field_id, err);
+        /* Accepting "nothing" would archive an empty value as verified. */
+        int rc = exec_bind(db, "UPDATE field SET state = 'verified' WHERE id = ?4 AND value "
+                               "IS NOT NULL AND value <> ''",
+                           NULL, NULL, NULL, it->field_id, err);
+        if (!rc && sqlite3_changes(db) == 0)
+            return dg_err_set(err, DG_EUSAGE,
+                              "cannot accept review item %lld: there is no value to accept (not "
+                              "read, or not normalizable); type it with 'dangan review correct "
+                              "%lld VALUE' or reject it",
+                              (long long)it->id, (long long)it->id);
+        return rc;
     }
     if (strcmp(req->verb, "correct") == 0) {
         o->item_state = "corrected";
