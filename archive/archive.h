@@ -399,8 +399,6 @@ typedef struct arc_run_summary {
     long records_loaded; /* archived study records added by this run */
     long review_open;    /* review items waiting for an operator */
     long quarantined;    /* files set aside among the paths given */
-    const char *missing; /* stages not built into this dangan ("" when none);
-                          * static storage */
 } arc_run_summary;
 
 /*

@@ -12,9 +12,9 @@ static void print_summary(const cli_ctx *ctx, const arc_run_summary *s, int json
 {
     if (json) {
         printf("{\"pages\":%ld,\"pages_failed\":%ld,\"records\":%ld,\"records_loaded\":%ld,"
-               "\"review_open\":%ld,\"quarantined\":%ld,\"missing_stages\":\"%s\"}\n",
+               "\"review_open\":%ld,\"quarantined\":%ld}\n",
                s->pages, s->pages_failed, s->records, s->records_loaded, s->review_open,
-               s->quarantined, s->missing);
+               s->quarantined);
         return;
     }
     cli_info(ctx, "run: %ld pages, %ld records loaded, %ld items waiting for review, "
@@ -26,8 +26,6 @@ static void print_summary(const cli_ctx *ctx, const arc_run_summary *s, int json
     if (s->review_open)
         cli_info(ctx, "next: 'dangan review' to settle the waiting items, then 'dangan run' "
                       "again to load them\n");
-    if (s->missing[0])
-        fprintf(stderr, "dangan run: stages not built into this dangan: %s\n", s->missing);
 }
 
 static int run(cli_ctx *ctx, int argc, char **argv)
