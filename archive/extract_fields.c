@@ -900,7 +900,7 @@ int ex_page_extract(ex_page *p, const ex_templates *set, ex_result *out, dg_err 
     }
     out->score = best_score < 0 ? 0 : best_score;
     if (!best || best_score < best->threshold) {
-        snprintf(out->reason, sizeof out->reason, "unknown form (best %s, score %.2f)",
+        snprintf(out->reason, sizeof out->reason, "unknown form (best %.100s, score %.2f)",
                  best ? best_why : why, out->score);
         return DG_OK;
     }
