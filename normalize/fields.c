@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
 
 /* Remove every whitespace character: none of these fields has inner spaces. */
 static char *compact(const char *s)
@@ -137,10 +138,45 @@ static int ends_with(const char *s, const char *suffix, size_t *at)
     return 1;
 }
 
-static int degree_level(char *cur, const char **level)
+/* Punctuation between or around the words of a degree (工学·硕士, 硕士。,
+ * （工学）硕士) is how clerks wrote it, never part of the degree.  This also
+ * turns dashes and slashes meaning "none" into the empty string. */
+static char *strip_punct(const char *s)
+{
+    nz_u32 u;
+    if (nz_decode(s, &u))
+        return NULL;
+    size_t w = 0;
+    for (size_t i = 0; i < u.n; i++)
+        if (!u_ispunct(u.c[i]))
+            u.c[w++] = u.c[i];
+    char *r = nz_encode(u.c, w);
+    free(u.c);
+    return r;
+}
+
+static int all_han(const char *s)
+{
+    nz_u32 u;
+    if (nz_decode(s, &u))
+        return 0;
+    size_t i = 0;
+    while (i < u.n && nz_is_han(u.c[i]))
+        i++;
+    int ok = i == u.n;
+    free(u.c);
+    return ok;
+}
+
+/*
+ * Split "工学硕士学位" into the level word (硕士), its code (master) and the
+ * category before it (工学, cut in place in cur).  0 when no level word ends
+ * the text.
+ */
+static int degree_level(char *cur, const char **word, const char **code)
 {
     static const struct {
-        const char *word, *level;
+        const char *word, *code;
     } lv[] = {{"博士", "doctor"}, {"硕士", "master"}, {"学士", "bachelor"}};
     size_t at;
     if (ends_with(cur, "学位", &at))
@@ -148,41 +184,68 @@ static int degree_level(char *cur, const char **level)
     for (size_t i = 0; i < sizeof lv / sizeof lv[0]; i++)
         if (ends_with(cur, lv[i].word, &at)) {
             cur[at] = '\0';
-            *level = lv[i].level;
+            *word = lv[i].word;
+            *code = lv[i].code;
             return 1;
         }
     return 0;
 }
 
+/*
+ * The value is the degree as a certificate prints it: category + level word
+ * (工学硕士), or the bare level word when no category was written.  detail
+ * keeps it machine-readable: the level code, then ";" and the category when
+ * there is one ("master;工学", "doctor", "none").
+ */
 int norm_degree(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err)
 {
-    static const char *const none[] = {"", "—", "-", "--", "——", "/", "无", "未授", "未授予",
-                                       "未获", "未获得", "无学位", "未", "×", NULL};
+    static const char *const none[] = {"", "无", "未授", "未授予", "未获", "未获得", "无学位",
+                                       "未", "×", NULL};
     char *cur;
     int rc = field_start(ctx, "degree", raw, 1, r, &cur, err);
     if (rc)
         return rc;
-    if (in_list(cur, none))
-        return field_finish(r, cur, "none", "degree-none", "degree", err);
-    char *work = dg_strdup(cur);
-    const char *level = NULL;
-    if (!work) {
-        free(cur);
-        return dg_err_set(err, DG_ENOMEM, "out of memory normalizing degree '%s'", raw);
-    }
-    rc = DG_OK;
-    if (degree_level(work, &level)) {
-        if (work[0] && !(r->detail = dg_strdup(work)))
-            rc = DG_ENOMEM;
-    } else {
-        rc = nz_flag(r, "unknown degree '%s'", raw);
-    }
-    free(work);
-    if (rc) {
+    if ((rc = nz_apply(r, &cur, "strip-punct", strip_punct(cur)))) {
         free(cur);
         return dg_err_set(err, rc, "out of memory normalizing degree '%s'", raw);
     }
-    return field_finish(r, cur, level, "degree-level", "degree", err);
+    if (in_list(cur, none)) {
+        if (!(r->detail = dg_strdup("none"))) {
+            free(cur);
+            return dg_err_set(err, DG_ENOMEM, "out of memory normalizing degree '%s'", raw);
+        }
+        return field_finish(r, cur, "none", "degree-none", "degree", err);
+    }
+    char *category = dg_strdup(cur);
+    const char *word = NULL, *code = NULL;
+    dg_buf value, detail;
+    dg_buf_init(&value, NZ_MAX_INPUT);
+    dg_buf_init(&detail, NZ_MAX_INPUT);
+    rc = category ? DG_OK : DG_ENOMEM;
+    if (!rc && degree_level(category, &word, &code)) {
+        rc = dg_buf_addf(&value, "%s%s", category, word);
+        rc = rc ? rc : dg_buf_adds(&detail, code);
+        if (!rc && category[0])
+            rc = dg_buf_addf(&detail, ";%s", category);
+        if (!rc && !(r->detail = dg_strdup(detail.data)))
+            rc = DG_ENOMEM;
+        /* A category is Han (工学, 工程); anything else is a misread, which
+         * must not reach a certificate unseen. */
+        if (!rc && !all_han(category))
+            rc = nz_flag(r, "unexpected characters in degree category '%s'", category);
+    } else if (!rc) {
+        rc = nz_flag(r, "unknown degree '%s'", raw);
+    }
+    free(category);
+    dg_buf_release(&detail);
+    if (rc) {
+        dg_buf_release(&value);
+        free(cur);
+        return dg_err_set(err, rc, "out of memory normalizing degree '%s'", raw);
+    }
+    rc = field_finish(r, cur, value.len ? value.data : NULL, "degree-canonical", "degree", err);
+    dg_buf_release(&value);
+    return rc;
 }
 
 /* ---- duration ---- */

@@ -54,7 +54,7 @@ typedef struct norm_step {
  * What a normalizer produced.  value is NULL when nothing usable could be
  * derived (then flag says why); value and flag may both be set when a value
  * was derived but looks implausible.  detail carries a second field where a
- * normalizer has one (degree: the category such as "工学"; name: the
+ * normalizer has one (degree: the level code and category, "master;工学"; name: the
  * simplified form as-written before title stripping is in raw).  raw is the
  * input as written.  All strings are owned by the result.
  */
@@ -199,7 +199,17 @@ int norm_sex(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
 int norm_ethnicity(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
 /* 党员 -> 中共党员, 团员 -> 共青团员, 民盟盟员 ... (configs/normalize/political.tsv). */
 int norm_political(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
-/* 工学硕士 -> value "master", detail "工学"; 博士 -> "doctor"; blank, —, 未授 -> "none". */
+/*
+ * Degree: value is the canonical Chinese degree, category + level word as a
+ * certificate prints it (工学硕士, 理学博士; a bare 硕士 stays 硕士), with
+ * spaces and punctuation removed and traditional forms simplified (碩士 ->
+ * 硕士).  detail is machine-readable: the level code "doctor", "master" or
+ * "bachelor", then ";" and the category when one was written
+ * ("master;工学", "doctor").  Blank, —, 未授, 无 ... -> value and detail
+ * "none" (no degree awarded).  No level word at the end -> flagged, value
+ * NULL; a category that is not all Han (an OCR misread) -> flagged, value
+ * kept.
+ */
 int norm_degree(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);
 /* 三年, 3年, 2.5年, 二年半 -> "3", "2.5" (years). */
 int norm_duration(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err);

@@ -218,13 +218,13 @@ static void test_values_and_states(tl_state *t, env *e)
     check_field(t, db, "1", "grad_date", "1988-07", "auto");
     check_field(t, db, "1", "ethnicity", "汉族", "auto");
     check_field(t, db, "1", "political_status", "中共党员", "auto");
-    check_field(t, db, "1", "degree", "master", "auto");
+    check_field(t, db, "1", "degree", "工学硕士", "auto");
     check_field(t, db, "1", "duration", "3", "auto");
     check_field(t, db, "1", "supervisor", "李四", "review");
     CHECK(t, flag_has(db, "1", "supervisor", "low_confidence 43 < 70"));
     CHECK_INT(t, qi(db, FIELD_SQL("value IS NULL AND state = 'missing'"), "1", "major_code"), 1);
     char *detail = qs(db, FIELD_SQL("value_detail"), "1", "degree");
-    CHECK_STR(t, detail, "工学");
+    CHECK_STR(t, detail, "master;工学");
     free(detail);
     /* provenance: the name's steps are stored, the run is recorded with params */
     CHECK(t, qi(db, "SELECT count(*) FROM field_step s JOIN field f ON f.id = s.field_id "
