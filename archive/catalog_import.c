@@ -7,10 +7,10 @@
  * the matcher itself works on the in-memory catalog loaded from the same
  * files.  Import is idempotent: an edition whose CSV has the SHA-256 already
  * recorded is skipped, a changed one has all its rows replaced in one
- * transaction.  Crosswalks are fingerprinted per edition pair over the rows
- * as loaded (mapping and unresolved files together), because the manifest
- * API does not name their files.  Editions that disappear from a manifest
- * are kept: records normalized against them still point at them.
+ * transaction.  Crosswalks are imported per edition pair, fingerprinted over
+ * the rows as loaded (mapping, curated split and unresolved files together),
+ * since one pair may come from several files.  Editions that disappear from
+ * a manifest are kept: records normalized against them still point at them.
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -351,7 +351,13 @@ int arc_catalog_ensure(sqlite3 *db, const char *dir, int *imported, dg_err *err)
     return rc;
 }
 
-/* A JSON object of config fingerprints: every edition csv and crosswalk. */
+/*
+ * A JSON object of config fingerprints: editions.tsv and every file it
+ * names (catalogs, crosswalk and unresolved files, curated splits, curated
+ * name sets), keyed by file name, so an edit to any of them shows in a
+ * normalize run's params; plus each crosswalk pair over its rows as loaded
+ * (the value crosswalk_source.sha256 records, for joins).
+ */
 int arc_catalog_fingerprint(const char *dir, dg_buf *out, dg_err *err)
 {
     char path[4096], sha[65];
@@ -363,12 +369,11 @@ int arc_catalog_fingerprint(const char *dir, dg_buf *out, dg_err *err)
         return rc;
     rc = file_sha(path, "editions.tsv", sha, err);
     rc = rc ? rc : dg_buf_addf(out, "{\"editions.tsv\":\"%s\"", sha);
-    for (size_t i = 0; i < norm_catalog_edition_count(cat) && !rc; i++) {
-        norm_edition_info e;
-        norm_catalog_edition(cat, i, &e);
-        rc = file_sha(path, e.file, sha, err);
+    for (size_t i = 0; i < norm_catalog_file_count(cat) && !rc; i++) {
+        const char *file = norm_catalog_file(cat, i);
+        rc = file_sha(path, file, sha, err);
         rc = rc ? rc : dg_buf_addc(out, ',');
-        rc = rc ? rc : dg_buf_json_str(out, e.file);
+        rc = rc ? rc : dg_buf_json_str(out, file);
         rc = rc ? rc : dg_buf_addf(out, ":\"%s\"", sha);
     }
     for (size_t i = 0, nx = norm_catalog_crosswalk_count(cat); i < nx && !rc;) {

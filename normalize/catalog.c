@@ -78,6 +78,35 @@ static int csv_read(const char *path, csv_cb cb, void *arg, dg_err *err)
     return rc;
 }
 
+/* Remember a file the manifest names (once), so callers can fingerprint
+ * exactly what shaped the catalog without parsing the manifest again. */
+static int file_note(norm_catalog *c, const char *file)
+{
+    for (size_t i = 0; i < c->nfiles; i++)
+        if (strcmp(c->files[i], file) == 0)
+            return DG_OK;
+    char **p = realloc(c->files, (c->nfiles + 1) * sizeof *p);
+    if (!p)
+        return DG_ENOMEM;
+    c->files = p;
+    if (!(c->files[c->nfiles] = dg_strdup(file)))
+        return DG_ENOMEM;
+    c->nfiles++;
+    return DG_OK;
+}
+
+/* Read dir/file with cb after noting file in the catalog's file list. */
+static int manifest_csv(load_state *st, const char *file, csv_cb cb, void *arg, dg_err *err)
+{
+    char csv[4096];
+    int len = snprintf(csv, sizeof csv, "%s/%s", st->dir, file);
+    if (len < 0 || (size_t)len >= sizeof csv)
+        return dg_err_set(err, DG_EINPUT, "catalog path too long: '%s/%s'", st->dir, file);
+    if (file_note(st->cat, file))
+        return dg_err_set(err, DG_ENOMEM, "out of memory loading '%s'", csv);
+    return csv_read(csv, cb, arg, err);
+}
+
 /* ---- editions ---- */
 
 static int disc_line(void *arg, char **f, size_t nf, const char *path, int line, dg_err *err)
@@ -135,9 +164,7 @@ static int add_edition(load_state *st, char **f, size_t nf, const char *path, in
     e->file = dg_strdup(f[3]);
     if (!e->id || !e->file)
         return DG_ENOMEM;
-    char csv[4096];
-    snprintf(csv, sizeof csv, "%s/%s", st->dir, f[3]);
-    int rc = csv_read(csv, disc_line, e, err);
+    int rc = manifest_csv(st, f[3], disc_line, e, err);
     if (!rc)
         qsort(e->d, e->n, sizeof *e->d, disc_cmp);
     return rc;
@@ -210,13 +237,9 @@ static int add_crosswalk(load_state *st, char **f, size_t nf, const char *path, 
         return dg_err_set(err, DG_EINPUT,
                           "bad crosswalk line in '%s' line %d (editions must be listed first)",
                           path, line);
-    char csv[4096];
-    snprintf(csv, sizeof csv, "%s/%s", st->dir, f[3]);
-    int rc = csv_read(csv, xw_line, &xs, err);
-    if (!rc && nf > 4 && strcmp(f[4], "-") != 0 && f[4][0]) {
-        snprintf(csv, sizeof csv, "%s/%s", st->dir, f[4]);
-        rc = csv_read(csv, xw_unresolved_line, &xs, err);
-    }
+    int rc = manifest_csv(st, f[3], xw_line, &xs, err);
+    if (!rc && nf > 4 && strcmp(f[4], "-") != 0 && f[4][0])
+        rc = manifest_csv(st, f[4], xw_unresolved_line, &xs, err);
     return rc;
 }
 
@@ -271,9 +294,7 @@ static int add_histnames(load_state *st, char **f, size_t nf, const char *path, 
         return dg_err_set(err, DG_EINPUT,
                           "bad names line in '%s' line %d (editions must be listed first)",
                           path, line);
-    char csv[4096];
-    snprintf(csv, sizeof csv, "%s/%s", st->dir, f[3]);
-    return csv_read(csv, hn_line, &hs, err);
+    return manifest_csv(st, f[3], hn_line, &hs, err);
 }
 
 static int manifest_line(void *arg, char **f, size_t nf, const char *path, int line,
@@ -480,6 +501,9 @@ void norm_catalog_free(norm_catalog **pc)
         free(h->key.c);
     }
     free(c->hn);
+    for (size_t i = 0; i < c->nfiles; i++)
+        free(c->files[i]);
+    free(c->files);
     free(c->post);
     free(c->xw_matrix);
     free(c);
@@ -558,6 +582,16 @@ int norm_catalog_histname(const norm_catalog *cat, size_t i, norm_histname_info 
     out->relation = h->relation;
     out->basis = h->basis;
     return DG_OK;
+}
+
+size_t norm_catalog_file_count(const norm_catalog *cat)
+{
+    return cat->nfiles;
+}
+
+const char *norm_catalog_file(const norm_catalog *cat, size_t i)
+{
+    return i < cat->nfiles ? cat->files[i] : NULL;
 }
 
 const char *norm_catalog_target(const norm_catalog *cat)

@@ -127,6 +127,8 @@ struct norm_catalog {
     unsigned char *xw_matrix; /* ned x ned: is there a crosswalk from i to j */
     nz_histname *hn; /* in file order */
     size_t nhn, hnalloc;
+    char **files; /* every file the manifest names, relative, first mention order */
+    size_t nfiles;
 };
 
 const nz_disc *nz_cat_find(const nz_edition *e, const char *code);

@@ -286,6 +286,14 @@ size_t norm_catalog_crosswalk_count(const norm_catalog *cat);
 int norm_catalog_crosswalk(const norm_catalog *cat, size_t i, norm_crosswalk_info *out);
 size_t norm_catalog_histname_count(const norm_catalog *cat);
 int norm_catalog_histname(const norm_catalog *cat, size_t i, norm_histname_info *out);
+/*
+ * Every file the manifest names, relative to the catalog directory, in the
+ * order first named and each once: edition catalogs, crosswalk mapping and
+ * unresolved files (the curated splits included) and curated name sets.
+ * editions.tsv itself is not listed.  NULL past the end.  For fingerprints.
+ */
+size_t norm_catalog_file_count(const norm_catalog *cat);
+const char *norm_catalog_file(const norm_catalog *cat, size_t i);
 /* The edition the matcher maps to (the manifest's `target`, else the latest). */
 const char *norm_catalog_target(const norm_catalog *cat);
 /*

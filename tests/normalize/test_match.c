@@ -38,6 +38,18 @@ static void test_catalog(tl_state *t, const norm_catalog *cat)
     /* 1997→2022: derived + unresolved + curated splits; 1997→2011: derived + unresolved */
     CHECK_INT(t, norm_catalog_crosswalk_count(cat), 452 + 30 + 56 + 464 + 18);
     CHECK_STR(t, norm_catalog_target(cat), "2022");
+    /* every file the manifest names, in manifest order, each once (fingerprints) */
+    static const char *const files[] = {
+        "catalog-1997.csv", "catalog-2011.csv", "catalog-2022.csv", "crosswalk-1997-2011.csv",
+        "crosswalk-1997-2011-unresolved.csv", "crosswalk-1997-2022.csv",
+        "crosswalk-1997-2022-unresolved.csv", "crosswalk-1997-2022-splits.csv",
+        "names-pre1997.csv"};
+    CHECK_INT(t, norm_catalog_file_count(cat), sizeof files / sizeof *files);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        const char *f = norm_catalog_file(cat, i);
+        CHECK_STR(t, f ? f : "(null)", files[i]);
+    }
+    CHECK(t, norm_catalog_file(cat, sizeof files / sizeof *files) == NULL);
     norm_discipline_info d;
     int found = 0;
     for (size_t i = 0; norm_catalog_discipline(cat, 2, i, &d) == 0; i++)

@@ -4,7 +4,8 @@
  * field rows): values, states, steps and candidates stored, low confidence
  * -> review, impossible date -> invalid, implausible dates -> review,
  * idempotence, --redo, loaded records untouched, operator mapping rules,
- * catalog import idempotence and an extra edition added as data.
+ * catalog import idempotence, an extra edition added as data, and the
+ * catalog fingerprint covering every file the manifest names.
  *
  * usage: test_stage_normalize CONFIG_DIR DATA_DIR
  *        test_stage_normalize --fixture DB   (build the fixture for cli.sh)
@@ -358,10 +359,10 @@ static int copy_file(const char *src, const char *dst, const char *mode)
     return rc;
 }
 
-/* A copy of configs/disciplines plus the 1990 edition: files + manifest lines. */
-static int catalog_with_1990(env *e, char *dir, size_t n)
+/* A copy of configs/disciplines in e->tmp/name. */
+static int catalog_copy(env *e, const char *name, char *dir, size_t n)
 {
-    snprintf(dir, n, "%s/catalog-1990", e->tmp);
+    snprintf(dir, n, "%s/%s", e->tmp, name);
     mkdir(dir, 0700);
     DIR *d = opendir(e->catalog_dir);
     struct dirent *de;
@@ -375,6 +376,14 @@ static int catalog_with_1990(env *e, char *dir, size_t n)
         }
     if (d)
         closedir(d);
+    return rc;
+}
+
+/* A copy of configs/disciplines plus the 1990 edition: files + manifest lines. */
+static int catalog_with_1990(env *e, char *dir, size_t n)
+{
+    char src[4096 + 256], dst[4096 + 256];
+    int rc = catalog_copy(e, "catalog-1990", dir, n);
     static const char *const extra[][2] = {{"catalog-1990.csv", "wb"},
                                            {"crosswalk-1990-2022.csv", "wb"},
                                            {"editions.append", "ab"}};
@@ -433,6 +442,111 @@ static void test_catalog_import(tl_state *t, env *e)
     db_close(&db);
 }
 
+/* The catalog fingerprint as a string, or NULL. */
+static char *fingerprint(const char *dir)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    dg_err err = {0};
+    if (arc_catalog_fingerprint(dir, &b, &err)) {
+        fprintf(stderr, "fingerprint: %s\n", err.msg);
+        dg_buf_release(&b);
+        return NULL;
+    }
+    return dg_buf_detach(&b);
+}
+
+/* json_extract(json, '$."key"') as a new string. */
+static char *fp_get(sqlite3 *db, const char *json, const char *key)
+{
+    char path[256];
+    snprintf(path, sizeof path, "$.\"%s\"", key);
+    return qs(db, "SELECT json_extract(?1, ?2)", json, path);
+}
+
+static int same(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* Append an empty line: the rows stay the same, the file's bytes do not. */
+static int touch_csv(const char *dir, const char *file)
+{
+    char path[4096 + 256];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    FILE *f = fopen(path, "ab");
+    int rc = f && fputs("\n", f) >= 0 ? 0 : -1;
+    if (f && fclose(f))
+        rc = -1;
+    return rc;
+}
+
+/*
+ * Every file the manifest names is fingerprinted on its own, so editing the
+ * curated pre-1997 names or the split crosswalk shows in the normalize run's
+ * params, and nothing else moves.
+ */
+static void test_catalog_fingerprint(tl_state *t, env *e)
+{
+    static const char *const files[] = {
+        "editions.tsv", "catalog-1997.csv", "catalog-2011.csv", "catalog-2022.csv",
+        "crosswalk-1997-2011.csv", "crosswalk-1997-2011-unresolved.csv",
+        "crosswalk-1997-2022.csv", "crosswalk-1997-2022-unresolved.csv",
+        "crosswalk-1997-2022-splits.csv", "names-pre1997.csv", "crosswalk 1997-2022"};
+    enum { NF = sizeof files / sizeof *files };
+    sqlite3 *db;
+    char dir[4096];
+    CHECK(t, open_fixture(e, "fingerprint.db", &db) == 0);
+    CHECK_INT(t, catalog_copy(e, "catalog-fp", dir, sizeof dir), 0);
+    env ce = *e;
+    snprintf(ce.catalog_dir, sizeof ce.catalog_dir, "%s", dir);
+    arc_normalize_summary s;
+    CHECK_INT(t, normalize(&ce, db, 0, &s), 0);
+    char *before = fingerprint(dir);
+    CHECK(t, before != NULL);
+    char *old[NF] = {0};
+    for (size_t i = 0; i < NF && before; i++) {
+        old[i] = fp_get(db, before, files[i]);
+        CHECK(t, old[i] && strlen(old[i]) == 64);
+        if (!old[i] || strlen(old[i]) != 64)
+            fprintf(stderr, "  fingerprint lacks '%s': %s\n", files[i], before);
+    }
+    /* the run recorded the same fingerprint */
+    char *run = qs(db, "SELECT json_extract(params, '$.catalog') FROM run WHERE stage = "
+                       "'normalize' ORDER BY id DESC LIMIT 1", NULL, NULL);
+    char *run_names = run ? fp_get(db, run, "names-pre1997.csv") : NULL;
+    CHECK(t, same(run_names, old[9]));
+    free(run_names);
+    free(run);
+    CHECK_INT(t, touch_csv(dir, "names-pre1997.csv"), 0);
+    CHECK_INT(t, touch_csv(dir, "crosswalk-1997-2022-splits.csv"), 0);
+    char *after = fingerprint(dir);
+    CHECK(t, after != NULL);
+    for (size_t i = 0; i < NF && after; i++) {
+        char *now = fp_get(db, after, files[i]);
+        int edited = strcmp(files[i], "names-pre1997.csv") == 0 ||
+                     strcmp(files[i], "crosswalk-1997-2022-splits.csv") == 0;
+        CHECK_INT(t, same(now, old[i]), !edited);
+        if (same(now, old[i]) == edited)
+            fprintf(stderr, "  fingerprint of '%s' %s\n", files[i],
+                    edited ? "did not change" : "changed");
+        free(now);
+    }
+    /* a second run sees the edit in its params */
+    CHECK_INT(t, normalize(&ce, db, 1, &s), 0);
+    CHECK_INT(t, qi(db, "SELECT count(DISTINCT json_extract(params, '$.catalog.\"names-pre1997.csv\"')) "
+                        "FROM run WHERE stage = 'normalize'", NULL, NULL),
+              2);
+    CHECK_INT(t, qi(db, "SELECT count(DISTINCT json_extract(params, '$.catalog.\"editions.tsv\"')) "
+                        "FROM run WHERE stage = 'normalize'", NULL, NULL),
+              1);
+    for (size_t i = 0; i < NF; i++)
+        free(old[i]);
+    free(before);
+    free(after);
+    db_close(&db);
+}
+
 /* ---- main ---------------------------------------------------------------------- */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -468,6 +582,7 @@ int main(int argc, char **argv)
     test_idempotent_and_redo(&t, &e);
     test_mapping_rule(&t, &e);
     test_catalog_import(&t, &e);
+    test_catalog_fingerprint(&t, &e);
     nftw(e.tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return tl_exit_status(&t, "stage_normalize");
 }
