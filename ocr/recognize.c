@@ -275,20 +275,26 @@ static PIX *collapse_gaps(PIX *img, PIX *bin, int texth, int **xmap, int *xn)
     return out;
 }
 
-/* LSTM models read best near this text height in pixels (PLATFORM.md: a
- * 30-40 px x-height); scans come at 200-400 dpi. */
-#define TARGET_TEXT_H 40.0
+/* LSTM models read best near these text heights in pixels: chi_sim on Han
+ * (PLATFORM.md: a 30-40 px x-height), eng on capitals and digits lower
+ * (measured: an ID 45 px tall reads "5867146" at full size, "S867146" at
+ * 0.5-0.8).  Scans come at 200-400 dpi. */
+#define TARGET_HAN_H 40.0
+#define TARGET_LATIN_H 28.0
 
 /* Crop -> gap-collapsed, scaled to the target text height, padded. */
-static PIX *prepare(PIX *crop, PIX *bincrop, int texth, int collapse, region *rg, int **xmap)
+static PIX *prepare(PIX *crop, PIX *bincrop, int texth, double target, int collapse,
+                    region *rg, int **xmap)
 {
     PIX *c = collapse ? collapse_gaps(crop, bincrop, texth, xmap, &rg->xmap_n) : NULL;
     if (!c)
         c = pixClone(crop);
     rg->xmap = *xmap;
-    double sc = texth > 0 ? TARGET_TEXT_H / texth : 1.0;
-    sc = sc < 0.5 ? 0.5 : sc > 3.0 ? 3.0 : sc;
-    if (sc > 0.8 && sc < 1.25)
+    double sc = texth > 0 && target > 0 ? target / texth : 1.0;
+    /* target 0: native size */
+    double lo = target <= 0 ? 1.0 : 0.4;
+    sc = sc < lo ? lo : sc > 3.0 ? 3.0 : sc;
+    if (sc > 0.85 && sc < 1.2)
         sc = 1.0;
     PIX *sp = sc != 1.0 && c ? pixScale(c, (l_float32)sc, (l_float32)sc) : pixClone(c);
     pixDestroy(&c);
@@ -363,24 +369,76 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
 
 /* A confident first reading is kept without trying others (speed). */
 #define EARLY_CONF 85.0
+/* Confidence is not comparable across scales: a native-size reading is
+ * only second-guessed at the target height when it is this poor. */
+#define LOW_CONF 60.0
+/* Not a Tesseract mode: PSM 7 on the binary crop instead of the grey one. */
+#define PSM_BINARY_LINE 100
+
+/* A crop about to be read, before scaling. */
+typedef struct crop_in {
+    PIX *grey, *bin;
+    int texth, dpi, block;
+} crop_in;
+
+/* Prepare the crop for one target height and read it one way. */
+static int try_scaled(TessBaseAPI *api, const crop_in *ci, double target, int psm, region rg,
+                      line_vec *best, double *conf, dg_err *err)
+{
+    int *xmap = NULL;
+    PIX *src = psm == PSM_BINARY_LINE ? ci->bin : ci->grey;
+    psm = psm == PSM_BINARY_LINE ? PSM_SINGLE_LINE : psm;
+    PIX *img = prepare(src, ci->bin, ci->texth, target, 1, &rg, &xmap);
+    int rc = img ? try_variant(api, img, psm, (int)(ci->dpi * rg.scale), &rg, ci->block, best,
+                               conf, err)
+                 : dg_err_set(err, DG_ENOMEM, "out of memory");
+    pixDestroy(&img);
+    free(xmap);
+    return rc;
+}
 
 /* One line of text: PSM 7, then raw-line PSM 13 (better on short Han
- * crops), then `eng` when what was read holds no Han at all (IDs, dates in
- * digits); the most confident reading wins. */
-static int read_line_best(ocr_engine *e, PIX *img, int dpi, const region *rg, int block,
-                          line_vec *lv, dg_err *err)
+ * crops), then `eng` at a Latin text height when what was read holds no
+ * Han at all (IDs, numbers); the most confident reading wins. */
+static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, line_vec *lv,
+                          dg_err *err)
 {
     line_vec best = {0};
     double conf = -1;
-    int rc = try_variant(e->api, img, PSM_SINGLE_LINE, dpi, rg, block, &best, &conf, err);
+    /* Large clean titles read best at native size (名册 -> 和名册 at 0.7),
+     * noisy tall bands at the target height: try both when they differ. */
+    int shrink = ci->texth > TARGET_HAN_H * 1.2;
+    int rc = try_scaled(e->api, ci, shrink ? 0 : TARGET_HAN_H, PSM_SINGLE_LINE, *rg, &best,
+                        &conf, err);
+    if (rc == DG_OK && shrink && conf < LOW_CONF)
+        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_LINE, *rg, &best, &conf, err);
+    /* The cleaned grey can thicken bold strokes (名册 -> 和名册); the
+     * binary crop reads those right and with a higher confidence. */
     if (rc == DG_OK && conf < EARLY_CONF)
-        rc = try_variant(e->api, img, PSM_RAW_LINE, dpi, rg, block, &best, &conf, err);
+        rc = try_scaled(e->api, ci, shrink ? 0 : TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf,
+                        err);
+    if (rc == DG_OK && conf < EARLY_CONF)
+        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_RAW_LINE, *rg, &best, &conf, err);
     TessBaseAPI *latin = rc == DG_OK && !vec_has_cjk(&best) ? ocr_latin_engine(e) : NULL;
     if (latin)
-        rc = try_variant(latin, img, PSM_SINGLE_LINE, dpi, rg, block, &best, &conf, err);
+        rc = try_scaled(latin, ci, TARGET_LATIN_H, PSM_SINGLE_LINE, *rg, &best, &conf, err);
+    if (latin && rc == DG_OK && conf < EARLY_CONF)
+        rc = try_scaled(latin, ci, TARGET_LATIN_H * 0.7, PSM_SINGLE_LINE, *rg, &best, &conf, err);
     if (rc == DG_OK && vec_move(lv, &best))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     vec_free(&best);
+    return rc;
+}
+
+/* Several lines: one block read (PSM 6), at the crop's own scale. */
+static int read_block(ocr_engine *e, const crop_in *ci, region rg, line_vec *lv, dg_err *err)
+{
+    int *xmap = NULL;
+    PIX *img = prepare(ci->grey, ci->bin, 0, TARGET_HAN_H, 0, &rg, &xmap);
+    int rc = img ? read_image(e->api, img, PSM_SINGLE_BLOCK, ci->dpi, &rg, ci->block, lv, err)
+                 : dg_err_set(err, DG_ENOMEM, "out of memory");
+    pixDestroy(&img);
+    free(xmap);
     return rc;
 }
 
@@ -402,23 +460,18 @@ static int read_area(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, ocr
     /* Trimmed to the ink: a whole wide cell often reads as nothing.  The
      * margin keeps faint strokes the binarisation lost at the edges. */
     ocr_box cut = grow_within(ink, pg->dpi / 30, area);
-    PIX *crop = clip(feed, cut), *bincrop = clip(bin, cut);
-    int *xmap = NULL;
+    crop_in ci = {clip(feed, cut), clip(bin, cut), single ? tallest : 0, pg->dpi, block};
     rg.ox = cut.x;
     rg.oy = cut.y;
-    PIX *img = crop && bincrop ? prepare(crop, bincrop, single ? tallest : 0, single, &rg, &xmap)
-                               : NULL;
-    pixDestroy(&crop);
-    pixDestroy(&bincrop);
-    int rc = DG_OK, dpi = (int)(pg->dpi * rg.scale);
-    if (!img)
+    int rc = DG_OK;
+    if (!ci.grey || !ci.bin)
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     else if (single)
-        rc = read_line_best(e, img, dpi, &rg, block, lv, err);
+        rc = read_line_best(e, &ci, &rg, lv, err);
     else
-        rc = read_image(e->api, img, PSM_SINGLE_BLOCK, dpi, &rg, block, lv, err);
-    pixDestroy(&img);
-    free(xmap);
+        rc = read_block(e, &ci, rg, lv, err);
+    pixDestroy(&ci.grey);
+    pixDestroy(&ci.bin);
     return rc;
 }
 
@@ -535,6 +588,14 @@ static void place_words(ocr_line *l, const ocr_geom *g)
     l->box = ocr_geom_box_to_original(g, l->box);
 }
 
+static int line_has_cjk(const ocr_line *l)
+{
+    for (const unsigned char *p = (const unsigned char *)l->text; p && *p; p++)
+        if (*p >= 0xe0) /* a 3- or 4-byte UTF-8 lead: CJK in practice */
+            return 1;
+    return 0;
+}
+
 /* Drop lines that read as nothing, map boxes, compute the mean confidence. */
 static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
 {
@@ -545,6 +606,10 @@ static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
         /* Noise read as text comes back with a very low confidence; a
          * real value in a cell earns some benefit of the doubt. */
         float floor_conf = l->cell >= 0 ? 20.0f : 40.0f;
+        /* Rare Han characters (surnames) score 0 even when read right, and
+         * noise rarely reads as Han: a cell's Han line is kept on less. */
+        if (l->cell >= 0 && line_has_cjk(l))
+            floor_conf = 0.0f;
         if (!l->text || !*l->text || l->conf < floor_conf) {
             line_release(l);
             continue;
