@@ -197,6 +197,32 @@ int arc_mapping_rule_add(sqlite3 *db, const char *name, int year_from, int year_
 /* Deactivate a rule (kept for provenance).  DG_ENOTFOUND for an unknown id. */
 int arc_mapping_rule_deactivate(sqlite3 *db, int64_t id, dg_err *err);
 
+/* normalize/normalize.h types, opaque here: dangan_normalize is private to
+ * this library, and callers that use these functions include normalize.h. */
+struct norm_ctx;
+struct norm_result;
+
+/*
+ * Run the normalizer the normalize stage uses for field key `key` on raw
+ * (names and supervisor: norm_name; *_date: norm_date, birth/enroll/grad
+ * kept to YYYY-MM; sex, ethnicity, political_status, degree, duration,
+ * major_code: their normalizers; any other key: norm_text).  context_year
+ * resolves two-digit years (0: 19xx).  Same contract as the normalizers:
+ * *r is overwritten (release it afterwards, also after an error); an
+ * unnormalizable value is rc 0 with r->flag set.  The one dispatch shared
+ * by the stage and `dangan review correct`.
+ */
+int arc_normalize_value(struct norm_ctx *ctx, const char *key, const char *raw, int context_year,
+                        struct norm_result *r, dg_err *err);
+
+/*
+ * The year the stage resolves two-digit years of record `record_id` with:
+ * the page's form date, else the latest graduation/degree/enrolment year
+ * written on the record; 0 when none is readable.
+ */
+int arc_record_context_year(sqlite3 *db, struct norm_ctx *ctx, int64_t record_id, int *year,
+                            dg_err *err);
+
 /* ---- end of the normalize stage section ------------------------------------------ */
 
 /* Read a whole file into memory (caller frees *data).  Used to re-read scans. */
@@ -241,6 +267,15 @@ int arc_review_crop(sqlite3 *db, int64_t item, int margin, const char *png, dg_e
  * latest decision of the item not yet undone).  pick and correct on a match
  * store a mapping_rule (operator, time) so later records with the same
  * normalized name map automatically; undo deactivates it.
+ *
+ * correct on a field item runs the typed value through the field key's
+ * normalizer (arc_normalize_value, two-digit years resolved like the stage)
+ * and stores the normalized value and detail; field_step gets a
+ * ("review-correct", old value, typed value) step and then the normalizer's
+ * steps.  A typed value the normalizer flags (month 13, unknown sex, a
+ * 5-digit code) or that normalizes to nothing is refused with DG_EUSAGE,
+ * unless as_is is set: then the typed value is stored verbatim (detail
+ * NULL) after the review-correct step alone.
  */
 typedef struct arc_review_req {
     const char *verb;
@@ -249,6 +284,7 @@ typedef struct arc_review_req {
     const char *value;         /* correct */
     const char *why;           /* reject (required), optional note otherwise */
     int64_t expect_version;    /* -1: any; else refuse if the item moved on since */
+    int as_is;                 /* correct on a field item: store value verbatim */
 } arc_review_req;
 
 /*

@@ -158,7 +158,10 @@ static const char show_json_sql[] =
     "   'conf_min', f.conf_min, 'conf_mean', f.conf_mean, 'rule', f.rule, "
     "   'box', json_array(f.x, f.y, f.w, f.h), 'words', json(f.words), "
     "   'match_decision', f.match_decision, 'match_code', f.match_code, "
-    "   'match_name', f.match_name, 'match_score', f.match_score, 'match_rule', f.match_rule) END, "
+    "   'match_name', f.match_name, 'match_score', f.match_score, 'match_rule', f.match_rule, "
+    "   'steps', (SELECT json_group_array(json_object('rule', s.rule, 'before', s.before, "
+    "     'after', s.after)) FROM (SELECT * FROM field_step WHERE field_id = f.id "
+    "     ORDER BY seq) s)) END, "
     " 'file', fl.path, 'abspath', fl.abspath, 'sha256', fl.sha256, 'page', p.page_index + 1, "
     " 'page_id', p.id, 'page_size', json_array(p.width, p.height), "
     " 'candidates', (SELECT json_group_array(json_object('rank', c.rank, 'code', c.code, "
@@ -236,6 +239,25 @@ static int show_candidates(sqlite3 *db, int64_t id, dg_buf *b, dg_err *err)
     return sqlite3_finalize(st) == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read candidates");
 }
 
+/* How the value came about: the normalization steps, and what an operator
+ * typed (review-correct) before it was normalized. */
+static int show_steps(sqlite3 *db, int64_t id, dg_buf *b, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT s.rule, s.before, s.after FROM field_step s JOIN review_item i "
+                       "ON i.field_id = s.field_id WHERE i.id = ?1 ORDER BY s.seq", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int first = 1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (first)
+            dg_buf_adds(b, "  steps:\n");
+        first = 0;
+        dg_buf_addf(b, "    %s: '%s' -> '%s'\n", COL(st, 0), COL(st, 1), COL(st, 2));
+    }
+    return sqlite3_finalize(st) == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read steps");
+}
+
 static int show_decisions(sqlite3 *db, int64_t id, dg_buf *b, dg_err *err)
 {
     sqlite3_stmt *st;
@@ -275,7 +297,8 @@ static int show_text(sqlite3 *db, int64_t id, dg_buf *b, dg_err *err)
         return rc == SQLITE_DONE
                    ? dg_err_set(err, DG_ENOTFOUND, "no review item %lld", (long long)id)
                    : db_fail(db, err, "cannot read review item");
-    if (show_candidates(db, id, b, err) || show_decisions(db, id, b, err))
+    if (show_steps(db, id, b, err) || show_candidates(db, id, b, err) ||
+        show_decisions(db, id, b, err))
         return DG_EDB;
     return DG_OK;
 }

@@ -10,6 +10,11 @@
  * gets DG_ECONFLICT, so no decision is lost or silently overwritten.  Undo
  * restores the "before" snapshot of the latest decision not yet undone,
  * and is itself a decision row.
+ *
+ * A correction of a field is normalized like the stage would normalize it
+ * (one dispatch, arc_normalize_value), so an operator's "1960.11" is stored
+ * as the archive's "1960-11", and field_step keeps what was typed and each
+ * rewriting step after it.
  */
 #include "archive.h"
 
@@ -17,12 +22,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "normalize.h"
+
+/* Step rules a correction appends; undo removes from the latest one on. */
+#define STEP_CORRECT "review-correct"
+#define STEP_CORRECT_AS_IS "review-correct-as-is"
+
 typedef struct item_row {
     int64_t id, field_id, record_id, page_id, version;
     char kind[16], state[16];
 } item_row;
 
-/* Field (or page) state, value and match columns at one moment. */
+/* Field (or page) state, value and match columns at one moment; match is
+ * JSON {decision, code, name, rule, detail} (detail: field.value_detail,
+ * absent from snapshots taken before it was recorded). */
 typedef struct snap {
     char *state, *value, *match;
 } snap;
@@ -73,7 +86,8 @@ static int snap_take(sqlite3 *db, const item_row *it, snap *s, dg_err *err)
 {
     static const char field_sql[] =
         "SELECT state, value, json_object('decision', match_decision, 'code', match_code, "
-        "'name', match_name, 'rule', match_rule) FROM field WHERE id = ?1";
+        "'name', match_name, 'rule', match_rule, 'detail', value_detail) FROM field "
+        "WHERE id = ?1";
     static const char page_sql[] = "SELECT state, NULL, NULL FROM page WHERE id = ?1";
     sqlite3_stmt *st;
     memset(s, 0, sizeof *s);
@@ -153,8 +167,108 @@ static int not_for_kind(const item_row *it, const char *verb, const char *hint, 
                       (long long)it->id, it->kind, hint);
 }
 
-static int apply_field(sqlite3 *db, const item_row *it, const arc_review_req *req, outcome *o,
-                       dg_err *err)
+/* Append the correction's steps after the field's last one: what was typed
+ * over the old value (rule), then the normalizer's steps (r may be NULL). */
+static int correct_steps(sqlite3 *db, int64_t field, const char *rule, const char *old,
+                         const char *typed, const norm_result *r, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "INSERT INTO field_step (field_id, seq, rule, before, after) VALUES (?1, "
+                       "(SELECT coalesce(max(seq), 0) + 1 FROM field_step WHERE field_id = ?1), "
+                       "?2, ?3, ?4)", &st, err))
+        return DG_EDB;
+    size_t n = r ? r->nsteps : 0;
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i <= n && rc == SQLITE_DONE; i++) {
+        const norm_step *s = i ? &r->steps[i - 1] : NULL;
+        const char *t[3] = {s ? s->rule : rule, s ? s->before : old, s ? s->after : typed};
+        sqlite3_bind_int64(st, 1, field);
+        for (int j = 0; j < 3; j++)
+            sqlite3_bind_text(st, j + 2, t[j] ? t[j] : "", -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot record the correction's steps");
+}
+
+/* The field's key, value and record, for a correction. */
+static int field_read(sqlite3 *db, int64_t field, char key[64], char **value, int64_t *record,
+                      dg_err *err)
+{
+    sqlite3_stmt *st;
+    *value = NULL;
+    if (db_prepare(db, "SELECT key, value, record_id FROM field WHERE id = ?1", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, field);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        copy_col(st, 0, key, 64);
+        *value = col_dup(st, 1);
+        *record = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return dg_err_set(err, DG_ENOTFOUND, "field %lld is gone", (long long)field);
+    return DG_OK;
+}
+
+/*
+ * Normalize the typed value with the field key's normalizer, refusing what
+ * the normalizer would not accept from OCR either: an operator's typo must
+ * not enter the archive as verified.  On success *r holds the value.
+ */
+static int correct_normalize(sqlite3 *db, norm_ctx *norm, const item_row *it, const char *key,
+                             int64_t record, const char *typed, norm_result *r, dg_err *err)
+{
+    int year = 0;
+    dg_err e = {0};
+    int rc = arc_record_context_year(db, norm, record, &year, err);
+    if (rc)
+        return rc;
+    rc = arc_normalize_value(norm, key, typed, year, r, &e);
+    if (rc == DG_EINPUT)
+        return dg_err_set(err, DG_EUSAGE, "cannot correct review item %lld: %s",
+                          (long long)it->id, e.msg);
+    if (rc)
+        return dg_err_set(err, rc, "%s", e.msg);
+    if (r->flag || !r->value || !r->value[0])
+        return dg_err_set(err, DG_EUSAGE,
+                          "cannot correct review item %lld: '%s' is not a valid %s (%s); type "
+                          "it again, or add --as-is to store it exactly as typed",
+                          (long long)it->id, typed, key,
+                          r->flag ? r->flag : "it normalizes to nothing");
+    return DG_OK;
+}
+
+/* correct on a field item: normalized (or, as_is, verbatim) value, verified,
+ * and the steps from the old value through what was typed to what is stored. */
+static int field_correct(sqlite3 *db, norm_ctx *norm, const item_row *it,
+                         const arc_review_req *req, dg_err *err)
+{
+    char key[64];
+    char *old;
+    int64_t record = 0;
+    int rc = field_read(db, it->field_id, key, &old, &record, err);
+    norm_result r = {0};
+    if (!rc && !req->as_is)
+        rc = correct_normalize(db, norm, it, key, record, req->value, &r, err);
+    if (!rc) {
+        const char *value = req->as_is ? req->value : r.value;
+        rc = exec_bind(db, "UPDATE field SET value = ?1, value_detail = ?2, state = 'verified' "
+                           "WHERE id = ?4",
+                       value, req->as_is ? NULL : r.detail, NULL, it->field_id, err);
+    }
+    if (!rc)
+        rc = correct_steps(db, it->field_id, req->as_is ? STEP_CORRECT_AS_IS : STEP_CORRECT, old,
+                           req->value, req->as_is ? NULL : &r, err);
+    norm_result_release(&r);
+    free(old);
+    return rc;
+}
+
+static int apply_field(sqlite3 *db, norm_ctx *norm, const item_row *it,
+                       const arc_review_req *req, outcome *o, dg_err *err)
 {
     if (strcmp(req->verb, "accept") == 0) {
         o->item_state = "accepted";
@@ -172,8 +286,7 @@ static int apply_field(sqlite3 *db, const item_row *it, const arc_review_req *re
     }
     if (strcmp(req->verb, "correct") == 0) {
         o->item_state = "corrected";
-        return exec_bind(db, "UPDATE field SET value = ?1, state = 'verified' WHERE id = ?4",
-                         req->value, NULL, NULL, it->field_id, err);
+        return field_correct(db, norm, it, req, err);
     }
     if (strcmp(req->verb, "reject") == 0) {
         o->item_state = "rejected";
@@ -317,11 +430,14 @@ static int apply_judgement(const item_row *it, const arc_review_req *req, outcom
                         "decide its field", err);
 }
 
-static int apply_verb(sqlite3 *db, const item_row *it, const arc_review_req *req, outcome *o,
-                      dg_err *err)
+static int apply_verb(sqlite3 *db, norm_ctx *norm, const item_row *it,
+                      const arc_review_req *req, outcome *o, dg_err *err)
 {
     if (strcmp(it->kind, "field") == 0)
-        return apply_field(db, it, req, o, err);
+        return apply_field(db, norm, it, req, o, err);
+    if (req->as_is)
+        return not_for_kind(it, req->verb, "--as-is only applies to correcting a field item",
+                            err);
     if (strcmp(it->kind, "match") == 0)
         return apply_match(db, it, req, o, err);
     return apply_judgement(it, req, o, err);
@@ -391,8 +507,8 @@ static int item_bump_checked(sqlite3 *db, const item_row *it, const char *state,
     return DG_OK;
 }
 
-static int decide(sqlite3 *db, const item_row *it, const arc_review_req *req, int64_t *id,
-                  dg_err *err)
+static int decide(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_review_req *req,
+                  int64_t *id, dg_err *err)
 {
     int rc0 = check_open(db, it, req, err);
     if (rc0)
@@ -402,7 +518,7 @@ static int decide(sqlite3 *db, const item_row *it, const arc_review_req *req, in
     if (rc)
         return rc;
     outcome o = {0};
-    rc = apply_verb(db, it, req, &o, err);
+    rc = apply_verb(db, norm, it, req, &o, err);
     if (rc == DG_OK)
         rc = snap_take(db, it, &after, err);
     if (rc == DG_OK)
@@ -421,7 +537,7 @@ static int decide(sqlite3 *db, const item_row *it, const arc_review_req *req, in
 
 typedef struct last_decision {
     int64_t id, rule_id;
-    char item_before[16];
+    char item_before[16], verb[16];
     snap before, after;
 } last_decision;
 
@@ -430,7 +546,7 @@ static int last_load(sqlite3 *db, const item_row *it, last_decision *ld, dg_err 
     sqlite3_stmt *st;
     memset(ld, 0, sizeof *ld);
     if (db_prepare(db, "SELECT id, coalesce(rule_id, 0), item_before, before_state, "
-                       "before_value, before_match, after_state, after_value, after_match "
+                       "before_value, before_match, after_state, after_value, after_match, verb "
                        "FROM review_decision d WHERE item_id = ?1 AND verb != 'undo' AND NOT "
                        "EXISTS (SELECT 1 FROM review_decision u WHERE u.undoes = d.id) "
                        "ORDER BY id DESC LIMIT 1", &st, err))
@@ -443,6 +559,7 @@ static int last_load(sqlite3 *db, const item_row *it, last_decision *ld, dg_err 
         copy_col(st, 2, ld->item_before, sizeof ld->item_before);
         ld->before = (snap){col_dup(st, 3), col_dup(st, 4), col_dup(st, 5)};
         ld->after = (snap){col_dup(st, 6), col_dup(st, 7), col_dup(st, 8)};
+        copy_col(st, 9, ld->verb, sizeof ld->verb);
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)
@@ -456,13 +573,35 @@ static int str_same(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/* Do the match snapshots now and then agree?  A snapshot taken before
+ * value_detail was recorded has no "detail": it is not compared then. */
+static int match_same(sqlite3 *db, const char *now, const char *then)
+{
+    if (str_same(now, then) || !now || !then)
+        return str_same(now, then);
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT json_extract(?1, '$.decision') IS json_extract(?2, '$.decision') "
+                       "AND json_extract(?1, '$.code') IS json_extract(?2, '$.code') "
+                       "AND json_extract(?1, '$.name') IS json_extract(?2, '$.name') "
+                       "AND json_extract(?1, '$.rule') IS json_extract(?2, '$.rule') "
+                       "AND (json_type(?2, '$.detail') IS NULL OR "
+                       "json_extract(?1, '$.detail') IS json_extract(?2, '$.detail'))",
+                   &st, NULL))
+        return 0;
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, then, -1, SQLITE_TRANSIENT);
+    int same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return same;
+}
+
 /* Undo only what is still as the decision left it, and never under a value
  * that is already in the archive. */
 static int undo_allowed(sqlite3 *db, const item_row *it, const last_decision *ld,
                         const snap *now, dg_err *err)
 {
     if (!str_same(now->state, ld->after.state) || !str_same(now->value, ld->after.value) ||
-        !str_same(now->match, ld->after.match))
+        !match_same(db, now->match, ld->after.match))
         return dg_err_set(err, DG_ECONFLICT, "cannot undo decision #%lld of review item %lld: "
                           "the %s changed after it; run 'dangan review show %lld'",
                           (long long)ld->id, (long long)it->id, it->field_id ? "field" : "page",
@@ -484,6 +623,13 @@ static int undo_allowed(sqlite3 *db, const item_row *it, const last_decision *ld
     return DG_OK;
 }
 
+/*
+ * Put the field back as the "before" snapshot has it (value_detail only
+ * when the snapshot recorded it) and, for a correction, drop the steps it
+ * appended: everything from the latest review-correct step on.  Undo goes
+ * latest-first and is refused once the field moved on, so those steps are
+ * this decision's; the stage's own steps before them stay.
+ */
 static int restore(sqlite3 *db, const item_row *it, const last_decision *ld, dg_err *err)
 {
     if (it->field_id &&
@@ -491,8 +637,15 @@ static int restore(sqlite3 *db, const item_row *it, const last_decision *ld, dg_
                       "match_decision = json_extract(?3, '$.decision'), "
                       "match_code = json_extract(?3, '$.code'), "
                       "match_name = json_extract(?3, '$.name'), "
-                      "match_rule = json_extract(?3, '$.rule') WHERE id = ?4",
+                      "match_rule = json_extract(?3, '$.rule'), "
+                      "value_detail = CASE WHEN json_type(?3, '$.detail') IS NULL "
+                      "THEN value_detail ELSE json_extract(?3, '$.detail') END WHERE id = ?4",
                   ld->before.state, ld->before.value, ld->before.match, it->field_id, err))
+        return DG_EDB;
+    if (it->field_id && strcmp(it->kind, "field") == 0 && strcmp(ld->verb, "correct") == 0 &&
+        exec_bind(db, "DELETE FROM field_step WHERE field_id = ?4 AND seq >= (SELECT max(seq) "
+                      "FROM field_step WHERE field_id = ?4 AND rule IN (?1, ?2))",
+                  STEP_CORRECT, STEP_CORRECT_AS_IS, NULL, it->field_id, err))
         return DG_EDB;
     if (ld->rule_id && exec_bind(db, "UPDATE mapping_rule SET active = 0 WHERE id = ?4", NULL,
                                  NULL, NULL, ld->rule_id, err))
@@ -547,6 +700,9 @@ static int req_check(int64_t item, const arc_review_req *req, dg_err *err)
     if (strcmp(req->verb, "correct") == 0 && (!req->value || !*req->value))
         return dg_err_set(err, DG_EUSAGE, "correcting review item %lld needs a value",
                           (long long)item);
+    if (req->as_is && strcmp(req->verb, "correct") != 0)
+        return dg_err_set(err, DG_EUSAGE, "--as-is only applies to 'correct', not '%s'",
+                          req->verb);
     if (strcmp(req->verb, "pick") == 0 && req->candidate < 1)
         return dg_err_set(err, DG_EUSAGE, "pick wants a candidate number from 1, not %d",
                           req->candidate);
@@ -558,16 +714,24 @@ int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int6
 {
     if (req_check(item, req, err))
         return DG_EUSAGE;
-    if (db_begin(db, err))
-        return DG_EDB;
+    /* Opened before the write lock is taken: loading ICU and the tables
+     * takes milliseconds another operator would spend waiting. */
+    norm_ctx *norm = NULL;
+    if (strcmp(req->verb, "correct") == 0 && !req->as_is &&
+        norm_ctx_new(arc_config_dir(), &norm, err))
+        return DG_ERR;
+    int rc = db_begin(db, err) ? DG_EDB : DG_OK;
     item_row it;
-    int rc = item_load(db, item, &it, err);
-    if (rc == DG_OK)
-        rc = strcmp(req->verb, "undo") == 0 ? undo(db, &it, req, decision, err)
-                                            : decide(db, &it, req, decision, err);
-    if (rc == DG_OK)
-        rc = db_commit(db, err);
-    if (rc)
-        db_rollback(db);
+    if (rc == DG_OK) {
+        rc = item_load(db, item, &it, err);
+        if (rc == DG_OK)
+            rc = strcmp(req->verb, "undo") == 0 ? undo(db, &it, req, decision, err)
+                                                : decide(db, norm, &it, req, decision, err);
+        if (rc == DG_OK)
+            rc = db_commit(db, err);
+        if (rc)
+            db_rollback(db);
+    }
+    norm_ctx_free(&norm);
     return rc;
 }

@@ -425,7 +425,6 @@ typedef struct fld {
     int64_t id;
     char *key, *raw, *state;
     double conf_min;
-    kind k;
     enum vtype vt;
     int keep;              /* settled by an operator: not rewritten */
     const char *new_state; /* static string */
@@ -461,13 +460,10 @@ static void rec_release(rec *r)
 
 static void fld_classify(fld *f)
 {
-    f->k = K_TEXT;
     f->vt = VT_TEXT;
     for (size_t i = 0; i < sizeof key_table / sizeof *key_table; i++)
-        if (strcmp(f->key, key_table[i].key) == 0) {
-            f->k = key_table[i].k;
+        if (strcmp(f->key, key_table[i].key) == 0)
             f->vt = key_table[i].vt;
-        }
     f->keep = strcmp(f->state, "verified") == 0 || strcmp(f->state, "rejected") == 0;
     dg_buf_init(&f->flag, 4096);
 }
@@ -609,24 +605,46 @@ static int context_year(norm_ctx *ctx, rec *r)
     return y;
 }
 
-static int run_normalizer(norm_ctx *ctx, fld *f, int ctx_year, dg_err *err)
+/* The normalizer for a field key; keys not in key_table are free text. */
+static kind key_kind(const char *key)
+{
+    for (size_t i = 0; i < sizeof key_table / sizeof *key_table; i++)
+        if (strcmp(key, key_table[i].key) == 0)
+            return key_table[i].k;
+    return K_TEXT;
+}
+
+int arc_normalize_value(norm_ctx *ctx, const char *key, const char *raw, int context_year,
+                        norm_result *r, dg_err *err)
 {
     /* Month fields keep YYYY-MM like the archive; other dates keep their day. */
-    int month_only = strcmp(f->key, "birth_date") == 0 || strcmp(f->key, "enroll_date") == 0 ||
-                     strcmp(f->key, "grad_date") == 0;
-    norm_date_opts d = {ctx_year, month_only};
-    switch (f->k) {
-    case K_NAME: return norm_name(ctx, f->raw, &f->r, err);
-    case K_DATE: return norm_date(ctx, f->raw, &d, &f->r, err);
-    case K_SEX: return norm_sex(ctx, f->raw, &f->r, err);
-    case K_ETHNIC: return norm_ethnicity(ctx, f->raw, &f->r, err);
-    case K_POLITICAL: return norm_political(ctx, f->raw, &f->r, err);
-    case K_DEGREE: return norm_degree(ctx, f->raw, &f->r, err);
-    case K_DURATION: return norm_duration(ctx, f->raw, &f->r, err);
-    case K_CODE: return norm_code(ctx, f->raw, &f->r, err);
+    int month_only = strcmp(key, "birth_date") == 0 || strcmp(key, "enroll_date") == 0 ||
+                     strcmp(key, "grad_date") == 0;
+    norm_date_opts d = {context_year, month_only};
+    switch (key_kind(key)) {
+    case K_NAME: return norm_name(ctx, raw, r, err);
+    case K_DATE: return norm_date(ctx, raw, &d, r, err);
+    case K_SEX: return norm_sex(ctx, raw, r, err);
+    case K_ETHNIC: return norm_ethnicity(ctx, raw, r, err);
+    case K_POLITICAL: return norm_political(ctx, raw, r, err);
+    case K_DEGREE: return norm_degree(ctx, raw, r, err);
+    case K_DURATION: return norm_duration(ctx, raw, r, err);
+    case K_CODE: return norm_code(ctx, raw, r, err);
     case K_TEXT: break;
     }
-    return norm_text(ctx, f->raw, &f->r, err);
+    return norm_text(ctx, raw, r, err);
+}
+
+int arc_record_context_year(sqlite3 *db, norm_ctx *ctx, int64_t record_id, int *year,
+                            dg_err *err)
+{
+    rec r;
+    *year = 0;
+    int rc = rec_load(db, record_id, &r, err);
+    if (!rc)
+        *year = context_year(ctx, &r);
+    rec_release(&r);
+    return rc;
 }
 
 /* Normalize one field and set its first state; DG_ENOMEM is the only failure. */
@@ -639,7 +657,7 @@ static int field_normalize(norm_ctx *ctx, fld *f, int ctx_year)
         return DG_OK;
     }
     dg_err e = {0};
-    int rc = run_normalizer(ctx, f, ctx_year, &e);
+    int rc = arc_normalize_value(ctx, f->key, f->raw, ctx_year, &f->r, &e);
     if (rc == DG_ENOMEM)
         return rc;
     if (rc) { /* bad input (e.g. invalid UTF-8) is a property of the field */

@@ -16,7 +16,7 @@
 
 typedef struct review_args {
     const char *sub, *reason, *crop, *operator_name, *why;
-    int json, all, margin;
+    int json, all, margin, as_is;
     int64_t version;
     int npos;
     char **pos;
@@ -39,7 +39,7 @@ static int parse(int argc, char **argv, review_args *a)
         {"reason", required_argument, NULL, 'r'},   {"crop", required_argument, NULL, 'c'},
         {"margin", required_argument, NULL, 'm'},   {"operator", required_argument, NULL, 'o'},
         {"why", required_argument, NULL, 'w'},      {"version", required_argument, NULL, 'v'},
-        {0, 0, 0, 0}};
+        {"as-is", no_argument, NULL, 's'},          {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->margin = 20;
     a->version = -1;
@@ -58,6 +58,7 @@ static int parse(int argc, char **argv, review_args *a)
         case 'c': a->crop = optarg; break;
         case 'o': a->operator_name = optarg; break;
         case 'w': a->why = optarg; break;
+        case 's': a->as_is = 1; break;
         case 'm':
             a->margin = atoi(optarg);
             if (a->margin < 0 || a->margin > 1000) {
@@ -140,13 +141,17 @@ static int do_decide(sqlite3 *db, const review_args *a, dg_err *err)
     if (want_args(a, is_pick || is_correct ? 2 : 1,
                   is_pick ? "ID N" : is_correct ? "ID VALUE" : "ID"))
         return DG_EUSAGE;
+    if (a->as_is && !is_correct) {
+        cli_error("review", "--as-is only applies to 'correct'");
+        return DG_EUSAGE;
+    }
     if (is_pick && (parse_int64(a->pos[1], &cand) || cand < 1 || cand > 1000)) {
         cli_error("review", "pick wants a candidate number, not '%s'", a->pos[1]);
         return DG_EUSAGE;
     }
     os_user(me, sizeof me);
     arc_review_req req = {a->sub, a->operator_name ? a->operator_name : me, (int)cand,
-                          is_correct ? a->pos[1] : NULL, a->why, a->version};
+                          is_correct ? a->pos[1] : NULL, a->why, a->version, a->as_is};
     int rc = arc_review_decide(db, id, &req, &decision, err);
     if (rc == DG_OK)
         printf("review item %lld: %s by %s (decision #%lld)\n", (long long)id, a->sub,
@@ -190,7 +195,7 @@ const cli_command cmd_review = {
     "       dangan review show ID [--json] [--crop FILE.png] [--margin PX]\n"
     "       dangan review accept ID        [--operator NAME] [--version V]\n"
     "       dangan review pick ID N        (candidate N of a match item)\n"
-    "       dangan review correct ID VALUE (a match item: a 2022 code)\n"
+    "       dangan review correct ID VALUE [--as-is] (a match item: a 2022 code)\n"
     "       dangan review reject ID --why TEXT\n"
     "       dangan review undo ID          (the latest decision not yet undone)\n"
     "\n"
@@ -201,11 +206,19 @@ const cli_command cmd_review = {
     "and after. pick/correct on a match also store a mapping rule, so later\n"
     "records with the same name map automatically; undo deactivates it.\n"
     "\n"
+    "correct on a field normalizes VALUE the way 'dangan normalize' does for that\n"
+    "field (a date '1960.11' is stored as 1960-11, 張三 as 张三) and keeps what was\n"
+    "typed and each step in the field's provenance. A value the normalizer would\n"
+    "flag (month 13, unknown sex, a major code of 5 digits) is refused with exit 2.\n"
+    "undo restores the value and state and drops the correction's steps.\n"
+    "\n"
     "  --reason R     only items whose reason, kind or detail start is R\n"
     "  --all          list decided items too\n"
     "  --crop FILE    write the item's box from the original scan as PNG\n"
     "  --margin PX    pixels around the box in the crop (default 20)\n"
     "  --version V    refuse unless the item is still at version V (as shown)\n"
+    "  --as-is        correct: store VALUE exactly as typed, not normalized (for a\n"
+    "                 value the normalizer cannot read but the record really says)\n"
     "\n"
     "exit: 0 ok, 2 usage (or the verb does not apply to the item), 3 database,\n"
     "4 failed, 5 no such item, 6 someone else decided the item first\n",

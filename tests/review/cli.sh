@@ -1,7 +1,8 @@
 #!/bin/sh
 # cli.sh - the `dangan review / load / provenance` commands on the fixture
 # workspace: exit codes, crops, two operators deciding the same item at once
-# (one wins, the other gets exit 6 and no decision is lost), load twice.
+# (one wins, the other gets exit 6 and no decision is lost), load twice,
+# correct normalizing the typed value (refused when flagged, --as-is).
 # usage: cli.sh DANGAN TEST_REVIEW
 set -u
 DANGAN=$1
@@ -27,6 +28,29 @@ expect 0 "review list --reason match" -- "$DANGAN" review list --reason match --
 MATCH=$(sed -n 's/^\[*{"id":\([0-9]*\),.*/\1/p' "$W/out" | head -n 1)
 expect 0 "review list --reason unknown_form" -- "$DANGAN" review list --reason unknown_form --json
 PAGE=$(sed -n 's/^\[*{"id":\([0-9]*\),.*/\1/p' "$W/out" | head -n 1)
+
+expect 0 "review list --reason month" -- "$DANGAN" review list --reason month --json
+GRAD=$(sed -n 's/^\[*{"id":\([0-9]*\),.*/\1/p' "$W/out" | head -n 1)
+[ -n "$GRAD" ] || fail "no grad_date item id in: $(cat "$W/out")"
+
+# correct normalizes what is typed; refuses what the normalizer flags; --as-is
+expect 0 "help mentions --as-is" -- "$DANGAN" review --help
+grep -q -- "--as-is" "$W/out" || fail "review --help does not document --as-is"
+expect 2 "correct with an impossible date" -- "$DANGAN" review correct "$GRAD" 1985.13
+grep -q "not a valid grad_date" "$W/err" || fail "refused correct: $(cat "$W/err")"
+grep -q -- "--as-is" "$W/err" || fail "refused correct should offer --as-is"
+expect 2 "--as-is on accept" -- "$DANGAN" review accept "$GRAD" --as-is
+expect 0 "correct a date" -- "$DANGAN" review correct "$GRAD" 1960.11
+expect 0 "show the corrected item" -- "$DANGAN" review show "$GRAD" --json
+grep -q '"value":"1960-11","state":"verified"' "$W/out" ||
+    fail "correct did not store 1960-11: $(cat "$W/out")"
+grep -q '{"rule":"review-correct","before":"","after":"1960.11"}' "$W/out" ||
+    fail "show: the typed value is not among the steps: $(cat "$W/out")"
+expect 0 "show the corrected item as text" -- "$DANGAN" review show "$GRAD"
+grep -q "review-correct: '' -> '1960.11'" "$W/out" || fail "show text: no steps: $(cat "$W/out")"
+expect 0 "undo the correction" -- "$DANGAN" review undo "$GRAD"
+expect 0 "correct --as-is" -- "$DANGAN" review correct "$GRAD" 85.13 --as-is
+expect 0 "undo the verbatim correction" -- "$DANGAN" review undo "$GRAD"
 
 expect 5 "show unknown item" -- "$DANGAN" review show 999
 expect 2 "pick without N" -- "$DANGAN" review pick "$MATCH"

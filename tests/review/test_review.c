@@ -1,7 +1,9 @@
 /*
  * test_review.c - the review queue, load and provenance driven through the
  * library on the fixture workspace (fixture.c): each review verb and its
- * undo, refusing a second decision, load linking the card and the ledger
+ * undo, corrections normalized like the stage (refused when the normalizer
+ * flags them, stored verbatim with --as-is, steps undone), refusing a
+ * second decision, load linking the card and the ledger
  * row of the same person, a conflict item when they disagree, loading twice
  * changing nothing, and provenance down to the file and the box.
  *
@@ -42,8 +44,24 @@ static const char *q_text(sqlite3 *db, const char *sql, char *out, size_t n)
 static int decide(sqlite3 *db, int64_t item, const char *verb, int cand, const char *value,
                   const char *why, dg_err *err)
 {
-    arc_review_req r = {verb, "tester", cand, value, why, -1};
+    arc_review_req r = {verb, "tester", cand, value, why, -1, 0};
     return arc_review_decide(db, item, &r, NULL, err);
+}
+
+static int correct_as_is(sqlite3 *db, int64_t item, const char *value, dg_err *err)
+{
+    arc_review_req r = {"correct", "tester", 0, value, NULL, -1, 1};
+    return arc_review_decide(db, item, &r, NULL, err);
+}
+
+/* A field's steps as "rule:before>after|..." in order. */
+static const char *steps_of(sqlite3 *db, int field, char *out, size_t n)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT coalesce(group_concat(rule || ':' || before || '>' || "
+             "after, '|'), '') FROM (SELECT * FROM field_step WHERE field_id = %d ORDER BY seq)",
+             field);
+    return q_text(db, sql, out, n);
 }
 
 static int64_t item_of_field(sqlite3 *db, int field, const char *kind)
@@ -79,6 +97,13 @@ static void test_accept_undo(tl_state *t, sqlite3 *db)
     dg_err err = {0};
     char buf[256];
     int64_t sex = item_of_field(db, 4, "field");
+    /* a typed value the sex normalizer does not know is refused, nothing recorded */
+    CHECK_INT(t, decide(db, sex, "correct", 0, "X", NULL, &err), DG_EUSAGE);
+    CHECK(t, strstr(err.msg, "unknown sex") != NULL);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_decision"), 0);
+    /* --as-is belongs to correct only */
+    arc_review_req as_is_accept = {"accept", "tester", 0, NULL, NULL, -1, 1};
+    CHECK_INT(t, arc_review_decide(db, sex, &as_is_accept, NULL, &err), DG_EUSAGE);
     CHECK_INT(t, decide(db, sex, "accept", 0, NULL, NULL, &err), 0);
     CHECK_STR(t, q_text(db, "SELECT state FROM field WHERE id = 4", buf, sizeof buf), "verified");
     /* a second decision on a decided item is refused, naming who decided */
@@ -96,6 +121,36 @@ static void test_correct_reject(tl_state *t, sqlite3 *db)
     dg_err err = {0};
     char buf[256];
     int64_t grad = item_of_field(db, 25, "field");
+    /* an impossible date is refused and changes nothing */
+    CHECK_INT(t, decide(db, grad, "correct", 0, "1985.13", NULL, &err), DG_EUSAGE);
+    CHECK(t, strstr(err.msg, "not a valid grad_date") != NULL);
+    CHECK(t, strstr(err.msg, "--as-is") != NULL);
+    CHECK_STR(t, q_text(db, "SELECT coalesce(value, 'NULL') || ' ' || state FROM field "
+                            "WHERE id = 25", buf, sizeof buf), "NULL invalid");
+    CHECK_STR(t, q_text(db, "SELECT state FROM review_item WHERE field_id = 25", buf, sizeof buf),
+              "open");
+    /* what the operator types is normalized like the stage would, with its steps */
+    CHECK_INT(t, decide(db, grad, "correct", 0, "1960.11", NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT value || ' ' || state FROM field WHERE id = 25", buf,
+                        sizeof buf), "1960-11 verified");
+    steps_of(db, 25, buf, sizeof buf);
+    CHECK_STR(t, buf, "review-correct:>1960.11|iso-date:1960.11>1960-11");
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM field_step WHERE field_id = 25"), 2);
+    CHECK_STR(t, q_text(db, "SELECT after_value FROM review_decision ORDER BY id DESC LIMIT 1",
+                        buf, sizeof buf), "1960-11");
+    /* undo: value, state and steps as before the correction */
+    CHECK_INT(t, decide(db, grad, "undo", 0, NULL, NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT coalesce(value, 'NULL') || ' ' || state FROM field "
+                            "WHERE id = 25", buf, sizeof buf), "NULL invalid");
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM field_step WHERE field_id = 25"), 0);
+    /* --as-is stores exactly what was typed, marked as such */
+    CHECK_INT(t, correct_as_is(db, grad, "85.13", &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT value || ' ' || state || ' ' || coalesce(value_detail, "
+                            "'NULL') FROM field WHERE id = 25", buf, sizeof buf),
+              "85.13 verified NULL");
+    CHECK_STR(t, steps_of(db, 25, buf, sizeof buf), "review-correct-as-is:>85.13");
+    CHECK_INT(t, decide(db, grad, "undo", 0, NULL, NULL, &err), 0);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM field_step WHERE field_id = 25"), 0);
     CHECK_INT(t, decide(db, grad, "correct", 0, "1988-07", NULL, &err), 0);
     CHECK_STR(t, q_text(db, "SELECT value || ' ' || state FROM field WHERE id = 25", buf,
                         sizeof buf), "1988-07 verified");
@@ -109,6 +164,40 @@ static void test_correct_reject(tl_state *t, sqlite3 *db)
     CHECK_INT(t, decide(db, page, "correct", 0, "x", NULL, &err), DG_EUSAGE);
     CHECK(t, strstr(err.msg, "page") != NULL);
     CHECK_INT(t, decide(db, page, "reject", 0, NULL, "blank back side", &err), 0);
+}
+
+/*
+ * A degree in review: the correction is normalized to the canonical degree
+ * with its level code, appended after the stage's steps; undo puts value,
+ * value_detail and the stage's steps back.
+ */
+static void test_correct_degree(tl_state *t, sqlite3 *db)
+{
+    dg_err err = {0};
+    char buf[512], before[512];
+    CHECK_INT(t, db_exec(db, "INSERT INTO field (id, record_id, key, raw, value, value_detail, "
+                             "state, conf_min, conf_mean, x, y, w, h, words, rule, flag, "
+                             "norm_run) VALUES (26, 3, 'degree', '工学碩士', '工学硕士', "
+                             "'master;工学', 'review', 30, 30, 400, 130, 60, 20, '[]', "
+                             "'ledger_a:c8', 'low_confidence 30 < 40', 3);"
+                             "INSERT INTO field_step (field_id, seq, rule, before, after) "
+                             "VALUES (26, 1, 'hant-hans', '工学碩士', '工学硕士')", &err),
+              0);
+    CHECK_INT(t, arc_review_refresh(db, &err), 0);
+    int64_t deg = item_of_field(db, 26, "field");
+    steps_of(db, 26, before, sizeof before);
+    CHECK_INT(t, decide(db, deg, "correct", 0, "理學 博士", NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT value || ' ' || value_detail || ' ' || state FROM field "
+                            "WHERE id = 26", buf, sizeof buf), "理学博士 doctor;理学 verified");
+    steps_of(db, 26, buf, sizeof buf);
+    CHECK_STR(t, buf, "hant-hans:工学碩士>工学硕士|review-correct:工学硕士>理學 博士|"
+                      "strip-space:理學 博士>理學博士|hant-hans:理學博士>理学博士");
+    CHECK_INT(t, decide(db, deg, "undo", 0, NULL, NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT value || ' ' || value_detail || ' ' || state FROM field "
+                            "WHERE id = 26", buf, sizeof buf), "工学硕士 master;工学 review");
+    CHECK_STR(t, steps_of(db, 26, buf, sizeof buf), before);
+    /* settled: the archive gets the degree as a certificate prints it */
+    CHECK_INT(t, decide(db, deg, "accept", 0, NULL, NULL, &err), 0);
 }
 
 static void test_pick_conflict_link(tl_state *t, sqlite3 *db)
@@ -177,6 +266,9 @@ static void test_load_twice(tl_state *t, sqlite3 *db)
     q_text(db, snapshot_sql, after, sizeof after);
     CHECK_STR(t, after, before);
     CHECK_INT(t, q_int(db, "SELECT count(*) FROM record WHERE state = 'loaded'"), 3);
+    CHECK_STR(t, q_text(db, "SELECT degree FROM study_record sr JOIN study_source s ON "
+                            "s.study_id = sr.id WHERE s.record_id = 3", before, sizeof before),
+              "工学硕士");
 }
 
 static void test_provenance(tl_state *t, sqlite3 *db, const char *dir)
@@ -246,6 +338,7 @@ int main(int argc, char **argv)
     test_queue(&t, db);
     test_accept_undo(&t, db);
     test_correct_reject(&t, db);
+    test_correct_degree(&t, db);
     test_pick_conflict_link(&t, db);
     test_load_twice(&t, db);
     test_provenance(&t, db, argv[1]);
