@@ -52,7 +52,7 @@ int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_prog
 
 typedef struct arc_ocr_opts {
     int jobs;                  /* worker threads; <= 0 means number of cores */
-    const char *lang;          /* default "chi_sim+eng" */
+    const char *lang;          /* default "chi_sim" (Latin-only cells re-read with eng) */
     int redo;                  /* re-read pages already read */
     const char *settings_path; /* NULL: configs/ocr.xml if present, else defaults */
 } arc_ocr_opts;

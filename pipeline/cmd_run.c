@@ -81,7 +81,7 @@ const cli_command cmd_run = {
     "'dangan review', run the same command again to finish.\n"
     "\n"
     "  -j, --jobs N    OCR worker threads (default: cores)\n"
-    "  --lang LANGS    Tesseract languages (default chi_sim+eng)\n"
+    "  --lang LANGS    Tesseract languages (default chi_sim; Latin-only cells are re-read with eng)\n"
     "  --json          print the summary as JSON\n"
     "\n"
     "exit: 0 the run worked, also when items wait for review (that is the normal\n"
