@@ -23,6 +23,16 @@ static int is_rule_or_punct(uint32_t c)
            c == '_' || c == ';' || c == 0xFF1B || c == '.' || c == '[' || c == ']';
 }
 
+/* Marks OCR leaves at a value's edges from noise, stamps and rule ends
+ * (quotes, enumeration commas, stars); no field value starts or ends with
+ * one. */
+static int is_stray_edge(uint32_t c)
+{
+    return c == '"' || c == '\'' || c == '`' || c == '~' || c == '*' || c == 0x201C ||
+           c == 0x201D || c == 0x2018 || c == 0x2019 || c == 0x3001 || c == 0x3002 ||
+           c == 0x00B7 || c == 0x2022 || c == 0xFF02 || c == 0xFF07;
+}
+
 /* A printed dash (— or -) is a value: "not awarded", not an empty cell. */
 static int is_dash(uint32_t c)
 {
@@ -250,11 +260,11 @@ static int gsel_run(const ex_page *p, size_t ri, size_t s, size_t e, gsel *out)
 {
     const ex_run *r = &p->runs[ri];
     /* what is left of the label's punctuation: 系(所) matched as 系(所 */
-    while (s < e && (is_rule_or_punct(RUN_CP(p, r, s)) || RUN_CP(p, r, s) == ')' ||
-                     RUN_CP(p, r, s) == 0xFF09))
+    while (s < e && (is_rule_or_punct(RUN_CP(p, r, s)) || is_stray_edge(RUN_CP(p, r, s)) ||
+                     RUN_CP(p, r, s) == ')' || RUN_CP(p, r, s) == 0xFF09))
         s++;
     while (e > s && (RUN_CP(p, r, e - 1) == '|' || RUN_CP(p, r, e - 1) == ':' ||
-                     RUN_CP(p, r, e - 1) == 0xFF1A))
+                     RUN_CP(p, r, e - 1) == 0xFF1A || is_stray_edge(RUN_CP(p, r, e - 1))))
         e--;
     for (size_t i = s; i < e; i++)
         if (gsel_add(out, p->run_glyphs[r->g0 + i]))
