@@ -132,6 +132,44 @@ static void emit_load_text(sqlite3 *db, dg_buf *b)
                 (long long)count_of(db, "SELECT count(*) FROM review_item WHERE state = 'open'"));
 }
 
+/* DA/T 31 expects scans within 3 degrees of straight; OCR measures it. */
+#define SKEW_LIMIT_DEG 3.0
+static const char skewed_sql[] =
+    "SELECT f.path, p.page_index, o.skew_deg FROM ocr_page o JOIN page p ON p.id = o.page_id "
+    "JOIN file f ON f.id = p.file_id WHERE abs(o.skew_deg) > ?1 ORDER BY p.id";
+static const char failed_sql[] =
+    "SELECT f.path, p.page_index, p.error FROM page p JOIN file f ON f.id = p.file_id "
+    "WHERE p.state = 'failed' ORDER BY p.id";
+
+/* "skewed": pages over the skew limit; "failed": pages OCR could not read. */
+static void emit_page_issues_json(sqlite3 *db, dg_buf *b)
+{
+    sqlite3_stmt *st;
+    dg_buf_adds(b, ",\"skewed\":[");
+    if (db_prepare(db, skewed_sql, &st, NULL) == 0) {
+        sqlite3_bind_double(st, 1, SKEW_LIMIT_DEG);
+        for (int first = 1; sqlite3_step(st) == SQLITE_ROW; first = 0) {
+            dg_buf_adds(b, first ? "{\"file\":" : ",{\"file\":");
+            dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 0));
+            dg_buf_addf(b, ",\"page\":%d,\"skew_deg\":%.2f}", sqlite3_column_int(st, 1) + 1,
+                        sqlite3_column_double(st, 2));
+        }
+        sqlite3_finalize(st);
+    }
+    dg_buf_adds(b, "],\"failed\":[");
+    if (db_prepare(db, failed_sql, &st, NULL) == 0) {
+        for (int first = 1; sqlite3_step(st) == SQLITE_ROW; first = 0) {
+            dg_buf_adds(b, first ? "{\"file\":" : ",{\"file\":");
+            dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 0));
+            dg_buf_addf(b, ",\"page\":%d,\"error\":", sqlite3_column_int(st, 1) + 1);
+            dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 2));
+            dg_buf_addc(b, '}');
+        }
+        sqlite3_finalize(st);
+    }
+    dg_buf_adds(b, "]");
+}
+
 static int emit_json(sqlite3 *db, const counts *c, dg_buf *b)
 {
     dg_buf_addf(b, "{\"files\":%lld,\"aliases\":%lld,\"pages_total\":%lld,\"pages\":{",
@@ -176,6 +214,7 @@ static int emit_json(sqlite3 *db, const counts *c, dg_buf *b)
     }
     sqlite3_finalize(st);
     dg_buf_adds(b, "]");
+    emit_page_issues_json(db, b);
     emit_records_json(db, b);
     emit_load_json(db, b);
     dg_buf_adds(b, "}\n");
@@ -209,8 +248,15 @@ static void emit_text(sqlite3 *db, const counts *c, dg_buf *b)
             dg_buf_addf(b, "  %s: %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
         sqlite3_finalize(st);
     }
-    if (db_prepare(db, "SELECT f.path, p.page_index, p.error FROM page p JOIN file f ON "
-                       "f.id = p.file_id WHERE p.state = 'failed' ORDER BY p.id", &st, NULL) == 0) {
+    if (db_prepare(db, skewed_sql, &st, NULL) == 0) {
+        sqlite3_bind_double(st, 1, SKEW_LIMIT_DEG);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            dg_buf_addf(b, "  warning: %s page %d was skewed %.1f degrees (DA/T 31 allows %.0f)\n",
+                        sqlite3_column_text(st, 0), sqlite3_column_int(st, 1) + 1,
+                        sqlite3_column_double(st, 2), SKEW_LIMIT_DEG);
+        sqlite3_finalize(st);
+    }
+    if (db_prepare(db, failed_sql, &st, NULL) == 0) {
         while (sqlite3_step(st) == SQLITE_ROW)
             dg_buf_addf(b, "  failed: %s page %d: %s\n", sqlite3_column_text(st, 0),
                         sqlite3_column_int(st, 1) + 1, sqlite3_column_text(st, 2));
