@@ -356,8 +356,30 @@ static int match_target(sqlite3 *db, const item_row *it, int cand, const char *c
                       "(is 'dangan catalog import' done?)", code);
 }
 
-/* Settle the match: code + name, decision 'picked', the new rule.  The
- * field becomes verified unless a field item of its own is still open. */
+/* Record a settled match on the major field.  The field becomes verified
+ * unless a field item of its own (e.g. low confidence) is still open. */
+static int set_match(sqlite3 *db, int64_t field, const char *code, const char *name,
+                     const char *decision, int64_t rule, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "UPDATE field SET match_code = ?1, match_name = ?2, "
+                       "match_decision = ?5, match_rule = ?3, "
+                       "state = CASE WHEN state = 'auto' OR (state = 'review' AND NOT EXISTS "
+                       "(SELECT 1 FROM review_item WHERE field_id = ?4 AND kind = 'field' "
+                       "AND state = 'open')) THEN 'verified' ELSE state END WHERE id = ?4",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, rule);
+    sqlite3_bind_int64(st, 4, field);
+    sqlite3_bind_text(st, 5, decision, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot set the match");
+}
+
+/* Settle the match: code + name, decision 'picked', the new rule. */
 static int apply_match_code(sqlite3 *db, const item_row *it, const arc_review_req *req,
                             int cand, outcome *o, dg_err *err)
 {
@@ -370,21 +392,7 @@ static int apply_match_code(sqlite3 *db, const item_row *it, const arc_review_re
     if (rule_add(db, it, code, req->operator_name, note, &o->rule_id, err))
         return DG_EDB;
     o->candidate = cand;
-    sqlite3_stmt *st;
-    if (db_prepare(db, "UPDATE field SET match_code = ?1, match_name = ?2, "
-                       "match_decision = 'picked', match_rule = ?3, "
-                       "state = CASE WHEN state = 'auto' OR (state = 'review' AND NOT EXISTS "
-                       "(SELECT 1 FROM review_item WHERE field_id = ?4 AND kind = 'field' "
-                       "AND state = 'open')) THEN 'verified' ELSE state END WHERE id = ?4",
-                   &st, err))
-        return DG_EDB;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, o->rule_id);
-    sqlite3_bind_int64(st, 4, it->field_id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot set the match");
+    return set_match(db, it->field_id, code, name, "picked", o->rule_id, err);
 }
 
 static int apply_match(sqlite3 *db, const item_row *it, const arc_review_req *req, outcome *o,
@@ -507,6 +515,82 @@ static int item_bump_checked(sqlite3 *db, const item_row *it, const char *state,
     return DG_OK;
 }
 
+/* ---- a new mapping rule settles the same name elsewhere ------------------------------- */
+
+/* Open match items of records not yet loaded whose major reads exactly as
+ * the rule's name: the operator settled that name once, not row by row. */
+static const char same_name_sql[] =
+    "SELECT i.id FROM review_item i JOIN field f ON f.id = i.field_id "
+    "JOIN record r ON r.id = f.record_id JOIN mapping_rule m ON m.id = ?1 "
+    "WHERE i.kind = 'match' AND i.state = 'open' AND i.id <> ?2 AND r.state <> 'loaded' "
+    "AND coalesce(f.value, f.raw, '') = m.name_norm ORDER BY i.id";
+
+static int rule_settle_item(sqlite3 *db, int64_t item, const item_row *source, int64_t rule,
+                            const char *op, dg_err *err)
+{
+    item_row it;
+    snap before, after = {0};
+    char code[32], name[256], note[128];
+    int rc = item_load(db, item, &it, err);
+    if (rc)
+        return rc;
+    rc = snap_take(db, &it, &before, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    rc = db_prepare(db, "SELECT m.code, coalesce(f.match_name, d.name, '') FROM mapping_rule m "
+                        "JOIN field f ON f.id = m.source_field LEFT JOIN discipline d ON "
+                        "d.code = m.code AND d.edition = (SELECT edition FROM catalog_edition "
+                        "ORDER BY year_from DESC LIMIT 1) WHERE m.id = ?1", &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, rule);
+        rc = sqlite3_step(st) == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read the rule");
+        if (!rc) {
+            copy_col(st, 0, code, sizeof code);
+            copy_col(st, 1, name, sizeof name);
+        }
+        sqlite3_finalize(st);
+    }
+    snprintf(note, sizeof note, "settled by mapping rule %lld (review item %lld)",
+             (long long)rule, (long long)source->id);
+    if (!rc)
+        rc = set_match(db, it.field_id, code, name, "rule", rule, err);
+    if (!rc)
+        rc = snap_take(db, &it, &after, err);
+    if (!rc)
+        rc = item_bump_checked(db, &it, "accepted", err);
+    if (!rc) {
+        decision_row d = {"accept", op, it.state, "accepted", note, &before, &after, rule, 0, 0};
+        rc = decision_insert(db, &it, &d, NULL, err);
+    }
+    snap_release(&before);
+    snap_release(&after);
+    return rc;
+}
+
+static int rule_propagate(sqlite3 *db, const item_row *source, int64_t rule, const char *op,
+                          dg_err *err)
+{
+    /* In batches: a settled item leaves the open set, so each pass shrinks it. */
+    for (;;) {
+        sqlite3_stmt *st;
+        if (db_prepare(db, same_name_sql, &st, err))
+            return DG_EDB;
+        sqlite3_bind_int64(st, 1, rule);
+        sqlite3_bind_int64(st, 2, source->id);
+        int64_t ids[256];
+        size_t n = 0;
+        while (n < sizeof ids / sizeof *ids && sqlite3_step(st) == SQLITE_ROW)
+            ids[n++] = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        if (n == 0)
+            return DG_OK;
+        for (size_t i = 0; i < n; i++)
+            if (rule_settle_item(db, ids[i], source, rule, op, err))
+                return err ? err->code : DG_ERR;
+    }
+}
+
 static int decide(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_review_req *req,
                   int64_t *id, dg_err *err)
 {
@@ -528,6 +612,8 @@ static int decide(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_rev
                           &before, &after, o.rule_id, 0, o.candidate};
         rc = decision_insert(db, it, &d, id, err);
     }
+    if (rc == DG_OK && o.rule_id && strcmp(it->kind, "match") == 0)
+        rc = rule_propagate(db, it, o.rule_id, req->operator_name, err);
     snap_release(&before);
     snap_release(&after);
     return rc;
