@@ -296,7 +296,7 @@ static void step_rules(ocr_page *pg, const ocr_settings *s)
 {
     int nh = 0, nv = 0;
     if (s->rules_on)
-        pg->rules = ocr_rules_mask(pg->bin, s, &nh, &nv);
+        pg->rules = ocr_rules_mask(pg->bin, s, pg->dpi, &nh, &nv);
     if (pg->rules) {
         /* widen a little: rules are anti-aliased and may be thicker in grey */
         PIX *wide = pixDilateBrick(NULL, pg->rules, 3, 3);

@@ -16,10 +16,17 @@ static int count_comps(PIX *p)
     return n;
 }
 
-PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int *nh, int *nv)
+PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int dpi, int *nh, int *nv)
 {
     int w = pixGetWidth(bin), h = pixGetHeight(bin);
     int lh = (int)(w * s->rule_min_h), lv = (int)(h * s->rule_min_v);
+    /* A share of the page is only a length on a whole sheet: on a cut-out
+     * (two rows of a card) it falls below the height of a character and
+     * strokes are taken for rules and erased.  The floors are what the
+     * shares give on an A4 page, as physical lengths (1/2 in, 0.28 in). */
+    int fh = dpi / 2, fv = dpi * 28 / 100;
+    lh = lh < fh ? fh : lh;
+    lv = lv < fv ? fv : lv;
     lh = lh < 20 ? 20 : lh;
     lv = lv < 20 ? 20 : lv;
     /* Close short gaps first: faded or dotted rules break up. */

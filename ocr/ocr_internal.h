@@ -100,8 +100,8 @@ void ocr_page_release(ocr_page *pg);
 
 /* ---- ruling lines and table grid (grid.c) ------------------------------- */
 
-/* Mask of horizontal and vertical rules of a 1 bpp page. */
-PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int *nh, int *nv);
+/* Mask of horizontal and vertical rules of a 1 bpp page scanned at dpi. */
+PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int dpi, int *nh, int *nv);
 /* Cells enclosed by the rules, in reading order (row, col), boxes in the
  * mask's coordinates.  *cells is malloc'd (caller frees), may be NULL with 0. */
 int ocr_grid_cells(PIX *rules, const ocr_settings *s, ocr_cell **cells, size_t *ncells);

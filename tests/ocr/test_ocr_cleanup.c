@@ -77,7 +77,7 @@ static void test_grid(tl_state *t)
         pixRenderLine(p, x0 + c * cw, y0, x0 + c * cw, y0 + 3 * rh, 3, L_SET_PIXELS);
     pixRasterop(p, 260, 350, 30, 30, PIX_SET, NULL, 0, 0); /* some "text" */
     int nh = 0, nv = 0;
-    PIX *rules = ocr_rules_mask(p, s, &nh, &nv);
+    PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv);
     CHECK(t, rules != NULL);
     ocr_cell *cells = NULL;
     size_t n = 0;
