@@ -117,11 +117,13 @@ PIX *ocr_binarize(PIX *grey, const ocr_settings *s)
 }
 
 /* Normalise the paper to a flat level so stains and yellowing vanish. */
-static void step_background(ocr_page *pg, const ocr_settings *s)
+static void step_background(ocr_page *pg, const ocr_settings *s, int bilevel)
 {
     l_uint32 before = 0;
     pixGetRankValue(pg->grey, 4, 0.9f, &before);
-    if (!s->background_on) {
+    /* A 1-bit scan has no paper tone to flatten: normalising and stretching
+     * its 0/255 pixels only smears bold strokes together (名册 -> 和名册). */
+    if (!s->background_on || bilevel) {
         log_step(pg, "background", 0, "\"paper\":%.0f", (double)before, 0);
         return;
     }
@@ -333,7 +335,8 @@ int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, ocr_page *pg, dg_err *err)
         return dg_err_set(err, DG_ENOMEM, "out of memory converting the page to grey");
     log_step(pg, "seal", s->seal_on && colour, "\"colour\":%.0f,\"seal_share\":%.4f", colour,
              seal);
-    step_background(pg, s);
+    pg->bilevel = pixGetDepth(pix) == 1;
+    step_background(pg, s, pg->bilevel);
     step_orientation(e, pg, s);
     step_deskew(pg, s);
     pg->bin = ocr_binarize(pg->grey, s);

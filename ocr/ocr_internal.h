@@ -61,6 +61,7 @@ typedef struct ocr_page {
     int dpi;
     double skew_deg;
     int orientation;
+    int bilevel; /* the scan itself is 1 bpp */
     dg_buf log; /* JSON array body of the clean-up steps */
 } ocr_page;
 

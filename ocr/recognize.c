@@ -166,8 +166,13 @@ static int read_image(TessBaseAPI *api, PIX *img, int psm, int dpi, const region
     return rc;
 }
 
-/* Text bands of a 1 bpp region by its row profile: count and tallest. */
-static int count_bands(PIX *bin, int mingap, int minh, int *tallest)
+#define MAX_BANDS 32
+
+/* Text bands of a 1 bpp region by its row profile: bands at least minh
+ * tall, separated by more than mingap blank rows.  Returns their count;
+ * the first MAX_BANDS go into y0/y1 (inclusive rows), the tallest band's
+ * height into *tallest. */
+static int count_bands(PIX *bin, int mingap, int minh, int *y0, int *y1, int *tallest)
 {
     NUMA *rows = pixCountPixelsByRow(bin, NULL);
     int n = rows ? numaGetCount(rows) : 0, bands = 0, start = -1, last = -1;
@@ -176,18 +181,19 @@ static int count_bands(PIX *bin, int mingap, int minh, int *tallest)
         l_int32 v = 0;
         if (y < n)
             numaGetIValue(rows, y, &v);
-        if (v > 0) {
-            if (start < 0 || y - last > mingap) {
-                if (start >= 0 && last - start + 1 >= minh)
-                    bands++;
-                start = y;
+        int close = start >= 0 && (y == n || (v > 0 && y - last > mingap));
+        if (close && last - start + 1 >= minh) {
+            if (bands < MAX_BANDS) {
+                y0[bands] = start;
+                y1[bands] = last;
             }
-            last = y;
-        }
-        if (y == n && start >= 0 && last - start + 1 >= minh)
             bands++;
-        if (start >= 0 && last - start + 1 > *tallest)
-            *tallest = last - start + 1;
+            *tallest = last - start + 1 > *tallest ? last - start + 1 : *tallest;
+        }
+        if (close || (v > 0 && start < 0))
+            start = v > 0 ? y : -1;
+        if (v > 0)
+            last = y;
     }
     numaDestroy(&rows);
     return bands;
@@ -213,6 +219,56 @@ static int ink_box(PIX *bin, ocr_box b, int min_pixels, ocr_box *ink)
     boxDestroy(&fg);
     *ink = (ocr_box){b.x + x, b.y + y, w, h};
     return 1;
+}
+
+static PIX *clip(PIX *pix, ocr_box b);
+
+/* Pixels of the leading run of column sums cols[from..to) (step +1 or -1)
+ * that ends at a blank gap wider than gap; *end gets the first column past
+ * the gap.  0 when no such gap exists. */
+static long lead_run(const NUMA *cols, int from, int to, int step, int gap, int *end)
+{
+    long sum = 0;
+    int blank = 0;
+    for (int x = from; x != to; x += step) {
+        l_int32 v = 0;
+        numaGetIValue((NUMA *)cols, x, &v);
+        if (v == 0 && sum > 0 && ++blank > gap) {
+            *end = x;
+            return sum;
+        }
+        if (v > 0)
+            blank = 0;
+        sum += v;
+    }
+    return 0;
+}
+
+/* Drop stray specks at the ends of a text line's ink box: a small run of
+ * ink (under 3% of the line's) cut off by a gap wider than `gap` is dirt,
+ * and Tesseract reads it as a quote mark and lets it disturb the line
+ * (“南京…和名册).  Repeats while such runs remain. */
+static void trim_strays(PIX *bin, ocr_box *ink, int gap)
+{
+    PIX *c = clip(bin, *ink);
+    NUMA *cols = c ? pixCountPixelsByColumn(c) : NULL;
+    l_int32 total = 0;
+    if (c)
+        pixCountPixels(c, &total, NULL);
+    pixDestroy(&c);
+    int x0 = 0, x1 = cols ? numaGetCount(cols) : 0, end = 0;
+    long run;
+    while (x1 - x0 > gap && (run = lead_run(cols, x0, x1, 1, gap, &end)) > 0 &&
+           run * 100 < 3L * total)
+        x0 = end;
+    while (x1 - x0 > gap && (run = lead_run(cols, x1 - 1, x0 - 1, -1, gap, &end)) > 0 &&
+           run * 100 < 3L * total)
+        x1 = end + 1;
+    numaDestroy(&cols);
+    if (x1 > x0) {
+        ink->x += x0;
+        ink->w = x1 - x0;
+    }
 }
 
 static ocr_box grow_within(ocr_box b, int m, ocr_box lim)
@@ -379,6 +435,7 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
 typedef struct crop_in {
     PIX *grey, *bin;
     int texth, dpi, block;
+    int fed_binary; /* grey is the binary crop already */
 } crop_in;
 
 /* Prepare the crop for one target height and read it one way. */
@@ -414,7 +471,7 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
         rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_LINE, *rg, &best, &conf, err);
     /* The cleaned grey can thicken bold strokes (名册 -> 和名册); the
      * binary crop reads those right and with a higher confidence. */
-    if (rc == DG_OK && conf < EARLY_CONF)
+    if (rc == DG_OK && conf < EARLY_CONF && !ci->fed_binary)
         rc = try_scaled(e->api, ci, shrink ? 0 : TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf,
                         err);
     if (rc == DG_OK && conf < EARLY_CONF)
@@ -445,25 +502,54 @@ static int read_block(ocr_engine *e, const crop_in *ci, region rg, line_vec *lv,
     return rc;
 }
 
-/* Read the ink inside box `area` (a cell's inside or a text band). */
-static int read_area(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, ocr_box area,
-                     region rg, int block, line_vec *lv, dg_err *err)
+static int read_area_split(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin,
+                           ocr_box area, region rg, int block, int split, line_vec *lv,
+                           dg_err *err);
+
+/* Several text bands in one area: each is read as a line of its own (PSM 6
+ * on the whole lets a speck row or a seal fragment above a bold title
+ * drag the title's reading: 名册 -> 和名册).  A band's area reaches half
+ * way to its neighbours, so the crop margin still has room. */
+static int read_bands(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, ocr_box area,
+                      ocr_box ink, const int *y0, const int *y1, int n, region rg, int block,
+                      line_vec *lv, dg_err *err)
+{
+    int rc = DG_OK;
+    for (int i = 0; i < n && rc == DG_OK; i++) {
+        int top = i ? ink.y + (y1[i - 1] + y0[i] + 1) / 2 : area.y;
+        int bot = i + 1 < n ? ink.y + (y1[i] + y0[i + 1] + 1) / 2 : area.y + area.h;
+        ocr_box sub = {area.x, top, area.w, bot - top};
+        rc = read_area_split(e, pg, feed, bin, sub, rg, block, 0, lv, err);
+    }
+    return rc;
+}
+
+/* Read the ink inside box `area` (a cell's inside or a text band); split
+ * says whether several bands may be read one by one. */
+static int read_area_split(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin,
+                           ocr_box area, region rg, int block, int split, line_vec *lv,
+                           dg_err *err)
 {
     int min_ink = pg->dpi / 20 + 4;
     ocr_box ink;
     if (area.w < 4 || area.h < 4 || !ink_box(bin, area, min_ink, &ink))
         return DG_OK;
     PIX *ib = clip(bin, ink);
-    int tallest = 0;
-    int bands = ib ? count_bands(ib, pg->dpi / 40 + 1, pg->dpi / 30 + 1, &tallest) : 0;
+    int tallest = 0, y0[MAX_BANDS], y1[MAX_BANDS];
+    int bands = ib ? count_bands(ib, pg->dpi / 40 + 1, pg->dpi / 30 + 1, y0, y1, &tallest) : 0;
     pixDestroy(&ib);
     if (bands == 0)
         return DG_OK; /* only specks or rule remnants */
+    if (bands > 1 && bands <= MAX_BANDS && split)
+        return read_bands(e, pg, feed, bin, area, ink, y0, y1, bands, rg, block, lv, err);
     int single = bands == 1 && tallest < pg->dpi * 2 / 5;
+    if (single)
+        trim_strays(bin, &ink, tallest);
     /* Trimmed to the ink: a whole wide cell often reads as nothing.  The
      * margin keeps faint strokes the binarisation lost at the edges. */
     ocr_box cut = grow_within(ink, pg->dpi / 30, area);
-    crop_in ci = {clip(feed, cut), clip(bin, cut), single ? tallest : 0, pg->dpi, block};
+    crop_in ci = {clip(feed, cut), clip(bin, cut), single ? tallest : 0, pg->dpi, block,
+                  pixGetDepth(feed) == 1};
     rg.ox = cut.x;
     rg.oy = cut.y;
     int rc = DG_OK;
@@ -476,6 +562,15 @@ static int read_area(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, ocr
     pixDestroy(&ci.grey);
     pixDestroy(&ci.bin);
     return rc;
+}
+
+static int read_area(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, ocr_box area,
+                     region rg, int block, line_vec *lv, dg_err *err)
+{
+    /* Inside a cell several bands read better as one block (hard cards:
+     * CER 0.56 -> 0.64 when split); outside, a band is a title or header
+     * line that a speck row above it must not drag into a block. */
+    return read_area_split(e, pg, feed, bin, area, rg, block, rg.cell < 0, lv, err);
 }
 
 static int read_cells(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_cell *cells,
