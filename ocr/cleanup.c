@@ -180,25 +180,32 @@ static int detect_quads(ocr_engine *e, PIX *bin, double *conf)
     return (4 - (deg / 90) % 4) % 4;
 }
 
-static void step_orientation(ocr_engine *e, ocr_page *pg, const ocr_settings *s)
+int ocr_detect_quads(ocr_engine *e, PIX *grey, double *conf)
+{
+    PIX *b = pixConvertTo1(grey, 150);
+    PIX *r = b ? pixReduceRankBinaryCascade(b, 1, 0, 0, 0) : NULL;
+    int q = r ? detect_quads(e, r, conf) : -1;
+    pixDestroy(&b);
+    pixDestroy(&r);
+    return q;
+}
+
+/* Quarter turns decided by the caller (ocr_engine_read runs OSD only when
+ * a first reading is poor: most pages are upright, and OSD costs about
+ * 0.15 s a page). */
+static void step_orientation(ocr_page *pg, const ocr_settings *s, int quads, double conf)
 {
     if (!s->orientation_on) {
         log_step(pg, "orientation", 0, NULL, 0, 0);
         return;
     }
-    PIX *b = pixConvertTo1(pg->grey, 150);
-    PIX *r = b ? pixReduceRankBinaryCascade(b, 1, 0, 0, 0) : NULL;
-    double conf = 0;
-    int q = r ? detect_quads(e, r, &conf) : -1;
-    pixDestroy(&b);
-    pixDestroy(&r);
-    if (q > 0 && conf >= s->orientation_min_conf) {
-        PIX *t = pixRotateOrth(pg->grey, q);
+    if (quads > 0) {
+        PIX *t = pixRotateOrth(pg->grey, quads);
         if (t) {
             pixDestroy(&pg->grey);
             pg->grey = t;
-            pg->geom.quads = q;
-            pg->orientation = q * 90;
+            pg->geom.quads = quads;
+            pg->orientation = quads * 90;
         }
     }
     log_step(pg, "orientation", 1, "\"degrees\":%.0f,\"conf\":%.2f", pg->orientation, conf);
@@ -321,7 +328,8 @@ static void sync_grey(ocr_page *pg, PIX *bin_before)
     pixDestroy(&gone);
 }
 
-int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, ocr_page *pg, dg_err *err)
+int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, int quads, double quads_conf, ocr_page *pg,
+                   dg_err *err)
 {
     const ocr_settings *s = e->settings;
     memset(pg, 0, sizeof *pg);
@@ -337,7 +345,7 @@ int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, ocr_page *pg, dg_err *err)
              seal);
     pg->bilevel = pixGetDepth(pix) == 1;
     step_background(pg, s, pg->bilevel);
-    step_orientation(e, pg, s);
+    step_orientation(pg, s, quads, quads_conf);
     step_deskew(pg, s);
     pg->bin = ocr_binarize(pg->grey, s);
     if (!pg->bin)

@@ -95,8 +95,14 @@ PIX *ocr_grey_without_seal(PIX *pix, const ocr_settings *s, double *seal_frac);
 int ocr_find_skew(PIX *pix, double max_deg, double *deg, double *conf);
 /* Binarise a background-normalised grey page. */
 PIX *ocr_binarize(PIX *grey, const ocr_settings *s);
-/* Run the whole chain on a decoded page; fills pg (release with ocr_page_release). */
-int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, ocr_page *pg, dg_err *err);
+/* Run the whole chain on a decoded page, turning it by `quads` clockwise
+ * quarter turns (found by OSD with quads_conf, logged); fills pg (release
+ * with ocr_page_release). */
+int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, int quads, double quads_conf, ocr_page *pg,
+                   dg_err *err);
+/* Clockwise quarter turns that make a grey page upright (Tesseract OSD),
+ * -1 when OSD is unavailable or fails; *conf its confidence. */
+int ocr_detect_quads(ocr_engine *e, PIX *grey, double *conf);
 void ocr_page_release(ocr_page *pg);
 
 /* ---- ruling lines and table grid (grid.c) ------------------------------- */
