@@ -11,8 +11,6 @@
 #include "extract_internal.h"
 
 #include <dirent.h>
-#include <libxml/parser.h>
-#include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,33 +24,6 @@ struct ex_templates {
     ex_template *items;
     size_t n;
 };
-
-/* Where libxml2 reports go: the first error wins, with its line. */
-typedef struct xml_report {
-    const char *path;
-    dg_err *err;
-    int failed;
-} xml_report;
-
-static void report_structured(void *ud, xmlErrorPtr e)
-{
-    xml_report *r = ud;
-    if (r->failed || !e || e->level < XML_ERR_ERROR)
-        return;
-    r->failed = 1;
-    char msg[512];
-    size_t n = 0;
-    if (e->message) {
-        n = strlen(e->message);
-        if (n >= sizeof msg)
-            n = sizeof msg - 1;
-        memcpy(msg, e->message, n);
-    }
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        n--;
-    msg[n] = 0;
-    dg_err_set(r->err, DG_EINPUT, "invalid template '%s':%d: %s", r->path, e->line, msg);
-}
 
 ex_templates *ex_templates_new(const char *schema_path)
 {
@@ -126,90 +97,6 @@ char *ex_templates_params(const ex_templates *set)
     }
     dg_buf_adds(&b, "]}");
     return dg_buf_detach(&b);
-}
-
-/* ---- safety checks before parsing ---------------------------------------------- */
-
-/* A DOCTYPE is the only way to declare entities; refuse any, with its line. */
-static int refuse_doctype(const char *path, const unsigned char *data, size_t len, dg_err *err)
-{
-    static const char tag[] = "<!DOCTYPE";
-    size_t tl = sizeof tag - 1;
-    int line = 1;
-    for (size_t i = 0; i < len; i++) {
-        if (data[i] == '\n')
-            line++;
-        if (data[i] == '<' && i + tl <= len && memcmp(data + i, tag, tl) == 0)
-            return dg_err_set(err, DG_EINPUT,
-                              "invalid template '%s':%d: DOCTYPE not allowed (entities are "
-                              "refused)",
-                              path, line);
-    }
-    return DG_OK;
-}
-
-static int parse_xml(const char *path, const unsigned char *data, size_t len, xmlDocPtr *doc,
-                     dg_err *err)
-{
-    if (refuse_doctype(path, data, len, err))
-        return DG_EINPUT;
-    xmlParserCtxtPtr ctx = xmlNewParserCtxt();
-    if (!ctx)
-        return dg_err_set(err, DG_ENOMEM, "out of memory parsing '%s'", path);
-    /* NONET: no network; no NOENT/DTDLOAD/HUGE: entities stay unexpanded. */
-    int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
-    *doc = xmlCtxtReadMemory(ctx, (const char *)data, (int)len, path, NULL, opts);
-    int rc = DG_OK;
-    if (!*doc || !ctx->wellFormed) {
-        xmlErrorPtr e = xmlCtxtGetLastError(ctx);
-        xml_report r = {path, err, 0};
-        if (e)
-            report_structured(&r, e);
-        else
-            dg_err_set(err, DG_EINPUT, "invalid template '%s': not well-formed XML", path);
-        rc = DG_EINPUT;
-    } else if ((*doc)->intSubset || (*doc)->extSubset) {
-        rc = dg_err_set(err, DG_EINPUT, "invalid template '%s': DOCTYPE not allowed", path);
-    }
-    if (rc && *doc) {
-        xmlFreeDoc(*doc);
-        *doc = NULL;
-    }
-    xmlFreeParserCtxt(ctx);
-    return rc;
-}
-
-static int validate(const ex_templates *set, const char *path, xmlDocPtr doc, dg_err *err)
-{
-    xml_report r = {set->schema_path ? set->schema_path : "schema/template.rng", err, 0};
-    xmlRelaxNGParserCtxtPtr pc =
-        set->schema_path ? xmlRelaxNGNewParserCtxt(set->schema_path)
-                         : xmlRelaxNGNewMemParserCtxt(ex_template_rng, (int)ex_template_rng_len);
-    if (!pc)
-        return dg_err_set(err, DG_ENOMEM, "out of memory loading template schema");
-    xmlRelaxNGSetParserStructuredErrors(pc, report_structured, &r);
-    xmlRelaxNGPtr schema = xmlRelaxNGParse(pc);
-    xmlRelaxNGFreeParserCtxt(pc);
-    if (!schema) {
-        if (!r.failed)
-            dg_err_set(err, DG_EINPUT, "cannot load template schema '%s'", r.path);
-        return DG_EINPUT;
-    }
-    r.path = path;
-    xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(schema);
-    int rc = DG_ENOMEM;
-    if (vc) {
-        xmlRelaxNGSetValidStructuredErrors(vc, report_structured, &r);
-        rc = xmlRelaxNGValidateDoc(vc, doc) == 0 ? DG_OK : DG_EINPUT;
-        if (rc && !r.failed)
-            dg_err_set(err, DG_EINPUT, "invalid template '%s': does not match the schema",
-                       path);
-        xmlRelaxNGFreeValidCtxt(vc);
-    } else {
-        dg_err_set(err, DG_ENOMEM, "out of memory validating '%s'", path);
-    }
-    xmlRelaxNGFree(schema);
-    return rc;
 }
 
 /* ---- building the model from a valid document ------------------------------------- */
@@ -412,13 +299,20 @@ int ex_templates_add_file(ex_templates *set, const char *path, dg_err *err)
     size_t len;
     if (arc_read_file(path, &data, &len, err))
         return DG_EINPUT;
+    /* The grammar compiled in, unless the caller names another file. */
+    unsigned char *rng = (unsigned char *)ex_template_rng;
+    size_t rng_len = ex_template_rng_len;
+    if (set->schema_path && arc_read_file(set->schema_path, &rng, &rng_len, err)) {
+        free(data);
+        return DG_EINPUT;
+    }
     xmlDocPtr doc = NULL;
-    int rc = parse_xml(path, data, len, &doc, err);
-    if (rc == DG_OK)
-        rc = validate(set, path, doc, err);
+    int rc = db_xml_load(path, data, len, "template", (const char *)rng, rng_len, &doc, err);
     if (rc == DG_OK)
         rc = add_parsed(set, path, doc, data, len, err);
-    xmlFreeDoc(doc);
+    db_xml_free(&doc);
+    if (rng != (const unsigned char *)ex_template_rng)
+        free(rng);
     free(data);
     return rc;
 }

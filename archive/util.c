@@ -22,37 +22,7 @@ void arc_progress_report(const arc_progress *p, const char *stage, long done, lo
 
 int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *err)
 {
-    *data = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return dg_err_set(err, DG_EINPUT, "cannot open '%s': %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return dg_err_set(err, DG_EINPUT, "'%s' is not a regular file", path);
-    }
-    if ((size_t)st.st_size > ARC_MAX_FILE_BYTES) {
-        fclose(f);
-        return dg_err_set(err, DG_EINPUT, "'%s' is %lld bytes, over the 1 GiB limit for a scan",
-                          path, (long long)st.st_size);
-    }
-    size_t n = (size_t)st.st_size;
-    unsigned char *buf = malloc(n ? n : 1);
-    if (!buf) {
-        fclose(f);
-        return dg_err_set(err, DG_ENOMEM, "out of memory reading '%s'", path);
-    }
-    size_t got = n ? fread(buf, 1, n, f) : 0;
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || got != n) {
-        free(buf);
-        return dg_err_set(err, DG_EINPUT, "cannot read '%s': short read", path);
-    }
-    *data = buf;
-    *len = n;
-    return DG_OK;
+    return dg_read_file(path, ARC_MAX_FILE_BYTES, data, len, err);
 }
 
 const char *arc_config_dir(void)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
 
 int dg_err_set(dg_err *err, int code, const char *fmt, ...)
@@ -151,6 +153,42 @@ int dg_buf_json_str(dg_buf *b, const char *s)
         }
     }
     return rc ? rc : dg_buf_addc(b, '"');
+}
+
+int dg_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
+                 dg_err *err)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dg_err_set(err, DG_EINPUT, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return dg_err_set(err, DG_EINPUT, "'%s' is not a regular file", path);
+    }
+    if ((unsigned long long)st.st_size > max_bytes) {
+        fclose(f);
+        return dg_err_set(err, DG_EINPUT, "'%s' is %lld bytes, over the %zu-byte limit", path,
+                          (long long)st.st_size, max_bytes);
+    }
+    size_t n = (size_t)st.st_size;
+    unsigned char *buf = malloc(n ? n : 1);
+    if (!buf) {
+        fclose(f);
+        return dg_err_set(err, DG_ENOMEM, "out of memory reading '%s'", path);
+    }
+    size_t got = n ? fread(buf, 1, n, f) : 0;
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || got != n) {
+        free(buf);
+        return dg_err_set(err, DG_EINPUT, "cannot read '%s': short read", path);
+    }
+    *data = buf;
+    *len = n;
+    return DG_OK;
 }
 
 char *dg_strdup(const char *s)

@@ -69,6 +69,13 @@ void dg_buf_rtrim(dg_buf *b);
 /* Append s as a quoted JSON string; NULL becomes null. */
 int dg_buf_json_str(dg_buf *b, const char *s);
 
+/*
+ * Read a whole regular file into memory: *data (caller frees) and *len.
+ * Files over max_bytes are refused (a config or scan has a sane size).
+ */
+int dg_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
+                 dg_err *err);
+
 /* strdup that returns NULL on NULL. Caller frees. */
 char *dg_strdup(const char *s);
 /* Current UTC time as ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" into out[32]. */

@@ -5,15 +5,15 @@
  * when it carries a DOCTYPE, and validated against schema/ocr.rng (embedded
  * at build time) before any value is taken from it.
  */
-#include <libxml/parser.h>
-#include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "ocr_internal.h"
 
 extern const char ocr_rng_text[];
+extern const size_t ocr_rng_text_len;
 
 static void settings_defaults(ocr_settings *s)
 {
@@ -75,51 +75,6 @@ static int settings_to_json(ocr_settings *s)
     }
     s->json = dg_buf_detach(&b);
     return s->json ? DG_OK : DG_ENOMEM;
-}
-
-/* Collects the first validation error as "file:line: message". */
-typedef struct xml_errs {
-    char msg[512];
-    int seen;
-    const char *path;
-} xml_errs;
-
-static void on_xml_error(void *ud, xmlErrorPtr e)
-{
-    xml_errs *x = ud;
-    if (x->seen++ || !e)
-        return;
-    char m[400];
-    snprintf(m, sizeof m, "%s", e->message ? e->message : "invalid");
-    size_t n = strlen(m);
-    while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-        m[--n] = '\0';
-    /* RELAX NG errors often carry only the node: take its line from there. */
-    long line = e->line;
-    if (line <= 0 && e->node)
-        line = xmlGetLineNo((xmlNodePtr)e->node);
-    snprintf(x->msg, sizeof x->msg, "%s:%ld: %s", e->file ? e->file : x->path, line, m);
-}
-
-static int validate(xmlDocPtr doc, const char *path, dg_err *err)
-{
-    xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(ocr_rng_text, (int)strlen(ocr_rng_text));
-    xmlRelaxNGPtr rng = pc ? xmlRelaxNGParse(pc) : NULL;
-    xmlRelaxNGValidCtxtPtr vc = rng ? xmlRelaxNGNewValidCtxt(rng) : NULL;
-    int rc = DG_OK;
-    if (!vc) {
-        rc = dg_err_set(err, DG_ERR, "cannot load the OCR settings grammar");
-    } else {
-        xml_errs x = {{0}, 0, path};
-        xmlRelaxNGSetValidStructuredErrors(vc, on_xml_error, &x);
-        if (xmlRelaxNGValidateDoc(vc, doc) != 0)
-            rc = dg_err_set(err, DG_EINPUT, "invalid OCR settings %s",
-                            x.seen ? x.msg : path);
-    }
-    xmlRelaxNGFreeValidCtxt(vc);
-    xmlRelaxNGFree(rng);
-    xmlRelaxNGFreeParserCtxt(pc);
-    return rc;
 }
 
 static int attr_on(xmlNodePtr n)
@@ -220,30 +175,17 @@ static void apply_doc(ocr_settings *s, xmlDocPtr doc)
 
 static int load_file(ocr_settings *s, const char *path, dg_err *err)
 {
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    /* NONET: no fetching; no NOENT, DTDLOAD or HUGE: no entity expansion. */
-    xmlDocPtr doc = xmlCtxtReadFile(ctxt, path, NULL,
-                                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    int rc = DG_OK;
-    if (!doc) {
-        xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
-        rc = dg_err_set(err, DG_EINPUT, "cannot parse OCR settings %s:%d: %s", path,
-                        e ? e->line : 0, e && e->message ? e->message : "unreadable file");
-        size_t n = err ? strlen(err->msg) : 0;
-        if (n && err->msg[n - 1] == '\n')
-            err->msg[n - 1] = '\0';
-    } else if (doc->intSubset || doc->extSubset) {
-        rc = dg_err_set(err, DG_EINPUT, "refusing OCR settings %s:%ld: a DOCTYPE is not allowed",
-                        path, doc->intSubset ? xmlGetLineNo((xmlNodePtr)doc->intSubset) : 1L);
-    } else {
-        rc = validate(doc, path, err);
-        if (rc == DG_OK)
-            apply_doc(s, doc);
-    }
-    xmlFreeDoc(doc);
-    xmlFreeParserCtxt(ctxt);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (dg_read_file(path, (size_t)1 << 20, &data, &len, err))
+        return DG_EINPUT;
+    db_xml_doc *doc = NULL;
+    int rc = db_xml_load(path, data, len, "OCR settings", ocr_rng_text, ocr_rng_text_len, &doc,
+                         err);
+    if (rc == DG_OK)
+        apply_doc(s, doc);
+    db_xml_free(&doc);
+    free(data);
     return rc;
 }
 
