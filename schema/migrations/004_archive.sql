@@ -76,7 +76,7 @@ CREATE TABLE study_record (
     name_2022       TEXT,
     enroll          TEXT,                  -- YYYY-MM
     grad            TEXT,                  -- YYYY-MM
-    degree          TEXT,                  -- master / doctor / none (norm_degree)
+    degree          TEXT,                  -- canonical degree, e.g. 工学硕士 (norm_degree)
     certificate_no  TEXT,
     supervisor      TEXT,
     load_run        INTEGER NOT NULL REFERENCES run(id),
