@@ -434,6 +434,10 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
 
 /* A confident first reading is kept without trying others (speed). */
 #define EARLY_CONF 85.0
+/* A reading below this is tried another way (binary crop, smaller eng
+ * scale).  Retrying up to 85 instead gained < 0.002 F1 on the samples for
+ * about 10% of the time. */
+#define RETRY_CONF 75.0
 /* Confidence is not comparable across scales: a native-size reading is
  * only second-guessed at the target height when it is this poor. */
 #define LOW_CONF 60.0
@@ -482,7 +486,7 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
         rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_LINE, *rg, &best, &conf, err);
     /* The cleaned grey can thicken bold strokes (名册 -> 和名册); the
      * binary crop reads those right and with a higher confidence. */
-    if (rc == DG_OK && conf < EARLY_CONF && !ci->fed_binary)
+    if (rc == DG_OK && conf < RETRY_CONF && !ci->fed_binary)
         rc = try_scaled(e->api, ci, shrink ? 0 : TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf,
                         err);
     /* chi_sim reads plain numbers (dates, sequence numbers) well: a
@@ -495,7 +499,7 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
      * only when that is poor (scale 0.5 reads it at 82, 0.7 as $867146). */
     if (latin)
         rc = try_scaled(latin, ci, 0, PSM_SINGLE_LINE, *rg, &best, &conf, err);
-    if (latin && rc == DG_OK && conf < EARLY_CONF)
+    if (latin && rc == DG_OK && conf < RETRY_CONF)
         rc = try_scaled(latin, ci, TARGET_LATIN_H * 0.7, PSM_SINGLE_LINE, *rg, &best, &conf, err);
     if (rc == DG_OK && vec_move(lv, &best))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
