@@ -192,7 +192,7 @@ int ocr_detect_quads(ocr_engine *e, PIX *grey, double *conf)
 
 /* Quarter turns decided by the caller (ocr_engine_read runs OSD only when
  * a first reading is poor: most pages are upright, and OSD costs about
- * 0.15 s a page). */
+ * 0.25 s a page). */
 static void step_orientation(ocr_page *pg, const ocr_settings *s, int quads, double conf)
 {
     if (!s->orientation_on) {

@@ -1,7 +1,8 @@
 /*
  * test_ocr_cleanup.c - the clean-up chain on drawn pages: a known skew is
  * found, a red disc goes while black text under it stays, a ruled 3x4 table
- * gives 12 cells with the right boxes, boxes map back through deskew and
+ * gives 12 cells with the right boxes, a small cut-out keeps its
+ * character strokes out of the rules, boxes map back through deskew and
  * quarter turns onto the original pixels, and the settings loader refuses
  * unsafe or invalid files with file:line.
  */
@@ -95,6 +96,34 @@ static void test_grid(tl_state *t)
     ocr_settings_free(&s);
 }
 
+/* A cut-out two rows tall (1720x330 at 300 dpi): strokes of characters
+ * 45 px tall must not be taken for vertical rules (a share of such a
+ * small page is shorter than a character), while the cell rules are. */
+static void test_small_page_rules(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *p = pixCreate(1720, 330, 1);
+    for (int r = 0; r <= 2; r++)
+        pixRenderLine(p, 10, 20 + r * 145, 1710, 20 + r * 145, 3, L_SET_PIXELS);
+    for (int c = 0; c <= 6; c++)
+        pixRenderLine(p, 10 + c * 283, 20, 10 + c * 283, 310, 3, L_SET_PIXELS);
+    pixRasterop(p, 150, 70, 4, 45, PIX_SET, NULL, 0, 0); /* a stroke of 1 */
+    int nh = 0, nv = 0;
+    PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv);
+    l_uint32 stroke = 1, rule = 0;
+    if (rules) {
+        pixGetPixel(rules, 151, 90, &stroke);
+        pixGetPixel(rules, 10 + 283, 100, &rule);
+    }
+    CHECK(t, rules != NULL);
+    CHECK_INT(t, (int)stroke, 0);
+    CHECK_INT(t, (int)rule, 1);
+    pixDestroy(&rules);
+    pixDestroy(&p);
+    ocr_settings_free(&s);
+}
+
 /* Draw a square, transform the page like clean-up does, find the square
  * there, map its box back: it must land on the square drawn. */
 static void check_mapping(tl_state *t, int quads, double deg)
@@ -183,6 +212,7 @@ int main(void)
     test_skew(&t);
     test_seal(&t);
     test_grid(&t);
+    test_small_page_rules(&t);
     test_geom(&t);
     test_settings(&t);
     return tl_exit_status(&t, "test_ocr_cleanup");
