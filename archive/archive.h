@@ -285,6 +285,11 @@ typedef struct arc_review_req {
     const char *why;           /* reject (required), optional note otherwise */
     int64_t expect_version;    /* -1: any; else refuse if the item moved on since */
     int as_is;                 /* correct on a field item: store value verbatim */
+    /* A match decision's mapping rule may be limited to records enrolled
+     * (else graduated) in [year_from, year_to] and/or of one department;
+     * 0 / NULL: unlimited. */
+    int year_from, year_to;
+    const char *department;
 } arc_review_req;
 
 /*

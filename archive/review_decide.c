@@ -299,21 +299,28 @@ static int apply_field(sqlite3 *db, norm_ctx *norm, const item_row *it,
 /* The operator's settlement of a historical name, so later records with the
  * same normalized name map without review.  (Inserted here directly: the
  * normalize stage reads mapping_rule by name_norm WHERE active.) */
-static int rule_add(sqlite3 *db, const item_row *it, const char *code, const char *op,
+static int rule_add(sqlite3 *db, const item_row *it, const arc_review_req *req, const char *code,
                     const char *note, int64_t *rule, dg_err *err)
 {
     char now[32];
     dg_now_iso(now);
     sqlite3_stmt *st;
     if (db_prepare(db, "INSERT INTO mapping_rule (name_norm, code, operator, decided, "
-                       "source_field, note) SELECT coalesce(value, raw, ''), ?1, ?2, ?3, id, ?4 "
+                       "source_field, note, year_from, year_to, department) "
+                       "SELECT coalesce(value, raw, ''), ?1, ?2, ?3, id, ?4, ?6, ?7, ?8 "
                        "FROM field WHERE id = ?5", &st, err))
         return DG_EDB;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, op, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, req->operator_name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, note, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 5, it->field_id);
+    if (req->year_from)
+        sqlite3_bind_int(st, 6, req->year_from);
+    if (req->year_to)
+        sqlite3_bind_int(st, 7, req->year_to);
+    if (req->department)
+        sqlite3_bind_text(st, 8, req->department, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -389,7 +396,7 @@ static int apply_match_code(sqlite3 *db, const item_row *it, const arc_review_re
         return rc;
     snprintf(note, sizeof note, "review item %lld: %s", (long long)it->id,
              cand ? "picked candidate" : "operator-typed code");
-    if (rule_add(db, it, code, req->operator_name, note, &o->rule_id, err))
+    if (rule_add(db, it, req, code, note, &o->rule_id, err))
         return DG_EDB;
     o->candidate = cand;
     return set_match(db, it->field_id, code, name, "picked", o->rule_id, err);
@@ -518,12 +525,23 @@ static int item_bump_checked(sqlite3 *db, const item_row *it, const char *state,
 /* ---- a new mapping rule settles the same name elsewhere ------------------------------- */
 
 /* Open match items of records not yet loaded whose major reads exactly as
- * the rule's name: the operator settled that name once, not row by row. */
+ * the rule's name, within the rule's years (enrolment, else graduation) and
+ * department: the operator settled that name once, not row by row. */
+#define RECORD_FIELD(k)                                                                           \
+    "(SELECT value FROM field WHERE record_id = r.id AND key = '" k "' AND state IN "              \
+    "('auto', 'verified'))"
 static const char same_name_sql[] =
     "SELECT i.id FROM review_item i JOIN field f ON f.id = i.field_id "
     "JOIN record r ON r.id = f.record_id JOIN mapping_rule m ON m.id = ?1 "
     "WHERE i.kind = 'match' AND i.state = 'open' AND i.id <> ?2 AND r.state <> 'loaded' "
-    "AND coalesce(f.value, f.raw, '') = m.name_norm ORDER BY i.id";
+    "AND coalesce(f.value, f.raw, '') = m.name_norm "
+    "AND (m.year_from IS NULL AND m.year_to IS NULL OR "
+    "     CAST(substr(coalesce(" RECORD_FIELD("enroll_date") ", " RECORD_FIELD("grad_date")
+    "), 1, 4) AS INTEGER) BETWEEN coalesce(m.year_from, 0) AND coalesce(m.year_to, 9999)) "
+    "AND (m.department IS NULL OR m.department = coalesce(" RECORD_FIELD("department") ", "
+    "     (SELECT json_extract(header, '$.department.raw') FROM page_form "
+    "      WHERE page_id = r.page_id AND json_valid(header)))) "
+    "ORDER BY i.id";
 
 static int rule_settle_item(sqlite3 *db, int64_t item, const item_row *source, int64_t rule,
                             const char *op, dg_err *err)

@@ -15,8 +15,8 @@
 #include "cli.h"
 
 typedef struct review_args {
-    const char *sub, *reason, *crop, *operator_name, *why;
-    int json, all, margin, as_is;
+    const char *sub, *reason, *crop, *operator_name, *why, *department;
+    int json, all, margin, as_is, year_from, year_to;
     int64_t version;
     int npos;
     char **pos;
@@ -32,6 +32,20 @@ static int parse_int64(const char *s, int64_t *out)
     return 0;
 }
 
+/* "1985" or "1982-1990", years 1900-2100, from <= to. */
+static int parse_years(const char *s, int *from, int *to)
+{
+    char *end;
+    long a = strtol(s, &end, 10), b = a;
+    if (*end == '-')
+        b = strtol(end + 1, &end, 10);
+    if (*end || a < 1900 || b > 2100 || a > b)
+        return -1;
+    *from = (int)a;
+    *to = (int)b;
+    return 0;
+}
+
 static int parse(int argc, char **argv, review_args *a)
 {
     static const struct option opts[] = {
@@ -39,7 +53,8 @@ static int parse(int argc, char **argv, review_args *a)
         {"reason", required_argument, NULL, 'r'},   {"crop", required_argument, NULL, 'c'},
         {"margin", required_argument, NULL, 'm'},   {"operator", required_argument, NULL, 'o'},
         {"why", required_argument, NULL, 'w'},      {"version", required_argument, NULL, 'v'},
-        {"as-is", no_argument, NULL, 's'},          {0, 0, 0, 0}};
+        {"as-is", no_argument, NULL, 's'},          {"years", required_argument, NULL, 'y'},
+        {"department", required_argument, NULL, 'd'}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->margin = 20;
     a->version = -1;
@@ -59,6 +74,14 @@ static int parse(int argc, char **argv, review_args *a)
         case 'o': a->operator_name = optarg; break;
         case 'w': a->why = optarg; break;
         case 's': a->as_is = 1; break;
+        case 'd': a->department = optarg; break;
+        case 'y':
+            if (parse_years(optarg, &a->year_from, &a->year_to)) {
+                cli_error("review", "--years wants YEAR or FROM-TO (e.g. 1982-1990), not '%s'",
+                          optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'm':
             a->margin = atoi(optarg);
             if (a->margin < 0 || a->margin > 1000) {
@@ -145,13 +168,20 @@ static int do_decide(sqlite3 *db, const review_args *a, dg_err *err)
         cli_error("review", "--as-is only applies to 'correct'");
         return DG_EUSAGE;
     }
+    if ((a->year_from || a->department) && !is_pick && !is_correct &&
+        strcmp(a->sub, "accept") != 0) {
+        cli_error("review", "--years and --department limit the mapping rule of a match "
+                            "decision (accept, pick, correct)");
+        return DG_EUSAGE;
+    }
     if (is_pick && (parse_int64(a->pos[1], &cand) || cand < 1 || cand > 1000)) {
         cli_error("review", "pick wants a candidate number, not '%s'", a->pos[1]);
         return DG_EUSAGE;
     }
     os_user(me, sizeof me);
     arc_review_req req = {a->sub, a->operator_name ? a->operator_name : me, (int)cand,
-                          is_correct ? a->pos[1] : NULL, a->why, a->version, a->as_is};
+                          is_correct ? a->pos[1] : NULL, a->why, a->version, a->as_is,
+                          a->year_from, a->year_to, a->department};
     int rc = arc_review_decide(db, id, &req, &decision, err);
     if (rc == DG_OK)
         printf("review item %lld: %s by %s (decision #%lld)\n", (long long)id, a->sub,
@@ -195,6 +225,7 @@ const cli_command cmd_review = {
     "       dangan review show ID [--json] [--crop FILE.png] [--margin PX]\n"
     "       dangan review accept ID        [--operator NAME] [--version V]\n"
     "       dangan review pick ID N        (candidate N of a match item)\n"
+    "                 [--years FROM-TO] [--department D]  (limit the mapping rule)\n"
     "       dangan review correct ID VALUE [--as-is] (a match item: a 2022 code)\n"
     "       dangan review reject ID --why TEXT\n"
     "       dangan review undo ID          (the latest decision not yet undone)\n"

@@ -14,6 +14,16 @@ open_items() { D review list --json | grep '"kind":"match"' | grep "\"value\":\"
 n=$(open_items | wc -l)
 check "several ledger rows wait on the same major (got $n)" [ "$n" -ge 3 ]
 first=$(open_items | head -n1 | grep -o '"id":[0-9]*' | head -n1 | cut -d: -f2)
+# A rule limited to years or a department the rows are not in settles nothing else.
+D review pick "$first" 1 --operator carol --years 1950-1960 > /dev/null
+check_eq "scoped pick exit" "$?" 0
+check_eq "a rule for 1950-1960 leaves the 1980s rows waiting" "$(open_items | wc -l)" $((n - 1))
+D review undo "$first" --operator carol > /dev/null
+D review pick "$first" 1 --operator carol --department 化学系 > /dev/null
+check_eq "a rule for another department leaves them waiting" "$(open_items | wc -l)" $((n - 1))
+D review undo "$first" --operator carol > /dev/null
+D review pick "$first" 1 --years 1950-1960 --department > /dev/null 2>&1
+check_eq "usage error exit" "$?" 2
 D review pick "$first" 1 --operator carol > /dev/null
 check_eq "pick exit" "$?" 0
 check_eq "no row with that major waits any more" "$(open_items | wc -l)" 0

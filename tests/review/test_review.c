@@ -44,13 +44,13 @@ static const char *q_text(sqlite3 *db, const char *sql, char *out, size_t n)
 static int decide(sqlite3 *db, int64_t item, const char *verb, int cand, const char *value,
                   const char *why, dg_err *err)
 {
-    arc_review_req r = {verb, "tester", cand, value, why, -1, 0};
+    arc_review_req r = {verb, "tester", cand, value, why, -1, 0, 0, 0, NULL};
     return arc_review_decide(db, item, &r, NULL, err);
 }
 
 static int correct_as_is(sqlite3 *db, int64_t item, const char *value, dg_err *err)
 {
-    arc_review_req r = {"correct", "tester", 0, value, NULL, -1, 1};
+    arc_review_req r = {"correct", "tester", 0, value, NULL, -1, 1, 0, 0, NULL};
     return arc_review_decide(db, item, &r, NULL, err);
 }
 
@@ -102,7 +102,7 @@ static void test_accept_undo(tl_state *t, sqlite3 *db)
     CHECK(t, strstr(err.msg, "unknown sex") != NULL);
     CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_decision"), 0);
     /* --as-is belongs to correct only */
-    arc_review_req as_is_accept = {"accept", "tester", 0, NULL, NULL, -1, 1};
+    arc_review_req as_is_accept = {"accept", "tester", 0, NULL, NULL, -1, 1, 0, 0, NULL};
     CHECK_INT(t, arc_review_decide(db, sex, &as_is_accept, NULL, &err), DG_EUSAGE);
     CHECK_INT(t, decide(db, sex, "accept", 0, NULL, NULL, &err), 0);
     CHECK_STR(t, q_text(db, "SELECT state FROM field WHERE id = 4", buf, sizeof buf), "verified");
