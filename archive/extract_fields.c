@@ -255,10 +255,41 @@ static int gsel_add(gsel *s, size_t g)
     return DG_OK;
 }
 
+static int is_numeral(uint32_t c)
+{
+    static const uint32_t zh[] = {0x3007, 0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94,
+                                  0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341, 0x4E24};
+    if (c >= '0' && c <= '9')
+        return 1;
+    for (size_t i = 0; i < sizeof zh / sizeof *zh; i++)
+        if (c == zh[i])
+            return 1;
+    return 0;
+}
+
+/* Ledger pages print their numbering on the header line ("第1页 共2页");
+ * when OCR reads it into the same line as a value it is cut off: returns
+ * where a "第N页" or "共N页" starting at or after s begins, else e. */
+static size_t page_number_start(const ex_page *p, const ex_run *r, size_t s, size_t e)
+{
+    for (size_t i = s; i + 2 < e; i++) {
+        uint32_t c = RUN_CP(p, r, i);
+        if (c != 0x7B2C /* 第 */ && c != 0x5171 /* 共 */)
+            continue;
+        size_t j = i + 1;
+        while (j < e && is_numeral(RUN_CP(p, r, j)))
+            j++;
+        if (j > i + 1 && j < e && RUN_CP(p, r, j) == 0x9875 /* 页 */)
+            return i;
+    }
+    return e;
+}
+
 /* Glyphs [s, e) of a run, without leading/trailing punctuation and rules. */
 static int gsel_run(const ex_page *p, size_t ri, size_t s, size_t e, gsel *out)
 {
     const ex_run *r = &p->runs[ri];
+    e = page_number_start(p, r, s, e);
     /* what is left of the label's punctuation: 系(所) matched as 系(所 */
     while (s < e && (is_rule_or_punct(RUN_CP(p, r, s)) || is_stray_edge(RUN_CP(p, r, s)) ||
                      RUN_CP(p, r, s) == ')' || RUN_CP(p, r, s) == 0xFF09))
