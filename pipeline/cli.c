@@ -4,7 +4,9 @@
  */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +39,27 @@ int cli_open_db(cli_ctx *ctx, int create, sqlite3 **db)
         if (!create && access(ctx->db_path, F_OK) != 0)
             fprintf(stderr, "hint: run 'dangan ingest DIR' first, or pass --db PATH\n");
         return EXIT_DB;
+    }
+    return EXIT_OK;
+}
+
+int cli_parse_jobs(const char *cmd, const char *arg, int *jobs)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (!*arg || *end || n < 1 || n > 256) {
+        cli_error(cmd, "--jobs wants a number from 1 to 256, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    *jobs = (int)n;
+    return EXIT_OK;
+}
+
+int cli_no_extra_args(const char *cmd, int argc, char **argv)
+{
+    if (optind < argc) {
+        cli_error(cmd, "unexpected argument '%s'; see 'dangan help %s'", argv[optind], cmd);
+        return EXIT_USAGE;
     }
     return EXIT_OK;
 }

@@ -45,6 +45,11 @@ int cli_open_db(cli_ctx *ctx, int create, sqlite3 **db);
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_info(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* --jobs N: 1..256, or a usage error naming cmd (returns EXIT_USAGE). */
+int cli_parse_jobs(const char *cmd, const char *arg, int *jobs);
+/* After options: refuse leftover arguments (returns EXIT_USAGE). */
+int cli_no_extra_args(const char *cmd, int argc, char **argv);
+
 /* Map a library status to an exit code. */
 int cli_exit_for(int status);
 

@@ -26,10 +26,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         default: return EXIT_USAGE;
         }
     }
-    if (optind < argc) {
-        cli_error("normalize", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_extra_args("normalize", argc, argv))
         return EXIT_USAGE;
-    }
     sqlite3 *db;
     if (cli_open_db(ctx, 0, &db))
         return EXIT_DB;

@@ -21,11 +21,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
         switch (c) {
         case 'j':
-            o.jobs = atoi(optarg);
-            if (o.jobs < 1 || o.jobs > 256) {
-                cli_error("ocr", "--jobs wants a number from 1 to 256, not '%s'", optarg);
+            if (cli_parse_jobs("ocr", optarg, &o.jobs))
                 return EXIT_USAGE;
-            }
             break;
         case 'l': o.lang = optarg; break;
         case 'r': o.redo = 1; break;
@@ -34,10 +31,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         default: return EXIT_USAGE;
         }
     }
-    if (optind < argc) {
-        cli_error("ocr", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_extra_args("ocr", argc, argv))
         return EXIT_USAGE;
-    }
     sqlite3 *db;
     if (cli_open_db(ctx, 0, &db))
         return EXIT_DB;

@@ -40,11 +40,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
         switch (c) {
         case 'j':
-            o.jobs = atoi(optarg);
-            if (o.jobs < 1 || o.jobs > 256) {
-                cli_error("run", "--jobs wants a number from 1 to 256, not '%s'", optarg);
+            if (cli_parse_jobs("run", optarg, &o.jobs))
                 return EXIT_USAGE;
-            }
             break;
         case 'l': o.lang = optarg; break;
         case 'J': json = 1; break;
