@@ -328,6 +328,44 @@ static void sync_grey(ocr_page *pg, PIX *bin_before)
     pixDestroy(&gone);
 }
 
+/* Paper sizes of the forms in these archives (mm, short x long side): A4,
+ * A5, A3, ISO and JIS B5, the Chinese 16K and 8K (two sizes each), US letter. */
+static const int paper_mm[][2] = {{210, 297}, {148, 210}, {297, 420}, {176, 250}, {182, 257},
+                                  {184, 260}, {195, 270}, {260, 368}, {270, 390}, {216, 279}};
+static const int scan_dpi[] = {150, 200, 240, 300, 400, 600};
+
+/* 1 when a w x h pixel page at dpi is a standard sheet (within 2.5%:
+ * scanners crop a few mm, and 4% lets 8K at 150 dpi pass for A4 at 200). */
+static int is_paper(int w, int h, int dpi)
+{
+    double s = (w < h ? w : h) * 25.4 / dpi, l = (w < h ? h : w) * 25.4 / dpi;
+    for (size_t i = 0; i < sizeof paper_mm / sizeof paper_mm[0]; i++)
+        if (fabs(s / paper_mm[i][0] - 1) < 0.025 && fabs(l / paper_mm[i][1] - 1) < 0.025)
+            return 1;
+    return 0;
+}
+
+/* The resolution recorded in a file can be wrong (a 200 dpi A4 page whose
+ * TIFF says 300 makes every dpi-derived length 1.5x too large).  When the
+ * recorded value gives no standard sheet but a usual scanner resolution
+ * does, that one is taken (the one nearest the recorded value when
+ * several do); otherwise the recorded value stays. */
+static int page_dpi(int w, int h, int recorded)
+{
+    if (recorded <= 0 || is_paper(w, h, recorded))
+        return recorded;
+    int found = recorded;
+    double off = 1e9;
+    for (size_t i = 0; i < sizeof scan_dpi / sizeof scan_dpi[0]; i++) {
+        double d = fabs(log((double)scan_dpi[i] / recorded));
+        if (is_paper(w, h, scan_dpi[i]) && d < off) {
+            found = scan_dpi[i];
+            off = d;
+        }
+    }
+    return found;
+}
+
 int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, int quads, double quads_conf, ocr_page *pg,
                    dg_err *err)
 {
@@ -335,7 +373,9 @@ int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, int quads, double quads_con
     memset(pg, 0, sizeof *pg);
     dg_buf_init(&pg->log, 1 << 16);
     ocr_geom_init(&pg->geom, pixGetWidth(pix), pixGetHeight(pix));
-    pg->dpi = dpi > 0 ? dpi : s->dpi_default;
+    int given = dpi > 0 ? dpi : s->dpi_default;
+    pg->dpi = page_dpi(pixGetWidth(pix), pixGetHeight(pix), given);
+    log_step(pg, "dpi", 1, "\"recorded\":%.0f,\"used\":%.0f", (double)dpi, (double)pg->dpi);
     double seal = 0;
     int colour = pixGetDepth(pix) == 32;
     pg->grey = ocr_grey_without_seal(pix, s, &seal);

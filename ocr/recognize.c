@@ -734,6 +734,23 @@ static int line_has_cjk(const ocr_line *l)
     return 0;
 }
 
+/* 1 when the line holds a letter, digit or Han ideograph.  Rule remnants
+ * and specks read as "|", "，", "-" with high confidence (46 such lines on
+ * the 16 samples) and no record value is punctuation alone. */
+static int line_has_word(const ocr_line *l)
+{
+    for (const unsigned char *p = (const unsigned char *)l->text; p && *p; p++) {
+        if ((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+            return 1;
+        if (*p >= 0xe0 && p[1] && p[2]) {
+            unsigned cp = ((p[0] & 15u) << 12) | ((p[1] & 63u) << 6) | (p[2] & 63u);
+            if (cp >= 0x3400 && cp <= 0x9fff)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* Drop lines that read as nothing, map boxes, compute the mean confidence. */
 static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
 {
@@ -748,7 +765,7 @@ static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
          * noise rarely reads as Han: a cell's Han line is kept on less. */
         if (l->cell >= 0 && line_has_cjk(l))
             floor_conf = 0.0f;
-        if (!l->text || !*l->text || l->conf < floor_conf) {
+        if (!l->text || !line_has_word(l) || l->conf < floor_conf) {
             line_release(l);
             continue;
         }
