@@ -647,14 +647,25 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_cel
                      size_t n, int block0, line_vec *lv, dg_err *err)
 {
     PIX *bin = pixCopy(NULL, pg->bin);
-    if (!bin)
+    /* The image read is masked too: a band with ink on both sides of the
+     * table (margin stains) has an ink box across it, and its crop read a
+     * table row a second time (s010: 入学时间 ... twice). */
+    PIX *fm = n ? pixCopy(NULL, feed) : pixClone(feed);
+    if (!bin || !fm) {
+        pixDestroy(&bin);
+        pixDestroy(&fm);
         return dg_err_set(err, DG_ENOMEM, "out of memory");
-    /* Mask each cell grown over its rules, so rule remnants between cells
-     * are not read as text; regions the grid did not close stay readable. */
+    }
+    /* Mask the table grown over its rules, so rule remnants between cells
+     * are not read as text. */
     int m = pg->dpi / 25;
     ocr_box t = table_box(cells, n);
-    if (n)
+    if (n) {
         pixRasterop(bin, t.x - m, t.y - m, t.w + 2 * m, t.h + 2 * m, PIX_CLR, NULL, 0, 0);
+        pixRasterop(fm, t.x - m, t.y - m, t.w + 2 * m, t.h + 2 * m,
+                    pixGetDepth(fm) == 1 ? PIX_CLR : PIX_SET, NULL, 0, 0);
+    }
+    feed = fm;
     NUMA *rows = pixCountPixelsByRow(bin, NULL);
     int h = pixGetHeight(bin), w = pixGetWidth(bin), start = -1, last = -1, rc = DG_OK;
     int gap = pg->dpi / 25 + 1, block = block0;
@@ -677,6 +688,7 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_cel
     }
     numaDestroy(&rows);
     pixDestroy(&bin);
+    pixDestroy(&fm);
     return rc;
 }
 
