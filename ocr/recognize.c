@@ -763,6 +763,14 @@ static int line_has_word(const ocr_line *l)
     return 0;
 }
 
+static int line_has_latin(const ocr_line *l)
+{
+    for (const unsigned char *p = (const unsigned char *)l->text; p && *p; p++)
+        if ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')
+            return 1;
+    return 0;
+}
+
 /* Drop lines that read as nothing, map boxes, compute the mean confidence. */
 static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
 {
@@ -774,8 +782,10 @@ static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
          * real value in a cell earns some benefit of the doubt. */
         float floor_conf = l->cell >= 0 ? 20.0f : 40.0f;
         /* Rare Han characters (surnames) score 0 even when read right, and
-         * noise rarely reads as Han: a cell's Han line is kept on less. */
-        if (l->cell >= 0 && line_has_cjk(l))
+         * noise rarely reads as Han: a cell's Han line is kept on less.
+         * Han mixed with Latin letters is noise read both ways (-所业1TN1I可):
+         * record values do not mix them. */
+        if (l->cell >= 0 && line_has_cjk(l) && !line_has_latin(l))
             floor_conf = 0.0f;
         if (!l->text || !line_has_word(l) || l->conf < floor_conf) {
             line_release(l);
