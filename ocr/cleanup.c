@@ -180,6 +180,15 @@ static int detect_quads(ocr_engine *e, PIX *bin, double *conf)
     return (4 - (deg / 90) % 4) % 4;
 }
 
+void ocr_osd_release(ocr_engine *e)
+{
+    if (!e->osd)
+        return;
+    TessBaseAPIEnd(e->osd);
+    TessBaseAPIDelete(e->osd);
+    e->osd = NULL;
+}
+
 int ocr_detect_quads(ocr_engine *e, PIX *grey, double *conf)
 {
     PIX *b = pixConvertTo1(grey, 150);

@@ -104,6 +104,9 @@ int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, int quads, double quads_con
  * -1 when OSD is unavailable or fails; *conf its confidence. */
 int ocr_detect_quads(ocr_engine *e, PIX *grey, double *conf);
 void ocr_page_release(ocr_page *pg);
+/* Free the OSD engine (legacy model, tens of MB): it serves only the rare
+ * poor page, and holding it kept a --jobs 1 worker over its budget. */
+void ocr_osd_release(ocr_engine *e);
 
 /* ---- ruling lines and table grid (grid.c) ------------------------------- */
 

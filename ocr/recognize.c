@@ -11,6 +11,9 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 
 #include "ocr_internal.h"
@@ -878,6 +881,16 @@ static int r_quads(ocr_engine *e, PIX *pix, double *conf)
     return q;
 }
 
+/* A page's clean-up leaves tens of MB of freed blocks that glibc keeps
+ * mapped; handing them back bounds a worker by its largest page instead
+ * of by the sum of its pages' fragments. */
+static void trim_heap(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
                     ocr_result **out, dg_err *err)
 {
@@ -894,6 +907,7 @@ int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int pa
     int poor = rc == DG_OK && e->settings->orientation_on && r->mean_conf < ORIENT_CHECK_CONF;
     pix = poor ? ocr_decode_page(data, len, page_index, NULL) : NULL;
     int q = pix ? r_quads(e, pix, &osd_conf) : 0;
+    ocr_osd_release(e);
     if (q > 0 && osd_conf >= e->settings->orientation_min_conf) {
         ocr_result *t = NULL;
         dg_err terr = {0};
@@ -905,6 +919,7 @@ int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int pa
         }
     }
     pixDestroy(&pix);
+    trim_heap();
     if (rc) {
         ocr_result_free(&r);
         return rc;
