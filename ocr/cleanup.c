@@ -375,6 +375,18 @@ static int page_dpi(int w, int h, int recorded)
     return found;
 }
 
+/* A 1-bit scan at 200 dpi breaks thin strokes into dots and dashes
+ * (1965.10 -> 1P65.1O); a 3x3 mean joins them into grey strokes the LSTM
+ * reads, on the image read only (the binary page keeps its edges). */
+static void soften_bilevel(ocr_page *pg)
+{
+    PIX *s = pixBlockconv(pg->grey, 1, 1);
+    if (!s)
+        return; /* out of memory: read the unsoftened page */
+    pixDestroy(&pg->grey);
+    pg->grey = s;
+}
+
 int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, int quads, double quads_conf, ocr_page *pg,
                    dg_err *err)
 {
@@ -407,6 +419,8 @@ int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, int quads, double quads_con
     if (before)
         sync_grey(pg, before);
     pixDestroy(&before);
+    if (pg->bilevel)
+        soften_bilevel(pg);
     return DG_OK;
 }
 
