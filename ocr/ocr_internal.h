@@ -97,9 +97,10 @@ int ocr_find_skew(PIX *pix, double max_deg, double *deg, double *conf);
 PIX *ocr_binarize(PIX *grey, const ocr_settings *s);
 /* Run the whole chain on a decoded page, turning it by `quads` clockwise
  * quarter turns (found by OSD with quads_conf, logged); fills pg (release
- * with ocr_page_release). */
-int ocr_page_clean(ocr_engine *e, PIX *pix, int dpi, int quads, double quads_conf, ocr_page *pg,
-                   dg_err *err);
+ * with ocr_page_release).  Takes *ppix and frees it as soon as it has been
+ * turned into grey. */
+int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_conf,
+                   ocr_page *pg, dg_err *err);
 /* Clockwise quarter turns that make a grey page upright (Tesseract OSD),
  * -1 when OSD is unavailable or fails; *conf its confidence. */
 int ocr_detect_quads(ocr_engine *e, PIX *grey, double *conf);

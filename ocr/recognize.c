@@ -842,8 +842,8 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
 #define ORIENT_CHECK_CONF 60.0
 
 /* Clean page *ppix turned by quads quarter turns and read it into *out.
- * The decoded page (35 MB for colour A4 at 300 dpi) is freed as soon as
- * it is cleaned, not held through recognition. */
+ * The decoded page (35 MB for colour A4 at 300 dpi) is freed by the
+ * clean-up as soon as it is grey, not held through recognition. */
 static int read_turned(ocr_engine *e, PIX **ppix, int quads, double quads_conf,
                        ocr_result **out, dg_err *err)
 {
@@ -855,8 +855,7 @@ static int read_turned(ocr_engine *e, PIX **ppix, int quads, double quads_conf,
     r->width = pixGetWidth(*ppix);
     r->height = pixGetHeight(*ppix);
     ocr_page pg;
-    int rc = ocr_page_clean(e, *ppix, pixGetXRes(*ppix), quads, quads_conf, &pg, err);
-    pixDestroy(ppix);
+    int rc = ocr_page_clean(e, ppix, pixGetXRes(*ppix), quads, quads_conf, &pg, err);
     if (rc == DG_OK)
         rc = read_page(e, &pg, r, err);
     r->skew_deg = pg.skew_deg;
