@@ -11,9 +11,6 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <string.h>
 
 #include "ocr_internal.h"
@@ -880,16 +877,6 @@ static int r_quads(ocr_engine *e, PIX *pix, double *conf)
     return q;
 }
 
-/* A page's clean-up leaves tens of MB of freed blocks that glibc keeps
- * mapped; handing them back bounds a worker by its largest page instead
- * of by the sum of its pages' fragments. */
-static void trim_heap(void)
-{
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
-}
-
 int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
                     ocr_result **out, dg_err *err)
 {
@@ -918,7 +905,6 @@ int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int pa
         }
     }
     pixDestroy(&pix);
-    trim_heap();
     if (rc) {
         ocr_result_free(&r);
         return rc;
