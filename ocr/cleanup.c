@@ -347,33 +347,35 @@ static const int paper_mm[][2] = {{210, 297}, {148, 210}, {297, 420}, {176, 250}
                                   {184, 260}, {195, 270}, {260, 368}, {270, 390}, {216, 279}};
 static const int scan_dpi[] = {150, 200, 240, 300, 400, 600};
 
-/* 1 when a w x h pixel page at dpi is a standard sheet (within 2.5%:
- * scanners crop a few mm, and 4% lets 8K at 150 dpi pass for A4 at 200). */
-static int is_paper(int w, int h, int dpi)
+/* Index of the first sheet in paper_mm that a w x h pixel page at dpi is
+ * (within 2.5%: scanners crop a few mm, and 4% lets 8K at 150 dpi pass
+ * for A4 at 200); -1 for none. */
+static int paper_of(int w, int h, int dpi)
 {
     double s = (w < h ? w : h) * 25.4 / dpi, l = (w < h ? h : w) * 25.4 / dpi;
     for (size_t i = 0; i < sizeof paper_mm / sizeof paper_mm[0]; i++)
         if (fabs(s / paper_mm[i][0] - 1) < 0.025 && fabs(l / paper_mm[i][1] - 1) < 0.025)
-            return 1;
-    return 0;
+            return (int)i;
+    return -1;
 }
 
 /* The resolution recorded in a file can be wrong (a 200 dpi A4 page whose
  * TIFF says 300 makes every dpi-derived length 1.5x too large).  When the
  * recorded value gives no standard sheet but a usual scanner resolution
- * does, that one is taken (the one nearest the recorded value when
- * several do); otherwise the recorded value stays. */
-static int page_dpi(int w, int h, int recorded)
+ * does, that one is taken.  ISO sheets share one aspect ratio (A4 at 200
+ * dpi is B5 at 240 in pixels), so the sheet decides, in paper_mm's order
+ * (A4 first: most record forms are A4), not the nearness to the recorded
+ * value. */
+int ocr_page_dpi(int w, int h, int recorded)
 {
-    if (recorded <= 0 || is_paper(w, h, recorded))
+    if (recorded <= 0 || paper_of(w, h, recorded) >= 0)
         return recorded;
-    int found = recorded;
-    double off = 1e9;
+    int found = recorded, best = 1 << 30;
     for (size_t i = 0; i < sizeof scan_dpi / sizeof scan_dpi[0]; i++) {
-        double d = fabs(log((double)scan_dpi[i] / recorded));
-        if (is_paper(w, h, scan_dpi[i]) && d < off) {
+        int p = paper_of(w, h, scan_dpi[i]);
+        if (p >= 0 && p < best) {
             found = scan_dpi[i];
-            off = d;
+            best = p;
         }
     }
     return found;
@@ -400,7 +402,7 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_c
     dg_buf_init(&pg->log, 1 << 16);
     ocr_geom_init(&pg->geom, pixGetWidth(pix), pixGetHeight(pix));
     int given = dpi > 0 ? dpi : s->dpi_default;
-    pg->dpi = page_dpi(pixGetWidth(pix), pixGetHeight(pix), given);
+    pg->dpi = ocr_page_dpi(pixGetWidth(pix), pixGetHeight(pix), given);
     log_step(pg, "dpi", 1, "\"recorded\":%.0f,\"used\":%.0f", (double)dpi, (double)pg->dpi);
     double seal = 0;
     int colour = pixGetDepth(pix) == 32;

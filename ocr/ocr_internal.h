@@ -90,6 +90,10 @@ size_t ocr_utf8_len(const char *s);
 /* Grey from colour, whitening seal ink found by R-G / R-B differences.
  * *seal_frac receives the share of page pixels taken as seal. */
 PIX *ocr_grey_without_seal(PIX *pix, const ocr_settings *s, double *seal_frac);
+/* The dpi to use for a w x h page whose file records `recorded`: that
+ * value unless it makes no standard sheet but a usual scanner resolution
+ * does (then the one nearest the recorded value). */
+int ocr_page_dpi(int w, int h, int recorded);
 /* Skew of an 8 bpp or 1 bpp page in degrees (counter-clockwise content
  * rotation, which is also the clockwise rotation that corrects it). */
 int ocr_find_skew(PIX *pix, double max_deg, double *deg, double *conf);

@@ -205,6 +205,18 @@ static void test_settings(tl_state *t)
     unlink(dt);
 }
 
+/* A recorded dpi that fits no sheet is replaced by one that does; one that
+ * fits (or a page of no standard size) is kept. */
+static void test_page_dpi(tl_state *t)
+{
+    CHECK(t, ocr_page_dpi(1653, 2339, 300) == 200); /* A4 at 200 marked 300 */
+    CHECK(t, ocr_page_dpi(2339, 1653, 300) == 200); /* the same, landscape */
+    CHECK(t, ocr_page_dpi(2480, 3508, 300) == 300); /* A4 at 300 */
+    CHECK(t, ocr_page_dpi(1653, 2339, 200) == 200);
+    CHECK(t, ocr_page_dpi(1720, 330, 300) == 300);  /* a cut-out: no sheet */
+    CHECK(t, ocr_page_dpi(2480, 3508, 72) == 300);  /* a 72 dpi default */
+}
+
 int main(void)
 {
     tl_state t = {0};
@@ -215,5 +227,6 @@ int main(void)
     test_small_page_rules(&t);
     test_geom(&t);
     test_settings(&t);
+    test_page_dpi(&t);
     return tl_exit_status(&t, "test_ocr_cleanup");
 }
