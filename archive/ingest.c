@@ -191,11 +191,14 @@ static int insert_pages(ingest_ctx *c, int64_t file_id, const ocr_page_info *pag
 {
     sqlite3_stmt *st;
     if (db_prepare(c->db, "INSERT INTO page(file_id, page_index, width, height, dpi, depth, "
-                          "low_dpi) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          "low_dpi, dpi_by_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    &st, err))
         return DG_EDB;
     for (int i = 0; i < n; i++) {
-        int low = pages[i].dpi > 0 && pages[i].dpi < LOW_DPI_LIMIT;
+        /* A file that claims 300 dpi for a page scanned at 200 must not pass
+         * the DA/T 31 check: the page size decides when it disagrees. */
+        int dpi = pages[i].dpi_by_size > 0 ? pages[i].dpi_by_size : pages[i].dpi;
+        int low = dpi > 0 && dpi < LOW_DPI_LIMIT;
         sqlite3_bind_int64(st, 1, file_id);
         sqlite3_bind_int(st, 2, i);
         sqlite3_bind_int(st, 3, pages[i].width);
@@ -203,6 +206,7 @@ static int insert_pages(ingest_ctx *c, int64_t file_id, const ocr_page_info *pag
         sqlite3_bind_int(st, 5, pages[i].dpi);
         sqlite3_bind_int(st, 6, pages[i].depth);
         sqlite3_bind_int(st, 7, low);
+        sqlite3_bind_int(st, 8, pages[i].dpi_by_size);
         if (sqlite3_step(st) != SQLITE_DONE) {
             sqlite3_finalize(st);
             return db_fail(c->db, err, "cannot record page");

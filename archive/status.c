@@ -201,7 +201,8 @@ static int emit_json(sqlite3 *db, const counts *c, dg_buf *b)
     }
     sqlite3_finalize(st);
     dg_buf_adds(b, "],\"low_dpi\":[");
-    if (db_prepare(db, "SELECT f.path, p.page_index, p.dpi FROM page p JOIN file f ON "
+    if (db_prepare(db, "SELECT f.path, p.page_index, CASE WHEN p.dpi_by_size > 0 THEN "
+                       "p.dpi_by_size ELSE p.dpi END, p.dpi FROM page p JOIN file f ON "
                        "f.id = p.file_id WHERE p.low_dpi ORDER BY p.id", &st, NULL))
         return DG_EDB;
     first = 1;
@@ -209,8 +210,9 @@ static int emit_json(sqlite3 *db, const counts *c, dg_buf *b)
         dg_buf_adds(b, first ? "{\"file\":" : ",{\"file\":");
         first = 0;
         dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 0));
-        dg_buf_addf(b, ",\"page\":%d,\"dpi\":%d}", sqlite3_column_int(st, 1) + 1,
-                    sqlite3_column_int(st, 2));
+        dg_buf_addf(b, ",\"page\":%d,\"dpi\":%d,\"recorded_dpi\":%d}",
+                    sqlite3_column_int(st, 1) + 1, sqlite3_column_int(st, 2),
+                    sqlite3_column_int(st, 3));
     }
     sqlite3_finalize(st);
     dg_buf_adds(b, "]");
@@ -235,11 +237,19 @@ static void emit_text(sqlite3 *db, const counts *c, dg_buf *b)
         sqlite3_finalize(st);
     }
     dg_buf_addf(b, "low-dpi pages (under 300 dpi, DA/T 31): %lld\n", (long long)c->low_dpi);
-    if (db_prepare(db, "SELECT f.path, p.page_index, p.dpi FROM page p JOIN file f ON "
-                       "f.id = p.file_id WHERE p.low_dpi ORDER BY p.id", &st, NULL) == 0) {
-        while (sqlite3_step(st) == SQLITE_ROW)
-            dg_buf_addf(b, "  warning: %s page %d is %d dpi\n", sqlite3_column_text(st, 0),
-                        sqlite3_column_int(st, 1) + 1, sqlite3_column_int(st, 2));
+    if (db_prepare(db, "SELECT f.path, p.page_index, p.dpi, p.dpi_by_size FROM page p JOIN "
+                       "file f ON f.id = p.file_id WHERE p.low_dpi ORDER BY p.id", &st,
+                   NULL) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int dpi = sqlite3_column_int(st, 2), by_size = sqlite3_column_int(st, 3);
+            if (by_size > 0 && by_size != dpi)
+                dg_buf_addf(b, "  warning: %s page %d is %d dpi by its size (the file says %d)\n",
+                            sqlite3_column_text(st, 0), sqlite3_column_int(st, 1) + 1, by_size,
+                            dpi);
+            else
+                dg_buf_addf(b, "  warning: %s page %d is %d dpi\n", sqlite3_column_text(st, 0),
+                            sqlite3_column_int(st, 1) + 1, dpi);
+        }
         sqlite3_finalize(st);
     }
     dg_buf_addf(b, "quarantined:  %lld\n", (long long)c->quarantined);

@@ -24,8 +24,11 @@
 
 typedef struct ocr_page_info {
     int width, height;
-    int dpi;   /* 0 when the file records none */
-    int depth; /* bits per pixel as stored */
+    int dpi;         /* as recorded in the file; 0 when it records none */
+    int dpi_by_size; /* a usual scan resolution at which the page is a standard
+                      * sheet (A4, 16K...) when the recorded one makes it none;
+                      * else = dpi */
+    int depth;       /* bits per pixel as stored */
 } ocr_page_info;
 
 /*

@@ -124,6 +124,7 @@ static int probe_page(const char *fmt, const unsigned char *data, size_t len, in
     info->dpi = strcmp(fmt, "tiff") == 0 ? res : read_dpi(fmt, data, len);
     if (info->dpi <= 0)
         info->dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
+    info->dpi_by_size = ocr_page_dpi(info->width, info->height, info->dpi);
     pixDestroy(&pix);
     return DG_OK;
 }

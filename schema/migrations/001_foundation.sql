@@ -50,9 +50,11 @@ CREATE TABLE page (
     page_index INTEGER NOT NULL,           -- 0-based within the file
     width      INTEGER NOT NULL,
     height     INTEGER NOT NULL,
-    dpi        INTEGER NOT NULL DEFAULT 0, -- 0 = not recorded in the file
+    dpi        INTEGER NOT NULL DEFAULT 0, -- as recorded in the file; 0 = none
+    dpi_by_size INTEGER NOT NULL DEFAULT 0,-- implied by a standard sheet size when the
+                                           -- recorded dpi makes the page no standard sheet
     depth      INTEGER NOT NULL DEFAULT 0, -- bits per pixel
-    low_dpi    INTEGER NOT NULL DEFAULT 0, -- 1 when under 300 dpi (DA/T 31)
+    low_dpi    INTEGER NOT NULL DEFAULT 0, -- 1 when under 300 dpi (DA/T 31), by size if known
     state      TEXT NOT NULL DEFAULT 'new'
                CHECK (state IN ('new', 'read', 'failed', 'extracted', 'unknown_form')),
     error      TEXT,                       -- why the last stage failed on it

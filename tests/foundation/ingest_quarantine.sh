@@ -25,6 +25,11 @@ check_contains "truncated JPEG" "$st" '"file":"in/truncated.jpg","reason":"trunc
 check_contains "decompression bomb refused before decoding" "$st" \
     'claims 100000x100000 pixels, over the limit'
 check_contains "summary names what was set aside" "$(cat out.txt)" "5 set aside"
+# The 2-page TIFF's second page is an A4 sheet scanned at 200 dpi that its
+# file calls 300: the DA/T 31 check goes by the page size.
+check_contains "mislabelled resolution caught" "$("$DANGAN" --db t.db status)" \
+    "s015_ledger_moderate.tif page 2 is 200 dpi by its size (the file says 300)"
+check_eq "low-dpi count" "$(json_num low_dpi_pages "$st")" 1
 
 # Set-aside files are not retried as new on every run, and nothing is duplicated.
 "$DANGAN" --db t.db ingest in > /dev/null 2>&1
