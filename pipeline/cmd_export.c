@@ -36,7 +36,9 @@ static int export_ocr(sqlite3 *db, int argc, char **argv)
     return cli_exit_for(rc);
 }
 
-static int export_pages(sqlite3 *db, int argc, char **argv)
+/* pages and records: JSON lines only, written by fn. */
+static int export_jsonl(const char *what, int (*fn)(sqlite3 *, FILE *, dg_err *), sqlite3 *db,
+                        int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                          {0, 0, 0, 0}};
@@ -46,36 +48,25 @@ static int export_pages(sqlite3 *db, int argc, char **argv)
         if (c != 'f')
             return EXIT_USAGE;
         if (strcmp(optarg, "jsonl") != 0) {
-            cli_error("export", "pages are exported as jsonl only, not '%s'", optarg);
+            cli_error("export", "%s are exported as jsonl only, not '%s'", what, optarg);
             return EXIT_USAGE;
         }
     }
     dg_err err = {0};
-    int rc = arc_export_pages(db, stdout, &err);
+    int rc = fn(db, stdout, &err);
     if (rc)
         cli_error("export", "%s", err.msg);
     return cli_exit_for(rc);
 }
 
+static int export_pages(sqlite3 *db, int argc, char **argv)
+{
+    return export_jsonl("pages", arc_export_pages, db, argc, argv);
+}
+
 static int export_records(sqlite3 *db, int argc, char **argv)
 {
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'f')
-            return EXIT_USAGE;
-        if (strcmp(optarg, "jsonl") != 0) {
-            cli_error("export", "records are exported as jsonl only, not '%s'", optarg);
-            return EXIT_USAGE;
-        }
-    }
-    dg_err err = {0};
-    int rc = arc_export_records(db, stdout, &err);
-    if (rc)
-        cli_error("export", "%s", err.msg);
-    return cli_exit_for(rc);
+    return export_jsonl("records", arc_export_records, db, argc, argv);
 }
 
 /* The archive: one object per study record (archive/export_archive.c). */
