@@ -248,7 +248,7 @@ static void step_deskew(ocr_page *pg, const ocr_settings *s)
 
 /* Clear components of bin that are scanner border bands (touch the edge,
  * dense, thick) or punch holes (solid round blobs of a hole's size). */
-static long remove_blobs(PIX *bin, const ocr_settings *s, int dpi, long *holes)
+long ocr_remove_blobs(PIX *bin, const ocr_settings *s, int dpi, long *holes)
 {
     PIXA *pixa = NULL;
     BOXA *boxa = pixConnComp(bin, &pixa, 8);
@@ -259,8 +259,14 @@ static long remove_blobs(PIX *bin, const ocr_settings *s, int dpi, long *holes)
     for (int i = 0; i < n; i++) {
         l_int32 bx, by, bw, bh, cnt = 0;
         boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
-        int edge = bx <= 1 || by <= 1 || bx + bw >= w - 1 || by + bh >= h - 1;
-        int thick = (bw < bh ? bw : bh) >= band;
+        /* Deskewing brings in white corners, so a band may stop a few
+         * pixels short of the edge; a torn or shadowed edge is a long thin
+         * strip rather than a thick block. */
+        int m = dpi / 25 > 1 ? dpi / 25 : 1;
+        int side = bx <= m || bx + bw >= w - 1 - m, end = by <= m || by + bh >= h - 1 - m;
+        int edge = side || end;
+        int along = (side && bh >= h / 4 && bw <= band * 2) || (end && bw >= w / 4 && bh <= band * 2);
+        int thick = (bw < bh ? bw : bh) >= band || along;
         int holeish = bw >= hole_min && bh >= hole_min && bw <= hole_max && bh <= hole_max &&
                       bw * 4 <= bh * 5 && bh * 4 <= bw * 5;
         if (!(edge && thick && s->border_on) && !(holeish && s->holes_on))
@@ -268,7 +274,8 @@ static long remove_blobs(PIX *bin, const ocr_settings *s, int dpi, long *holes)
         PIX *c = pixaGetPix(pixa, i, L_CLONE);
         pixCountPixels(c, &cnt, NULL);
         double fill = (double)cnt / ((double)bw * bh);
-        int kill = (edge && thick && s->border_on && fill > 0.4) ||
+        /* a torn edge's strip is ragged: little of its box is ink */
+        int kill = (edge && thick && s->border_on && (fill > 0.4 || (along && fill > 0.1))) ||
                    (holeish && s->holes_on && fill > 0.65);
         if (kill) {
             pixRasterop(bin, bx, by, bw, bh, PIX_DST & PIX_NOT(PIX_SRC), c, 0, 0);
@@ -306,7 +313,7 @@ static void step_noise(ocr_page *pg, const ocr_settings *s)
 {
     long holes = 0, border = 0, specks = 0;
     if (s->border_on || s->holes_on)
-        border = remove_blobs(pg->bin, s, pg->dpi, &holes);
+        border = ocr_remove_blobs(pg->bin, s, pg->dpi, &holes);
     log_step(pg, "border", s->border_on, "\"bands\":%.0f", (double)border, 0);
     log_step(pg, "punch_holes", s->holes_on, "\"holes\":%.0f", (double)holes, 0);
     if (s->speckle_on)

@@ -99,6 +99,10 @@ int ocr_page_dpi(int w, int h, int recorded);
 int ocr_find_skew(PIX *pix, double max_deg, double *deg, double *conf);
 /* Binarise a background-normalised grey page. */
 PIX *ocr_binarize(PIX *grey, const ocr_settings *s);
+/* Clear from the 1 bpp page bin the scanner border bands (dense or long
+ * ragged strips at the edges) and punch holes, as s switches them on;
+ * returns the number of bands, the holes in *holes. */
+long ocr_remove_blobs(PIX *bin, const ocr_settings *s, int dpi, long *holes);
 /* Run the whole chain on a decoded page, turning it by `quads` clockwise
  * quarter turns (found by OSD with quads_conf, logged); fills pg (release
  * with ocr_page_release).  Takes *ppix and frees it as soon as it has been

@@ -334,8 +334,12 @@ static PIX *collapse_gaps(PIX *img, PIX *bin, int texth, int **xmap, int *xn)
 /* LSTM models read best near these text heights in pixels: chi_sim on Han
  * (PLATFORM.md: a 30-40 px x-height), eng on capitals and digits lower
  * (measured: an ID 45 px tall reads "5867146" at full size, "S867146" at
- * 0.5-0.8).  Scans come at 200-400 dpi. */
+ * 0.5-0.8).  Scans come at 200-400 dpi.  The first Han reading is at 32 px:
+ * with every variant logged on the 1,584 single-line crops of the 16
+ * samples, 32 px alone matched the truth more often (1241) than 40 px
+ * (1215), native size (1183) or 56 px (1124). */
 #define TARGET_HAN_H 40.0
+#define TARGET_HAN_H_FIRST 32.0
 #define TARGET_LATIN_H 28.0
 
 /* Crop -> gap-collapsed, scaled to the target text height, padded. */
@@ -434,13 +438,10 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
 
 /* A confident first reading is kept without trying others (speed). */
 #define EARLY_CONF 85.0
-/* A reading below this is tried another way (binary crop, smaller eng
- * scale).  Retrying up to 85 instead gained < 0.002 F1 on the samples for
- * about 10% of the time. */
-#define RETRY_CONF 75.0
-/* Confidence is not comparable across scales: a native-size reading is
- * only second-guessed at the target height when it is this poor. */
-#define LOW_CONF 60.0
+/* A reading below this is tried another way (binary crop, block mode,
+ * smaller eng scale).  In the variant log, retrying up to 80 or 90 instead
+ * of 70 matched no more crops and cost 5-15% more calls. */
+#define RETRY_CONF 70.0
 /* Not a Tesseract mode: PSM 7 on the binary crop instead of the grey one. */
 #define PSM_BINARY_LINE 100
 
@@ -467,28 +468,27 @@ static int try_scaled(TessBaseAPI *api, const crop_in *ci, double target, int ps
     return rc;
 }
 
-/* One line of text: PSM 7 on the grey crop, then on the binary crop when
- * not confident, then `eng` when what was read holds no Han at all (IDs,
- * numbers); the most confident reading wins.  Raw-line PSM 13 as a third
- * Han variant was dropped: on the 16 samples it changed F1 by < 0.001 and
- * cost a fifth of the time. */
+/* One line of text: PSM 7 on the grey crop at 32 px; when not confident,
+ * PSM 7 on the binary crop (bold strokes the grey thickens: 名册 -> 和名册;
+ * faded values Sauvola keeps sharper), then the grey crop as a block (PSM
+ * 6: Tesseract's own line finding leaves out specks above and below the
+ * text that PSM 7 reads as characters); then `eng` when what was read holds
+ * no Han at all (IDs, numbers).  The most confident reading wins.  On the
+ * 16 samples this order (against the earlier native-size grey, 40 px
+ * rescale, binary) took CER 0.238 -> 0.216 for the same time.  Tried and
+ * dropped: PSM 10 as a variant (reads whole lines, but lost on hard pages),
+ * raw-line PSM 13 (F1 < +0.001 for a fifth more time), voting between
+ * variants that agree (no better than confidence). */
 static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, line_vec *lv,
                           dg_err *err)
 {
     line_vec best = {0};
     double conf = -1;
-    /* Large clean titles read best at native size (名册 -> 和名册 at 0.7),
-     * noisy tall bands at the target height: try both when they differ. */
-    int shrink = ci->texth > TARGET_HAN_H * 1.2;
-    int rc = try_scaled(e->api, ci, shrink ? 0 : TARGET_HAN_H, PSM_SINGLE_LINE, *rg, &best,
-                        &conf, err);
-    if (rc == DG_OK && shrink && conf < LOW_CONF)
-        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_LINE, *rg, &best, &conf, err);
-    /* The cleaned grey can thicken bold strokes (名册 -> 和名册); the
-     * binary crop reads those right and with a higher confidence. */
+    int rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_SINGLE_LINE, *rg, &best, &conf, err);
     if (rc == DG_OK && conf < RETRY_CONF && !ci->fed_binary)
-        rc = try_scaled(e->api, ci, shrink ? 0 : TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf,
-                        err);
+        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf, err);
+    if (rc == DG_OK && conf < RETRY_CONF)
+        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_BLOCK, *rg, &best, &conf, err);
     /* chi_sim reads plain numbers (dates, sequence numbers) well: a
      * confident reading without letters is not read again with eng. */
     int sure_digits = conf >= EARLY_CONF && !vec_has_letters(&best);
@@ -749,9 +749,9 @@ static int line_has_cjk(const ocr_line *l)
 /* 1 when the line holds a letter, digit or Han ideograph.  Rule remnants
  * and specks read as "|", "，", "-" with high confidence (46 such lines on
  * the 16 samples) and no record value is punctuation alone. */
-static int line_has_word(const ocr_line *l)
+static int text_has_word(const char *text)
 {
-    for (const unsigned char *p = (const unsigned char *)l->text; p && *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)text; p && *p; p++) {
         if ((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
             return 1;
         if (*p >= 0xe0 && p[1] && p[2]) {
@@ -761,6 +761,63 @@ static int line_has_word(const ocr_line *l)
         }
     }
     return 0;
+}
+
+static int line_has_word(const ocr_line *l)
+{
+    return text_has_word(l->text);
+}
+
+/* Marks a speck, smudge or rule stub is read as: dots, commas, ticks,
+ * quotes and short strokes.  Colons and brackets are not among them: chi_sim
+ * often reads a label's "（ ）：" as words of their own. */
+static int speck_like(const char *text)
+{
+    static const char *const marks[] = {".", ",", "'", "\"", "-", "_", "`", "~", "|", "\\",
+                                        "/", ";", "。", "，", "、", "‘", "’", "“", "”",
+                                        "°", "…", "·", "；", "—"};
+    const char *p = text;
+    while (*p) {
+        size_t i, n = sizeof marks / sizeof marks[0];
+        for (i = 0; i < n; i++)
+            if (strncmp(p, marks[i], strlen(marks[i])) == 0)
+                break;
+        if (i == n)
+            return 0;
+        p += strlen(marks[i]);
+    }
+    return p != text;
+}
+
+/* Specks beside a value read as marks of their own ("1995.3 ..",
+ * "1993.9 、"): such a word, in a line that has letters, digits or Han, is
+ * dropped and the line's text rebuilt from the rest. */
+static int drop_stray_marks(ocr_line *l)
+{
+    size_t k = 0, kept = 0;
+    for (size_t j = 0; j < l->nwords; j++)
+        kept += !speck_like(l->words[j].text);
+    if (!kept || kept == l->nwords)
+        return DG_OK;
+    for (size_t j = 0; j < l->nwords; j++) {
+        if (!speck_like(l->words[j].text))
+            l->words[k++] = l->words[j];
+        else
+            free(l->words[j].text);
+    }
+    l->nwords = k;
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    for (size_t j = 0; j < k; j++)
+        dg_buf_addf(&b, "%s%s", j ? " " : "", l->words[j].text);
+    char *joined = dg_buf_detach(&b);
+    char *tidy = joined ? ocr_tidy_text(joined) : NULL;
+    free(joined);
+    if (!tidy)
+        return DG_ENOMEM;
+    free(l->text);
+    l->text = tidy;
+    return DG_OK;
 }
 
 static int line_has_latin(const ocr_line *l)
@@ -787,7 +844,7 @@ static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
          * record values do not mix them. */
         if (l->cell >= 0 && line_has_cjk(l) && !line_has_latin(l))
             floor_conf = 0.0f;
-        if (!l->text || !line_has_word(l) || l->conf < floor_conf) {
+        if (!l->text || !line_has_word(l) || l->conf < floor_conf || drop_stray_marks(l)) {
             line_release(l);
             continue;
         }

@@ -2,6 +2,8 @@
  * text.c - tidying Tesseract's text: chi_sim keeps inter-word spaces, so
  * wide gaps between Han characters come out as runs of spaces.  Spaces
  * between two CJK characters are dropped; other runs become one space.
+ * chi_sim also reads the full-width punctuation of Chinese print (：（）,
+ * and so on) as ASCII; next to Han text it is put back to full width.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +41,93 @@ int ocr_is_cjk(unsigned cp)
            (cp >= 0xff00 && cp <= 0xffef) || (cp >= 0x20000 && cp <= 0x2ffff);
 }
 
-char *ocr_tidy_text(const char *in)
+/* ASCII punctuation that Chinese typesetting sets full width. */
+static unsigned full_width_of(unsigned cp)
 {
+    switch (cp) {
+    case ':': return 0xff1a;
+    case ';': return 0xff1b;
+    case '(': return 0xff08;
+    case ')': return 0xff09;
+    case ',': return 0xff0c;
+    case '?': return 0xff1f;
+    case '!': return 0xff01;
+    default: return 0;
+    }
+}
+
+static size_t utf8_put(char *out, unsigned cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* Nearest non-space code point from i in direction step; 0 at the ends. */
+static unsigned neighbour(const unsigned *cp, size_t n, size_t i, int step)
+{
+    for (size_t j = i; step < 0 ? j-- > 0 : ++j < n;)
+        if (cp[j] != ' ' && cp[j] != '\t' && cp[j] != '\n' && cp[j] != '\r')
+            return cp[j];
+    return 0;
+}
+
+/* The text with ASCII punctuation widened where a CJK character (or a
+ * punctuation mark already widened) is its nearest neighbour; two passes
+ * so that a run like ") :" after Han widens whichever way it is read. */
+static char *widen_punctuation(const char *in)
+{
+    size_t n = 0, len = strlen(in);
+    unsigned *cp = malloc((len + 1) * sizeof *cp);
+    char *out = cp ? malloc(len * 3 + 1) : NULL;
+    if (!out) {
+        free(cp);
+        return NULL;
+    }
+    for (const unsigned char *s = (const unsigned char *)in; *s;)
+        s += utf8_next(s, &cp[n++]);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            unsigned fw = full_width_of(cp[i]);
+            if (fw && (ocr_is_cjk(neighbour(cp, n, i, -1)) || ocr_is_cjk(neighbour(cp, n, i, 1))))
+                cp[i] = fw;
+        }
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        o += utf8_put(out + o, cp[i]);
+    out[o] = '\0';
+    free(cp);
+    return out;
+}
+
+char *ocr_tidy_text(const char *raw)
+{
+    char *in = widen_punctuation(raw);
+    if (!in)
+        return NULL;
     size_t n = strlen(in);
     char *out = malloc(n + 1);
-    if (!out)
+    if (!out) {
+        free(in);
         return NULL;
+    }
     const unsigned char *s = (const unsigned char *)in;
     size_t o = 0;
     unsigned prev = 0; /* last non-space code point written */
@@ -68,6 +151,7 @@ char *ocr_tidy_text(const char *in)
         prev = cp;
     }
     out[o] = '\0';
+    free(in);
     return out;
 }
 

@@ -3,8 +3,10 @@
  * found, a red disc goes while black text under it stays, a ruled 3x4 table
  * gives 12 cells with the right boxes, a small cut-out keeps its
  * character strokes out of the rules, boxes map back through deskew and
- * quarter turns onto the original pixels, and the settings loader refuses
- * unsafe or invalid files with file:line.
+ * quarter turns onto the original pixels, the settings loader refuses
+ * unsafe or invalid files with file:line, a torn dark page edge is cleared
+ * while text beside it stays, and Tesseract's ASCII punctuation is widened
+ * next to Han only.
  */
 #include <math.h>
 #include <stdio.h>
@@ -217,6 +219,48 @@ static void test_page_dpi(tl_state *t)
     CHECK(t, ocr_page_dpi(2480, 3508, 72) == 300);  /* a 72 dpi default */
 }
 
+/* A ragged dark strip a few pixels in from the right edge (a torn or
+ * shadowed sheet edge after deskew), thinner than a scanner band. */
+static void test_torn_edge(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    int w = 1653, h = 2339;
+    PIX *bin = pixCreate(w, h, 1);
+    for (int y = 200; y < 260; y++) /* a text line near the edge */
+        for (int x = 1400; x < 1600; x += 40)
+            pixRasterop(bin, x, y, 30, 30, PIX_SET, NULL, 0, 0);
+    for (int y = 10; y < h - 10; y++) {
+        int width = 6 + (y * 7919 % 23); /* 6-28 px, jagged */
+        pixRasterop(bin, w - 4 - width, y, width, 1, PIX_SET, NULL, 0, 0);
+    }
+    long holes = 0, bands = ocr_remove_blobs(bin, s, 200, &holes);
+    l_uint32 strip = 1, text = 0;
+    pixGetPixel(bin, w - 6, h / 2, &strip);
+    pixGetPixel(bin, 1410, 210, &text);
+    CHECK(t, bands == 1 && holes == 0);
+    CHECK(t, strip == 0 && text == 1);
+    pixDestroy(&bin);
+    ocr_settings_free(&s);
+}
+
+static void check_tidy(tl_state *t, const char *in, const char *want)
+{
+    char *got = ocr_tidy_text(in);
+    CHECK(t, got && strcmp(got, want) == 0);
+    if (got && strcmp(got, want) != 0)
+        fprintf(stderr, "tidy '%s': got '%s', want '%s'\n", in, got, want);
+    free(got);
+}
+
+static void test_tidy(tl_state *t)
+{
+    check_tidy(t, "系 (所) : 力学系", "系（所）：力学系");
+    check_tidy(t, "制表日期: 1990年7月", "制表日期： 1990年7月");
+    check_tidy(t, "1985:7 (a)", "1985:7 (a)");
+    check_tidy(t, "姓  名", "姓名");
+}
+
 int main(void)
 {
     tl_state t = {0};
@@ -228,5 +272,7 @@ int main(void)
     test_geom(&t);
     test_settings(&t);
     test_page_dpi(&t);
+    test_torn_edge(&t);
+    test_tidy(&t);
     return tl_exit_status(&t, "test_ocr_cleanup");
 }
