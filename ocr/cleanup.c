@@ -102,18 +102,41 @@ int ocr_find_skew(PIX *pix, double max_deg, double *deg, double *conf)
     return rc ? DG_ERR : DG_OK;
 }
 
+/* Sauvola's threshold surface is smooth (window statistics), so it is
+ * computed on the page reduced 2x (a quarter of the work) and expanded;
+ * each pixel is still compared at full resolution, so thin strokes stay.
+ * In tiles of about 500 px at half size (the tiles overlap by the window):
+ * the mean-square accumulator holds 8 bytes a pixel. */
+static PIX *sauvola_half_res(PIX *grey, const ocr_settings *s)
+{
+    int half = s->sauvola_window / 4 < 2 ? 2 : s->sauvola_window / 4;
+    PIX *small = pixScaleAreaMap2(grey), *th = NULL, *bin = NULL;
+    int nx = small ? pixGetWidth(small) / 500 + 1 : 1, ny = small ? pixGetHeight(small) / 500 + 1 : 1;
+    if (small)
+        pixSauvolaBinarizeTiled(small, half, (l_float32)s->sauvola_k, nx, ny, &th, &bin);
+    pixDestroy(&small);
+    pixDestroy(&bin);
+    PIX *big = th ? pixExpandReplicate(th, 2) : NULL;
+    pixDestroy(&th);
+    PIX *fit = big ? pixResizeToMatch(big, grey, 0, 0) : NULL;
+    pixDestroy(&big);
+    /* ink where grey < threshold, i.e. threshold - grey (saturating) > 0 */
+    PIX *diff = fit ? pixSubtractGray(NULL, fit, grey) : NULL;
+    pixDestroy(&fit);
+    PIX *out = diff ? pixThresholdToBinary(diff, 1) : NULL;
+    pixDestroy(&diff);
+    if (out)
+        pixInvert(out, out);
+    return out;
+}
+
 PIX *ocr_binarize(PIX *grey, const ocr_settings *s)
 {
     PIX *out = NULL;
     if (!s->binarize_on)
         return pixThresholdToBinary(grey, 160);
     if (s->binarize_sauvola) {
-        int half = s->sauvola_window / 2 < 2 ? 2 : s->sauvola_window / 2;
-        /* In tiles of about 1000 px (same result, the tiles overlap by
-         * the window): the whole-page mean-square accumulator holds 8 bytes
-         * a pixel, 70 MB for A4 at 300 dpi, the peak of a worker. */
-        int nx = pixGetWidth(grey) / 1000 + 1, ny = pixGetHeight(grey) / 1000 + 1;
-        pixSauvolaBinarizeTiled(grey, half, (l_float32)s->sauvola_k, nx, ny, NULL, &out);
+        out = sauvola_half_res(grey, s);
     } else {
         pixOtsuAdaptiveThreshold(grey, 300, 300, 0, 0, 0.1f, NULL, &out);
     }
