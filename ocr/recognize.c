@@ -770,23 +770,42 @@ static int line_has_word(const ocr_line *l)
 
 /* Marks a speck, smudge or rule stub is read as: dots, commas, ticks,
  * quotes and short strokes.  Colons and brackets are not among them: chi_sim
- * often reads a label's "（ ）：" as words of their own. */
-static int speck_like(const char *text)
+ * often reads a label's "（ ）：" as words of their own.  Returns the byte
+ * length of the mark at p, 0 when there is none. */
+static size_t mark_at(const char *p)
 {
     static const char *const marks[] = {".", ",", "'", "\"", "-", "_", "`", "~", "|", "\\",
                                         "/", ";", "。", "，", "、", "‘", "’", "“", "”",
                                         "°", "…", "·", "；", "—"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strncmp(p, marks[i], strlen(marks[i])) == 0)
+            return strlen(marks[i]);
+    return 0;
+}
+
+static int speck_like(const char *text)
+{
     const char *p = text;
-    while (*p) {
-        size_t i, n = sizeof marks / sizeof marks[0];
-        for (i = 0; i < n; i++)
-            if (strncmp(p, marks[i], strlen(marks[i])) == 0)
-                break;
-        if (i == n)
-            return 0;
-        p += strlen(marks[i]);
-    }
-    return p != text;
+    for (size_t n; *p && (n = mark_at(p)) > 0;)
+        p += n;
+    return !*p && p != text;
+}
+
+/* The line's text again from its words, after words were changed. */
+static int rebuild_text(ocr_line *l)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    for (size_t j = 0; j < l->nwords; j++)
+        dg_buf_addf(&b, "%s%s", j ? " " : "", l->words[j].text);
+    char *joined = dg_buf_detach(&b);
+    char *tidy = joined ? ocr_tidy_text(joined) : NULL;
+    free(joined);
+    if (!tidy)
+        return DG_ENOMEM;
+    free(l->text);
+    l->text = tidy;
+    return DG_OK;
 }
 
 /* Specks beside a value read as marks of their own ("1995.3 ..",
@@ -806,18 +825,66 @@ static int drop_stray_marks(ocr_line *l)
             free(l->words[j].text);
     }
     l->nwords = k;
-    dg_buf b;
-    dg_buf_init(&b, 0);
-    for (size_t j = 0; j < k; j++)
-        dg_buf_addf(&b, "%s%s", j ? " " : "", l->words[j].text);
-    char *joined = dg_buf_detach(&b);
-    char *tidy = joined ? ocr_tidy_text(joined) : NULL;
-    free(joined);
-    if (!tidy)
-        return DG_ENOMEM;
-    free(l->text);
-    l->text = tidy;
-    return DG_OK;
+    return rebuild_text(l);
+}
+
+/* 1 when the text is a number or date: digits, marks, spaces and 年月日
+ * only, with at least one digit. */
+static int numeric_text(const char *t)
+{
+    int digits = 0;
+    for (const char *p = t; *p;) {
+        size_t n = mark_at(p);
+        if (*p >= '0' && *p <= '9')
+            digits = 1, n = 1;
+        else if (*p == ' ')
+            n = 1;
+        else if (!n && (!strncmp(p, "年", 3) || !strncmp(p, "月", 3) || !strncmp(p, "日", 3)))
+            n = 3;
+        if (!n)
+            return 0;
+        p += n;
+    }
+    return digits;
+}
+
+/* Numbers and dates in a cell neither begin nor end with a mark; specks
+ * touching them are read into them ("50.10.", "1978.10,", "-1981.7"). */
+static int trim_number_marks(ocr_line *l)
+{
+    if (l->cell < 0 || !l->nwords || !numeric_text(l->text))
+        return DG_OK;
+    char *first = l->words[0].text, *last = l->words[l->nwords - 1].text;
+    size_t lead = 0, n;
+    while (first[lead] && (n = mark_at(first + lead)) > 0)
+        lead += n;
+    size_t end = strlen(last), cut = end;
+    for (size_t i = 0; i < end;) { /* the last run of marks reaching the end */
+        n = mark_at(last + i);
+        if (!n) {
+            i += 1;
+            cut = end;
+        } else {
+            if (cut == end)
+                cut = i;
+            i += n;
+        }
+    }
+    if (!lead && cut == end)
+        return DG_OK;
+    if (lead)
+        memmove(first, first + lead, strlen(first + lead) + 1);
+    if (cut != end)
+        last[cut - (l->nwords == 1 ? lead : 0)] = '\0';
+    size_t k = 0;
+    for (size_t j = 0; j < l->nwords; j++) {
+        if (*l->words[j].text)
+            l->words[k++] = l->words[j];
+        else
+            free(l->words[j].text);
+    }
+    l->nwords = k;
+    return rebuild_text(l);
 }
 
 static int line_has_latin(const ocr_line *l)
@@ -844,7 +911,8 @@ static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
          * record values do not mix them. */
         if (l->cell >= 0 && line_has_cjk(l) && !line_has_latin(l))
             floor_conf = 0.0f;
-        if (!l->text || !line_has_word(l) || l->conf < floor_conf || drop_stray_marks(l)) {
+        if (!l->text || !line_has_word(l) || l->conf < floor_conf || drop_stray_marks(l) ||
+            trim_number_marks(l)) {
             line_release(l);
             continue;
         }
