@@ -172,10 +172,12 @@ static int read_image(TessBaseAPI *api, PIX *img, int psm, int dpi, const region
  * tall, separated by more than mingap blank rows.  Returns their count;
  * the first MAX_BANDS go into y0/y1 (inclusive rows), the tallest band's
  * height into *tallest. */
-static int count_bands(PIX *bin, int mingap, int minh, int *y0, int *y1, int *tallest)
+static int count_bands(PIX *bin, int mingap, int minh, int *y0, int *y1, long *ink,
+                       int *tallest)
 {
     NUMA *rows = pixCountPixelsByRow(bin, NULL);
     int n = rows ? numaGetCount(rows) : 0, bands = 0, start = -1, last = -1;
+    long sum = 0;
     *tallest = 0;
     for (int y = 0; y <= n; y++) {
         l_int32 v = 0;
@@ -186,14 +188,18 @@ static int count_bands(PIX *bin, int mingap, int minh, int *y0, int *y1, int *ta
             if (bands < MAX_BANDS) {
                 y0[bands] = start;
                 y1[bands] = last;
+                ink[bands] = sum;
             }
             bands++;
             *tallest = last - start + 1 > *tallest ? last - start + 1 : *tallest;
         }
-        if (close || (v > 0 && start < 0))
+        if (close || (v > 0 && start < 0)) {
             start = v > 0 ? y : -1;
+            sum = 0;
+        }
         if (v > 0)
             last = y;
+        sum += v;
     }
     numaDestroy(&rows);
     return bands;
@@ -523,6 +529,39 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bi
                            ocr_box area, region rg, int block, int split, line_vec *lv,
                            dg_err *err);
 
+/* A band with less than this share of the strongest band's ink is stain
+ * texture or seal residue beside a value, not a line of it. */
+#define WEAK_BAND_SHARE 0.2
+
+/* In a cell, the rows from the first to the last strong band (plus margin
+ * m), when weak bands lie outside them: *out is area cut to those rows.
+ * Returns 0 when every band is strong (nothing to cut). */
+static int strong_rows(ocr_box area, ocr_box ink, const int *y0, const int *y1,
+                       const long *weight, int n, int m, ocr_box *out)
+{
+    long max = 0;
+    for (int i = 0; i < n; i++)
+        max = weight[i] > max ? weight[i] : max;
+    int first = -1, last = -1;
+    for (int i = 0; i < n; i++)
+        if (weight[i] >= max * WEAK_BAND_SHARE) {
+            first = first < 0 ? i : first;
+            last = i;
+        }
+    if (first < 0 || (first == 0 && last == n - 1))
+        return 0;
+    /* the margin stops half way to a weak band, which so stays out */
+    int top = ink.y + y0[first] - m, bot = ink.y + y1[last] + 1 + m;
+    if (first > 0 && top <= ink.y + (y1[first - 1] + y0[first]) / 2)
+        top = ink.y + (y1[first - 1] + y0[first]) / 2 + 1;
+    if (last < n - 1 && bot > ink.y + (y1[last] + y0[last + 1] + 1) / 2)
+        bot = ink.y + (y1[last] + y0[last + 1] + 1) / 2;
+    top = top < area.y ? area.y : top;
+    bot = bot > area.y + area.h ? area.y + area.h : bot;
+    *out = (ocr_box){area.x, top, area.w, bot - top};
+    return bot > top;
+}
+
 /* Several text bands in one area: each is read as a line of its own (PSM 6
  * on the whole lets a speck row or a seal fragment above a bold title
  * drag the title's reading: 名册 -> 和名册).  A band's area reaches half
@@ -553,20 +592,26 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bi
         return DG_OK;
     PIX *ib = clip(bin, ink);
     int tallest = 0, y0[MAX_BANDS], y1[MAX_BANDS];
-    int bands = ib ? count_bands(ib, pg->dpi / 40 + 1, pg->dpi / 30 + 1, y0, y1, &tallest) : 0;
+    long weight[MAX_BANDS];
+    int bands = ib ? count_bands(ib, pg->dpi / 40 + 1, pg->dpi / 30 + 1, y0, y1, weight, &tallest)
+                   : 0;
     pixDestroy(&ib);
     if (bands == 0)
         return DG_OK; /* only specks or rule remnants */
     if (bands > 1 && bands <= MAX_BANDS && split)
         return read_bands(e, pg, feed, bin, area, ink, y0, y1, bands, rg, block, lv, err);
+    ocr_box strong;
+    if (bands > 1 && bands <= MAX_BANDS &&
+        strong_rows(area, ink, y0, y1, weight, bands, pg->dpi / 30, &strong))
+        return read_area_split(e, pg, feed, bin, strong, rg, block, 0, lv, err);
     int single = bands == 1 && tallest < pg->dpi * 2 / 5;
     if (single)
         trim_strays(bin, &ink, tallest);
+    int texth = single ? tallest : 0;
     /* Trimmed to the ink: a whole wide cell often reads as nothing.  The
      * margin keeps faint strokes the binarisation lost at the edges. */
     ocr_box cut = grow_within(ink, pg->dpi / 30, area);
-    crop_in ci = {clip(feed, cut), clip(bin, cut), single ? tallest : 0, pg->dpi, block,
-                  pixGetDepth(feed) == 1};
+    crop_in ci = {clip(feed, cut), clip(bin, cut), texth, pg->dpi, block, pixGetDepth(feed) == 1};
     rg.ox = cut.x;
     rg.oy = cut.y;
     int rc = DG_OK;
