@@ -432,8 +432,9 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_c
     dg_buf_init(&pg->log, 1 << 16);
     ocr_geom_init(&pg->geom, pixGetWidth(pix), pixGetHeight(pix));
     int given = dpi > 0 ? dpi : s->dpi_default;
-    pg->dpi = ocr_page_dpi(pixGetWidth(pix), pixGetHeight(pix), given);
-    log_step(pg, "dpi", 1, "\"recorded\":%.0f,\"used\":%.0f", (double)dpi, (double)pg->dpi);
+    pg->dpi = s->dpi_check_on ? ocr_page_dpi(pixGetWidth(pix), pixGetHeight(pix), given) : given;
+    log_step(pg, "dpi", s->dpi_check_on, "\"recorded\":%.0f,\"used\":%.0f", (double)dpi,
+             (double)pg->dpi);
     double seal = 0;
     int colour = pixGetDepth(pix) == 32;
     pg->bilevel = pixGetDepth(pix) == 1;
@@ -459,8 +460,10 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_c
     if (before)
         sync_grey(pg, before);
     pixDestroy(&before);
-    if (pg->bilevel)
+    if (pg->bilevel && s->soften_bilevel_on)
         soften_bilevel(pg);
+    if (pg->bilevel)
+        log_step(pg, "soften_bilevel", s->soften_bilevel_on, NULL, 0, 0);
     return DG_OK;
 }
 

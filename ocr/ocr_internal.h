@@ -39,6 +39,11 @@ struct ocr_settings {
     int min_cell;           /* smallest cell side in pixels */
     int feed_binary;        /* give Tesseract the binary image (else cleaned grey) */
     int dpi_default;        /* when the file records none */
+    int dpi_check_on;       /* trust the sheet size over a recorded dpi that fits none */
+    int soften_bilevel_on;  /* read 1-bit scans from a 3x3 mean */
+    int filter_on;          /* drop lines of marks only, speck marks, marks around numbers */
+    int widen_on;           /* ASCII punctuation next to Han back to full width */
+    double weak_band;       /* cut a cell's bands under this share of the strongest; 0 off */
     char *json;
 };
 
@@ -81,6 +86,9 @@ int ocr_is_cjk(unsigned cp);
 /* Drop spaces between CJK characters, fold other whitespace runs to one
  * space, trim both ends.  Caller frees; NULL when out of memory. */
 char *ocr_tidy_text(const char *in);
+/* in with ASCII punctuation (: ; ( ) , ? !) widened where a CJK character
+ * or an already widened mark is its nearest neighbour (caller frees). */
+char *ocr_widen_punctuation(const char *in);
 
 /* Number of UTF-8 code points in s. */
 size_t ocr_utf8_len(const char *s);

@@ -531,22 +531,20 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bi
                            ocr_box area, region rg, int block, int split, line_vec *lv,
                            dg_err *err);
 
-/* A band with less than this share of the strongest band's ink is stain
- * texture or seal residue beside a value, not a line of it. */
-#define WEAK_BAND_SHARE 0.2
-
 /* In a cell, the rows from the first to the last strong band (plus margin
- * m), when weak bands lie outside them: *out is area cut to those rows.
- * Returns 0 when every band is strong (nothing to cut). */
+ * m), when weak bands lie outside them: *out is area cut to those rows.  A
+ * band with less than the share `weak` of the strongest band's ink is
+ * stain texture or seal residue beside a value, not a line of it (0.2 in
+ * configs/ocr.xml).  Returns 0 when every band is strong. */
 static int strong_rows(ocr_box area, ocr_box ink, const int *y0, const int *y1,
-                       const long *weight, int n, int m, ocr_box *out)
+                       const long *weight, int n, double weak, int m, ocr_box *out)
 {
     long max = 0;
     for (int i = 0; i < n; i++)
         max = weight[i] > max ? weight[i] : max;
     int first = -1, last = -1;
     for (int i = 0; i < n; i++)
-        if (weight[i] >= max * WEAK_BAND_SHARE) {
+        if (weight[i] >= max * weak) {
             first = first < 0 ? i : first;
             last = i;
         }
@@ -603,8 +601,9 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bi
     if (bands > 1 && bands <= MAX_BANDS && split)
         return read_bands(e, pg, feed, bin, area, ink, y0, y1, bands, rg, block, lv, err);
     ocr_box strong;
-    if (bands > 1 && bands <= MAX_BANDS &&
-        strong_rows(area, ink, y0, y1, weight, bands, pg->dpi / 30, &strong))
+    if (bands > 1 && bands <= MAX_BANDS && e->settings->weak_band > 0 &&
+        strong_rows(area, ink, y0, y1, weight, bands, e->settings->weak_band, pg->dpi / 30,
+                    &strong))
         return read_area_split(e, pg, feed, bin, strong, rg, block, 0, lv, err);
     int single = bands == 1 && tallest < pg->dpi * 2 / 5;
     if (single)
@@ -943,7 +942,35 @@ static int line_has_latin(const ocr_line *l)
 }
 
 /* Drop lines that read as nothing, map boxes, compute the mean confidence. */
-static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
+/* Text in place of *text, widened; 0 on success. */
+static int widen_in_place(char **text)
+{
+    char *w = ocr_widen_punctuation(*text);
+    if (!w)
+        return DG_ENOMEM;
+    free(*text);
+    *text = w;
+    return DG_OK;
+}
+
+static int widen_line(ocr_line *l)
+{
+    int rc = widen_in_place(&l->text);
+    for (size_t j = 0; j < l->nwords && rc == DG_OK; j++)
+        rc = widen_in_place(&l->words[j].text);
+    return rc;
+}
+
+/* The settings' text filters on line l; nonzero when l is to be dropped
+ * (noise, or out of memory while rewriting it). */
+static int filter_line(ocr_line *l, const ocr_settings *s)
+{
+    if (s->filter_on && (!line_has_word(l) || drop_stray_marks(l) || trim_number_marks(l)))
+        return 1;
+    return s->widen_on && widen_line(l);
+}
+
+static void finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g, ocr_result *r)
 {
     size_t k = 0;
     double sum = 0;
@@ -958,8 +985,7 @@ static void finish_lines(line_vec *lv, const ocr_geom *g, ocr_result *r)
          * record values do not mix them. */
         if (l->cell >= 0 && line_has_cjk(l) && !line_has_latin(l))
             floor_conf = 0.0f;
-        if (!l->text || !line_has_word(l) || l->conf < floor_conf || drop_stray_marks(l) ||
-            trim_number_marks(l)) {
+        if (!l->text || l->conf < floor_conf || filter_line(l, s)) {
             line_release(l);
             continue;
         }
@@ -997,7 +1023,7 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     if (rc == DG_OK)
         rc = read_rest(e, pg, feed, cells, n, (int)n, &lv, err);
     order_lines(&lv, pg->dpi / 20);
-    finish_lines(&lv, &pg->geom, r);
+    finish_lines(&lv, e->settings, &pg->geom, r);
     for (size_t i = 0; i < n; i++)
         cells[i].box = ocr_geom_box_to_original(&pg->geom, cells[i].box);
     r->cells = cells;

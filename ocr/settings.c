@@ -15,6 +15,8 @@
 extern const char ocr_rng_text[];
 extern const size_t ocr_rng_text_len;
 
+/* The same values as the shipped configs/ocr.xml: a binary run without
+ * the configs directory reads as the documented default does. */
 static void settings_defaults(ocr_settings *s)
 {
     s->seal_on = 1;
@@ -29,11 +31,11 @@ static void settings_defaults(ocr_settings *s)
     s->deskew_min_deg = 0.1;
     s->binarize_on = 1;
     s->binarize_sauvola = 1;
-    s->sauvola_window = 25;
-    s->sauvola_k = 0.25;
+    s->sauvola_window = 31;
+    s->sauvola_k = 0.12;
     s->border_on = 1;
     s->speckle_on = 1;
-    s->speckle_max = 4;
+    s->speckle_max = 8;
     s->holes_on = 1;
     s->rules_on = 1;
     s->rule_min_h = 0.06;
@@ -43,6 +45,11 @@ static void settings_defaults(ocr_settings *s)
     s->min_cell = 12;
     s->feed_binary = 0;
     s->dpi_default = 300;
+    s->dpi_check_on = 1;
+    s->soften_bilevel_on = 1;
+    s->filter_on = 1;
+    s->widen_on = 1;
+    s->weak_band = 0.2;
 }
 
 static int settings_to_json(ocr_settings *s)
@@ -67,6 +74,11 @@ static int settings_to_json(ocr_settings *s)
                 s->rules_on, s->rule_min_h, s->rule_min_v);
     dg_buf_addf(&b, ",\"cells\":{\"on\":%d,\"inset\":%d,\"min_size\":%d}", s->cells_on,
                 s->cell_inset, s->min_cell);
+    dg_buf_addf(&b, ",\"dpi_check\":{\"on\":%d},\"soften_bilevel\":{\"on\":%d}",
+                s->dpi_check_on, s->soften_bilevel_on);
+    dg_buf_addf(&b, ",\"filter\":{\"on\":%d},\"widen_punctuation\":{\"on\":%d}", s->filter_on,
+                s->widen_on);
+    dg_buf_addf(&b, ",\"bands\":{\"weak_share\":%.3f}", s->weak_band);
     int rc = dg_buf_addf(&b, ",\"input\":\"%s\",\"default_dpi\":%d}",
                          s->feed_binary ? "binary" : "grey", s->dpi_default);
     if (rc) {
@@ -142,6 +154,10 @@ static void apply_cleanup(ocr_settings *s, xmlNodePtr n)
     } else if (named(n, "speckle")) {
         s->speckle_on = attr_on(n);
         attr_int(n, "max-size", &s->speckle_max);
+    } else if (named(n, "dpi")) {
+        s->dpi_check_on = attr_on(n);
+    } else if (named(n, "soften-bilevel")) {
+        s->soften_bilevel_on = attr_on(n);
     } else if (named(n, "rules")) {
         s->rules_on = attr_on(n);
         attr_num(n, "min-horizontal", &s->rule_min_h);
@@ -159,6 +175,12 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
         s->feed_binary = attr_is(n, "image", "binary");
     } else if (named(n, "resolution")) {
         attr_int(n, "default-dpi", &s->dpi_default);
+    } else if (named(n, "filter")) {
+        s->filter_on = attr_on(n);
+    } else if (named(n, "punctuation")) {
+        s->widen_on = attr_is(n, "widen", "true");
+    } else if (named(n, "bands")) {
+        attr_num(n, "weak-share", &s->weak_band);
     }
 }
 

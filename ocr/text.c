@@ -3,7 +3,7 @@
  * wide gaps between Han characters come out as runs of spaces.  Spaces
  * between two CJK characters are dropped; other runs become one space.
  * chi_sim also reads the full-width punctuation of Chinese print (：（）,
- * and so on) as ASCII; next to Han text it is put back to full width.
+ * and so on) as ASCII; ocr_widen_punctuation puts it back next to Han.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +89,9 @@ static unsigned neighbour(const unsigned *cp, size_t n, size_t i, int step)
     return 0;
 }
 
-/* The text with ASCII punctuation widened where a CJK character (or a
- * punctuation mark already widened) is its nearest neighbour; two passes
- * so that a run like ") :" after Han widens whichever way it is read. */
-static char *widen_punctuation(const char *in)
+/* Two passes so that a run like ") :" after Han widens whichever way it
+ * is read. */
+char *ocr_widen_punctuation(const char *in)
 {
     size_t n = 0, len = strlen(in);
     unsigned *cp = malloc((len + 1) * sizeof *cp);
@@ -117,17 +116,12 @@ static char *widen_punctuation(const char *in)
     return out;
 }
 
-char *ocr_tidy_text(const char *raw)
+char *ocr_tidy_text(const char *in)
 {
-    char *in = widen_punctuation(raw);
-    if (!in)
-        return NULL;
     size_t n = strlen(in);
     char *out = malloc(n + 1);
-    if (!out) {
-        free(in);
+    if (!out)
         return NULL;
-    }
     const unsigned char *s = (const unsigned char *)in;
     size_t o = 0;
     unsigned prev = 0; /* last non-space code point written */
@@ -151,7 +145,6 @@ char *ocr_tidy_text(const char *raw)
         prev = cp;
     }
     out[o] = '\0';
-    free(in);
     return out;
 }
 

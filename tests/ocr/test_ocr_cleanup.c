@@ -190,6 +190,11 @@ static void test_settings(tl_state *t)
     dg_err e = {0};
     CHECK(t, ocr_settings_load(OCR_CONFIG, &s, &e) == DG_OK);
     CHECK(t, s && strstr(ocr_settings_json(s), "\"deskew\":{\"on\":1") != NULL);
+    /* without the configs directory the built-in defaults read the same */
+    ocr_settings *d = NULL;
+    CHECK(t, ocr_settings_load(NULL, &d, &e) == DG_OK);
+    CHECK(t, s && d && strcmp(ocr_settings_json(s), ocr_settings_json(d)) == 0);
+    ocr_settings_free(&d);
     ocr_settings_free(&s);
     char dt[] = "/tmp/dangan_ocr_dtd_XXXXXX";
     int fd = mkstemp(dt);
@@ -204,6 +209,16 @@ static void test_settings(tl_state *t)
     CHECK(t, ocr_settings_load(dt, &s, &e) == DG_EINPUT);
     /* the message names the file (libxml2's interleave errors carry no line) */
     CHECK(t, strstr(e.msg, dt) != NULL);
+    /* the dpi check, 1-bit softening, text filters and band cut switch off */
+    write_file(dt, "<?xml version=\"1.0\"?>\n<ocr version=\"1\"><cleanup>"
+                   "<dpi enabled=\"false\"/><soften-bilevel enabled=\"false\"/></cleanup>"
+                   "<recognition><filter enabled=\"false\"/><punctuation widen=\"false\"/>"
+                   "<bands weak-share=\"0\"/></recognition></ocr>\n");
+    CHECK(t, ocr_settings_load(dt, &s, &e) == DG_OK);
+    CHECK(t, s && !s->dpi_check_on && !s->soften_bilevel_on && !s->filter_on && !s->widen_on &&
+                 s->weak_band == 0);
+    CHECK(t, s && strstr(ocr_settings_json(s), "\"filter\":{\"on\":0}") != NULL);
+    ocr_settings_free(&s);
     unlink(dt);
 }
 
@@ -244,21 +259,27 @@ static void test_torn_edge(tl_state *t)
     ocr_settings_free(&s);
 }
 
-static void check_tidy(tl_state *t, const char *in, const char *want)
+/* Tesseract's line text as dangan stores it: widened, then tidied. */
+static void check_text(tl_state *t, const char *in, const char *want)
 {
-    char *got = ocr_tidy_text(in);
+    char *wide = ocr_widen_punctuation(in);
+    char *got = wide ? ocr_tidy_text(wide) : NULL;
     CHECK(t, got && strcmp(got, want) == 0);
     if (got && strcmp(got, want) != 0)
-        fprintf(stderr, "tidy '%s': got '%s', want '%s'\n", in, got, want);
+        fprintf(stderr, "text '%s': got '%s', want '%s'\n", in, got, want);
+    free(wide);
     free(got);
 }
 
-static void test_tidy(tl_state *t)
+static void test_text(tl_state *t)
 {
-    check_tidy(t, "系 (所) : 力学系", "系（所）：力学系");
-    check_tidy(t, "制表日期: 1990年7月", "制表日期： 1990年7月");
-    check_tidy(t, "1985:7 (a)", "1985:7 (a)");
-    check_tidy(t, "姓  名", "姓名");
+    check_text(t, "系 (所) : 力学系", "系（所）：力学系");
+    check_text(t, "制表日期: 1990年7月", "制表日期： 1990年7月");
+    check_text(t, "1985:7 (a)", "1985:7 (a)");
+    check_text(t, "姓  名", "姓名");
+    char *plain = ocr_tidy_text("系 (所) :");
+    CHECK(t, plain && strcmp(plain, "系 (所) :") == 0); /* tidying alone does not widen */
+    free(plain);
 }
 
 int main(void)
@@ -273,6 +294,6 @@ int main(void)
     test_settings(&t);
     test_page_dpi(&t);
     test_torn_edge(&t);
-    test_tidy(&t);
+    test_text(&t);
     return tl_exit_status(&t, "test_ocr_cleanup");
 }
