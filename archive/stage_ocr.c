@@ -27,6 +27,7 @@ typedef struct ocr_shared {
     const char *db_path;
     const char *lang;
     const ocr_settings *settings;
+    ocr_crew *crew; /* workers share the cells of their pages (NULL: one worker) */
     int64_t run_id;
     page_job *jobs;
     size_t njobs;
@@ -363,6 +364,8 @@ static void *worker_main(void *arg)
         worker_fatal(sh, &e);
         return NULL;
     }
+    if (sh->crew)
+        ocr_engine_set_crew(w->engine, sh->crew);
     const page_job *j;
     while ((j = next_job(sh))) {
         long lines = 0, words = 0, cells = 0;
@@ -384,6 +387,9 @@ static void *worker_main(void *arg)
         pthread_cond_broadcast(&sh->cv);
         pthread_mutex_unlock(&sh->mu);
     }
+    /* No page left to start: help the others finish theirs. */
+    if (sh->crew && !j)
+        ocr_crew_help(sh->crew, w->engine);
     return NULL;
 }
 
@@ -424,6 +430,11 @@ static int run_workers(ocr_shared *sh, int jobs, const arc_progress *prog, dg_er
         free(tids);
         return dg_err_set(err, DG_ENOMEM, "out of memory");
     }
+    if (jobs > 1 && ocr_crew_new(&sh->crew, err)) {
+        free(ws);
+        free(tids);
+        return err ? err->code : DG_ENOMEM;
+    }
     int started = 0;
     for (int i = 0; i < jobs; i++) {
         ws[i].sh = sh;
@@ -441,6 +452,7 @@ static int run_workers(ocr_shared *sh, int jobs, const arc_progress *prog, dg_er
     }
     free(ws);
     free(tids);
+    ocr_crew_free(&sh->crew);
     arc_progress_report(prog, "ocr", (long)sh->finished, (long)sh->njobs, NULL);
     if (sh->abort) {
         if (err)

@@ -7,7 +7,8 @@
  * for recognition), so a box can be cut from the scan as filed.
  *
  * Threading: an ocr_engine belongs to one thread for its life.  Settings
- * are immutable once loaded and may be shared between engines.
+ * are immutable once loaded and may be shared between engines.  Engines
+ * of one crew (below) help each other read the cells of their pages.
  */
 #ifndef DANGAN_OCR_H
 #define DANGAN_OCR_H
@@ -117,6 +118,28 @@ void ocr_engine_free(ocr_engine **e);
  */
 int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
                     ocr_result **out, dg_err *err);
+
+/*
+ * A crew: engines on different threads that share the reading of a page's
+ * cells, so that a thread with no page left to start helps the others
+ * finish theirs (with two workers, the last page no longer runs alone).
+ * The result of a page does not depend on who read which cell.
+ */
+typedef struct ocr_crew ocr_crew;
+
+/* Caller frees with ocr_crew_free, after every engine of the crew is done. */
+int ocr_crew_new(ocr_crew **out, dg_err *err);
+void ocr_crew_free(ocr_crew **c);
+
+/* Engine e reads its pages as a member of crew c (NULL: alone). */
+void ocr_engine_set_crew(ocr_engine *e, ocr_crew *c);
+
+/*
+ * For an engine with no page of its own left: read cells of pages the
+ * crew's other engines are reading, and return when none is being read.
+ * A failure is reported to the page's reader, which fails the page.
+ */
+void ocr_crew_help(ocr_crew *c, ocr_engine *e);
 
 /* Versions of the libraries behind this module, as they report themselves
  * at run time ("5.3.0", "leptonica-1.82.0"), written into buf. */

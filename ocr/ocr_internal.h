@@ -54,8 +54,27 @@ struct ocr_engine {
     int latin_failed;
     int osd_failed;
     const ocr_settings *settings;
+    ocr_crew *crew; /* NULL: reads alone */
     char lang[64];
 };
+
+/* The cells of one page as work for a crew: read(ctx, e, i, err) reads
+ * cell i with engine e (on any thread of the crew). */
+typedef struct ocr_crew_job {
+    struct ocr_crew_job *next; /* in the crew's open list */
+    size_t n, claimed, done;
+    int stop, rc;
+    dg_err err;
+    int (*read)(void *ctx, ocr_engine *e, size_t i, dg_err *err);
+    void *ctx;
+} ocr_crew_job;
+
+/* Read every cell of job with e and whoever of the crew helps; returns when
+ * all are read, with the first failure (its message in *err). */
+int ocr_crew_run(ocr_crew *c, ocr_engine *e, ocr_crew_job *job, dg_err *err);
+/* An engine of the crew starts / ends reading a page. */
+void ocr_crew_enter(ocr_crew *c);
+void ocr_crew_leave(ocr_crew *c);
 
 /* A cleaned page ready for recognition, and how it relates to the scan. */
 typedef struct ocr_page {

@@ -654,22 +654,57 @@ static PIX *faint_ink(const ocr_page *pg)
     return m;
 }
 
+/* One page's cells as a crew job: each cell's lines go to its own vector,
+ * merged in cell order once all are read. */
+typedef struct cells_ctx {
+    const ocr_page *pg;
+    PIX *feed, *mask;
+    const ocr_cell *cells;
+    line_vec *out;
+} cells_ctx;
+
+static int read_cell(void *ctx, ocr_engine *e, size_t i, dg_err *err)
+{
+    cells_ctx *c = ctx;
+    int in = e->settings->cell_inset;
+    ocr_box b = c->cells[i].box;
+    ocr_box inner = {b.x + in, b.y + in, b.w - 2 * in, b.h - 2 * in};
+    region rg = {0, 0, (int)i, {b.y, b.x, 0}, 1.0, NULL, 0};
+    return read_area(e, c->pg, c->feed, c->mask, inner, rg, (int)i, &c->out[i], err);
+}
+
+/* Read the cells alone, or with the engine's crew. */
+static int read_cells_with(ocr_engine *e, cells_ctx *ctx, size_t n, dg_err *err)
+{
+    if (!e->crew) {
+        int rc = DG_OK;
+        for (size_t i = 0; i < n && rc == DG_OK; i++)
+            rc = read_cell(ctx, e, i, err);
+        return rc;
+    }
+    ocr_crew_job job = {.n = n, .read = read_cell, .ctx = ctx};
+    return ocr_crew_run(e->crew, e, &job, err);
+}
+
 static int read_cells(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_cell *cells,
                       size_t n, line_vec *lv, dg_err *err)
 {
-    int in = e->settings->cell_inset, rc = DG_OK;
-    PIX *faint = NULL;
-    for (size_t i = 0; i < n && rc == DG_OK; i++) {
-        ocr_box b = cells[i].box;
-        ocr_box inner = {b.x + in, b.y + in, b.w - 2 * in, b.h - 2 * in};
-        region rg = {0, 0, (int)i, {b.y, b.x, 0}, 1.0, NULL, 0};
-        /* Cells are located and cut by binary OR faded-grey ink: Sauvola
-         * keeps only fragments of faded values, and a crop cut to the
-         * fragments loses the rest of the characters. */
-        if (!faint && !pg->bilevel && (faint = faint_ink(pg)) != NULL)
-            pixOr(faint, faint, pg->bin);
-        rc = read_area(e, pg, feed, faint ? faint : pg->bin, inner, rg, (int)i, lv, err);
+    /* Cells are located and cut by binary OR faded-grey ink: Sauvola
+     * keeps only fragments of faded values, and a crop cut to the
+     * fragments loses the rest of the characters.  Made before any cell is
+     * read: helpers of the crew share it read-only. */
+    PIX *faint = n && !pg->bilevel ? faint_ink(pg) : NULL;
+    if (faint)
+        pixOr(faint, faint, pg->bin);
+    cells_ctx ctx = {pg, feed, faint ? faint : pg->bin, cells, n ? calloc(n, sizeof(line_vec)) : NULL};
+    int rc = n && !ctx.out ? dg_err_set(err, DG_ENOMEM, "out of memory")
+                           : read_cells_with(e, &ctx, n, err);
+    for (size_t i = 0; i < n && ctx.out; i++) {
+        if (rc == DG_OK && vec_move(lv, &ctx.out[i]))
+            rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+        vec_free(&ctx.out[i]);
     }
+    free(ctx.out);
     pixDestroy(&faint);
     return rc;
 }
@@ -1075,10 +1110,9 @@ static int r_quads(ocr_engine *e, PIX *pix, double *conf)
     return q;
 }
 
-int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
-                    ocr_result **out, dg_err *err)
+static int read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
+                          ocr_result **out, dg_err *err)
 {
-    *out = NULL;
     PIX *pix = ocr_decode_page(data, len, page_index, err);
     if (!pix)
         return DG_EINPUT;
@@ -1109,4 +1143,16 @@ int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int pa
     }
     *out = r;
     return DG_OK;
+}
+
+int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
+                    ocr_result **out, dg_err *err)
+{
+    *out = NULL;
+    if (e->crew)
+        ocr_crew_enter(e->crew);
+    int rc = read_scan_page(e, data, len, page_index, out, err);
+    if (e->crew)
+        ocr_crew_leave(e->crew);
+    return rc;
 }

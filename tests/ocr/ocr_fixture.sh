@@ -30,4 +30,16 @@ check_eq "民族 label in row 0 col 0" "$(cell_of 民族)" "0|0"
 check_eq "学号 label in row 1 col 0" "$(cell_of 学号)" "1|0"
 txt=$("$DANGAN" --db t.db export ocr --page 1 --format txt)
 check_contains "txt export has the ID" "$txt" "S867146"
+
+# Workers share the cells of their pages (a worker with no page left helps
+# the others): three copies of the form (one trailing byte apart, so three
+# files) read by three workers give each page the text one worker gives.
+mkdir three && cp in/form_rows.jpg three/a.jpg && cp in/form_rows.jpg three/b.jpg &&
+    cp in/form_rows.jpg three/c.jpg && printf '\0' >> three/b.jpg && printf '\0\0' >> three/c.jpg
+"$DANGAN" --db j.db ingest three > /dev/null
+"$DANGAN" --db j.db ocr --jobs 3 > /dev/null
+check_eq "ocr --jobs 3 exit" "$?" 0
+texts=$(sqlite3 j.db "SELECT group_concat(text, '/') FROM (SELECT page_id, text FROM ocr_line ORDER BY page_id, seq) GROUP BY page_id" | sort -u)
+one=$(sqlite3 t.db "SELECT group_concat(text, '/') FROM (SELECT page_id, text FROM ocr_line ORDER BY page_id, seq) GROUP BY page_id")
+check_eq "three workers read each copy as one worker reads it" "$texts" "$one"
 finish
