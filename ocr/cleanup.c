@@ -182,10 +182,11 @@ static int detect_quads(ocr_engine *e, PIX *bin, double *conf)
     if (e->osd_failed)
         return -1;
     if (!e->osd) {
-        e->osd = TessBaseAPICreate();
-        TessBaseAPISetVariable(e->osd, "debug_file", "/dev/null");
-        if (TessBaseAPIInit3(e->osd, NULL, "osd") != 0) {
-            TessBaseAPIDelete(e->osd);
+        int failed = 1;
+        e->osd = ocr_tess_create("osd", &failed);
+        if (failed) {
+            if (e->osd)
+                TessBaseAPIDelete(e->osd);
             e->osd = NULL;
             e->osd_failed = 1;
             return -1;

@@ -6,6 +6,7 @@
  */
 #include "ocr.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,29 @@ static void speed_settings(TessBaseAPI *api)
     TessBaseAPISetVariable(api, "tessedit_do_invert", "0");
 }
 
+/* Tesseract keeps some parameters (debug_file among them) in process-wide
+ * globals that SetVariable and Init write; engines are created on several
+ * worker threads (and eng / osd lazily in the middle of a run), so
+ * creation is serialised.  ThreadSanitizer reported the race. */
+static pthread_mutex_t tess_create_lock = PTHREAD_MUTEX_INITIALIZER;
+
+TessBaseAPI *ocr_tess_create(const char *lang, int *failed)
+{
+    pthread_mutex_lock(&tess_create_lock);
+    TessBaseAPI *api = TessBaseAPICreate();
+    *failed = 1;
+    if (api) {
+        TessBaseAPISetVariable(api, "debug_file", "/dev/null");
+        *failed = TessBaseAPIInit3(api, NULL, lang) != 0;
+        if (!*failed) {
+            TessBaseAPISetVariable(api, "debug_file", "/dev/null");
+            speed_settings(api);
+        }
+    }
+    pthread_mutex_unlock(&tess_create_lock);
+    return api;
+}
+
 int ocr_engine_new(const char *lang, const ocr_settings *s, ocr_engine **out, dg_err *err)
 {
     *out = NULL;
@@ -70,12 +94,15 @@ int ocr_engine_new(const char *lang, const ocr_settings *s, ocr_engine **out, dg
         return dg_err_set(err, DG_ENOMEM, "out of memory");
     snprintf(e->lang, sizeof e->lang, "%s", lang);
     e->settings = s;
-    e->api = TessBaseAPICreate();
-    /* Init with a throwaway language list first to check what is installed,
-     * so a missing model gets an actionable message instead of a stderr dump. */
+    /* A missing model gets an actionable message instead of a stderr dump. */
     char miss[64], pkg[96];
-    TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
-    if (TessBaseAPIInit3(e->api, NULL, lang) != 0) {
+    int failed = 1;
+    e->api = ocr_tess_create(lang, &failed);
+    if (!e->api) {
+        ocr_engine_free(&e);
+        return dg_err_set(err, DG_ENOMEM, "out of memory creating a Tesseract engine");
+    }
+    if (failed) {
         const char *m = missing_language(e->api, lang, miss, sizeof miss);
         if (m) {
             debian_package_for(m, pkg, sizeof pkg);
@@ -89,8 +116,6 @@ int ocr_engine_new(const char *lang, const ocr_settings *s, ocr_engine **out, dg
         ocr_engine_free(&e);
         return err ? err->code : DG_ERR;
     }
-    TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
-    speed_settings(e->api);
     *out = e;
     return DG_OK;
 }
@@ -105,19 +130,16 @@ TessBaseAPI *ocr_latin_engine(ocr_engine *e)
         e->latin_failed = 1;
         return NULL;
     }
-    e->latin = TessBaseAPICreate();
-    TessBaseAPISetVariable(e->latin, "debug_file", "/dev/null");
-    if (!e->latin || TessBaseAPIInit3(e->latin, NULL, "eng") != 0) {
+    int failed = 1;
+    e->latin = ocr_tess_create("eng", &failed);
+    if (failed) {
         if (e->latin) {
             TessBaseAPIEnd(e->latin);
             TessBaseAPIDelete(e->latin);
         }
         e->latin = NULL;
         e->latin_failed = 1;
-        return NULL;
     }
-    TessBaseAPISetVariable(e->latin, "debug_file", "/dev/null");
-    speed_settings(e->latin);
     return e->latin;
 }
 

@@ -92,6 +92,10 @@ typedef struct ocr_page {
 /* The `eng` engine for cells whose text looks Latin or numeric; NULL when
  * the primary language already includes eng or eng is not installed. */
 TessBaseAPI *ocr_latin_engine(ocr_engine *e);
+/* A Tesseract instance initialised for lang (quiet, no inverted re-reads);
+ * *failed when Init failed (the instance is still returned, to be asked
+ * what is missing, and deleted by the caller).  NULL when out of memory. */
+TessBaseAPI *ocr_tess_create(const char *lang, int *failed);
 
 /* Decode page n (0-based) of an in-memory scan; NULL on failure with err set. */
 PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err);
