@@ -425,13 +425,16 @@ static int vec_move(line_vec *dst, line_vec *src)
     return DG_OK;
 }
 
-/* Read img one way; keep the reading when it is more confident than *best. */
+/* Read img one way; keep the reading when it is more confident than *best.
+ * *got (if not NULL) receives this reading's own confidence. */
 static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const region *rg, int block,
-                       line_vec *best, double *best_conf, dg_err *err)
+                       line_vec *best, double *best_conf, double *got, dg_err *err)
 {
     line_vec v = {0};
     int rc = read_image(api, img, psm, dpi, rg, block, &v, err);
     double c = vec_conf(&v);
+    if (got)
+        *got = c;
     if (rc == DG_OK && c > *best_conf) {
         vec_free(best);
         *best = v;
@@ -463,14 +466,14 @@ typedef struct crop_in {
 
 /* Prepare the crop for one target height and read it one way. */
 static int try_scaled(TessBaseAPI *api, const crop_in *ci, double target, int psm, region rg,
-                      line_vec *best, double *conf, dg_err *err)
+                      line_vec *best, double *conf, double *got, dg_err *err)
 {
     int *xmap = NULL;
     PIX *src = psm == PSM_BINARY_LINE ? ci->bin : ci->grey;
     psm = psm == PSM_BINARY_LINE ? PSM_SINGLE_LINE : psm;
     PIX *img = prepare(src, ci->bin, ci->texth, target, 1, &rg, &xmap);
     int rc = img ? try_variant(api, img, psm, (int)(ci->dpi * rg.scale), &rg, ci->block, best,
-                               conf, err)
+                               conf, got, err)
                  : dg_err_set(err, DG_ENOMEM, "out of memory");
     pixDestroy(&img);
     free(xmap);
@@ -493,11 +496,12 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
 {
     line_vec best = {0};
     double conf = -1;
-    int rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_SINGLE_LINE, *rg, &best, &conf, err);
+    int rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_SINGLE_LINE, *rg, &best, &conf, NULL,
+                        err);
     if (rc == DG_OK && conf < RETRY_CONF && !ci->fed_binary)
-        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf, err);
+        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf, NULL, err);
     if (rc == DG_OK && conf < RETRY_CONF)
-        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_BLOCK, *rg, &best, &conf, err);
+        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_BLOCK, *rg, &best, &conf, NULL, err);
     /* chi_sim reads plain numbers (dates, sequence numbers) well: a
      * confident reading without letters is not read again with eng. */
     int sure_digits = conf >= EARLY_CONF && !vec_has_letters(&best);
@@ -506,10 +510,15 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
     /* eng on a clean grey crop reads best at the scan's own size (S867146
      * at 45 px: 89 native, 62 at 28 px); shrunk well below the Latin target
      * only when that is poor (scale 0.5 reads it at 82, 0.7 as $867146). */
+    /* The second eng reading depends on how well eng itself read, not on
+     * chi_sim: S867146 read 3867146 at 61 by chi_sim and 5867146 at 12 by
+     * eng native is read right only at the smaller scale. */
+    double latin_conf = -1;
     if (latin)
-        rc = try_scaled(latin, ci, 0, PSM_SINGLE_LINE, *rg, &best, &conf, err);
-    if (latin && rc == DG_OK && conf < RETRY_CONF)
-        rc = try_scaled(latin, ci, TARGET_LATIN_H * 0.7, PSM_SINGLE_LINE, *rg, &best, &conf, err);
+        rc = try_scaled(latin, ci, 0, PSM_SINGLE_LINE, *rg, &best, &conf, &latin_conf, err);
+    if (latin && rc == DG_OK && latin_conf < RETRY_CONF)
+        rc = try_scaled(latin, ci, TARGET_LATIN_H * 0.7, PSM_SINGLE_LINE, *rg, &best, &conf, NULL,
+                        err);
     if (rc == DG_OK && vec_move(lv, &best))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     vec_free(&best);
