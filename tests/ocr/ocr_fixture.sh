@@ -4,6 +4,8 @@
 # letters and digits, a date in Han numerals) is ingested and read; each
 # known value must come out in its own cell (row, column), as read by the
 # grid and the cell-by-cell recogniser.  Values are checked through the DB.
+# Also: workers sharing cells read as one worker does, and a page without a
+# grid is read as free text.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -42,4 +44,17 @@ check_eq "ocr --jobs 3 exit" "$?" 0
 texts=$(sqlite3 j.db "SELECT group_concat(text, '/') FROM (SELECT page_id, text FROM ocr_line ORDER BY page_id, seq) GROUP BY page_id" | sort -u)
 one=$(sqlite3 t.db "SELECT group_concat(text, '/') FROM (SELECT page_id, text FROM ocr_line ORDER BY page_id, seq) GROUP BY page_id")
 check_eq "three workers read each copy as one worker reads it" "$texts" "$one"
+
+# A page with no ruled grid (tests/data/ocr/header_nogrid.jpg: the title
+# and department line above a ledger's table, cut from sample s009) is
+# read as free text: no cells, the title exact.
+mkdir nogrid && cp "$DATA/ocr/header_nogrid.jpg" nogrid/
+"$DANGAN" --db n.db ingest nogrid > /dev/null 2>&1
+"$DANGAN" --db n.db ocr --jobs 1 > /dev/null
+check_eq "no-grid page: ocr exit" "$?" 0
+check_eq "no-grid page: no cells" "$(sqlite3 n.db 'SELECT count(*) FROM ocr_cell')" 0
+check_eq "no-grid page: title read" \
+    "$(sqlite3 n.db "SELECT count(*) FROM ocr_line WHERE text = '杭州大学1985届毕业研究生名册'")" 1
+check_eq "no-grid page: department line read" \
+    "$(sqlite3 n.db "SELECT count(*) FROM ocr_line WHERE text LIKE '%数学系%'")" 1
 finish
