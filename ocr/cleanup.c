@@ -424,6 +424,31 @@ static void soften_bilevel(ocr_page *pg)
     pg->grey = s;
 }
 
+/* Scans under s->upscale_below dpi are read at s->upscale_to: the
+ * clean-up's lengths and Tesseract both want characters of a usual size.
+ * Scaling is the first step the page geometry knows, so boxes still map
+ * back to the scan as filed. */
+static int step_upscale(ocr_page *pg, const ocr_settings *s)
+{
+    int w = pixGetWidth(pg->grey), h = pixGetHeight(pg->grey);
+    double f = pg->dpi > 0 ? (double)s->upscale_to / pg->dpi : 1.0;
+    int on = s->upscale_below > 0 && pg->dpi < s->upscale_below && f > 1.0 &&
+             (double)w * f * h * f <= (double)OCR_MAX_PIXELS;
+    if (on) {
+        PIX *up = pixScale(pg->grey, (l_float32)f, (l_float32)f);
+        if (!up)
+            return DG_ENOMEM;
+        pixDestroy(&pg->grey);
+        pg->grey = up;
+        pg->geom.scale = f;
+    }
+    log_step(pg, "upscale", on, "\"from\":%.0f,\"to\":%.0f", (double)pg->dpi,
+             on ? (double)s->upscale_to : (double)pg->dpi);
+    if (on)
+        pg->dpi = s->upscale_to;
+    return DG_OK;
+}
+
 int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_conf,
                    ocr_page *pg, dg_err *err)
 {
@@ -447,6 +472,8 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_c
         return dg_err_set(err, DG_ENOMEM, "out of memory converting the page to grey");
     log_step(pg, "seal", s->seal_on && colour, "\"colour\":%.0f,\"seal_share\":%.4f", colour,
              seal);
+    if (step_upscale(pg, s))
+        return dg_err_set(err, DG_ENOMEM, "out of memory scaling the page up");
     step_background(pg, s, pg->bilevel);
     step_orientation(pg, s, quads, quads_conf);
     step_deskew(pg, s);

@@ -39,6 +39,8 @@ struct ocr_settings {
     int min_cell;           /* smallest cell side in pixels */
     int feed_binary;        /* give Tesseract the binary image (else cleaned grey) */
     int dpi_default;        /* when the file records none */
+    int upscale_below;      /* pages under this dpi are read scaled up (0: never) */
+    int upscale_to;         /* ... to this dpi */
     int dpi_check_on;       /* trust the sheet size over a recorded dpi that fits none */
     int soften_bilevel_on;  /* read 1-bit scans from a 3x3 mean */
     int filter_on;          /* drop lines of marks only, speck marks, marks around numbers */

@@ -45,6 +45,8 @@ static void settings_defaults(ocr_settings *s)
     s->min_cell = 12;
     s->feed_binary = 0;
     s->dpi_default = 300;
+    s->upscale_below = 200;
+    s->upscale_to = 300;
     s->dpi_check_on = 1;
     s->soften_bilevel_on = 1;
     s->filter_on = 1;
@@ -79,6 +81,7 @@ static int settings_to_json(ocr_settings *s)
     dg_buf_addf(&b, ",\"filter\":{\"on\":%d},\"widen_punctuation\":{\"on\":%d}", s->filter_on,
                 s->widen_on);
     dg_buf_addf(&b, ",\"bands\":{\"weak_share\":%.3f}", s->weak_band);
+    dg_buf_addf(&b, ",\"upscale\":{\"below\":%d,\"to\":%d}", s->upscale_below, s->upscale_to);
     int rc = dg_buf_addf(&b, ",\"input\":\"%s\",\"default_dpi\":%d}",
                          s->feed_binary ? "binary" : "grey", s->dpi_default);
     if (rc) {
@@ -175,6 +178,8 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
         s->feed_binary = attr_is(n, "image", "binary");
     } else if (named(n, "resolution")) {
         attr_int(n, "default-dpi", &s->dpi_default);
+        attr_int(n, "upscale-below", &s->upscale_below);
+        attr_int(n, "upscale-to", &s->upscale_to);
     } else if (named(n, "filter")) {
         s->filter_on = attr_on(n);
     } else if (named(n, "punctuation")) {

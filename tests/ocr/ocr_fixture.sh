@@ -4,8 +4,8 @@
 # letters and digits, a date in Han numerals) is ingested and read; each
 # known value must come out in its own cell (row, column), as read by the
 # grid and the cell-by-cell recogniser.  Values are checked through the DB.
-# Also: workers sharing cells read as one worker does, and a page without a
-# grid is read as free text.
+# Also: workers sharing cells read as one worker does, a page without a
+# grid is read as free text, and a 150 dpi scan is read scaled up.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -57,4 +57,25 @@ check_eq "no-grid page: title read" \
     "$(sqlite3 n.db "SELECT count(*) FROM ocr_line WHERE text = '杭州大学1985届毕业研究生名册'")" 1
 check_eq "no-grid page: department line read" \
     "$(sqlite3 n.db "SELECT count(*) FROM ocr_line WHERE text LIKE '%数学系%'")" 1
+
+# The same form scanned at 150 dpi (tests/data/ocr/form_rows_150dpi.jpg,
+# 860x165) is read scaled up to 300 dpi: the values that 150 dpi garbles
+# (籍贡, 人学年如, a lost 政治面貌) come out right, and the cells' boxes are
+# on the 860x165 scan as filed.
+mkdir low && cp "$DATA/ocr/form_rows_150dpi.jpg" low/
+"$DANGAN" --db l.db ingest low > /dev/null 2>&1
+"$DANGAN" --db l.db ocr --jobs 1 > /dev/null
+check_eq "150 dpi: ocr exit" "$?" 0
+cell_low() {
+    sqlite3 l.db "SELECT c.row_no || '|' || c.col_no FROM ocr_line l
+        JOIN ocr_cell c ON c.id = l.cell_id WHERE l.text = '$1' LIMIT 1"
+}
+check_eq "150 dpi: 籍贯 in row 0 col 2" "$(cell_low 籍贯)" "0|2"
+check_eq "150 dpi: 政治面貌 in row 0 col 4" "$(cell_low 政治面貌)" "0|4"
+check_eq "150 dpi: 民盟盟员 in row 0 col 5" "$(cell_low 民盟盟员)" "0|5"
+check_eq "150 dpi: 入学年月 in row 1 col 2" "$(cell_low 入学年月)" "1|2"
+check_eq "150 dpi: cells inside the scan" \
+    "$(sqlite3 l.db 'SELECT count(*) FROM ocr_cell WHERE x < 0 OR y < 0 OR x + w > 860 OR y + h > 165')" 0
+check_contains "150 dpi: upscaling logged" "$(sqlite3 l.db 'SELECT cleanup FROM ocr_page')" \
+    '"step":"upscale","on":true,"from":150,"to":300'
 finish
