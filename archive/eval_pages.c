@@ -26,21 +26,8 @@ static int to_cps(const char *s, cps *out)
     out->n = 0;
     if (!out->v)
         return DG_ENOMEM;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned cp = *p;
-        int len = 1;
-        if (*p >= 0xf0 && p[1] && p[2] && p[3]) {
-            cp = ((p[0] & 7u) << 18) | ((p[1] & 63u) << 12) | ((p[2] & 63u) << 6) | (p[3] & 63u);
-            len = 4;
-        } else if (*p >= 0xe0 && p[1] && p[2]) {
-            cp = ((p[0] & 15u) << 12) | ((p[1] & 63u) << 6) | (p[2] & 63u);
-            len = 3;
-        } else if (*p >= 0xc0 && p[1]) {
-            cp = ((p[0] & 31u) << 6) | (p[1] & 63u);
-            len = 2;
-        }
-        p += len;
+    for (size_t i = 0; i < n;) {
+        unsigned cp = dg_utf8_next(s, n, &i);
         if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000)
             continue;
         out->v[out->n++] = cp;

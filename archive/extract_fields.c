@@ -352,7 +352,7 @@ static int make_value(const ex_page *p, const ex_field *f, const gsel *s, const 
         const ex_glyph *g = &p->glyphs[s->g[i]];
         if (f->max_chars && ex_cp_significant(g->cp) && ++sig > f->max_chars)
             break;
-        ex_utf8_add(&raw, g->cp);
+        dg_utf8_add(&raw, g->cp);
         if (g->word == last_word)
             continue;
         last_word = g->word;

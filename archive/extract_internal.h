@@ -68,8 +68,6 @@ const ex_template *ex_templates_get(const ex_templates *set, size_t i);
 
 /* Decode UTF-8 s (len bytes) into cp (at most max); returns the count. */
 size_t ex_utf8_decode(const char *s, size_t len, uint32_t *cp, size_t max);
-/* Append code point c to b as UTF-8. */
-int ex_utf8_add(dg_buf *b, uint32_t c);
 /* Letters, digits and Han characters take part in label matching. */
 int ex_cp_significant(uint32_t c);
 int ex_cp_is_han(uint32_t c);

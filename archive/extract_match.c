@@ -15,47 +15,10 @@
 
 size_t ex_utf8_decode(const char *s, size_t len, uint32_t *cp, size_t max)
 {
-    const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, n = 0;
-    while (i < len && n < max) {
-        uint32_t c = p[i];
-        int extra = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-        if (c >= 0x80)
-            c &= extra == 1 ? 0x1F : extra == 2 ? 0x0F : 0x07;
-        if (i + (size_t)extra >= len)
-            extra = (int)(len - i - 1);
-        for (int k = 1; k <= extra; k++)
-            c = (c << 6) | (p[i + (size_t)k] & 0x3F);
-        i += (size_t)extra + 1;
-        cp[n++] = c;
-    }
+    while (i < len && n < max)
+        cp[n++] = dg_utf8_next(s, len, &i);
     return n;
-}
-
-int ex_utf8_add(dg_buf *b, uint32_t c)
-{
-    char o[4];
-    size_t n;
-    if (c < 0x80) {
-        o[0] = (char)c;
-        n = 1;
-    } else if (c < 0x800) {
-        o[0] = (char)(0xC0 | (c >> 6));
-        o[1] = (char)(0x80 | (c & 0x3F));
-        n = 2;
-    } else if (c < 0x10000) {
-        o[0] = (char)(0xE0 | (c >> 12));
-        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        n = 3;
-    } else {
-        o[0] = (char)(0xF0 | (c >> 18));
-        o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-        o[3] = (char)(0x80 | (c & 0x3F));
-        n = 4;
-    }
-    return dg_buf_add(b, o, n);
 }
 
 int ex_cp_is_han(uint32_t c)

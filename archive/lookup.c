@@ -186,23 +186,15 @@ static int cand_why(lk_cand *c, const char *fmt, ...)
     return DG_OK;
 }
 
-/* ---- UTF-8: just enough to compare two names character by character ---------- */
-
-static size_t utf8_next(const char *s, size_t i)
-{
-    size_t j = i + 1;
-    while (s[j] && ((unsigned char)s[j] & 0xC0) == 0x80)
-        j++;
-    return j;
-}
-
 /* Append "q/a" for every position where query and archived names differ. */
 static int name_diff(const char *q, const char *a, dg_buf *out)
 {
-    size_t i = 0, j = 0;
+    size_t i = 0, j = 0, nq = strlen(q), na = strlen(a);
     int rc = DG_OK, n = 0;
-    while (q[i] && a[j] && !rc) {
-        size_t i2 = utf8_next(q, i), j2 = utf8_next(a, j);
+    while (i < nq && j < na && !rc) {
+        size_t i2 = i, j2 = j;
+        dg_utf8_next(q, nq, &i2);
+        dg_utf8_next(a, na, &j2);
         if (i2 - i != j2 - j || memcmp(q + i, a + j, i2 - i) != 0) {
             rc = n++ ? dg_buf_adds(out, ", ") : DG_OK;
             rc = rc ? rc : dg_buf_add(out, q + i, i2 - i);

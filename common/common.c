@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unicode/utf8.h>
 
 int dg_err_set(dg_err *err, int code, const char *fmt, ...)
 {
@@ -208,4 +209,26 @@ void dg_now_iso(char out[32])
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+uint32_t dg_utf8_next(const char *s, size_t len, size_t *i)
+{
+    UChar32 c;
+    int32_t k = (int32_t)*i, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+    U8_NEXT_OR_FFFD((const uint8_t *)s, k, n, c);
+    *i = (size_t)k;
+    return (uint32_t)c;
+}
+
+size_t dg_utf8_put(char *out, uint32_t c)
+{
+    int32_t k = 0;
+    U8_APPEND_UNSAFE((uint8_t *)out, k, (UChar32)(c > 0x10ffff ? 0xfffd : c));
+    return (size_t)k;
+}
+
+int dg_utf8_add(dg_buf *b, uint32_t c)
+{
+    char o[4];
+    return dg_buf_add(b, o, dg_utf8_put(o, c));
 }

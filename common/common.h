@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Status codes returned by fallible functions (0 = ok). */
 enum {
@@ -65,6 +66,14 @@ int dg_buf_vaddf(dg_buf *b, const char *fmt, va_list ap);
 char *dg_buf_detach(dg_buf *b);
 /* Remove trailing whitespace. */
 void dg_buf_rtrim(dg_buf *b);
+
+/* UTF-8, by ICU's U8_NEXT / U8_APPEND (header-only macros): the next code
+ * point of s (len bytes) at *i, advancing *i past it, U+FFFD for an
+ * ill-formed sequence; c written to out (room for 4 bytes), returning the
+ * bytes written; c appended to b. */
+uint32_t dg_utf8_next(const char *s, size_t len, size_t *i);
+size_t dg_utf8_put(char *out, uint32_t c);
+int dg_utf8_add(dg_buf *b, uint32_t c);
 
 /* Append s as a quoted JSON string; NULL becomes null. */
 int dg_buf_json_str(dg_buf *b, const char *s);

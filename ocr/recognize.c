@@ -842,14 +842,12 @@ static int line_has_cjk(const ocr_line *l)
  * the 16 samples) and no record value is punctuation alone. */
 static int text_has_word(const char *text)
 {
-    for (const unsigned char *p = (const unsigned char *)text; p && *p; p++) {
-        if ((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+    size_t n = text ? strlen(text) : 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t c = dg_utf8_next(text, n, &i);
+        if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+            (c >= 0x3400 && c <= 0x9fff))
             return 1;
-        if (*p >= 0xe0 && p[1] && p[2]) {
-            unsigned cp = ((p[0] & 15u) << 12) | ((p[1] & 63u) << 6) | (p[2] & 63u);
-            if (cp >= 0x3400 && cp <= 0x9fff)
-                return 1;
-        }
     }
     return 0;
 }

@@ -10,31 +10,6 @@
 
 #include "ocr_internal.h"
 
-/* Decode one UTF-8 sequence at s; returns its length (1 on bad bytes). */
-static int utf8_next(const unsigned char *s, unsigned *cp)
-{
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if ((s[0] & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80) {
-        *cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
-        return 2;
-    }
-    if ((s[0] & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
-        *cp = ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
-        return 3;
-    }
-    if ((s[0] & 0xf8) == 0xf0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
-        (s[3] & 0xc0) == 0x80) {
-        *cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3fu) << 12) | ((s[2] & 0x3fu) << 6) |
-              (s[3] & 0x3fu);
-        return 4;
-    }
-    *cp = 0xfffd;
-    return 1;
-}
-
 int ocr_is_cjk(unsigned cp)
 {
     return (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xf900 && cp <= 0xfaff) ||
@@ -54,30 +29,6 @@ static unsigned full_width_of(unsigned cp)
     case '!': return 0xff01;
     default: return 0;
     }
-}
-
-static size_t utf8_put(char *out, unsigned cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
 }
 
 /* Nearest non-space code point from i in direction step; 0 at the ends. */
@@ -100,8 +51,8 @@ char *ocr_widen_punctuation(const char *in)
         free(cp);
         return NULL;
     }
-    for (const unsigned char *s = (const unsigned char *)in; *s;)
-        s += utf8_next(s, &cp[n++]);
+    for (size_t i = 0; i < len;)
+        cp[n++] = dg_utf8_next(in, len, &i);
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < n; i++) {
             unsigned fw = full_width_of(cp[i]);
@@ -110,7 +61,7 @@ char *ocr_widen_punctuation(const char *in)
         }
     size_t o = 0;
     for (size_t i = 0; i < n; i++)
-        o += utf8_put(out + o, cp[i]);
+        o += dg_utf8_put(out + o, cp[i]);
     out[o] = '\0';
     free(cp);
     return out;
@@ -122,27 +73,23 @@ char *ocr_tidy_text(const char *in)
     char *out = malloc(n + 1);
     if (!out)
         return NULL;
-    const unsigned char *s = (const unsigned char *)in;
-    size_t o = 0;
+    size_t i = 0, o = 0;
     unsigned prev = 0; /* last non-space code point written */
-    while (*s) {
-        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
-            while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-                s++;
-            if (!*s || o == 0)
+    while (i < n) {
+        if (in[i] == ' ' || in[i] == '\t' || in[i] == '\n' || in[i] == '\r') {
+            while (in[i] == ' ' || in[i] == '\t' || in[i] == '\n' || in[i] == '\r')
+                i++;
+            if (i == n || o == 0)
                 continue;
-            unsigned next;
-            utf8_next(s, &next);
-            if (!(ocr_is_cjk(prev) && ocr_is_cjk(next)))
+            size_t peek = i;
+            if (!(ocr_is_cjk(prev) && ocr_is_cjk(dg_utf8_next(in, n, &peek))))
                 out[o++] = ' ';
             continue;
         }
-        unsigned cp;
-        int len = utf8_next(s, &cp);
-        memcpy(out + o, s, (size_t)len);
-        o += (size_t)len;
-        s += len;
-        prev = cp;
+        size_t start = i;
+        prev = dg_utf8_next(in, n, &i);
+        memcpy(out + o, in + start, i - start);
+        o += i - start;
     }
     out[o] = '\0';
     return out;
