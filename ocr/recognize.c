@@ -872,13 +872,26 @@ static size_t mark_at(const char *p)
     return 0;
 }
 
+/* Bytes of the run of marks at the start of text. */
+static size_t leading_marks(const char *text)
+{
+    size_t len = 0;
+    for (size_t n; text[len] && (n = mark_at(text + len)) > 0;)
+        len += n;
+    return len;
+}
+
 static int speck_like(const char *text)
 {
-    const char *p = text;
-    for (size_t n; *p && (n = mark_at(p)) > 0;)
-        p += n;
-    return !*p && p != text;
+    size_t len = leading_marks(text);
+    return len && !text[len];
 }
+
+static int empty_text(const char *text)
+{
+    return !*text;
+}
+
 
 /* The line's text again from its words, after words were changed. */
 static int rebuild_text(ocr_line *l)
@@ -897,24 +910,29 @@ static int rebuild_text(ocr_line *l)
     return DG_OK;
 }
 
-/* Specks beside a value read as marks of their own ("1995.3 ..",
- * "1993.9 、"): such a word, in a line that has letters, digits or Han, is
- * dropped and the line's text rebuilt from the rest. */
-static int drop_stray_marks(ocr_line *l)
+/* Words for which drop() holds leave l, and its text is rebuilt. */
+static int drop_words(ocr_line *l, int (*drop)(const char *text))
 {
-    size_t k = 0, kept = 0;
-    for (size_t j = 0; j < l->nwords; j++)
-        kept += !speck_like(l->words[j].text);
-    if (!kept || kept == l->nwords)
-        return DG_OK;
+    size_t k = 0;
     for (size_t j = 0; j < l->nwords; j++) {
-        if (!speck_like(l->words[j].text))
+        if (!drop(l->words[j].text))
             l->words[k++] = l->words[j];
         else
             free(l->words[j].text);
     }
     l->nwords = k;
     return rebuild_text(l);
+}
+
+/* Specks beside a value read as marks of their own ("1995.3 ..",
+ * "1993.9 、"): such a word, in a line that has letters, digits or Han, is
+ * dropped and the line's text rebuilt from the rest. */
+static int drop_stray_marks(ocr_line *l)
+{
+    size_t kept = 0;
+    for (size_t j = 0; j < l->nwords; j++)
+        kept += !speck_like(l->words[j].text);
+    return !kept || kept == l->nwords ? DG_OK : drop_words(l, speck_like);
 }
 
 /* 1 when the text is a number or date: digits, marks, spaces and 年月日
@@ -944,14 +962,12 @@ static int trim_number_marks(ocr_line *l)
     if (l->cell < 0 || !l->nwords || !numeric_text(l->text))
         return DG_OK;
     char *first = l->words[0].text, *last = l->words[l->nwords - 1].text;
-    size_t lead = 0, n;
-    while (first[lead] && (n = mark_at(first + lead)) > 0)
-        lead += n;
+    size_t lead = leading_marks(first), n;
     size_t end = strlen(last), cut = end;
     for (size_t i = 0; i < end;) { /* the last run of marks reaching the end */
         n = mark_at(last + i);
         if (!n) {
-            i += 1;
+            dg_utf8_next(last, end, &i);
             cut = end;
         } else {
             if (cut == end)
@@ -965,15 +981,7 @@ static int trim_number_marks(ocr_line *l)
         memmove(first, first + lead, strlen(first + lead) + 1);
     if (cut != end)
         last[cut - (l->nwords == 1 ? lead : 0)] = '\0';
-    size_t k = 0;
-    for (size_t j = 0; j < l->nwords; j++) {
-        if (*l->words[j].text)
-            l->words[k++] = l->words[j];
-        else
-            free(l->words[j].text);
-    }
-    l->nwords = k;
-    return rebuild_text(l);
+    return drop_words(l, empty_text);
 }
 
 static int line_has_latin(const ocr_line *l)

@@ -15,9 +15,10 @@ cp "$DATA/ocr/form_rows.jpg" in/
 "$DANGAN" --db t.db ocr --jobs 1 > /dev/null
 check_eq "ocr exit" "$?" 0
 
-# value in cell (row, col): "row|col" of the cell holding a line equal to it
+# value in cell (row, col): "row|col" of the cell holding a line equal to $1
+# in workspace $2 (default t.db)
 cell_of() {
-    sqlite3 t.db "SELECT c.row_no || '|' || c.col_no FROM ocr_line l
+    sqlite3 "${2:-t.db}" "SELECT c.row_no || '|' || c.col_no FROM ocr_line l
         JOIN ocr_cell c ON c.id = l.cell_id WHERE l.text = '$1' LIMIT 1"
 }
 check_eq "汉族 in row 0 col 1" "$(cell_of 汉族)" "0|1"
@@ -66,14 +67,10 @@ mkdir low && cp "$DATA/ocr/form_rows_150dpi.jpg" low/
 "$DANGAN" --db l.db ingest low > /dev/null 2>&1
 "$DANGAN" --db l.db ocr --jobs 1 > /dev/null
 check_eq "150 dpi: ocr exit" "$?" 0
-cell_low() {
-    sqlite3 l.db "SELECT c.row_no || '|' || c.col_no FROM ocr_line l
-        JOIN ocr_cell c ON c.id = l.cell_id WHERE l.text = '$1' LIMIT 1"
-}
-check_eq "150 dpi: 籍贯 in row 0 col 2" "$(cell_low 籍贯)" "0|2"
-check_eq "150 dpi: 政治面貌 in row 0 col 4" "$(cell_low 政治面貌)" "0|4"
-check_eq "150 dpi: 民盟盟员 in row 0 col 5" "$(cell_low 民盟盟员)" "0|5"
-check_eq "150 dpi: 入学年月 in row 1 col 2" "$(cell_low 入学年月)" "1|2"
+check_eq "150 dpi: 籍贯 in row 0 col 2" "$(cell_of 籍贯 l.db)" "0|2"
+check_eq "150 dpi: 政治面貌 in row 0 col 4" "$(cell_of 政治面貌 l.db)" "0|4"
+check_eq "150 dpi: 民盟盟员 in row 0 col 5" "$(cell_of 民盟盟员 l.db)" "0|5"
+check_eq "150 dpi: 入学年月 in row 1 col 2" "$(cell_of 入学年月 l.db)" "1|2"
 check_eq "150 dpi: cells inside the scan" \
     "$(sqlite3 l.db 'SELECT count(*) FROM ocr_cell WHERE x < 0 OR y < 0 OR x + w > 860 OR y + h > 165')" 0
 check_contains "150 dpi: upscaling logged" "$(sqlite3 l.db 'SELECT cleanup FROM ocr_page')" \
