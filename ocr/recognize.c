@@ -696,17 +696,10 @@ static int read_cells_with(ocr_engine *e, cells_ctx *ctx, size_t n, dg_err *err)
     return ocr_crew_run(e->crew, e, &job, err);
 }
 
-static int read_cells(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_cell *cells,
-                      size_t n, line_vec *lv, dg_err *err)
+static int read_cells(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *ink,
+                      const ocr_cell *cells, size_t n, line_vec *lv, dg_err *err)
 {
-    /* Cells are located and cut by binary OR faded-grey ink: Sauvola
-     * keeps only fragments of faded values, and a crop cut to the
-     * fragments loses the rest of the characters.  Made before any cell is
-     * read: helpers of the crew share it read-only. */
-    PIX *faint = n && !pg->bilevel ? faint_ink(pg) : NULL;
-    if (faint)
-        pixOr(faint, faint, pg->bin);
-    cells_ctx ctx = {pg, feed, faint ? faint : pg->bin, cells, n ? calloc(n, sizeof(line_vec)) : NULL};
+    cells_ctx ctx = {pg, feed, ink, cells, n ? calloc(n, sizeof(line_vec)) : NULL};
     int rc = n && !ctx.out ? dg_err_set(err, DG_ENOMEM, "out of memory")
                            : read_cells_with(e, &ctx, n, err);
     for (size_t i = 0; i < n && ctx.out; i++) {
@@ -715,8 +708,21 @@ static int read_cells(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_ce
         vec_free(&ctx.out[i]);
     }
     free(ctx.out);
-    pixDestroy(&faint);
     return rc;
+}
+
+/* Where text is looked for: binary OR faded-grey ink.  Sauvola keeps only
+ * fragments of faded values, and a crop cut to the fragments loses the rest
+ * of the characters.  Made before any cell is read: helpers of the crew
+ * share it read-only.  NULL when out of memory. */
+static PIX *page_ink(const ocr_page *pg)
+{
+    if (pg->bilevel)
+        return pixClone(pg->bin);
+    PIX *faint = faint_ink(pg);
+    if (faint)
+        pixOr(faint, faint, pg->bin);
+    return faint;
 }
 
 /* The table area: the box around all cells. */
@@ -733,11 +739,69 @@ static ocr_box table_box(const ocr_cell *cells, size_t n)
     return n ? (ocr_box){x0, y0, x1 - x0, y1 - y0} : (ocr_box){0, 0, 0, 0};
 }
 
-/* Everything outside the table area, band by band. */
-static int read_rest(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_cell *cells,
-                     size_t n, int block0, line_vec *lv, dg_err *err)
+/* Phrases of text: ink without specks (components under dpi/25 both ways:
+ * noise, bleed-through dots and stain grain, which on hard pages reach every
+ * pixel row and joined a title, a header line and the table's top into one
+ * band) closed along the line by about a character's width, so the
+ * characters of a phrase join and phrases a wide gap apart (系（所）：化学系
+ * ... 第1页 共1页) are read apart.  Boxes under dpi/30 tall are dropped,
+ * the rest sorted top to bottom, then left to right.  NULL when out of
+ * memory. */
+static BOXA *phrase_boxes(PIX *bin, int dpi)
 {
-    PIX *bin = pixCopy(NULL, pg->bin);
+    int speck = dpi / 25 > 3 ? dpi / 25 : 3;
+    PIX *big = pixSelectBySize(bin, speck, speck, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
+    PIX *closed = big ? pixCloseBrick(NULL, big, dpi / 4 | 1, dpi / 25 | 1) : NULL;
+    BOXA *all = closed ? pixConnCompBB(closed, 8) : NULL;
+    pixDestroy(&big);
+    pixDestroy(&closed);
+    BOXA *tall = all ? boxaSelectBySize(all, 0, dpi / 12, L_SELECT_HEIGHT, L_SELECT_IF_GTE,
+                                        NULL)
+                     : NULL;
+    boxaDestroy(&all);
+    BOXA *wide = tall ? boxaSelectBySize(tall, dpi / 20, 0, L_SELECT_WIDTH, L_SELECT_IF_GTE, NULL)
+                      : NULL;
+    boxaDestroy(&tall);
+    BOXA *sorted = wide ? boxaSort(wide, L_SORT_BY_Y, L_SORT_INCREASING, NULL) : NULL;
+    boxaDestroy(&wide);
+    return sorted;
+}
+
+/* 1 when a and b share rows. */
+static int rows_overlap(ocr_box a, ocr_box b)
+{
+    return a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/* Phrase i widened by up to `reach` on each side, but at most half way to
+ * a neighbouring phrase on the same rows: a colon or full stop after the
+ * last character is specks only and is not in the box it ends. */
+static ocr_box phrase_reach(BOXA *phrases, int i, int reach, ocr_box page)
+{
+    l_int32 x, y, w, h;
+    boxaGetBoxGeometry(phrases, i, &x, &y, &w, &h);
+    ocr_box b = {x, y, w, h};
+    int left = x - reach, right = x + w + reach;
+    for (int j = 0; j < boxaGetCount(phrases); j++) {
+        boxaGetBoxGeometry(phrases, j, &x, &y, &w, &h);
+        ocr_box o = {x, y, w, h};
+        if (j == i || !rows_overlap(b, o))
+            continue;
+        if (o.x + o.w <= b.x && (o.x + o.w + b.x) / 2 > left)
+            left = (o.x + o.w + b.x) / 2;
+        if (o.x >= b.x + b.w && (b.x + b.w + o.x) / 2 < right)
+            right = (b.x + b.w + o.x) / 2;
+    }
+    left = left < page.x ? page.x : left;
+    right = right > page.x + page.w ? page.x + page.w : right;
+    return (ocr_box){left, b.y, right - left, b.h};
+}
+
+/* Everything outside the table area, phrase by phrase. */
+static int read_rest(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *ink,
+                     const ocr_cell *cells, size_t n, int block0, line_vec *lv, dg_err *err)
+{
+    PIX *bin = pixCopy(NULL, ink);
     /* The image read is masked too: a band with ink on both sides of the
      * table (margin stains) has an ink box across it, and its crop read a
      * table row a second time (s010: 入学时间 ... twice). */
@@ -757,27 +821,16 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, PIX *feed, const ocr_cel
                     pixGetDepth(fm) == 1 ? PIX_CLR : PIX_SET, NULL, 0, 0);
     }
     feed = fm;
-    NUMA *rows = pixCountPixelsByRow(bin, NULL);
-    int h = pixGetHeight(bin), w = pixGetWidth(bin), start = -1, last = -1, rc = DG_OK;
-    int gap = pg->dpi / 25 + 1, block = block0;
-    for (int y = 0; y <= h && rc == DG_OK; y++) {
-        l_int32 v = 0;
-        if (y < h)
-            numaGetIValue(rows, y, &v);
-        int ink = v > 1;
-        if (ink && start < 0)
-            start = y;
-        if (ink)
-            last = y;
-        if (start >= 0 && (y == h || (!ink && y - last > gap))) {
-            ocr_box band = {0, start, w, last - start + 1};
-            region rg = {0, 0, -1, {start, 0, 0}, 1.0, NULL, 0};
-            if (band.h >= pg->dpi / 30 + 1)
-                rc = read_area(e, pg, feed, bin, band, rg, block++, lv, err);
-            start = -1;
-        }
+    BOXA *phrases = phrase_boxes(bin, pg->dpi);
+    int rc = phrases ? DG_OK : dg_err_set(err, DG_ENOMEM, "out of memory");
+    ocr_box page = {0, 0, pixGetWidth(bin), pixGetHeight(bin)};
+    for (int i = 0; phrases && i < boxaGetCount(phrases) && rc == DG_OK; i++) {
+        ocr_box b = grow_within(phrase_reach(phrases, i, pg->dpi / 10, page), pg->dpi / 60 + 1,
+                                page);
+        region rg = {0, 0, -1, {b.y, b.x, 0}, 1.0, NULL, 0};
+        rc = read_area(e, pg, feed, bin, b, rg, block0 + i, lv, err);
     }
-    numaDestroy(&rows);
+    boxaDestroy(&phrases);
     pixDestroy(&bin);
     pixDestroy(&fm);
     return rc;
@@ -855,6 +908,19 @@ static int text_has_word(const char *text)
 static int line_has_word(const ocr_line *l)
 {
     return text_has_word(l->text);
+}
+
+/* Outside the cells, a line of one letter or digit and marks is a rule
+ * piece or speck the grid did not take in ("| 4", "(1!" beside a table edge
+ * beyond the cells); a lone page number goes with it. */
+static int lone_mark_outside(const ocr_line *l)
+{
+    if (l->cell >= 0 || line_has_cjk(l))
+        return 0;
+    int alnum = 0;
+    for (const char *p = l->text; *p; p++)
+        alnum += (*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z');
+    return alnum < 2;
 }
 
 /* Marks a speck, smudge or rule stub is read as: dots, commas, ticks,
@@ -984,6 +1050,11 @@ static int trim_number_marks(ocr_line *l)
     return drop_words(l, empty_text);
 }
 
+static int line_has_digit(const ocr_line *l)
+{
+    return l->text && strpbrk(l->text, "0123456789") != NULL;
+}
+
 static int line_has_latin(const ocr_line *l)
 {
     for (const unsigned char *p = (const unsigned char *)l->text; p && *p; p++)
@@ -1016,7 +1087,8 @@ static int widen_line(ocr_line *l)
  * (noise, or out of memory while rewriting it). */
 static int filter_line(ocr_line *l, const ocr_settings *s)
 {
-    if (s->filter_on && (!line_has_word(l) || drop_stray_marks(l) || trim_number_marks(l)))
+    if (s->filter_on && (!line_has_word(l) || lone_mark_outside(l) || drop_stray_marks(l) ||
+                         trim_number_marks(l)))
         return 1;
     return s->widen_on && widen_line(l);
 }
@@ -1036,6 +1108,11 @@ static void finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g,
          * record values do not mix them. */
         if (l->cell >= 0 && line_has_cjk(l) && !line_has_latin(l))
             floor_conf = 0.0f;
+        /* Letters alone, without a digit or Han, are how chi_sim and eng
+         * read stain grain and seal residue ("ae", "saps fo", "RES"); no
+         * value of these records is Latin words, IDs carry digits. */
+        else if (line_has_latin(l) && !line_has_cjk(l) && !line_has_digit(l))
+            floor_conf = 60.0f;
         if (!l->text || l->conf < floor_conf || filter_line(l, s)) {
             line_release(l);
             continue;
@@ -1068,11 +1145,15 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     size_t n = 0;
     int rc = find_cells(pg, e->settings, &cells, &n, err);
     PIX *feed = e->settings->feed_binary ? pg->bin : pg->grey;
+    PIX *ink = rc == DG_OK ? page_ink(pg) : NULL;
+    if (rc == DG_OK && !ink)
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     line_vec lv = {0};
     if (rc == DG_OK)
-        rc = read_cells(e, pg, feed, cells, n, &lv, err);
+        rc = read_cells(e, pg, feed, ink, cells, n, &lv, err);
     if (rc == DG_OK)
-        rc = read_rest(e, pg, feed, cells, n, (int)n, &lv, err);
+        rc = read_rest(e, pg, feed, ink, cells, n, (int)n, &lv, err);
+    pixDestroy(&ink);
     order_lines(&lv, pg->dpi / 20);
     finish_lines(&lv, e->settings, &pg->geom, r);
     for (size_t i = 0; i < n; i++)

@@ -5,7 +5,8 @@
 # known value must come out in its own cell (row, column), as read by the
 # grid and the cell-by-cell recogniser.  Values are checked through the DB.
 # Also: workers sharing cells read as one worker does, a page without a
-# grid is read as free text, and a 150 dpi scan is read scaled up.
+# grid is read as free text, a noisy page's header line is read, and a
+# 150 dpi scan is read scaled up.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -58,6 +59,21 @@ check_eq "no-grid page: title read" \
     "$(sqlite3 n.db "SELECT count(*) FROM ocr_line WHERE text = '杭州大学1985届毕业研究生名册'")" 1
 check_eq "no-grid page: department line read" \
     "$(sqlite3 n.db "SELECT count(*) FROM ocr_line WHERE text LIKE '%数学系%'")" 1
+
+# Text outside the grid on a noisy page (tests/data/ocr/header_noisy.jpg:
+# the top of sample s012, 240 dpi, yellowed, with noise specks on every
+# pixel row and the table's first row): the department and the page number,
+# one line a page width apart, are found as phrases and read.  When bands
+# were cut by empty pixel rows, the specks joined title, header line and
+# table top into one block and the header line was not read at all.
+mkdir noisy && cp "$DATA/ocr/header_noisy.jpg" noisy/
+"$DANGAN" --db h.db ingest noisy > /dev/null 2>&1
+"$DANGAN" --db h.db ocr --jobs 1 > /dev/null
+check_eq "noisy header: ocr exit" "$?" 0
+outside() { sqlite3 h.db "SELECT count(*) FROM ocr_line WHERE cell_id IS NULL AND text LIKE '%$1%'"; }
+check_eq "noisy header: title read" "$(outside 华中工学院1995届毕业研究生名册)" 1
+check_eq "noisy header: department read" "$(outside 化学系)" 1
+check_eq "noisy header: page number read" "$(outside 第1页)" 1
 
 # The same form scanned at 150 dpi (tests/data/ocr/form_rows_150dpi.jpg,
 # 860x165) is read scaled up to 300 dpi: the values that 150 dpi garbles
