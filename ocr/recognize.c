@@ -425,6 +425,8 @@ static int vec_move(line_vec *dst, line_vec *src)
     return DG_OK;
 }
 
+#define MIXED_SCRIPT_PENALTY 20.0
+
 /* Read img one way; keep the reading when it is more confident than *best.
  * *got (if not NULL) receives this reading's own confidence. */
 static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const region *rg, int block,
@@ -433,6 +435,11 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
     line_vec v = {0};
     int rc = read_image(api, img, psm, dpi, rg, block, &v, err);
     double c = vec_conf(&v);
+    /* Han and Latin letters in one reading are noise read both ways
+     * (-所业1TN1I可); no value mixes them, so such a reading competes at a
+     * discount (samples: F1 +0.001, never worse on a page class). */
+    if (vec_has_cjk(&v) && vec_has_letters(&v))
+        c -= MIXED_SCRIPT_PENALTY;
     if (got)
         *got = c;
     if (rc == DG_OK && c > *best_conf) {
