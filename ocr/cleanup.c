@@ -414,14 +414,19 @@ int ocr_page_dpi(int w, int h, int recorded)
 
 /* A 1-bit scan at 200 dpi breaks thin strokes into dots and dashes
  * (1965.10 -> 1P65.1O); a 3x3 mean joins them into grey strokes the LSTM
- * reads, on the image read only (the binary page keeps its edges). */
+ * reads, on the image read only (the binary page keeps its edges).  At 280
+ * dpi and more strokes are wider in pixels and a second pass reads better
+ * (sample s015 page 1, 300 dpi: F1 0.936 -> 0.951; its 200 dpi page 2 lost
+ * with two passes, 0.760 -> 0.733, and with a 5x5 mean, 0.645). */
 static void soften_bilevel(ocr_page *pg)
 {
-    PIX *s = pixBlockconv(pg->grey, 1, 1);
-    if (!s)
-        return; /* out of memory: read the unsoftened page */
-    pixDestroy(&pg->grey);
-    pg->grey = s;
+    for (int pass = 0; pass < (pg->dpi >= 280 ? 2 : 1); pass++) {
+        PIX *s = pixBlockconv(pg->grey, 1, 1);
+        if (!s)
+            return; /* out of memory: read the page as softened so far */
+        pixDestroy(&pg->grey);
+        pg->grey = s;
+    }
 }
 
 /* Scans under s->upscale_below dpi are read at s->upscale_to: the
