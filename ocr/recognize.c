@@ -544,7 +544,16 @@ static int read_block(ocr_engine *e, const crop_in *ci, region rg, line_vec *lv,
     return rc;
 }
 
-static int read_area_split(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin,
+/* The images an area is read from: `feed` (the cleaned grey, or the binary
+ * page when so configured) is what Tesseract reads, `bin` the ink mask its
+ * binary variant reads, `loc` that ink without specks, which places the
+ * crop: stain grain and noise around a value otherwise stretch the ink box
+ * over the whole cell, and the value is read as a block among specks. */
+typedef struct page_src {
+    PIX *feed, *bin, *loc;
+} page_src;
+
+static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *src,
                            ocr_box area, region rg, int block, int split, line_vec *lv,
                            dg_err *err);
 
@@ -583,7 +592,7 @@ static int strong_rows(ocr_box area, ocr_box ink, const int *y0, const int *y1,
  * on the whole lets a speck row or a seal fragment above a bold title
  * drag the title's reading: 名册 -> 和名册).  A band's area reaches half
  * way to its neighbours, so the crop margin still has room. */
-static int read_bands(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, ocr_box area,
+static int read_bands(ocr_engine *e, const ocr_page *pg, const page_src *src, ocr_box area,
                       ocr_box ink, const int *y0, const int *y1, int n, region rg, int block,
                       line_vec *lv, dg_err *err)
 {
@@ -592,22 +601,22 @@ static int read_bands(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, oc
         int top = i ? ink.y + (y1[i - 1] + y0[i] + 1) / 2 : area.y;
         int bot = i + 1 < n ? ink.y + (y1[i] + y0[i + 1] + 1) / 2 : area.y + area.h;
         ocr_box sub = {area.x, top, area.w, bot - top};
-        rc = read_area_split(e, pg, feed, bin, sub, rg, block, 0, lv, err);
+        rc = read_area_split(e, pg, src, sub, rg, block, 0, lv, err);
     }
     return rc;
 }
 
 /* Read the ink inside box `area` (a cell's inside or a text band); split
  * says whether several bands may be read one by one. */
-static int read_area_split(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin,
+static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *src,
                            ocr_box area, region rg, int block, int split, line_vec *lv,
                            dg_err *err)
 {
     int min_ink = pg->dpi / 20 + 4;
     ocr_box ink;
-    if (area.w < 4 || area.h < 4 || !ink_box(bin, area, min_ink, &ink))
+    if (area.w < 4 || area.h < 4 || !ink_box(src->loc, area, min_ink, &ink))
         return DG_OK;
-    PIX *ib = clip(bin, ink);
+    PIX *ib = clip(src->loc, ink);
     int tallest = 0, y0[MAX_BANDS], y1[MAX_BANDS];
     long weight[MAX_BANDS];
     int bands = ib ? count_bands(ib, pg->dpi / 40 + 1, pg->dpi / 30 + 1, y0, y1, weight, &tallest)
@@ -616,20 +625,21 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bi
     if (bands == 0)
         return DG_OK; /* only specks or rule remnants */
     if (bands > 1 && bands <= MAX_BANDS && split)
-        return read_bands(e, pg, feed, bin, area, ink, y0, y1, bands, rg, block, lv, err);
+        return read_bands(e, pg, src, area, ink, y0, y1, bands, rg, block, lv, err);
     ocr_box strong;
     if (bands > 1 && bands <= MAX_BANDS && e->settings->weak_band > 0 &&
         strong_rows(area, ink, y0, y1, weight, bands, e->settings->weak_band, pg->dpi / 30,
                     &strong))
-        return read_area_split(e, pg, feed, bin, strong, rg, block, 0, lv, err);
+        return read_area_split(e, pg, src, strong, rg, block, 0, lv, err);
     int single = bands == 1 && tallest < pg->dpi * 2 / 5;
     if (single)
-        trim_strays(bin, &ink, tallest);
+        trim_strays(src->loc, &ink, tallest);
     int texth = single ? tallest : 0;
     /* Trimmed to the ink: a whole wide cell often reads as nothing.  The
      * margin keeps faint strokes the binarisation lost at the edges. */
     ocr_box cut = grow_within(ink, pg->dpi / 30, area);
-    crop_in ci = {clip(feed, cut), clip(bin, cut), texth, pg->dpi, block, pixGetDepth(feed) == 1};
+    crop_in ci = {clip(src->feed, cut), clip(src->bin, cut), texth, pg->dpi, block,
+                  pixGetDepth(src->feed) == 1};
     rg.ox = cut.x;
     rg.oy = cut.y;
     int rc = DG_OK;
@@ -644,13 +654,13 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bi
     return rc;
 }
 
-static int read_area(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *bin, ocr_box area,
+static int read_area(ocr_engine *e, const ocr_page *pg, const page_src *src, ocr_box area,
                      region rg, int block, line_vec *lv, dg_err *err)
 {
     /* Inside a cell several bands read better as one block (hard cards:
      * CER 0.56 -> 0.64 when split); outside, a band is a title or header
      * line that a speck row above it must not drag into a block. */
-    return read_area_split(e, pg, feed, bin, area, rg, block, rg.cell < 0, lv, err);
+    return read_area_split(e, pg, src, area, rg, block, rg.cell < 0, lv, err);
 }
 
 /* Paper is 255 after background normalisation; faded values sit at
@@ -675,7 +685,7 @@ static PIX *faint_ink(const ocr_page *pg)
  * merged in cell order once all are read. */
 typedef struct cells_ctx {
     const ocr_page *pg;
-    PIX *feed, *mask;
+    const page_src *src;
     const ocr_cell *cells;
     line_vec *out;
 } cells_ctx;
@@ -687,7 +697,7 @@ static int read_cell(void *ctx, ocr_engine *e, size_t i, dg_err *err)
     ocr_box b = c->cells[i].box;
     ocr_box inner = {b.x + in, b.y + in, b.w - 2 * in, b.h - 2 * in};
     region rg = {0, 0, (int)i, {b.y, b.x, 0}, 1.0, NULL, 0};
-    return read_area(e, c->pg, c->feed, c->mask, inner, rg, (int)i, &c->out[i], err);
+    return read_area(e, c->pg, c->src, inner, rg, (int)i, &c->out[i], err);
 }
 
 /* Read the cells alone, or with the engine's crew. */
@@ -703,10 +713,10 @@ static int read_cells_with(ocr_engine *e, cells_ctx *ctx, size_t n, dg_err *err)
     return ocr_crew_run(e->crew, e, &job, err);
 }
 
-static int read_cells(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *ink,
+static int read_cells(ocr_engine *e, const ocr_page *pg, const page_src *src,
                       const ocr_cell *cells, size_t n, line_vec *lv, dg_err *err)
 {
-    cells_ctx ctx = {pg, feed, ink, cells, n ? calloc(n, sizeof(line_vec)) : NULL};
+    cells_ctx ctx = {pg, src, cells, n ? calloc(n, sizeof(line_vec)) : NULL};
     int rc = n && !ctx.out ? dg_err_set(err, DG_ENOMEM, "out of memory")
                            : read_cells_with(e, &ctx, n, err);
     for (size_t i = 0; i < n && ctx.out; i++) {
@@ -746,18 +756,26 @@ static ocr_box table_box(const ocr_cell *cells, size_t n)
     return n ? (ocr_box){x0, y0, x1 - x0, y1 - y0} : (ocr_box){0, 0, 0, 0};
 }
 
-/* Phrases of text: ink without specks (components under dpi/25 both ways:
- * noise, bleed-through dots and stain grain, which on hard pages reach every
+/* Ink without specks: components under dpi/25 both ways (noise, stain
+ * grain, bleed-through dots) dropped.  On the samples dpi/25 placed crops
+ * best (F1 0.914 -> 0.925; dpi/40 0.922, dpi/18 0.918, dpi/12 0.890).  NULL
+ * when out of memory. */
+static PIX *without_specks(PIX *ink, int dpi)
+{
+    int min = dpi / 25 > 3 ? dpi / 25 : 3;
+    return pixSelectBySize(ink, min, min, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
+}
+
+/* Phrases of text: ink without specks (which on hard pages reach every
  * pixel row and joined a title, a header line and the table's top into one
- * band) closed along the line by about a character's width, so the
+ * band) closed along the line over gaps up to a quarter inch, so the
  * characters of a phrase join and phrases a wide gap apart (系（所）：化学系
- * ... 第1页 共1页) are read apart.  Boxes under dpi/30 tall are dropped,
- * the rest sorted top to bottom, then left to right.  NULL when out of
- * memory. */
+ * ... 第1页 共1页) are read apart.  Boxes under dpi/12 tall (6 pt: rule
+ * stubs, dots) or dpi/20 wide are dropped, the rest sorted top to bottom.
+ * NULL when out of memory. */
 static BOXA *phrase_boxes(PIX *bin, int dpi)
 {
-    int speck = dpi / 25 > 3 ? dpi / 25 : 3;
-    PIX *big = pixSelectBySize(bin, speck, speck, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
+    PIX *big = without_specks(bin, dpi);
     PIX *closed = big ? pixCloseBrick(NULL, big, dpi / 4 | 1, dpi / 25 | 1) : NULL;
     BOXA *all = closed ? pixConnCompBB(closed, 8) : NULL;
     pixDestroy(&big);
@@ -805,10 +823,11 @@ static ocr_box phrase_reach(BOXA *phrases, int i, int reach, ocr_box page)
 }
 
 /* Everything outside the table area, phrase by phrase. */
-static int read_rest(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *ink,
+static int read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src,
                      const ocr_cell *cells, size_t n, int block0, line_vec *lv, dg_err *err)
 {
-    PIX *bin = pixCopy(NULL, ink);
+    PIX *feed = src->feed;
+    PIX *bin = pixCopy(NULL, src->bin);
     /* The image read is masked too: a band with ink on both sides of the
      * table (margin stains) has an ink box across it, and its crop read a
      * table row a second time (s010: 入学时间 ... twice). */
@@ -827,7 +846,9 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *ink,
         pixRasterop(fm, t.x - m, t.y - m, t.w + 2 * m, t.h + 2 * m,
                     pixGetDepth(fm) == 1 ? PIX_CLR : PIX_SET, NULL, 0, 0);
     }
-    feed = fm;
+    /* Phrases are found without specks already; inside a phrase's box the
+     * raw ink places the crop (with specks dropped there too: F1 -0.003). */
+    page_src rest = {fm, bin, bin};
     BOXA *phrases = phrase_boxes(bin, pg->dpi);
     int rc = phrases ? DG_OK : dg_err_set(err, DG_ENOMEM, "out of memory");
     ocr_box page = {0, 0, pixGetWidth(bin), pixGetHeight(bin)};
@@ -835,7 +856,7 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, PIX *feed, PIX *ink,
         ocr_box b = grow_within(phrase_reach(phrases, i, pg->dpi / 10, page), pg->dpi / 60 + 1,
                                 page);
         region rg = {0, 0, -1, {b.y, b.x, 0}, 1.0, NULL, 0};
-        rc = read_area(e, pg, feed, bin, b, rg, block0 + i, lv, err);
+        rc = read_area(e, pg, &rest, b, rg, block0 + i, lv, err);
     }
     boxaDestroy(&phrases);
     pixDestroy(&bin);
@@ -1151,16 +1172,21 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     ocr_cell *cells = NULL;
     size_t n = 0;
     int rc = find_cells(pg, e->settings, &cells, &n, err);
-    PIX *feed = e->settings->feed_binary ? pg->bin : pg->grey;
-    PIX *ink = rc == DG_OK ? page_ink(pg) : NULL;
-    if (rc == DG_OK && !ink)
+    page_src src = {e->settings->feed_binary ? pg->bin : pg->grey, NULL, NULL};
+    src.bin = rc == DG_OK ? page_ink(pg) : NULL;
+    /* On a 1-bit scan small components are broken strokes, not specks
+     * (the speckle step has run): dropping them cut values (s015 page 2:
+     * F1 0.76 -> 0.72). */
+    src.loc = !src.bin ? NULL : pg->bilevel ? pixClone(src.bin) : without_specks(src.bin, pg->dpi);
+    if (rc == DG_OK && !src.loc)
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     line_vec lv = {0};
     if (rc == DG_OK)
-        rc = read_cells(e, pg, feed, ink, cells, n, &lv, err);
+        rc = read_cells(e, pg, &src, cells, n, &lv, err);
     if (rc == DG_OK)
-        rc = read_rest(e, pg, feed, ink, cells, n, (int)n, &lv, err);
-    pixDestroy(&ink);
+        rc = read_rest(e, pg, &src, cells, n, (int)n, &lv, err);
+    pixDestroy(&src.bin);
+    pixDestroy(&src.loc);
     order_lines(&lv, pg->dpi / 20);
     finish_lines(&lv, e->settings, &pg->geom, r);
     for (size_t i = 0; i < n; i++)
