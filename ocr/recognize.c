@@ -463,6 +463,12 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
 #define RETRY_CONF 60.0
 /* Not a Tesseract mode: PSM 7 on the binary crop instead of the grey one. */
 #define PSM_BINARY_LINE 100
+/* Not a Tesseract mode: PSM 7 on the grey crop with its dark strokes
+ * thickened (3x3 grey erosion).  Faded values print thin, broken strokes
+ * (工学硕士 -> [学硕士, 和硕士); thickened they join (samples: F1 0.925 ->
+ * 0.930, hard pages 0.876 -> 0.886, no slower: it often spares the later
+ * variants). */
+#define PSM_THICK_LINE 101
 
 /* A crop about to be read, before scaling. */
 typedef struct crop_in {
@@ -476,9 +482,11 @@ static int try_scaled(TessBaseAPI *api, const crop_in *ci, double target, int ps
                       line_vec *best, double *conf, double *got, dg_err *err)
 {
     int *xmap = NULL;
-    PIX *src = psm == PSM_BINARY_LINE ? ci->bin : ci->grey;
-    psm = psm == PSM_BINARY_LINE ? PSM_SINGLE_LINE : psm;
+    PIX *thick = psm == PSM_THICK_LINE ? pixErodeGray(ci->grey, 3, 3) : NULL;
+    PIX *src = psm == PSM_BINARY_LINE ? ci->bin : thick ? thick : ci->grey;
+    psm = psm == PSM_BINARY_LINE || psm == PSM_THICK_LINE ? PSM_SINGLE_LINE : psm;
     PIX *img = prepare(src, ci->bin, ci->texth, target, 1, &rg, &xmap);
+    pixDestroy(&thick);
     int rc = img ? try_variant(api, img, psm, (int)(ci->dpi * rg.scale), &rg, ci->block, best,
                                conf, got, err)
                  : dg_err_set(err, DG_ENOMEM, "out of memory");
@@ -488,7 +496,8 @@ static int try_scaled(TessBaseAPI *api, const crop_in *ci, double target, int ps
 }
 
 /* One line of text: PSM 7 on the grey crop at 32 px; when not confident,
- * PSM 7 on the binary crop (bold strokes the grey thickens: 名册 -> 和名册;
+ * the same with strokes thickened (faded values), then PSM 7 on the binary
+ * crop (bold strokes the grey thickens: 名册 -> 和名册;
  * faded values Sauvola keeps sharper), then the grey crop as a block (PSM
  * 6: Tesseract's own line finding leaves out specks above and below the
  * text that PSM 7 reads as characters); then `eng` when what was read holds
@@ -504,6 +513,9 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
     line_vec best = {0};
     double conf = -1;
     int rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_SINGLE_LINE, *rg, &best, &conf, NULL,
+                        err);
+    if (rc == DG_OK && conf < RETRY_CONF && !ci->fed_binary)
+        rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_THICK_LINE, *rg, &best, &conf, NULL,
                         err);
     if (rc == DG_OK && conf < RETRY_CONF && !ci->fed_binary)
         rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf, NULL, err);
