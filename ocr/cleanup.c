@@ -348,15 +348,26 @@ static void step_noise(ocr_page *pg, const ocr_settings *s)
 static void step_rules(ocr_page *pg, const ocr_settings *s)
 {
     int nh = 0, nv = 0;
+    PIX *folds = NULL;
     if (s->rules_on)
-        pg->rules = ocr_rules_mask(pg->bin, s, pg->dpi, &nh, &nv);
-    if (pg->rules) {
+        pg->rules = ocr_rules_mask(pg->bin, s, pg->dpi, &nh, &nv, &folds);
+    /* Rules and folds are erased; only rules make the grid. */
+    PIX *gone = pg->rules && folds ? pixOr(NULL, pg->rules, folds)
+                : pg->rules        ? pixClone(pg->rules)
+                                   : NULL;
+    if (gone) {
         /* widen a little: rules are anti-aliased and may be thicker in grey */
-        PIX *wide = pixDilateBrick(NULL, pg->rules, 3, 3);
+        PIX *wide = pixDilateBrick(NULL, gone, 3, 3);
         pixSubtract(pg->bin, pg->bin, wide);
         pixDestroy(&wide);
     }
+    pixDestroy(&gone);
+    l_int32 nf = 0;
+    if (folds)
+        pixCountConnComp(folds, 8, &nf);
+    pixDestroy(&folds);
     log_step(pg, "rules", s->rules_on, "\"horizontal\":%.0f,\"vertical\":%.0f", nh, nv);
+    log_step(pg, "folds", s->rules_on, "\"lines\":%.0f", nf, 0);
 }
 
 /* Paint white in the grey image what clean-up took out of the binary one,

@@ -16,8 +16,56 @@ static int count_comps(PIX *p)
     return n;
 }
 
-PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int dpi, int *nh, int *nv)
+/* 1 when point (x, y) lies on one of the lines (within tol). */
+static int on_a_line(BOXA *lines, int x, int y, int tol)
 {
+    for (int i = 0; i < boxaGetCount(lines); i++) {
+        l_int32 bx, by, bw, bh;
+        boxaGetBoxGeometry(lines, i, &bx, &by, &bw, &bh);
+        if (x >= bx - tol && x <= bx + bw + tol && y >= by - tol && y <= by + bh + tol)
+            return 1;
+    }
+    return 0;
+}
+
+/* Lines of `lines` with neither end on a line of `across` that reach
+ * beyond all of `across` are folds or creases, not rules: a table's rules
+ * end at other rules (corners, T junctions), a fold runs through the table
+ * and off it.  As a rule it cut the values it crossed in two (s010: 湖北黄冈
+ * -> 湖北 | 本网; s011 had a tenth column).  They move from `lines` to
+ * `folds`, to be erased from the page but left out of the grid. */
+static void move_folds(PIX *lines, PIX *across, int vertical, int tol, PIX *folds)
+{
+    BOXA *mine = pixConnCompBB(lines, 8), *other = pixConnCompBB(across, 8);
+    l_int32 ex = 0, ey = 0, ew = 0, eh = 0;
+    BOX *ext = NULL;
+    if (other && boxaGetExtent(other, NULL, NULL, &ext) == 0 && ext)
+        boxGetGeometry(ext, &ex, &ey, &ew, &eh);
+    boxDestroy(&ext);
+    for (int i = 0; mine && other && i < boxaGetCount(mine); i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(mine, i, &x, &y, &w, &h);
+        int beyond = vertical ? y < ey - tol || y + h > ey + eh + tol
+                              : x < ex - tol || x + w > ex + ew + tol;
+        int free0 = vertical ? !on_a_line(other, x + w / 2, y, tol)
+                             : !on_a_line(other, x, y + h / 2, tol);
+        int free1 = vertical ? !on_a_line(other, x + w / 2, y + h - 1, tol)
+                             : !on_a_line(other, x + w - 1, y + h / 2, tol);
+        if (free0 && free1 && beyond) {
+            pixRasterop(folds, x, y, w, h, PIX_SRC | PIX_DST, lines, x, y);
+            BOX *b = boxaGetBox(mine, i, L_CLONE);
+            pixClearInRect(lines, b);
+            boxDestroy(&b);
+        }
+    }
+    boxaDestroy(&mine);
+    boxaDestroy(&other);
+}
+
+PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int dpi, int *nh, int *nv, PIX **folds)
+{
+    if (folds)
+        *folds = NULL;
     int w = pixGetWidth(bin), h = pixGetHeight(bin);
     int lh = (int)(w * s->rule_min_h), lv = (int)(h * s->rule_min_v);
     /* A share of the page is only a length on a whole sheet: on a cut-out
@@ -36,6 +84,17 @@ PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int dpi, int *nh, int *nv)
     PIX *ver = cv ? pixOpenBrick(NULL, cv, 1, lv) : NULL;
     pixDestroy(&ch);
     pixDestroy(&cv);
+    /* Folds are told from rules only where both directions have lines (a
+     * form of underlines alone has no grid either way). */
+    if (folds && hor && ver && count_comps(hor) && count_comps(ver)) {
+        PIX *h0 = pixCopy(NULL, hor);
+        *folds = pixCreateTemplate(bin);
+        if (h0 && *folds) {
+            move_folds(hor, ver, 0, dpi / 30, *folds);
+            move_folds(ver, h0, 1, dpi / 30, *folds);
+        }
+        pixDestroy(&h0);
+    }
     *nh = hor ? count_comps(hor) : 0;
     *nv = ver ? count_comps(ver) : 0;
     PIX *m = hor && ver ? pixOr(NULL, hor, ver) : NULL;

@@ -80,7 +80,7 @@ static void test_grid(tl_state *t)
         pixRenderLine(p, x0 + c * cw, y0, x0 + c * cw, y0 + 3 * rh, 3, L_SET_PIXELS);
     pixRasterop(p, 260, 350, 30, 30, PIX_SET, NULL, 0, 0); /* some "text" */
     int nh = 0, nv = 0;
-    PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv);
+    PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv, NULL);
     CHECK(t, rules != NULL);
     ocr_cell *cells = NULL;
     size_t n = 0;
@@ -94,6 +94,47 @@ static void test_grid(tl_state *t)
     CHECK(t, n == 12 && cells[6].row == 1 && cells[6].col == 2);
     free(cells);
     pixDestroy(&rules);
+    pixDestroy(&p);
+    ocr_settings_free(&s);
+}
+
+/* The same 3x4 table crossed by a fold running down the whole sheet
+ * through the middle of column 2 (a crease or folding line, as on scans of
+ * folded cards) and by a horizontal one across row 1: the fold lines are
+ * returned as folds, not rules, so the grid still has 12 cells and no
+ * value is cut in two; both are there to be erased. */
+static void test_grid_fold(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *p = pixCreate(1600, 1200, 1);
+    int x0 = 200, y0 = 300, cw = 300, rh = 150;
+    for (int r = 0; r <= 3; r++)
+        pixRenderLine(p, x0, y0 + r * rh, x0 + 4 * cw, y0 + r * rh, 3, L_SET_PIXELS);
+    for (int c = 0; c <= 4; c++)
+        pixRenderLine(p, x0 + c * cw, y0, x0 + c * cw, y0 + 3 * rh, 3, L_SET_PIXELS);
+    pixRenderLine(p, 850, 5, 850, 1195, 2, L_SET_PIXELS);  /* vertical fold */
+    pixRenderLine(p, 20, 530, 1580, 530, 2, L_SET_PIXELS); /* horizontal fold */
+    int nh = 0, nv = 0;
+    PIX *folds = NULL;
+    PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv, &folds);
+    CHECK(t, rules != NULL && folds != NULL);
+    CHECK_INT(t, nh, 4);
+    CHECK_INT(t, nv, 5);
+    l_uint32 on_fold = 0, fold_in_rules = 1;
+    if (folds && rules) {
+        pixGetPixel(folds, 850, 100, &on_fold);
+        pixGetPixel(rules, 850, 400, &fold_in_rules);
+    }
+    CHECK_INT(t, (int)on_fold, 1);
+    CHECK_INT(t, (int)fold_in_rules, 0);
+    ocr_cell *cells = NULL;
+    size_t n = 0;
+    CHECK(t, rules && ocr_grid_cells(rules, s, &cells, &n) == DG_OK);
+    CHECK_INT(t, n, 12);
+    free(cells);
+    pixDestroy(&rules);
+    pixDestroy(&folds);
     pixDestroy(&p);
     ocr_settings_free(&s);
 }
@@ -112,7 +153,7 @@ static void test_small_page_rules(tl_state *t)
         pixRenderLine(p, 10 + c * 283, 20, 10 + c * 283, 310, 3, L_SET_PIXELS);
     pixRasterop(p, 150, 70, 4, 45, PIX_SET, NULL, 0, 0); /* a stroke of 1 */
     int nh = 0, nv = 0;
-    PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv);
+    PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv, NULL);
     l_uint32 stroke = 1, rule = 0;
     if (rules) {
         pixGetPixel(rules, 151, 90, &stroke);
@@ -289,6 +330,7 @@ int main(void)
     test_skew(&t);
     test_seal(&t);
     test_grid(&t);
+    test_grid_fold(&t);
     test_small_page_rules(&t);
     test_geom(&t);
     test_settings(&t);
