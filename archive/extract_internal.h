@@ -70,7 +70,6 @@ const ex_template *ex_templates_get(const ex_templates *set, size_t i);
 size_t ex_utf8_decode(const char *s, size_t len, uint32_t *cp, size_t max);
 /* Letters, digits and Han characters take part in label matching. */
 int ex_cp_significant(uint32_t c);
-int ex_cp_is_han(uint32_t c);
 /* Fold a UTF-8 label (drop spaces and punctuation); 0 ok, -1 too long/empty. */
 int ex_label_fold(const char *utf8, ex_label *out);
 

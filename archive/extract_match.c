@@ -21,17 +21,11 @@ size_t ex_utf8_decode(const char *s, size_t len, uint32_t *cp, size_t max)
     return n;
 }
 
-int ex_cp_is_han(uint32_t c)
-{
-    return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
-           (c >= 0x20000 && c <= 0x3134F) || c == 0x3007;
-}
-
 int ex_cp_significant(uint32_t c)
 {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
            (c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF21 && c <= 0xFF3A) ||
-           (c >= 0xFF41 && c <= 0xFF5A) || ex_cp_is_han(c);
+           (c >= 0xFF41 && c <= 0xFF5A) || dg_is_han(c);
 }
 
 int ex_label_fold(const char *utf8, ex_label *out)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 int dg_err_set(dg_err *err, int code, const char *fmt, ...)
@@ -231,4 +232,19 @@ int dg_utf8_add(dg_buf *b, uint32_t c)
 {
     char o[4];
     return dg_buf_add(b, o, dg_utf8_put(o, c));
+}
+
+int dg_is_han(uint32_t c)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    return uscript_getScript((UChar32)c, &st) == USCRIPT_HAN && U_SUCCESS(st);
+}
+
+int dg_has_han(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    for (size_t i = 0; i < n;)
+        if (dg_is_han(dg_utf8_next(s, n, &i)))
+            return 1;
+    return 0;
 }

@@ -74,6 +74,11 @@ void dg_buf_rtrim(dg_buf *b);
 uint32_t dg_utf8_next(const char *s, size_t len, size_t *i);
 size_t dg_utf8_put(char *out, uint32_t c);
 int dg_utf8_add(dg_buf *b, uint32_t c);
+/* 1 when c is a Han ideograph (ICU's Script property: the CJK blocks and
+ * their extensions, compatibility ideographs, 〇). */
+int dg_is_han(uint32_t c);
+/* 1 when the UTF-8 string s holds a Han ideograph (NULL: 0). */
+int dg_has_han(const char *s);
 
 /* Append s as a quoted JSON string; NULL becomes null. */
 int dg_buf_json_str(dg_buf *b, const char *s);

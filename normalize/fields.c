@@ -161,7 +161,7 @@ static int all_han(const char *s)
     if (nz_decode(s, &u))
         return 0;
     size_t i = 0;
-    while (i < u.n && nz_is_han(u.c[i]))
+    while (i < u.n && dg_is_han(u.c[i]))
         i++;
     int ok = i == u.n;
     free(u.c);
@@ -402,7 +402,7 @@ static char *text_spaces(const char *s)
         size_t j = i;
         while (j < u.n && nz_is_space(u.c[j]))
             j++;
-        int han_gap = w && j < u.n && nz_is_han(u.c[w - 1]) && nz_is_han(u.c[j]);
+        int han_gap = w && j < u.n && dg_is_han(u.c[w - 1]) && dg_is_han(u.c[j]);
         if (w && j < u.n && !han_gap)
             u.c[w++] = ' ';
         i = j - 1;

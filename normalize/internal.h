@@ -64,7 +64,6 @@ char *nz_simplify(norm_ctx *ctx, const char *s);
 long nz_parse_zh_number(norm_ctx *ctx, const UChar32 *c, size_t n);
 
 UChar32 nz_confusable_key(const norm_ctx *ctx, UChar32 c);
-int nz_is_han(UChar32 c);
 int nz_is_space(UChar32 c);
 
 /* Result building: steps are recorded only when the value changes. */

@@ -116,7 +116,7 @@ static int name_plausibility(norm_result *r, const char *v)
         return DG_ENOMEM;
     size_t han = 0, other = 0, dots = 0;
     for (size_t i = 0; i < u.n; i++) {
-        if (nz_is_han(u.c[i]))
+        if (dg_is_han(u.c[i]))
             han++;
         else if (u.c[i] == 0xB7)
             dots++;
@@ -244,7 +244,7 @@ static int has_han(const char *s)
         return 0;
     int han = 0;
     for (size_t i = 0; i < u.n && !han; i++)
-        han = nz_is_han(u.c[i]);
+        han = dg_is_han(u.c[i]);
     free(u.c);
     return han;
 }

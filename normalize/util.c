@@ -60,12 +60,6 @@ char *nz_encode(const UChar32 *c, size_t n)
     return s;
 }
 
-int nz_is_han(UChar32 c)
-{
-    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-           (c >= 0x20000 && c <= 0x3134F) || (c >= 0xF900 && c <= 0xFAFF) || c == 0x3007;
-}
-
 int nz_is_space(UChar32 c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000 || c == 0xA0 ||

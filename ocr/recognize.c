@@ -392,12 +392,11 @@ static double vec_conf(const line_vec *v)
     return n ? sum / n : -1;
 }
 
-static int vec_has_cjk(const line_vec *v)
+static int vec_has_han(const line_vec *v)
 {
     for (size_t i = 0; i < v->n; i++)
-        for (const unsigned char *p = (const unsigned char *)v->v[i].text; p && *p; p++)
-            if (*p >= 0xe0) /* a 3- or 4-byte UTF-8 lead: CJK in practice */
-                return 1;
+        if (dg_has_han(v->v[i].text))
+            return 1;
     return 0;
 }
 
@@ -438,7 +437,7 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
     /* Han and Latin letters in one reading are noise read both ways
      * (-所业1TN1I可); no value mixes them, so such a reading competes at a
      * discount (samples: F1 +0.001, never worse on a page class). */
-    if (vec_has_cjk(&v) && vec_has_letters(&v))
+    if (vec_has_han(&v) && vec_has_letters(&v))
         c -= MIXED_SCRIPT_PENALTY;
     if (got)
         *got = c;
@@ -525,7 +524,7 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
      * confident reading without letters is not read again with eng. */
     int sure_digits = conf >= EARLY_CONF && !vec_has_letters(&best);
     TessBaseAPI *latin =
-        rc == DG_OK && !vec_has_cjk(&best) && !sure_digits ? ocr_latin_engine(e) : NULL;
+        rc == DG_OK && !vec_has_han(&best) && !sure_digits ? ocr_latin_engine(e) : NULL;
     /* eng on a clean grey crop reads best at the scan's own size (S867146
      * at 45 px: 89 native, 62 at 28 px); shrunk well below the Latin target
      * only when that is poor (scale 0.5 reads it at 82, 0.7 as $867146). */
@@ -922,12 +921,9 @@ static void place_words(ocr_line *l, const ocr_geom *g)
     l->box = ocr_geom_box_to_original(g, l->box);
 }
 
-static int line_has_cjk(const ocr_line *l)
+static int line_has_han(const ocr_line *l)
 {
-    for (const unsigned char *p = (const unsigned char *)l->text; p && *p; p++)
-        if (*p >= 0xe0) /* a 3- or 4-byte UTF-8 lead: CJK in practice */
-            return 1;
-    return 0;
+    return dg_has_han(l->text);
 }
 
 /* 1 when the line holds a letter, digit or Han ideograph.  Rule remnants
@@ -939,7 +935,7 @@ static int text_has_word(const char *text)
     for (size_t i = 0; i < n;) {
         uint32_t c = dg_utf8_next(text, n, &i);
         if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-            (c >= 0x3400 && c <= 0x9fff))
+            dg_is_han(c))
             return 1;
     }
     return 0;
@@ -955,7 +951,7 @@ static int line_has_word(const ocr_line *l)
  * beyond the cells); a lone page number goes with it. */
 static int lone_mark_outside(const ocr_line *l)
 {
-    if (l->cell >= 0 || line_has_cjk(l))
+    if (l->cell >= 0 || line_has_han(l))
         return 0;
     int alnum = 0;
     for (const char *p = l->text; *p; p++)
@@ -1146,12 +1142,12 @@ static void finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g,
          * noise rarely reads as Han: a cell's Han line is kept on less.
          * Han mixed with Latin letters is noise read both ways (-所业1TN1I可):
          * record values do not mix them. */
-        if (l->cell >= 0 && line_has_cjk(l) && !line_has_latin(l))
+        if (l->cell >= 0 && line_has_han(l) && !line_has_latin(l))
             floor_conf = 0.0f;
         /* Letters alone, without a digit or Han, are how chi_sim and eng
          * read stain grain and seal residue ("ae", "saps fo", "RES"); no
          * value of these records is Latin words, IDs carry digits. */
-        else if (line_has_latin(l) && !line_has_cjk(l) && !line_has_digit(l))
+        else if (line_has_latin(l) && !line_has_han(l) && !line_has_digit(l))
             floor_conf = 60.0f;
         if (!l->text || l->conf < floor_conf || filter_line(l, s)) {
             line_release(l);
