@@ -302,31 +302,24 @@ static int apply_field(sqlite3 *db, norm_ctx *norm, const item_row *it,
 static int rule_add(sqlite3 *db, const item_row *it, const arc_review_req *req, const char *code,
                     const char *note, int64_t *rule, dg_err *err)
 {
-    char now[32];
-    dg_now_iso(now);
+    /* The rule is made as `dangan match --rule` makes it (name and
+     * department normalized, code checked against the target catalog), from
+     * the major as the record holds it. */
     sqlite3_stmt *st;
-    if (db_prepare(db, "INSERT INTO mapping_rule (name_norm, code, operator, decided, "
-                       "source_field, note, year_from, year_to, department) "
-                       "SELECT coalesce(value, raw, ''), ?1, ?2, ?3, id, ?4, ?6, ?7, ?8 "
-                       "FROM field WHERE id = ?5", &st, err))
+    if (db_prepare(db, "SELECT coalesce(value, raw, '') FROM field WHERE id = ?", &st, err))
         return DG_EDB;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, req->operator_name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, note, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 5, it->field_id);
-    if (req->year_from)
-        sqlite3_bind_int(st, 6, req->year_from);
-    if (req->year_to)
-        sqlite3_bind_int(st, 7, req->year_to);
-    if (req->department)
-        sqlite3_bind_text(st, 8, req->department, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
+    sqlite3_bind_int64(st, 1, it->field_id);
+    char *name = sqlite3_step(st) == SQLITE_ROW
+                     ? dg_strdup((const char *)sqlite3_column_text(st, 0))
+                     : NULL;
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "cannot store the mapping rule");
-    *rule = sqlite3_last_insert_rowid(db);
-    return DG_OK;
+    if (!name)
+        return dg_err_set(err, DG_EDB, "cannot read the major of review item %lld",
+                          (long long)it->id);
+    int rc = arc_mapping_rule_add(db, name, req->year_from, req->year_to, req->department, code,
+                                  req->operator_name, it->field_id, note, rule, err);
+    free(name);
+    return rc;
 }
 
 /* Candidate N's code and name, or (candidate 0) the target-catalog name of
@@ -396,8 +389,8 @@ static int apply_match_code(sqlite3 *db, const item_row *it, const arc_review_re
         return rc;
     snprintf(note, sizeof note, "review item %lld: %s", (long long)it->id,
              cand ? "picked candidate" : "operator-typed code");
-    if (rule_add(db, it, req, code, note, &o->rule_id, err))
-        return DG_EDB;
+    if ((rc = rule_add(db, it, req, code, note, &o->rule_id, err)))
+        return rc;
     o->candidate = cand;
     return set_match(db, it->field_id, code, name, "picked", o->rule_id, err);
 }

@@ -125,7 +125,17 @@ static const char fixture_sql[] =
     " (5, 2, '0835', '软件工程', 0.66, '1997', '1997:081202 计算机软件与理论 → 2022:0835 软件工程', "
     " '[\"word overlap\"]');"
     "INSERT INTO field_step (field_id, seq, rule, before, after) VALUES "
-    " (1, 1, 'hant_hans', '張三', '张三');";
+    " (1, 1, 'hant_hans', '張三', '张三');"
+    /* the target catalog the candidates come from: a decision's mapping
+     * rule is checked against it, as `dangan match --rule` is */
+    "INSERT INTO catalog_edition (edition, year_from, title, target, imported) VALUES "
+    " ('2022', 2022, 'fixture', 1, 'now');"
+    "INSERT INTO discipline (edition, code, name, bare_name, level, parent_code) VALUES "
+    " ('2022', '08', '工学', '工学', 'category', NULL),"
+    " ('2022', '0812', '计算机科学与技术', '计算机科学与技术', 'first', '08'),"
+    " ('2022', '0835', '软件工程', '软件工程', 'first', '08'),"
+    " ('2022', '07', '理学', '理学', 'category', NULL),"
+    " ('2022', '0702', '物理学', '物理学', 'first', '07');";
 
 int fixture_build(const char *db_path, const char *dir)
 {
