@@ -112,6 +112,25 @@ void cli_progress_done(cli_progress *p)
     }
 }
 
+int cli_run_stage(cli_ctx *ctx, const char *cmd, int db_mode, cli_stage_fn stage, void *arg)
+{
+    sqlite3 *db = NULL;
+    if (db_mode != CLI_NO_DB && cli_open_db(ctx, db_mode == CLI_DB_CREATE, &db))
+        return EXIT_DB;
+    cli_progress prog;
+    cli_progress_init(&prog, ctx);
+    dg_err err = {0};
+    int rc = stage(db, arg, &prog.base, &err);
+    cli_progress_done(&prog);
+    if (db)
+        db_close(&db);
+    if (rc) {
+        cli_error(cmd, "%s", err.msg);
+        return cli_exit_for(rc);
+    }
+    return EXIT_OK;
+}
+
 void cli_usage(const cli_command *cmd, FILE *out)
 {
     fprintf(out, "%s", cmd->usage);

@@ -62,6 +62,15 @@ typedef struct cli_progress {
 void cli_progress_init(cli_progress *p, const cli_ctx *ctx);
 void cli_progress_done(cli_progress *p);
 
+/* One stage call as the stage commands make it: with the progress display,
+ * and with the workspace open around it unless db_mode is CLI_NO_DB
+ * (CLI_DB_CREATE creates it).  stage gets the open database (NULL with
+ * CLI_NO_DB), the command's own arg and the progress; a failure is printed
+ * as "dangan CMD: message".  Returns EXIT_OK or the failure's exit code. */
+enum { CLI_NO_DB = -1, CLI_DB_OPEN = 0, CLI_DB_CREATE = 1 };
+typedef int (*cli_stage_fn)(sqlite3 *db, void *arg, arc_progress *progress, dg_err *err);
+int cli_run_stage(cli_ctx *ctx, const char *cmd, int db_mode, cli_stage_fn stage, void *arg);
+
 /* Standard handling of -h/--help inside a subcommand: returns 1 if shown. */
 int cli_wants_help(const cli_command *cmd, int argc, char **argv);
 void cli_usage(const cli_command *cmd, FILE *out);

@@ -6,20 +6,32 @@
 
 #include "cli.h"
 
+typedef struct extract_call {
+    arc_extract_opts o;
+    arc_extract_summary sum;
+} extract_call;
+
+static int extract_stage(sqlite3 *db, void *arg, arc_progress *progress, dg_err *err)
+{
+    extract_call *c = arg;
+    return arc_extract(db, &c->o, progress, &c->sum, err);
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"redo", no_argument, NULL, 'r'},
                                          {"templates", required_argument, NULL, 't'},
                                          {"json", no_argument, NULL, 'j'},
                                          {0, 0, 0, 0}};
-    arc_extract_opts o = {0};
+    extract_call call = {0};
+    arc_extract_opts *o = &call.o;
     int c, json = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'r')
-            o.redo = 1;
+            o->redo = 1;
         else if (c == 't')
-            o.templates_dir = optarg;
+            o->templates_dir = optarg;
         else if (c == 'j')
             json = 1;
         else
@@ -27,20 +39,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     }
     if (cli_no_extra_args("extract", argc, argv))
         return EXIT_USAGE;
-    sqlite3 *db;
-    if (cli_open_db(ctx, 0, &db))
-        return EXIT_DB;
-    cli_progress prog;
-    cli_progress_init(&prog, ctx);
-    arc_extract_summary sum;
-    dg_err err = {0};
-    int rc = arc_extract(db, &o, &prog.base, &sum, &err);
-    cli_progress_done(&prog);
-    db_close(&db);
-    if (rc) {
-        cli_error("extract", "%s", err.msg);
-        return cli_exit_for(rc);
-    }
+    int rc = cli_run_stage(ctx, "extract", CLI_DB_OPEN, extract_stage, &call);
+    if (rc)
+        return rc;
+    const arc_extract_summary sum = call.sum;
     if (json)
         printf("{\"pages\":%ld,\"extracted\":%ld,\"unknown\":%ld,\"skipped_loaded\":%ld,"
                "\"records\":%ld,\"fields\":%ld,\"missing\":%ld}\n",

@@ -28,6 +28,18 @@ static int print_summary(const cli_ctx *ctx, const arc_ingest_summary *s, int js
     return s->quarantined ? EXIT_PARTIAL : EXIT_OK;
 }
 
+typedef struct ingest_call {
+    const char *const *paths;
+    int npaths;
+    arc_ingest_summary sum;
+} ingest_call;
+
+static int ingest_stage(sqlite3 *db, void *arg, arc_progress *progress, dg_err *err)
+{
+    ingest_call *c = arg;
+    return arc_ingest(db, c->paths, c->npaths, progress, &c->sum, err);
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0, 0, 0, 0}};
@@ -43,22 +55,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         cli_error("ingest", "no PATH given; see 'dangan help ingest'");
         return EXIT_USAGE;
     }
-    sqlite3 *db;
-    if (cli_open_db(ctx, 1, &db))
-        return EXIT_DB;
-    cli_progress prog;
-    cli_progress_init(&prog, ctx);
-    arc_ingest_summary sum;
-    dg_err err = {0};
-    int rc = arc_ingest(db, (const char *const *)argv + optind, argc - optind, &prog.base, &sum,
-                        &err);
-    cli_progress_done(&prog);
-    db_close(&db);
-    if (rc) {
-        cli_error("ingest", "%s", err.msg);
-        return cli_exit_for(rc);
-    }
-    return print_summary(ctx, &sum, json);
+    ingest_call call = {(const char *const *)argv + optind, argc - optind, {0}};
+    int rc = cli_run_stage(ctx, "ingest", CLI_DB_CREATE, ingest_stage, &call);
+    return rc ? rc : print_summary(ctx, &call.sum, json);
 }
 
 const cli_command cmd_ingest = {

@@ -6,39 +6,38 @@
 
 #include "cli.h"
 
+typedef struct load_call {
+    const char *conf;
+    arc_load_summary sum;
+} load_call;
+
+static int load_stage(sqlite3 *db, void *arg, arc_progress *progress, dg_err *err)
+{
+    load_call *c = arg;
+    return arc_load(db, c->conf, progress, &c->sum, err);
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
                                          {"config", required_argument, NULL, 'c'},
                                          {0, 0, 0, 0}};
-    const char *conf = NULL;
+    load_call call = {0};
     int json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
-        case 'c': conf = optarg; break;
+        case 'c': call.conf = optarg; break;
         default: return EXIT_USAGE;
         }
     }
-    if (optind < argc) {
-        cli_error("load", "unexpected argument '%s'", argv[optind]);
+    if (cli_no_extra_args("load", argc, argv))
         return EXIT_USAGE;
-    }
-    sqlite3 *db;
-    if (cli_open_db(ctx, 0, &db))
-        return EXIT_DB;
-    cli_progress prog;
-    cli_progress_init(&prog, ctx);
-    arc_load_summary s;
-    dg_err err = {0};
-    int rc = arc_load(db, conf, &prog.base, &s, &err);
-    cli_progress_done(&prog);
-    db_close(&db);
-    if (rc) {
-        cli_error("load", "%s", err.msg);
-        return cli_exit_for(rc);
-    }
+    int rc = cli_run_stage(ctx, "load", CLI_DB_OPEN, load_stage, &call);
+    if (rc)
+        return rc;
+    const arc_load_summary s = call.sum;
     if (json)
         printf("{\"loaded\":%ld,\"linked\":%ld,\"pending\":%ld,\"conflicts\":%ld}\n", s.loaded,
                s.linked, s.pending, s.conflicts);

@@ -7,6 +7,17 @@
 
 #include "cli.h"
 
+typedef struct normalize_call {
+    arc_normalize_opts o;
+    arc_normalize_summary sum;
+} normalize_call;
+
+static int normalize_stage(sqlite3 *db, void *arg, arc_progress *progress, dg_err *err)
+{
+    normalize_call *c = arg;
+    return arc_normalize(db, &c->o, progress, &c->sum, err);
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"redo", no_argument, NULL, 'r'},
@@ -14,34 +25,25 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                                          {"review-conf", required_argument, NULL, 'R'},
                                          {"json", no_argument, NULL, 'j'},
                                          {0, 0, 0, 0}};
-    arc_normalize_opts o = {0};
+    normalize_call call = {0};
+    arc_normalize_opts *o = &call.o;
     int json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'r': o.redo = 1; break;
-        case 'C': o.catalog_dir = optarg; break;
-        case 'R': o.review_conf = optarg; break;
+        case 'r': o->redo = 1; break;
+        case 'C': o->catalog_dir = optarg; break;
+        case 'R': o->review_conf = optarg; break;
         case 'j': json = 1; break;
         default: return EXIT_USAGE;
         }
     }
     if (cli_no_extra_args("normalize", argc, argv))
         return EXIT_USAGE;
-    sqlite3 *db;
-    if (cli_open_db(ctx, 0, &db))
-        return EXIT_DB;
-    cli_progress prog;
-    cli_progress_init(&prog, ctx);
-    arc_normalize_summary s;
-    dg_err err = {0};
-    int rc = arc_normalize(db, &o, &prog.base, &s, &err);
-    cli_progress_done(&prog);
-    db_close(&db);
-    if (rc) {
-        cli_error("normalize", "%s", err.msg);
-        return cli_exit_for(rc);
-    }
+    int rc = cli_run_stage(ctx, "normalize", CLI_DB_OPEN, normalize_stage, &call);
+    if (rc)
+        return rc;
+    const arc_normalize_summary s = call.sum;
     if (json)
         printf("{\"run\":%lld,\"records\":%ld,\"fields\":%ld,\"auto\":%ld,\"review\":%ld,"
                "\"invalid\":%ld,\"missing\":%ld,\"kept\":%ld,\"match_auto\":%ld,"

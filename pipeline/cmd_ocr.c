@@ -7,6 +7,21 @@
 
 #include "cli.h"
 
+typedef struct ocr_call {
+    const char *db_path;
+    arc_ocr_opts o;
+    arc_ocr_summary sum;
+} ocr_call;
+
+/* The workers open their own connections: the one held here only proves
+ * the workspace opens before any work starts. */
+static int ocr_stage(sqlite3 *db, void *arg, arc_progress *progress, dg_err *err)
+{
+    (void)db;
+    ocr_call *c = arg;
+    return arc_ocr(c->db_path, &c->o, progress, &c->sum, err);
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"jobs", required_argument, NULL, 'j'},
@@ -15,38 +30,29 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                                          {"config", required_argument, NULL, 'c'},
                                          {"json", no_argument, NULL, 'J'},
                                          {0, 0, 0, 0}};
-    arc_ocr_opts o = {0};
+    ocr_call call = {ctx->db_path, {0}, {0}};
+    arc_ocr_opts *o = &call.o;
     int json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
         switch (c) {
         case 'j':
-            if (cli_parse_jobs("ocr", optarg, &o.jobs))
+            if (cli_parse_jobs("ocr", optarg, &o->jobs))
                 return EXIT_USAGE;
             break;
-        case 'l': o.lang = optarg; break;
-        case 'r': o.redo = 1; break;
-        case 'c': o.settings_path = optarg; break;
+        case 'l': o->lang = optarg; break;
+        case 'r': o->redo = 1; break;
+        case 'c': o->settings_path = optarg; break;
         case 'J': json = 1; break;
         default: return EXIT_USAGE;
         }
     }
     if (cli_no_extra_args("ocr", argc, argv))
         return EXIT_USAGE;
-    sqlite3 *db;
-    if (cli_open_db(ctx, 0, &db))
-        return EXIT_DB;
-    db_close(&db);
-    cli_progress prog;
-    cli_progress_init(&prog, ctx);
-    arc_ocr_summary s;
-    dg_err err = {0};
-    int rc = arc_ocr(ctx->db_path, &o, &prog.base, &s, &err);
-    cli_progress_done(&prog);
-    if (rc) {
-        cli_error("ocr", "%s", err.msg);
-        return cli_exit_for(rc);
-    }
+    int rc = cli_run_stage(ctx, "ocr", CLI_DB_OPEN, ocr_stage, &call);
+    if (rc)
+        return rc;
+    const arc_ocr_summary s = call.sum;
     if (json)
         printf("{\"pages_read\":%ld,\"pages_failed\":%ld,\"lines\":%ld,\"words\":%ld,"
                "\"cells\":%ld}\n",

@@ -28,6 +28,22 @@ static void print_summary(const cli_ctx *ctx, const arc_run_summary *s, int json
                       "again to load them\n");
 }
 
+typedef struct run_call {
+    const char *db_path;
+    const char *const *dirs;
+    int ndirs;
+    const arc_run_opts *o;
+    arc_run_summary sum;
+} run_call;
+
+/* arc_run opens (and creates) the workspace itself, stage by stage. */
+static int run_stages(sqlite3 *db, void *arg, arc_progress *progress, dg_err *err)
+{
+    (void)db;
+    run_call *c = arg;
+    return arc_run(c->db_path, c->dirs, c->ndirs, c->o, progress, &c->sum, err);
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"jobs", required_argument, NULL, 'j'},
@@ -52,17 +68,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         cli_error("run", "no DIR given; see 'dangan help run'");
         return EXIT_USAGE;
     }
-    cli_progress prog;
-    cli_progress_init(&prog, ctx);
-    arc_run_summary s;
-    dg_err err = {0};
-    int rc = arc_run(ctx->db_path, (const char *const *)argv + optind, argc - optind, &o,
-                     &prog.base, &s, &err);
-    cli_progress_done(&prog);
-    if (rc) {
-        cli_error("run", "%s", err.msg);
-        return cli_exit_for(rc);
-    }
+    run_call call = {.db_path = ctx->db_path, .dirs = (const char *const *)argv + optind,
+                     .ndirs = argc - optind, .o = &o};
+    int rc = cli_run_stage(ctx, "run", CLI_NO_DB, run_stages, &call);
+    if (rc)
+        return rc;
+    const arc_run_summary s = call.sum;
     print_summary(ctx, &s, json);
     return s.quarantined || s.pages_failed ? EXIT_PARTIAL : EXIT_OK;
 }

@@ -68,16 +68,24 @@ static void test_seal(tl_state *t)
     ocr_settings_free(&s);
 }
 
+/* A 1600x1200 1-bit page with a ruled table of 3 rows and 4 columns, its
+ * top left corner at (x0, y0), cells cw x rh. */
+static PIX *ruled_3x4(int x0, int y0, int cw, int rh)
+{
+    PIX *p = pixCreate(1600, 1200, 1);
+    for (int r = 0; p && r <= 3; r++)
+        pixRenderLine(p, x0, y0 + r * rh, x0 + 4 * cw, y0 + r * rh, 3, L_SET_PIXELS);
+    for (int c = 0; p && c <= 4; c++)
+        pixRenderLine(p, x0 + c * cw, y0, x0 + c * cw, y0 + 3 * rh, 3, L_SET_PIXELS);
+    return p;
+}
+
 static void test_grid(tl_state *t)
 {
     ocr_settings *s = NULL;
     CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
-    PIX *p = pixCreate(1600, 1200, 1);
     int x0 = 200, y0 = 300, cw = 300, rh = 150;
-    for (int r = 0; r <= 3; r++)
-        pixRenderLine(p, x0, y0 + r * rh, x0 + 4 * cw, y0 + r * rh, 3, L_SET_PIXELS);
-    for (int c = 0; c <= 4; c++)
-        pixRenderLine(p, x0 + c * cw, y0, x0 + c * cw, y0 + 3 * rh, 3, L_SET_PIXELS);
+    PIX *p = ruled_3x4(x0, y0, cw, rh);
     pixRasterop(p, 260, 350, 30, 30, PIX_SET, NULL, 0, 0); /* some "text" */
     int nh = 0, nv = 0;
     PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv, NULL);
@@ -107,12 +115,8 @@ static void test_grid_fold(tl_state *t)
 {
     ocr_settings *s = NULL;
     CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
-    PIX *p = pixCreate(1600, 1200, 1);
     int x0 = 200, y0 = 300, cw = 300, rh = 150;
-    for (int r = 0; r <= 3; r++)
-        pixRenderLine(p, x0, y0 + r * rh, x0 + 4 * cw, y0 + r * rh, 3, L_SET_PIXELS);
-    for (int c = 0; c <= 4; c++)
-        pixRenderLine(p, x0 + c * cw, y0, x0 + c * cw, y0 + 3 * rh, 3, L_SET_PIXELS);
+    PIX *p = ruled_3x4(x0, y0, cw, rh);
     pixRenderLine(p, 850, 5, 850, 1195, 2, L_SET_PIXELS);  /* vertical fold */
     pixRenderLine(p, 20, 530, 1580, 530, 2, L_SET_PIXELS); /* horizontal fold */
     int nh = 0, nv = 0;
