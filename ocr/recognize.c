@@ -3,7 +3,8 @@
  * each cell is cut out (inset from its rules, trimmed to its ink) and read
  * alone as one line (PSM 7) or a small block (PSM 6); the rest of the page
  * (titles, headers, footers, or a page with no grid at all) is split into
- * text bands by its ink profile and each band read as a line.  Tesseract's
+ * phrases (ink without specks, closed along the line) and each read as a
+ * line.  Tesseract's
  * own page layout is not used: on forms it drops label columns.  All boxes
  * leave through geom.c in the original scan's pixels; word boxes are cut
  * from their line box by character count, because chi_sim word boxes are
