@@ -278,6 +278,52 @@ static void trim_strays(PIX *bin, ocr_box *ink, int gap)
     }
 }
 
+static long ink_in(PIX *pix, ocr_box b)
+{
+    PIX *c = b.w > 0 && b.h > 0 ? clip(pix, b) : NULL;
+    l_int32 n = 0;
+    if (c)
+        pixCountPixels(c, &n, NULL);
+    pixDestroy(&c);
+    return n;
+}
+
+/* The speck-free ink that places a crop misses a faded first or last
+ * character, which breaks into specks (分析化学 read as 分析化 at 92).  The
+ * box grows sideways by a text height at a time, within area, while the
+ * full ink in the new strip holds at least `share` of an average
+ * character's ink in the box; stain grain beside a value rarely does. */
+/* On the samples 0.15 read best (F1 +0.0012, hard pages only; 0.08 +0.0008,
+ * 0.3 +0.0006, 0.6 none). */
+#define FADED_END_SHARE 0.15
+
+static void reach_faded_ends(PIX *loc, PIX *raw, ocr_box area, double share, ocr_box *ink)
+{
+    int h = ink->h;
+    long chars = h > 0 ? (ink->w + h / 2) / h : 0;
+    long per_char = chars > 0 ? ink_in(loc, *ink) / chars : 0;
+    if (per_char <= 0)
+        return;
+    for (int side = 0; side < 2; side++)
+        for (;;) {
+            int x0 = side ? ink->x + ink->w : ink->x - h;
+            ocr_box strip = {x0 < area.x ? area.x : x0, ink->y, h, ink->h};
+            if (strip.x + strip.w > area.x + area.w)
+                strip.w = area.x + area.w - strip.x;
+            if (strip.w < h / 3 || ink_in(raw, strip) < per_char * share)
+                break;
+            ocr_box got;
+            if (!ink_box(raw, strip, 1, &got))
+                break;
+            int l = got.x < ink->x ? got.x : ink->x;
+            int r = got.x + got.w > ink->x + ink->w ? got.x + got.w : ink->x + ink->w;
+            if (r - l == ink->w)
+                break;
+            ink->x = l;
+            ink->w = r - l;
+        }
+}
+
 static ocr_box grow_within(ocr_box b, int m, ocr_box lim)
 {
     int x0 = b.x - m < lim.x ? lim.x : b.x - m, y0 = b.y - m < lim.y ? lim.y : b.y - m;
@@ -646,6 +692,8 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *sr
     int single = bands == 1 && tallest < pg->dpi * 2 / 5;
     if (single)
         trim_strays(src->loc, &ink, tallest);
+    if (single && src->loc != src->bin)
+        reach_faded_ends(src->loc, src->bin, area, FADED_END_SHARE, &ink);
     int texth = single ? tallest : 0;
     /* Trimmed to the ink: a whole wide cell often reads as nothing.  The
      * margin keeps faint strokes the binarisation lost at the edges. */
