@@ -831,7 +831,8 @@ static PIX *without_specks(PIX *ink, int dpi)
  * band) closed along the line over gaps up to a quarter inch, so the
  * characters of a phrase join and phrases a wide gap apart (系（所）：化学系
  * ... 第1页 共1页) are read apart.  Boxes under dpi/12 tall (6 pt: rule
- * stubs, dots) or dpi/20 wide are dropped, the rest sorted top to bottom.
+ * stubs, dots) or dpi/20 wide are dropped, overlapping ones joined, the rest
+ * sorted top to bottom.
  * NULL when out of memory. */
 static BOXA *phrase_boxes(PIX *bin, int dpi)
 {
@@ -847,6 +848,12 @@ static BOXA *phrase_boxes(PIX *bin, int dpi)
     BOXA *wide = tall ? boxaSelectBySize(tall, dpi / 20, 0, L_SELECT_WIDTH, L_SELECT_IF_GTE, NULL)
                       : NULL;
     boxaDestroy(&tall);
+    /* A box that overlaps another (a stain's or a seal's ink around a
+     * footer) would read the other's text a second time: they are read as
+     * one (a 150 dpi copy of s007 read its footer twice). */
+    BOXA *merged = wide ? boxaCombineOverlaps(wide, NULL) : NULL;
+    boxaDestroy(&wide);
+    wide = merged;
     BOXA *sorted = wide ? boxaSort(wide, L_SORT_BY_Y, L_SORT_INCREASING, NULL) : NULL;
     boxaDestroy(&wide);
     return sorted;
