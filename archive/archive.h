@@ -194,6 +194,11 @@ int arc_mapping_rule_add(sqlite3 *db, const char *name, int year_from, int year_
                          const char *department, const char *code, const char *who,
                          int64_t source_field, const char *note, int64_t *id, dg_err *err);
 
+/* field_step rules of an operator's correction: the step from the old
+ * value to what was typed (the normalizer's steps follow it). */
+#define ARC_STEP_CORRECT "review-correct"
+#define ARC_STEP_CORRECT_AS_IS "review-correct-as-is"
+
 /* Deactivate a rule (kept for provenance).  DG_ENOTFOUND for an unknown id. */
 int arc_mapping_rule_deactivate(sqlite3 *db, int64_t id, dg_err *err);
 

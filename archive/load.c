@@ -143,10 +143,14 @@ static void record_release(ld_record *r)
     memset(r, 0, sizeof *r);
 }
 
-/* written: the as-written text, unless an operator corrected it. */
+/* written: the text as written on the scan: what the operator typed when
+ * the field was corrected (their reading of the scan, before normalizing),
+ * else what OCR read. */
 static const char fields_sql[] =
     "SELECT f.id, f.key, f.value, CASE WHEN EXISTS (SELECT 1 FROM review_item i "
-    "  WHERE i.field_id = f.id AND i.state = 'corrected') THEN f.value "
+    "  WHERE i.field_id = f.id AND i.state = 'corrected') THEN coalesce((SELECT s.after "
+    "  FROM field_step s WHERE s.field_id = f.id AND s.rule IN ('" ARC_STEP_CORRECT "', '"
+    ARC_STEP_CORRECT_AS_IS "') ORDER BY s.seq DESC LIMIT 1), f.value) "
     "  ELSE coalesce(f.raw, f.value) END, f.state, f.match_code, f.match_name, "
     "  f.match_decision, coalesce(f.match_rule, 0) "
     "FROM field f WHERE f.record_id = ?1 ORDER BY f.id";

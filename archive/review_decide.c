@@ -25,8 +25,8 @@
 #include "normalize.h"
 
 /* Step rules a correction appends; undo removes from the latest one on. */
-#define STEP_CORRECT "review-correct"
-#define STEP_CORRECT_AS_IS "review-correct-as-is"
+#define STEP_CORRECT ARC_STEP_CORRECT
+#define STEP_CORRECT_AS_IS ARC_STEP_CORRECT_AS_IS
 
 typedef struct item_row {
     int64_t id, field_id, record_id, page_id, version;

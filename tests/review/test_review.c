@@ -255,6 +255,34 @@ static const char snapshot_sql[] =
     "|| (SELECT count(*) FROM review_item) || '/' || (SELECT count(*) FROM run) || '/' || "
     "(SELECT group_concat(state) FROM record) || '/' || (SELECT count(*) FROM load_wait)";
 
+/* A name an operator corrected enters the archive as they typed it (the
+ * form written on the scan, traditional characters kept) and normalized
+ * (simplified): person.name_written used to take the normalized value.
+ * A workspace of its own, so the main one's counts stay as they are. */
+static void test_corrected_name_written(tl_state *t, const char *dir)
+{
+    char path[1024], buf[256];
+    snprintf(path, sizeof path, "%s/name.db", dir);
+    CHECK_INT(t, fixture_build(path, dir), 0);
+    sqlite3 *db;
+    dg_err err = {0};
+    if (db_open(path, 0, &db, &err)) {
+        CHECK_STR(t, err.msg, "");
+        return;
+    }
+    CHECK_INT(t, db_exec(db, "UPDATE field SET state = 'review', flag = 'low_confidence 50 < 60' "
+                             "WHERE id = 1", &err), 0);
+    CHECK_INT(t, arc_review_refresh(db, &err), 0);
+    CHECK_INT(t, decide(db, item_of_field(db, 1, "field"), "correct", 0, "張山", NULL, &err), 0);
+    CHECK_INT(t, decide(db, item_of_field(db, 4, "field"), "accept", 0, NULL, NULL, &err), 0);
+    CHECK_INT(t, decide(db, item_of_field(db, 5, "match"), "pick", 1, NULL, NULL, &err), 0);
+    arc_load_summary s;
+    CHECK_INT(t, arc_load(db, NULL, NULL, &s, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT name_written || '|' || name_simplified FROM person WHERE "
+                            "name_simplified = '张山'", buf, sizeof buf), "張山|张山");
+    db_close(&db);
+}
+
 static void test_load_twice(tl_state *t, sqlite3 *db)
 {
     dg_err err = {0};
@@ -343,5 +371,6 @@ int main(int argc, char **argv)
     test_load_twice(&t, db);
     test_provenance(&t, db, argv[1]);
     db_close(&db);
+    test_corrected_name_written(&t, argv[1]);
     return tl_exit_status(&t, "review");
 }
