@@ -241,6 +241,55 @@ static int correct_normalize(sqlite3 *db, norm_ctx *norm, const item_row *it, co
     return DG_OK;
 }
 
+/* A corrected date must fit the record's other dates as the normalize stage
+ * checks them (graduation after enrolment, enrolment at 16 or later, years
+ * 1900-2010): a typo such as 1960 for 1986 must not be verified because
+ * each date alone is valid.  --as-is skips this like the other checks. */
+static int correct_dates_fit(sqlite3 *db, const item_row *it, const char *key, int64_t record,
+                             const char *value, dg_err *err)
+{
+    static const char *const keys[] = {"birth_date", "enroll_date", "grad_date", "degree_date"};
+    static const char *const members[] = {"birth", "enrol", "graduate", "degree"};
+    enum { N = sizeof keys / sizeof keys[0] };
+    int self = -1;
+    for (int i = 0; i < N; i++)
+        self = strcmp(key, keys[i]) == 0 ? i : self;
+    if (self < 0)
+        return DG_OK;
+    char *other[N] = {0};
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT key, value FROM field WHERE record_id = ? AND value IS NOT NULL "
+                       "AND state IN ('auto', 'verified', 'review')", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, record);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < N; i++)
+            if (i != self && !other[i] &&
+                strcmp((const char *)sqlite3_column_text(st, 0), keys[i]) == 0)
+                other[i] = dg_strdup((const char *)sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+    const char *d[N];
+    for (int i = 0; i < N; i++)
+        d[i] = i == self ? value : other[i];
+    norm_record_dates dates = {d[0], d[1], d[2], d[3], NULL};
+    norm_flags fl = {0};
+    int rc = norm_dates_check(&dates, &fl, err);
+    for (size_t i = 0; i < fl.n && !rc; i++) {
+        const norm_flag *g = &fl.items[i];
+        if ((g->fields[0] && strcmp(g->fields[0], members[self]) == 0) ||
+            (g->fields[1] && strcmp(g->fields[1], members[self]) == 0))
+            rc = dg_err_set(err, DG_EUSAGE,
+                            "cannot correct review item %lld: %s does not fit the record's "
+                            "other dates (%s: %s); type it again, or add --as-is to store it "
+                            "exactly as typed",
+                            (long long)it->id, value, g->code, g->message);
+    }
+    norm_flags_release(&fl);
+    for (int i = 0; i < N; i++)
+        free(other[i]);
+    return rc;
+}
+
 /* correct on a field item: normalized (or, as_is, verbatim) value, verified,
  * and the steps from the old value through what was typed to what is stored. */
 static int field_correct(sqlite3 *db, norm_ctx *norm, const item_row *it,
@@ -253,6 +302,8 @@ static int field_correct(sqlite3 *db, norm_ctx *norm, const item_row *it,
     norm_result r = {0};
     if (!rc && !req->as_is)
         rc = correct_normalize(db, norm, it, key, record, req->value, &r, err);
+    if (!rc && !req->as_is)
+        rc = correct_dates_fit(db, it, key, record, r.value, err);
     if (!rc) {
         const char *value = req->as_is ? req->value : r.value;
         rc = exec_bind(db, "UPDATE field SET value = ?1, value_detail = ?2, state = 'verified' "

@@ -40,14 +40,16 @@ expect 2 "correct with an impossible date" -- "$DANGAN" review correct "$GRAD" 1
 grep -q "not a valid grad_date" "$W/err" || fail "refused correct: $(cat "$W/err")"
 grep -q -- "--as-is" "$W/err" || fail "refused correct should offer --as-is"
 expect 2 "--as-is on accept" -- "$DANGAN" review accept "$GRAD" --as-is
-expect 0 "correct a date" -- "$DANGAN" review correct "$GRAD" 1960.11
+expect 2 "correct with a date before the birth" -- "$DANGAN" review correct "$GRAD" 1960.11
+grep -q "does not fit the record's other dates" "$W/err" || fail "refused date: $(cat "$W/err")"
+expect 0 "correct a date" -- "$DANGAN" review correct "$GRAD" 1986.11
 expect 0 "show the corrected item" -- "$DANGAN" review show "$GRAD" --json
-grep -q '"value":"1960-11","state":"verified"' "$W/out" ||
-    fail "correct did not store 1960-11: $(cat "$W/out")"
-grep -q '{"rule":"review-correct","before":"","after":"1960.11"}' "$W/out" ||
+grep -q '"value":"1986-11","state":"verified"' "$W/out" ||
+    fail "correct did not store 1986-11: $(cat "$W/out")"
+grep -q '{"rule":"review-correct","before":"","after":"1986.11"}' "$W/out" ||
     fail "show: the typed value is not among the steps: $(cat "$W/out")"
 expect 0 "show the corrected item as text" -- "$DANGAN" review show "$GRAD"
-grep -q "review-correct: '' -> '1960.11'" "$W/out" || fail "show text: no steps: $(cat "$W/out")"
+grep -q "review-correct: '' -> '1986.11'" "$W/out" || fail "show text: no steps: $(cat "$W/out")"
 expect 0 "undo the correction" -- "$DANGAN" review undo "$GRAD"
 expect 0 "correct --as-is" -- "$DANGAN" review correct "$GRAD" 85.13 --as-is
 expect 0 "undo the verbatim correction" -- "$DANGAN" review undo "$GRAD"

@@ -129,15 +129,22 @@ static void test_correct_reject(tl_state *t, sqlite3 *db)
                             "WHERE id = 25", buf, sizeof buf), "NULL invalid");
     CHECK_STR(t, q_text(db, "SELECT state FROM review_item WHERE field_id = 25", buf, sizeof buf),
               "open");
+    /* a valid date that does not fit the record's other dates (born 1963-01,
+     * graduated 1960) is refused too, as the normalize stage would flag it */
+    CHECK_INT(t, decide(db, grad, "correct", 0, "1960.11", NULL, &err), DG_EUSAGE);
+    CHECK(t, strstr(err.msg, "grad_before_age16") != NULL);
+    CHECK(t, strstr(err.msg, "--as-is") != NULL);
+    CHECK_STR(t, q_text(db, "SELECT coalesce(value, 'NULL') || ' ' || state FROM field "
+                            "WHERE id = 25", buf, sizeof buf), "NULL invalid");
     /* what the operator types is normalized like the stage would, with its steps */
-    CHECK_INT(t, decide(db, grad, "correct", 0, "1960.11", NULL, &err), 0);
+    CHECK_INT(t, decide(db, grad, "correct", 0, "1986.11", NULL, &err), 0);
     CHECK_STR(t, q_text(db, "SELECT value || ' ' || state FROM field WHERE id = 25", buf,
-                        sizeof buf), "1960-11 verified");
+                        sizeof buf), "1986-11 verified");
     steps_of(db, 25, buf, sizeof buf);
-    CHECK_STR(t, buf, "review-correct:>1960.11|iso-date:1960.11>1960-11");
+    CHECK_STR(t, buf, "review-correct:>1986.11|iso-date:1986.11>1986-11");
     CHECK_INT(t, q_int(db, "SELECT count(*) FROM field_step WHERE field_id = 25"), 2);
     CHECK_STR(t, q_text(db, "SELECT after_value FROM review_decision ORDER BY id DESC LIMIT 1",
-                        buf, sizeof buf), "1960-11");
+                        buf, sizeof buf), "1986-11");
     /* undo: value, state and steps as before the correction */
     CHECK_INT(t, decide(db, grad, "undo", 0, NULL, NULL, &err), 0);
     CHECK_STR(t, q_text(db, "SELECT coalesce(value, 'NULL') || ' ' || state FROM field "
