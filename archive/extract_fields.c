@@ -378,11 +378,11 @@ static int make_value(const ex_page *p, const ex_field *f, const gsel *s, const 
 /* ---- card values -------------------------------------------------------------------- */
 
 /* The run to the right of (or below) a label, nearest first. */
-static long neighbour(const ex_page *p, size_t ri, const span *ls, int below)
+static long neighbour(const ex_page *p, size_t ri, const span *ls, int below, double reach)
 {
     const ex_run *lr = &p->runs[ri];
     long best = -1;
-    double best_d = below ? 4.0 * p->line_h : 0.6 * p->width;
+    double best_d = reach > 0 ? reach : below ? 4.0 * p->line_h : 0.6 * p->width;
     for (size_t i = 0; i < p->nruns; i++) {
         const ex_run *r = &p->runs[i];
         if (i == ri || r->cell != lr->cell)
@@ -475,13 +475,18 @@ static int label_value(const ex_page *p, const ex_field *f, int field_id, ex_val
     if (f->at != EX_AT_BELOW)
         rc = gsel_run(p, m->run, m->end, value_end(p, m->run, m->end), &s);
     span ls = glyph_span(p, &p->runs[m->run], m->start, m->end);
-    if (rc == DG_OK && !gsel_significant(p, &s) && f->at != EX_AT_AFTER) {
+    if (rc == DG_OK && !gsel_significant(p, &s)) {
         s.n = 0;
         int below = f->at == EX_AT_BELOW;
-        long ni = neighbour(p, m->run, &ls, below);
+        /* A value printed after its label is read as a phrase of its own
+         * when the gap between them is wide (outside the grid the OCR reads
+         * phrase by phrase: 系（所）： | 化学系): the nearest run to the
+         * right, within three characters. */
+        double reach = f->at == EX_AT_AFTER ? 3.0 * p->line_h : 0;
+        long ni = neighbour(p, m->run, &ls, below, reach);
         if (ni < 0 && f->at == EX_AT_RIGHT) {
             below = 1;
-            ni = neighbour(p, m->run, &ls, 1);
+            ni = neighbour(p, m->run, &ls, 1, 0);
         }
         rule = below ? "below label" : "right of label";
         rc = neighbour_value(p, ni, below, &ls, &s);
