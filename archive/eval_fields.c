@@ -8,7 +8,8 @@
  * has a record of the card (row 0), or a ledger record whose box centre
  * lies inside the truth row's box.  A field is exact when the extracted raw
  * text equals the truth's printed text, whitespace ignored (a missing field
- * counts as empty, so a blank cell read as missing is exact).
+ * counts as empty, so a blank cell read as missing is exact).  Page header
+ * values count too, as header.KEY (header.department of a ledger ...).
  */
 #include "archive.h"
 
@@ -49,6 +50,16 @@ static const char *const build_sql[] = {
     " " NOWS("json_extract(f.value, '$.printed')") " AS want, "
     " " NOWS("(SELECT x.raw FROM field x WHERE x.record_id = r.record_id AND x.key = f.key)")
     " AS got FROM ev_rec r, json_each(r.fields) f",
+    /* Page header values (department of a ledger, record number, form
+     * date ...) as header.KEY; the title is layout, not a value. */
+    "INSERT INTO ev_fld(diff, key, want, got) SELECT p.diff, 'header.' || h.key, "
+    " " NOWS("json_extract(h.value, '$.printed')") ", "
+    " " NOWS("(SELECT CASE json_type(pf.header, '$.' || h.key) WHEN 'object' THEN "
+             "json_extract(pf.header, '$.' || h.key || '.raw') WHEN 'text' THEN "
+             "json_extract(pf.header, '$.' || h.key) END FROM page_form pf "
+             "WHERE pf.page_id = p.page_id AND json_valid(pf.header))")
+    " FROM ev_page p, json_each(p.pj, '$.header') h WHERE h.key <> 'title' "
+    " AND json_type(h.value) = 'object'",
 };
 
 static int run_all(sqlite3 *db, const char *const *sql, size_t n, dg_err *err)
