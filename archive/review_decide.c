@@ -569,23 +569,45 @@ static int item_bump_checked(sqlite3 *db, const item_row *it, const char *state,
 /* ---- a new mapping rule settles the same name elsewhere ------------------------------- */
 
 /* Open match items of records not yet loaded whose major reads exactly as
- * the rule's name, within the rule's years (enrolment, else graduation) and
- * department: the operator settled that name once, not row by row. */
+ * the rule's name, within the rule's years (enrolment, else graduation),
+ * with the rule's department and the record's (its field, else the page
+ * header's as read) for rule_propagate to compare normalized: the operator
+ * settled that name once, not row by row. */
 #define RECORD_FIELD(k)                                                                           \
     "(SELECT value FROM field WHERE record_id = r.id AND key = '" k "' AND state IN "              \
     "('auto', 'verified'))"
 static const char same_name_sql[] =
-    "SELECT i.id FROM review_item i JOIN field f ON f.id = i.field_id "
+    "SELECT i.id, m.department, coalesce(" RECORD_FIELD("department") ", "
+    "     (SELECT json_extract(header, '$.department.raw') FROM page_form "
+    "      WHERE page_id = r.page_id AND json_valid(header))) "
+    "FROM review_item i JOIN field f ON f.id = i.field_id "
     "JOIN record r ON r.id = f.record_id JOIN mapping_rule m ON m.id = ?1 "
     "WHERE i.kind = 'match' AND i.state = 'open' AND i.id <> ?2 AND r.state <> 'loaded' "
     "AND coalesce(f.value, f.raw, '') = m.name_norm "
     "AND (m.year_from IS NULL AND m.year_to IS NULL OR "
     "     CAST(substr(coalesce(" RECORD_FIELD("enroll_date") ", " RECORD_FIELD("grad_date")
     "), 1, 4) AS INTEGER) BETWEEN coalesce(m.year_from, 0) AND coalesce(m.year_to, 9999)) "
-    "AND (m.department IS NULL OR m.department = coalesce(" RECORD_FIELD("department") ", "
-    "     (SELECT json_extract(header, '$.department.raw') FROM page_form "
-    "      WHERE page_id = r.page_id AND json_valid(header)))) "
     "ORDER BY i.id";
+
+/* 1 when the record's department text is the rule's department once
+ * normalized as the stage normalizes departments (a ledger's header says
+ * 化學系, the rule 化学系); a rule without a department fits every one. */
+static int department_fits(norm_ctx *norm, const char *rule_dept, const char *record_dept,
+                           int *fits, dg_err *err)
+{
+    *fits = !rule_dept || !rule_dept[0];
+    if (*fits || !record_dept || !record_dept[0])
+        return DG_OK;
+    if (!norm) { /* not opened for this verb: the texts as they are */
+        *fits = strcmp(rule_dept, record_dept) == 0;
+        return DG_OK;
+    }
+    norm_result r;
+    int rc = norm_text(norm, record_dept, &r, err);
+    *fits = !rc && r.value && strcmp(r.value, rule_dept) == 0;
+    norm_result_release(&r);
+    return rc;
+}
 
 static int rule_settle_item(sqlite3 *db, int64_t item, const item_row *source, int64_t rule,
                             const char *op, dg_err *err)
@@ -630,27 +652,38 @@ static int rule_settle_item(sqlite3 *db, int64_t item, const item_row *source, i
     return rc;
 }
 
-static int rule_propagate(sqlite3 *db, const item_row *source, int64_t rule, const char *op,
-                          dg_err *err)
+static int rule_propagate(sqlite3 *db, norm_ctx *norm, const item_row *source, int64_t rule,
+                          const char *op, dg_err *err)
 {
-    /* In batches: a settled item leaves the open set, so each pass shrinks it. */
-    for (;;) {
-        sqlite3_stmt *st;
-        if (db_prepare(db, same_name_sql, &st, err))
-            return DG_EDB;
-        sqlite3_bind_int64(st, 1, rule);
-        sqlite3_bind_int64(st, 2, source->id);
-        int64_t ids[256];
-        size_t n = 0;
-        while (n < sizeof ids / sizeof *ids && sqlite3_step(st) == SQLITE_ROW)
-            ids[n++] = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        if (n == 0)
-            return DG_OK;
-        for (size_t i = 0; i < n; i++)
-            if (rule_settle_item(db, ids[i], source, rule, op, err))
-                return err ? err->code : DG_ERR;
+    sqlite3_stmt *st;
+    if (db_prepare(db, same_name_sql, &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, rule);
+    sqlite3_bind_int64(st, 2, source->id);
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = DG_OK, fits = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        rc = department_fits(norm, (const char *)sqlite3_column_text(st, 1),
+                             (const char *)sqlite3_column_text(st, 2), &fits, err);
+        if (rc || !fits)
+            continue;
+        if (n == cap) {
+            int64_t *more = realloc(ids, (cap = cap ? 2 * cap : 64) * sizeof *ids);
+            if (!more) {
+                rc = dg_err_set(err, DG_ENOMEM, "out of memory settling items by rule");
+                break;
+            }
+            ids = more;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
     }
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n && !rc; i++)
+        if (rule_settle_item(db, ids[i], source, rule, op, err))
+            rc = err ? err->code : DG_ERR;
+    free(ids);
+    return rc;
 }
 
 static int decide(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_review_req *req,
@@ -675,7 +708,7 @@ static int decide(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_rev
         rc = decision_insert(db, it, &d, id, err);
     }
     if (rc == DG_OK && o.rule_id && strcmp(it->kind, "match") == 0)
-        rc = rule_propagate(db, it, o.rule_id, req->operator_name, err);
+        rc = rule_propagate(db, norm, it, o.rule_id, req->operator_name, err);
     snap_release(&before);
     snap_release(&after);
     return rc;
@@ -863,10 +896,13 @@ int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int6
     if (req_check(item, req, err))
         return DG_EUSAGE;
     /* Opened before the write lock is taken: loading ICU and the tables
-     * takes milliseconds another operator would spend waiting. */
+     * takes milliseconds another operator would spend waiting.  A correction
+     * normalizes what is typed; a match decision compares departments when
+     * its rule settles other items. */
     norm_ctx *norm = NULL;
-    if (strcmp(req->verb, "correct") == 0 && !req->as_is &&
-        norm_ctx_new(arc_config_dir(), &norm, err))
+    int normalizes = (strcmp(req->verb, "correct") == 0 && !req->as_is) ||
+                     strcmp(req->verb, "accept") == 0 || strcmp(req->verb, "pick") == 0;
+    if (normalizes && norm_ctx_new(arc_config_dir(), &norm, err))
         return DG_ERR;
     int rc = db_begin(db, err) ? DG_EDB : DG_OK;
     item_row it;

@@ -24,9 +24,14 @@ check_eq "a rule for another department leaves them waiting" "$(open_items | wc 
 D review undo "$first" --operator carol > /dev/null
 D review pick "$first" 1 --years 1950-1960 --department > /dev/null 2>&1
 check_eq "usage error exit" "$?" 2
-D review pick "$first" 1 --operator carol > /dev/null
+# The rule for the page's own department, typed with a full-width space, is
+# stored normalized and compared with each row's department normalized, as
+# the matcher compares them: it settles every row.
+D review pick "$first" 1 --operator carol --department "数学　系" > /dev/null
 check_eq "pick exit" "$?" 0
 check_eq "no row with that major waits any more" "$(open_items | wc -l)" 0
+check_eq "the rule's department is stored normalized" \
+    "$(sqlite3 r.db "SELECT department FROM mapping_rule WHERE active")" 数学系
 others=$(D review list --all --json | grep '"kind":"match"' | grep "\"value\":\"$name\"" |
          grep -v "\"id\":$first," | grep -o '"id":[0-9]*' | cut -d: -f2)
 for id in $others; do
