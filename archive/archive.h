@@ -314,6 +314,7 @@ typedef struct arc_load_summary {
     long linked;    /* records added as a second source of an archived study */
     long pending;   /* records still waiting (see load_wait / dangan status) */
     long conflicts; /* conflict review items raised by this run */
+    long rekeyed;   /* persons whose name keys were made again (tables changed) */
 } arc_load_summary;
 
 /*
@@ -321,6 +322,9 @@ typedef struct arc_load_summary {
  * (conf_path, NULL: configs/load.conf) are verified into the archive, one
  * transaction per record; link second sources of the same person; raise
  * conflict items where sources disagree.  Loading twice changes nothing.
+ * When the name tables (configs/normalize/variants.tsv, confusables.tsv)
+ * differ from those the archived persons' keys were made with, every
+ * person's keys are made again first, in one transaction.
  */
 int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
              arc_load_summary *sum, dg_err *err);

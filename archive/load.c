@@ -787,6 +787,107 @@ static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
     return rc;
 }
 
+/* ---- name keys -------------------------------------------------------------------------- */
+
+/* Fingerprint of the tables name keys are folded with. */
+static int name_tables_sha(char out[65], dg_err *err)
+{
+    static const char *const files[] = {"normalize/variants.tsv", "normalize/confusables.tsv"};
+    dg_buf all, path;
+    dg_buf_init(&all, 1 << 14);
+    dg_buf_init(&path, 256);
+    int rc = DG_OK;
+    for (size_t i = 0; i < sizeof files / sizeof files[0] && rc == DG_OK; i++) {
+        unsigned char *data = NULL;
+        size_t len = 0;
+        dg_buf_reset(&path);
+        dg_buf_addf(&path, "%s/%s", arc_config_dir(), files[i]);
+        rc = arc_read_file(path.data, &data, &len, err);
+        if (rc == DG_OK && dg_buf_add(&all, data, len))
+            rc = dg_err_set(err, DG_ENOMEM, "out of memory reading '%s'", path.data);
+        free(data);
+    }
+    if (rc == DG_OK)
+        db_sha256_hex(all.data ? all.data : "", all.len, out);
+    dg_buf_release(&all);
+    dg_buf_release(&path);
+    return rc;
+}
+
+static int person_rekey(ld_ctx *c, sqlite3_stmt *upd, int64_t id, const char *written,
+                        dg_err *err)
+{
+    norm_keys k = {0};
+    int rc = norm_name_keys(c->norm, written, &k, err);
+    if (rc == DG_OK && k.simplified) {
+        sqlite3_reset(upd);
+        sqlite3_bind_text(upd, 1, k.simplified, -1, SQLITE_TRANSIENT);
+        bind_opt(upd, 2, k.pinyin ? k.pinyin : "");
+        bind_opt(upd, 3, k.lookalike ? k.lookalike : k.simplified);
+        sqlite3_bind_int64(upd, 4, id);
+        if (sqlite3_step(upd) != SQLITE_DONE)
+            rc = db_fail(c->db, err, "cannot store the name keys of a person");
+        else
+            c->sum->rekeyed++;
+    }
+    norm_keys_release(&k);
+    return rc;
+}
+
+/* Every person's keys made again from name_written with the current
+ * tables, and the tables' fingerprint stored, in one transaction; nothing
+ * when the fingerprint is the stored one. */
+static int refresh_name_keys(ld_ctx *c, dg_err *err)
+{
+    char sha[65];
+    int rc = name_tables_sha(sha, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL, *upd = NULL;
+    if (db_begin(c->db, err))
+        return DG_EDB;
+    if (db_prepare(c->db, "SELECT 1 FROM name_keys_source WHERE id = 1 AND sha256 = ?", &st,
+                   err))
+        rc = DG_EDB;
+    int same = 0;
+    if (rc == DG_OK) {
+        sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+        same = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (rc == DG_OK && !same &&
+        (db_prepare(c->db, "SELECT id, name_written FROM person ORDER BY id", &st, err) ||
+         db_prepare(c->db, "UPDATE person SET name_simplified = ?1, pinyin = ?2, "
+                           "lookalike_key = ?3 WHERE id = ?4", &upd, err)))
+        rc = DG_EDB;
+    while (rc == DG_OK && !same && sqlite3_step(st) == SQLITE_ROW)
+        rc = person_rekey(c, upd, sqlite3_column_int64(st, 0),
+                          (const char *)sqlite3_column_text(st, 1), err);
+    sqlite3_finalize(st);
+    sqlite3_finalize(upd);
+    if (rc == DG_OK && !same) {
+        char now[32];
+        dg_now_iso(now);
+        if (db_prepare(c->db, "INSERT INTO name_keys_source (id, sha256, updated) VALUES "
+                              "(1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET sha256 = ?1, "
+                              "updated = ?2", &st, err))
+            rc = DG_EDB;
+        else {
+            sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = db_fail(c->db, err, "cannot record the name tables' fingerprint");
+            sqlite3_finalize(st);
+        }
+    }
+    if (rc == DG_OK)
+        rc = db_commit(c->db, err) ? DG_EDB : DG_OK;
+    if (rc)
+        db_rollback(c->db);
+    return rc;
+}
+
 int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
              arc_load_summary *sum, dg_err *err)
 {
@@ -797,6 +898,8 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
         rc = norm_ctx_new(arc_config_dir(), &c.norm, err);
     if (rc == DG_OK)
         rc = db_runs_mark_interrupted(db, "load", err);
+    if (rc == DG_OK)
+        rc = refresh_name_keys(&c, err);
     /* conflicts found by an earlier load are already items; refresh the rest */
     if (rc == DG_OK)
         rc = arc_review_refresh(db, err);

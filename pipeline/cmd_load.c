@@ -39,9 +39,14 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return rc;
     const arc_load_summary s = call.sum;
     if (json)
-        printf("{\"loaded\":%ld,\"linked\":%ld,\"pending\":%ld,\"conflicts\":%ld}\n", s.loaded,
-               s.linked, s.pending, s.conflicts);
-    else
+        printf("{\"loaded\":%ld,\"linked\":%ld,\"pending\":%ld,\"conflicts\":%ld,"
+               "\"rekeyed\":%ld}\n",
+               s.loaded, s.linked, s.pending, s.conflicts, s.rekeyed);
+    else if (s.rekeyed)
+        cli_info(ctx, "load: search keys of %ld persons made again with the current name "
+                      "tables (configs/normalize)\n",
+                 s.rekeyed);
+    if (!json)
         cli_info(ctx, "load: %ld study records added, %ld sources linked, %ld records waiting "
                       "(%ld new conflicts); see 'dangan status' and 'dangan review list'\n",
                  s.loaded, s.linked, s.pending, s.conflicts);

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# An archivist edits the name tables (configs/normalize/confusables.tsv): the
+# next `dangan load` makes every person's search keys again with them, once,
+# so a query folded with the new tables meets the archive folded the same way.
+set -u
+. "$(dirname "$0")/../lib/testlib.sh"
+DANGAN=$1 SAMPLES=$2 CONFIGS=$3 WORK=$4
+fresh_dir "$WORK" && cd "$WORK" && mkdir in
+cp "$SAMPLES/s009_ledger_clean.jpg" in/
+D() { "$DANGAN" --db k.db "$@"; }
+D -q run in
+n=$(sqlite3 k.db "SELECT count(*) FROM person")
+check "persons archived (got $n)" [ "$n" -ge 1 ]
+check_contains "a second load makes no keys again" "$(D load --json)" '"rekeyed":0'
+# One more look-alike class whose key is a new character: the first person's
+# surname now folds to it.
+first=$(sqlite3 k.db "SELECT substr(name_simplified, 1, 1) FROM person ORDER BY id LIMIT 1")
+cp -r "$CONFIGS" conf
+printf '龘\t%s\n' "$first" >> conf/normalize/confusables.tsv
+export DANGAN_CONFIG_DIR=$PWD/conf
+check_contains "the load after the edit makes every person's keys again" \
+    "$(D load --json)" "\"rekeyed\":$n"
+check_eq "the surname folds to the new class key" \
+    "$(sqlite3 k.db "SELECT substr(lookalike_key, 1, 1) FROM person ORDER BY id LIMIT 1")" 龘
+check_contains "and only once" "$(D load --json)" '"rekeyed":0'
+check_eq "the fingerprint of the tables is kept" \
+    "$(sqlite3 k.db "SELECT count(*) FROM name_keys_source")" 1
+finish
