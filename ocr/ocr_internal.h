@@ -115,6 +115,14 @@ char *ocr_tidy_text(const char *in);
  * or an already widened mark is its nearest neighbour (caller frees). */
 char *ocr_widen_punctuation(const char *in);
 
+/* 1 when s holds only digits, dots, colons, commas and spaces, a digit
+ * among them: a bare number or date as OCR may read it (52:05). */
+int ocr_bare_number(const char *s);
+/* A colon or comma between two digits becomes a dot, in place: in these
+ * records a number or date is printed with dots (52.05), never with a time
+ * or thousands.  Returns 1 when s changed. */
+int ocr_number_dots(char *s);
+
 /* Number of UTF-8 code points in s. */
 size_t ocr_utf8_len(const char *s);
 

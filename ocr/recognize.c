@@ -1175,6 +1175,19 @@ static int trim_number_marks(ocr_line *l)
     return drop_words(l, empty_text);
 }
 
+/* In a cell holding only a number or date, a colon or comma between two
+ * digits is its dot read wrong (52:05, 1957:4, 84:09 for 52.05; samples:
+ * F1 +0.0004). */
+static int number_dots(ocr_line *l)
+{
+    if (l->cell < 0 || !ocr_bare_number(l->text))
+        return DG_OK;
+    int changed = 0;
+    for (size_t j = 0; j < l->nwords; j++)
+        changed |= ocr_number_dots(l->words[j].text);
+    return changed ? rebuild_text(l) : DG_OK;
+}
+
 static int line_has_digit(const ocr_line *l)
 {
     return l->text && strpbrk(l->text, "0123456789") != NULL;
@@ -1213,7 +1226,7 @@ static int widen_line(ocr_line *l)
 static int filter_line(ocr_line *l, const ocr_settings *s)
 {
     if (s->filter_on && (!line_has_word(l) || lone_mark_outside(l) || drop_stray_marks(l) ||
-                         trim_number_marks(l)))
+                         trim_number_marks(l) || number_dots(l)))
         return 1;
     return s->widen_on && widen_line(l);
 }

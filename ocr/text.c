@@ -102,3 +102,27 @@ size_t ocr_utf8_len(const char *s)
         n += (*p & 0xc0) != 0x80;
     return n;
 }
+
+int ocr_bare_number(const char *s)
+{
+    int digit = 0;
+    for (; s && *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digit = 1;
+        else if (!strchr(".:, ", *s))
+            return 0;
+    }
+    return digit;
+}
+
+int ocr_number_dots(char *s)
+{
+    int changed = 0;
+    for (char *p = s; p && *p; p++)
+        if ((*p == ':' || *p == ',') && p > s && p[-1] >= '0' && p[-1] <= '9' && p[1] >= '0' &&
+            p[1] <= '9') {
+            *p = '.';
+            changed = 1;
+        }
+    return changed;
+}

@@ -322,6 +322,12 @@ static void test_text(tl_state *t)
     check_text(t, "制表日期: 1990年7月", "制表日期： 1990年7月");
     check_text(t, "1985:7 (a)", "1985:7 (a)");
     check_text(t, "姓  名", "姓名");
+    /* a colon or comma between digits of a bare number is its dot */
+    char num[] = "52:05", big[] = "1990,7", mark[] = "1985.7:", word[] = "第1:2页";
+    CHECK(t, ocr_bare_number(num) && ocr_number_dots(num) && strcmp(num, "52.05") == 0);
+    CHECK(t, ocr_number_dots(big) && strcmp(big, "1990.7") == 0);
+    CHECK(t, !ocr_number_dots(mark) && strcmp(mark, "1985.7:") == 0); /* not between digits */
+    CHECK(t, !ocr_bare_number(word) && !ocr_bare_number("..") && ocr_bare_number("84 :09"));
     char *plain = ocr_tidy_text("系 (所) :");
     CHECK(t, plain && strcmp(plain, "系 (所) :") == 0); /* tidying alone does not widen */
     free(plain);
