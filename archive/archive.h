@@ -330,6 +330,13 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
              arc_load_summary *sum, dg_err *err);
 
 /*
+ * *stale = 1 when archived persons' search keys were made with other name
+ * tables than configs/normalize holds now (the next `arc_load` makes them
+ * again), 0 when they are current or nobody is archived.
+ */
+int arc_name_keys_stale(sqlite3 *db, int *stale, dg_err *err);
+
+/*
  * The chain behind the archived values of study record `study` (key NULL:
  * all): file + sha256, page, box, OCR words + confidence with the OCR run's
  * settings, template rule, normalization steps, match candidates or the

@@ -814,6 +814,24 @@ static int name_tables_sha(char out[65], dg_err *err)
     return rc;
 }
 
+int arc_name_keys_stale(sqlite3 *db, int *stale, dg_err *err)
+{
+    char sha[65];
+    *stale = 0;
+    int rc = name_tables_sha(sha, err);
+    sqlite3_stmt *st;
+    if (rc == DG_OK &&
+        db_prepare(db, "SELECT EXISTS (SELECT 1 FROM person) AND NOT EXISTS (SELECT 1 FROM "
+                       "name_keys_source WHERE id = 1 AND sha256 = ?)", &st, err))
+        rc = DG_EDB;
+    if (rc == DG_OK) {
+        sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+        *stale = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
 static int person_rekey(ld_ctx *c, sqlite3_stmt *upd, int64_t id, const char *written,
                         dg_err *err)
 {

@@ -117,6 +117,11 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     } else {
         code = print_result(&r, json);
     }
+    /* a candidate a new look-alike class would find may be missing */
+    int stale = 0;
+    if (!rc && ctx->verbosity >= 0 && !arc_name_keys_stale(db, &stale, NULL) && stale)
+        fprintf(stderr, "dangan lookup: note: the name tables (configs/normalize) changed since "
+                        "the archive's search keys were made; 'dangan load' makes them again\n");
     arc_lookup_result_release(&r);
     arc_lookup_free(&lk);
     db_close(&db);

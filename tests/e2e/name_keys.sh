@@ -18,11 +18,18 @@ first=$(sqlite3 k.db "SELECT substr(name_simplified, 1, 1) FROM person ORDER BY 
 cp -r "$CONFIGS" conf
 printf '龘\t%s\n' "$first" >> conf/normalize/confusables.tsv
 export DANGAN_CONFIG_DIR=$PWD/conf
+name=$(sqlite3 k.db "SELECT name_simplified FROM person ORDER BY id LIMIT 1")
+D lookup "$name" --operator t --json > out.json 2> err.txt
+check_eq "lookup before the load exit" "$?" 0
+check_contains "lookup notes the stale keys on stderr" "$(cat err.txt)" "'dangan load' makes them again"
+check_eq "lookup's JSON stays clean" "$(sqlite3 :memory: "SELECT json_valid(readfile('out.json'))")" 1
 check_contains "the load after the edit makes every person's keys again" \
     "$(D load --json)" "\"rekeyed\":$n"
 check_eq "the surname folds to the new class key" \
     "$(sqlite3 k.db "SELECT substr(lookalike_key, 1, 1) FROM person ORDER BY id LIMIT 1")" 龘
 check_contains "and only once" "$(D load --json)" '"rekeyed":0'
+D lookup "$name" --operator t > /dev/null 2> err.txt
+check_eq "no note once the keys are current" "$(cat err.txt)" ""
 check_eq "the fingerprint of the tables is kept" \
     "$(sqlite3 k.db "SELECT count(*) FROM name_keys_source")" 1
 finish
