@@ -182,16 +182,22 @@ typedef struct arc_normalize_summary {
 int arc_normalize(sqlite3 *db, const arc_normalize_opts *opts, const arc_progress *prog,
                   arc_normalize_summary *sum, dg_err *err);
 
+/* normalize/normalize.h types, opaque here: dangan_normalize is private to
+ * this library, and callers that use these functions include normalize.h. */
+struct norm_ctx;
+struct norm_result;
+
 /*
  * Record an operator's mapping rule: the historical major name (normalized
  * here the way the stage normalizes majors), optionally limited to years
  * [year_from, year_to] (0 = open) and a department (NULL/"" = any), means
  * target code `code` (must exist in the imported target edition).  who and
  * the current time are stored; source_field (0 = none) is the field that
- * prompted it.  Later normalize runs and `dangan match` apply it.
+ * prompted it.  Later normalize runs and `dangan match` apply it.  ctx is
+ * the normalizer to use (NULL: one is opened for the call).
  */
-int arc_mapping_rule_add(sqlite3 *db, const char *name, int year_from, int year_to,
-                         const char *department, const char *code, const char *who,
+int arc_mapping_rule_add(sqlite3 *db, struct norm_ctx *ctx, const char *name, int year_from,
+                         int year_to, const char *department, const char *code, const char *who,
                          int64_t source_field, const char *note, int64_t *id, dg_err *err);
 
 /* field_step rules of an operator's correction: the step from the old
@@ -201,11 +207,6 @@ int arc_mapping_rule_add(sqlite3 *db, const char *name, int year_from, int year_
 
 /* Deactivate a rule (kept for provenance).  DG_ENOTFOUND for an unknown id. */
 int arc_mapping_rule_deactivate(sqlite3 *db, int64_t id, dg_err *err);
-
-/* normalize/normalize.h types, opaque here: dangan_normalize is private to
- * this library, and callers that use these functions include normalize.h. */
-struct norm_ctx;
-struct norm_result;
 
 /*
  * Run the normalizer the normalize stage uses for field key `key` on raw

@@ -350,8 +350,8 @@ static int apply_field(sqlite3 *db, norm_ctx *norm, const item_row *it,
 /* The operator's settlement of a historical name, so later records with the
  * same normalized name map without review.  (Inserted here directly: the
  * normalize stage reads mapping_rule by name_norm WHERE active.) */
-static int rule_add(sqlite3 *db, const item_row *it, const arc_review_req *req, const char *code,
-                    const char *note, int64_t *rule, dg_err *err)
+static int rule_add(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_review_req *req,
+                    const char *code, const char *note, int64_t *rule, dg_err *err)
 {
     /* The rule is made as `dangan match --rule` makes it (name and
      * department normalized, code checked against the target catalog), from
@@ -367,8 +367,8 @@ static int rule_add(sqlite3 *db, const item_row *it, const arc_review_req *req, 
     if (!name)
         return dg_err_set(err, DG_EDB, "cannot read the major of review item %lld",
                           (long long)it->id);
-    int rc = arc_mapping_rule_add(db, name, req->year_from, req->year_to, req->department, code,
-                                  req->operator_name, it->field_id, note, rule, err);
+    int rc = arc_mapping_rule_add(db, norm, name, req->year_from, req->year_to, req->department,
+                                  code, req->operator_name, it->field_id, note, rule, err);
     free(name);
     return rc;
 }
@@ -431,8 +431,8 @@ static int set_match(sqlite3 *db, int64_t field, const char *code, const char *n
 }
 
 /* Settle the match: code + name, decision 'picked', the new rule. */
-static int apply_match_code(sqlite3 *db, const item_row *it, const arc_review_req *req,
-                            int cand, outcome *o, dg_err *err)
+static int apply_match_code(sqlite3 *db, norm_ctx *norm, const item_row *it,
+                            const arc_review_req *req, int cand, outcome *o, dg_err *err)
 {
     char code[32], name[256], note[128];
     int rc = match_target(db, it, cand, req->value, code, name, err);
@@ -440,27 +440,27 @@ static int apply_match_code(sqlite3 *db, const item_row *it, const arc_review_re
         return rc;
     snprintf(note, sizeof note, "review item %lld: %s", (long long)it->id,
              cand ? "picked candidate" : "operator-typed code");
-    if ((rc = rule_add(db, it, req, code, note, &o->rule_id, err)))
+    if ((rc = rule_add(db, norm, it, req, code, note, &o->rule_id, err)))
         return rc;
     o->candidate = cand;
     return set_match(db, it->field_id, code, name, "picked", o->rule_id, err);
 }
 
-static int apply_match(sqlite3 *db, const item_row *it, const arc_review_req *req, outcome *o,
-                       dg_err *err)
+static int apply_match(sqlite3 *db, norm_ctx *norm, const item_row *it,
+                       const arc_review_req *req, outcome *o, dg_err *err)
 {
     /* accept on a match item takes the best candidate */
     if (strcmp(req->verb, "accept") == 0) {
         o->item_state = "accepted";
-        return apply_match_code(db, it, req, 1, o, err);
+        return apply_match_code(db, norm, it, req, 1, o, err);
     }
     if (strcmp(req->verb, "pick") == 0) {
         o->item_state = "picked";
-        return apply_match_code(db, it, req, req->candidate, o, err);
+        return apply_match_code(db, norm, it, req, req->candidate, o, err);
     }
     if (strcmp(req->verb, "correct") == 0) {
         o->item_state = "corrected";
-        return apply_match_code(db, it, req, 0, o, err);
+        return apply_match_code(db, norm, it, req, 0, o, err);
     }
     o->item_state = "rejected";
     return exec_bind(db, "UPDATE field SET state = 'rejected' WHERE id = ?4", NULL, NULL, NULL,
@@ -498,7 +498,7 @@ static int apply_verb(sqlite3 *db, norm_ctx *norm, const item_row *it,
         return not_for_kind(it, req->verb, "--as-is only applies to correcting a field item",
                             err);
     if (strcmp(it->kind, "match") == 0)
-        return apply_match(db, it, req, o, err);
+        return apply_match(db, norm, it, req, o, err);
     return apply_judgement(it, req, o, err);
 }
 

@@ -360,17 +360,18 @@ static int rule_insert(sqlite3 *db, const char *name, int year_from, int year_to
     return DG_OK;
 }
 
-int arc_mapping_rule_add(sqlite3 *db, const char *name, int year_from, int year_to,
-                         const char *department, const char *code, const char *who,
+int arc_mapping_rule_add(sqlite3 *db, norm_ctx *ctx, const char *name, int year_from,
+                         int year_to, const char *department, const char *code, const char *who,
                          int64_t source_field, const char *note, int64_t *id, dg_err *err)
 {
     int rc = rule_args_check(name, year_from, year_to, code, who, err);
     rc = rc ? rc : rule_code_check(db, code, err);
     if (rc)
         return rc;
-    norm_ctx *ctx;
-    if ((rc = norm_ctx_new(arc_config_dir(), &ctx, err)))
+    norm_ctx *own = NULL;
+    if (!ctx && (rc = norm_ctx_new(arc_config_dir(), &own, err)))
         return rc;
+    ctx = ctx ? ctx : own;
     char *nname = NULL, *ndept = NULL;
     rc = text_norm(ctx, name, &nname, err);
     rc = rc ? rc : text_norm(ctx, department, &ndept, err);
@@ -381,7 +382,7 @@ int arc_mapping_rule_add(sqlite3 *db, const char *name, int year_from, int year_
                           id, err);
     free(nname);
     free(ndept);
-    norm_ctx_free(&ctx);
+    norm_ctx_free(&own);
     return rc;
 }
 

@@ -306,12 +306,12 @@ static void test_mapping_rule(tl_state *t, env *e)
     int64_t id = 0;
     CHECK(t, open_fixture(e, "rule.db", &db) == 0);
     /* no catalog yet: the rule's code cannot be checked */
-    CHECK_INT(t, arc_mapping_rule_add(db, "计算机软件", 0, 0, NULL, "0812", "alice", 0, "", &id,
+    CHECK_INT(t, arc_mapping_rule_add(db, NULL, "计算机软件", 0, 0, NULL, "0812", "alice", 0, "", &id,
                                       &err), DG_ENOTFOUND);
     CHECK_INT(t, normalize(e, db, 0, &s), 0);
-    CHECK_INT(t, arc_mapping_rule_add(db, "计算机软件", 0, 0, NULL, "9999", "alice", 0, "", &id,
+    CHECK_INT(t, arc_mapping_rule_add(db, NULL, "计算机软件", 0, 0, NULL, "9999", "alice", 0, "", &id,
                                       &err), DG_EINPUT);
-    CHECK_INT(t, arc_mapping_rule_add(db, " 计算机软件 ", 1980, 1995, NULL, "0812", "alice", 0,
+    CHECK_INT(t, arc_mapping_rule_add(db, NULL, " 计算机软件 ", 1980, 1995, NULL, "0812", "alice", 0,
                                       "1980s software majors", &id, &err), 0);
     CHECK(t, id > 0);
     CHECK_INT(t, qi(db, "SELECT count(*) FROM mapping_rule WHERE name_norm = '计算机软件' AND "
