@@ -248,12 +248,15 @@ static int correct_normalize(sqlite3 *db, norm_ctx *norm, const item_row *it, co
 static int correct_dates_fit(sqlite3 *db, const item_row *it, const char *key, int64_t record,
                              const char *value, dg_err *err)
 {
-    static const char *const keys[] = {"birth_date", "enroll_date", "grad_date", "degree_date"};
+    /* in norm_record_dates order; the form date is no field */
     static const char *const members[] = {"birth", "enrol", "graduate", "degree"};
-    enum { N = sizeof keys / sizeof keys[0] };
+    enum { N = sizeof members / sizeof members[0] };
+    const char *keys[N];
     int self = -1;
-    for (int i = 0; i < N; i++)
+    for (int i = 0; i < N; i++) {
+        keys[i] = arc_date_field_key(members[i]);
         self = strcmp(key, keys[i]) == 0 ? i : self;
+    }
     if (self < 0)
         return DG_OK;
     char *other[N] = {0};

@@ -686,9 +686,7 @@ static const char *usable_value(rec *r, const char *key)
                : NULL;
 }
 
-/* The field key of a norm_record_dates member named in a norm_flag; the
- * form date comes from the page header, not a field, so it has none. */
-static const char *date_field_key(const char *member)
+const char *arc_date_field_key(const char *member)
 {
     static const struct {
         const char *member, *key;
@@ -727,8 +725,8 @@ static int record_dates_check(norm_ctx *ctx, rec *r, int ctx_year)
         const norm_flag *g = &fl.items[i];
         char text[512];
         snprintf(text, sizeof text, "%s (%s)", g->code, g->message);
-        rc = flag_field_review(r, date_field_key(g->fields[0]), text);
-        rc = rc ? rc : flag_field_review(r, date_field_key(g->fields[1]), text);
+        rc = flag_field_review(r, arc_date_field_key(g->fields[0]), text);
+        rc = rc ? rc : flag_field_review(r, arc_date_field_key(g->fields[1]), text);
     }
     norm_flags_release(&fl);
     norm_result_release(&form);
