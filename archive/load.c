@@ -814,21 +814,29 @@ static int name_tables_sha(char out[65], dg_err *err)
     return rc;
 }
 
+/* *same = 1 when the stored fingerprint is sha; *persons = 1 when anyone is
+ * archived. */
+static int keys_fingerprint(sqlite3 *db, const char *sha, int *same, int *persons, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT EXISTS (SELECT 1 FROM name_keys_source WHERE id = 1 AND "
+                       "sha256 = ?), EXISTS (SELECT 1 FROM person)", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+    int row = sqlite3_step(st) == SQLITE_ROW;
+    *same = row && sqlite3_column_int(st, 0);
+    *persons = row && sqlite3_column_int(st, 1);
+    sqlite3_finalize(st);
+    return DG_OK;
+}
+
 int arc_name_keys_stale(sqlite3 *db, int *stale, dg_err *err)
 {
     char sha[65];
-    *stale = 0;
+    int same = 1, persons = 0;
     int rc = name_tables_sha(sha, err);
-    sqlite3_stmt *st;
-    if (rc == DG_OK &&
-        db_prepare(db, "SELECT EXISTS (SELECT 1 FROM person) AND NOT EXISTS (SELECT 1 FROM "
-                       "name_keys_source WHERE id = 1 AND sha256 = ?)", &st, err))
-        rc = DG_EDB;
-    if (rc == DG_OK) {
-        sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-        *stale = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
+    rc = rc ? rc : keys_fingerprint(db, sha, &same, &persons, err);
+    *stale = !rc && persons && !same;
     return rc;
 }
 
@@ -864,16 +872,8 @@ static int refresh_name_keys(ld_ctx *c, dg_err *err)
     sqlite3_stmt *st = NULL, *upd = NULL;
     if (db_begin(c->db, err))
         return DG_EDB;
-    if (db_prepare(c->db, "SELECT 1 FROM name_keys_source WHERE id = 1 AND sha256 = ?", &st,
-                   err))
-        rc = DG_EDB;
-    int same = 0;
-    if (rc == DG_OK) {
-        sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-        same = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_finalize(st);
-        st = NULL;
-    }
+    int same = 0, persons = 0;
+    rc = keys_fingerprint(c->db, sha, &same, &persons, err);
     if (rc == DG_OK && !same &&
         (db_prepare(c->db, "SELECT id, name_written FROM person ORDER BY id", &st, err) ||
          db_prepare(c->db, "UPDATE person SET name_simplified = ?1, pinyin = ?2, "
