@@ -288,15 +288,15 @@ static long ink_in(PIX *pix, ocr_box b)
     return n;
 }
 
+/* On the samples 0.15 read best (F1 +0.0012, hard pages only; 0.08 +0.0008,
+ * 0.3 +0.0006, 0.6 none). */
+#define FADED_END_SHARE 0.15
+
 /* The speck-free ink that places a crop misses a faded first or last
  * character, which breaks into specks (分析化学 read as 分析化 at 92).  The
  * box grows sideways by a text height at a time, within area, while the
  * full ink in the new strip holds at least `share` of an average
  * character's ink in the box; stain grain beside a value rarely does. */
-/* On the samples 0.15 read best (F1 +0.0012, hard pages only; 0.08 +0.0008,
- * 0.3 +0.0006, 0.6 none). */
-#define FADED_END_SHARE 0.15
-
 static void reach_faded_ends(PIX *loc, PIX *raw, ocr_box area, double share, ocr_box *ink)
 {
     int h = ink->h;
@@ -826,14 +826,6 @@ static PIX *without_specks(PIX *ink, int dpi)
     return pixSelectBySize(ink, min, min, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
 }
 
-/* Phrases of text: ink without specks (which on hard pages reach every
- * pixel row and joined a title, a header line and the table's top into one
- * band) closed along the line over gaps up to a quarter inch, so the
- * characters of a phrase join and phrases a wide gap apart (系（所）：化学系
- * ... 第1页 共1页) are read apart.  Boxes under dpi/12 tall (6 pt: rule
- * stubs, dots) or dpi/20 wide are dropped, overlapping ones joined and so are
- * ones on a row less than 2.5 heights apart, the rest sorted top to bottom.
- * NULL when out of memory. */
 /* Boxes on one text row (each overlaps the other's middle row) with a gap
  * under `share` of the taller one's height are joined, until none is. */
 static void join_near_on_row(BOXA *b, double share)
@@ -861,6 +853,14 @@ static void join_near_on_row(BOXA *b, double share)
     }
 }
 
+/* Phrases of text: ink without specks (which on hard pages reach every
+ * pixel row and joined a title, a header line and the table's top into one
+ * band) closed along the line over gaps up to a quarter inch, so the
+ * characters of a phrase join and phrases a wide gap apart (系（所）：化学系
+ * ... 第1页 共1页) are read apart.  Boxes under dpi/12 tall (6 pt: rule
+ * stubs, dots) or dpi/20 wide are dropped, overlapping ones joined and so are
+ * ones on a row less than 2.5 heights apart, the rest sorted top to bottom.
+ * NULL when out of memory. */
 static BOXA *phrase_boxes(PIX *bin, int dpi)
 {
     PIX *big = without_specks(bin, dpi);
@@ -1018,8 +1018,9 @@ static int line_has_han(const ocr_line *l)
 /* 1 when the line holds a letter, digit or Han ideograph.  Rule remnants
  * and specks read as "|", "，", "-" with high confidence (46 such lines on
  * the 16 samples) and no record value is punctuation alone. */
-static int text_has_word(const char *text)
+static int line_has_word(const ocr_line *l)
 {
+    const char *text = l->text;
     size_t n = text ? strlen(text) : 0;
     for (size_t i = 0; i < n;) {
         uint32_t c = dg_utf8_next(text, n, &i);
@@ -1028,11 +1029,6 @@ static int text_has_word(const char *text)
             return 1;
     }
     return 0;
-}
-
-static int line_has_word(const ocr_line *l)
-{
-    return text_has_word(l->text);
 }
 
 /* Outside the cells, a line of one letter or digit and marks is a rule
@@ -1201,7 +1197,6 @@ static int line_has_latin(const ocr_line *l)
     return 0;
 }
 
-/* Drop lines that read as nothing, map boxes, compute the mean confidence. */
 /* Text in place of *text, widened; 0 on success. */
 static int widen_in_place(char **text)
 {
@@ -1231,6 +1226,7 @@ static int filter_line(ocr_line *l, const ocr_settings *s)
     return s->widen_on && widen_line(l);
 }
 
+/* Drop lines that read as nothing, map boxes, compute the mean confidence. */
 static void finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g, ocr_result *r)
 {
     size_t k = 0;
