@@ -46,6 +46,7 @@ struct ocr_settings {
     int filter_on;          /* drop lines of marks only, speck marks, marks around numbers */
     int widen_on;           /* ASCII punctuation next to Han back to full width */
     double weak_band;       /* cut a cell's bands under this share of the strongest; 0 off */
+    int dots_on;            /* read dot-matrix print with its dots joined */
     char *json;
 };
 

@@ -606,14 +606,117 @@ static int read_block(ocr_engine *e, const crop_in *ci, region rg, line_vec *lv,
  * page when so configured) is what Tesseract reads, `bin` the ink mask its
  * binary variant reads, `loc` that ink without specks, which places the
  * crop: stain grain and noise around a value otherwise stretch the ink box
- * over the whole cell, and the value is read as a block among specks. */
+ * over the whole cell, and the value is read as a block among specks.
+ * Each dot of dot-matrix print is a speck on its own: where `loc` has
+ * nothing and `dots` is set, dotted ink is looked for (read_dotted_area). */
 typedef struct page_src {
     PIX *feed, *bin, *loc;
+    int ox, oy; /* where (0, 0) of these images lies on the page */
+    int dots;
 } page_src;
 
 static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *src,
                            ocr_box area, region rg, int block, int split, line_vec *lv,
                            dg_err *err);
+
+/* Dot-matrix print reads as nonsense at full confidence (91.3 -> 号] .号
+ * at 75, 88.9 -> 89 .己): the LSTM has not seen strokes made of dots.  It
+ * is told by its ink: the dark cores of the dots are many separate specks
+ * that a closing by about one dot pitch joins into a few strokes.  The
+ * pitch is taken as 1/100 in (16- and 24-dot fonts printed 3-4 mm high). */
+#define DOTTED_MIN_SPECKS 20
+#define DOTTED_JOIN_RATIO 4
+
+static int dot_pitch(int dpi)
+{
+    return dpi / 100 > 2 ? dpi / 100 : 2;
+}
+
+/* The darkest part of the ink: under 40% of the way from the darkest grey
+ * to the paper, where the gaps between dots are lighter.  NULL when the
+ * area is blank (or out of memory). */
+static PIX *dot_cores(PIX *grey)
+{
+    l_uint32 dark = 0, paper = 0;
+    if (pixGetRankValue(grey, 1, 0.01f, &dark) || pixGetRankValue(grey, 1, 0.5f, &paper) ||
+        paper <= dark + 40)
+        return NULL;
+    return pixThresholdToBinary(grey, (int)(dark + (paper - dark) * 2 / 5) + 1);
+}
+
+static int dotted_print(PIX *grey, PIX *bin, const ocr_page *pg)
+{
+    PIX *cores = pg->bilevel ? pixClone(bin) : dot_cores(grey);
+    l_int32 specks = 0, strokes = 0;
+    if (cores)
+        pixCountConnComp(cores, 8, &specks);
+    int j = dot_pitch(pg->dpi) + 1;
+    PIX *joined = specks >= DOTTED_MIN_SPECKS ? pixCloseSafeBrick(NULL, cores, j, j) : NULL;
+    if (joined)
+        pixCountConnComp(joined, 8, &strokes);
+    pixDestroy(&cores);
+    pixDestroy(&joined);
+    return strokes > 0 && specks >= DOTTED_JOIN_RATIO * strokes;
+}
+
+/* 1 when box b of the page holds dot-matrix print. */
+static int dotted_at(const ocr_page *pg, const page_src *src, ocr_box b)
+{
+    PIX *grey = clip(src->feed, b), *bin = clip(src->bin, b);
+    int dotted = grey && bin && pixGetDepth(grey) > 1 && dotted_print(grey, bin, pg);
+    pixDestroy(&grey);
+    pixDestroy(&bin);
+    return dotted;
+}
+
+/* The crop of dotted print as strokes: the grey blurred by about a third
+ * of a dot pitch, the binary closed by one. */
+static void smooth_dots(crop_in *ci)
+{
+    int pitch = dot_pitch(ci->dpi);
+    L_KERNEL *k = makeGaussianKernel(pitch, pitch, (float)pitch / 3.0f, 1.0f);
+    PIX *grey = k ? pixConvolve(ci->grey, k, 8, 1) : NULL;
+    PIX *bin = pixCloseSafeBrick(NULL, ci->bin, pitch + 1, pitch + 1);
+    kernelDestroy(&k);
+    if (grey && bin) {
+        pixDestroy(&ci->grey);
+        pixDestroy(&ci->bin);
+        ci->grey = grey;
+        ci->bin = bin;
+    } else {
+        pixDestroy(&grey);
+        pixDestroy(&bin);
+    }
+}
+
+static PIX *without_specks(PIX *ink, int dpi);
+
+/* Area of src where only specks were found, when they are the dots of
+ * dot-matrix print: read with the dots a pitch apart joined, so that they
+ * place the crop as strokes would. */
+static int read_dotted_area(ocr_engine *e, const ocr_page *pg, const page_src *src,
+                            ocr_box area, region rg, int block, int split, line_vec *lv,
+                            dg_err *err)
+{
+    ocr_box raw;
+    if (!ink_box(src->bin, area, pg->dpi / 20 + 4, &raw) || !dotted_at(pg, src, raw))
+        return DG_OK;
+    int j = dot_pitch(pg->dpi) + 1;
+    page_src at = {clip(src->feed, area), clip(src->bin, area), NULL, src->ox + area.x,
+                   src->oy + area.y, 0};
+    PIX *joined = at.bin ? pixCloseSafeBrick(NULL, at.bin, j, j) : NULL;
+    at.loc = joined ? without_specks(joined, pg->dpi) : NULL;
+    int rc = at.feed && at.loc
+                 ? read_area_split(e, pg, &at,
+                                   (ocr_box){0, 0, pixGetWidth(at.feed), pixGetHeight(at.feed)},
+                                   rg, block, split, lv, err)
+                 : dg_err_set(err, DG_ENOMEM, "out of memory");
+    pixDestroy(&joined);
+    pixDestroy(&at.feed);
+    pixDestroy(&at.bin);
+    pixDestroy(&at.loc);
+    return rc;
+}
 
 /* In a cell, the rows from the first to the last strong band (plus margin
  * m), when weak bands lie outside them: *out is area cut to those rows.  A
@@ -672,8 +775,10 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *sr
 {
     int min_ink = pg->dpi / 20 + 4;
     ocr_box ink;
-    if (area.w < 4 || area.h < 4 || !ink_box(src->loc, area, min_ink, &ink))
+    if (area.w < 4 || area.h < 4)
         return DG_OK;
+    if (!ink_box(src->loc, area, min_ink, &ink))
+        return src->dots ? read_dotted_area(e, pg, src, area, rg, block, split, lv, err) : DG_OK;
     PIX *ib = clip(src->loc, ink);
     int tallest = 0, y0[MAX_BANDS], y1[MAX_BANDS];
     long weight[MAX_BANDS];
@@ -700,8 +805,11 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *sr
     ocr_box cut = grow_within(ink, pg->dpi / 30, area);
     crop_in ci = {clip(src->feed, cut), clip(src->bin, cut), texth, pg->dpi, block,
                   pixGetDepth(src->feed) == 1};
-    rg.ox = cut.x;
-    rg.oy = cut.y;
+    if (e->settings->dots_on && ci.grey && ci.bin && !ci.fed_binary &&
+        dotted_print(ci.grey, ci.bin, pg))
+        smooth_dots(&ci);
+    rg.ox = cut.x + src->ox;
+    rg.oy = cut.y + src->oy;
     int rc = DG_OK;
     if (!ci.grey || !ci.bin)
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
@@ -948,7 +1056,7 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src,
     }
     /* Phrases are found without specks already; inside a phrase's box the
      * raw ink places the crop (with specks dropped there too: F1 -0.003). */
-    page_src rest = {fm, bin, bin};
+    page_src rest = {fm, bin, bin, 0, 0, 0};
     BOXA *phrases = phrase_boxes(bin, pg->dpi);
     int rc = phrases ? DG_OK : dg_err_set(err, DG_ENOMEM, "out of memory");
     ocr_box page = {0, 0, pixGetWidth(bin), pixGetHeight(bin)};
@@ -1278,7 +1386,9 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     ocr_cell *cells = NULL;
     size_t n = 0;
     int rc = find_cells(pg, e->settings, &cells, &n, err);
-    page_src src = {e->settings->feed_binary ? pg->bin : pg->grey, NULL, NULL};
+    /* 1-bit scans place crops by all their ink already */
+    page_src src = {e->settings->feed_binary ? pg->bin : pg->grey, NULL, NULL, 0, 0,
+                    e->settings->dots_on && !pg->bilevel};
     src.bin = rc == DG_OK ? page_ink(pg) : NULL;
     /* On a 1-bit scan small components are broken strokes, not specks
      * (the speckle step has run): dropping them cut values (s015 page 2:

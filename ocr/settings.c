@@ -52,6 +52,7 @@ static void settings_defaults(ocr_settings *s)
     s->filter_on = 1;
     s->widen_on = 1;
     s->weak_band = 0.2;
+    s->dots_on = 1;
 }
 
 static int settings_to_json(ocr_settings *s)
@@ -80,7 +81,8 @@ static int settings_to_json(ocr_settings *s)
                 s->dpi_check_on, s->soften_bilevel_on);
     dg_buf_addf(&b, ",\"filter\":{\"on\":%d},\"widen_punctuation\":{\"on\":%d}", s->filter_on,
                 s->widen_on);
-    dg_buf_addf(&b, ",\"bands\":{\"weak_share\":%.3f}", s->weak_band);
+    dg_buf_addf(&b, ",\"bands\":{\"weak_share\":%.3f},\"dot_matrix\":{\"on\":%d}", s->weak_band,
+                s->dots_on);
     dg_buf_addf(&b, ",\"upscale\":{\"below\":%d,\"to\":%d}", s->upscale_below, s->upscale_to);
     int rc = dg_buf_addf(&b, ",\"input\":\"%s\",\"default_dpi\":%d}",
                          s->feed_binary ? "binary" : "grey", s->dpi_default);
@@ -186,6 +188,8 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
         s->widen_on = attr_is(n, "widen", "true");
     } else if (named(n, "bands")) {
         attr_num(n, "weak-share", &s->weak_band);
+    } else if (named(n, "dot-matrix")) {
+        s->dots_on = attr_on(n);
     }
 }
 
