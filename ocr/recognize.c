@@ -1319,9 +1319,7 @@ static int widen_in_place(char **text)
 static int widen_line(ocr_line *l)
 {
     int rc = widen_in_place(&l->text);
-    for (size_t j = 0; j < l->nwords && rc == DG_OK; j++)
-        rc = widen_in_place(&l->words[j].text);
-    return rc;
+    return rc == DG_OK ? ocr_widen_words(l->words, l->nwords) : rc;
 }
 
 /* The settings' text filters on line l; nonzero when l is to be dropped

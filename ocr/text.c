@@ -126,3 +126,39 @@ int ocr_number_dots(char *s)
         }
     return changed;
 }
+
+/* The words joined by spaces are widened and cut back at the same code
+ * point counts (widening keeps them), so a word's neighbours count: the
+ * lone ")" of 韦志勇（教授) is Chinese punctuation only beside 授. */
+int ocr_widen_words(ocr_word *words, size_t n)
+{
+    if (n == 0)
+        return DG_OK;
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    int rc = DG_OK;
+    for (size_t j = 0; j < n && rc == DG_OK; j++)
+        rc = dg_buf_addf(&b, "%s%s", j ? " " : "", words[j].text);
+    char *joined = rc == DG_OK ? dg_buf_detach(&b) : NULL;
+    dg_buf_release(&b);
+    char *wide = joined ? ocr_widen_punctuation(joined) : NULL;
+    free(joined);
+    if (!wide)
+        return DG_ENOMEM;
+    size_t at = 0, len = strlen(wide);
+    for (size_t j = 0; j < n && rc == DG_OK; j++) {
+        size_t from = at, cps = ocr_utf8_len(words[j].text);
+        for (size_t k = 0; k < cps && at < len; k++)
+            dg_utf8_next(wide, len, &at);
+        char *w = strndup(wide + from, at - from);
+        if (!w) {
+            rc = DG_ENOMEM;
+            break;
+        }
+        free(words[j].text);
+        words[j].text = w;
+        at += at < len; /* the space between two words */
+    }
+    free(wide);
+    return rc;
+}

@@ -332,6 +332,19 @@ static void test_text(tl_state *t)
     char *plain = ocr_tidy_text("系 (所) :");
     CHECK(t, plain && strcmp(plain, "系 (所) :") == 0); /* tidying alone does not widen */
     free(plain);
+    /* words are widened beside their neighbours in the line: extraction
+     * builds values from words, and a lone ")" after 教授 was kept ASCII */
+    const char *in[] = {"韦", "志勇", "(教授", ")", "S86-7", ":"};
+    const char *want[] = {"韦", "志勇", "（教授", "）", "S86-7", ":"};
+    ocr_word w[6] = {{0}};
+    for (int i = 0; i < 6; i++)
+        w[i].text = strdup(in[i]);
+    CHECK(t, ocr_widen_words(w, 6) == DG_OK);
+    for (int i = 0; i < 6; i++) {
+        CHECK(t, w[i].text && strcmp(w[i].text, want[i]) == 0);
+        free(w[i].text);
+    }
+    CHECK(t, ocr_widen_words(NULL, 0) == DG_OK);
 }
 
 int main(void)
