@@ -377,6 +377,14 @@ static int make_value(const ex_page *p, const ex_field *f, const gsel *s, const 
 
 /* ---- card values -------------------------------------------------------------------- */
 
+static int run_has_text(const ex_page *p, const ex_run *r)
+{
+    for (size_t i = 0; i < r->ng; i++)
+        if (ex_cp_significant(RUN_CP(p, r, i)))
+            return 1;
+    return 0;
+}
+
 /* The run to the right of (or below) a label, nearest first. */
 static long neighbour(const ex_page *p, size_t ri, const span *ls, int below, double reach)
 {
@@ -385,7 +393,12 @@ static long neighbour(const ex_page *p, size_t ri, const span *ls, int below, do
     double best_d = reach > 0 ? reach : below ? 4.0 * p->line_h : 0.6 * p->width;
     for (size_t i = 0; i < p->nruns; i++) {
         const ex_run *r = &p->runs[i];
-        if (i == ri || r->cell != lr->cell)
+        /* an empty cell is passed over: a fold the grid took for a rule
+         * cuts a value's cell in two (s014: 所在系 | (empty) | 工程力学系);
+         * in a grid, a value below its label is in the label's cell (the
+         * cell below holds another field) */
+        if (i == ri || r->cell != lr->cell || r->ng == 0 ||
+            (below && lr->cell && r->cell_id != lr->cell_id))
             continue;
         double d;
         if (below) {
@@ -586,6 +599,39 @@ static double match_cy(const ex_page *p, const ex_match *m)
     return (s.y0 + s.y1) / 2.0;
 }
 
+/* A header the OCR misread (专业 read 业) drops its column and every value
+ * under it.  When the columns found run in the template's order and two
+ * neighbours have exactly one column field of the template between them,
+ * found nowhere else, the text on the header band between them is that
+ * field's header.  Returns the new count of cols (sorted by x). */
+static size_t infer_lost_headers(const ex_page *p, const ex_template *t, column *cols, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (cols[i].field <= cols[i - 1].field)
+            return n; /* not the template's order: nothing to infer from */
+    size_t out = n;
+    for (size_t i = 0; i + 1 < n && out < 64; i++) {
+        int f = cols[i].field + 1;
+        if (cols[i + 1].field != f + 1 || t->fields[f].at != EX_AT_COLUMN)
+            continue;
+        for (size_t k = 0; k < p->nruns; k++) {
+            const ex_run *r = &p->runs[k];
+            if (!run_has_text(p, r))
+                continue;
+            span s = glyph_span(p, r, 0, r->ng);
+            double cx = (s.x0 + s.x1) / 2;
+            if (cx > cols[i].x1 && cx < cols[i + 1].x0 && abs(s.y1 - cols[i].y1) < p->line_h &&
+                abs(s.y1 - cols[i + 1].y1) < p->line_h) {
+                cols[out++] = (column){f, s.x0, s.x1, cx, s.y1};
+                break;
+            }
+        }
+    }
+    if (out > n)
+        qsort(cols, out, sizeof *cols, cmp_col);
+    return out;
+}
+
 /* The header band: the y where most distinct column labels line up.  Fills
  * cols (one per field found there, sorted by x); returns the count. */
 static size_t header_columns(const ex_page *p, const ex_template *t, column *cols)
@@ -619,6 +665,7 @@ static size_t header_columns(const ex_page *p, const ex_template *t, column *col
         }
     }
     qsort(cols, best_n, sizeof *cols, cmp_col);
+    best_n = infer_lost_headers(p, t, cols, best_n);
     /* without a grid, columns meet half-way between header labels, but no
      * further than a typical column from the label: when the OCR lost a
      * header, that column's values are dropped, not pushed into a neighbour */
@@ -665,14 +712,6 @@ static int table_bounds(const ex_page *p, const column *cols, size_t ncols, int 
             *bottom = s.y0;
     }
     return DG_OK;
-}
-
-static int run_has_text(const ex_page *p, const ex_run *r)
-{
-    for (size_t i = 0; i < r->ng; i++)
-        if (ex_cp_significant(RUN_CP(p, r, i)))
-            return 1;
-    return 0;
 }
 
 static int cmp_run_y(const void *a, const void *b, void *ud)
