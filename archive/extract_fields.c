@@ -599,11 +599,25 @@ static double match_cy(const ex_page *p, const ex_match *m)
     return (s.y0 + s.y1) / 2.0;
 }
 
+/* 1 when run r holds a character of one of f's labels: what is left of a
+ * misread header (业 of 专业), not another column the template lacks
+ * (籍贯 between 出生年月 and 导师 on a ledger without 专业). */
+static int shares_label_char(const ex_page *p, const ex_run *r, const ex_field *f)
+{
+    for (size_t i = 0; i < r->ng; i++)
+        for (size_t l = 0; l < f->nlabels; l++)
+            for (int k = 0; k < f->labels[l].len; k++)
+                if (RUN_CP(p, r, i) == f->labels[l].cp[k] && ex_cp_significant(RUN_CP(p, r, i)))
+                    return 1;
+    return 0;
+}
+
 /* A header the OCR misread (专业 read 业) drops its column and every value
  * under it.  When the columns found run in the template's order and two
  * neighbours have exactly one column field of the template between them,
  * found nowhere else, the text on the header band between them is that
- * field's header.  Returns the new count of cols (sorted by x). */
+ * field's header if it keeps a character of one of its labels.  Returns
+ * the new count of cols (sorted by x). */
 static size_t infer_lost_headers(const ex_page *p, const ex_template *t, column *cols, size_t n)
 {
     for (size_t i = 1; i < n; i++)
@@ -621,7 +635,7 @@ static size_t infer_lost_headers(const ex_page *p, const ex_template *t, column 
             span s = glyph_span(p, r, 0, r->ng);
             double cx = (s.x0 + s.x1) / 2;
             if (cx > cols[i].x1 && cx < cols[i + 1].x0 && abs(s.y1 - cols[i].y1) < p->line_h &&
-                abs(s.y1 - cols[i + 1].y1) < p->line_h) {
+                abs(s.y1 - cols[i + 1].y1) < p->line_h && shares_label_char(p, r, &t->fields[f])) {
                 cols[out++] = (column){f, s.x0, s.x1, cx, s.y1};
                 break;
             }

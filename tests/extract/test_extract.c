@@ -297,6 +297,7 @@ int main(int argc, char **argv)
     golden(&t, "card_fold", templates_dir, "extracted");
     golden(&t, "ledger_wrapped", templates_dir, "extracted");
     golden(&t, "ledger_lost_header", templates_dir, "extracted");
+    golden(&t, "ledger_extra_column", templates_dir, "extracted");
     char third[1024];
     snprintf(third, sizeof third, "%s/templates3", data_dir);
     golden(&t, "degree_register", third, "extracted");
