@@ -386,6 +386,44 @@ static int run_has_text(const ex_page *p, const ex_run *r)
 }
 
 /* The run to the right of (or below) a label, nearest first. */
+/* 1 when an empty cell lies on the label's row between the label (span
+ * ls) and run r right of it. */
+static int empty_cell_between(const ex_page *p, const span *ls, const ex_run *r)
+{
+    for (size_t i = 0; i < p->nruns; i++) {
+        const ex_run *e = &p->runs[i];
+        double cy = e->b.y + e->b.h / 2.0, cx = e->b.x + e->b.w / 2.0;
+        if (e->cell && e->ng == 0 && cx > ls->x1 && cx < r->b.x && cy > ls->y0 - p->line_h &&
+            cy < ls->y1 + p->line_h)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when run r reads like one of t's labels with up to half its characters
+ * wrong: a label the OCR garbled (籍丑 for 籍贯, 政洁面萄 for 政治面貌), no
+ * value. */
+static int garbled_label(const ex_page *p, const ex_template *t, const ex_run *r)
+{
+    uint32_t sig[16];
+    size_t n = 0;
+    for (size_t i = 0; i < r->ng && n < 16; i++)
+        if (ex_cp_significant(RUN_CP(p, r, i)))
+            sig[n++] = RUN_CP(p, r, i);
+    const ex_field *sets[2] = {t->fields, t->header};
+    size_t counts[2] = {t->nfields, t->nheader};
+    for (int k = 0; k < 2 && n > 0 && n < 16; k++)
+        for (size_t i = 0; i < counts[k]; i++)
+            for (size_t l = 0; l < sets[k][i].nlabels; l++) {
+                const ex_label *lb = &sets[k][i].labels[l];
+                size_t s = 0, e = 0;
+                if (lb->len >= 2 && (int)n <= lb->len + 1 &&
+                    ex_label_find(lb, sig, n, &s, &e) <= lb->len / 2.0 && 2 * (e - s) >= n)
+                    return 1;
+            }
+    return 0;
+}
+
 static long neighbour(const ex_page *p, size_t ri, const span *ls, int below, double reach)
 {
     const ex_run *lr = &p->runs[ri];
@@ -477,7 +515,8 @@ static const ex_match *best_match_for(const ex_page *p, int field)
     return best;
 }
 
-static int label_value(const ex_page *p, const ex_field *f, int field_id, ex_value *v)
+static int label_value(const ex_page *p, const ex_template *t, const ex_field *f, int field_id,
+                       ex_value *v)
 {
     const ex_match *m = best_match_for(p, field_id);
     if (!m)
@@ -497,6 +536,12 @@ static int label_value(const ex_page *p, const ex_field *f, int field_id, ex_val
          * right, within three characters. */
         double reach = f->at == EX_AT_AFTER ? 3.0 * p->line_h : 0;
         long ni = neighbour(p, m->run, &ls, below, reach);
+        /* past an empty cell (a blank value, or a value cell a fold cut
+         * in two) the next run may be the next label, garbled: then the
+         * value is blank, not that label's text */
+        if (ni >= 0 && !below && empty_cell_between(p, &ls, &p->runs[ni]) &&
+            garbled_label(p, t, &p->runs[ni]))
+            ni = -1;
         if (ni < 0 && f->at == EX_AT_RIGHT) {
             below = 1;
             ni = neighbour(p, m->run, &ls, 1, 0);
@@ -571,7 +616,7 @@ static int header_values(const ex_page *p, const ex_template *t, ex_value *vals)
     for (size_t i = 0; i < t->nheader; i++) {
         const ex_field *f = &t->header[i];
         int rc = f->at == EX_AT_TITLE_PREFIX ? title_prefix_value(p, t, f, &vals[i])
-                                              : label_value(p, f, -2 - (int)i, &vals[i]);
+                                              : label_value(p, t, f, -2 - (int)i, &vals[i]);
         if (rc)
             return rc;
     }
@@ -911,7 +956,7 @@ static int card_record(const ex_page *p, const ex_template *t, ex_result *res)
         return DG_ENOMEM;
     ex_record *rec = &res->records[0];
     for (size_t i = 0; i < t->nfields; i++)
-        if (label_value(p, &t->fields[i], (int)i, &rec->values[i]))
+        if (label_value(p, t, &t->fields[i], (int)i, &rec->values[i]))
             return DG_ENOMEM;
     record_box(rec, t->nfields);
     return DG_OK;

@@ -2,14 +2,18 @@
 -- rule: it cuts the 性别 and 所在系 value cells in two, and the value
 -- stands in the right-hand piece with an empty piece before it.  专业代码
 -- is blank at the end of its row; the cell below it holds 研究方向's
--- value, which is no value of 专业代码.
+-- value, which is no value of 专业代码.  籍贯 is blank too, and the OCR
+-- garbled the next label (政洁面萄 for 政治面貌): past the empty cell that
+-- garbled label is not taken for 籍贯's value.
 INSERT INTO fx_cell(row, col, x, y, w, h) VALUES
  (0, 0, 300, 440, 250, 100), (0, 1, 550, 440, 400, 100),
  (0, 2, 950, 440, 250, 100), (0, 3, 1200, 440, 120, 100), (0, 4, 1320, 440, 180, 100),
  (1, 0, 300, 540, 250, 100), (1, 1, 550, 540, 770, 100), (1, 2, 1320, 540, 180, 100),
  (2, 0, 300, 640, 250, 100), (2, 1, 550, 640, 400, 100),
  (2, 2, 950, 640, 250, 100), (2, 3, 1200, 640, 300, 100),
- (3, 0, 300, 740, 250, 100), (3, 1, 550, 740, 950, 100);
+ (3, 0, 300, 740, 250, 100), (3, 1, 550, 740, 950, 100),
+ (4, 0, 300, 840, 250, 100), (4, 1, 550, 840, 400, 100),
+ (4, 2, 950, 840, 250, 100), (4, 3, 1200, 840, 300, 100);
 INSERT INTO fx_word(line, x, y, w, h, text, crow, ccol) VALUES
  (0, 700, 250, 700, 70, '研究生学籍登记表', NULL, NULL),
  (1, 330, 470, 180, 40, '姓名', 0, 0),
@@ -22,4 +26,7 @@ INSERT INTO fx_word(line, x, y, w, h, text, crow, ccol) VALUES
  (8, 640, 670, 200, 40, '物理化学', 2, 1),
  (9, 990, 670, 180, 40, '专业代码', 2, 2),
  (10, 330, 770, 180, 40, '研究方向', 3, 0),
- (11, 1210, 770, 200, 40, '量子化学', 3, 1);
+ (11, 1210, 770, 200, 40, '量子化学', 3, 1),
+ (12, 330, 870, 100, 40, '籍贯', 4, 0),
+ (13, 990, 870, 180, 40, '政洁面萄', 4, 2),
+ (14, 1300, 870, 100, 40, '团员', 4, 3);
