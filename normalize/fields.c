@@ -191,6 +191,73 @@ static int degree_level(char *cur, const char **word, const char **code)
     return 0;
 }
 
+/* OCR misreads of the level words on faded and 1-bit scans: 士 read as
+ * 十 上 土 二, 硕 as 硒 碳 颁 颂 倾 磊 (its 石 or 页 kept), 博 as 搏 傅 薄.
+ * No class holds a character of another level word. */
+static uint32_t level_char(uint32_t c)
+{
+    static const struct {
+        uint32_t to;
+        const uint32_t from[8];
+    } cls[] = {
+        {0x58EB, {0x5341, 0x4E0A, 0x571F, 0x4E8C}},                         /* 士: 十上土二 */
+        {0x7855, {0x7852, 0x78B3, 0x9881, 0x9882, 0x503E, 0x78CA}},         /* 硕: 硒碳颁颂倾磊 */
+        {0x535A, {0x640F, 0x5085, 0x8584}},                                 /* 博: 搏傅薄 */
+    };
+    for (size_t i = 0; i < sizeof cls / sizeof cls[0]; i++)
+        for (size_t k = 0; k < 8 && cls[i].from[k]; k++)
+            if (cls[i].from[k] == c)
+                return cls[i].to;
+    return c;
+}
+
+/* s with its last two characters put back to level-word characters where
+ * they are look-alikes (工学硕十 -> 工学硕士); NULL when out of memory. */
+static char *level_lookalikes(const char *s)
+{
+    nz_u32 u;
+    if (nz_decode(s, &u))
+        return NULL;
+    for (size_t i = u.n >= 2 ? u.n - 2 : 0; i < u.n; i++)
+        u.c[i] = level_char(u.c[i]);
+    char *out = nz_encode(u.c, u.n);
+    free(u.c);
+    return out;
+}
+
+/* When no level word ends *cur, its last two characters read as level-word
+ * look-alikes: when that gives a level word, *cur and *category become
+ * the corrected text (the step recorded) and the value is flagged, for a
+ * reviewer to confirm against the scan.  *found says whether it did. */
+static int lookalike_level(norm_result *r, char **cur, char **category, const char **word,
+                           const char **code, int *found)
+{
+    char *fixed = level_lookalikes(*cur);
+    if (!fixed)
+        return DG_ENOMEM;
+    char *cat = strcmp(fixed, *cur) != 0 ? dg_strdup(fixed) : NULL;
+    if (!cat || !degree_level(cat, word, code)) {
+        free(cat);
+        free(fixed);
+        return DG_OK;
+    }
+    char *was = dg_strdup(*cur);
+    int rc = was ? nz_apply(r, cur, "degree-lookalike", fixed) : DG_ENOMEM;
+    if (!was)
+        free(fixed);
+    if (rc == DG_OK && nz_flag(r, "degree '%s' read as its look-alike '%s'", was, *cur))
+        rc = DG_ENOMEM;
+    free(was);
+    if (rc) {
+        free(cat);
+        return rc;
+    }
+    free(*category);
+    *category = cat;
+    *found = 1;
+    return DG_OK;
+}
+
 /*
  * The value is the degree as a certificate prints it: category + level word
  * (工学硕士), or the bare level word when no category was written.  detail
@@ -222,7 +289,10 @@ int norm_degree(norm_ctx *ctx, const char *raw, norm_result *r, dg_err *err)
     dg_buf_init(&value, NZ_MAX_INPUT);
     dg_buf_init(&detail, NZ_MAX_INPUT);
     rc = category ? DG_OK : DG_ENOMEM;
-    if (!rc && degree_level(category, &word, &code)) {
+    int found = !rc && degree_level(category, &word, &code);
+    if (!rc && !found)
+        rc = lookalike_level(r, &cur, &category, &word, &code, &found);
+    if (!rc && found) {
         rc = dg_buf_addf(&value, "%s%s", category, word);
         rc = rc ? rc : dg_buf_adds(&detail, code);
         if (!rc && category[0])
