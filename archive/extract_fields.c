@@ -569,6 +569,10 @@ static void strip_class_year(const ex_page *p, gsel *s)
         int isnum = c >= '0' && c <= '9';
         for (size_t i = 0; i < sizeof num / sizeof *num; i++)
             isnum |= c == num[i];
+        /* 〇 is often read 口: one between numerals of the year (一九九口)
+         * is its zero, not the end of the university's name */
+        if (!isnum && c == 0x53E3 && n > 1 && is_numeral(p->glyphs[s->g[n - 2]].cp))
+            isnum = 1;
         if (!isnum)
             break;
         n--;

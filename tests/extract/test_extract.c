@@ -169,6 +169,28 @@ static void test_unknown_form(tl_state *t)
         unlink(dbpath);
 }
 
+/* The university is the title's text before the class year, also when
+ * the OCR read the year's 〇 as 口 (浙江大学一九九口届...). */
+static void test_title_year(tl_state *t)
+{
+    char dbpath[256];
+    sqlite3 *db = fixture_db(t, "ledger_lost_header", dbpath, sizeof dbpath);
+    if (!db)
+        return;
+    arc_extract_opts o = {0};
+    o.templates_dir = templates_dir;
+    CHECK_INT(t, arc_extract(db, &o, NULL, NULL, NULL), 0);
+    int64_t n = 0;
+    db_query_int(db,
+                 "SELECT count(*) FROM page_form "
+                 "WHERE json_extract(header, '$.university.raw') = '浙江大学'",
+                 &n, NULL);
+    CHECK_INT(t, n, 1);
+    db_close(&db);
+    if (!getenv("DANGAN_TEST_KEEP"))
+        unlink(dbpath);
+}
+
 static void test_wrapped_rows(tl_state *t)
 {
     char dbpath[256];
@@ -303,6 +325,7 @@ int main(int argc, char **argv)
     golden(&t, "degree_register", third, "extracted");
     test_unknown_form(&t);
     test_wrapped_rows(&t);
+    test_title_year(&t);
     test_loaded_untouched(&t);
     return tl_exit_status(&t, "test_extract");
 }

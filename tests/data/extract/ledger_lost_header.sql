@@ -1,7 +1,8 @@
 -- A ledger read cell by cell whose 专业 header the OCR read as 业: no label
 -- matches it, but the columns found run in the template's order and
 -- 出生年月 and 导师 have exactly 专业 between them, so the header cell
--- between them is 专业's and its column's values are kept.
+-- between them is 专业's and its column's values are kept.  The title's
+-- year reads 一九九口 (〇 read 口): the university is still 浙江大学.
 INSERT INTO fx_cell(row, col, x, y, w, h) VALUES
  (0, 0, 100, 400, 100, 100),
  (0, 1, 200, 400, 200, 100),
@@ -31,7 +32,7 @@ INSERT INTO fx_cell(row, col, x, y, w, h) VALUES
  (2, 7, 1550, 600, 250, 100),
  (2, 8, 1800, 600, 250, 100);
 INSERT INTO fx_word(line, x, y, w, h, text, crow, ccol) VALUES
- (0, 600, 200, 1000, 70, '浙江大学一九九一届毕业研究生名册', NULL, NULL),
+ (0, 600, 200, 1000, 70, '浙江大学一九九口届毕业研究生名册', NULL, NULL),
  (1, 110, 430, 80, 40, '序号', 0, 0),
  (2, 260, 430, 80, 40, '姓名', 0, 1),
  (3, 410, 430, 80, 40, '性别', 0, 2),
