@@ -65,7 +65,8 @@ static int han_run(norm_ctx *ctx, const UChar32 *c, size_t n, date_tok *t)
     return t->value < 0 ? DG_EINPUT : DG_OK;
 }
 
-static int tokenize(norm_ctx *ctx, const nz_u32 *u, date_tok *toks, size_t *ntok)
+/* u is read as date tokens; a 口 inside a run of numerals is rewritten 〇. */
+static int tokenize(norm_ctx *ctx, nz_u32 *u, date_tok *toks, size_t *ntok)
 {
     size_t n = 0;
     for (size_t i = 0; i < u->n;) {
@@ -81,8 +82,13 @@ static int tokenize(norm_ctx *ctx, const nz_u32 *u, date_tok *toks, size_t *ntok
         } else if (is_han_numeral(c) ||
                    ((c == 'O' || c == 'o') && i + 1 < u->n && is_han_numeral(u->c[i + 1]))) {
             size_t j = i;
-            while (j < u->n && (is_han_numeral(u->c[j]) || u->c[j] == 'O' || u->c[j] == 'o'))
+            /* O and 口 inside the run are 〇 misread (一九八O, 一九九口) */
+            while (j < u->n && (is_han_numeral(u->c[j]) || u->c[j] == 'O' || u->c[j] == 'o' ||
+                                (u->c[j] == 0x53E3 && j > i))) {
+                if (u->c[j] == 0x53E3)
+                    u->c[j] = 0x3007;
                 j++;
+            }
             if (han_run(ctx, u->c + i, j - i, &toks[n++]))
                 return DG_EINPUT;
             i = j;
