@@ -118,6 +118,9 @@ char *ocr_widen_punctuation(const char *in);
 /* The same for the words of one line, each seen beside its neighbours in
  * the line; every words[i].text is replaced.  DG_OK or DG_ENOMEM. */
 int ocr_widen_words(ocr_word *words, size_t n);
+/* ASCII marks no value or label of these forms uses ([ ] { } < > @ # $ * & ~ ^ _ \ | `)
+ * removed from s in place; returns how many were. */
+size_t ocr_drop_foreign_marks(char *s);
 
 /* 1 when s holds only digits, dots, colons, commas and spaces, a digit
  * among them: a bare number or date as OCR may read it (52:05). */

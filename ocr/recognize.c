@@ -1324,9 +1324,19 @@ static int widen_line(ocr_line *l)
 
 /* The settings' text filters on line l; nonzero when l is to be dropped
  * (noise, or out of memory while rewriting it). */
+/* Marks no record text uses, out of every word; a word left empty goes. */
+static int drop_foreign(ocr_line *l)
+{
+    size_t dropped = 0;
+    for (size_t j = 0; j < l->nwords; j++)
+        dropped += ocr_drop_foreign_marks(l->words[j].text);
+    return dropped ? drop_words(l, empty_text) : DG_OK;
+}
+
 static int filter_line(ocr_line *l, const ocr_settings *s)
 {
-    if (s->filter_on && (!line_has_word(l) || lone_mark_outside(l) || drop_stray_marks(l) ||
+    if (s->filter_on && (drop_foreign(l) || !line_has_word(l) || lone_mark_outside(l) ||
+                         drop_stray_marks(l) ||
                          trim_number_marks(l) || number_dots(l)))
         return 1;
     return s->widen_on && widen_line(l);

@@ -162,3 +162,23 @@ int ocr_widen_words(ocr_word *words, size_t n)
     free(wide);
     return rc;
 }
+
+/* ASCII marks no record of these forms is written with; chi_sim reads
+ * broken strokes as them ([学硕十 for 工学硕士, ] 9000) .7 for 1990.7). */
+static int foreign_mark(char c)
+{
+    return c && strchr("[]{}<>@#$*&~^_\\|`", c) != NULL;
+}
+
+size_t ocr_drop_foreign_marks(char *s)
+{
+    size_t w = 0, dropped = 0;
+    for (size_t r = 0; s[r]; r++) {
+        if (foreign_mark(s[r]))
+            dropped++;
+        else
+            s[w++] = s[r];
+    }
+    s[w] = '\0';
+    return dropped;
+}

@@ -345,6 +345,11 @@ static void test_text(tl_state *t)
         free(w[i].text);
     }
     CHECK(t, ocr_widen_words(NULL, 0) == DG_OK);
+    /* marks no record uses: chi_sim's reading of broken strokes */
+    char br[] = "[学硕十", id[] = "No.893406", date[] = "1985年7月";
+    CHECK(t, ocr_drop_foreign_marks(br) == 1 && strcmp(br, "学硕十") == 0);
+    CHECK(t, ocr_drop_foreign_marks(id) == 0 && strcmp(id, "No.893406") == 0);
+    CHECK(t, ocr_drop_foreign_marks(date) == 0 && strcmp(date, "1985年7月") == 0);
 }
 
 int main(void)
