@@ -385,7 +385,6 @@ static int run_has_text(const ex_page *p, const ex_run *r)
     return 0;
 }
 
-/* The run to the right of (or below) a label, nearest first. */
 /* 1 when an empty cell lies on the label's row between the label (span
  * ls) and run r right of it. */
 static int empty_cell_between(const ex_page *p, const span *ls, const ex_run *r)
@@ -424,6 +423,7 @@ static int garbled_label(const ex_page *p, const ex_template *t, const ex_run *r
     return 0;
 }
 
+/* The run to the right of (or below) a label, nearest first. */
 static long neighbour(const ex_page *p, size_t ri, const span *ls, int below, double reach)
 {
     const ex_run *lr = &p->runs[ri];
