@@ -169,43 +169,39 @@ static void test_unknown_form(tl_state *t)
         unlink(dbpath);
 }
 
-/* The university is the title's text before the class year, also when
- * the OCR read the year's 〇 as 口 (浙江大学一九九口届...). */
-static void test_title_year(tl_state *t)
+/* Extract fixture `name` with the shipped templates and check that the
+ * count query `sql` gives `want`. */
+static void check_extracted(tl_state *t, const char *name, const char *sql, int64_t want)
 {
     char dbpath[256];
-    sqlite3 *db = fixture_db(t, "ledger_lost_header", dbpath, sizeof dbpath);
+    sqlite3 *db = fixture_db(t, name, dbpath, sizeof dbpath);
     if (!db)
         return;
     arc_extract_opts o = {0};
     o.templates_dir = templates_dir;
     CHECK_INT(t, arc_extract(db, &o, NULL, NULL, NULL), 0);
     int64_t n = 0;
-    db_query_int(db,
-                 "SELECT count(*) FROM page_form "
-                 "WHERE json_extract(header, '$.university.raw') = '浙江大学'",
-                 &n, NULL);
-    CHECK_INT(t, n, 1);
+    db_query_int(db, sql, &n, NULL);
+    CHECK_INT(t, n, want);
     db_close(&db);
     if (!getenv("DANGAN_TEST_KEEP"))
         unlink(dbpath);
 }
 
+/* The university is the title's text before the class year, also when
+ * the OCR read the year's 〇 as 口 (浙江大学一九九口届...). */
+static void test_title_year(tl_state *t)
+{
+    check_extracted(t, "ledger_lost_header",
+                    "SELECT count(*) FROM page_form "
+                    "WHERE json_extract(header, '$.university.raw') = '浙江大学'",
+                    1);
+}
+
 static void test_wrapped_rows(tl_state *t)
 {
-    char dbpath[256];
-    sqlite3 *db = fixture_db(t, "ledger_wrapped", dbpath, sizeof dbpath);
-    if (!db)
-        return;
-    arc_extract_opts o = {0};
-    o.templates_dir = templates_dir;
-    CHECK_INT(t, arc_extract(db, &o, NULL, NULL, NULL), 0);
-    int64_t n = 0;
-    db_query_int(db, "SELECT count(*) FROM record WHERE template = 'graduate_ledger'", &n, NULL);
-    CHECK_INT(t, n, 3);
-    db_close(&db);
-    if (!getenv("DANGAN_TEST_KEEP"))
-        unlink(dbpath);
+    check_extracted(t, "ledger_wrapped",
+                    "SELECT count(*) FROM record WHERE template = 'graduate_ledger'", 3);
 }
 
 /* Pages holding a loaded record are never re-extracted. */
