@@ -115,6 +115,9 @@ char *ocr_tidy_text(const char *in);
 /* in with ASCII punctuation (: ; ( ) , ? !) widened where a CJK character
  * or an already widened mark is its nearest neighbour (caller frees). */
 char *ocr_widen_punctuation(const char *in);
+/* The words' texts joined by single spaces (caller frees; NULL when out of
+ * memory). */
+char *ocr_join_words(const ocr_word *words, size_t n);
 /* The same for the words of one line, each seen beside its neighbours in
  * the line; every words[i].text is replaced.  DG_OK or DG_ENOMEM. */
 int ocr_widen_words(ocr_word *words, size_t n);

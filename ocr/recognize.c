@@ -1191,11 +1191,7 @@ static int empty_text(const char *text)
 /* The line's text again from its words, after words were changed. */
 static int rebuild_text(ocr_line *l)
 {
-    dg_buf b;
-    dg_buf_init(&b, 0);
-    for (size_t j = 0; j < l->nwords; j++)
-        dg_buf_addf(&b, "%s%s", j ? " " : "", l->words[j].text);
-    char *joined = dg_buf_detach(&b);
+    char *joined = ocr_join_words(l->words, l->nwords);
     char *tidy = joined ? ocr_tidy_text(joined) : NULL;
     free(joined);
     if (!tidy)

@@ -130,10 +130,8 @@ int ocr_number_dots(char *s)
 /* The words joined by spaces are widened and cut back at the same code
  * point counts (widening keeps them), so a word's neighbours count: the
  * lone ")" of 韦志勇（教授) is Chinese punctuation only beside 授. */
-int ocr_widen_words(ocr_word *words, size_t n)
+char *ocr_join_words(const ocr_word *words, size_t n)
 {
-    if (n == 0)
-        return DG_OK;
     dg_buf b;
     dg_buf_init(&b, 0);
     int rc = DG_OK;
@@ -141,10 +139,19 @@ int ocr_widen_words(ocr_word *words, size_t n)
         rc = dg_buf_addf(&b, "%s%s", j ? " " : "", words[j].text);
     char *joined = rc == DG_OK ? dg_buf_detach(&b) : NULL;
     dg_buf_release(&b);
+    return joined;
+}
+
+int ocr_widen_words(ocr_word *words, size_t n)
+{
+    if (n == 0)
+        return DG_OK;
+    char *joined = ocr_join_words(words, n);
     char *wide = joined ? ocr_widen_punctuation(joined) : NULL;
     free(joined);
     if (!wide)
         return DG_ENOMEM;
+    int rc = DG_OK;
     size_t at = 0, len = strlen(wide);
     for (size_t j = 0; j < n && rc == DG_OK; j++) {
         size_t from = at, cps = ocr_utf8_len(words[j].text);
