@@ -116,6 +116,22 @@ static void keep_non_overlapping(ex_page *p)
     p->nmatches = kept;
 }
 
+/* The significant code points of run r (letters, digits, Han) into sig,
+ * at most max, with their glyph positions in the run into pos (NULL: not
+ * wanted); returns the count. */
+static size_t run_significant(const ex_page *p, const ex_run *r, uint32_t *sig, size_t *pos,
+                              size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->ng && n < max; i++)
+        if (ex_cp_significant(RUN_CP(p, r, i))) {
+            if (pos)
+                pos[n] = i;
+            sig[n++] = RUN_CP(p, r, i);
+        }
+    return n;
+}
+
 static int find_matches(ex_page *p, const ex_template *t)
 {
     p->nmatches = 0;
@@ -124,12 +140,7 @@ static int find_matches(ex_page *p, const ex_template *t)
     int rc = sig && pos ? DG_OK : DG_ENOMEM;
     for (size_t ri = 0; rc == DG_OK && ri < p->nruns; ri++) {
         const ex_run *r = &p->runs[ri];
-        size_t n = 0;
-        for (size_t i = 0; i < r->ng; i++)
-            if (ex_cp_significant(RUN_CP(p, r, i))) {
-                sig[n] = RUN_CP(p, r, i);
-                pos[n++] = i;
-            }
+        size_t n = run_significant(p, r, sig, pos, p->nglyphs + 1);
         rc = match_fields(p, ri, t->fields, t->nfields, 0, sig, pos, n);
         if (rc == DG_OK)
             rc = match_fields(p, ri, t->header, t->nheader, 1, sig, pos, n);
@@ -405,10 +416,7 @@ static int empty_cell_between(const ex_page *p, const span *ls, const ex_run *r)
 static int garbled_label(const ex_page *p, const ex_template *t, const ex_run *r)
 {
     uint32_t sig[16];
-    size_t n = 0;
-    for (size_t i = 0; i < r->ng && n < 16; i++)
-        if (ex_cp_significant(RUN_CP(p, r, i)))
-            sig[n++] = RUN_CP(p, r, i);
+    size_t n = run_significant(p, r, sig, NULL, 16);
     const ex_field *sets[2] = {t->fields, t->header};
     size_t counts[2] = {t->nfields, t->nheader};
     for (int k = 0; k < 2 && n > 0 && n < 16; k++)
