@@ -278,6 +278,68 @@ static void trim_strays(PIX *bin, ocr_box *ink, int gap)
     }
 }
 
+/* Share of the busiest row (in strokes crossed) below which a row is not
+ * part of a text line. */
+#define DENSE_ROW_SHARE 0.3
+/* Rows of other ink may reach this share of the busiest row. */
+#define SPARSE_ROW_SHARE 0.5
+
+/* Ink runs (strokes crossed) on each row of a 1 bpp image; caller frees. */
+static int *row_strokes(PIX *bin, int *n)
+{
+    int w = pixGetWidth(bin), h = pixGetHeight(bin);
+    int *r = calloc((size_t)(h > 0 ? h : 1), sizeof *r);
+    for (int y = 0; r && y < h; y++) {
+        NUMA *runs = pixGetRunsOnLine(bin, 0, y, w - 1, y);
+        /* lengths alternate white, black, white ... starting with white */
+        r[y] = runs ? numaGetCount(runs) / 2 : 0;
+        numaDestroy(&runs);
+    }
+    *n = h;
+    return r;
+}
+
+/* One text line inside ink of more than one line's height: a seal's rim
+ * or a rule remnant crossing the line joins rows above and below it into
+ * one tall band, which was then read as a block (PSM 6) and came back as
+ * noise (理学硕士 under a grey seal rim: nothing).  A row of text crosses
+ * many strokes, a rim or a rule one or two.  The text line is the run of
+ * busy rows around the busiest; no row away from it may come near (a
+ * second line of text would).  On success *line is ink cut to those rows
+ * and to the ink within them. */
+static int dense_line(PIX *loc, ocr_box ink, int minh, int maxh, ocr_box *line)
+{
+    PIX *c = clip(loc, ink);
+    int n = 0, peak = 0, max = 0;
+    int *r = c ? row_strokes(c, &n) : NULL;
+    pixDestroy(&c);
+    if (!r)
+        return 0;
+    for (int y = 0; y < n; y++)
+        if (r[y] > max) {
+            max = r[y];
+            peak = y;
+        }
+    int top = peak, bot = peak;
+    while (top > 0 && r[top - 1] >= max * DENSE_ROW_SHARE)
+        top--;
+    while (bot + 1 < n && r[bot + 1] >= max * DENSE_ROW_SHARE)
+        bot++;
+    int busy_elsewhere = 0;
+    for (int y = 0; y < n; y++)
+        busy_elsewhere += (y < top - minh || y > bot + minh) && r[y] >= max * SPARSE_ROW_SHARE;
+    int ok = max >= 4 && bot - top + 1 >= minh && bot - top + 1 <= maxh && busy_elsewhere < minh;
+    free(r);
+    ocr_box band = {ink.x, ink.y + top, ink.w, bot - top + 1};
+    /* a line of two characters at least: in a vertical label (照 above
+     * 片) one character's rows are the busiest */
+    ocr_box got;
+    if (!ok || !ink_box(loc, band, 1, &got) || got.w < 2 * got.h)
+        return 0;
+    *line = got;
+    return 1;
+}
+
 static long ink_in(PIX *pix, ocr_box b)
 {
     PIX *c = b.w > 0 && b.h > 0 ? clip(pix, b) : NULL;
@@ -795,6 +857,10 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *sr
                     &strong))
         return read_area_split(e, pg, src, strong, rg, block, 0, lv, err);
     int single = bands == 1 && tallest < pg->dpi * 2 / 5;
+    if (!single && rg.cell >= 0 && dense_line(src->loc, ink, pg->dpi / 30 + 1, pg->dpi / 4, &ink)) {
+        single = 1;
+        tallest = ink.h;
+    }
     if (single)
         trim_strays(src->loc, &ink, tallest);
     if (single && src->loc != src->bin)

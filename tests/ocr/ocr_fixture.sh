@@ -6,7 +6,8 @@
 # grid and the cell-by-cell recogniser.  Values are checked through the DB.
 # Also: workers sharing cells read as one worker does, a page without a
 # grid is read as free text, a noisy page's header line is read, a
-# 150 dpi scan is read scaled up, and dot-matrix print is read.
+# 150 dpi scan is read scaled up, dot-matrix print is read, and a value
+# crossed by a seal rim is read as a line.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -107,4 +108,20 @@ done
 sed 's|<dot-matrix enabled="true"/>|<dot-matrix enabled="false"/>|' "$DATA/../../configs/ocr.xml" > nodots.xml
 "$DANGAN" --db d.db ocr --redo --jobs 1 --config nodots.xml > /dev/null
 check_eq "dot-matrix off: 1954.6 not read whole" "$(cell_of 1954.6 d.db)" ""
+
+# A value under a seal's rim (tests/data/ocr/seal_rows.jpg: two rows of
+# sample s010, grey, its seal as grey as the print, so no colour removes
+# it): the rim joins the rows above and below the value into one tall
+# band, once read as a block that gave nothing (理学硕士) or noise (和守
+# for 贾德明副教授).  The busy rows of the text line are read as a line.
+mkdir seal && cp "$DATA/ocr/seal_rows.jpg" seal/
+"$DANGAN" --db s.db ingest seal > /dev/null 2>&1
+"$DANGAN" --db s.db ocr --jobs 1 > /dev/null
+check_eq "seal rim: ocr exit" "$?" 0
+in_cell() {
+    sqlite3 s.db "SELECT count(*) FROM ocr_line l JOIN ocr_cell c ON c.id = l.cell_id
+        WHERE c.row_no = $1 AND c.col_no = $2 AND l.text LIKE '%$3%'"
+}
+check_eq "seal rim: 理学硕士 in row 1 col 1" "$(in_cell 1 1 理学硕士)" 1
+check_eq "seal rim: 德明副 in row 0 col 1" "$(in_cell 0 1 德明副)" 1
 finish
