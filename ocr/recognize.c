@@ -10,6 +10,7 @@
  * from their line box by character count, because chi_sim word boxes are
  * unreliable (PLATFORM.md).
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,14 +300,42 @@ static int *row_strokes(PIX *bin, int *n)
     return r;
 }
 
+/* The box of the ink pieces of `area` that lie within the rows of band
+ * (give or take m): a rim or rule crossing the line reaches far above or
+ * below it and stays out.  0 when no piece does. */
+static int line_pieces(PIX *loc, ocr_box area, ocr_box band, int m, ocr_box *out)
+{
+    PIX *c = clip(loc, area);
+    BOXA *parts = c ? pixConnComp(c, NULL, 8) : NULL;
+    pixDestroy(&c);
+    int n = parts ? boxaGetCount(parts) : 0, x0 = INT_MAX, y0 = INT_MAX, x1 = -1, y1 = -1;
+    int top = band.y - area.y - m, bot = band.y - area.y + band.h + m;
+    for (int i = 0; i < n; i++) {
+        l_int32 x, y, w, h;
+        if (boxaGetBoxGeometry(parts, i, &x, &y, &w, &h) || y < top || y + h > bot)
+            continue;
+        x0 = x < x0 ? x : x0;
+        y0 = y < y0 ? y : y0;
+        x1 = x + w > x1 ? x + w : x1;
+        y1 = y + h > y1 ? y + h : y1;
+    }
+    boxaDestroy(&parts);
+    if (x1 < 0)
+        return 0;
+    *out = (ocr_box){area.x + x0, area.y + y0, x1 - x0, y1 - y0};
+    return 1;
+}
+
 /* One text line inside ink of more than one line's height: a seal's rim
  * or a rule remnant crossing the line joins rows above and below it into
  * one tall band, which was then read as a block (PSM 6) and came back as
  * noise (理学硕士 under a grey seal rim: nothing).  A row of text crosses
  * many strokes, a rim or a rule one or two.  The text line is the run of
  * busy rows around the busiest; no row away from it may come near (a
- * second line of text would).  On success *line is ink cut to those rows
- * and to the ink within them. */
+ * second line of text would).  On success *line boxes the ink pieces
+ * that lie within those rows: the rim's pieces crossing the line reach
+ * far above and below it and stay out (read with them, 理学硕士 came
+ * back as 站"理学硕士：6). */
 static int dense_line(PIX *loc, ocr_box ink, int minh, int maxh, ocr_box *line)
 {
     PIX *c = clip(loc, ink);
@@ -331,10 +360,12 @@ static int dense_line(PIX *loc, ocr_box ink, int minh, int maxh, ocr_box *line)
     int ok = max >= 4 && bot - top + 1 >= minh && bot - top + 1 <= maxh && busy_elsewhere < minh;
     free(r);
     ocr_box band = {ink.x, ink.y + top, ink.w, bot - top + 1};
+    ocr_box got;
+    if (!ok || !line_pieces(loc, ink, band, minh, &got))
+        return 0;
     /* a line of two characters at least: in a vertical label (照 above
      * 片) one character's rows are the busiest */
-    ocr_box got;
-    if (!ok || !ink_box(loc, band, 1, &got) || got.w < 2 * got.h)
+    if (got.w < 2 * got.h)
         return 0;
     *line = got;
     return 1;
