@@ -350,7 +350,7 @@ static void step_rules(ocr_page *pg, const ocr_settings *s)
     int nh = 0, nv = 0;
     PIX *folds = NULL;
     if (s->rules_on)
-        pg->rules = ocr_rules_mask(pg->bin, s, pg->dpi, &nh, &nv, &folds);
+        pg->rules = ocr_rules_mask(pg->bin, pg->grey, s, pg->dpi, &nh, &nv, &folds);
     /* Rules and folds are erased; only rules make the grid. */
     PIX *gone = pg->rules && folds ? pixOr(NULL, pg->rules, folds)
                 : pg->rules        ? pixClone(pg->rules)

@@ -62,7 +62,210 @@ static void move_folds(PIX *lines, PIX *across, int vertical, int tol, PIX *fold
     boxaDestroy(&other);
 }
 
-PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int dpi, int *nh, int *nv, PIX **folds)
+/* A fold found beyond the table, as the straight line it runs along:
+ * x at row y is x0 + (y - y0) * slope. */
+typedef struct fold_line {
+    double x0, y0, slope;
+} fold_line;
+
+/* Mean x of the ink of component c (its own mask) on rows [from, to). */
+static double mean_x(PIX *c, int from, int to, int *found)
+{
+    long sum = 0, n = 0;
+    int w = pixGetWidth(c);
+    for (int y = from; y < to; y++)
+        for (int x = 0; x < w; x++) {
+            l_uint32 v = 0;
+            pixGetPixel(c, x, y, &v);
+            if (v) {
+                sum += x;
+                n++;
+            }
+        }
+    *found = n > 0;
+    return n ? (double)sum / n : 0;
+}
+
+/* The lines of the vertical folds in `folds` (at most max); returns count. */
+static int vertical_fold_lines(PIX *folds, fold_line *out, int max)
+{
+    PIXA *pa = NULL;
+    BOXA *ba = pixConnComp(folds, &pa, 8);
+    int n = 0;
+    for (int i = 0; ba && i < boxaGetCount(ba) && n < max; i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
+        if (h < 4 * w || h < 40)
+            continue;
+        PIX *c = pixaGetPix(pa, i, L_CLONE);
+        int a = 0, b = 0, band = h / 10;
+        double xt = mean_x(c, 0, band, &a), xb = mean_x(c, h - band, h, &b);
+        pixDestroy(&c);
+        if (a && b) {
+            double yt = y + band / 2.0, yb = y + h - band / 2.0;
+            out[n++] = (fold_line){x + xt, yt, (xb - xt) / (yb - yt)};
+        }
+    }
+    boxaDestroy(&ba);
+    pixaDestroy(&pa);
+    return n;
+}
+
+static int on_fold_line(const fold_line *f, int nf, int x, int y, int w, int h, int tol)
+{
+    for (int i = 0; i < nf; i++) {
+        double xt = f[i].x0 + (y - f[i].y0) * f[i].slope;
+        double xb = f[i].x0 + (y + h - f[i].y0) * f[i].slope;
+        double lo = xt < xb ? xt : xb, hi = xt < xb ? xb : xt;
+        if (lo >= x - tol && hi <= x + w + tol)
+            return 1;
+    }
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Median of a[0..n) (reordered); -1 when n is 0. */
+static int median_int(int *a, int n)
+{
+    if (n == 0)
+        return -1;
+    qsort(a, (size_t)n, sizeof *a, cmp_int);
+    return a[n / 2];
+}
+
+/* The darkest grey under the ink of component c (placed at x, y on the
+ * page) on its row i (across a vertical line) or column i (along a
+ * horizontal one); 256 when it has no ink there. */
+static int darkest_across(PIX *c, PIX *grey, int x, int y, int i, int vertical)
+{
+    int n = vertical ? pixGetWidth(c) : pixGetHeight(c), min = 256;
+    for (int k = 0; k < n; k++) {
+        int cx = vertical ? k : i, cy = vertical ? i : k;
+        l_uint32 on = 0, g = 255;
+        pixGetPixel(c, cx, cy, &on);
+        if (on && pixGetPixel(grey, x + cx, y + cy, &g) == 0 && (int)g < min)
+            min = (int)g;
+    }
+    return min;
+}
+
+/* How dark a vertical piece is: the median over its rows [y0, y1) of the
+ * darkest grey across it; -1 when it has no ink there. */
+static int piece_darkness(PIX *c, PIX *grey, int x, int y, int y0, int y1)
+{
+    int *dark = malloc((size_t)(y1 - y0 > 0 ? y1 - y0 : 1) * sizeof *dark), n = 0;
+    for (int r = y0; dark && r < y1; r++) {
+        int d = darkest_across(c, grey, x, y, r - y, 1);
+        if (d < 256)
+            dark[n++] = d;
+    }
+    int med = dark ? median_int(dark, n) : -1;
+    free(dark);
+    return med;
+}
+
+/* What a rule looks like on this page: the median over every column of
+ * every horizontal rule of the darkest grey across it. */
+static int rule_darkness(PIX *hor, PIX *grey)
+{
+    PIXA *pa = NULL;
+    BOXA *ba = pixConnComp(hor, &pa, 8);
+    size_t columns = 1;
+    for (int i = 0; ba && i < boxaGetCount(ba); i++) {
+        l_int32 w = 0;
+        boxaGetBoxGeometry(ba, i, NULL, NULL, &w, NULL);
+        columns += (size_t)w;
+    }
+    int *dark = malloc(columns * sizeof *dark), n = 0;
+    for (int i = 0; dark && ba && i < boxaGetCount(ba); i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
+        PIX *c = pixaGetPix(pa, i, L_CLONE);
+        for (int q = 0; c && q < w; q++) {
+            int d = darkest_across(c, grey, x, y, q, 0);
+            if (d < 256)
+                dark[n++] = d;
+        }
+        pixDestroy(&c);
+    }
+    int med = dark ? median_int(dark, n) : -1;
+    free(dark);
+    boxaDestroy(&ba);
+    pixaDestroy(&pa);
+    return med;
+}
+
+#define MAX_FOLD_LINES 8
+
+/* A fold that runs through the table is cut into pieces by the rules it
+ * crosses, and each piece, ending on rules like a real one, stayed in the
+ * grid (s010: 湖北黄冈 -> 湖北 | 本网, 79-0110 -> 79 | )110).  A vertical
+ * line on the straight line of a fold found beyond the table is judged
+ * piece by piece between the horizontal rules it crosses: a piece fainter
+ * than half the page's rule contrast is fold and moves to `folds`.  A real
+ * rule the fold runs along keeps its pieces: they are as dark as rules
+ * (judging whole lines, such a rule went with the fold). */
+/* 1 when a horizontal rule crosses row r of the box x..x+w (within tol). */
+static int crosses_rule(PIX *hor, int x, int w, int r, int tol)
+{
+    BOX *row = boxCreate(x - tol, r, w + 2 * tol, 1);
+    l_int32 n = 0;
+    if (row)
+        pixCountPixelsInRect(hor, row, &n, NULL);
+    boxDestroy(&row);
+    return n > 0;
+}
+
+/* Rows [y0, y1) of component c (placed at x, y) move from ver to folds. */
+static void move_piece(PIX *ver, PIX *folds, PIX *c, int x, int y, int y0, int y1)
+{
+    int w = pixGetWidth(c);
+    PIX *piece = pixCreate(w, y1 - y0, 1);
+    if (!piece)
+        return;
+    pixRasterop(piece, 0, 0, w, y1 - y0, PIX_SRC, c, 0, y0 - y);
+    pixRasterop(folds, x, y0, w, y1 - y0, PIX_PAINT, piece, 0, 0);
+    pixRasterop(ver, x, y0, w, y1 - y0, PIX_NOT(PIX_SRC) & PIX_DST, piece, 0, 0);
+    pixDestroy(&piece);
+}
+
+static void move_fold_pieces(PIX *ver, PIX *hor, PIX *grey, int tol, PIX *folds)
+{
+    fold_line fl[MAX_FOLD_LINES];
+    int nf = vertical_fold_lines(folds, fl, MAX_FOLD_LINES);
+    int rule = nf ? rule_darkness(hor, grey) : -1;
+    if (nf == 0 || rule < 0)
+        return;
+    PIXA *pa = NULL;
+    BOXA *ba = pixConnComp(ver, &pa, 8);
+    for (int i = 0; ba && i < boxaGetCount(ba); i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
+        if (!on_fold_line(fl, nf, x, y, w, h, tol))
+            continue;
+        PIX *c = pixaGetPix(pa, i, L_CLONE);
+        /* a piece runs from one rule crossing to the next; its darkness is
+         * taken away from the crossings */
+        for (int start = y, r = y; c && r <= y + h; r++) {
+            if (r < y + h && !crosses_rule(hor, x, w, r, tol))
+                continue;
+            int d = r - start > 2 * tol ? piece_darkness(c, grey, x, y, start + tol, r - tol) : -1;
+            if (d >= 0 && 255 - d < (255 - rule) / 2)
+                move_piece(ver, folds, c, x, y, start, r);
+            start = r + 1;
+        }
+        pixDestroy(&c);
+    }
+    boxaDestroy(&ba);
+    pixaDestroy(&pa);
+}
+
+PIX *ocr_rules_mask(PIX *bin, PIX *grey, const ocr_settings *s, int dpi, int *nh, int *nv,
+                    PIX **folds)
 {
     if (folds)
         *folds = NULL;
@@ -92,6 +295,8 @@ PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int dpi, int *nh, int *nv, 
         if (h0 && *folds) {
             move_folds(hor, ver, 0, dpi / 30, *folds);
             move_folds(ver, h0, 1, dpi / 30, *folds);
+            if (grey)
+                move_fold_pieces(ver, hor, grey, dpi / 30, *folds);
         }
         pixDestroy(&h0);
     }

@@ -173,8 +173,10 @@ void ocr_osd_release(ocr_engine *e);
 /* Mask of horizontal and vertical rules of a 1 bpp page scanned at dpi.
  * When folds is not NULL, lines that are folds or creases rather than rules
  * are left out of the mask and returned in *folds (caller frees; NULL when
- * not looked for). */
-PIX *ocr_rules_mask(PIX *bin, const ocr_settings *s, int dpi, int *nh, int *nv, PIX **folds);
+ * not looked for).  grey (8 bpp, same size; may be NULL) lets pieces of a
+ * fold inside the table be told from rules by their darkness. */
+PIX *ocr_rules_mask(PIX *bin, PIX *grey, const ocr_settings *s, int dpi, int *nh, int *nv,
+                    PIX **folds);
 /* Cells enclosed by the rules, in reading order (row, col), boxes in the
  * mask's coordinates.  *cells is malloc'd (caller frees), may be NULL with 0. */
 int ocr_grid_cells(PIX *rules, const ocr_settings *s, ocr_cell **cells, size_t *ncells);

@@ -88,7 +88,7 @@ static void test_grid(tl_state *t)
     PIX *p = ruled_3x4(x0, y0, cw, rh);
     pixRasterop(p, 260, 350, 30, 30, PIX_SET, NULL, 0, 0); /* some "text" */
     int nh = 0, nv = 0;
-    PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv, NULL);
+    PIX *rules = ocr_rules_mask(p, NULL, s, 300, &nh, &nv, NULL);
     CHECK(t, rules != NULL);
     ocr_cell *cells = NULL;
     size_t n = 0;
@@ -121,7 +121,7 @@ static void test_grid_fold(tl_state *t)
     pixRenderLine(p, 20, 530, 1580, 530, 2, L_SET_PIXELS); /* horizontal fold */
     int nh = 0, nv = 0;
     PIX *folds = NULL;
-    PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv, &folds);
+    PIX *rules = ocr_rules_mask(p, NULL, s, 300, &nh, &nv, &folds);
     CHECK(t, rules != NULL && folds != NULL);
     CHECK_INT(t, nh, 4);
     CHECK_INT(t, nv, 5);
@@ -143,6 +143,71 @@ static void test_grid_fold(tl_state *t)
     ocr_settings_free(&s);
 }
 
+/* A fold that is broken where it enters the table: its piece inside runs
+ * from the top rule to the bottom one, crossing two more, so topology
+ * alone keeps it as a rule and it splits column 2 in every row.  Faint (grey 200
+ * against rules at 0) and on the straight line of the fold found above and
+ * below the table, its pieces are folds, except in row 1, where a real
+ * rule runs along it: that piece is as dark as the rules and stays. */
+static void test_grid_fold_pieces(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *ruled = ruled_3x4(200, 300, 300, 150);
+    pixRenderLine(ruled, 847, 450, 847, 600, 3, L_SET_PIXELS); /* real rule in row 1 */
+    PIX *fold = pixCreate(1600, 1200, 1);
+    /* leaning 20 px over the sheet, broken just outside the table */
+    int ys[][2] = {{5, 280}, {300, 750}, {770, 1195}};
+    for (int i = 0; fold && i < 3; i++)
+        pixRenderLine(fold, 860 - 20 * (ys[i][0] - 5) / 1190, ys[i][0],
+                      860 - 20 * (ys[i][1] - 5) / 1190, ys[i][1], 2, L_SET_PIXELS);
+    PIX *grey = pixCreate(1600, 1200, 8);
+    if (grey) {
+        pixSetAll(grey);
+        pixPaintThroughMask(grey, fold, 0, 0, 200);
+        pixPaintThroughMask(grey, ruled, 0, 0, 0);
+    }
+    PIX *bin = grey ? pixThresholdToBinary(grey, 230) : NULL;
+    int nh = 0, nv = 0;
+    size_t n_grey = 0, n_bin = 0;
+    PIX *folds = NULL;
+    PIX *rules = bin ? ocr_rules_mask(bin, grey, s, 300, &nh, &nv, &folds) : NULL;
+    /* rule pixels on the fold's line in the middle of each row */
+    l_int32 row0 = -1, row1 = -1, row2 = -1;
+    BOX *b0 = boxCreate(844, 370, 20, 20), *b1 = boxCreate(838, 515, 20, 20),
+        *b2 = boxCreate(839, 670, 20, 20);
+    if (rules) {
+        pixCountPixelsInRect(rules, b0, &row0, NULL);
+        pixCountPixelsInRect(rules, b1, &row1, NULL);
+        pixCountPixelsInRect(rules, b2, &row2, NULL);
+    }
+    boxDestroy(&b0);
+    boxDestroy(&b1);
+    boxDestroy(&b2);
+    CHECK_INT(t, row0, 0);
+    CHECK(t, row1 >= 40);
+    CHECK_INT(t, row2, 0);
+    ocr_cell *cells = NULL;
+    CHECK(t, rules && ocr_grid_cells(rules, s, &cells, &n_grey) == DG_OK);
+    CHECK_INT(t, n_grey, 13); /* 12, and row 1's column 2 split by its real rule */
+    free(cells);
+    pixDestroy(&rules);
+    pixDestroy(&folds);
+    /* without the grey the pieces cannot be judged and stay rules */
+    rules = bin ? ocr_rules_mask(bin, NULL, s, 300, &nh, &nv, &folds) : NULL;
+    cells = NULL;
+    CHECK(t, rules && ocr_grid_cells(rules, s, &cells, &n_bin) == DG_OK);
+    CHECK_INT(t, n_bin, 15);
+    free(cells);
+    pixDestroy(&rules);
+    pixDestroy(&folds);
+    pixDestroy(&bin);
+    pixDestroy(&grey);
+    pixDestroy(&fold);
+    pixDestroy(&ruled);
+    ocr_settings_free(&s);
+}
+
 /* A cut-out two rows tall (1720x330 at 300 dpi): strokes of characters
  * 45 px tall must not be taken for vertical rules (a share of such a
  * small page is shorter than a character), while the cell rules are. */
@@ -157,7 +222,7 @@ static void test_small_page_rules(tl_state *t)
         pixRenderLine(p, 10 + c * 283, 20, 10 + c * 283, 310, 3, L_SET_PIXELS);
     pixRasterop(p, 150, 70, 4, 45, PIX_SET, NULL, 0, 0); /* a stroke of 1 */
     int nh = 0, nv = 0;
-    PIX *rules = ocr_rules_mask(p, s, 300, &nh, &nv, NULL);
+    PIX *rules = ocr_rules_mask(p, NULL, s, 300, &nh, &nv, NULL);
     l_uint32 stroke = 1, rule = 0;
     if (rules) {
         pixGetPixel(rules, 151, 90, &stroke);
@@ -360,6 +425,7 @@ int main(void)
     test_seal(&t);
     test_grid(&t);
     test_grid_fold(&t);
+    test_grid_fold_pieces(&t);
     test_small_page_rules(&t);
     test_geom(&t);
     test_settings(&t);
