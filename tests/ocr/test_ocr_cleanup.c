@@ -208,6 +208,41 @@ static void test_grid_fold_pieces(tl_state *t)
     ocr_settings_free(&s);
 }
 
+/* A stroke touching a rule keeps its ink in the grey page Tesseract reads:
+ * the rule is erased, and the grey is painted white a pixel beyond what
+ * left the binary page, but not over what the binary page still holds.
+ * Painted, strokes touching rules lost their edge (研究方向 read 研充方喇). */
+static void test_stroke_by_rule(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    ocr_engine e = {0};
+    e.settings = s;
+    PIX *ruled = ruled_3x4(200, 300, 300, 150);
+    PIX *pix = pixCreate(1600, 1200, 8);
+    if (pix && ruled) {
+        pixSetAll(pix);
+        pixPaintThroughMask(pix, ruled, 0, 0, 30);
+        pixRasterop(pix, 502, 370, 60, 9, PIX_CLR, NULL, 0, 0); /* touches x = 501 */
+    }
+    ocr_page pg;
+    dg_err err = {0};
+    CHECK(t, pix && ocr_page_clean(&e, &pix, 300, 0, 0, &pg, &err) == DG_OK);
+    l_uint32 rule = 0, edge = 255, inside = 255;
+    if (pg.grey) {
+        pixGetPixel(pg.grey, 500, 420, &rule);
+        pixGetPixel(pg.grey, 503, 374, &edge);
+        pixGetPixel(pg.grey, 530, 374, &inside);
+    }
+    CHECK(t, rule > 200);
+    CHECK(t, edge < 128);
+    CHECK(t, inside < 128);
+    ocr_page_release(&pg);
+    pixDestroy(&pix);
+    pixDestroy(&ruled);
+    ocr_settings_free(&s);
+}
+
 /* A cut-out two rows tall (1720x330 at 300 dpi): strokes of characters
  * 45 px tall must not be taken for vertical rules (a share of such a
  * small page is shorter than a character), while the cell rules are. */
@@ -426,6 +461,7 @@ int main(void)
     test_grid(&t);
     test_grid_fold(&t);
     test_grid_fold_pieces(&t);
+    test_stroke_by_rule(&t);
     test_small_page_rules(&t);
     test_geom(&t);
     test_settings(&t);
