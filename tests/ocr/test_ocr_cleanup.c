@@ -208,10 +208,10 @@ static void test_grid_fold_pieces(tl_state *t)
     ocr_settings_free(&s);
 }
 
-/* A stroke touching a rule keeps its ink in the grey page Tesseract reads:
- * the rule is erased, and the grey is painted white a pixel beyond what
- * left the binary page, but not over what the binary page still holds.
- * Painted, strokes touching rules lost their edge (研究方向 read 研充方喇). */
+/* A stroke touching a rule keeps its ink: exactly the rule leaves the
+ * binary page, and the grey page Tesseract reads is painted white a pixel
+ * beyond that, but not over what the binary page still holds.  Both once
+ * took the edge off strokes touching rules (研究方向 read 研充方喇). */
 static void test_stroke_by_rule(tl_state *t)
 {
     ocr_settings *s = NULL;
@@ -228,12 +228,15 @@ static void test_stroke_by_rule(tl_state *t)
     ocr_page pg;
     dg_err err = {0};
     CHECK(t, pix && ocr_page_clean(&e, &pix, 300, 0, 0, &pg, &err) == DG_OK);
-    l_uint32 rule = 0, edge = 255, inside = 255;
+    l_uint32 rule = 0, edge = 255, inside = 255, ink = 0;
+    if (pg.bin)
+        pixGetPixel(pg.bin, 502, 374, &ink);
     if (pg.grey) {
         pixGetPixel(pg.grey, 500, 420, &rule);
-        pixGetPixel(pg.grey, 503, 374, &edge);
+        pixGetPixel(pg.grey, 502, 374, &edge);
         pixGetPixel(pg.grey, 530, 374, &inside);
     }
+    CHECK_INT(t, (int)ink, 1);
     CHECK(t, rule > 200);
     CHECK(t, edge < 128);
     CHECK(t, inside < 128);
