@@ -660,6 +660,11 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
         rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf, NULL, err);
     if (rc == DG_OK && conf < RETRY_CONF)
         rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_BLOCK, *rg, &best, &conf, NULL, err);
+    /* Tesseract's line finding sometimes takes a whole clean line for
+     * noise (s004's 朱志勇: nothing in every mode above); as a raw line
+     * (PSM 13), which skips it, the line reads right. */
+    if (rc == DG_OK && conf < 0)
+        rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_RAW_LINE, *rg, &best, &conf, NULL, err);
     /* chi_sim reads plain numbers (dates, sequence numbers) well: a
      * confident reading without letters is not read again with eng. */
     int sure_digits = conf >= EARLY_CONF && !vec_has_letters(&best);

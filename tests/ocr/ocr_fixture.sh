@@ -6,8 +6,9 @@
 # grid and the cell-by-cell recogniser.  Values are checked through the DB.
 # Also: workers sharing cells read as one worker does, a page without a
 # grid is read as free text, a noisy page's header line is read, a
-# 150 dpi scan is read scaled up, dot-matrix print is read, and a value
-# crossed by a seal rim is read as a line.
+# 150 dpi scan is read scaled up, dot-matrix print is read, a value
+# crossed by a seal rim is read as a line, and a line Tesseract's line
+# finding drops is read raw.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -120,4 +121,13 @@ mkdir seal && cp "$DATA/ocr/seal_rows.jpg" seal/
 "$DANGAN" --db s.db ocr --jobs 1 > /dev/null
 check_eq "seal rim: ocr exit" "$?" 0
 check_eq "seal rim: 理学硕士 alone in row 1 col 1" "$(cell_of 理学硕士 s.db)" "1|1"
+
+# A clean name Tesseract's line finding takes for noise (tests/data/ocr/
+# name_row.png: one row of sample s004): PSM 7, the block and the binary
+# variants read nothing; read as a raw line it is right.
+mkdir raw && cp "$DATA/ocr/name_row.png" raw/
+"$DANGAN" --db r.db ingest raw > /dev/null 2>&1
+"$DANGAN" --db r.db ocr --jobs 1 > /dev/null
+check_eq "raw line: ocr exit" "$?" 0
+check_eq "raw line: 朱志勇 in row 0 col 1" "$(cell_of 朱志勇 r.db)" "0|1"
 finish
