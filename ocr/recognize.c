@@ -634,6 +634,57 @@ static int try_scaled(TessBaseAPI *api, const crop_in *ci, double target, int ps
     return rc;
 }
 
+/* One Han character read from ink much narrower than tall: a Han
+ * character is about square, a digit is not. */
+static int narrow_han(const line_vec *v, PIX *bin)
+{
+    const char *t = v->n == 1 ? v->v[0].text : NULL;
+    size_t len = t ? strlen(t) : 0, i = 0;
+    if (!t || !dg_is_han(dg_utf8_next(t, len, &i)) || i != len)
+        return 0;
+    BOX *fg = NULL;
+    pixClipToForeground(bin, NULL, &fg);
+    l_int32 w = 0, h = 0;
+    if (fg)
+        boxGetGeometry(fg, NULL, NULL, &w, &h);
+    boxDestroy(&fg);
+    return h > 0 && w * 3 < h * 2;
+}
+
+static int digits_only(const line_vec *v)
+{
+    int any = 0;
+    for (size_t i = 0; i < v->n; i++)
+        for (const char *p = v->v[i].text; p && *p; p++) {
+            if (*p < '0' || *p > '9')
+                return 0;
+            any = 1;
+        }
+    return any;
+}
+
+/* chi_sim reads some lone digits as a Han character (a sequence number 7
+ * as 了, 4 as 二): a single character from narrow ink is read by eng too,
+ * whose reading wins when it is digits only and more confident. */
+static int narrow_digits(ocr_engine *e, const crop_in *ci, const region *rg, line_vec *best,
+                         double *conf, dg_err *err)
+{
+    TessBaseAPI *latin = narrow_han(best, ci->bin) ? ocr_latin_engine(e) : NULL;
+    if (!latin)
+        return DG_OK;
+    line_vec alt = {0};
+    double c = -1;
+    int rc = try_scaled(latin, ci, 0, PSM_SINGLE_LINE, *rg, &alt, &c, NULL, err);
+    if (rc == DG_OK && c > *conf && digits_only(&alt)) {
+        vec_free(best);
+        *best = alt;
+        *conf = c;
+    } else {
+        vec_free(&alt);
+    }
+    return rc;
+}
+
 /* One line of text: PSM 7 on the grey crop at 32 px; when not confident,
  * the same with strokes thickened (faded values), then PSM 7 on the binary
  * crop (bold strokes the grey thickens: 名册 -> 和名册;
@@ -682,6 +733,8 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
     if (latin && rc == DG_OK && latin_conf < RETRY_CONF)
         rc = try_scaled(latin, ci, TARGET_LATIN_H * 0.7, PSM_SINGLE_LINE, *rg, &best, &conf, NULL,
                         err);
+    if (rc == DG_OK)
+        rc = narrow_digits(e, ci, rg, &best, &conf, err);
     if (rc == DG_OK && vec_move(lv, &best))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     vec_free(&best);

@@ -7,8 +7,8 @@
 # Also: workers sharing cells read as one worker does, a page without a
 # grid is read as free text, a noisy page's header line is read, a
 # 150 dpi scan is read scaled up, dot-matrix print is read, a value
-# crossed by a seal rim is read as a line, and a line Tesseract's line
-# finding drops is read raw.
+# crossed by a seal rim is read as a line, a line Tesseract's line
+# finding drops is read raw, and a lone digit read as Han is read again.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -130,4 +130,13 @@ mkdir raw && cp "$DATA/ocr/name_row.png" raw/
 "$DANGAN" --db r.db ocr --jobs 1 > /dev/null
 check_eq "raw line: ocr exit" "$?" 0
 check_eq "raw line: 朱志勇 in row 0 col 1" "$(cell_of 朱志勇 r.db)" "0|1"
+
+# A lone sequence number chi_sim reads as a Han character (tests/data/ocr/
+# seq_row.png: row 7 of sample s004, its 7 read 了): the ink is far
+# narrower than a Han character, so eng reads it too and its digits win.
+mkdir seq && cp "$DATA/ocr/seq_row.png" seq/
+"$DANGAN" --db q.db ingest seq > /dev/null 2>&1
+"$DANGAN" --db q.db ocr --jobs 1 > /dev/null
+check_eq "narrow digit: ocr exit" "$?" 0
+check_eq "narrow digit: 7 in row 0 col 0" "$(cell_of 7 q.db)" "0|0"
 finish
