@@ -946,7 +946,8 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *sr
                     &strong))
         return read_area_split(e, pg, src, strong, rg, block, 0, lv, err);
     int single = bands == 1 && tallest < pg->dpi * 2 / 5;
-    if (!single && rg.cell >= 0 && dense_line(src->loc, ink, pg->dpi / 30 + 1, pg->dpi / 4, &ink)) {
+    if (!single && rg.cell >= 0 &&
+        dense_line(src->loc, ink, pg->dpi / 30 + 1, pg->dpi / 4, &ink)) {
         single = 1;
         tallest = ink.h;
     }
