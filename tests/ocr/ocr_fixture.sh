@@ -24,6 +24,14 @@ cell_of() {
     sqlite3 "${2:-t.db}" "SELECT c.row_no || '|' || c.col_no FROM ocr_line l
         JOIN ocr_cell c ON c.id = l.cell_id WHERE l.text = '$1' LIMIT 1"
 }
+# read_fixture FILE DB: a fresh workspace DB holding only tests/data/ocr/FILE,
+# ingested and read by one worker; returns the ocr exit status
+read_fixture() {
+    local dir="in_${2%.db}"
+    mkdir "$dir" && cp "$DATA/ocr/$1" "$dir/"
+    "$DANGAN" --db "$2" ingest "$dir" > /dev/null 2>&1
+    "$DANGAN" --db "$2" ocr --jobs 1 > /dev/null
+}
 check_eq "汉族 in row 0 col 1" "$(cell_of 汉族)" "0|1"
 check_eq "北京 in row 0 col 3" "$(cell_of 北京)" "0|3"
 check_eq "民盟盟员 in row 0 col 5" "$(cell_of 民盟盟员)" "0|5"
@@ -52,9 +60,7 @@ check_eq "three workers read each copy as one worker reads it" "$texts" "$one"
 # A page with no ruled grid (tests/data/ocr/header_nogrid.jpg: the title
 # and department line above a ledger's table, cut from sample s009) is
 # read as free text: no cells, the title exact.
-mkdir nogrid && cp "$DATA/ocr/header_nogrid.jpg" nogrid/
-"$DANGAN" --db n.db ingest nogrid > /dev/null 2>&1
-"$DANGAN" --db n.db ocr --jobs 1 > /dev/null
+read_fixture header_nogrid.jpg n.db
 check_eq "no-grid page: ocr exit" "$?" 0
 check_eq "no-grid page: no cells" "$(sqlite3 n.db 'SELECT count(*) FROM ocr_cell')" 0
 check_eq "no-grid page: title read" \
@@ -68,9 +74,7 @@ check_eq "no-grid page: department line read" \
 # one line a page width apart, are found as phrases and read.  When bands
 # were cut by empty pixel rows, the specks joined title, header line and
 # table top into one block and the header line was not read at all.
-mkdir noisy && cp "$DATA/ocr/header_noisy.jpg" noisy/
-"$DANGAN" --db h.db ingest noisy > /dev/null 2>&1
-"$DANGAN" --db h.db ocr --jobs 1 > /dev/null
+read_fixture header_noisy.jpg h.db
 check_eq "noisy header: ocr exit" "$?" 0
 outside() { sqlite3 h.db "SELECT count(*) FROM ocr_line WHERE cell_id IS NULL AND text LIKE '%$1%'"; }
 check_eq "noisy header: title read" "$(outside 华中工学院1995届毕业研究生名册)" 1
@@ -81,9 +85,7 @@ check_eq "noisy header: page number read" "$(outside 第1页)" 1
 # 860x165) is read scaled up to 300 dpi: the values that 150 dpi garbles
 # (籍贡, 人学年如, a lost 政治面貌) come out right, and the cells' boxes are
 # on the 860x165 scan as filed.
-mkdir low && cp "$DATA/ocr/form_rows_150dpi.jpg" low/
-"$DANGAN" --db l.db ingest low > /dev/null 2>&1
-"$DANGAN" --db l.db ocr --jobs 1 > /dev/null
+read_fixture form_rows_150dpi.jpg l.db
 check_eq "150 dpi: ocr exit" "$?" 0
 check_eq "150 dpi: 籍贯 in row 0 col 2" "$(cell_of 籍贯 l.db)" "0|2"
 check_eq "150 dpi: 政治面貌 in row 0 col 4" "$(cell_of 政治面貌 l.db)" "0|4"
@@ -98,9 +100,7 @@ check_contains "150 dpi: upscaling logged" "$(sqlite3 l.db 'SELECT cleanup FROM 
 # sample s004 at 300 dpi, every stroke redrawn as 2x2 dots on a 3 px
 # lattice, as a 16-dot printer prints): each date is read whole.  Read as
 # solid print, the LSTM made 18544 .所 of 1954.6 and 8上.9 of 89.9.
-mkdir dots && cp "$DATA/ocr/dotted_rows.png" dots/
-"$DANGAN" --db d.db ingest dots > /dev/null 2>&1
-"$DANGAN" --db d.db ocr --jobs 1 > /dev/null
+read_fixture dotted_rows.png d.db
 check_eq "dot-matrix: ocr exit" "$?" 0
 for v in "1954.6 0|3" "88.9 0|6" "1991.7 0|7" "1961.3 1|3" "89.9 1|6" "91.3 1|7"; do
     check_eq "dot-matrix: ${v% *} in cell ${v#* }" "$(cell_of "${v% *}" d.db)" "${v#* }"
@@ -116,27 +116,21 @@ check_eq "dot-matrix off: 1954.6 not read whole" "$(cell_of 1954.6 d.db)" ""
 # band, once read as a block that gave nothing.  The busy rows of the text
 # line are read as a line, and the rim's pieces crossing them, which reach
 # far above and below, are left out of the crop (read with them: 站"理学硕士：6).
-mkdir seal && cp "$DATA/ocr/seal_rows.jpg" seal/
-"$DANGAN" --db s.db ingest seal > /dev/null 2>&1
-"$DANGAN" --db s.db ocr --jobs 1 > /dev/null
+read_fixture seal_rows.jpg s.db
 check_eq "seal rim: ocr exit" "$?" 0
 check_eq "seal rim: 理学硕士 alone in row 1 col 1" "$(cell_of 理学硕士 s.db)" "1|1"
 
 # A clean name Tesseract's line finding takes for noise (tests/data/ocr/
 # name_row.png: one row of sample s004): PSM 7, the block and the binary
 # variants read nothing; read as a raw line it is right.
-mkdir raw && cp "$DATA/ocr/name_row.png" raw/
-"$DANGAN" --db r.db ingest raw > /dev/null 2>&1
-"$DANGAN" --db r.db ocr --jobs 1 > /dev/null
+read_fixture name_row.png r.db
 check_eq "raw line: ocr exit" "$?" 0
 check_eq "raw line: 朱志勇 in row 0 col 1" "$(cell_of 朱志勇 r.db)" "0|1"
 
 # A lone sequence number chi_sim reads as a Han character (tests/data/ocr/
 # seq_row.png: row 7 of sample s004, its 7 read 了): the ink is far
 # narrower than a Han character, so eng reads it too and its digits win.
-mkdir seq && cp "$DATA/ocr/seq_row.png" seq/
-"$DANGAN" --db q.db ingest seq > /dev/null 2>&1
-"$DANGAN" --db q.db ocr --jobs 1 > /dev/null
+read_fixture seq_row.png q.db
 check_eq "narrow digit: ocr exit" "$?" 0
 check_eq "narrow digit: 7 in row 0 col 0" "$(cell_of 7 q.db)" "0|0"
 finish
