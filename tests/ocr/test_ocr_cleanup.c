@@ -80,6 +80,17 @@ static PIX *ruled_3x4(int x0, int y0, int cw, int rh)
     return p;
 }
 
+/* Cells the grid finds in a rules mask; 0 when there is none or it fails. */
+static size_t cell_count(PIX *rules, const ocr_settings *s)
+{
+    ocr_cell *cells = NULL;
+    size_t n = 0;
+    if (!rules || ocr_grid_cells(rules, s, &cells, &n) != DG_OK)
+        n = 0;
+    free(cells);
+    return n;
+}
+
 static void test_grid(tl_state *t)
 {
     ocr_settings *s = NULL;
@@ -132,11 +143,7 @@ static void test_grid_fold(tl_state *t)
     }
     CHECK_INT(t, (int)on_fold, 1);
     CHECK_INT(t, (int)fold_in_rules, 0);
-    ocr_cell *cells = NULL;
-    size_t n = 0;
-    CHECK(t, rules && ocr_grid_cells(rules, s, &cells, &n) == DG_OK);
-    CHECK_INT(t, n, 12);
-    free(cells);
+    CHECK_INT(t, cell_count(rules, s), 12);
     pixDestroy(&rules);
     pixDestroy(&folds);
     pixDestroy(&p);
@@ -145,10 +152,11 @@ static void test_grid_fold(tl_state *t)
 
 /* A fold that is broken where it enters the table: its piece inside runs
  * from the top rule to the bottom one, crossing two more, so topology
- * alone keeps it as a rule and it splits column 2 in every row.  Faint (grey 200
- * against rules at 0) and on the straight line of the fold found above and
- * below the table, its pieces are folds, except in row 1, where a real
- * rule runs along it: that piece is as dark as the rules and stays. */
+ * alone keeps it as a rule and it splits column 2 in every row.  Faint
+ * (grey 200 against rules at 0) and on the straight line of the fold
+ * found above and below the table, its pieces are folds, except in row 1,
+ * where a real rule runs along it: that piece is as dark as the rules and
+ * stays. */
 static void test_grid_fold_pieces(tl_state *t)
 {
     ocr_settings *s = NULL;
@@ -169,7 +177,6 @@ static void test_grid_fold_pieces(tl_state *t)
     }
     PIX *bin = grey ? pixThresholdToBinary(grey, 230) : NULL;
     int nh = 0, nv = 0;
-    size_t n_grey = 0, n_bin = 0;
     PIX *folds = NULL;
     PIX *rules = bin ? ocr_rules_mask(bin, grey, s, 300, &nh, &nv, &folds) : NULL;
     /* rule pixels on the fold's line in the middle of each row */
@@ -187,18 +194,12 @@ static void test_grid_fold_pieces(tl_state *t)
     CHECK_INT(t, row0, 0);
     CHECK(t, row1 >= 40);
     CHECK_INT(t, row2, 0);
-    ocr_cell *cells = NULL;
-    CHECK(t, rules && ocr_grid_cells(rules, s, &cells, &n_grey) == DG_OK);
-    CHECK_INT(t, n_grey, 13); /* 12, and row 1's column 2 split by its real rule */
-    free(cells);
+    CHECK_INT(t, cell_count(rules, s), 13); /* 12, and row 1's column 2 split by its rule */
     pixDestroy(&rules);
     pixDestroy(&folds);
     /* without the grey the pieces cannot be judged and stay rules */
     rules = bin ? ocr_rules_mask(bin, NULL, s, 300, &nh, &nv, &folds) : NULL;
-    cells = NULL;
-    CHECK(t, rules && ocr_grid_cells(rules, s, &cells, &n_bin) == DG_OK);
-    CHECK_INT(t, n_bin, 15);
-    free(cells);
+    CHECK_INT(t, cell_count(rules, s), 15);
     pixDestroy(&rules);
     pixDestroy(&folds);
     pixDestroy(&bin);
