@@ -28,38 +28,156 @@ static int on_a_line(BOXA *lines, int x, int y, int tol)
     return 0;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Median of a[0..n) (reordered); -1 when n is 0. */
+static int median_int(int *a, int n)
+{
+    if (n == 0)
+        return -1;
+    qsort(a, (size_t)n, sizeof *a, cmp_int);
+    return a[n / 2];
+}
+
+/* The darkest grey under the ink of component c (placed at x, y on the
+ * page) on its row i (across a vertical line) or column i (along a
+ * horizontal one); 256 when it has no ink there. */
+static int darkest_across(PIX *c, PIX *grey, int x, int y, int i, int vertical)
+{
+    int n = vertical ? pixGetWidth(c) : pixGetHeight(c), min = 256;
+    for (int k = 0; k < n; k++) {
+        int cx = vertical ? k : i, cy = vertical ? i : k;
+        l_uint32 on = 0, g = 255;
+        pixGetPixel(c, cx, cy, &on);
+        if (on && pixGetPixel(grey, x + cx, y + cy, &g) == 0 && (int)g < min)
+            min = (int)g;
+    }
+    return min;
+}
+
+/* How dark a line (component c placed at x, y) is: the median over its
+ * rows [from, to) (vertical) or columns (horizontal) of the darkest grey
+ * across it; -1 when it has no ink there. */
+static int line_darkness(PIX *c, PIX *grey, int x, int y, int from, int to, int vertical)
+{
+    int *dark = malloc((size_t)(to - from > 0 ? to - from : 1) * sizeof *dark), n = 0;
+    for (int i = from; dark && i < to; i++) {
+        int d = darkest_across(c, grey, x, y, i, vertical);
+        if (d < 256)
+            dark[n++] = d;
+    }
+    int med = dark ? median_int(dark, n) : -1;
+    free(dark);
+    return med;
+}
+
+/* A line with under half the contrast of the page's rules (their darkness
+ * `rule`) against white paper is too faint to be one. */
+static int fainter_than_rules(int dark, int rule)
+{
+    return dark >= 0 && rule >= 0 && 255 - dark < (255 - rule) / 2;
+}
+
+/* What a rule looks like on this page: the median over every column of
+ * every horizontal rule of the darkest grey across it. */
+static int rule_darkness(PIX *hor, PIX *grey)
+{
+    PIXA *pa = NULL;
+    BOXA *ba = pixConnComp(hor, &pa, 8);
+    size_t columns = 1;
+    for (int i = 0; ba && i < boxaGetCount(ba); i++) {
+        l_int32 w = 0;
+        boxaGetBoxGeometry(ba, i, NULL, NULL, &w, NULL);
+        columns += (size_t)w;
+    }
+    int *dark = malloc(columns * sizeof *dark), n = 0;
+    for (int i = 0; dark && ba && i < boxaGetCount(ba); i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
+        PIX *c = pixaGetPix(pa, i, L_CLONE);
+        for (int q = 0; c && q < w; q++) {
+            int d = darkest_across(c, grey, x, y, q, 0);
+            if (d < 256)
+                dark[n++] = d;
+        }
+        pixDestroy(&c);
+    }
+    int med = dark ? median_int(dark, n) : -1;
+    free(dark);
+    boxaDestroy(&ba);
+    pixaDestroy(&pa);
+    return med;
+}
+
+#define CUT_TABLE_LINES 3
+
+/* 1 when the line x, y, w, h has both ends off the lines `other` and
+ * reaches beyond their extent e. */
+static int fold_candidate(BOXA *other, BOX *e, int x, int y, int w, int h, int vertical, int tol)
+{
+    l_int32 ex = 0, ey = 0, ew = 0, eh = 0;
+    if (e)
+        boxGetGeometry(e, &ex, &ey, &ew, &eh);
+    int beyond = vertical ? y < ey - tol || y + h > ey + eh + tol
+                          : x < ex - tol || x + w > ex + ew + tol;
+    int free0 = vertical ? !on_a_line(other, x + w / 2, y, tol)
+                         : !on_a_line(other, x, y + h / 2, tol);
+    int free1 = vertical ? !on_a_line(other, x + w / 2, y + h - 1, tol)
+                         : !on_a_line(other, x + w - 1, y + h / 2, tol);
+    return free0 && free1 && beyond;
+}
+
 /* Lines of `lines` with neither end on a line of `across` that reach
  * beyond all of `across` are folds or creases, not rules: a table's rules
  * end at other rules (corners, T junctions), a fold runs through the table
  * and off it.  As a rule it cut the values it crossed in two (s010: 湖北黄冈
  * -> 湖北 | 本网; s011 had a tenth column).  They move from `lines` to
- * `folds`, to be erased from the page but left out of the grid. */
-static void move_folds(PIX *lines, PIX *across, int vertical, int tol, PIX *folds)
+ * `folds`, to be erased from the page but left out of the grid.  Three or
+ * more such lines as dark as the page's rules (grey and rule given) are
+ * the rules of a table the scan cuts at both ends, not folds (a ledger cut
+ * out of its page lost its whole grid); a sheet is seldom folded three
+ * times one way, and a fold that is as dark as faint rules (s011) is one
+ * line. */
+static void move_folds(PIX *lines, PIX *across, int vertical, int tol, PIX *grey, int rule,
+                       PIX *folds)
 {
-    BOXA *mine = pixConnCompBB(lines, 8), *other = pixConnCompBB(across, 8);
-    l_int32 ex = 0, ey = 0, ew = 0, eh = 0;
+    PIXA *pa = NULL;
+    BOXA *mine = pixConnComp(lines, &pa, 8), *other = pixConnCompBB(across, 8);
     BOX *ext = NULL;
-    if (other && boxaGetExtent(other, NULL, NULL, &ext) == 0 && ext)
-        boxGetGeometry(ext, &ex, &ey, &ew, &eh);
-    boxDestroy(&ext);
-    for (int i = 0; mine && other && i < boxaGetCount(mine); i++) {
+    if (other)
+        boxaGetExtent(other, NULL, NULL, &ext);
+    int n = mine && other ? boxaGetCount(mine) : 0, dark_ones = 0;
+    /* per line: 0 not a candidate, 1 a faint (or unjudged) one, 2 a dark one */
+    int *kind = calloc((size_t)(n ? n : 1), sizeof *kind);
+    for (int i = 0; kind && i < n; i++) {
         l_int32 x, y, w, h;
         boxaGetBoxGeometry(mine, i, &x, &y, &w, &h);
-        int beyond = vertical ? y < ey - tol || y + h > ey + eh + tol
-                              : x < ex - tol || x + w > ex + ew + tol;
-        int free0 = vertical ? !on_a_line(other, x + w / 2, y, tol)
-                             : !on_a_line(other, x, y + h / 2, tol);
-        int free1 = vertical ? !on_a_line(other, x + w / 2, y + h - 1, tol)
-                             : !on_a_line(other, x + w - 1, y + h / 2, tol);
-        if (free0 && free1 && beyond) {
-            pixRasterop(folds, x, y, w, h, PIX_SRC | PIX_DST, lines, x, y);
-            BOX *b = boxaGetBox(mine, i, L_CLONE);
-            pixClearInRect(lines, b);
-            boxDestroy(&b);
-        }
+        if (!fold_candidate(other, ext, x, y, w, h, vertical, tol))
+            continue;
+        PIX *c = grey && rule >= 0 ? pixaGetPix(pa, i, L_CLONE) : NULL;
+        int dark = c ? line_darkness(c, grey, x, y, 0, vertical ? h : w, vertical) : -1;
+        pixDestroy(&c);
+        kind[i] = dark >= 0 && !fainter_than_rules(dark, rule) ? 2 : 1;
+        dark_ones += kind[i] == 2;
     }
+    for (int i = 0; kind && i < n; i++) {
+        if (kind[i] == 0 || (kind[i] == 2 && dark_ones >= CUT_TABLE_LINES))
+            continue;
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(mine, i, &x, &y, &w, &h);
+        pixRasterop(folds, x, y, w, h, PIX_SRC | PIX_DST, lines, x, y);
+        BOX *b = boxaGetBox(mine, i, L_CLONE);
+        pixClearInRect(lines, b);
+        boxDestroy(&b);
+    }
+    free(kind);
+    boxDestroy(&ext);
     boxaDestroy(&mine);
     boxaDestroy(&other);
+    pixaDestroy(&pa);
 }
 
 /* A fold found beyond the table, as the straight line it runs along:
@@ -123,82 +241,6 @@ static int on_fold_line(const fold_line *f, int nf, int x, int y, int w, int h, 
     return 0;
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-    return *(const int *)a - *(const int *)b;
-}
-
-/* Median of a[0..n) (reordered); -1 when n is 0. */
-static int median_int(int *a, int n)
-{
-    if (n == 0)
-        return -1;
-    qsort(a, (size_t)n, sizeof *a, cmp_int);
-    return a[n / 2];
-}
-
-/* The darkest grey under the ink of component c (placed at x, y on the
- * page) on its row i (across a vertical line) or column i (along a
- * horizontal one); 256 when it has no ink there. */
-static int darkest_across(PIX *c, PIX *grey, int x, int y, int i, int vertical)
-{
-    int n = vertical ? pixGetWidth(c) : pixGetHeight(c), min = 256;
-    for (int k = 0; k < n; k++) {
-        int cx = vertical ? k : i, cy = vertical ? i : k;
-        l_uint32 on = 0, g = 255;
-        pixGetPixel(c, cx, cy, &on);
-        if (on && pixGetPixel(grey, x + cx, y + cy, &g) == 0 && (int)g < min)
-            min = (int)g;
-    }
-    return min;
-}
-
-/* How dark a vertical piece is: the median over its rows [y0, y1) of the
- * darkest grey across it; -1 when it has no ink there. */
-static int piece_darkness(PIX *c, PIX *grey, int x, int y, int y0, int y1)
-{
-    int *dark = malloc((size_t)(y1 - y0 > 0 ? y1 - y0 : 1) * sizeof *dark), n = 0;
-    for (int r = y0; dark && r < y1; r++) {
-        int d = darkest_across(c, grey, x, y, r - y, 1);
-        if (d < 256)
-            dark[n++] = d;
-    }
-    int med = dark ? median_int(dark, n) : -1;
-    free(dark);
-    return med;
-}
-
-/* What a rule looks like on this page: the median over every column of
- * every horizontal rule of the darkest grey across it. */
-static int rule_darkness(PIX *hor, PIX *grey)
-{
-    PIXA *pa = NULL;
-    BOXA *ba = pixConnComp(hor, &pa, 8);
-    size_t columns = 1;
-    for (int i = 0; ba && i < boxaGetCount(ba); i++) {
-        l_int32 w = 0;
-        boxaGetBoxGeometry(ba, i, NULL, NULL, &w, NULL);
-        columns += (size_t)w;
-    }
-    int *dark = malloc(columns * sizeof *dark), n = 0;
-    for (int i = 0; dark && ba && i < boxaGetCount(ba); i++) {
-        l_int32 x, y, w, h;
-        boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
-        PIX *c = pixaGetPix(pa, i, L_CLONE);
-        for (int q = 0; c && q < w; q++) {
-            int d = darkest_across(c, grey, x, y, q, 0);
-            if (d < 256)
-                dark[n++] = d;
-        }
-        pixDestroy(&c);
-    }
-    int med = dark ? median_int(dark, n) : -1;
-    free(dark);
-    boxaDestroy(&ba);
-    pixaDestroy(&pa);
-    return med;
-}
-
 #define MAX_FOLD_LINES 8
 
 /* A fold that runs through the table is cut into pieces by the rules it
@@ -233,11 +275,10 @@ static void move_piece(PIX *ver, PIX *folds, PIX *c, int x, int y, int y0, int y
     pixDestroy(&piece);
 }
 
-static void move_fold_pieces(PIX *ver, PIX *hor, PIX *grey, int tol, PIX *folds)
+static void move_fold_pieces(PIX *ver, PIX *hor, PIX *grey, int rule, int tol, PIX *folds)
 {
     fold_line fl[MAX_FOLD_LINES];
     int nf = vertical_fold_lines(folds, fl, MAX_FOLD_LINES);
-    int rule = nf ? rule_darkness(hor, grey) : -1;
     if (nf == 0 || rule < 0)
         return;
     PIXA *pa = NULL;
@@ -253,8 +294,10 @@ static void move_fold_pieces(PIX *ver, PIX *hor, PIX *grey, int tol, PIX *folds)
         for (int start = y, r = y; c && r <= y + h; r++) {
             if (r < y + h && !crosses_rule(hor, x, w, r, tol))
                 continue;
-            int d = r - start > 2 * tol ? piece_darkness(c, grey, x, y, start + tol, r - tol) : -1;
-            if (d >= 0 && 255 - d < (255 - rule) / 2)
+            int d = r - start > 2 * tol
+                        ? line_darkness(c, grey, x, y, start + tol - y, r - tol - y, 1)
+                        : -1;
+            if (fainter_than_rules(d, rule))
                 move_piece(ver, folds, c, x, y, start, r);
             start = r + 1;
         }
@@ -293,10 +336,11 @@ PIX *ocr_rules_mask(PIX *bin, PIX *grey, const ocr_settings *s, int dpi, int *nh
         PIX *h0 = pixCopy(NULL, hor);
         *folds = pixCreateTemplate(bin);
         if (h0 && *folds) {
-            move_folds(hor, ver, 0, dpi / 30, *folds);
-            move_folds(ver, h0, 1, dpi / 30, *folds);
+            int rule = grey ? rule_darkness(hor, grey) : -1;
+            move_folds(hor, ver, 0, dpi / 30, grey, rule, *folds);
+            move_folds(ver, h0, 1, dpi / 30, grey, rule, *folds);
             if (grey)
-                move_fold_pieces(ver, hor, grey, dpi / 30, *folds);
+                move_fold_pieces(ver, hor, grey, rule, dpi / 30, *folds);
         }
         pixDestroy(&h0);
     }

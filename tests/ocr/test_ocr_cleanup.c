@@ -150,6 +150,45 @@ static void test_grid_fold(tl_state *t)
     ocr_settings_free(&s);
 }
 
+/* A ledger cut out of its page: its vertical rules run off the top and
+ * bottom edge, so each ends free and reaches beyond every horizontal rule,
+ * as folds do.  Five such lines as dark as the rules are the table's
+ * rules (12 cells); told by topology alone they were folds and the page
+ * had no grid.  One such line as dark as the rules is still a fold (a
+ * sheet is seldom folded three times one way). */
+static void test_cut_table(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *bin = pixCreate(1600, 1200, 1);
+    for (int r = 0; bin && r <= 3; r++)
+        pixRenderLine(bin, 200, 300 + r * 150, 1400, 300 + r * 150, 3, L_SET_PIXELS);
+    for (int c = 0; bin && c <= 4; c++)
+        pixRenderLine(bin, 200 + c * 300, 0, 200 + c * 300, 1199, 3, L_SET_PIXELS);
+    PIX *grey = bin ? pixConvert1To8(NULL, bin, 255, 0) : NULL;
+    int nh = 0, nv = 0;
+    PIX *folds = NULL;
+    PIX *rules = grey ? ocr_rules_mask(bin, grey, s, 300, &nh, &nv, &folds) : NULL;
+    CHECK_INT(t, nv, 5);
+    CHECK_INT(t, cell_count(rules, s), 12);
+    pixDestroy(&rules);
+    pixDestroy(&folds);
+    /* a 3x4 table closed at both ends, one dark fold down the sheet */
+    PIX *one = ruled_3x4(200, 300, 300, 150);
+    pixRenderLine(one, 850, 5, 850, 1195, 2, L_SET_PIXELS);
+    PIX *g1 = one ? pixConvert1To8(NULL, one, 255, 0) : NULL;
+    rules = g1 ? ocr_rules_mask(one, g1, s, 300, &nh, &nv, &folds) : NULL;
+    CHECK_INT(t, nv, 5);
+    CHECK_INT(t, cell_count(rules, s), 12);
+    pixDestroy(&rules);
+    pixDestroy(&folds);
+    pixDestroy(&g1);
+    pixDestroy(&one);
+    pixDestroy(&grey);
+    pixDestroy(&bin);
+    ocr_settings_free(&s);
+}
+
 /* A fold that is broken where it enters the table: its piece inside runs
  * from the top rule to the bottom one, crossing two more, so topology
  * alone keeps it as a rule and it splits column 2 in every row.  Faint
@@ -465,6 +504,7 @@ int main(void)
     test_grid(&t);
     test_grid_fold(&t);
     test_grid_fold_pieces(&t);
+    test_cut_table(&t);
     test_stroke_by_rule(&t);
     test_small_page_rules(&t);
     test_geom(&t);
