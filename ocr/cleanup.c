@@ -435,14 +435,19 @@ int ocr_page_dpi(int w, int h, int recorded)
  * dpi and more strokes are wider in pixels and a second pass reads better
  * (sample s015 page 1, 300 dpi: F1 0.936 -> 0.951; its 200 dpi page 2 lost
  * with two passes, 0.760 -> 0.733, and with a 5x5 mean, 0.645). */
-static void soften_bilevel(ocr_page *pg)
+int ocr_soften_passes(const ocr_page *pg, const ocr_settings *s)
 {
-    for (int pass = 0; pass < (pg->dpi >= 280 ? 2 : 1); pass++) {
-        PIX *s = pixBlockconv(pg->grey, 1, 1);
-        if (!s)
+    return !pg->bilevel || !s->soften_bilevel_on ? 0 : pg->dpi >= 280 ? 2 : 1;
+}
+
+static void soften_bilevel(ocr_page *pg, const ocr_settings *s)
+{
+    for (int pass = 0; pass < ocr_soften_passes(pg, s); pass++) {
+        PIX *soft = pixBlockconv(pg->grey, 1, 1);
+        if (!soft)
             return; /* out of memory: read the page as softened so far */
         pixDestroy(&pg->grey);
-        pg->grey = s;
+        pg->grey = soft;
     }
 }
 
@@ -510,8 +515,7 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_c
     if (before)
         sync_grey(pg, before);
     pixDestroy(&before);
-    if (pg->bilevel && s->soften_bilevel_on)
-        soften_bilevel(pg);
+    soften_bilevel(pg, s);
     if (pg->bilevel)
         log_step(pg, "soften_bilevel", s->soften_bilevel_on, NULL, 0, 0);
     return DG_OK;

@@ -164,6 +164,9 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_c
  * -1 when OSD is unavailable or fails; *conf its confidence. */
 int ocr_detect_quads(ocr_engine *e, PIX *grey, double *conf);
 void ocr_page_release(ocr_page *pg);
+/* Passes of the 3x3 mean a 1-bit scan is read through (0: not 1-bit, or
+ * softening off; 2 at 280 dpi and more). */
+int ocr_soften_passes(const ocr_page *pg, const ocr_settings *s);
 /* Free the OSD engine (legacy model, tens of MB): it serves only the rare
  * poor page, and holding it kept a --jobs 1 worker over its budget. */
 void ocr_osd_release(ocr_engine *e);

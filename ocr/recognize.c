@@ -614,6 +614,7 @@ typedef struct crop_in {
     PIX *grey, *bin;
     int texth, dpi, block;
     int fed_binary; /* grey is the binary crop already */
+    int thinned;    /* strokes lightened by softening a 1-bit scan twice */
 } crop_in;
 
 /* Prepare the crop for one target height and read it one way. */
@@ -702,11 +703,13 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
 {
     line_vec best = {0};
     double conf = -1;
-    int rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_SINGLE_LINE, *rg, &best, &conf, NULL,
-                        err);
+    /* Softened twice, the thin strokes of a 1-bit scan are light grey;
+     * thickened they read first (s015 page 1: 1900.7 -> 1990.7). */
+    int first = ci->thinned ? PSM_THICK_LINE : PSM_SINGLE_LINE;
+    int second = ci->thinned ? PSM_SINGLE_LINE : PSM_THICK_LINE;
+    int rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, first, *rg, &best, &conf, NULL, err);
     if (rc == DG_OK && conf < RETRY_CONF && !ci->fed_binary)
-        rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_THICK_LINE, *rg, &best, &conf, NULL,
-                        err);
+        rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, second, *rg, &best, &conf, NULL, err);
     if (rc == DG_OK && conf < RETRY_CONF && !ci->fed_binary)
         rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf, NULL, err);
     if (rc == DG_OK && conf < RETRY_CONF)
@@ -960,7 +963,8 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *sr
      * margin keeps faint strokes the binarisation lost at the edges. */
     ocr_box cut = grow_within(ink, pg->dpi / 30, area);
     crop_in ci = {clip(src->feed, cut), clip(src->bin, cut), texth, pg->dpi, block,
-                  pixGetDepth(src->feed) == 1};
+                  pixGetDepth(src->feed) == 1,
+                  ocr_soften_passes(pg, e->settings) == 2};
     if (e->settings->dots_on && ci.grey && ci.bin && !ci.fed_binary &&
         dotted_print(ci.grey, ci.bin, pg))
         smooth_dots(&ci);

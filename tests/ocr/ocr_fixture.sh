@@ -8,7 +8,8 @@
 # grid is read as free text, a noisy page's header line is read, a
 # 150 dpi scan is read scaled up, dot-matrix print is read, a value
 # crossed by a seal rim is read as a line, a line Tesseract's line
-# finding drops is read raw, and a lone digit read as Han is read again.
+# finding drops is read raw, a lone digit read as Han is read again, and a
+# 1-bit 300 dpi scan is read thickened first.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -133,4 +134,12 @@ check_eq "raw line: 朱志勇 in row 0 col 1" "$(cell_of 朱志勇 r.db)" "0|1"
 read_fixture seq_row.png q.db
 check_eq "narrow digit: ocr exit" "$?" 0
 check_eq "narrow digit: 7 in row 0 col 0" "$(cell_of 7 q.db)" "0|0"
+
+# A 1-bit G4 scan at 300 dpi (tests/data/ocr/rows_1bit.tif: rows of sample
+# s015 page 1) is read through two passes of a 3x3 mean, which leave its
+# thin strokes light grey: thickened they are read first (the supervisor
+# 向光明 read 疝光明 from the softened strokes).
+read_fixture rows_1bit.tif b.db
+check_eq "1-bit 300 dpi: ocr exit" "$?" 0
+check_eq "1-bit 300 dpi: 向光明 in row 1 col 5" "$(cell_of 向光明 b.db)" "1|5"
 finish
