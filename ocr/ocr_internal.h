@@ -41,6 +41,7 @@ struct ocr_settings {
     int dpi_default;        /* when the file records none */
     int upscale_below;      /* pages under this dpi are read scaled up (0: never) */
     int upscale_to;         /* ... to this dpi */
+    int upscale_bilevel_below; /* the same for 1-bit scans */
     int dpi_check_on;       /* trust the sheet size over a recorded dpi that fits none */
     int soften_bilevel_on;  /* read 1-bit scans from a 3x3 mean */
     int filter_on;          /* drop lines of marks only, speck marks, marks around numbers */

@@ -47,6 +47,7 @@ static void settings_defaults(ocr_settings *s)
     s->dpi_default = 300;
     s->upscale_below = 200;
     s->upscale_to = 300;
+    s->upscale_bilevel_below = 300;
     s->dpi_check_on = 1;
     s->soften_bilevel_on = 1;
     s->filter_on = 1;
@@ -83,7 +84,8 @@ static int settings_to_json(ocr_settings *s)
                 s->widen_on);
     dg_buf_addf(&b, ",\"bands\":{\"weak_share\":%.3f},\"dot_matrix\":{\"on\":%d}", s->weak_band,
                 s->dots_on);
-    dg_buf_addf(&b, ",\"upscale\":{\"below\":%d,\"to\":%d}", s->upscale_below, s->upscale_to);
+    dg_buf_addf(&b, ",\"upscale\":{\"below\":%d,\"bilevel_below\":%d,\"to\":%d}",
+                s->upscale_below, s->upscale_bilevel_below, s->upscale_to);
     int rc = dg_buf_addf(&b, ",\"input\":\"%s\",\"default_dpi\":%d}",
                          s->feed_binary ? "binary" : "grey", s->dpi_default);
     if (rc) {
@@ -182,6 +184,7 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
         attr_int(n, "default-dpi", &s->dpi_default);
         attr_int(n, "upscale-below", &s->upscale_below);
         attr_int(n, "upscale-to", &s->upscale_to);
+        attr_int(n, "upscale-bilevel-below", &s->upscale_bilevel_below);
     } else if (named(n, "filter")) {
         s->filter_on = attr_on(n);
     } else if (named(n, "punctuation")) {

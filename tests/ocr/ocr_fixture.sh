@@ -9,7 +9,8 @@
 # 150 dpi scan is read scaled up, dot-matrix print is read, a value
 # crossed by a seal rim is read as a line, a line Tesseract's line
 # finding drops is read raw, a lone digit read as Han is read again, and a
-# 1-bit 300 dpi scan is read thickened first.
+# 1-bit 300 dpi scan is read thickened first and a 1-bit 200 dpi scan is
+# read scaled up.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -142,4 +143,14 @@ check_eq "narrow digit: 7 in row 0 col 0" "$(cell_of 7 q.db)" "0|0"
 read_fixture rows_1bit.tif b.db
 check_eq "1-bit 300 dpi: ocr exit" "$?" 0
 check_eq "1-bit 300 dpi: 向光明 in row 1 col 5" "$(cell_of 向光明 b.db)" "1|5"
+
+# A 1-bit G4 scan at 200 dpi (tests/data/ocr/rows_1bit_200.tif: three rows
+# of sample s015 page 2, whose thin strokes are broken) is read scaled up to
+# 300 dpi; read at 200 dpi, 1990.7 came out 19590(0).7 and 1988.9 1988 .人.
+read_fixture rows_1bit_200.tif u.db
+check_eq "1-bit 200 dpi: ocr exit" "$?" 0
+check_contains "1-bit 200 dpi: scaled up to 300" "$(sqlite3 u.db 'SELECT cleanup FROM ocr_page')" \
+    '"step":"upscale","on":true,"from":200,"to":300'
+check_eq "1-bit 200 dpi: 1990.7 in row 0 col 7" "$(cell_of 1990.7 u.db)" "0|7"
+check_eq "1-bit 200 dpi: 1988.9 in row 2 col 6" "$(cell_of 1988.9 u.db)" "2|6"
 finish
