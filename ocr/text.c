@@ -3,7 +3,8 @@
  * wide gaps between Han characters come out as runs of spaces.  Spaces
  * between two CJK characters are dropped; other runs become one space.
  * chi_sim also reads the full-width punctuation of Chinese print (：（）,
- * and so on) as ASCII; ocr_widen_punctuation puts it back next to Han.
+ * and so on) as ASCII, and （ as 〈; ocr_widen_punctuation puts it back
+ * next to Han.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,23 @@ static unsigned neighbour(const unsigned *cp, size_t n, size_t i, int step)
     return 0;
 }
 
+/* chi_sim reads the full-width opening parenthesis of Chinese print as
+ * the angle bracket 〈 (本人简历（从高中起） -> 本人简历〈从高中起）); one
+ * that a ） closes before any other bracket is the parenthesis. */
+static void parenthesis_for_angle(unsigned *cp, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (cp[i] != 0x3008)
+            continue;
+        for (size_t j = i + 1; j < n; j++) {
+            if (cp[j] == 0xff09)
+                cp[i] = 0xff08;
+            if (cp[j] == 0xff09 || cp[j] == 0x3008 || cp[j] == 0x3009 || cp[j] == 0xff08)
+                break;
+        }
+    }
+}
+
 /* Two passes so that a run like ") :" after Han widens whichever way it
  * is read. */
 char *ocr_widen_punctuation(const char *in)
@@ -59,6 +77,7 @@ char *ocr_widen_punctuation(const char *in)
             if (fw && (ocr_is_cjk(neighbour(cp, n, i, -1)) || ocr_is_cjk(neighbour(cp, n, i, 1))))
                 cp[i] = fw;
         }
+    parenthesis_for_angle(cp, n);
     size_t o = 0;
     for (size_t i = 0; i < n; i++)
         o += dg_utf8_put(out + o, cp[i]);

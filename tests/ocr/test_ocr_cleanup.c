@@ -461,6 +461,10 @@ static void test_text(tl_state *t)
     check_text(t, "制表日期: 1990年7月", "制表日期： 1990年7月");
     check_text(t, "1985:7 (a)", "1985:7 (a)");
     check_text(t, "姓  名", "姓名");
+    /* （ read as 〈: the angle bracket a ） closes is the parenthesis */
+    check_text(t, "本人简历〈从高中起)", "本人简历（从高中起）");
+    check_text(t, "〈书名〉 (注)", "〈书名〉（注）");
+    check_text(t, "〈甲〈乙）", "〈甲（乙）");
     /* a colon or comma between digits of a bare number is its dot */
     char num[] = "52:05", big[] = "1990,7", mark[] = "1985.7:", word[] = "第1:2页";
     CHECK(t, ocr_bare_number(num) && ocr_number_dots(num) && strcmp(num, "52.05") == 0);
