@@ -116,6 +116,17 @@ char *ocr_tidy_text(const char *in);
 /* in with ASCII punctuation (: ; ( ) , ? !) widened where a CJK character
  * or an already widened mark is its nearest neighbour (caller frees). */
 char *ocr_widen_punctuation(const char *in);
+
+/* Marks a speck, smudge or rule stub is read as: dots, commas, ticks,
+ * quotes and short strokes.  Colons and brackets are not among them: chi_sim
+ * often reads a label's "（ ）：" as words of their own.  Returns the byte
+ * length of the mark at p, 0 when there is none. */
+size_t ocr_mark_at(const char *p);
+/* Bytes of the run of marks at the start of text. */
+size_t ocr_leading_marks(const char *text);
+/* Drops the marks a word starts with when a Han character follows them,
+ * in place; 1 when it did. */
+int ocr_trim_marks_before_han(char *word);
 /* The words' texts joined by single spaces (caller frees; NULL when out of
  * memory). */
 char *ocr_join_words(const ocr_word *words, size_t n);

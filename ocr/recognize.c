@@ -1312,33 +1312,9 @@ static int lone_mark_outside(const ocr_line *l)
     return alnum < 2;
 }
 
-/* Marks a speck, smudge or rule stub is read as: dots, commas, ticks,
- * quotes and short strokes.  Colons and brackets are not among them: chi_sim
- * often reads a label's "（ ）：" as words of their own.  Returns the byte
- * length of the mark at p, 0 when there is none. */
-static size_t mark_at(const char *p)
-{
-    static const char *const marks[] = {".", ",", "'", "\"", "-", "_", "`", "~", "|", "\\",
-                                        "/", ";", "。", "，", "、", "‘", "’", "“", "”",
-                                        "°", "…", "·", "；", "—"};
-    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
-        if (strncmp(p, marks[i], strlen(marks[i])) == 0)
-            return strlen(marks[i]);
-    return 0;
-}
-
-/* Bytes of the run of marks at the start of text. */
-static size_t leading_marks(const char *text)
-{
-    size_t len = 0;
-    for (size_t n; text[len] && (n = mark_at(text + len)) > 0;)
-        len += n;
-    return len;
-}
-
 static int speck_like(const char *text)
 {
-    size_t len = leading_marks(text);
+    size_t len = ocr_leading_marks(text);
     return len && !text[len];
 }
 
@@ -1386,13 +1362,24 @@ static int drop_stray_marks(ocr_line *l)
     return !kept || kept == l->nwords ? DG_OK : drop_words(l, speck_like);
 }
 
+/* Specks read as marks at the start of a line, before a character
+ * (ocr_trim_marks_before_han): out of its first word and its text alike,
+ * so the text keeps Tesseract's spacing (第1页, not 第 1 页 rebuilt from
+ * words). */
+static int trim_marks_before_han(ocr_line *l)
+{
+    if (l->nwords && ocr_trim_marks_before_han(l->words[0].text))
+        ocr_trim_marks_before_han(l->text);
+    return DG_OK;
+}
+
 /* 1 when the text is a number or date: digits, marks, spaces and 年月日
  * only, with at least one digit. */
 static int numeric_text(const char *t)
 {
     int digits = 0;
     for (const char *p = t; *p;) {
-        size_t n = mark_at(p);
+        size_t n = ocr_mark_at(p);
         if (*p >= '0' && *p <= '9')
             digits = 1, n = 1;
         else if (*p == ' ')
@@ -1413,10 +1400,10 @@ static int trim_number_marks(ocr_line *l)
     if (l->cell < 0 || !l->nwords || !numeric_text(l->text))
         return DG_OK;
     char *first = l->words[0].text, *last = l->words[l->nwords - 1].text;
-    size_t lead = leading_marks(first), n;
+    size_t lead = ocr_leading_marks(first), n;
     size_t end = strlen(last), cut = end;
     for (size_t i = 0; i < end;) { /* the last run of marks reaching the end */
-        n = mark_at(last + i);
+        n = ocr_mark_at(last + i);
         if (!n) {
             dg_utf8_next(last, end, &i);
             cut = end;
@@ -1492,7 +1479,7 @@ static int drop_foreign(ocr_line *l)
 static int filter_line(ocr_line *l, const ocr_settings *s)
 {
     if (s->filter_on && (drop_foreign(l) || !line_has_word(l) || lone_mark_outside(l) ||
-                         drop_stray_marks(l) ||
+                         drop_stray_marks(l) || trim_marks_before_han(l) ||
                          trim_number_marks(l) || number_dots(l)))
         return 1;
     return s->widen_on && widen_line(l);

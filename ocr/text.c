@@ -208,3 +208,35 @@ size_t ocr_drop_foreign_marks(char *s)
     s[w] = '\0';
     return dropped;
 }
+
+size_t ocr_mark_at(const char *p)
+{
+    static const char *const marks[] = {".", ",", "'", "\"", "-", "_", "`", "~", "|", "\\",
+                                        "/", ";", "。", "，", "、", "‘", "’", "“", "”",
+                                        "°", "…", "·", "；", "—"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strncmp(p, marks[i], strlen(marks[i])) == 0)
+            return strlen(marks[i]);
+    return 0;
+}
+
+size_t ocr_leading_marks(const char *text)
+{
+    size_t len = 0;
+    for (size_t n; text[len] && (n = ocr_mark_at(text + len)) > 0;)
+        len += n;
+    return len;
+}
+
+/* No value or label of these forms starts with a dot, dash or quote
+ * before a character: such marks are specks beside a rule stub or stain
+ * grain (-毕业年月, “所在系, .编号).  Before a digit a mark may be a split
+ * date's dot (1981 .7) and stays. */
+int ocr_trim_marks_before_han(char *word)
+{
+    size_t len = ocr_leading_marks(word), i = len;
+    if (!len || !dg_is_han(dg_utf8_next(word, strlen(word), &i)))
+        return 0;
+    memmove(word, word + len, strlen(word + len) + 1);
+    return 1;
+}

@@ -487,6 +487,12 @@ static void test_text(tl_state *t)
         free(w[i].text);
     }
     CHECK(t, ocr_widen_words(NULL, 0) == DG_OK);
+    /* marks before a character are specks; before a digit, a split dot */
+    char lead[] = "-毕业年月", quote[] = "“所在系", split[] = ".7", han[] = "研字";
+    CHECK(t, ocr_trim_marks_before_han(lead) && strcmp(lead, "毕业年月") == 0);
+    CHECK(t, ocr_trim_marks_before_han(quote) && strcmp(quote, "所在系") == 0);
+    CHECK(t, !ocr_trim_marks_before_han(split) && strcmp(split, ".7") == 0);
+    CHECK(t, !ocr_trim_marks_before_han(han) && strcmp(han, "研字") == 0);
     /* marks no record uses: chi_sim's reading of broken strokes */
     char br[] = "[学硕十", id[] = "No.893406", date[] = "1985年7月";
     CHECK(t, ocr_drop_foreign_marks(br) == 1 && strcmp(br, "学硕十") == 0);
