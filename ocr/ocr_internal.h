@@ -48,6 +48,7 @@ struct ocr_settings {
     int widen_on;           /* ASCII punctuation next to Han back to full width */
     double weak_band;       /* cut a cell's bands under this share of the strongest; 0 off */
     int dots_on;            /* read dot-matrix print with its dots joined */
+    int lighter_on;         /* read a cell again without a lighter print over it */
     char *json;
 };
 

@@ -54,6 +54,7 @@ static void settings_defaults(ocr_settings *s)
     s->widen_on = 1;
     s->weak_band = 0.2;
     s->dots_on = 1;
+    s->lighter_on = 1;
 }
 
 static int settings_to_json(ocr_settings *s)
@@ -84,6 +85,7 @@ static int settings_to_json(ocr_settings *s)
                 s->widen_on);
     dg_buf_addf(&b, ",\"bands\":{\"weak_share\":%.3f},\"dot_matrix\":{\"on\":%d}", s->weak_band,
                 s->dots_on);
+    dg_buf_addf(&b, ",\"lighter_print\":{\"on\":%d}", s->lighter_on);
     dg_buf_addf(&b, ",\"upscale\":{\"below\":%d,\"bilevel_below\":%d,\"to\":%d}",
                 s->upscale_below, s->upscale_bilevel_below, s->upscale_to);
     int rc = dg_buf_addf(&b, ",\"input\":\"%s\",\"default_dpi\":%d}",
@@ -193,6 +195,8 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
         attr_num(n, "weak-share", &s->weak_band);
     } else if (named(n, "dot-matrix")) {
         s->dots_on = attr_on(n);
+    } else if (named(n, "lighter-print")) {
+        s->lighter_on = attr_on(n);
     }
 }
 

@@ -9,8 +9,8 @@
 # 150 dpi scan is read scaled up, dot-matrix print is read, a value
 # crossed by a seal rim is read as a line, a line Tesseract's line
 # finding drops is read raw, a lone digit read as Han is read again, and a
-# 1-bit 300 dpi scan is read thickened first and a 1-bit 200 dpi scan is
-# read scaled up.
+# 1-bit 300 dpi scan is read thickened first, a 1-bit 200 dpi scan is
+# read scaled up, and values under a grey seal are read without it.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -153,4 +153,13 @@ check_contains "1-bit 200 dpi: scaled up to 300" "$(sqlite3 u.db 'SELECT cleanup
     '"step":"upscale","on":true,"from":200,"to":300'
 check_eq "1-bit 200 dpi: 1990.7 in row 0 col 7" "$(cell_of 1990.7 u.db)" "0|7"
 check_eq "1-bit 200 dpi: 1988.9 in row 2 col 6" "$(cell_of 1988.9 u.db)" "2|6"
+
+# A grey seal over two values (tests/data/ocr/seal_grey.jpg: three rows of
+# sample s009, whose seal no colour test finds): the cells read poorly are
+# read again without the ink far lighter than their darkest, placed by the
+# dark ink; read with the seal, 毛向阳 came out as nothing and 82.03 as 以.
+read_fixture seal_grey.jpg g.db
+check_eq "grey seal: ocr exit" "$?" 0
+check_eq "grey seal: 毛向阳 in row 2 col 5" "$(cell_of 毛向阳 g.db)" "2|5"
+check_eq "grey seal: 82.03 in row 2 col 6" "$(cell_of 82.03 g.db)" "2|6"
 finish

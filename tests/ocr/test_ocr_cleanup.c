@@ -392,15 +392,16 @@ static void test_settings(tl_state *t)
     CHECK(t, ocr_settings_load(dt, &s, &e) == DG_EINPUT);
     /* the message names the file (libxml2's interleave errors carry no line) */
     CHECK(t, strstr(e.msg, dt) != NULL);
-    /* the dpi check, 1-bit softening, text filters, band cut and dot joining
-     * switch off */
+    /* the dpi check, 1-bit softening, text filters, band cut, dot joining
+     * and the reading without a lighter print switch off */
     write_file(dt, "<?xml version=\"1.0\"?>\n<ocr version=\"1\"><cleanup>"
                    "<dpi enabled=\"false\"/><soften-bilevel enabled=\"false\"/></cleanup>"
                    "<recognition><filter enabled=\"false\"/><punctuation widen=\"false\"/>"
-                   "<bands weak-share=\"0\"/><dot-matrix enabled=\"false\"/></recognition></ocr>\n");
+                   "<bands weak-share=\"0\"/><dot-matrix enabled=\"false\"/>"
+                   "<lighter-print enabled=\"false\"/></recognition></ocr>\n");
     CHECK(t, ocr_settings_load(dt, &s, &e) == DG_OK);
     CHECK(t, s && !s->dpi_check_on && !s->soften_bilevel_on && !s->filter_on && !s->widen_on &&
-                 s->weak_band == 0 && !s->dots_on);
+                 s->weak_band == 0 && !s->dots_on && !s->lighter_on);
     CHECK(t, s && strstr(ocr_settings_json(s), "\"filter\":{\"on\":0}") != NULL);
     ocr_settings_free(&s);
     unlink(dt);
