@@ -115,7 +115,8 @@ int ocr_is_cjk(unsigned cp);
  * space, trim both ends.  Caller frees; NULL when out of memory. */
 char *ocr_tidy_text(const char *in);
 /* in with ASCII punctuation (: ; ( ) , ? !) widened where a CJK character
- * or an already widened mark is its nearest neighbour (caller frees). */
+ * or an already widened mark is its nearest neighbour, and an 〈 that a ）
+ * closes made （ (caller frees). */
 char *ocr_widen_punctuation(const char *in);
 
 /* Marks a speck, smudge or rule stub is read as: dots, commas, ticks,
