@@ -58,17 +58,27 @@ static int darkest_across(PIX *c, PIX *grey, int x, int y, int i, int vertical)
     return min;
 }
 
+/* Appends to dark[*n] the darkest grey across component c (placed at x, y)
+ * on each of its rows [from, to) (vertical) or columns (horizontal) that
+ * hold ink. */
+static void add_darkness(PIX *c, PIX *grey, int x, int y, int from, int to, int vertical,
+                         int *dark, int *n)
+{
+    for (int i = from; i < to; i++) {
+        int d = darkest_across(c, grey, x, y, i, vertical);
+        if (d < 256)
+            dark[(*n)++] = d;
+    }
+}
+
 /* How dark a line (component c placed at x, y) is: the median over its
  * rows [from, to) (vertical) or columns (horizontal) of the darkest grey
  * across it; -1 when it has no ink there. */
 static int line_darkness(PIX *c, PIX *grey, int x, int y, int from, int to, int vertical)
 {
     int *dark = malloc((size_t)(to - from > 0 ? to - from : 1) * sizeof *dark), n = 0;
-    for (int i = from; dark && i < to; i++) {
-        int d = darkest_across(c, grey, x, y, i, vertical);
-        if (d < 256)
-            dark[n++] = d;
-    }
+    if (dark)
+        add_darkness(c, grey, x, y, from, to, vertical, dark, &n);
     int med = dark ? median_int(dark, n) : -1;
     free(dark);
     return med;
@@ -98,11 +108,8 @@ static int rule_darkness(PIX *hor, PIX *grey)
         l_int32 x, y, w, h;
         boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
         PIX *c = pixaGetPix(pa, i, L_CLONE);
-        for (int q = 0; c && q < w; q++) {
-            int d = darkest_across(c, grey, x, y, q, 0);
-            if (d < 256)
-                dark[n++] = d;
-        }
+        if (c)
+            add_darkness(c, grey, x, y, 0, w, 0, dark, &n);
         pixDestroy(&c);
     }
     int med = dark ? median_int(dark, n) : -1;
@@ -243,14 +250,6 @@ static int on_fold_line(const fold_line *f, int nf, int x, int y, int w, int h, 
 
 #define MAX_FOLD_LINES 8
 
-/* A fold that runs through the table is cut into pieces by the rules it
- * crosses, and each piece, ending on rules like a real one, stayed in the
- * grid (s010: 湖北黄冈 -> 湖北 | 本网, 79-0110 -> 79 | )110).  A vertical
- * line on the straight line of a fold found beyond the table is judged
- * piece by piece between the horizontal rules it crosses: a piece fainter
- * than half the page's rule contrast is fold and moves to `folds`.  A real
- * rule the fold runs along keeps its pieces: they are as dark as rules
- * (judging whole lines, such a rule went with the fold). */
 /* 1 when a horizontal rule crosses row r of the box x..x+w (within tol). */
 static int crosses_rule(PIX *hor, int x, int w, int r, int tol)
 {
@@ -275,6 +274,14 @@ static void move_piece(PIX *ver, PIX *folds, PIX *c, int x, int y, int y0, int y
     pixDestroy(&piece);
 }
 
+/* A fold that runs through the table is cut into pieces by the rules it
+ * crosses, and each piece, ending on rules like a real one, stayed in the
+ * grid (s010: 湖北黄冈 -> 湖北 | 本网, 79-0110 -> 79 | )110).  A vertical
+ * line on the straight line of a fold found beyond the table is judged
+ * piece by piece between the horizontal rules it crosses: a piece fainter
+ * than half the page's rule contrast is fold and moves to `folds`.  A real
+ * rule the fold runs along keeps its pieces: they are as dark as rules
+ * (judging whole lines, such a rule went with the fold). */
 static void move_fold_pieces(PIX *ver, PIX *hor, PIX *grey, int rule, int tol, PIX *folds)
 {
     fold_line fl[MAX_FOLD_LINES];
