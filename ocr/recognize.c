@@ -371,6 +371,12 @@ static int dense_line(PIX *loc, ocr_box ink, int minh, int maxh, ocr_box *line)
     return 1;
 }
 
+/* The fewest ink pixels an area needs to be looked at as text. */
+static int min_ink(int dpi)
+{
+    return dpi / 20 + 4;
+}
+
 static long ink_in(PIX *pix, ocr_box b)
 {
     PIX *c = b.w > 0 && b.h > 0 ? clip(pix, b) : NULL;
@@ -854,7 +860,7 @@ static int read_dotted_area(ocr_engine *e, const ocr_page *pg, const page_src *s
                             dg_err *err)
 {
     ocr_box raw;
-    if (!ink_box(src->bin, area, pg->dpi / 20 + 4, &raw) || !dotted_at(pg, src, raw))
+    if (!ink_box(src->bin, area, min_ink(pg->dpi), &raw) || !dotted_at(pg, src, raw))
         return DG_OK;
     int j = dot_pitch(pg->dpi) + 1;
     page_src at = {clip(src->feed, area), clip(src->bin, area), NULL, src->ox + area.x,
@@ -886,8 +892,8 @@ static int read_dotted_area(ocr_engine *e, const ocr_page *pg, const page_src *s
 #define LIGHTER_RATIO 4
 
 /* Level below which a crop's darkest ink lies: its p-th percentile ink
- * pixel (grey under 230); -1 when the crop has too little ink. */
-static int ink_level(PIX *g, double p, int min_ink)
+ * pixel (grey under 230); -1 when the crop has fewer than `least`. */
+static int ink_level(PIX *g, double p, int least)
 {
     NUMA *h = pixGetGrayHistogram(g, 1);
     double total = 0, run = 0;
@@ -897,7 +903,7 @@ static int ink_level(PIX *g, double p, int min_ink)
         total += n;
     }
     int level = -1;
-    for (int v = 0; h && total >= min_ink && v < 230 && level < 0; v++) {
+    for (int v = 0; h && total >= least && v < 230 && level < 0; v++) {
         l_float32 n = 0;
         numaGetFValue(h, v, &n);
         run += n;
@@ -911,10 +917,10 @@ static int ink_level(PIX *g, double p, int min_ink)
 /* The ink of crop g far from its darkest ink: a lighter print (a seal or
  * stamp in a greyscale scan, which no colour test finds) crossing a value.
  * *dark receives the dark ink.  NULL when out of memory or no ink. */
-static PIX *lighter_ink(PIX *g, int min_ink, PIX **dark)
+static PIX *lighter_ink(PIX *g, int least, PIX **dark)
 {
     *dark = NULL;
-    int level = ink_level(g, 0.05, min_ink);
+    int level = ink_level(g, 0.05, least);
     if (level < 0)
         return NULL;
     *dark = pixThresholdToBinary(g, level + LIGHTER_DARK);
@@ -935,7 +941,8 @@ static int read_under_lighter_print(ocr_engine *e, const ocr_page *pg, const pag
 {
     *done = 0;
     PIX *g = clip(src->feed, area), *dark = NULL;
-    PIX *light = g ? lighter_ink(g, pg->dpi / 20 + 4, &dark) : NULL;
+    int least = min_ink(pg->dpi);
+    PIX *light = g ? lighter_ink(g, least, &dark) : NULL;
     l_int32 nd = 0, nl = 0;
     if (dark)
         pixCountPixels(dark, &nd, NULL);
@@ -943,7 +950,7 @@ static int read_under_lighter_print(ocr_engine *e, const ocr_page *pg, const pag
         pixCountPixels(light, &nl, NULL);
     int rc = DG_OK;
     int big = (pg->dpi / 8) * (pg->dpi / 8);
-    if (light && dark && nl >= nd * LIGHTER_RATIO && nl >= big && nd >= pg->dpi / 20 + 4) {
+    if (light && dark && nl >= nd * LIGHTER_RATIO && nl >= big && nd >= least) {
         page_src at = {pixCopy(NULL, g), pixClone(dark), without_specks(dark, pg->dpi),
                        src->ox + area.x, src->oy + area.y, 0};
         if (at.feed)
@@ -1019,11 +1026,10 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *sr
                            ocr_box area, region rg, int block, int split, line_vec *lv,
                            dg_err *err)
 {
-    int min_ink = pg->dpi / 20 + 4;
     ocr_box ink;
     if (area.w < 4 || area.h < 4)
         return DG_OK;
-    if (!ink_box(src->loc, area, min_ink, &ink))
+    if (!ink_box(src->loc, area, min_ink(pg->dpi), &ink))
         return src->dots ? read_dotted_area(e, pg, src, area, rg, block, split, lv, err) : DG_OK;
     PIX *ib = clip(src->loc, ink);
     int tallest = 0, y0[MAX_BANDS], y1[MAX_BANDS];
@@ -1571,8 +1577,6 @@ static int widen_line(ocr_line *l)
     return rc == DG_OK ? ocr_widen_words(l->words, l->nwords) : rc;
 }
 
-/* The settings' text filters on line l; nonzero when l is to be dropped
- * (noise, or out of memory while rewriting it). */
 /* Marks no record text uses, out of every word; a word left empty goes. */
 static int drop_foreign(ocr_line *l)
 {
@@ -1582,6 +1586,8 @@ static int drop_foreign(ocr_line *l)
     return dropped ? drop_words(l, empty_text) : DG_OK;
 }
 
+/* The settings' text filters on line l; nonzero when l is to be dropped
+ * (noise, or out of memory while rewriting it). */
 static int filter_line(ocr_line *l, const ocr_settings *s)
 {
     if (s->filter_on && (drop_foreign(l) || !line_has_word(l) || lone_mark_outside(l) ||

@@ -146,9 +146,6 @@ int ocr_number_dots(char *s)
     return changed;
 }
 
-/* The words joined by spaces are widened and cut back at the same code
- * point counts (widening keeps them), so a word's neighbours count: the
- * lone ")" of 韦志勇（教授) is Chinese punctuation only beside 授. */
 char *ocr_join_words(const ocr_word *words, size_t n)
 {
     dg_buf b;
@@ -161,6 +158,9 @@ char *ocr_join_words(const ocr_word *words, size_t n)
     return joined;
 }
 
+/* The words joined by spaces are widened and cut back at the same code
+ * point counts (widening keeps them), so a word's neighbours count: the
+ * lone ")" of 韦志勇（教授) is Chinese punctuation only beside 授. */
 int ocr_widen_words(ocr_word *words, size_t n)
 {
     if (n == 0)
