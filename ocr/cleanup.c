@@ -471,7 +471,7 @@ static int step_upscale(ocr_page *pg, const ocr_settings *s)
             return DG_ENOMEM;
         pixDestroy(&pg->grey);
         pg->grey = up;
-        pg->geom.scale = f;
+        pg->geom.scale *= f;
     }
     log_step(pg, "upscale", on, "\"from\":%.0f,\"to\":%.0f", (double)pg->dpi,
              on ? (double)s->upscale_to : (double)pg->dpi);
@@ -480,18 +480,60 @@ static int step_upscale(ocr_page *pg, const ocr_settings *s)
     return DG_OK;
 }
 
-int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_conf,
-                   ocr_page *pg, dg_err *err)
+/* The dpi a page of src is taken to have (recorded, default, or by size). */
+static int source_dpi(const ocr_settings *s, const ocr_source *src)
+{
+    int given = src->dpi > 0 ? src->dpi : s->dpi_default;
+    return s->dpi_check_on ? ocr_page_dpi(src->width, src->height, given) : given;
+}
+
+/* Scans finer than s->downscale_above dpi (600 dpi preservation masters)
+ * are read at s->downscale_to: Tesseract and the clean-up's lengths want
+ * characters of a usual size, and a colour A4 page at 600 dpi takes 140 MB
+ * decoded.  A JPEG is decoded smaller by libjpeg itself (a power of two no
+ * finer than needed); the rest of the way is area-mapped here. */
+int ocr_decode_reduction(const ocr_settings *s, const ocr_source *src)
+{
+    int dpi = source_dpi(s, src), r = 1;
+    if (s->downscale_above <= 0 || dpi <= s->downscale_above)
+        return 1;
+    while (r < 8 && dpi / (r * 2) >= s->downscale_to)
+        r *= 2;
+    return r;
+}
+
+static int step_downscale(ocr_page *pg, const ocr_settings *s, int src_dpi)
+{
+    int on = s->downscale_above > 0 && src_dpi > s->downscale_above;
+    double f = pg->dpi > 0 ? (double)s->downscale_to / pg->dpi : 1.0;
+    if (on && f < 0.98) {
+        PIX *down = pixScaleAreaMap(pg->grey, (l_float32)f, (l_float32)f);
+        if (!down)
+            return DG_ENOMEM;
+        pixDestroy(&pg->grey);
+        pg->grey = down;
+        pg->geom.scale *= f;
+        pg->dpi = s->downscale_to;
+    }
+    log_step(pg, "downscale", on, "\"from\":%.0f,\"to\":%.0f", (double)src_dpi,
+             (double)(on ? pg->dpi : src_dpi));
+    return DG_OK;
+}
+
+int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
+                   double quads_conf, ocr_page *pg, dg_err *err)
 {
     const ocr_settings *s = e->settings;
     PIX *pix = *ppix;
     memset(pg, 0, sizeof *pg);
     dg_buf_init(&pg->log, 1 << 16);
-    ocr_geom_init(&pg->geom, pixGetWidth(pix), pixGetHeight(pix));
-    int given = dpi > 0 ? dpi : s->dpi_default;
-    pg->dpi = s->dpi_check_on ? ocr_page_dpi(pixGetWidth(pix), pixGetHeight(pix), given) : given;
-    log_step(pg, "dpi", s->dpi_check_on, "\"recorded\":%.0f,\"used\":%.0f", (double)dpi,
-             (double)pg->dpi);
+    ocr_geom_init(&pg->geom, src->width, src->height);
+    /* *ppix may be the page decoded smaller than filed */
+    pg->geom.scale = (double)pixGetWidth(pix) / src->width;
+    int dpi = source_dpi(s, src);
+    pg->dpi = (int)(dpi * pg->geom.scale + 0.5);
+    log_step(pg, "dpi", s->dpi_check_on, "\"recorded\":%.0f,\"used\":%.0f",
+             (double)src->dpi, (double)dpi);
     double seal = 0;
     int colour = pixGetDepth(pix) == 32;
     pg->bilevel = pixGetDepth(pix) == 1;
@@ -503,6 +545,8 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_c
         return dg_err_set(err, DG_ENOMEM, "out of memory converting the page to grey");
     log_step(pg, "seal", s->seal_on && colour, "\"colour\":%.0f,\"seal_share\":%.4f", colour,
              seal);
+    if (step_downscale(pg, s, dpi))
+        return dg_err_set(err, DG_ENOMEM, "out of memory scaling the page down");
     if (step_upscale(pg, s))
         return dg_err_set(err, DG_ENOMEM, "out of memory scaling the page up");
     step_background(pg, s, pg->bilevel);

@@ -42,6 +42,8 @@ struct ocr_settings {
     int upscale_below;      /* pages under this dpi are read scaled up (0: never) */
     int upscale_to;         /* ... to this dpi */
     int upscale_bilevel_below; /* the same for 1-bit scans */
+    int downscale_above;    /* pages over this dpi are read scaled down (0: never) */
+    int downscale_to;       /* ... to this dpi */
     int dpi_check_on;       /* trust the sheet size over a recorded dpi that fits none */
     int soften_bilevel_on;  /* read 1-bit scans from a 3x3 mean */
     int filter_on;          /* drop lines of marks only, speck marks, marks around numbers */
@@ -104,6 +106,19 @@ TessBaseAPI *ocr_tess_create(const char *lang, int *failed);
 
 /* Decode page n (0-based) of an in-memory scan; NULL on failure with err set. */
 PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err);
+/* The same, a JPEG decoded `reduction` (1, 2, 4 or 8) times smaller by
+ * libjpeg's own scaling, which never holds the full-size page; other
+ * formats ignore it.  The caller compares the PIX's size with the scan's. */
+PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int reduction,
+                             dg_err *err);
+
+/* A scan page as filed: its size in pixels and its recorded dpi (0: none). */
+typedef struct ocr_source {
+    int width, height, dpi;
+} ocr_source;
+/* Size and recorded dpi of page n from the headers alone; DG_EINPUT when
+ * they cannot be read. */
+int ocr_page_source(const unsigned char *data, size_t len, int n, ocr_source *src);
 
 /* Leptonica reports errors on stderr by default; library code must stay quiet. */
 void ocr_quiet_leptonica(void);
@@ -168,12 +183,16 @@ PIX *ocr_binarize(PIX *grey, const ocr_settings *s);
  * ragged strips at the edges) and punch holes, as s switches them on;
  * returns the number of bands, the holes in *holes. */
 long ocr_remove_blobs(PIX *bin, const ocr_settings *s, int dpi, long *holes);
-/* Run the whole chain on a decoded page, turning it by `quads` clockwise
- * quarter turns (found by OSD with quads_conf, logged); fills pg (release
- * with ocr_page_release).  Takes *ppix and frees it as soon as it has been
- * turned into grey. */
-int ocr_page_clean(ocr_engine *e, PIX **ppix, int dpi, int quads, double quads_conf,
-                   ocr_page *pg, dg_err *err);
+/* Run the whole chain on a decoded page of the scan page src (*ppix may
+ * be src decoded smaller), turning it by `quads` clockwise quarter turns
+ * (found by OSD with quads_conf, logged); fills pg, whose geometry maps
+ * back to src's pixels (release with ocr_page_release).  Takes *ppix and
+ * frees it as soon as it has been turned into grey. */
+int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
+                   double quads_conf, ocr_page *pg, dg_err *err);
+/* How many times smaller (1, 2, 4 or 8) to decode a page of src so that
+ * it is no finer than the clean-up will read it (downscale settings). */
+int ocr_decode_reduction(const ocr_settings *s, const ocr_source *src);
 /* Clockwise quarter turns that make a grey page upright (Tesseract OSD),
  * -1 when OSD is unavailable or fails; *conf its confidence. */
 int ocr_detect_quads(ocr_engine *e, PIX *grey, double *conf);

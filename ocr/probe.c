@@ -71,6 +71,12 @@ static int read_dpi(const char *fmt, const unsigned char *data, size_t len)
 
 PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err)
 {
+    return ocr_decode_page_reduced(data, len, n, 1, err);
+}
+
+PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int reduction,
+                             dg_err *err)
+{
     const char *fmt = ocr_sniff_format(data, len);
     PIX *pix = NULL;
     ocr_quiet_leptonica();
@@ -85,7 +91,8 @@ PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err)
         return NULL;
     } else if (strcmp(fmt, "jpeg") == 0) {
         l_int32 nwarn = 0;
-        pix = pixReadMemJpeg(data, len, 0, 1, &nwarn, 0);
+        int r = reduction == 2 || reduction == 4 || reduction == 8 ? reduction : 1;
+        pix = pixReadMemJpeg(data, len, 0, r, &nwarn, 0);
         /* libjpeg pads a truncated stream with grey and only warns. */
         if (pix && nwarn > 0) {
             pixDestroy(&pix);
@@ -102,8 +109,9 @@ PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err)
     return pix;
 }
 
-static int probe_page(const char *fmt, const unsigned char *data, size_t len, int n,
-                      ocr_page_info *info, dg_err *err)
+/* Header fields of page n; 0 when the header cannot be read. */
+static int read_header(const char *fmt, const unsigned char *data, size_t len, int n,
+                       ocr_source *src, int *depth)
 {
     l_int32 w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, format = 0;
     int ok;
@@ -111,17 +119,38 @@ static int probe_page(const char *fmt, const unsigned char *data, size_t len, in
         ok = readHeaderMemTiff(data, len, n, &w, &h, &bps, &spp, &res, &cmap, &format) == 0;
     else
         ok = pixReadHeaderMem(data, len, &format, &w, &h, &bps, &spp, &cmap) == 0;
-    if (!ok)
+    *src = (ocr_source){w, h, strcmp(fmt, "tiff") == 0 ? res : read_dpi(fmt, data, len)};
+    *depth = bps * spp;
+    return ok;
+}
+
+int ocr_page_source(const unsigned char *data, size_t len, int n, ocr_source *src)
+{
+    const char *fmt = ocr_sniff_format(data, len);
+    int depth = 0;
+    ocr_quiet_leptonica();
+    return fmt && read_header(fmt, data, len, n, src, &depth) && src->width > 0 &&
+                   src->height > 0
+               ? DG_OK
+               : DG_EINPUT;
+}
+
+static int probe_page(const char *fmt, const unsigned char *data, size_t len, int n,
+                      ocr_page_info *info, dg_err *err)
+{
+    ocr_source src;
+    int depth = 0;
+    if (!read_header(fmt, data, len, n, &src, &depth))
         return dg_err_set(err, DG_EINPUT, "cannot read the %s header of page %d", fmt, n + 1);
-    if (check_size(w, h, n, err))
+    if (check_size(src.width, src.height, n, err))
         return DG_EINPUT;
     PIX *pix = ocr_decode_page(data, len, n, err);
     if (!pix)
         return DG_EINPUT;
     info->width = pixGetWidth(pix);
     info->height = pixGetHeight(pix);
-    info->depth = bps * spp;
-    info->dpi = strcmp(fmt, "tiff") == 0 ? res : read_dpi(fmt, data, len);
+    info->depth = depth;
+    info->dpi = src.dpi;
     if (info->dpi <= 0)
         info->dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
     info->dpi_by_size = ocr_page_dpi(info->width, info->height, info->dpi);

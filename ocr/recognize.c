@@ -1683,18 +1683,18 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
 /* Clean page *ppix turned by quads quarter turns and read it into *out.
  * The decoded page (35 MB for colour A4 at 300 dpi) is freed by the
  * clean-up as soon as it is grey, not held through recognition. */
-static int read_turned(ocr_engine *e, PIX **ppix, int quads, double quads_conf,
-                       ocr_result **out, dg_err *err)
+static int read_turned(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
+                       double quads_conf, ocr_result **out, dg_err *err)
 {
     ocr_result *r = calloc(1, sizeof *r);
     if (!r) {
         pixDestroy(ppix);
         return dg_err_set(err, DG_ENOMEM, "out of memory");
     }
-    r->width = pixGetWidth(*ppix);
-    r->height = pixGetHeight(*ppix);
+    r->width = src->width;
+    r->height = src->height;
     ocr_page pg;
-    int rc = ocr_page_clean(e, ppix, pixGetXRes(*ppix), quads, quads_conf, &pg, err);
+    int rc = ocr_page_clean(e, ppix, src, quads, quads_conf, &pg, err);
     if (rc == DG_OK)
         rc = read_page(e, &pg, r, err);
     r->skew_deg = pg.skew_deg;
@@ -1722,23 +1722,28 @@ static int r_quads(ocr_engine *e, PIX *pix, double *conf)
 static int read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
                           ocr_result **out, dg_err *err)
 {
-    PIX *pix = ocr_decode_page(data, len, page_index, err);
+    ocr_source src;
+    if (ocr_page_source(data, len, page_index, &src))
+        return dg_err_set(err, DG_EINPUT, "cannot read the header of page %d", page_index + 1);
+    int reduction = ocr_decode_reduction(e->settings, &src);
+    PIX *pix = ocr_decode_page_reduced(data, len, page_index, reduction, err);
     if (!pix)
         return DG_EINPUT;
     ocr_result *r = NULL;
     double osd_conf = 0;
-    int rc = read_turned(e, &pix, 0, 0, &r, err);
+    int rc = read_turned(e, &pix, &src, 0, 0, &r, err);
     /* Most pages come upright: OSD only runs when the upright reading is
      * poor (the page is decoded again then), and a turned reading
      * replaces it only when it reads better. */
     int poor = rc == DG_OK && e->settings->orientation_on && r->mean_conf < ORIENT_CHECK_CONF;
-    pix = poor ? ocr_decode_page(data, len, page_index, NULL) : NULL;
+    pix = poor ? ocr_decode_page_reduced(data, len, page_index, reduction, NULL) : NULL;
     int q = pix ? r_quads(e, pix, &osd_conf) : 0;
     ocr_osd_release(e);
     if (q > 0 && osd_conf >= e->settings->orientation_min_conf) {
         ocr_result *t = NULL;
         dg_err terr = {0};
-        if (read_turned(e, &pix, q, osd_conf, &t, &terr) == DG_OK && t->mean_conf > r->mean_conf) {
+        if (read_turned(e, &pix, &src, q, osd_conf, &t, &terr) == DG_OK &&
+            t->mean_conf > r->mean_conf) {
             ocr_result_free(&r);
             r = t;
         } else {

@@ -48,6 +48,8 @@ static void settings_defaults(ocr_settings *s)
     s->upscale_below = 200;
     s->upscale_to = 300;
     s->upscale_bilevel_below = 300;
+    s->downscale_above = 400;
+    s->downscale_to = 300;
     s->dpi_check_on = 1;
     s->soften_bilevel_on = 1;
     s->filter_on = 1;
@@ -88,6 +90,8 @@ static int settings_to_json(ocr_settings *s)
     dg_buf_addf(&b, ",\"lighter_print\":{\"on\":%d}", s->lighter_on);
     dg_buf_addf(&b, ",\"upscale\":{\"below\":%d,\"bilevel_below\":%d,\"to\":%d}",
                 s->upscale_below, s->upscale_bilevel_below, s->upscale_to);
+    dg_buf_addf(&b, ",\"downscale\":{\"above\":%d,\"to\":%d}", s->downscale_above,
+                s->downscale_to);
     int rc = dg_buf_addf(&b, ",\"input\":\"%s\",\"default_dpi\":%d}",
                          s->feed_binary ? "binary" : "grey", s->dpi_default);
     if (rc) {
@@ -187,6 +191,8 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
         attr_int(n, "upscale-below", &s->upscale_below);
         attr_int(n, "upscale-to", &s->upscale_to);
         attr_int(n, "upscale-bilevel-below", &s->upscale_bilevel_below);
+        attr_int(n, "downscale-above", &s->downscale_above);
+        attr_int(n, "downscale-to", &s->downscale_to);
     } else if (named(n, "filter")) {
         s->filter_on = attr_on(n);
     } else if (named(n, "punctuation")) {

@@ -10,7 +10,8 @@
 # crossed by a seal rim is read as a line, a line Tesseract's line
 # finding drops is read raw, a lone digit read as Han is read again, and a
 # 1-bit 300 dpi scan is read thickened first, a 1-bit 200 dpi scan is
-# read scaled up, and values under a grey seal are read without it.
+# read scaled up, values under a grey seal are read without it, and a
+# 600 dpi scan is read at 300 dpi with its boxes on the scan as filed.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -162,4 +163,24 @@ read_fixture seal_grey.jpg g.db
 check_eq "grey seal: ocr exit" "$?" 0
 check_eq "grey seal: 毛向阳 in row 2 col 5" "$(cell_of 毛向阳 g.db)" "2|5"
 check_eq "grey seal: 82.03 in row 2 col 6" "$(cell_of 82.03 g.db)" "2|6"
+
+# The same form scanned at 600 dpi (tests/data/ocr/form_rows_600dpi.jpg,
+# 3440x660, as preservation masters are scanned) is read at 300 dpi: decoded
+# half size by libjpeg (a colour A4 page at 600 dpi takes 140 MB decoded)
+# and read as the 300 dpi form is; every cell's box is twice the 300 dpi
+# form's, on the scan as filed.
+read_fixture form_rows_600dpi.jpg m.db
+check_eq "600 dpi: ocr exit" "$?" 0
+check_contains "600 dpi: read at 300 dpi" "$(sqlite3 m.db 'SELECT cleanup FROM ocr_page')" \
+    '"step":"downscale","on":true,"from":600,"to":300'
+for v in "汉族 0|1" "民盟盟员 0|5" "S867146 1|1" "一九八六年九月 1|3"; do
+    check_eq "600 dpi: ${v% *} in cell ${v#* }" "$(cell_of "${v% *}" m.db)" "${v#* }"
+done
+cells() { sqlite3 "$1" 'SELECT count(*) FROM ocr_cell'; }
+check_eq "600 dpi: as many cells as the 300 dpi form" "$(cells m.db)" "$(cells t.db)"
+check_eq "600 dpi: each cell twice the 300 dpi form's (to 4 px)" "$(sqlite3 m.db "
+    ATTACH 't.db' AS t;
+    SELECT count(*) FROM ocr_cell m JOIN t.ocr_cell c USING (row_no, col_no)
+    WHERE abs(m.x - 2 * c.x) > 4 OR abs(m.y - 2 * c.y) > 4
+       OR abs(m.w - 2 * c.w) > 4 OR abs(m.h - 2 * c.h) > 4")" 0
 finish

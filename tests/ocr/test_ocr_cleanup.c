@@ -4,7 +4,8 @@
  * gives 12 cells with the right boxes, a small cut-out keeps its
  * character strokes out of the rules, boxes map back through deskew and
  * quarter turns onto the original pixels, the settings loader refuses
- * unsafe or invalid files with file:line, a torn dark page edge is cleared
+ * unsafe or invalid files with file:line, scans finer than 400 dpi are
+ * read at 300 with boxes still on the scan, a torn dark page edge is cleared
  * while text beside it stays, and Tesseract's ASCII punctuation is widened
  * next to Han only.
  */
@@ -262,7 +263,8 @@ static void test_stroke_by_rule(tl_state *t)
     }
     ocr_page pg;
     dg_err err = {0};
-    CHECK(t, pix && ocr_page_clean(&e, &pix, 300, 0, 0, &pg, &err) == DG_OK);
+    ocr_source src = {1600, 1200, 300};
+    CHECK(t, pix && ocr_page_clean(&e, &pix, &src, 0, 0, &pg, &err) == DG_OK);
     l_uint32 rule = 0, edge = 255, inside = 255, ink = 0;
     if (pg.bin)
         pixGetPixel(pg.bin, 502, 374, &ink);
@@ -419,6 +421,47 @@ static void test_page_dpi(tl_state *t)
     CHECK(t, ocr_page_dpi(2480, 3508, 72) == 300);  /* a 72 dpi default */
 }
 
+/* Scans finer than 400 dpi are read at 300: a JPEG is decoded smaller by a
+ * power of two no finer than 300 dpi, the clean-up scales the rest of the
+ * way, and boxes still map onto the scan as filed. */
+static void test_downscale(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    ocr_source a4_600 = {4960, 7016, 600}, a4_1200 = {9920, 14032, 1200},
+               a4_400 = {3307, 4677, 400}, a4_480 = {3968, 5613, 480}, a4_300 = {2480, 3508, 300};
+    CHECK(t, ocr_decode_reduction(s, &a4_600) == 2);
+    CHECK(t, ocr_decode_reduction(s, &a4_1200) == 4);
+    CHECK(t, ocr_decode_reduction(s, &a4_400) == 1);
+    CHECK(t, ocr_decode_reduction(s, &a4_480) == 1); /* 240 would be too coarse */
+    CHECK(t, ocr_decode_reduction(s, &a4_300) == 1);
+
+    ocr_engine e = {0};
+    e.settings = s;
+    ocr_page pg;
+    dg_err err = {0};
+    /* a 480 dpi cut-out, given decoded at full size: scaled to 300 here */
+    ocr_source cut = {1200, 1600, 480};
+    PIX *pix = text_page(1200, 1600);
+    CHECK(t, ocr_page_clean(&e, &pix, &cut, 0, 0, &pg, &err) == DG_OK);
+    CHECK(t, pg.dpi == 300 && pixGetWidth(pg.grey) == 750);
+    ocr_box b = ocr_geom_box_to_original(&pg.geom, (ocr_box){75, 150, 75, 30});
+    CHECK(t, abs(b.x - 120) <= 1 && abs(b.y - 240) <= 1 && abs(b.w - 120) <= 2 &&
+                 abs(b.h - 48) <= 2);
+    ocr_page_release(&pg);
+    /* a 600 dpi one given decoded at half size, as libjpeg gives it */
+    ocr_source half = {2400, 3200, 600};
+    pix = text_page(1200, 1600);
+    CHECK(t, ocr_page_clean(&e, &pix, &half, 0, 0, &pg, &err) == DG_OK);
+    CHECK(t, pg.dpi == 300 && pixGetWidth(pg.grey) == 1200);
+    b = ocr_geom_box_to_original(&pg.geom, (ocr_box){100, 150, 50, 30});
+    CHECK(t, abs(b.x - 200) <= 1 && abs(b.y - 300) <= 1 && abs(b.w - 100) <= 2 &&
+                 abs(b.h - 60) <= 2);
+    CHECK(t, strstr(pg.log.data, "\"downscale\",\"on\":true,\"from\":600,\"to\":300") != NULL);
+    ocr_page_release(&pg);
+    ocr_settings_free(&s);
+}
+
 /* A ragged dark strip a few pixels in from the right edge (a torn or
  * shadowed sheet edge after deskew), thinner than a scanner band. */
 static void test_torn_edge(tl_state *t)
@@ -516,6 +559,7 @@ int main(void)
     test_geom(&t);
     test_settings(&t);
     test_page_dpi(&t);
+    test_downscale(&t);
     test_torn_edge(&t);
     test_text(&t);
     return tl_exit_status(&t, "test_ocr_cleanup");
