@@ -18,6 +18,7 @@ struct ocr_settings {
     int seal_edge;          /* weaker difference accepted next to strong seal ink */
     int background_on;
     int background_level;   /* paper grey after normalisation */
+    int uneven_spread;      /* paper varying more than this is flattened first (0: never) */
     int orientation_on;
     double orientation_min_conf;
     int deskew_on;

@@ -24,6 +24,7 @@ static void settings_defaults(ocr_settings *s)
     s->seal_edge = 25;
     s->background_on = 1;
     s->background_level = 220;
+    s->uneven_spread = 60;
     s->orientation_on = 1;
     s->orientation_min_conf = 2.0;
     s->deskew_on = 1;
@@ -65,8 +66,8 @@ static int settings_to_json(ocr_settings *s)
     dg_buf_init(&b, 0);
     dg_buf_addf(&b, "{\"seal\":{\"on\":%d,\"threshold\":%d,\"edge\":%d}", s->seal_on,
                 s->seal_threshold, s->seal_edge);
-    dg_buf_addf(&b, ",\"background\":{\"on\":%d,\"level\":%d}", s->background_on,
-                s->background_level);
+    dg_buf_addf(&b, ",\"background\":{\"on\":%d,\"level\":%d,\"uneven_spread\":%d}",
+                s->background_on, s->background_level, s->uneven_spread);
     dg_buf_addf(&b, ",\"orientation\":{\"on\":%d,\"min_conf\":%.2f}", s->orientation_on,
                 s->orientation_min_conf);
     dg_buf_addf(&b, ",\"deskew\":{\"on\":%d,\"max_deg\":%.2f,\"min_deg\":%.2f}", s->deskew_on,
@@ -148,6 +149,7 @@ static void apply_cleanup(ocr_settings *s, xmlNodePtr n)
     } else if (named(n, "background")) {
         s->background_on = attr_on(n);
         attr_int(n, "level", &s->background_level);
+        attr_int(n, "uneven-spread", &s->uneven_spread);
     } else if (named(n, "orientation")) {
         s->orientation_on = attr_on(n);
         attr_num(n, "min-conf", &s->orientation_min_conf);

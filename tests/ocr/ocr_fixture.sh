@@ -10,8 +10,9 @@
 # crossed by a seal rim is read as a line, a line Tesseract's line
 # finding drops is read raw, a lone digit read as Han is read again, and a
 # 1-bit 300 dpi scan is read thickened first, a 1-bit 200 dpi scan is
-# read scaled up, values under a grey seal are read without it, and a
-# 600 dpi scan is read at 300 dpi with its boxes on the scan as filed.
+# read scaled up, values under a grey seal are read without it, values in
+# a spine's shadow are read, and a 600 dpi scan is read at 300 dpi with its
+# boxes on the scan as filed.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -163,6 +164,19 @@ read_fixture seal_grey.jpg g.db
 check_eq "grey seal: ocr exit" "$?" 0
 check_eq "grey seal: 毛向阳 in row 2 col 5" "$(cell_of 毛向阳 g.db)" "2|5"
 check_eq "grey seal: 82.03 in row 2 col 6" "$(cell_of 82.03 g.db)" "2|6"
+
+# The same form with a shadow along its left edge, as a bound ledger's
+# spine gives (tests/data/ocr/form_rows_shadow.jpg: paper darkened to 23%
+# at the edge): the page is flattened first, and the values in the shadow
+# are read (with the tile normalisation alone: 区 for 民族 and 汉族,
+# 9867146 for S867146).
+read_fixture form_rows_shadow.jpg w.db
+check_eq "spine shadow: ocr exit" "$?" 0
+check_contains "spine shadow: flattened" "$(sqlite3 w.db 'SELECT cleanup FROM ocr_page')" \
+    '"step":"lighting","on":true'
+for v in "民族 0|0" "汉族 0|1" "学号 1|0" "S867146 1|1"; do
+    check_eq "spine shadow: ${v% *} in cell ${v#* }" "$(cell_of "${v% *}" w.db)" "${v#* }"
+done
 
 # The same form scanned at 600 dpi (tests/data/ocr/form_rows_600dpi.jpg,
 # 3440x660, as preservation masters are scanned) is read at 300 dpi: decoded

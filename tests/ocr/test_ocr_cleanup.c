@@ -5,7 +5,8 @@
  * character strokes out of the rules, boxes map back through deskew and
  * quarter turns onto the original pixels, the settings loader refuses
  * unsafe or invalid files with file:line, scans finer than 400 dpi are
- * read at 300 with boxes still on the scan, a torn dark page edge is cleared
+ * read at 300 with boxes still on the scan, a shadow along the spine is
+ * flattened with its text kept, a torn dark page edge is cleared
  * while text beside it stays, and Tesseract's ASCII punctuation is widened
  * next to Han only.
  */
@@ -462,6 +463,48 @@ static void test_downscale(tl_state *t)
     ocr_settings_free(&s);
 }
 
+/* Paper and text at (x, y) of a page whose left 400 columns lie in a
+ * shadow darkening paper to 35% at the edge (a bound ledger's spine),
+ * cleaned with flattening over `spread` (0: never). */
+static void clean_shadowed(tl_state *t, int spread, l_uint32 *paper, l_uint32 *text,
+                           l_uint32 *text_bin, int *flattened)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    s->uneven_spread = spread;
+    ocr_engine e = {0};
+    e.settings = s;
+    PIX *pix = text_page(1200, 1600);
+    for (int y = 0; y < 1600; y++)
+        for (int x = 0; x < 400; x++) {
+            l_uint32 v = 0;
+            pixGetPixel(pix, x, y, &v);
+            pixSetPixel(pix, x, y, (l_uint32)(v * (0.35 + 0.65 * x / 400.0)));
+        }
+    ocr_source src = {1200, 1600, 300};
+    ocr_page pg;
+    dg_err err = {0};
+    CHECK(t, ocr_page_clean(&e, &pix, &src, 0, 0, &pg, &err) == DG_OK);
+    pixGetPixel(pg.grey, 60, 195, paper); /* left of the text, 60 px in */
+    pixGetPixel(pg.grey, 150 + 17, 210 + 15, text);
+    pixGetPixel(pg.bin, 150 + 17, 210 + 15, text_bin);
+    *flattened = strstr(pg.log.data, "\"lighting\",\"on\":true") != NULL;
+    ocr_page_release(&pg);
+    ocr_settings_free(&s);
+}
+
+/* A shadow along the spine leaves paper as dark as ink: the page is
+ * flattened by its grey closing first, and the text in the shadow stays. */
+static void test_shadow(tl_state *t)
+{
+    l_uint32 paper = 0, text = 255, bin = 0;
+    int flat = 0;
+    clean_shadowed(t, 60, &paper, &text, &bin, &flat);
+    CHECK(t, flat && paper >= 200 && text < 100 && bin == 1);
+    clean_shadowed(t, 0, &paper, &text, &bin, &flat); /* off: the shadow stays */
+    CHECK(t, !flat && paper < 150);
+}
+
 /* A ragged dark strip a few pixels in from the right edge (a torn or
  * shadowed sheet edge after deskew), thinner than a scanner band. */
 static void test_torn_edge(tl_state *t)
@@ -560,6 +603,7 @@ int main(void)
     test_settings(&t);
     test_page_dpi(&t);
     test_downscale(&t);
+    test_shadow(&t);
     test_torn_edge(&t);
     test_text(&t);
     return tl_exit_status(&t, "test_ocr_cleanup");
