@@ -1,7 +1,8 @@
 /*
  * test_ocr_cleanup.c - the clean-up chain on drawn pages: a known skew is
  * found, a red disc goes while black text under it stays, a ruled 3x4 table
- * gives 12 cells with the right boxes, a small cut-out keeps its
+ * gives 12 cells with the right boxes (also with the other side's table
+ * showing through), a small cut-out keeps its
  * character strokes out of the rules, boxes map back through deskew and
  * quarter turns onto the original pixels, the settings loader refuses
  * unsafe or invalid files with file:line, scans finer than 400 dpi are
@@ -116,6 +117,42 @@ static void test_grid(tl_state *t)
     free(cells);
     pixDestroy(&rules);
     pixDestroy(&p);
+    ocr_settings_free(&s);
+}
+
+/* The 3x4 table with the table of the sheet's other side showing through,
+ * offset and far fainter (grey 200 against 30): its lines are erased but
+ * make no cells, so the grid keeps its 12.  Without the grey to tell them
+ * apart they cut the cells into many more. */
+static void test_show_through(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *real = ruled_3x4(200, 300, 300, 150), *back = ruled_3x4(260, 370, 280, 140);
+    PIX *bin = real && back ? pixOr(NULL, real, back) : NULL;
+    PIX *grey = pixCreate(1600, 1200, 8);
+    if (grey && real && back) {
+        pixSetAll(grey);
+        pixPaintThroughMask(grey, back, 0, 0, 200);
+        pixPaintThroughMask(grey, real, 0, 0, 30);
+    }
+    int nh = 0, nv = 0;
+    PIX *folds = NULL, *rules = bin ? ocr_rules_mask(bin, grey, s, 300, &nh, &nv, &folds) : NULL;
+    l_int32 faint = 0;
+    if (folds)
+        pixCountPixels(folds, &faint, NULL);
+    CHECK_INT(t, (int)cell_count(rules, s), 12);
+    CHECK(t, faint > 1000); /* the other side's lines, to be erased */
+    pixDestroy(&rules);
+    pixDestroy(&folds);
+    rules = bin ? ocr_rules_mask(bin, NULL, s, 300, &nh, &nv, &folds) : NULL;
+    CHECK(t, cell_count(rules, s) > 12);
+    pixDestroy(&rules);
+    pixDestroy(&folds);
+    pixDestroy(&grey);
+    pixDestroy(&bin);
+    pixDestroy(&real);
+    pixDestroy(&back);
     ocr_settings_free(&s);
 }
 
@@ -594,6 +631,7 @@ int main(void)
     test_skew(&t);
     test_seal(&t);
     test_grid(&t);
+    test_show_through(&t);
     test_grid_fold(&t);
     test_grid_fold_pieces(&t);
     test_cut_table(&t);
