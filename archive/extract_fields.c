@@ -703,46 +703,124 @@ static size_t infer_lost_headers(const ex_page *p, const ex_template *t, column 
     return out;
 }
 
-/* The header band: the y where most distinct column labels line up.  Fills
- * cols (one per field found there, sorted by x); returns the count. */
-static size_t header_columns(const ex_page *p, const ex_template *t, column *cols)
+/* The header band: the y where most distinct column labels line up.
+ * Returns that y; -1 when no column label was found. */
+static double header_band(const ex_page *p, const ex_template *t)
 {
     size_t best_n = 0;
+    double best_y = -1;
     for (size_t a = 0; a < p->nmatches; a++) {
         if (p->matches[a].field < 0)
             continue;
         double ay = match_cy(p, &p->matches[a]);
-        column tmp[64];
         size_t n = 0;
-        for (size_t fi = 0; fi < t->nfields && n < 64; fi++) {
-            const ex_match *pick = NULL;
-            double pick_d = p->line_h;
-            for (size_t i = 0; i < p->nmatches; i++) {
-                double d = fabs(match_cy(p, &p->matches[i]) - ay);
-                if (p->matches[i].field == (int)fi && d < pick_d) {
-                    pick_d = d;
-                    pick = &p->matches[i];
+        for (size_t fi = 0; fi < t->nfields; fi++)
+            for (size_t i = 0; i < p->nmatches; i++)
+                if (p->matches[i].field == (int)fi &&
+                    fabs(match_cy(p, &p->matches[i]) - ay) < p->line_h) {
+                    n++;
+                    break;
                 }
-            }
-            if (!pick)
-                continue;
-            span s = glyph_span(p, &p->runs[pick->run], pick->start, pick->end);
-            column c = {(int)fi, s.x0, s.x1, (s.x0 + s.x1) / 2, s.y1};
-            tmp[n++] = c;
-        }
         if (n > best_n) {
             best_n = n;
-            memcpy(cols, tmp, n * sizeof *cols);
+            best_y = ay;
         }
     }
-    qsort(cols, best_n, sizeof *cols, cmp_col);
-    best_n = infer_lost_headers(p, t, cols, best_n);
-    /* without a grid, columns meet half-way between header labels, but no
-     * further than a typical column from the label: when the OCR lost a
-     * header, that column's values are dropped, not pushed into a neighbour */
+    return best_y;
+}
+
+#define MAX_PANELS 4
+#define MIN_PANEL_COLUMNS 3
+
+/* A table of its own: its header's columns (sorted by x) and the page's
+ * x range it holds.  A two-page spread of a bound ledger has two, side by
+ * side, with the same header: read as one, each row took some fields from
+ * the left page's student and some from the right's. */
+typedef struct panel {
+    column cols[64];
+    size_t ncols;
+    double x0, x1;
+} panel;
+
+/* Fields panel a has that panel b has too. */
+static size_t shared_fields(const panel *a, const panel *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->ncols; i++)
+        for (size_t j = 0; j < b->ncols; j++)
+            n += a->cols[i].field == b->cols[j].field;
+    return n;
+}
+
+/* Panel b's columns for fields a lacks go to a (a label read twice in one
+ * table: the first stands). */
+static void merge_panel(panel *a, const panel *b)
+{
+    for (size_t k = 0; k < b->ncols && a->ncols < 64; k++) {
+        int dup = 0;
+        for (size_t j = 0; j < a->ncols; j++)
+            dup |= a->cols[j].field == b->cols[k].field;
+        if (!dup)
+            a->cols[a->ncols++] = b->cols[k];
+    }
+}
+
+/* The labels on the band at y split into panels, left to right, a new one
+ * where a field's label comes again.  A panel is a table of its own only
+ * when it repeats MIN_PANEL_COLUMNS fields of the one before (a whole
+ * header again); otherwise a label was misread as another field's and the
+ * panel joins the one before.  Sets *np; DG_ENOMEM or DG_OK. */
+static int split_panels(const ex_page *p, double y, panel *pn, size_t *np_out)
+{
+    column band[64];
+    size_t nb = 0;
+    for (size_t i = 0; i < p->nmatches && nb < 64; i++) {
+        const ex_match *m = &p->matches[i];
+        if (m->field < 0 || fabs(match_cy(p, m) - y) >= p->line_h)
+            continue;
+        span s = glyph_span(p, &p->runs[m->run], m->start, m->end);
+        band[nb++] = (column){m->field, s.x0, s.x1, (s.x0 + s.x1) / 2, s.y1};
+    }
+    qsort(band, nb, sizeof *band, cmp_col);
+    panel *all = malloc((nb ? nb : 1) * sizeof *all);
+    if (!all)
+        return DG_ENOMEM;
+    size_t na = 0;
+    for (size_t i = 0; i < nb; i++) {
+        int again = 0;
+        for (size_t k = 0; na && k < all[na - 1].ncols; k++)
+            again |= all[na - 1].cols[k].field == band[i].field;
+        if (!na || again)
+            all[na++].ncols = 0;
+        all[na - 1].cols[all[na - 1].ncols++] = band[i];
+    }
+    size_t np = 0;
+    for (size_t k = 0; k < na; k++) {
+        if (np && (np == MAX_PANELS || shared_fields(&all[k], &pn[np - 1]) < MIN_PANEL_COLUMNS))
+            merge_panel(&pn[np - 1], &all[k]);
+        else
+            pn[np++] = all[k];
+    }
+    free(all);
+    /* panels meet half-way between the last label of one and the first of the next */
+    for (size_t k = 0; k < np; k++) {
+        qsort(pn[k].cols, pn[k].ncols, sizeof *pn[k].cols, cmp_col);
+        pn[k].x0 = k ? (pn[k - 1].cols[pn[k - 1].ncols - 1].x1 + pn[k].cols[0].x0) / 2 : -1e9;
+        pn[k].x1 = k + 1 < np ? (pn[k].cols[pn[k].ncols - 1].x1 + pn[k + 1].cols[0].x0) / 2
+                              : 1e9;
+    }
+    *np_out = np;
+    return DG_OK;
+}
+
+/* Without a grid, columns meet half-way between header labels, but no
+ * further than a typical column from the label: when the OCR lost a
+ * header, that column's values are dropped, not pushed into a neighbour. */
+static void column_reach(const ex_page *p, column *cols, size_t n)
+{
     double gaps[64], half = 0;
     size_t ng = 0;
-    for (size_t i = 1; i < best_n; i++)
+    for (size_t i = 1; i < n; i++)
         gaps[ng++] = cols[i].cx - cols[i - 1].cx;
     for (size_t i = 1; i < ng; i++)
         for (size_t j = i; j > 0 && gaps[j - 1] > gaps[j]; j--) {
@@ -752,14 +830,31 @@ static size_t header_columns(const ex_page *p, const ex_template *t, column *col
         }
     if (ng)
         half = 0.75 * gaps[ng / 2];
-    for (size_t i = 0; i < best_n && !p->ncells; i++) {
+    for (size_t i = 0; i < n && !p->ncells; i++) {
         double h = fmax(half, (cols[i].x1 - cols[i].x0) / 2 + 1.5 * p->line_h);
         cols[i].x0 = i ? (cols[i - 1].cx + cols[i].cx) / 2 : -1e9;
-        cols[i].x1 = i + 1 < best_n ? (cols[i].cx + cols[i + 1].cx) / 2 : 1e9;
+        cols[i].x1 = i + 1 < n ? (cols[i].cx + cols[i + 1].cx) / 2 : 1e9;
         cols[i].x0 = fmax(cols[i].x0, cols[i].cx - h);
         cols[i].x1 = fmin(cols[i].x1, cols[i].cx + h);
     }
-    return best_n;
+}
+
+/* The tables under the header band, each with its columns (one per field
+ * found there, sorted by x), in pn[0..*np) (0: no header). */
+static int header_panels(const ex_page *p, const ex_template *t, panel *pn, size_t *np)
+{
+    double y = header_band(p, t);
+    *np = 0;
+    if (y >= 0 && split_panels(p, y, pn, np))
+        return DG_ENOMEM;
+    for (size_t k = 0; k < *np; k++) {
+        pn[k].ncols = infer_lost_headers(p, t, pn[k].cols, pn[k].ncols);
+        column_reach(p, pn[k].cols, pn[k].ncols);
+        /* the outer columns reach no further than their panel */
+        pn[k].cols[0].x0 = fmax(pn[k].cols[0].x0, pn[k].x0);
+        pn[k].cols[pn[k].ncols - 1].x1 = fmin(pn[k].cols[pn[k].ncols - 1].x1, pn[k].x1);
+    }
+    return DG_OK;
 }
 
 typedef struct row_group {
@@ -936,27 +1031,44 @@ static int table_row_record(const ex_page *p, const ex_template *t, const row_gr
     return DG_OK;
 }
 
-static int table_records(const ex_page *p, const ex_template *t, ex_result *res)
+/* Records of one panel's rows, numbered on from the page's records so far. */
+static int panel_records(const ex_page *p, const ex_template *t, const panel *pn, size_t *runs,
+                         row_group *rows, ex_result *res)
 {
-    column cols[64];
-    size_t ncols = header_columns(p, t, cols);
     int top, bottom;
-    table_bounds(p, cols, ncols, &top, &bottom);
-    size_t *runs = malloc((p->nruns + 1) * sizeof *runs);
-    row_group *rows = calloc(p->nruns + 1, sizeof *rows);
-    if (!runs || !rows) {
-        free(runs);
-        free(rows);
-        return DG_ENOMEM;
+    table_bounds(p, pn->cols, pn->ncols, &top, &bottom);
+    size_t n = 0, all = data_runs(p, top, bottom, runs);
+    for (size_t i = 0; i < all; i++) {
+        const ex_run *r = &p->runs[runs[i]];
+        double cx = r->b.x + r->b.w / 2.0;
+        if (cx >= pn->x0 && cx < pn->x1)
+            runs[n++] = runs[i];
     }
-    size_t nr = group_rows(p, runs, data_runs(p, top, bottom, runs), rows);
+    size_t nr = group_rows(p, runs, n, rows);
     int rc = DG_OK;
     for (size_t i = 0; i < nr; i++) {
         /* a stray fragment (page number, stain) is not a student */
-        if (rc == DG_OK && filled_columns(p, &rows[i], cols, ncols) >= 2)
-            rc = table_row_record(p, t, &rows[i], cols, ncols, res);
+        if (rc == DG_OK && filled_columns(p, &rows[i], pn->cols, pn->ncols) >= 2)
+            rc = table_row_record(p, t, &rows[i], pn->cols, pn->ncols, res);
         free(rows[i].runs);
     }
+    return rc;
+}
+
+static int table_records(const ex_page *p, const ex_template *t, ex_result *res)
+{
+    panel *pn = malloc(MAX_PANELS * sizeof *pn);
+    size_t *runs = malloc((p->nruns + 1) * sizeof *runs);
+    row_group *rows = calloc(p->nruns + 1, sizeof *rows);
+    size_t np = 0;
+    int rc = pn && runs && rows ? header_panels(p, t, pn, &np) : DG_ENOMEM;
+    if (rc == DG_OK && np == 0) { /* no header: one panel without columns */
+        pn[0] = (panel){.ncols = 0, .x0 = -1e9, .x1 = 1e9};
+        np = 1;
+    }
+    for (size_t k = 0; rc == DG_OK && k < np; k++)
+        rc = panel_records(p, t, &pn[k], runs, rows, res);
+    free(pn);
     free(rows);
     free(runs);
     return rc;
@@ -1007,8 +1119,16 @@ static int score_template(ex_page *p, const ex_template *t, double *score, char 
             found += best_match_for(p, (int)i) != NULL;
         }
     if (t->table) {
-        column cols[64];
-        size_t n = header_columns(p, t, cols);
+        panel *pn = malloc(MAX_PANELS * sizeof *pn);
+        if (!pn)
+            return DG_ENOMEM;
+        size_t n = 0, np = 0;
+        int rc = header_panels(p, t, pn, &np);
+        for (size_t k = 0; k < np; k++)
+            n = pn[k].ncols > n ? pn[k].ncols : n;
+        free(pn);
+        if (rc)
+            return rc;
         found = n < expected ? n : expected;
     }
     double frac = expected ? (double)found / (double)expected : 0;
