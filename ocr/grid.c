@@ -6,6 +6,7 @@
  * column splits) as well as with the regular lattice of a ledger.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ocr_internal.h"
 
@@ -448,6 +449,110 @@ static void assign_rows(ocr_cell *c, size_t n, int tol)
 /* Enclosed regions of the non-rule area: drop what touches the page edge
  * (outside the table), what is too small, and regions that hold another
  * region (the area around a table drawn inside a frame). */
+/* Gap between boxes a and b (0 when they touch or overlap), the larger of
+ * the horizontal and the vertical one. */
+static int box_gap(ocr_box a, ocr_box b)
+{
+    int gx = a.x > b.x + b.w ? a.x - b.x - b.w : b.x > a.x + a.w ? b.x - a.x - a.w : 0;
+    int gy = a.y > b.y + b.h ? a.y - b.y - b.h : b.y > a.y + a.h ? b.y - a.y - a.h : 0;
+    return gx > gy ? gx : gy;
+}
+
+static ocr_box box_join(ocr_box a, ocr_box b)
+{
+    int x0 = a.x < b.x ? a.x : b.x, y0 = a.y < b.y ? a.y : b.y;
+    int x1 = a.x + a.w > b.x + b.w ? a.x + a.w : b.x + b.w;
+    int y1 = a.y + a.h > b.y + b.h ? a.y + a.h : b.y + b.h;
+    return (ocr_box){x0, y0, x1 - x0, y1 - y0};
+}
+
+/* Tables: the rules' connected pieces joined while any two lie closer
+ * than `gap` (a broken rule leaves pieces a few pixels apart; the gutter
+ * of a two-page spread is wider than a row).  Their boxes go to t (at
+ * most max); returns the count, 0 when out of memory. */
+static int find_tables(PIX *rules, int gap, ocr_box *t, int max)
+{
+    BOXA *ba = pixConnCompBB(rules, 8);
+    int n = 0;
+    for (int i = 0; ba && i < boxaGetCount(ba); i++) {
+        l_int32 x, y, w, h;
+        boxaGetBoxGeometry(ba, i, &x, &y, &w, &h);
+        ocr_box b = {x, y, w, h};
+        /* join every table this piece comes near, then keep joining */
+        for (int k = 0; k < n;)
+            if (box_gap(t[k], b) < gap) {
+                b = box_join(b, t[k]);
+                t[k] = t[--n];
+                k = 0;
+            } else {
+                k++;
+            }
+        if (n < max)
+            t[n++] = b;
+    }
+    boxaDestroy(&ba);
+    return n;
+}
+
+/* Reading order of tables: top to bottom, side by side left to right. */
+static int before(ocr_box a, ocr_box b)
+{
+    int top = a.y > b.y ? a.y : b.y, bottom = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
+    int low = a.h < b.h ? a.h : b.h;
+    return bottom - top > low / 2 ? a.x < b.x : a.y < b.y;
+}
+
+#define MAX_TABLES 8
+
+/* Rows numbered table by table, in reading order, so that each row of a
+ * two-page spread holds cells of one page: numbered across the page, a
+ * row of the left page that its deskew left a little slanted was split
+ * around a row of the right page.  Tables are the rules' pieces joined
+ * while closer than a typical cell's height.  A page with one table is
+ * numbered as a whole. */
+static void number_rows(PIX *rules, ocr_cell *c, size_t n, int tol)
+{
+    int *hs = malloc(n * sizeof *hs);
+    for (size_t i = 0; hs && i < n; i++)
+        hs[i] = c[i].box.h;
+    int row_h = hs ? median_int(hs, (int)n) : 0;
+    free(hs);
+    ocr_box t[MAX_TABLES];
+    int nt = row_h > 0 ? find_tables(rules, row_h, t, MAX_TABLES) : 0;
+    ocr_cell *tmp = nt > 1 ? malloc(n * sizeof *tmp) : NULL;
+    if (!tmp) {
+        assign_rows(c, n, tol);
+        return;
+    }
+    for (int i = 1; i < nt; i++) /* insertion sort: few tables */
+        for (int j = i; j > 0 && before(t[j], t[j - 1]); j--) {
+            ocr_box x = t[j];
+            t[j] = t[j - 1];
+            t[j - 1] = x;
+        }
+    size_t out = 0;
+    int rows = 0;
+    for (int k = 0; k <= nt; k++) { /* k == nt: cells in no table */
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            ocr_box b = c[i].box;
+            int home = nt;
+            for (int j = 0; j < nt && home == nt; j++)
+                if (contains_centre(t[j], b))
+                    home = j;
+            if (home == k)
+                tmp[out + m++] = c[i];
+        }
+        assign_rows(tmp + out, m, tol);
+        for (size_t i = 0; i < m; i++)
+            tmp[out + i].row += rows;
+        rows = m ? tmp[out + m - 1].row + 1 : rows;
+        out += m;
+    }
+    memcpy(c, tmp, n * sizeof *c);
+    free(tmp);
+}
+
 static cand *find_regions(PIX *rules, const ocr_settings *s, int *nc)
 {
     PIX *grow = pixDilateBrick(NULL, rules, 3, 3);
@@ -504,7 +609,7 @@ int ocr_grid_cells(PIX *rules, const ocr_settings *s, ocr_cell **cells, size_t *
     free(c);
     if (!out)
         return k >= 2 ? DG_ENOMEM : DG_OK;
-    assign_rows(out, k, minh / 2);
+    number_rows(rules, out, k, minh / 2);
     *cells = out;
     *ncells = k;
     return DG_OK;

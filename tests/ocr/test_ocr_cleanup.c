@@ -2,7 +2,7 @@
  * test_ocr_cleanup.c - the clean-up chain on drawn pages: a known skew is
  * found, a red disc goes while black text under it stays, a ruled 3x4 table
  * gives 12 cells with the right boxes (also with the other side's table
- * showing through), a small cut-out keeps its
+ * showing through), two tables side by side are numbered table by table, a small cut-out keeps its
  * character strokes out of the rules, boxes map back through deskew and
  * quarter turns onto the original pixels, the settings loader refuses
  * unsafe or invalid files with file:line, scans finer than 400 dpi are
@@ -116,6 +116,41 @@ static void test_grid(tl_state *t)
     CHECK(t, n == 12 && cells[6].row == 1 && cells[6].col == 2);
     free(cells);
     pixDestroy(&rules);
+    pixDestroy(&p);
+    ocr_settings_free(&s);
+}
+
+/* Two 3x4 tables side by side, the right one half a row lower (the two
+ * pages of a bound ledger scanned as one spread): rows are numbered table
+ * by table, the left table's three first, each of four cells; numbered
+ * across the page, the rows alternated between the two pages. */
+static void test_two_tables(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *p = pixCreate(2600, 1200, 1);
+    for (int k = 0; p && k < 2; k++) {
+        int x0 = 100 + k * 1300, y0 = 300 + k * 75, cw = 280, rh = 150;
+        for (int r = 0; r <= 3; r++)
+            pixRenderLine(p, x0, y0 + r * rh, x0 + 4 * cw, y0 + r * rh, 3, L_SET_PIXELS);
+        for (int c = 0; c <= 4; c++)
+            pixRenderLine(p, x0 + c * cw, y0, x0 + c * cw, y0 + 3 * rh, 3, L_SET_PIXELS);
+    }
+    ocr_cell *cells = NULL;
+    size_t n = 0;
+    CHECK(t, p && ocr_grid_cells(p, s, &cells, &n) == DG_OK);
+    CHECK_INT(t, (int)n, 24);
+    int in_row[6] = {0}, wrong_side = 0;
+    for (size_t i = 0; i < n; i++) {
+        int right = cells[i].box.x > 1300;
+        wrong_side += cells[i].row < 0 || cells[i].row > 5 || right != (cells[i].row >= 3);
+        if (cells[i].row >= 0 && cells[i].row < 6)
+            in_row[cells[i].row]++;
+    }
+    CHECK_INT(t, wrong_side, 0);
+    for (int r = 0; r < 6; r++)
+        CHECK_INT(t, in_row[r], 4);
+    free(cells);
     pixDestroy(&p);
     ocr_settings_free(&s);
 }
@@ -632,6 +667,7 @@ int main(void)
     test_seal(&t);
     test_grid(&t);
     test_show_through(&t);
+    test_two_tables(&t);
     test_grid_fold(&t);
     test_grid_fold_pieces(&t);
     test_cut_table(&t);
