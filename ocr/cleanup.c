@@ -510,6 +510,19 @@ static void soften_bilevel(ocr_page *pg, const ocr_settings *s)
     }
 }
 
+/* pg's grey replaced by `scaled`, f times its size and now at dpi;
+ * DG_ENOMEM when scaling failed (NULL). */
+static int take_scaled(ocr_page *pg, PIX *scaled, double f, int dpi)
+{
+    if (!scaled)
+        return DG_ENOMEM;
+    pixDestroy(&pg->grey);
+    pg->grey = scaled;
+    pg->geom.scale *= f;
+    pg->dpi = dpi;
+    return DG_OK;
+}
+
 /* Scans under s->upscale_below dpi are read at s->upscale_to: the
  * clean-up's lengths and Tesseract both want characters of a usual size.
  * 1-bit scans are scaled up from a higher resolution: interpolated, their
@@ -524,19 +537,11 @@ static int step_upscale(ocr_page *pg, const ocr_settings *s)
     double f = pg->dpi > 0 ? (double)s->upscale_to / pg->dpi : 1.0;
     int on = below > 0 && pg->dpi < below && f > 1.0 &&
              (double)w * f * h * f <= (double)OCR_MAX_PIXELS;
-    if (on) {
-        PIX *up = pixScale(pg->grey, (l_float32)f, (l_float32)f);
-        if (!up)
-            return DG_ENOMEM;
-        pixDestroy(&pg->grey);
-        pg->grey = up;
-        pg->geom.scale *= f;
-    }
     log_step(pg, "upscale", on, "\"from\":%.0f,\"to\":%.0f", (double)pg->dpi,
              on ? (double)s->upscale_to : (double)pg->dpi);
-    if (on)
-        pg->dpi = s->upscale_to;
-    return DG_OK;
+    return on ? take_scaled(pg, pixScale(pg->grey, (l_float32)f, (l_float32)f), f,
+                            s->upscale_to)
+              : DG_OK;
 }
 
 /* The dpi a page of src is taken to have (recorded, default, or by size). */
@@ -565,18 +570,12 @@ static int step_downscale(ocr_page *pg, const ocr_settings *s, int src_dpi)
 {
     int on = s->downscale_above > 0 && src_dpi > s->downscale_above;
     double f = pg->dpi > 0 ? (double)s->downscale_to / pg->dpi : 1.0;
-    if (on && f < 0.98) {
-        PIX *down = pixScaleAreaMap(pg->grey, (l_float32)f, (l_float32)f);
-        if (!down)
-            return DG_ENOMEM;
-        pixDestroy(&pg->grey);
-        pg->grey = down;
-        pg->geom.scale *= f;
-        pg->dpi = s->downscale_to;
-    }
     log_step(pg, "downscale", on, "\"from\":%.0f,\"to\":%.0f", (double)src_dpi,
-             (double)(on ? pg->dpi : src_dpi));
-    return DG_OK;
+             (double)(on ? s->downscale_to : src_dpi));
+    /* a JPEG decoded smaller may already be there */
+    return on && f < 0.98 ? take_scaled(pg, pixScaleAreaMap(pg->grey, (l_float32)f, (l_float32)f),
+                                        f, s->downscale_to)
+                          : DG_OK;
 }
 
 int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,

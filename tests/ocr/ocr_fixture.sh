@@ -36,6 +36,14 @@ read_fixture() {
     "$DANGAN" --db "$2" ingest "$dir" > /dev/null 2>&1
     "$DANGAN" --db "$2" ocr --jobs 1 > /dev/null
 }
+# in_cells DB WHAT "VALUE ROW|COL"...: each value read in its own cell
+in_cells() {
+    local db=$1 what=$2 v
+    shift 2
+    for v in "$@"; do
+        check_eq "$what: ${v% *} in cell ${v#* }" "$(cell_of "${v% *}" "$db")" "${v#* }"
+    done
+}
 check_eq "汉族 in row 0 col 1" "$(cell_of 汉族)" "0|1"
 check_eq "北京 in row 0 col 3" "$(cell_of 北京)" "0|3"
 check_eq "民盟盟员 in row 0 col 5" "$(cell_of 民盟盟员)" "0|5"
@@ -106,9 +114,7 @@ check_contains "150 dpi: upscaling logged" "$(sqlite3 l.db 'SELECT cleanup FROM 
 # solid print, the LSTM made 18544 .所 of 1954.6 and 8上.9 of 89.9.
 read_fixture dotted_rows.png d.db
 check_eq "dot-matrix: ocr exit" "$?" 0
-for v in "1954.6 0|3" "88.9 0|6" "1991.7 0|7" "1961.3 1|3" "89.9 1|6" "91.3 1|7"; do
-    check_eq "dot-matrix: ${v% *} in cell ${v#* }" "$(cell_of "${v% *}" d.db)" "${v#* }"
-done
+in_cells d.db dot-matrix "1954.6 0|3" "88.9 0|6" "1991.7 0|7" "1961.3 1|3" "89.9 1|6" "91.3 1|7"
 # with the switch off in the config the dots are read as they are
 sed 's|<dot-matrix enabled="true"/>|<dot-matrix enabled="false"/>|' "$DATA/../../configs/ocr.xml" > nodots.xml
 "$DANGAN" --db d.db ocr --redo --jobs 1 --config nodots.xml > /dev/null
@@ -174,9 +180,7 @@ read_fixture form_rows_shadow.jpg w.db
 check_eq "spine shadow: ocr exit" "$?" 0
 check_contains "spine shadow: flattened" "$(sqlite3 w.db 'SELECT cleanup FROM ocr_page')" \
     '"step":"lighting","on":true'
-for v in "民族 0|0" "汉族 0|1" "学号 1|0" "S867146 1|1"; do
-    check_eq "spine shadow: ${v% *} in cell ${v#* }" "$(cell_of "${v% *}" w.db)" "${v#* }"
-done
+in_cells w.db "spine shadow" "民族 0|0" "汉族 0|1" "学号 1|0" "S867146 1|1"
 
 # The same form scanned at 600 dpi (tests/data/ocr/form_rows_600dpi.jpg,
 # 3440x660, as preservation masters are scanned) is read at 300 dpi: decoded
@@ -187,9 +191,7 @@ read_fixture form_rows_600dpi.jpg m.db
 check_eq "600 dpi: ocr exit" "$?" 0
 check_contains "600 dpi: read at 300 dpi" "$(sqlite3 m.db 'SELECT cleanup FROM ocr_page')" \
     '"step":"downscale","on":true,"from":600,"to":300'
-for v in "汉族 0|1" "民盟盟员 0|5" "S867146 1|1" "一九八六年九月 1|3"; do
-    check_eq "600 dpi: ${v% *} in cell ${v#* }" "$(cell_of "${v% *}" m.db)" "${v#* }"
-done
+in_cells m.db "600 dpi" "汉族 0|1" "民盟盟员 0|5" "S867146 1|1" "一九八六年九月 1|3"
 cells() { sqlite3 "$1" 'SELECT count(*) FROM ocr_cell'; }
 check_eq "600 dpi: as many cells as the 300 dpi form" "$(cells m.db)" "$(cells t.db)"
 check_eq "600 dpi: each cell twice the 300 dpi form's (to 4 px)" "$(sqlite3 m.db "
