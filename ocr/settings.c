@@ -28,7 +28,7 @@ static void settings_defaults(ocr_settings *s)
     s->orientation_on = 1;
     s->orientation_min_conf = 2.0;
     s->deskew_on = 1;
-    s->deskew_max_deg = 5.0;
+    s->deskew_max_deg = 10.0;
     s->deskew_min_deg = 0.1;
     s->binarize_on = 1;
     s->binarize_sauvola = 1;

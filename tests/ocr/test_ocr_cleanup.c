@@ -1,6 +1,6 @@
 /*
  * test_ocr_cleanup.c - the clean-up chain on drawn pages: a known skew is
- * found, a red disc goes while black text under it stays, a ruled 3x4 table
+ * found (2 and 7 degrees), a red disc goes while black text under it stays, a ruled 3x4 table
  * gives 12 cells with the right boxes (also with the other side's table
  * showing through), two tables side by side are numbered table by table, a small cut-out keeps its
  * character strokes out of the rules, boxes map back through deskew and
@@ -43,6 +43,24 @@ static void test_skew(tl_state *t)
     CHECK(t, fabs(fabs(deg) - 2.0) < 0.3);
     pixDestroy(&p);
     pixDestroy(&r);
+}
+
+/* A page laid 7 degrees off on the glass: the skew is searched within the
+ * shipped settings' range and found (searched within 5 degrees, it was
+ * taken for 4 and the page read as nothing). */
+static void test_large_skew(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *p = text_page(1200, 1600);
+    PIX *r = pixRotate(p, (l_float32)(7.0 * M_PI / 180), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE,
+                       0, 0);
+    double deg = 0, conf = 0;
+    CHECK(t, s && ocr_find_skew(r, s->deskew_max_deg, &deg, &conf) == DG_OK);
+    CHECK(t, fabs(fabs(deg) - 7.0) < 0.3);
+    pixDestroy(&p);
+    pixDestroy(&r);
+    ocr_settings_free(&s);
 }
 
 static void test_seal(tl_state *t)
@@ -664,6 +682,7 @@ int main(void)
     tl_state t = {0};
     ocr_quiet_leptonica();
     test_skew(&t);
+    test_large_skew(&t);
     test_seal(&t);
     test_grid(&t);
     test_show_through(&t);
