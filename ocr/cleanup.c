@@ -234,8 +234,8 @@ static void step_background(ocr_page *pg, const ocr_settings *s, int bilevel)
              (double)after);
 }
 
-/* Tesseract's OSD (legacy osd model) on a reduced binary page. */
-static int detect_quads(ocr_engine *e, PIX *bin, double *conf)
+/* Tesseract's OSD (legacy osd model) on a page at dpi. */
+static int detect_quads(ocr_engine *e, PIX *page, int dpi, double *conf)
 {
     *conf = 0;
     if (e->osd_failed)
@@ -252,8 +252,8 @@ static int detect_quads(ocr_engine *e, PIX *bin, double *conf)
         }
         TessBaseAPISetPageSegMode(e->osd, PSM_OSD_ONLY);
     }
-    TessBaseAPISetImage2(e->osd, bin);
-    TessBaseAPISetSourceResolution(e->osd, 150);
+    TessBaseAPISetImage2(e->osd, page);
+    TessBaseAPISetSourceResolution(e->osd, dpi);
     int deg = 0;
     float oc = 0, sc = 0;
     const char *script = NULL;
@@ -276,13 +276,18 @@ void ocr_osd_release(ocr_engine *e)
     e->osd = NULL;
 }
 
-int ocr_detect_quads(ocr_engine *e, PIX *grey, double *conf)
+/* OSD is given the grey page and binarises it itself: thresholded at a
+ * fixed grey and reduced 2x, a 200 dpi ledger turned on its side gave it
+ * too few characters and read at F1 0.09.  Pages over OSD_MAX_SIDE (finer
+ * than an A4 at 300 dpi) are reduced 2x first. */
+#define OSD_MAX_SIDE 3600
+
+int ocr_detect_quads(ocr_engine *e, PIX *grey, int dpi, double *conf)
 {
-    PIX *b = pixConvertTo1(grey, 150);
-    PIX *r = b ? pixReduceRankBinaryCascade(b, 1, 0, 0, 0) : NULL;
-    int q = r ? detect_quads(e, r, conf) : -1;
-    pixDestroy(&b);
-    pixDestroy(&r);
+    int big = pixGetWidth(grey) > OSD_MAX_SIDE || pixGetHeight(grey) > OSD_MAX_SIDE;
+    PIX *g = big ? pixScaleAreaMap2(grey) : pixClone(grey);
+    int q = g ? detect_quads(e, g, big ? dpi / 2 : dpi, conf) : -1;
+    pixDestroy(&g);
     return q;
 }
 
@@ -510,6 +515,28 @@ static void soften_bilevel(ocr_page *pg, const ocr_settings *s)
     }
 }
 
+/* Grey under which the middle of a page is dark: white print on black. */
+#define NEGATIVE_MIDDLE 96
+
+/* Negatives (a microfilm scanned as it is, white print on black) are
+ * inverted: read as they were, OCR found nothing (F1 0.07).  The middle
+ * half of the page decides, as a black scanner bed lies around the sheet. */
+static void step_negative(ocr_page *pg, const ocr_settings *s)
+{
+    int w = pixGetWidth(pg->grey), h = pixGetHeight(pg->grey);
+    BOX *box = s->negative_on ? boxCreate(w / 4, h / 4, w / 2, h / 2) : NULL;
+    PIX *mid = box ? pixClipRectangle(pg->grey, box, NULL) : NULL;
+    l_uint32 median = 255;
+    if (mid)
+        pixGetRankValue(mid, 2, 0.5f, &median);
+    boxDestroy(&box);
+    pixDestroy(&mid);
+    int on = median < NEGATIVE_MIDDLE;
+    if (on)
+        pixInvert(pg->grey, pg->grey);
+    log_step(pg, "negative", on, "\"middle\":%.0f", (double)median, 0);
+}
+
 /* pg's grey replaced by `scaled`, f times its size and now at dpi;
  * DG_ENOMEM when scaling failed (NULL). */
 static int take_scaled(ocr_page *pg, PIX *scaled, double f, int dpi)
@@ -544,8 +571,7 @@ static int step_upscale(ocr_page *pg, const ocr_settings *s)
               : DG_OK;
 }
 
-/* The dpi a page of src is taken to have (recorded, default, or by size). */
-static int source_dpi(const ocr_settings *s, const ocr_source *src)
+int ocr_source_dpi(const ocr_settings *s, const ocr_source *src)
 {
     int given = src->dpi > 0 ? src->dpi : s->dpi_default;
     return s->dpi_check_on ? ocr_page_dpi(src->width, src->height, given) : given;
@@ -558,7 +584,7 @@ static int source_dpi(const ocr_settings *s, const ocr_source *src)
  * finer than needed); the rest of the way is area-mapped here. */
 int ocr_decode_reduction(const ocr_settings *s, const ocr_source *src)
 {
-    int dpi = source_dpi(s, src), r = 1;
+    int dpi = ocr_source_dpi(s, src), r = 1;
     if (s->downscale_above <= 0 || dpi <= s->downscale_above)
         return 1;
     while (r < 8 && dpi / (r * 2) >= s->downscale_to)
@@ -588,7 +614,7 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
     ocr_geom_init(&pg->geom, src->width, src->height);
     /* *ppix may be the page decoded smaller than filed */
     pg->geom.scale = (double)pixGetWidth(pix) / src->width;
-    int dpi = source_dpi(s, src);
+    int dpi = ocr_source_dpi(s, src);
     pg->dpi = (int)(dpi * pg->geom.scale + 0.5);
     log_step(pg, "dpi", s->dpi_check_on, "\"recorded\":%.0f,\"used\":%.0f",
              (double)src->dpi, (double)dpi);
@@ -603,6 +629,7 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
         return dg_err_set(err, DG_ENOMEM, "out of memory converting the page to grey");
     log_step(pg, "seal", s->seal_on && colour, "\"colour\":%.0f,\"seal_share\":%.4f", colour,
              seal);
+    step_negative(pg, s);
     if (step_downscale(pg, s, dpi))
         return dg_err_set(err, DG_ENOMEM, "out of memory scaling the page down");
     if (step_upscale(pg, s))

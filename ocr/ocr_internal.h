@@ -48,6 +48,7 @@ struct ocr_settings {
     int dpi_check_on;       /* trust the sheet size over a recorded dpi that fits none */
     int soften_bilevel_on;  /* read 1-bit scans from a 3x3 mean */
     int filter_on;          /* drop lines of marks only, speck marks, marks around numbers */
+    int negative_on;        /* a page whose middle is dark (microfilm negative) is inverted */
     int widen_on;           /* ASCII punctuation next to Han back to full width */
     double weak_band;       /* cut a cell's bands under this share of the strongest; 0 off */
     int dots_on;            /* read dot-matrix print with its dots joined */
@@ -191,12 +192,15 @@ long ocr_remove_blobs(PIX *bin, const ocr_settings *s, int dpi, long *holes);
  * frees it as soon as it has been turned into grey. */
 int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
                    double quads_conf, ocr_page *pg, dg_err *err);
+/* The dpi a page of src is taken to have: recorded, else the default, and
+ * replaced by the sheet's when the recorded one fits no paper size. */
+int ocr_source_dpi(const ocr_settings *s, const ocr_source *src);
 /* How many times smaller (1, 2, 4 or 8) to decode a page of src so that
  * it is no finer than the clean-up will read it (downscale settings). */
 int ocr_decode_reduction(const ocr_settings *s, const ocr_source *src);
 /* Clockwise quarter turns that make a grey page upright (Tesseract OSD),
  * -1 when OSD is unavailable or fails; *conf its confidence. */
-int ocr_detect_quads(ocr_engine *e, PIX *grey, double *conf);
+int ocr_detect_quads(ocr_engine *e, PIX *grey, int dpi, double *conf);
 void ocr_page_release(ocr_page *pg);
 /* Passes of the 3x3 mean a 1-bit scan is read through (0: not 1-bit, or
  * softening off; 2 at 280 dpi and more). */

@@ -1679,6 +1679,8 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
 
 /* A page whose mean line confidence is below this may be turned. */
 #define ORIENT_CHECK_CONF 60.0
+/* ... and below this, with no direction from OSD, it is read every way. */
+#define ORIENT_RETRY_CONF 40.0
 
 /* Clean page *ppix turned by quads quarter turns and read it into *out.
  * The decoded page (35 MB for colour A4 at 300 dpi) is freed by the
@@ -1710,13 +1712,33 @@ static int read_turned(ocr_engine *e, PIX **ppix, const ocr_source *src, int qua
     return rc;
 }
 
-/* OSD on the page as scanned, converted to grey. */
-static int r_quads(ocr_engine *e, PIX *pix, double *conf)
+/* OSD on the page as scanned (decoded from src), converted to grey. */
+static int r_quads(ocr_engine *e, PIX *pix, const ocr_source *src, double *conf)
 {
     PIX *g = pixConvertTo8(pix, 0);
-    int q = g ? ocr_detect_quads(e, g, conf) : -1;
+    int dpi = (int)((double)ocr_source_dpi(e->settings, src) * pixGetWidth(pix) / src->width);
+    int q = g ? ocr_detect_quads(e, g, dpi, conf) : -1;
     pixDestroy(&g);
     return q;
+}
+
+/* *r replaced by the page read turned by `quads` clockwise quarter turns
+ * (found by OSD with conf, or 0) when that reads more confidently. */
+static void try_turned(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
+                       const ocr_source *src, int reduction, int quads, double conf,
+                       ocr_result **r)
+{
+    PIX *pix = ocr_decode_page_reduced(data, len, page_index, reduction, NULL);
+    ocr_result *t = NULL;
+    dg_err terr = {0};
+    if (pix && read_turned(e, &pix, src, quads, conf, &t, &terr) == DG_OK &&
+        t->mean_conf > (*r)->mean_conf) {
+        ocr_result_free(r);
+        *r = t;
+    } else {
+        ocr_result_free(&t);
+    }
+    pixDestroy(&pix);
 }
 
 static int read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
@@ -1732,29 +1754,28 @@ static int read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, 
     ocr_result *r = NULL;
     double osd_conf = 0;
     int rc = read_turned(e, &pix, &src, 0, 0, &r, err);
-    /* Most pages come upright: OSD only runs when the upright reading is
-     * poor (the page is decoded again then), and a turned reading
-     * replaces it only when it reads better. */
-    int poor = rc == DG_OK && e->settings->orientation_on && r->mean_conf < ORIENT_CHECK_CONF;
-    pix = poor ? ocr_decode_page_reduced(data, len, page_index, reduction, NULL) : NULL;
-    int q = pix ? r_quads(e, pix, &osd_conf) : 0;
-    ocr_osd_release(e);
-    if (q > 0 && osd_conf >= e->settings->orientation_min_conf) {
-        ocr_result *t = NULL;
-        dg_err terr = {0};
-        if (read_turned(e, &pix, &src, q, osd_conf, &t, &terr) == DG_OK &&
-            t->mean_conf > r->mean_conf) {
-            ocr_result_free(&r);
-            r = t;
-        } else {
-            ocr_result_free(&t);
-        }
-    }
-    pixDestroy(&pix);
     if (rc) {
         ocr_result_free(&r);
         return rc;
     }
+    /* Most pages come upright: OSD only runs when the upright reading is
+     * poor (the page is decoded again then), and a turned reading
+     * replaces it only when it reads better. */
+    int poor = e->settings->orientation_on && r->mean_conf < ORIENT_CHECK_CONF;
+    pix = poor ? ocr_decode_page_reduced(data, len, page_index, reduction, NULL) : NULL;
+    int q = pix ? r_quads(e, pix, &src, &osd_conf) : 0;
+    pixDestroy(&pix);
+    ocr_osd_release(e);
+    int tried = q > 0 && osd_conf >= e->settings->orientation_min_conf ? q : 0;
+    if (tried)
+        try_turned(e, data, len, page_index, &src, reduction, tried, osd_conf, &r);
+    /* OSD finds no direction on some faded or stained pages turned on their
+     * side (s010, s011 and s012 turned read at F1 0.10-0.23); a page read
+     * this poorly (the samples upright: 64 and more) is read each other way
+     * round until one reads well. */
+    for (int k = 1; poor && k <= 3 && r->mean_conf < ORIENT_RETRY_CONF; k++)
+        if (k != tried)
+            try_turned(e, data, len, page_index, &src, reduction, k, 0, &r);
     *out = r;
     return DG_OK;
 }

@@ -54,6 +54,7 @@ static void settings_defaults(ocr_settings *s)
     s->dpi_check_on = 1;
     s->soften_bilevel_on = 1;
     s->filter_on = 1;
+    s->negative_on = 1;
     s->widen_on = 1;
     s->weak_band = 0.2;
     s->dots_on = 1;
@@ -84,6 +85,7 @@ static int settings_to_json(ocr_settings *s)
                 s->cell_inset, s->min_cell);
     dg_buf_addf(&b, ",\"dpi_check\":{\"on\":%d},\"soften_bilevel\":{\"on\":%d}",
                 s->dpi_check_on, s->soften_bilevel_on);
+    dg_buf_addf(&b, ",\"negative\":{\"on\":%d}", s->negative_on);
     dg_buf_addf(&b, ",\"filter\":{\"on\":%d},\"widen_punctuation\":{\"on\":%d}", s->filter_on,
                 s->widen_on);
     dg_buf_addf(&b, ",\"bands\":{\"weak_share\":%.3f},\"dot_matrix\":{\"on\":%d}", s->weak_band,
@@ -197,6 +199,8 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
         attr_int(n, "downscale-to", &s->downscale_to);
     } else if (named(n, "filter")) {
         s->filter_on = attr_on(n);
+    } else if (named(n, "negative")) {
+        s->negative_on = attr_on(n);
     } else if (named(n, "punctuation")) {
         s->widen_on = attr_is(n, "widen", "true");
     } else if (named(n, "bands")) {

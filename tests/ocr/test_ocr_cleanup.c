@@ -7,7 +7,7 @@
  * quarter turns onto the original pixels, the settings loader refuses
  * unsafe or invalid files with file:line, scans finer than 400 dpi are
  * read at 300 with boxes still on the scan, a shadow along the spine is
- * flattened with its text kept, a torn dark page edge is cleared
+ * flattened with its text kept, a negative is inverted, a torn dark page edge is cleared
  * while text beside it stays, and Tesseract's ASCII punctuation is widened
  * next to Han only.
  */
@@ -553,6 +553,36 @@ static void test_downscale(tl_state *t)
     ocr_settings_free(&s);
 }
 
+/* A negative (white print on black, as a microfilm gives) is inverted: its
+ * paper comes out white and its print dark; with the step off, the
+ * clean-up loses the print. */
+static void test_negative(tl_state *t)
+{
+    for (int on = 1; on >= 0; on--) {
+        ocr_settings *s = NULL;
+        CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+        s->negative_on = on;
+        ocr_engine e = {0};
+        e.settings = s;
+        PIX *pix = text_page(1200, 1600);
+        if (pix)
+            pixInvert(pix, pix);
+        ocr_source src = {1200, 1600, 300};
+        ocr_page pg;
+        dg_err err = {0};
+        CHECK(t, pix && ocr_page_clean(&e, &pix, &src, 0, 0, &pg, &err) == DG_OK);
+        l_uint32 paper = 0, text = 255;
+        pixGetPixel(pg.grey, 140, 195, &paper);
+        pixGetPixel(pg.grey, 150 + 17, 210 + 15, &text);
+        if (on)
+            CHECK(t, paper > 200 && text < 60);
+        else
+            CHECK(t, text > 128); /* the print is lost */
+        ocr_page_release(&pg);
+        ocr_settings_free(&s);
+    }
+}
+
 /* Paper and text at (x, y) of a page whose left 400 columns lie in a
  * shadow darkening paper to 35% at the edge (a bound ledger's spine),
  * cleaned with flattening over `spread` (0: never). */
@@ -697,6 +727,7 @@ int main(void)
     test_page_dpi(&t);
     test_downscale(&t);
     test_shadow(&t);
+    test_negative(&t);
     test_torn_edge(&t);
     test_text(&t);
     return tl_exit_status(&t, "test_ocr_cleanup");
