@@ -108,9 +108,10 @@ TessBaseAPI *ocr_tess_create(const char *lang, int *failed);
 
 /* Decode page n (0-based) of an in-memory scan; NULL on failure with err set. */
 PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err);
-/* The same, a JPEG decoded `reduction` (1, 2, 4 or 8) times smaller by
- * libjpeg's own scaling, which never holds the full-size page; other
- * formats ignore it.  The caller compares the PIX's size with the scan's. */
+/* The same, decoded `reduction` (1, 2, 4 or 8) times smaller: a JPEG by
+ * libjpeg's own scaling, which never holds the full-size page; a grey or
+ * colour TIFF or PNG halved by area mapping once decoded; a 1-bit page not
+ * at all.  The caller compares the PIX's size with the scan's. */
 PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int reduction,
                              dg_err *err);
 

@@ -69,6 +69,25 @@ static int read_dpi(const char *fmt, const unsigned char *data, size_t len)
     return xres > 0 ? xres : 0;
 }
 
+/* pix (grey or colour) halved until `reduction` times smaller, each time
+ * by 2x2 area mapping; 1-bit pages stay whole (the clean-up makes them
+ * grey first).  The full-size page is freed as soon as it is halved, so
+ * the clean-up works on a quarter of the pixels; the decoder's own peak
+ * stays (Leptonica holds a 600 dpi colour TIFF or PNG twice while it
+ * decodes it: 320-360 MB).  NULL when out of memory. */
+static PIX *halve(PIX *pix, int reduction)
+{
+    int d = pixGetDepth(pix);
+    for (int r = reduction; r >= 2 && (d == 8 || d == 32) && !pixGetColormap(pix); r /= 2) {
+        PIX *h = pixScaleAreaMap2(pix);
+        pixDestroy(&pix);
+        if (!h)
+            return NULL;
+        pix = h;
+    }
+    return pix;
+}
+
 PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err)
 {
     return ocr_decode_page_reduced(data, len, n, 1, err);
@@ -106,6 +125,8 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
     if (!pix)
         dg_err_set(err, DG_EINPUT, "cannot decode %s page %d: truncated or corrupt image data",
                    fmt, n + 1);
+    else if (strcmp(fmt, "jpeg") != 0)
+        pix = halve(pix, reduction);
     return pix;
 }
 

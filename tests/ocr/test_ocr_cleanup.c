@@ -512,6 +512,47 @@ static void test_page_dpi(tl_state *t)
     CHECK(t, ocr_page_dpi(2480, 3508, 72) == 300);  /* a 72 dpi default */
 }
 
+/* size of `pix` written as `format` and decoded `reduction` times smaller;
+ * *w = -1 when writing or decoding failed. */
+static void decoded_size(PIX *pix, int format, int reduction, int *w, int *h)
+{
+    l_uint8 *data = NULL;
+    size_t len = 0;
+    *w = *h = -1;
+    if (pixWriteMem(&data, &len, pix, format) != 0)
+        return;
+    dg_err err = {0};
+    PIX *d = ocr_decode_page_reduced(data, len, 0, reduction, &err);
+    if (d) {
+        *w = pixGetWidth(d);
+        *h = pixGetHeight(d);
+    }
+    pixDestroy(&d);
+    lept_free(data);
+}
+
+/* Pages decoded 2x smaller: a JPEG by libjpeg, a colour TIFF or PNG and a
+ * grey PNG halved once decoded, a 1-bit TIFF left whole. */
+static void test_decode_reduced(tl_state *t)
+{
+    PIX *grey = text_page(800, 600), *colour = grey ? pixConvertTo32(grey) : NULL;
+    PIX *bits = grey ? pixConvertTo1(grey, 128) : NULL;
+    int w = 0, h = 0;
+    decoded_size(colour, IFF_JFIF_JPEG, 2, &w, &h);
+    CHECK(t, w == 400 && h == 300);
+    decoded_size(colour, IFF_TIFF_LZW, 2, &w, &h);
+    CHECK(t, w == 400 && h == 300);
+    decoded_size(colour, IFF_PNG, 2, &w, &h);
+    CHECK(t, w == 400 && h == 300);
+    decoded_size(grey, IFF_PNG, 4, &w, &h);
+    CHECK(t, w == 200 && h == 150);
+    decoded_size(bits, IFF_TIFF_G4, 2, &w, &h);
+    CHECK(t, w == 800 && h == 600);
+    pixDestroy(&grey);
+    pixDestroy(&colour);
+    pixDestroy(&bits);
+}
+
 /* Scans finer than 400 dpi are read at 300: a JPEG is decoded smaller by a
  * power of two no finer than 300 dpi, the clean-up scales the rest of the
  * way, and boxes still map onto the scan as filed. */
@@ -726,6 +767,7 @@ int main(void)
     test_settings(&t);
     test_page_dpi(&t);
     test_downscale(&t);
+    test_decode_reduced(&t);
     test_shadow(&t);
     test_negative(&t);
     test_torn_edge(&t);
