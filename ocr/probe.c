@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tiffio.h>
 
 #include "ocr_internal.h"
 
@@ -69,6 +70,97 @@ static int read_dpi(const char *fmt, const unsigned char *data, size_t len)
     return xres > 0 ? xres : 0;
 }
 
+/* A TIFF in memory, read through libtiff's client I/O. */
+typedef struct mem_tiff {
+    const unsigned char *data;
+    toff_t len, pos;
+} mem_tiff;
+
+static tmsize_t mem_read(thandle_t h, void *buf, tmsize_t n)
+{
+    mem_tiff *m = h;
+    toff_t left = m->pos < m->len ? m->len - m->pos : 0;
+    toff_t k = n < 0 ? 0 : (toff_t)n < left ? (toff_t)n : left;
+    if (k == 0)
+        return 0;
+    memcpy(buf, m->data + m->pos, (size_t)k);
+    m->pos += k;
+    return (tmsize_t)k;
+}
+
+static tmsize_t mem_write(thandle_t h, void *buf, tmsize_t n)
+{
+    return -1;
+}
+
+/* Offsets arrive as toff_t (unsigned): a step back wraps, as libtiff means. */
+static toff_t mem_seek(thandle_t h, toff_t off, int whence)
+{
+    mem_tiff *m = h;
+    m->pos = (whence == SEEK_CUR ? m->pos : whence == SEEK_END ? m->len : 0) + off;
+    return m->pos;
+}
+
+static int mem_close(thandle_t h)
+{
+    return 0;
+}
+
+static toff_t mem_size(thandle_t h)
+{
+    return ((mem_tiff *)h)->len;
+}
+
+static int mem_map(thandle_t h, void **base, toff_t *size)
+{
+    return 0;
+}
+
+static void mem_unmap(thandle_t h, void *base, toff_t size)
+{
+}
+
+/* libtiff's complaints: the caller reports the failure itself. */
+static int tiff_quiet(TIFF *t, void *user, const char *module, const char *fmt, va_list ap)
+{
+    return 1;
+}
+
+/* The largest page decoded through libtiff (an A3 sheet at 600 dpi is 70
+ * million pixels): 400 MB at 32 bpp. */
+#define TIFF_RGBA_MAX_PIXELS 100000000LL
+
+/* Page n of a TIFF Leptonica cannot decode (tiled ones: Leptonica reads
+ * strips only), through libtiff's RGBA interface, into a 32 bpp page;
+ * NULL when libtiff cannot either. */
+static PIX *decode_tiff_rgba(const unsigned char *data, size_t len, int n)
+{
+    mem_tiff m = {data, len, 0};
+    TIFFOpenOptions *o = TIFFOpenOptionsAlloc();
+    if (!o)
+        return NULL;
+    TIFFOpenOptionsSetErrorHandlerExtR(o, tiff_quiet, NULL);
+    TIFFOpenOptionsSetWarningHandlerExtR(o, tiff_quiet, NULL);
+    TIFF *t = TIFFClientOpenExt("scan", "rm", &m, mem_read, mem_write, mem_seek, mem_close,
+                                mem_size, mem_map, mem_unmap, o);
+    TIFFOpenOptionsFree(o);
+    uint32_t w = 0, h = 0;
+    PIX *pix = NULL;
+    if (t && TIFFSetDirectory(t, (tdir_t)n) && TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &w) &&
+        TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h) && w > 0 && h > 0 && w <= OCR_MAX_SIDE &&
+        h <= OCR_MAX_SIDE && (long long)w * h <= TIFF_RGBA_MAX_PIXELS)
+        pix = pixCreate((int)w, (int)h, 32);
+    /* 32 bpp rows have no padding, so libtiff fills the page in place */
+    if (pix && !TIFFReadRGBAImageOriented(t, w, h, pixGetData(pix), ORIENTATION_TOPLEFT, 1))
+        pixDestroy(&pix);
+    if (t)
+        TIFFClose(t);
+    l_uint32 *px = pix ? pixGetData(pix) : NULL;
+    for (size_t i = 0; px && i < (size_t)w * h; i++) /* libtiff's ABGR to Leptonica's RGBA */
+        composeRGBPixel((int)TIFFGetR(px[i]), (int)TIFFGetG(px[i]), (int)TIFFGetB(px[i]), &px[i]);
+    return pix;
+}
+
 /* pix (grey or colour) halved until `reduction` times smaller, each time
  * by 2x2 area mapping; 1-bit pages stay whole (the clean-up makes them
  * grey first).  The full-size page is freed as soon as it is halved, so
@@ -105,6 +197,8 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
     }
     if (strcmp(fmt, "tiff") == 0) {
         pix = pixReadMemTiff(data, len, n);
+        if (!pix)
+            pix = decode_tiff_rgba(data, len, n);
     } else if (n != 0) {
         dg_err_set(err, DG_EINPUT, "page %d requested from a single-page %s", n + 1, fmt);
         return NULL;

@@ -1,6 +1,6 @@
 /*
  * test_ocr_cleanup.c - the clean-up chain on drawn pages: a known skew is
- * found (2 and 7 degrees), a red disc goes while black text under it stays, a ruled 3x4 table
+ * found (2 and 7 degrees), a tiled TIFF is decoded, a red disc goes while black text under it stays, a ruled 3x4 table
  * gives 12 cells with the right boxes (also with the other side's table
  * showing through), two tables side by side are numbered table by table, a small cut-out keeps its
  * character strokes out of the rules, boxes map back through deskew and
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tiffio.h>
 #include <unistd.h>
 
 #include "ocr_internal.h"
@@ -553,6 +554,64 @@ static void test_decode_reduced(tl_state *t)
     pixDestroy(&bits);
 }
 
+/* A grey TIFF in 64x64 tiles (Leptonica reads strips only; the scan was
+ * set aside as corrupt): written with libtiff, dark left half, light right
+ * half; decoded through libtiff, every pixel where it was.  Returns the
+ * file's bytes (caller frees) in *len, NULL when it could not be made. */
+static unsigned char *tiled_tiff(size_t *len)
+{
+    char path[] = "/tmp/dangan-tiled-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    TIFF *tf = TIFFOpen(path, "w");
+    if (tf) {
+        TIFFSetField(tf, TIFFTAG_IMAGEWIDTH, 300);
+        TIFFSetField(tf, TIFFTAG_IMAGELENGTH, 200);
+        TIFFSetField(tf, TIFFTAG_BITSPERSAMPLE, 8);
+        TIFFSetField(tf, TIFFTAG_SAMPLESPERPIXEL, 1);
+        TIFFSetField(tf, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+        TIFFSetField(tf, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+        TIFFSetField(tf, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
+        TIFFSetField(tf, TIFFTAG_TILEWIDTH, 64);
+        TIFFSetField(tf, TIFFTAG_TILELENGTH, 64);
+        unsigned char tile[64 * 64];
+        for (int ty = 0; ty < 200; ty += 64)
+            for (int tx = 0; tx < 300; tx += 64) {
+                for (int i = 0; i < 64 * 64; i++)
+                    tile[i] = tx + i % 64 < 150 ? 30 : 220;
+                TIFFWriteTile(tf, tile, (uint32_t)tx, (uint32_t)ty, 0, 0);
+            }
+        TIFFClose(tf);
+    }
+    FILE *f = fopen(path, "rb");
+    unsigned char *data = f ? malloc(1 << 20) : NULL;
+    *len = data ? fread(data, 1, 1 << 20, f) : 0;
+    if (f)
+        fclose(f);
+    unlink(path);
+    return data;
+}
+
+static void test_tiled_tiff(tl_state *t)
+{
+    size_t len = 0;
+    unsigned char *data = tiled_tiff(&len);
+    dg_err err = {0};
+    PIX *p = data && len ? ocr_decode_page(data, len, 0, &err) : NULL;
+    CHECK(t, p && pixGetWidth(p) == 300 && pixGetHeight(p) == 200);
+    l_int32 r0 = -1, g0 = -1, b0 = -1, r1 = -1, g1 = -1, b1 = -1;
+    if (p) {
+        pixGetRGBPixel(p, 10, 10, &r0, &g0, &b0);
+        pixGetRGBPixel(p, 290, 190, &r1, &g1, &b1);
+    }
+    CHECK(t, r0 == 30 && g0 == 30 && b0 == 30);
+    CHECK(t, r1 == 220 && g1 == 220 && b1 == 220);
+    pixDestroy(&p);
+    free(data);
+}
+
 /* Scans finer than 400 dpi are read at 300: a JPEG is decoded smaller by a
  * power of two no finer than 300 dpi, the clean-up scales the rest of the
  * way, and boxes still map onto the scan as filed. */
@@ -768,6 +827,7 @@ int main(void)
     test_page_dpi(&t);
     test_downscale(&t);
     test_decode_reduced(&t);
+    test_tiled_tiff(&t);
     test_shadow(&t);
     test_negative(&t);
     test_torn_edge(&t);
