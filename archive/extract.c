@@ -160,7 +160,7 @@ static int write_form(sqlite3 *db, int64_t page_id, int64_t run_id, const ex_res
     else
         sqlite3_bind_null(st, 3);
     sqlite3_bind_double(st, 4, r->score);
-    sqlite3_bind_text(st, 5, r->tpl ? r->reason : "unknown form", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->reason[0] ? r->reason : "unknown form", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, hdr ? hdr : "{}", -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);

@@ -1157,6 +1157,31 @@ void ex_result_release(ex_result *r)
     memset(r, 0, sizeof *r);
 }
 
+#define TWIN_FIELDS 3
+
+/* Fields of a card template whose label is found twice, the two a third
+ * of the page apart or more (two cards scanned on one sheet, side by side
+ * or one above the other). */
+static int twin_labels(const ex_page *p, const ex_template *t)
+{
+    int twins = 0;
+    for (size_t fi = 0; fi < t->nfields; fi++) {
+        int twin = 0;
+        for (size_t a = 0; a < p->nmatches && !twin; a++)
+            for (size_t b = a + 1; b < p->nmatches && !twin; b++) {
+                const ex_match *x = &p->matches[a], *y = &p->matches[b];
+                if (x->field != (int)fi || y->field != (int)fi)
+                    continue;
+                span sx = glyph_span(p, &p->runs[x->run], x->start, x->end);
+                span sy = glyph_span(p, &p->runs[y->run], y->start, y->end);
+                twin = fabs((sx.x0 + sx.x1) / 2 - (sy.x0 + sy.x1) / 2) > p->width / 3.0 ||
+                       abs((sx.y0 + sx.y1) / 2 - (sy.y0 + sy.y1) / 2) > p->height / 3;
+            }
+        twins += twin;
+    }
+    return twins;
+}
+
 int ex_page_extract(ex_page *p, const ex_templates *set, ex_result *out, dg_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -1180,9 +1205,19 @@ int ex_page_extract(ex_page *p, const ex_templates *set, ex_result *out, dg_err 
                  best ? best_why : why, out->score);
         return DG_OK;
     }
+    int rc = find_matches(p, best);
+    /* One record from two cards would give one person the other's fields:
+     * such a page is left for a person to split (ledger spreads are read
+     * table by table instead). */
+    int twins = rc == DG_OK && !best->table ? twin_labels(p, best) : 0;
+    if (twins >= TWIN_FIELDS) {
+        snprintf(out->reason, sizeof out->reason,
+                 "two forms on one page (%d labels found twice, far apart): split the scan",
+                 twins);
+        return DG_OK;
+    }
     out->tpl = best;
     snprintf(out->reason, sizeof out->reason, "%s", best_why);
-    int rc = find_matches(p, best);
     out->header = calloc(best->nheader ? best->nheader : 1, sizeof *out->header);
     if (rc == DG_OK && !out->header)
         rc = DG_ENOMEM;
