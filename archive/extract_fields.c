@@ -1106,6 +1106,19 @@ static double grid_penalty(const ex_page *p, const ex_template *t)
     return bad ? 0.2 : 0;
 }
 
+/* Columns of the page's widest table header (0 when out of memory too:
+ * the page is then refused, not misread). */
+static size_t header_column_count(const ex_page *p, const ex_template *t)
+{
+    panel *pn = malloc(MAX_PANELS * sizeof *pn);
+    size_t n = 0, np = 0;
+    if (pn && header_panels(p, t, pn, &np) == DG_OK)
+        for (size_t k = 0; k < np; k++)
+            n = pn[k].ncols > n ? pn[k].ncols : n;
+    free(pn);
+    return n;
+}
+
 static int score_template(ex_page *p, const ex_template *t, double *score, char *why, size_t wl)
 {
     if (find_matches(p, t))
@@ -1119,16 +1132,7 @@ static int score_template(ex_page *p, const ex_template *t, double *score, char 
             found += best_match_for(p, (int)i) != NULL;
         }
     if (t->table) {
-        panel *pn = malloc(MAX_PANELS * sizeof *pn);
-        if (!pn)
-            return DG_ENOMEM;
-        size_t n = 0, np = 0;
-        int rc = header_panels(p, t, pn, &np);
-        for (size_t k = 0; k < np; k++)
-            n = pn[k].ncols > n ? pn[k].ncols : n;
-        free(pn);
-        if (rc)
-            return rc;
+        size_t n = header_column_count(p, t);
         found = n < expected ? n : expected;
     }
     double frac = expected ? (double)found / (double)expected : 0;
@@ -1214,6 +1218,15 @@ int ex_page_extract(ex_page *p, const ex_templates *set, ex_result *out, dg_err 
         snprintf(out->reason, sizeof out->reason,
                  "two forms on one page (%d labels found twice, far apart): split the scan",
                  twins);
+        return DG_OK;
+    }
+    /* A ledger whose column header is lost (faded, or a continuation page
+     * printed without one) would pass as a page with no student. */
+    size_t columns = rc == DG_OK && best->table ? header_column_count(p, best) : 0;
+    if (best->table && columns < MIN_PANEL_COLUMNS) {
+        snprintf(out->reason, sizeof out->reason,
+                 "%s without its column header (%zu column labels found): read it by hand",
+                 best->id, columns);
         return DG_OK;
     }
     out->tpl = best;

@@ -215,6 +215,17 @@ static void test_two_cards(tl_state *t)
                     1);
 }
 
+/* A ledger whose column header is lost gives no record and is left as an
+ * unknown form saying so, not as a ledger page with no student. */
+static void test_no_header(tl_state *t)
+{
+    check_extracted(t, "ledger_no_header", "SELECT count(*) FROM record", 0);
+    check_extracted(t, "ledger_no_header",
+                    "SELECT count(*) FROM page p JOIN page_form f ON f.page_id = p.id "
+                    "WHERE p.state = 'unknown_form' AND f.reason LIKE '%without its column header%'",
+                    1);
+}
+
 /* Pages holding a loaded record are never re-extracted. */
 static void test_loaded_untouched(tl_state *t)
 {
@@ -334,6 +345,7 @@ int main(int argc, char **argv)
     test_unknown_form(&t);
     test_wrapped_rows(&t);
     test_two_cards(&t);
+    test_no_header(&t);
     test_title_year(&t);
     test_loaded_untouched(&t);
     return tl_exit_status(&t, "test_extract");
