@@ -513,9 +513,11 @@ static void test_page_dpi(tl_state *t)
     CHECK(t, ocr_page_dpi(2480, 3508, 72) == 300);  /* a 72 dpi default */
 }
 
-/* size of `pix` written as `format` and decoded `reduction` times smaller;
- * *w = -1 when writing or decoding failed. */
-static void decoded_size(PIX *pix, int format, int reduction, int *w, int *h)
+/* size of `pix` written as `format` and decoded `reduction` times smaller,
+ * and the grey of the decoded page at (x, y) in *at; *w = -1 when writing
+ * or decoding failed. */
+static void decoded_at(PIX *pix, int format, int reduction, int x, int y, int *w, int *h,
+                       int *at)
 {
     l_uint8 *data = NULL;
     size_t len = 0;
@@ -524,16 +526,27 @@ static void decoded_size(PIX *pix, int format, int reduction, int *w, int *h)
         return;
     dg_err err = {0};
     PIX *d = ocr_decode_page_reduced(data, len, 0, reduction, &err);
-    if (d) {
+    PIX *g = d ? pixConvertTo8(d, 0) : NULL;
+    l_uint32 v = 0;
+    if (g) {
         *w = pixGetWidth(d);
         *h = pixGetHeight(d);
+        pixGetPixel(g, x, y, &v);
+        *at = (int)v;
     }
+    pixDestroy(&g);
     pixDestroy(&d);
     lept_free(data);
 }
 
-/* Pages decoded 2x smaller: a JPEG by libjpeg, a colour TIFF or PNG and a
- * grey PNG halved once decoded, a 1-bit TIFF left whole. */
+static void decoded_size(PIX *pix, int format, int reduction, int *w, int *h)
+{
+    int at = 0;
+    decoded_at(pix, format, reduction, 0, 0, w, h, &at);
+}
+
+/* Pages decoded 2x smaller: a JPEG by libjpeg, a colour TIFF strip by
+ * strip, a colour or grey PNG halved once decoded, a 1-bit TIFF left whole. */
 static void test_decode_reduced(tl_state *t)
 {
     PIX *grey = text_page(800, 600), *colour = grey ? pixConvertTo32(grey) : NULL;
@@ -541,8 +554,13 @@ static void test_decode_reduced(tl_state *t)
     int w = 0, h = 0;
     decoded_size(colour, IFF_JFIF_JPEG, 2, &w, &h);
     CHECK(t, w == 400 && h == 300);
-    decoded_size(colour, IFF_TIFF_LZW, 2, &w, &h);
-    CHECK(t, w == 400 && h == 300);
+    /* a colour TIFF is reduced strip by strip: the first bar (x 100-133,
+     * y 150-179) still there, top side up, and the row gap below it white */
+    int bar = 255, gap = 0;
+    decoded_at(colour, IFF_TIFF_LZW, 2, 58, 82, &w, &h, &bar);
+    CHECK(t, w == 400 && h == 300 && bar < 60);
+    decoded_at(colour, IFF_TIFF_LZW, 2, 58, 100, &w, &h, &gap);
+    CHECK(t, gap > 200);
     decoded_size(colour, IFF_PNG, 2, &w, &h);
     CHECK(t, w == 400 && h == 300);
     decoded_size(grey, IFF_PNG, 4, &w, &h);
