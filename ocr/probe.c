@@ -186,6 +186,7 @@ static PIX *decode_tiff_reduced(const unsigned char *data, size_t len, int n, in
              TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h) && w <= OCR_MAX_SIDE && h <= OCR_MAX_SIDE &&
              TIFFGetFieldDefaulted(t, TIFFTAG_ROWSPERSTRIP, &rps) && w / r > 0 && h / r > 0;
     rps = rps < 1 ? 1 : rps > h ? h : rps;
+    ok = ok && (long long)w * rps <= TIFF_RGBA_MAX_PIXELS;
     uint32_t *strip = ok ? malloc((size_t)w * rps * sizeof *strip) : NULL;
     uint32_t *sums = ok ? calloc((size_t)(w / r) * 3, sizeof *sums) : NULL;
     PIX *pix = strip && sums ? pixCreate((int)(w / r), (int)(h / r), 32) : NULL;
