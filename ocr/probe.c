@@ -4,6 +4,8 @@
  */
 #include "ocr.h"
 
+#include <png.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +212,90 @@ static PIX *decode_tiff_reduced(const unsigned char *data, size_t len, int n, in
     return pix;
 }
 
+/* A PNG in memory, read through libpng's read callback. */
+typedef struct mem_png {
+    const unsigned char *data;
+    size_t len, pos;
+} mem_png;
+
+static void png_mem_read(png_structp png, png_bytep out, size_t n)
+{
+    mem_png *m = png_get_io_ptr(png);
+    if (n > m->len - m->pos)
+        png_error(png, "truncated");
+    memcpy(out, m->data + m->pos, n);
+    m->pos += n;
+}
+
+/* libpng must not return from its error handler, nor print. */
+static void png_fail(png_structp png, png_const_charp msg)
+{
+    png_longjmp(png, 1);
+}
+
+static void png_quiet(png_structp png, png_const_charp msg)
+{
+}
+
+/* One source row of 8-bit RGB added into the sums of its reduced row. */
+static void add_rgb_row(const unsigned char *src, int wout, int r, uint32_t *sums)
+{
+    for (int x = 0; x < wout * r; x++) {
+        uint32_t *s = &sums[(x / r) * 3];
+        s[0] += src[3 * x];
+        s[1] += src[3 * x + 1];
+        s[2] += src[3 * x + 2];
+    }
+}
+
+/* A PNG decoded `r` times smaller (r x r averages), row by row through
+ * libpng as 8-bit RGB: the full-size page is never held (Leptonica holds a
+ * 600 dpi colour PNG twice: 320 MB).  NULL for an interlaced PNG, which
+ * Leptonica's path takes, or one libpng cannot read (*corrupt set: handed
+ * on, libpng would only say so again, on stderr). */
+static PIX *decode_png_reduced(const unsigned char *data, size_t len, int r, int *corrupt)
+{
+    mem_png m = {data, len, 0};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_quiet);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    PIX *volatile pix = NULL;
+    unsigned char *volatile row = NULL;
+    uint32_t *volatile sums = NULL;
+    if (info && setjmp(png_jmpbuf(png)) == 0) {
+        png_set_read_fn(png, &m, png_mem_read);
+        png_read_info(png, info);
+        png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
+        png_set_strip_16(png);
+        png_set_palette_to_rgb(png);
+        png_set_expand_gray_1_2_4_to_8(png);
+        png_set_gray_to_rgb(png);
+        png_set_strip_alpha(png);
+        png_read_update_info(png, info);
+        if (png_get_interlace_type(png, info) == PNG_INTERLACE_NONE &&
+            png_get_rowbytes(png, info) == (size_t)w * 3 && w / r > 0 && h / r > 0 &&
+            w <= OCR_MAX_SIDE && h <= OCR_MAX_SIDE) {
+            row = malloc((size_t)w * 3);
+            sums = calloc((size_t)(w / r) * 3, sizeof *sums);
+            pix = row && sums ? pixCreate((int)(w / r), (int)(h / r), 32) : NULL;
+        }
+        for (png_uint_32 y = 0; pix && y < h / r * r; y++) {
+            png_read_row(png, row, NULL);
+            add_rgb_row(row, (int)(w / r), r, sums);
+            if (y % r == (png_uint_32)r - 1)
+                put_row(pix, (int)(y / r), r, sums);
+        }
+    } else {
+        PIX *p = pix;
+        pixDestroy(&p);
+        pix = NULL;
+        *corrupt = info != NULL;
+    }
+    free(row);
+    free(sums);
+    png_destroy_read_struct(png ? &png : NULL, info ? &info : NULL, NULL);
+    return pix;
+}
+
 static PIX *decode_tiff_rgba(const unsigned char *data, size_t len, int n)
 {
     mem_tiff m = {data, len, 0};
@@ -242,9 +328,8 @@ static int tiff_colour(const unsigned char *data, size_t len, int n)
 /* pix (grey or colour) halved until `reduction` times smaller, each time
  * by 2x2 area mapping; 1-bit pages stay whole (the clean-up makes them
  * grey first).  The full-size page is freed as soon as it is halved, so
- * the clean-up works on a quarter of the pixels; the decoder's own peak
- * stays (Leptonica holds a 600 dpi colour PNG twice while it decodes it:
- * 320 MB).  NULL when out of memory. */
+ * the clean-up works on a quarter of the pixels (grey TIFFs, interlaced
+ * PNGs: the other formats are decoded smaller).  NULL when out of memory. */
 static PIX *halve(PIX *pix, int reduction)
 {
     int d = pixGetDepth(pix);
@@ -300,7 +385,11 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
             return NULL;
         }
     } else {
-        pix = pixReadMemPng(data, len);
+        int r = reduction == 2 || reduction == 4 || reduction == 8 ? reduction : 1, bad = 0;
+        pix = r > 1 ? decode_png_reduced(data, len, r, &bad) : NULL;
+        reduced = pix != NULL;
+        if (!pix && !bad)
+            pix = pixReadMemPng(data, len);
     }
     if (!pix)
         dg_err_set(err, DG_EINPUT, "cannot decode %s page %d: truncated or corrupt image data",
