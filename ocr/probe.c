@@ -132,9 +132,6 @@ static int tiff_quiet(TIFF *t, void *user, const char *module, const char *fmt, 
  * million pixels): 400 MB at 32 bpp. */
 #define TIFF_RGBA_MAX_PIXELS 100000000LL
 
-/* Page n of a TIFF Leptonica cannot decode (tiled ones: Leptonica reads
- * strips only), through libtiff's RGBA interface, into a 32 bpp page;
- * NULL when libtiff cannot either. */
 /* libtiff on the bytes of m, at page n; NULL when it cannot open them. */
 static TIFF *open_tiff(mem_tiff *m, int n)
 {
@@ -296,6 +293,9 @@ static PIX *decode_png_reduced(const unsigned char *data, size_t len, int r, int
     return pix;
 }
 
+/* Page n of a TIFF Leptonica cannot decode (tiled ones: Leptonica reads
+ * strips only), through libtiff's RGBA interface, into a 32 bpp page;
+ * NULL when libtiff cannot either. */
 static PIX *decode_tiff_rgba(const unsigned char *data, size_t len, int n)
 {
     mem_tiff m = {data, len, 0};
@@ -358,12 +358,12 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
         dg_err_set(err, DG_EINPUT, "not a TIFF, PNG or JPEG image");
         return NULL;
     }
-    int reduced = 0;
+    /* the factors libjpeg scales by; the row and strip readers follow */
+    int r = reduction == 2 || reduction == 4 || reduction == 8 ? reduction : 1, reduced = 0;
     if (strcmp(fmt, "tiff") == 0) {
         /* A colour page read to be scaled down (a 600 dpi master) is
          * reduced strip by strip: Leptonica holds the whole page twice while
          * it decodes it (360 MB at 600 dpi against 250 a worker). */
-        int r = reduction == 2 || reduction == 4 || reduction == 8 ? reduction : 1;
         pix = r > 1 && tiff_colour(data, len, n) ? decode_tiff_reduced(data, len, n, r) : NULL;
         reduced = pix != NULL;
         if (!pix)
@@ -375,8 +375,8 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
         return NULL;
     } else if (strcmp(fmt, "jpeg") == 0) {
         l_int32 nwarn = 0;
-        int r = reduction == 2 || reduction == 4 || reduction == 8 ? reduction : 1;
         pix = pixReadMemJpeg(data, len, 0, r, &nwarn, 0);
+        reduced = 1;
         /* libjpeg pads a truncated stream with grey and only warns. */
         if (pix && nwarn > 0) {
             pixDestroy(&pix);
@@ -385,7 +385,7 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
             return NULL;
         }
     } else {
-        int r = reduction == 2 || reduction == 4 || reduction == 8 ? reduction : 1, bad = 0;
+        int bad = 0;
         pix = r > 1 ? decode_png_reduced(data, len, r, &bad) : NULL;
         reduced = pix != NULL;
         if (!pix && !bad)
@@ -394,8 +394,8 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
     if (!pix)
         dg_err_set(err, DG_EINPUT, "cannot decode %s page %d: truncated or corrupt image data",
                    fmt, n + 1);
-    else if (strcmp(fmt, "jpeg") != 0 && !reduced)
-        pix = halve(pix, reduction);
+    else if (!reduced)
+        pix = halve(pix, r);
     return pix;
 }
 
