@@ -1055,20 +1055,15 @@ static int panel_records(const ex_page *p, const ex_template *t, const panel *pn
     return rc;
 }
 
-static int table_records(const ex_page *p, const ex_template *t, ex_result *res)
+/* Records of the rows of each table (pn[0..np), from header_panels). */
+static int table_records(const ex_page *p, const ex_template *t, const panel *pn, size_t np,
+                         ex_result *res)
 {
-    panel *pn = malloc(MAX_PANELS * sizeof *pn);
     size_t *runs = malloc((p->nruns + 1) * sizeof *runs);
     row_group *rows = calloc(p->nruns + 1, sizeof *rows);
-    size_t np = 0;
-    int rc = pn && runs && rows ? header_panels(p, t, pn, &np) : DG_ENOMEM;
-    if (rc == DG_OK && np == 0) { /* no header: one panel without columns */
-        pn[0] = (panel){.ncols = 0, .x0 = -1e9, .x1 = 1e9};
-        np = 1;
-    }
+    int rc = runs && rows ? DG_OK : DG_ENOMEM;
     for (size_t k = 0; rc == DG_OK && k < np; k++)
         rc = panel_records(p, t, &pn[k], runs, rows, res);
-    free(pn);
     free(rows);
     free(runs);
     return rc;
@@ -1106,15 +1101,23 @@ static double grid_penalty(const ex_page *p, const ex_template *t)
     return bad ? 0.2 : 0;
 }
 
+/* Columns of the widest of tables pn[0..np). */
+static size_t widest_panel(const panel *pn, size_t np)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < np; k++)
+        n = pn[k].ncols > n ? pn[k].ncols : n;
+    return n;
+}
+
 /* Columns of the page's widest table header (0 when out of memory too:
- * the page is then refused, not misread). */
+ * the template then scores as if none were found). */
 static size_t header_column_count(const ex_page *p, const ex_template *t)
 {
     panel *pn = malloc(MAX_PANELS * sizeof *pn);
     size_t n = 0, np = 0;
     if (pn && header_panels(p, t, pn, &np) == DG_OK)
-        for (size_t k = 0; k < np; k++)
-            n = pn[k].ncols > n ? pn[k].ncols : n;
+        n = widest_panel(pn, np);
     free(pn);
     return n;
 }
@@ -1222,11 +1225,15 @@ int ex_page_extract(ex_page *p, const ex_templates *set, ex_result *out, dg_err 
     }
     /* A ledger whose column header is lost (faded, or a continuation page
      * printed without one) would pass as a page with no student. */
-    size_t columns = rc == DG_OK && best->table ? header_column_count(p, best) : 0;
-    if (best->table && columns < MIN_PANEL_COLUMNS) {
+    panel *pn = rc == DG_OK && best->table ? malloc(MAX_PANELS * sizeof *pn) : NULL;
+    size_t np = 0;
+    if (best->table && rc == DG_OK)
+        rc = pn ? header_panels(p, best, pn, &np) : DG_ENOMEM;
+    if (best->table && rc == DG_OK && widest_panel(pn, np) < MIN_PANEL_COLUMNS) {
         snprintf(out->reason, sizeof out->reason,
                  "%s without its column header (%zu column labels found): read it by hand",
-                 best->id, columns);
+                 best->id, widest_panel(pn, np));
+        free(pn);
         return DG_OK;
     }
     out->tpl = best;
@@ -1237,7 +1244,8 @@ int ex_page_extract(ex_page *p, const ex_templates *set, ex_result *out, dg_err 
     if (rc == DG_OK)
         rc = header_values(p, best, out->header);
     if (rc == DG_OK)
-        rc = best->table ? table_records(p, best, out) : card_record(p, best, out);
+        rc = best->table ? table_records(p, best, pn, np, out) : card_record(p, best, out);
+    free(pn);
     if (rc) {
         ex_result_release(out);
         return dg_err_set(err, DG_ENOMEM, "out of memory extracting page");
