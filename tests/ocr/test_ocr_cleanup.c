@@ -32,6 +32,16 @@ static PIX *text_page(int w, int h)
     return p;
 }
 
+/* *pix (taken) cleaned as the scan page src with settings s into *pg, by
+ * an engine that has no Tesseract (no step here reads); the chain's status. */
+static int clean_page(const ocr_settings *s, PIX **pix, ocr_source src, ocr_page *pg)
+{
+    ocr_engine e = {0};
+    e.settings = s;
+    dg_err err = {0};
+    return ocr_page_clean(&e, pix, &src, 0, 0, pg, &err);
+}
+
 static void test_skew(tl_state *t)
 {
     PIX *p = text_page(1200, 1600);
@@ -344,8 +354,6 @@ static void test_stroke_by_rule(tl_state *t)
 {
     ocr_settings *s = NULL;
     CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
-    ocr_engine e = {0};
-    e.settings = s;
     PIX *ruled = ruled_3x4(200, 300, 300, 150);
     PIX *pix = pixCreate(1600, 1200, 8);
     if (pix && ruled) {
@@ -354,9 +362,7 @@ static void test_stroke_by_rule(tl_state *t)
         pixRasterop(pix, 502, 370, 60, 9, PIX_CLR, NULL, 0, 0); /* touches x = 501 */
     }
     ocr_page pg;
-    dg_err err = {0};
-    ocr_source src = {1600, 1200, 300};
-    CHECK(t, pix && ocr_page_clean(&e, &pix, &src, 0, 0, &pg, &err) == DG_OK);
+    CHECK(t, pix && clean_page(s, &pix, (ocr_source){1600, 1200, 300}, &pg) == DG_OK);
     l_uint32 rule = 0, edge = 255, inside = 255, ink = 0;
     if (pg.bin)
         pixGetPixel(pg.bin, 502, 374, &ink);
@@ -659,23 +665,18 @@ static void test_downscale(tl_state *t)
     CHECK(t, ocr_decode_reduction(s, &a4_480) == 1); /* 240 would be too coarse */
     CHECK(t, ocr_decode_reduction(s, &a4_300) == 1);
 
-    ocr_engine e = {0};
-    e.settings = s;
     ocr_page pg;
-    dg_err err = {0};
     /* a 480 dpi cut-out, given decoded at full size: scaled to 300 here */
-    ocr_source cut = {1200, 1600, 480};
     PIX *pix = text_page(1200, 1600);
-    CHECK(t, ocr_page_clean(&e, &pix, &cut, 0, 0, &pg, &err) == DG_OK);
+    CHECK(t, clean_page(s, &pix, (ocr_source){1200, 1600, 480}, &pg) == DG_OK);
     CHECK(t, pg.dpi == 300 && pixGetWidth(pg.grey) == 750);
     ocr_box b = ocr_geom_box_to_original(&pg.geom, (ocr_box){75, 150, 75, 30});
     CHECK(t, abs(b.x - 120) <= 1 && abs(b.y - 240) <= 1 && abs(b.w - 120) <= 2 &&
                  abs(b.h - 48) <= 2);
     ocr_page_release(&pg);
     /* a 600 dpi one given decoded at half size, as libjpeg gives it */
-    ocr_source half = {2400, 3200, 600};
     pix = text_page(1200, 1600);
-    CHECK(t, ocr_page_clean(&e, &pix, &half, 0, 0, &pg, &err) == DG_OK);
+    CHECK(t, clean_page(s, &pix, (ocr_source){2400, 3200, 600}, &pg) == DG_OK);
     CHECK(t, pg.dpi == 300 && pixGetWidth(pg.grey) == 1200);
     b = ocr_geom_box_to_original(&pg.geom, (ocr_box){100, 150, 50, 30});
     CHECK(t, abs(b.x - 200) <= 1 && abs(b.y - 300) <= 1 && abs(b.w - 100) <= 2 &&
@@ -694,15 +695,11 @@ static void test_negative(tl_state *t)
         ocr_settings *s = NULL;
         CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
         s->negative_on = on;
-        ocr_engine e = {0};
-        e.settings = s;
         PIX *pix = text_page(1200, 1600);
         if (pix)
             pixInvert(pix, pix);
-        ocr_source src = {1200, 1600, 300};
         ocr_page pg;
-        dg_err err = {0};
-        CHECK(t, pix && ocr_page_clean(&e, &pix, &src, 0, 0, &pg, &err) == DG_OK);
+        CHECK(t, pix && clean_page(s, &pix, (ocr_source){1200, 1600, 300}, &pg) == DG_OK);
         l_uint32 paper = 0, text = 255;
         pixGetPixel(pg.grey, 140, 195, &paper);
         pixGetPixel(pg.grey, 150 + 17, 210 + 15, &text);
@@ -724,8 +721,6 @@ static void clean_shadowed(tl_state *t, int spread, l_uint32 *paper, l_uint32 *t
     ocr_settings *s = NULL;
     CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
     s->uneven_spread = spread;
-    ocr_engine e = {0};
-    e.settings = s;
     PIX *pix = text_page(1200, 1600);
     for (int y = 0; y < 1600; y++)
         for (int x = 0; x < 400; x++) {
@@ -733,10 +728,8 @@ static void clean_shadowed(tl_state *t, int spread, l_uint32 *paper, l_uint32 *t
             pixGetPixel(pix, x, y, &v);
             pixSetPixel(pix, x, y, (l_uint32)(v * (0.35 + 0.65 * x / 400.0)));
         }
-    ocr_source src = {1200, 1600, 300};
     ocr_page pg;
-    dg_err err = {0};
-    CHECK(t, ocr_page_clean(&e, &pix, &src, 0, 0, &pg, &err) == DG_OK);
+    CHECK(t, clean_page(s, &pix, (ocr_source){1200, 1600, 300}, &pg) == DG_OK);
     pixGetPixel(pg.grey, 60, 195, paper); /* left of the text, 60 px in */
     pixGetPixel(pg.grey, 150 + 17, 210 + 15, text);
     pixGetPixel(pg.bin, 150 + 17, 210 + 15, text_bin);
