@@ -504,32 +504,41 @@ static int before(ocr_box a, ocr_box b)
 
 #define MAX_TABLES 8
 
-/* Rows numbered table by table, in reading order, so that each row of a
- * two-page spread holds cells of one page: numbered across the page, a
- * row of the left page that its deskew left a little slanted was split
- * around a row of the right page.  Tables are the rules' pieces joined
- * while closer than a typical cell's height.  A page with one table is
- * numbered as a whole. */
-static void number_rows(PIX *rules, ocr_cell *c, size_t n, int tol)
+/* The tables of a page with these cells, in reading order, into t (at most
+ * MAX_TABLES); returns their count, 0 when there are none or out of
+ * memory.  Tables are the rules' pieces joined while closer than a typical
+ * cell's height. */
+static int page_tables(PIX *rules, const ocr_cell *c, size_t n, ocr_box *t)
 {
-    int *hs = malloc(n * sizeof *hs);
+    int *hs = n ? malloc(n * sizeof *hs) : NULL;
     for (size_t i = 0; hs && i < n; i++)
         hs[i] = c[i].box.h;
     int row_h = hs ? median_int(hs, (int)n) : 0;
     free(hs);
-    ocr_box t[MAX_TABLES];
     int nt = row_h > 0 ? find_tables(rules, row_h, t, MAX_TABLES) : 0;
-    ocr_cell *tmp = nt > 1 ? malloc(n * sizeof *tmp) : NULL;
-    if (!tmp) {
-        assign_rows(c, n, tol);
-        return;
-    }
     for (int i = 1; i < nt; i++) /* insertion sort: few tables */
         for (int j = i; j > 0 && before(t[j], t[j - 1]); j--) {
             ocr_box x = t[j];
             t[j] = t[j - 1];
             t[j - 1] = x;
         }
+    return nt;
+}
+
+/* Rows numbered table by table, in reading order, so that each row of a
+ * two-page spread holds cells of one page: numbered across the page, a
+ * row of the left page that its deskew left a little slanted was split
+ * around a row of the right page.  A page with one table is numbered as
+ * a whole. */
+static void number_rows(PIX *rules, ocr_cell *c, size_t n, int tol)
+{
+    ocr_box t[MAX_TABLES];
+    int nt = page_tables(rules, c, n, t);
+    ocr_cell *tmp = nt > 1 ? malloc(n * sizeof *tmp) : NULL;
+    if (!tmp) {
+        assign_rows(c, n, tol);
+        return;
+    }
     size_t out = 0;
     int rows = 0;
     for (int k = 0; k <= nt; k++) { /* k == nt: cells in no table */
@@ -613,4 +622,27 @@ int ocr_grid_cells(PIX *rules, const ocr_settings *s, ocr_cell **cells, size_t *
     *cells = out;
     *ncells = k;
     return DG_OK;
+}
+
+/* Side by side: each overlaps the other over more than half the lower's
+ * height, and neither is under a third of the other's width or height (a
+ * photo box beside a card's table is part of one page). */
+static int side_by_side(ocr_box a, ocr_box b)
+{
+    int top = a.y > b.y ? a.y : b.y, bottom = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
+    int low = a.h < b.h ? a.h : b.h;
+    return bottom - top > low / 2 && a.w * 3 >= b.w && b.w * 3 >= a.w && a.h * 3 >= b.h &&
+           b.h * 3 >= a.h;
+}
+
+int ocr_grid_gutters(PIX *rules, const ocr_cell *cells, size_t ncells, int *x, int max)
+{
+    ocr_box t[MAX_TABLES];
+    int nt = page_tables(rules, cells, ncells, t), ng = 0;
+    for (int i = 1; i < nt && ng < max; i++) {
+        ocr_box l = t[i - 1], r = t[i];
+        if (side_by_side(l, r) && l.x + l.w <= r.x)
+            x[ng++] = (l.x + l.w + r.x) / 2;
+    }
+    return ng;
 }

@@ -222,5 +222,10 @@ PIX *ocr_rules_mask(PIX *bin, PIX *grey, const ocr_settings *s, int dpi, int *nh
 /* Cells enclosed by the rules, in reading order (row, col), boxes in the
  * mask's coordinates.  *cells is malloc'd (caller frees), may be NULL with 0. */
 int ocr_grid_cells(PIX *rules, const ocr_settings *s, ocr_cell **cells, size_t *ncells);
+/* The pages of a spread: x of the gutter between each two tables that lie
+ * side by side, left to right, into x (at most max); returns the count (0
+ * for a page of one table or stacked tables, or out of memory).  Reading
+ * order takes one side of a gutter before the other. */
+int ocr_grid_gutters(PIX *rules, const ocr_cell *cells, size_t ncells, int *x, int max);
 
 #endif

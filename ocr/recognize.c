@@ -20,6 +20,7 @@
 #define PAD 15 /* white margin added around every crop: Tesseract wants one */
 
 typedef struct line_key {
+    int side;        /* page of a spread, left to right (order_lines sets it) */
     int top, x, sub; /* band top (cell top for cell lines), x, order inside */
 } line_key;
 
@@ -1136,7 +1137,7 @@ static int read_cell(void *ctx, ocr_engine *e, size_t i, dg_err *err)
     int in = e->settings->cell_inset;
     ocr_box b = c->cells[i].box;
     ocr_box inner = {b.x + in, b.y + in, b.w - 2 * in, b.h - 2 * in};
-    region rg = {0, 0, (int)i, {b.y, b.x, 0}, 1.0, NULL, 0};
+    region rg = {0, 0, (int)i, {0, b.y, b.x, 0}, 1.0, NULL, 0};
     return read_area(e, c->pg, c->src, inner, rg, (int)i, &c->out[i], err);
 }
 
@@ -1335,7 +1336,7 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src,
     for (int i = 0; phrases && i < boxaGetCount(phrases) && rc == DG_OK; i++) {
         ocr_box b = grow_within(phrase_reach(phrases, i, pg->dpi / 10, page), pg->dpi / 60 + 1,
                                 page);
-        region rg = {0, 0, -1, {b.y, b.x, 0}, 1.0, NULL, 0};
+        region rg = {0, 0, -1, {0, b.y, b.x, 0}, 1.0, NULL, 0};
         rc = read_area(e, pg, &rest, b, rg, block0 + i, lv, err);
     }
     boxaDestroy(&phrases);
@@ -1348,6 +1349,8 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src,
  * line's own position inside its cell. */
 static int key_cmp(const line_key *a, const line_key *b, int tol)
 {
+    if (a->side != b->side)
+        return a->side < b->side ? -1 : 1;
     if (abs(a->top - b->top) > tol)
         return a->top < b->top ? -1 : 1;
     if (a->x != b->x)
@@ -1355,8 +1358,17 @@ static int key_cmp(const line_key *a, const line_key *b, int tol)
     return (a->sub > b->sub) - (a->sub < b->sub);
 }
 
-static void order_lines(line_vec *lv, int tol)
+/* Lines top to bottom, a row's left to right; on a two-page spread (ng
+ * gutters) the left page's before the right's, each line on the side of
+ * its middle. */
+static void order_lines(line_vec *lv, int tol, const int *gutter, int ng)
 {
+    for (size_t i = 0; i < lv->n; i++) {
+        int mid = lv->v[i].box.x + lv->v[i].box.w / 2;
+        lv->k[i].side = 0;
+        while (lv->k[i].side < ng && mid > gutter[lv->k[i].side])
+            lv->k[i].side++;
+    }
     /* insertion sort: a few hundred lines at most, and it is stable */
     for (size_t i = 1; i < lv->n; i++) {
         ocr_line l = lv->v[i];
@@ -1644,6 +1656,9 @@ static int find_cells(const ocr_page *pg, const ocr_settings *s, ocr_cell **cell
     return DG_OK;
 }
 
+/* Pages of a spread told apart in reading order, beyond two to spare. */
+#define MAX_GUTTERS 3
+
 static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
 {
     ocr_cell *cells = NULL;
@@ -1666,7 +1681,9 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
         rc = read_rest(e, pg, &src, cells, n, (int)n, &lv, err);
     pixDestroy(&src.bin);
     pixDestroy(&src.loc);
-    order_lines(&lv, pg->dpi / 20);
+    int gutter[MAX_GUTTERS];
+    int ng = n ? ocr_grid_gutters(pg->rules, cells, n, gutter, MAX_GUTTERS) : 0;
+    order_lines(&lv, pg->dpi / 20, gutter, ng);
     finish_lines(&lv, e->settings, &pg->geom, r);
     for (size_t i = 0; i < n; i++)
         cells[i].box = ocr_geom_box_to_original(&pg->geom, cells[i].box);

@@ -13,7 +13,7 @@
 # read scaled up, values under a grey seal are read without it, values in
 # a spine's shadow are read, a turned page OSD cannot orient is read each
 # way round, and a 600 dpi scan is read at 300 dpi with its boxes on the
-# scan as filed.
+# scan as filed, and the two pages of a spread are read one after the other.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -214,4 +214,15 @@ check_eq "600 dpi: each cell twice the 300 dpi form's (to 4 px)" "$(sqlite3 m.db
     SELECT count(*) FROM ocr_cell m JOIN t.ocr_cell c USING (row_no, col_no)
     WHERE abs(m.x - 2 * c.x) > 4 OR abs(m.y - 2 * c.y) > 4
        OR abs(m.w - 2 * c.w) > 4 OR abs(m.h - 2 * c.h) > 4")" 0
+
+# Two pages of a bound ledger side by side (tests/data/ocr/spread_rows.jpg:
+# the first rows of samples s009 and s004, a gutter between them): the
+# page text gives the left page's lines before the right page's, each
+# page's rows in order.  Ordered by position alone, the two pages' rows
+# came interleaved (姚向东's row, then 冯涛's, then 段燕's).
+read_fixture spread_rows.jpg p.db
+check_eq "spread: ocr exit" "$?" 0
+order=$(sqlite3 p.db "SELECT group_concat(text, ' ') FROM (SELECT text FROM ocr_line
+    WHERE text IN ('姚向东', '段燕', '卢小军', '冯涛', '田丽萍', '唐玉兰') ORDER BY seq)")
+check_eq "spread: left page's rows, then the right page's" "$order" "姚向东 段燕 卢小军 冯涛 田丽萍 唐玉兰"
 finish
