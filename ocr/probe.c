@@ -293,6 +293,35 @@ static PIX *decode_png_reduced(const unsigned char *data, size_t len, int r, int
     return pix;
 }
 
+/* 1 when libpng reads every row of the PNG: Leptonica's reader lets
+ * libpng print its complaint about a damaged file on stderr before it
+ * fails, so a PNG goes to it only once this quiet pass has read it. */
+static int png_reads(const unsigned char *data, size_t len)
+{
+    mem_png m = {data, len, 0};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_quiet);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    unsigned char *volatile row = NULL;
+    volatile int ok = 0;
+    if (info && setjmp(png_jmpbuf(png)) == 0) {
+        png_set_read_fn(png, &m, png_mem_read);
+        png_read_info(png, info);
+        int passes = png_set_interlace_handling(png);
+        png_read_update_info(png, info);
+        png_uint_32 h = png_get_image_height(png, info);
+        row = malloc(png_get_rowbytes(png, info));
+        for (int p = 0; row && p < passes; p++)
+            for (png_uint_32 y = 0; y < h; y++)
+                png_read_row(png, row, NULL);
+        if (row)
+            png_read_end(png, NULL);
+        ok = row != NULL;
+    }
+    free(row);
+    png_destroy_read_struct(png ? &png : NULL, info ? &info : NULL, NULL);
+    return ok;
+}
+
 /* Page n of a TIFF Leptonica cannot decode (tiled ones: Leptonica reads
  * strips only), through libtiff's RGBA interface, into a 32 bpp page;
  * NULL when libtiff cannot either. */
@@ -388,7 +417,7 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
         int bad = 0;
         pix = r > 1 ? decode_png_reduced(data, len, r, &bad) : NULL;
         reduced = pix != NULL;
-        if (!pix && !bad)
+        if (!pix && !bad && png_reads(data, len))
             pix = pixReadMemPng(data, len);
     }
     if (!pix)

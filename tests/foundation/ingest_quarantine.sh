@@ -10,6 +10,9 @@ echo "minutes of the 1986 committee" > in/notes.tif
 head -c 100 "$DATA/scans/grey_64x32.png" > in/truncated.png
 head -c 200000 "$SAMPLES/s003_reg_clean.jpg" > in/truncated.jpg
 cp "$DATA/scans/bomb_100000x100000.png" in/huge.png
+# complete (IEND at its end) but with 200 bytes of its compressed rows zeroed
+cp "$DATA/ocr/name_row.png" in/damaged.png
+dd if=/dev/zero of=in/damaged.png bs=1 seek=5000 count=200 conv=notrunc 2> /dev/null
 
 "$DANGAN" --db t.db ingest in > out.txt 2> err.txt
 check_eq "exit code says files were set aside" "$?" 1
@@ -17,14 +20,18 @@ st=$("$DANGAN" --db t.db status --json)
 check_eq "good files" "$(json_num files "$st")" 2
 check_eq "pages of the good files (2-page TIFF + PNG)" "$(json_num pages_total "$st")" 3
 check_eq "pages waiting for OCR" "$(json_num new "$st")" 3
-check_eq "quarantined count" "$(json_num quarantined "$st")" 5
+check_eq "quarantined count" "$(json_num quarantined "$st")" 6
 check_contains "zero-byte reason" "$st" '"file":"in/empty.tif","reason":"empty file'
 check_contains "text file named .tif" "$st" '"file":"in/notes.tif","reason":"unsupported format'
 check_contains "truncated PNG" "$st" '"file":"in/truncated.png","reason":"truncated PNG'
 check_contains "truncated JPEG" "$st" '"file":"in/truncated.jpg","reason":"truncated JPEG'
 check_contains "decompression bomb refused before decoding" "$st" \
     'claims 100000x100000 pixels, over the limit'
-check_contains "summary names what was set aside" "$(cat out.txt)" "5 set aside"
+check_contains "damaged PNG" "$st" '"file":"in/damaged.png","reason":"cannot decode png page 1'
+check_contains "summary names what was set aside" "$(cat out.txt)" "6 set aside"
+# Reasons go to the workspace, not the terminal: libpng, left to itself,
+# prints its own complaint about the damaged PNG on stderr.
+check_eq "nothing on stderr" "$(cat err.txt)" ""
 # The 2-page TIFF's second page is an A4 sheet scanned at 200 dpi that its
 # file calls 300: the DA/T 31 check goes by the page size.
 check_contains "mislabelled resolution caught" "$("$DANGAN" --db t.db status)" \
