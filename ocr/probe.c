@@ -245,18 +245,19 @@ static void add_rgb_row(const unsigned char *src, int wout, int r, uint32_t *sum
     }
 }
 
-/* A PNG decoded `r` times smaller (r x r averages), row by row through
- * libpng as 8-bit RGB: the full-size page is never held (Leptonica holds a
- * 600 dpi colour PNG twice: 320 MB).  NULL for an interlaced PNG, which
- * Leptonica's path takes, or one libpng cannot read (*corrupt set: handed
- * on, libpng would only say so again, on stderr). */
+/* A PNG decoded `r` times smaller (r x r averages), through libpng as
+ * 8-bit RGB: row by row, so the full-size page is never held (Leptonica
+ * holds a 600 dpi colour PNG twice: 320 MB); an interlaced PNG, whose rows
+ * arrive in seven passes, is held once as RGB bytes (100 MB at 600 dpi).
+ * NULL when libpng cannot read it (*corrupt set: handed on, libpng would
+ * only say so again, on stderr) or it is too large. */
 static PIX *decode_png_reduced(const unsigned char *data, size_t len, int r, int *corrupt)
 {
     mem_png m = {data, len, 0};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_quiet);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     PIX *volatile pix = NULL;
-    unsigned char *volatile row = NULL;
+    unsigned char *volatile rows = NULL;
     uint32_t *volatile sums = NULL;
     if (info && setjmp(png_jmpbuf(png)) == 0) {
         png_set_read_fn(png, &m, png_mem_read);
@@ -267,16 +268,22 @@ static PIX *decode_png_reduced(const unsigned char *data, size_t len, int r, int
         png_set_expand_gray_1_2_4_to_8(png);
         png_set_gray_to_rgb(png);
         png_set_strip_alpha(png);
+        int passes = png_set_interlace_handling(png);
         png_read_update_info(png, info);
-        if (png_get_interlace_type(png, info) == PNG_INTERLACE_NONE &&
-            png_get_rowbytes(png, info) == (size_t)w * 3 && w / r > 0 && h / r > 0 &&
+        size_t stride = (size_t)w * 3;
+        if (png_get_rowbytes(png, info) == stride && w / r > 0 && h / r > 0 &&
             w <= OCR_MAX_SIDE && h <= OCR_MAX_SIDE) {
-            row = malloc((size_t)w * 3);
+            rows = malloc(stride * (passes > 1 ? h : 1));
             sums = calloc((size_t)(w / r) * 3, sizeof *sums);
-            pix = row && sums ? pixCreate((int)(w / r), (int)(h / r), 32) : NULL;
+            pix = rows && sums ? pixCreate((int)(w / r), (int)(h / r), 32) : NULL;
         }
+        for (int p = 0; pix && passes > 1 && p < passes; p++)
+            for (png_uint_32 y = 0; y < h; y++)
+                png_read_row(png, rows + y * stride, NULL);
         for (png_uint_32 y = 0; pix && y < h / r * r; y++) {
-            png_read_row(png, row, NULL);
+            unsigned char *row = rows + (passes > 1 ? y * stride : 0);
+            if (passes == 1)
+                png_read_row(png, row, NULL);
             add_rgb_row(row, (int)(w / r), r, sums);
             if (y % r == (png_uint_32)r - 1)
                 put_row(pix, (int)(y / r), r, sums);
@@ -287,7 +294,7 @@ static PIX *decode_png_reduced(const unsigned char *data, size_t len, int r, int
         pix = NULL;
         *corrupt = info != NULL;
     }
-    free(row);
+    free(rows);
     free(sums);
     png_destroy_read_struct(png ? &png : NULL, info ? &info : NULL, NULL);
     return pix;

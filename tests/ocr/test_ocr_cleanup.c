@@ -12,6 +12,7 @@
  * next to Han only.
  */
 #include <math.h>
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,19 +520,14 @@ static void test_page_dpi(tl_state *t)
     CHECK(t, ocr_page_dpi(2480, 3508, 72) == 300);  /* a 72 dpi default */
 }
 
-/* size of `pix` written as `format` and decoded `reduction` times smaller,
- * and the grey of the decoded page at (x, y) in *at; *w = -1 when writing
- * or decoding failed. */
-static void decoded_at(PIX *pix, int format, int reduction, int x, int y, int *w, int *h,
-                       int *at)
+/* size of the image in data decoded `reduction` times smaller, and the
+ * grey of the decoded page at (x, y) in *at; *w = -1 when decoding failed. */
+static void decoded_bytes_at(const unsigned char *data, size_t len, int reduction, int x, int y,
+                             int *w, int *h, int *at)
 {
-    l_uint8 *data = NULL;
-    size_t len = 0;
     *w = *h = -1;
-    if (pixWriteMem(&data, &len, pix, format) != 0)
-        return;
     dg_err err = {0};
-    PIX *d = ocr_decode_page_reduced(data, len, 0, reduction, &err);
+    PIX *d = data ? ocr_decode_page_reduced(data, len, 0, reduction, &err) : NULL;
     PIX *g = d ? pixConvertTo8(d, 0) : NULL;
     l_uint32 v = 0;
     if (g) {
@@ -542,7 +538,83 @@ static void decoded_at(PIX *pix, int format, int reduction, int x, int y, int *w
     }
     pixDestroy(&g);
     pixDestroy(&d);
+}
+
+/* The same for `pix` written as `format`. */
+static void decoded_at(PIX *pix, int format, int reduction, int x, int y, int *w, int *h,
+                       int *at)
+{
+    l_uint8 *data = NULL;
+    size_t len = 0;
+    *w = *h = -1;
+    if (pixWriteMem(&data, &len, pix, format) == 0)
+        decoded_bytes_at(data, len, reduction, x, y, w, h, at);
     lept_free(data);
+}
+
+typedef struct png_out {
+    unsigned char *data;
+    size_t len, cap;
+} png_out;
+
+static void png_append(png_structp png, png_bytep b, png_size_t n)
+{
+    png_out *o = png_get_io_ptr(png);
+    if (o->len + n > o->cap) {
+        size_t cap = (o->len + n) * 2;
+        unsigned char *d = realloc(o->data, cap);
+        if (!d)
+            png_error(png, "out of memory");
+        o->data = d;
+        o->cap = cap;
+    }
+    memcpy(o->data + o->len, b, n);
+    o->len += n;
+}
+
+static void png_flush_none(png_structp png)
+{
+    (void)png;
+}
+
+/* A colour page as an interlaced (Adam7) PNG, which Leptonica cannot
+ * write; NULL when it could not be made, else the bytes (caller frees). */
+static unsigned char *interlaced_png(PIX *colour, size_t *len)
+{
+    int w = pixGetWidth(colour), h = pixGetHeight(colour);
+    png_out *o = calloc(1, sizeof *o);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    unsigned char *row = malloc((size_t)w * 3);
+    volatile int ok = 0;
+    if (o && info && row && setjmp(png_jmpbuf(png)) == 0) {
+        png_set_write_fn(png, o, png_append, png_flush_none);
+        png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
+                     PNG_INTERLACE_ADAM7, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+        png_write_info(png, info);
+        int passes = png_set_interlace_handling(png);
+        for (int p = 0; p < passes; p++)
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    l_int32 r = 0, g = 0, b = 0;
+                    pixGetRGBPixel(colour, x, y, &r, &g, &b);
+                    row[3 * x] = (unsigned char)r;
+                    row[3 * x + 1] = (unsigned char)g;
+                    row[3 * x + 2] = (unsigned char)b;
+                }
+                png_write_row(png, row);
+            }
+        png_write_end(png, NULL);
+        ok = 1;
+    }
+    png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
+    free(row);
+    unsigned char *data = o && ok ? o->data : NULL;
+    if (o && !ok)
+        free(o->data);
+    *len = data ? o->len : 0;
+    free(o);
+    return data;
 }
 
 static void decoded_size(PIX *pix, int format, int reduction, int *w, int *h)
@@ -574,6 +646,15 @@ static void test_decode_reduced(tl_state *t)
     CHECK(t, gap > 200);
     decoded_at(grey, IFF_PNG, 4, 29, 41, &w, &h, &bar);
     CHECK(t, w == 200 && h == 150 && bar < 60);
+    /* and an interlaced PNG, its seven passes put together first */
+    size_t ilen = 0;
+    unsigned char *inter = colour ? interlaced_png(colour, &ilen) : NULL;
+    CHECK(t, inter != NULL);
+    decoded_bytes_at(inter, ilen, 2, 58, 82, &w, &h, &bar);
+    CHECK(t, w == 400 && h == 300 && bar < 60);
+    decoded_bytes_at(inter, ilen, 2, 58, 100, &w, &h, &gap);
+    CHECK(t, gap > 200);
+    free(inter);
     decoded_size(bits, IFF_TIFF_G4, 2, &w, &h);
     CHECK(t, w == 800 && h == 600);
     /* a PNG whose compressed rows are damaged: refused with a reason (and,
