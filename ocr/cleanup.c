@@ -459,14 +459,24 @@ static const int paper_mm[][2] = {{210, 297}, {148, 210}, {297, 420}, {176, 250}
                                   {184, 260}, {195, 270}, {260, 368}, {270, 390}, {216, 279}};
 static const int scan_dpi[] = {150, 200, 240, 300, 400, 600};
 
+/* A page at its recorded dpi is a sheet within this share of each side:
+ * scanners crop a few mm, and 4% lets 8K at 150 dpi pass for A4 at 200. */
+#define SHEET_FIT 0.025
+/* Another dpi replaces the recorded one only when the page is a sheet at it
+ * this closely: a mislabelled scan is the sheet to the pixel (s015 page 2,
+ * A4 at 200 dpi marked 300: within 0.1%), while a card rotated onto a
+ * larger canvas is a sheet at some other dpi by chance (a 240 dpi A4 card
+ * turned 3 degrees is ISO B5 at 300 within 2.3%, and read so lost F1
+ * 0.986 -> 0.924). */
+#define SHEET_EXACT 0.01
+
 /* Index of the first sheet in paper_mm that a w x h pixel page at dpi is
- * (within 2.5%: scanners crop a few mm, and 4% lets 8K at 150 dpi pass
- * for A4 at 200); -1 for none. */
-static int paper_of(int w, int h, int dpi)
+ * (each side within `fit`); -1 for none. */
+static int paper_of(int w, int h, int dpi, double fit)
 {
     double s = (w < h ? w : h) * 25.4 / dpi, l = (w < h ? h : w) * 25.4 / dpi;
     for (size_t i = 0; i < sizeof paper_mm / sizeof paper_mm[0]; i++)
-        if (fabs(s / paper_mm[i][0] - 1) < 0.025 && fabs(l / paper_mm[i][1] - 1) < 0.025)
+        if (fabs(s / paper_mm[i][0] - 1) < fit && fabs(l / paper_mm[i][1] - 1) < fit)
             return (int)i;
     return -1;
 }
@@ -474,17 +484,21 @@ static int paper_of(int w, int h, int dpi)
 /* The resolution recorded in a file can be wrong (a 200 dpi A4 page whose
  * TIFF says 300 makes every dpi-derived length 1.5x too large).  When the
  * recorded value gives no standard sheet but a usual scanner resolution
- * does, that one is taken.  ISO sheets share one aspect ratio (A4 at 200
+ * gives one to the pixel (SHEET_EXACT; any sheet when the recorded value
+ * is under every scanner's), that one is taken.  ISO sheets share one aspect ratio (A4 at 200
  * dpi is B5 at 240 in pixels), so the sheet decides, in paper_mm's order
  * (A4 first: most record forms are A4), not the nearness to the recorded
  * value. */
 int ocr_page_dpi(int w, int h, int recorded)
 {
-    if (recorded <= 0 || paper_of(w, h, recorded) >= 0)
+    if (recorded <= 0 || paper_of(w, h, recorded, SHEET_FIT) >= 0)
         return recorded;
+    /* under any scanner's resolution (72, 96: a program's default) the
+     * recorded value is no measurement, and any sheet will do */
+    double fit = recorded < scan_dpi[0] ? SHEET_FIT : SHEET_EXACT;
     int found = recorded, best = 1 << 30;
     for (size_t i = 0; i < sizeof scan_dpi / sizeof scan_dpi[0]; i++) {
-        int p = paper_of(w, h, scan_dpi[i]);
+        int p = paper_of(w, h, scan_dpi[i], fit);
         if (p >= 0 && p < best) {
             found = scan_dpi[i];
             best = p;
@@ -574,7 +588,11 @@ static int step_upscale(ocr_page *pg, const ocr_settings *s)
 int ocr_source_dpi(const ocr_settings *s, const ocr_source *src)
 {
     int given = src->dpi > 0 ? src->dpi : s->dpi_default;
-    return s->dpi_check_on ? ocr_page_dpi(src->width, src->height, given) : given;
+    int dpi = s->dpi_check_on ? ocr_page_dpi(src->width, src->height, given) : given;
+    /* a program's default (72, 96) that no sheet explains: a photograph of
+     * the page, or a scan whose resolution was lost; read at 72 dpi, its
+     * characters would be taken for specks */
+    return s->dpi_check_on && dpi < scan_dpi[0] ? s->dpi_default : dpi;
 }
 
 /* Scans finer than s->downscale_above dpi (600 dpi preservation masters)
