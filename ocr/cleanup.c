@@ -200,10 +200,34 @@ static int flatten_lighting(ocr_page *pg, const ocr_settings *s)
     return flat != NULL;
 }
 
+/* Grey levels by which a page's margins may outshine its middle before
+ * they are taken for something other than its paper (the samples: 4). */
+#define PAPER_MARGIN_GAP 10
+
+/* The paper's brightness: the 90% rank of the page's grey.  A sheet laid
+ * askew under a scanner lid whiter than the aged paper, or turned onto a
+ * larger white canvas, has margins brighter than any of its paper; the
+ * rank was then theirs, the paper fell under the ink threshold, and the
+ * page read as noise (a 200 dpi card turned 3 degrees: F1 0.08).  When the
+ * page's middle half is darker than that by more than PAPER_MARGIN_GAP,
+ * the middle's rank is the paper's. */
+static l_uint32 paper_level(PIX *grey)
+{
+    l_uint32 whole = 0, middle = 0;
+    pixGetRankValue(grey, 4, 0.9f, &whole);
+    int w = pixGetWidth(grey), h = pixGetHeight(grey);
+    BOX *b = boxCreate(w / 4, h / 4, w / 2, h / 2);
+    PIX *mid = b ? pixClipRectangle(grey, b, NULL) : NULL;
+    boxDestroy(&b);
+    if (!mid || pixGetRankValue(mid, 2, 0.9f, &middle))
+        middle = whole;
+    pixDestroy(&mid);
+    return whole > middle + PAPER_MARGIN_GAP ? middle : whole;
+}
+
 static void step_background(ocr_page *pg, const ocr_settings *s, int bilevel)
 {
-    l_uint32 before = 0;
-    pixGetRankValue(pg->grey, 4, 0.9f, &before);
+    l_uint32 before = paper_level(pg->grey);
     /* A 1-bit scan has no paper tone to flatten: normalising and stretching
      * its 0/255 pixels only smears bold strokes together (名册 -> 和名册). */
     if (!s->background_on || bilevel) {
@@ -212,7 +236,7 @@ static void step_background(ocr_page *pg, const ocr_settings *s, int bilevel)
     }
     l_uint32 paper = before;
     if (flatten_lighting(pg, s))
-        pixGetRankValue(pg->grey, 4, 0.9f, &paper);
+        paper = paper_level(pg->grey);
     /* Tiles about a character wide, and only pixels well below the paper
      * count as ink: with small tiles or a low ink threshold, faded ink is
      * taken for background and normalised away. */

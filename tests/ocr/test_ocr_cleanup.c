@@ -842,6 +842,43 @@ static void test_shadow(tl_state *t)
     CHECK(t, !flat && paper < 150);
 }
 
+/* A yellowed sheet (paper at grey 212) scanned under a white lid that shows
+ * 100 px around it: the paper is measured where the page's middle is, not
+ * at the lid's white; cleaned, the paper is white and the text black.
+ * Measured on the whole page, the paper fell under the ink threshold and
+ * the page turned to ink (a card turned 3 degrees on a white canvas read
+ * at F1 0.08). */
+static void test_white_lid(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *sheet = text_page(1200, 1600), *pix = pixCreate(1400, 1800, 8);
+    if (sheet && pix) {
+        pixSetAll(pix);
+        pixMultConstantGray(sheet, 212.0f / 255.0f);
+        pixRasterop(pix, 100, 100, 1200, 1600, PIX_SRC, sheet, 0, 0);
+    }
+    pixDestroy(&sheet);
+    ocr_page pg;
+    int cleaned = s && pix && clean_page(s, &pix, (ocr_source){1400, 1800, 300}, &pg) == DG_OK;
+    CHECK(t, cleaned);
+    if (cleaned) {
+        const char *m = strstr(pg.log.data, "\"paper_before\":");
+        int measured = m ? atoi(m + strlen("\"paper_before\":")) : -1;
+        l_uint32 paper = 0, text = 255, paper_bin = 1, text_bin = 0;
+        pixGetPixel(pg.grey, 100 + 140, 100 + 160, &paper); /* between two bars */
+        pixGetPixel(pg.grey, 100 + 117, 100 + 165, &text);
+        pixGetPixel(pg.bin, 100 + 140, 100 + 160, &paper_bin);
+        /* a bar's edge: Sauvola leaves solid bars hollow */
+        pixGetPixel(pg.bin, 100 + 101, 100 + 165, &text_bin);
+        CHECK(t, measured >= 208 && measured <= 216);
+        CHECK(t, paper >= 230 && text < 100 && paper_bin == 0 && text_bin == 1);
+        ocr_page_release(&pg);
+    }
+    pixDestroy(&pix);
+    ocr_settings_free(&s);
+}
+
 /* A ragged dark strip a few pixels in from the right edge (a torn or
  * shadowed sheet edge after deskew), thinner than a scanner band. */
 static void test_torn_edge(tl_state *t)
@@ -946,6 +983,7 @@ int main(void)
     test_decode_reduced(&t);
     test_tiled_tiff(&t);
     test_shadow(&t);
+    test_white_lid(&t);
     test_negative(&t);
     test_torn_edge(&t);
     test_text(&t);
