@@ -134,8 +134,10 @@ int ocr_is_cjk(unsigned cp);
 char *ocr_tidy_text(const char *in);
 /* in with ASCII punctuation (: ; ( ) , ? !) widened where a CJK character
  * or an already widened mark is its nearest neighbour, and an 〈 that a ）
- * closes made （ (caller frees). */
-char *ocr_widen_punctuation(const char *in);
+ * closes made （ (caller frees).  With narrow_parens (the print sets its
+ * parentheses half width, as some cards print 系(所)) parentheses are
+ * ASCII instead, full-width ones too. */
+char *ocr_widen_punctuation(const char *in, int narrow_parens);
 
 /* Marks a speck, smudge or rule stub is read as: dots, commas, ticks,
  * quotes and short strokes.  Colons and brackets are not among them: chi_sim
@@ -152,7 +154,7 @@ int ocr_trim_marks_before_han(char *word);
 char *ocr_join_words(const ocr_word *words, size_t n);
 /* The same for the words of one line, each seen beside its neighbours in
  * the line; every words[i].text is replaced.  DG_OK or DG_ENOMEM. */
-int ocr_widen_words(ocr_word *words, size_t n);
+int ocr_widen_words(ocr_word *words, size_t n, int narrow_parens);
 /* ASCII marks no value or label of these forms uses ([ ] { } < > @ # $ * & ~ ^ _ \ | `)
  * removed from s in place; returns how many were. */
 size_t ocr_drop_foreign_marks(char *s);

@@ -22,6 +22,8 @@
 typedef struct line_key {
     int side;        /* page of a spread, left to right (order_lines sets it) */
     int top, x, sub; /* band top (cell top for cell lines), x, order inside */
+    /* and what reading the line measured for its text filters: */
+    int narrow_parens; /* its opening parentheses are set half width */
 } line_key;
 
 typedef struct line_vec {
@@ -153,6 +155,171 @@ static int collect_lines(TessBaseAPI *api, line_vec *lv, const region *rg, int b
     return rc;
 }
 
+/* A half-width parenthesis (some cards print 系(所)) and the blank around
+ * it take about half a character's width between its neighbours, a
+ * full-width （ a whole one: measured between the ink on either side, in
+ * the parenthesis' own height, the cards' came to 0.53-0.86, full-width
+ * ones 1.04-1.94 on the samples; in the line's height 0.49-0.74 against
+ * 0.95 and more.  Both must say narrow. */
+#define NARROW_PAREN_SLOT 1.0
+#define NARROW_PAREN_LINE_SLOT 0.9
+
+/* A column holds ink: more than a speck's few pixels. */
+static int col_ink(const NUMA *cols, int x)
+{
+    l_int32 v = 0;
+    numaGetIValue((NUMA *)cols, x, &v);
+    return v > 2;
+}
+
+/* The ink run of a parenthesis Tesseract placed in columns x0..x1 (the run
+ * there, or the first one after x0) into [*run0, *run1), and its slot: the
+ * first blank column after the ink before it (*after) to the first ink
+ * column after it (*before).  0 when there is no run or no ink on either
+ * side. */
+static int paren_slot(const NUMA *cols, int x0, int x1, int *run0, int *run1, int *after,
+                      int *before)
+{
+    int n = numaGetCount((NUMA *)cols), x = x0 < 0 ? 0 : x0;
+    if (x >= n)
+        return 0;
+    if (col_ink(cols, x))
+        while (x > 0 && col_ink(cols, x - 1))
+            x--;
+    else
+        while (x <= x1 && x < n && !col_ink(cols, x))
+            x++;
+    if (x > x1 || x >= n)
+        return 0;
+    int b = x, e = x;
+    while (b > 0 && !col_ink(cols, b - 1))
+        b--;
+    while (e < n && col_ink(cols, e))
+        e++;
+    *run0 = x;
+    *run1 = e;
+    while (e < n && !col_ink(cols, e))
+        e++;
+    *after = b;
+    *before = e;
+    return b > 0 && e < n;
+}
+
+/* Ink per column of the image Tesseract thresholded, over rows y0..y1. */
+static NUMA *band_columns(PIX *th, int y0, int y1)
+{
+    BOX *b = boxCreate(0, y0, pixGetWidth(th), y1 - y0 + 1);
+    PIX *band = b ? pixClipRectangle(th, b, NULL) : NULL;
+    boxDestroy(&b);
+    NUMA *cols = band ? pixCountPixelsByColumn(band) : NULL;
+    pixDestroy(&band);
+    return cols;
+}
+
+/* Rows from the first to the last holding ink in columns x0..x1-1, rows
+ * y0..y1 of th. */
+static int ink_height(PIX *th, int x0, int x1, int y0, int y1)
+{
+    BOX *b = boxCreate(x0, y0, x1 - x0, y1 - y0 + 1), *fg = NULL;
+    PIX *c = b ? pixClipRectangle(th, b, NULL) : NULL;
+    boxDestroy(&b);
+    l_int32 h = 0;
+    if (c && pixClipToForeground(c, NULL, &fg) == 0 && fg)
+        boxGetGeometry(fg, NULL, NULL, NULL, &h);
+    boxDestroy(&fg);
+    pixDestroy(&c);
+    return h;
+}
+
+/* One text line of a reading, as measure_parens walks it. */
+typedef struct paren_line {
+    NUMA *cols;      /* ink per column over the line's rows */
+    int y0, y1;      /* its rows in the image read */
+    int narrow, wide; /* opening parentheses measured each way */
+} paren_line;
+
+/* The parenthesis Tesseract placed at columns x0..x1 of line pl measured,
+ * and counted narrow or wide; on the page, since the crop's wide gaps were
+ * narrowed for reading. */
+static void measure_paren(PIX *th, const region *rg, paren_line *pl, int x0, int x1)
+{
+    int run0, run1, after, before;
+    if (!pl->cols || !paren_slot(pl->cols, x0, x1, &run0, &run1, &after, &before))
+        return;
+    double slot = map_x(rg, before) - map_x(rg, after);
+    double tall = ink_height(th, run0, run1, pl->y0, pl->y1) / rg->scale;
+    double line = (pl->y1 - pl->y0) / rg->scale;
+    if (tall <= 0 || line <= 0)
+        return;
+    if (slot < NARROW_PAREN_SLOT * tall && slot < NARROW_PAREN_LINE_SLOT * line)
+        pl->narrow++;
+    else
+        pl->wide++;
+}
+
+static void mark_parens(line_vec *lv, size_t first, long idx, const paren_line *pl)
+{
+    if (idx >= 0 && first + (size_t)idx < lv->n)
+        lv->k[first + (size_t)idx].narrow_parens = pl->narrow > 0 && pl->wide == 0;
+}
+
+static int opening_paren(const char *sym)
+{
+    return strcmp(sym, "(") == 0 || strcmp(sym, "（") == 0 || strcmp(sym, "〈") == 0;
+}
+
+static int han_symbol(const char *sym)
+{
+    size_t i = 0, n = strlen(sym);
+    return n > 0 && ocr_is_cjk(dg_utf8_next(sym, n, &i)) && i == n && !opening_paren(sym);
+}
+
+/* chi_sim reads （ and ( alike, so the width the print sets its
+ * parentheses in is measured: lines first..lv->n of the reading just made
+ * are marked narrow when each opening parenthesis measured was.  Only one
+ * right after a Han character is measured: a speck or mark read before it
+ * (系:(所) on a faded page) sits in the blank that tells the widths apart. */
+static void measure_parens(TessBaseAPI *api, const region *rg, line_vec *lv, size_t first)
+{
+    PIX *th = TessBaseAPIGetThresholdedImage(api);
+    TessResultIterator *ri = th ? TessBaseAPIGetIterator(api) : NULL;
+    const TessPageIterator *pi = ri ? TessResultIteratorGetPageIteratorConst(ri) : NULL;
+    paren_line pl = {0};
+    long idx = -1; /* the line's place among those the reading made */
+    int after_han = 0;
+    for (int more = pi != NULL; more;
+         more = TessPageIteratorNext((TessPageIterator *)pi, RIL_SYMBOL)) {
+        int x0, y0, x1, y1;
+        if (TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) {
+            mark_parens(lv, first, idx++, &pl);
+            numaDestroy(&pl.cols);
+            pl = (paren_line){0};
+            if (TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &pl.y0, &x1, &pl.y1))
+                pl.cols = band_columns(th, pl.y0, pl.y1);
+            after_han = 0;
+        }
+        char *sym = TessResultIteratorGetUTF8Text(ri, RIL_SYMBOL);
+        if (sym && after_han && opening_paren(sym) &&
+            TessPageIteratorBoundingBox(pi, RIL_SYMBOL, &x0, &y0, &x1, &y1))
+            measure_paren(th, rg, &pl, x0, x1);
+        after_han = sym && han_symbol(sym);
+        TessDeleteText(sym);
+    }
+    mark_parens(lv, first, idx, &pl);
+    numaDestroy(&pl.cols);
+    TessResultIteratorDelete(ri);
+    pixDestroy(&th);
+}
+
+static int has_paren(const line_vec *lv, size_t first)
+{
+    for (size_t i = first; i < lv->n; i++)
+        if (strchr(lv->v[i].text, '(') || strstr(lv->v[i].text, "（") ||
+            strstr(lv->v[i].text, "〈"))
+            return 1;
+    return 0;
+}
+
 /* Read one prepared image (already padded) as lines. */
 static int read_image(TessBaseAPI *api, PIX *img, int psm, int dpi, const region *rg, int block,
                       line_vec *lv, dg_err *err)
@@ -161,10 +328,13 @@ static int read_image(TessBaseAPI *api, PIX *img, int psm, int dpi, const region
     TessBaseAPISetSourceResolution(api, dpi);
     TessBaseAPISetPageSegMode(api, (TessPageSegMode)psm);
     int rc = DG_OK;
+    size_t n0 = lv->n;
     if (TessBaseAPIRecognize(api, NULL) != 0)
         rc = dg_err_set(err, DG_ERR, "Tesseract failed to recognise a region");
     else if (collect_lines(api, lv, rg, block))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    else if (has_paren(lv, n0))
+        measure_parens(api, rg, lv, n0);
     TessBaseAPIClear(api);
     return rc;
 }
@@ -1137,7 +1307,7 @@ static int read_cell(void *ctx, ocr_engine *e, size_t i, dg_err *err)
     int in = e->settings->cell_inset;
     ocr_box b = c->cells[i].box;
     ocr_box inner = {b.x + in, b.y + in, b.w - 2 * in, b.h - 2 * in};
-    region rg = {0, 0, (int)i, {0, b.y, b.x, 0}, 1.0, NULL, 0};
+    region rg = {0, 0, (int)i, {0, b.y, b.x, 0, 0}, 1.0, NULL, 0};
     return read_area(e, c->pg, c->src, inner, rg, (int)i, &c->out[i], err);
 }
 
@@ -1336,7 +1506,7 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src,
     for (int i = 0; phrases && i < boxaGetCount(phrases) && rc == DG_OK; i++) {
         ocr_box b = grow_within(phrase_reach(phrases, i, pg->dpi / 10, page), pg->dpi / 60 + 1,
                                 page);
-        region rg = {0, 0, -1, {0, b.y, b.x, 0}, 1.0, NULL, 0};
+        region rg = {0, 0, -1, {0, b.y, b.x, 0, 0}, 1.0, NULL, 0};
         rc = read_area(e, pg, &rest, b, rg, block0 + i, lv, err);
     }
     boxaDestroy(&phrases);
@@ -1573,9 +1743,9 @@ static int line_has_latin(const ocr_line *l)
 }
 
 /* Text in place of *text, widened; 0 on success. */
-static int widen_in_place(char **text)
+static int widen_in_place(char **text, int narrow_parens)
 {
-    char *w = ocr_widen_punctuation(*text);
+    char *w = ocr_widen_punctuation(*text, narrow_parens);
     if (!w)
         return DG_ENOMEM;
     free(*text);
@@ -1583,10 +1753,10 @@ static int widen_in_place(char **text)
     return DG_OK;
 }
 
-static int widen_line(ocr_line *l)
+static int widen_line(ocr_line *l, int narrow_parens)
 {
-    int rc = widen_in_place(&l->text);
-    return rc == DG_OK ? ocr_widen_words(l->words, l->nwords) : rc;
+    int rc = widen_in_place(&l->text, narrow_parens);
+    return rc == DG_OK ? ocr_widen_words(l->words, l->nwords, narrow_parens) : rc;
 }
 
 /* Marks no record text uses, out of every word; a word left empty goes. */
@@ -1600,13 +1770,13 @@ static int drop_foreign(ocr_line *l)
 
 /* The settings' text filters on line l; nonzero when l is to be dropped
  * (noise, or out of memory while rewriting it). */
-static int filter_line(ocr_line *l, const ocr_settings *s)
+static int filter_line(ocr_line *l, const ocr_settings *s, int narrow_parens)
 {
     if (s->filter_on && (drop_foreign(l) || !line_has_word(l) || lone_mark_outside(l) ||
                          drop_stray_marks(l) || trim_marks_before_han(l) ||
                          trim_number_marks(l) || number_dots(l)))
         return 1;
-    return s->widen_on && widen_line(l);
+    return s->widen_on && widen_line(l, narrow_parens);
 }
 
 /* Drop lines that read as nothing, map boxes, compute the mean confidence. */
@@ -1630,7 +1800,7 @@ static void finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g,
          * value of these records is Latin words, IDs carry digits. */
         else if (line_has_latin(l) && !line_has_han(l) && !line_has_digit(l))
             floor_conf = 60.0f;
-        if (!l->text || l->conf < floor_conf || filter_line(l, s)) {
+        if (!l->text || l->conf < floor_conf || filter_line(l, s, lv->k[i].narrow_parens)) {
             line_release(l);
             continue;
         }

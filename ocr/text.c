@@ -4,7 +4,7 @@
  * between two CJK characters are dropped; other runs become one space.
  * chi_sim also reads the full-width punctuation of Chinese print (：（）,
  * and so on) as ASCII, and （ as 〈; ocr_widen_punctuation puts it back
- * next to Han.
+ * next to Han (parentheses the reader measured as half width excepted).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +58,15 @@ static void parenthesis_for_angle(unsigned *cp, size_t n)
     }
 }
 
+/* A parenthesis, either width, as it is set half width. */
+static unsigned narrow_paren(unsigned cp)
+{
+    return cp == 0xff08 ? '(' : cp == 0xff09 ? ')' : cp;
+}
+
 /* Two passes so that a run like ") :" after Han widens whichever way it
  * is read. */
-char *ocr_widen_punctuation(const char *in)
+char *ocr_widen_punctuation(const char *in, int narrow_parens)
 {
     size_t n = 0, len = strlen(in);
     unsigned *cp = malloc((len + 1) * sizeof *cp);
@@ -78,6 +84,8 @@ char *ocr_widen_punctuation(const char *in)
                 cp[i] = fw;
         }
     parenthesis_for_angle(cp, n);
+    for (size_t i = 0; narrow_parens && i < n; i++)
+        cp[i] = narrow_paren(cp[i]);
     size_t o = 0;
     for (size_t i = 0; i < n; i++)
         o += dg_utf8_put(out + o, cp[i]);
@@ -161,12 +169,12 @@ char *ocr_join_words(const ocr_word *words, size_t n)
 /* The words joined by spaces are widened and cut back at the same code
  * point counts (widening keeps them), so a word's neighbours count: the
  * lone ")" of 韦志勇（教授) is Chinese punctuation only beside 授. */
-int ocr_widen_words(ocr_word *words, size_t n)
+int ocr_widen_words(ocr_word *words, size_t n, int narrow_parens)
 {
     if (n == 0)
         return DG_OK;
     char *joined = ocr_join_words(words, n);
-    char *wide = joined ? ocr_widen_punctuation(joined) : NULL;
+    char *wide = joined ? ocr_widen_punctuation(joined, narrow_parens) : NULL;
     free(joined);
     if (!wide)
         return DG_ENOMEM;

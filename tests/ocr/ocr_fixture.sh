@@ -13,7 +13,8 @@
 # read scaled up, values under a grey seal are read without it, values in
 # a spine's shadow are read, a turned page OSD cannot orient is read each
 # way round, and a 600 dpi scan is read at 300 dpi with its boxes on the
-# scan as filed, and the two pages of a spread are read one after the other.
+# scan as filed, the two pages of a spread are read one after the other, and
+# parentheses keep the width the print sets them in.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -225,4 +226,13 @@ check_eq "spread: ocr exit" "$?" 0
 order=$(sqlite3 p.db "SELECT group_concat(text, ' ') FROM (SELECT text FROM ocr_line
     WHERE text IN ('姚向东', '段燕', '卢小军', '冯涛', '田丽萍', '唐玉兰') ORDER BY seq)")
 check_eq "spread: left page's rows, then the right page's" "$order" "姚向东 段燕 卢小军 冯涛 田丽萍 唐玉兰"
+# A row of sample s003 (tests/data/ocr/paren_row.jpg) whose label prints
+# its parentheses half width, 系(所), and whose value full width,
+# 孟红霞（教授）: chi_sim reads both as ASCII, and the width is measured
+# from the blank around them (widened blindly, the label read 系（所）).
+read_fixture paren_row.jpg pr.db
+check_eq "parentheses: ocr exit" "$?" 0
+line_count() { sqlite3 pr.db "SELECT count(*) FROM ocr_line WHERE text LIKE '$1'"; }
+check_eq "parentheses: half width kept ASCII" "$(line_count '系(所)')" 1
+check_eq "parentheses: full width widened" "$(line_count '%红霞（教授）')" 1
 finish

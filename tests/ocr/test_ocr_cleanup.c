@@ -904,16 +904,22 @@ static void test_torn_edge(tl_state *t)
     ocr_settings_free(&s);
 }
 
-/* Tesseract's line text as dangan stores it: widened, then tidied. */
-static void check_text(tl_state *t, const char *in, const char *want)
+/* Tesseract's line text as dangan stores it: widened (parentheses as the
+ * print sets them), then tidied. */
+static void check_print(tl_state *t, const char *in, int narrow_parens, const char *want)
 {
-    char *wide = ocr_widen_punctuation(in);
+    char *wide = ocr_widen_punctuation(in, narrow_parens);
     char *got = wide ? ocr_tidy_text(wide) : NULL;
     CHECK(t, got && strcmp(got, want) == 0);
     if (got && strcmp(got, want) != 0)
         fprintf(stderr, "text '%s': got '%s', want '%s'\n", in, got, want);
     free(wide);
     free(got);
+}
+
+static void check_text(tl_state *t, const char *in, const char *want)
+{
+    check_print(t, in, 0, want);
 }
 
 static void test_text(tl_state *t)
@@ -926,6 +932,11 @@ static void test_text(tl_state *t)
     check_text(t, "本人简历〈从高中起)", "本人简历（从高中起）");
     check_text(t, "〈书名〉 (注)", "〈书名〉（注）");
     check_text(t, "〈甲〈乙）", "〈甲（乙）");
+    /* where the print sets them half width they stay ASCII, other marks
+     * are widened as before */
+    check_print(t, "系(所): 力学系", 1, "系(所)：力学系");
+    check_print(t, "系（所）", 1, "系(所)");
+    check_print(t, "本人简历〈从高中起)", 1, "本人简历(从高中起)");
     /* a colon or comma between digits of a bare number is its dot */
     char num[] = "52:05", big[] = "1990,7", mark[] = "1985.7:", word[] = "第1:2页";
     CHECK(t, ocr_bare_number(num) && ocr_number_dots(num) && strcmp(num, "52.05") == 0);
@@ -942,12 +953,12 @@ static void test_text(tl_state *t)
     ocr_word w[6] = {{0}};
     for (int i = 0; i < 6; i++)
         w[i].text = strdup(in[i]);
-    CHECK(t, ocr_widen_words(w, 6) == DG_OK);
+    CHECK(t, ocr_widen_words(w, 6, 0) == DG_OK);
     for (int i = 0; i < 6; i++) {
         CHECK(t, w[i].text && strcmp(w[i].text, want[i]) == 0);
         free(w[i].text);
     }
-    CHECK(t, ocr_widen_words(NULL, 0) == DG_OK);
+    CHECK(t, ocr_widen_words(NULL, 0, 0) == DG_OK);
     /* marks before a character are specks; before a digit, a split dot */
     char lead[] = "-毕业年月", quote[] = "“所在系", split[] = ".7", han[] = "研字";
     CHECK(t, ocr_trim_marks_before_han(lead) && strcmp(lead, "毕业年月") == 0);
