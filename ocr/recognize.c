@@ -1667,6 +1667,32 @@ static int trim_marks_before_han(ocr_line *l)
     return DG_OK;
 }
 
+/* A colon closes the label before it (填表单位：): none starts a line of
+ * Chinese print, nor follows another.  Such a colon is a speck or a seal's
+ * dot read so (：浙江大学研究生院制 under a seal, 经办人： ：万振华) and goes,
+ * out of the words and the text alike (the text keeps Tesseract's
+ * spacing); 1 when nothing of the line is left. */
+static int drop_stray_colons(ocr_line *l)
+{
+    int changed = 0, after_colon = 1; /* the line's start: as after a colon */
+    size_t k = 0;
+    for (size_t j = 0; j < l->nwords; j++) {
+        char *w = l->words[j].text;
+        for (size_t n; after_colon && (n = ocr_colon_at(w)) > 0; changed = 1)
+            memmove(w, w + n, strlen(w + n) + 1);
+        if (*w) {
+            after_colon = ocr_ends_with_colon(w);
+            l->words[k++] = l->words[j];
+        } else {
+            free(w);
+        }
+    }
+    l->nwords = k;
+    if (changed)
+        ocr_strip_stray_colons(l->text);
+    return k == 0;
+}
+
 /* 1 when the text is a number or date: digits, marks, spaces and 年月日
  * only, with at least one digit. */
 static int numeric_text(const char *t)
@@ -1773,7 +1799,7 @@ static int drop_foreign(ocr_line *l)
 static int filter_line(ocr_line *l, const ocr_settings *s, int narrow_parens)
 {
     if (s->filter_on && (drop_foreign(l) || !line_has_word(l) || lone_mark_outside(l) ||
-                         drop_stray_marks(l) || trim_marks_before_han(l) ||
+                         drop_stray_marks(l) || trim_marks_before_han(l) || drop_stray_colons(l) ||
                          trim_number_marks(l) || number_dots(l)))
         return 1;
     return s->widen_on && widen_line(l, narrow_parens);
