@@ -322,6 +322,7 @@ static void test_matcher(tl_state *t)
         {"姓名", "姓 名 董美玲", 1, 0, 2},        /* spaces inside */
         {"系(所)", "系（所）教育系", 1, 0, 2},    /* punctuation folded */
         {"学号", "学导", 0, 0, 0},                /* short labels get no slack */
+        {"学号", "学叶 8531207", 1, 0, 2},        /* but a look-alike: 号 read as 叶 */
         {"导师", "指导教师", 0, 0, 0},
         {"毕业年月", "毕亚年月 1985.7", 1, 0, 4}, /* one ordinary slip in 4 */
         {"出生年月", "出生日期", 0, 0, 0},
