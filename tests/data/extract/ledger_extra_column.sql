@@ -1,6 +1,7 @@
--- A ledger with a column the template lacks (籍贯) where 专业 would stand:
--- no character of 专业 or 专业名称 is in its header, so it is not taken
--- for 专业's column; the majors are missing, not native places.
+-- A ledger with a 籍贯 column where 专业 would stand: no character of 专业
+-- or 专业名称 is in its header, so it is not taken for 专业's column; the
+-- majors are missing, and the native places are native_place (a column
+-- some ledgers add, not expected).
 INSERT INTO fx_cell(row, col, x, y, w, h) VALUES
  (0, 0, 100, 400, 100, 100),
  (0, 1, 200, 400, 200, 100),
