@@ -223,6 +223,10 @@ static int emit_json(sqlite3 *db, const counts *c, dg_buf *b)
     return DG_OK;
 }
 
+/* Under any scanner's resolution (72, 96): what a camera or a program
+ * writes when it knows none. */
+#define LEAST_SCANNER_DPI 150
+
 static void emit_text(sqlite3 *db, const counts *c, dg_buf *b)
 {
     dg_buf_addf(b, "files:        %lld (%lld more paths are aliases of the same bytes)\n",
@@ -246,6 +250,12 @@ static void emit_text(sqlite3 *db, const counts *c, dg_buf *b)
                 dg_buf_addf(b, "  warning: %s page %d is %d dpi by its size (the file says %d)\n",
                             sqlite3_column_text(st, 0), sqlite3_column_int(st, 1) + 1, by_size,
                             dpi);
+            else if (dpi < LEAST_SCANNER_DPI)
+                dg_buf_addf(b,
+                            "  warning: %s page %d has no scanner resolution (the file says %d "
+                            "dpi, a program's default: a photograph, or a scan whose resolution "
+                            "was lost)\n",
+                            sqlite3_column_text(st, 0), sqlite3_column_int(st, 1) + 1, dpi);
             else
                 dg_buf_addf(b, "  warning: %s page %d is %d dpi\n", sqlite3_column_text(st, 0),
                             sqlite3_column_int(st, 1) + 1, dpi);

@@ -38,6 +38,13 @@ check_contains "mislabelled resolution caught" "$("$DANGAN" --db t.db status)" \
     "s015_ledger_moderate.tif page 2 is 200 dpi by its size (the file says 300)"
 check_eq "low-dpi count" "$(json_num low_dpi_pages "$st")" 1
 
+# A picture marked 72 dpi (a camera's or a program's default) that no sheet
+# size explains is said to have no scanner resolution, not to be 72 dpi.
+mkdir in72 && cp "$DATA/scans/photo_72dpi.png" in72/
+"$DANGAN" --db p.db ingest in72 > /dev/null 2>&1
+check_contains "no scanner resolution" "$("$DANGAN" --db p.db status)" \
+    "photo_72dpi.png page 1 has no scanner resolution (the file says 72 dpi"
+
 # Set-aside files are not retried as new on every run, and nothing is duplicated.
 "$DANGAN" --db t.db ingest in > /dev/null 2>&1
 st2=$("$DANGAN" --db t.db status --json)
