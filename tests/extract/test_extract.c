@@ -359,6 +359,7 @@ int main(int argc, char **argv)
     golden(&t, "ledger_spread", templates_dir, "extracted");
     golden(&t, "ledger_student_no", templates_dir, "extracted");
     golden(&t, "ledger_grouped_header", templates_dir, "extracted");
+    golden(&t, "ledger_header_words", templates_dir, "extracted");
     char third[1024];
     snprintf(third, sizeof third, "%s/templates3", data_dir);
     golden(&t, "degree_register", third, "extracted");
