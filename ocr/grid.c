@@ -593,6 +593,20 @@ static cand *find_regions(PIX *rules, const ocr_settings *s, int *nc)
     return c;
 }
 
+/* Rules that only run between rows (a ledger printed with horizontal rules
+ * and a frame) enclose each row as one region: read as one cell, its values
+ * came out as one line whose words' boxes, cut by character count, stood
+ * under the wrong columns, and extraction found no record.  Such a page has
+ * no two cells side by side, and is read phrase by phrase as a page without
+ * a grid is (1 when some row holds two cells or more). */
+static int side_by_side_cells(const ocr_cell *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i].col > 0)
+            return 1;
+    return 0;
+}
+
 int ocr_grid_cells(PIX *rules, const ocr_settings *s, ocr_cell **cells, size_t *ncells)
 {
     *cells = NULL;
@@ -619,6 +633,10 @@ int ocr_grid_cells(PIX *rules, const ocr_settings *s, ocr_cell **cells, size_t *
     if (!out)
         return k >= 2 ? DG_ENOMEM : DG_OK;
     number_rows(rules, out, k, minh / 2);
+    if (!side_by_side_cells(out, k)) {
+        free(out);
+        return DG_OK;
+    }
     *cells = out;
     *ncells = k;
     return DG_OK;

@@ -150,6 +150,27 @@ static void test_grid(tl_state *t)
     ocr_settings_free(&s);
 }
 
+/* A frame with rules between its rows only (a ledger printed without
+ * column rules): each row would be one cell holding every value of a
+ * student; the page has no cells and is read phrase by phrase. */
+static void test_rows_only(tl_state *t)
+{
+    ocr_settings *s = NULL;
+    CHECK(t, ocr_settings_load(NULL, &s, NULL) == DG_OK);
+    PIX *p = pixCreate(1600, 1200, 1);
+    for (int r = 0; p && r <= 4; r++)
+        pixRenderLine(p, 200, 300 + r * 150, 1400, 300 + r * 150, 3, L_SET_PIXELS);
+    for (int c = 0; p && c <= 1; c++)
+        pixRenderLine(p, 200 + c * 1200, 300, 200 + c * 1200, 900, 3, L_SET_PIXELS);
+    int nh = 0, nv = 0;
+    PIX *rules = p ? ocr_rules_mask(p, NULL, s, 300, &nh, &nv, NULL) : NULL;
+    CHECK(t, rules && nh == 5 && nv == 2);
+    CHECK_INT(t, (int)cell_count(rules, s), 0);
+    pixDestroy(&rules);
+    pixDestroy(&p);
+    ocr_settings_free(&s);
+}
+
 /* Two 3x4 tables side by side, the right one half a row lower (the two
  * pages of a bound ledger scanned as one spread): rows are numbered table
  * by table, the left table's three first, each of four cells; numbered
@@ -989,6 +1010,7 @@ int main(void)
     test_grid(&t);
     test_show_through(&t);
     test_two_tables(&t);
+    test_rows_only(&t);
     test_grid_fold(&t);
     test_grid_fold_pieces(&t);
     test_cut_table(&t);
