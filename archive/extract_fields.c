@@ -431,8 +431,11 @@ static int garbled_label(const ex_page *p, const ex_template *t, const ex_run *r
     return 0;
 }
 
-/* The run to the right of (or below) a label, nearest first. */
-static long neighbour(const ex_page *p, size_t ri, const span *ls, int below, double reach)
+/* The run to the right of (or below) a label, nearest first.  Below a
+ * label in a grid only its own cell counts (the cell below holds another
+ * field), unless other_cells: a row of labels over a row of values. */
+static long neighbour(const ex_page *p, size_t ri, const span *ls, int below, double reach,
+                      int other_cells)
 {
     const ex_run *lr = &p->runs[ri];
     long best = -1;
@@ -444,7 +447,7 @@ static long neighbour(const ex_page *p, size_t ri, const span *ls, int below, do
          * in a grid, a value below its label is in the label's cell (the
          * cell below holds another field) */
         if (i == ri || r->cell != lr->cell || r->ng == 0 ||
-            (below && lr->cell && r->cell_id != lr->cell_id))
+            (below && lr->cell && !other_cells && r->cell_id != lr->cell_id))
             continue;
         double d;
         if (below) {
@@ -495,6 +498,45 @@ static int below_value(const ex_page *p, long ni, const span *ls, gsel *out)
     return gsel_run(p, (size_t)ni, s, e, out);
 }
 
+/* 1 when run ni starts with a label (its first significant character). */
+static int starts_with_label(const ex_page *p, long ni)
+{
+    const ex_run *r = &p->runs[ni];
+    size_t s = 0, ms;
+    while (s < r->ng && !ex_cp_significant(RUN_CP(p, r, s)))
+        s++;
+    return match_at(p, (size_t)ni, 0, &ms) && ms <= s;
+}
+
+/* The nearest run left of a label on its row; -1 when there is none. */
+static long left_neighbour(const ex_page *p, size_t ri, const span *ls)
+{
+    long best = -1;
+    double best_d = 0.6 * p->width;
+    for (size_t i = 0; i < p->nruns; i++) {
+        const ex_run *r = &p->runs[i];
+        double cy = r->b.y + r->b.h / 2.0, d = ls->x0 - (r->b.x + r->b.w);
+        if (i == ri || r->ng == 0 || cy < ls->y0 - 0.2 * p->line_h ||
+            cy > ls->y1 + 0.2 * p->line_h || d < -0.5 * p->line_h || d >= best_d)
+            continue;
+        best_d = d;
+        best = (long)i;
+    }
+    return best;
+}
+
+/* 1 when the label at run ri (span ls, right neighbour ri_right or -1)
+ * stands in a row of labels: its neighbour on the right, or failing one
+ * its neighbour on the left, is another label (a value's neighbour on a
+ * card is a label only where a value is blank). */
+static int in_label_row(const ex_page *p, size_t ri, const span *ls, long ri_right)
+{
+    if (ri_right >= 0)
+        return starts_with_label(p, ri_right);
+    long li = left_neighbour(p, ri, ls);
+    return li >= 0 && starts_with_label(p, li);
+}
+
 /* Text at the start of a neighbour run; empty when it starts with a label. */
 static int neighbour_value(const ex_page *p, long ni, int below, const span *ls, gsel *out)
 {
@@ -503,11 +545,7 @@ static int neighbour_value(const ex_page *p, long ni, int below, const span *ls,
     const ex_run *r = &p->runs[ni];
     if (below && !r->cell && r->ng)
         return below_value(p, ni, ls, out);
-    size_t s = 0;
-    while (s < r->ng && !ex_cp_significant(RUN_CP(p, r, s)))
-        s++;
-    size_t ms;
-    if (match_at(p, (size_t)ni, 0, &ms) && ms <= s)
+    if (starts_with_label(p, ni))
         return DG_OK;
     return gsel_run(p, (size_t)ni, 0, value_end(p, (size_t)ni, 0), out);
 }
@@ -543,16 +581,25 @@ static int label_value(const ex_page *p, const ex_template *t, const ex_field *f
          * phrase by phrase: 系（所）： | 化学系): the nearest run to the
          * right, within three characters. */
         double reach = f->at == EX_AT_AFTER ? 3.0 * p->line_h : 0;
-        long ni = neighbour(p, m->run, &ls, below, reach);
+        long ni = neighbour(p, m->run, &ls, below, reach, 0);
         /* past an empty cell (a blank value, or a value cell a fold cut
          * in two) the next run may be the next label, garbled: then the
          * value is blank, not that label's text */
         if (ni >= 0 && !below && empty_cell_between(p, &ls, &p->runs[ni]) &&
             garbled_label(p, t, &p->runs[ni]))
             ni = -1;
-        if (ni < 0 && f->at == EX_AT_RIGHT) {
+        if (f->at == EX_AT_RIGHT && in_label_row(p, m->run, &ls, ni)) {
+            /* a row of labels over a row of values (姓名 | 性别 | 出生年月
+             * over 司马光明 | 男 | 1960.05): the value is in the cell
+             * below, which holds no label */
+            long bi = neighbour(p, m->run, &ls, 1, 0, 1);
+            if (bi >= 0 && !starts_with_label(p, bi)) {
+                below = 1;
+                ni = bi;
+            }
+        } else if (ni < 0 && f->at == EX_AT_RIGHT) {
             below = 1;
-            ni = neighbour(p, m->run, &ls, 1, 0);
+            ni = neighbour(p, m->run, &ls, 1, 0, 0);
         }
         rule = below ? "below label" : "right of label";
         rc = neighbour_value(p, ni, below, &ls, &s);

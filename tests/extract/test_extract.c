@@ -353,6 +353,7 @@ int main(int argc, char **argv)
     golden(&t, "card_lines", templates_dir, "extracted");
     golden(&t, "card_cells", templates_dir, "extracted");
     golden(&t, "card_fold", templates_dir, "extracted");
+    golden(&t, "card_label_rows", templates_dir, "extracted");
     golden(&t, "ledger_wrapped", templates_dir, "extracted");
     golden(&t, "ledger_lost_header", templates_dir, "extracted");
     golden(&t, "ledger_extra_column", templates_dir, "extracted");
