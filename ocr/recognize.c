@@ -311,6 +311,92 @@ static void measure_parens(TessBaseAPI *api, const region *rg, line_vec *lv, siz
     pixDestroy(&th);
 }
 
+/* chi_sim reads some characters' ink as two: a 和 and the character
+ * itself (党 of 中共党员 read 中共和党员, 蒋华峰 read 和蒋华峰), the two
+ * boxes together no wider than one character.  Two real characters take
+ * two character widths.  Widths in line heights. */
+#define SPLIT_GLYPH_WIDTH 1.25
+#define SPLIT_GLYPH "和"
+
+/* Code point k of s (spaces not counted) removed in place. */
+static void drop_code_point(char *s, size_t k)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0, n = 0; i < len;) {
+        size_t at = i;
+        unsigned cp = dg_utf8_next(s, len, &i);
+        if (cp == ' ')
+            continue;
+        if (n++ == k) {
+            memmove(s + at, s + i, len - i + 1);
+            return;
+        }
+    }
+}
+
+/* Symbol k of line l (its text's code points, spaces not counted) out of
+ * its text and its word; a word left empty goes. */
+static void drop_symbol(ocr_line *l, size_t k)
+{
+    drop_code_point(l->text, k);
+    for (size_t j = 0; j < l->nwords; j++) {
+        size_t n = ocr_utf8_len(l->words[j].text);
+        if (k >= n) {
+            k -= n;
+            continue;
+        }
+        drop_code_point(l->words[j].text, k);
+        if (!*l->words[j].text) {
+            free(l->words[j].text);
+            memmove(&l->words[j], &l->words[j + 1], (l->nwords - j - 1) * sizeof *l->words);
+            l->nwords--;
+        }
+        return;
+    }
+}
+
+/* Lines first..lv->n of the reading just made lose each SPLIT_GLYPH that
+ * with the Han character after it spans under SPLIT_GLYPH_WIDTH line
+ * heights. */
+static void drop_split_glyphs(TessBaseAPI *api, line_vec *lv, size_t first)
+{
+    TessResultIterator *ri = TessBaseAPIGetIterator(api);
+    const TessPageIterator *pi = ri ? TessResultIteratorGetPageIteratorConst(ri) : NULL;
+    long idx = -1;
+    size_t k = 0, dropped = 0;
+    int height = 0, prev_split = 0, prev_x0 = 0;
+    for (int more = pi != NULL; more;
+         more = TessPageIteratorNext((TessPageIterator *)pi, RIL_SYMBOL)) {
+        int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        if (TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) {
+            idx++;
+            k = dropped = 0;
+            prev_split = 0;
+            height = TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1)
+                         ? y1 - y0
+                         : 0;
+        }
+        char *sym = TessResultIteratorGetUTF8Text(ri, RIL_SYMBOL);
+        int boxed = sym && *sym && TessPageIteratorBoundingBox(pi, RIL_SYMBOL, &x0, &y0, &x1, &y1);
+        if (boxed && prev_split && han_symbol(sym) && x1 - prev_x0 < SPLIT_GLYPH_WIDTH * height &&
+            first + (size_t)idx < lv->n)
+            drop_symbol(&lv->v[first + (size_t)idx], k - 1 - dropped++);
+        prev_split = boxed && strcmp(sym, SPLIT_GLYPH) == 0;
+        prev_x0 = x0;
+        k += sym && *sym ? ocr_utf8_len(sym) : 0;
+        TessDeleteText(sym);
+    }
+    TessResultIteratorDelete(ri);
+}
+
+static int has_text(const line_vec *lv, size_t first, const char *what)
+{
+    for (size_t i = first; i < lv->n; i++)
+        if (strstr(lv->v[i].text, what))
+            return 1;
+    return 0;
+}
+
 static int has_paren(const line_vec *lv, size_t first)
 {
     for (size_t i = first; i < lv->n; i++)
@@ -333,8 +419,12 @@ static int read_image(TessBaseAPI *api, PIX *img, int psm, int dpi, const region
         rc = dg_err_set(err, DG_ERR, "Tesseract failed to recognise a region");
     else if (collect_lines(api, lv, rg, block))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
-    else if (has_paren(lv, n0))
-        measure_parens(api, rg, lv, n0);
+    else {
+        if (has_text(lv, n0, SPLIT_GLYPH))
+            drop_split_glyphs(api, lv, n0);
+        if (has_paren(lv, n0))
+            measure_parens(api, rg, lv, n0);
+    }
     TessBaseAPIClear(api);
     return rc;
 }

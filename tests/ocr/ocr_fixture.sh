@@ -13,8 +13,9 @@
 # read scaled up, values under a grey seal are read without it, values in
 # a spine's shadow are read, a turned page OSD cannot orient is read each
 # way round, and a 600 dpi scan is read at 300 dpi with its boxes on the
-# scan as filed, the two pages of a spread are read one after the other, and
-# parentheses keep the width the print sets them in.
+# scan as filed, the two pages of a spread are read one after the other,
+# parentheses keep the width the print sets them in, and a character chi_sim
+# reads as two (和 and itself) is read as one.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -235,4 +236,11 @@ check_eq "parentheses: ocr exit" "$?" 0
 line_count() { sqlite3 pr.db "SELECT count(*) FROM ocr_line WHERE text LIKE '$1'"; }
 check_eq "parentheses: half width kept ASCII" "$(line_count '系(所)')" 1
 check_eq "parentheses: full width widened" "$(line_count '%红霞（教授）')" 1
+# A row of sample s008 (tests/data/ocr/split_row.jpg) whose 中共党员 chi_sim
+# reads 中共和党员: the ink of 党 read as two symbols, 和 and 党, their
+# boxes together one character wide.  The 和 goes.
+read_fixture split_row.jpg sp.db
+check_eq "split glyph: ocr exit" "$?" 0
+check_eq "split glyph: 中共党员 read whole" "$(sqlite3 sp.db "SELECT count(*) FROM ocr_line
+    WHERE text = '中共党员'")" 1
 finish
