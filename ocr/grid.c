@@ -494,12 +494,18 @@ static int find_tables(PIX *rules, int gap, ocr_box *t, int max)
     return n;
 }
 
-/* Reading order of tables: top to bottom, side by side left to right. */
-static int before(ocr_box a, ocr_box b)
+/* 1 when a and b share more than half the lower one's rows. */
+static int same_rows(ocr_box a, ocr_box b)
 {
     int top = a.y > b.y ? a.y : b.y, bottom = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
     int low = a.h < b.h ? a.h : b.h;
-    return bottom - top > low / 2 ? a.x < b.x : a.y < b.y;
+    return bottom - top > low / 2;
+}
+
+/* Reading order of tables: top to bottom, side by side left to right. */
+static int before(ocr_box a, ocr_box b)
+{
+    return same_rows(a, b) ? a.x < b.x : a.y < b.y;
 }
 
 #define MAX_TABLES 8
@@ -647,9 +653,7 @@ int ocr_grid_cells(PIX *rules, const ocr_settings *s, ocr_cell **cells, size_t *
  * photo box beside a card's table is part of one page). */
 static int side_by_side(ocr_box a, ocr_box b)
 {
-    int top = a.y > b.y ? a.y : b.y, bottom = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
-    int low = a.h < b.h ? a.h : b.h;
-    return bottom - top > low / 2 && a.w * 3 >= b.w && b.w * 3 >= a.w && a.h * 3 >= b.h &&
+    return same_rows(a, b) && a.w * 3 >= b.w && b.w * 3 >= a.w && a.h * 3 >= b.h &&
            b.h * 3 >= a.h;
 }
 
