@@ -155,14 +155,13 @@ char *ocr_join_words(const ocr_word *words, size_t n);
 /* The same for the words of one line, each seen beside its neighbours in
  * the line; every words[i].text is replaced.  DG_OK or DG_ENOMEM. */
 int ocr_widen_words(ocr_word *words, size_t n, int narrow_parens);
-/* Bytes of the colon (: or ：) at p, 0 when there is none. */
-size_t ocr_colon_at(const char *p);
-/* 1 when w ends with a colon. */
-int ocr_ends_with_colon(const char *w);
 /* A colon closes the label before it (填表单位：): none starts a line of
  * Chinese print, nor follows another.  Such colons (spaces between count
- * as following) are removed from t in place; 1 when any was. */
-int ocr_strip_stray_colons(char *t);
+ * as following) are removed from t in place; 1 when any was.  *after_colon
+ * says whether what comes before t ends with a colon (1 at a line's start:
+ * the words of a line are passed one after another) and, on return,
+ * whether t does. */
+int ocr_strip_stray_colons(char *t, int *after_colon);
 /* ASCII marks no value or label of these forms uses ([ ] { } < > @ # $ * & ~ ^ _ \ | `)
  * removed from s in place; returns how many were. */
 size_t ocr_drop_foreign_marks(char *s);

@@ -334,6 +334,24 @@ static void drop_code_point(char *s, size_t k)
     }
 }
 
+static int empty_text(const char *text)
+{
+    return !*text;
+}
+
+/* The words of l that drop() picks freed and taken out (the text stays). */
+static void remove_words(ocr_line *l, int (*drop)(const char *text))
+{
+    size_t k = 0;
+    for (size_t j = 0; j < l->nwords; j++) {
+        if (!drop(l->words[j].text))
+            l->words[k++] = l->words[j];
+        else
+            free(l->words[j].text);
+    }
+    l->nwords = k;
+}
+
 /* Symbol k of line l (its text's code points, spaces not counted) out of
  * its text and its word; a word left empty goes. */
 static void drop_symbol(ocr_line *l, size_t k)
@@ -341,17 +359,12 @@ static void drop_symbol(ocr_line *l, size_t k)
     drop_code_point(l->text, k);
     for (size_t j = 0; j < l->nwords; j++) {
         size_t n = ocr_utf8_len(l->words[j].text);
-        if (k >= n) {
-            k -= n;
-            continue;
+        if (k < n) {
+            drop_code_point(l->words[j].text, k);
+            remove_words(l, empty_text);
+            return;
         }
-        drop_code_point(l->words[j].text, k);
-        if (!*l->words[j].text) {
-            free(l->words[j].text);
-            memmove(&l->words[j], &l->words[j + 1], (l->nwords - j - 1) * sizeof *l->words);
-            l->nwords--;
-        }
-        return;
+        k -= n;
     }
 }
 
@@ -399,11 +412,7 @@ static int has_text(const line_vec *lv, size_t first, const char *what)
 
 static int has_paren(const line_vec *lv, size_t first)
 {
-    for (size_t i = first; i < lv->n; i++)
-        if (strchr(lv->v[i].text, '(') || strstr(lv->v[i].text, "（") ||
-            strstr(lv->v[i].text, "〈"))
-            return 1;
-    return 0;
+    return has_text(lv, first, "(") || has_text(lv, first, "（") || has_text(lv, first, "〈");
 }
 
 /* Read one prepared image (already padded) as lines. */
@@ -1702,10 +1711,6 @@ static int speck_like(const char *text)
     return len && !text[len];
 }
 
-static int empty_text(const char *text)
-{
-    return !*text;
-}
 
 
 /* The line's text again from its words, after words were changed. */
@@ -1724,14 +1729,7 @@ static int rebuild_text(ocr_line *l)
 /* Words for which drop() holds leave l, and its text is rebuilt. */
 static int drop_words(ocr_line *l, int (*drop)(const char *text))
 {
-    size_t k = 0;
-    for (size_t j = 0; j < l->nwords; j++) {
-        if (!drop(l->words[j].text))
-            l->words[k++] = l->words[j];
-        else
-            free(l->words[j].text);
-    }
-    l->nwords = k;
+    remove_words(l, drop);
     return rebuild_text(l);
 }
 
@@ -1765,22 +1763,14 @@ static int trim_marks_before_han(ocr_line *l)
 static int drop_stray_colons(ocr_line *l)
 {
     int changed = 0, after_colon = 1; /* the line's start: as after a colon */
-    size_t k = 0;
-    for (size_t j = 0; j < l->nwords; j++) {
-        char *w = l->words[j].text;
-        for (size_t n; after_colon && (n = ocr_colon_at(w)) > 0; changed = 1)
-            memmove(w, w + n, strlen(w + n) + 1);
-        if (*w) {
-            after_colon = ocr_ends_with_colon(w);
-            l->words[k++] = l->words[j];
-        } else {
-            free(w);
-        }
-    }
-    l->nwords = k;
-    if (changed)
-        ocr_strip_stray_colons(l->text);
-    return k == 0;
+    for (size_t j = 0; j < l->nwords; j++)
+        changed |= ocr_strip_stray_colons(l->words[j].text, &after_colon);
+    if (!changed)
+        return 0;
+    remove_words(l, empty_text);
+    after_colon = 1;
+    ocr_strip_stray_colons(l->text, &after_colon);
+    return l->nwords == 0;
 }
 
 /* 1 when the text is a number or date: digits, marks, spaces and 年月日

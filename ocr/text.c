@@ -249,29 +249,23 @@ int ocr_trim_marks_before_han(char *word)
     return 1;
 }
 
-size_t ocr_colon_at(const char *p)
+/* Bytes of the colon (: or ：) at p, 0 when there is none. */
+static size_t colon_at(const char *p)
 {
     return *p == ':' ? 1 : strncmp(p, "：", strlen("：")) == 0 ? strlen("：") : 0;
 }
 
-int ocr_ends_with_colon(const char *w)
+int ocr_strip_stray_colons(char *t, int *after_colon)
 {
-    size_t n = strlen(w);
-    return (n >= 1 && w[n - 1] == ':') ||
-           (n >= strlen("：") && strcmp(w + n - strlen("："), "：") == 0);
-}
-
-int ocr_strip_stray_colons(char *t)
-{
-    int after_colon = 1, changed = 0;
+    int changed = 0;
     size_t o = 0;
     for (size_t i = 0, c; t[i];) {
-        if ((c = ocr_colon_at(t + i)) > 0 && after_colon) {
+        if ((c = colon_at(t + i)) > 0 && *after_colon) {
             i += c;
             changed = 1;
             continue;
         }
-        after_colon = c > 0 || (after_colon && t[i] == ' ');
+        *after_colon = c > 0 || (*after_colon && t[i] == ' ');
         for (size_t k = c > 0 ? c : 1; k > 0; k--)
             t[o++] = t[i++];
     }

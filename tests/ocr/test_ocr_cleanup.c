@@ -983,10 +983,11 @@ static void test_text(tl_state *t)
     /* no line starts with a colon, and none follows another */
     char seal[] = "：浙江大学研究生院制", twice[] = "经办人： ：万振华", label[] = "系（所）：",
          dotted[] = "1985:7";
-    CHECK(t, ocr_strip_stray_colons(seal) && strcmp(seal, "浙江大学研究生院制") == 0);
-    CHECK(t, ocr_strip_stray_colons(twice) && strcmp(twice, "经办人： 万振华") == 0);
-    CHECK(t, !ocr_strip_stray_colons(label) && strcmp(label, "系（所）：") == 0);
-    CHECK(t, !ocr_strip_stray_colons(dotted) && strcmp(dotted, "1985:7") == 0);
+    int at[4] = {1, 1, 1, 1}; /* each a line of its own */
+    CHECK(t, ocr_strip_stray_colons(seal, &at[0]) && strcmp(seal, "浙江大学研究生院制") == 0);
+    CHECK(t, ocr_strip_stray_colons(twice, &at[1]) && strcmp(twice, "经办人： 万振华") == 0);
+    CHECK(t, !ocr_strip_stray_colons(label, &at[2]) && strcmp(label, "系（所）：") == 0);
+    CHECK(t, !ocr_strip_stray_colons(dotted, &at[3]) && strcmp(dotted, "1985:7") == 0);
     /* marks before a character are specks; before a digit, a split dot */
     char lead[] = "-毕业年月", quote[] = "“所在系", split[] = ".7", han[] = "研字";
     CHECK(t, ocr_trim_marks_before_han(lead) && strcmp(lead, "毕业年月") == 0);
