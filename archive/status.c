@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "ocr.h"
 
 typedef struct counts {
     int64_t files, aliases, pages, low_dpi, quarantined;
@@ -223,10 +224,6 @@ static int emit_json(sqlite3 *db, const counts *c, dg_buf *b)
     return DG_OK;
 }
 
-/* Under any scanner's resolution (72, 96): what a camera or a program
- * writes when it knows none. */
-#define LEAST_SCANNER_DPI 150
-
 static void emit_text(sqlite3 *db, const counts *c, dg_buf *b)
 {
     dg_buf_addf(b, "files:        %lld (%lld more paths are aliases of the same bytes)\n",
@@ -250,7 +247,7 @@ static void emit_text(sqlite3 *db, const counts *c, dg_buf *b)
                 dg_buf_addf(b, "  warning: %s page %d is %d dpi by its size (the file says %d)\n",
                             sqlite3_column_text(st, 0), sqlite3_column_int(st, 1) + 1, by_size,
                             dpi);
-            else if (dpi < LEAST_SCANNER_DPI)
+            else if (dpi < OCR_LEAST_SCANNER_DPI)
                 dg_buf_addf(b,
                             "  warning: %s page %d has no scanner resolution (the file says %d "
                             "dpi, a program's default: a photograph, or a scan whose resolution "

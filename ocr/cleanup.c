@@ -481,7 +481,7 @@ static void sync_grey(ocr_page *pg, PIX *bin_before)
  * A5, A3, ISO and JIS B5, the Chinese 16K and 8K (two sizes each), US letter. */
 static const int paper_mm[][2] = {{210, 297}, {148, 210}, {297, 420}, {176, 250}, {182, 257},
                                   {184, 260}, {195, 270}, {260, 368}, {270, 390}, {216, 279}};
-static const int scan_dpi[] = {150, 200, 240, 300, 400, 600};
+static const int scan_dpi[] = {OCR_LEAST_SCANNER_DPI, 200, 240, 300, 400, 600};
 
 /* A page at its recorded dpi is a sheet within this share of each side:
  * scanners crop a few mm, and 4% lets 8K at 150 dpi pass for A4 at 200. */
@@ -519,7 +519,7 @@ int ocr_page_dpi(int w, int h, int recorded)
         return recorded;
     /* under any scanner's resolution (72, 96: a program's default) the
      * recorded value is no measurement, and any sheet will do */
-    double fit = recorded < scan_dpi[0] ? SHEET_FIT : SHEET_EXACT;
+    double fit = recorded < OCR_LEAST_SCANNER_DPI ? SHEET_FIT : SHEET_EXACT;
     int found = recorded, best = 1 << 30;
     for (size_t i = 0; i < sizeof scan_dpi / sizeof scan_dpi[0]; i++) {
         int p = paper_of(w, h, scan_dpi[i], fit);
@@ -616,7 +616,7 @@ int ocr_source_dpi(const ocr_settings *s, const ocr_source *src)
     /* a program's default (72, 96) that no sheet explains: a photograph of
      * the page, or a scan whose resolution was lost; read at 72 dpi, its
      * characters would be taken for specks */
-    return s->dpi_check_on && dpi < scan_dpi[0] ? s->dpi_default : dpi;
+    return s->dpi_check_on && dpi < OCR_LEAST_SCANNER_DPI ? s->dpi_default : dpi;
 }
 
 /* Scans finer than s->downscale_above dpi (600 dpi preservation masters)

@@ -23,6 +23,10 @@
 
 /* ---- Probing scans (used by ingest) ------------------------------------ */
 
+/* The lowest resolution scanners use: a recorded one under it (72, 96) is
+ * what a camera or a program writes when it knows none. */
+#define OCR_LEAST_SCANNER_DPI 150
+
 typedef struct ocr_page_info {
     int width, height;
     int dpi;         /* as recorded in the file; 0 when it records none */
