@@ -2065,8 +2065,11 @@ static int read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, 
     /* OSD finds no direction on some faded or stained pages turned on their
      * side (s010, s011 and s012 turned read at F1 0.10-0.23); a page read
      * this poorly (the samples upright: 64 and more) is read each other way
-     * round until one reads well. */
-    for (int k = 1; poor && k <= 3 && r->mean_conf < ORIENT_RETRY_CONF; k++)
+     * round until one reads well: as well as an upright page, not merely
+     * above this bar (s011 turned a quarter read upside down at 41 and
+     * stopped there, before the way that reads it at 82). */
+    int lost = poor && r->mean_conf < ORIENT_RETRY_CONF;
+    for (int k = 1; lost && k <= 3 && r->mean_conf < ORIENT_CHECK_CONF; k++)
         if (k != tried)
             try_turned(e, data, len, page_index, &src, reduction, k, 0, &r);
     *out = r;
