@@ -315,6 +315,14 @@ int ocr_detect_quads(ocr_engine *e, PIX *grey, int dpi, double *conf)
     return q;
 }
 
+/* *slot's image replaced by with (which may be NULL: a copy that could not
+ * be made is dropped, not left out of step with the page). */
+static void replace(PIX **slot, PIX *with)
+{
+    pixDestroy(slot);
+    *slot = with;
+}
+
 /* Quarter turns decided by the caller (ocr_engine_read runs OSD only when
  * a first reading is poor: most pages are upright, and OSD costs about
  * 0.25 s a page). */
@@ -331,6 +339,7 @@ static void step_orientation(ocr_page *pg, const ocr_settings *s, int quads, dou
             pg->grey = t;
             pg->geom.quads = quads;
             pg->orientation = quads * 90;
+            replace(&pg->scan_grey, pg->scan_grey ? pixRotateOrth(pg->scan_grey, quads) : NULL);
         }
     }
     log_step(pg, "orientation", 1, "\"degrees\":%.0f,\"conf\":%.2f", pg->orientation, conf);
@@ -676,6 +685,9 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
         return dg_err_set(err, DG_ENOMEM, "out of memory scaling the page down");
     if (step_upscale(pg, s))
         return dg_err_set(err, DG_ENOMEM, "out of memory scaling the page up");
+    /* kept before the background step (not deskewed: rotating a page
+     * costs 40 ms, the few crops read from it are turned one by one) */
+    pg->scan_grey = s->faded_on && !pg->bilevel ? pixCopy(NULL, pg->grey) : NULL;
     step_background(pg, s, pg->bilevel);
     step_orientation(pg, s, quads, quads_conf);
     step_deskew(pg, s);
@@ -701,5 +713,6 @@ void ocr_page_release(ocr_page *pg)
     pixDestroy(&pg->grey);
     pixDestroy(&pg->bin);
     pixDestroy(&pg->rules);
+    pixDestroy(&pg->scan_grey);
     dg_buf_release(&pg->log);
 }

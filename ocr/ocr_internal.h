@@ -53,6 +53,7 @@ struct ocr_settings {
     double weak_band;       /* cut a cell's bands under this share of the strongest; 0 off */
     int dots_on;            /* read dot-matrix print with its dots joined */
     int lighter_on;         /* read a cell again without a lighter print over it */
+    int faded_on;           /* read a faded line again from the scan's own grey */
     char *json;
 };
 
@@ -90,6 +91,12 @@ typedef struct ocr_page {
     PIX *grey;   /* 8 bpp, deskewed, seal and rules painted white */
     PIX *bin;    /* 1 bpp, same geometry, rules and noise removed */
     PIX *rules;  /* 1 bpp mask of the ruling lines (NULL when off or none) */
+    /* 8 bpp, grey as the scan shows it: seal-free, scaled and turned by
+     * quarters as grey is, but not background-normalised (which lifts ink
+     * within 40 grey levels of the paper towards it) and not deskewed (a
+     * box of grey is found on it through geom.angle_deg).  NULL for 1-bit
+     * scans or when the faded-ink reading is off. */
+    PIX *scan_grey;
     ocr_geom geom;
     int dpi;
     double skew_deg;

@@ -14,8 +14,9 @@
 # a spine's shadow are read, a turned page OSD cannot orient is read each
 # way round, and a 600 dpi scan is read at 300 dpi with its boxes on the
 # scan as filed, the two pages of a spread are read one after the other,
-# parentheses keep the width the print sets them in, and a character chi_sim
-# reads as two (和 and itself) is read as one.
+# parentheses keep the width the print sets them in, a character chi_sim
+# reads as two (和 and itself) is read as one, and faded print is read from
+# the scan's own grey.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 DATA=$2 WORK=$3
@@ -243,4 +244,19 @@ read_fixture split_row.jpg sp.db
 check_eq "split glyph: ocr exit" "$?" 0
 check_eq "split glyph: 中共党员 read whole" "$(sqlite3 sp.db "SELECT count(*) FROM ocr_line
     WHERE text = '中共党员'")" 1
+# Faded print (tests/data/ocr/faded_column.jpg: nine degree cells of sample
+# s011, 工学硕士 printed at 40-60 grey levels under the paper): the
+# background step lifts such ink nearly to white and the lines read 和,
+# 学硕 or 2硕士.  Read again from the scan's own grey, smoothed and
+# stretched, at least four of them read whole; with <faded-ink> off fewer.
+read_fixture faded_column.jpg fc.db
+check_eq "faded: ocr exit" "$?" 0
+degrees() { sqlite3 "$1" "SELECT count(*) FROM ocr_line WHERE text = '工学硕士'"; }
+on=$(degrees fc.db)
+sed 's|<faded-ink enabled="true"/>|<faded-ink enabled="false"/>|' \
+    "$DATA/../../configs/ocr.xml" > faded_off.xml
+"$DANGAN" --db fc.db ocr --redo --jobs 1 --config faded_off.xml > /dev/null
+off=$(degrees fc.db)
+check "faded: 4 or more of 9 read 工学硕士 (got $on)" test "$on" -ge 4
+check "faded: more than with <faded-ink> off (got $on against $off)" test "$on" -gt "$off"
 finish
