@@ -40,16 +40,22 @@ static void centre(const ocr_geom *g, double *cx, double *cy)
     *cy = (double)(h / 2);
 }
 
-void ocr_geom_point_to_original(const ocr_geom *g, double x, double y, double *ox, double *oy)
+void ocr_geom_point_before_deskew(const ocr_geom *g, double x, double y, double *rx, double *ry)
 {
-    double cx, cy, sw, sh;
+    double cx, cy;
     centre(g, &cx, &cy);
-    scaled_size(g, &sw, &sh);
     /* Undo the clockwise deskew: rotate counter-clockwise (y grows down). */
     double a = g->angle_deg * M_PI / 180.0, c = cos(a), s = sin(a);
     double dx = x - cx, dy = y - cy;
-    double rx = cx + dx * c + dy * s;
-    double ry = cy - dx * s + dy * c;
+    *rx = cx + dx * c + dy * s;
+    *ry = cy - dx * s + dy * c;
+}
+
+void ocr_geom_point_to_original(const ocr_geom *g, double x, double y, double *ox, double *oy)
+{
+    double sw, sh, rx, ry;
+    scaled_size(g, &sw, &sh);
+    ocr_geom_point_before_deskew(g, x, y, &rx, &ry);
     /* Undo the quarter turns, in the scaled page's frame. */
     double qx = rx, qy = ry;
     switch (g->quads & 3) {

@@ -23,6 +23,9 @@ typedef struct ocr_geom {
 void ocr_geom_init(ocr_geom *g, int w0, int h0);
 /* Size of the working image after scale and quarter turns. */
 void ocr_geom_work_size(const ocr_geom *g, int *w, int *h);
+/* Map a point of the working image back through the deskew alone: where it
+ * lies on the page scaled and turned but not yet deskewed. */
+void ocr_geom_point_before_deskew(const ocr_geom *g, double x, double y, double *rx, double *ry);
 /* Map a point of the working image back to the original page. */
 void ocr_geom_point_to_original(const ocr_geom *g, double x, double y, double *ox, double *oy);
 /* Map a point of the original page to the working image (the forward way). */

@@ -929,16 +929,13 @@ static int faded(const crop_in *ci)
 }
 
 /* Box b of the working page cut from pg's scan_grey, which is not
- * deskewed: b's centre is taken back through the deskew rotation (as
- * geom.c does, about the page's centre), and the crop turned with the
- * page.  NULL when out of memory. */
+ * deskewed: b's centre is taken back through the deskew, and the crop
+ * turned with the page.  NULL when out of memory. */
 static PIX *scan_crop(const ocr_page *pg, ocr_box b)
 {
     PIX *sg = pg->scan_grey;
-    double a = pg->geom.angle_deg * M_PI / 180.0, c = cos(a), s = sin(a);
-    double cx = (double)(pixGetWidth(sg) / 2), cy = (double)(pixGetHeight(sg) / 2);
-    double dx = b.x + b.w / 2.0 - cx, dy = b.y + b.h / 2.0 - cy;
-    double sx = cx + dx * c + dy * s, sy = cy - dx * s + dy * c;
+    double sx, sy, s = sin(pg->geom.angle_deg * M_PI / 180.0);
+    ocr_geom_point_before_deskew(&pg->geom, b.x + b.w / 2.0, b.y + b.h / 2.0, &sx, &sy);
     int turn = fabs(pg->geom.angle_deg) >= FADED_TURN_DEG;
     int m = turn ? (int)ceil((b.w + b.h) * fabs(s)) + 2 : 0;
     int w = b.w + 2 * m, h = b.h + 2 * m;
@@ -950,7 +947,8 @@ static PIX *scan_crop(const ocr_page *pg, ocr_box b)
                 (int)lround(sy - h / 2.0));
     if (!turn)
         return piece;
-    PIX *r = pixRotate(piece, (l_float32)a, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+    PIX *r = pixRotate(piece, (l_float32)(pg->geom.angle_deg * M_PI / 180.0), L_ROTATE_AREA_MAP,
+                       L_BRING_IN_WHITE, 0, 0);
     pixDestroy(&piece);
     BOX *inner = r ? boxCreate(m, m, b.w, b.h) : NULL;
     PIX *out = inner ? pixClipRectangle(r, inner, NULL) : NULL;
