@@ -370,10 +370,10 @@ PIX *ocr_rules_mask(PIX *bin, PIX *grey, const ocr_settings *s, int dpi, int *nh
     lh = lh < 20 ? 20 : lh;
     lv = lv < 20 ? 20 : lv;
     /* Close short gaps first: faded or dotted rules break up. */
-    PIX *ch = pixCloseBrick(NULL, bin, 9, 1);
-    PIX *hor = ch ? pixOpenBrick(NULL, ch, lh, 1) : NULL;
-    PIX *cv = pixCloseBrick(NULL, bin, 1, 9);
-    PIX *ver = cv ? pixOpenBrick(NULL, cv, 1, lv) : NULL;
+    PIX *ch = ocr_close_brick(bin, 9, 1);
+    PIX *hor = ch ? ocr_open_brick(ch, lh, 1) : NULL;
+    PIX *cv = ocr_close_brick(bin, 1, 9);
+    PIX *ver = cv ? ocr_open_brick(cv, 1, lv) : NULL;
     pixDestroy(&ch);
     pixDestroy(&cv);
     /* Folds are told from rules only where both directions have lines (a

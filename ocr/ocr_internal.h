@@ -228,6 +228,12 @@ void ocr_osd_release(ocr_engine *e);
 
 /* ---- ruling lines and table grid (grid.c) ------------------------------- */
 
+/* bin (1 bpp) opened or closed by a w x h brick: the image pixOpenBrick or
+ * pixCloseBrick gives, faster for long bricks (morph.c).  New PIX owned by
+ * the caller; NULL when out of memory. */
+PIX *ocr_open_brick(PIX *bin, int w, int h);
+PIX *ocr_close_brick(PIX *bin, int w, int h);
+
 /* Mask of horizontal and vertical rules of a 1 bpp page scanned at dpi.
  * When folds is not NULL, lines that are folds or creases rather than rules
  * are left out of the mask and returned in *folds (caller frees; NULL when

@@ -1604,7 +1604,7 @@ static void join_near_on_row(BOXA *b, double share)
 static BOXA *phrase_boxes(PIX *bin, int dpi)
 {
     PIX *big = without_specks(bin, dpi);
-    PIX *closed = big ? pixCloseBrick(NULL, big, dpi / 4 | 1, dpi / 25 | 1) : NULL;
+    PIX *closed = big ? ocr_close_brick(big, dpi / 4 | 1, dpi / 25 | 1) : NULL;
     BOXA *all = closed ? pixConnCompBB(closed, 8) : NULL;
     pixDestroy(&big);
     pixDestroy(&closed);
