@@ -54,6 +54,7 @@ struct ocr_settings {
     int dots_on;            /* read dot-matrix print with its dots joined */
     int lighter_on;         /* read a cell again without a lighter print over it */
     int faded_on;           /* read a faded line again from the scan's own grey */
+    int faded_cells_on;     /* ... and a cell that shows no or only faint ink there */
     char *json;
 };
 

@@ -896,6 +896,7 @@ typedef struct crop_in {
     int thinned;    /* strokes lightened by softening a 1-bit scan twice */
     const ocr_page *scan_of; /* page whose scan_grey holds the crop, or NULL */
     ocr_box at;              /* the crop's box on the working page */
+    int one_reading;         /* prepared already: read one way (and by eng) */
 } crop_in;
 
 /* The background step lifts ink within 40 grey levels of the paper
@@ -1071,16 +1072,17 @@ static int read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, li
     if (rc == DG_OK && conf < FADED_RETRY_CONF && faded(ci))
         rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_FADED_LINE, *rg, &best, &conf, NULL,
                         err);
-    if (rc == DG_OK && conf < RETRY_CONF && !ci->fed_binary)
+    int retry = !ci->one_reading;
+    if (rc == DG_OK && retry && conf < RETRY_CONF && !ci->fed_binary)
         rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, second, *rg, &best, &conf, NULL, err);
-    if (rc == DG_OK && conf < RETRY_CONF && !ci->fed_binary)
+    if (rc == DG_OK && retry && conf < RETRY_CONF && !ci->fed_binary)
         rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf, NULL, err);
-    if (rc == DG_OK && conf < RETRY_CONF)
+    if (rc == DG_OK && retry && conf < RETRY_CONF)
         rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_BLOCK, *rg, &best, &conf, NULL, err);
     /* Tesseract's line finding sometimes takes a whole clean line for
      * noise (s004's 朱志勇: nothing in every mode above); as a raw line
      * (PSM 13), which skips it, the line reads right. */
-    if (rc == DG_OK && conf < 0)
+    if (rc == DG_OK && retry && conf < 0)
         rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_RAW_LINE, *rg, &best, &conf, NULL, err);
     /* chi_sim reads plain numbers (dates, sequence numbers) well: a
      * confident reading without letters is not read again with eng. */
@@ -1125,11 +1127,14 @@ static int read_block(ocr_engine *e, const crop_in *ci, region rg, line_vec *lv,
  * crop: stain grain and noise around a value otherwise stretch the ink box
  * over the whole cell, and the value is read as a block among specks.
  * Each dot of dot-matrix print is a speck on its own: where `loc` has
- * nothing and `dots` is set, dotted ink is looked for (read_dotted_area). */
+ * nothing and `dots` is set, dotted ink is looked for (read_dotted_area).
+ * `one_reading`: the feed is prepared already (a faded cell's), and its
+ * lines are read one way, not every way read_line_best knows. */
 typedef struct page_src {
     PIX *feed, *bin, *loc;
     int ox, oy; /* where (0, 0) of these images lies on the page */
     int dots;
+    int one_reading;
 } page_src;
 
 static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *src,
@@ -1221,7 +1226,7 @@ static int read_dotted_area(ocr_engine *e, const ocr_page *pg, const page_src *s
         return DG_OK;
     int j = dot_pitch(pg->dpi) + 1;
     page_src at = {clip(src->feed, area), clip(src->bin, area), NULL, src->ox + area.x,
-                   src->oy + area.y, 0};
+                   src->oy + area.y, 0, 0};
     PIX *joined = at.bin ? pixCloseSafeBrick(NULL, at.bin, j, j) : NULL;
     at.loc = joined ? without_specks(joined, pg->dpi) : NULL;
     int rc = at.feed && at.loc
@@ -1309,7 +1314,7 @@ static int read_under_lighter_print(ocr_engine *e, const ocr_page *pg, const pag
     int big = (pg->dpi / 8) * (pg->dpi / 8);
     if (light && dark && nl >= nd * LIGHTER_RATIO && nl >= big && nd >= least) {
         page_src at = {pixCopy(NULL, g), pixClone(dark), without_specks(dark, pg->dpi),
-                       src->ox + area.x, src->oy + area.y, 0};
+                       src->ox + area.x, src->oy + area.y, 0, 0};
         if (at.feed)
             pixSetMasked(at.feed, light, 255);
         rc = at.feed && at.bin && at.loc
@@ -1422,7 +1427,7 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *sr
                   ocr_soften_passes(pg, e->settings) == 2,
                   /* the page's own grey feeds the reader (not a lighter print's copy) */
                   pg->scan_grey && src->feed == pg->grey ? pg : NULL,
-                  {cut.x + src->ox, cut.y + src->oy, cut.w, cut.h}};
+                  {cut.x + src->ox, cut.y + src->oy, cut.w, cut.h}, src->one_reading};
     if (e->settings->dots_on && ci.grey && ci.bin && !ci.fed_binary &&
         dotted_print(ci.grey, ci.bin, pg))
         smooth_dots(&ci);
@@ -1440,27 +1445,153 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *sr
     return rc;
 }
 
-static int read_area(ocr_engine *e, const ocr_page *pg, const page_src *src, ocr_box area,
-                     region rg, int block, line_vec *lv, dg_err *err)
+/* Faded print the cleaned page lost (s012's 史燕, 1995.3, 理学硕士: ink
+ * 15-25 grey levels under the paper, which the background step lifts to
+ * white or leaves as a few fragments) is looked for again in the cell on
+ * the scan's own grey.  There the paper is flattened by a grey closing
+ * (FADED_CELL_CLOSE px at half size: wider than a stroke, so a stain's
+ * slow change is background and a stroke is not), and ink is what lies
+ * FADED_CELL_DEPTH levels under it: rules (the page's rule mask) are not
+ * ink, specks are not text but stay when near it (a date's dot). */
+#define FADED_CELL_DEPTH 14
+#define FADED_CELL_CLOSE 7
+/* A faded cell's reading is kept only from this confidence on: the scan's
+ * grey of an empty cell holds stain and grain that read as 兴, 2 人 at
+ * 0-40 (samples: a faded 男 read at 42-92, 1993.9 at 70-92). */
+#define FADED_CELL_MIN_CONF 50.0
+
+/* Ink of the flattened cell g: t without rules (*loc without specks);
+ * 0 when out of memory. */
+static int faded_cell_ink(const ocr_page *pg, PIX *g, ocr_box b, PIX **t, PIX **loc)
 {
-    /* Inside a cell several bands read better as one block (hard cards:
-     * CER 0.56 -> 0.64 when split); outside, a band is a title or header
-     * line that a speck row above it must not drag into a block. */
-    if (!e->settings->lighter_on || rg.cell < 0 || pg->bilevel ||
-        pixGetDepth(src->feed) != 8)
-        return read_area_split(e, pg, src, area, rg, block, rg.cell < 0, lv, err);
-    /* A cell read poorly may be crossed by a lighter print: read again
-     * without it, and the more confident reading is kept. */
-    line_vec first = {0}, alt = {0};
+    *t = pixThresholdToBinary(g, 255 - FADED_CELL_DEPTH);
+    PIX *rules = *t && pg->rules ? clip(pg->rules, b) : NULL;
+    if (rules) {
+        pixDilateBrick(rules, rules, 5, 5);
+        pixSubtract(*t, *t, rules);
+    }
+    pixDestroy(&rules);
+    *loc = *t ? without_specks(*t, pg->dpi) : NULL;
+    return *loc != NULL;
+}
+
+/* Box b of the page as a faded cell's images: `feed` the scan's grey
+ * flattened, with what is not ink near the text white and the ink
+ * stretched to black; `bin` that ink; `loc` without specks.  0 when out of
+ * memory. */
+static int faded_cell_src(const ocr_page *pg, ocr_box b, page_src *at)
+{
+    PIX *scan = scan_crop(pg, b);
+    PIX *sm = scan ? pixBlockconvGray(scan, NULL, 1, 1) : NULL;
+    pixDestroy(&scan);
+    at->feed = sm ? pixBackgroundNormMorph(sm, NULL, 2, FADED_CELL_CLOSE, 255) : NULL;
+    pixDestroy(&sm);
+    PIX *t = NULL;
+    if (!at->feed || !faded_cell_ink(pg, at->feed, b, &t, &at->loc)) {
+        pixDestroy(&t);
+        return 0;
+    }
+    int k = pg->dpi / 12; /* "near the text": within a twelfth of an inch */
+    at->bin = pixDilateBrick(NULL, at->loc, k, k);
+    PIX *white = at->bin ? pixAnd(at->bin, at->bin, t) : NULL;
+    pixDestroy(&t);
+    white = white ? pixDilateBrick(NULL, white, 3, 3) : NULL;
+    if (!white)
+        return 0;
+    pixInvert(white, white);
+    pixSetMasked(at->feed, white, 255);
+    pixDestroy(&white);
+    /* the ink's middle grey black, half the depth under the paper white */
+    l_float32 mid = 0;
+    if (pixGetRankValueMasked(at->feed, at->loc, 0, 0, 1, 0.5f, &mid, NULL) == 0 &&
+        mid < 255 - FADED_CELL_DEPTH / 2)
+        pixGammaTRC(at->feed, at->feed, 1.0f, (int)mid, 255 - FADED_CELL_DEPTH / 2);
+    return 1;
+}
+
+/* 1 when the faded ink reaches beyond the ink the cleaned page placed the
+ * reading by (was) by more than half a text height: only then can the
+ * faded cell read more than the line's own faded reading did. */
+static int reaches_beyond(ocr_box was, ocr_box now)
+{
+    int m = now.h / 2;
+    return now.x < was.x - m || now.x + now.w > was.x + was.w + m;
+}
+
+/* Area of a cell read again from the scan's grey into lv (nothing when
+ * the scan shows no ink there, or no more than the cleaned page did). */
+static int read_faded_cell(ocr_engine *e, const ocr_page *pg, const page_src *src,
+                           ocr_box area, region rg, int block, line_vec *lv, dg_err *err)
+{
+    page_src at = {NULL, NULL, NULL, src->ox + area.x, src->oy + area.y, 0, 1};
+    ocr_box whole = {0, 0, area.w, area.h}, was, now;
+    int rc = DG_OK;
+    if (!faded_cell_src(pg, (ocr_box){at.ox, at.oy, area.w, area.h}, &at))
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    else if (!ink_box(at.loc, whole, min_ink(pg->dpi), &now))
+        ; /* nothing there either */
+    else if (!ink_box(src->loc, area, min_ink(pg->dpi), &was) ||
+             reaches_beyond((ocr_box){was.x - area.x, was.y - area.y, was.w, was.h}, now))
+        rc = read_area_split(e, pg, &at, whole, rg, block, 0, lv, err);
+    pixDestroy(&at.feed);
+    pixDestroy(&at.bin);
+    pixDestroy(&at.loc);
+    return rc;
+}
+
+/* A cell whose reading may have missed faded print: the cleaned page shows
+ * it no ink, or ink that is all lighter than FADED_INK_LEVEL (its darkest
+ * tenth: fragments of faded print are light, a dark value's are not). */
+static int may_be_faded(const ocr_engine *e, const ocr_page *pg, const page_src *src,
+                        ocr_box area, double conf)
+{
+    if (!pg->scan_grey || src->feed != pg->grey || !e->settings->faded_cells_on)
+        return 0;
+    if (conf < 0)
+        return 1;
+    PIX *g = clip(src->feed, area), *b = clip(src->bin, area);
+    l_float32 ink = 0;
+    int faint = g && b && pixGetRankValueMasked(g, b, 0, 0, 1, 0.1f, &ink, NULL) == 0 &&
+                ink >= FADED_INK_LEVEL;
+    pixDestroy(&g);
+    pixDestroy(&b);
+    return faint;
+}
+
+/* In a cell, a first reading under RETRY_CONF may be crossed by a lighter
+ * print, and one under FADED_RETRY_CONF may have missed faded print: each
+ * is read again that way, and the most confident reading is kept (a faded
+ * cell's only from FADED_CELL_MIN_CONF). */
+static int read_cell_area(ocr_engine *e, const ocr_page *pg, const page_src *src, ocr_box area,
+                          region rg, int block, line_vec *lv, dg_err *err)
+{
+    int lighter = e->settings->lighter_on && !pg->bilevel && pixGetDepth(src->feed) == 8;
+    line_vec first = {0}, light = {0}, fade = {0};
     int rc = read_area_split(e, pg, src, area, rg, block, 0, &first, err), done = 0;
-    if (rc == DG_OK && vec_conf(&first) < RETRY_CONF)
-        rc = read_under_lighter_print(e, pg, src, area, rg, block, 0, &alt, &done, err);
-    line_vec *keep = done && vec_conf(&alt) > vec_conf(&first) ? &alt : &first;
+    if (rc == DG_OK && lighter && vec_conf(&first) < RETRY_CONF)
+        rc = read_under_lighter_print(e, pg, src, area, rg, block, 0, &light, &done, err);
+    line_vec *keep = done && vec_conf(&light) > vec_conf(&first) ? &light : &first;
+    double kc = vec_conf(keep);
+    if (rc == DG_OK && kc < FADED_RETRY_CONF && may_be_faded(e, pg, src, area, vec_conf(&first)))
+        rc = read_faded_cell(e, pg, src, area, rg, block, &fade, err);
+    if (vec_conf(&fade) > kc && vec_conf(&fade) >= FADED_CELL_MIN_CONF)
+        keep = &fade;
     if (rc == DG_OK && vec_move(lv, keep))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     vec_free(&first);
-    vec_free(&alt);
+    vec_free(&light);
+    vec_free(&fade);
     return rc;
+}
+
+/* Inside a cell several bands read better as one block (hard cards: CER
+ * 0.56 -> 0.64 when split); outside, a band is a title or header line
+ * that a speck row above it must not drag into a block. */
+static int read_area(ocr_engine *e, const ocr_page *pg, const page_src *src, ocr_box area,
+                     region rg, int block, line_vec *lv, dg_err *err)
+{
+    return rg.cell < 0 ? read_area_split(e, pg, src, area, rg, block, 1, lv, err)
+                       : read_cell_area(e, pg, src, area, rg, block, lv, err);
 }
 
 /* Paper is 255 after background normalisation; faded values sit at
@@ -1688,7 +1819,7 @@ static int read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src,
     }
     /* Phrases are found without specks already; inside a phrase's box the
      * raw ink places the crop (with specks dropped there too: F1 -0.003). */
-    page_src rest = {fm, bin, bin, 0, 0, 0};
+    page_src rest = {fm, bin, bin, 0, 0, 0, 0};
     BOXA *phrases = phrase_boxes(bin, pg->dpi);
     int rc = phrases ? DG_OK : dg_err_set(err, DG_ENOMEM, "out of memory");
     ocr_box page = {0, 0, pixGetWidth(bin), pixGetHeight(bin)};
@@ -2032,7 +2163,7 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     int rc = find_cells(pg, e->settings, &cells, &n, err);
     /* 1-bit scans place crops by all their ink already */
     page_src src = {e->settings->feed_binary ? pg->bin : pg->grey, NULL, NULL, 0, 0,
-                    e->settings->dots_on && !pg->bilevel};
+                    e->settings->dots_on && !pg->bilevel, 0};
     src.bin = rc == DG_OK ? page_ink(pg) : NULL;
     /* On a 1-bit scan small components are broken strokes, not specks
      * (the speckle step has run): dropping them cut values (s015 page 2:
