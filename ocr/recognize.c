@@ -1475,6 +1475,10 @@ static int faded_cell_ink(const ocr_page *pg, PIX *g, ocr_box b, PIX **t, PIX **
     return *loc != NULL;
 }
 
+/* The smallest cell side looked at: Leptonica's flattening needs 7 px, and
+ * no line of text is under 16 px (2.7 mm at the least scanner resolution). */
+#define FADED_CELL_MIN_SIDE 16
+
 /* Box b of the page as a faded cell's images: `feed` the scan's grey
  * flattened, with what is not ink near the text white and the ink
  * stretched to black; `bin` that ink; `loc` without specks.  0 when out of
@@ -1526,6 +1530,8 @@ static int read_faded_cell(ocr_engine *e, const ocr_page *pg, const page_src *sr
     page_src at = {NULL, NULL, NULL, src->ox + area.x, src->oy + area.y, 0, 1};
     ocr_box whole = {0, 0, area.w, area.h}, was, now;
     int rc = DG_OK;
+    if (area.w < FADED_CELL_MIN_SIDE || area.h < FADED_CELL_MIN_SIDE)
+        return DG_OK;
     if (!faded_cell_src(pg, (ocr_box){at.ox, at.oy, area.w, area.h}, &at))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     else if (!ink_box(at.loc, whole, min_ink(pg->dpi), &now))
