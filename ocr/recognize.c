@@ -1481,19 +1481,24 @@ static int faded_cell_ink(const ocr_page *pg, PIX *g, ocr_box b, PIX **t, PIX **
 
 /* Box b of the page as a faded cell's images: `feed` the scan's grey
  * flattened, with what is not ink near the text white and the ink
- * stretched to black; `bin` that ink; `loc` without specks.  0 when out of
- * memory. */
+ * stretched to black; `bin` that ink; `loc` without specks.  1 when made,
+ * 0 when the crop cannot be flattened (Leptonica finds no paper in a crop
+ * all dark, or one under 7 px), -1 when out of memory. */
 static int faded_cell_src(const ocr_page *pg, ocr_box b, page_src *at)
 {
     PIX *scan = scan_crop(pg, b);
     PIX *sm = scan ? pixBlockconvGray(scan, NULL, 1, 1) : NULL;
     pixDestroy(&scan);
-    at->feed = sm ? pixBackgroundNormMorph(sm, NULL, 2, FADED_CELL_CLOSE, 255) : NULL;
+    if (!sm)
+        return -1;
+    at->feed = pixBackgroundNormMorph(sm, NULL, 2, FADED_CELL_CLOSE, 255);
     pixDestroy(&sm);
-    PIX *t = NULL;
-    if (!at->feed || !faded_cell_ink(pg, at->feed, b, &t, &at->loc)) {
-        pixDestroy(&t);
+    if (!at->feed)
         return 0;
+    PIX *t = NULL;
+    if (!faded_cell_ink(pg, at->feed, b, &t, &at->loc)) {
+        pixDestroy(&t);
+        return -1;
     }
     int k = pg->dpi / 12; /* "near the text": within a twelfth of an inch */
     at->bin = pixDilateBrick(NULL, at->loc, k, k);
@@ -1501,7 +1506,7 @@ static int faded_cell_src(const ocr_page *pg, ocr_box b, page_src *at)
     pixDestroy(&t);
     white = white ? pixDilateBrick(NULL, white, 3, 3) : NULL;
     if (!white)
-        return 0;
+        return -1;
     pixInvert(white, white);
     pixSetMasked(at->feed, white, 255);
     pixDestroy(&white);
@@ -1532,9 +1537,10 @@ static int read_faded_cell(ocr_engine *e, const ocr_page *pg, const page_src *sr
     int rc = DG_OK;
     if (area.w < FADED_CELL_MIN_SIDE || area.h < FADED_CELL_MIN_SIDE)
         return DG_OK;
-    if (!faded_cell_src(pg, (ocr_box){at.ox, at.oy, area.w, area.h}, &at))
+    int made = faded_cell_src(pg, (ocr_box){at.ox, at.oy, area.w, area.h}, &at);
+    if (made < 0)
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
-    else if (!ink_box(at.loc, whole, min_ink(pg->dpi), &now))
+    else if (!made || !ink_box(at.loc, whole, min_ink(pg->dpi), &now))
         ; /* nothing there either */
     else if (!ink_box(src->loc, area, min_ink(pg->dpi), &was) ||
              reaches_beyond((ocr_box){was.x - area.x, was.y - area.y, was.w, was.h}, now))
