@@ -1570,10 +1570,26 @@ static int may_be_faded(const ocr_engine *e, const ocr_page *pg, const page_src 
     return faint;
 }
 
+static float line_floor(const ocr_line *l);
+
+/* v's confidence over the lines the page would keep (line_floor); -1 when
+ * it keeps none. */
+static double kept_conf(const line_vec *v)
+{
+    double sum = 0;
+    int n = 0;
+    for (size_t i = 0; i < v->n; i++)
+        if (v->v[i].text && *v->v[i].text && v->v[i].conf >= line_floor(&v->v[i])) {
+            sum += v->v[i].conf;
+            n++;
+        }
+    return n ? sum / n : -1;
+}
+
 /* In a cell, a first reading under RETRY_CONF may be crossed by a lighter
  * print, and one under FADED_RETRY_CONF may have missed faded print: each
  * is read again that way, and the most confident reading is kept (a faded
- * cell's only from FADED_CELL_MIN_CONF). */
+ * cell's only from FADED_CELL_MIN_CONF, over the lines the page keeps). */
 static int read_cell_area(ocr_engine *e, const ocr_page *pg, const page_src *src, ocr_box area,
                           region rg, int block, line_vec *lv, dg_err *err)
 {
@@ -1586,7 +1602,10 @@ static int read_cell_area(ocr_engine *e, const ocr_page *pg, const page_src *src
     double kc = vec_conf(keep);
     if (rc == DG_OK && kc < FADED_RETRY_CONF && may_be_faded(e, pg, src, area, vec_conf(&first)))
         rc = read_faded_cell(e, pg, src, area, rg, block, &fade, err);
-    if (vec_conf(&fade) > kc && vec_conf(&fade) >= FADED_CELL_MIN_CONF)
+    /* a faded reading the page would drop (letters alone under 60) does
+     * not replace one it keeps */
+    double fc = kept_conf(&fade);
+    if (fc > kc && fc >= FADED_CELL_MIN_CONF)
         keep = &fade;
     if (rc == DG_OK && vec_move(lv, keep))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
@@ -2119,27 +2138,31 @@ static int filter_line(ocr_line *l, const ocr_settings *s, int narrow_parens)
 }
 
 /* Drop lines that read as nothing, map boxes, compute the mean confidence. */
+static float line_floor(const ocr_line *l)
+{
+    /* Rare Han characters (surnames) score 0 even when read right, and
+     * noise rarely reads as Han: a cell's Han line is kept on less.  Han
+     * mixed with Latin letters is noise read both ways (-所业1TN1I可):
+     * record values do not mix them. */
+    if (l->cell >= 0 && line_has_han(l) && !line_has_latin(l))
+        return 0.0f;
+    /* Letters alone, without a digit or Han, are how chi_sim and eng read
+     * stain grain and seal residue ("ae", "saps fo", "RES"); no value of
+     * these records is Latin words, IDs carry digits. */
+    if (line_has_latin(l) && !line_has_han(l) && !line_has_digit(l))
+        return 60.0f;
+    /* Noise read as text comes back with a very low confidence; a real
+     * value in a cell earns some benefit of the doubt. */
+    return l->cell >= 0 ? 20.0f : 40.0f;
+}
+
 static void finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g, ocr_result *r)
 {
     size_t k = 0;
     double sum = 0;
     for (size_t i = 0; i < lv->n; i++) {
         ocr_line *l = &lv->v[i];
-        /* Noise read as text comes back with a very low confidence; a
-         * real value in a cell earns some benefit of the doubt. */
-        float floor_conf = l->cell >= 0 ? 20.0f : 40.0f;
-        /* Rare Han characters (surnames) score 0 even when read right, and
-         * noise rarely reads as Han: a cell's Han line is kept on less.
-         * Han mixed with Latin letters is noise read both ways (-所业1TN1I可):
-         * record values do not mix them. */
-        if (l->cell >= 0 && line_has_han(l) && !line_has_latin(l))
-            floor_conf = 0.0f;
-        /* Letters alone, without a digit or Han, are how chi_sim and eng
-         * read stain grain and seal residue ("ae", "saps fo", "RES"); no
-         * value of these records is Latin words, IDs carry digits. */
-        else if (line_has_latin(l) && !line_has_han(l) && !line_has_digit(l))
-            floor_conf = 60.0f;
-        if (!l->text || l->conf < floor_conf || filter_line(l, s, lv->k[i].narrow_parens)) {
+        if (!l->text || l->conf < line_floor(l) || filter_line(l, s, lv->k[i].narrow_parens)) {
             line_release(l);
             continue;
         }
