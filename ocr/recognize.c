@@ -205,12 +205,19 @@ static int paren_slot(const NUMA *cols, int x0, int x1, int *run0, int *run1, in
     return b > 0 && e < n;
 }
 
+/* Cut box b out of a page image; NULL when out of memory. */
+static PIX *clip(PIX *pix, ocr_box b)
+{
+    BOX *bx = boxCreate(b.x, b.y, b.w, b.h);
+    PIX *c = bx ? pixClipRectangle(pix, bx, NULL) : NULL;
+    boxDestroy(&bx);
+    return c;
+}
+
 /* Ink per column of the image Tesseract thresholded, over rows y0..y1. */
 static NUMA *band_columns(PIX *th, int y0, int y1)
 {
-    BOX *b = boxCreate(0, y0, pixGetWidth(th), y1 - y0 + 1);
-    PIX *band = b ? pixClipRectangle(th, b, NULL) : NULL;
-    boxDestroy(&b);
+    PIX *band = clip(th, (ocr_box){0, y0, pixGetWidth(th), y1 - y0 + 1});
     NUMA *cols = band ? pixCountPixelsByColumn(band) : NULL;
     pixDestroy(&band);
     return cols;
@@ -220,9 +227,8 @@ static NUMA *band_columns(PIX *th, int y0, int y1)
  * y0..y1 of th. */
 static int ink_height(PIX *th, int x0, int x1, int y0, int y1)
 {
-    BOX *b = boxCreate(x0, y0, x1 - x0, y1 - y0 + 1), *fg = NULL;
-    PIX *c = b ? pixClipRectangle(th, b, NULL) : NULL;
-    boxDestroy(&b);
+    PIX *c = clip(th, (ocr_box){x0, y0, x1 - x0, y1 - y0 + 1});
+    BOX *fg = NULL;
     l_int32 h = 0;
     if (c && pixClipToForeground(c, NULL, &fg) == 0 && fg)
         boxGetGeometry(fg, NULL, NULL, NULL, &h);
@@ -480,9 +486,7 @@ static int count_bands(PIX *bin, int mingap, int minh, int *y0, int *y1, long *i
 /* Ink bounding box of b in the binary page; 0 when (nearly) empty. */
 static int ink_box(PIX *bin, ocr_box b, int min_pixels, ocr_box *ink)
 {
-    BOX *bx = boxCreate(b.x, b.y, b.w, b.h);
-    PIX *c = bx ? pixClipRectangle(bin, bx, NULL) : NULL;
-    boxDestroy(&bx);
+    PIX *c = clip(bin, b);
     l_int32 cnt = 0;
     if (c)
         pixCountPixels(c, &cnt, NULL);
@@ -498,8 +502,6 @@ static int ink_box(PIX *bin, ocr_box b, int min_pixels, ocr_box *ink)
     *ink = (ocr_box){b.x + x, b.y + y, w, h};
     return 1;
 }
-
-static PIX *clip(PIX *pix, ocr_box b);
 
 /* Pixels of the leading run of column sums cols[from..to) (step +1 or -1)
  * that ends at a blank gap wider than gap; *end gets the first column past
@@ -701,15 +703,6 @@ static ocr_box grow_within(ocr_box b, int m, ocr_box lim)
     return (ocr_box){x0, y0, x1 - x0, y1 - y0};
 }
 
-/* Cut box b out of a page image; NULL when out of memory. */
-static PIX *clip(PIX *pix, ocr_box b)
-{
-    BOX *bx = boxCreate(b.x, b.y, b.w, b.h);
-    PIX *c = bx ? pixClipRectangle(pix, bx, NULL) : NULL;
-    boxDestroy(&bx);
-    return c;
-}
-
 /* Letter-spaced labels (姓　　名, 性　别) confuse the LSTM: blank column
  * runs inside the ink wider than 0.6x the text height are shrunk to 0.25x.
  * Returns the collapsed image (NULL when nothing changes or out of memory)
@@ -796,16 +789,26 @@ static void vec_free(line_vec *v)
 }
 
 /* Mean line confidence of a reading; -1 when it read nothing. */
-static double vec_conf(const line_vec *v)
+static float line_floor(const ocr_line *l);
+
+/* Mean confidence of v's lines with text (only those the page keeps, by
+ * line_floor, when kept_only); -1 when there are none. */
+static double mean_conf(const line_vec *v, int kept_only)
 {
     double sum = 0;
     int n = 0;
     for (size_t i = 0; i < v->n; i++)
-        if (v->v[i].text && *v->v[i].text) {
+        if (v->v[i].text && *v->v[i].text &&
+            (!kept_only || v->v[i].conf >= line_floor(&v->v[i]))) {
             sum += v->v[i].conf;
             n++;
         }
     return n ? sum / n : -1;
+}
+
+static double vec_conf(const line_vec *v)
+{
+    return mean_conf(v, 0);
 }
 
 static int vec_has_han(const line_vec *v)
@@ -951,9 +954,7 @@ static PIX *scan_crop(const ocr_page *pg, ocr_box b)
     PIX *r = pixRotate(piece, (l_float32)(pg->geom.angle_deg * M_PI / 180.0), L_ROTATE_AREA_MAP,
                        L_BRING_IN_WHITE, 0, 0);
     pixDestroy(&piece);
-    BOX *inner = r ? boxCreate(m, m, b.w, b.h) : NULL;
-    PIX *out = inner ? pixClipRectangle(r, inner, NULL) : NULL;
-    boxDestroy(&inner);
+    PIX *out = r ? clip(r, (ocr_box){m, m, b.w, b.h}) : NULL;
     pixDestroy(&r);
     return out;
 }
@@ -1212,7 +1213,6 @@ static void smooth_dots(crop_in *ci)
     }
 }
 
-static PIX *without_specks(PIX *ink, int dpi);
 
 /* Area of src where only specks were found, when they are the dots of
  * dot-matrix print: read with the dots a pitch apart joined, so that they
@@ -1384,6 +1384,13 @@ static int read_bands(ocr_engine *e, const ocr_page *pg, const page_src *src, oc
 
 /* Read the ink inside box `area` (a cell's inside or a text band); split
  * says whether several bands may be read one by one. */
+/* 1 when src reads the page's own grey (not a lighter print's or a faded
+ * cell's copy) and the scan's grey was kept beside it. */
+static int reads_scan_grey(const ocr_page *pg, const page_src *src)
+{
+    return pg->scan_grey && src->feed == pg->grey;
+}
+
 static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *src,
                            ocr_box area, region rg, int block, int split, line_vec *lv,
                            dg_err *err)
@@ -1425,8 +1432,7 @@ static int read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *sr
     crop_in ci = {clip(src->feed, cut), clip(src->bin, cut), texth, pg->dpi, block,
                   pixGetDepth(src->feed) == 1,
                   ocr_soften_passes(pg, e->settings) == 2,
-                  /* the page's own grey feeds the reader (not a lighter print's copy) */
-                  pg->scan_grey && src->feed == pg->grey ? pg : NULL,
+                  reads_scan_grey(pg, src) ? pg : NULL,
                   {cut.x + src->ox, cut.y + src->oy, cut.w, cut.h}, src->one_reading};
     if (e->settings->dots_on && ci.grey && ci.bin && !ci.fed_binary &&
         dotted_print(ci.grey, ci.bin, pg))
@@ -1502,9 +1508,10 @@ static int faded_cell_src(const ocr_page *pg, ocr_box b, page_src *at)
     }
     int k = pg->dpi / 12; /* "near the text": within a twelfth of an inch */
     at->bin = pixDilateBrick(NULL, at->loc, k, k);
-    PIX *white = at->bin ? pixAnd(at->bin, at->bin, t) : NULL;
+    if (at->bin)
+        pixAnd(at->bin, at->bin, t);
     pixDestroy(&t);
-    white = white ? pixDilateBrick(NULL, white, 3, 3) : NULL;
+    PIX *white = at->bin ? pixDilateBrick(NULL, at->bin, 3, 3) : NULL;
     if (!white)
         return -1;
     pixInvert(white, white);
@@ -1557,7 +1564,7 @@ static int read_faded_cell(ocr_engine *e, const ocr_page *pg, const page_src *sr
 static int may_be_faded(const ocr_engine *e, const ocr_page *pg, const page_src *src,
                         ocr_box area, double conf)
 {
-    if (!pg->scan_grey || src->feed != pg->grey || !e->settings->faded_cells_on)
+    if (!reads_scan_grey(pg, src) || !e->settings->faded_cells_on)
         return 0;
     if (conf < 0)
         return 1;
@@ -1568,22 +1575,6 @@ static int may_be_faded(const ocr_engine *e, const ocr_page *pg, const page_src 
     pixDestroy(&g);
     pixDestroy(&b);
     return faint;
-}
-
-static float line_floor(const ocr_line *l);
-
-/* v's confidence over the lines the page would keep (line_floor); -1 when
- * it keeps none. */
-static double kept_conf(const line_vec *v)
-{
-    double sum = 0;
-    int n = 0;
-    for (size_t i = 0; i < v->n; i++)
-        if (v->v[i].text && *v->v[i].text && v->v[i].conf >= line_floor(&v->v[i])) {
-            sum += v->v[i].conf;
-            n++;
-        }
-    return n ? sum / n : -1;
 }
 
 /* In a cell, a first reading under RETRY_CONF may be crossed by a lighter
@@ -1604,7 +1595,7 @@ static int read_cell_area(ocr_engine *e, const ocr_page *pg, const page_src *src
         rc = read_faded_cell(e, pg, src, area, rg, block, &fade, err);
     /* a faded reading the page would drop (letters alone under 60) does
      * not replace one it keeps */
-    double fc = kept_conf(&fade);
+    double fc = mean_conf(&fade, 1);
     if (fc > kc && fc >= FADED_CELL_MIN_CONF)
         keep = &fade;
     if (rc == DG_OK && vec_move(lv, keep))
@@ -1963,8 +1954,6 @@ static int speck_like(const char *text)
     return len && !text[len];
 }
 
-
-
 /* The line's text again from its words, after words were changed. */
 static int rebuild_text(ocr_line *l)
 {
@@ -2137,7 +2126,7 @@ static int filter_line(ocr_line *l, const ocr_settings *s, int narrow_parens)
     return s->widen_on && widen_line(l, narrow_parens);
 }
 
-/* Drop lines that read as nothing, map boxes, compute the mean confidence. */
+/* The least confidence line l is kept at. */
 static float line_floor(const ocr_line *l)
 {
     /* Rare Han characters (surnames) score 0 even when read right, and
@@ -2156,6 +2145,7 @@ static float line_floor(const ocr_line *l)
     return l->cell >= 0 ? 20.0f : 40.0f;
 }
 
+/* Drop lines that read as nothing, map boxes, compute the mean confidence. */
 static void finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g, ocr_result *r)
 {
     size_t k = 0;
