@@ -38,7 +38,7 @@ static int file_sha(const char *dir, const char *file, char out[65], dg_err *err
     int rc = arc_read_file(path, &data, &n, err);
     if (rc)
         return rc;
-    db_sha256_hex(data, n, out);
+    dg_sha256_hex(data, n, out);
     free(data);
     return DG_OK;
 }
@@ -56,7 +56,7 @@ static int crosswalk_sha(const norm_catalog *cat, size_t first, size_t end, char
                          x.old_code, x.old_name, x.new_code, x.new_name, x.relation, x.basis);
     }
     if (!rc)
-        db_sha256_hex(b.data ? b.data : "", b.len, out);
+        dg_sha256_hex(b.data ? b.data : "", b.len, out);
     dg_buf_release(&b);
     return rc;
 }

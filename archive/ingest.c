@@ -255,7 +255,7 @@ static int ingest_bytes(ingest_ctx *c, const char *path, const char *abspath,
                         const unsigned char *data, size_t len, dg_err *err)
 {
     char sha[65];
-    db_sha256_hex(data, len, sha);
+    dg_sha256_hex(data, len, sha);
     int64_t file_id = lookup_id(c->db, "SELECT id FROM file WHERE sha256 = ?", sha, NULL);
     if (file_id < 0)
         return db_fail(c->db, err, "cannot look up file");

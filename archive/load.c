@@ -808,7 +808,7 @@ static int name_tables_sha(char out[65], dg_err *err)
         free(data);
     }
     if (rc == DG_OK)
-        db_sha256_hex(all.data ? all.data : "", all.len, out);
+        dg_sha256_hex(all.data ? all.data : "", all.len, out);
     dg_buf_release(&all);
     dg_buf_release(&path);
     return rc;

@@ -32,7 +32,7 @@ static int crop_from_file(const char *abspath, const char *sha, int page_index, 
     if (rc)
         return rc;
     char got[65];
-    db_sha256_hex(data, len, got);
+    dg_sha256_hex(data, len, got);
     if (strcmp(got, sha) != 0) {
         free(data);
         return dg_err_set(err, DG_EINPUT, "scan '%s' changed since ingest: sha256 %s, expected %s",

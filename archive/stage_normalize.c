@@ -78,7 +78,7 @@ static int review_conf_load(const char *path, review_conf *c, dg_err *err)
     dg_err ignored;
     if (arc_read_file(path, &data, &n, &ignored))
         return DG_OK; /* absent: the defaults above */
-    db_sha256_hex(data, n, c->sha);
+    dg_sha256_hex(data, n, c->sha);
     char *text = malloc(n + 1);
     if (!text) {
         free(data);
@@ -196,7 +196,7 @@ static int matcher_open(sqlite3 *db, const char *config_dir, const char *catalog
         size_t n;
         dg_err ignored;
         if (!arc_read_file(conf, &data, &n, &ignored)) {
-            db_sha256_hex(data, n, m->conf_sha);
+            dg_sha256_hex(data, n, m->conf_sha);
             free(data);
         }
     }
@@ -1009,7 +1009,7 @@ static int file_sha_json(dg_buf *b, const char *label, const char *dir, const ch
     dg_err ignored;
     if (snprintf(path, sizeof path, "%s/%s", dir, file) < (int)sizeof path &&
         !arc_read_file(path, &data, &n, &ignored)) {
-        db_sha256_hex(data, n, sha);
+        dg_sha256_hex(data, n, sha);
         free(data);
     }
     int rc = dg_buf_addf(b, ",\"%s\":", label);

@@ -300,7 +300,7 @@ static int load_file(worker *w, const page_job *j, dg_err *why)
     if (arc_read_file(j->abspath, &w->data, &w->len, why))
         return DG_EINPUT;
     char sha[65];
-    db_sha256_hex(w->data, w->len, sha);
+    dg_sha256_hex(w->data, w->len, sha);
     if (strcmp(sha, j->sha256) != 0) {
         free(w->data);
         w->data = NULL;

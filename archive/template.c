@@ -9,6 +9,7 @@
  * keys, labels too long).  Every refusal names FILE:LINE.
  */
 #include "extract_internal.h"
+#include "xmlconf.h"
 
 #include <dirent.h>
 #include <libxml/tree.h>
@@ -275,7 +276,7 @@ static int add_parsed(ex_templates *set, const char *path, xmlDocPtr doc,
 {
     ex_template t;
     memset(&t, 0, sizeof t);
-    db_sha256_hex(data, len, t.sha256);
+    dg_sha256_hex(data, len, t.sha256);
     int rc = read_template(path, xmlDocGetRootElement(doc), &t, err);
     for (size_t i = 0; rc == DG_OK && i < set->n; i++)
         if (strcmp(set->items[i].id, t.id) == 0)
@@ -307,10 +308,10 @@ int ex_templates_add_file(ex_templates *set, const char *path, dg_err *err)
         return DG_EINPUT;
     }
     xmlDocPtr doc = NULL;
-    int rc = db_xml_load(path, data, len, "template", (const char *)rng, rng_len, &doc, err);
+    int rc = xmlconf_load(path, data, len, "template", (const char *)rng, rng_len, &doc, err);
     if (rc == DG_OK)
         rc = add_parsed(set, path, doc, data, len, err);
-    db_xml_free(&doc);
+    xmlconf_free(&doc);
     if (rng != (const unsigned char *)ex_template_rng)
         free(rng);
     free(data);

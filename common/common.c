@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <openssl/evp.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
@@ -247,4 +248,13 @@ int dg_has_han(const char *s)
         if (dg_is_han(dg_utf8_next(s, n, &i)))
             return 1;
     return 0;
+}
+
+void dg_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
 }

@@ -90,6 +90,9 @@ int dg_buf_json_str(dg_buf *b, const char *s);
 int dg_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
                  dg_err *err);
 
+/* Lowercase hex SHA-256 of a buffer (OpenSSL). */
+void dg_sha256_hex(const void *data, size_t len, char out[65]);
+
 /* strdup that returns NULL on NULL. Caller frees. */
 char *dg_strdup(const char *s);
 /* Current UTC time as ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" into out[32]. */

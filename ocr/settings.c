@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
+#include "xmlconf.h"
 #include "ocr_internal.h"
 
 extern const char ocr_rng_text[];
@@ -235,12 +235,12 @@ static int load_file(ocr_settings *s, const char *path, dg_err *err)
     size_t len = 0;
     if (dg_read_file(path, (size_t)1 << 20, &data, &len, err))
         return DG_EINPUT;
-    db_xml_doc *doc = NULL;
-    int rc = db_xml_load(path, data, len, "OCR settings", ocr_rng_text, ocr_rng_text_len, &doc,
+    xmlconf_doc *doc = NULL;
+    int rc = xmlconf_load(path, data, len, "OCR settings", ocr_rng_text, ocr_rng_text_len, &doc,
                          err);
     if (rc == DG_OK)
         apply_doc(s, doc);
-    db_xml_free(&doc);
+    xmlconf_free(&doc);
     free(data);
     return rc;
 }

@@ -3,7 +3,6 @@
  */
 #include "db.h"
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -182,22 +181,13 @@ void db_close(sqlite3 **db)
     }
 }
 
-void db_sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char md[32];
-    unsigned int n = 0;
-    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 int db_run_begin(sqlite3 *db, const char *stage, const char *params_json, int64_t *run_id,
                  dg_err *err)
 {
     char now[32], hash[65];
     const char *params = params_json ? params_json : "{}";
     dg_now_iso(now);
-    db_sha256_hex(params, strlen(params), hash);
+    dg_sha256_hex(params, strlen(params), hash);
     sqlite3_stmt *st;
     if (db_prepare(db, "INSERT INTO run(stage, version, params, params_hash, started) "
                        "VALUES (?, ?, ?, ?, ?)", &st, err))

@@ -68,23 +68,4 @@ int db_run_end(sqlite3 *db, int64_t run_id, const char *status, const char *coun
 /* Runs left "running" by a killed process are marked "interrupted". */
 int db_runs_mark_interrupted(sqlite3 *db, const char *stage, dg_err *err);
 
-/* ---- XML configuration files ------------------------------------------------ */
-
-/* libxml2's document type; callers walk it with libxml2's tree API. */
-typedef struct _xmlDoc db_xml_doc;
-
-/*
- * Parse the XML file held in data (read from path) as a `what` ("template",
- * "OCR settings") and validate it against the RELAX NG grammar rng.  A
- * DOCTYPE is refused before parsing; no network, DTD or entity expansion.
- * On success *out is the document (caller frees with db_xml_free); on
- * failure err reads "invalid WHAT 'PATH':LINE: what is wrong".
- */
-int db_xml_load(const char *path, const unsigned char *data, size_t len, const char *what,
-                const char *rng, size_t rng_len, db_xml_doc **out, dg_err *err);
-void db_xml_free(db_xml_doc **doc);
-
-/* Lowercase hex SHA-256 of a buffer (OpenSSL). */
-void db_sha256_hex(const void *data, size_t len, char out[65]);
-
 #endif

@@ -6,7 +6,7 @@
  * expands entities; the document must then match its RELAX NG grammar.
  * Every refusal reads "invalid WHAT 'PATH':LINE: what is wrong".
  */
-#include "db.h"
+#include "xmlconf.h"
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
@@ -103,8 +103,8 @@ static int validate(xml_report *r, const char *rng, size_t rng_len, xmlDocPtr do
     return rc;
 }
 
-int db_xml_load(const char *path, const unsigned char *data, size_t len, const char *what,
-                const char *rng, size_t rng_len, db_xml_doc **out, dg_err *err)
+int xmlconf_load(const char *path, const unsigned char *data, size_t len, const char *what,
+                const char *rng, size_t rng_len, xmlconf_doc **out, dg_err *err)
 {
     xml_report r = {what, path, err, 0};
     xmlDocPtr doc = NULL;
@@ -122,7 +122,7 @@ int db_xml_load(const char *path, const unsigned char *data, size_t len, const c
     return DG_OK;
 }
 
-void db_xml_free(db_xml_doc **doc)
+void xmlconf_free(xmlconf_doc **doc)
 {
     if (doc && *doc) {
         xmlFreeDoc(*doc);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "xmlconf.h"
 #include "ocr.h"
 #include "testlib.h"
 
@@ -30,9 +31,9 @@ static void test_sniff(tl_state *t)
 static void test_sha256(tl_state *t)
 {
     char hex[65];
-    db_sha256_hex("abc", 3, hex);
+    dg_sha256_hex("abc", 3, hex);
     CHECK_STR(t, hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    db_sha256_hex("", 0, hex);
+    dg_sha256_hex("", 0, hex);
     CHECK_STR(t, hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 

@@ -44,7 +44,7 @@ static int add_file(sqlite3 *db, int id, const char *path)
     char sha[65], rel[32];
     if (arc_read_file(path, &data, &len, NULL))
         return -1;
-    db_sha256_hex(data, len, sha);
+    dg_sha256_hex(data, len, sha);
     free(data);
     snprintf(rel, sizeof rel, "scans/scan%d.png", id);
     sqlite3_stmt *st;
