@@ -107,7 +107,8 @@ while read -r wx wy ww wh; do
 done < <(printf '%s' "$prov" | grep -o '"words":\[.*\]' | grep -o '"box":\[[0-9,]*\]' | grep -o '[0-9,]*' | tr ',' ' ')
 check_eq "every OCR word of the value lies inside the provenance box" "$inside" 1
 # The value's box lies where the card prints the name (truth: 576,509 - 724,559).
-check "box overlaps the printed name" [ "$bx" -lt 724 ] && [ $((bx + bw)) -gt 576 ] && [ "$by" -lt 559 ] && [ $((by + bh)) -gt 509 ]
+overlaps_name() { [ "$bx" -lt 724 ] && [ $((bx + bw)) -gt 576 ] && [ "$by" -lt 559 ] && [ $((by + bh)) -gt 509 ]; }
+check "box overlaps the printed name" overlaps_name
 D provenance "$study" name --crop name.png > /dev/null
 check "crop written" [ -s name.png ]
 finish

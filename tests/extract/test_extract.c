@@ -5,10 +5,16 @@
  * grid cells) as the OCR stage would store them (or, first line "-- on:
  * BASE", changes BASE.sql's); the test builds a fresh
  * database with one page in state 'read', runs arc_extract with the
- * shipped templates (or CASE's own templates directory), exports records
- * and compares them with CASE.jsonl line by line.  OCR variability never
- * reaches these tests.  Also: refused templates (schema error, external
- * entity, entity bomb) with their messages, and the fuzzy label matcher.
+ * shipped templates (or, with a line "-- templates: DIR", DATA_DIR/DIR),
+ * exports records and compares them with CASE.jsonl line by line.  OCR
+ * variability never reaches these tests.  Every CASE.sql with a CASE.jsonl
+ * is a golden case, one ctest each (tests/extract/CMakeLists.txt finds
+ * them); a .sql without one is a fixture for a test below.  Also: refused
+ * templates (schema error, external entity, entity bomb) with their
+ * messages, and the fuzzy label matcher.
+ *
+ * usage: test_extract DATA_DIR TEMPLATES_DIR        the tests below
+ *        test_extract DATA_DIR TEMPLATES_DIR CASE   golden case CASE
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -339,31 +345,39 @@ static void test_matcher(tl_state *t)
     }
 }
 
+/* The templates golden case `name` is extracted with: DATA_DIR/DIR when
+ * CASE.sql has a line "-- templates: DIR", else the shipped ones. */
+static const char *case_templates(const char *name, char *buf, size_t n)
+{
+    char path[1024], dir[256];
+    snprintf(path, sizeof path, "%s/%s.sql", data_dir, name);
+    char *sql = read_text(path);
+    const char *at = sql ? strstr(sql, "-- templates: ") : NULL;
+    const char *tpl = templates_dir;
+    if (at && sscanf(at, "-- templates: %255s", dir) == 1) {
+        snprintf(buf, n, "%s/%s", data_dir, dir);
+        tpl = buf;
+    }
+    free(sql);
+    return tpl;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: test_extract DATA_DIR TEMPLATES_DIR\n");
+    if (argc < 3 || argc > 4) {
+        fprintf(stderr, "usage: test_extract DATA_DIR TEMPLATES_DIR [CASE]\n");
         return 2;
     }
     data_dir = argv[1];
     templates_dir = argv[2];
     tl_state t = {0};
+    if (argc == 4) {
+        char tpl[1024];
+        golden(&t, argv[3], case_templates(argv[3], tpl, sizeof tpl), "extracted");
+        return tl_exit_status(&t, argv[3]);
+    }
     test_matcher(&t);
     test_templates(&t);
-    golden(&t, "card_lines", templates_dir, "extracted");
-    golden(&t, "card_cells", templates_dir, "extracted");
-    golden(&t, "card_fold", templates_dir, "extracted");
-    golden(&t, "card_label_rows", templates_dir, "extracted");
-    golden(&t, "ledger_wrapped", templates_dir, "extracted");
-    golden(&t, "ledger_lost_header", templates_dir, "extracted");
-    golden(&t, "ledger_extra_column", templates_dir, "extracted");
-    golden(&t, "ledger_spread", templates_dir, "extracted");
-    golden(&t, "ledger_student_no", templates_dir, "extracted");
-    golden(&t, "ledger_grouped_header", templates_dir, "extracted");
-    golden(&t, "ledger_header_words", templates_dir, "extracted");
-    char third[1024];
-    snprintf(third, sizeof third, "%s/templates3", data_dir);
-    golden(&t, "degree_register", third, "extracted");
     test_unknown_form(&t);
     test_wrapped_rows(&t);
     test_two_cards(&t);

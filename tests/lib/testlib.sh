@@ -1,9 +1,12 @@
-# testlib.sh - helpers for dangan's shell tests (sourced).  Each assertion
-# prints what was expected on failure; `finish` sets the exit status.
+# testlib.sh - helpers for dangan's shell tests (sourced by every one of
+# them; bash).  Each assertion counts a check, prints what was expected on
+# failure and returns non-zero then (so `check ... || diagnostics` works);
+# `finish` prints the tally and sets the exit status.
 TL_FAILS=0
 TL_CHECKS=0
-fail() { echo "FAIL: $*" >&2; TL_FAILS=$((TL_FAILS + 1)); }
-check() { # check DESCRIPTION COMMAND...
+TL_OUT='' TL_ERR=''
+fail() { echo "FAIL: $*" >&2; TL_FAILS=$((TL_FAILS + 1)); return 1; }
+check() { # check DESCRIPTION COMMAND...: COMMAND succeeds
     local what=$1; shift
     TL_CHECKS=$((TL_CHECKS + 1))
     "$@" || fail "$what"
@@ -15,6 +18,21 @@ check_eq() { # check_eq DESCRIPTION GOT WANT
 check_contains() { # check_contains DESCRIPTION HAYSTACK NEEDLE
     TL_CHECKS=$((TL_CHECKS + 1))
     case "$2" in *"$3"*) ;; *) fail "$1: '$3' not found in: $(printf '%s' "$2" | head -c 400)";; esac
+}
+check_exit() { # check_exit DESCRIPTION WANT COMMAND...: COMMAND exits WANT;
+    # its stdout and stderr are left in $TL_OUT and $TL_ERR for later checks
+    local what=$1 want=$2 got errf
+    shift 2
+    TL_CHECKS=$((TL_CHECKS + 1))
+    errf=$(mktemp)
+    TL_OUT=$("$@" 2> "$errf")
+    got=$?
+    TL_ERR=$(cat "$errf")
+    rm -f "$errf"
+    [ "$got" = "$want" ] || fail "$what: exit $got, want $want${TL_ERR:+ (stderr: $(printf '%s' "$TL_ERR" | head -c 400))}"
+}
+need() { # need DESCRIPTION COMMAND...: a check the rest of the test needs; stop if it fails
+    check "$@" || { finish; exit 1; }
 }
 json_num() { # json_num KEY JSON -> first numeric value of "KEY":N
     printf '%s' "$2" | grep -o "\"$1\":[0-9.]*" | head -n1 | cut -d: -f2

@@ -1,4 +1,5 @@
 -- A third form type (templates3/degree_register.xml): values below labels.
+-- templates: templates3
 INSERT INTO fx_word(line, x, y, w, h, text) VALUES
  (0, 700, 200, 900, 70, '北京大学学位授予登记表'),
  (1, 200, 400, 100, 40, '姓名'), (1, 600, 400, 200, 40, '学科专业'),

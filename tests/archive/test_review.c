@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "archive.h"
-#include "fixture.h"
+#include "review_fixture.h"
 #include "testlib.h"
 
 static int64_t q_int(sqlite3 *db, const char *sql)

@@ -1,4 +1,4 @@
-/* fixture.h - builds the review/load test workspace (see fixture.c). */
+/* review_fixture.h - builds the review/load test workspace (see review_fixture.c). */
 #ifndef DANGAN_TEST_REVIEW_FIXTURE_H
 #define DANGAN_TEST_REVIEW_FIXTURE_H
 

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # lookup_cli.sh - `dangan lookup`, `dangan log` and `dangan export archive`
 # on the fixture archive of test_lookup.c (see the list of persons there).
 # usage: lookup_cli.sh DANGAN TEST_LOOKUP WORKDIR
@@ -7,7 +7,7 @@ DANGAN=$1 FIXTURE=$2 WORK=$3
 . "$(dirname "$0")/../lib/testlib.sh"
 fresh_dir "$WORK"
 DB=$WORK/archive.db
-"$FIXTURE" fixture "$DB" || { echo "cannot build fixture archive"; exit 1; }
+need "fixture archive built" "$FIXTURE" fixture "$DB"
 dg() { "$DANGAN" --db "$DB" "$@"; }
 
 out=$(dg lookup --json --operator alice 陳建國); rc=$?

@@ -1,5 +1,5 @@
 /*
- * fixture.c - a small workspace as extraction and normalization leave it,
+ * review_fixture.c - a small workspace as extraction and normalization leave it,
  * for the review / load / provenance tests: three scans (a card, a ledger
  * page, an unknown form) generated with Leptonica so crops can be checked,
  * OCR words for the card's name, and three records:
@@ -12,7 +12,7 @@
  *   record 3  ledger  李四 1963-01, no. 8502, grad_date invalid
  *   page 3    unknown form
  */
-#include "fixture.h"
+#include "review_fixture.h"
 
 #include <leptonica/allheaders.h>
 #include <sqlite3.h>

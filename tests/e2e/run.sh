@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # run_e2e.sh - `dangan run` end to end on fixture scans: the summary line and
 # the exit code (0 when the run worked, even with review items waiting; 1
 # when files were quarantined).

@@ -1,5 +1,6 @@
 /*
- * unit_foundation.c - format sniffing, hashing, probing and migrations.
+ * test_schema.c - the database (schema/db.c): migrations, refusing a newer
+ * schema, the run log.
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -8,48 +9,7 @@
 #include <unistd.h>
 
 #include "db.h"
-#include "xmlconf.h"
-#include "ocr.h"
 #include "testlib.h"
-
-static void test_sniff(tl_state *t)
-{
-    static const unsigned char png[] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0};
-    static const unsigned char jpg[] = {0xff, 0xd8, 0xff, 0xe0, 0};
-    static const unsigned char tif_le[] = {'I', 'I', 42, 0, 8, 0};
-    static const unsigned char tif_be[] = {'M', 'M', 0, 42, 0, 8};
-    static const unsigned char text[] = "hello world, not an image";
-    CHECK_STR(t, ocr_sniff_format(png, sizeof png), "png");
-    CHECK_STR(t, ocr_sniff_format(jpg, sizeof jpg), "jpeg");
-    CHECK_STR(t, ocr_sniff_format(tif_le, sizeof tif_le), "tiff");
-    CHECK_STR(t, ocr_sniff_format(tif_be, sizeof tif_be), "tiff");
-    CHECK(t, ocr_sniff_format(text, sizeof text) == NULL);
-    CHECK(t, ocr_sniff_format(png, 4) == NULL); /* too short to be sure */
-    CHECK(t, ocr_sniff_format(NULL, 0) == NULL);
-}
-
-static void test_sha256(tl_state *t)
-{
-    char hex[65];
-    dg_sha256_hex("abc", 3, hex);
-    CHECK_STR(t, hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    dg_sha256_hex("", 0, hex);
-    CHECK_STR(t, hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-}
-
-static void test_probe_rejects(tl_state *t)
-{
-    ocr_page_info *pages = NULL;
-    int n = -1;
-    dg_err err = {0};
-    CHECK_INT(t, ocr_probe_scan((const unsigned char *)"", 0, &pages, &n, &err), DG_EINPUT);
-    CHECK(t, strstr(err.msg, "empty") != NULL);
-    CHECK(t, pages == NULL && n == 0);
-    const char *txt = "this is a text file named .tif";
-    CHECK_INT(t, ocr_probe_scan((const unsigned char *)txt, strlen(txt), &pages, &n, &err),
-              DG_EINPUT);
-    CHECK(t, strstr(err.msg, "unsupported format") != NULL);
-}
 
 /* A database made by schema version 1 is migrated at open and keeps its rows. */
 static void test_migrate_old(tl_state *t, const char *dir)
@@ -129,11 +89,8 @@ int main(int argc, char **argv)
 {
     tl_state t = {0};
     const char *dir = argc > 1 ? argv[1] : ".";
-    test_sniff(&t);
-    test_sha256(&t);
-    test_probe_rejects(&t);
     test_migrate_old(&t, dir);
     test_refuse_newer(&t, dir);
     test_run_log(&t, dir);
-    return tl_exit_status(&t, "unit_foundation");
+    return tl_exit_status(&t, "test_schema");
 }
