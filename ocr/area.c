@@ -6,8 +6,8 @@
 
 #include "reading.h"
 
-/* On the samples 0.15 read best (F1 +0.0012, hard pages only; 0.08 +0.0008,
- * 0.3 +0.0006, 0.6 none). */
+/* Share of an average character's ink a strip beside a line needs to be
+ * taken as its faded end (ocr_reach_faded_ends); stain grain rarely has it. */
 #define FADED_END_SHARE 0.15
 
 /* In a cell, the rows from the first to the last strong band (plus margin

@@ -7,13 +7,11 @@
 #include "reading.h"
 
 /* A lighter print crossing a value (a seal or stamp in a greyscale scan,
- * which no colour test finds: s009's 毛向阳 and 82.03 read as nothing or
- * 以) is ink far from the crop's darkest: more than LIGHTER_NEAR / 2 px
- * from the ink within LIGHTER_DARK grey levels of its 5th percentile.  It
- * is there when it outweighs that dark ink LIGHTER_RATIO times and covers
- * a square an eighth of an inch on a side.  On the samples such cells
- * measured 5.5-8.5 times, plain cells at most 2.8 times and never 400 px
- * of it at 240 dpi. */
+ * which no colour test finds; the value read as nothing or noise) is ink
+ * far from the crop's darkest: more than LIGHTER_NEAR / 2 px from the ink
+ * within LIGHTER_DARK grey levels of its 5th percentile.  It is there when
+ * it outweighs that dark ink LIGHTER_RATIO times and covers a square an
+ * eighth of an inch on a side: plain cells have far less of such ink. */
 #define LIGHTER_DARK 40
 #define LIGHTER_NEAR 5
 #define LIGHTER_RATIO 4
@@ -104,8 +102,8 @@ static int read_under_lighter_print(ocr_engine *e, const ocr_page *pg, const pag
 }
 
 /* A faded cell's reading is kept only from this confidence on: the scan's
- * grey of an empty cell holds stain and grain that read as 兴, 2 人 at
- * 0-40 (samples: a faded 男 read at 42-92, 1993.9 at 70-92). */
+ * grey of an empty cell holds stain and grain that read as 兴, 2 人 with
+ * little confidence, real faded values with more. */
 #define FADED_CELL_MIN_CONF 50.0
 
 /* In a cell, a first reading under RETRY_CONF may be crossed by a lighter
@@ -138,8 +136,8 @@ static int read_cell_area(ocr_engine *e, const ocr_page *pg, const page_src *src
     return rc;
 }
 
-/* Inside a cell several bands read better as one block (hard cards: CER
- * 0.56 -> 0.64 when split); outside, a band is a title or header line
+/* Inside a cell several bands read better as one block (split, the lines
+ * of a card's cell read worse); outside, a band is a title or header line
  * that a speck row above it must not drag into a block. */
 int ocr_read_area(ocr_engine *e, const ocr_page *pg, const page_src *src, ocr_box area, region rg,
                   int block, line_vec *lv, dg_err *err)

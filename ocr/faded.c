@@ -40,19 +40,18 @@ void ocr_reach_faded_ends(PIX *loc, PIX *raw, ocr_box area, double share, ocr_bo
 }
 
 /* The background step lifts ink within 40 grey levels of the paper
- * towards it, and faded print comes out light and broken: s011's faded
- * 工学硕士 read 学硕二, 上 or 和.  From the scan's own grey, a 3x3 mean
- * (JPEG grain) stretched so its darkest ink is black and everything
- * lighter than FADED_WHITE_SHARE of the way from the paper to that ink is
- * white, the same crops read 工学硕士.  Measured on the samples: white at
- * the paper itself gave F1 0.9467, at 0.15 of the way 0.9506, 0.25 0.9498,
- * 0.35 0.9434 (grain, then the faintest strokes, turn white). */
+ * towards it, and faded print comes out light and broken (a faded 工学硕士
+ * read 学硕二, 上 or 和).  From the scan's own grey, a 3x3 mean (JPEG grain)
+ * stretched so its darkest ink is black and everything lighter than
+ * FADED_WHITE_SHARE of the way from the paper to that ink is white, the
+ * same crops read 工学硕士.  White much further from the paper turns grain,
+ * then the faintest strokes, white. */
 #define FADED_PAPER_RANK 0.9f
 #define FADED_INK_RANK 0.02f
 #define FADED_WHITE_SHARE 0.15
 /* A crop is faded when its darkest ink (FADED_INK_RANK) on the cleaned page
- * is lighter than this: the samples' black and dark print lies under 60,
- * faded values at 140-220. */
+ * is lighter than this: black and dark print lies well under it, faded
+ * values well over. */
 #define FADED_INK_LEVEL 100
 /* Under this deskew angle a crop of the scan's grey is only moved, not
  * turned: a 300 px wide crop then leans at most 1.3 px end to end. */
@@ -116,9 +115,9 @@ int ocr_reads_scan_grey(const ocr_page *pg, const page_src *src)
     return pg->scan_grey && src->feed == pg->grey;
 }
 
-/* Faded print the cleaned page lost (s012's 史燕, 1995.3, 理学硕士: ink
- * 15-25 grey levels under the paper, which the background step lifts to
- * white or leaves as a few fragments) is looked for again in the cell on
+/* Faded print the cleaned page lost (ink 15-25 grey levels under the
+ * paper, which the background step lifts to white or leaves as a few
+ * fragments) is looked for again in the cell on
  * the scan's own grey.  There the paper is flattened by a grey closing
  * (FADED_CELL_CLOSE px at half size: wider than a stroke, so a stain's
  * slow change is background and a stroke is not), and ink is what lies

@@ -31,8 +31,8 @@ static int line_has_han(const ocr_line *l)
 }
 
 /* 1 when the line holds a letter, digit or Han ideograph.  Rule remnants
- * and specks read as "|", "，", "-" with high confidence (46 such lines on
- * the 16 samples) and no record value is punctuation alone. */
+ * and specks read as "|", "，", "-" with high confidence, and no record
+ * value is punctuation alone. */
 static int line_has_word(const ocr_line *l)
 {
     const char *text = l->text;
@@ -174,8 +174,7 @@ static int trim_number_marks(ocr_line *l)
 }
 
 /* In a cell holding only a number or date, a colon or comma between two
- * digits is its dot read wrong (52:05, 1957:4, 84:09 for 52.05; samples:
- * F1 +0.0004). */
+ * digits is its dot read wrong (52:05, 1957:4, 84:09 for 52.05). */
 static int number_dots(ocr_line *l)
 {
     if (l->cell < 0 || !ocr_bare_number(l->text))

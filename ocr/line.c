@@ -204,12 +204,10 @@ static PIX *collapse_gaps(PIX *img, PIX *bin, int texth, int **xmap, int *xn)
 }
 
 /* LSTM models read best near these text heights in pixels: chi_sim on Han
- * (PLATFORM.md: a 30-40 px x-height), eng on capitals and digits lower
- * (measured: an ID 45 px tall reads "5867146" at full size, "S867146" at
- * 0.5-0.8).  Scans come at 200-400 dpi.  The first Han reading is at 32 px:
- * with every variant logged on the 1,584 single-line crops of the 16
- * samples, 32 px alone matched the truth more often (1241) than 40 px
- * (1215), native size (1183) or 56 px (1124). */
+ * near a 30-40 px x-height, eng on capitals and digits lower (an ID 45 px
+ * tall reads "5867146" at full size, "S867146" at half).  The first Han
+ * reading is at 32 px, which alone matched the truth most often (docs/ocr.md,
+ * how the cascade was chosen). */
 #define TARGET_HAN_H 40.0
 #define TARGET_HAN_H_FIRST 32.0
 #define TARGET_LATIN_H 28.0
@@ -310,7 +308,7 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
     double c = ocr_vec_conf(&v);
     /* Han and Latin letters in one reading are noise read both ways
      * (-所业1TN1I可); no value mixes them, so such a reading competes at a
-     * discount (samples: F1 +0.001, never worse on a page class). */
+     * discount. */
     if (vec_has_han(&v) && vec_has_letters(&v))
         c -= MIXED_SCRIPT_PENALTY;
     if (got)
@@ -331,9 +329,8 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
 #define PSM_BINARY_LINE 100
 /* Not a Tesseract mode: PSM 7 on the grey crop with its dark strokes
  * thickened (3x3 grey erosion).  Faded values print thin, broken strokes
- * (工学硕士 -> [学硕士, 和硕士); thickened they join (samples: F1 0.925 ->
- * 0.930, hard pages 0.876 -> 0.886, no slower: it often spares the later
- * variants). */
+ * (工学硕士 -> [学硕士, 和硕士); thickened they join, and the later variants
+ * are often spared. */
 #define PSM_THICK_LINE 101
 /* Not a Tesseract mode: PSM 7 on the crop of the scan's own grey, smoothed
  * and stretched (ocr_faded_crop). */
@@ -417,19 +414,15 @@ static int narrow_digits(ocr_engine *e, const crop_in *ci, const region *rg, lin
  * faded values Sauvola keeps sharper), then the grey crop as a block (PSM
  * 6: Tesseract's own line finding leaves out specks above and below the
  * text that PSM 7 reads as characters); then `eng` when what was read holds
- * no Han at all (IDs, numbers).  The most confident reading wins.  On the
- * 16 samples this order (against the earlier native-size grey, 40 px
- * rescale, binary) took CER 0.238 -> 0.216 for the same time.  Tried and
- * dropped: PSM 10 as a variant (reads whole lines, but lost on hard pages),
- * raw-line PSM 13 (F1 < +0.001 for a fifth more time), voting between
- * variants that agree (no better than confidence). */
+ * no Han at all (IDs, numbers).  The most confident reading wins; the order
+ * and what was tried and dropped are in docs/ocr.md. */
 int ocr_read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, line_vec *lv,
                        dg_err *err)
 {
     line_vec best = {0};
     double conf = -1;
     /* Softened twice, the thin strokes of a 1-bit scan are light grey;
-     * thickened they read first (s015 page 1: 1900.7 -> 1990.7). */
+     * thickened they read first (else broken nines read as zeros). */
     int first = ci->thinned ? PSM_THICK_LINE : PSM_SINGLE_LINE;
     int second = ci->thinned ? PSM_SINGLE_LINE : PSM_THICK_LINE;
     int rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, first, *rg, &best, &conf, NULL, err);
@@ -444,8 +437,8 @@ int ocr_read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, line_
     if (rc == DG_OK && retry && conf < RETRY_CONF)
         rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_BLOCK, *rg, &best, &conf, NULL, err);
     /* Tesseract's line finding sometimes takes a whole clean line for
-     * noise (s004's 朱志勇: nothing in every mode above); as a raw line
-     * (PSM 13), which skips it, the line reads right. */
+     * noise (nothing in every mode above); as a raw line (PSM 13), which
+     * skips it, the line reads right. */
     if (rc == DG_OK && retry && conf < 0)
         rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_RAW_LINE, *rg, &best, &conf, NULL, err);
     /* chi_sim reads plain numbers (dates, sequence numbers) well: a
@@ -453,12 +446,10 @@ int ocr_read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, line_
     int sure_digits = conf >= EARLY_CONF && !vec_has_letters(&best);
     TessBaseAPI *latin =
         rc == DG_OK && !vec_has_han(&best) && !sure_digits ? ocr_latin_engine(e) : NULL;
-    /* eng on a clean grey crop reads best at the scan's own size (S867146
-     * at 45 px: 89 native, 62 at 28 px); shrunk well below the Latin target
-     * only when that is poor (scale 0.5 reads it at 82, 0.7 as $867146). */
-    /* The second eng reading depends on how well eng itself read, not on
-     * chi_sim: S867146 read 3867146 at 61 by chi_sim and 5867146 at 12 by
-     * eng native is read right only at the smaller scale. */
+    /* eng on a clean grey crop reads best at the scan's own size, shrunk
+     * well below the Latin target only when that reads poorly (an ID eng
+     * read 5867146 at full size reads S867146 there).  Whether to shrink
+     * depends on how well eng itself read, not on chi_sim. */
     double latin_conf = -1;
     if (latin)
         rc = try_scaled(latin, ci, 0, PSM_SINGLE_LINE, *rg, &best, &conf, &latin_conf, err);

@@ -7,8 +7,8 @@
 #include "reading.h"
 
 /* Paper is 255 after background normalisation; faded values sit at
- * 200-235 where Sauvola (tuned against stains) drops them.  225 measured
- * best on the samples (235 takes in noise: hard CER 0.518 -> 0.530). */
+ * 200-235 where Sauvola (tuned against stains) drops them.  Nearer the
+ * paper, stain and grain come in as ink. */
 #define FAINT_GREY 225
 
 /* Ink as the cleaned grey shows it: everything darker than FAINT_GREY,
@@ -98,11 +98,10 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     int rc = find_cells(pg, e->settings, &cells, &n, err);
     /* 1-bit scans place crops by all their ink already */
     page_src src = {e->settings->feed_binary ? pg->bin : pg->grey, NULL, NULL, 0, 0,
-                    e->settings->dots_on && !pg->bilevel,          0};
+                    e->settings->dots_on && !pg->bilevel, 0};
     src.bin = rc == DG_OK ? page_ink(pg) : NULL;
     /* On a 1-bit scan small components are broken strokes, not specks
-     * (the speckle step has run): dropping them cut values (s015 page 2:
-     * F1 0.76 -> 0.72). */
+     * (the speckle step has run): dropping them cut values. */
     src.loc = !src.bin      ? NULL
               : pg->bilevel ? pixClone(src.bin)
                             : ocr_without_specks(src.bin, pg->dpi);
@@ -220,11 +219,9 @@ int ocr_read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int
     if (tried)
         try_turned(e, data, len, page_index, &src, reduction, tried, osd_conf, &r);
     /* OSD finds no direction on some faded or stained pages turned on their
-     * side (s010, s011 and s012 turned read at F1 0.10-0.23); a page read
-     * this poorly (the samples upright: 64 and more) is read each other way
-     * round until one reads well: as well as an upright page, not merely
-     * above this bar (s011 turned a quarter read upside down at 41 and
-     * stopped there, before the way that reads it at 82). */
+     * side; a page read this poorly is read each other way round until one
+     * reads as well as an upright page, not merely above this bar (a page
+     * read upside down can clear it). */
     int lost = poor && r->mean_conf < ORIENT_RETRY_CONF;
     for (int k = 1; lost && k <= 3 && r->mean_conf < ORIENT_CHECK_CONF; k++)
         if (k != tried)

@@ -47,7 +47,7 @@ static void join_near_on_row(BOXA *b, double share)
     }
 }
 
-/* Phrases of text: ink without specks (which on hard pages reach every
+/* Phrases of text: ink without specks (which on noisy pages reach every
  * pixel row and joined a title, a header line and the table's top into one
  * band) closed along the line over gaps up to a quarter inch, so the
  * characters of a phrase join and phrases a wide gap apart (系（所）：化学系
@@ -70,14 +70,14 @@ static BOXA *phrase_boxes(PIX *bin, int dpi)
     boxaDestroy(&tall);
     /* A box that overlaps another (a stain's or a seal's ink around a
      * footer) would read the other's text a second time: they are read as
-     * one (a 150 dpi copy of s007 read its footer twice). */
+     * one. */
     BOXA *merged = wide ? boxaCombineOverlaps(wide, NULL) : NULL;
     boxaDestroy(&wide);
     wide = merged;
     /* A label and its value a character or two apart (系（所）： 机械系)
      * are one phrase: alone, the short label read as 系所 ）， or 票 ：（ 所 ）
-     * and extraction lost the ledger's department.  2.5 heights joined them
-     * on 7 of 8 ledger pages at F1 -0.0006 (2.0: 6 of 8, 3.5: F1 -0.0016). */
+     * and extraction lost the ledger's department.  Much wider joins
+     * would take in neighbouring phrases. */
     if (wide)
         join_near_on_row(wide, 2.5);
     BOXA *sorted = wide ? boxaSort(wide, L_SORT_BY_Y, L_SORT_INCREASING, NULL) : NULL;
@@ -123,7 +123,7 @@ int ocr_read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src, const 
     PIX *bin = pixCopy(NULL, src->bin);
     /* The image read is masked too: a band with ink on both sides of the
      * table (margin stains) has an ink box across it, and its crop read a
-     * table row a second time (s010: 入学时间 ... twice). */
+     * table row a second time. */
     PIX *fm = n ? pixCopy(NULL, feed) : pixClone(feed);
     if (!bin || !fm) {
         pixDestroy(&bin);
@@ -140,7 +140,7 @@ int ocr_read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src, const 
                     pixGetDepth(fm) == 1 ? PIX_CLR : PIX_SET, NULL, 0, 0);
     }
     /* Phrases are found without specks already; inside a phrase's box the
-     * raw ink places the crop (with specks dropped there too: F1 -0.003). */
+     * raw ink places the crop (dropping specks there too lost characters). */
     page_src rest = {fm, bin, bin, 0, 0, 0, 0};
     BOXA *phrases = phrase_boxes(bin, pg->dpi);
     int rc = phrases ? DG_OK : dg_err_set(err, DG_ENOMEM, "out of memory");

@@ -8,7 +8,7 @@
  * line (phrases.c).  Tesseract's own page layout is not used: on forms it
  * drops label columns.  All boxes leave through geom.c in the original
  * scan's pixels; word boxes are cut from their line box by character
- * count, because chi_sim word boxes are unreliable (PLATFORM.md).
+ * count, because chi_sim's own word boxes often miss their characters.
  */
 #ifndef DANGAN_OCR_READING_H
 #define DANGAN_OCR_READING_H
@@ -42,11 +42,8 @@ typedef struct region {
 #define MAX_BANDS 32
 
 /* A reading below this is tried another way (binary crop, block mode,
- * smaller eng scale).  In the variant log, retrying up to 80 or 90 instead
- * of 70 matched no more crops and cost 5-15% more calls; on the samples 65
- * reads as well as 70 (CER 0.178) in 3% less time, 60 loses a little
- * (CER 0.181, F1 -0.001) for 8% less, which keeps --jobs 2 above 1.5x the
- * plain CLI. */
+ * smaller eng scale); above it further variants rarely win and cost time
+ * (docs/ocr.md, notes moved from code). */
 #define RETRY_CONF 60.0
 
 /* A crop about to be read, before scaling. */
@@ -60,8 +57,9 @@ typedef struct crop_in {
     int one_reading;         /* prepared already: read one way (and by eng) */
 } crop_in;
 
-/* A faded line read under this is read from the scan's grey as well: at 60
- * (where the other variants stop) F1 gained 0.003, at 75 0.005. */
+/* A faded line read under this is read from the scan's grey as well: a
+ * higher bar than RETRY_CONF, as faded lines often read wrong with some
+ * confidence. */
 #define FADED_RETRY_CONF 75.0
 
 /* The images an area is read from: `feed` (the cleaned grey, or the binary

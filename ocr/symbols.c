@@ -9,10 +9,8 @@
 
 /* A half-width parenthesis (some cards print 系(所)) and the blank around
  * it take about half a character's width between its neighbours, a
- * full-width （ a whole one: measured between the ink on either side, in
- * the parenthesis' own height, the cards' came to 0.53-0.86, full-width
- * ones 1.04-1.94 on the samples; in the line's height 0.49-0.74 against
- * 0.95 and more.  Both must say narrow. */
+ * full-width （ a whole one, measured between the ink on either side in
+ * the parenthesis' own height and in the line's.  Both must say narrow. */
 #define NARROW_PAREN_SLOT 1.0
 #define NARROW_PAREN_LINE_SLOT 0.9
 
