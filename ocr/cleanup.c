@@ -4,7 +4,8 @@
  * orientation, deskew, binarisation, border / punch-hole / speckle removal
  * and ruling-line removal.  Each step can be switched off in the settings
  * and logs what it measured as one JSON object (ocr_result.cleanup_json).
- * Order matters (PLATFORM.md): deskew before the rules are looked for.
+ * Order matters: deskew comes before the rules are looked for, since
+ * rules are found as long horizontal and vertical runs a tilted line lacks.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -176,11 +177,10 @@ static int lighting_spread(PIX *grey, PIX **map)
 /* A shadow along a bound ledger's spine or light falling off across the
  * bed leaves paper as dark as ink in places: the tile normalisation below
  * takes everything under the page's paper level less 40 for ink, so it
- * never sees that paper, and the shadowed text read as noise (F1 0.65 on a
- * sample with a spine shadow).  Such pages are first divided by the grey
- * closing of the page, which follows the shadow under the text.  Stains
- * are left to the tile normalisation: on the samples, flattening every
- * page so lost up to 0.06 of F1 on faded ones.  Returns 1 when flattened. */
+ * never sees that paper, and the shadowed text read as noise.  Such pages
+ * are first divided by the grey closing of the page, which follows the
+ * shadow under the text.  Stains are left to the tile normalisation:
+ * flattening every page cost faded ones text.  Returns 1 when flattened. */
 static int flatten_lighting(ocr_page *pg, const ocr_settings *s)
 {
     PIX *map = NULL;
@@ -201,16 +201,16 @@ static int flatten_lighting(ocr_page *pg, const ocr_settings *s)
 }
 
 /* Grey levels by which a page's margins may outshine its middle before
- * they are taken for something other than its paper (the samples: 4). */
+ * they are taken for something other than its paper (well above the few
+ * levels plain pages show). */
 #define PAPER_MARGIN_GAP 10
 
 /* The paper's brightness: the 90% rank of the page's grey.  A sheet laid
  * askew under a scanner lid whiter than the aged paper, or turned onto a
  * larger white canvas, has margins brighter than any of its paper; the
  * rank was then theirs, the paper fell under the ink threshold, and the
- * page read as noise (a 200 dpi card turned 3 degrees: F1 0.08).  When the
- * page's middle half is darker than that by more than PAPER_MARGIN_GAP,
- * the middle's rank is the paper's. */
+ * page read as noise.  When the page's middle half is darker than that by
+ * more than PAPER_MARGIN_GAP, the middle's rank is the paper's. */
 static l_uint32 paper_level(PIX *grey)
 {
     l_uint32 whole = 0, middle = 0;
@@ -302,7 +302,7 @@ void ocr_osd_release(ocr_engine *e)
 
 /* OSD is given the grey page and binarises it itself: thresholded at a
  * fixed grey and reduced 2x, a 200 dpi ledger turned on its side gave it
- * too few characters and read at F1 0.09.  Pages over OSD_MAX_SIDE (finer
+ * too few characters and stayed on its side.  Pages over OSD_MAX_SIDE (finer
  * than an A4 at 300 dpi) are reduced 2x first. */
 #define OSD_MAX_SIDE 3600
 
@@ -453,9 +453,8 @@ static void step_rules(ocr_page *pg, const ocr_settings *s)
                 : pg->rules        ? pixClone(pg->rules)
                                    : NULL;
     /* Exactly the lines leave the binary page: widened by a pixel, they
-     * took the edge off strokes touching them (samples: F1 +0.0016); the
-     * grey, where rules are anti-aliased, is painted a pixel wider
-     * (sync_grey). */
+     * took the edge off strokes touching them; the grey, where rules are
+     * anti-aliased, is painted a pixel wider (sync_grey). */
     if (gone)
         pixSubtract(pg->bin, pg->bin, gone);
     pixDestroy(&gone);
@@ -472,7 +471,7 @@ static void step_rules(ocr_page *pg, const ocr_settings *s)
  * paint reaches a pixel further (grey rules are anti-aliased) but not over
  * ink the binary image keeps: strokes touching a rule or crossed by a fold
  * lost their edge to it (研究方向 read 研充方喇, 政治面貌 政治面狗;
- * 登记表, crossed by a fold, 登记去).  Samples: F1 +0.0016. */
+ * 登记表, crossed by a fold, 登记去). */
 static void sync_grey(ocr_page *pg, PIX *bin_before)
 {
     PIX *gone = pixSubtract(NULL, bin_before, pg->bin);
@@ -496,11 +495,10 @@ static const int scan_dpi[] = {OCR_LEAST_SCANNER_DPI, 200, 240, 300, 400, 600};
  * scanners crop a few mm, and 4% lets 8K at 150 dpi pass for A4 at 200. */
 #define SHEET_FIT 0.025
 /* Another dpi replaces the recorded one only when the page is a sheet at it
- * this closely: a mislabelled scan is the sheet to the pixel (s015 page 2,
- * A4 at 200 dpi marked 300: within 0.1%), while a card rotated onto a
- * larger canvas is a sheet at some other dpi by chance (a 240 dpi A4 card
- * turned 3 degrees is ISO B5 at 300 within 2.3%, and read so lost F1
- * 0.986 -> 0.924). */
+ * this closely: a mislabelled scan is the sheet to the pixel (an A4 at 200
+ * dpi marked 300: within 0.1%), while a card rotated onto a larger canvas
+ * is a sheet at some other dpi by chance (a 240 dpi A4 card turned 3
+ * degrees is ISO B5 at 300 within 2.3%, and read so reads worse). */
 #define SHEET_EXACT 0.01
 
 /* Index of the first sheet in paper_mm that a w x h pixel page at dpi is
@@ -543,9 +541,8 @@ int ocr_page_dpi(int w, int h, int recorded)
 /* A 1-bit scan at 200 dpi breaks thin strokes into dots and dashes
  * (1965.10 -> 1P65.1O); a 3x3 mean joins them into grey strokes the LSTM
  * reads, on the image read only (the binary page keeps its edges).  At 280
- * dpi and more strokes are wider in pixels and a second pass reads better
- * (sample s015 page 1, 300 dpi: F1 0.936 -> 0.951; its 200 dpi page 2 lost
- * with two passes, 0.760 -> 0.733, and with a 5x5 mean, 0.645). */
+ * dpi and more strokes are wider in pixels and a second pass reads better;
+ * at 200 dpi a second pass or a 5x5 mean blurs them away. */
 int ocr_soften_passes(const ocr_page *pg, const ocr_settings *s)
 {
     return !pg->bilevel || !s->soften_bilevel_on ? 0 : pg->dpi >= 280 ? 2 : 1;
@@ -566,8 +563,8 @@ static void soften_bilevel(ocr_page *pg, const ocr_settings *s)
 #define NEGATIVE_MIDDLE 96
 
 /* Negatives (a microfilm scanned as it is, white print on black) are
- * inverted: read as they were, OCR found nothing (F1 0.07).  The middle
- * half of the page decides, as a black scanner bed lies around the sheet. */
+ * inverted: read as they were, OCR found nothing.  The middle half of the
+ * page decides, as a black scanner bed lies around the sheet. */
 static void step_negative(ocr_page *pg, const ocr_settings *s)
 {
     int w = pixGetWidth(pg->grey), h = pixGetHeight(pg->grey);

@@ -1,8 +1,9 @@
 /*
  * engine.c - one Tesseract engine per thread, reading a decoded page into
  * lines and words (ocr_result).  Clean-up before recognition lives in
- * cleanup.c, the grid in grid.c, recognition in recognize.c; this file
- * owns the engine and the result's life cycle.
+ * cleanup.c, the grid in grid.c, the reading of a page in page.c (see
+ * reading.h); this file owns the engine, its entry point and the result's
+ * life cycle.
  */
 #include "ocr.h"
 
@@ -13,6 +14,7 @@
 #include <tesseract/capi.h>
 
 #include "ocr_internal.h"
+#include "reading.h"
 
 
 void ocr_tesseract_version(char *buf, size_t n)
@@ -180,4 +182,16 @@ void ocr_result_free(ocr_result **pr)
     free(r->cleanup_json);
     free(r);
     *pr = NULL;
+}
+
+int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
+                    ocr_result **out, dg_err *err)
+{
+    *out = NULL;
+    if (e->crew)
+        ocr_crew_enter(e->crew);
+    int rc = ocr_read_scan_page(e, data, len, page_index, out, err);
+    if (e->crew)
+        ocr_crew_leave(e->crew);
+    return rc;
 }

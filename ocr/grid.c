@@ -134,11 +134,10 @@ static int rule_darkness(PIX *hor, PIX *grey, int *strong)
 /* Lines of `lines` with under a third of the contrast of the page's
  * darkest rules (`strong`) are the rules of the other side showing through
  * thin paper, or of a sheet beneath: taken for rules they cut the page's
- * cells into pieces (a card with its back's table showing through read at
- * F1 0.66), so they move to `folds`, erased but left out of the grid.  On
- * the samples every rule has over half the contrast of their darkest
- * quarter, thin faint ones (s011's green, s013's) included; what goes are
- * creases and specks in a line. */
+ * cells into pieces (a card with its back's table showing through read
+ * poorly), so they move to `folds`, erased but left out of the grid.  A
+ * page's own rules, thin faint ones included, keep over half the contrast
+ * of its darkest; what goes are creases and specks in a line. */
 static void move_faint_lines(PIX *lines, PIX *grey, int strong, int vertical, PIX *folds)
 {
     PIXA *pa = NULL;
@@ -179,13 +178,13 @@ static int fold_candidate(BOXA *other, BOX *e, int x, int y, int w, int h, int v
 /* Lines of `lines` with neither end on a line of `across` that reach
  * beyond all of `across` are folds or creases, not rules: a table's rules
  * end at other rules (corners, T junctions), a fold runs through the table
- * and off it.  As a rule it cut the values it crossed in two (s010: 湖北黄冈
- * -> 湖北 | 本网; s011 had a tenth column).  They move from `lines` to
+ * and off it.  As a rule it cut the values it crossed in two (湖北黄冈
+ * -> 湖北 | 本网) or added a column.  They move from `lines` to
  * `folds`, to be erased from the page but left out of the grid.  Three or
  * more such lines as dark as the page's rules (grey and rule given) are
  * the rules of a table the scan cuts at both ends, not folds (a ledger cut
  * out of its page lost its whole grid); a sheet is seldom folded three
- * times one way, and a fold that is as dark as faint rules (s011) is one
+ * times one way, and a fold that is as dark as faint rules is one
  * line. */
 static void move_folds(PIX *lines, PIX *across, int vertical, int tol, PIX *grey, int rule,
                        PIX *folds)
@@ -315,7 +314,7 @@ static void move_piece(PIX *ver, PIX *folds, PIX *c, int x, int y, int y0, int y
 
 /* A fold that runs through the table is cut into pieces by the rules it
  * crosses, and each piece, ending on rules like a real one, stayed in the
- * grid (s010: 湖北黄冈 -> 湖北 | 本网, 79-0110 -> 79 | )110).  A vertical
+ * grid (湖北黄冈 -> 湖北 | 本网, 79-0110 -> 79 | )110).  A vertical
  * line on the straight line of a fold found beyond the table is judged
  * piece by piece between the horizontal rules it crosses: a piece fainter
  * than half the page's rule contrast is fold and moves to `folds`.  A real

@@ -114,7 +114,8 @@ TessBaseAPI *ocr_latin_engine(ocr_engine *e);
  * what is missing, and deleted by the caller).  NULL when out of memory. */
 TessBaseAPI *ocr_tess_create(const char *lang, int *failed);
 
-/* Decode page n (0-based) of an in-memory scan; NULL on failure with err set. */
+/* Decode page n (0-based) of an in-memory scan (decode.c); NULL on failure
+ * with err set. */
 PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err);
 /* The same, decoded `reduction` (1, 2, 4 or 8) times smaller: a JPEG by
  * libjpeg's own scaling, which never holds the full-size page; a grey or

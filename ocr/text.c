@@ -122,11 +122,13 @@ char *ocr_tidy_text(const char *in)
     return out;
 }
 
+/* Counted as dg_utf8_next walks s, so that the counts match the walks of
+ * ocr_widen_words and drop_code_point even on an ill-formed sequence. */
 size_t ocr_utf8_len(const char *s)
 {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        n += (*p & 0xc0) != 0x80;
+    size_t n = 0, len = strlen(s);
+    for (size_t i = 0; i < len; n++)
+        dg_utf8_next(s, len, &i);
     return n;
 }
 

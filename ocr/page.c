@@ -1,0 +1,231 @@
+/*
+ * page.c - reading a scan's page: decoded, cleaned, its cells and the rest
+ * read and put in reading order; read turned when it reads poorly.
+ */
+#include <stdlib.h>
+
+#include "reading.h"
+
+/* Paper is 255 after background normalisation; faded values sit at
+ * 200-235 where Sauvola (tuned against stains) drops them.  Nearer the
+ * paper, stain and grain come in as ink. */
+#define FAINT_GREY 225
+
+/* Ink as the cleaned grey shows it: everything darker than FAINT_GREY,
+ * without specks (components under dpi/40 both ways).  NULL when out of
+ * memory. */
+static PIX *faint_ink(const ocr_page *pg)
+{
+    PIX *t = pixThresholdToBinary(pg->grey, FAINT_GREY);
+    int min = pg->dpi / 40 > 3 ? pg->dpi / 40 : 3;
+    PIX *m = t ? pixSelectBySize(t, min, min, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL) : NULL;
+    pixDestroy(&t);
+    return m;
+}
+
+/* Where text is looked for: binary OR faded-grey ink.  Sauvola keeps only
+ * fragments of faded values, and a crop cut to the fragments loses the rest
+ * of the characters.  Made before any cell is read: helpers of the crew
+ * share it read-only.  NULL when out of memory. */
+static PIX *page_ink(const ocr_page *pg)
+{
+    if (pg->bilevel)
+        return pixClone(pg->bin);
+    PIX *faint = faint_ink(pg);
+    if (faint)
+        pixOr(faint, faint, pg->bin);
+    return faint;
+}
+
+/* Reading order: bands by top (within a tolerance), then x, then the
+ * line's own position inside its cell. */
+static int key_cmp(const line_key *a, const line_key *b, int tol)
+{
+    if (a->side != b->side)
+        return a->side < b->side ? -1 : 1;
+    if (abs(a->top - b->top) > tol)
+        return a->top < b->top ? -1 : 1;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    return (a->sub > b->sub) - (a->sub < b->sub);
+}
+
+/* Lines top to bottom, a row's left to right; on a two-page spread (ng
+ * gutters) the left page's before the right's, each line on the side of
+ * its middle. */
+static void order_lines(line_vec *lv, int tol, const int *gutter, int ng)
+{
+    for (size_t i = 0; i < lv->n; i++) {
+        int mid = lv->v[i].box.x + lv->v[i].box.w / 2;
+        lv->k[i].side = 0;
+        while (lv->k[i].side < ng && mid > gutter[lv->k[i].side])
+            lv->k[i].side++;
+    }
+    /* insertion sort: a few hundred lines at most, and it is stable */
+    for (size_t i = 1; i < lv->n; i++) {
+        ocr_line l = lv->v[i];
+        line_key k = lv->k[i];
+        size_t j = i;
+        while (j > 0 && key_cmp(&lv->k[j - 1], &k, tol) > 0) {
+            lv->v[j] = lv->v[j - 1];
+            lv->k[j] = lv->k[j - 1];
+            j--;
+        }
+        lv->v[j] = l;
+        lv->k[j] = k;
+    }
+}
+
+static int find_cells(const ocr_page *pg, const ocr_settings *s, ocr_cell **cells, size_t *n,
+                      dg_err *err)
+{
+    *cells = NULL;
+    *n = 0;
+    if (!pg->rules || !s->cells_on)
+        return DG_OK;
+    if (ocr_grid_cells(pg->rules, s, cells, n))
+        return dg_err_set(err, DG_ENOMEM, "out of memory finding table cells");
+    return DG_OK;
+}
+
+/* Pages of a spread told apart in reading order, beyond two to spare. */
+#define MAX_GUTTERS 3
+
+static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
+{
+    ocr_cell *cells = NULL;
+    size_t n = 0;
+    int rc = find_cells(pg, e->settings, &cells, &n, err);
+    /* 1-bit scans place crops by all their ink already */
+    page_src src = {e->settings->feed_binary ? pg->bin : pg->grey, NULL, NULL, 0, 0,
+                    e->settings->dots_on && !pg->bilevel, 0};
+    src.bin = rc == DG_OK ? page_ink(pg) : NULL;
+    /* On a 1-bit scan small components are broken strokes, not specks
+     * (the speckle step has run): dropping them cut values. */
+    src.loc = !src.bin      ? NULL
+              : pg->bilevel ? pixClone(src.bin)
+                            : ocr_without_specks(src.bin, pg->dpi);
+    if (rc == DG_OK && !src.loc)
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    line_vec lv = {0};
+    if (rc == DG_OK)
+        rc = ocr_read_cells(e, pg, &src, cells, n, &lv, err);
+    if (rc == DG_OK)
+        rc = ocr_read_rest(e, pg, &src, cells, n, (int)n, &lv, err);
+    pixDestroy(&src.bin);
+    pixDestroy(&src.loc);
+    int gutter[MAX_GUTTERS];
+    int ng = n ? ocr_grid_gutters(pg->rules, cells, n, gutter, MAX_GUTTERS) : 0;
+    order_lines(&lv, pg->dpi / 20, gutter, ng);
+    ocr_finish_lines(&lv, e->settings, &pg->geom, r);
+    for (size_t i = 0; i < n; i++)
+        cells[i].box = ocr_geom_box_to_original(&pg->geom, cells[i].box);
+    r->cells = cells;
+    r->ncells = n;
+    dg_buf_addf(&pg->log, ",{\"step\":\"grid\",\"on\":%s,\"cells\":%zu}",
+                e->settings->cells_on ? "true" : "false", n);
+    return rc;
+}
+
+/* A page whose mean line confidence is below this may be turned. */
+#define ORIENT_CHECK_CONF 60.0
+/* ... and below this, with no direction from OSD, it is read every way. */
+#define ORIENT_RETRY_CONF 40.0
+
+/* Clean page *ppix turned by quads quarter turns and read it into *out.
+ * The decoded page (35 MB for colour A4 at 300 dpi) is freed by the
+ * clean-up as soon as it is grey, not held through recognition. */
+static int read_turned(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
+                       double quads_conf, ocr_result **out, dg_err *err)
+{
+    ocr_result *r = calloc(1, sizeof *r);
+    if (!r) {
+        pixDestroy(ppix);
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
+    r->width = src->width;
+    r->height = src->height;
+    ocr_page pg;
+    int rc = ocr_page_clean(e, ppix, src, quads, quads_conf, &pg, err);
+    if (rc == DG_OK)
+        rc = read_page(e, &pg, r, err);
+    r->skew_deg = pg.skew_deg;
+    r->orientation = pg.orientation;
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    dg_buf_addf(&b, "[%s]", pg.log.data ? pg.log.data : "");
+    r->cleanup_json = dg_buf_detach(&b);
+    ocr_page_release(&pg);
+    if (rc == DG_OK && !r->cleanup_json)
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    *out = r;
+    return rc;
+}
+
+/* OSD on the page as scanned (decoded from src), converted to grey. */
+static int r_quads(ocr_engine *e, PIX *pix, const ocr_source *src, double *conf)
+{
+    PIX *g = pixConvertTo8(pix, 0);
+    int dpi = (int)((double)ocr_source_dpi(e->settings, src) * pixGetWidth(pix) / src->width);
+    int q = g ? ocr_detect_quads(e, g, dpi, conf) : -1;
+    pixDestroy(&g);
+    return q;
+}
+
+/* *r replaced by the page read turned by `quads` clockwise quarter turns
+ * (found by OSD with conf, or 0) when that reads more confidently. */
+static void try_turned(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
+                       const ocr_source *src, int reduction, int quads, double conf, ocr_result **r)
+{
+    PIX *pix = ocr_decode_page_reduced(data, len, page_index, reduction, NULL);
+    ocr_result *t = NULL;
+    dg_err terr = {0};
+    if (pix && read_turned(e, &pix, src, quads, conf, &t, &terr) == DG_OK &&
+        t->mean_conf > (*r)->mean_conf) {
+        ocr_result_free(r);
+        *r = t;
+    } else {
+        ocr_result_free(&t);
+    }
+    pixDestroy(&pix);
+}
+
+int ocr_read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
+                       ocr_result **out, dg_err *err)
+{
+    ocr_source src;
+    if (ocr_page_source(data, len, page_index, &src))
+        return dg_err_set(err, DG_EINPUT, "cannot read the header of page %d", page_index + 1);
+    int reduction = ocr_decode_reduction(e->settings, &src);
+    PIX *pix = ocr_decode_page_reduced(data, len, page_index, reduction, err);
+    if (!pix)
+        return DG_EINPUT;
+    ocr_result *r = NULL;
+    double osd_conf = 0;
+    int rc = read_turned(e, &pix, &src, 0, 0, &r, err);
+    if (rc) {
+        ocr_result_free(&r);
+        return rc;
+    }
+    /* Most pages come upright: OSD only runs when the upright reading is
+     * poor (the page is decoded again then), and a turned reading
+     * replaces it only when it reads better. */
+    int poor = e->settings->orientation_on && r->mean_conf < ORIENT_CHECK_CONF;
+    pix = poor ? ocr_decode_page_reduced(data, len, page_index, reduction, NULL) : NULL;
+    int q = pix ? r_quads(e, pix, &src, &osd_conf) : 0;
+    pixDestroy(&pix);
+    ocr_osd_release(e);
+    int tried = q > 0 && osd_conf >= e->settings->orientation_min_conf ? q : 0;
+    if (tried)
+        try_turned(e, data, len, page_index, &src, reduction, tried, osd_conf, &r);
+    /* OSD finds no direction on some faded or stained pages turned on their
+     * side; a page read this poorly is read each other way round until one
+     * reads as well as an upright page, not merely above this bar (a page
+     * read upside down can clear it). */
+    int lost = poor && r->mean_conf < ORIENT_RETRY_CONF;
+    for (int k = 1; lost && k <= 3 && r->mean_conf < ORIENT_CHECK_CONF; k++)
+        if (k != tried)
+            try_turned(e, data, len, page_index, &src, reduction, k, 0, &r);
+    *out = r;
+    return DG_OK;
+}
