@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "db.h"
 #include "extract_internal.h"
 #include "testlib.h"

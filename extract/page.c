@@ -1,7 +1,8 @@
 /*
- * extract_page.c - one page's OCR in, form classification and field values
- * out.  Pure geometry and text: no database access (extract.c loads the
- * page and stores the result), so tests can drive it with any page model.
+ * page.c - one page's OCR in, form classification and field values out.
+ * Pure geometry and text: no database access (archive/stage_extract.c
+ * loads the page and stores the result), so tests can drive it with any
+ * page model.
  *
  * The page is a list of glyphs (code points with the word they came from
  * and an x range estimated within the word box) grouped into runs: the

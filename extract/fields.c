@@ -1,6 +1,6 @@
 /*
- * extract_fields.c - classifying a page against the templates and finding
- * each field's value (the geometry rules are described in extract_page.c).
+ * fields.c - classifying a page against the templates and finding
+ * each field's value (the geometry rules are described in page.c).
  *
  * The score of a template is 0.4 when one of its titles is on the page plus
  * 0.6 times the share of its labels found (for tables: found in one header

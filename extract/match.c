@@ -1,5 +1,5 @@
 /*
- * extract_match.c - code points and the fuzzy label matcher.
+ * match.c - code points and the fuzzy label matcher.
  *
  * OCR misreads printed labels in predictable ways: look-alike characters
  * (入→人, 究→穴, 己/已/巳, 未/末, 日/曰, 土/士 ...), spaces inside a label

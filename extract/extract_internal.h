@@ -1,7 +1,7 @@
 /*
- * extract_internal.h - internals of field extraction shared by
- * archive/extract*.c, archive/template*.c and their unit tests.  The public
- * entry points (templates, arc_extract, arc_export_records) are in archive.h.
+ * extract_internal.h - internals of field extraction shared by the files
+ * of extract/ and their unit tests.  The public entry points are in extract.h; the
+ * stage that reads pages from the database (arc_extract) is in archive.h.
  *
  * A template (one .xml per form in configs/templates, grammar schema/template.rng) says how
  * to recognise one kind of form and where each field's value sits relative
@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "archive.h"
+#include "extract.h"
 
 /* ---- internal: template model ------------------------------------------------- */
 
@@ -84,7 +84,7 @@ double ex_label_find(const ex_label *label, const uint32_t *text, size_t n, size
 /* Largest cost still accepted as a match of label. */
 double ex_label_tolerance(const ex_label *label);
 
-/* ---- internal: one page's model (extract_page.c) -------------------------------- */
+/* ---- internal: one page's model (page.c) -------------------------------------- */
 
 typedef struct ex_box {
     int x, y, w, h;

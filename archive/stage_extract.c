@@ -1,10 +1,11 @@
 /*
- * extract.c - the `extract` stage: pages in state 'read' in, records and
+ * stage_extract.c - the `extract` stage: pages in state 'read' in, records and
  * fields out.  Each page is loaded from the database, classified and read
- * outside any transaction (extract_fields.c), then its old extraction is
+ * outside any transaction (extract/), then its old extraction is
  * replaced and its new state written in one transaction.  A page that has
  * a record already loaded into the archive is never touched.
  */
+#include "archive.h"
 #include "extract_internal.h"
 
 #include <sqlite3.h>
