@@ -953,7 +953,7 @@ static size_t data_runs(const ex_page *p, int top, int bottom, size_t *out)
         if (!labelled)
             out[n++] = i;
     }
-    sort_indices(out, n, cmp_run_y, (void *)p);
+    ex_sort_indices(out, n, cmp_run_y, (void *)p);
     return n;
 }
 

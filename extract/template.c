@@ -81,11 +81,19 @@ const ex_template *ex_templates_get(const ex_templates *set, size_t i)
     return set && i < set->n ? &set->items[i] : NULL;
 }
 
-const char *ex_templates_id(const ex_templates *set, size_t i)
+const char *ex_template_id(const ex_template *t) { return t->id; }
+
+size_t ex_template_nfields(const ex_template *t, int header)
 {
-    const ex_template *t = ex_templates_get(set, i);
-    return t ? t->id : NULL;
+    return header ? t->nheader : t->nfields;
 }
+
+const char *ex_template_key(const ex_template *t, int header, size_t i)
+{
+    return header ? t->header[i].key : t->fields[i].key;
+}
+
+int ex_template_expected(const ex_template *t, size_t i) { return t->fields[i].expected; }
 
 char *ex_templates_params(const ex_templates *set)
 {
