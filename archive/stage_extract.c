@@ -301,15 +301,21 @@ static int extract_one(sqlite3 *db, const ex_templates *set, int64_t run_id, con
     return rc;
 }
 
+/* The look-alike classes are the normalizer's: one table of what OCR
+ * confuses, edited in one place. */
 static int load_templates(const arc_extract_opts *o, ex_templates **set, dg_err *err)
 {
-    if (o && o->templates_dir)
-        return ex_templates_load_dir(o->templates_dir, o->schema_path, set, err);
-    dg_buf dir;
+    dg_buf dir, look;
     dg_buf_init(&dir, 4096);
+    dg_buf_init(&look, 4096);
     dg_buf_addf(&dir, "%s/templates", arc_config_dir());
-    int rc = ex_templates_load_dir(dir.data ? dir.data : ".", o ? o->schema_path : NULL, set, err);
+    dg_buf_addf(&look, "%s/normalize/confusables.tsv", arc_config_dir());
+    int rc = !dir.data || !look.data
+                 ? dg_err_set(err, DG_ENOMEM, "out of memory")
+                 : ex_templates_load_dir(o && o->templates_dir ? o->templates_dir : dir.data,
+                                         o ? o->schema_path : NULL, look.data, set, err);
     dg_buf_release(&dir);
+    dg_buf_release(&look);
     return rc;
 }
 

@@ -20,12 +20,14 @@ typedef struct ex_template ex_template;
 
 /*
  * Load every *.xml in dir (sorted by name), each validated against
- * schema_path (NULL: the grammar compiled into the binary).  A broken file
- * fails the whole load with "FILE:LINE: what is wrong".  On success *out
- * is a set the caller frees with ex_templates_free.
+ * schema_path (NULL: the grammar compiled into the binary), and the
+ * classes of characters OCR confuses from lookalikes (the normalizer's
+ * configs/normalize/confusables.tsv; NULL: none, every slip costs the
+ * same).  A broken file fails the whole load with "FILE:LINE: what is
+ * wrong".  On success *out is a set the caller frees with ex_templates_free.
  */
-int ex_templates_load_dir(const char *dir, const char *schema_path, ex_templates **out,
-                          dg_err *err);
+int ex_templates_load_dir(const char *dir, const char *schema_path, const char *lookalikes,
+                          ex_templates **out, dg_err *err);
 /* Load one file into an existing set (same rules). */
 int ex_templates_add_file(ex_templates *set, const char *path, dg_err *err);
 ex_templates *ex_templates_new(const char *schema_path);

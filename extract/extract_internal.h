@@ -73,14 +73,22 @@ int ex_cp_significant(uint32_t c);
 /* Fold a UTF-8 label (drop spaces and punctuation); 0 ok, -1 too long/empty. */
 int ex_label_fold(const char *utf8, ex_label *out);
 
+/* Classes of characters OCR confuses (configs/normalize/confusables.tsv:
+ * one class per line, tab-separated); NULL stands for no classes. */
+typedef struct ex_lookalikes ex_lookalikes;
+int ex_lookalikes_load(const char *path, ex_lookalikes **out, dg_err *err);
+void ex_lookalikes_free(ex_lookalikes **lk);
+/* The set's classes (NULL: none were loaded). */
+const ex_lookalikes *ex_templates_lookalikes(const ex_templates *set);
+
 /*
  * Find label in text[0..n) allowing OCR slips: weighted edit distance on
- * code points where look-alike pairs (入/人, 究/穴, 己/已, 未/末, 日/曰,
- * 土/士 ...) cost less.  Returns the cost of the best match (or a value
- * above the label's tolerance when none) and its span [*start, *end).
+ * code points where a substitution within a look-alike class of lk (入/人,
+ * 己/已/巳, 未/末 ...) costs less.  Returns the cost of the best match (or a
+ * value above the label's tolerance when none) and its span [*start, *end).
  */
-double ex_label_find(const ex_label *label, const uint32_t *text, size_t n, size_t *start,
-                     size_t *end);
+double ex_label_find(const ex_lookalikes *lk, const ex_label *label, const uint32_t *text,
+                     size_t n, size_t *start, size_t *end);
 /* Largest cost still accepted as a match of label. */
 double ex_label_tolerance(const ex_label *label);
 
@@ -126,6 +134,7 @@ typedef struct ex_match {
 } ex_match;
 
 struct ex_page {
+    const ex_lookalikes *look; /* the templates' classes, during ex_page_extract */
     int width, height;
     double skew; /* radians */
     double line_h;

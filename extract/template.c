@@ -24,7 +24,8 @@ extern const char ex_template_rng[];
 extern const size_t ex_template_rng_len;
 
 struct ex_templates {
-    char *schema_path; /* NULL: the embedded grammar */
+    char *schema_path;     /* NULL: the embedded grammar */
+    ex_lookalikes *look;   /* NULL: none */
     ex_template *items;
     size_t n;
 };
@@ -70,11 +71,17 @@ void ex_templates_free(ex_templates **set)
         template_release(&(*set)->items[i]);
     free((*set)->items);
     free((*set)->schema_path);
+    ex_lookalikes_free(&(*set)->look);
     free(*set);
     *set = NULL;
 }
 
 size_t ex_templates_count(const ex_templates *set) { return set ? set->n : 0; }
+
+const ex_lookalikes *ex_templates_lookalikes(const ex_templates *set)
+{
+    return set ? set->look : NULL;
+}
 
 const ex_template *ex_templates_get(const ex_templates *set, size_t i)
 {
@@ -360,8 +367,8 @@ static int list_xml(const char *dir, char ***names, size_t *n, dg_err *err)
     return DG_OK;
 }
 
-int ex_templates_load_dir(const char *dir, const char *schema_path, ex_templates **out,
-                          dg_err *err)
+int ex_templates_load_dir(const char *dir, const char *schema_path, const char *lookalikes,
+                          ex_templates **out, dg_err *err)
 {
     char **names = NULL;
     size_t n = 0;
@@ -382,6 +389,8 @@ int ex_templates_load_dir(const char *dir, const char *schema_path, ex_templates
     dg_buf_release(&path);
     if (rc == DG_OK && n == 0)
         rc = dg_err_set(err, DG_ENOTFOUND, "no templates (*.xml) in '%s'", dir);
+    if (rc == DG_OK && lookalikes)
+        rc = ex_lookalikes_load(lookalikes, &set->look, err);
     if (rc) {
         ex_templates_free(&set);
         return rc;
