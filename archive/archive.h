@@ -475,27 +475,7 @@ typedef struct arc_run_summary {
 int arc_run(const char *db_path, const char *const *paths, int npaths, const arc_run_opts *opts,
             const arc_progress *prog, arc_run_summary *sum, dg_err *err);
 
-/* ---- extraction (form templates, the extract stage, records export) ---------------- */
-
-typedef struct ex_templates ex_templates;
-
-/*
- * Load every *.xml in dir (sorted by name), each validated against
- * schema_path (NULL: schema/template.rng next to the configs directory).
- * A broken file fails the whole load with "FILE:LINE: what is wrong".
- * On success *out is a set the caller frees with ex_templates_free.
- */
-int ex_templates_load_dir(const char *dir, const char *schema_path, ex_templates **out,
-                          dg_err *err);
-/* Load one file into an existing set (same rules). */
-int ex_templates_add_file(ex_templates *set, const char *path, dg_err *err);
-ex_templates *ex_templates_new(const char *schema_path);
-void ex_templates_free(ex_templates **set);
-size_t ex_templates_count(const ex_templates *set);
-/* Id of the i-th template; NULL past the end. */
-const char *ex_templates_id(const ex_templates *set, size_t i);
-/* JSON array [{"id":..,"sha256":..}] of the loaded files (caller frees). */
-char *ex_templates_params(const ex_templates *set);
+/* ---- the extract stage and records export (extract/extract.h reads the pages) ----- */
 
 typedef struct arc_extract_opts {
     int redo;                  /* re-extract pages in states extracted/unknown_form */
@@ -528,6 +508,5 @@ int arc_extract(sqlite3 *db, const arc_extract_opts *opts, const arc_progress *p
  * canonical key: {raw, value, confidence, bbox [x,y,w,h], state}.
  */
 int arc_export_records(sqlite3 *db, FILE *out, dg_err *err);
-
 
 #endif

@@ -4,7 +4,7 @@
  * canonical key.  Built with SQLite's JSON functions so that escaping and
  * ordering are the database's, not hand-rolled.
  */
-#include "extract_internal.h"
+#include "archive.h"
 
 #include <sqlite3.h>
 

@@ -3,7 +3,7 @@
  * archivist): any bytes must load or be refused with a message, never
  * crash, expand entities or reach the network.
  */
-#include "archive.h"
+#include "extract.h"
 
 #include <stdint.h>
 #include <stdio.h>

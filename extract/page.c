@@ -1,7 +1,8 @@
 /*
- * extract_page.c - one page's OCR in, form classification and field values
- * out.  Pure geometry and text: no database access (extract.c loads the
- * page and stores the result), so tests can drive it with any page model.
+ * page.c - one page's OCR in, form classification and field values out.
+ * Pure geometry and text: no database access (archive/stage_extract.c
+ * loads the page and stores the result), so tests can drive it with any
+ * page model.
  *
  * The page is a list of glyphs (code points with the word they came from
  * and an x range estimated within the word box) grouped into runs: the
@@ -24,23 +25,30 @@
 
 /* ---- building the model ---------------------------------------------------------- */
 
-void ex_page_init(ex_page *p, int width, int height, double skew_deg)
+ex_page *ex_page_new(int width, int height, double skew_deg)
 {
-    memset(p, 0, sizeof *p);
+    ex_page *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
     p->width = width;
     p->height = height;
     p->skew = skew_deg * M_PI / 180.0;
+    return p;
 }
 
-void ex_page_release(ex_page *p)
+void ex_page_free(ex_page **pp)
 {
+    if (!pp || !*pp)
+        return;
+    ex_page *p = *pp;
     free(p->words);
     free(p->glyphs);
     free(p->runs);
     free(p->cells);
     free(p->matches);
     free(p->run_glyphs);
-    memset(p, 0, sizeof *p);
+    free(p);
+    *pp = NULL;
 }
 
 #define GROW(arr, n, alloc)                                                                        \
@@ -123,7 +131,8 @@ int ex_page_add_word(ex_page *p, int64_t id, int line_no, int64_t cell_id, const
 
 /* Insertion sort with a context (qsort_r is not portable C); the arrays
  * are one cell's glyphs or one page's runs. */
-void sort_indices(size_t *a, size_t n, int (*cmp)(const void *, const void *, void *), void *ud)
+void ex_sort_indices(size_t *a, size_t n, int (*cmp)(const void *, const void *, void *),
+                     void *ud)
 {
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && cmp(&a[j - 1], &a[j], ud) > 0; j--) {
@@ -226,7 +235,7 @@ static int build_runs(ex_page *p)
     /* glyphs of a cell in reading order: top line first, then x */
     for (size_t i = 0; i < p->nruns; i++)
         if (p->runs[i].cell && p->runs[i].ng > 1)
-            sort_indices(p->run_glyphs + p->runs[i].g0, p->runs[i].ng, glyph_cmp_x, p);
+            ex_sort_indices(p->run_glyphs + p->runs[i].g0, p->runs[i].ng, glyph_cmp_x, p);
     return DG_OK;
 }
 

@@ -1,6 +1,6 @@
 /*
- * extract_fields.c - classifying a page against the templates and finding
- * each field's value (the geometry rules are described in extract_page.c).
+ * fields.c - classifying a page against the templates and finding
+ * each field's value (the geometry rules are described in page.c).
  *
  * The score of a template is 0.4 when one of its titles is on the page plus
  * 0.6 times the share of its labels found (for tables: found in one header
@@ -63,7 +63,7 @@ static int match_label(ex_page *p, size_t ri, const ex_label *l, int field, cons
     double tol = ex_label_tolerance(l);
     while (from < nsig) {
         size_t s = 0, e = 0;
-        double c = ex_label_find(l, sig + from, nsig - from, &s, &e);
+        double c = ex_label_find(p->look, l, sig + from, nsig - from, &s, &e);
         if (c > tol)
             break;
         ex_match m = {ri, pos[from + s], pos[from + e - 1] + 1, field, l->len, c};
@@ -171,7 +171,8 @@ static long find_title(const ex_page *p, const ex_template *t, size_t *start, si
             }
         for (size_t k = 0; k < t->ntitles; k++) {
             size_t s, e;
-            double c = ex_label_find(&t->titles[k], sig, n, &s, &e) - 0.01 * t->titles[k].len;
+            double c = ex_label_find(p->look, &t->titles[k], sig, n, &s, &e) -
+                       0.01 * t->titles[k].len;
             if (c + 0.01 * t->titles[k].len <= ex_label_tolerance(&t->titles[k]) && c < best_cost) {
                 best_cost = c;
                 best = (long)ri;
@@ -425,42 +426,44 @@ static int garbled_label(const ex_page *p, const ex_template *t, const ex_run *r
                 const ex_label *lb = &sets[k][i].labels[l];
                 size_t s = 0, e = 0;
                 if (lb->len >= 2 && (int)n <= lb->len + 1 &&
-                    ex_label_find(lb, sig, n, &s, &e) <= lb->len / 2.0 && 2 * (e - s) >= n)
+                    ex_label_find(p->look, lb, sig, n, &s, &e) <= lb->len / 2.0 && 2 * (e - s) >= n)
                     return 1;
             }
     return 0;
 }
 
-/* The run to the right of (or below) a label, nearest first.  Below a
- * label in a grid only its own cell counts (the cell below holds another
- * field), unless other_cells: a row of labels over a row of values. */
-static long neighbour(const ex_page *p, size_t ri, const span *ls, int below, double reach,
+typedef enum { NB_RIGHT, NB_BELOW, NB_LEFT } nb_dir;
+
+/* The nearest run on dir's side of a label (span ls) on its row, or under
+ * it, within reach (0: the default); -1 when there is none.  Right and
+ * below, only runs of the label's kind (cell or line) count, and below a
+ * label in a grid only its own cell (the cell below holds another field),
+ * unless other_cells: a row of labels over a row of values. */
+static long neighbour(const ex_page *p, size_t ri, const span *ls, nb_dir dir, double reach,
                       int other_cells)
 {
     const ex_run *lr = &p->runs[ri];
     long best = -1;
-    double best_d = reach > 0 ? reach : below ? 4.0 * p->line_h : 0.6 * p->width;
+    double best_d = reach > 0 ? reach : dir == NB_BELOW ? 4.0 * p->line_h : 0.6 * p->width;
     for (size_t i = 0; i < p->nruns; i++) {
         const ex_run *r = &p->runs[i];
         /* an empty cell is passed over: a fold the grid took for a rule
-         * cuts a value's cell in two (s014: 所在系 | (empty) | 工程力学系);
-         * in a grid, a value below its label is in the label's cell (the
-         * cell below holds another field) */
-        if (i == ri || r->cell != lr->cell || r->ng == 0 ||
-            (below && lr->cell && !other_cells && r->cell_id != lr->cell_id))
+         * cuts a value's cell in two (所在系 | (empty) | 工程力学系) */
+        if (i == ri || r->ng == 0 || (dir != NB_LEFT && r->cell != lr->cell) ||
+            (dir == NB_BELOW && lr->cell && !other_cells && r->cell_id != lr->cell_id))
             continue;
         double d;
-        if (below) {
+        if (dir == NB_BELOW) {
             double ov = fmin(ls->x1, r->b.x + r->b.w) - fmax(ls->x0, r->b.x);
             d = r->b.y - ls->y1;
             if (ov <= 0 || d < -0.3 * p->line_h)
                 continue;
         } else {
             double cy = r->b.y + r->b.h / 2.0;
-            double first_x = r->b.x;
-            if (!r->cell && r->ng)
-                first_x = RUN_G(p, r, 0)->x0;
-            d = first_x - ls->x1;
+            if (dir == NB_LEFT)
+                d = ls->x0 - (r->b.x + r->b.w);
+            else /* a line run starts at its first glyph, a cell at its box */
+                d = (!r->cell ? RUN_G(p, r, 0)->x0 : r->b.x) - ls->x1;
             if (cy < ls->y0 - 0.2 * p->line_h || cy > ls->y1 + 0.2 * p->line_h ||
                 d < -0.5 * p->line_h)
                 continue;
@@ -508,23 +511,6 @@ static int starts_with_label(const ex_page *p, long ni)
     return match_at(p, (size_t)ni, 0, &ms) && ms <= s;
 }
 
-/* The nearest run left of a label on its row; -1 when there is none. */
-static long left_neighbour(const ex_page *p, size_t ri, const span *ls)
-{
-    long best = -1;
-    double best_d = 0.6 * p->width;
-    for (size_t i = 0; i < p->nruns; i++) {
-        const ex_run *r = &p->runs[i];
-        double cy = r->b.y + r->b.h / 2.0, d = ls->x0 - (r->b.x + r->b.w);
-        if (i == ri || r->ng == 0 || cy < ls->y0 - 0.2 * p->line_h ||
-            cy > ls->y1 + 0.2 * p->line_h || d < -0.5 * p->line_h || d >= best_d)
-            continue;
-        best_d = d;
-        best = (long)i;
-    }
-    return best;
-}
-
 /* 1 when the label at run ri (span ls, right neighbour ri_right or -1)
  * stands in a row of labels: its neighbour on the right, or failing one
  * its neighbour on the left, is another label (a value's neighbour on a
@@ -533,7 +519,7 @@ static int in_label_row(const ex_page *p, size_t ri, const span *ls, long ri_rig
 {
     if (ri_right >= 0)
         return starts_with_label(p, ri_right);
-    long li = left_neighbour(p, ri, ls);
+    long li = neighbour(p, ri, ls, NB_LEFT, 0, 0);
     return li >= 0 && starts_with_label(p, li);
 }
 
@@ -581,7 +567,7 @@ static int label_value(const ex_page *p, const ex_template *t, const ex_field *f
          * phrase by phrase: 系（所）： | 化学系): the nearest run to the
          * right, within three characters. */
         double reach = f->at == EX_AT_AFTER ? 3.0 * p->line_h : 0;
-        long ni = neighbour(p, m->run, &ls, below, reach, 0);
+        long ni = neighbour(p, m->run, &ls, below ? NB_BELOW : NB_RIGHT, reach, 0);
         /* past an empty cell (a blank value, or a value cell a fold cut
          * in two) the next run may be the next label, garbled: then the
          * value is blank, not that label's text */
@@ -592,14 +578,14 @@ static int label_value(const ex_page *p, const ex_template *t, const ex_field *f
             /* a row of labels over a row of values (姓名 | 性别 | 出生年月
              * over 司马光明 | 男 | 1960.05): the value is in the cell
              * below, which holds no label */
-            long bi = neighbour(p, m->run, &ls, 1, 0, 1);
+            long bi = neighbour(p, m->run, &ls, NB_BELOW, 0, 1);
             if (bi >= 0 && !starts_with_label(p, bi)) {
                 below = 1;
                 ni = bi;
             }
         } else if (ni < 0 && f->at == EX_AT_RIGHT) {
             below = 1;
-            ni = neighbour(p, m->run, &ls, 1, 0, 0);
+            ni = neighbour(p, m->run, &ls, NB_BELOW, 0, 0);
         }
         rule = below ? "below label" : "right of label";
         rc = neighbour_value(p, ni, below, &ls, &s);
@@ -953,7 +939,7 @@ static size_t data_runs(const ex_page *p, int top, int bottom, size_t *out)
         if (!labelled)
             out[n++] = i;
     }
-    sort_indices(out, n, cmp_run_y, (void *)p);
+    ex_sort_indices(out, n, cmp_run_y, (void *)p);
     return n;
 }
 
@@ -1239,6 +1225,7 @@ static int twin_labels(const ex_page *p, const ex_template *t)
 int ex_page_extract(ex_page *p, const ex_templates *set, ex_result *out, dg_err *err)
 {
     memset(out, 0, sizeof *out);
+    p->look = ex_templates_lookalikes(set);
     const ex_template *best = NULL;
     double best_score = -1;
     char why[160] = "no templates", best_why[160] = "";

@@ -1,11 +1,12 @@
 /*
- * extract.c - the `extract` stage: pages in state 'read' in, records and
+ * stage_extract.c - the `extract` stage: pages in state 'read' in, records and
  * fields out.  Each page is loaded from the database, classified and read
- * outside any transaction (extract_fields.c), then its old extraction is
+ * outside any transaction (extract/), then its old extraction is
  * replaced and its new state written in one transaction.  A page that has
  * a record already loaded into the archive is never touched.
  */
-#include "extract_internal.h"
+#include "archive.h"
+#include "extract.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -59,9 +60,11 @@ static ex_box col_box(sqlite3_stmt *st, int first)
     return b;
 }
 
-static int load_page(sqlite3 *db, const page_ref *ref, ex_page *p, dg_err *err)
+static int load_page(sqlite3 *db, const page_ref *ref, ex_page **out, dg_err *err)
 {
-    ex_page_init(p, ref->width, ref->height, ref->skew);
+    ex_page *p = *out = ex_page_new(ref->width, ref->height, ref->skew);
+    if (!p)
+        return dg_err_set(err, DG_ENOMEM, "out of memory loading page %lld", (long long)ref->id);
     sqlite3_stmt *st;
     if (db_prepare(db, "SELECT id, row_no, col_no, x, y, w, h FROM ocr_cell WHERE page_id = ? "
                        "ORDER BY row_no, col_no", &st, err))
@@ -72,8 +75,9 @@ static int load_page(sqlite3 *db, const page_ref *ref, ex_page *p, dg_err *err)
         rc = ex_page_add_cell(p, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
                               sqlite3_column_int(st, 2), col_box(st, 3));
     sqlite3_finalize(st);
-    if (rc == DG_OK &&
-        db_prepare(db, "SELECT w.id, w.line_no, coalesce(w.cell_id, l.cell_id, 0), w.text, "
+    if (rc)
+        return dg_err_set(err, DG_ENOMEM, "out of memory loading page %lld", (long long)ref->id);
+    if (db_prepare(db, "SELECT w.id, w.line_no, coalesce(w.cell_id, l.cell_id, 0), w.text, "
                        "w.conf, w.x, w.y, w.w, w.h FROM ocr_word w "
                        "JOIN ocr_line l ON l.id = w.line_id WHERE w.page_id = ? "
                        "ORDER BY w.line_no, w.word_no", &st, err))
@@ -103,13 +107,13 @@ static char *header_json(const ex_result *r)
     dg_buf_init(&b, 0);
     dg_buf_addc(&b, '{');
     int first = 1;
-    for (size_t i = 0; r->tpl && i < r->tpl->nheader; i++) {
+    for (size_t i = 0; r->tpl && i < ex_template_nfields(r->tpl, 1); i++) {
         const ex_value *v = &r->header[i];
         if (!v->raw)
             continue;
         dg_buf_adds(&b, first ? "" : ",");
         first = 0;
-        dg_buf_json_str(&b, r->tpl->header[i].key);
+        dg_buf_json_str(&b, ex_template_key(r->tpl, 1, i));
         dg_buf_adds(&b, ":{\"raw\":");
         dg_buf_json_str(&b, v->raw);
         dg_buf_adds(&b, ",\"words\":");
@@ -156,7 +160,7 @@ static int write_form(sqlite3 *db, int64_t page_id, int64_t run_id, const ex_res
     sqlite3_bind_int64(st, 1, page_id);
     sqlite3_bind_int64(st, 2, run_id);
     if (r->tpl)
-        sqlite3_bind_text(st, 3, r->tpl->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, ex_template_id(r->tpl), -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 3);
     sqlite3_bind_double(st, 4, r->score);
@@ -172,10 +176,12 @@ static int write_field(sqlite3_stmt *st, int64_t rec_id, const ex_template *t, s
                        const ex_value *v)
 {
     char rule[160];
-    snprintf(rule, sizeof rule, "%s:%s:%s", t->id, t->fields[i].key, v->raw ? v->rule : "not found");
+    const char *key = ex_template_key(t, 0, i);
+    snprintf(rule, sizeof rule, "%s:%s:%s", ex_template_id(t), key,
+             v->raw ? v->rule : "not found");
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, rec_id);
-    sqlite3_bind_text(st, 2, t->fields[i].key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, v->raw, -1, SQLITE_STATIC); /* NULL raw binds NULL */
     sqlite3_bind_text(st, 4, v->raw, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, v->raw ? "extracted" : "missing", -1, SQLITE_STATIC);
@@ -197,7 +203,7 @@ static int write_record(sqlite3 *db, sqlite3_stmt *rs, sqlite3_stmt *fs, int64_t
     sqlite3_reset(rs);
     sqlite3_bind_int64(rs, 1, page_id);
     sqlite3_bind_int(rs, 2, rec->row_no);
-    sqlite3_bind_text(rs, 3, t->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(rs, 3, ex_template_id(t), -1, SQLITE_STATIC);
     sqlite3_bind_int64(rs, 4, run_id);
     sqlite3_bind_int(rs, 5, rec->box.x);
     sqlite3_bind_int(rs, 6, rec->box.y);
@@ -207,9 +213,9 @@ static int write_record(sqlite3 *db, sqlite3_stmt *rs, sqlite3_stmt *fs, int64_t
         return db_fail(db, err, "cannot store record");
     int64_t rec_id = sqlite3_last_insert_rowid(db);
     sum->records++;
-    for (size_t i = 0; i < t->nfields; i++) {
+    for (size_t i = 0; i < ex_template_nfields(t, 0); i++) {
         const ex_value *v = &rec->values[i];
-        if (!v->raw && !t->fields[i].expected)
+        if (!v->raw && !ex_template_expected(t, i))
             continue;
         if (write_field(fs, rec_id, t, i, v))
             return db_fail(db, err, "cannot store field");
@@ -278,11 +284,11 @@ static int has_loaded(sqlite3 *db, int64_t page_id)
 static int extract_one(sqlite3 *db, const ex_templates *set, int64_t run_id, const page_ref *ref,
                        arc_extract_summary *sum, dg_err *err)
 {
-    ex_page p;
+    ex_page *p = NULL;
     ex_result r;
     int rc = load_page(db, ref, &p, err);
     if (rc == DG_OK)
-        rc = ex_page_extract(&p, set, &r, err);
+        rc = ex_page_extract(p, set, &r, err);
     if (rc == DG_OK) {
         rc = write_page(db, ref->id, run_id, &r, sum, err);
         if (rc == DG_OK) {
@@ -291,19 +297,25 @@ static int extract_one(sqlite3 *db, const ex_templates *set, int64_t run_id, con
         }
         ex_result_release(&r);
     }
-    ex_page_release(&p);
+    ex_page_free(&p);
     return rc;
 }
 
+/* The look-alike classes are the normalizer's: one table of what OCR
+ * confuses, edited in one place. */
 static int load_templates(const arc_extract_opts *o, ex_templates **set, dg_err *err)
 {
-    if (o && o->templates_dir)
-        return ex_templates_load_dir(o->templates_dir, o->schema_path, set, err);
-    dg_buf dir;
+    dg_buf dir, look;
     dg_buf_init(&dir, 4096);
+    dg_buf_init(&look, 4096);
     dg_buf_addf(&dir, "%s/templates", arc_config_dir());
-    int rc = ex_templates_load_dir(dir.data ? dir.data : ".", o ? o->schema_path : NULL, set, err);
+    dg_buf_addf(&look, "%s/normalize/confusables.tsv", arc_config_dir());
+    int rc = !dir.data || !look.data
+                 ? dg_err_set(err, DG_ENOMEM, "out of memory")
+                 : ex_templates_load_dir(o && o->templates_dir ? o->templates_dir : dir.data,
+                                         o ? o->schema_path : NULL, look.data, set, err);
     dg_buf_release(&dir);
+    dg_buf_release(&look);
     return rc;
 }
 

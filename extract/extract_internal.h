@@ -1,15 +1,15 @@
 /*
- * extract_internal.h - internals of field extraction shared by
- * archive/extract*.c, archive/template*.c and their unit tests.  The public
- * entry points (templates, arc_extract, arc_export_records) are in archive.h.
+ * extract_internal.h - internals of field extraction shared by the files
+ * of extract/ and their unit tests; the public API is extract.h.
  *
- * A template (one .xml per form in configs/templates, grammar schema/template.rng) says how
- * to recognise one kind of form and where each field's value sits relative
- * to its printed label.  arc_extract classifies every OCR'd page against the
- * loaded templates, finds the field values from the OCR words, lines and
- * (when the OCR found a ruled grid) cells, and stores records and fields.
+ * A template says how to recognise one kind of form and where each
+ * field's value sits relative to its printed label.  ex_page_extract
+ * classifies a page against the loaded templates and finds the field
+ * values from the OCR words, lines and (when the OCR found a ruled grid)
+ * cells.
  *
- * This header holds the template model and the fuzzy label matcher.
+ * This header holds the template model, the fuzzy label matcher and the
+ * page model.
  */
 #ifndef DANGAN_EXTRACT_INTERNAL_H
 #define DANGAN_EXTRACT_INTERNAL_H
@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "archive.h"
+#include "extract.h"
 
 /* ---- internal: template model ------------------------------------------------- */
 
@@ -45,7 +45,7 @@ typedef struct ex_field {
     size_t nenums;
 } ex_field;
 
-typedef struct ex_template {
+struct ex_template {
     char *id;
     char *path;
     char sha256[65];
@@ -60,7 +60,7 @@ typedef struct ex_template {
     size_t nheader;
     ex_field *fields;
     size_t nfields;
-} ex_template;
+};
 
 const ex_template *ex_templates_get(const ex_templates *set, size_t i);
 
@@ -73,22 +73,26 @@ int ex_cp_significant(uint32_t c);
 /* Fold a UTF-8 label (drop spaces and punctuation); 0 ok, -1 too long/empty. */
 int ex_label_fold(const char *utf8, ex_label *out);
 
+/* Classes of characters OCR confuses (configs/normalize/confusables.tsv:
+ * one class per line, tab-separated); NULL stands for no classes. */
+typedef struct ex_lookalikes ex_lookalikes;
+int ex_lookalikes_load(const char *path, ex_lookalikes **out, dg_err *err);
+void ex_lookalikes_free(ex_lookalikes **lk);
+/* The set's classes (NULL: none were loaded). */
+const ex_lookalikes *ex_templates_lookalikes(const ex_templates *set);
+
 /*
  * Find label in text[0..n) allowing OCR slips: weighted edit distance on
- * code points where look-alike pairs (入/人, 究/穴, 己/已, 未/末, 日/曰,
- * 土/士 ...) cost less.  Returns the cost of the best match (or a value
- * above the label's tolerance when none) and its span [*start, *end).
+ * code points where a substitution within a look-alike class of lk (入/人,
+ * 己/已/巳, 未/末 ...) costs less.  Returns the cost of the best match (or a
+ * value above the label's tolerance when none) and its span [*start, *end).
  */
-double ex_label_find(const ex_label *label, const uint32_t *text, size_t n, size_t *start,
-                     size_t *end);
+double ex_label_find(const ex_lookalikes *lk, const ex_label *label, const uint32_t *text,
+                     size_t n, size_t *start, size_t *end);
 /* Largest cost still accepted as a match of label. */
 double ex_label_tolerance(const ex_label *label);
 
-/* ---- internal: one page's model (extract_page.c) -------------------------------- */
-
-typedef struct ex_box {
-    int x, y, w, h;
-} ex_box;
+/* ---- internal: one page's model (page.c) -------------------------------------- */
 
 typedef struct ex_word {
     int64_t id;
@@ -129,7 +133,8 @@ typedef struct ex_match {
     double cost;
 } ex_match;
 
-typedef struct ex_page {
+struct ex_page {
+    const ex_lookalikes *look; /* the templates' classes, during ex_page_extract */
     int width, height;
     double skew; /* radians */
     double line_h;
@@ -145,43 +150,10 @@ typedef struct ex_page {
     size_t nrun_glyphs, arun_glyphs;
     ex_match *matches;
     size_t nmatches, amatches;
-} ex_page;
+};
 
-void ex_page_init(ex_page *p, int width, int height, double skew_deg);
-void ex_page_release(ex_page *p);
-int ex_page_add_cell(ex_page *p, int64_t id, int row, int col, ex_box b);
-int ex_page_add_word(ex_page *p, int64_t id, int line_no, int64_t cell_id, const char *text,
-                     double conf, ex_box b);
-int ex_page_finish(ex_page *p);
 /* Stable insertion sort of indices with a context. */
-void sort_indices(size_t *a, size_t n, int (*cmp)(const void *, const void *, void *), void *ud);
-
-/* A value found for one field. */
-typedef struct ex_value {
-    char *raw;      /* NULL: not found */
-    char *words;    /* JSON array of word ids */
-    ex_box box;     /* original page pixels */
-    double conf_min, conf_mean;
-    const char *rule; /* static description of the rule that chose it */
-} ex_value;
-
-typedef struct ex_record {
-    int row_no; /* 0 card, 1-based table row */
-    ex_box box;
-    ex_value *values; /* one per template field */
-} ex_record;
-
-typedef struct ex_result {
-    const ex_template *tpl; /* NULL: unknown form */
-    double score;
-    char reason[160];
-    ex_value *header; /* one per template header field */
-    ex_record *records;
-    size_t nrecords;
-} ex_result;
-
-/* Classify the page against every template and extract the best match. */
-int ex_page_extract(ex_page *p, const ex_templates *set, ex_result *out, dg_err *err);
-void ex_result_release(ex_result *r);
+void ex_sort_indices(size_t *a, size_t n, int (*cmp)(const void *, const void *, void *),
+                     void *ud);
 
 #endif

@@ -16,12 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The grammar, embedded at configure time by archive/CMakeLists.txt. */
+/* The same cap as the stage drivers' reads: the file is refused, not read. */
+#define EX_MAX_FILE_BYTES ((size_t)1 << 30)
+
+/* The grammar, embedded at configure time by extract/CMakeLists.txt. */
 extern const char ex_template_rng[];
 extern const size_t ex_template_rng_len;
 
 struct ex_templates {
-    char *schema_path; /* NULL: the embedded grammar */
+    char *schema_path;     /* NULL: the embedded grammar */
+    ex_lookalikes *look;   /* NULL: none */
     ex_template *items;
     size_t n;
 };
@@ -67,22 +71,36 @@ void ex_templates_free(ex_templates **set)
         template_release(&(*set)->items[i]);
     free((*set)->items);
     free((*set)->schema_path);
+    ex_lookalikes_free(&(*set)->look);
     free(*set);
     *set = NULL;
 }
 
 size_t ex_templates_count(const ex_templates *set) { return set ? set->n : 0; }
 
+const ex_lookalikes *ex_templates_lookalikes(const ex_templates *set)
+{
+    return set ? set->look : NULL;
+}
+
 const ex_template *ex_templates_get(const ex_templates *set, size_t i)
 {
     return set && i < set->n ? &set->items[i] : NULL;
 }
 
-const char *ex_templates_id(const ex_templates *set, size_t i)
+const char *ex_template_id(const ex_template *t) { return t->id; }
+
+size_t ex_template_nfields(const ex_template *t, int header)
 {
-    const ex_template *t = ex_templates_get(set, i);
-    return t ? t->id : NULL;
+    return header ? t->nheader : t->nfields;
 }
+
+const char *ex_template_key(const ex_template *t, int header, size_t i)
+{
+    return header ? t->header[i].key : t->fields[i].key;
+}
+
+int ex_template_expected(const ex_template *t, size_t i) { return t->fields[i].expected; }
 
 char *ex_templates_params(const ex_templates *set)
 {
@@ -298,12 +316,13 @@ int ex_templates_add_file(ex_templates *set, const char *path, dg_err *err)
 {
     unsigned char *data;
     size_t len;
-    if (arc_read_file(path, &data, &len, err))
+    if (dg_read_file(path, EX_MAX_FILE_BYTES, &data, &len, err))
         return DG_EINPUT;
     /* The grammar compiled in, unless the caller names another file. */
     unsigned char *rng = (unsigned char *)ex_template_rng;
     size_t rng_len = ex_template_rng_len;
-    if (set->schema_path && arc_read_file(set->schema_path, &rng, &rng_len, err)) {
+    if (set->schema_path && dg_read_file(set->schema_path, EX_MAX_FILE_BYTES, &rng, &rng_len,
+                                              err)) {
         free(data);
         return DG_EINPUT;
     }
@@ -348,8 +367,8 @@ static int list_xml(const char *dir, char ***names, size_t *n, dg_err *err)
     return DG_OK;
 }
 
-int ex_templates_load_dir(const char *dir, const char *schema_path, ex_templates **out,
-                          dg_err *err)
+int ex_templates_load_dir(const char *dir, const char *schema_path, const char *lookalikes,
+                          ex_templates **out, dg_err *err)
 {
     char **names = NULL;
     size_t n = 0;
@@ -370,6 +389,8 @@ int ex_templates_load_dir(const char *dir, const char *schema_path, ex_templates
     dg_buf_release(&path);
     if (rc == DG_OK && n == 0)
         rc = dg_err_set(err, DG_ENOTFOUND, "no templates (*.xml) in '%s'", dir);
+    if (rc == DG_OK && lookalikes)
+        rc = ex_lookalikes_load(lookalikes, &set->look, err);
     if (rc) {
         ex_templates_free(&set);
         return rc;
