@@ -75,8 +75,51 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
 
 /* ---- status and exports --------------------------------------------------------- */
 
-/* Write the workspace status as text or JSON to out. */
-int arc_status(sqlite3 *db, int json, FILE *out, dg_err *err);
+/* A name with a count: pages or records by state, pages by form, pending
+ * records by the reason load gave. */
+typedef struct arc_count {
+    char *name;
+    int64_t n;
+} arc_count;
+
+typedef struct arc_counts {
+    arc_count *v;
+    size_t n;
+} arc_counts;
+
+/* A page status names (or a quarantined file: file and error only). */
+typedef struct arc_status_page {
+    char *file;
+    int page;        /* 1-based */
+    int dpi;         /* as the file says */
+    int dpi_by_size; /* from the page's size, <= 0 unknown */
+    double skew_deg;
+    char *error; /* a failed page's error, a quarantined file's reason */
+} arc_status_page;
+
+typedef struct arc_status_pages {
+    arc_status_page *v;
+    size_t n;
+} arc_status_pages;
+
+/* What the workspace holds (`dangan status`). */
+typedef struct arc_status {
+    int64_t files, aliases, pages, low_dpi, quarantined;
+    arc_counts page_states;
+    arc_status_pages low_dpi_pages, quarantine;
+    arc_status_pages skewed, failed; /* over skew_limit_deg; OCR could not read */
+    double skew_limit_deg;
+    int64_t records, fields_missing, unknown_form_pages;
+    arc_counts record_states, forms;
+    int64_t persons, study_records, records_loaded, records_pending, review_open;
+    arc_counts pending_reasons;
+} arc_status;
+
+/* Read the status into *s (release it with arc_status_release on success). */
+int arc_status_read(sqlite3 *db, arc_status *s, dg_err *err);
+void arc_status_release(arc_status *s);
+/* Append s as one JSON object (no newline). */
+int arc_status_json(const arc_status *s, dg_buf *out);
 
 /* One JSON object per page: file, sha256, page, width, height, dpi, state, text. */
 int arc_export_pages(sqlite3 *db, FILE *out, dg_err *err);
@@ -86,20 +129,70 @@ int arc_export_ocr(sqlite3 *db, int64_t page_id, const char *format, FILE *out, 
 
 /* ---- evaluation against truth files (shared/samples/README.md format) ---------- */
 
+/* Columns by difficulty: clean, moderate, hard, then all pages. */
+enum { ARC_EVAL_NDIFF = 4 };
+
+/* One truth page found in the workspace. */
+typedef struct arc_eval_page {
+    char *image;      /* the truth's image name */
+    int page;         /* its page_index */
+    char *difficulty; /* as the truth says (NULL: none) */
+    double cer, bag_f1;
+} arc_eval_page;
+
+/* Means over the pages of one difficulty column (0 without pages). */
+typedef struct arc_eval_diff {
+    const char *name; /* "clean", "moderate", "hard", "all" */
+    long pages;
+    double cer, bag_f1;
+} arc_eval_diff;
+
+typedef struct arc_eval_pages_result {
+    arc_eval_page *pages; /* truth files by name, pages in truth order */
+    size_t npages;
+    arc_eval_diff by_difficulty[ARC_EVAL_NDIFF];
+    long missing; /* truth pages not found in the workspace */
+} arc_eval_pages_result;
+
 /*
  * Page OCR quality: for each truth page matched to an ingested page (by
  * image file name and page index), CER and character-bag F1 of the page
  * text against the truth's full_text (whitespace ignored), per difficulty.
- * Writes a table, or JSON when json is set.
+ * *r is overwritten; release it with arc_eval_pages_release on success.
  */
-int arc_eval_pages(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_err *err);
+int arc_eval_pages(sqlite3 *db, const char *truth_dir, arc_eval_pages_result *r, dg_err *err);
+void arc_eval_pages_release(arc_eval_pages_result *r);
+/* {"pages":[...],"missing":N,"by_difficulty":{...}} (no newline). */
+int arc_eval_pages_json(const arc_eval_pages_result *r, dg_buf *out);
+
+/* Truth items of one cell, and how many were read exactly (or found). */
+typedef struct arc_eval_cell {
+    long n, ok;
+} arc_eval_cell;
+
+typedef struct arc_eval_field_row {
+    char *key; /* field key, or header.KEY for page header values */
+    arc_eval_cell by_difficulty[ARC_EVAL_NDIFF];
+} arc_eval_field_row;
+
+typedef struct arc_eval_fields_result {
+    long truth_files;
+    arc_eval_field_row *fields; /* by key */
+    size_t nfields;
+    arc_eval_cell all_fields[ARC_EVAL_NDIFF];
+    arc_eval_cell records_found[ARC_EVAL_NDIFF];
+} arc_eval_fields_result;
 
 /*
  * Field extraction quality: per field key and per difficulty, the share of
  * truth fields whose extracted raw text equals the truth's printed value
- * (whitespace ignored), and the share of truth records found.
+ * (whitespace ignored), and the share of truth records found.  *r is
+ * overwritten; release it with arc_eval_fields_release on success.
  */
-int arc_eval_fields(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_err *err);
+int arc_eval_fields(sqlite3 *db, const char *truth_dir, arc_eval_fields_result *r, dg_err *err);
+void arc_eval_fields_release(arc_eval_fields_result *r);
+/* {"truth_files":N,"fields":{...},"all_fields":{...},"records_found":{...}} */
+int arc_eval_fields_json(const arc_eval_fields_result *r, dg_buf *out);
 
 /* ---- normalize stage, discipline catalogs and matching (issue 5) -------------- */
 /* Owned by the normalize-stage engineer: archive/catalog_*.c, stage_normalize.c. */
@@ -126,9 +219,44 @@ int arc_catalog_import(sqlite3 *db, const char *dir, arc_catalog_summary *sum, d
 /* Import dir when no edition is loaded yet; *imported (may be NULL) says if it did. */
 int arc_catalog_ensure(sqlite3 *db, const char *dir, int *imported, dg_err *err);
 
-/* List the loaded editions and crosswalks, or the disciplines of one edition
- * (DG_ENOTFOUND when it is not loaded), as text or JSON. */
-int arc_catalog_list(sqlite3 *db, const char *edition, int json, FILE *out, dg_err *err);
+typedef struct arc_catalog_edition {
+    char *edition;
+    int year_from;
+    char *file;
+    int target; /* the edition majors are matched to */
+    char *sha256;
+    char *imported;
+    int disciplines;
+} arc_catalog_edition;
+
+typedef struct arc_catalog_crosswalk {
+    char *from, *to; /* editions */
+    int rows, unresolved;
+} arc_catalog_crosswalk;
+
+typedef struct arc_catalog_discipline {
+    char *code, *level, *parent_code, *name, *bare_name; /* "" when unset */
+} arc_catalog_discipline;
+
+/* What is loaded: editions and crosswalks, or (edition set) the
+ * disciplines of that edition. */
+typedef struct arc_catalog_listing {
+    char *edition; /* NULL: the editions/crosswalks listing */
+    arc_catalog_edition *editions;
+    size_t neditions;
+    arc_catalog_crosswalk *crosswalks;
+    size_t ncrosswalks;
+    arc_catalog_discipline *disciplines;
+    size_t ndisciplines;
+} arc_catalog_listing;
+
+/* List the loaded editions and crosswalks (edition NULL), or the
+ * disciplines of one edition (DG_ENOTFOUND when it is not loaded), into *l;
+ * release it with arc_catalog_listing_release on success. */
+int arc_catalog_list(sqlite3 *db, const char *edition, arc_catalog_listing *l, dg_err *err);
+void arc_catalog_listing_release(arc_catalog_listing *l);
+/* {"editions":[...],"crosswalks":[...]} or {"edition":..,"disciplines":[...]} */
+int arc_catalog_listing_json(const arc_catalog_listing *l, dg_buf *out);
 
 /* dir, or <configs>/disciplines when dir is NULL, into buf (DG_EUSAGE if too long). */
 int arc_catalog_resolve_dir(const char *dir, char *buf, size_t n);
@@ -143,17 +271,35 @@ typedef struct arc_match_opts {
     int year;                /* enrolment (else graduation) year, 0 unknown */
     const char *code;        /* major code as written, may be NULL */
     const char *department;  /* may be NULL */
-    int json;                /* print norm_match_json's object */
+    int json;                /* also fill arc_match_result.json */
 } arc_match_opts;
+
+typedef struct arc_match_candidate {
+    char *code;    /* target-edition code */
+    char *name;    /* bare target name */
+    double score;  /* [0,1] */
+    char *edition; /* edition the historical name was found in */
+    char *path;    /* the crosswalk path to the target */
+    char **evidence;
+    size_t nevidence;
+} arc_match_candidate;
+
+typedef struct arc_match_result {
+    int decided_auto;                /* else the decision is review */
+    arc_match_candidate *candidates; /* best first */
+    size_t ncandidates;
+    char *json; /* norm_match_json's object when opts->json, else NULL */
+} arc_match_result;
 
 /*
  * Match one historical major name against the target catalog with the
  * active operator mapping rules of db (db may be NULL: no rules, no
- * catalog import) and print the ranked candidates and the decision to out.
- * *decided_auto (may be NULL) is set to 1 when the decision is auto.
+ * catalog import): the ranked candidates and the decision into *out
+ * (overwritten; release it with arc_match_result_release on success).
  */
-int arc_match_text(sqlite3 *db, const arc_match_opts *opts, const char *text, FILE *out,
-                   int *decided_auto, dg_err *err);
+int arc_match_text(sqlite3 *db, const arc_match_opts *opts, const char *text,
+                   arc_match_result *out, dg_err *err);
+void arc_match_result_release(arc_match_result *r);
 
 typedef struct arc_normalize_opts {
     int redo;                /* every record not loaded, not only 'extracted' ones */
@@ -257,17 +403,82 @@ const char *arc_config_dir(void);
  */
 int arc_review_refresh(sqlite3 *db, dg_err *err);
 
+/* One row of the review queue. */
+typedef struct arc_review_row {
+    int64_t id;
+    char *kind, *state, *reason;
+    int64_t record;          /* 0: none */
+    char *key, *raw, *value; /* "" for items without a field */
+    char *detail;
+} arc_review_row;
+
+typedef struct arc_review_rows {
+    arc_review_row *v;
+    size_t n;
+} arc_review_rows;
+
 /*
  * The open items (all items when `all` is set), those whose reason, kind or
- * start of detail equals `reason` when it is non-NULL, as a table or a JSON
- * array.
+ * start of detail equals `reason` when it is non-NULL, by id, into *out
+ * (release it with arc_review_rows_release on success).
  */
-int arc_review_list(sqlite3 *db, const char *reason, int all, int json, FILE *out,
+int arc_review_list(sqlite3 *db, const char *reason, int all, arc_review_rows *out,
                     dg_err *err);
+void arc_review_rows_release(arc_review_rows *rows);
+/* The same items as a JSON array of objects (one per line, no newline at the end). */
+int arc_review_list_json(sqlite3 *db, const char *reason, int all, dg_buf *out, dg_err *err);
 
-/* One item: raw and normalized text, candidates, file/page/box, decisions.
+/* A normalization step of a field: rule, value before and after. */
+typedef struct arc_review_step {
+    char *rule, *before, *after;
+} arc_review_step;
+
+typedef struct arc_review_candidate {
+    int rank; /* 1 = best */
+    char *code, *name;
+    double score;
+    char *path, *evidence;
+} arc_review_candidate;
+
+typedef struct arc_review_decision {
+    int64_t id;
+    char *verb, *operator_name, *decided;
+    char *before_state, *after_state;
+    char *before_value, *after_value; /* "" when NULL */
+    char *note;                       /* "" when none */
+    int64_t undoes;                   /* decision undone, 0: none */
+} arc_review_decision;
+
+/* One review item with what an operator needs to decide it. */
+typedef struct arc_review_view {
+    int64_t id;
+    char *kind, *state, *reason, *detail;
+    int version;
+    int64_t record, study; /* study: the archived study a conflict would join, 0 none */
+    int has_field;         /* the fields below up to match_name are set */
+    char *key, *raw, *value, *field_state, *rule;
+    double conf_min, conf_mean;
+    int x, y, w, h;       /* box in original page pixels */
+    char *match_decision; /* NULL: no match */
+    char *match_code, *match_name;
+    char *file, *sha256; /* NULL: no page */
+    int page;            /* 1-based */
+    int64_t page_id;
+    arc_review_step *steps;
+    size_t nsteps;
+    arc_review_candidate *candidates; /* match items */
+    size_t ncandidates;
+    arc_review_decision *decisions;
+    size_t ndecisions;
+} arc_review_view;
+
+/* One item: raw and normalized text, candidates, file/page/box, decisions,
+ * into *v (release it with arc_review_view_release on success).
  * DG_ENOTFOUND for an unknown id. */
-int arc_review_show(sqlite3 *db, int64_t item, int json, FILE *out, dg_err *err);
+int arc_review_show(sqlite3 *db, int64_t item, arc_review_view *v, dg_err *err);
+void arc_review_view_release(arc_review_view *v);
+/* The item as one JSON object (no newline). DG_ENOTFOUND for an unknown id. */
+int arc_review_show_json(sqlite3 *db, int64_t item, dg_buf *out, dg_err *err);
 
 /* Write the item's box (a page item: the whole page), plus margin pixels,
  * cut from the original scan, to png.  The scan's bytes must still match
@@ -345,14 +556,56 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
  */
 int arc_name_keys_stale(sqlite3 *db, int *stale, dg_err *err);
 
+/* Lines of text, one item each. */
+typedef struct arc_lines {
+    char **v;
+    size_t n;
+} arc_lines;
+
+/* One archived value and the chain behind it.  Strings marked "" are ""
+ * when unset; the others NULL. */
+typedef struct arc_prov_value {
+    char *key, *value;          /* value "" */
+    char *file, *sha256;        /* the scan */
+    int page, x, y, w, h;       /* 1-based page; box in original pixels */
+    int64_t record;             /* source record */
+    char *role, *linked_by;     /* its role in the study, how it was linked ("") */
+    int64_t field;              /* the field read */
+    char *rule;                 /* template rule ("") */
+    char *raw;                  /* as read ("") */
+    double conf_min, conf_mean; /* OCR confidence */
+    char *ocr_run;              /* "RUN PARAMS" of the page's OCR, NULL none */
+    char *field_value, *state;  /* normalized value (""), field state */
+    char *norm_run;             /* normalize run id, NULL none */
+    char *match_decision;       /* NULL: not a matched value */
+    char *match_code, *match_name; /* "" */
+    double match_score;
+    char *match_rule; /* "#ID by OPERATOR at TIME[ (inactive)]", NULL none */
+    int64_t load_run;
+    char *loaded;
+    /* One line per OCR word (id, text, confidence, box), normalization step,
+     * match candidate and review decision, in order. */
+    arc_lines words, steps, candidates, decisions;
+} arc_prov_value;
+
+typedef struct arc_provenance_result {
+    arc_prov_value *v; /* by key */
+    size_t n;
+} arc_provenance_result;
+
 /*
  * The chain behind the archived values of study record `study` (key NULL:
  * all): file + sha256, page, box, OCR words + confidence with the OCR run's
  * settings, template rule, normalization steps, match candidates or the
- * operator rule, review decisions, load run.  Text or a JSON array.
+ * operator rule, review decisions, load run, into *r (release it with
+ * arc_provenance_release on success).  DG_ENOTFOUND for an unknown study,
+ * or a key it has no archived value for.
  */
-int arc_provenance(sqlite3 *db, int64_t study, const char *key, int json, FILE *out,
+int arc_provenance(sqlite3 *db, int64_t study, const char *key, arc_provenance_result *r,
                    dg_err *err);
+void arc_provenance_release(arc_provenance_result *r);
+/* The same as a JSON array, one object per value (no newline at the end). */
+int arc_provenance_json(sqlite3 *db, int64_t study, const char *key, dg_buf *out, dg_err *err);
 
 /* Crop the box of an archived value (see arc_review_crop for the checks). */
 int arc_provenance_crop(sqlite3 *db, int64_t study, const char *key, int margin,
@@ -393,8 +646,23 @@ int arc_access_log(sqlite3 *db, const char *who, const char *action, const char 
 /* The OS user name of this process into out (never fails: "uid:N" fallback). */
 void arc_os_user(char *out, size_t size);
 
-/* Write the access log, oldest first (limit <= 0: all), as text or JSON. */
-int arc_access_log_print(sqlite3 *db, int json, long limit, FILE *out, dg_err *err);
+typedef struct arc_access_entry {
+    int64_t id;
+    char *at, *who, *action;
+    char *query, *shown; /* JSON texts as stored */
+} arc_access_entry;
+
+typedef struct arc_access_entries {
+    arc_access_entry *v; /* oldest first */
+    size_t n;
+} arc_access_entries;
+
+/* The newest `limit` entries of the access log (limit <= 0: all), oldest
+ * first, into *out (release it with arc_access_entries_release on success). */
+int arc_access_log_read(sqlite3 *db, long limit, arc_access_entries *out, dg_err *err);
+void arc_access_entries_release(arc_access_entries *e);
+/* {"entries":[{"id","at","who","action","query","shown"}]} (no newline). */
+int arc_access_log_json(const arc_access_entries *e, dg_buf *out);
 
 typedef struct arc_lookup_query {
     const char *name;      /* Han in either script, or pinyin with/without spaces */
