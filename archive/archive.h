@@ -1,12 +1,17 @@
 /*
- * archive.h - the stage drivers: each reads units in one state from the
- * database, does its work outside any transaction, and writes results with
- * the unit's new state in one transaction, so every stage is resumable and
- * idempotent.  Also the read side: status, exports.
+ * archive.h - the dangan library: the stage drivers and the read side.
+ *
+ * Each stage reads units in one state from the database, does its work
+ * outside any transaction, and writes results with the unit's new state in
+ * one transaction, so every stage is resumable and idempotent.  The read
+ * side (status, review, lookup, provenance, eval, catalog) returns structs
+ * or builds JSON into a dg_buf; pipeline/ prints the text tables.  Exports
+ * are data streams and write to a FILE*.
  *
  * All functions take an open database from db_open() (schema/db.h) unless
  * they say they open their own connections (multi-threaded stages take the
  * path).  Library code never prints: progress goes through arc_progress.
+ * Helpers used only inside archive/ live in archive_internal.h.
  */
 #ifndef DANGAN_ARCHIVE_H
 #define DANGAN_ARCHIVE_H
@@ -26,7 +31,14 @@ typedef struct arc_progress {
 void arc_progress_report(const arc_progress *p, const char *stage, long done, long total,
                          const char *item);
 
-/* ---- ingest ------------------------------------------------------------------ */
+/* Read a whole file into memory (caller frees *data).  Used to re-read scans. */
+int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *err);
+
+/* Path of the configs directory: $DANGAN_CONFIG_DIR, the source tree's
+ * configs/, or the installed share/dangan/configs. */
+const char *arc_config_dir(void);
+
+/* ---- stage: ingest ----------------------------------------------------------- */
 
 typedef struct arc_ingest_summary {
     long files_seen;  /* regular files looked at */
@@ -48,7 +60,7 @@ typedef struct arc_ingest_summary {
 int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_progress *prog,
                arc_ingest_summary *sum, dg_err *err);
 
-/* ---- ocr --------------------------------------------------------------------- */
+/* ---- stage: ocr -------------------------------------------------------------- */
 
 typedef struct arc_ocr_opts {
     int jobs;                  /* worker threads; <= 0 means number of cores */
@@ -73,233 +85,12 @@ typedef struct arc_ocr_summary {
 int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *prog,
             arc_ocr_summary *sum, dg_err *err);
 
-/* ---- status and exports --------------------------------------------------------- */
+/* ---- stage: extract ---------------------------------------------------------- */
 
-/* A name with a count: pages or records by state, pages by form, pending
- * records by the reason load gave. */
-typedef struct arc_count {
-    char *name;
-    int64_t n;
-} arc_count;
+/* The extract driver and its templates are declared in the extraction block
+ * at the end of this header. */
 
-typedef struct arc_counts {
-    arc_count *v;
-    size_t n;
-} arc_counts;
-
-/* A page status names (or a quarantined file: file and error only). */
-typedef struct arc_status_page {
-    char *file;
-    int page;        /* 1-based */
-    int dpi;         /* as the file says */
-    int dpi_by_size; /* from the page's size, <= 0 unknown */
-    double skew_deg;
-    char *error; /* a failed page's error, a quarantined file's reason */
-} arc_status_page;
-
-typedef struct arc_status_pages {
-    arc_status_page *v;
-    size_t n;
-} arc_status_pages;
-
-/* What the workspace holds (`dangan status`). */
-typedef struct arc_status {
-    int64_t files, aliases, pages, low_dpi, quarantined;
-    arc_counts page_states;
-    arc_status_pages low_dpi_pages, quarantine;
-    arc_status_pages skewed, failed; /* over skew_limit_deg; OCR could not read */
-    double skew_limit_deg;
-    int64_t records, fields_missing, unknown_form_pages;
-    arc_counts record_states, forms;
-    int64_t persons, study_records, records_loaded, records_pending, review_open;
-    arc_counts pending_reasons;
-} arc_status;
-
-/* Read the status into *s (release it with arc_status_release on success). */
-int arc_status_read(sqlite3 *db, arc_status *s, dg_err *err);
-void arc_status_release(arc_status *s);
-/* Append s as one JSON object (no newline). */
-int arc_status_json(const arc_status *s, dg_buf *out);
-
-/* One JSON object per page: file, sha256, page, width, height, dpi, state, text. */
-int arc_export_pages(sqlite3 *db, FILE *out, dg_err *err);
-
-/* One page's OCR as "hocr", "alto" or "txt". DG_ENOTFOUND for an unknown page. */
-int arc_export_ocr(sqlite3 *db, int64_t page_id, const char *format, FILE *out, dg_err *err);
-
-/* ---- evaluation against truth files (shared/samples/README.md format) ---------- */
-
-/* Columns by difficulty: clean, moderate, hard, then all pages. */
-enum { ARC_EVAL_NDIFF = 4 };
-
-/* One truth page found in the workspace. */
-typedef struct arc_eval_page {
-    char *image;      /* the truth's image name */
-    int page;         /* its page_index */
-    char *difficulty; /* as the truth says (NULL: none) */
-    double cer, bag_f1;
-} arc_eval_page;
-
-/* Means over the pages of one difficulty column (0 without pages). */
-typedef struct arc_eval_diff {
-    const char *name; /* "clean", "moderate", "hard", "all" */
-    long pages;
-    double cer, bag_f1;
-} arc_eval_diff;
-
-typedef struct arc_eval_pages_result {
-    arc_eval_page *pages; /* truth files by name, pages in truth order */
-    size_t npages;
-    arc_eval_diff by_difficulty[ARC_EVAL_NDIFF];
-    long missing; /* truth pages not found in the workspace */
-} arc_eval_pages_result;
-
-/*
- * Page OCR quality: for each truth page matched to an ingested page (by
- * image file name and page index), CER and character-bag F1 of the page
- * text against the truth's full_text (whitespace ignored), per difficulty.
- * *r is overwritten; release it with arc_eval_pages_release on success.
- */
-int arc_eval_pages(sqlite3 *db, const char *truth_dir, arc_eval_pages_result *r, dg_err *err);
-void arc_eval_pages_release(arc_eval_pages_result *r);
-/* {"pages":[...],"missing":N,"by_difficulty":{...}} (no newline). */
-int arc_eval_pages_json(const arc_eval_pages_result *r, dg_buf *out);
-
-/* Truth items of one cell, and how many were read exactly (or found). */
-typedef struct arc_eval_cell {
-    long n, ok;
-} arc_eval_cell;
-
-typedef struct arc_eval_field_row {
-    char *key; /* field key, or header.KEY for page header values */
-    arc_eval_cell by_difficulty[ARC_EVAL_NDIFF];
-} arc_eval_field_row;
-
-typedef struct arc_eval_fields_result {
-    long truth_files;
-    arc_eval_field_row *fields; /* by key */
-    size_t nfields;
-    arc_eval_cell all_fields[ARC_EVAL_NDIFF];
-    arc_eval_cell records_found[ARC_EVAL_NDIFF];
-} arc_eval_fields_result;
-
-/*
- * Field extraction quality: per field key and per difficulty, the share of
- * truth fields whose extracted raw text equals the truth's printed value
- * (whitespace ignored), and the share of truth records found.  *r is
- * overwritten; release it with arc_eval_fields_release on success.
- */
-int arc_eval_fields(sqlite3 *db, const char *truth_dir, arc_eval_fields_result *r, dg_err *err);
-void arc_eval_fields_release(arc_eval_fields_result *r);
-/* {"truth_files":N,"fields":{...},"all_fields":{...},"records_found":{...}} */
-int arc_eval_fields_json(const arc_eval_fields_result *r, dg_buf *out);
-
-/* ---- normalize stage, discipline catalogs and matching (issue 5) -------------- */
-/* Owned by the normalize-stage engineer: archive/catalog_*.c, stage_normalize.c. */
-
-typedef struct arc_catalog_summary {
-    long editions_imported;   /* editions whose rows were (re)written */
-    long editions_unchanged;  /* same csv SHA-256 as recorded: skipped */
-    long disciplines;         /* rows written */
-    long crosswalks_imported; /* edition pairs (re)written */
-    long crosswalks_unchanged;
-    long crosswalk_rows;
-    long unresolved_rows;
-} arc_catalog_summary;
-
-/*
- * Import the catalog directory `dir` (editions.tsv + CSVs; NULL means
- * <configs>/disciplines) into catalog_edition, discipline, crosswalk,
- * crosswalk_unresolved.  Unchanged editions and crosswalks are skipped; a
- * changed one is replaced in one transaction.  Editions no longer in the
- * manifest are kept.
- */
-int arc_catalog_import(sqlite3 *db, const char *dir, arc_catalog_summary *sum, dg_err *err);
-
-/* Import dir when no edition is loaded yet; *imported (may be NULL) says if it did. */
-int arc_catalog_ensure(sqlite3 *db, const char *dir, int *imported, dg_err *err);
-
-typedef struct arc_catalog_edition {
-    char *edition;
-    int year_from;
-    char *file;
-    int target; /* the edition majors are matched to */
-    char *sha256;
-    char *imported;
-    int disciplines;
-} arc_catalog_edition;
-
-typedef struct arc_catalog_crosswalk {
-    char *from, *to; /* editions */
-    int rows, unresolved;
-} arc_catalog_crosswalk;
-
-typedef struct arc_catalog_discipline {
-    char *code, *level, *parent_code, *name, *bare_name; /* "" when unset */
-} arc_catalog_discipline;
-
-/* What is loaded: editions and crosswalks, or (edition set) the
- * disciplines of that edition. */
-typedef struct arc_catalog_listing {
-    char *edition; /* NULL: the editions/crosswalks listing */
-    arc_catalog_edition *editions;
-    size_t neditions;
-    arc_catalog_crosswalk *crosswalks;
-    size_t ncrosswalks;
-    arc_catalog_discipline *disciplines;
-    size_t ndisciplines;
-} arc_catalog_listing;
-
-/* List the loaded editions and crosswalks (edition NULL), or the
- * disciplines of one edition (DG_ENOTFOUND when it is not loaded), into *l;
- * release it with arc_catalog_listing_release on success. */
-int arc_catalog_list(sqlite3 *db, const char *edition, arc_catalog_listing *l, dg_err *err);
-void arc_catalog_listing_release(arc_catalog_listing *l);
-/* {"editions":[...],"crosswalks":[...]} or {"edition":..,"disciplines":[...]} */
-int arc_catalog_listing_json(const arc_catalog_listing *l, dg_buf *out);
-
-/* dir, or <configs>/disciplines when dir is NULL, into buf (DG_EUSAGE if too long). */
-int arc_catalog_resolve_dir(const char *dir, char *buf, size_t n);
-
-/* Append a JSON object of SHA-256 fingerprints of the catalog's files and
- * crosswalks (recorded in the normalize run's params). */
-int arc_catalog_fingerprint(const char *dir, dg_buf *out, dg_err *err);
-
-typedef struct arc_match_opts {
-    const char *config_dir;  /* NULL: arc_config_dir() */
-    const char *catalog_dir; /* NULL: <configs>/disciplines */
-    int year;                /* enrolment (else graduation) year, 0 unknown */
-    const char *code;        /* major code as written, may be NULL */
-    const char *department;  /* may be NULL */
-    int json;                /* also fill arc_match_result.json */
-} arc_match_opts;
-
-typedef struct arc_match_candidate {
-    char *code;    /* target-edition code */
-    char *name;    /* bare target name */
-    double score;  /* [0,1] */
-    char *edition; /* edition the historical name was found in */
-    char *path;    /* the crosswalk path to the target */
-    char **evidence;
-    size_t nevidence;
-} arc_match_candidate;
-
-typedef struct arc_match_result {
-    int decided_auto;                /* else the decision is review */
-    arc_match_candidate *candidates; /* best first */
-    size_t ncandidates;
-    char *json; /* norm_match_json's object when opts->json, else NULL */
-} arc_match_result;
-
-/*
- * Match one historical major name against the target catalog with the
- * active operator mapping rules of db (db may be NULL: no rules, no
- * catalog import): the ranked candidates and the decision into *out
- * (overwritten; release it with arc_match_result_release on success).
- */
-int arc_match_text(sqlite3 *db, const arc_match_opts *opts, const char *text,
-                   arc_match_result *out, dg_err *err);
-void arc_match_result_release(arc_match_result *r);
+/* ---- stage: normalize -------------------------------------------------------- */
 
 typedef struct arc_normalize_opts {
     int redo;                /* every record not loaded, not only 'extracted' ones */
@@ -346,53 +137,65 @@ int arc_mapping_rule_add(sqlite3 *db, struct norm_ctx *ctx, const char *name, in
                          int year_to, const char *department, const char *code, const char *who,
                          int64_t source_field, const char *note, int64_t *id, dg_err *err);
 
-/* field_step rules of an operator's correction: the step from the old
- * value to what was typed (the normalizer's steps follow it). */
-#define ARC_STEP_CORRECT "review-correct"
-#define ARC_STEP_CORRECT_AS_IS "review-correct-as-is"
-
 /* Deactivate a rule (kept for provenance).  DG_ENOTFOUND for an unknown id. */
 int arc_mapping_rule_deactivate(sqlite3 *db, int64_t id, dg_err *err);
 
-/*
- * Run the normalizer the normalize stage uses for field key `key` on raw
- * (names and supervisor: norm_name; *_date: norm_date, birth/enroll/grad
- * kept to YYYY-MM; sex, ethnicity, political_status, degree, duration,
- * major_code: their normalizers; any other key: norm_text).  context_year
- * resolves two-digit years (0: 19xx).  Same contract as the normalizers:
- * *r is overwritten (release it afterwards, also after an error); an
- * unnormalizable value is rc 0 with r->flag set.  The one dispatch shared
- * by the stage and `dangan review correct`.
- */
-int arc_normalize_value(struct norm_ctx *ctx, const char *key, const char *raw, int context_year,
-                        struct norm_result *r, dg_err *err);
+/* ---- stage: load ------------------------------------------------------------- */
+
+typedef struct arc_load_summary {
+    long loaded;    /* new study records */
+    long linked;    /* records added as a second source of an archived study */
+    long pending;   /* records still waiting (see load_wait / dangan status) */
+    long conflicts; /* conflict review items raised by this run */
+    long rekeyed;   /* persons whose name keys were made again (tables changed) */
+} arc_load_summary;
 
 /*
- * The year the stage resolves two-digit years of record `record_id` with:
- * the page's form date, else the latest graduation/degree/enrolment year
- * written on the record; 0 when none is readable.
+ * Move every 'normalized' or 'pending' record whose required fields
+ * (conf_path, NULL: configs/load.conf) are verified into the archive, one
+ * transaction per record; link second sources of the same person; raise
+ * conflict items where sources disagree.  Loading twice changes nothing.
+ * When the name tables (configs/normalize/variants.tsv, confusables.tsv)
+ * differ from those the archived persons' keys were made with, every
+ * person's keys are made again first, in one transaction.
  */
-int arc_record_context_year(sqlite3 *db, struct norm_ctx *ctx, int64_t record_id, int *year,
-                            dg_err *err);
+int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
+             arc_load_summary *sum, dg_err *err);
 
 /*
- * The field key of a norm_record_dates member ("birth" -> "birth_date",
- * "enrol", "graduate", "degree"), as norm_dates_check names them in its
- * flags; NULL for "form" (the form date is a page header value, not a field)
- * and anything else.  Shared by the stage and `dangan review correct`.
+ * *stale = 1 when archived persons' search keys were made with other name
+ * tables than configs/normalize holds now (the next `arc_load` makes them
+ * again), 0 when they are current or nobody is archived.
  */
-const char *arc_date_field_key(const char *member);
+int arc_name_keys_stale(sqlite3 *db, int *stale, dg_err *err);
 
-/* ---- end of the normalize stage section ------------------------------------------ */
+/* ---- stage: run (ingest -> ocr -> extract -> normalize -> load) -------------- */
 
-/* Read a whole file into memory (caller frees *data).  Used to re-read scans. */
-int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *err);
+typedef struct arc_run_opts {
+    int jobs;         /* OCR threads, <= 0: cores */
+    const char *lang; /* OCR languages, NULL: default */
+} arc_run_opts;
 
-/* Path of the configs directory: $DANGAN_CONFIG_DIR, the source tree's
- * configs/, or the installed share/dangan/configs. */
-const char *arc_config_dir(void);
+typedef struct arc_run_summary {
+    arc_ingest_summary ingest;
+    arc_ocr_summary ocr;
+    long pages;          /* pages in the workspace after the run */
+    long pages_failed;   /* pages OCR could not read (this run) */
+    long records;        /* records extracted by this run */
+    long records_loaded; /* archived study records added by this run */
+    long review_open;    /* review items waiting for an operator */
+    long quarantined;    /* files set aside among the paths given */
+} arc_run_summary;
 
-/* ---- review queue, load, provenance (issue 6, part 1) -------------------------- */
+/*
+ * ingest -> ocr -> extract -> normalize -> load on paths, in one call with
+ * one progress callback.  Opens its own connections (OCR is threaded).
+ * Review items and quarantined files are not errors: read the summary.
+ */
+int arc_run(const char *db_path, const char *const *paths, int npaths, const arc_run_opts *opts,
+            const arc_progress *prog, arc_run_summary *sum, dg_err *err);
+
+/* ---- review queue ------------------------------------------------------------ */
 
 /*
  * Add the missing items to the review queue: every field in state 'review'
@@ -529,32 +332,100 @@ typedef struct arc_review_req {
 int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int64_t *decision,
                       dg_err *err);
 
-typedef struct arc_load_summary {
-    long loaded;    /* new study records */
-    long linked;    /* records added as a second source of an archived study */
-    long pending;   /* records still waiting (see load_wait / dangan status) */
-    long conflicts; /* conflict review items raised by this run */
-    long rekeyed;   /* persons whose name keys were made again (tables changed) */
-} arc_load_summary;
+/* Crop a field's box from the original scan into png (see arc_review_crop
+ * for the checks). */
+int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_err *err);
+
+/* ---- lookup and the access log ----------------------------------------------- */
 
 /*
- * Move every 'normalized' or 'pending' record whose required fields
- * (conf_path, NULL: configs/load.conf) are verified into the archive, one
- * transaction per record; link second sources of the same person; raise
- * conflict items where sources disagree.  Loading twice changes nothing.
- * When the name tables (configs/normalize/variants.tsv, confusables.tsv)
- * differ from those the archived persons' keys were made with, every
- * person's keys are made again first, in one transaction.
+ * Canonical keys of an archived study record, in output order: name, sex,
+ * birth_date, student_no, department, major, major_code, enroll_date,
+ * grad_date, degree, certificate_no, supervisor, university, current_code,
+ * current_name (the last two: the 2022 catalog discipline).
  */
-int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
-             arc_load_summary *sum, dg_err *err);
+enum { ARC_NFIELDS = 15 };
+extern const char *const arc_field_keys[ARC_NFIELDS];
+
+typedef struct arc_lookup_query {
+    const char *name;      /* Han in either script, or pinyin with/without spaces */
+    const char *born;      /* "YYYY" or "YYYY-MM" */
+    const char *graduated; /* "YYYY" */
+    const char *major;     /* part of the historical or 2022 name, or a code */
+    int limit;             /* results kept, <= 0 means 20 */
+    int wide;              /* always add one-substitution neighbours */
+    const char *who;       /* for the access log; NULL = OS user */
+} arc_lookup_query;
+
+typedef struct arc_lookup_hit {
+    int64_t record; /* study_record id */
+    int score;
+    char **why;     /* reasons, strongest first */
+    size_t nwhy;
+    char *fields[ARC_NFIELDS]; /* values in arc_field_keys order, NULL = not archived */
+} arc_lookup_hit;
+
+typedef struct arc_lookup_result {
+    arc_lookup_hit *hits; /* best first */
+    size_t n;
+    size_t alloc;
+} arc_lookup_result;
+
+void arc_lookup_result_release(arc_lookup_result *r);
+
+/* A lookup session: the normalizer context and prepared statements, reused
+ * across queries (opening the ICU transliterators costs milliseconds). */
+typedef struct arc_lookup arc_lookup;
+
+/* config_dir NULL means arc_config_dir().  Caller owns *out (arc_lookup_free). */
+int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err *err);
+void arc_lookup_free(arc_lookup **lk);
 
 /*
- * *stale = 1 when archived persons' search keys were made with other name
- * tables than configs/normalize holds now (the next `arc_load` makes them
- * again), 0 when they are current or nobody is archived.
+ * Find archived study records for q, ranked (exact simplified name, then
+ * same pinyin, then OCR look-alike, then one-substitution neighbours; date
+ * and major criteria add to the score, and a record whose archived date
+ * contradicts a criterion is left out).  The lookup and the ids shown are
+ * appended to the access log before returning.  *out is overwritten; release
+ * it afterwards.  DG_EUSAGE when q has no criterion or a malformed date.
  */
-int arc_name_keys_stale(sqlite3 *db, int *stale, dg_err *err);
+int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result *out,
+                   dg_err *err);
+
+/* {"results":[{"record":ID,"score":S,"why":[...],"fields":{...}}]} */
+int arc_lookup_json(const arc_lookup_result *r, dg_buf *out);
+
+/*
+ * Append one row to the append-only access log.  who NULL means the OS user
+ * running the process; query_json and shown_json are JSON texts (NULL: {} and
+ * []).  Commands that show archived data (lookup, export archive, provenance)
+ * call it so registrars can answer "who saw this record, and when".
+ */
+int arc_access_log(sqlite3 *db, const char *who, const char *action, const char *query_json,
+                   const char *shown_json, dg_err *err);
+
+/* The OS user name of this process into out (never fails: "uid:N" fallback). */
+void arc_os_user(char *out, size_t size);
+
+typedef struct arc_access_entry {
+    int64_t id;
+    char *at, *who, *action;
+    char *query, *shown; /* JSON texts as stored */
+} arc_access_entry;
+
+typedef struct arc_access_entries {
+    arc_access_entry *v; /* oldest first */
+    size_t n;
+} arc_access_entries;
+
+/* The newest `limit` entries of the access log (limit <= 0: all), oldest
+ * first, into *out (release it with arc_access_entries_release on success). */
+int arc_access_log_read(sqlite3 *db, long limit, arc_access_entries *out, dg_err *err);
+void arc_access_entries_release(arc_access_entries *e);
+/* {"entries":[{"id","at","who","action","query","shown"}]} (no newline). */
+int arc_access_log_json(const arc_access_entries *e, dg_buf *out);
+
+/* ---- provenance -------------------------------------------------------------- */
 
 /* Lines of text, one item each. */
 typedef struct arc_lines {
@@ -611,106 +482,13 @@ int arc_provenance_json(sqlite3 *db, int64_t study, const char *key, dg_buf *out
 int arc_provenance_crop(sqlite3 *db, int64_t study, const char *key, int margin,
                         const char *png, dg_err *err);
 
-/* Crop a field's box / a whole page from the original scan into png. */
-int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_err *err);
-int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
+/* ---- exports (data streams: JSON lines, hOCR/ALTO, written to a FILE*) ------- */
 
-/* ---- end of the review / load / provenance section --------------------------- */
+/* One JSON object per page: file, sha256, page, width, height, dpi, state, text. */
+int arc_export_pages(sqlite3 *db, FILE *out, dg_err *err);
 
-/* ---- lookup, access log, archive export, run (issue 6) ------------------------ */
-
-/*
- * Canonical keys of an archived study record, in output order: name, sex,
- * birth_date, student_no, department, major, major_code, enroll_date,
- * grad_date, degree, certificate_no, supervisor, university, current_code,
- * current_name (the last two: the 2022 catalog discipline).
- */
-enum { ARC_NFIELDS = 15 };
-extern const char *const arc_field_keys[ARC_NFIELDS];
-
-/*
- * Append {"name":...,...} for study record `study_id` (all ARC_NFIELDS keys,
- * null when not archived) to out.  DG_ENOTFOUND for an unknown record.
- */
-int arc_study_fields_json(sqlite3 *db, int64_t study_id, dg_buf *out, dg_err *err);
-
-/*
- * Append one row to the append-only access log.  who NULL means the OS user
- * running the process; query_json and shown_json are JSON texts (NULL: {} and
- * []).  Commands that show archived data (lookup, export archive, provenance)
- * call it so registrars can answer "who saw this record, and when".
- */
-int arc_access_log(sqlite3 *db, const char *who, const char *action, const char *query_json,
-                   const char *shown_json, dg_err *err);
-
-/* The OS user name of this process into out (never fails: "uid:N" fallback). */
-void arc_os_user(char *out, size_t size);
-
-typedef struct arc_access_entry {
-    int64_t id;
-    char *at, *who, *action;
-    char *query, *shown; /* JSON texts as stored */
-} arc_access_entry;
-
-typedef struct arc_access_entries {
-    arc_access_entry *v; /* oldest first */
-    size_t n;
-} arc_access_entries;
-
-/* The newest `limit` entries of the access log (limit <= 0: all), oldest
- * first, into *out (release it with arc_access_entries_release on success). */
-int arc_access_log_read(sqlite3 *db, long limit, arc_access_entries *out, dg_err *err);
-void arc_access_entries_release(arc_access_entries *e);
-/* {"entries":[{"id","at","who","action","query","shown"}]} (no newline). */
-int arc_access_log_json(const arc_access_entries *e, dg_buf *out);
-
-typedef struct arc_lookup_query {
-    const char *name;      /* Han in either script, or pinyin with/without spaces */
-    const char *born;      /* "YYYY" or "YYYY-MM" */
-    const char *graduated; /* "YYYY" */
-    const char *major;     /* part of the historical or 2022 name, or a code */
-    int limit;             /* results kept, <= 0 means 20 */
-    int wide;              /* always add one-substitution neighbours */
-    const char *who;       /* for the access log; NULL = OS user */
-} arc_lookup_query;
-
-typedef struct arc_lookup_hit {
-    int64_t record; /* study_record id */
-    int score;
-    char **why;     /* reasons, strongest first */
-    size_t nwhy;
-    char *fields[ARC_NFIELDS]; /* values in arc_field_keys order, NULL = not archived */
-} arc_lookup_hit;
-
-typedef struct arc_lookup_result {
-    arc_lookup_hit *hits; /* best first */
-    size_t n;
-    size_t alloc;
-} arc_lookup_result;
-
-void arc_lookup_result_release(arc_lookup_result *r);
-
-/* A lookup session: the normalizer context and prepared statements, reused
- * across queries (opening the ICU transliterators costs milliseconds). */
-typedef struct arc_lookup arc_lookup;
-
-/* config_dir NULL means arc_config_dir().  Caller owns *out (arc_lookup_free). */
-int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err *err);
-void arc_lookup_free(arc_lookup **lk);
-
-/*
- * Find archived study records for q, ranked (exact simplified name, then
- * same pinyin, then OCR look-alike, then one-substitution neighbours; date
- * and major criteria add to the score, and a record whose archived date
- * contradicts a criterion is left out).  The lookup and the ids shown are
- * appended to the access log before returning.  *out is overwritten; release
- * it afterwards.  DG_EUSAGE when q has no criterion or a malformed date.
- */
-int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result *out,
-                   dg_err *err);
-
-/* {"results":[{"record":ID,"score":S,"why":[...],"fields":{...}}]} */
-int arc_lookup_json(const arc_lookup_result *r, dg_buf *out);
+/* One page's OCR as "hocr", "alto" or "txt". DG_ENOTFOUND for an unknown page. */
+int arc_export_ocr(sqlite3 *db, int64_t page_id, const char *format, FILE *out, dg_err *err);
 
 /*
  * One JSON object per archived study record: record, file, page (1-based),
@@ -719,29 +497,220 @@ int arc_lookup_json(const arc_lookup_result *r, dg_buf *out);
  */
 int arc_export_archive(sqlite3 *db, const char *who, FILE *out, long *count, dg_err *err);
 
-typedef struct arc_run_opts {
-    int jobs;         /* OCR threads, <= 0: cores */
-    const char *lang; /* OCR languages, NULL: default */
-} arc_run_opts;
+/* ---- status ------------------------------------------------------------------ */
 
-typedef struct arc_run_summary {
-    arc_ingest_summary ingest;
-    arc_ocr_summary ocr;
-    long pages;          /* pages in the workspace after the run */
-    long pages_failed;   /* pages OCR could not read (this run) */
-    long records;        /* records extracted by this run */
-    long records_loaded; /* archived study records added by this run */
-    long review_open;    /* review items waiting for an operator */
-    long quarantined;    /* files set aside among the paths given */
-} arc_run_summary;
+/* A name with a count: pages or records by state, pages by form, pending
+ * records by the reason load gave. */
+typedef struct arc_count {
+    char *name;
+    int64_t n;
+} arc_count;
+
+typedef struct arc_counts {
+    arc_count *v;
+    size_t n;
+} arc_counts;
+
+/* A page status names (or a quarantined file: file and error only). */
+typedef struct arc_status_page {
+    char *file;
+    int page;        /* 1-based */
+    int dpi;         /* as the file says */
+    int dpi_by_size; /* from the page's size, <= 0 unknown */
+    double skew_deg;
+    char *error; /* a failed page's error, a quarantined file's reason */
+} arc_status_page;
+
+typedef struct arc_status_pages {
+    arc_status_page *v;
+    size_t n;
+} arc_status_pages;
+
+/* What the workspace holds (`dangan status`). */
+typedef struct arc_status {
+    int64_t files, aliases, pages, low_dpi, quarantined;
+    arc_counts page_states;
+    arc_status_pages low_dpi_pages, quarantine;
+    arc_status_pages skewed, failed; /* over skew_limit_deg; OCR could not read */
+    double skew_limit_deg;
+    int64_t records, fields_missing, unknown_form_pages;
+    arc_counts record_states, forms;
+    int64_t persons, study_records, records_loaded, records_pending, review_open;
+    arc_counts pending_reasons;
+} arc_status;
+
+/* Read the status into *s (release it with arc_status_release on success). */
+int arc_status_read(sqlite3 *db, arc_status *s, dg_err *err);
+void arc_status_release(arc_status *s);
+/* Append s as one JSON object (no newline). */
+int arc_status_json(const arc_status *s, dg_buf *out);
+
+/* ---- evaluation against truth files (shared/samples/README.md format) -------- */
+
+/* Columns by difficulty: clean, moderate, hard, then all pages. */
+enum { ARC_EVAL_NDIFF = 4 };
+
+/* One truth page found in the workspace. */
+typedef struct arc_eval_page {
+    char *image;      /* the truth's image name */
+    int page;         /* its page_index */
+    char *difficulty; /* as the truth says (NULL: none) */
+    double cer, bag_f1;
+} arc_eval_page;
+
+/* Means over the pages of one difficulty column (0 without pages). */
+typedef struct arc_eval_diff {
+    const char *name; /* "clean", "moderate", "hard", "all" */
+    long pages;
+    double cer, bag_f1;
+} arc_eval_diff;
+
+typedef struct arc_eval_pages_result {
+    arc_eval_page *pages; /* truth files by name, pages in truth order */
+    size_t npages;
+    arc_eval_diff by_difficulty[ARC_EVAL_NDIFF];
+    long missing; /* truth pages not found in the workspace */
+} arc_eval_pages_result;
 
 /*
- * ingest -> ocr -> extract -> normalize -> load on paths, in one call with
- * one progress callback.  Opens its own connections (OCR is threaded).
- * Review items and quarantined files are not errors: read the summary.
+ * Page OCR quality: for each truth page matched to an ingested page (by
+ * image file name and page index), CER and character-bag F1 of the page
+ * text against the truth's full_text (whitespace ignored), per difficulty.
+ * *r is overwritten; release it with arc_eval_pages_release on success.
  */
-int arc_run(const char *db_path, const char *const *paths, int npaths, const arc_run_opts *opts,
-            const arc_progress *prog, arc_run_summary *sum, dg_err *err);
+int arc_eval_pages(sqlite3 *db, const char *truth_dir, arc_eval_pages_result *r, dg_err *err);
+void arc_eval_pages_release(arc_eval_pages_result *r);
+/* {"pages":[...],"missing":N,"by_difficulty":{...}} (no newline). */
+int arc_eval_pages_json(const arc_eval_pages_result *r, dg_buf *out);
+
+/* Truth items of one cell, and how many were read exactly (or found). */
+typedef struct arc_eval_cell {
+    long n, ok;
+} arc_eval_cell;
+
+typedef struct arc_eval_field_row {
+    char *key; /* field key, or header.KEY for page header values */
+    arc_eval_cell by_difficulty[ARC_EVAL_NDIFF];
+} arc_eval_field_row;
+
+typedef struct arc_eval_fields_result {
+    long truth_files;
+    arc_eval_field_row *fields; /* by key */
+    size_t nfields;
+    arc_eval_cell all_fields[ARC_EVAL_NDIFF];
+    arc_eval_cell records_found[ARC_EVAL_NDIFF];
+} arc_eval_fields_result;
+
+/*
+ * Field extraction quality: per field key and per difficulty, the share of
+ * truth fields whose extracted raw text equals the truth's printed value
+ * (whitespace ignored), and the share of truth records found.  *r is
+ * overwritten; release it with arc_eval_fields_release on success.
+ */
+int arc_eval_fields(sqlite3 *db, const char *truth_dir, arc_eval_fields_result *r, dg_err *err);
+void arc_eval_fields_release(arc_eval_fields_result *r);
+/* {"truth_files":N,"fields":{...},"all_fields":{...},"records_found":{...}} */
+int arc_eval_fields_json(const arc_eval_fields_result *r, dg_buf *out);
+
+/* ---- discipline catalogs and matching ---------------------------------------- */
+
+typedef struct arc_catalog_summary {
+    long editions_imported;   /* editions whose rows were (re)written */
+    long editions_unchanged;  /* same csv SHA-256 as recorded: skipped */
+    long disciplines;         /* rows written */
+    long crosswalks_imported; /* edition pairs (re)written */
+    long crosswalks_unchanged;
+    long crosswalk_rows;
+    long unresolved_rows;
+} arc_catalog_summary;
+
+/*
+ * Import the catalog directory `dir` (editions.tsv + CSVs; NULL means
+ * <configs>/disciplines) into catalog_edition, discipline, crosswalk,
+ * crosswalk_unresolved.  Unchanged editions and crosswalks are skipped; a
+ * changed one is replaced in one transaction.  Editions no longer in the
+ * manifest are kept.
+ */
+int arc_catalog_import(sqlite3 *db, const char *dir, arc_catalog_summary *sum, dg_err *err);
+
+typedef struct arc_catalog_edition {
+    char *edition;
+    int year_from;
+    char *file;
+    int target; /* the edition majors are matched to */
+    char *sha256;
+    char *imported;
+    int disciplines;
+} arc_catalog_edition;
+
+typedef struct arc_catalog_crosswalk {
+    char *from, *to; /* editions */
+    int rows, unresolved;
+} arc_catalog_crosswalk;
+
+typedef struct arc_catalog_discipline {
+    char *code, *level, *parent_code, *name, *bare_name; /* "" when unset */
+} arc_catalog_discipline;
+
+/* What is loaded: editions and crosswalks, or (edition set) the
+ * disciplines of that edition. */
+typedef struct arc_catalog_listing {
+    char *edition; /* NULL: the editions/crosswalks listing */
+    arc_catalog_edition *editions;
+    size_t neditions;
+    arc_catalog_crosswalk *crosswalks;
+    size_t ncrosswalks;
+    arc_catalog_discipline *disciplines;
+    size_t ndisciplines;
+} arc_catalog_listing;
+
+/* List the loaded editions and crosswalks (edition NULL), or the
+ * disciplines of one edition (DG_ENOTFOUND when it is not loaded), into *l;
+ * release it with arc_catalog_listing_release on success. */
+int arc_catalog_list(sqlite3 *db, const char *edition, arc_catalog_listing *l, dg_err *err);
+void arc_catalog_listing_release(arc_catalog_listing *l);
+/* {"editions":[...],"crosswalks":[...]} or {"edition":..,"disciplines":[...]} */
+int arc_catalog_listing_json(const arc_catalog_listing *l, dg_buf *out);
+
+/* Append a JSON object of SHA-256 fingerprints of the catalog's files and
+ * crosswalks (recorded in the normalize run's params). */
+int arc_catalog_fingerprint(const char *dir, dg_buf *out, dg_err *err);
+
+typedef struct arc_match_opts {
+    const char *config_dir;  /* NULL: arc_config_dir() */
+    const char *catalog_dir; /* NULL: <configs>/disciplines */
+    int year;                /* enrolment (else graduation) year, 0 unknown */
+    const char *code;        /* major code as written, may be NULL */
+    const char *department;  /* may be NULL */
+    int json;                /* also fill arc_match_result.json */
+} arc_match_opts;
+
+typedef struct arc_match_candidate {
+    char *code;    /* target-edition code */
+    char *name;    /* bare target name */
+    double score;  /* [0,1] */
+    char *edition; /* edition the historical name was found in */
+    char *path;    /* the crosswalk path to the target */
+    char **evidence;
+    size_t nevidence;
+} arc_match_candidate;
+
+typedef struct arc_match_result {
+    int decided_auto;                /* else the decision is review */
+    arc_match_candidate *candidates; /* best first */
+    size_t ncandidates;
+    char *json; /* norm_match_json's object when opts->json, else NULL */
+} arc_match_result;
+
+/*
+ * Match one historical major name against the target catalog with the
+ * active operator mapping rules of db (db may be NULL: no rules, no
+ * catalog import): the ranked candidates and the decision into *out
+ * (overwritten; release it with arc_match_result_release on success).
+ */
+int arc_match_text(sqlite3 *db, const arc_match_opts *opts, const char *text,
+                   arc_match_result *out, dg_err *err);
+void arc_match_result_release(arc_match_result *r);
 
 /* ---- extraction (form templates, the extract stage, records export) ---------------- */
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive.h"
+#include "archive_internal.h"
 #include "normalize.h"
 
 /* ---- review thresholds (configs/review.conf) ---------------------------------- */
