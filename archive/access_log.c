@@ -5,7 +5,7 @@
  * migration 005 make append-only: the log can answer "who looked at this
  * alumnus' record" only if nobody can quietly edit it.
  */
-#include "archive.h"
+#include "archive_internal.h"
 
 #include <pwd.h>
 #include <sqlite3.h>
@@ -49,58 +49,71 @@ int arc_access_log(sqlite3 *db, const char *who, const char *action, const char 
     return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot write the access log");
 }
 
-static const char *col(sqlite3_stmt *st, int i)
+void arc_access_entries_release(arc_access_entries *e)
 {
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    return s ? s : "";
+    for (size_t i = 0; i < e->n; i++) {
+        arc_access_entry *a = &e->v[i];
+        free(a->at);
+        free(a->who);
+        free(a->action);
+        free(a->query);
+        free(a->shown);
+    }
+    free(e->v);
+    memset(e, 0, sizeof *e);
 }
 
-/* The stored query and shown texts are JSON already: they go out verbatim. */
-static void entry_json(sqlite3_stmt *st, dg_buf *b)
+static int read_entry(sqlite3_stmt *st, arc_access_entries *out)
 {
-    dg_buf_addf(b, "{\"id\":%lld,\"at\":", (long long)sqlite3_column_int64(st, 0));
-    dg_buf_json_str(b, col(st, 1));
-    dg_buf_adds(b, ",\"who\":");
-    dg_buf_json_str(b, col(st, 2));
-    dg_buf_adds(b, ",\"action\":");
-    dg_buf_json_str(b, col(st, 3));
-    dg_buf_addf(b, ",\"query\":%s,\"shown\":%s}", col(st, 4), col(st, 5));
+    arc_access_entry *v = arc_grow(out->v, out->n, sizeof *v);
+    if (!v)
+        return DG_ENOMEM;
+    out->v = v;
+    arc_access_entry *a = &v[out->n++];
+    a->id = sqlite3_column_int64(st, 0);
+    int rc = arc_col_dup0(st, 1, &a->at);
+    rc = rc ? rc : arc_col_dup0(st, 2, &a->who);
+    rc = rc ? rc : arc_col_dup0(st, 3, &a->action);
+    rc = rc ? rc : arc_col_dup0(st, 4, &a->query);
+    return rc ? rc : arc_col_dup0(st, 5, &a->shown);
 }
 
-static void entry_text(sqlite3_stmt *st, dg_buf *b)
+int arc_access_log_read(sqlite3 *db, long limit, arc_access_entries *out, dg_err *err)
 {
-    dg_buf_addf(b, "%-6lld %s  %-12s %-10s %s -> %s\n", (long long)sqlite3_column_int64(st, 0),
-                col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5));
-}
-
-int arc_access_log_print(sqlite3 *db, int json, long limit, FILE *out, dg_err *err)
-{
-    /* The newest `limit` rows, printed oldest first like a log file. */
+    memset(out, 0, sizeof *out);
+    /* The newest `limit` rows, oldest first like a log file. */
     sqlite3_stmt *st;
     if (db_prepare(db, "SELECT * FROM (SELECT id, at, who, action, query, shown FROM access_log "
                        "ORDER BY id DESC LIMIT ?) ORDER BY id",
                    &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
-    dg_buf b;
-    dg_buf_init(&b, 0);
-    if (json)
-        fputs("{\"entries\":[", out);
-    int n = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (json) {
-            if (n++)
-                dg_buf_addc(&b, ',');
-            entry_json(st, &b);
-        } else {
-            entry_text(st, &b);
-        }
-        fputs(b.data, out);
-        dg_buf_reset(&b);
-    }
+    int rc = DG_OK, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = read_entry(st, out);
     sqlite3_finalize(st);
-    if (json)
-        fputs("]}\n", out);
-    dg_buf_release(&b);
-    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot read the access log");
+    if (rc)
+        dg_err_set(err, rc, "out of memory reading the access log");
+    else if (step != SQLITE_DONE)
+        rc = db_fail(db, err, "cannot read the access log");
+    if (rc)
+        arc_access_entries_release(out);
+    return rc;
+}
+
+/* The stored query and shown texts are JSON already: they go out verbatim. */
+int arc_access_log_json(const arc_access_entries *e, dg_buf *b)
+{
+    dg_buf_adds(b, "{\"entries\":[");
+    for (size_t i = 0; i < e->n; i++) {
+        const arc_access_entry *a = &e->v[i];
+        dg_buf_addf(b, "%s{\"id\":%lld,\"at\":", i ? "," : "", (long long)a->id);
+        dg_buf_json_str(b, a->at);
+        dg_buf_adds(b, ",\"who\":");
+        dg_buf_json_str(b, a->who);
+        dg_buf_adds(b, ",\"action\":");
+        dg_buf_json_str(b, a->action);
+        dg_buf_addf(b, ",\"query\":%s,\"shown\":%s}", a->query, a->shown);
+    }
+    return dg_buf_adds(b, "]}");
 }

@@ -1,12 +1,17 @@
 /*
- * archive.h - the stage drivers: each reads units in one state from the
- * database, does its work outside any transaction, and writes results with
- * the unit's new state in one transaction, so every stage is resumable and
- * idempotent.  Also the read side: status, exports.
+ * archive.h - the dangan library: the stage drivers and the read side.
+ *
+ * Each stage reads units in one state from the database, does its work
+ * outside any transaction, and writes results with the unit's new state in
+ * one transaction, so every stage is resumable and idempotent.  The read
+ * side (status, review, lookup, provenance, eval, catalog) returns structs
+ * or builds JSON into a dg_buf; pipeline/ prints the text tables.  Exports
+ * are data streams and write to a FILE*.
  *
  * All functions take an open database from db_open() (schema/db.h) unless
  * they say they open their own connections (multi-threaded stages take the
  * path).  Library code never prints: progress goes through arc_progress.
+ * Helpers used only inside archive/ live in archive_internal.h.
  */
 #ifndef DANGAN_ARCHIVE_H
 #define DANGAN_ARCHIVE_H
@@ -26,7 +31,14 @@ typedef struct arc_progress {
 void arc_progress_report(const arc_progress *p, const char *stage, long done, long total,
                          const char *item);
 
-/* ---- ingest ------------------------------------------------------------------ */
+/* Read a whole file into memory (caller frees *data).  Used to re-read scans. */
+int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *err);
+
+/* Path of the configs directory: $DANGAN_CONFIG_DIR, the source tree's
+ * configs/, or the installed share/dangan/configs. */
+const char *arc_config_dir(void);
+
+/* ---- stage: ingest ----------------------------------------------------------- */
 
 typedef struct arc_ingest_summary {
     long files_seen;  /* regular files looked at */
@@ -48,7 +60,7 @@ typedef struct arc_ingest_summary {
 int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_progress *prog,
                arc_ingest_summary *sum, dg_err *err);
 
-/* ---- ocr --------------------------------------------------------------------- */
+/* ---- stage: ocr -------------------------------------------------------------- */
 
 typedef struct arc_ocr_opts {
     int jobs;                  /* worker threads; <= 0 means number of cores */
@@ -73,87 +85,12 @@ typedef struct arc_ocr_summary {
 int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *prog,
             arc_ocr_summary *sum, dg_err *err);
 
-/* ---- status and exports --------------------------------------------------------- */
+/* ---- stage: extract ---------------------------------------------------------- */
 
-/* Write the workspace status as text or JSON to out. */
-int arc_status(sqlite3 *db, int json, FILE *out, dg_err *err);
+/* The extract driver and its templates are declared in the extraction block
+ * at the end of this header. */
 
-/* One JSON object per page: file, sha256, page, width, height, dpi, state, text. */
-int arc_export_pages(sqlite3 *db, FILE *out, dg_err *err);
-
-/* One page's OCR as "hocr", "alto" or "txt". DG_ENOTFOUND for an unknown page. */
-int arc_export_ocr(sqlite3 *db, int64_t page_id, const char *format, FILE *out, dg_err *err);
-
-/* ---- evaluation against truth files (shared/samples/README.md format) ---------- */
-
-/*
- * Page OCR quality: for each truth page matched to an ingested page (by
- * image file name and page index), CER and character-bag F1 of the page
- * text against the truth's full_text (whitespace ignored), per difficulty.
- * Writes a table, or JSON when json is set.
- */
-int arc_eval_pages(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_err *err);
-
-/*
- * Field extraction quality: per field key and per difficulty, the share of
- * truth fields whose extracted raw text equals the truth's printed value
- * (whitespace ignored), and the share of truth records found.
- */
-int arc_eval_fields(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_err *err);
-
-/* ---- normalize stage, discipline catalogs and matching (issue 5) -------------- */
-/* Owned by the normalize-stage engineer: archive/catalog_*.c, stage_normalize.c. */
-
-typedef struct arc_catalog_summary {
-    long editions_imported;   /* editions whose rows were (re)written */
-    long editions_unchanged;  /* same csv SHA-256 as recorded: skipped */
-    long disciplines;         /* rows written */
-    long crosswalks_imported; /* edition pairs (re)written */
-    long crosswalks_unchanged;
-    long crosswalk_rows;
-    long unresolved_rows;
-} arc_catalog_summary;
-
-/*
- * Import the catalog directory `dir` (editions.tsv + CSVs; NULL means
- * <configs>/disciplines) into catalog_edition, discipline, crosswalk,
- * crosswalk_unresolved.  Unchanged editions and crosswalks are skipped; a
- * changed one is replaced in one transaction.  Editions no longer in the
- * manifest are kept.
- */
-int arc_catalog_import(sqlite3 *db, const char *dir, arc_catalog_summary *sum, dg_err *err);
-
-/* Import dir when no edition is loaded yet; *imported (may be NULL) says if it did. */
-int arc_catalog_ensure(sqlite3 *db, const char *dir, int *imported, dg_err *err);
-
-/* List the loaded editions and crosswalks, or the disciplines of one edition
- * (DG_ENOTFOUND when it is not loaded), as text or JSON. */
-int arc_catalog_list(sqlite3 *db, const char *edition, int json, FILE *out, dg_err *err);
-
-/* dir, or <configs>/disciplines when dir is NULL, into buf (DG_EUSAGE if too long). */
-int arc_catalog_resolve_dir(const char *dir, char *buf, size_t n);
-
-/* Append a JSON object of SHA-256 fingerprints of the catalog's files and
- * crosswalks (recorded in the normalize run's params). */
-int arc_catalog_fingerprint(const char *dir, dg_buf *out, dg_err *err);
-
-typedef struct arc_match_opts {
-    const char *config_dir;  /* NULL: arc_config_dir() */
-    const char *catalog_dir; /* NULL: <configs>/disciplines */
-    int year;                /* enrolment (else graduation) year, 0 unknown */
-    const char *code;        /* major code as written, may be NULL */
-    const char *department;  /* may be NULL */
-    int json;                /* print norm_match_json's object */
-} arc_match_opts;
-
-/*
- * Match one historical major name against the target catalog with the
- * active operator mapping rules of db (db may be NULL: no rules, no
- * catalog import) and print the ranked candidates and the decision to out.
- * *decided_auto (may be NULL) is set to 1 when the decision is auto.
- */
-int arc_match_text(sqlite3 *db, const arc_match_opts *opts, const char *text, FILE *out,
-                   int *decided_auto, dg_err *err);
+/* ---- stage: normalize -------------------------------------------------------- */
 
 typedef struct arc_normalize_opts {
     int redo;                /* every record not loaded, not only 'extracted' ones */
@@ -200,53 +137,65 @@ int arc_mapping_rule_add(sqlite3 *db, struct norm_ctx *ctx, const char *name, in
                          int year_to, const char *department, const char *code, const char *who,
                          int64_t source_field, const char *note, int64_t *id, dg_err *err);
 
-/* field_step rules of an operator's correction: the step from the old
- * value to what was typed (the normalizer's steps follow it). */
-#define ARC_STEP_CORRECT "review-correct"
-#define ARC_STEP_CORRECT_AS_IS "review-correct-as-is"
-
 /* Deactivate a rule (kept for provenance).  DG_ENOTFOUND for an unknown id. */
 int arc_mapping_rule_deactivate(sqlite3 *db, int64_t id, dg_err *err);
 
-/*
- * Run the normalizer the normalize stage uses for field key `key` on raw
- * (names and supervisor: norm_name; *_date: norm_date, birth/enroll/grad
- * kept to YYYY-MM; sex, ethnicity, political_status, degree, duration,
- * major_code: their normalizers; any other key: norm_text).  context_year
- * resolves two-digit years (0: 19xx).  Same contract as the normalizers:
- * *r is overwritten (release it afterwards, also after an error); an
- * unnormalizable value is rc 0 with r->flag set.  The one dispatch shared
- * by the stage and `dangan review correct`.
- */
-int arc_normalize_value(struct norm_ctx *ctx, const char *key, const char *raw, int context_year,
-                        struct norm_result *r, dg_err *err);
+/* ---- stage: load ------------------------------------------------------------- */
+
+typedef struct arc_load_summary {
+    long loaded;    /* new study records */
+    long linked;    /* records added as a second source of an archived study */
+    long pending;   /* records still waiting (see load_wait / dangan status) */
+    long conflicts; /* conflict review items raised by this run */
+    long rekeyed;   /* persons whose name keys were made again (tables changed) */
+} arc_load_summary;
 
 /*
- * The year the stage resolves two-digit years of record `record_id` with:
- * the page's form date, else the latest graduation/degree/enrolment year
- * written on the record; 0 when none is readable.
+ * Move every 'normalized' or 'pending' record whose required fields
+ * (conf_path, NULL: configs/load.conf) are verified into the archive, one
+ * transaction per record; link second sources of the same person; raise
+ * conflict items where sources disagree.  Loading twice changes nothing.
+ * When the name tables (configs/normalize/variants.tsv, confusables.tsv)
+ * differ from those the archived persons' keys were made with, every
+ * person's keys are made again first, in one transaction.
  */
-int arc_record_context_year(sqlite3 *db, struct norm_ctx *ctx, int64_t record_id, int *year,
-                            dg_err *err);
+int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
+             arc_load_summary *sum, dg_err *err);
 
 /*
- * The field key of a norm_record_dates member ("birth" -> "birth_date",
- * "enrol", "graduate", "degree"), as norm_dates_check names them in its
- * flags; NULL for "form" (the form date is a page header value, not a field)
- * and anything else.  Shared by the stage and `dangan review correct`.
+ * *stale = 1 when archived persons' search keys were made with other name
+ * tables than configs/normalize holds now (the next `arc_load` makes them
+ * again), 0 when they are current or nobody is archived.
  */
-const char *arc_date_field_key(const char *member);
+int arc_name_keys_stale(sqlite3 *db, int *stale, dg_err *err);
 
-/* ---- end of the normalize stage section ------------------------------------------ */
+/* ---- stage: run (ingest -> ocr -> extract -> normalize -> load) -------------- */
 
-/* Read a whole file into memory (caller frees *data).  Used to re-read scans. */
-int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *err);
+typedef struct arc_run_opts {
+    int jobs;         /* OCR threads, <= 0: cores */
+    const char *lang; /* OCR languages, NULL: default */
+} arc_run_opts;
 
-/* Path of the configs directory: $DANGAN_CONFIG_DIR, the source tree's
- * configs/, or the installed share/dangan/configs. */
-const char *arc_config_dir(void);
+typedef struct arc_run_summary {
+    arc_ingest_summary ingest;
+    arc_ocr_summary ocr;
+    long pages;          /* pages in the workspace after the run */
+    long pages_failed;   /* pages OCR could not read (this run) */
+    long records;        /* records extracted by this run */
+    long records_loaded; /* archived study records added by this run */
+    long review_open;    /* review items waiting for an operator */
+    long quarantined;    /* files set aside among the paths given */
+} arc_run_summary;
 
-/* ---- review queue, load, provenance (issue 6, part 1) -------------------------- */
+/*
+ * ingest -> ocr -> extract -> normalize -> load on paths, in one call with
+ * one progress callback.  Opens its own connections (OCR is threaded).
+ * Review items and quarantined files are not errors: read the summary.
+ */
+int arc_run(const char *db_path, const char *const *paths, int npaths, const arc_run_opts *opts,
+            const arc_progress *prog, arc_run_summary *sum, dg_err *err);
+
+/* ---- review queue ------------------------------------------------------------ */
 
 /*
  * Add the missing items to the review queue: every field in state 'review'
@@ -257,17 +206,82 @@ const char *arc_config_dir(void);
  */
 int arc_review_refresh(sqlite3 *db, dg_err *err);
 
+/* One row of the review queue. */
+typedef struct arc_review_row {
+    int64_t id;
+    char *kind, *state, *reason;
+    int64_t record;          /* 0: none */
+    char *key, *raw, *value; /* "" for items without a field */
+    char *detail;
+} arc_review_row;
+
+typedef struct arc_review_rows {
+    arc_review_row *v;
+    size_t n;
+} arc_review_rows;
+
 /*
  * The open items (all items when `all` is set), those whose reason, kind or
- * start of detail equals `reason` when it is non-NULL, as a table or a JSON
- * array.
+ * start of detail equals `reason` when it is non-NULL, by id, into *out
+ * (release it with arc_review_rows_release on success).
  */
-int arc_review_list(sqlite3 *db, const char *reason, int all, int json, FILE *out,
+int arc_review_list(sqlite3 *db, const char *reason, int all, arc_review_rows *out,
                     dg_err *err);
+void arc_review_rows_release(arc_review_rows *rows);
+/* The same items as a JSON array of objects (one per line, no newline at the end). */
+int arc_review_list_json(sqlite3 *db, const char *reason, int all, dg_buf *out, dg_err *err);
 
-/* One item: raw and normalized text, candidates, file/page/box, decisions.
+/* A normalization step of a field: rule, value before and after. */
+typedef struct arc_review_step {
+    char *rule, *before, *after;
+} arc_review_step;
+
+typedef struct arc_review_candidate {
+    int rank; /* 1 = best */
+    char *code, *name;
+    double score;
+    char *path, *evidence;
+} arc_review_candidate;
+
+typedef struct arc_review_decision {
+    int64_t id;
+    char *verb, *operator_name, *decided;
+    char *before_state, *after_state;
+    char *before_value, *after_value; /* "" when NULL */
+    char *note;                       /* "" when none */
+    int64_t undoes;                   /* decision undone, 0: none */
+} arc_review_decision;
+
+/* One review item with what an operator needs to decide it. */
+typedef struct arc_review_view {
+    int64_t id;
+    char *kind, *state, *reason, *detail;
+    int version;
+    int64_t record, study; /* study: the archived study a conflict would join, 0 none */
+    int has_field;         /* the fields below up to match_name are set */
+    char *key, *raw, *value, *field_state, *rule;
+    double conf_min, conf_mean;
+    int x, y, w, h;       /* box in original page pixels */
+    char *match_decision; /* NULL: no match */
+    char *match_code, *match_name;
+    char *file, *sha256; /* NULL: no page */
+    int page;            /* 1-based */
+    int64_t page_id;
+    arc_review_step *steps;
+    size_t nsteps;
+    arc_review_candidate *candidates; /* match items */
+    size_t ncandidates;
+    arc_review_decision *decisions;
+    size_t ndecisions;
+} arc_review_view;
+
+/* One item: raw and normalized text, candidates, file/page/box, decisions,
+ * into *v (release it with arc_review_view_release on success).
  * DG_ENOTFOUND for an unknown id. */
-int arc_review_show(sqlite3 *db, int64_t item, int json, FILE *out, dg_err *err);
+int arc_review_show(sqlite3 *db, int64_t item, arc_review_view *v, dg_err *err);
+void arc_review_view_release(arc_review_view *v);
+/* The item as one JSON object (no newline). DG_ENOTFOUND for an unknown id. */
+int arc_review_show_json(sqlite3 *db, int64_t item, dg_buf *out, dg_err *err);
 
 /* Write the item's box (a page item: the whole page), plus margin pixels,
  * cut from the original scan, to png.  The scan's bytes must still match
@@ -318,53 +332,11 @@ typedef struct arc_review_req {
 int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int64_t *decision,
                       dg_err *err);
 
-typedef struct arc_load_summary {
-    long loaded;    /* new study records */
-    long linked;    /* records added as a second source of an archived study */
-    long pending;   /* records still waiting (see load_wait / dangan status) */
-    long conflicts; /* conflict review items raised by this run */
-    long rekeyed;   /* persons whose name keys were made again (tables changed) */
-} arc_load_summary;
-
-/*
- * Move every 'normalized' or 'pending' record whose required fields
- * (conf_path, NULL: configs/load.conf) are verified into the archive, one
- * transaction per record; link second sources of the same person; raise
- * conflict items where sources disagree.  Loading twice changes nothing.
- * When the name tables (configs/normalize/variants.tsv, confusables.tsv)
- * differ from those the archived persons' keys were made with, every
- * person's keys are made again first, in one transaction.
- */
-int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
-             arc_load_summary *sum, dg_err *err);
-
-/*
- * *stale = 1 when archived persons' search keys were made with other name
- * tables than configs/normalize holds now (the next `arc_load` makes them
- * again), 0 when they are current or nobody is archived.
- */
-int arc_name_keys_stale(sqlite3 *db, int *stale, dg_err *err);
-
-/*
- * The chain behind the archived values of study record `study` (key NULL:
- * all): file + sha256, page, box, OCR words + confidence with the OCR run's
- * settings, template rule, normalization steps, match candidates or the
- * operator rule, review decisions, load run.  Text or a JSON array.
- */
-int arc_provenance(sqlite3 *db, int64_t study, const char *key, int json, FILE *out,
-                   dg_err *err);
-
-/* Crop the box of an archived value (see arc_review_crop for the checks). */
-int arc_provenance_crop(sqlite3 *db, int64_t study, const char *key, int margin,
-                        const char *png, dg_err *err);
-
-/* Crop a field's box / a whole page from the original scan into png. */
+/* Crop a field's box from the original scan into png (see arc_review_crop
+ * for the checks). */
 int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_err *err);
-int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
 
-/* ---- end of the review / load / provenance section --------------------------- */
-
-/* ---- lookup, access log, archive export, run (issue 6) ------------------------ */
+/* ---- lookup and the access log ----------------------------------------------- */
 
 /*
  * Canonical keys of an archived study record, in output order: name, sex,
@@ -374,27 +346,6 @@ int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
  */
 enum { ARC_NFIELDS = 15 };
 extern const char *const arc_field_keys[ARC_NFIELDS];
-
-/*
- * Append {"name":...,...} for study record `study_id` (all ARC_NFIELDS keys,
- * null when not archived) to out.  DG_ENOTFOUND for an unknown record.
- */
-int arc_study_fields_json(sqlite3 *db, int64_t study_id, dg_buf *out, dg_err *err);
-
-/*
- * Append one row to the append-only access log.  who NULL means the OS user
- * running the process; query_json and shown_json are JSON texts (NULL: {} and
- * []).  Commands that show archived data (lookup, export archive, provenance)
- * call it so registrars can answer "who saw this record, and when".
- */
-int arc_access_log(sqlite3 *db, const char *who, const char *action, const char *query_json,
-                   const char *shown_json, dg_err *err);
-
-/* The OS user name of this process into out (never fails: "uid:N" fallback). */
-void arc_os_user(char *out, size_t size);
-
-/* Write the access log, oldest first (limit <= 0: all), as text or JSON. */
-int arc_access_log_print(sqlite3 *db, int json, long limit, FILE *out, dg_err *err);
 
 typedef struct arc_lookup_query {
     const char *name;      /* Han in either script, or pinyin with/without spaces */
@@ -445,35 +396,321 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
 int arc_lookup_json(const arc_lookup_result *r, dg_buf *out);
 
 /*
+ * Append one row to the append-only access log.  who NULL means the OS user
+ * running the process; query_json and shown_json are JSON texts (NULL: {} and
+ * []).  Commands that show archived data (lookup, export archive, provenance)
+ * call it so registrars can answer "who saw this record, and when".
+ */
+int arc_access_log(sqlite3 *db, const char *who, const char *action, const char *query_json,
+                   const char *shown_json, dg_err *err);
+
+/* The OS user name of this process into out (never fails: "uid:N" fallback). */
+void arc_os_user(char *out, size_t size);
+
+typedef struct arc_access_entry {
+    int64_t id;
+    char *at, *who, *action;
+    char *query, *shown; /* JSON texts as stored */
+} arc_access_entry;
+
+typedef struct arc_access_entries {
+    arc_access_entry *v; /* oldest first */
+    size_t n;
+} arc_access_entries;
+
+/* The newest `limit` entries of the access log (limit <= 0: all), oldest
+ * first, into *out (release it with arc_access_entries_release on success). */
+int arc_access_log_read(sqlite3 *db, long limit, arc_access_entries *out, dg_err *err);
+void arc_access_entries_release(arc_access_entries *e);
+/* {"entries":[{"id","at","who","action","query","shown"}]} (no newline). */
+int arc_access_log_json(const arc_access_entries *e, dg_buf *out);
+
+/* ---- provenance -------------------------------------------------------------- */
+
+/* Lines of text, one item each. */
+typedef struct arc_lines {
+    char **v;
+    size_t n;
+} arc_lines;
+
+/* One archived value and the chain behind it.  Strings marked "" are ""
+ * when unset; the others NULL. */
+typedef struct arc_prov_value {
+    char *key, *value;          /* value "" */
+    char *file, *sha256;        /* the scan */
+    int page, x, y, w, h;       /* 1-based page; box in original pixels */
+    int64_t record;             /* source record */
+    char *role, *linked_by;     /* its role in the study, how it was linked ("") */
+    int64_t field;              /* the field read */
+    char *rule;                 /* template rule ("") */
+    char *raw;                  /* as read ("") */
+    double conf_min, conf_mean; /* OCR confidence */
+    char *ocr_run;              /* "RUN PARAMS" of the page's OCR, NULL none */
+    char *field_value, *state;  /* normalized value (""), field state */
+    char *norm_run;             /* normalize run id, NULL none */
+    char *match_decision;       /* NULL: not a matched value */
+    char *match_code, *match_name; /* "" */
+    double match_score;
+    char *match_rule; /* "#ID by OPERATOR at TIME[ (inactive)]", NULL none */
+    int64_t load_run;
+    char *loaded;
+    /* One line per OCR word (id, text, confidence, box), normalization step,
+     * match candidate and review decision, in order. */
+    arc_lines words, steps, candidates, decisions;
+} arc_prov_value;
+
+typedef struct arc_provenance_result {
+    arc_prov_value *v; /* by key */
+    size_t n;
+} arc_provenance_result;
+
+/*
+ * The chain behind the archived values of study record `study` (key NULL:
+ * all): file + sha256, page, box, OCR words + confidence with the OCR run's
+ * settings, template rule, normalization steps, match candidates or the
+ * operator rule, review decisions, load run, into *r (release it with
+ * arc_provenance_release on success).  DG_ENOTFOUND for an unknown study,
+ * or a key it has no archived value for.
+ */
+int arc_provenance(sqlite3 *db, int64_t study, const char *key, arc_provenance_result *r,
+                   dg_err *err);
+void arc_provenance_release(arc_provenance_result *r);
+/* The same as a JSON array, one object per value (no newline at the end). */
+int arc_provenance_json(sqlite3 *db, int64_t study, const char *key, dg_buf *out, dg_err *err);
+
+/* Crop the box of an archived value (see arc_review_crop for the checks). */
+int arc_provenance_crop(sqlite3 *db, int64_t study, const char *key, int margin,
+                        const char *png, dg_err *err);
+
+/* ---- exports (data streams: JSON lines, hOCR/ALTO, written to a FILE*) ------- */
+
+/* One JSON object per page: file, sha256, page, width, height, dpi, state, text. */
+int arc_export_pages(sqlite3 *db, FILE *out, dg_err *err);
+
+/* One page's OCR as "hocr", "alto" or "txt". DG_ENOTFOUND for an unknown page. */
+int arc_export_ocr(sqlite3 *db, int64_t page_id, const char *format, FILE *out, dg_err *err);
+
+/*
  * One JSON object per archived study record: record, file, page (1-based),
  * row (ledger row, 0 for a card) of its primary source, and fields.  The
  * export is written to the access log (who NULL: OS user) with its count.
  */
 int arc_export_archive(sqlite3 *db, const char *who, FILE *out, long *count, dg_err *err);
 
-typedef struct arc_run_opts {
-    int jobs;         /* OCR threads, <= 0: cores */
-    const char *lang; /* OCR languages, NULL: default */
-} arc_run_opts;
+/* ---- status ------------------------------------------------------------------ */
 
-typedef struct arc_run_summary {
-    arc_ingest_summary ingest;
-    arc_ocr_summary ocr;
-    long pages;          /* pages in the workspace after the run */
-    long pages_failed;   /* pages OCR could not read (this run) */
-    long records;        /* records extracted by this run */
-    long records_loaded; /* archived study records added by this run */
-    long review_open;    /* review items waiting for an operator */
-    long quarantined;    /* files set aside among the paths given */
-} arc_run_summary;
+/* A name with a count: pages or records by state, pages by form, pending
+ * records by the reason load gave. */
+typedef struct arc_count {
+    char *name;
+    int64_t n;
+} arc_count;
+
+typedef struct arc_counts {
+    arc_count *v;
+    size_t n;
+} arc_counts;
+
+/* A page status names (or a quarantined file: file and error only). */
+typedef struct arc_status_page {
+    char *file;
+    int page;        /* 1-based */
+    int dpi;         /* as the file says */
+    int dpi_by_size; /* from the page's size, <= 0 unknown */
+    double skew_deg;
+    char *error; /* a failed page's error, a quarantined file's reason */
+} arc_status_page;
+
+typedef struct arc_status_pages {
+    arc_status_page *v;
+    size_t n;
+} arc_status_pages;
+
+/* What the workspace holds (`dangan status`). */
+typedef struct arc_status {
+    int64_t files, aliases, pages, low_dpi, quarantined;
+    arc_counts page_states;
+    arc_status_pages low_dpi_pages, quarantine;
+    arc_status_pages skewed, failed; /* over skew_limit_deg; OCR could not read */
+    double skew_limit_deg;
+    int64_t records, fields_missing, unknown_form_pages;
+    arc_counts record_states, forms;
+    int64_t persons, study_records, records_loaded, records_pending, review_open;
+    arc_counts pending_reasons;
+} arc_status;
+
+/* Read the status into *s (release it with arc_status_release on success). */
+int arc_status_read(sqlite3 *db, arc_status *s, dg_err *err);
+void arc_status_release(arc_status *s);
+/* Append s as one JSON object (no newline). */
+int arc_status_json(const arc_status *s, dg_buf *out);
+
+/* ---- evaluation against truth files (shared/samples/README.md format) -------- */
+
+/* Columns by difficulty: clean, moderate, hard, then all pages. */
+enum { ARC_EVAL_NDIFF = 4 };
+
+/* One truth page found in the workspace. */
+typedef struct arc_eval_page {
+    char *image;      /* the truth's image name */
+    int page;         /* its page_index */
+    char *difficulty; /* as the truth says (NULL: none) */
+    double cer, bag_f1;
+} arc_eval_page;
+
+/* Means over the pages of one difficulty column (0 without pages). */
+typedef struct arc_eval_diff {
+    const char *name; /* "clean", "moderate", "hard", "all" */
+    long pages;
+    double cer, bag_f1;
+} arc_eval_diff;
+
+typedef struct arc_eval_pages_result {
+    arc_eval_page *pages; /* truth files by name, pages in truth order */
+    size_t npages;
+    arc_eval_diff by_difficulty[ARC_EVAL_NDIFF];
+    long missing; /* truth pages not found in the workspace */
+} arc_eval_pages_result;
 
 /*
- * ingest -> ocr -> extract -> normalize -> load on paths, in one call with
- * one progress callback.  Opens its own connections (OCR is threaded).
- * Review items and quarantined files are not errors: read the summary.
+ * Page OCR quality: for each truth page matched to an ingested page (by
+ * image file name and page index), CER and character-bag F1 of the page
+ * text against the truth's full_text (whitespace ignored), per difficulty.
+ * *r is overwritten; release it with arc_eval_pages_release on success.
  */
-int arc_run(const char *db_path, const char *const *paths, int npaths, const arc_run_opts *opts,
-            const arc_progress *prog, arc_run_summary *sum, dg_err *err);
+int arc_eval_pages(sqlite3 *db, const char *truth_dir, arc_eval_pages_result *r, dg_err *err);
+void arc_eval_pages_release(arc_eval_pages_result *r);
+/* {"pages":[...],"missing":N,"by_difficulty":{...}} (no newline). */
+int arc_eval_pages_json(const arc_eval_pages_result *r, dg_buf *out);
+
+/* Truth items of one cell, and how many were read exactly (or found). */
+typedef struct arc_eval_cell {
+    long n, ok;
+} arc_eval_cell;
+
+typedef struct arc_eval_field_row {
+    char *key; /* field key, or header.KEY for page header values */
+    arc_eval_cell by_difficulty[ARC_EVAL_NDIFF];
+} arc_eval_field_row;
+
+typedef struct arc_eval_fields_result {
+    long truth_files;
+    arc_eval_field_row *fields; /* by key */
+    size_t nfields;
+    arc_eval_cell all_fields[ARC_EVAL_NDIFF];
+    arc_eval_cell records_found[ARC_EVAL_NDIFF];
+} arc_eval_fields_result;
+
+/*
+ * Field extraction quality: per field key and per difficulty, the share of
+ * truth fields whose extracted raw text equals the truth's printed value
+ * (whitespace ignored), and the share of truth records found.  *r is
+ * overwritten; release it with arc_eval_fields_release on success.
+ */
+int arc_eval_fields(sqlite3 *db, const char *truth_dir, arc_eval_fields_result *r, dg_err *err);
+void arc_eval_fields_release(arc_eval_fields_result *r);
+/* {"truth_files":N,"fields":{...},"all_fields":{...},"records_found":{...}} */
+int arc_eval_fields_json(const arc_eval_fields_result *r, dg_buf *out);
+
+/* ---- discipline catalogs and matching ---------------------------------------- */
+
+typedef struct arc_catalog_summary {
+    long editions_imported;   /* editions whose rows were (re)written */
+    long editions_unchanged;  /* same csv SHA-256 as recorded: skipped */
+    long disciplines;         /* rows written */
+    long crosswalks_imported; /* edition pairs (re)written */
+    long crosswalks_unchanged;
+    long crosswalk_rows;
+    long unresolved_rows;
+} arc_catalog_summary;
+
+/*
+ * Import the catalog directory `dir` (editions.tsv + CSVs; NULL means
+ * <configs>/disciplines) into catalog_edition, discipline, crosswalk,
+ * crosswalk_unresolved.  Unchanged editions and crosswalks are skipped; a
+ * changed one is replaced in one transaction.  Editions no longer in the
+ * manifest are kept.
+ */
+int arc_catalog_import(sqlite3 *db, const char *dir, arc_catalog_summary *sum, dg_err *err);
+
+typedef struct arc_catalog_edition {
+    char *edition;
+    int year_from;
+    char *file;
+    int target; /* the edition majors are matched to */
+    char *sha256;
+    char *imported;
+    int disciplines;
+} arc_catalog_edition;
+
+typedef struct arc_catalog_crosswalk {
+    char *from, *to; /* editions */
+    int rows, unresolved;
+} arc_catalog_crosswalk;
+
+typedef struct arc_catalog_discipline {
+    char *code, *level, *parent_code, *name, *bare_name; /* "" when unset */
+} arc_catalog_discipline;
+
+/* What is loaded: editions and crosswalks, or (edition set) the
+ * disciplines of that edition. */
+typedef struct arc_catalog_listing {
+    char *edition; /* NULL: the editions/crosswalks listing */
+    arc_catalog_edition *editions;
+    size_t neditions;
+    arc_catalog_crosswalk *crosswalks;
+    size_t ncrosswalks;
+    arc_catalog_discipline *disciplines;
+    size_t ndisciplines;
+} arc_catalog_listing;
+
+/* List the loaded editions and crosswalks (edition NULL), or the
+ * disciplines of one edition (DG_ENOTFOUND when it is not loaded), into *l;
+ * release it with arc_catalog_listing_release on success. */
+int arc_catalog_list(sqlite3 *db, const char *edition, arc_catalog_listing *l, dg_err *err);
+void arc_catalog_listing_release(arc_catalog_listing *l);
+/* {"editions":[...],"crosswalks":[...]} or {"edition":..,"disciplines":[...]} */
+int arc_catalog_listing_json(const arc_catalog_listing *l, dg_buf *out);
+
+/* Append a JSON object of SHA-256 fingerprints of the catalog's files and
+ * crosswalks (recorded in the normalize run's params). */
+int arc_catalog_fingerprint(const char *dir, dg_buf *out, dg_err *err);
+
+typedef struct arc_match_opts {
+    const char *config_dir;  /* NULL: arc_config_dir() */
+    const char *catalog_dir; /* NULL: <configs>/disciplines */
+    int year;                /* enrolment (else graduation) year, 0 unknown */
+    const char *code;        /* major code as written, may be NULL */
+    const char *department;  /* may be NULL */
+    int json;                /* also fill arc_match_result.json */
+} arc_match_opts;
+
+typedef struct arc_match_candidate {
+    char *code;    /* target-edition code */
+    char *name;    /* bare target name */
+    double score;  /* [0,1] */
+    char *edition; /* edition the historical name was found in */
+    char *path;    /* the crosswalk path to the target */
+    char **evidence;
+    size_t nevidence;
+} arc_match_candidate;
+
+typedef struct arc_match_result {
+    int decided_auto;                /* else the decision is review */
+    arc_match_candidate *candidates; /* best first */
+    size_t ncandidates;
+    char *json; /* norm_match_json's object when opts->json, else NULL */
+} arc_match_result;
+
+/*
+ * Match one historical major name against the target catalog with the
+ * active operator mapping rules of db (db may be NULL: no rules, no
+ * catalog import): the ranked candidates and the decision into *out
+ * (overwritten; release it with arc_match_result_release on success).
+ */
+int arc_match_text(sqlite3 *db, const arc_match_opts *opts, const char *text,
+                   arc_match_result *out, dg_err *err);
+void arc_match_result_release(arc_match_result *r);
 
 /* ---- the extract stage and records export (extract/extract.h reads the pages) ----- */
 

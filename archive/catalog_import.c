@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive.h"
+#include "archive_internal.h"
 #include "normalize.h"
 
 int arc_catalog_resolve_dir(const char *dir, char *buf, size_t n)

@@ -11,7 +11,7 @@
  * counts as empty, so a blank cell read as missing is exact).  Page header
  * values count too, as header.KEY (header.department of a ledger ...).
  */
-#include "archive.h"
+#include "archive_internal.h"
 
 #include <dirent.h>
 #include <sqlite3.h>
@@ -112,12 +112,13 @@ static int load_truth(sqlite3 *db, const char *dir, long *nfiles, dg_err *err)
 
 /* Difficulty columns: the usual three, then all. */
 static const char *const diffs[] = {"clean", "moderate", "hard", NULL};
+static const char *const diff_labels[ARC_EVAL_NDIFF] = {"clean", "moderate", "hard", "all"};
 
 static void cell_counts(sqlite3 *db, const char *sql, const char *key, const char *diff,
-                        long *n, long *ok)
+                        arc_eval_cell *c)
 {
     sqlite3_stmt *st;
-    *n = *ok = 0;
+    c->n = c->ok = 0;
     if (db_prepare(db, sql, &st, NULL))
         return;
     if (key)
@@ -129,8 +130,8 @@ static void cell_counts(sqlite3 *db, const char *sql, const char *key, const cha
     else
         sqlite3_bind_null(st, 2);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        *n = (long)sqlite3_column_int64(st, 0);
-        *ok = (long)sqlite3_column_int64(st, 1);
+        c->n = (long)sqlite3_column_int64(st, 0);
+        c->ok = (long)sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
 }
@@ -142,77 +143,84 @@ static const char rec_sql[] =
     "SELECT count(*), coalesce(sum(record_id IS NOT NULL), 0) FROM ev_rec "
     "WHERE ?1 IS NULL AND (?2 IS NULL OR diff = ?2)";
 
-static void emit_row(sqlite3 *db, dg_buf *b, int json, const char *label, const char *sql,
-                     const char *key, const char *okname)
+static void row_cells(sqlite3 *db, const char *sql, const char *key,
+                      arc_eval_cell cells[ARC_EVAL_NDIFF])
 {
-    if (json) {
-        dg_buf_json_str(b, label);
-        dg_buf_addc(b, ':');
-        dg_buf_addc(b, '{');
-    } else {
-        dg_buf_addf(b, "%-20s", label);
-    }
-    for (int i = 0; i < 4; i++) {
-        const char *d = i < 3 ? diffs[i] : NULL;
-        long n, ok;
-        cell_counts(db, sql, key, d, &n, &ok);
-        double share = n ? (double)ok / (double)n : 0;
-        if (json)
-            dg_buf_addf(b, "%s\"%s\":{\"n\":%ld,\"%s\":%ld,\"share\":%.4f}", i ? "," : "",
-                        d ? d : "all", n, okname, ok, share);
-        else if (n)
-            dg_buf_addf(b, " %4ld/%-4ld %5.1f%%", ok, n, 100.0 * share);
-        else
-            dg_buf_addf(b, " %16s", "-");
-    }
-    dg_buf_adds(b, json ? "}" : "\n");
+    for (int i = 0; i < ARC_EVAL_NDIFF; i++)
+        cell_counts(db, sql, key, i < 3 ? diffs[i] : NULL, &cells[i]);
 }
 
-static int emit(sqlite3 *db, int json, long nfiles, dg_buf *b)
+static int collect(sqlite3 *db, arc_eval_fields_result *r)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, "SELECT DISTINCT key FROM ev_fld ORDER BY key", &st, NULL))
         return DG_EDB;
-    if (json)
-        dg_buf_addf(b, "{\"truth_files\":%ld,\"fields\":{", nfiles);
-    else
-        dg_buf_addf(b, "fields read exactly (raw = printed, whitespace ignored), %ld truth "
-                       "files\n%-20s %16s %16s %16s %16s\n",
-                    nfiles, "field", "clean", "moderate", "hard", "all");
-    int first = 1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char *key = dg_strdup((const char *)sqlite3_column_text(st, 0));
-        if (json && !first)
-            dg_buf_addc(b, ',');
-        first = 0;
-        emit_row(db, b, json, key, fld_sql, key, "exact");
-        free(key);
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        arc_eval_field_row *v = arc_grow(r->fields, r->nfields, sizeof *v);
+        if (!v || !(v[r->nfields].key = dg_strdup((const char *)sqlite3_column_text(st, 0)))) {
+            r->fields = v ? v : r->fields;
+            rc = DG_ENOMEM;
+            break;
+        }
+        r->fields = v;
+        row_cells(db, fld_sql, v[r->nfields].key, v[r->nfields].by_difficulty);
+        r->nfields++;
     }
     sqlite3_finalize(st);
-    if (json)
-        dg_buf_adds(b, "},\"all_fields\":{");
-    emit_row(db, b, json, json ? "all" : "ALL FIELDS", fld_sql, NULL, "exact");
-    dg_buf_adds(b, json ? "},\"records_found\":{" : "");
-    emit_row(db, b, json, json ? "all" : "records found", rec_sql, NULL, "found");
-    dg_buf_adds(b, json ? "}}\n" : "");
-    return DG_OK;
+    row_cells(db, fld_sql, NULL, r->all_fields);
+    row_cells(db, rec_sql, NULL, r->records_found);
+    return rc;
 }
 
-int arc_eval_fields(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_err *err)
+static void cells_json(dg_buf *b, const arc_eval_cell *cells, const char *okname)
 {
-    long nfiles = 0;
+    for (int i = 0; i < ARC_EVAL_NDIFF; i++) {
+        long n = cells[i].n, ok = cells[i].ok;
+        dg_buf_addf(b, "%s\"%s\":{\"n\":%ld,\"%s\":%ld,\"share\":%.4f}", i ? "," : "",
+                    diff_labels[i], n, okname, ok, n ? (double)ok / (double)n : 0);
+    }
+}
+
+int arc_eval_fields_json(const arc_eval_fields_result *r, dg_buf *b)
+{
+    dg_buf_addf(b, "{\"truth_files\":%ld,\"fields\":{", r->truth_files);
+    for (size_t i = 0; i < r->nfields; i++) {
+        if (i)
+            dg_buf_addc(b, ',');
+        dg_buf_json_str(b, r->fields[i].key);
+        dg_buf_adds(b, ":{");
+        cells_json(b, r->fields[i].by_difficulty, "exact");
+        dg_buf_addc(b, '}');
+    }
+    dg_buf_adds(b, "},\"all_fields\":{\"all\":{");
+    cells_json(b, r->all_fields, "exact");
+    dg_buf_adds(b, "}},\"records_found\":{\"all\":{");
+    cells_json(b, r->records_found, "found");
+    return dg_buf_adds(b, "}}}");
+}
+
+void arc_eval_fields_release(arc_eval_fields_result *r)
+{
+    for (size_t i = 0; i < r->nfields; i++)
+        free(r->fields[i].key);
+    free(r->fields);
+    memset(r, 0, sizeof *r);
+}
+
+int arc_eval_fields(sqlite3 *db, const char *truth_dir, arc_eval_fields_result *r, dg_err *err)
+{
+    memset(r, 0, sizeof *r);
     int rc = run_all(db, setup_sql, 2, err);
     if (rc == DG_OK)
-        rc = load_truth(db, truth_dir, &nfiles, err);
+        rc = load_truth(db, truth_dir, &r->truth_files, err);
     if (rc == DG_OK)
         rc = run_all(db, build_sql, sizeof build_sql / sizeof *build_sql, err);
-    dg_buf b;
-    dg_buf_init(&b, 0);
-    if (rc == DG_OK && emit(db, json, nfiles, &b))
-        rc = db_fail(db, err, "cannot compute field evaluation");
-    if (rc == DG_OK)
-        fputs(b.data ? b.data : "", out);
-    dg_buf_release(&b);
+    if (rc == DG_OK && (rc = collect(db, r)))
+        rc = rc == DG_ENOMEM ? dg_err_set(err, rc, "out of memory")
+                             : db_fail(db, err, "cannot compute field evaluation");
     run_all(db, setup_sql, 1, NULL);
+    if (rc)
+        arc_eval_fields_release(r);
     return rc;
 }

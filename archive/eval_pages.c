@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive.h"
+#include "archive_internal.h"
 
 typedef struct cps {
     unsigned *v;
@@ -110,12 +110,12 @@ int eval_page_scores(const char *truth, const char *hyp, double *cer, double *f1
 
 enum { DIFF_CLEAN, DIFF_MODERATE, DIFF_HARD, DIFF_ALL, NDIFF };
 static const char *const diff_names[NDIFF] = {"clean", "moderate", "hard", "all"};
+_Static_assert((int)NDIFF == (int)ARC_EVAL_NDIFF, "arc_eval_diff columns");
 
 typedef struct eval_acc {
     double cer[NDIFF], f1[NDIFF];
     long pages[NDIFF];
-    long missing;
-    dg_buf rows; /* JSON objects, one per page */
+    arc_eval_pages_result *r; /* rows and missing go straight here */
 } eval_acc;
 
 static int diff_index(const char *d)
@@ -159,7 +159,7 @@ static int score_truth_page(sqlite3 *db, eval_acc *a, const char *image, int ind
     if (rc)
         return rc;
     if (!hyp) {
-        a->missing++;
+        a->r->missing++;
         return DG_OK;
     }
     double cer = 0, f1 = 0;
@@ -175,11 +175,18 @@ static int score_truth_page(sqlite3 *db, eval_acc *a, const char *image, int ind
         if (k == DIFF_ALL)
             break;
     }
-    dg_buf_addf(&a->rows, "%s{\"image\":", a->rows.len ? "," : "");
-    dg_buf_json_str(&a->rows, image);
-    dg_buf_addf(&a->rows, ",\"page\":%d,\"difficulty\":", index);
-    dg_buf_json_str(&a->rows, diff);
-    dg_buf_addf(&a->rows, ",\"cer\":%.4f,\"bag_f1\":%.4f}", cer, f1);
+    arc_eval_page *v = arc_grow(a->r->pages, a->r->npages, sizeof *v);
+    if (!v)
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    a->r->pages = v;
+    arc_eval_page *row = &v[a->r->npages++];
+    row->image = dg_strdup(image);
+    row->difficulty = dg_strdup(diff);
+    row->page = index;
+    row->cer = cer;
+    row->bag_f1 = f1;
+    if (!row->image || (diff && !row->difficulty))
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
     return DG_OK;
 }
 
@@ -259,37 +266,45 @@ static int list_truth(const char *dir, char ***names, size_t *n, dg_err *err)
     return rc;
 }
 
-static void print_result(const eval_acc *a, int json, FILE *out)
+int arc_eval_pages_json(const arc_eval_pages_result *r, dg_buf *b)
 {
-    if (json) {
-        fprintf(out, "{\"pages\":[%s],\"missing\":%ld,\"by_difficulty\":{",
-                a->rows.data ? a->rows.data : "", a->missing);
-        for (int k = 0; k < NDIFF; k++) {
-            long n = a->pages[k];
-            fprintf(out, "%s\"%s\":{\"pages\":%ld,\"cer\":%.4f,\"bag_f1\":%.4f}", k ? "," : "",
-                    diff_names[k], n, n ? a->cer[k] / n : 0, n ? a->f1[k] / n : 0);
-        }
-        fprintf(out, "}}\n");
-        return;
+    dg_buf_adds(b, "{\"pages\":[");
+    for (size_t i = 0; i < r->npages; i++) {
+        const arc_eval_page *p = &r->pages[i];
+        dg_buf_adds(b, i ? ",{\"image\":" : "{\"image\":");
+        dg_buf_json_str(b, p->image);
+        dg_buf_addf(b, ",\"page\":%d,\"difficulty\":", p->page);
+        dg_buf_json_str(b, p->difficulty);
+        dg_buf_addf(b, ",\"cer\":%.4f,\"bag_f1\":%.4f}", p->cer, p->bag_f1);
     }
-    fprintf(out, "%-10s %6s %8s %8s\n", "difficulty", "pages", "CER", "bag-F1");
-    for (int k = 0; k < NDIFF; k++) {
-        long n = a->pages[k];
-        fprintf(out, "%-10s %6ld %8.4f %8.4f\n", diff_names[k], n, n ? a->cer[k] / n : 0,
-                n ? a->f1[k] / n : 0);
+    dg_buf_addf(b, "],\"missing\":%ld,\"by_difficulty\":{", r->missing);
+    for (int k = 0; k < ARC_EVAL_NDIFF; k++) {
+        const arc_eval_diff *d = &r->by_difficulty[k];
+        dg_buf_addf(b, "%s\"%s\":{\"pages\":%ld,\"cer\":%.4f,\"bag_f1\":%.4f}", k ? "," : "",
+                    d->name, d->pages, d->cer, d->bag_f1);
     }
-    if (a->missing)
-        fprintf(out, "(%ld truth pages not found in the workspace)\n", a->missing);
+    return dg_buf_adds(b, "}}");
 }
 
-int arc_eval_pages(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_err *err)
+void arc_eval_pages_release(arc_eval_pages_result *r)
 {
+    for (size_t i = 0; i < r->npages; i++) {
+        free(r->pages[i].image);
+        free(r->pages[i].difficulty);
+    }
+    free(r->pages);
+    memset(r, 0, sizeof *r);
+}
+
+int arc_eval_pages(sqlite3 *db, const char *truth_dir, arc_eval_pages_result *r, dg_err *err)
+{
+    memset(r, 0, sizeof *r);
     char **names = NULL;
     size_t n = 0;
     int rc = list_truth(truth_dir, &names, &n, err);
     eval_acc a;
     memset(&a, 0, sizeof a);
-    dg_buf_init(&a.rows, 0);
+    a.r = r;
     dg_buf path;
     dg_buf_init(&path, 4096);
     for (size_t i = 0; rc == DG_OK && i < n; i++) {
@@ -299,12 +314,16 @@ int arc_eval_pages(sqlite3 *db, const char *truth_dir, int json, FILE *out, dg_e
         else
             rc = score_truth_file(db, &a, path.data, err);
     }
-    if (rc == DG_OK)
-        print_result(&a, json, out);
+    for (int k = 0; k < NDIFF; k++) {
+        long np = a.pages[k];
+        r->by_difficulty[k] = (arc_eval_diff){diff_names[k], np, np ? a.cer[k] / np : 0,
+                                              np ? a.f1[k] / np : 0};
+    }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
     dg_buf_release(&path);
-    dg_buf_release(&a.rows);
+    if (rc)
+        arc_eval_pages_release(r);
     return rc;
 }

@@ -16,7 +16,7 @@
  * only rewritten when they change, and the load run row is only created
  * once a record actually loads.
  */
-#include "archive.h"
+#include "archive_internal.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>

@@ -25,25 +25,3 @@ int lk_fields_from_row(sqlite3_stmt *st, int first, dg_buf *out)
     }
     return rc ? rc : dg_buf_addc(out, '}');
 }
-
-int arc_study_fields_json(sqlite3 *db, int64_t study_id, dg_buf *out, dg_err *err)
-{
-    sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT " LK_FIELDS_SQL " FROM study_record s "
-                       "JOIN person p ON p.id = s.person_id WHERE s.id = ?",
-                   &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, study_id);
-    int rc = sqlite3_step(st);
-    int status = DG_OK;
-    if (rc == SQLITE_ROW)
-        status = lk_fields_from_row(st, 0, out) ? dg_err_set(err, DG_ENOMEM, "out of memory")
-                                                : DG_OK;
-    else if (rc == SQLITE_DONE)
-        status = dg_err_set(err, DG_ENOTFOUND, "no archived study record %lld",
-                            (long long)study_id);
-    else
-        status = db_fail(db, err, "cannot read study record");
-    sqlite3_finalize(st);
-    return status;
-}

@@ -5,19 +5,20 @@
  * that touched the value on the way.  Also cutting a value's box out of the
  * original scan (shared with `dangan review show --crop`).
  *
- * JSON is assembled by SQLite's json_object/json_group_array, so the text
- * and JSON forms read the same rows.
+ * The text form is read into an arc_provenance_result for pipeline/ to
+ * print; JSON is assembled by SQLite's json_object/json_group_array over
+ * the same rows.
  */
-#include "archive.h"
+#include "archive_internal.h"
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ocr.h"
 
 #define COL(st, i) ((const char *)sqlite3_column_text((st), (i)))
-#define COLS(st, i) (COL(st, i) ? COL(st, i) : "")
 
 /* ---- crops ------------------------------------------------------------------------ */
 
@@ -160,91 +161,129 @@ static const char prov_text_sql[] =
     "JOIN page p ON p.id = r.page_id JOIN file fl ON fl.id = p.file_id "
     "WHERE v.study_id = ?1 AND (?2 IS NULL OR v.key = ?2) ORDER BY v.key";
 
-/* Lines of one sub-list (words, steps, candidates, decisions) of a field. */
-static int text_list(sqlite3 *db, const char *title, const char *sql, int64_t field, dg_buf *b,
-                     dg_err *err)
+/* The lines of a value's sub-lists, in arc_prov_value's order. */
+static const char *const line_sql[] = {
+    /* ocr words */
+    "SELECT '#' || w.id || ' ' || quote(w.text) || ' conf ' || printf('%.0f', w.conf) || "
+    "' at x=' || w.x || ' y=' || w.y || ' w=' || w.w || ' h=' || w.h "
+    "FROM field f, json_each(f.words) j JOIN ocr_word w ON w.id = j.value WHERE f.id = ?1",
+    /* normalization steps */
+    "SELECT '[' || rule || ': ' || before || ' -> ' || after || ']' FROM field_step "
+    "WHERE field_id = ?1 ORDER BY seq",
+    /* match candidates */
+    "SELECT rank || '. ' || code || ' ' || name || ' score ' || printf('%.3f', score) || "
+    "'  ' || path FROM match_candidate WHERE field_id = ?1 ORDER BY rank",
+    /* review decisions */
+    "SELECT '#' || d.id || ' ' || d.verb || ' by ' || d.operator || ' at ' || d.decided || "
+    "': ' || coalesce(quote(d.before_value), 'NULL') || ' -> ' || "
+    "coalesce(quote(d.after_value), 'NULL') || CASE WHEN d.note != '' THEN ' (' || d.note "
+    "|| ')' ELSE '' END FROM review_decision d JOIN review_item i ON i.id = d.item_id "
+    "WHERE i.field_id = ?1 ORDER BY d.id",
+};
+
+static int read_lines(sqlite3 *db, const char *sql, int64_t field, arc_lines *out, dg_err *err)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, sql, &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, field);
-    int first = 1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (first)
-            dg_buf_addf(b, "    %s:\n", title);
-        first = 0;
-        dg_buf_addf(b, "      %s\n", COLS(st, 0));
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        char **v = arc_grow(out->v, out->n, sizeof *v);
+        if (!v) {
+            rc = DG_ENOMEM;
+            break;
+        }
+        out->v = v;
+        rc = arc_col_dup0(st, 0, &v[out->n++]);
     }
-    return sqlite3_finalize(st) == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read provenance");
+    int frc = sqlite3_finalize(st);
+    if (rc)
+        return dg_err_set(err, rc, "out of memory reading provenance");
+    return frc == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read provenance");
 }
 
-static const struct {
-    const char *title, *sql;
-} text_lists[] = {
-    {"ocr words",
-     "SELECT '#' || w.id || ' ' || quote(w.text) || ' conf ' || printf('%.0f', w.conf) || "
-     "' at x=' || w.x || ' y=' || w.y || ' w=' || w.w || ' h=' || w.h "
-     "FROM field f, json_each(f.words) j JOIN ocr_word w ON w.id = j.value WHERE f.id = ?1"},
-    {"normalization steps",
-     "SELECT '[' || rule || ': ' || before || ' -> ' || after || ']' FROM field_step "
-     "WHERE field_id = ?1 ORDER BY seq"},
-    {"match candidates",
-     "SELECT rank || '. ' || code || ' ' || name || ' score ' || printf('%.3f', score) || "
-     "'  ' || path FROM match_candidate WHERE field_id = ?1 ORDER BY rank"},
-    {"review decisions",
-     "SELECT '#' || d.id || ' ' || d.verb || ' by ' || d.operator || ' at ' || d.decided || "
-     "': ' || coalesce(quote(d.before_value), 'NULL') || ' -> ' || "
-     "coalesce(quote(d.after_value), 'NULL') || CASE WHEN d.note != '' THEN ' (' || d.note "
-     "|| ')' ELSE '' END FROM review_decision d JOIN review_item i ON i.id = d.item_id "
-     "WHERE i.field_id = ?1 ORDER BY d.id"},
-};
-
-static void text_head(sqlite3_stmt *st, dg_buf *b)
+static int read_head(sqlite3_stmt *st, arc_prov_value *v)
 {
-    dg_buf_addf(b, "%s = %s\n", COL(st, 0), COLS(st, 1));
-    dg_buf_addf(b, "    file:    %s sha256 %s\n", COL(st, 9), COL(st, 10));
-    dg_buf_addf(b, "    page:    %d  box x=%d y=%d w=%d h=%d\n", sqlite3_column_int(st, 11),
-                sqlite3_column_int(st, 12), sqlite3_column_int(st, 13),
-                sqlite3_column_int(st, 14), sqlite3_column_int(st, 15));
-    dg_buf_addf(b, "    record:  %lld (%s%s%s)  field %lld, template rule %s\n",
-                (long long)sqlite3_column_int64(st, 16), COLS(st, 17),
-                *COLS(st, 18) ? ", linked by " : "", COLS(st, 18),
-                (long long)sqlite3_column_int64(st, 2), COLS(st, 6));
-    dg_buf_addf(b, "    read:    %s (confidence min %.0f, mean %.0f), ocr run %s\n",
-                COLS(st, 3), sqlite3_column_double(st, 7), sqlite3_column_double(st, 8),
-                COL(st, 19) ? COL(st, 19) : "(none)");
-    dg_buf_addf(b, "    value:   %s (%s), normalize run %s\n", COLS(st, 4), COL(st, 5),
-                COL(st, 20) ? COL(st, 20) : "(none)");
-    if (COL(st, 21))
-        dg_buf_addf(b, "    match:   %s %s %s score %.3f%s%s\n", COL(st, 21), COLS(st, 22),
-                    COLS(st, 23), sqlite3_column_double(st, 24), COL(st, 25) ? ", rule " : "",
-                    COLS(st, 25));
-    dg_buf_addf(b, "    loaded:  run %lld at %s\n", (long long)sqlite3_column_int64(st, 26),
-                COL(st, 27));
+    v->field = sqlite3_column_int64(st, 2);
+    v->conf_min = sqlite3_column_double(st, 7);
+    v->conf_mean = sqlite3_column_double(st, 8);
+    v->page = sqlite3_column_int(st, 11);
+    v->x = sqlite3_column_int(st, 12);
+    v->y = sqlite3_column_int(st, 13);
+    v->w = sqlite3_column_int(st, 14);
+    v->h = sqlite3_column_int(st, 15);
+    v->record = sqlite3_column_int64(st, 16);
+    v->match_score = sqlite3_column_double(st, 24);
+    v->load_run = sqlite3_column_int64(st, 26);
+    static const struct {
+        int col, empty; /* empty: NULL read as "" */
+        size_t off;
+    } strs[] = {
+        {0, 0, offsetof(arc_prov_value, key)},       {1, 1, offsetof(arc_prov_value, value)},
+        {3, 1, offsetof(arc_prov_value, raw)},       {4, 1, offsetof(arc_prov_value, field_value)},
+        {5, 0, offsetof(arc_prov_value, state)},     {6, 1, offsetof(arc_prov_value, rule)},
+        {9, 0, offsetof(arc_prov_value, file)},      {10, 0, offsetof(arc_prov_value, sha256)},
+        {17, 1, offsetof(arc_prov_value, role)},     {18, 1, offsetof(arc_prov_value, linked_by)},
+        {19, 0, offsetof(arc_prov_value, ocr_run)},  {20, 0, offsetof(arc_prov_value, norm_run)},
+        {21, 0, offsetof(arc_prov_value, match_decision)},
+        {22, 1, offsetof(arc_prov_value, match_code)},
+        {23, 1, offsetof(arc_prov_value, match_name)},
+        {25, 0, offsetof(arc_prov_value, match_rule)},
+        {27, 0, offsetof(arc_prov_value, loaded)},
+    };
+    int rc = DG_OK;
+    for (size_t i = 0; !rc && i < sizeof strs / sizeof *strs; i++) {
+        char **dst = (char **)((char *)v + strs[i].off);
+        rc = strs[i].empty ? arc_col_dup0(st, strs[i].col, dst) : arc_col_dup(st, strs[i].col, dst);
+    }
+    return rc;
 }
 
-static int prov_text(sqlite3 *db, sqlite3_stmt *st, dg_buf *b, long *n, dg_err *err)
+static void lines_release(arc_lines *l)
 {
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        text_head(st, b);
-        int64_t field = sqlite3_column_int64(st, 2);
-        for (size_t i = 0; i < sizeof text_lists / sizeof *text_lists; i++)
-            if (text_list(db, text_lists[i].title, text_lists[i].sql, field, b, err))
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+void arc_provenance_release(arc_provenance_result *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        arc_prov_value *v = &r->v[i];
+        char *strs[] = {v->key,      v->value,     v->raw,       v->field_value,
+                        v->state,    v->rule,      v->file,      v->sha256,
+                        v->role,     v->linked_by, v->ocr_run,   v->norm_run,
+                        v->match_decision, v->match_code, v->match_name, v->match_rule,
+                        v->loaded};
+        for (size_t j = 0; j < sizeof strs / sizeof *strs; j++)
+            free(strs[j]);
+        lines_release(&v->words);
+        lines_release(&v->steps);
+        lines_release(&v->candidates);
+        lines_release(&v->decisions);
+    }
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
+static int read_values(sqlite3 *db, sqlite3_stmt *st, arc_provenance_result *r, dg_err *err)
+{
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        arc_prov_value *a = arc_grow(r->v, r->n, sizeof *a);
+        if (!a)
+            return dg_err_set(err, DG_ENOMEM, "out of memory reading provenance");
+        r->v = a;
+        arc_prov_value *v = &a[r->n++];
+        if (read_head(st, v))
+            return dg_err_set(err, DG_ENOMEM, "out of memory reading provenance");
+        arc_lines *lists[] = {&v->words, &v->steps, &v->candidates, &v->decisions};
+        for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+            if (read_lines(db, line_sql[i], v->field, lists[i], err))
                 return DG_EDB;
-        (*n)++;
     }
-    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot read provenance");
-}
-
-static int prov_json(sqlite3 *db, sqlite3_stmt *st, dg_buf *b, long *n, dg_err *err)
-{
-    int rc;
-    dg_buf_addc(b, '[');
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        dg_buf_addf(b, "%s%s", (*n)++ ? ",\n " : "", COL(st, 0));
-    dg_buf_adds(b, "]\n");
-    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot read provenance");
+    return step == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot read provenance");
 }
 
 static int study_exists(sqlite3 *db, int64_t study, dg_err *err)
@@ -260,30 +299,59 @@ static int study_exists(sqlite3 *db, int64_t study, dg_err *err)
                                          (long long)study);
 }
 
-int arc_provenance(sqlite3 *db, int64_t study, const char *key, int json, FILE *out,
-                   dg_err *err)
+/* The statement over the study's values (key NULL: all), after the checks. */
+static int prov_prepare(sqlite3 *db, int64_t study, const char *key, const char *sql,
+                        sqlite3_stmt **st, dg_err *err)
 {
     int rc = study_exists(db, study, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
-    if (db_prepare(db, json ? prov_json_sql : prov_text_sql, &st, err))
+    if (db_prepare(db, sql, st, err))
         return DG_EDB;
-    sqlite3_bind_int64(st, 1, study);
+    sqlite3_bind_int64(*st, 1, study);
     if (key)
-        sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-    dg_buf b;
-    dg_buf_init(&b, 0);
-    long n = 0;
-    rc = json ? prov_json(db, st, &b, &n, err) : prov_text(db, st, &b, &n, err);
+        sqlite3_bind_text(*st, 2, key, -1, SQLITE_TRANSIENT);
+    return DG_OK;
+}
+
+static int no_value(int64_t study, const char *key, dg_err *err)
+{
+    return dg_err_set(err, DG_ENOTFOUND, "study record %lld has no archived value '%s'",
+                      (long long)study, key);
+}
+
+int arc_provenance(sqlite3 *db, int64_t study, const char *key, arc_provenance_result *r,
+                   dg_err *err)
+{
+    memset(r, 0, sizeof *r);
+    sqlite3_stmt *st;
+    int rc = prov_prepare(db, study, key, prov_text_sql, &st, err);
+    if (rc)
+        return rc;
+    rc = read_values(db, st, r, err);
     sqlite3_finalize(st);
-    if (rc == DG_OK && n == 0 && key)
-        rc = dg_err_set(err, DG_ENOTFOUND, "study record %lld has no archived value '%s'",
-                        (long long)study, key);
-    if (rc == DG_OK)
-        fputs(b.data ? b.data : "", out);
-    dg_buf_release(&b);
+    if (rc == DG_OK && r->n == 0 && key)
+        rc = no_value(study, key, err);
+    if (rc)
+        arc_provenance_release(r);
     return rc;
+}
+
+int arc_provenance_json(sqlite3 *db, int64_t study, const char *key, dg_buf *out, dg_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prov_prepare(db, study, key, prov_json_sql, &st, err);
+    if (rc)
+        return rc;
+    long n = 0;
+    dg_buf_addc(out, '[');
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        dg_buf_addf(out, "%s%s", n++ ? ",\n " : "", COL(st, 0));
+    dg_buf_addc(out, ']');
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot read provenance");
+    return n == 0 && key ? no_value(study, key, err) : DG_OK;
 }
 
 int arc_provenance_crop(sqlite3 *db, int64_t study, const char *key, int margin,

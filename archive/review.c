@@ -6,10 +6,11 @@
  * The queue is derived, not hand-fed: arc_review_refresh inserts an item for
  * every field, match, page and conflict that needs a person, and the unique
  * index on review_item makes that idempotent, so list and load can call it
- * every time.  JSON output is built by SQLite's json_object so that quoting
- * is never our problem.
+ * every time.  list and show read rows into structs for pipeline/ to print;
+ * their JSON is built by SQLite's json_object so that quoting is never our
+ * problem.
  */
-#include "archive.h"
+#include "archive_internal.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -86,7 +87,7 @@ fail:
     "  AND (?2 OR i.state = 'open') ORDER BY i.id"
 
 static const char list_text_sql[] =
-    "SELECT i.id, i.kind, i.state, i.reason, coalesce(i.record_id, ''), coalesce(f.key, ''), "
+    "SELECT i.id, i.kind, i.state, i.reason, i.record_id, coalesce(f.key, ''), "
     "  coalesce(f.raw, ''), coalesce(f.value, ''), i.detail" LIST_FROM;
 
 static const char list_json_sql[] =
@@ -95,54 +96,84 @@ static const char list_json_sql[] =
     "  'field', i.field_id, 'key', f.key, 'raw', f.raw, 'value', f.value, "
     "  'field_state', f.state)" LIST_FROM;
 
-static void list_text_row(sqlite3_stmt *st, dg_buf *b)
+static int list_prepare(sqlite3 *db, const char *sql, const char *reason, int all,
+                        sqlite3_stmt **st, dg_err *err)
 {
-    dg_buf_addf(b, "%-6lld %-8s %-9s %-16s rec %-6s %-14s %s", (long long)sqlite3_column_int64(st, 0),
-                sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-                sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
-                sqlite3_column_text(st, 5), sqlite3_column_text(st, 6));
-    const char *raw = (const char *)sqlite3_column_text(st, 6);
-    const char *val = (const char *)sqlite3_column_text(st, 7);
-    if (strcmp(raw, val) != 0)
-        dg_buf_addf(b, " -> %s", val);
-    const char *detail = (const char *)sqlite3_column_text(st, 8);
-    if (*detail)
-        dg_buf_addf(b, "  [%s]", detail);
-    dg_buf_addc(b, '\n');
-}
-
-int arc_review_list(sqlite3 *db, const char *reason, int all, int json, FILE *out, dg_err *err)
-{
-    sqlite3_stmt *st;
-    if (db_prepare(db, json ? list_json_sql : list_text_sql, &st, err))
+    if (db_prepare(db, sql, st, err))
         return DG_EDB;
     if (reason)
-        sqlite3_bind_text(st, 1, reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, all);
-    dg_buf b;
-    dg_buf_init(&b, 0);
-    dg_buf_adds(&b, json ? "[" : "");
+        sqlite3_bind_text(*st, 1, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(*st, 2, all);
+    return DG_OK;
+}
+
+static int list_row(sqlite3_stmt *st, arc_review_rows *out)
+{
+    arc_review_row *v = arc_grow(out->v, out->n, sizeof *v);
+    if (!v)
+        return DG_ENOMEM;
+    out->v = v;
+    arc_review_row *r = &v[out->n++];
+    r->id = sqlite3_column_int64(st, 0);
+    r->record = sqlite3_column_int64(st, 4);
+    int rc = arc_col_dup(st, 1, &r->kind);
+    rc = rc ? rc : arc_col_dup(st, 2, &r->state);
+    rc = rc ? rc : arc_col_dup(st, 3, &r->reason);
+    rc = rc ? rc : arc_col_dup0(st, 5, &r->key);
+    rc = rc ? rc : arc_col_dup0(st, 6, &r->raw);
+    rc = rc ? rc : arc_col_dup0(st, 7, &r->value);
+    return rc ? rc : arc_col_dup0(st, 8, &r->detail);
+}
+
+void arc_review_rows_release(arc_review_rows *rows)
+{
+    for (size_t i = 0; i < rows->n; i++) {
+        arc_review_row *r = &rows->v[i];
+        free(r->kind);
+        free(r->state);
+        free(r->reason);
+        free(r->key);
+        free(r->raw);
+        free(r->value);
+        free(r->detail);
+    }
+    free(rows->v);
+    memset(rows, 0, sizeof *rows);
+}
+
+int arc_review_list(sqlite3 *db, const char *reason, int all, arc_review_rows *out, dg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st;
+    if (list_prepare(db, list_text_sql, reason, all, &st, err))
+        return DG_EDB;
+    int rc = DG_OK, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = list_row(st, out);
+    sqlite3_finalize(st);
+    if (rc)
+        dg_err_set(err, rc, "out of memory listing the review queue");
+    else if (step != SQLITE_DONE)
+        rc = db_fail(db, err, "cannot list the review queue");
+    if (rc)
+        arc_review_rows_release(out);
+    return rc;
+}
+
+int arc_review_list_json(sqlite3 *db, const char *reason, int all, dg_buf *out, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (list_prepare(db, list_json_sql, reason, all, &st, err))
+        return DG_EDB;
+    dg_buf_addc(out, '[');
     long n = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (json)
-            dg_buf_addf(&b, "%s%s", n ? ",\n " : "", sqlite3_column_text(st, 0));
-        else
-            list_text_row(st, &b);
-        n++;
-    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        dg_buf_addf(out, "%s%s", n++ ? ",\n " : "", sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        dg_buf_release(&b);
+    if (rc != SQLITE_DONE)
         return db_fail(db, err, "cannot list the review queue");
-    }
-    if (json)
-        dg_buf_adds(&b, "]\n");
-    else
-        dg_buf_addf(&b, "%ld item%s\n", n, n == 1 ? "" : "s");
-    fputs(b.data ? b.data : "", out);
-    dg_buf_release(&b);
-    return DG_OK;
+    return dg_buf_addc(out, ']');
 }
 
 /* ---- show ---------------------------------------------------------------------- */
@@ -188,145 +219,188 @@ static const char show_head_sql[] =
     "WHERE i.id = ?1";
 
 #define COL(st, i) ((const char *)sqlite3_column_text((st), (i)))
-#define COLS(st, i) (COL(st, i) ? COL(st, i) : "")
 
-static void show_head(sqlite3_stmt *st, int64_t id, dg_buf *b)
+static int show_head(sqlite3_stmt *st, arc_review_view *v)
 {
-    dg_buf_addf(b, "review item %lld: %s, %s (%s, version %d)\n", (long long)id, COL(st, 0),
-                COL(st, 2), COL(st, 1), sqlite3_column_int(st, 4));
-    if (*COL(st, 3))
-        dg_buf_addf(b, "  detail:   %s\n", COL(st, 3));
-    if (sqlite3_column_int64(st, 24))
-        dg_buf_addf(b, "  study:    %lld (the archived study this record would join)\n",
-                    (long long)sqlite3_column_int64(st, 24));
-    if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
-        dg_buf_addf(b, "  record:   %lld  field: %s\n", (long long)sqlite3_column_int64(st, 5),
-                    COL(st, 6));
-        dg_buf_addf(b, "  raw:      %s\n  value:    %s\n  state:    %s (confidence min %.0f, "
-                       "mean %.0f)\n  rule:     %s\n",
-                    COLS(st, 7), COLS(st, 8), COL(st, 9), sqlite3_column_double(st, 10),
-                    sqlite3_column_double(st, 11), COLS(st, 12));
-        if (sqlite3_column_type(st, 23) != SQLITE_NULL)
-            dg_buf_addf(b, "  match:    %s %s %s\n", COL(st, 23), COLS(st, 21), COLS(st, 22));
-    }
-    if (sqlite3_column_type(st, 17) != SQLITE_NULL)
-        dg_buf_addf(b, "  file:     %s\n  sha256:   %s\n  page:     %d (page id %lld)\n",
-                    COL(st, 17), COL(st, 18), sqlite3_column_int(st, 19),
-                    (long long)sqlite3_column_int64(st, 20));
-    if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-        dg_buf_addf(b, "  box:      x=%d y=%d w=%d h=%d (original page pixels)\n",
-                    sqlite3_column_int(st, 13), sqlite3_column_int(st, 14),
-                    sqlite3_column_int(st, 15), sqlite3_column_int(st, 16));
+    v->version = sqlite3_column_int(st, 4);
+    v->record = sqlite3_column_int64(st, 5);
+    v->has_field = sqlite3_column_type(st, 6) != SQLITE_NULL;
+    v->conf_min = sqlite3_column_double(st, 10);
+    v->conf_mean = sqlite3_column_double(st, 11);
+    v->x = sqlite3_column_int(st, 13);
+    v->y = sqlite3_column_int(st, 14);
+    v->w = sqlite3_column_int(st, 15);
+    v->h = sqlite3_column_int(st, 16);
+    v->page = sqlite3_column_int(st, 19);
+    v->page_id = sqlite3_column_int64(st, 20);
+    v->study = sqlite3_column_int64(st, 24);
+    int rc = arc_col_dup(st, 0, &v->kind);
+    rc = rc ? rc : arc_col_dup(st, 1, &v->state);
+    rc = rc ? rc : arc_col_dup(st, 2, &v->reason);
+    rc = rc ? rc : arc_col_dup0(st, 3, &v->detail);
+    rc = rc ? rc : arc_col_dup(st, 6, &v->key);
+    rc = rc ? rc : arc_col_dup0(st, 7, &v->raw);
+    rc = rc ? rc : arc_col_dup0(st, 8, &v->value);
+    rc = rc ? rc : arc_col_dup(st, 9, &v->field_state);
+    rc = rc ? rc : arc_col_dup0(st, 12, &v->rule);
+    rc = rc ? rc : arc_col_dup(st, 17, &v->file);
+    rc = rc ? rc : arc_col_dup(st, 18, &v->sha256);
+    rc = rc ? rc : arc_col_dup0(st, 21, &v->match_code);
+    rc = rc ? rc : arc_col_dup0(st, 22, &v->match_name);
+    return rc ? rc : arc_col_dup(st, 23, &v->match_decision);
 }
 
-static int show_candidates(sqlite3 *db, int64_t id, dg_buf *b, dg_err *err)
+static int read_candidates(sqlite3_stmt *st, arc_review_view *v)
+{
+    arc_review_candidate *a = arc_grow(v->candidates, v->ncandidates, sizeof *a);
+    if (!a)
+        return DG_ENOMEM;
+    v->candidates = a;
+    arc_review_candidate *c = &a[v->ncandidates++];
+    c->rank = sqlite3_column_int(st, 0);
+    c->score = sqlite3_column_double(st, 3);
+    int rc = arc_col_dup(st, 1, &c->code);
+    rc = rc ? rc : arc_col_dup(st, 2, &c->name);
+    rc = rc ? rc : arc_col_dup(st, 4, &c->path);
+    return rc ? rc : arc_col_dup(st, 5, &c->evidence);
+}
+
+static int read_steps(sqlite3_stmt *st, arc_review_view *v)
+{
+    arc_review_step *a = arc_grow(v->steps, v->nsteps, sizeof *a);
+    if (!a)
+        return DG_ENOMEM;
+    v->steps = a;
+    arc_review_step *s = &a[v->nsteps++];
+    int rc = arc_col_dup(st, 0, &s->rule);
+    rc = rc ? rc : arc_col_dup(st, 1, &s->before);
+    return rc ? rc : arc_col_dup(st, 2, &s->after);
+}
+
+static int read_decisions(sqlite3_stmt *st, arc_review_view *v)
+{
+    arc_review_decision *a = arc_grow(v->decisions, v->ndecisions, sizeof *a);
+    if (!a)
+        return DG_ENOMEM;
+    v->decisions = a;
+    arc_review_decision *d = &a[v->ndecisions++];
+    d->id = sqlite3_column_int64(st, 0);
+    d->undoes = sqlite3_column_int64(st, 9);
+    int rc = arc_col_dup(st, 1, &d->verb);
+    rc = rc ? rc : arc_col_dup(st, 2, &d->operator_name);
+    rc = rc ? rc : arc_col_dup(st, 3, &d->decided);
+    rc = rc ? rc : arc_col_dup(st, 4, &d->before_state);
+    rc = rc ? rc : arc_col_dup(st, 5, &d->after_state);
+    rc = rc ? rc : arc_col_dup0(st, 6, &d->before_value);
+    rc = rc ? rc : arc_col_dup0(st, 7, &d->after_value);
+    return rc ? rc : arc_col_dup0(st, 8, &d->note);
+}
+
+/* The item's steps, candidates (match items) and decisions, each in order. */
+static const struct {
+    const char *what, *fail, *sql;
+    int (*read)(sqlite3_stmt *st, arc_review_view *v);
+} show_lists[] = {
+    /* How the value came about: the normalization steps, and what an
+     * operator typed (review-correct) before it was normalized. */
+    {"steps", "cannot read steps",
+     "SELECT s.rule, s.before, s.after FROM field_step s JOIN review_item i "
+     "ON i.field_id = s.field_id WHERE i.id = ?1 ORDER BY s.seq",
+     read_steps},
+    {"candidates", "cannot read candidates",
+     "SELECT c.rank, c.code, c.name, c.score, c.path, c.evidence "
+     "FROM match_candidate c JOIN review_item i ON i.field_id = c.field_id "
+     "WHERE i.id = ?1 AND i.kind = 'match' ORDER BY c.rank",
+     read_candidates},
+    {"decisions", "cannot read decisions",
+     "SELECT id, verb, operator, decided, before_state, after_state, "
+     "coalesce(before_value, ''), coalesce(after_value, ''), note, undoes "
+     "FROM review_decision WHERE item_id = ?1 ORDER BY id",
+     read_decisions},
+};
+
+static int show_list(sqlite3 *db, int k, arc_review_view *v, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT c.rank, c.code, c.name, c.score, c.path, c.evidence "
-                       "FROM match_candidate c JOIN review_item i ON i.field_id = c.field_id "
-                       "WHERE i.id = ?1 AND i.kind = 'match' ORDER BY c.rank", &st, err))
+    if (db_prepare(db, show_lists[k].sql, &st, err))
         return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int first = 1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (first)
-            dg_buf_adds(b, "  candidates (pick N):\n");
-        first = 0;
-        dg_buf_addf(b, "    %d  %s %s  score %.3f\n       path: %s\n       evidence: %s\n",
-                    sqlite3_column_int(st, 0), COL(st, 1), COL(st, 2),
-                    sqlite3_column_double(st, 3), COL(st, 4), COL(st, 5));
-    }
-    return sqlite3_finalize(st) == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read candidates");
+    sqlite3_bind_int64(st, 1, v->id);
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW)
+        rc = show_lists[k].read(st, v);
+    int frc = sqlite3_finalize(st);
+    if (rc)
+        return dg_err_set(err, rc, "out of memory reading %s", show_lists[k].what);
+    return frc == SQLITE_OK ? DG_OK : db_fail(db, err, show_lists[k].fail);
 }
 
-/* How the value came about: the normalization steps, and what an operator
- * typed (review-correct) before it was normalized. */
-static int show_steps(sqlite3 *db, int64_t id, dg_buf *b, dg_err *err)
+void arc_review_view_release(arc_review_view *v)
 {
-    sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT s.rule, s.before, s.after FROM field_step s JOIN review_item i "
-                       "ON i.field_id = s.field_id WHERE i.id = ?1 ORDER BY s.seq", &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int first = 1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (first)
-            dg_buf_adds(b, "  steps:\n");
-        first = 0;
-        dg_buf_addf(b, "    %s: '%s' -> '%s'\n", COL(st, 0), COL(st, 1), COL(st, 2));
+    char *strs[] = {v->kind, v->state, v->reason, v->detail, v->key, v->raw, v->value,
+                    v->field_state, v->rule, v->match_decision, v->match_code, v->match_name,
+                    v->file, v->sha256};
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
+        free(strs[i]);
+    for (size_t i = 0; i < v->nsteps; i++) {
+        free(v->steps[i].rule);
+        free(v->steps[i].before);
+        free(v->steps[i].after);
     }
-    return sqlite3_finalize(st) == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read steps");
+    for (size_t i = 0; i < v->ncandidates; i++) {
+        free(v->candidates[i].code);
+        free(v->candidates[i].name);
+        free(v->candidates[i].path);
+        free(v->candidates[i].evidence);
+    }
+    for (size_t i = 0; i < v->ndecisions; i++) {
+        arc_review_decision *d = &v->decisions[i];
+        char *ds[] = {d->verb, d->operator_name, d->decided, d->before_state, d->after_state,
+                      d->before_value, d->after_value, d->note};
+        for (size_t j = 0; j < sizeof ds / sizeof *ds; j++)
+            free(ds[j]);
+    }
+    free(v->steps);
+    free(v->candidates);
+    free(v->decisions);
+    memset(v, 0, sizeof *v);
 }
 
-static int show_decisions(sqlite3 *db, int64_t id, dg_buf *b, dg_err *err)
+int arc_review_show(sqlite3 *db, int64_t item, arc_review_view *v, dg_err *err)
 {
-    sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT id, verb, operator, decided, before_state, after_state, "
-                       "coalesce(before_value, ''), coalesce(after_value, ''), note, undoes "
-                       "FROM review_decision WHERE item_id = ?1 ORDER BY id", &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int first = 1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (first)
-            dg_buf_adds(b, "  decisions:\n");
-        first = 0;
-        dg_buf_addf(b, "    #%lld %s by %s at %s: %s '%s' -> %s '%s'",
-                    (long long)sqlite3_column_int64(st, 0), COL(st, 1), COL(st, 2), COL(st, 3),
-                    COL(st, 4), COL(st, 6), COL(st, 5), COL(st, 7));
-        if (sqlite3_column_type(st, 9) != SQLITE_NULL)
-            dg_buf_addf(b, " (undoes #%lld)", (long long)sqlite3_column_int64(st, 9));
-        if (*COL(st, 8))
-            dg_buf_addf(b, " why: %s", COL(st, 8));
-        dg_buf_addc(b, '\n');
-    }
-    return sqlite3_finalize(st) == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read decisions");
-}
-
-static int show_text(sqlite3 *db, int64_t id, dg_buf *b, dg_err *err)
-{
+    memset(v, 0, sizeof *v);
+    v->id = item;
     sqlite3_stmt *st;
     if (db_prepare(db, show_head_sql, &st, err))
         return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        show_head(st, id, b);
+    sqlite3_bind_int64(st, 1, item);
+    int step = sqlite3_step(st), rc = DG_OK;
+    if (step == SQLITE_ROW && (rc = show_head(st, v)))
+        dg_err_set(err, rc, "out of memory reading review item");
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE
-                   ? dg_err_set(err, DG_ENOTFOUND, "no review item %lld", (long long)id)
-                   : db_fail(db, err, "cannot read review item");
-    if (show_steps(db, id, b, err) || show_candidates(db, id, b, err) ||
-        show_decisions(db, id, b, err))
-        return DG_EDB;
-    return DG_OK;
+    if (!rc && step != SQLITE_ROW)
+        rc = step == SQLITE_DONE
+                 ? dg_err_set(err, DG_ENOTFOUND, "no review item %lld", (long long)item)
+                 : db_fail(db, err, "cannot read review item");
+    for (int k = 0; !rc && k < (int)(sizeof show_lists / sizeof *show_lists); k++)
+        rc = show_list(db, k, v, err);
+    if (rc)
+        arc_review_view_release(v);
+    return rc;
 }
 
-static int show_json(sqlite3 *db, int64_t id, dg_buf *b, dg_err *err)
+int arc_review_show_json(sqlite3 *db, int64_t item, dg_buf *out, dg_err *err)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, show_json_sql, &st, err))
         return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 1, item);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        dg_buf_addf(b, "%s\n", COL(st, 0));
+        dg_buf_adds(out, COL(st, 0));
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)
-        return dg_err_set(err, DG_ENOTFOUND, "no review item %lld", (long long)id);
+        return dg_err_set(err, DG_ENOTFOUND, "no review item %lld", (long long)item);
     return rc == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read review item");
-}
-
-int arc_review_show(sqlite3 *db, int64_t item, int json, FILE *out, dg_err *err)
-{
-    dg_buf b;
-    dg_buf_init(&b, 0);
-    int rc = json ? show_json(db, item, &b, err) : show_text(db, item, &b, err);
-    if (rc == DG_OK)
-        fputs(b.data ? b.data : "", out);
-    dg_buf_release(&b);
-    return rc;
 }
 
 /* A field item crops its field's box; a page item the whole page. */

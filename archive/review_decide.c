@@ -16,7 +16,7 @@
  * as the archive's "1960-11", and field_step keeps what was typed and each
  * rewriting step after it.
  */
-#include "archive.h"
+#include "archive_internal.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive.h"
+#include "archive_internal.h"
 #include "normalize.h"
 
 /* ---- review thresholds (configs/review.conf) ---------------------------------- */
@@ -235,36 +235,62 @@ static int64_t candidate_rule(const norm_match_result *mr)
 
 /* ---- dangan match ------------------------------------------------------------ */
 
-static int match_print(const norm_match_result *mr, int json, FILE *out, dg_err *err)
+void arc_match_result_release(arc_match_result *r)
 {
-    dg_buf b;
-    dg_buf_init(&b, 0);
-    int rc = DG_OK;
-    if (json) {
-        rc = norm_match_json(mr, &b);
-        rc = rc ? rc : dg_buf_addc(&b, '\n');
-    } else {
-        rc = dg_buf_addf(&b, "decision: %s\n", mr->decision == NORM_AUTO ? "auto" : "review");
-        for (size_t i = 0; i < mr->ncandidates && !rc; i++) {
-            const norm_candidate *c = &mr->candidates[i];
-            rc = dg_buf_addf(&b, "%2zu. %s %s  score %.3f  (from %s)\n    path: %s\n",
-                             i + 1, c->code, c->name, c->score, c->edition, c->path);
-            for (size_t j = 0; j < c->nevidence && !rc; j++)
-                rc = dg_buf_addf(&b, "    %s %s\n", j ? "         " : "evidence:",
-                                 c->evidence[j]);
-        }
+    for (size_t i = 0; i < r->ncandidates; i++) {
+        arc_match_candidate *c = &r->candidates[i];
+        free(c->code);
+        free(c->name);
+        free(c->edition);
+        free(c->path);
+        for (size_t j = 0; j < c->nevidence; j++)
+            free(c->evidence[j]);
+        free(c->evidence);
     }
-    if (!rc && fwrite(b.data, 1, b.len, out) != b.len)
-        rc = dg_err_set(err, DG_ERR, "cannot write the match result");
-    else if (rc == DG_ENOMEM)
-        dg_err_set(err, rc, "out of memory printing the match result");
-    dg_buf_release(&b);
-    return rc;
+    free(r->candidates);
+    free(r->json);
+    memset(r, 0, sizeof *r);
 }
 
-int arc_match_text(sqlite3 *db, const arc_match_opts *o, const char *text, FILE *out,
-                   int *decided_auto, dg_err *err)
+/* The matcher's result as the caller's copy (norm_* types stay private). */
+static int match_copy(const norm_match_result *mr, int json, arc_match_result *out)
 {
+    out->decided_auto = mr->decision == NORM_AUTO;
+    if (json) {
+        dg_buf b;
+        dg_buf_init(&b, 0);
+        if (norm_match_json(mr, &b)) {
+            dg_buf_release(&b);
+            return DG_ENOMEM;
+        }
+        out->json = dg_buf_detach(&b);
+    }
+    out->candidates = mr->ncandidates ? calloc(mr->ncandidates, sizeof *out->candidates) : NULL;
+    if (mr->ncandidates && !out->candidates)
+        return DG_ENOMEM;
+    for (size_t i = 0; i < mr->ncandidates; i++, out->ncandidates++) {
+        const norm_candidate *c = &mr->candidates[i];
+        arc_match_candidate *o = &out->candidates[i];
+        o->score = c->score;
+        o->code = dg_strdup(c->code);
+        o->name = dg_strdup(c->name);
+        o->edition = dg_strdup(c->edition);
+        o->path = dg_strdup(c->path);
+        o->evidence = c->nevidence ? calloc(c->nevidence, sizeof *o->evidence) : NULL;
+        if ((c->code && !o->code) || (c->name && !o->name) || (c->edition && !o->edition) ||
+            (c->path && !o->path) || (c->nevidence && !o->evidence))
+            return DG_ENOMEM;
+        for (; o->nevidence < c->nevidence; o->nevidence++)
+            if (!(o->evidence[o->nevidence] = dg_strdup(c->evidence[o->nevidence])))
+                return DG_ENOMEM;
+    }
+    return DG_OK;
+}
+
+int arc_match_text(sqlite3 *db, const arc_match_opts *o, const char *text,
+                   arc_match_result *out, dg_err *err)
+{
+    memset(out, 0, sizeof *out);
     matcher m;
     int rc = matcher_open(db, o->config_dir, o->catalog_dir, &m, err);
     if (rc)
@@ -277,9 +303,10 @@ int arc_match_text(sqlite3 *db, const arc_match_opts *o, const char *text, FILE 
         rc = dg_err_set(err, DG_EUSAGE, "empty discipline name '%s'", text);
     norm_match_input in = {name, o->code, o->year, dept, m.rules, m.nrules};
     rc = rc ? rc : norm_match(m.ctx, m.cat, &m.conf, &in, &mr, err);
-    rc = rc ? rc : match_print(&mr, o->json, out, err);
-    if (!rc && decided_auto)
-        *decided_auto = mr.decision == NORM_AUTO;
+    if (!rc && (rc = match_copy(&mr, o->json, out)))
+        dg_err_set(err, rc, "out of memory copying the match result");
+    if (rc)
+        arc_match_result_release(out);
     norm_match_result_release(&mr);
     free(name);
     free(dept);

@@ -64,6 +64,13 @@ int cli_no_extra_args(const char *cmd, int argc, char **argv)
     return EXIT_OK;
 }
 
+void cli_print_json(dg_buf *b)
+{
+    fputs(b->data ? b->data : "", stdout);
+    putchar('\n');
+    dg_buf_release(b);
+}
+
 int cli_exit_for(int status)
 {
     switch (status) {

@@ -50,6 +50,9 @@ int cli_parse_jobs(const char *cmd, const char *arg, int *jobs);
 /* After options: refuse leftover arguments (returns EXIT_USAGE). */
 int cli_no_extra_args(const char *cmd, int argc, char **argv);
 
+/* Print the JSON value built into b and a newline to stdout; b is released. */
+void cli_print_json(dg_buf *b);
+
 /* Map a library status to an exit code. */
 int cli_exit_for(int status);
 

@@ -49,6 +49,27 @@ static int catalog_import(cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
+static void print_listing(const arc_catalog_listing *l)
+{
+    if (l->edition) {
+        for (size_t i = 0; i < l->ndisciplines; i++)
+            printf("%-7s %-8s %s\n", l->disciplines[i].code, l->disciplines[i].level,
+                   l->disciplines[i].name);
+        return;
+    }
+    printf("edition  from  disciplines  file\n");
+    for (size_t i = 0; i < l->neditions; i++) {
+        const arc_catalog_edition *e = &l->editions[i];
+        printf("%-8s %-5d %11d  %s%s\n", e->edition, e->year_from, e->disciplines, e->file,
+               e->target ? "  (target)" : "");
+    }
+    printf("\ncrosswalk   rows  unresolved\n");
+    for (size_t i = 0; i < l->ncrosswalks; i++) {
+        const arc_catalog_crosswalk *x = &l->crosswalks[i];
+        printf("%s -> %-5s %5d  %10d\n", x->from, x->to, x->rows, x->unresolved);
+    }
+}
+
 static int catalog_list(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
@@ -73,11 +94,23 @@ static int catalog_list(cli_ctx *ctx, int argc, char **argv)
     if (cli_open_db(ctx, 0, &db))
         return EXIT_DB;
     dg_err err = {0};
-    int rc = arc_catalog_list(db, edition, json, stdout, &err);
+    arc_catalog_listing l;
+    int rc = arc_catalog_list(db, edition, &l, &err);
     db_close(&db);
-    if (rc)
+    if (rc) {
         cli_error("catalog list", "%s", err.msg);
-    return cli_exit_for(rc);
+        return cli_exit_for(rc);
+    }
+    if (json) {
+        dg_buf b;
+        dg_buf_init(&b, 0);
+        arc_catalog_listing_json(&l, &b);
+        cli_print_json(&b);
+    } else {
+        print_listing(&l);
+    }
+    arc_catalog_listing_release(&l);
+    return EXIT_OK;
 }
 
 extern const cli_command cmd_catalog;

@@ -1,7 +1,8 @@
 /*
  * cmd_eval.c - `dangan eval --truth DIR [--json]`: page OCR quality
  * (arc_eval_pages) then field extraction quality (arc_eval_fields) against
- * truth files; with --json one object {"pages": ..., "fields": ...}.
+ * truth files, printed here as two tables; with --json one object
+ * {"pages": ..., "fields": ...}.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,23 +11,51 @@
 
 #include "cli.h"
 
-/* Run one evaluation into memory, so the JSON parts can be joined. */
-static int eval_part(sqlite3 *db, const char *truth, int json,
-                     int (*fn)(sqlite3 *, const char *, int, FILE *, dg_err *), char **text,
-                     dg_err *err)
+static void print_pages(const arc_eval_pages_result *r)
 {
-    size_t len = 0;
-    FILE *mem = open_memstream(text, &len);
-    if (!mem)
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    int rc = fn(db, truth, json, mem, err);
-    fclose(mem);
-    if (json && *text) { /* drop the trailing newline inside the joined object */
-        size_t n = strlen(*text);
-        while (n && ((*text)[n - 1] == '\n' || (*text)[n - 1] == ' '))
-            (*text)[--n] = 0;
+    printf("%-10s %6s %8s %8s\n", "difficulty", "pages", "CER", "bag-F1");
+    for (int k = 0; k < ARC_EVAL_NDIFF; k++) {
+        const arc_eval_diff *d = &r->by_difficulty[k];
+        printf("%-10s %6ld %8.4f %8.4f\n", d->name, d->pages, d->cer, d->bag_f1);
     }
-    return rc;
+    if (r->missing)
+        printf("(%ld truth pages not found in the workspace)\n", r->missing);
+}
+
+static void print_row(const char *label, const arc_eval_cell *cells)
+{
+    printf("%-20s", label);
+    for (int i = 0; i < ARC_EVAL_NDIFF; i++) {
+        long n = cells[i].n, ok = cells[i].ok;
+        if (n)
+            printf(" %4ld/%-4ld %5.1f%%", ok, n, 100.0 * ((double)ok / (double)n));
+        else
+            printf(" %16s", "-");
+    }
+    putchar('\n');
+}
+
+static void print_fields(const arc_eval_fields_result *r)
+{
+    printf("fields read exactly (raw = printed, whitespace ignored), %ld truth files\n"
+           "%-20s %16s %16s %16s %16s\n",
+           r->truth_files, "field", "clean", "moderate", "hard", "all");
+    for (size_t i = 0; i < r->nfields; i++)
+        print_row(r->fields[i].key, r->fields[i].by_difficulty);
+    print_row("ALL FIELDS", r->all_fields);
+    print_row("records found", r->records_found);
+}
+
+static void print_json(const arc_eval_pages_result *pages, const arc_eval_fields_result *fields)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    dg_buf_adds(&b, "{\"pages\":");
+    arc_eval_pages_json(pages, &b);
+    dg_buf_adds(&b, ",\"fields\":");
+    arc_eval_fields_json(fields, &b);
+    dg_buf_addc(&b, '}');
+    cli_print_json(&b);
 }
 
 static int run(cli_ctx *ctx, int argc, char **argv)
@@ -52,20 +81,26 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     sqlite3 *db;
     if (cli_open_db(ctx, 0, &db))
         return EXIT_DB;
-    char *pages = NULL, *fields = NULL;
+    arc_eval_pages_result pages;
+    arc_eval_fields_result fields;
     dg_err err = {0};
-    int rc = eval_part(db, truth, json, arc_eval_pages, &pages, &err);
-    if (rc == DG_OK)
-        rc = eval_part(db, truth, json, arc_eval_fields, &fields, &err);
+    int rc = arc_eval_pages(db, truth, &pages, &err);
+    if (rc == DG_OK && (rc = arc_eval_fields(db, truth, &fields, &err)))
+        arc_eval_pages_release(&pages);
     db_close(&db);
-    if (rc)
+    if (rc) {
         cli_error("eval", "%s", err.msg);
-    else if (json)
-        printf("{\"pages\":%s,\"fields\":%s}\n", pages, fields);
-    else
-        printf("%s\n%s", pages ? pages : "", fields ? fields : "");
-    free(pages);
-    free(fields);
+        return cli_exit_for(rc);
+    }
+    if (json) {
+        print_json(&pages, &fields);
+    } else {
+        print_pages(&pages);
+        putchar('\n');
+        print_fields(&fields);
+    }
+    arc_eval_pages_release(&pages);
+    arc_eval_fields_release(&fields);
     return cli_exit_for(rc);
 }
 

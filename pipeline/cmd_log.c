@@ -37,11 +37,25 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (cli_open_db(ctx, 0, &db))
         return EXIT_DB;
     dg_err err = {0};
-    int rc = arc_access_log_print(db, json, limit, stdout, &err);
+    arc_access_entries e;
+    int rc = arc_access_log_read(db, limit, &e, &err);
     db_close(&db);
-    if (rc)
+    if (rc) {
         cli_error("log", "%s", err.msg);
-    return cli_exit_for(rc);
+        return cli_exit_for(rc);
+    }
+    if (json) {
+        dg_buf b;
+        dg_buf_init(&b, 0);
+        arc_access_log_json(&e, &b);
+        cli_print_json(&b);
+    } else {
+        for (size_t i = 0; i < e.n; i++)
+            printf("%-6lld %s  %-12s %-10s %s -> %s\n", (long long)e.v[i].id, e.v[i].at,
+                   e.v[i].who, e.v[i].action, e.v[i].query, e.v[i].shown);
+    }
+    arc_access_entries_release(&e);
+    return EXIT_OK;
 }
 
 const cli_command cmd_log = {

@@ -1,7 +1,7 @@
 /*
  * cmd_match.c - `dangan match [--year Y] [--code C] [--department D] [--json] TEXT`:
  * the ranked target-catalog candidates for one historical major name, with
- * the operator mapping rules of the database applied.
+ * the operator mapping rules of the database applied, printed here.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +9,18 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+static void print_match(const arc_match_result *r)
+{
+    printf("decision: %s\n", r->decided_auto ? "auto" : "review");
+    for (size_t i = 0; i < r->ncandidates; i++) {
+        const arc_match_candidate *c = &r->candidates[i];
+        printf("%2zu. %s %s  score %.3f  (from %s)\n    path: %s\n", i + 1, c->code, c->name,
+               c->score, c->edition, c->path);
+        for (size_t j = 0; j < c->nevidence; j++)
+            printf("    %s %s\n", j ? "         " : "evidence:", c->evidence[j]);
+    }
+}
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
@@ -47,11 +59,19 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (access(ctx->db_path, F_OK) == 0 && cli_open_db(ctx, 0, &db))
         return EXIT_DB;
     dg_err err = {0};
-    int rc = arc_match_text(db, &o, argv[optind], stdout, NULL, &err);
+    arc_match_result r;
+    int rc = arc_match_text(db, &o, argv[optind], &r, &err);
     db_close(&db);
-    if (rc)
+    if (rc) {
         cli_error("match", "%s", err.msg);
-    return cli_exit_for(rc);
+        return cli_exit_for(rc);
+    }
+    if (o.json)
+        printf("%s\n", r.json);
+    else
+        print_match(&r);
+    arc_match_result_release(&r);
+    return EXIT_OK;
 }
 
 const cli_command cmd_match = {

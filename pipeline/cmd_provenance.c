@@ -23,6 +23,58 @@ static int log_access(sqlite3 *db, long long study, const char *key, dg_err *err
     return rc;
 }
 
+static void print_lines(const char *title, const arc_lines *l)
+{
+    if (l->n)
+        printf("    %s:\n", title);
+    for (size_t i = 0; i < l->n; i++)
+        printf("      %s\n", l->v[i]);
+}
+
+static void print_value(const arc_prov_value *v)
+{
+    printf("%s = %s\n", v->key, v->value);
+    printf("    file:    %s sha256 %s\n", v->file, v->sha256);
+    printf("    page:    %d  box x=%d y=%d w=%d h=%d\n", v->page, v->x, v->y, v->w, v->h);
+    printf("    record:  %lld (%s%s%s)  field %lld, template rule %s\n", (long long)v->record,
+           v->role, *v->linked_by ? ", linked by " : "", v->linked_by, (long long)v->field,
+           v->rule);
+    printf("    read:    %s (confidence min %.0f, mean %.0f), ocr run %s\n", v->raw, v->conf_min,
+           v->conf_mean, v->ocr_run ? v->ocr_run : "(none)");
+    printf("    value:   %s (%s), normalize run %s\n", v->field_value, v->state,
+           v->norm_run ? v->norm_run : "(none)");
+    if (v->match_decision)
+        printf("    match:   %s %s %s score %.3f%s%s\n", v->match_decision, v->match_code,
+               v->match_name, v->match_score, v->match_rule ? ", rule " : "",
+               v->match_rule ? v->match_rule : "");
+    printf("    loaded:  run %lld at %s\n", (long long)v->load_run, v->loaded);
+    print_lines("ocr words", &v->words);
+    print_lines("normalization steps", &v->steps);
+    print_lines("match candidates", &v->candidates);
+    print_lines("review decisions", &v->decisions);
+}
+
+static int show(sqlite3 *db, long long study, const char *key, int json, dg_err *err)
+{
+    int rc;
+    if (json) {
+        dg_buf b;
+        dg_buf_init(&b, 0);
+        if ((rc = arc_provenance_json(db, study, key, &b, err)))
+            dg_buf_release(&b);
+        else
+            cli_print_json(&b);
+        return rc;
+    }
+    arc_provenance_result r;
+    if ((rc = arc_provenance(db, study, key, &r, err)))
+        return rc;
+    for (size_t i = 0; i < r.n; i++)
+        print_value(&r.v[i]);
+    arc_provenance_release(&r);
+    return DG_OK;
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
@@ -58,7 +110,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     dg_err err = {0};
     int rc = log_access(db, study, key, &err);
     if (rc == DG_OK)
-        rc = arc_provenance(db, study, key, json, stdout, &err);
+        rc = show(db, study, key, json, &err);
     if (rc == DG_OK && crop) {
         rc = arc_provenance_crop(db, study, key, margin, crop, &err);
         if (rc == DG_OK)

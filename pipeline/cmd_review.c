@@ -2,8 +2,9 @@
  * cmd_review.c - `dangan review list|show|accept|pick|correct|reject|undo`
  *
  * Thin front end over archive/review*.c: parses the sub-verb and options,
- * names the operator (the OS user unless --operator), calls the library
- * and maps its status to an exit code (6 when someone else decided first).
+ * names the operator (the OS user unless --operator), calls the library,
+ * prints list and show, and maps its status to an exit code (6 when
+ * someone else decided first).
  */
 #include <getopt.h>
 #include <pwd.h>
@@ -130,6 +131,81 @@ static void os_user(char *out, size_t n)
         snprintf(out, n, "uid:%ld", (long)geteuid());
 }
 
+/* ---- printing list and show ------------------------------------------------------ */
+
+static void print_rows(const arc_review_rows *rows)
+{
+    for (size_t i = 0; i < rows->n; i++) {
+        const arc_review_row *r = &rows->v[i];
+        char rec[24] = "";
+        if (r->record)
+            snprintf(rec, sizeof rec, "%lld", (long long)r->record);
+        printf("%-6lld %-8s %-9s %-16s rec %-6s %-14s %s", (long long)r->id, r->kind, r->state,
+               r->reason, rec, r->key, r->raw);
+        if (strcmp(r->raw, r->value) != 0)
+            printf(" -> %s", r->value);
+        if (*r->detail)
+            printf("  [%s]", r->detail);
+        putchar('\n');
+    }
+    printf("%zu item%s\n", rows->n, rows->n == 1 ? "" : "s");
+}
+
+static void print_head(const arc_review_view *v)
+{
+    printf("review item %lld: %s, %s (%s, version %d)\n", (long long)v->id, v->kind, v->reason,
+           v->state, v->version);
+    if (*v->detail)
+        printf("  detail:   %s\n", v->detail);
+    if (v->study)
+        printf("  study:    %lld (the archived study this record would join)\n",
+               (long long)v->study);
+    if (v->has_field) {
+        printf("  record:   %lld  field: %s\n", (long long)v->record, v->key);
+        printf("  raw:      %s\n  value:    %s\n  state:    %s (confidence min %.0f, "
+               "mean %.0f)\n  rule:     %s\n",
+               v->raw, v->value, v->field_state, v->conf_min, v->conf_mean, v->rule);
+        if (v->match_decision)
+            printf("  match:    %s %s %s\n", v->match_decision, v->match_code, v->match_name);
+    }
+    if (v->file)
+        printf("  file:     %s\n  sha256:   %s\n  page:     %d (page id %lld)\n", v->file,
+               v->sha256, v->page, (long long)v->page_id);
+    if (v->has_field)
+        printf("  box:      x=%d y=%d w=%d h=%d (original page pixels)\n", v->x, v->y, v->w,
+               v->h);
+}
+
+static void print_view(const arc_review_view *v)
+{
+    print_head(v);
+    if (v->nsteps)
+        printf("  steps:\n");
+    for (size_t i = 0; i < v->nsteps; i++)
+        printf("    %s: '%s' -> '%s'\n", v->steps[i].rule, v->steps[i].before,
+               v->steps[i].after);
+    if (v->ncandidates)
+        printf("  candidates (pick N):\n");
+    for (size_t i = 0; i < v->ncandidates; i++) {
+        const arc_review_candidate *c = &v->candidates[i];
+        printf("    %d  %s %s  score %.3f\n       path: %s\n       evidence: %s\n", c->rank,
+               c->code, c->name, c->score, c->path, c->evidence);
+    }
+    if (v->ndecisions)
+        printf("  decisions:\n");
+    for (size_t i = 0; i < v->ndecisions; i++) {
+        const arc_review_decision *d = &v->decisions[i];
+        printf("    #%lld %s by %s at %s: %s '%s' -> %s '%s'", (long long)d->id, d->verb,
+               d->operator_name, d->decided, d->before_state, d->before_value, d->after_state,
+               d->after_value);
+        if (d->undoes)
+            printf(" (undoes #%lld)", (long long)d->undoes);
+        if (*d->note)
+            printf(" why: %s", d->note);
+        putchar('\n');
+    }
+}
+
 static int do_list(sqlite3 *db, const review_args *a, dg_err *err)
 {
     if (a->npos) {
@@ -137,7 +213,23 @@ static int do_list(sqlite3 *db, const review_args *a, dg_err *err)
         return DG_EUSAGE;
     }
     int rc = arc_review_refresh(db, err);
-    return rc ? rc : arc_review_list(db, a->reason, a->all, a->json, stdout, err);
+    if (rc)
+        return rc;
+    if (a->json) {
+        dg_buf b;
+        dg_buf_init(&b, 0);
+        if ((rc = arc_review_list_json(db, a->reason, a->all, &b, err)))
+            dg_buf_release(&b);
+        else
+            cli_print_json(&b);
+        return rc;
+    }
+    arc_review_rows rows;
+    if ((rc = arc_review_list(db, a->reason, a->all, &rows, err)))
+        return rc;
+    print_rows(&rows);
+    arc_review_rows_release(&rows);
+    return DG_OK;
 }
 
 static int do_show(sqlite3 *db, const review_args *a, dg_err *err)
@@ -145,7 +237,21 @@ static int do_show(sqlite3 *db, const review_args *a, dg_err *err)
     int64_t id;
     if (item_id(a, &id) || want_args(a, 1, "ID [--json] [--crop FILE.png]"))
         return DG_EUSAGE;
-    int rc = arc_review_show(db, id, a->json, stdout, err);
+    int rc;
+    if (a->json) {
+        dg_buf b;
+        dg_buf_init(&b, 0);
+        if ((rc = arc_review_show_json(db, id, &b, err)))
+            dg_buf_release(&b);
+        else
+            cli_print_json(&b);
+    } else {
+        arc_review_view v;
+        if ((rc = arc_review_show(db, id, &v, err)) == DG_OK) {
+            print_view(&v);
+            arc_review_view_release(&v);
+        }
+    }
     if (rc == DG_OK && a->crop) {
         rc = arc_review_crop(db, id, a->margin, a->crop, err);
         if (rc == DG_OK)

@@ -84,12 +84,21 @@ static void test_queue(tl_state *t, sqlite3 *db)
     char buf[256];
     CHECK_STR(t, q_text(db, "SELECT reason FROM review_item WHERE field_id = 4", buf, sizeof buf),
               "low_confidence");
-    FILE *devnull = fopen("/dev/null", "w");
-    CHECK_INT(t, arc_review_list(db, "low_confidence", 0, 1, devnull, &err), 0);
-    CHECK_INT(t, arc_review_show(db, item_of_field(db, 5, "match"), 1, devnull, &err), 0);
-    CHECK_INT(t, arc_review_show(db, item_of_field(db, 5, "match"), 0, devnull, &err), 0);
-    CHECK_INT(t, arc_review_show(db, 999, 0, devnull, &err), DG_ENOTFOUND);
-    fclose(devnull);
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    CHECK_INT(t, arc_review_list_json(db, "low_confidence", 0, &b, &err), 0);
+    CHECK_INT(t, arc_review_show_json(db, item_of_field(db, 5, "match"), &b, &err), 0);
+    CHECK_INT(t, arc_review_show_json(db, 999, &b, &err), DG_ENOTFOUND);
+    dg_buf_release(&b);
+    arc_review_rows rows;
+    CHECK_INT(t, arc_review_list(db, "low_confidence", 0, &rows, &err), 0);
+    CHECK_INT(t, (long)rows.n, 1);
+    arc_review_rows_release(&rows);
+    arc_review_view v;
+    CHECK_INT(t, arc_review_show(db, item_of_field(db, 5, "match"), &v, &err), 0);
+    CHECK(t, v.has_field && v.ncandidates > 0);
+    arc_review_view_release(&v);
+    CHECK_INT(t, arc_review_show(db, 999, &v, &err), DG_ENOTFOUND);
 }
 
 static void test_accept_undo(tl_state *t, sqlite3 *db)
@@ -323,10 +332,18 @@ static void test_provenance(tl_state *t, sqlite3 *db, const char *dir)
     char path[1024];
     snprintf(path, sizeof path, "%s/prov.json", dir);
     FILE *f = fopen(path, "w");
-    CHECK_INT(t, arc_provenance(db, study, NULL, 1, f, &err), 0);
-    CHECK_INT(t, arc_provenance(db, study, "nosuch", 0, f, &err), DG_ENOTFOUND);
-    CHECK_INT(t, arc_provenance(db, 999, NULL, 0, f, &err), DG_ENOTFOUND);
+    dg_buf pj;
+    dg_buf_init(&pj, 0);
+    CHECK_INT(t, arc_provenance_json(db, study, NULL, &pj, &err), 0);
+    fputs(pj.data ? pj.data : "", f);
     fclose(f);
+    dg_buf_release(&pj);
+    arc_provenance_result pr;
+    CHECK_INT(t, arc_provenance(db, study, NULL, &pr, &err), 0);
+    CHECK(t, pr.n > 0);
+    arc_provenance_release(&pr);
+    CHECK_INT(t, arc_provenance(db, study, "nosuch", &pr, &err), DG_ENOTFOUND);
+    CHECK_INT(t, arc_provenance(db, 999, NULL, &pr, &err), DG_ENOTFOUND);
     char *text = NULL;
     size_t len;
     CHECK_INT(t, arc_read_file(path, (unsigned char **)&text, &len, &err), 0);

@@ -1,0 +1,92 @@
+/*
+ * archive_internal.h - helpers the archive module shares between its own
+ * files and nobody outside it uses.  Not installed, not for pipeline/.
+ */
+#ifndef DANGAN_ARCHIVE_INTERNAL_H
+#define DANGAN_ARCHIVE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+
+/* ---- stages' shared helpers -------------------------------------------------- */
+
+/* Import dir when no edition is loaded yet; *imported (may be NULL) says if it did. */
+int arc_catalog_ensure(sqlite3 *db, const char *dir, int *imported, dg_err *err);
+
+/* dir, or <configs>/disciplines when dir is NULL, into buf (DG_EUSAGE if too long). */
+int arc_catalog_resolve_dir(const char *dir, char *buf, size_t n);
+
+/* field_step rules of an operator's correction: the step from the old
+ * value to what was typed (the normalizer's steps follow it). */
+#define ARC_STEP_CORRECT "review-correct"
+#define ARC_STEP_CORRECT_AS_IS "review-correct-as-is"
+
+/*
+ * Run the normalizer the normalize stage uses for field key `key` on raw
+ * (names and supervisor: norm_name; *_date: norm_date, birth/enroll/grad
+ * kept to YYYY-MM; sex, ethnicity, political_status, degree, duration,
+ * major_code: their normalizers; any other key: norm_text).  context_year
+ * resolves two-digit years (0: 19xx).  Same contract as the normalizers:
+ * *r is overwritten (release it afterwards, also after an error); an
+ * unnormalizable value is rc 0 with r->flag set.  The one dispatch shared
+ * by the stage and `dangan review correct`.
+ */
+int arc_normalize_value(struct norm_ctx *ctx, const char *key, const char *raw, int context_year,
+                        struct norm_result *r, dg_err *err);
+
+/*
+ * The year the stage resolves two-digit years of record `record_id` with:
+ * the page's form date, else the latest graduation/degree/enrolment year
+ * written on the record; 0 when none is readable.
+ */
+int arc_record_context_year(sqlite3 *db, struct norm_ctx *ctx, int64_t record_id, int *year,
+                            dg_err *err);
+
+/*
+ * The field key of a norm_record_dates member ("birth" -> "birth_date",
+ * "enrol", "graduate", "degree"), as norm_dates_check names them in its
+ * flags; NULL for "form" (the form date is a page header value, not a field)
+ * and anything else.  Shared by the stage and `dangan review correct`.
+ */
+const char *arc_date_field_key(const char *member);
+
+/* Crop a whole page from the original scan into png. */
+int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
+
+/* ---- reading rows for the read side ------------------------------------------ */
+
+/* Column i of st as a new string into *out (NULL stays NULL): the readers
+ * hand rows to pipeline/ after the statement is gone. */
+static inline int arc_col_dup(sqlite3_stmt *st, int i, char **out)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    *out = s ? dg_strdup(s) : NULL;
+    return s && !*out ? DG_ENOMEM : DG_OK;
+}
+
+/* The same, with NULL read as "" (columns the old text output coalesced). */
+static inline int arc_col_dup0(sqlite3_stmt *st, int i, char **out)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    *out = dg_strdup(s ? s : "");
+    return *out ? DG_OK : DG_ENOMEM;
+}
+
+/* v (holding n elements of size `size`) with room for one more, zeroed:
+ * grown by doubling from 4; NULL when it cannot grow (v is still valid). */
+static inline void *arc_grow(void *v, size_t n, size_t size)
+{
+    /* Capacity is 4, 8, 16, ...: full when n is 0 or a power of two >= 4. */
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+        v = realloc(v, (n ? n * 2 : 4) * size);
+        if (!v)
+            return NULL;
+    }
+    memset((char *)v + n * size, 0, size);
+    return v;
+}
+
+#endif
