@@ -318,6 +318,9 @@ typedef struct norm_match_conf {
     double before_earliest_factor; /* record predates every edition */
     double code_conflict_factor;   /* code points elsewhere than the name */
     size_t max_candidates;
+    /* Year assumed, when a record has none, for ruling out professional-degree
+     * categories that did not exist yet (0 = no check without a year). */
+    int default_context_year;
 } norm_match_conf;
 
 /* Defaults, then key=value lines of path override them (path may be NULL). */
@@ -372,7 +375,11 @@ void norm_match_result_release(norm_match_result *m);
  * one old code), a "check" or unresolved row, a curated historical name
  * (norm_histname_info), a code that is unknown or points elsewhere.  An
  * operator rule decides `auto` unless two applicable rules disagree; the
- * rule's candidate carries rule_id.
+ * rule's candidate carries rule_id.  A professional-degree category (the
+ * catalog manifest's `professional` list) that started after the record's
+ * year (in->year, else conf->default_context_year) is never decided
+ * automatically: it stays a candidate with an evidence line saying so, and
+ * does not count as a close runner-up against another candidate.
  */
 int norm_match(norm_ctx *ctx, const norm_catalog *cat, const norm_match_conf *conf,
                const norm_match_input *in, norm_match_result *m, dg_err *err);
