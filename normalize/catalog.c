@@ -297,6 +297,42 @@ static int add_histnames(load_state *st, char **f, size_t nf, const char *path, 
     return manifest_csv(st, f[3], hn_line, &hs, err);
 }
 
+/* ---- professional-degree categories (professional-degrees.csv) ---- */
+
+typedef struct prof_state {
+    norm_catalog *cat;
+    size_t edition;
+} prof_state;
+
+static int prof_line(void *arg, char **f, size_t nf, const char *path, int line, dg_err *err)
+{
+    prof_state *s = arg;
+    nz_edition *e = &s->cat->ed[s->edition];
+    if (nf < 3 || !all_digits(f[0]) || !all_digits(f[2]))
+        return dg_err_set(err, DG_EINPUT,
+                          "bad professional-degree row in '%s' line %d: want code,name,from_year",
+                          path, line);
+    /* The matcher trusts the year to rule a candidate out: a code that is
+     * not a first-level of the edition would silently never apply. */
+    nz_disc *d = (nz_disc *)nz_cat_find(e, f[0]);
+    if (!d || strcmp(d->level, "first") != 0)
+        return dg_err_set(err, DG_EINPUT, "code '%s' in '%s' line %d is not a first-level of %s",
+                          f[0], path, line, e->id);
+    d->prof_from = atoi(f[2]);
+    return DG_OK;
+}
+
+static int add_professional(load_state *st, char **f, size_t nf, const char *path, int line,
+                            dg_err *err)
+{
+    prof_state ps = {st->cat, 0};
+    if (nf < 3 || !edition_index(st->cat, f[1], &ps.edition))
+        return dg_err_set(err, DG_EINPUT,
+                          "bad professional line in '%s' line %d (editions must be listed first)",
+                          path, line);
+    return manifest_csv(st, f[2], prof_line, &ps, err);
+}
+
 static int manifest_line(void *arg, char **f, size_t nf, const char *path, int line,
                          dg_err *err)
 {
@@ -307,6 +343,8 @@ static int manifest_line(void *arg, char **f, size_t nf, const char *path, int l
         return add_crosswalk(st, f, nf, path, line, err);
     if (strcmp(f[0], "names") == 0)
         return add_histnames(st, f, nf, path, line, err);
+    if (strcmp(f[0], "professional") == 0)
+        return add_professional(st, f, nf, path, line, err);
     if (strcmp(f[0], "target") == 0 && nf >= 2) {
         free(st->target_id);
         st->target_id = dg_strdup(f[1]);

@@ -86,6 +86,7 @@ size_t nz_csv_split(char *line, char **fields, size_t max);
 typedef struct nz_disc {
     char *code, *name, *bare, *level, *parent;
     int professional;
+    int prof_from; /* year a professional-degree category started, 0 = not listed */
     nz_u32 key; /* bare name as code points, for the edit distance */
 } nz_disc;
 

@@ -50,6 +50,7 @@ typedef struct acc {
     char ev[MAX_EV][EV_LEN];
     size_t nev;
     int force_review;
+    int prof_late; /* professional category that started after the record's year */
     const char *rule_id; /* the operator rule that proposed it, else NULL */
 } acc;
 
@@ -92,6 +93,7 @@ static void conf_defaults(norm_match_conf *c)
     c->before_earliest_factor = 0.97;
     c->code_conflict_factor = 0.6;
     c->max_candidates = 8;
+    c->default_context_year = 1999;
 }
 
 static int conf_set(norm_match_conf *c, const char *key, double v)
@@ -115,6 +117,10 @@ static int conf_set(norm_match_conf *c, const char *key, double v)
         }
     if (strcmp(key, "max_candidates") == 0 && v >= 1 && v <= 64) {
         c->max_candidates = (size_t)v;
+        return DG_OK;
+    }
+    if (strcmp(key, "default_context_year") == 0 && v <= 9999 && v == (int)v) {
+        c->default_context_year = (int)v;
         return DG_OK;
     }
     return DG_EINPUT;
@@ -735,6 +741,41 @@ static void apply_rules(match_state *st)
     }
 }
 
+/* ---- professional-degree categories ---- */
+
+/*
+ * A category created after the record's year cannot be what the student
+ * studied (金融 on a 1988 record is 0202's 金融学, not the 2010 category
+ * 0251).  Its candidate stays listed for the reviewer, but the decision
+ * may not rest on it.  Operator rules are a person's decision: untouched.
+ */
+static void apply_professional(match_state *st)
+{
+    int year = st->in->year > 0 ? st->in->year : st->conf->default_context_year;
+    if (year <= 0)
+        return;
+    for (size_t i = 0; i < st->na; i++) {
+        acc *a = &st->a[i];
+        if (a->rule_id || !a->target->prof_from || a->target->prof_from <= year)
+            continue;
+        a->prof_late = 1;
+        a->force_review = 1;
+        char note[EV_LEN];
+        if (st->in->year > 0)
+            textf(note, sizeof note,
+                  "professional degree category %s started %d, after this record (%d)",
+                  a->target->code, a->target->prof_from, year);
+        else
+            textf(note, sizeof note,
+                  "professional degree category %s started %d, after this record (no year; "
+                  "default_context_year %d)",
+                  a->target->code, a->target->prof_from, year);
+        if (a->nev == MAX_EV) /* the reason it cannot be auto must show */
+            a->nev--;
+        acc_note(a, note);
+    }
+}
+
 /* ---- decision and output ---- */
 
 static int acc_cmp(const void *x, const void *y)
@@ -744,6 +785,8 @@ static int acc_cmp(const void *x, const void *y)
         return a->rule_id ? -1 : 1;
     if (a->score != b->score)
         return a->score < b->score ? 1 : -1;
+    if (a->prof_late != b->prof_late)
+        return a->prof_late ? 1 : -1;
     return strcmp(a->target->code, b->target->code);
 }
 
@@ -762,8 +805,11 @@ static norm_decision decide(const match_state *st)
         return NORM_REVIEW;
     if (best->score < st->conf->auto_threshold)
         return NORM_REVIEW;
-    if (st->na > 1 && best->score - st->a[1].score < st->conf->auto_margin)
-        return NORM_REVIEW;
+    /* A category that did not exist yet is no real rival to the best one. */
+    for (size_t i = 1; i < st->na; i++)
+        if (!st->a[i].prof_late)
+            return best->score - st->a[i].score < st->conf->auto_margin ? NORM_REVIEW
+                                                                         : NORM_AUTO;
     return NORM_AUTO;
 }
 
@@ -858,6 +904,8 @@ int norm_match(norm_ctx *ctx, const norm_catalog *cat, const norm_match_conf *co
         apply_code(st);
     if (!rc)
         apply_rules(st);
+    if (!rc)
+        apply_professional(st);
     if (!rc) {
         qsort(st->a, st->na, sizeof *st->a, acc_cmp);
         m->decision = decide(st);

@@ -318,6 +318,9 @@ typedef struct norm_match_conf {
     double before_earliest_factor; /* record predates every edition */
     double code_conflict_factor;   /* code points elsewhere than the name */
     size_t max_candidates;
+    /* Year assumed, when a record has none, for ruling out professional-degree
+     * categories that did not exist yet (0 = no check without a year). */
+    int default_context_year;
 } norm_match_conf;
 
 /* Defaults, then key=value lines of path override them (path may be NULL). */
@@ -372,7 +375,11 @@ void norm_match_result_release(norm_match_result *m);
  * one old code), a "check" or unresolved row, a curated historical name
  * (norm_histname_info), a code that is unknown or points elsewhere.  An
  * operator rule decides `auto` unless two applicable rules disagree; the
- * rule's candidate carries rule_id.
+ * rule's candidate carries rule_id.  A professional-degree category (the
+ * catalog manifest's `professional` list) that started after the record's
+ * year (in->year, else conf->default_context_year) is never decided
+ * automatically: it stays a candidate with an evidence line saying so, and
+ * does not count as a close runner-up against another candidate.
  */
 int norm_match(norm_ctx *ctx, const norm_catalog *cat, const norm_match_conf *conf,
                const norm_match_input *in, norm_match_result *m, dg_err *err);
@@ -382,5 +389,79 @@ int norm_match(norm_ctx *ctx, const norm_catalog *cat, const norm_match_conf *co
  * where evidence is a JSON array of strings.
  */
 int norm_match_json(const norm_match_result *m, dg_buf *out);
+
+/* ---- name prior (prior.c) -------------------------------------- */
+/*
+ * How plausible is a string as a full Chinese personal name?  A prior for
+ * the trust model (issue 19): surname frequency from the bundled Apache-2.0
+ * table configs/names/surnames_wainshine.tsv, or from the ChineseNames
+ * tables when a site installed them (configs/names/README.md), and a class
+ * for each given-name character (GB2312 level through ICU, or the site's
+ * given-character counts).  The name is NFKC-folded and traditional forms
+ * are simplified first; nothing else is removed, so punctuation, digits
+ * and Latin letters inside it count against it.
+ */
+typedef struct norm_prior norm_prior;
+
+/* A character's class, from most to least name-like. */
+typedef enum norm_prior_class {
+    NORM_PRIOR_COMMON = 0,  /* GB2312 level 1 (3,755 common characters) */
+    NORM_PRIOR_LESS_COMMON, /* GB2312 level 2 (3,008 less common) */
+    NORM_PRIOR_RARE,        /* in GBK, not in GB2312 (rare; many still used in names) */
+    NORM_PRIOR_HAN_OTHER,   /* Han outside GBK (extension blocks) */
+    NORM_PRIOR_SEPARATOR,   /* middle dot of transcribed names (阿依古丽·买买提) */
+    NORM_PRIOR_NOT_HAN      /* letter, digit, punctuation, symbol, space */
+} norm_prior_class;
+
+#define NORM_PRIOR_MAX_GIVEN 8
+
+/* Per-part provenance of a score; every logp is a natural-log term of the sum. */
+typedef struct norm_prior_detail {
+    char folded[64];    /* the simplified name that was scored (cut at 63 bytes) */
+    char surname[16];   /* surname part as split ("" for an empty name) */
+    int compound;       /* surname is two characters (欧阳, 端木 ...) */
+    int surname_found;  /* surname is in the table used */
+    double surname_count; /* its count in that table, 0 when not found */
+    const char *surname_table; /* "wainshine" or "site"; static */
+    double surname_logp;
+    size_t ngiven;      /* given-name characters (only the first NORM_PRIOR_MAX_GIVEN kept) */
+    struct {
+        char ch[8];     /* UTF-8 */
+        norm_prior_class cls;
+        double count;   /* site given-character count, -1 without a site table */
+        double logp;
+    } given[NORM_PRIOR_MAX_GIVEN];
+    double length_logp; /* name length outside 2-3 characters (4 with a compound surname) */
+} norm_prior_detail;
+
+/*
+ * Load the prior.  config_dir is the configs root (configs/names/ and the
+ * normalize tables for folding).  site_dir, when not NULL, is a directory
+ * with the ChineseNames tables (surnames.tsv, given_chars.tsv); NULL means
+ * $DANGAN_NAME_STATS, else `site_stats` of configs/names/names.conf; a
+ * configured directory without the files is ignored (norm_prior_site says
+ * what was used).  *out is owned by the caller (norm_prior_free).
+ */
+int norm_prior_new(const char *config_dir, const char *site_dir, norm_prior **out,
+                   dg_err *err);
+void norm_prior_free(norm_prior **p);
+
+/* Site directory whose tables were loaded, or NULL (bundled data only). */
+const char *norm_prior_site(const norm_prior *p);
+
+/*
+ * Log-likelihood-ratio-like plausibility of name_utf8 as a real full name:
+ * ln P(part | names) - ln P(part | uniform) summed over surname and given
+ * characters, plus a length term.  Around 0 for an ordinary name, a few
+ * units lower for a rare surname (部, 芯), far lower with Latin letters,
+ * digits or punctuation inside.  d may be NULL.  Invalid UTF-8 or an empty
+ * name scores NORM_PRIOR_NONE.  Not thread-safe (shares ICU state).
+ */
+#define NORM_PRIOR_NONE (-100.0)
+double norm_prior_name_logp(const norm_prior *p, const char *name_utf8, norm_prior_detail *d);
+
+/* "common", "less_common", "rare", "han_other", "separator", "not_han". */
+const char *norm_prior_class_name(norm_prior_class c);
+/* ---- end name prior ---------------------------------------------- */
 
 #endif

@@ -43,7 +43,7 @@ static void test_catalog(tl_state *t, const norm_catalog *cat)
         "catalog-1997.csv", "catalog-2011.csv", "catalog-2022.csv", "crosswalk-1997-2011.csv",
         "crosswalk-1997-2011-unresolved.csv", "crosswalk-1997-2022.csv",
         "crosswalk-1997-2022-unresolved.csv", "crosswalk-1997-2022-splits.csv",
-        "names-pre1997.csv"};
+        "names-pre1997.csv", "professional-degrees.csv"};
     CHECK_INT(t, norm_catalog_file_count(cat), sizeof files / sizeof *files);
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         const char *f = norm_catalog_file(cat, i);
@@ -127,7 +127,7 @@ static void test_histnames(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
                            const norm_match_conf *conf)
 {
     size_t n = norm_catalog_histname_count(cat);
-    CHECK_INT(t, n, 84);
+    CHECK_INT(t, n, 85);
     norm_histname_info h, o;
     norm_discipline_info d;
     for (size_t i = 0; norm_catalog_histname(cat, i, &h) == 0; i++) {
@@ -322,6 +322,123 @@ static void test_rules_json(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
     norm_match_result_release(&m);
 }
 
+/* ---- professional-degree categories and pre-1997 records ---- */
+
+static const norm_candidate *cand(const norm_match_result *m, const char *code)
+{
+    for (size_t i = 0; i < m->ncandidates; i++)
+        if (strcmp(m->candidates[i].code, code) == 0)
+            return &m->candidates[i];
+    return NULL;
+}
+
+/* Match name/year; the result must not decide `bad` automatically. */
+static void match_not_auto(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
+                           const norm_match_conf *conf, const char *name, int year,
+                           const char *bad, norm_match_result *m)
+{
+    norm_match_input in = {.name = name, .year = year};
+    CHECK_INT(t, norm_match(ctx, cat, conf, &in, m, NULL), 0);
+    int bad_auto = m->decision == NORM_AUTO && m->ncandidates &&
+                   strcmp(m->candidates[0].code, bad) == 0;
+    if (bad_auto)
+        tl_fail(t, __FILE__, __LINE__, "'%s' (%d) decided %s automatically", name, year, bad);
+}
+
+/* Every 2022 code whose third digit is 5 or more is a professional-degree
+ * category and needs the year it started. */
+static void test_professional_list(tl_state *t, const norm_catalog *cat)
+{
+    char path[512], line[512], listed[4096] = ",";
+    snprintf(path, sizeof path, "%s/disciplines/professional-degrees.csv", g_configs);
+    FILE *f = fopen(path, "r");
+    CHECK(t, f != NULL);
+    while (f && fgets(line, sizeof line, f)) {
+        char *comma = strchr(line, ',');
+        size_t used = strlen(listed);
+        if (comma && comma - line == 4 && line[0] != 'c' && used + 6 < sizeof listed) {
+            memcpy(listed + used, line, 5); /* "0251," */
+            listed[used + 5] = '\0';
+            CHECK(t, atoi(strchr(comma + 1, ',') + 1) >= 1990);
+        }
+    }
+    if (f)
+        fclose(f);
+    norm_discipline_info d;
+    int n = 0;
+    for (size_t i = 0; norm_catalog_discipline(cat, 2, i, &d) == 0; i++) {
+        if (strcmp(d.level, "first") || d.code[2] < '5')
+            continue;
+        char key[8];
+        snprintf(key, sizeof key, ",%s,", d.code);
+        n++;
+        if (!strstr(listed, key))
+            tl_fail(t, path, 0, "professional category %s %s has no start year", d.code,
+                    d.bare_name);
+    }
+    CHECK_INT(t, n, 64);
+}
+
+static void test_professional(tl_state *t, norm_ctx *ctx, const norm_catalog *cat,
+                              const norm_match_conf *conf)
+{
+    test_professional_list(t, cat);
+    norm_match_result m;
+    /* 金融 on a 1988 record: 0251 (2010) is listed but marked; 0202 is there */
+    match_not_auto(t, ctx, cat, conf, "金融", 1988, "0251", &m);
+    const norm_candidate *c = cand(&m, "0251");
+    CHECK(t, c && ev_has(c, "professional degree category 0251 started 2010, after this record "
+                            "(1988)"));
+    CHECK(t, cand(&m, "0202") != NULL);
+    norm_match_result_release(&m);
+    /* no year: matcher.conf's default_context_year (1999) stands in */
+    match_not_auto(t, ctx, cat, conf, "金融", 0, "0251", &m);
+    c = cand(&m, "0251");
+    CHECK(t, c && ev_has(c, "after this record (no year; default_context_year 1999)"));
+    norm_match_result_release(&m);
+    /* 会计学 1990: the academic 1202 may win, the 2003 category 1253 may not */
+    match_not_auto(t, ctx, cat, conf, "会计学", 1990, "1253", &m);
+    c = cand(&m, "1253");
+    CHECK(t, c && ev_has(c, "category 1253 started 2003"));
+    if (m.decision == NORM_AUTO)
+        CHECK_STR(t, m.candidates[0].code, "1202");
+    norm_match_result_release(&m);
+    match_not_auto(t, ctx, cat, conf, "会计", 0, "1253", &m);
+    norm_match_result_release(&m);
+    /* 机械 (no year): 0855 only exists since the 2018 regrouping of 工程 */
+    match_not_auto(t, ctx, cat, conf, "机械", 0, "0855", &m);
+    CHECK(t, cand(&m, "0802") != NULL);
+    norm_match_result_release(&m);
+    /* 自动控制: a pre-1997 name, to review, with 0811 among the candidates */
+    norm_match_input in = {.name = "自动控制", .year = 1985};
+    CHECK_INT(t, norm_match(ctx, cat, conf, &in, &m, NULL), 0);
+    CHECK_INT(t, m.decision, NORM_REVIEW);
+    CHECK(t, cand(&m, "0811") != NULL);
+    norm_match_result_release(&m);
+    /* A category that did not exist yet is no close rival: 旅游管理 (no
+     * year) is the 1997 second-level 120203 of 1202, not the 2010 category. */
+    in = (norm_match_input){.name = "旅游管理"};
+    CHECK_INT(t, norm_match(ctx, cat, conf, &in, &m, NULL), 0);
+    CHECK_INT(t, m.decision, NORM_AUTO);
+    CHECK_STR(t, m.ncandidates ? m.candidates[0].code : "", "1202");
+    CHECK(t, cand(&m, "1254") && ev_has(cand(&m, "1254"), "category 1254 started 2010"));
+    norm_match_result_release(&m);
+    /* default_context_year 0: no check for a record without a year */
+    norm_match_conf off = *conf;
+    off.default_context_year = 0;
+    in = (norm_match_input){.name = "机械"};
+    CHECK_INT(t, norm_match(ctx, cat, &off, &in, &m, NULL), 0);
+    CHECK(t, cand(&m, "0855") && !ev_has(cand(&m, "0855"), "professional degree"));
+    norm_match_result_release(&m);
+    /* an operator rule is a person's decision: the check leaves it alone */
+    norm_match_rule rule = {"金融", 0, 0, NULL, "0251", "r1", "li.wei"};
+    in = (norm_match_input){.name = "金融", .year = 1988, .rules = &rule, .nrules = 1};
+    CHECK_INT(t, norm_match(ctx, cat, conf, &in, &m, NULL), 0);
+    CHECK_INT(t, m.decision, NORM_AUTO);
+    CHECK_STR(t, m.ncandidates ? m.candidates[0].code : "", "0251");
+    norm_match_result_release(&m);
+}
+
 /* ---- the labelled set ---- */
 
 typedef struct eval {
@@ -469,6 +586,7 @@ int main(int argc, char **argv)
     test_added_edition(&t, ctx);
     test_rules_json(&t, ctx, cat, &conf);
     test_histnames(&t, ctx, cat, &conf);
+    test_professional(&t, ctx, cat, &conf);
     test_labelled(&t, ctx, cat, &conf, argc > 1 ? argv[1] : "matcher_labelled.tsv");
     norm_catalog_free(&cat);
     norm_ctx_free(&ctx);
