@@ -464,4 +464,73 @@ double norm_prior_name_logp(const norm_prior *p, const char *name_utf8, norm_pri
 const char *norm_prior_class_name(norm_prior_class c);
 /* ---- end name prior ---------------------------------------------- */
 
+/* ------------------------------------------------------------------ */
+/* Trust: one calibrated probability per value (trust.c)               */
+/* ------------------------------------------------------------------ */
+
+/* Value kinds: what the rest of the pipeline can check of a value, and so
+ * how much its reading alone must carry. */
+enum { NORM_KIND_NAME, NORM_KIND_DATE, NORM_KIND_CODE, NORM_KIND_ENUM, NORM_KIND_NUMBER,
+       NORM_KIND_TEXT, NORM_KIND_COUNT };
+extern const char *const norm_trust_kind_names[NORM_KIND_COUNT];
+/* The kind named name ("name", "date" ...), or -1. */
+int norm_trust_kind(const char *name);
+
+/*
+ * Evidence for one candidate value, each a number the logistic model
+ * weighs.  Confidences are 0-1; a reader that did not read the box gives 0
+ * and its no_* indicator 1.
+ */
+enum {
+    NORM_TF_BIAS,      /* always 1 */
+    NORM_TF_TESS_CONF, /* Tesseract's confidence, when its reading gives this value */
+    NORM_TF_REC2_CONF, /* the second reader's confidence, when its reading gives this value */
+    NORM_TF_AGREE,     /* 1 when both readers read this value */
+    NORM_TF_DISAGREE,  /* 1 when the other reader read another value */
+    NORM_TF_NO_REC2,   /* 1 when the second reader did not read the box */
+    NORM_TF_PRIOR,     /* plausibility as a name (log-ratio, clipped to [-4, 4]) */
+    NORM_TF_INVALID,   /* 1 when the normalizer could not make a value of it */
+    NORM_TF_COLUMN,    /* log(1 + other records of the batch with this value) */
+    NORM_TF_FLAGGED,   /* 1 when a normalizer or a cross-check flagged it */
+    NORM_TF_COUNT
+};
+extern const char *const norm_trust_feature_names[NORM_TF_COUNT];
+
+/* w . f, with each term in contrib (may be NULL); and its logistic. */
+double norm_trust_logit(const double w[NORM_TF_COUNT], const double f[NORM_TF_COUNT],
+                        double contrib[NORM_TF_COUNT]);
+double norm_trust_prob(const double w[NORM_TF_COUNT], const double f[NORM_TF_COUNT],
+                       double contrib[NORM_TF_COUNT]);
+
+/* A labelled example for fitting: features and whether the value was right. */
+typedef struct norm_trust_example {
+    double f[NORM_TF_COUNT];
+    int right;
+} norm_trust_example;
+
+/* Fit w (in: the start, e.g. zeros; out: the weights) by L2-regularised
+ * logistic regression.  DG_ERR when the examples cannot separate anything. */
+int norm_trust_fit(const norm_trust_example *ex, size_t n, double l2, double w[NORM_TF_COUNT]);
+
+/* A value's probability and whether it was right (evaluation). */
+typedef struct norm_trust_scored {
+    double p;
+    int right;
+} norm_trust_scored;
+
+/* The lowest p at which the values above it (s sorted in place, most
+ * probable first) are wrong at most `target` of the time, counting one
+ * extra error; 1.0 when none qualifies. */
+double norm_trust_threshold(norm_trust_scored *s, size_t n, double target);
+
+/* Reliability table: p in ten bins, observed share right, and the expected
+ * calibration error (mean |p - right| over bins, weighted by count). */
+#define NORM_TRUST_BINS 10
+typedef struct norm_trust_bins {
+    size_t count[NORM_TRUST_BINS], right[NORM_TRUST_BINS], n;
+    double p_sum[NORM_TRUST_BINS];
+    double ece;
+} norm_trust_bins;
+void norm_trust_reliability(const norm_trust_scored *s, size_t n, norm_trust_bins *out);
+
 #endif
