@@ -261,7 +261,10 @@ void ocr_finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g, oc
     double sum = 0;
     for (size_t i = 0; i < lv->n; i++) {
         ocr_line *l = &lv->v[i];
-        if (!l->text || l->conf < ocr_line_floor(l) || filter_line(l, s, lv->k[i].narrow_parens)) {
+        /* the plain reading's lines are kept whatever their confidence, as
+         * Tesseract itself gives them (they passed the text filters) */
+        float floor = lv->k[i].plain ? 0.0f : ocr_line_floor(l);
+        if (!l->text || l->conf < floor || filter_line(l, s, lv->k[i].narrow_parens)) {
             ocr_line_release(l);
             continue;
         }
