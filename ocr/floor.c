@@ -46,6 +46,10 @@
  * (photographs, textures read as characters) are dropped. */
 #define PLAIN_PAGE 0.5
 
+/* Phrases of at most this many characters outside every block are dropped
+ * (stray). */
+#define STRAY_CHARS 2
+
 /* A structured line the page keeps (its confidence floor, filter.c). */
 static int kept(const ocr_line *l)
 {
@@ -209,6 +213,19 @@ static int block_of(ocr_box l, const pblock *bl, int nb)
     return best;
 }
 
+/* A phrase of a character or two outside every block of the plain
+ * reading: texture (leaves, a chair's weave, a photograph) read as
+ * characters where Tesseract's layout saw no text. */
+static int stray(const ocr_line *l)
+{
+    size_t n = 0, len = l->text ? strlen(l->text) : 0;
+    for (size_t i = 0; i < len;) {
+        unsigned cp = dg_utf8_next(l->text, len, &i);
+        n += !(cp == ' ' || cp == 0x3000);
+    }
+    return l->cell < 0 && n <= STRAY_CHARS;
+}
+
 /* Structured lines in thin blocks replaced by the plain lines there, and
  * every line given its block's place in the plain reading's order. */
 static int take_plain(line_vec *lv, line_vec *pv, const pblock *bl, int nb, int plain_page)
@@ -218,7 +235,7 @@ static int take_plain(line_vec *lv, line_vec *pv, const pblock *bl, int nb, int 
     for (size_t i = 0; i < lv->n; i++) {
         int b = block_of(lv->v[i].box, bl, nb);
         int in = belongs(lv->v[i].box, bl[b].box);
-        if (in ? bl[b].thin : plain_page) {
+        if (in ? bl[b].thin : plain_page || stray(&lv->v[i])) {
             ocr_line_release(&lv->v[i]);
             continue;
         }
@@ -295,7 +312,7 @@ int ocr_read_floor(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nthin, 
         *nthin += t > 0;
         ++*nblocks;
     }
-    if (rc == DG_OK && *nthin)
+    if (rc == DG_OK && *nblocks)
         rc = take_plain(lv, &pv, bl, nb, thin >= PLAIN_PAGE * all);
     if (rc == DG_ENOMEM)
         dg_err_set(err, DG_ENOMEM, "out of memory");

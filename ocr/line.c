@@ -497,14 +497,14 @@ int ocr_read_block(ocr_engine *e, const crop_in *ci, region rg, line_vec *lv, dg
     return rc;
 }
 
-/* The whole image read with Tesseract's own page layout (PSM 3). */
+/* The whole image read with Tesseract's own page layout (PSM 3), as it is:
+ * a white margin added around a photographed page changed which lines the
+ * layout found.  The region's offset undoes the margin ocr_map_x takes off
+ * (lines within PAD of the left or top edge start at PAD). */
 int ocr_read_layout(ocr_engine *e, PIX *img, int dpi, int block0, line_vec *lv, dg_err *err)
 {
-    PIX *padded = pixAddBorder(img, PAD, pixGetDepth(img) == 1 ? 0 : 255);
-    if (!padded)
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    region rg = {0, 0, -1, {0}, 1.0, NULL, 0};
-    TessBaseAPISetImage2(e->api, padded);
+    region rg = {PAD, PAD, -1, {0}, 1.0, NULL, 0};
+    TessBaseAPISetImage2(e->api, img);
     TessBaseAPISetSourceResolution(e->api, dpi);
     TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
     int rc = DG_OK;
@@ -513,6 +513,5 @@ int ocr_read_layout(ocr_engine *e, PIX *img, int dpi, int block0, line_vec *lv, 
     else if (collect_blocks(e->api, lv, &rg, block0, 1))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     TessBaseAPIClear(e->api);
-    pixDestroy(&padded);
     return rc;
 }
