@@ -24,14 +24,14 @@
  * read as fragments or not at all shares few. */
 #define THIN_SHARE 0.6
 
-/* Ink left outside every line's box under this share: the structured
- * reading covers the page, and the plain reading is not made.  A page
- * with a table grid is a form whose cells were read one by one; what
- * they leave is stain, seal and rule residue, up to a third of the ink on
- * hard scans.  A page with no grid was read phrase by phrase only, and
- * running text read so is read worse than Tesseract's own layout reads it. */
+/* A page with a table grid is a form whose cells were read one by one:
+ * when the ink left outside every line's box is under this share, the
+ * structured reading covers the page and the plain reading is not made
+ * (what the cells leave is stain, seal and rule residue, up to a third of
+ * the ink on hard scans).  A page with no grid was read phrase by phrase
+ * only, and running text read so, its ink covered or not, reads worse than
+ * Tesseract's own layout reads it: it is always read plainly too. */
 #define COVERED_INK_GRID 0.35
-#define COVERED_INK 0.10
 
 /* Blocks with fewer plain characters than this are left as they are. */
 #define MIN_BLOCK_CHARS 4
@@ -83,8 +83,8 @@ static ocr_box unite(ocr_box a, ocr_box b)
     return (ocr_box){x0, y0, x1 - x0, y1 - y0};
 }
 
-/* Share of the page's ink (without specks) outside every kept line's box
- * grown by m: what the structured reading has not looked at or read. */
+/* Share of the page's ink outside every kept line's box grown by m: what
+ * the structured reading has not looked at or read. */
 static double floor_uncovered(PIX *loc, const line_vec *lv, int m)
 {
     l_int32 all = 0, left = 0;
@@ -321,9 +321,12 @@ int ocr_read_floor(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nthin, 
     return rc;
 }
 
-int ocr_floor_needed(const ocr_page *pg, PIX *loc, const line_vec *lv, int grid,
-                     double *uncovered)
+int ocr_floor_needed(const ocr_page *pg, const line_vec *lv, int grid, double *uncovered)
 {
-    *uncovered = floor_uncovered(loc, lv, pg->dpi / 30);
-    return *uncovered >= (grid ? COVERED_INK_GRID : COVERED_INK);
+    /* The binary page's ink: the faint-grey ink that places crops holds
+     * whole photographs and tints, which outweighed the print. */
+    PIX *ink = pg->bilevel ? pixClone(pg->bin) : ocr_without_specks(pg->bin, pg->dpi);
+    *uncovered = ink ? floor_uncovered(ink, lv, pg->dpi / 30) : 1.0;
+    pixDestroy(&ink);
+    return !grid || *uncovered >= COVERED_INK_GRID;
 }

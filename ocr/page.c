@@ -101,11 +101,10 @@ static int find_cells(const ocr_page *pg, const ocr_settings *s, ocr_cell **cell
 /* Where the page's ink lies outside the lines read, the plain reading of
  * the page is made and takes the regions read thin (floor.c); logged as
  * the `floor` step. */
-static int floor_pass(ocr_engine *e, ocr_page *pg, PIX *loc, int grid, line_vec *lv,
-                      dg_err *err)
+static int floor_pass(ocr_engine *e, ocr_page *pg, int grid, line_vec *lv, dg_err *err)
 {
     double uncovered = 0;
-    int on = e->settings->floor_on && ocr_floor_needed(pg, loc, lv, grid, &uncovered);
+    int on = e->settings->floor_on && ocr_floor_needed(pg, lv, grid, &uncovered);
     int thin = 0, blocks = 0;
     int rc = on ? ocr_read_floor(e, pg, lv, &thin, &blocks, err) : DG_OK;
     dg_buf_addf(&pg->log,
@@ -143,8 +142,8 @@ static int read_page(ocr_engine *e, ocr_page *pg, double clean_s, ocr_result *r,
     if (rc == DG_OK)
         rc = ocr_read_rest(e, pg, &src, cells, n, (int)n, &lv, err);
     double t2 = now_seconds();
-    if (rc == DG_OK && src.loc)
-        rc = floor_pass(e, pg, src.loc, n > 0, &lv, err);
+    if (rc == DG_OK)
+        rc = floor_pass(e, pg, n > 0, &lv, err);
     dg_buf_addf(&pg->log,
                 ",{\"step\":\"times\",\"cleanup\":%.2f,\"cells\":%.2f,\"phrases\":%.2f,"
                 "\"floor\":%.2f}",

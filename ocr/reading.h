@@ -177,10 +177,9 @@ void ocr_finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g, oc
 /* ---- the floor under the structured reading (floor.c) ----------------------- */
 
 /* Whether the plain reading is needed: *uncovered receives the share of the
- * page's ink (loc: without specks) outside every line lv keeps; grid: the
+ * page's binary ink (without specks) outside every line lv keeps; grid: the
  * page has table cells. */
-int ocr_floor_needed(const ocr_page *pg, PIX *loc, const line_vec *lv, int grid,
-                     double *uncovered);
+int ocr_floor_needed(const ocr_page *pg, const line_vec *lv, int grid, double *uncovered);
 /* The page read plainly (Tesseract's layout, PSM 3); in each of its blocks
  * where lv's lines hold too few of the plain reading's characters, lv's
  * lines there are replaced by the plain lines, and every line of lv is
