@@ -5,7 +5,8 @@
  * or a small block (PSM 6) (cells.c, area.c, line.c); the rest of the page
  * (titles, headers, footers, or a page with no grid at all) is split into
  * phrases (ink without specks, closed along the line) and each read as a
- * line (phrases.c).  Tesseract's own page layout is not used: on forms it
+ * line (phrases.c).  Tesseract's own page layout is used only under them,
+ * as a floor where they read a page thin (floor.c): on forms it
  * drops label columns.  All boxes leave through geom.c in the original
  * scan's pixels; word boxes are cut from their line box by character
  * count, because chi_sim's own word boxes often miss their characters.
