@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "common.h"
+#include "fieldkeys.h"
 #include "db.h"
 
 /* Progress callback: called from the calling thread only. */
@@ -229,14 +230,6 @@ int arc_normalize_value(struct norm_ctx *ctx, const char *key, const char *raw, 
 int arc_record_context_year(sqlite3 *db, struct norm_ctx *ctx, int64_t record_id, int *year,
                             dg_err *err);
 
-/*
- * The field key of a norm_record_dates member ("birth" -> "birth_date",
- * "enrol", "graduate", "degree"), as norm_dates_check names them in its
- * flags; NULL for "form" (the form date is a page header value, not a field)
- * and anything else.  Shared by the stage and `dangan review correct`.
- */
-const char *arc_date_field_key(const char *member);
-
 /* ---- end of the normalize stage section ------------------------------------------ */
 
 /* Read a whole file into memory (caller frees *data).  Used to re-read scans. */
@@ -366,14 +359,9 @@ int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
 
 /* ---- lookup, access log, archive export, run (issue 6) ------------------------ */
 
-/*
- * Canonical keys of an archived study record, in output order: name, sex,
- * birth_date, student_no, department, major, major_code, enroll_date,
- * grad_date, degree, certificate_no, supervisor, university, current_code,
- * current_name (the last two: the 2022 catalog discipline).
- */
-enum { ARC_NFIELDS = 15 };
-extern const char *const arc_field_keys[ARC_NFIELDS];
+/* Canonical keys of an archived study record: dg_field_keys[0 .. ARC_NFIELDS-1]
+ * of fieldkeys.h, in output order. */
+enum { ARC_NFIELDS = DG_NARCHIVED };
 
 /*
  * Append {"name":...,...} for study record `study_id` (all ARC_NFIELDS keys,
@@ -411,7 +399,7 @@ typedef struct arc_lookup_hit {
     int score;
     char **why;     /* reasons, strongest first */
     size_t nwhy;
-    char *fields[ARC_NFIELDS]; /* values in arc_field_keys order, NULL = not archived */
+    char *fields[ARC_NFIELDS]; /* values in dg_field_keys order, NULL = not archived */
 } arc_lookup_hit;
 
 typedef struct arc_lookup_result {

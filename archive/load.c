@@ -261,21 +261,7 @@ static int record_ready(const ld_record *r, const load_conf *c, char *why, size_
 
 /* ---- where each key goes --------------------------------------------------------------- */
 
-/* Keys archived on the study record, and the column each fills. */
-static const struct {
-    const char *key, *column;
-} study_keys[] = {
-    {"department", "department"}, {"student_no", "student_no"},
-    {"major", "major_hist"},      {"major_code", "major_code_hist"},
-    {"enroll_date", "enroll"},    {"grad_date", "grad"},
-    {"degree", "degree"},         {"certificate_no", "certificate_no"},
-    {"supervisor", "supervisor"},
-};
-
-/* Keys archived on the person. */
-static const struct {
-    const char *key, *column;
-} person_keys[] = {{"birth_date", "birth"}, {"sex", "sex"}};
+/* Which keys are archived, and the column each fills: fieldkeys.h. */
 
 static const char *ok_value(const ld_record *r, const char *key)
 {
@@ -449,17 +435,11 @@ static int study_insert(ld_ctx *c, const ld_record *r, int64_t person, int64_t *
     return DG_OK;
 }
 
+/* A field of the record that the archive keeps (its provenance is written). */
 static int is_archived_key(const char *key)
 {
-    if (strcmp(key, "name") == 0)
-        return 1;
-    for (size_t i = 0; i < sizeof person_keys / sizeof *person_keys; i++)
-        if (strcmp(key, person_keys[i].key) == 0)
-            return 1;
-    for (size_t i = 0; i < sizeof study_keys / sizeof *study_keys; i++)
-        if (strcmp(key, study_keys[i].key) == 0)
-            return 1;
-    return 0;
+    const dg_field_key *k = dg_field_key_find(key);
+    return k && (k->source == DG_FK_FIELD || k->source == DG_FK_WRITTEN);
 }
 
 static int provenance_all(ld_ctx *c, const ld_record *r, int64_t study, dg_err *err)
@@ -614,15 +594,14 @@ static int conflicts_check(ld_ctx *c, const ld_record *r, int64_t study, int *op
     return DG_OK;
 }
 
+/* The column a field's value is copied to, NULL for the name (kept as written). */
 static const char *column_for(const char *key, int *on_person)
 {
-    for (size_t i = 0; i < sizeof study_keys / sizeof *study_keys; i++)
-        if (strcmp(key, study_keys[i].key) == 0)
-            return *on_person = 0, study_keys[i].column;
-    for (size_t i = 0; i < sizeof person_keys / sizeof *person_keys; i++)
-        if (strcmp(key, person_keys[i].key) == 0)
-            return *on_person = 1, person_keys[i].column;
-    return NULL;
+    const dg_field_key *k = dg_field_key_find(key);
+    if (!k || k->source != DG_FK_FIELD)
+        return NULL;
+    *on_person = k->home == DG_FK_PERSON;
+    return k->column;
 }
 
 /* A value the primary source lacks comes from the linked one.  The column
