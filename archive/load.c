@@ -80,7 +80,14 @@ static int conf_parse_required(load_conf *c, const char *v, size_t n, const char
     return DG_OK;
 }
 
-/* key = value lines; '#' comments.  Only 'required' is known today. */
+static int conf_line(void *user, const dg_kv *kv, dg_err *err)
+{
+    if (strcmp(kv->key, "required") != 0)
+        return dg_kv_fail(kv, err, "unknown key '%s'", kv->key);
+    return conf_parse_required(user, kv->value, strlen(kv->value), kv->path, err);
+}
+
+/* key = value lines (dg_kv_parse).  Only 'required' is known today. */
 static int conf_load(const char *path, load_conf *c, dg_err *err)
 {
     char defpath[4096];
@@ -95,23 +102,7 @@ static int conf_load(const char *path, load_conf *c, dg_err *err)
         return conf_parse_required(c, default_required, strlen(default_required), "default",
                                    err);
     int rc = conf_parse_required(c, default_required, strlen(default_required), path, err);
-    const char *s = (const char *)data, *end = s + len;
-    while (rc == DG_OK && s < end) {
-        const char *eol = memchr(s, '\n', (size_t)(end - s));
-        const char *le = eol ? eol : end;
-        const char *eq = memchr(s, '=', (size_t)(le - s));
-        const char *k = s;
-        while (k < le && (*k == ' ' || *k == '\t'))
-            k++;
-        if (k < le && *k != '#' && *k != '\r') {
-            if (!eq || strncmp(k, "required", 8) != 0)
-                rc = dg_err_set(err, DG_EINPUT, "'%s': unknown line '%.*s'", path,
-                                (int)(le - s), s);
-            else
-                rc = conf_parse_required(c, eq + 1, (size_t)(le - eq - 1), path, err);
-        }
-        s = le + 1;
-    }
+    rc = rc ? rc : dg_kv_parse((const char *)data, len, path, conf_line, c, err);
     free(data);
     return rc;
 }

@@ -32,40 +32,23 @@ typedef struct review_conf {
     char sha[65]; /* "" when the file is absent */
 } review_conf;
 
-static char *trim(char *s)
+static int review_conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    char *e = s + strlen(s);
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-        *--e = '\0';
-    return s;
-}
-
-static int review_conf_line(review_conf *c, char *line, const char *path, int no, dg_err *err)
-{
-    char *s = trim(line);
-    if (!*s || *s == '#')
-        return DG_OK;
-    char *eq = strchr(s, '=');
-    if (!eq)
-        return dg_err_set(err, DG_EINPUT, "bad line in '%s' line %d: want key=value", path, no);
-    *eq = '\0';
-    char *key = trim(s), *val = trim(eq + 1), *end;
+    review_conf *c = user;
+    const char *key = kv->key, *val = kv->value;
+    char *end;
     errno = 0;
     double v = strtod(val, &end);
     if (strncmp(key, "min_conf.", 9) != 0)
-        return dg_err_set(err, DG_EINPUT, "unknown key '%s' in '%s' line %d", key, path, no);
+        return dg_kv_fail(kv, err, "unknown key '%s'", key);
     if (errno || end == val || *end || v < 0 || v > 100)
-        return dg_err_set(err, DG_EINPUT, "bad value '%s' in '%s' line %d: want 0-100", val,
-                          path, no);
+        return dg_kv_fail(kv, err, "bad value '%s' (want 0-100)", val);
     for (int t = 0; t < DG_VT_COUNT; t++)
         if (strcmp(key + 9, dg_vtype_names[t]) == 0) {
             c->min_conf[t] = v;
             return DG_OK;
         }
-    return dg_err_set(err, DG_EINPUT, "unknown value type '%s' in '%s' line %d", key + 9, path,
-                      no);
+    return dg_kv_fail(kv, err, "unknown value type '%s'", key + 9);
 }
 
 static int review_conf_load(const char *path, review_conf *c, dg_err *err)
@@ -78,22 +61,8 @@ static int review_conf_load(const char *path, review_conf *c, dg_err *err)
     if (arc_read_file(path, &data, &n, &ignored))
         return DG_OK; /* absent: the defaults above */
     dg_sha256_hex(data, n, c->sha);
-    char *text = malloc(n + 1);
-    if (!text) {
-        free(data);
-        return dg_err_set(err, DG_ENOMEM, "out of memory reading '%s'", path);
-    }
-    memcpy(text, data, n);
-    text[n] = '\0';
+    int rc = dg_kv_parse((const char *)data, n, path, review_conf_line, c, err);
     free(data);
-    int rc = DG_OK, no = 0;
-    for (char *line = text, *nl; line && !rc; line = nl ? nl + 1 : NULL) {
-        nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        rc = review_conf_line(c, line, path, ++no, err);
-    }
-    free(text);
     return rc;
 }
 

@@ -90,6 +90,29 @@ int dg_buf_json_str(dg_buf *b, const char *s);
 int dg_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
                  dg_err *err);
 
+/*
+ * key = value configuration files (configs/review.conf, load.conf,
+ * normalize/matcher.conf): one setting a line, '#' starts a comment line,
+ * blank lines are skipped, spaces and tabs around key and value (and a CR
+ * at the end) are dropped.  fn is called for each setting with its file
+ * and line; it returns 0 or an error code after filling err (dg_kv_fail
+ * names the file and line).  A line without '=' is DG_EINPUT.
+ */
+typedef struct dg_kv {
+    const char *path; /* as given, for messages */
+    int line;         /* 1-based */
+    const char *key;
+    const char *value;
+} dg_kv;
+
+typedef int (*dg_kv_fn)(void *user, const dg_kv *kv, dg_err *err);
+
+int dg_kv_parse(const char *text, size_t len, const char *path, dg_kv_fn fn, void *user,
+                dg_err *err);
+/* Set err to "<msg> in 'path' line N" with code DG_EINPUT; returns DG_EINPUT. */
+int dg_kv_fail(const dg_kv *kv, dg_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Lowercase hex SHA-256 of a buffer (OpenSSL). */
 void dg_sha256_hex(const void *data, size_t len, char out[65]);
 

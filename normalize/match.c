@@ -120,14 +120,16 @@ static int conf_set(norm_match_conf *c, const char *key, double v)
     return DG_EINPUT;
 }
 
-static char *trim(char *s)
+/* A matcher config is a dozen lines; anything larger is not one. */
+enum { MATCH_CONF_MAX_BYTES = 1 << 20 };
+
+static int conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
+    char *end = NULL;
+    double v = strtod(kv->value, &end);
+    if (*end || conf_set(user, kv->key, v) || v < 0 || isnan(v))
+        return dg_kv_fail(kv, err, "bad setting in matcher config");
+    return DG_OK;
 }
 
 int norm_match_conf_load(const char *path, norm_match_conf *conf, dg_err *err)
@@ -135,28 +137,12 @@ int norm_match_conf_load(const char *path, norm_match_conf *conf, dg_err *err)
     conf_defaults(conf);
     if (!path)
         return DG_OK;
-    FILE *f = fopen(path, "r");
-    if (!f)
+    unsigned char *data;
+    size_t len;
+    if (dg_read_file(path, MATCH_CONF_MAX_BYTES, &data, &len, NULL))
         return dg_err_set(err, DG_ENOTFOUND, "cannot open matcher config '%s'", path);
-    char line[512];
-    int lineno = 0, rc = DG_OK;
-    while (!rc && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *s = trim(line);
-        if (!*s || *s == '#')
-            continue;
-        char *eq = strchr(s, '=');
-        char *end = NULL;
-        double v = 0;
-        if (eq) {
-            *eq = '\0';
-            v = strtod(trim(eq + 1), &end);
-        }
-        if (!eq || !end || *end || conf_set(conf, trim(s), v) || v < 0 || isnan(v))
-            rc = dg_err_set(err, DG_EINPUT, "bad setting in matcher config '%s' line %d", path,
-                            lineno);
-    }
-    fclose(f);
+    int rc = dg_kv_parse((const char *)data, len, path, conf_line, conf, err);
+    free(data);
     return rc;
 }
 
