@@ -80,6 +80,18 @@ int dg_is_han(uint32_t c);
 /* 1 when the UTF-8 string s holds a Han ideograph (NULL: 0). */
 int dg_has_han(const char *s);
 
+/*
+ * Edit distance between sequences of na and nb items: inserting or deleting
+ * an item costs 1, substituting item j of the second for item i of the
+ * first costs sub(user, i, j) (0 when they are the same).  rows holds
+ * 2 * (nb + 1) doubles of scratch space.
+ */
+typedef double (*dg_sub_cost)(const void *user, size_t i, size_t j);
+double dg_edit_distance(size_t na, size_t nb, dg_sub_cost sub, const void *user, double *rows);
+/* Plain Levenshtein distance over code points (every substitution costs 1);
+ * max(na, nb) when memory runs out. */
+size_t dg_levenshtein(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
 /* Append s as a quoted JSON string; NULL becomes null. */
 int dg_buf_json_str(dg_buf *b, const char *s);
 

@@ -181,34 +181,30 @@ static char *discipline_normalize(norm_ctx *ctx, const char *raw)
     return s;
 }
 
+/* The two names and their look-alike folds, for the substitution cost. */
+typedef struct folded_pair {
+    const UChar32 *a, *fa, *b, *fb;
+    double confusable_cost;
+} folded_pair;
+
+static double folded_cost(const void *user, size_t i, size_t j)
+{
+    const folded_pair *p = user;
+    return p->a[i] == p->b[j] ? 0 : p->fa[i] == p->fb[j] ? p->confusable_cost : 1;
+}
+
 /* Fold both sides through the look-alike table once per comparison: the
  * DP then compares keys instead of searching the table per cell. */
 static double edit_distance(const match_state *st, const UChar32 *b, size_t nb)
 {
-    double row[MAX_KEY + 1], prev[MAX_KEY + 1];
+    double rows[2 * (MAX_KEY + 1)];
     UChar32 fb[MAX_KEY];
-    const UChar32 *a = st->q.c, *fa = st->qfold;
     size_t na = st->q.n > MAX_KEY ? MAX_KEY : st->q.n;
     nb = nb > MAX_KEY ? MAX_KEY : nb;
     for (size_t j = 0; j < nb; j++)
         fb[j] = nz_confusable_key(st->ctx, b[j]);
-    double cc = st->conf->confusable_cost;
-    for (size_t j = 0; j <= nb; j++)
-        prev[j] = (double)j;
-    for (size_t i = 1; i <= na; i++) {
-        row[0] = (double)i;
-        for (size_t j = 1; j <= nb; j++) {
-            double sub = a[i - 1] == b[j - 1] ? 0 : fa[i - 1] == fb[j - 1] ? cc : 1;
-            double v = prev[j - 1] + sub;
-            if (prev[j] + 1 < v)
-                v = prev[j] + 1;
-            if (row[j - 1] + 1 < v)
-                v = row[j - 1] + 1;
-            row[j] = v;
-        }
-        memcpy(prev, row, sizeof(double) * (nb + 1));
-    }
-    return prev[nb];
+    folded_pair p = {st->q.c, st->qfold, b, fb, st->conf->confusable_cost};
+    return dg_edit_distance(na, nb, folded_cost, &p, rows);
 }
 
 static int contains(const UChar32 *h, size_t nh, const UChar32 *n, size_t nn)
