@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "common.h"
+#include "fieldkeys.h"
 #include "db.h"
 
 /* Progress callback: called from the calling thread only. */
@@ -338,14 +339,9 @@ int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_e
 
 /* ---- lookup and the access log ----------------------------------------------- */
 
-/*
- * Canonical keys of an archived study record, in output order: name, sex,
- * birth_date, student_no, department, major, major_code, enroll_date,
- * grad_date, degree, certificate_no, supervisor, university, current_code,
- * current_name (the last two: the 2022 catalog discipline).
- */
-enum { ARC_NFIELDS = 15 };
-extern const char *const arc_field_keys[ARC_NFIELDS];
+/* Canonical keys of an archived study record: dg_field_keys[0 .. ARC_NFIELDS-1]
+ * of fieldkeys.h, in output order. */
+enum { ARC_NFIELDS = DG_NARCHIVED };
 
 typedef struct arc_lookup_query {
     const char *name;      /* Han in either script, or pinyin with/without spaces */
@@ -362,7 +358,7 @@ typedef struct arc_lookup_hit {
     int score;
     char **why;     /* reasons, strongest first */
     size_t nwhy;
-    char *fields[ARC_NFIELDS]; /* values in arc_field_keys order, NULL = not archived */
+    char *fields[ARC_NFIELDS]; /* values in dg_field_keys order, NULL = not archived */
 } arc_lookup_hit;
 
 typedef struct arc_lookup_result {

@@ -45,14 +45,6 @@ int arc_normalize_value(struct norm_ctx *ctx, const char *key, const char *raw, 
 int arc_record_context_year(sqlite3 *db, struct norm_ctx *ctx, int64_t record_id, int *year,
                             dg_err *err);
 
-/*
- * The field key of a norm_record_dates member ("birth" -> "birth_date",
- * "enrol", "graduate", "degree"), as norm_dates_check names them in its
- * flags; NULL for "form" (the form date is a page header value, not a field)
- * and anything else.  Shared by the stage and `dangan review correct`.
- */
-const char *arc_date_field_key(const char *member);
-
 /* Crop a whole page from the original scan into png. */
 int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fieldkeys.h"
 #include "normalize.h"
 
 /* Step rules a correction appends; undo removes from the latest one on. */
@@ -254,7 +255,7 @@ static int correct_dates_fit(sqlite3 *db, const item_row *it, const char *key, i
     const char *keys[N];
     int self = -1;
     for (int i = 0; i < N; i++) {
-        keys[i] = arc_date_field_key(members[i]);
+        keys[i] = dg_field_key_of_date(members[i]);
         self = strcmp(key, keys[i]) == 0 ? i : self;
     }
     if (self < 0)

@@ -18,55 +18,37 @@
 #include <string.h>
 
 #include "archive_internal.h"
+#include "fieldkeys.h"
 #include "normalize.h"
 
 /* ---- review thresholds (configs/review.conf) ---------------------------------- */
 
-enum vtype { VT_NAME, VT_DATE, VT_CODE, VT_ENUM, VT_NUMBER, VT_TEXT, VT_COUNT };
-static const char *const vtype_names[VT_COUNT] = {"name", "date", "code",
-                                                  "enum", "number", "text"};
-/* Used when review.conf is absent; the file explains each value. */
-static const double vtype_defaults[VT_COUNT] = {70, 60, 75, 40, 50, 55};
+/* Used when review.conf is absent; the file explains each value.  In
+ * dg_fk_vtype order (fieldkeys.h says which key has which type). */
+static const double vtype_defaults[DG_VT_COUNT] = {70, 60, 75, 40, 50, 55};
 
 typedef struct review_conf {
-    double min_conf[VT_COUNT];
+    double min_conf[DG_VT_COUNT];
     char sha[65]; /* "" when the file is absent */
 } review_conf;
 
-static char *trim(char *s)
+static int review_conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    char *e = s + strlen(s);
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-        *--e = '\0';
-    return s;
-}
-
-static int review_conf_line(review_conf *c, char *line, const char *path, int no, dg_err *err)
-{
-    char *s = trim(line);
-    if (!*s || *s == '#')
-        return DG_OK;
-    char *eq = strchr(s, '=');
-    if (!eq)
-        return dg_err_set(err, DG_EINPUT, "bad line in '%s' line %d: want key=value", path, no);
-    *eq = '\0';
-    char *key = trim(s), *val = trim(eq + 1), *end;
+    review_conf *c = user;
+    const char *key = kv->key, *val = kv->value;
+    char *end;
     errno = 0;
     double v = strtod(val, &end);
     if (strncmp(key, "min_conf.", 9) != 0)
-        return dg_err_set(err, DG_EINPUT, "unknown key '%s' in '%s' line %d", key, path, no);
+        return dg_kv_fail(kv, err, "unknown key '%s'", key);
     if (errno || end == val || *end || v < 0 || v > 100)
-        return dg_err_set(err, DG_EINPUT, "bad value '%s' in '%s' line %d: want 0-100", val,
-                          path, no);
-    for (int t = 0; t < VT_COUNT; t++)
-        if (strcmp(key + 9, vtype_names[t]) == 0) {
+        return dg_kv_fail(kv, err, "bad value '%s' (want 0-100)", val);
+    for (int t = 0; t < DG_VT_COUNT; t++)
+        if (strcmp(key + 9, dg_vtype_names[t]) == 0) {
             c->min_conf[t] = v;
             return DG_OK;
         }
-    return dg_err_set(err, DG_EINPUT, "unknown value type '%s' in '%s' line %d", key + 9, path,
-                      no);
+    return dg_kv_fail(kv, err, "unknown value type '%s'", key + 9);
 }
 
 static int review_conf_load(const char *path, review_conf *c, dg_err *err)
@@ -79,22 +61,8 @@ static int review_conf_load(const char *path, review_conf *c, dg_err *err)
     if (arc_read_file(path, &data, &n, &ignored))
         return DG_OK; /* absent: the defaults above */
     dg_sha256_hex(data, n, c->sha);
-    char *text = malloc(n + 1);
-    if (!text) {
-        free(data);
-        return dg_err_set(err, DG_ENOMEM, "out of memory reading '%s'", path);
-    }
-    memcpy(text, data, n);
-    text[n] = '\0';
+    int rc = dg_kv_parse((const char *)data, n, path, review_conf_line, c, err);
     free(data);
-    int rc = DG_OK, no = 0;
-    for (char *line = text, *nl; line && !rc; line = nl ? nl + 1 : NULL) {
-        nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        rc = review_conf_line(c, line, path, ++no, err);
-    }
-    free(text);
     return rc;
 }
 
@@ -430,30 +398,11 @@ int arc_mapping_rule_deactivate(sqlite3 *db, int64_t id, dg_err *err)
 
 /* ---- one record in memory ---------------------------------------------------- */
 
-typedef enum kind {
-    K_NAME, K_DATE, K_SEX, K_ETHNIC, K_POLITICAL, K_DEGREE, K_DURATION, K_CODE, K_TEXT
-} kind;
-
-static const struct {
-    const char *key;
-    kind k;
-    enum vtype vt;
-} key_table[] = {
-    {"name", K_NAME, VT_NAME},          {"supervisor", K_NAME, VT_NAME},
-    {"birth_date", K_DATE, VT_DATE},    {"enroll_date", K_DATE, VT_DATE},
-    {"grad_date", K_DATE, VT_DATE},     {"degree_date", K_DATE, VT_DATE},
-    {"form_date", K_DATE, VT_DATE},     {"sex", K_SEX, VT_ENUM},
-    {"ethnicity", K_ETHNIC, VT_ENUM},   {"political_status", K_POLITICAL, VT_ENUM},
-    {"degree", K_DEGREE, VT_ENUM},      {"duration", K_DURATION, VT_NUMBER},
-    {"major_code", K_CODE, VT_CODE},    {"student_no", K_TEXT, VT_CODE},
-    {"certificate_no", K_TEXT, VT_CODE}, {"seq", K_TEXT, VT_NUMBER},
-};
-
 typedef struct fld {
     int64_t id;
     char *key, *raw, *state;
     double conf_min;
-    enum vtype vt;
+    dg_fk_vtype vt;
     int keep;              /* settled by an operator: not rewritten */
     const char *new_state; /* static string */
     norm_result r;
@@ -488,10 +437,8 @@ static void rec_release(rec *r)
 
 static void fld_classify(fld *f)
 {
-    f->vt = VT_TEXT;
-    for (size_t i = 0; i < sizeof key_table / sizeof *key_table; i++)
-        if (strcmp(f->key, key_table[i].key) == 0)
-            f->vt = key_table[i].vt;
+    const dg_field_key *k = dg_field_key_find(f->key);
+    f->vt = k ? k->vt : DG_VT_TEXT;
     f->keep = strcmp(f->state, "verified") == 0 || strcmp(f->state, "rejected") == 0;
     dg_buf_init(&f->flag, 4096);
 }
@@ -633,32 +580,23 @@ static int context_year(norm_ctx *ctx, rec *r)
     return y;
 }
 
-/* The normalizer for a field key; keys not in key_table are free text. */
-static kind key_kind(const char *key)
-{
-    for (size_t i = 0; i < sizeof key_table / sizeof *key_table; i++)
-        if (strcmp(key, key_table[i].key) == 0)
-            return key_table[i].k;
-    return K_TEXT;
-}
-
 int arc_normalize_value(norm_ctx *ctx, const char *key, const char *raw, int context_year,
                         norm_result *r, dg_err *err)
 {
+    const dg_field_key *k = dg_field_key_find(key);
     /* Month fields keep YYYY-MM like the archive; other dates keep their day. */
-    int month_only = strcmp(key, "birth_date") == 0 || strcmp(key, "enroll_date") == 0 ||
-                     strcmp(key, "grad_date") == 0;
-    norm_date_opts d = {context_year, month_only};
-    switch (key_kind(key)) {
-    case K_NAME: return norm_name(ctx, raw, r, err);
-    case K_DATE: return norm_date(ctx, raw, &d, r, err);
-    case K_SEX: return norm_sex(ctx, raw, r, err);
-    case K_ETHNIC: return norm_ethnicity(ctx, raw, r, err);
-    case K_POLITICAL: return norm_political(ctx, raw, r, err);
-    case K_DEGREE: return norm_degree(ctx, raw, r, err);
-    case K_DURATION: return norm_duration(ctx, raw, r, err);
-    case K_CODE: return norm_code(ctx, raw, r, err);
-    case K_TEXT: break;
+    norm_date_opts d = {context_year, k && k->norm == DG_FK_MONTH};
+    switch (k ? k->norm : DG_FK_TEXT) {
+    case DG_FK_NAME: return norm_name(ctx, raw, r, err);
+    case DG_FK_DATE:
+    case DG_FK_MONTH: return norm_date(ctx, raw, &d, r, err);
+    case DG_FK_SEX: return norm_sex(ctx, raw, r, err);
+    case DG_FK_ETHNIC: return norm_ethnicity(ctx, raw, r, err);
+    case DG_FK_POLITICAL: return norm_political(ctx, raw, r, err);
+    case DG_FK_DEGREE: return norm_degree(ctx, raw, r, err);
+    case DG_FK_DURATION: return norm_duration(ctx, raw, r, err);
+    case DG_FK_CODE: return norm_code(ctx, raw, r, err);
+    case DG_FK_TEXT: break;
     }
     return norm_text(ctx, raw, r, err);
 }
@@ -713,20 +651,6 @@ static const char *usable_value(rec *r, const char *key)
                : NULL;
 }
 
-const char *arc_date_field_key(const char *member)
-{
-    static const struct {
-        const char *member, *key;
-    } map[] = {{"birth", "birth_date"},
-               {"enrol", "enroll_date"},
-               {"graduate", "grad_date"},
-               {"degree", "degree_date"}};
-    for (size_t i = 0; member && i < sizeof map / sizeof *map; i++)
-        if (strcmp(member, map[i].member) == 0)
-            return map[i].key;
-    return NULL;
-}
-
 static int flag_field_review(rec *r, const char *key, const char *text)
 {
     fld *f = key ? rec_find(r, key) : NULL;
@@ -752,8 +676,8 @@ static int record_dates_check(norm_ctx *ctx, rec *r, int ctx_year)
         const norm_flag *g = &fl.items[i];
         char text[512];
         snprintf(text, sizeof text, "%s (%s)", g->code, g->message);
-        rc = flag_field_review(r, arc_date_field_key(g->fields[0]), text);
-        rc = rc ? rc : flag_field_review(r, arc_date_field_key(g->fields[1]), text);
+        rc = flag_field_review(r, dg_field_key_of_date(g->fields[0]), text);
+        rc = rc ? rc : flag_field_review(r, dg_field_key_of_date(g->fields[1]), text);
     }
     norm_flags_release(&fl);
     norm_result_release(&form);
@@ -1051,8 +975,8 @@ static int run_params(const arc_normalize_opts *o, const char *cfg, const review
                                          "political.tsv"};
     const norm_match_conf *c = &m->conf;
     int rc = dg_buf_addf(b, "{\"redo\":%d,\"min_conf\":{", o->redo);
-    for (int t = 0; t < VT_COUNT && !rc; t++)
-        rc = dg_buf_addf(b, "%s\"%s\":%g", t ? "," : "", vtype_names[t], rv->min_conf[t]);
+    for (int t = 0; t < DG_VT_COUNT && !rc; t++)
+        rc = dg_buf_addf(b, "%s\"%s\":%g", t ? "," : "", dg_vtype_names[t], rv->min_conf[t]);
     rc = rc ? rc
             : dg_buf_addf(b, "},\"matcher\":{\"auto_threshold\":%g,\"auto_margin\":%g,"
                              "\"min_score\":%g,\"confusable_cost\":%g,"

@@ -7,11 +7,9 @@
  * someone else decided first).
  */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -120,15 +118,6 @@ static int want_args(const review_args *a, int n, const char *what)
         return EXIT_OK;
     cli_error("review", "usage: dangan review %s %s", a->sub, what);
     return EXIT_USAGE;
-}
-
-static void os_user(char *out, size_t n)
-{
-    struct passwd *pw = getpwuid(geteuid());
-    if (pw && pw->pw_name)
-        snprintf(out, n, "%s", pw->pw_name);
-    else
-        snprintf(out, n, "uid:%ld", (long)geteuid());
 }
 
 /* ---- printing list and show ------------------------------------------------------ */
@@ -284,7 +273,7 @@ static int do_decide(sqlite3 *db, const review_args *a, dg_err *err)
         cli_error("review", "pick wants a candidate number, not '%s'", a->pos[1]);
         return DG_EUSAGE;
     }
-    os_user(me, sizeof me);
+    arc_os_user(me, sizeof me);
     arc_review_req req = {a->sub, a->operator_name ? a->operator_name : me, (int)cand,
                           is_correct ? a->pos[1] : NULL, a->why, a->version, a->as_is,
                           a->year_from, a->year_to, a->department};
