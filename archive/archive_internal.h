@@ -10,6 +10,36 @@
 #include <string.h>
 
 #include "archive.h"
+#include "normalize.h"
+
+/* ---- the matcher with the database's mapping rules (stage_matcher.c) ---------- */
+
+typedef struct rule_strings {
+    char *name, *department, *code, *id, *who;
+} rule_strings;
+
+typedef struct arc_matcher {
+    norm_ctx *ctx;
+    norm_catalog *cat;
+    norm_match_conf conf;
+    norm_match_rule *rules;
+    rule_strings *strs;
+    size_t nrules;
+    char conf_sha[65];
+} arc_matcher;
+
+/* Open the catalog, matcher settings and (db non-NULL) the active mapping
+ * rules; db NULL: no rules and no catalog import.  Close with arc_matcher_close. */
+int arc_matcher_open(sqlite3 *db, const char *config_dir, const char *catalog_dir,
+                     arc_matcher *m, dg_err *err);
+void arc_matcher_close(arc_matcher *m);
+/* The normalized form majors and departments are compared in (norm_text);
+ * *out NULL for empty input. */
+int arc_text_norm(struct norm_ctx *ctx, const char *raw, char **out, dg_err *err);
+/* The mapping_rule id that decided the best candidate, else 0. */
+int64_t arc_candidate_rule(const struct norm_match_result *mr);
+/* a "/" b into buf; DG_EUSAGE when it does not fit. */
+int arc_path_join(char *buf, size_t n, const char *a, const char *b, dg_err *err);
 
 /* ---- stages' shared helpers -------------------------------------------------- */
 
