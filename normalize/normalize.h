@@ -468,14 +468,6 @@ const char *norm_prior_class_name(norm_prior_class c);
 /* Trust: one calibrated probability per value (trust.c)               */
 /* ------------------------------------------------------------------ */
 
-/* Value kinds: what the rest of the pipeline can check of a value, and so
- * how much its reading alone must carry. */
-enum { NORM_KIND_NAME, NORM_KIND_DATE, NORM_KIND_CODE, NORM_KIND_ENUM, NORM_KIND_NUMBER,
-       NORM_KIND_TEXT, NORM_KIND_COUNT };
-extern const char *const norm_trust_kind_names[NORM_KIND_COUNT];
-/* The kind named name ("name", "date" ...), or -1. */
-int norm_trust_kind(const char *name);
-
 /*
  * Evidence for one candidate value, each a number the logistic model
  * weighs.  Confidences are 0-1; a reader that did not read the box gives 0
