@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "fieldkeys.h"
 #include "normalize.h"
 
 /* ---- the matcher with the database's mapping rules (stage_matcher.c) ---------- */
@@ -40,6 +41,50 @@ int arc_text_norm(struct norm_ctx *ctx, const char *raw, char **out, dg_err *err
 int64_t arc_candidate_rule(const struct norm_match_result *mr);
 /* a "/" b into buf; DG_EUSAGE when it does not fit. */
 int arc_path_join(char *buf, size_t n, const char *a, const char *b, dg_err *err);
+
+/* ---- p(right) of each value (stage_trust.c) --------------------------------- */
+
+typedef struct arc_trust arc_trust;
+
+/* Load <config_dir>/trust.conf (weights, thresholds, target errors) and the
+ * name prior.  *out is NULL, with DG_OK, when the file is absent: the stage
+ * then routes by OCR confidence (review.conf).  Close with arc_trust_close. */
+int arc_trust_open(const char *config_dir, arc_trust **out, dg_err *err);
+void arc_trust_close(arc_trust **t);
+/* {"sha256":..,"threshold":{type:p}} for the run's parameters. */
+int arc_trust_params_json(const arc_trust *t, dg_buf *b);
+
+#define ARC_TRUST_MAX_READINGS 4
+
+/* One reading of a field: reader name ("tesseract", "rec2", "column"), the
+ * text it read, its confidence 0-1 and that text's normalization (not owned). */
+typedef struct arc_trust_reading {
+    const char *reader;
+    const char *text;
+    double conf;
+    const struct norm_result *r;
+} arc_trust_reading;
+
+typedef struct arc_trust_field {
+    dg_fk_vtype vt;
+    const arc_trust_reading *readings; /* at most ARC_TRUST_MAX_READINGS used */
+    size_t nreadings;
+    const char *const *column; /* the key's values in the page's other records */
+    size_t ncolumn;
+    double seq_prev, seq_next; /* a ledger's sequence numbers around this row, -1: none */
+    int flagged;               /* a normalizer or cross-check doubted the value */
+} arc_trust_field;
+
+typedef struct arc_trust_verdict {
+    size_t chosen;    /* the reading whose value is most probable */
+    double p, threshold;
+    int verified;     /* p clears the type's threshold */
+    dg_buf evidence;  /* JSON for field.evidence; caller releases */
+} arc_trust_verdict;
+
+/* Weigh a field's readings.  DG_ENOTFOUND when no reading gave a value,
+ * DG_ENOMEM; on DG_OK the caller releases out->evidence. */
+int arc_trust_weigh(const arc_trust *t, const arc_trust_field *in, arc_trust_verdict *out);
 
 /* ---- stages' shared helpers -------------------------------------------------- */
 

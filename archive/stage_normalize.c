@@ -29,7 +29,8 @@ static const double vtype_defaults[DG_VT_COUNT] = {70, 60, 75, 40, 50, 55};
 
 typedef struct review_conf {
     double min_conf[DG_VT_COUNT];
-    char sha[65]; /* "" when the file is absent */
+    char sha[65];     /* "" when the file is absent */
+    arc_trust *trust; /* configs/trust.conf; NULL: route by min_conf */
 } review_conf;
 
 static int review_conf_line(void *user, const dg_kv *kv, dg_err *err)
@@ -79,13 +80,27 @@ typedef struct fld {
     dg_buf flag;
     int matched;
     norm_match_result m;
+    char *rec2_text;       /* the second reader's reading of the box, NULL: none */
+    double rec2_conf;
+    norm_result r2;        /* its normalization */
+    double p;              /* p(right) of the value, < 0: not weighed */
+    char *evidence;        /* JSON behind p */
 } fld;
+
+/* A value of another record on the same page (the column around a field). */
+typedef struct colval {
+    int row;
+    char *key, *value;
+} colval;
 
 typedef struct rec {
     int64_t id;
+    int row;
     char *form_raw, *header_dept;
     fld *f;
     size_t n;
+    colval *col;
+    size_t ncol;
 } rec;
 
 static void rec_release(rec *r)
@@ -98,7 +113,15 @@ static void rec_release(rec *r)
         norm_result_release(&f->r);
         dg_buf_release(&f->flag);
         norm_match_result_release(&f->m);
+        free(f->rec2_text);
+        norm_result_release(&f->r2);
+        free(f->evidence);
     }
+    for (size_t i = 0; i < r->ncol; i++) {
+        free(r->col[i].key);
+        free(r->col[i].value);
+    }
+    free(r->col);
     free(r->f);
     free(r->form_raw);
     free(r->header_dept);
@@ -124,8 +147,9 @@ static fld *rec_find(rec *r, const char *key)
 static int rec_load_fields(sqlite3 *db, rec *r, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT id, key, raw, state, conf_min FROM field WHERE record_id = ? "
-                       "ORDER BY id",
+    if (db_prepare(db, "SELECT f.id, f.key, f.raw, f.state, f.conf_min, fr.text, fr.conf "
+                       "FROM field f LEFT JOIN field_reading fr ON fr.field_id = f.id "
+                       "AND fr.reader = 'rec2' WHERE f.record_id = ? ORDER BY f.id",
                    &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, r->id);
@@ -144,10 +168,52 @@ static int rec_load_fields(sqlite3 *db, rec *r, dg_err *err)
         f->raw = dg_strdup((const char *)sqlite3_column_text(st, 2));
         f->state = dg_strdup((const char *)sqlite3_column_text(st, 3));
         f->conf_min = sqlite3_column_double(st, 4);
+        f->p = -1;
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+            f->rec2_text = dg_strdup((const char *)sqlite3_column_text(st, 5));
+            f->rec2_conf = sqlite3_column_double(st, 6);
+        }
         if (!f->key || !f->state)
             rc = DG_ENOMEM;
         else
             fld_classify(f);
+    }
+    sqlite3_finalize(st);
+    return rc ? dg_err_set(err, rc, "out of memory loading record %lld", (long long)r->id) : 0;
+}
+
+/* The values of the other records on the record's page: the column around
+ * each field (a ledger's repeated majors, its sequence numbers). */
+static int rec_load_column(sqlite3 *db, rec *r, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT o.row_no, f.key, coalesce(f.value, f.raw), "
+                       "(SELECT row_no FROM record WHERE id = ?1) FROM record o "
+                       "JOIN field f ON f.record_id = o.id WHERE o.page_id = "
+                       "(SELECT page_id FROM record WHERE id = ?1) AND o.id <> ?1 "
+                       "AND coalesce(f.value, f.raw) IS NOT NULL ORDER BY o.id, f.id",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, r->id);
+    int rc = DG_OK;
+    size_t alloc = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        r->row = sqlite3_column_int(st, 3);
+        if (r->ncol == alloc) {
+            alloc = alloc ? 2 * alloc : 64;
+            colval *p = realloc(r->col, alloc * sizeof *p);
+            if (!p) {
+                rc = DG_ENOMEM;
+                break;
+            }
+            r->col = p;
+        }
+        colval *c = &r->col[r->ncol++];
+        c->row = sqlite3_column_int(st, 0);
+        c->key = dg_strdup((const char *)sqlite3_column_text(st, 1));
+        c->value = dg_strdup((const char *)sqlite3_column_text(st, 2));
+        if (!c->key || !c->value)
+            rc = DG_ENOMEM;
     }
     sqlite3_finalize(st);
     return rc ? dg_err_set(err, rc, "out of memory loading record %lld", (long long)r->id) : 0;
@@ -177,7 +243,8 @@ static int rec_load(sqlite3 *db, int64_t id, rec *r, dg_err *err)
         r->header_dept = dg_strdup((const char *)sqlite3_column_text(st, 1));
     }
     sqlite3_finalize(st);
-    return rec_load_fields(db, r, err);
+    int rc = rec_load_fields(db, r, err);
+    return rc ? rc : rec_load_column(db, r, err);
 }
 
 /* ---- normalizing a record ---------------------------------------------------- */
@@ -288,6 +355,9 @@ static int field_normalize(norm_ctx *ctx, fld *f, int ctx_year)
 {
     if (f->keep)
         return DG_OK;
+    if (f->rec2_text && *f->rec2_text &&
+        arc_normalize_value(ctx, f->key, f->rec2_text, ctx_year, &f->r2, NULL) == DG_ENOMEM)
+        return DG_ENOMEM;
     if (blank(f->raw) || strcmp(f->state, "missing") == 0) {
         f->new_state = "missing";
         return DG_OK;
@@ -371,6 +441,148 @@ static int confidence_check(rec *r, const review_conf *rc_conf)
     return rc;
 }
 
+/* A ledger's sequence number in row `row` of the page, -1 when unreadable. */
+static double seq_at(const rec *r, int row)
+{
+    for (size_t i = 0; i < r->ncol; i++) {
+        if (r->col[i].row != row || strcmp(r->col[i].key, "seq") != 0)
+            continue;
+        double v = 0;
+        const char *s = r->col[i].value;
+        for (; *s; s++)
+            if (*s >= '0' && *s <= '9')
+                v = v * 10 + (*s - '0');
+            else if (*s != ' ')
+                return -1;
+        return v;
+    }
+    return -1;
+}
+
+/* The digits a ledger's neighbours imply for this row's sequence number. */
+static int seq_from_column(const rec *r, char out[24])
+{
+    if (r->row <= 0)
+        return 0;
+    double prev = seq_at(r, r->row - 1), next = seq_at(r, r->row + 1);
+    if (prev >= 0 && next >= 0 && next != prev + 2)
+        return 0; /* the neighbours disagree: the column says nothing */
+    double v = prev >= 0 ? prev + 1 : next >= 1 ? next - 1 : -1;
+    if (v < 0)
+        return 0;
+    snprintf(out, 24, "%.0f", v);
+    return 1;
+}
+
+/* Replace the field's value by reading `src`'s normalization, the step that
+ * took it recorded first. */
+static int take_reading(fld *f, norm_result *src, const char *reader, const char *text)
+{
+    norm_result chosen = *src;
+    memset(src, 0, sizeof *src);
+    char rule[64];
+    snprintf(rule, sizeof rule, "reading-%s", reader);
+    norm_step *steps = malloc((chosen.nsteps + 1) * sizeof *steps);
+    char *before = dg_strdup(f->raw ? f->raw : ""), *after = dg_strdup(text),
+         *rl = dg_strdup(rule);
+    if (!steps || !before || !after || !rl) {
+        free(steps);
+        free(before);
+        free(after);
+        free(rl);
+        norm_result_release(&chosen);
+        return DG_ENOMEM;
+    }
+    steps[0] = (norm_step){rl, before, after};
+    if (chosen.nsteps)
+        memcpy(steps + 1, chosen.steps, chosen.nsteps * sizeof *steps);
+    free(chosen.steps);
+    chosen.steps = steps;
+    chosen.nsteps++;
+    chosen.alloc_steps = chosen.nsteps;
+    norm_result_release(&f->r);
+    f->r = chosen;
+    return DG_OK;
+}
+
+/* p(right) for one field from all its readings; routes it by p. */
+static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx)
+{
+    arc_trust_reading rd[3];
+    size_t n = 0;
+    if (f->r.value)
+        rd[n++] = (arc_trust_reading){"tesseract", f->raw, f->conf_min / 100.0, &f->r};
+    if (f->r2.value)
+        rd[n++] = (arc_trust_reading){"rec2", f->rec2_text, f->rec2_conf, &f->r2};
+    char seq[24];
+    norm_result rs = {0};
+    if (strcmp(f->key, "seq") == 0 && seq_from_column(r, seq)) {
+        if (arc_normalize_value(ctx, f->key, seq, 0, &rs, NULL) == DG_ENOMEM)
+            return DG_ENOMEM;
+        rd[n++] = (arc_trust_reading){"column", seq, 1.0, &rs};
+    }
+    const char **column = malloc((r->ncol + 1) * sizeof *column);
+    if (!column) {
+        norm_result_release(&rs);
+        return DG_ENOMEM;
+    }
+    size_t nc = 0;
+    for (size_t i = 0; i < r->ncol; i++)
+        if (strcmp(r->col[i].key, f->key) == 0)
+            column[nc++] = r->col[i].value;
+    int is_seq = strcmp(f->key, "seq") == 0 && r->row > 0;
+    arc_trust_field in = {f->vt, rd, n, column, nc,
+                          is_seq ? seq_at(r, r->row - 1) : -1, is_seq ? seq_at(r, r->row + 1) : -1,
+                          f->flag.len > 0 && strcmp(f->new_state, "invalid") != 0};
+    arc_trust_verdict v;
+    int rc = arc_trust_weigh(t, &in, &v);
+    free(column);
+    if (rc == DG_ENOTFOUND) {
+        norm_result_release(&rs);
+        return DG_OK;
+    }
+    if (!rc && strcmp(rd[v.chosen].reader, "tesseract") != 0) {
+        const arc_trust_reading *c = &rd[v.chosen];
+        norm_result *src = strcmp(c->reader, "rec2") == 0 ? &f->r2 : &rs;
+        rc = take_reading(f, src, c->reader, c->text);
+    }
+    if (!rc) {
+        f->p = v.p;
+        f->evidence = dg_buf_detach(&v.evidence);
+        rc = f->evidence ? DG_OK : DG_ENOMEM;
+    }
+    dg_buf_release(&v.evidence);
+    norm_result_release(&rs);
+    if (rc)
+        return rc;
+    if (!strcmp(f->new_state, "invalid")) { /* a second reading made a value of it */
+        dg_buf_reset(&f->flag);
+        f->new_state = f->r.flag ? "review" : "auto";
+        rc = f->r.flag ? flag_code(f, "implausible", f->r.flag) : DG_OK;
+    }
+    if (!rc && !v.verified && !strcmp(f->new_state, "auto")) {
+        char text[96];
+        snprintf(text, sizeof text, "low_p (p %.2f < %.2f)", v.p, v.threshold);
+        f->new_state = "review";
+        rc = flag_add(f, text);
+    }
+    return rc;
+}
+
+static int trust_check(rec *r, const arc_trust *t, norm_ctx *ctx)
+{
+    int rc = DG_OK;
+    for (size_t i = 0; i < r->n && !rc; i++) {
+        fld *f = &r->f[i];
+        if (f->keep || !f->new_state || !strcmp(f->new_state, "missing"))
+            continue;
+        if (!strcmp(f->new_state, "invalid") && !f->r2.value)
+            continue;
+        rc = trust_field(r, f, t, ctx);
+    }
+    return rc;
+}
+
 static int record_match(arc_matcher *m, rec *r, dg_err *err)
 {
     fld *major = rec_find(r, "major");
@@ -399,7 +611,7 @@ static int rec_normalize(arc_matcher *m, const review_conf *conf, rec *r, dg_err
     for (size_t i = 0; i < r->n && !rc; i++)
         rc = field_normalize(m->ctx, &r->f[i], ctx_year);
     rc = rc ? rc : record_dates_check(m->ctx, r, ctx_year);
-    rc = rc ? rc : confidence_check(r, conf);
+    rc = rc ? rc : conf->trust ? trust_check(r, conf->trust, m->ctx) : confidence_check(r, conf);
     if (rc)
         return dg_err_set(err, rc, "out of memory normalizing record %lld", (long long)r->id);
     return record_match(m, r, err);
@@ -431,7 +643,7 @@ static int writer_open(sqlite3 *db, int64_t run_id, writer *w, dg_err *err)
     int rc = db_prepare(db,
                         "UPDATE field SET value = ?, value_detail = ?, flag = ?, state = ?, "
                         "norm_run = ?, match_decision = ?, match_code = ?, match_name = ?, "
-                        "match_score = ?, match_rule = ? WHERE id = ?",
+                        "match_score = ?, match_rule = ?, p = ?, evidence = ? WHERE id = ?",
                         &w->upd_field, err);
     rc = rc ? rc : db_prepare(db, "DELETE FROM field_step WHERE field_id = ?", &w->del_steps, err);
     rc = rc ? rc
@@ -541,7 +753,10 @@ static int write_field(writer *w, const fld *f, dg_err *err)
         sqlite3_bind_double(st, 9, m->candidates[0].score);
     if (rule)
         sqlite3_bind_int64(st, 10, rule);
-    sqlite3_bind_int64(st, 11, f->id);
+    if (f->p >= 0)
+        sqlite3_bind_double(st, 11, f->p);
+    sqlite3_bind_text(st, 12, f->evidence ? f->evidence : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 13, f->id);
     int rc = exec_done(w, st, "cannot store normalized field", err);
     rc = rc ? rc : write_steps(w, f, err);
     return rc ? rc : write_candidates(w, f, err);
@@ -663,7 +878,9 @@ static int run_params(const arc_normalize_opts *o, const char *cfg, const review
     snprintf(ndir, sizeof ndir, "%s/normalize", cfg);
     for (size_t i = 0; i < sizeof tables / sizeof *tables && !rc; i++)
         rc = file_sha_json(b, tables[i], ndir, tables[i]);
-    rc = rc ? rc : dg_buf_adds(b, "},\"catalog\":");
+    rc = rc ? rc : dg_buf_adds(b, "},\"trust\":");
+    rc = rc ? rc : rv->trust ? arc_trust_params_json(rv->trust, b) : dg_buf_adds(b, "null");
+    rc = rc ? rc : dg_buf_adds(b, ",\"catalog\":");
     if (rc)
         return dg_err_set(err, rc, "out of memory building run parameters");
     rc = arc_catalog_fingerprint(o->catalog_dir, b, err);
@@ -734,17 +951,22 @@ int arc_normalize(sqlite3 *db, const arc_normalize_opts *o, const arc_progress *
     memset(sum, 0, sizeof *sum);
     const char *cfg = o->config_dir ? o->config_dir : arc_config_dir();
     char rv_path[4096];
-    review_conf rv;
+    review_conf rv = {0};
     int rc = db_runs_mark_interrupted(db, "normalize", err);
     if (!rc && !o->review_conf)
         rc = arc_path_join(rv_path, sizeof rv_path, cfg, "review.conf", err);
     rc = rc ? rc : review_conf_load(o->review_conf ? o->review_conf : rv_path, &rv, err);
+    rv.trust = NULL;
+    rc = rc ? rc : arc_trust_open(cfg, &rv.trust, err);
     rc = rc ? rc : arc_catalog_ensure(db, o->catalog_dir, &sum->catalog_imported, err);
     arc_matcher m;
     rc = rc ? rc : arc_matcher_open(db, cfg, o->catalog_dir, &m, err);
-    if (rc)
+    if (rc) {
+        arc_trust_close(&rv.trust);
         return rc;
+    }
     rc = normalize_run(db, o, cfg, &rv, &m, prog, sum, err);
     arc_matcher_close(&m);
+    arc_trust_close(&rv.trust);
     return rc;
 }
