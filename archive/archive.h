@@ -608,6 +608,50 @@ void arc_eval_fields_release(arc_eval_fields_result *r);
 /* {"truth_files":N,"fields":{...},"all_fields":{...},"records_found":{...}} */
 int arc_eval_fields_json(const arc_eval_fields_result *r, dg_buf *out);
 
+/*
+ * p(right) against truth: per field key, per value type and overall, the
+ * accuracy of the value chosen (before review), a reliability table of p
+ * (ten bins: count, mean p, share right), the expected calibration error,
+ * the values verified without review (state auto) and the error among
+ * them, and the right values sent to review.  Records: truth records found,
+ * and those with nothing left to review.
+ */
+#define ARC_TRUST_BINS 10
+#define ARC_TRUST_DEFAULT_TARGET 0.005
+typedef struct arc_trust_bins {
+    long count[ARC_TRUST_BINS], right[ARC_TRUST_BINS];
+    double p_sum[ARC_TRUST_BINS];
+    double ece;
+} arc_trust_bins;
+
+typedef struct arc_trust_row {
+    char *key; /* field key (rows), NULL for types and all */
+    long n, right, weighed, verified, verified_wrong, review, review_right;
+    arc_trust_bins bins;
+} arc_trust_row;
+
+typedef struct arc_eval_trust_result {
+    arc_trust_row *rows; /* by field key */
+    size_t nrows;
+    arc_trust_row by_type[DG_VT_COUNT], all;
+    long records, records_unreviewed;
+} arc_eval_trust_result;
+
+int arc_eval_trust(sqlite3 *db, const char *truth_dir, arc_eval_trust_result *r, dg_err *err);
+void arc_eval_trust_release(arc_eval_trust_result *r);
+int arc_eval_trust_json(const arc_eval_trust_result *r, dg_buf *out);
+
+/*
+ * Fit configs/trust.conf from the evidence the normalize stage stored and
+ * the truth in truth_dir: a logistic model per value type and the threshold
+ * that keeps the error among verified values under target[type].  The
+ * file's text is appended to out.  arc_trust_targets reads the targets of
+ * <config_dir>/trust.conf (ARC_TRUST_DEFAULT_TARGET where none is set).
+ */
+int arc_trust_fit(sqlite3 *db, const char *truth_dir, const double target[DG_VT_COUNT],
+                  dg_buf *out, dg_err *err);
+int arc_trust_targets(const char *config_dir, double target[DG_VT_COUNT], dg_err *err);
+
 /* ---- discipline catalogs and matching ---------------------------------------- */
 
 typedef struct arc_catalog_summary {

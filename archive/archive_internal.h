@@ -53,6 +53,8 @@ int arc_trust_open(const char *config_dir, arc_trust **out, dg_err *err);
 void arc_trust_close(arc_trust **t);
 /* {"sha256":..,"threshold":{type:p}} for the run's parameters. */
 int arc_trust_params_json(const arc_trust *t, dg_buf *b);
+/* The target error of each value type. */
+void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT]);
 
 #define ARC_TRUST_MAX_READINGS 4
 
@@ -85,6 +87,21 @@ typedef struct arc_trust_verdict {
 /* Weigh a field's readings.  DG_ENOTFOUND when no reading gave a value,
  * DG_ENOMEM; on DG_OK the caller releases out->evidence. */
 int arc_trust_weigh(const arc_trust *t, const arc_trust_field *in, arc_trust_verdict *out);
+
+/* SQL: x with spaces, tabs, newlines and ideographic spaces removed (values
+ * compared with the truth ignore whitespace). */
+#define ARC_SQL_NOWS(x)                                                                          \
+    "replace(replace(replace(replace(coalesce(" x ",''),' ',''),char(9),''),char(10),''),"       \
+    "'\xe3\x80\x80','')"
+
+/* ---- truth files (eval_fields.c) --------------------------------------------- */
+
+/* Load the *.truth.json of dir into temp tables of db: ev_truth (files),
+ * ev_page (truth page -> page id), ev_rec (truth record -> record id, its
+ * truth fields), ev_fld (printed value against raw reading).  Drop them
+ * with arc_eval_truth_drop. */
+int arc_eval_truth_tables(sqlite3 *db, const char *truth_dir, long *nfiles, dg_err *err);
+void arc_eval_truth_drop(sqlite3 *db);
 
 /* ---- stages' shared helpers -------------------------------------------------- */
 

@@ -97,8 +97,10 @@ int arc_trust_open(const char *config_dir, arc_trust **out, dg_err *err)
         free(data);
         return dg_err_set(err, DG_ENOMEM, "out of memory reading '%s'", path);
     }
-    for (int v = 0; v < DG_VT_COUNT; v++)
+    for (int v = 0; v < DG_VT_COUNT; v++) {
         t->threshold[v] = 1.0; /* a type nobody fitted is always reviewed */
+        t->target[v] = ARC_TRUST_DEFAULT_TARGET;
+    }
     dg_sha256_hex(data, n, t->sha);
     rc = dg_kv_parse((const char *)data, n, path, conf_line, t, err);
     free(data);
@@ -118,6 +120,11 @@ void arc_trust_close(arc_trust **t)
     norm_prior_free(&(*t)->prior);
     free(*t);
     *t = NULL;
+}
+
+void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT])
+{
+    memcpy(target, t->target, sizeof t->target);
 }
 
 int arc_trust_params_json(const arc_trust *t, dg_buf *b)
