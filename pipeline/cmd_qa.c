@@ -14,9 +14,10 @@
 #include "cli.h"
 
 #define SAMPLE_USAGE \
-    "qa sample draws a random share R (0 < R <= 1) of the auto-verified values of each batch\n" \
-    "(fields in state 'auto': values no person looked at, of loaded records too)\n" \
-    "not sampled before: ceil(R x their number), at least one where there are any.\n" \
+    "qa sample draws a random share R (0 < R <= 1) of the auto-verified values\n" \
+    "of each batch (fields in state 'auto': values no person looked at, of loaded\n" \
+    "records too) not sampled before: ceil(R x their number), at least one where\n" \
+    "there are any.\n" \
     "Each is recorded as a QA sample and sent to the review queue as a field item\n" \
     "with reason 'qa' (dangan review list --reason qa). Settle them as usual:\n" \
     "'review accept N' when the value is right, 'review correct N VALUE' or\n" \
@@ -30,23 +31,25 @@
     "  --batch B      only batch B (an ingest call; default: every batch)\n" \
     "  --seed S       a whole number 0 to 2^53-1\n" \
     "  --operator N   who draws (default: the OS user)\n" \
-    "  --json         {seed, rate, run, drawn, batches: [{batch, unsampled, before, drawn}]}\n" \
+    "  --json         {seed, rate, run, drawn, batches: [{batch, unsampled,\n" \
+    "                 before, drawn}]}\n" \
     "\n" \
     "exit: 0 done, 2 usage, 3 database, 5 no such batch\n"
 
 #define REPORT_USAGE \
-    "qa report shows per batch: values auto-verified (in state 'auto', or drawn while they were),\n" \
-    "sampled, settled, found wrong (rejected, or corrected to another value), the\n" \
-    "error rate and its 95% Wilson score interval, against the target error for\n" \
-    "auto-verified values (target_error in configs/qa.conf, default 0.005). A batch\n" \
-    "is 'above target' (flagged) when the interval's lower bound exceeds the\n" \
-    "target, 'suspect' when the estimate does, 'too few settled to say' while the\n" \
-    "interval still reaches over it, else 'within target'.\n" \
+    "qa report shows per batch: values auto-verified (in state 'auto', or drawn\n" \
+    "while they were), sampled, settled, found wrong (rejected, or corrected to\n" \
+    "another value), the error rate and its 95% Wilson score interval, against the\n" \
+    "target error for auto-verified values (target_error in configs/qa.conf,\n" \
+    "default 0.005). A batch is 'above target' (flagged) when the interval's\n" \
+    "lower bound exceeds the target, 'suspect' when the estimate does, 'too few\n" \
+    "settled to say' while the interval still reaches over it, else 'within\n" \
+    "target'.\n" \
     "\n" \
     "  --batch B      only batch B\n" \
-    "  --json         {target_error, confidence, flagged, suspect, batches: [{batch,\n" \
-    "                 auto_verified, sampled, settled, wrong, error_rate, wilson: [lo,\n" \
-    "                 hi], verdict, needed, archived_wrong}]}\n" \
+    "  --json         {target_error, confidence, flagged, suspect, batches:\n" \
+    "                 [{batch, auto_verified, sampled, settled, wrong, error_rate,\n" \
+    "                 wilson: [lo, hi], verdict, needed, archived_wrong}]}\n" \
     "\n" \
     "exit: 0 done, 1 done but some batch is above target, 2 usage, 3 database,\n" \
     "5 no such batch\n"

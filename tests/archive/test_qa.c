@@ -166,7 +166,8 @@ static void test_seed(void)
     dg_err err = {0};
     CHECK_INT(&T, arc_qa_sample(dd, &o, &d, &err), DG_OK);
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT json_extract(params, '$.seed') = %llu FROM run WHERE id = %lld",
+    snprintf(sql, sizeof sql,
+             "SELECT json_extract(params, '$.seed') = %llu FROM run WHERE id = %lld",
              (unsigned long long)d.seed, (long long)d.run_id);
     CHECK_INT(&T, q_int(dd, sql), 1);
     CHECK(&T, d.seed <= ARC_QA_MAX_SEED);
