@@ -337,6 +337,111 @@ int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int6
  * for the checks). */
 int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_err *err);
 
+/* ---- QA sampling: the archival acceptance check (抽检) ----------------------- */
+
+/*
+ * Values nobody looked at (fields in state 'auto', of loaded records too)
+ * are checked by sampling: a random share of each batch goes to the review
+ * queue as field items with reason 'qa', the operator settles them as usual
+ * (accept: the value was right; correct or reject: it was wrong), and the
+ * report estimates each batch's error rate from the settled ones.
+ */
+typedef struct arc_qa_opts {
+    double rate;               /* (0, 1]: share of the unsampled values drawn */
+    int64_t batch;             /* 0: every batch */
+    uint64_t seed;             /* used when has_seed */
+    int has_seed;              /* 0: a seed is drawn from the OS (and reported) */
+    const char *operator_name; /* who draws; NULL: the OS user */
+} arc_qa_opts;
+
+/* ARC_QA_MAX_SEED: seeds are kept below 2^53 so JSON readers keep them exact. */
+#define ARC_QA_MAX_SEED 9007199254740991ULL
+
+typedef struct arc_qa_batch_draw {
+    int64_t batch;
+    long unsampled; /* auto-verified values not sampled before this draw */
+    long before;    /* values sampled by earlier draws */
+    long drawn;
+} arc_qa_batch_draw;
+
+typedef struct arc_qa_draw {
+    uint64_t seed;
+    double rate;
+    int64_t run_id; /* the run row holding rate, seed and counts */
+    long drawn;     /* over all batches */
+    arc_qa_batch_draw *v;
+    size_t n;
+} arc_qa_draw;
+
+/*
+ * Draw ceil(rate * unsampled) values (at least 1 where there are any) of
+ * each batch in scope, uniformly with a generator seeded by the seed and
+ * the batch id (the same seed on the same workspace draws the same values),
+ * record each in qa_sample and raise its review item (kind 'field', reason
+ * 'qa'), all in one BEGIN IMMEDIATE transaction: a concurrent draw waits and
+ * then sees these as sampled, and qa_sample's UNIQUE field_id refuses a
+ * second sample of a value.  Fields with a field review item of their own
+ * are not drawn.  DG_EUSAGE for a rate outside (0, 1] or a seed over
+ * ARC_QA_MAX_SEED, DG_ENOTFOUND for an unknown batch.  Release *out with
+ * arc_qa_draw_release on success.
+ */
+int arc_qa_sample(sqlite3 *db, const arc_qa_opts *opts, arc_qa_draw *out, dg_err *err);
+void arc_qa_draw_release(arc_qa_draw *d);
+/* {"seed","rate","run","drawn","batches":[{"batch","unsampled","before","drawn"}]} */
+int arc_qa_draw_json(const arc_qa_draw *d, dg_buf *out);
+
+/* What the settled samples of a batch say about its target, strongest first. */
+typedef enum arc_qa_verdict {
+    ARC_QA_ABOVE,       /* the interval's lower bound exceeds the target: flagged */
+    ARC_QA_SUSPECT,     /* the estimate exceeds the target, the interval reaches under it */
+    ARC_QA_TOO_FEW,     /* the interval still reaches over the target: too few settled */
+    ARC_QA_WITHIN,      /* the whole interval is at or under the target */
+    ARC_QA_NOT_SAMPLED, /* nothing drawn yet */
+} arc_qa_verdict;
+
+/* "above target", "suspect", ... for text; arc_qa_verdict_key: "above_target" ... */
+const char *arc_qa_verdict_name(arc_qa_verdict v);
+const char *arc_qa_verdict_key(arc_qa_verdict v);
+
+typedef struct arc_qa_batch {
+    int64_t batch;
+    long auto_verified; /* values in state 'auto' now, or drawn while they were */
+    long sampled, settled, wrong;
+    double error_rate;  /* wrong / settled, 0 when none settled */
+    double lower, upper; /* 95% Wilson score interval (0, 1 when none settled) */
+    arc_qa_verdict verdict;
+    long needed;         /* TOO_FEW: settled samples, with no further error, that would
+                            put the interval under the target; 0 otherwise */
+    long archived_wrong; /* wrong values of loaded records the archive still holds */
+} arc_qa_batch;
+
+typedef struct arc_qa_report {
+    double target_error; /* from qa.conf (default 0.005) */
+    arc_qa_batch *v;     /* batches with auto-verified values, by id */
+    size_t n;
+    long flagged, suspect;
+} arc_qa_report;
+
+/* The default target error for auto-verified values (configs/qa.conf). */
+#define ARC_QA_TARGET_ERROR 0.005
+
+/*
+ * The QA state of each batch (batch 0: all that have auto-verified values)
+ * with the target error of conf_path (NULL: <configs>/qa.conf; a missing
+ * file: the default; a bad line: DG_EINPUT naming file and line).  A sample
+ * is settled once its item is decided: accepted is right, rejected or
+ * corrected to another value is wrong.  DG_ENOTFOUND for an unknown batch.
+ * Release *r with arc_qa_report_release on success.
+ */
+int arc_qa_report_read(sqlite3 *db, int64_t batch, const char *conf_path, arc_qa_report *r,
+                       dg_err *err);
+void arc_qa_report_release(arc_qa_report *r);
+/* {"target_error","confidence","flagged","suspect","batches":[{...}]} (no newline). */
+int arc_qa_report_json(const arc_qa_report *r, dg_buf *out);
+
+/* The 95% Wilson score interval of wrong out of n (n 0: [0, 1]). */
+void arc_qa_wilson(long wrong, long n, double *lower, double *upper);
+
 /* ---- lookup and the access log ----------------------------------------------- */
 
 /* Canonical keys of an archived study record: dg_field_keys[0 .. ARC_NFIELDS-1]
@@ -533,6 +638,7 @@ typedef struct arc_status {
     arc_counts record_states, forms;
     int64_t persons, study_records, records_loaded, records_pending, review_open;
     arc_counts pending_reasons;
+    arc_qa_report qa; /* the QA state of each batch (configs/qa.conf's target) */
 } arc_status;
 
 /* Read the status into *s (release it with arc_status_release on success). */
