@@ -3,8 +3,7 @@
  * per page, CER (Levenshtein distance over Unicode code points, whitespace
  * removed, divided by the truth length) and character-bag F1 (multiset of
  * code points), averaged per difficulty.  Truth JSON is read through
- * SQLite's JSON functions, so no JSON library is needed.  The metric
- * functions are exported (eval_cer, eval_bag_f1) for the OCR bench.
+ * SQLite's JSON functions, so no JSON library is needed.
  */
 #include <dirent.h>
 #include <sqlite3.h>

@@ -12,7 +12,7 @@
 #include "archive_internal.h"
 #include "normalize.h"
 
-/* ---- the arc_matcher with the database's mapping rules ------------------------------ */
+/* ---- the matcher with the database's mapping rules ------------------------------ */
 
 
 void arc_matcher_close(arc_matcher *m)
@@ -153,7 +153,7 @@ void arc_match_result_release(arc_match_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* The arc_matcher's result as the caller's copy (norm_* types stay private). */
+/* The matcher's result as the caller's copy (norm_* types stay private). */
 static int match_copy(const norm_match_result *mr, int json, arc_match_result *out)
 {
     out->decided_auto = mr->decision == NORM_AUTO;

@@ -1,10 +1,11 @@
 /*
- * stage_normalize.c - the normalize stage, the discipline arc_matcher front and
- * operator mapping rules.
+ * stage_normalize.c - the normalize stage (the discipline matcher it calls,
+ * with the operators' mapping rules, is stage_matcher.c; the weighing of
+ * each value's readings into p(right) is stage_trust.c).
  *
  * For each extracted record: every field goes through the normalizer for
  * its key, the record's dates through the plausibility check, the major
- * through the arc_matcher (with the active mapping rules), and the results, the
+ * through the matcher (with the active mapping rules), and the results, the
  * steps, the candidates and record.state = 'normalized' are written in one
  * transaction.  The work is done outside the transaction; a record that was
  * loaded meanwhile is left alone.  Field states follow the contract in
@@ -592,7 +593,7 @@ static int record_match(arc_matcher *m, rec *r, dg_err *err)
     const char *code = usable_value(r, "major_code");
     fld *cf = rec_find(r, "major_code");
     if (!code && cf && !cf->keep && !blank(cf->raw))
-        code = cf->raw; /* unreadable code: the arc_matcher sends it to review */
+        code = cf->raw; /* unreadable code: the matcher sends it to review */
     int year = year_of(usable_value(r, "enroll_date"));
     year = year ? year : year_of(usable_value(r, "grad_date"));
     const char *dept = usable_value(r, "department");

@@ -393,7 +393,7 @@ int norm_match_json(const norm_match_result *m, dg_buf *out);
 /* ---- name prior (prior.c) -------------------------------------- */
 /*
  * How plausible is a string as a full Chinese personal name?  A prior for
- * the trust model (issue 19): surname frequency from the bundled Apache-2.0
+ * the trust model: surname frequency from the bundled Apache-2.0
  * table configs/names/surnames_wainshine.tsv, or from the ChineseNames
  * tables when a site installed them (configs/names/README.md), and a class
  * for each given-name character (GB2312 level through ICU, or the site's
