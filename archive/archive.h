@@ -214,6 +214,8 @@ typedef struct arc_review_row {
     int64_t record;          /* 0: none */
     char *key, *raw, *value; /* "" for items without a field */
     char *detail;
+    int has_p; /* field.p was weighed: p is the probability the value is right */
+    double p;
 } arc_review_row;
 
 typedef struct arc_review_rows {
@@ -253,6 +255,18 @@ typedef struct arc_review_decision {
     int64_t undoes;                   /* decision undone, 0: none */
 } arc_review_decision;
 
+/* A distinct reading of a field item's value, what `pick N` takes: from
+ * field.evidence (normalized values, most probable first, p = probability)
+ * or, when the field was not weighed, from its field_reading rows (texts as
+ * read, best confidence first, p = the best reader's confidence 0-1). */
+typedef struct arc_review_alt {
+    int rank; /* 1 = first */
+    char *value;
+    double p;
+    char *readers; /* evidence: "tesseract, rec2"; readings: "tesseract 0.91, rec2 0.88" */
+    int chosen;    /* evidence: this is the field's value now */
+} arc_review_alt;
+
 /* One review item with what an operator needs to decide it. */
 typedef struct arc_review_view {
     int64_t id;
@@ -260,6 +274,7 @@ typedef struct arc_review_view {
     int version;
     int64_t record, study; /* study: the archived study a conflict would join, 0 none */
     int has_field;         /* the fields below up to match_name are set */
+    int64_t field;         /* field id, 0: none */
     char *key, *raw, *value, *field_state, *rule;
     double conf_min, conf_mean;
     int x, y, w, h;       /* box in original page pixels */
@@ -268,6 +283,11 @@ typedef struct arc_review_view {
     char *file, *sha256; /* NULL: no page */
     int page;            /* 1-based */
     int64_t page_id;
+    int has_p; /* field.p was weighed */
+    double p;
+    arc_review_alt *alts; /* field items: the readings to pick from */
+    size_t nalts;
+    int alts_from_readings; /* alts are field_reading rows, not field.evidence */
     arc_review_step *steps;
     size_t nsteps;
     arc_review_candidate *candidates; /* match items */
@@ -291,9 +311,11 @@ int arc_review_crop(sqlite3 *db, int64_t item, int margin, const char *png, dg_e
 
 /*
  * A decision.  verb: "accept" (a match item: take candidate 1), "pick"
- * (candidate N of a match item), "correct" (value: the field's value; on a
- * match item a target-catalog code), "reject" (why required), "undo" (the
- * latest decision of the item not yet undone).  pick and correct on a match
+ * (candidate N of a match item; of a field item: alternative N of
+ * arc_review_view.alts, stored as "correct" would store it), "correct"
+ * (value: the field's value; on a match item a target-catalog code),
+ * "reject" (why required), "undo" (the latest decision of the item not yet
+ * undone).  pick and correct on a match
  * store a mapping_rule (operator, time) so later records with the same
  * normalized name map automatically; undo deactivates it.
  *

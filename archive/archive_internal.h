@@ -116,6 +116,12 @@ int arc_catalog_resolve_dir(const char *dir, char *buf, size_t n);
 #define ARC_STEP_CORRECT "review-correct"
 #define ARC_STEP_CORRECT_AS_IS "review-correct-as-is"
 
+/* The alternatives a field offers to `review pick` (review.c), as `review
+ * show` lists them: into *v, *n (release with arc_review_alts_release). */
+int arc_review_alts(sqlite3 *db, int64_t field, arc_review_alt **v, size_t *n,
+                    int *from_readings, dg_err *err);
+void arc_review_alts_release(arc_review_alt *v, size_t n);
+
 /*
  * Run the normalizer the normalize stage uses for field key `key` on raw
  * (names and supervisor: norm_name; *_date: norm_date, birth/enroll/grad
