@@ -91,6 +91,29 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
 /* The extract driver and its templates are declared in the extraction block
  * at the end of this header. */
 
+/* ---- stage: reread (the second reader over field boxes) --------------------- */
+
+typedef struct arc_reread_opts {
+    int redo;               /* read again fields of records not yet loaded */
+    const char *config_dir; /* NULL: arc_config_dir() */
+} arc_reread_opts;
+
+typedef struct arc_reread_summary {
+    int available;    /* 0: nothing done, why says why */
+    char why[512];
+    int64_t run_id;
+    long pages, fields, read, failed; /* failed: the scan was gone, changed or undecodable */
+} arc_reread_summary;
+
+/*
+ * Read the box of every field of the value types trust.conf names
+ * (reread.<type>; names by default) with the second recognizer, for
+ * records not yet normalized, into field_reading.  Without trust.conf or
+ * the model, does nothing (summary.available 0, why filled) and succeeds.
+ */
+int arc_reread(sqlite3 *db, const arc_reread_opts *o, const arc_progress *prog,
+               arc_reread_summary *sum, dg_err *err);
+
 /* ---- stage: normalize -------------------------------------------------------- */
 
 typedef struct arc_normalize_opts {
@@ -186,6 +209,7 @@ typedef struct arc_run_summary {
     long records_loaded; /* archived study records added by this run */
     long review_open;    /* review items waiting for an operator */
     long quarantined;    /* files set aside among the paths given */
+    arc_reread_summary reread; /* the second reader's pass (available 0: why) */
 } arc_run_summary;
 
 /*
@@ -769,16 +793,24 @@ int arc_eval_trust(sqlite3 *db, const char *truth_dir, arc_eval_trust_result *r,
 void arc_eval_trust_release(arc_eval_trust_result *r);
 int arc_eval_trust_json(const arc_eval_trust_result *r, dg_buf *out);
 
+/* What a fit keeps of the current trust.conf: the target error of each value
+ * type and which types the second reader reads. */
+typedef struct arc_trust_settings {
+    double target[DG_VT_COUNT];
+    int reread[DG_VT_COUNT];
+} arc_trust_settings;
+
 /*
  * Fit configs/trust.conf from the evidence the normalize stage stored and
  * the truth in truth_dir: a logistic model per value type and the threshold
- * that keeps the error among verified values under target[type].  The
- * file's text is appended to out.  arc_trust_targets reads the targets of
- * <config_dir>/trust.conf (ARC_TRUST_DEFAULT_TARGET where none is set).
+ * that keeps the error among verified values under the type's target.  The
+ * file's text is appended to out.  arc_trust_settings_read reads the
+ * settings of <config_dir>/trust.conf (ARC_TRUST_DEFAULT_TARGET and names
+ * re-read where the file says nothing).
  */
-int arc_trust_fit(sqlite3 *db, const char *truth_dir, const double target[DG_VT_COUNT],
+int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *set,
                   dg_buf *out, dg_err *err);
-int arc_trust_targets(const char *config_dir, double target[DG_VT_COUNT], dg_err *err);
+int arc_trust_settings_read(const char *config_dir, arc_trust_settings *set, dg_err *err);
 
 /* ---- discipline catalogs and matching ---------------------------------------- */
 

@@ -280,7 +280,7 @@ static size_t top_scores(const exset *s, const double *w, norm_trust_scored *out
 /* A type needs this many candidates, right and wrong, to be fitted at all. */
 enum { MIN_EXAMPLES = 30, MIN_EACH = 3 };
 
-static int fit_type(const exset *s, int t, double target, dg_buf *out)
+static int fit_type(const exset *s, int t, double target, int reread, dg_buf *out)
 {
     size_t pos = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -288,6 +288,7 @@ static int fit_type(const exset *s, int t, double target, dg_buf *out)
     int rc = dg_buf_addf(out, "\n# %s: %zu candidates of %s values, %zu right\n",
                          dg_vtype_names[t], s->n, dg_vtype_names[t], pos);
     rc = rc ? rc : dg_buf_addf(out, "target_error.%s = %g\n", dg_vtype_names[t], target);
+    rc = rc ? rc : dg_buf_addf(out, "reread.%s = %d\n", dg_vtype_names[t], reread);
     if (rc || s->n < MIN_EXAMPLES || pos < MIN_EACH || s->n - pos < MIN_EACH)
         return rc ? rc : dg_buf_addf(out, "# too few to fit: every %s value goes to review\n",
                                      dg_vtype_names[t]);
@@ -308,7 +309,7 @@ static int fit_type(const exset *s, int t, double target, dg_buf *out)
     return rc;
 }
 
-int arc_trust_fit(sqlite3 *db, const char *truth_dir, const double target[DG_VT_COUNT],
+int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *set,
                   dg_buf *out, dg_err *err)
 {
     long nfiles = 0;
@@ -331,7 +332,7 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const double target[DG_VT_
                          nfiles, now);
     }
     for (int t = 0; t < DG_VT_COUNT && !rc; t++)
-        rc = fit_type(&sets[t], t, target[t], out);
+        rc = fit_type(&sets[t], t, set->target[t], set->reread[t], out);
     if (rc == DG_ENOMEM)
         dg_err_set(err, rc, "out of memory fitting");
     for (int t = 0; t < DG_VT_COUNT; t++) {
@@ -343,14 +344,18 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const double target[DG_VT_
     return rc;
 }
 
-int arc_trust_targets(const char *config_dir, double target[DG_VT_COUNT], dg_err *err)
+int arc_trust_settings_read(const char *config_dir, arc_trust_settings *set, dg_err *err)
 {
-    for (int t = 0; t < DG_VT_COUNT; t++)
-        target[t] = ARC_TRUST_DEFAULT_TARGET;
+    for (int t = 0; t < DG_VT_COUNT; t++) {
+        set->target[t] = ARC_TRUST_DEFAULT_TARGET;
+        set->reread[t] = t == DG_VT_NAME;
+    }
     arc_trust *tr = NULL;
     int rc = arc_trust_open(config_dir, &tr, err);
-    if (!rc && tr)
-        arc_trust_get_targets(tr, target);
+    if (!rc && tr) {
+        arc_trust_get_targets(tr, set->target);
+        arc_trust_reread_types(tr, set->reread);
+    }
     arc_trust_close(&tr);
     return rc;
 }

@@ -24,6 +24,7 @@ struct arc_trust {
     double threshold[DG_VT_COUNT];
     double target[DG_VT_COUNT];
     int have[DG_VT_COUNT]; /* weights given for the type */
+    int reread[DG_VT_COUNT]; /* the second reader reads fields of the type */
     norm_prior *prior;
     char sha[65];
 };
@@ -44,7 +45,8 @@ static int feature_of(const char *name)
     return -1;
 }
 
-/* "w.<type>.<feature> = x", "threshold.<type> = p", "target_error.<type> = e". */
+/* "w.<type>.<feature> = x", "threshold.<type> = p", "target_error.<type> = e",
+ * "reread.<type> = 0|1". */
 static int conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
     arc_trust *t = user;
@@ -74,6 +76,8 @@ static int conf_line(void *user, const dg_kv *kv, dg_err *err)
         t->threshold[vt] = v;
     } else if (strcmp(key, "target_error") == 0 && !dot2 && v > 0 && v < 1) {
         t->target[vt] = v;
+    } else if (strcmp(key, "reread") == 0 && !dot2 && (v == 0 || v == 1)) {
+        t->reread[vt] = (int)v;
     } else {
         return dg_kv_fail(kv, err, "unknown key or value out of range: '%s'", kv->key);
     }
@@ -101,6 +105,7 @@ int arc_trust_open(const char *config_dir, arc_trust **out, dg_err *err)
         t->threshold[v] = 1.0; /* a type nobody fitted is always reviewed */
         t->target[v] = ARC_TRUST_DEFAULT_TARGET;
     }
+    t->reread[DG_VT_NAME] = 1; /* names have no other check: always read twice */
     dg_sha256_hex(data, n, t->sha);
     rc = dg_kv_parse((const char *)data, n, path, conf_line, t, err);
     free(data);
@@ -120,6 +125,11 @@ void arc_trust_close(arc_trust **t)
     norm_prior_free(&(*t)->prior);
     free(*t);
     *t = NULL;
+}
+
+void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT])
+{
+    memcpy(types, t->reread, sizeof t->reread);
 }
 
 void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT])

@@ -101,12 +101,12 @@ static void print_json(const arc_eval_pages_result *pages, const arc_eval_fields
  * over it, so a reader never sees half a file). */
 static int fit_trust(sqlite3 *db, const char *truth, const char *path)
 {
-    double target[DG_VT_COUNT];
+    arc_trust_settings set;
     dg_err err = {0};
     dg_buf out;
     dg_buf_init(&out, 0);
-    int rc = arc_trust_targets(arc_config_dir(), target, &err);
-    rc = rc ? rc : arc_trust_fit(db, truth, target, &out, &err);
+    int rc = arc_trust_settings_read(arc_config_dir(), &set, &err);
+    rc = rc ? rc : arc_trust_fit(db, truth, &set, &out, &err);
     if (rc) {
         cli_error("eval", "%s", err.msg);
         dg_buf_release(&out);

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 extern const cli_command cmd_ingest, cmd_ocr, cmd_status, cmd_export;
-extern const cli_command cmd_extract, cmd_eval;
+extern const cli_command cmd_extract, cmd_reread, cmd_eval;
 extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
 extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa;
@@ -18,6 +18,7 @@ const cli_command *const cli_commands[] = {
     &cmd_status,
     &cmd_export,
     &cmd_extract,
+    &cmd_reread,
     &cmd_eval,
     &cmd_normalize,
     &cmd_match,
