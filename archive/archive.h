@@ -763,7 +763,8 @@ int arc_eval_fields_json(const arc_eval_fields_result *r, dg_buf *out);
 /*
  * p(right) against truth: per field key, per value type and overall, the
  * accuracy of the value chosen (before review), a reliability table of p
- * (ten bins: count, mean p, share right), the expected calibration error,
+ * (ten bins: count, mean p, share right), the expected calibration error
+ * (and, for comparison, the one Tesseract's raw confidence would have),
  * the values verified without review (state auto) and the error among
  * them, and the right values sent to review.  Records: truth records found,
  * and those with nothing left to review.
@@ -780,6 +781,7 @@ typedef struct arc_trust_row {
     char *key; /* field key (rows), NULL for types and all */
     long n, right, weighed, verified, verified_wrong, review, review_right;
     arc_trust_bins bins;
+    arc_trust_bins raw; /* the same values binned by Tesseract's own confidence */
 } arc_trust_row;
 
 typedef struct arc_eval_trust_result {

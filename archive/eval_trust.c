@@ -22,7 +22,8 @@ static const char tf_sql[] =
     "CREATE TEMP TABLE ev_tf AS SELECT r.record_id AS record_id, f.key AS key, "
     ARC_SQL_NOWS("json_extract(f.value, '$.normalized')") " AS want, x.id AS field_id, "
     ARC_SQL_NOWS("x.value") " AS got, x.value IS NOT NULL AS has_value, x.p AS p, "
-    "x.state AS state, coalesce(x.evidence, '') AS evidence FROM ev_rec r, "
+    "x.state AS state, coalesce(x.evidence, '') AS evidence, x.conf_min AS conf_min "
+    "FROM ev_rec r, "
     "json_each(r.fields) f LEFT JOIN field x ON x.record_id = r.record_id AND x.key = f.key "
     "WHERE r.record_id IS NOT NULL AND json_type(f.value, '$.normalized') IN "
     "('text', 'integer', 'real')";
@@ -36,13 +37,15 @@ static void bins_add(arc_trust_bins *b, double p, int right)
     b->p_sum[k] += p;
 }
 
-static void row_add(arc_trust_row *w, const char *state, int has_p, double p, int right)
+static void row_add(arc_trust_row *w, const char *state, int has_p, double p, double raw,
+                    int right)
 {
     w->n++;
     w->right += right;
     if (has_p) {
         w->weighed++;
         bins_add(&w->bins, p, right);
+        bins_add(&w->raw, raw, right);
     }
     if (state && strcmp(state, "auto") == 0) {
         w->verified++;
@@ -53,15 +56,21 @@ static void row_add(arc_trust_row *w, const char *state, int has_p, double p, in
     }
 }
 
-static void row_finish(arc_trust_row *w)
+static void bins_finish(arc_trust_bins *b)
 {
     double gap = 0;
     long n = 0;
     for (int k = 0; k < ARC_TRUST_BINS; k++) {
-        gap += fabs(w->bins.p_sum[k] - (double)w->bins.right[k]);
-        n += w->bins.count[k];
+        gap += fabs(b->p_sum[k] - (double)b->right[k]);
+        n += b->count[k];
     }
-    w->bins.ece = n ? gap / (double)n : 0;
+    b->ece = n ? gap / (double)n : 0;
+}
+
+static void row_finish(arc_trust_row *w)
+{
+    bins_finish(&w->bins);
+    bins_finish(&w->raw);
 }
 
 static arc_trust_row *row_for(arc_eval_trust_result *r, const char *key)
@@ -82,8 +91,9 @@ static arc_trust_row *row_for(arc_eval_trust_result *r, const char *key)
 static int collect(sqlite3 *db, arc_eval_trust_result *r, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT key, want, got, has_value, p, state FROM ev_tf ORDER BY key", &st,
-                   err))
+    if (db_prepare(db, "SELECT key, want, got, has_value, p, state, conf_min FROM ev_tf "
+                       "ORDER BY key",
+                   &st, err))
         return DG_EDB;
     int rc = DG_OK;
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
@@ -94,15 +104,16 @@ static int collect(sqlite3 *db, arc_eval_trust_result *r, dg_err *err)
         int has_p = sqlite3_column_type(st, 4) != SQLITE_NULL;
         double p = sqlite3_column_double(st, 4);
         const char *state = (const char *)sqlite3_column_text(st, 5);
+        double raw = sqlite3_column_double(st, 6) / 100.0;
         arc_trust_row *w = row_for(r, key ? key : "");
         const dg_field_key *fk = dg_field_key_find(key ? key : "");
         if (!w) {
             rc = dg_err_set(err, DG_ENOMEM, "out of memory");
             break;
         }
-        row_add(w, state, has_p, p, right);
-        row_add(&r->by_type[fk ? fk->vt : DG_VT_TEXT], state, has_p, p, right);
-        row_add(&r->all, state, has_p, p, right);
+        row_add(w, state, has_p, p, raw, right);
+        row_add(&r->by_type[fk ? fk->vt : DG_VT_TEXT], state, has_p, p, raw, right);
+        row_add(&r->all, state, has_p, p, raw, right);
     }
     sqlite3_finalize(st);
     for (size_t i = 0; i < r->nrows; i++)
@@ -158,11 +169,11 @@ static int row_json(const arc_trust_row *w, dg_buf *b)
 {
     int rc = dg_buf_addf(b,
                          "{\"n\":%ld,\"right\":%ld,\"accuracy\":%.4f,\"weighed\":%ld,"
-                         "\"ece\":%.4f,\"verified\":%ld,\"verified_share\":%.4f,"
+                         "\"ece\":%.4f,\"ece_raw_conf\":%.4f,\"verified\":%ld,\"verified_share\":%.4f,"
                          "\"verified_wrong\":%ld,\"verified_error\":%.4f,\"review\":%ld,"
                          "\"review_right\":%ld,\"reliability\":[",
                          w->n, w->right, w->n ? (double)w->right / (double)w->n : 0, w->weighed,
-                         w->bins.ece, w->verified,
+                         w->bins.ece, w->raw.ece, w->verified,
                          w->n ? (double)w->verified / (double)w->n : 0, w->verified_wrong,
                          w->verified ? (double)w->verified_wrong / (double)w->verified : 0,
                          w->review, w->review_right);

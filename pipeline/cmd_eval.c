@@ -72,6 +72,8 @@ static void print_trust(const arc_eval_trust_result *r)
     }
     print_trust_row("ALL VALUES", &r->all);
     printf("records with nothing to review: %ld of %ld\n", r->records_unreviewed, r->records);
+    printf("ECE of p %.3f; of Tesseract's raw confidence over the same values %.3f\n",
+           r->all.bins.ece, r->all.raw.ece);
     printf("\nreliability of p (all values weighed: %ld)\n%-10s %6s %7s %7s\n", r->all.weighed,
            "p", "n", "mean p", "right");
     for (int k = 0; k < ARC_TRUST_BINS; k++) {
