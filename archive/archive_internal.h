@@ -58,6 +58,8 @@ void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT]);
 /* The second reader's input width: wide enough for a value cell at its own
  * aspect (a name spaced out over a card's cell). */
 #define ARC_REREAD_WIDTH 320
+/* ... and the narrower, cheaper model for a box that fits it. */
+#define ARC_REREAD_NARROW 160
 /* The target error of each value type. */
 void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT]);
 

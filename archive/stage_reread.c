@@ -161,7 +161,7 @@ static int store(sqlite3 *db, int64_t run_id, const rr_page *p, const ocr_rec2_r
 }
 
 /* Read one page's boxes; a scan that is gone or changed fails the page only. */
-static int read_page(sqlite3 *db, ocr_rec2 *r2, int64_t run_id, const rr_page *p,
+static int read_page(sqlite3 *db, ocr_rec2 *const r2[2], int64_t run_id, const rr_page *p,
                      arc_reread_summary *sum, dg_err *err)
 {
     unsigned char *data;
@@ -181,7 +181,7 @@ static int read_page(sqlite3 *db, ocr_rec2 *r2, int64_t run_id, const rr_page *p
         ocr_box *boxes = malloc(p->n * sizeof *boxes);
         for (size_t i = 0; boxes && i < p->n; i++)
             boxes[i] = p->f[i].box;
-        rc = boxes ? ocr_rec2_read_boxes(r2, data, len, p->index, boxes, p->n, res, &e)
+        rc = boxes ? ocr_rec2_read_boxes(r2[0], r2[1], data, len, p->index, boxes, p->n, res, &e)
                    : DG_ENOMEM;
         free(boxes);
         if (rc == DG_ENOMEM)
@@ -201,7 +201,7 @@ static int read_page(sqlite3 *db, ocr_rec2 *r2, int64_t run_id, const rr_page *p
     return rc;
 }
 
-static int reread_pages(sqlite3 *db, ocr_rec2 *r2, const int types[DG_VT_COUNT],
+static int reread_pages(sqlite3 *db, ocr_rec2 *const r2[2], const int types[DG_VT_COUNT],
                         const arc_reread_opts *o, const arc_progress *prog,
                         arc_reread_summary *sum, dg_err *err)
 {
@@ -250,18 +250,22 @@ int arc_reread(sqlite3 *db, const arc_reread_opts *o, const arc_progress *prog,
     arc_trust_reread_types(t, types);
     arc_trust_close(&t);
     char model[4096], dict[4096];
-    ocr_rec2 *r2 = NULL;
+    ocr_rec2 *r2[2] = {NULL, NULL}; /* the narrow model (optional), the wide one */
     dg_err e = {0};
+    if (ocr_rec2_default_paths(ARC_REREAD_NARROW, model, sizeof model, dict, sizeof dict) == 1)
+        ocr_rec2_new(model, dict, &r2[0], NULL);
     if (ocr_rec2_default_paths(ARC_REREAD_WIDTH, model, sizeof model, dict, sizeof dict) != 1 ||
-        ocr_rec2_new(model, dict, &r2, &e)) {
+        ocr_rec2_new(model, dict, &r2[1], &e)) {
+        ocr_rec2_free(&r2[0]);
         snprintf(sum->why, sizeof sum->why, "second reader not available: %.400s",
                  e.msg[0] ? e.msg : "model not found (run tools/fetch-models.sh)");
         return DG_OK;
     }
     sum->available = 1;
     char params[4400];
-    snprintf(params, sizeof params, "{\"redo\":%d,\"reader\":\"rec2\",\"width\":%d}", o->redo,
-             ARC_REREAD_WIDTH);
+    snprintf(params, sizeof params,
+             "{\"redo\":%d,\"reader\":\"rec2\",\"width\":%d,\"narrow\":%d}", o->redo,
+             ARC_REREAD_WIDTH, r2[0] ? ARC_REREAD_NARROW : 0);
     rc = db_run_begin(db, "reread", params, &sum->run_id, err);
     if (!rc) {
         rc = reread_pages(db, r2, types, o, prog, sum, err);
@@ -270,6 +274,7 @@ int arc_reread(sqlite3 *db, const arc_reread_opts *o, const arc_progress *prog,
                  sum->pages, sum->fields, sum->read, sum->failed);
         db_run_end(db, sum->run_id, rc ? "failed" : "done", counts, NULL);
     }
-    ocr_rec2_free(&r2);
+    ocr_rec2_free(&r2[0]);
+    ocr_rec2_free(&r2[1]);
     return rc;
 }

@@ -234,13 +234,16 @@ int ocr_rec2_default_paths(int width, char *model, size_t model_n, char *dict, s
 /* 1 when the reader is built in and its default model (width 320) is found. */
 int ocr_rec2_available(void);
 /*
- * Read boxes of page page_index of a scan (the file's bytes) with r: the
- * page is decoded once, each box cut with a margin and read as one line.
+ * Read boxes of page page_index of a scan (the file's bytes): the page is
+ * decoded once, each box cut with a margin and read as one line, by
+ * `narrow` when the line fits its width at its own aspect, else by `wide`
+ * (either may be NULL, not both).
  * out[i] (n entries, free each with ocr_rec2_result_free) holds box i's
  * reading, empty for a box outside the page.  DG_EINPUT when the page
  * cannot be decoded.
  */
-int ocr_rec2_read_boxes(ocr_rec2 *r, const unsigned char *data, size_t len, int page_index,
-                        const ocr_box *boxes, size_t n, ocr_rec2_result *out, dg_err *err);
+int ocr_rec2_read_boxes(ocr_rec2 *narrow, ocr_rec2 *wide, const unsigned char *data, size_t len,
+                        int page_index, const ocr_box *boxes, size_t n, ocr_rec2_result *out,
+                        dg_err *err);
 
 #endif
