@@ -139,9 +139,12 @@ int main(void)
 {
     tl_state t = {0};
     char model[4096], dict[4096];
-    if (ocr_rec2_default_paths(320, model, sizeof model, dict, sizeof dict) != 1 ||
-        !ocr_rec2_available()) {
-        printf("SKIP: second reader not available (%s; run tools/fetch-models.sh)\n", model);
+    if (ocr_rec2_default_paths(320, model, sizeof model, dict, sizeof dict) != 1) {
+        printf("SKIP: no %s (tools/fetch-models.sh installs it)\n", model);
+        return SKIP;
+    }
+    if (!ocr_rec2_available()) {
+        printf("SKIP: built without OpenCV dnn\n");
         return SKIP;
     }
     ocr_rec2 *r = NULL;
