@@ -72,6 +72,7 @@ typedef struct arc_trust_reading {
     const char *text;
     double conf;
     const struct norm_result *r;
+    int doubtful; /* the value breaks a rule of its key (a date without its month ...) */
 } arc_trust_reading;
 
 typedef struct arc_trust_field {

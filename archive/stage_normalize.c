@@ -506,21 +506,40 @@ static int take_reading(fld *f, norm_result *src, const char *reader, const char
     return DG_OK;
 }
 
+/* Archive years: a date of these records outside them is a misread. */
+enum { FIRST_YEAR = 1900, LAST_YEAR = 2005 };
+
+/* 1 when a normalized value breaks a rule of its key the normalizer does
+ * not know: a month date (archived YYYY-MM) read as a year alone, a year
+ * no record of this archive can hold. */
+static int doubtful(const char *key, const char *value)
+{
+    const dg_field_key *k = dg_field_key_find(key);
+    if (!k || !value || (k->norm != DG_FK_DATE && k->norm != DG_FK_MONTH))
+        return 0;
+    int y = year_of(value);
+    if (y && (y < FIRST_YEAR || y > LAST_YEAR))
+        return 1;
+    return k->norm == DG_FK_MONTH && strlen(value) < 7;
+}
+
 /* p(right) for one field from all its readings; routes it by p. */
 static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx)
 {
     arc_trust_reading rd[3];
     size_t n = 0;
     if (f->r.value)
-        rd[n++] = (arc_trust_reading){"tesseract", f->raw, f->conf_min / 100.0, &f->r};
+        rd[n++] = (arc_trust_reading){"tesseract", f->raw, f->conf_min / 100.0, &f->r,
+                                      doubtful(f->key, f->r.value)};
     if (f->r2.value)
-        rd[n++] = (arc_trust_reading){"rec2", f->rec2_text, f->rec2_conf, &f->r2};
+        rd[n++] = (arc_trust_reading){"rec2", f->rec2_text, f->rec2_conf, &f->r2,
+                                      doubtful(f->key, f->r2.value)};
     char seq[24];
     norm_result rs = {0};
     if (strcmp(f->key, "seq") == 0 && seq_from_column(r, seq)) {
         if (arc_normalize_value(ctx, f->key, seq, 0, &rs, NULL) == DG_ENOMEM)
             return DG_ENOMEM;
-        rd[n++] = (arc_trust_reading){"column", seq, 1.0, &rs};
+        rd[n++] = (arc_trust_reading){"column", seq, 1.0, &rs, 0};
     }
     const char **column = malloc((r->ncol + 1) * sizeof *column);
     if (!column) {

@@ -233,7 +233,7 @@ static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
         f[NORM_TF_PRIOR] = lp < -4 ? -4 : lp > 4 ? 4 : lp;
     }
     const norm_result *nr = in->readings[c->first].r;
-    f[NORM_TF_INVALID] = nr && nr->flag ? 1 : 0;
+    f[NORM_TF_INVALID] = (nr && nr->flag) || in->readings[c->first].doubtful ? 1 : 0;
     f[NORM_TF_COLUMN] = column_support(in, c->value);
     f[NORM_TF_FLAGGED] = in->flagged ? 1 : 0;
 }

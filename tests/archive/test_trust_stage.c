@@ -70,7 +70,7 @@ static arc_trust_verdict weigh(arc_trust *t, dg_fk_vtype vt, const arc_trust_rea
 static void test_prior(tl_state *t, arc_trust *tr)
 {
     norm_result bu = value("部卫东"), hao = value("郝卫东");
-    arc_trust_reading both[] = {{"tesseract", "部卫东", 0.94, &bu}, {"rec2", "郝卫东", 0.90, &hao}};
+    arc_trust_reading both[] = {{"tesseract", "部卫东", 0.94, &bu, 0}, {"rec2", "郝卫东", 0.90, &hao, 0}};
     int rc;
     arc_trust_verdict v = weigh(tr, DG_VT_NAME, both, 2, -1, -1, &rc);
     CHECK_INT(t, rc, DG_OK);
@@ -90,7 +90,7 @@ static void test_prior(tl_state *t, arc_trust *tr)
     dg_buf_release(&v.evidence);
 
     /* the same confidence on a common surname is verified */
-    arc_trust_reading common[] = {{"tesseract", "郝卫东", 0.94, &hao}};
+    arc_trust_reading common[] = {{"tesseract", "郝卫东", 0.94, &hao, 0}};
     v = weigh(tr, DG_VT_NAME, common, 1, -1, -1, &rc);
     CHECK(t, v.verified);
     CHECK(t, v.p > p_bu + 0.3);
@@ -98,7 +98,7 @@ static void test_prior(tl_state *t, arc_trust *tr)
     dg_buf_release(&v.evidence);
 
     /* two readers agreeing beat one */
-    arc_trust_reading agree[] = {{"tesseract", "郝卫东", 0.94, &hao}, {"rec2", "郝卫东", 0.9, &hao}};
+    arc_trust_reading agree[] = {{"tesseract", "郝卫东", 0.94, &hao, 0}, {"rec2", "郝卫东", 0.9, &hao, 0}};
     v = weigh(tr, DG_VT_NAME, agree, 2, -1, -1, &rc);
     CHECK(t, v.p > p_alone);
     CHECK(t, strstr(v.evidence.data, "\"agree\":1.0000") != NULL);
@@ -108,7 +108,7 @@ static void test_prior(tl_state *t, arc_trust *tr)
 static void test_sequence(tl_state *t, arc_trust *tr)
 {
     norm_result il = value("il"), eleven = value("11");
-    arc_trust_reading rd[] = {{"tesseract", "il", 0.6, &il}, {"column", "11", 1.0, &eleven}};
+    arc_trust_reading rd[] = {{"tesseract", "il", 0.6, &il, 0}, {"column", "11", 1.0, &eleven, 0}};
     int rc;
     arc_trust_verdict v = weigh(tr, DG_VT_NUMBER, rd, 2, 10, 12, &rc);
     CHECK_INT(t, rc, DG_OK);
@@ -124,7 +124,7 @@ static void test_sequence(tl_state *t, arc_trust *tr)
 static void test_nothing(tl_state *t, arc_trust *tr)
 {
     norm_result none = {0};
-    arc_trust_reading rd[] = {{"tesseract", "", 0.2, &none}};
+    arc_trust_reading rd[] = {{"tesseract", "", 0.2, &none, 0}};
     int rc;
     arc_trust_verdict v = weigh(tr, DG_VT_NAME, rd, 1, -1, -1, &rc);
     CHECK_INT(t, rc, DG_ENOTFOUND);
