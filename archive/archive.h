@@ -29,8 +29,6 @@ typedef struct arc_progress {
     void *ud;
 } arc_progress;
 
-void arc_progress_report(const arc_progress *p, const char *stage, long done, long total,
-                         const char *item);
 
 /* Read a whole file into memory (caller frees *data).  Used to re-read scans. */
 int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *err);
@@ -445,9 +443,8 @@ typedef enum arc_qa_verdict {
     ARC_QA_NOT_SAMPLED, /* nothing drawn yet */
 } arc_qa_verdict;
 
-/* "above target", "suspect", ... for text; arc_qa_verdict_key: "above_target" ... */
+/* "above target", "suspect", ... for text. */
 const char *arc_qa_verdict_name(arc_qa_verdict v);
-const char *arc_qa_verdict_key(arc_qa_verdict v);
 
 typedef struct arc_qa_batch {
     int64_t batch;

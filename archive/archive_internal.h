@@ -111,6 +111,15 @@ int arc_trust_weigh(const arc_trust *t, const arc_trust_field *in, arc_trust_ver
 int arc_eval_truth_tables(sqlite3 *db, const char *truth_dir, long *nfiles, dg_err *err);
 void arc_eval_truth_drop(sqlite3 *db);
 
+/* ---- progress and QA keys ---------------------------------------------------- */
+
+/* Call p's update (if any) with a stage's progress. */
+void arc_progress_report(const arc_progress *p, const char *stage, long done, long total,
+                         const char *item);
+
+/* The JSON key of a QA verdict: "above_target", "suspect", ... */
+const char *arc_qa_verdict_key(arc_qa_verdict v);
+
 /* ---- stages' shared helpers -------------------------------------------------- */
 
 /* Import dir when no edition is loaded yet; *imported (may be NULL) says if it did. */
