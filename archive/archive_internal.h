@@ -10,6 +10,115 @@
 #include <string.h>
 
 #include "archive.h"
+#include "fieldkeys.h"
+#include "normalize.h"
+
+/* ---- the matcher with the database's mapping rules (stage_matcher.c) ---------- */
+
+typedef struct rule_strings {
+    char *name, *department, *code, *id, *who;
+} rule_strings;
+
+typedef struct arc_matcher {
+    norm_ctx *ctx;
+    norm_catalog *cat;
+    norm_match_conf conf;
+    norm_match_rule *rules;
+    rule_strings *strs;
+    size_t nrules;
+    char conf_sha[65];
+} arc_matcher;
+
+/* Open the catalog, matcher settings and (db non-NULL) the active mapping
+ * rules; db NULL: no rules and no catalog import.  Close with arc_matcher_close. */
+int arc_matcher_open(sqlite3 *db, const char *config_dir, const char *catalog_dir,
+                     arc_matcher *m, dg_err *err);
+void arc_matcher_close(arc_matcher *m);
+/* The normalized form majors and departments are compared in (norm_text);
+ * *out NULL for empty input. */
+int arc_text_norm(struct norm_ctx *ctx, const char *raw, char **out, dg_err *err);
+/* The mapping_rule id that decided the best candidate, else 0. */
+int64_t arc_candidate_rule(const struct norm_match_result *mr);
+/* a "/" b into buf; DG_EUSAGE when it does not fit. */
+int arc_path_join(char *buf, size_t n, const char *a, const char *b, dg_err *err);
+
+/* ---- p(right) of each value (stage_trust.c) --------------------------------- */
+
+typedef struct arc_trust arc_trust;
+
+/* Load <config_dir>/trust.conf (weights, thresholds, target errors) and the
+ * name prior.  *out is NULL, with DG_OK, when the file is absent: the stage
+ * then routes by OCR confidence (review.conf).  Close with arc_trust_close. */
+int arc_trust_open(const char *config_dir, arc_trust **out, dg_err *err);
+void arc_trust_close(arc_trust **t);
+/* {"sha256":..,"threshold":{type:p}} for the run's parameters. */
+int arc_trust_params_json(const arc_trust *t, dg_buf *b);
+/* Which value types the second reader reads (reread.<type>; names by default). */
+void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT]);
+/* The second reader's input width: wide enough for a value cell at its own
+ * aspect (a name spaced out over a card's cell). */
+#define ARC_REREAD_WIDTH 320
+/* ... and the narrower, cheaper model for a box that fits it. */
+#define ARC_REREAD_NARROW 160
+/* The target error of each value type. */
+void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT]);
+
+#define ARC_TRUST_MAX_READINGS 4
+
+/* One reading of a field: reader name ("tesseract", "rec2", "column"), the
+ * text it read, its confidence 0-1 and that text's normalization (not owned). */
+typedef struct arc_trust_reading {
+    const char *reader;
+    const char *text;
+    double conf;
+    const struct norm_result *r;
+    int doubtful; /* the value breaks a rule of its key (a date without its month ...) */
+} arc_trust_reading;
+
+typedef struct arc_trust_field {
+    dg_fk_vtype vt;
+    const arc_trust_reading *readings; /* at most ARC_TRUST_MAX_READINGS used */
+    size_t nreadings;
+    const char *const *column; /* the key's values in the page's other records */
+    size_t ncolumn;
+    double seq_prev, seq_next; /* a ledger's sequence numbers around this row, -1: none */
+    int flagged;               /* a normalizer or cross-check doubted the value */
+} arc_trust_field;
+
+typedef struct arc_trust_verdict {
+    size_t chosen;    /* the reading whose value is most probable */
+    double p, threshold;
+    int verified;     /* p clears the type's threshold */
+    dg_buf evidence;  /* JSON for field.evidence; caller releases */
+} arc_trust_verdict;
+
+/* Weigh a field's readings.  DG_ENOTFOUND when no reading gave a value,
+ * DG_ENOMEM; on DG_OK the caller releases out->evidence. */
+int arc_trust_weigh(const arc_trust *t, const arc_trust_field *in, arc_trust_verdict *out);
+
+/* SQL: x with spaces, tabs, newlines and ideographic spaces removed (values
+ * compared with the truth ignore whitespace). */
+#define ARC_SQL_NOWS(x)                                                                          \
+    "replace(replace(replace(replace(coalesce(" x ",''),' ',''),char(9),''),char(10),''),"       \
+    "'\xe3\x80\x80','')"
+
+/* ---- truth files (eval_fields.c) --------------------------------------------- */
+
+/* Load the *.truth.json of dir into temp tables of db: ev_truth (files),
+ * ev_page (truth page -> page id), ev_rec (truth record -> record id, its
+ * truth fields), ev_fld (printed value against raw reading).  Drop them
+ * with arc_eval_truth_drop. */
+int arc_eval_truth_tables(sqlite3 *db, const char *truth_dir, long *nfiles, dg_err *err);
+void arc_eval_truth_drop(sqlite3 *db);
+
+/* ---- progress and QA keys ---------------------------------------------------- */
+
+/* Call p's update (if any) with a stage's progress. */
+void arc_progress_report(const arc_progress *p, const char *stage, long done, long total,
+                         const char *item);
+
+/* The JSON key of a QA verdict: "above_target", "suspect", ... */
+const char *arc_qa_verdict_key(arc_qa_verdict v);
 
 /* ---- stages' shared helpers -------------------------------------------------- */
 
@@ -23,6 +132,12 @@ int arc_catalog_resolve_dir(const char *dir, char *buf, size_t n);
  * value to what was typed (the normalizer's steps follow it). */
 #define ARC_STEP_CORRECT "review-correct"
 #define ARC_STEP_CORRECT_AS_IS "review-correct-as-is"
+
+/* The alternatives a field offers to `review pick` (review.c), as `review
+ * show` lists them: into *v, *n (release with arc_review_alts_release). */
+int arc_review_alts(sqlite3 *db, int64_t field, arc_review_alt **v, size_t *n,
+                    int *from_readings, dg_err *err);
+void arc_review_alts_release(arc_review_alt *v, size_t n);
 
 /*
  * Run the normalizer the normalize stage uses for field key `key` on raw
@@ -44,14 +159,6 @@ int arc_normalize_value(struct norm_ctx *ctx, const char *key, const char *raw, 
  */
 int arc_record_context_year(sqlite3 *db, struct norm_ctx *ctx, int64_t record_id, int *year,
                             dg_err *err);
-
-/*
- * The field key of a norm_record_dates member ("birth" -> "birth_date",
- * "enrol", "graduate", "degree"), as norm_dates_check names them in its
- * flags; NULL for "form" (the form date is a page header value, not a field)
- * and anything else.  Shared by the stage and `dangan review correct`.
- */
-const char *arc_date_field_key(const char *member);
 
 /* Crop a whole page from the original scan into png. */
 int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);

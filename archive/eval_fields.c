@@ -18,9 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOWS(x)                                                                                  \
-    "replace(replace(replace(replace(coalesce(" x ",''),' ',''),char(9),''),char(10),''),"       \
-    "'\xe3\x80\x80','')"
+#define NOWS(x) ARC_SQL_NOWS(x)
 
 static const char *const setup_sql[] = {
     "DROP TABLE IF EXISTS temp.ev_truth; DROP TABLE IF EXISTS temp.ev_page;"
@@ -208,14 +206,25 @@ void arc_eval_fields_release(arc_eval_fields_result *r)
     memset(r, 0, sizeof *r);
 }
 
+int arc_eval_truth_tables(sqlite3 *db, const char *truth_dir, long *nfiles, dg_err *err)
+{
+    int rc = run_all(db, setup_sql, 2, err);
+    if (rc == DG_OK)
+        rc = load_truth(db, truth_dir, nfiles, err);
+    if (rc == DG_OK)
+        rc = run_all(db, build_sql, sizeof build_sql / sizeof *build_sql, err);
+    return rc;
+}
+
+void arc_eval_truth_drop(sqlite3 *db)
+{
+    run_all(db, setup_sql, 1, NULL);
+}
+
 int arc_eval_fields(sqlite3 *db, const char *truth_dir, arc_eval_fields_result *r, dg_err *err)
 {
     memset(r, 0, sizeof *r);
-    int rc = run_all(db, setup_sql, 2, err);
-    if (rc == DG_OK)
-        rc = load_truth(db, truth_dir, &r->truth_files, err);
-    if (rc == DG_OK)
-        rc = run_all(db, build_sql, sizeof build_sql / sizeof *build_sql, err);
+    int rc = arc_eval_truth_tables(db, truth_dir, &r->truth_files, err);
     if (rc == DG_OK && (rc = collect(db, r)))
         rc = rc == DG_ENOMEM ? dg_err_set(err, rc, "out of memory")
                              : db_fail(db, err, "cannot compute field evaluation");

@@ -3,8 +3,7 @@
  * per page, CER (Levenshtein distance over Unicode code points, whitespace
  * removed, divided by the truth length) and character-bag F1 (multiset of
  * code points), averaged per difficulty.  Truth JSON is read through
- * SQLite's JSON functions, so no JSON library is needed.  The metric
- * functions are exported (eval_cer, eval_bag_f1) for the OCR bench.
+ * SQLite's JSON functions, so no JSON library is needed.
  */
 #include <dirent.h>
 #include <sqlite3.h>
@@ -14,7 +13,7 @@
 #include "archive_internal.h"
 
 typedef struct cps {
-    unsigned *v;
+    uint32_t *v;
     size_t n;
 } cps;
 
@@ -35,37 +34,9 @@ static int to_cps(const char *s, cps *out)
     return DG_OK;
 }
 
-/* Levenshtein distance with two rows. */
-static size_t edit_distance(const cps *a, const cps *b)
-{
-    size_t *prev = malloc((b->n + 1) * sizeof *prev), *cur = malloc((b->n + 1) * sizeof *cur);
-    if (!prev || !cur) {
-        free(prev);
-        free(cur);
-        return a->n > b->n ? a->n : b->n;
-    }
-    for (size_t j = 0; j <= b->n; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= a->n; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= b->n; j++) {
-            size_t sub = prev[j - 1] + (a->v[i - 1] != b->v[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        size_t *t = prev;
-        prev = cur;
-        cur = t;
-    }
-    size_t d = prev[b->n];
-    free(prev);
-    free(cur);
-    return d;
-}
-
 static int cmp_u(const void *x, const void *y)
 {
-    unsigned a = *(const unsigned *)x, b = *(const unsigned *)y;
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
     return (a > b) - (a < b);
 }
 
@@ -99,7 +70,7 @@ int eval_page_scores(const char *truth, const char *hyp, double *cer, double *f1
         free(h.v);
         return DG_ENOMEM;
     }
-    *cer = t.n ? (double)edit_distance(&t, &h) / (double)t.n : (h.n ? 1.0 : 0.0);
+    *cer = t.n ? (double)dg_levenshtein(t.v, t.n, h.v, h.n) / (double)t.n : (h.n ? 1.0 : 0.0);
     size_t c = bag_common(&t, &h);
     double p = h.n ? (double)c / (double)h.n : 0, r = t.n ? (double)c / (double)t.n : 0;
     *f1 = p + r > 0 ? 2 * p * r / (p + r) : (t.n == 0 && h.n == 0);

@@ -13,8 +13,9 @@
 
 /* A study record should have one primary source; min() keeps the export at
  * one line per record even if a bad load left two. */
-static const char export_sql[] =
-    "SELECT s.id, f.path, pg.page_index, r.row_no, " LK_FIELDS_SQL " FROM study_record s "
+static const char export_head[] = "SELECT s.id, f.path, pg.page_index, r.row_no, ";
+static const char export_tail[] =
+    " FROM study_record s "
     "JOIN person p ON p.id = s.person_id "
     "LEFT JOIN record r ON r.id = (SELECT min(record_id) FROM study_source "
     "                              WHERE study_id = s.id AND role = 'primary') "
@@ -38,8 +39,9 @@ static int export_line(sqlite3_stmt *st, dg_buf *b)
 static int export_rows(sqlite3 *db, FILE *out, long *count, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, export_sql, &st, err))
-        return DG_EDB;
+    int prc = lk_fields_prepare(db, export_head, export_tail, &st, err);
+    if (prc)
+        return prc;
     dg_buf b;
     dg_buf_init(&b, 0);
     int rc, status = DG_OK;

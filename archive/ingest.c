@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "archive.h"
+#include "archive_internal.h"
 #include "ocr.h"
 
 #define LOW_DPI_LIMIT 300

@@ -80,7 +80,14 @@ static int conf_parse_required(load_conf *c, const char *v, size_t n, const char
     return DG_OK;
 }
 
-/* key = value lines; '#' comments.  Only 'required' is known today. */
+static int conf_line(void *user, const dg_kv *kv, dg_err *err)
+{
+    if (strcmp(kv->key, "required") != 0)
+        return dg_kv_fail(kv, err, "unknown key '%s'", kv->key);
+    return conf_parse_required(user, kv->value, strlen(kv->value), kv->path, err);
+}
+
+/* key = value lines (dg_kv_parse).  Only 'required' is known today. */
 static int conf_load(const char *path, load_conf *c, dg_err *err)
 {
     char defpath[4096];
@@ -95,23 +102,7 @@ static int conf_load(const char *path, load_conf *c, dg_err *err)
         return conf_parse_required(c, default_required, strlen(default_required), "default",
                                    err);
     int rc = conf_parse_required(c, default_required, strlen(default_required), path, err);
-    const char *s = (const char *)data, *end = s + len;
-    while (rc == DG_OK && s < end) {
-        const char *eol = memchr(s, '\n', (size_t)(end - s));
-        const char *le = eol ? eol : end;
-        const char *eq = memchr(s, '=', (size_t)(le - s));
-        const char *k = s;
-        while (k < le && (*k == ' ' || *k == '\t'))
-            k++;
-        if (k < le && *k != '#' && *k != '\r') {
-            if (!eq || strncmp(k, "required", 8) != 0)
-                rc = dg_err_set(err, DG_EINPUT, "'%s': unknown line '%.*s'", path,
-                                (int)(le - s), s);
-            else
-                rc = conf_parse_required(c, eq + 1, (size_t)(le - eq - 1), path, err);
-        }
-        s = le + 1;
-    }
+    rc = rc ? rc : dg_kv_parse((const char *)data, len, path, conf_line, c, err);
     free(data);
     return rc;
 }
@@ -261,21 +252,7 @@ static int record_ready(const ld_record *r, const load_conf *c, char *why, size_
 
 /* ---- where each key goes --------------------------------------------------------------- */
 
-/* Keys archived on the study record, and the column each fills. */
-static const struct {
-    const char *key, *column;
-} study_keys[] = {
-    {"department", "department"}, {"student_no", "student_no"},
-    {"major", "major_hist"},      {"major_code", "major_code_hist"},
-    {"enroll_date", "enroll"},    {"grad_date", "grad"},
-    {"degree", "degree"},         {"certificate_no", "certificate_no"},
-    {"supervisor", "supervisor"},
-};
-
-/* Keys archived on the person. */
-static const struct {
-    const char *key, *column;
-} person_keys[] = {{"birth_date", "birth"}, {"sex", "sex"}};
+/* Which keys are archived, and the column each fills: fieldkeys.h. */
 
 static const char *ok_value(const ld_record *r, const char *key)
 {
@@ -449,17 +426,11 @@ static int study_insert(ld_ctx *c, const ld_record *r, int64_t person, int64_t *
     return DG_OK;
 }
 
+/* A field of the record that the archive keeps (its provenance is written). */
 static int is_archived_key(const char *key)
 {
-    if (strcmp(key, "name") == 0)
-        return 1;
-    for (size_t i = 0; i < sizeof person_keys / sizeof *person_keys; i++)
-        if (strcmp(key, person_keys[i].key) == 0)
-            return 1;
-    for (size_t i = 0; i < sizeof study_keys / sizeof *study_keys; i++)
-        if (strcmp(key, study_keys[i].key) == 0)
-            return 1;
-    return 0;
+    const dg_field_key *k = dg_field_key_find(key);
+    return k && (k->source == DG_FK_FIELD || k->source == DG_FK_WRITTEN);
 }
 
 static int provenance_all(ld_ctx *c, const ld_record *r, int64_t study, dg_err *err)
@@ -614,15 +585,14 @@ static int conflicts_check(ld_ctx *c, const ld_record *r, int64_t study, int *op
     return DG_OK;
 }
 
+/* The column a field's value is copied to, NULL for the name (kept as written). */
 static const char *column_for(const char *key, int *on_person)
 {
-    for (size_t i = 0; i < sizeof study_keys / sizeof *study_keys; i++)
-        if (strcmp(key, study_keys[i].key) == 0)
-            return *on_person = 0, study_keys[i].column;
-    for (size_t i = 0; i < sizeof person_keys / sizeof *person_keys; i++)
-        if (strcmp(key, person_keys[i].key) == 0)
-            return *on_person = 1, person_keys[i].column;
-    return NULL;
+    const dg_field_key *k = dg_field_key_find(key);
+    if (!k || k->source != DG_FK_FIELD)
+        return NULL;
+    *on_person = k->home == DG_FK_PERSON;
+    return k->column;
 }
 
 /* A value the primary source lacks comes from the linked one.  The column

@@ -121,9 +121,7 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
     rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.name_simplified = ?1", &l->by_simp, err);
     rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.pinyin = ?1", &l->by_pinyin, err);
     rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.lookalike_key = ?1", &l->by_look, err);
-    rc = rc ? rc : db_prepare(db, "SELECT " LK_FIELDS_SQL " FROM study_record s "
-                                  "JOIN person p ON p.id = s.person_id WHERE s.id = ?1",
-                              &l->fields, err);
+    rc = rc ? rc : lk_fields_prepare(db, "SELECT ", LK_FIELDS_BY_ID, &l->fields, err);
     for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
         rc = db_prepare(db, sub_sql[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS],
                         &l->sub[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS], err);
@@ -645,7 +643,7 @@ int arc_lookup_json(const arc_lookup_result *r, dg_buf *out)
         }
         rc = rc ? rc : dg_buf_adds(out, "],\"fields\":{");
         for (int k = 0; k < ARC_NFIELDS && !rc; k++) {
-            rc = dg_buf_addf(out, "%s\"%s\":", k ? "," : "", arc_field_keys[k]);
+            rc = dg_buf_addf(out, "%s\"%s\":", k ? "," : "", dg_field_keys[k].key);
             rc = rc ? rc : dg_buf_json_str(out, h->fields[k]);
         }
         rc = rc ? rc : dg_buf_adds(out, "}}");

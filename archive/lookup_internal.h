@@ -1,7 +1,7 @@
 /*
  * lookup_internal.h - what lookup.c, export_archive.c and the bench share
  * inside the archive module: the one SELECT list that turns a study record
- * and its person into the canonical field keys, so lookup results and the
+ * and its person into the canonical field keys (read from fieldkeys.h), so lookup results and the
  * archive export can never disagree about what a field is called.
  */
 #ifndef DANGAN_LOOKUP_INTERNAL_H
@@ -9,11 +9,15 @@
 
 #include "archive.h"
 
-/* Columns in arc_field_keys order; alias s = study_record, p = person. */
-#define LK_FIELDS_SQL                                                                              \
-    "p.name_written, p.sex, p.birth, s.student_no, s.department, s.major_hist, "                  \
-    "s.major_code_hist, s.enroll, s.grad, s.degree, s.certificate_no, s.supervisor, "             \
-    "s.university, s.code_2022, s.name_2022"
+/*
+ * Prepare head + the archived keys' columns (dg_field_keys order; alias
+ * s = study_record, p = person) + tail.
+ */
+int lk_fields_prepare(sqlite3 *db, const char *head, const char *tail, sqlite3_stmt **st,
+                      dg_err *err);
+
+/* The tail that reads one study record's fields: ?1 is its id. */
+#define LK_FIELDS_BY_ID " FROM study_record s JOIN person p ON p.id = s.person_id WHERE s.id = ?1"
 
 /* Append the fields object from columns first..first+ARC_NFIELDS-1 of st. */
 int lk_fields_from_row(sqlite3_stmt *st, int first, dg_buf *out);

@@ -88,13 +88,15 @@ fail:
 
 static const char list_text_sql[] =
     "SELECT i.id, i.kind, i.state, i.reason, i.record_id, coalesce(f.key, ''), "
-    "  coalesce(f.raw, ''), coalesce(f.value, ''), i.detail" LIST_FROM;
+    "  coalesce(f.raw, ''), coalesce(f.value, ''), i.detail, f.p" LIST_FROM;
 
+/* "p" only for weighed fields, so older queues list as they always did. */
 static const char list_json_sql[] =
+    "SELECT CASE WHEN p IS NULL THEN j ELSE json_set(j, '$.p', p) END FROM ("
     "SELECT json_object('id', i.id, 'kind', i.kind, 'state', i.state, 'reason', i.reason, "
     "  'detail', i.detail, 'version', i.version, 'record', i.record_id, 'page', i.page_id, "
     "  'field', i.field_id, 'key', f.key, 'raw', f.raw, 'value', f.value, "
-    "  'field_state', f.state)" LIST_FROM;
+    "  'field_state', f.state) AS j, f.p AS p" LIST_FROM ")";
 
 static int list_prepare(sqlite3 *db, const char *sql, const char *reason, int all,
                         sqlite3_stmt **st, dg_err *err)
@@ -116,6 +118,8 @@ static int list_row(sqlite3_stmt *st, arc_review_rows *out)
     arc_review_row *r = &v[out->n++];
     r->id = sqlite3_column_int64(st, 0);
     r->record = sqlite3_column_int64(st, 4);
+    r->has_p = sqlite3_column_type(st, 9) != SQLITE_NULL;
+    r->p = sqlite3_column_double(st, 9);
     int rc = arc_col_dup(st, 1, &r->kind);
     rc = rc ? rc : arc_col_dup(st, 2, &r->state);
     rc = rc ? rc : arc_col_dup(st, 3, &r->reason);
@@ -176,6 +180,124 @@ int arc_review_list_json(sqlite3 *db, const char *reason, int all, dg_buf *out, 
     return dg_buf_addc(out, ']');
 }
 
+/* ---- alternatives of a field item ----------------------------------------------- */
+
+/*
+ * What the readers said a field holds, for the operator to pick from rather
+ * than type: the candidates of field.evidence (normalized values, most
+ * probable first, as the normalize stage weighed them), else, for a field
+ * not weighed (older databases), the distinct texts of its field_reading
+ * rows, best confidence first.  A reader that saw nothing offers nothing.
+ * ?1 = field id; columns: rank, value, p, readers (text), readers (JSON),
+ * chosen, from readings.
+ */
+#define ALTS_SQL                                                                                  \
+    "WITH f AS (SELECT id, value, "                                                               \
+    "  CASE WHEN json_valid(evidence) THEN evidence ELSE '{}' END AS ev, "                        \
+    "  coalesce(CASE WHEN json_valid(evidence) THEN json_type(evidence, '$.candidates[0]') END, " \
+    "  '') = 'object' AS weighed FROM field WHERE id = ?1), "                                     \
+    "ev AS (SELECT c.key + 1 AS rank, json_extract(c.value, '$.value') AS value, "                \
+    "  json_extract(c.value, '$.p') AS p, "                                                       \
+    "  (SELECT group_concat(r.value, ', ') FROM json_each(c.value, '$.readers') r) "              \
+    "  AS readers, "                                                                              \
+    "  (SELECT json_group_array(r.value) FROM json_each(c.value, '$.readers') r) "                \
+    "  AS readers_json, json_extract(c.value, '$.value') IS f.value AS chosen, "                  \
+    "  0 AS from_readings "                                                                       \
+    "  FROM f, json_each(f.ev, '$.candidates') c WHERE f.weighed AND c.type = 'object'), "        \
+    "rd AS (SELECT row_number() OVER (ORDER BY max(conf) DESC, min(id)), text, max(conf), "       \
+    "  group_concat(reader || ' ' || printf('%.2f', conf), ', '), "                               \
+    "  json_group_array(json_object('reader', reader, 'conf', conf)), 0, 1 "                      \
+    "  FROM (SELECT r.* FROM field_reading r, f WHERE r.field_id = f.id AND NOT f.weighed "       \
+    "        AND r.text <> '' ORDER BY r.conf DESC, r.id) GROUP BY text) "                        \
+    "SELECT * FROM ev UNION ALL SELECT * FROM rd ORDER BY 1"
+
+static const char alts_sql[] = ALTS_SQL;
+
+/* show --json's object ?2 with the field's p ?3 and the alternatives of
+ * field ?1 added, each only when there is one: evidence items carry p and
+ * the readers' names, readings each reader with its confidence. */
+static const char show_json_alts_sql[] =
+    "SELECT CASE WHEN a.n = 0 THEN j.j ELSE json_set(j.j, '$.alternatives', json(a.arr), "
+    "  '$.alternatives_from', CASE WHEN a.r THEN 'readings' ELSE 'evidence' END) END "
+    "FROM (SELECT CASE WHEN ?3 IS NULL THEN ?2 ELSE json_set(?2, '$.field.p', ?3) END AS j) j, "
+    " (SELECT json_group_array(CASE WHEN from_readings THEN json_object('rank', rank, "
+    "   'value', value, 'conf', p, 'readers', json(readers_json)) ELSE json_object('rank', "
+    "   rank, 'value', value, 'p', p, 'readers', json(readers_json)) END) AS arr, "
+    "   coalesce(max(from_readings), 0) AS r, count(*) AS n FROM (" ALTS_SQL ")) a";
+
+void arc_review_alts_release(arc_review_alt *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].value);
+        free(v[i].readers);
+    }
+    free(v);
+}
+
+static int read_alt(sqlite3_stmt *st, arc_review_alt **v, size_t *n)
+{
+    arc_review_alt *a = arc_grow(*v, *n, sizeof *a);
+    if (!a)
+        return DG_ENOMEM;
+    *v = a;
+    arc_review_alt *x = &a[(*n)++];
+    memset(x, 0, sizeof *x);
+    x->rank = sqlite3_column_int(st, 0);
+    x->p = sqlite3_column_double(st, 2);
+    x->chosen = sqlite3_column_int(st, 5);
+    int rc = arc_col_dup0(st, 1, &x->value);
+    return rc ? rc : arc_col_dup0(st, 3, &x->readers);
+}
+
+int arc_review_alts(sqlite3 *db, int64_t field, arc_review_alt **v, size_t *n,
+                    int *from_readings, dg_err *err)
+{
+    *v = NULL;
+    *n = 0;
+    *from_readings = 0;
+    sqlite3_stmt *st;
+    if (db_prepare(db, alts_sql, &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, field);
+    int rc = DG_OK, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        *from_readings = sqlite3_column_int(st, 6);
+        rc = read_alt(st, v, n);
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        dg_err_set(err, rc, "out of memory reading the readings of field %lld", (long long)field);
+    else if (step != SQLITE_DONE)
+        rc = db_fail(db, err, "cannot read the readings of a field");
+    if (rc) {
+        arc_review_alts_release(*v, *n);
+        *v = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* Items of fields never weighed nor read twice print as they always did. */
+static int show_json_alts(sqlite3 *db, sqlite3_stmt *item, dg_buf *out, dg_err *err)
+{
+    const char *obj = (const char *)sqlite3_column_text(item, 0);
+    const char *kind = (const char *)sqlite3_column_text(item, 1);
+    int64_t field = kind && strcmp(kind, "field") == 0 ? sqlite3_column_int64(item, 2) : 0;
+    if (!field && sqlite3_column_type(item, 3) == SQLITE_NULL)
+        return dg_buf_adds(out, obj);
+    sqlite3_stmt *st;
+    if (db_prepare(db, show_json_alts_sql, &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, field);
+    sqlite3_bind_text(st, 2, obj, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_value(st, 3, sqlite3_column_value(item, 3));
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        dg_buf_adds(out, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read the readings of a field");
+}
+
 /* ---- show ---------------------------------------------------------------------- */
 
 /* The whole item as one JSON object: the field with its words' page, file
@@ -204,7 +326,8 @@ static const char show_json_sql[] =
     "   'after_state', d.after_state, 'before_value', d.before_value, "
     "   'after_value', d.after_value, 'candidate', d.candidate, 'note', d.note, "
     "   'undoes', d.undoes)) FROM (SELECT * FROM review_decision WHERE item_id = i.id "
-    "   ORDER BY id) d)) "
+    "   ORDER BY id) d)), "
+    " i.kind, coalesce(i.field_id, 0), f.p "
     "FROM review_item i LEFT JOIN field f ON f.id = i.field_id "
     "LEFT JOIN page p ON p.id = i.page_id LEFT JOIN file fl ON fl.id = p.file_id "
     "WHERE i.id = ?1";
@@ -213,12 +336,10 @@ static const char show_head_sql[] =
     "SELECT i.kind, i.state, i.reason, i.detail, i.version, coalesce(i.record_id, 0), "
     " f.key, f.raw, f.value, f.state, f.conf_min, f.conf_mean, f.rule, f.x, f.y, f.w, f.h, "
     " fl.path, fl.sha256, p.page_index + 1, p.id, f.match_code, f.match_name, f.match_decision, "
-    " coalesce(i.study_id, 0) "
+    " coalesce(i.study_id, 0), f.p, coalesce(i.field_id, 0) "
     "FROM review_item i LEFT JOIN field f ON f.id = i.field_id "
     "LEFT JOIN page p ON p.id = i.page_id LEFT JOIN file fl ON fl.id = p.file_id "
     "WHERE i.id = ?1";
-
-#define COL(st, i) ((const char *)sqlite3_column_text((st), (i)))
 
 static int show_head(sqlite3_stmt *st, arc_review_view *v)
 {
@@ -234,6 +355,9 @@ static int show_head(sqlite3_stmt *st, arc_review_view *v)
     v->page = sqlite3_column_int(st, 19);
     v->page_id = sqlite3_column_int64(st, 20);
     v->study = sqlite3_column_int64(st, 24);
+    v->has_p = sqlite3_column_type(st, 25) != SQLITE_NULL;
+    v->p = sqlite3_column_double(st, 25);
+    v->field = sqlite3_column_int64(st, 26);
     int rc = arc_col_dup(st, 0, &v->kind);
     rc = rc ? rc : arc_col_dup(st, 1, &v->state);
     rc = rc ? rc : arc_col_dup(st, 2, &v->reason);
@@ -359,6 +483,7 @@ void arc_review_view_release(arc_review_view *v)
         for (size_t j = 0; j < sizeof ds / sizeof *ds; j++)
             free(ds[j]);
     }
+    arc_review_alts_release(v->alts, v->nalts);
     free(v->steps);
     free(v->candidates);
     free(v->decisions);
@@ -383,6 +508,9 @@ int arc_review_show(sqlite3 *db, int64_t item, arc_review_view *v, dg_err *err)
                  : db_fail(db, err, "cannot read review item");
     for (int k = 0; !rc && k < (int)(sizeof show_lists / sizeof *show_lists); k++)
         rc = show_list(db, k, v, err);
+    if (!rc && v->has_field && strcmp(v->kind, "field") == 0)
+        rc = arc_review_alts(db, v->field, &v->alts, &v->nalts,
+                             &v->alts_from_readings, err);
     if (rc)
         arc_review_view_release(v);
     return rc;
@@ -395,12 +523,15 @@ int arc_review_show_json(sqlite3 *db, int64_t item, dg_buf *out, dg_err *err)
         return DG_EDB;
     sqlite3_bind_int64(st, 1, item);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        dg_buf_adds(out, COL(st, 0));
+    if (rc == SQLITE_ROW) {
+        rc = show_json_alts(db, st, out, err);
+        sqlite3_finalize(st);
+        return rc;
+    }
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)
         return dg_err_set(err, DG_ENOTFOUND, "no review item %lld", (long long)item);
-    return rc == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read review item");
+    return db_fail(db, err, "cannot read review item");
 }
 
 /* A field item crops its field's box; a page item the whole page. */

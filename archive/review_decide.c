@@ -14,7 +14,9 @@
  * A correction of a field is normalized like the stage would normalize it
  * (one dispatch, arc_normalize_value), so an operator's "1960.11" is stored
  * as the archive's "1960-11", and field_step keeps what was typed and each
- * rewriting step after it.
+ * rewriting step after it.  A pick on a field item is that correction with
+ * the value of one of the readings review show lists, so the operator
+ * chooses what a reader saw instead of typing it.
  */
 #include "archive_internal.h"
 
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fieldkeys.h"
 #include "normalize.h"
 
 /* Step rules a correction appends; undo removes from the latest one on. */
@@ -213,31 +216,56 @@ static int field_read(sqlite3 *db, int64_t field, char key[64], char **value, in
     return DG_OK;
 }
 
+/* "correct review item 7" / "pick candidate 2 of review item 7", and what
+ * to do instead, for the refusals of a value. */
+static const char *refused_what(const item_row *it, const arc_review_req *req, char *buf,
+                                size_t n)
+{
+    if (strcmp(req->verb, "pick") == 0)
+        snprintf(buf, n, "pick candidate %d of review item %lld", req->candidate,
+                 (long long)it->id);
+    else
+        snprintf(buf, n, "correct review item %lld", (long long)it->id);
+    return buf;
+}
+
+static const char *refused_hint(const item_row *it, const arc_review_req *req, char *buf,
+                                size_t n)
+{
+    if (strcmp(req->verb, "pick") == 0)
+        snprintf(buf, n, "pick another, or type it with 'dangan review correct %lld VALUE' "
+                 "(--as-is to store it exactly as typed)", (long long)it->id);
+    else
+        snprintf(buf, n, "type it again, or add --as-is to store it exactly as typed");
+    return buf;
+}
+
 /*
  * Normalize the typed value with the field key's normalizer, refusing what
  * the normalizer would not accept from OCR either: an operator's typo must
  * not enter the archive as verified.  On success *r holds the value.
  */
-static int correct_normalize(sqlite3 *db, norm_ctx *norm, const item_row *it, const char *key,
-                             int64_t record, const char *typed, norm_result *r, dg_err *err)
+static int correct_normalize(sqlite3 *db, norm_ctx *norm, const item_row *it,
+                             const arc_review_req *req, const char *key, int64_t record,
+                             norm_result *r, dg_err *err)
 {
     int year = 0;
     dg_err e = {0};
+    char what[96], hint[160];
     int rc = arc_record_context_year(db, norm, record, &year, err);
     if (rc)
         return rc;
-    rc = arc_normalize_value(norm, key, typed, year, r, &e);
+    rc = arc_normalize_value(norm, key, req->value, year, r, &e);
     if (rc == DG_EINPUT)
-        return dg_err_set(err, DG_EUSAGE, "cannot correct review item %lld: %s",
-                          (long long)it->id, e.msg);
+        return dg_err_set(err, DG_EUSAGE, "cannot %s: %s",
+                          refused_what(it, req, what, sizeof what), e.msg);
     if (rc)
         return dg_err_set(err, rc, "%s", e.msg);
     if (r->flag || !r->value || !r->value[0])
-        return dg_err_set(err, DG_EUSAGE,
-                          "cannot correct review item %lld: '%s' is not a valid %s (%s); type "
-                          "it again, or add --as-is to store it exactly as typed",
-                          (long long)it->id, typed, key,
-                          r->flag ? r->flag : "it normalizes to nothing");
+        return dg_err_set(err, DG_EUSAGE, "cannot %s: '%s' is not a valid %s (%s); %s",
+                          refused_what(it, req, what, sizeof what), req->value, key,
+                          r->flag ? r->flag : "it normalizes to nothing",
+                          refused_hint(it, req, hint, sizeof hint));
     return DG_OK;
 }
 
@@ -245,16 +273,17 @@ static int correct_normalize(sqlite3 *db, norm_ctx *norm, const item_row *it, co
  * checks them (graduation after enrolment, enrolment at 16 or later, years
  * 1900-2010): a typo such as 1960 for 1986 must not be verified because
  * each date alone is valid.  --as-is skips this like the other checks. */
-static int correct_dates_fit(sqlite3 *db, const item_row *it, const char *key, int64_t record,
-                             const char *value, dg_err *err)
+static int correct_dates_fit(sqlite3 *db, const item_row *it, const arc_review_req *req,
+                             const char *key, int64_t record, const char *value, dg_err *err)
 {
+    char what[96], hint[160];
     /* in norm_record_dates order; the form date is no field */
     static const char *const members[] = {"birth", "enrol", "graduate", "degree"};
     enum { N = sizeof members / sizeof members[0] };
     const char *keys[N];
     int self = -1;
     for (int i = 0; i < N; i++) {
-        keys[i] = arc_date_field_key(members[i]);
+        keys[i] = dg_field_key_of_date(members[i]);
         self = strcmp(key, keys[i]) == 0 ? i : self;
     }
     if (self < 0)
@@ -282,10 +311,9 @@ static int correct_dates_fit(sqlite3 *db, const item_row *it, const char *key, i
         if ((g->fields[0] && strcmp(g->fields[0], members[self]) == 0) ||
             (g->fields[1] && strcmp(g->fields[1], members[self]) == 0))
             rc = dg_err_set(err, DG_EUSAGE,
-                            "cannot correct review item %lld: %s does not fit the record's "
-                            "other dates (%s: %s); type it again, or add --as-is to store it "
-                            "exactly as typed",
-                            (long long)it->id, value, g->code, g->message);
+                            "cannot %s: %s does not fit the record's other dates (%s: %s); %s",
+                            refused_what(it, req, what, sizeof what), value, g->code,
+                            g->message, refused_hint(it, req, hint, sizeof hint));
     }
     norm_flags_release(&fl);
     for (int i = 0; i < N; i++)
@@ -304,9 +332,9 @@ static int field_correct(sqlite3 *db, norm_ctx *norm, const item_row *it,
     int rc = field_read(db, it->field_id, key, &old, &record, err);
     norm_result r = {0};
     if (!rc && !req->as_is)
-        rc = correct_normalize(db, norm, it, key, record, req->value, &r, err);
+        rc = correct_normalize(db, norm, it, req, key, record, &r, err);
     if (!rc && !req->as_is)
-        rc = correct_dates_fit(db, it, key, record, r.value, err);
+        rc = correct_dates_fit(db, it, req, key, record, r.value, err);
     if (!rc) {
         const char *value = req->as_is ? req->value : r.value;
         rc = exec_bind(db, "UPDATE field SET value = ?1, value_detail = ?2, state = 'verified' "
@@ -318,6 +346,37 @@ static int field_correct(sqlite3 *db, norm_ctx *norm, const item_row *it,
                            req->value, req->as_is ? NULL : &r, err);
     norm_result_release(&r);
     free(old);
+    return rc;
+}
+
+/* pick on a field item: candidate K's value (review show's numbering),
+ * stored exactly as `review correct ID VALUE` would store it. */
+static int field_pick(sqlite3 *db, norm_ctx *norm, const item_row *it,
+                      const arc_review_req *req, dg_err *err)
+{
+    arc_review_alt *alts;
+    size_t n;
+    int from_readings;
+    int rc = arc_review_alts(db, it->field_id, &alts, &n, &from_readings, err);
+    if (rc)
+        return rc;
+    const char *value = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (alts[i].rank == req->candidate)
+            value = alts[i].value;
+    if (!value && n)
+        rc = dg_err_set(err, DG_EUSAGE, "review item %lld has %zu candidate%s, no candidate %d; "
+                        "run 'dangan review show %lld'", (long long)it->id, n,
+                        n == 1 ? "" : "s", req->candidate, (long long)it->id);
+    else if (!value)
+        rc = dg_err_set(err, DG_EUSAGE, "review item %lld has no candidates to pick from; type "
+                        "the value with 'dangan review correct %lld VALUE'", (long long)it->id, (long long)it->id);
+    if (!rc) {
+        arc_review_req picked = *req;
+        picked.value = value;
+        rc = field_correct(db, norm, it, &picked, err);
+    }
+    arc_review_alts_release(alts, n);
     return rc;
 }
 
@@ -341,6 +400,11 @@ static int apply_field(sqlite3 *db, norm_ctx *norm, const item_row *it,
     if (strcmp(req->verb, "correct") == 0) {
         o->item_state = "corrected";
         return field_correct(db, norm, it, req, err);
+    }
+    if (strcmp(req->verb, "pick") == 0) {
+        o->item_state = "picked";
+        o->candidate = req->candidate;
+        return field_pick(db, norm, it, req, err);
     }
     if (strcmp(req->verb, "reject") == 0) {
         o->item_state = "rejected";
@@ -809,7 +873,8 @@ static int undo_allowed(sqlite3 *db, const item_row *it, const last_decision *ld
 
 /*
  * Put the field back as the "before" snapshot has it (value_detail only
- * when the snapshot recorded it) and, for a correction, drop the steps it
+ * when the snapshot recorded it) and, for a correction (or a pick, which is
+ * one), drop the steps it
  * appended: everything from the latest review-correct step on.  Undo goes
  * latest-first and is refused once the field moved on, so those steps are
  * this decision's; the stage's own steps before them stay.
@@ -826,7 +891,8 @@ static int restore(sqlite3 *db, const item_row *it, const last_decision *ld, dg_
                       "THEN value_detail ELSE json_extract(?3, '$.detail') END WHERE id = ?4",
                   ld->before.state, ld->before.value, ld->before.match, it->field_id, err))
         return DG_EDB;
-    if (it->field_id && strcmp(it->kind, "field") == 0 && strcmp(ld->verb, "correct") == 0 &&
+    if (it->field_id && strcmp(it->kind, "field") == 0 &&
+        (strcmp(ld->verb, "correct") == 0 || strcmp(ld->verb, "pick") == 0) &&
         exec_bind(db, "DELETE FROM field_step WHERE field_id = ?4 AND seq >= (SELECT max(seq) "
                       "FROM field_step WHERE field_id = ?4 AND rule IN (?1, ?2))",
                   STEP_CORRECT, STEP_CORRECT_AS_IS, NULL, it->field_id, err))

@@ -1,6 +1,6 @@
 /*
  * run.c - the whole pipeline in one call: ingest -> ocr -> extract ->
- * normalize -> load, each stage the same library function its own command
+ * reread -> normalize -> load, each stage the same library function its own command
  * calls, with one progress callback, then a summary read back from the
  * database (pages, records loaded, review items waiting, files set aside).
  * Every stage is resumable, so a run that dies part-way is finished by
@@ -28,6 +28,12 @@ static int run_extract(sqlite3 *db, const arc_progress *prog, arc_run_summary *s
     return rc;
 }
 
+static int run_reread(sqlite3 *db, const arc_progress *prog, arc_run_summary *sum, dg_err *err)
+{
+    arc_reread_opts o = {0};
+    return arc_reread(db, &o, prog, &sum->reread, err);
+}
+
 static int run_normalize(sqlite3 *db, const arc_progress *prog, dg_err *err)
 {
     arc_normalize_opts o = {0};
@@ -51,6 +57,7 @@ static int run_stages(sqlite3 *db, const char *db_path, const char *const *paths
         rc = arc_ocr(db_path, &o, prog, &sum->ocr, err);
     }
     rc = rc ? rc : run_extract(db, prog, sum, err);
+    rc = rc ? rc : run_reread(db, prog, sum, err);
     rc = rc ? rc : run_normalize(db, prog, err);
     /* open review items are what the operator sees next */
     rc = rc ? rc : arc_review_refresh(db, err);

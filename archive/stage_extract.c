@@ -5,7 +5,7 @@
  * replaced and its new state written in one transaction.  A page that has
  * a record already loaded into the archive is never touched.
  */
-#include "archive.h"
+#include "archive_internal.h"
 #include "extract.h"
 
 #include <sqlite3.h>

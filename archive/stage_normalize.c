@@ -1,6 +1,7 @@
 /*
- * stage_normalize.c - the normalize stage, the discipline matcher front and
- * operator mapping rules.
+ * stage_normalize.c - the normalize stage (the discipline matcher it calls,
+ * with the operators' mapping rules, is stage_matcher.c; the weighing of
+ * each value's readings into p(right) is stage_trust.c).
  *
  * For each extracted record: every field goes through the normalizer for
  * its key, the record's dates through the plausibility check, the major
@@ -18,55 +19,38 @@
 #include <string.h>
 
 #include "archive_internal.h"
+#include "fieldkeys.h"
 #include "normalize.h"
 
 /* ---- review thresholds (configs/review.conf) ---------------------------------- */
 
-enum vtype { VT_NAME, VT_DATE, VT_CODE, VT_ENUM, VT_NUMBER, VT_TEXT, VT_COUNT };
-static const char *const vtype_names[VT_COUNT] = {"name", "date", "code",
-                                                  "enum", "number", "text"};
-/* Used when review.conf is absent; the file explains each value. */
-static const double vtype_defaults[VT_COUNT] = {70, 60, 75, 40, 50, 55};
+/* Used when review.conf is absent; the file explains each value.  In
+ * dg_fk_vtype order (fieldkeys.h says which key has which type). */
+static const double vtype_defaults[DG_VT_COUNT] = {70, 60, 75, 40, 50, 55};
 
 typedef struct review_conf {
-    double min_conf[VT_COUNT];
-    char sha[65]; /* "" when the file is absent */
+    double min_conf[DG_VT_COUNT];
+    char sha[65];     /* "" when the file is absent */
+    arc_trust *trust; /* configs/trust.conf; NULL: route by min_conf */
 } review_conf;
 
-static char *trim(char *s)
+static int review_conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    char *e = s + strlen(s);
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-        *--e = '\0';
-    return s;
-}
-
-static int review_conf_line(review_conf *c, char *line, const char *path, int no, dg_err *err)
-{
-    char *s = trim(line);
-    if (!*s || *s == '#')
-        return DG_OK;
-    char *eq = strchr(s, '=');
-    if (!eq)
-        return dg_err_set(err, DG_EINPUT, "bad line in '%s' line %d: want key=value", path, no);
-    *eq = '\0';
-    char *key = trim(s), *val = trim(eq + 1), *end;
+    review_conf *c = user;
+    const char *key = kv->key, *val = kv->value;
+    char *end;
     errno = 0;
     double v = strtod(val, &end);
     if (strncmp(key, "min_conf.", 9) != 0)
-        return dg_err_set(err, DG_EINPUT, "unknown key '%s' in '%s' line %d", key, path, no);
+        return dg_kv_fail(kv, err, "unknown key '%s'", key);
     if (errno || end == val || *end || v < 0 || v > 100)
-        return dg_err_set(err, DG_EINPUT, "bad value '%s' in '%s' line %d: want 0-100", val,
-                          path, no);
-    for (int t = 0; t < VT_COUNT; t++)
-        if (strcmp(key + 9, vtype_names[t]) == 0) {
+        return dg_kv_fail(kv, err, "bad value '%s' (want 0-100)", val);
+    for (int t = 0; t < DG_VT_COUNT; t++)
+        if (strcmp(key + 9, dg_vtype_names[t]) == 0) {
             c->min_conf[t] = v;
             return DG_OK;
         }
-    return dg_err_set(err, DG_EINPUT, "unknown value type '%s' in '%s' line %d", key + 9, path,
-                      no);
+    return dg_kv_fail(kv, err, "unknown value type '%s'", key + 9);
 }
 
 static int review_conf_load(const char *path, review_conf *c, dg_err *err)
@@ -79,394 +63,45 @@ static int review_conf_load(const char *path, review_conf *c, dg_err *err)
     if (arc_read_file(path, &data, &n, &ignored))
         return DG_OK; /* absent: the defaults above */
     dg_sha256_hex(data, n, c->sha);
-    char *text = malloc(n + 1);
-    if (!text) {
-        free(data);
-        return dg_err_set(err, DG_ENOMEM, "out of memory reading '%s'", path);
-    }
-    memcpy(text, data, n);
-    text[n] = '\0';
+    int rc = dg_kv_parse((const char *)data, n, path, review_conf_line, c, err);
     free(data);
-    int rc = DG_OK, no = 0;
-    for (char *line = text, *nl; line && !rc; line = nl ? nl + 1 : NULL) {
-        nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        rc = review_conf_line(c, line, path, ++no, err);
-    }
-    free(text);
     return rc;
-}
-
-/* ---- the matcher with the database's mapping rules ------------------------------ */
-
-typedef struct rule_strings {
-    char *name, *department, *code, *id, *who;
-} rule_strings;
-
-typedef struct matcher {
-    norm_ctx *ctx;
-    norm_catalog *cat;
-    norm_match_conf conf;
-    norm_match_rule *rules;
-    rule_strings *strs;
-    size_t nrules;
-    char conf_sha[65];
-} matcher;
-
-static void matcher_close(matcher *m)
-{
-    for (size_t i = 0; i < m->nrules; i++) {
-        free(m->strs[i].name);
-        free(m->strs[i].department);
-        free(m->strs[i].code);
-        free(m->strs[i].id);
-        free(m->strs[i].who);
-    }
-    free(m->strs);
-    free(m->rules);
-    norm_catalog_free(&m->cat);
-    norm_ctx_free(&m->ctx);
-    memset(m, 0, sizeof *m);
-}
-
-static int rule_push(matcher *m, sqlite3_stmt *st)
-{
-    size_t i = m->nrules;
-    norm_match_rule *r = realloc(m->rules, (i + 1) * sizeof *r);
-    if (r)
-        m->rules = r;
-    rule_strings *s = r ? realloc(m->strs, (i + 1) * sizeof *s) : NULL;
-    if (!s)
-        return DG_ENOMEM;
-    m->strs = s;
-    s += i;
-    s->id = dg_strdup((const char *)sqlite3_column_text(st, 0));
-    s->name = dg_strdup((const char *)sqlite3_column_text(st, 1));
-    s->department = dg_strdup((const char *)sqlite3_column_text(st, 4));
-    s->code = dg_strdup((const char *)sqlite3_column_text(st, 5));
-    s->who = dg_strdup((const char *)sqlite3_column_text(st, 6));
-    m->nrules++;
-    m->rules[i] = (norm_match_rule){s->name, sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
-                                    s->department, s->code, s->id, s->who};
-    return s->id && s->name && s->code && s->who ? DG_OK : DG_ENOMEM;
-}
-
-static int rules_load(sqlite3 *db, matcher *m, dg_err *err)
-{
-    sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT id, name_norm, coalesce(year_from, 0), coalesce(year_to, 0), "
-                       "department, code, operator FROM mapping_rule WHERE active ORDER BY id",
-                   &st, err))
-        return DG_EDB;
-    int rc = DG_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW)
-        rc = rule_push(m, st);
-    sqlite3_finalize(st);
-    if (rc)
-        return dg_err_set(err, rc, "out of memory loading mapping rules");
-    return DG_OK;
-}
-
-static int path_join(char *buf, size_t n, const char *a, const char *b, dg_err *err)
-{
-    int len = snprintf(buf, n, "%s/%s", a, b);
-    if (len < 0 || (size_t)len >= n)
-        return dg_err_set(err, DG_EUSAGE, "path too long: '%s/%s'", a, b);
-    return DG_OK;
-}
-
-/* db may be NULL: no rules and no catalog import then. */
-static int matcher_open(sqlite3 *db, const char *config_dir, const char *catalog_dir,
-                        matcher *m, dg_err *err)
-{
-    memset(m, 0, sizeof *m);
-    char cat_dir[4096], conf[4096];
-    const char *cfg = config_dir ? config_dir : arc_config_dir();
-    if (arc_catalog_resolve_dir(catalog_dir, cat_dir, sizeof cat_dir))
-        return dg_err_set(err, DG_EUSAGE, "catalog directory name too long");
-    int rc = path_join(conf, sizeof conf, cfg, "normalize/matcher.conf", err);
-    rc = rc ? rc : norm_ctx_new(cfg, &m->ctx, err);
-    rc = rc || !db ? rc : arc_catalog_ensure(db, catalog_dir, NULL, err);
-    rc = rc ? rc : norm_catalog_load(cat_dir, &m->cat, err);
-    rc = rc ? rc : norm_match_conf_load(conf, &m->conf, err);
-    rc = rc || !db ? rc : rules_load(db, m, err);
-    if (!rc) {
-        unsigned char *data;
-        size_t n;
-        dg_err ignored;
-        if (!arc_read_file(conf, &data, &n, &ignored)) {
-            dg_sha256_hex(data, n, m->conf_sha);
-            free(data);
-        }
-    }
-    if (rc)
-        matcher_close(m);
-    return rc;
-}
-
-/* The normalized form majors and departments are compared in (norm_text). */
-static int text_norm(norm_ctx *ctx, const char *raw, char **out, dg_err *err)
-{
-    *out = NULL;
-    if (!raw || !raw[0])
-        return DG_OK;
-    norm_result r;
-    int rc = norm_text(ctx, raw, &r, err);
-    if (!rc && r.value) {
-        *out = r.value;
-        r.value = NULL;
-    }
-    norm_result_release(&r);
-    return rc;
-}
-
-/* The mapping_rule id that decided the best candidate, else 0.  The stage
- * passes rule ids as the decimal text of mapping_rule.id (rule_push). */
-static int64_t candidate_rule(const norm_match_result *mr)
-{
-    if (mr->decision != NORM_AUTO || !mr->ncandidates || !mr->candidates[0].rule_id)
-        return 0;
-    char *end;
-    errno = 0;
-    long long id = strtoll(mr->candidates[0].rule_id, &end, 10);
-    return errno || end == mr->candidates[0].rule_id || *end || id <= 0 ? 0 : (int64_t)id;
-}
-
-/* ---- dangan match ------------------------------------------------------------ */
-
-void arc_match_result_release(arc_match_result *r)
-{
-    for (size_t i = 0; i < r->ncandidates; i++) {
-        arc_match_candidate *c = &r->candidates[i];
-        free(c->code);
-        free(c->name);
-        free(c->edition);
-        free(c->path);
-        for (size_t j = 0; j < c->nevidence; j++)
-            free(c->evidence[j]);
-        free(c->evidence);
-    }
-    free(r->candidates);
-    free(r->json);
-    memset(r, 0, sizeof *r);
-}
-
-/* The matcher's result as the caller's copy (norm_* types stay private). */
-static int match_copy(const norm_match_result *mr, int json, arc_match_result *out)
-{
-    out->decided_auto = mr->decision == NORM_AUTO;
-    if (json) {
-        dg_buf b;
-        dg_buf_init(&b, 0);
-        if (norm_match_json(mr, &b)) {
-            dg_buf_release(&b);
-            return DG_ENOMEM;
-        }
-        out->json = dg_buf_detach(&b);
-    }
-    out->candidates = mr->ncandidates ? calloc(mr->ncandidates, sizeof *out->candidates) : NULL;
-    if (mr->ncandidates && !out->candidates)
-        return DG_ENOMEM;
-    for (size_t i = 0; i < mr->ncandidates; i++, out->ncandidates++) {
-        const norm_candidate *c = &mr->candidates[i];
-        arc_match_candidate *o = &out->candidates[i];
-        o->score = c->score;
-        o->code = dg_strdup(c->code);
-        o->name = dg_strdup(c->name);
-        o->edition = dg_strdup(c->edition);
-        o->path = dg_strdup(c->path);
-        o->evidence = c->nevidence ? calloc(c->nevidence, sizeof *o->evidence) : NULL;
-        if ((c->code && !o->code) || (c->name && !o->name) || (c->edition && !o->edition) ||
-            (c->path && !o->path) || (c->nevidence && !o->evidence))
-            return DG_ENOMEM;
-        for (; o->nevidence < c->nevidence; o->nevidence++)
-            if (!(o->evidence[o->nevidence] = dg_strdup(c->evidence[o->nevidence])))
-                return DG_ENOMEM;
-    }
-    return DG_OK;
-}
-
-int arc_match_text(sqlite3 *db, const arc_match_opts *o, const char *text,
-                   arc_match_result *out, dg_err *err)
-{
-    memset(out, 0, sizeof *out);
-    matcher m;
-    int rc = matcher_open(db, o->config_dir, o->catalog_dir, &m, err);
-    if (rc)
-        return rc;
-    char *name = NULL, *dept = NULL;
-    norm_match_result mr = {0};
-    rc = text_norm(m.ctx, text, &name, err);
-    rc = rc ? rc : text_norm(m.ctx, o->department, &dept, err);
-    if (!rc && !name)
-        rc = dg_err_set(err, DG_EUSAGE, "empty discipline name '%s'", text);
-    norm_match_input in = {name, o->code, o->year, dept, m.rules, m.nrules};
-    rc = rc ? rc : norm_match(m.ctx, m.cat, &m.conf, &in, &mr, err);
-    if (!rc && (rc = match_copy(&mr, o->json, out)))
-        dg_err_set(err, rc, "out of memory copying the match result");
-    if (rc)
-        arc_match_result_release(out);
-    norm_match_result_release(&mr);
-    free(name);
-    free(dept);
-    matcher_close(&m);
-    return rc;
-}
-
-/* ---- mapping rules ------------------------------------------------------------- */
-
-static int rule_code_check(sqlite3 *db, const char *code, dg_err *err)
-{
-    sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT (SELECT count(*) FROM catalog_edition WHERE target), "
-                       "(SELECT count(*) FROM discipline d JOIN catalog_edition e ON "
-                       "e.edition = d.edition AND e.target WHERE d.code = ? AND "
-                       "d.level IN ('first', 'second'))",
-                   &st, err))
-        return DG_EDB;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    int have_target = 0, found = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        have_target = sqlite3_column_int(st, 0);
-        found = sqlite3_column_int(st, 1);
-    }
-    sqlite3_finalize(st);
-    if (!have_target)
-        return dg_err_set(err, DG_ENOTFOUND,
-                          "no discipline catalog imported (run 'dangan catalog import')");
-    if (!found)
-        return dg_err_set(err, DG_EINPUT,
-                          "code '%s' is not a discipline of the target catalog edition", code);
-    return DG_OK;
-}
-
-static int rule_args_check(const char *name, int year_from, int year_to, const char *code,
-                           const char *who, dg_err *err)
-{
-    if (!name || !name[0])
-        return dg_err_set(err, DG_EUSAGE, "a mapping rule needs a major name");
-    if (!code || !code[0])
-        return dg_err_set(err, DG_EUSAGE, "mapping rule for '%s' needs a code", name);
-    if (!who || !who[0])
-        return dg_err_set(err, DG_EUSAGE, "mapping rule for '%s' needs an operator", name);
-    if (year_from < 0 || year_to < 0 || (year_from && year_to && year_from > year_to))
-        return dg_err_set(err, DG_EUSAGE, "mapping rule for '%s': bad years %d-%d", name,
-                          year_from, year_to);
-    return DG_OK;
-}
-
-static int rule_insert(sqlite3 *db, const char *name, int year_from, int year_to,
-                       const char *dept, const char *code, const char *who, int64_t source_field,
-                       const char *note, int64_t *id, dg_err *err)
-{
-    char now[32];
-    dg_now_iso(now);
-    sqlite3_stmt *st;
-    if (db_prepare(db, "INSERT INTO mapping_rule(name_norm, year_from, year_to, department, "
-                       "code, operator, decided, source_field, note) VALUES (?, nullif(?, 0), "
-                       "nullif(?, 0), ?, ?, ?, ?, nullif(?, 0), ?)",
-                   &st, err))
-        return DG_EDB;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, year_from);
-    sqlite3_bind_int(st, 3, year_to);
-    if (dept)
-        sqlite3_bind_text(st, 4, dept, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, code, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, who, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, source_field);
-    sqlite3_bind_text(st, 9, note ? note : "", -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "cannot store mapping rule");
-    if (id)
-        *id = sqlite3_last_insert_rowid(db);
-    return DG_OK;
-}
-
-int arc_mapping_rule_add(sqlite3 *db, norm_ctx *ctx, const char *name, int year_from,
-                         int year_to, const char *department, const char *code, const char *who,
-                         int64_t source_field, const char *note, int64_t *id, dg_err *err)
-{
-    int rc = rule_args_check(name, year_from, year_to, code, who, err);
-    rc = rc ? rc : rule_code_check(db, code, err);
-    if (rc)
-        return rc;
-    norm_ctx *own = NULL;
-    if (!ctx && (rc = norm_ctx_new(arc_config_dir(), &own, err)))
-        return rc;
-    ctx = ctx ? ctx : own;
-    char *nname = NULL, *ndept = NULL;
-    rc = text_norm(ctx, name, &nname, err);
-    rc = rc ? rc : text_norm(ctx, department, &ndept, err);
-    if (!rc && !nname)
-        rc = dg_err_set(err, DG_EUSAGE, "mapping rule name '%s' is empty", name);
-    rc = rc ? rc
-            : rule_insert(db, nname, year_from, year_to, ndept, code, who, source_field, note,
-                          id, err);
-    free(nname);
-    free(ndept);
-    norm_ctx_free(&own);
-    return rc;
-}
-
-int arc_mapping_rule_deactivate(sqlite3 *db, int64_t id, dg_err *err)
-{
-    sqlite3_stmt *st;
-    if (db_prepare(db, "UPDATE mapping_rule SET active = 0 WHERE id = ?", &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "cannot deactivate mapping rule");
-    if (!sqlite3_changes(db))
-        return dg_err_set(err, DG_ENOTFOUND, "no mapping rule %lld", (long long)id);
-    return DG_OK;
 }
 
 /* ---- one record in memory ---------------------------------------------------- */
-
-typedef enum kind {
-    K_NAME, K_DATE, K_SEX, K_ETHNIC, K_POLITICAL, K_DEGREE, K_DURATION, K_CODE, K_TEXT
-} kind;
-
-static const struct {
-    const char *key;
-    kind k;
-    enum vtype vt;
-} key_table[] = {
-    {"name", K_NAME, VT_NAME},          {"supervisor", K_NAME, VT_NAME},
-    {"birth_date", K_DATE, VT_DATE},    {"enroll_date", K_DATE, VT_DATE},
-    {"grad_date", K_DATE, VT_DATE},     {"degree_date", K_DATE, VT_DATE},
-    {"form_date", K_DATE, VT_DATE},     {"sex", K_SEX, VT_ENUM},
-    {"ethnicity", K_ETHNIC, VT_ENUM},   {"political_status", K_POLITICAL, VT_ENUM},
-    {"degree", K_DEGREE, VT_ENUM},      {"duration", K_DURATION, VT_NUMBER},
-    {"major_code", K_CODE, VT_CODE},    {"student_no", K_TEXT, VT_CODE},
-    {"certificate_no", K_TEXT, VT_CODE}, {"seq", K_TEXT, VT_NUMBER},
-};
 
 typedef struct fld {
     int64_t id;
     char *key, *raw, *state;
     double conf_min;
-    enum vtype vt;
+    dg_fk_vtype vt;
     int keep;              /* settled by an operator: not rewritten */
     const char *new_state; /* static string */
     norm_result r;
     dg_buf flag;
     int matched;
     norm_match_result m;
+    char *rec2_text;       /* the second reader's reading of the box, NULL: none */
+    double rec2_conf;
+    norm_result r2;        /* its normalization */
+    double p;              /* p(right) of the value, < 0: not weighed */
+    char *evidence;        /* JSON behind p */
 } fld;
+
+/* A value of another record on the same page (the column around a field). */
+typedef struct colval {
+    int row;
+    char *key, *value;
+} colval;
 
 typedef struct rec {
     int64_t id;
+    int row;
     char *form_raw, *header_dept;
     fld *f;
     size_t n;
+    colval *col;
+    size_t ncol;
 } rec;
 
 static void rec_release(rec *r)
@@ -479,7 +114,15 @@ static void rec_release(rec *r)
         norm_result_release(&f->r);
         dg_buf_release(&f->flag);
         norm_match_result_release(&f->m);
+        free(f->rec2_text);
+        norm_result_release(&f->r2);
+        free(f->evidence);
     }
+    for (size_t i = 0; i < r->ncol; i++) {
+        free(r->col[i].key);
+        free(r->col[i].value);
+    }
+    free(r->col);
     free(r->f);
     free(r->form_raw);
     free(r->header_dept);
@@ -488,10 +131,8 @@ static void rec_release(rec *r)
 
 static void fld_classify(fld *f)
 {
-    f->vt = VT_TEXT;
-    for (size_t i = 0; i < sizeof key_table / sizeof *key_table; i++)
-        if (strcmp(f->key, key_table[i].key) == 0)
-            f->vt = key_table[i].vt;
+    const dg_field_key *k = dg_field_key_find(f->key);
+    f->vt = k ? k->vt : DG_VT_TEXT;
     f->keep = strcmp(f->state, "verified") == 0 || strcmp(f->state, "rejected") == 0;
     dg_buf_init(&f->flag, 4096);
 }
@@ -507,8 +148,9 @@ static fld *rec_find(rec *r, const char *key)
 static int rec_load_fields(sqlite3 *db, rec *r, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT id, key, raw, state, conf_min FROM field WHERE record_id = ? "
-                       "ORDER BY id",
+    if (db_prepare(db, "SELECT f.id, f.key, f.raw, f.state, f.conf_min, fr.text, fr.conf "
+                       "FROM field f LEFT JOIN field_reading fr ON fr.field_id = f.id "
+                       "AND fr.reader = 'rec2' WHERE f.record_id = ? ORDER BY f.id",
                    &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, r->id);
@@ -527,10 +169,52 @@ static int rec_load_fields(sqlite3 *db, rec *r, dg_err *err)
         f->raw = dg_strdup((const char *)sqlite3_column_text(st, 2));
         f->state = dg_strdup((const char *)sqlite3_column_text(st, 3));
         f->conf_min = sqlite3_column_double(st, 4);
+        f->p = -1;
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+            f->rec2_text = dg_strdup((const char *)sqlite3_column_text(st, 5));
+            f->rec2_conf = sqlite3_column_double(st, 6);
+        }
         if (!f->key || !f->state)
             rc = DG_ENOMEM;
         else
             fld_classify(f);
+    }
+    sqlite3_finalize(st);
+    return rc ? dg_err_set(err, rc, "out of memory loading record %lld", (long long)r->id) : 0;
+}
+
+/* The values of the other records on the record's page: the column around
+ * each field (a ledger's repeated majors, its sequence numbers). */
+static int rec_load_column(sqlite3 *db, rec *r, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT o.row_no, f.key, coalesce(f.value, f.raw), "
+                       "(SELECT row_no FROM record WHERE id = ?1) FROM record o "
+                       "JOIN field f ON f.record_id = o.id WHERE o.page_id = "
+                       "(SELECT page_id FROM record WHERE id = ?1) AND o.id <> ?1 "
+                       "AND coalesce(f.value, f.raw) IS NOT NULL ORDER BY o.id, f.id",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, r->id);
+    int rc = DG_OK;
+    size_t alloc = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        r->row = sqlite3_column_int(st, 3);
+        if (r->ncol == alloc) {
+            alloc = alloc ? 2 * alloc : 64;
+            colval *p = realloc(r->col, alloc * sizeof *p);
+            if (!p) {
+                rc = DG_ENOMEM;
+                break;
+            }
+            r->col = p;
+        }
+        colval *c = &r->col[r->ncol++];
+        c->row = sqlite3_column_int(st, 0);
+        c->key = dg_strdup((const char *)sqlite3_column_text(st, 1));
+        c->value = dg_strdup((const char *)sqlite3_column_text(st, 2));
+        if (!c->key || !c->value)
+            rc = DG_ENOMEM;
     }
     sqlite3_finalize(st);
     return rc ? dg_err_set(err, rc, "out of memory loading record %lld", (long long)r->id) : 0;
@@ -560,7 +244,8 @@ static int rec_load(sqlite3 *db, int64_t id, rec *r, dg_err *err)
         r->header_dept = dg_strdup((const char *)sqlite3_column_text(st, 1));
     }
     sqlite3_finalize(st);
-    return rec_load_fields(db, r, err);
+    int rc = rec_load_fields(db, r, err);
+    return rc ? rc : rec_load_column(db, r, err);
 }
 
 /* ---- normalizing a record ---------------------------------------------------- */
@@ -633,32 +318,23 @@ static int context_year(norm_ctx *ctx, rec *r)
     return y;
 }
 
-/* The normalizer for a field key; keys not in key_table are free text. */
-static kind key_kind(const char *key)
-{
-    for (size_t i = 0; i < sizeof key_table / sizeof *key_table; i++)
-        if (strcmp(key, key_table[i].key) == 0)
-            return key_table[i].k;
-    return K_TEXT;
-}
-
 int arc_normalize_value(norm_ctx *ctx, const char *key, const char *raw, int context_year,
                         norm_result *r, dg_err *err)
 {
+    const dg_field_key *k = dg_field_key_find(key);
     /* Month fields keep YYYY-MM like the archive; other dates keep their day. */
-    int month_only = strcmp(key, "birth_date") == 0 || strcmp(key, "enroll_date") == 0 ||
-                     strcmp(key, "grad_date") == 0;
-    norm_date_opts d = {context_year, month_only};
-    switch (key_kind(key)) {
-    case K_NAME: return norm_name(ctx, raw, r, err);
-    case K_DATE: return norm_date(ctx, raw, &d, r, err);
-    case K_SEX: return norm_sex(ctx, raw, r, err);
-    case K_ETHNIC: return norm_ethnicity(ctx, raw, r, err);
-    case K_POLITICAL: return norm_political(ctx, raw, r, err);
-    case K_DEGREE: return norm_degree(ctx, raw, r, err);
-    case K_DURATION: return norm_duration(ctx, raw, r, err);
-    case K_CODE: return norm_code(ctx, raw, r, err);
-    case K_TEXT: break;
+    norm_date_opts d = {context_year, k && k->norm == DG_FK_MONTH};
+    switch (k ? k->norm : DG_FK_TEXT) {
+    case DG_FK_NAME: return norm_name(ctx, raw, r, err);
+    case DG_FK_DATE:
+    case DG_FK_MONTH: return norm_date(ctx, raw, &d, r, err);
+    case DG_FK_SEX: return norm_sex(ctx, raw, r, err);
+    case DG_FK_ETHNIC: return norm_ethnicity(ctx, raw, r, err);
+    case DG_FK_POLITICAL: return norm_political(ctx, raw, r, err);
+    case DG_FK_DEGREE: return norm_degree(ctx, raw, r, err);
+    case DG_FK_DURATION: return norm_duration(ctx, raw, r, err);
+    case DG_FK_CODE: return norm_code(ctx, raw, r, err);
+    case DG_FK_TEXT: break;
     }
     return norm_text(ctx, raw, r, err);
 }
@@ -680,6 +356,9 @@ static int field_normalize(norm_ctx *ctx, fld *f, int ctx_year)
 {
     if (f->keep)
         return DG_OK;
+    if (f->rec2_text && *f->rec2_text &&
+        arc_normalize_value(ctx, f->key, f->rec2_text, ctx_year, &f->r2, NULL) == DG_ENOMEM)
+        return DG_ENOMEM;
     if (blank(f->raw) || strcmp(f->state, "missing") == 0) {
         f->new_state = "missing";
         return DG_OK;
@@ -713,20 +392,6 @@ static const char *usable_value(rec *r, const char *key)
                : NULL;
 }
 
-const char *arc_date_field_key(const char *member)
-{
-    static const struct {
-        const char *member, *key;
-    } map[] = {{"birth", "birth_date"},
-               {"enrol", "enroll_date"},
-               {"graduate", "grad_date"},
-               {"degree", "degree_date"}};
-    for (size_t i = 0; member && i < sizeof map / sizeof *map; i++)
-        if (strcmp(member, map[i].member) == 0)
-            return map[i].key;
-    return NULL;
-}
-
 static int flag_field_review(rec *r, const char *key, const char *text)
 {
     fld *f = key ? rec_find(r, key) : NULL;
@@ -752,8 +417,8 @@ static int record_dates_check(norm_ctx *ctx, rec *r, int ctx_year)
         const norm_flag *g = &fl.items[i];
         char text[512];
         snprintf(text, sizeof text, "%s (%s)", g->code, g->message);
-        rc = flag_field_review(r, arc_date_field_key(g->fields[0]), text);
-        rc = rc ? rc : flag_field_review(r, arc_date_field_key(g->fields[1]), text);
+        rc = flag_field_review(r, dg_field_key_of_date(g->fields[0]), text);
+        rc = rc ? rc : flag_field_review(r, dg_field_key_of_date(g->fields[1]), text);
     }
     norm_flags_release(&fl);
     norm_result_release(&form);
@@ -777,7 +442,168 @@ static int confidence_check(rec *r, const review_conf *rc_conf)
     return rc;
 }
 
-static int record_match(matcher *m, rec *r, dg_err *err)
+/* A ledger's sequence number in row `row` of the page, -1 when unreadable. */
+static double seq_at(const rec *r, int row)
+{
+    for (size_t i = 0; i < r->ncol; i++) {
+        if (r->col[i].row != row || strcmp(r->col[i].key, "seq") != 0)
+            continue;
+        double v = 0;
+        const char *s = r->col[i].value;
+        for (; *s; s++)
+            if (*s >= '0' && *s <= '9')
+                v = v * 10 + (*s - '0');
+            else if (*s != ' ')
+                return -1;
+        return v;
+    }
+    return -1;
+}
+
+/* The digits a ledger's neighbours imply for this row's sequence number. */
+static int seq_from_column(const rec *r, char out[24])
+{
+    if (r->row <= 0)
+        return 0;
+    double prev = seq_at(r, r->row - 1), next = seq_at(r, r->row + 1);
+    if (prev >= 0 && next >= 0 && next != prev + 2)
+        return 0; /* the neighbours disagree: the column says nothing */
+    double v = prev >= 0 ? prev + 1 : next >= 1 ? next - 1 : -1;
+    if (v < 0)
+        return 0;
+    snprintf(out, 24, "%.0f", v);
+    return 1;
+}
+
+/* Replace the field's value by reading `src`'s normalization, the step that
+ * took it recorded first. */
+static int take_reading(fld *f, norm_result *src, const char *reader, const char *text)
+{
+    norm_result chosen = *src;
+    memset(src, 0, sizeof *src);
+    char rule[64];
+    snprintf(rule, sizeof rule, "reading-%s", reader);
+    norm_step *steps = malloc((chosen.nsteps + 1) * sizeof *steps);
+    char *before = dg_strdup(f->raw ? f->raw : ""), *after = dg_strdup(text),
+         *rl = dg_strdup(rule);
+    if (!steps || !before || !after || !rl) {
+        free(steps);
+        free(before);
+        free(after);
+        free(rl);
+        norm_result_release(&chosen);
+        return DG_ENOMEM;
+    }
+    steps[0] = (norm_step){rl, before, after};
+    if (chosen.nsteps)
+        memcpy(steps + 1, chosen.steps, chosen.nsteps * sizeof *steps);
+    free(chosen.steps);
+    chosen.steps = steps;
+    chosen.nsteps++;
+    chosen.alloc_steps = chosen.nsteps;
+    norm_result_release(&f->r);
+    f->r = chosen;
+    return DG_OK;
+}
+
+/* Archive years: a date of these records outside them is a misread. */
+enum { FIRST_YEAR = 1900, LAST_YEAR = 2005 };
+
+/* 1 when a normalized value breaks a rule of its key the normalizer does
+ * not know: a month date (archived YYYY-MM) read as a year alone, a year
+ * no record of this archive can hold. */
+static int doubtful(const char *key, const char *value)
+{
+    const dg_field_key *k = dg_field_key_find(key);
+    if (!k || !value || (k->norm != DG_FK_DATE && k->norm != DG_FK_MONTH))
+        return 0;
+    int y = year_of(value);
+    if (y && (y < FIRST_YEAR || y > LAST_YEAR))
+        return 1;
+    return k->norm == DG_FK_MONTH && strlen(value) < 7;
+}
+
+/* p(right) for one field from all its readings; routes it by p. */
+static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx)
+{
+    arc_trust_reading rd[3];
+    size_t n = 0;
+    if (f->r.value)
+        rd[n++] = (arc_trust_reading){"tesseract", f->raw, f->conf_min / 100.0, &f->r,
+                                      doubtful(f->key, f->r.value)};
+    if (f->r2.value)
+        rd[n++] = (arc_trust_reading){"rec2", f->rec2_text, f->rec2_conf, &f->r2,
+                                      doubtful(f->key, f->r2.value)};
+    char seq[24];
+    norm_result rs = {0};
+    if (strcmp(f->key, "seq") == 0 && seq_from_column(r, seq)) {
+        if (arc_normalize_value(ctx, f->key, seq, 0, &rs, NULL) == DG_ENOMEM)
+            return DG_ENOMEM;
+        rd[n++] = (arc_trust_reading){"column", seq, 1.0, &rs, 0};
+    }
+    const char **column = malloc((r->ncol + 1) * sizeof *column);
+    if (!column) {
+        norm_result_release(&rs);
+        return DG_ENOMEM;
+    }
+    size_t nc = 0;
+    for (size_t i = 0; i < r->ncol; i++)
+        if (strcmp(r->col[i].key, f->key) == 0)
+            column[nc++] = r->col[i].value;
+    int is_seq = strcmp(f->key, "seq") == 0 && r->row > 0;
+    arc_trust_field in = {f->vt, rd, n, column, nc,
+                          is_seq ? seq_at(r, r->row - 1) : -1, is_seq ? seq_at(r, r->row + 1) : -1,
+                          f->flag.len > 0 && strcmp(f->new_state, "invalid") != 0};
+    arc_trust_verdict v;
+    int rc = arc_trust_weigh(t, &in, &v);
+    free(column);
+    if (rc == DG_ENOTFOUND) {
+        norm_result_release(&rs);
+        return DG_OK;
+    }
+    if (!rc && strcmp(rd[v.chosen].reader, "tesseract") != 0) {
+        const arc_trust_reading *c = &rd[v.chosen];
+        norm_result *src = strcmp(c->reader, "rec2") == 0 ? &f->r2 : &rs;
+        rc = take_reading(f, src, c->reader, c->text);
+    }
+    if (!rc) {
+        f->p = v.p;
+        f->evidence = dg_buf_detach(&v.evidence);
+        rc = f->evidence ? DG_OK : DG_ENOMEM;
+    }
+    dg_buf_release(&v.evidence);
+    norm_result_release(&rs);
+    if (rc)
+        return rc;
+    if (!strcmp(f->new_state, "invalid")) { /* a second reading made a value of it */
+        dg_buf_reset(&f->flag);
+        f->new_state = f->r.flag ? "review" : "auto";
+        rc = f->r.flag ? flag_code(f, "implausible", f->r.flag) : DG_OK;
+    }
+    if (!rc && !v.verified && !strcmp(f->new_state, "auto")) {
+        char text[96];
+        snprintf(text, sizeof text, "low_p (p %.2f < %.2f)", v.p, v.threshold);
+        f->new_state = "review";
+        rc = flag_add(f, text);
+    }
+    return rc;
+}
+
+static int trust_check(rec *r, const arc_trust *t, norm_ctx *ctx)
+{
+    int rc = DG_OK;
+    for (size_t i = 0; i < r->n && !rc; i++) {
+        fld *f = &r->f[i];
+        if (f->keep || !f->new_state || !strcmp(f->new_state, "missing"))
+            continue;
+        if (!strcmp(f->new_state, "invalid") && !f->r2.value)
+            continue;
+        rc = trust_field(r, f, t, ctx);
+    }
+    return rc;
+}
+
+static int record_match(arc_matcher *m, rec *r, dg_err *err)
 {
     fld *major = rec_find(r, "major");
     const char *name = usable_value(r, "major");
@@ -791,7 +617,7 @@ static int record_match(matcher *m, rec *r, dg_err *err)
     year = year ? year : year_of(usable_value(r, "grad_date"));
     const char *dept = usable_value(r, "department");
     char *hdept = NULL;
-    int rc = dept ? DG_OK : text_norm(m->ctx, r->header_dept, &hdept, err);
+    int rc = dept ? DG_OK : arc_text_norm(m->ctx, r->header_dept, &hdept, err);
     norm_match_input in = {name, code, year, dept ? dept : hdept, m->rules, m->nrules};
     rc = rc ? rc : norm_match(m->ctx, m->cat, &m->conf, &in, &major->m, err);
     major->matched = !rc;
@@ -799,13 +625,13 @@ static int record_match(matcher *m, rec *r, dg_err *err)
     return rc;
 }
 
-static int rec_normalize(matcher *m, const review_conf *conf, rec *r, dg_err *err)
+static int rec_normalize(arc_matcher *m, const review_conf *conf, rec *r, dg_err *err)
 {
     int ctx_year = context_year(m->ctx, r), rc = DG_OK;
     for (size_t i = 0; i < r->n && !rc; i++)
         rc = field_normalize(m->ctx, &r->f[i], ctx_year);
     rc = rc ? rc : record_dates_check(m->ctx, r, ctx_year);
-    rc = rc ? rc : confidence_check(r, conf);
+    rc = rc ? rc : conf->trust ? trust_check(r, conf->trust, m->ctx) : confidence_check(r, conf);
     if (rc)
         return dg_err_set(err, rc, "out of memory normalizing record %lld", (long long)r->id);
     return record_match(m, r, err);
@@ -837,7 +663,7 @@ static int writer_open(sqlite3 *db, int64_t run_id, writer *w, dg_err *err)
     int rc = db_prepare(db,
                         "UPDATE field SET value = ?, value_detail = ?, flag = ?, state = ?, "
                         "norm_run = ?, match_decision = ?, match_code = ?, match_name = ?, "
-                        "match_score = ?, match_rule = ? WHERE id = ?",
+                        "match_score = ?, match_rule = ?, p = ?, evidence = ? WHERE id = ?",
                         &w->upd_field, err);
     rc = rc ? rc : db_prepare(db, "DELETE FROM field_step WHERE field_id = ?", &w->del_steps, err);
     rc = rc ? rc
@@ -934,7 +760,7 @@ static int write_field(writer *w, const fld *f, dg_err *err)
     sqlite3_stmt *st = w->upd_field;
     const norm_match_result *m = &f->m;
     int autom = f->matched && m->decision == NORM_AUTO && m->ncandidates;
-    int64_t rule = autom ? candidate_rule(m) : 0;
+    int64_t rule = autom ? arc_candidate_rule(m) : 0;
     bind_text_or_null(st, 1, f->r.value);
     bind_text_or_null(st, 2, f->r.detail);
     bind_text_or_null(st, 3, f->flag.len ? f->flag.data : NULL);
@@ -947,7 +773,10 @@ static int write_field(writer *w, const fld *f, dg_err *err)
         sqlite3_bind_double(st, 9, m->candidates[0].score);
     if (rule)
         sqlite3_bind_int64(st, 10, rule);
-    sqlite3_bind_int64(st, 11, f->id);
+    if (f->p >= 0)
+        sqlite3_bind_double(st, 11, f->p);
+    sqlite3_bind_text(st, 12, f->evidence ? f->evidence : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 13, f->id);
     int rc = exec_done(w, st, "cannot store normalized field", err);
     rc = rc ? rc : write_steps(w, f, err);
     return rc ? rc : write_candidates(w, f, err);
@@ -1045,14 +874,14 @@ static int file_sha_json(dg_buf *b, const char *label, const char *dir, const ch
 
 /* The run's params: thresholds and the hashes of every config shaping results. */
 static int run_params(const arc_normalize_opts *o, const char *cfg, const review_conf *rv,
-                      const matcher *m, dg_buf *b, dg_err *err)
+                      const arc_matcher *m, dg_buf *b, dg_err *err)
 {
     static const char *const tables[] = {"variants.tsv", "confusables.tsv", "ethnic_groups.tsv",
                                          "political.tsv"};
     const norm_match_conf *c = &m->conf;
     int rc = dg_buf_addf(b, "{\"redo\":%d,\"min_conf\":{", o->redo);
-    for (int t = 0; t < VT_COUNT && !rc; t++)
-        rc = dg_buf_addf(b, "%s\"%s\":%g", t ? "," : "", vtype_names[t], rv->min_conf[t]);
+    for (int t = 0; t < DG_VT_COUNT && !rc; t++)
+        rc = dg_buf_addf(b, "%s\"%s\":%g", t ? "," : "", dg_vtype_names[t], rv->min_conf[t]);
     rc = rc ? rc
             : dg_buf_addf(b, "},\"matcher\":{\"auto_threshold\":%g,\"auto_margin\":%g,"
                              "\"min_score\":%g,\"confusable_cost\":%g,"
@@ -1069,7 +898,9 @@ static int run_params(const arc_normalize_opts *o, const char *cfg, const review
     snprintf(ndir, sizeof ndir, "%s/normalize", cfg);
     for (size_t i = 0; i < sizeof tables / sizeof *tables && !rc; i++)
         rc = file_sha_json(b, tables[i], ndir, tables[i]);
-    rc = rc ? rc : dg_buf_adds(b, "},\"catalog\":");
+    rc = rc ? rc : dg_buf_adds(b, "},\"trust\":");
+    rc = rc ? rc : rv->trust ? arc_trust_params_json(rv->trust, b) : dg_buf_adds(b, "null");
+    rc = rc ? rc : dg_buf_adds(b, ",\"catalog\":");
     if (rc)
         return dg_err_set(err, rc, "out of memory building run parameters");
     rc = arc_catalog_fingerprint(o->catalog_dir, b, err);
@@ -1086,7 +917,7 @@ static int run_counts(const arc_normalize_summary *s, dg_buf *b)
                        s->match_review);
 }
 
-static int normalize_records(sqlite3 *db, const arc_normalize_opts *o, matcher *m,
+static int normalize_records(sqlite3 *db, const arc_normalize_opts *o, arc_matcher *m,
                              const review_conf *rv, writer *w, const arc_progress *prog,
                              arc_normalize_summary *sum, dg_err *err)
 {
@@ -1109,7 +940,7 @@ static int normalize_records(sqlite3 *db, const arc_normalize_opts *o, matcher *
 }
 
 static int normalize_run(sqlite3 *db, const arc_normalize_opts *o, const char *cfg,
-                         const review_conf *rv, matcher *m, const arc_progress *prog,
+                         const review_conf *rv, arc_matcher *m, const arc_progress *prog,
                          arc_normalize_summary *sum, dg_err *err)
 {
     dg_buf params, counts;
@@ -1140,17 +971,22 @@ int arc_normalize(sqlite3 *db, const arc_normalize_opts *o, const arc_progress *
     memset(sum, 0, sizeof *sum);
     const char *cfg = o->config_dir ? o->config_dir : arc_config_dir();
     char rv_path[4096];
-    review_conf rv;
+    review_conf rv = {0};
     int rc = db_runs_mark_interrupted(db, "normalize", err);
     if (!rc && !o->review_conf)
-        rc = path_join(rv_path, sizeof rv_path, cfg, "review.conf", err);
+        rc = arc_path_join(rv_path, sizeof rv_path, cfg, "review.conf", err);
     rc = rc ? rc : review_conf_load(o->review_conf ? o->review_conf : rv_path, &rv, err);
+    rv.trust = NULL;
+    rc = rc ? rc : arc_trust_open(cfg, &rv.trust, err);
     rc = rc ? rc : arc_catalog_ensure(db, o->catalog_dir, &sum->catalog_imported, err);
-    matcher m;
-    rc = rc ? rc : matcher_open(db, cfg, o->catalog_dir, &m, err);
-    if (rc)
+    arc_matcher m;
+    rc = rc ? rc : arc_matcher_open(db, cfg, o->catalog_dir, &m, err);
+    if (rc) {
+        arc_trust_close(&rv.trust);
         return rc;
+    }
     rc = normalize_run(db, o, cfg, &rv, &m, prog, sum, err);
-    matcher_close(&m);
+    arc_matcher_close(&m);
+    arc_trust_close(&rv.trust);
     return rc;
 }

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "archive_internal.h"
 #include "ocr.h"
 
 typedef struct page_job {

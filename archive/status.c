@@ -155,7 +155,11 @@ int arc_status_read(sqlite3 *db, arc_status *s, dg_err *err)
         return rc == DG_ENOMEM ? dg_err_set(err, rc, "out of memory reading status")
                                : db_fail(db, err, "cannot read status");
     }
-    return DG_OK;
+    /* batches the acceptance check flags (arc_qa_report_read names a bad qa.conf) */
+    rc = arc_qa_report_read(db, 0, NULL, &s->qa, err);
+    if (rc)
+        arc_status_release(s);
+    return rc;
 }
 
 void arc_status_release(arc_status *s)
@@ -168,6 +172,7 @@ void arc_status_release(arc_status *s)
     pages_release(&s->quarantine);
     pages_release(&s->skewed);
     pages_release(&s->failed);
+    arc_qa_report_release(&s->qa);
 }
 
 /* ---- JSON ---------------------------------------------------------------------------- */
@@ -238,5 +243,7 @@ int arc_status_json(const arc_status *s, dg_buf *b)
         dg_buf_json_str(b, s->pending_reasons.v[i].name);
         dg_buf_addf(b, ",\"records\":%lld}", (long long)s->pending_reasons.v[i].n);
     }
-    return dg_buf_adds(b, "]}}");
+    dg_buf_adds(b, "]},\"qa\":");
+    arc_qa_report_json(&s->qa, b);
+    return dg_buf_addc(b, '}');
 }

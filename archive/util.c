@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "archive_internal.h"
 
 /* Scans larger than this are refused outright (no archival page is 1 GiB). */
 #define ARC_MAX_FILE_BYTES ((size_t)1 << 30)

@@ -80,6 +80,18 @@ int dg_is_han(uint32_t c);
 /* 1 when the UTF-8 string s holds a Han ideograph (NULL: 0). */
 int dg_has_han(const char *s);
 
+/*
+ * Edit distance between sequences of na and nb items: inserting or deleting
+ * an item costs 1, substituting item j of the second for item i of the
+ * first costs sub(user, i, j) (0 when they are the same).  rows holds
+ * 2 * (nb + 1) doubles of scratch space.
+ */
+typedef double (*dg_sub_cost)(const void *user, size_t i, size_t j);
+double dg_edit_distance(size_t na, size_t nb, dg_sub_cost sub, const void *user, double *rows);
+/* Plain Levenshtein distance over code points (every substitution costs 1);
+ * max(na, nb) when memory runs out. */
+size_t dg_levenshtein(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
 /* Append s as a quoted JSON string; NULL becomes null. */
 int dg_buf_json_str(dg_buf *b, const char *s);
 
@@ -89,6 +101,29 @@ int dg_buf_json_str(dg_buf *b, const char *s);
  */
 int dg_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
                  dg_err *err);
+
+/*
+ * key = value configuration files (configs/review.conf, load.conf,
+ * normalize/matcher.conf): one setting a line, '#' starts a comment line,
+ * blank lines are skipped, spaces and tabs around key and value (and a CR
+ * at the end) are dropped.  fn is called for each setting with its file
+ * and line; it returns 0 or an error code after filling err (dg_kv_fail
+ * names the file and line).  A line without '=' is DG_EINPUT.
+ */
+typedef struct dg_kv {
+    const char *path; /* as given, for messages */
+    int line;         /* 1-based */
+    const char *key;
+    const char *value;
+} dg_kv;
+
+typedef int (*dg_kv_fn)(void *user, const dg_kv *kv, dg_err *err);
+
+int dg_kv_parse(const char *text, size_t len, const char *path, dg_kv_fn fn, void *user,
+                dg_err *err);
+/* Set err to "<msg> in 'path' line N" with code DG_EINPUT; returns DG_EINPUT. */
+int dg_kv_fail(const dg_kv *kv, dg_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Lowercase hex SHA-256 of a buffer (OpenSSL). */
 void dg_sha256_hex(const void *data, size_t len, char out[65]);

@@ -8,8 +8,11 @@
  * values from the OCR words, lines and (when the OCR found a ruled grid)
  * cells.
  *
- * This header holds the template model, the fuzzy label matcher and the
- * page model.
+ * This header holds the template model, the fuzzy label matcher, the
+ * page model and what the files reading a page's values share: labels.c
+ * (labels found), value.c (a value from its glyphs), card.c and header.c
+ * (values by label), ledger.c (values by column) and classify.c (which
+ * template, then its values).
  */
 #ifndef DANGAN_EXTRACT_INTERNAL_H
 #define DANGAN_EXTRACT_INTERNAL_H
@@ -151,6 +154,86 @@ struct ex_page {
     ex_match *matches;
     size_t nmatches, amatches;
 };
+
+/* ---- internal: reading a page's values ------------------------------------------ */
+
+/* Code point and glyph i of run r. */
+#define EX_RUN_CP(p, r, i) ((p)->glyphs[(p)->run_glyphs[(r)->g0 + (i)]].cp)
+#define EX_RUN_G(p, r, i) (&(p)->glyphs[(p)->run_glyphs[(r)->g0 + (i)]])
+
+/* labels.c: labels found, and the geometry around them */
+
+/* t's labels and stops found in every run of p, into p->matches. */
+int ex_find_matches(ex_page *p, const ex_template *t);
+long ex_find_title(const ex_page *p, const ex_template *t, size_t *start, size_t *end);
+size_t ex_run_significant(const ex_page *p, const ex_run *r, uint32_t *sig, size_t *pos,
+                          size_t max);
+/* The lowest-cost match of field (see ex_match.field), NULL if none. */
+const ex_match *ex_best_match_for(const ex_page *p, int field);
+/* The first match in run at or after glyph from; its start into *start. */
+const ex_match *ex_match_at(const ex_page *p, size_t run, size_t from, size_t *start);
+size_t ex_value_end(const ex_page *p, size_t ri, size_t from);
+
+/* Deskewed extent of some glyphs of a run (a cell run: its box). */
+typedef struct ex_span {
+    double x0, x1;
+    int y0, y1;
+} ex_span;
+ex_span ex_glyph_span(const ex_page *p, const ex_run *r, size_t s, size_t e);
+
+/* value.c: a value from the glyphs chosen for it */
+
+/* Glyphs chosen for a value. */
+typedef struct ex_gsel {
+    size_t *g; /* glyph indices into p->glyphs */
+    size_t n, alloc;
+} ex_gsel;
+int ex_gsel_add(ex_gsel *s, size_t g);
+int ex_gsel_run(const ex_page *p, size_t ri, size_t s, size_t e, ex_gsel *out);
+/* 1 when s holds a letter, digit, Han character or dash. */
+int ex_gsel_significant(const ex_page *p, const ex_gsel *s);
+int ex_make_value(const ex_page *p, const ex_field *f, const ex_gsel *s, const char *rule,
+                  ex_value *v);
+/* Arabic or Chinese numeral. */
+int ex_is_numeral(uint32_t c);
+int ex_run_has_text(const ex_page *p, const ex_run *r);
+/* A new record (row_no) at the end of res, values empty. */
+int ex_record_add(ex_result *res, const ex_template *t, int row_no);
+/* The record's box: the union of its values' boxes. */
+void ex_record_box(ex_record *r, size_t nvals);
+
+/* card.c, header.c: values found by label */
+
+int ex_label_value(const ex_page *p, const ex_template *t, const ex_field *f, int field_id,
+                   ex_value *v);
+int ex_card_record(const ex_page *p, const ex_template *t, ex_result *res);
+int ex_header_values(const ex_page *p, const ex_template *t, ex_value *vals);
+
+/* ledger.c: values under column headers */
+
+typedef struct ex_column {
+    int field;
+    double x0, x1;
+    double cx;
+    int y1; /* bottom of the header label */
+} ex_column;
+
+#define EX_MAX_PANELS 4
+#define EX_MIN_PANEL_COLUMNS 3
+
+/* A table of its own: its header's columns (sorted by x) and the page's
+ * x range it holds.  A two-page spread of a bound ledger has two, side by
+ * side, with the same header: read as one, each row took some fields from
+ * the left page's student and some from the right's. */
+typedef struct ex_panel {
+    ex_column cols[64];
+    size_t ncols;
+    double x0, x1;
+} ex_panel;
+
+int ex_header_panels(const ex_page *p, const ex_template *t, ex_panel *pn, size_t *np);
+int ex_table_records(const ex_page *p, const ex_template *t, const ex_panel *pn, size_t np,
+                     ex_result *res);
 
 /* Stable insertion sort of indices with a context. */
 void ex_sort_indices(size_t *a, size_t n, int (*cmp)(const void *, const void *, void *),

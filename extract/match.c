@@ -178,26 +178,25 @@ double ex_label_tolerance(const ex_label *label)
     return 1.6;
 }
 
+/* Label against a stretch of text, for dg_edit_distance. */
+typedef struct label_pair {
+    const ex_lookalikes *lk;
+    const uint32_t *a, *b;
+} label_pair;
+
+static double pair_cost(const void *user, size_t i, size_t j)
+{
+    const label_pair *p = user;
+    return sub_cost(p->lk, p->a[i], p->b[j]);
+}
+
 /* Weighted Levenshtein between label and text[0..n), n small. */
 static double distance(const ex_lookalikes *lk, const uint32_t *a, size_t na, const uint32_t *b,
                        size_t nb)
 {
-    double row[EX_LABEL_MAX + 8], prev[EX_LABEL_MAX + 8];
-    for (size_t j = 0; j <= nb; j++)
-        prev[j] = (double)j;
-    for (size_t i = 1; i <= na; i++) {
-        row[0] = (double)i;
-        for (size_t j = 1; j <= nb; j++) {
-            double d = prev[j - 1] + sub_cost(lk, a[i - 1], b[j - 1]);
-            if (prev[j] + 1 < d)
-                d = prev[j] + 1;
-            if (row[j - 1] + 1 < d)
-                d = row[j - 1] + 1;
-            row[j] = d;
-        }
-        memcpy(prev, row, (nb + 1) * sizeof *row);
-    }
-    return prev[nb];
+    double rows[2 * (EX_LABEL_MAX + 8)];
+    label_pair pair = {lk, a, b};
+    return dg_edit_distance(na, nb, pair_cost, &pair, rows);
 }
 
 double ex_label_find(const ex_lookalikes *lk, const ex_label *label, const uint32_t *text,

@@ -126,14 +126,16 @@ static int conf_set(norm_match_conf *c, const char *key, double v)
     return DG_EINPUT;
 }
 
-static char *trim(char *s)
+/* A matcher config is a dozen lines; anything larger is not one. */
+enum { MATCH_CONF_MAX_BYTES = 1 << 20 };
+
+static int conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
+    char *end = NULL;
+    double v = strtod(kv->value, &end);
+    if (*end || conf_set(user, kv->key, v) || v < 0 || isnan(v))
+        return dg_kv_fail(kv, err, "bad setting in matcher config");
+    return DG_OK;
 }
 
 int norm_match_conf_load(const char *path, norm_match_conf *conf, dg_err *err)
@@ -141,28 +143,12 @@ int norm_match_conf_load(const char *path, norm_match_conf *conf, dg_err *err)
     conf_defaults(conf);
     if (!path)
         return DG_OK;
-    FILE *f = fopen(path, "r");
-    if (!f)
+    unsigned char *data;
+    size_t len;
+    if (dg_read_file(path, MATCH_CONF_MAX_BYTES, &data, &len, NULL))
         return dg_err_set(err, DG_ENOTFOUND, "cannot open matcher config '%s'", path);
-    char line[512];
-    int lineno = 0, rc = DG_OK;
-    while (!rc && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *s = trim(line);
-        if (!*s || *s == '#')
-            continue;
-        char *eq = strchr(s, '=');
-        char *end = NULL;
-        double v = 0;
-        if (eq) {
-            *eq = '\0';
-            v = strtod(trim(eq + 1), &end);
-        }
-        if (!eq || !end || *end || conf_set(conf, trim(s), v) || v < 0 || isnan(v))
-            rc = dg_err_set(err, DG_EINPUT, "bad setting in matcher config '%s' line %d", path,
-                            lineno);
-    }
-    fclose(f);
+    int rc = dg_kv_parse((const char *)data, len, path, conf_line, conf, err);
+    free(data);
     return rc;
 }
 
@@ -201,34 +187,30 @@ static char *discipline_normalize(norm_ctx *ctx, const char *raw)
     return s;
 }
 
+/* The two names and their look-alike folds, for the substitution cost. */
+typedef struct folded_pair {
+    const UChar32 *a, *fa, *b, *fb;
+    double confusable_cost;
+} folded_pair;
+
+static double folded_cost(const void *user, size_t i, size_t j)
+{
+    const folded_pair *p = user;
+    return p->a[i] == p->b[j] ? 0 : p->fa[i] == p->fb[j] ? p->confusable_cost : 1;
+}
+
 /* Fold both sides through the look-alike table once per comparison: the
  * DP then compares keys instead of searching the table per cell. */
 static double edit_distance(const match_state *st, const UChar32 *b, size_t nb)
 {
-    double row[MAX_KEY + 1], prev[MAX_KEY + 1];
+    double rows[2 * (MAX_KEY + 1)];
     UChar32 fb[MAX_KEY];
-    const UChar32 *a = st->q.c, *fa = st->qfold;
     size_t na = st->q.n > MAX_KEY ? MAX_KEY : st->q.n;
     nb = nb > MAX_KEY ? MAX_KEY : nb;
     for (size_t j = 0; j < nb; j++)
         fb[j] = nz_confusable_key(st->ctx, b[j]);
-    double cc = st->conf->confusable_cost;
-    for (size_t j = 0; j <= nb; j++)
-        prev[j] = (double)j;
-    for (size_t i = 1; i <= na; i++) {
-        row[0] = (double)i;
-        for (size_t j = 1; j <= nb; j++) {
-            double sub = a[i - 1] == b[j - 1] ? 0 : fa[i - 1] == fb[j - 1] ? cc : 1;
-            double v = prev[j - 1] + sub;
-            if (prev[j] + 1 < v)
-                v = prev[j] + 1;
-            if (row[j - 1] + 1 < v)
-                v = row[j - 1] + 1;
-            row[j] = v;
-        }
-        memcpy(prev, row, sizeof(double) * (nb + 1));
-    }
-    return prev[nb];
+    folded_pair p = {st->q.c, st->qfold, b, fb, st->conf->confusable_cost};
+    return dg_edit_distance(na, nb, folded_cost, &p, rows);
 }
 
 static int contains(const UChar32 *h, size_t nh, const UChar32 *n, size_t nn)

@@ -393,7 +393,7 @@ int norm_match_json(const norm_match_result *m, dg_buf *out);
 /* ---- name prior (prior.c) -------------------------------------- */
 /*
  * How plausible is a string as a full Chinese personal name?  A prior for
- * the trust model (issue 19): surname frequency from the bundled Apache-2.0
+ * the trust model: surname frequency from the bundled Apache-2.0
  * table configs/names/surnames_wainshine.tsv, or from the ChineseNames
  * tables when a site installed them (configs/names/README.md), and a class
  * for each given-name character (GB2312 level through ICU, or the site's
@@ -467,14 +467,6 @@ const char *norm_prior_class_name(norm_prior_class c);
 /* ------------------------------------------------------------------ */
 /* Trust: one calibrated probability per value (trust.c)               */
 /* ------------------------------------------------------------------ */
-
-/* Value kinds: what the rest of the pipeline can check of a value, and so
- * how much its reading alone must carry. */
-enum { NORM_KIND_NAME, NORM_KIND_DATE, NORM_KIND_CODE, NORM_KIND_ENUM, NORM_KIND_NUMBER,
-       NORM_KIND_TEXT, NORM_KIND_COUNT };
-extern const char *const norm_trust_kind_names[NORM_KIND_COUNT];
-/* The kind named name ("name", "date" ...), or -1. */
-int norm_trust_kind(const char *name);
 
 /*
  * Evidence for one candidate value, each a number the logistic model

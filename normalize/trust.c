@@ -22,17 +22,6 @@ const char *const norm_trust_feature_names[NORM_TF_COUNT] = {
     "no_rec2", "prior",     "invalid",   "column", "flagged",
 };
 
-const char *const norm_trust_kind_names[NORM_KIND_COUNT] = {"name", "date", "code",
-                                                            "enum", "number", "text"};
-
-int norm_trust_kind(const char *name)
-{
-    for (int k = 0; k < NORM_KIND_COUNT; k++)
-        if (name && strcmp(name, norm_trust_kind_names[k]) == 0)
-            return k;
-    return -1;
-}
-
 static double sigmoid(double z)
 {
     if (z >= 0)

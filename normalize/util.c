@@ -1,7 +1,8 @@
 /*
  * util.c - plumbing for the normalizers: UTF-8 validation and code point
- * conversion, result/step bookkeeping, provenance JSON, and the small TSV
- * and CSV readers used for the config tables and discipline catalogs.
+ * conversion (by common's dg_utf8_next/dg_utf8_put), result/step
+ * bookkeeping, provenance JSON, and the small TSV and CSV readers used for
+ * the config tables and discipline catalogs.
  */
 #include "internal.h"
 
@@ -32,16 +33,13 @@ int nz_check_input(const char *s, const char *what, dg_err *err)
 
 int nz_decode(const char *s, nz_u32 *out)
 {
-    int32_t n = (int32_t)strlen(s), i = 0;
+    size_t n = strlen(s), i = 0;
     out->n = 0;
-    out->c = malloc(sizeof(UChar32) * ((size_t)n + 1));
+    out->c = malloc(sizeof(UChar32) * (n + 1));
     if (!out->c)
         return DG_ENOMEM;
-    while (i < n) {
-        UChar32 c;
-        U8_NEXT(s, i, n, c);
-        out->c[out->n++] = c < 0 ? 0xFFFD : c;
-    }
+    while (i < n)
+        out->c[out->n++] = (UChar32)dg_utf8_next(s, n, &i);
     return DG_OK;
 }
 
@@ -50,12 +48,9 @@ char *nz_encode(const UChar32 *c, size_t n)
     char *s = malloc(n * 4 + 1);
     if (!s)
         return NULL;
-    int32_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        UBool bad = 0;
-        U8_APPEND(s, at, (int32_t)(n * 4), c[i], bad);
-        (void)bad;
-    }
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++)
+        at += dg_utf8_put(s + at, (uint32_t)c[i]);
     s[at] = '\0';
     return s;
 }

@@ -157,4 +157,93 @@ void ocr_leptonica_version(char *buf, size_t n);
 int ocr_crop_to_png(const unsigned char *data, size_t len, int page_index, ocr_box box,
                     int margin, const char *out_path, dg_err *err);
 
+/* ---- Second reader: PaddleOCR PP-OCRv4 recognition (ocr/rec2*.c*) ------
+ *
+ * Reads one line of text from a crop with PaddleOCR's PP-OCRv4 recognition
+ * model, run by OpenCV dnn (see docs/reader2.md).  Its own library,
+ * dangan_rec2; built as a stub that always says "not available" when
+ * OpenCV dnn is missing.  The model files come from tools/fetch-models.sh;
+ * without them ocr_rec2_new fails with DG_ENOTFOUND and nothing else
+ * changes.
+ *
+ * Threading: an ocr_rec2 belongs to one thread at a time (the network keeps
+ * its buffers); make one per thread.  Readers do not share state.
+ *
+ * Width: the model is rewritten for a fixed input width W (height 48), so
+ * it reads lines up to W/48 wide for 1 high at their own aspect.  A wider
+ * line is squeezed into W (as PaddleOCR itself does past its widest input)
+ * and the result's squeeze says by how much: read long lines with a wider
+ * model (tools/rewrite-rec-model.py makes any multiple of 8).
+ */
+typedef struct ocr_rec2 ocr_rec2;
+
+/* Next-best readings at a character's time step, best first. */
+#define OCR_REC2_ALTS 4
+
+typedef struct ocr_rec2_alt {
+    char text[8]; /* UTF-8, NUL-terminated; "" = the CTC blank (no character) */
+    float prob;
+} ocr_rec2_alt;
+
+typedef struct ocr_rec2_char {
+    char text[8]; /* the character read, UTF-8, NUL-terminated */
+    float prob;   /* its probability at the time step that emitted it */
+    int x;        /* centre of that time step in the crop's pixels */
+    ocr_rec2_alt alt[OCR_REC2_ALTS];
+} ocr_rec2_char;
+
+typedef struct ocr_rec2_result {
+    char *text;           /* UTF-8, "" when nothing was read; malloc'd */
+    float conf;           /* lowest character probability (0 when empty) */
+    int nchars;
+    ocr_rec2_char *chars; /* nchars entries, malloc'd */
+    float squeeze;        /* 1 = read at its own aspect; > 1 = squeezed by it */
+} ocr_rec2_result;
+
+/* A crop as plain pixels: rows top to bottom. */
+typedef struct ocr_rec2_image {
+    const unsigned char *pixels;
+    int width, height;
+    int stride;   /* bytes from one row to the next */
+    int channels; /* 1 grey; 3 R,G,B; 4 R,G,B,A (alpha ignored) */
+} ocr_rec2_image;
+
+/*
+ * Load the rewritten model (.onnx) and its dictionary (one character a
+ * line).  DG_ENOTFOUND, naming the file, when either is missing or the
+ * library was built without OpenCV dnn.  Caller frees with ocr_rec2_free.
+ */
+int ocr_rec2_new(const char *model_path, const char *dict_path, ocr_rec2 **out, dg_err *err);
+void ocr_rec2_free(ocr_rec2 **r);
+/* The fixed input width the model was rewritten for. */
+int ocr_rec2_width(const ocr_rec2 *r);
+
+/* Read img as one line.  Fills *out (free with ocr_rec2_result_free). */
+int ocr_rec2_read(ocr_rec2 *r, const ocr_rec2_image *img, ocr_rec2_result *out, dg_err *err);
+void ocr_rec2_result_free(ocr_rec2_result *res);
+
+/*
+ * Default model files for input width `width` (320; 160 is faster and
+ * reads slightly worse): in $DANGAN_MODELS when set, else the source
+ * tree's models/, else <prefix>/share/dangan/models; the first folder
+ * holding the model wins.  Returns 1 when found, 0 when not (the paths
+ * then name the first folder, so ocr_rec2_new's error says where it
+ * looked), -1 when a path does not fit its buffer.
+ */
+int ocr_rec2_default_paths(int width, char *model, size_t model_n, char *dict, size_t dict_n);
+/* 1 when the reader is built in and its default model (width 320) is found. */
+int ocr_rec2_available(void);
+/*
+ * Read boxes of page page_index of a scan (the file's bytes): the page is
+ * decoded once, each box cut with a margin and read as one line, by
+ * `narrow` when the line fits its width at its own aspect, else by `wide`
+ * (either may be NULL, not both).
+ * out[i] (n entries, free each with ocr_rec2_result_free) holds box i's
+ * reading, empty for a box outside the page.  DG_EINPUT when the page
+ * cannot be decoded.
+ */
+int ocr_rec2_read_boxes(ocr_rec2 *narrow, ocr_rec2 *wide, const unsigned char *data, size_t len,
+                        int page_index, const ocr_box *boxes, size_t n, ocr_rec2_result *out,
+                        dg_err *err);
+
 #endif

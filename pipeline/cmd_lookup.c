@@ -9,14 +9,12 @@
 
 #include "cli.h"
 
-static const char *fv(const arc_lookup_hit *h, int k)
+/* The value of an archived key (fieldkeys.h), "-" when not archived. */
+static const char *fv(const arc_lookup_hit *h, const char *key)
 {
-    return h->fields[k] ? h->fields[k] : "-";
+    int k = dg_field_key_index(key);
+    return k >= 0 && h->fields[k] ? h->fields[k] : "-";
 }
-
-/* Field indexes follow arc_field_keys. */
-enum { F_NAME, F_SEX, F_BIRTH, F_STUNO, F_DEPT, F_MAJOR, F_MCODE, F_ENROLL, F_GRAD, F_DEGREE,
-       F_CERT, F_SUPER, F_UNIV, F_CODE22, F_NAME22 };
 
 static void print_text(const arc_lookup_result *r)
 {
@@ -27,12 +25,12 @@ static void print_text(const arc_lookup_result *r)
     for (size_t i = 0; i < r->n; i++) {
         const arc_lookup_hit *h = &r->hits[i];
         printf("%zu. record %lld  score %d  %s  %s  born %s  %s %s\n", i + 1,
-               (long long)h->record, h->score, fv(h, F_NAME), fv(h, F_SEX), fv(h, F_BIRTH),
-               fv(h, F_UNIV), fv(h, F_DEPT));
+               (long long)h->record, h->score, fv(h, "name"), fv(h, "sex"), fv(h, "birth_date"),
+               fv(h, "university"), fv(h, "department"));
         printf("   major %s (%s; 2022: %s %s)  enrolled %s  graduated %s  degree %s  "
                "certificate %s\n",
-               fv(h, F_MAJOR), fv(h, F_MCODE), fv(h, F_CODE22), fv(h, F_NAME22),
-               fv(h, F_ENROLL), fv(h, F_GRAD), fv(h, F_DEGREE), fv(h, F_CERT));
+               fv(h, "major"), fv(h, "major_code"), fv(h, "current_code"), fv(h, "current_name"),
+               fv(h, "enroll_date"), fv(h, "grad_date"), fv(h, "degree"), fv(h, "certificate_no"));
         printf("   why:");
         for (size_t j = 0; j < h->nwhy; j++)
             printf("%s %s", j ? ";" : "", h->why[j]);

@@ -7,11 +7,9 @@
  * someone else decided first).
  */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -122,15 +120,6 @@ static int want_args(const review_args *a, int n, const char *what)
     return EXIT_USAGE;
 }
 
-static void os_user(char *out, size_t n)
-{
-    struct passwd *pw = getpwuid(geteuid());
-    if (pw && pw->pw_name)
-        snprintf(out, n, "%s", pw->pw_name);
-    else
-        snprintf(out, n, "uid:%ld", (long)geteuid());
-}
-
 /* ---- printing list and show ------------------------------------------------------ */
 
 static void print_rows(const arc_review_rows *rows)
@@ -140,8 +129,11 @@ static void print_rows(const arc_review_rows *rows)
         char rec[24] = "";
         if (r->record)
             snprintf(rec, sizeof rec, "%lld", (long long)r->record);
-        printf("%-6lld %-8s %-9s %-16s rec %-6s %-14s %s", (long long)r->id, r->kind, r->state,
-               r->reason, rec, r->key, r->raw);
+        printf("%-6lld %-8s %-9s %-16s rec %-6s %-14s ", (long long)r->id, r->kind, r->state,
+               r->reason, rec, r->key);
+        if (r->has_p)
+            printf("p %.2f ", r->p);
+        printf("%s", r->raw);
         if (strcmp(r->raw, r->value) != 0)
             printf(" -> %s", r->value);
         if (*r->detail)
@@ -165,6 +157,8 @@ static void print_head(const arc_review_view *v)
         printf("  raw:      %s\n  value:    %s\n  state:    %s (confidence min %.0f, "
                "mean %.0f)\n  rule:     %s\n",
                v->raw, v->value, v->field_state, v->conf_min, v->conf_mean, v->rule);
+        if (v->has_p)
+            printf("  p:        %.2f (probability the value is right)\n", v->p);
         if (v->match_decision)
             printf("  match:    %s %s %s\n", v->match_decision, v->match_code, v->match_name);
     }
@@ -176,6 +170,24 @@ static void print_head(const arc_review_view *v)
                v->h);
 }
 
+/* What the readers read, numbered for `review pick ID N`: the weighed
+ * candidates with their p, else each reader's text with its confidence. */
+static void print_alts(const arc_review_view *v)
+{
+    if (!v->nalts)
+        return;
+    printf("  candidates (pick N)%s:\n",
+           v->alts_from_readings ? ", as read (not weighed: each reader's confidence)" : "");
+    for (size_t i = 0; i < v->nalts; i++) {
+        const arc_review_alt *a = &v->alts[i];
+        if (v->alts_from_readings)
+            printf("    %d  %s  %s\n", a->rank, a->value, a->readers);
+        else
+            printf("    %d  %s  p %.2f  %s%s\n", a->rank, a->value, a->p, a->readers,
+                   a->chosen ? "  (current value)" : "");
+    }
+}
+
 static void print_view(const arc_review_view *v)
 {
     print_head(v);
@@ -184,6 +196,7 @@ static void print_view(const arc_review_view *v)
     for (size_t i = 0; i < v->nsteps; i++)
         printf("    %s: '%s' -> '%s'\n", v->steps[i].rule, v->steps[i].before,
                v->steps[i].after);
+    print_alts(v);
     if (v->ncandidates)
         printf("  candidates (pick N):\n");
     for (size_t i = 0; i < v->ncandidates; i++) {
@@ -284,7 +297,7 @@ static int do_decide(sqlite3 *db, const review_args *a, dg_err *err)
         cli_error("review", "pick wants a candidate number, not '%s'", a->pos[1]);
         return DG_EUSAGE;
     }
-    os_user(me, sizeof me);
+    arc_os_user(me, sizeof me);
     arc_review_req req = {a->sub, a->operator_name ? a->operator_name : me, (int)cand,
                           is_correct ? a->pos[1] : NULL, a->why, a->version, a->as_is,
                           a->year_from, a->year_to, a->department};
@@ -330,7 +343,7 @@ const cli_command cmd_review = {
     "usage: dangan review list [--reason R] [--all] [--json]\n"
     "       dangan review show ID [--json] [--crop FILE.png] [--margin PX]\n"
     "       dangan review accept ID        [--operator NAME] [--version V]\n"
-    "       dangan review pick ID N        (candidate N of a match item)\n"
+    "       dangan review pick ID N        (candidate N of a match or field item)\n"
     "                 [--years FROM-TO] [--department D]  (limit the mapping rule)\n"
     "       dangan review correct ID VALUE [--as-is] (a match item: a 2022 code)\n"
     "       dangan review reject ID --why TEXT\n"
@@ -351,6 +364,10 @@ const cli_command cmd_review = {
     "typed and each step in the field's provenance. A value the normalizer would\n"
     "flag (month 13, unknown sex, a major code of 5 digits) is refused with exit 2.\n"
     "undo restores the value and state and drops the correction's steps.\n"
+    "\n"
+    "show on a field item lists what the readers read (OCR and a second\n"
+    "recognizer), numbered, with the probability each is right; pick ID N stores\n"
+    "candidate N's value as 'correct ID VALUE' would (recorded as a pick).\n"
     "\n"
     "  --reason R     only items whose reason, kind or detail start is R\n"
     "  --all          list decided items too\n"

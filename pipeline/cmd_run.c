@@ -20,6 +20,8 @@ static void print_summary(const cli_ctx *ctx, const arc_run_summary *s, int json
     cli_info(ctx, "run: %ld pages, %ld records loaded, %ld items waiting for review, "
                   "%ld files quarantined\n",
              s->pages, s->records_loaded, s->review_open, s->quarantined);
+    if (!s->reread.available && s->reread.why[0])
+        cli_info(ctx, "note: %s\n", s->reread.why);
     if (s->pages_failed)
         cli_info(ctx, "warning: %ld pages could not be read (see 'dangan status')\n",
                  s->pages_failed);
@@ -83,7 +85,7 @@ const cli_command cmd_run = {
     "usage: dangan run [--jobs N] [--lang LANGS] [--json] DIR...\n"
     "\n"
     "Runs every stage on the scans under DIR (files or directories): ingest ->\n"
-    "ocr -> extract -> normalize -> load, with one progress display, then prints\n"
+    "ocr -> extract -> reread -> normalize -> load, with one progress display, then prints\n"
     "  run: P pages, R records loaded, V items waiting for review, Q files quarantined\n"
     "Each stage is resumable: after a crash, or after settling review items with\n"
     "'dangan review', run the same command again to finish.\n"

@@ -63,6 +63,14 @@ static void print_status(const arc_status *s)
            (long long)s->records_pending);
     print_counts(&s->pending_reasons, "  waiting (%s): %lld\n");
     printf("review queue: %lld open (dangan review list)\n", (long long)s->review_open);
+    for (size_t i = 0; i < s->qa.n; i++) {
+        const arc_qa_batch *b = &s->qa.v[i];
+        if (b->verdict == ARC_QA_ABOVE)
+            printf("QA:           batch %lld above target: %ld wrong of %ld settled, %.1f%% "
+                   "(95%% %.1f-%.1f%%, target %g%%; dangan qa report)\n",
+                   (long long)b->batch, b->wrong, b->settled, 100 * b->error_rate,
+                   100 * b->lower, 100 * b->upper, 100 * s->qa.target_error);
+    }
 }
 
 static int run(cli_ctx *ctx, int argc, char **argv)
@@ -104,6 +112,8 @@ const cli_command cmd_status = {
     "usage: dangan status [--json]\n"
     "\n"
     "Shows files, pages by state, quarantined files with their reasons, and pages\n"
-    "under 300 dpi. With --json, an object with at least files, pages (counts by\n"
-    "state), quarantined (count) and quarantine ([{file, reason}]).\n",
+    "under 300 dpi, and one line per batch the QA check flags (dangan qa report).\n"
+    "With --json, an object with at least files, pages (counts by state),\n"
+    "quarantined (count), quarantine ([{file, reason}]) and qa (as 'dangan qa\n"
+    "report --json' prints it).\n",
     run};

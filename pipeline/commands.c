@@ -6,10 +6,10 @@
 #include "cli.h"
 
 extern const cli_command cmd_ingest, cmd_ocr, cmd_status, cmd_export;
-extern const cli_command cmd_extract, cmd_eval;
+extern const cli_command cmd_extract, cmd_reread, cmd_eval;
 extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
-extern const cli_command cmd_review, cmd_load, cmd_provenance;
+extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa;
 
 const cli_command *const cli_commands[] = {
     &cmd_run,
@@ -18,11 +18,13 @@ const cli_command *const cli_commands[] = {
     &cmd_status,
     &cmd_export,
     &cmd_extract,
+    &cmd_reread,
     &cmd_eval,
     &cmd_normalize,
     &cmd_match,
     &cmd_catalog,
     &cmd_review,
+    &cmd_qa,
     &cmd_load,
     &cmd_provenance,
     &cmd_lookup,

@@ -5,7 +5,9 @@
  * flags them, stored verbatim with --as-is, steps undone), refusing a
  * second decision, load linking the card and the ledger
  * row of the same person, a conflict item when they disagree, loading twice
- * changing nothing, and provenance down to the file and the box.
+ * changing nothing, and provenance down to the file and the box; a field
+ * item listing what its readers read (weighed candidates, else the raw
+ * readings) and pick taking one of them as a correction would.
  *
  * usage: test_review WORKDIR            run the tests
  *        test_review fixture DB WORKDIR build the fixture only (shell tests)
@@ -299,6 +301,147 @@ static void test_corrected_name_written(tl_state *t, const char *dir)
     db_close(&db);
 }
 
+/* The evidence the normalize stage stores for a name two readers read. */
+static const char weighed_sql[] =
+    "INSERT INTO field (id, record_id, key, raw, value, state, conf_min, conf_mean, x, y, w, h, "
+    " words, rule, flag, norm_run, p, evidence) VALUES (27, 3, 'supervisor', '郝卫東', '郝卫东', "
+    " 'review', 50, 60, 10, 160, 60, 20, '[]', 'ledger_a:c9', 'low_p 0.93 < 0.97', 3, 0.93, "
+    " '{\"vt\":\"name\",\"threshold\":0.97,\"p\":0.93,\"chosen\":0,\"candidates\":["
+    "{\"value\":\"郝卫东\",\"p\":0.93,\"readers\":[\"tesseract\",\"rec2\"],"
+    "\"features\":{\"bias\":1,\"tess_conf\":0.91},\"terms\":{\"bias\":-1.2,\"tess_conf\":0.8}},"
+    "{\"value\":\"部卫东\",\"p\":0.04,\"readers\":[\"rec2\"],\"features\":{\"bias\":1},"
+    "\"terms\":{\"bias\":-1.2}}]}');"
+    /* the sex was read by two readers but never weighed (an older database) */
+    "INSERT INTO field_reading (field_id, reader, text, conf) VALUES (4, 'tesseract', '男', 0.43),"
+    " (4, 'rec2', '女', 0.81), (4, 'rec3', '', 0.2);";
+
+static int pick_at(sqlite3 *db, int64_t item, int cand, int64_t version, dg_err *err)
+{
+    arc_review_req r = {"pick", "tester", cand, NULL, NULL, version, 0, 0, 0, NULL};
+    return arc_review_decide(db, item, &r, NULL, err);
+}
+
+/* show lists the weighed candidates with their p, and the field's p */
+static void check_weighed_show(tl_state *t, sqlite3 *db, int64_t item)
+{
+    dg_err err = {0};
+    arc_review_view v;
+    CHECK_INT(t, arc_review_show(db, item, &v, &err), 0);
+    CHECK_INT(t, (long)v.nalts, 2);
+    CHECK(t, v.has_p && v.p > 0.929 && v.p < 0.931 && !v.alts_from_readings);
+    if (v.nalts == 2) {
+        CHECK_STR(t, v.alts[0].value, "郝卫东");
+        CHECK_STR(t, v.alts[0].readers, "tesseract, rec2");
+        CHECK(t, v.alts[0].rank == 1 && v.alts[0].chosen && v.alts[0].p > 0.929);
+        CHECK_STR(t, v.alts[1].value, "部卫东");
+        CHECK_STR(t, v.alts[1].readers, "rec2");
+        CHECK(t, v.alts[1].rank == 2 && !v.alts[1].chosen && v.alts[1].p < 0.041);
+    }
+    arc_review_view_release(&v);
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    CHECK_INT(t, arc_review_show_json(db, item, &b, &err), 0);
+    CHECK(t, b.data && strstr(b.data, "\"alternatives\":[{\"rank\":1,\"value\":\"郝卫东\","
+                                       "\"p\":0.93,\"readers\":[\"tesseract\",\"rec2\"]},"
+                                       "{\"rank\":2,\"value\":\"部卫东\",\"p\":0.04,"
+                                       "\"readers\":[\"rec2\"]}],\"alternatives_from\":"
+                                       "\"evidence\"") != NULL);
+    CHECK(t, b.data && strstr(b.data, "\"steps\":[],\"p\":0.93}") != NULL);
+    dg_buf_release(&b);
+    dg_buf_init(&b, 0);
+    CHECK_INT(t, arc_review_list_json(db, "low_p", 0, &b, &err), 0);
+    CHECK(t, b.data && strstr(b.data, "\"field_state\":\"review\",\"p\":0.93}") != NULL);
+    dg_buf_release(&b);
+    arc_review_rows rows;
+    CHECK_INT(t, arc_review_list(db, "low_p", 0, &rows, &err), 0);
+    CHECK(t, rows.n == 1 && rows.v[0].has_p && rows.v[0].p > 0.929);
+    arc_review_rows_release(&rows);
+}
+
+/* pick N on a field item stores candidate N as a correction would, recorded
+ * as a pick; out of range, or at a stale version, it changes nothing */
+static void check_weighed_pick(tl_state *t, sqlite3 *db, int64_t item)
+{
+    dg_err err = {0};
+    char buf[256], want[128];
+    CHECK_INT(t, pick_at(db, item, 3, -1, &err), DG_EUSAGE);
+    snprintf(want, sizeof want, "review item %lld has 2 candidates, no candidate 3",
+             (long long)item);
+    CHECK(t, strstr(err.msg, want) != NULL);
+    CHECK_INT(t, pick_at(db, item, 2, 7, &err), DG_ECONFLICT);
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_decision"), 0);
+    CHECK_INT(t, pick_at(db, item, 2, 0, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT value || ' ' || state FROM field WHERE id = 27", buf,
+                        sizeof buf), "部卫东 verified");
+    CHECK_STR(t, q_text(db, "SELECT verb || ' ' || candidate || ' ' || after_value || ' ' || "
+                            "item_after FROM review_decision", buf, sizeof buf),
+              "pick 2 部卫东 picked");
+    CHECK_STR(t, steps_of(db, 27, buf, sizeof buf), "review-correct:郝卫东>部卫东");
+    CHECK_INT(t, decide(db, item, "undo", 0, NULL, NULL, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT value || ' ' || state FROM field WHERE id = 27", buf,
+                        sizeof buf), "郝卫东 review");
+    CHECK_STR(t, steps_of(db, 27, buf, sizeof buf), "");
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT state FROM review_item WHERE id = %lld", (long long)item);
+    CHECK_STR(t, q_text(db, sql, buf, sizeof buf), "open");
+}
+
+/* A field not weighed offers its readers' texts; one read once offers nothing. */
+static void check_readings(tl_state *t, sqlite3 *db)
+{
+    dg_err err = {0};
+    char buf[256];
+    int64_t sex = item_of_field(db, 4, "field");
+    arc_review_view v;
+    CHECK_INT(t, arc_review_show(db, sex, &v, &err), 0);
+    CHECK(t, v.nalts == 2 && v.alts_from_readings && !v.has_p);
+    if (v.nalts == 2) {
+        CHECK_STR(t, v.alts[0].value, "女");
+        CHECK_STR(t, v.alts[0].readers, "rec2 0.81");
+        CHECK_STR(t, v.alts[1].value, "男");
+        CHECK_STR(t, v.alts[1].readers, "tesseract 0.43");
+    }
+    arc_review_view_release(&v);
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    CHECK_INT(t, arc_review_show_json(db, sex, &b, &err), 0);
+    CHECK(t, b.data && strstr(b.data, "\"alternatives\":[{\"rank\":1,\"value\":\"女\",\"conf\":"
+                                       "0.81,\"readers\":[{\"reader\":\"rec2\",\"conf\":0.81}]}"
+                                       ",{\"rank\":2") != NULL);
+    CHECK(t, b.data && strstr(b.data, "\"alternatives_from\":\"readings\"") != NULL);
+    dg_buf_release(&b);
+    CHECK_INT(t, pick_at(db, sex, 1, -1, &err), 0);
+    CHECK_STR(t, q_text(db, "SELECT value || ' ' || state FROM field WHERE id = 4", buf,
+                        sizeof buf), "女 verified");
+    int64_t grad = item_of_field(db, 25, "field");
+    CHECK_INT(t, arc_review_show(db, grad, &v, &err), 0);
+    CHECK_INT(t, (long)v.nalts, 0);
+    arc_review_view_release(&v);
+    CHECK_INT(t, pick_at(db, grad, 1, -1, &err), DG_EUSAGE);
+    CHECK(t, strstr(err.msg, "no candidates to pick from") != NULL);
+}
+
+/* A workspace of its own, so the main one's counts stay as they are. */
+static void test_field_alternatives(tl_state *t, const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/alts.db", dir);
+    CHECK_INT(t, fixture_build(path, dir), 0);
+    sqlite3 *db;
+    dg_err err = {0};
+    if (db_open(path, 0, &db, &err)) {
+        CHECK_STR(t, err.msg, "");
+        return;
+    }
+    CHECK_INT(t, db_exec(db, weighed_sql, &err), 0);
+    CHECK_INT(t, arc_review_refresh(db, &err), 0);
+    int64_t item = item_of_field(db, 27, "field");
+    check_weighed_show(t, db, item);
+    check_weighed_pick(t, db, item);
+    check_readings(t, db);
+    db_close(&db);
+}
+
 static void test_load_twice(tl_state *t, sqlite3 *db)
 {
     dg_err err = {0};
@@ -396,5 +539,6 @@ int main(int argc, char **argv)
     test_provenance(&t, db, argv[1]);
     db_close(&db);
     test_corrected_name_written(&t, argv[1]);
+    test_field_alternatives(&t, argv[1]);
     return tl_exit_status(&t, "review");
 }

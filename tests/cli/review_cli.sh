@@ -2,7 +2,8 @@
 # review_cli.sh - the `dangan review / load / provenance` commands on the fixture
 # workspace: exit codes, crops, two operators deciding the same item at once
 # (one wins, the other gets exit 6 and no decision is lost), load twice,
-# correct normalizing the typed value (refused when flagged, --as-is).
+# correct normalizing the typed value (refused when flagged, --as-is), pick by
+# number among what the readers of a field read.
 # usage: review_cli.sh DANGAN TEST_REVIEW WORKDIR
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -82,4 +83,34 @@ check_exit "provenance --crop" 0 "$DANGAN" provenance 1 name --crop "$W/name.png
 check "provenance --crop wrote a PNG" [ -s "$W/name.png" ]
 check_exit "provenance of nothing" 5 "$DANGAN" provenance 99
 check_exit "provenance --crop without field" 2 "$DANGAN" provenance 1 --crop "$W/x.png"
+# A field two readers read, weighed by normalize: show lists the candidates
+# with p, pick N takes one by number (a workspace of its own).
+need "second fixture workspace built" "$FIXTURE" fixture "$W/p.db" "$W"
+export DANGAN_DB="$W/p.db"
+sqlite3 "$W/p.db" "INSERT INTO field (id, record_id, key, raw, value, state, conf_min, conf_mean,
+  x, y, w, h, words, rule, flag, norm_run, p, evidence) VALUES (27, 3, 'supervisor', '郝卫東',
+  '郝卫东', 'review', 50, 60, 10, 160, 60, 20, '[]', 'ledger_a:c9', 'low_p 0.93 < 0.97', 3, 0.93,
+  '{\"vt\":\"name\",\"threshold\":0.97,\"p\":0.93,\"chosen\":0,\"candidates\":[
+   {\"value\":\"郝卫东\",\"p\":0.93,\"readers\":[\"tesseract\",\"rec2\"],\"features\":{},\"terms\":{}},
+   {\"value\":\"部卫东\",\"p\":0.04,\"readers\":[\"rec2\"],\"features\":{},\"terms\":{}}]}')"
+check_exit "list with a weighed field" 0 "$DANGAN" review list
+check_contains "list: p column" "$TL_OUT" "supervisor     p 0.93 郝卫東 -> 郝卫东"
+check_exit "list --reason low_p" 0 "$DANGAN" review list --reason low_p --json
+SUP=$(first_id)
+check "a low_p item id in: $TL_OUT" [ -n "$SUP" ]
+check_exit "show the weighed field" 0 "$DANGAN" review show "$SUP"
+check_contains "show: p" "$TL_OUT" "  p:        0.93 (probability the value is right)"
+check_contains "show: candidate 1" "$TL_OUT" "    1  郝卫东  p 0.93  tesseract, rec2  (current value)"
+check_contains "show: candidate 2" "$TL_OUT" "    2  部卫东  p 0.04  rec2"
+check_exit "pick a candidate that is not there" 2 "$DANGAN" review pick "$SUP" 3
+check_contains "pick 3: the number of candidates" "$TL_ERR" "review item $SUP has 2 candidates"
+check_exit "pick at a stale version" 6 "$DANGAN" review pick "$SUP" 2 --version 3
+check_exit "pick 2 by number" 0 "$DANGAN" review pick "$SUP" 2 --operator alice --version 0
+check_exit "show the pick" 0 "$DANGAN" review show "$SUP" --json
+check_contains "pick stored candidate 2" "$TL_OUT" '"value":"部卫东","state":"verified"'
+check_contains "pick recorded as a pick of 2" "$TL_OUT" '"after_value":"部卫东","candidate":2'
+check_contains "pick decision verb" "$TL_OUT" '"verb":"pick","operator":"alice"'
+check_exit "undo the pick" 0 "$DANGAN" review undo "$SUP"
+check_exit "show after undo" 0 "$DANGAN" review show "$SUP" --json
+check_contains "undo: the value back" "$TL_OUT" '"value":"郝卫东","state":"review"'
 finish

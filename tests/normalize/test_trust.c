@@ -109,20 +109,11 @@ static void test_threshold(tl_state *t)
     CHECK(t, norm_trust_threshold(NULL, 0, 0.01) == 1.0);
 }
 
-static void test_kinds(tl_state *t)
-{
-    CHECK_INT(t, norm_trust_kind("name"), NORM_KIND_NAME);
-    CHECK_INT(t, norm_trust_kind("text"), NORM_KIND_TEXT);
-    CHECK_INT(t, norm_trust_kind("nope"), -1);
-    CHECK_INT(t, norm_trust_kind(NULL), -1);
-}
-
 int main(void)
 {
     tl_state t = {0};
     test_fit_recovers(&t);
     test_calibration(&t);
     test_threshold(&t);
-    test_kinds(&t);
     return tl_exit_status(&t, "trust");
 }

@@ -1,0 +1,164 @@
+/*
+ * test_rec2.c - the second reader (PP-OCRv4 through OpenCV dnn): crops of
+ * names cut from the bundled samples read exactly, in colour, grey and as
+ * plain pixels; characters carry probabilities, positions and
+ * alternatives; a line wider than the model is squeezed, not refused;
+ * missing files give DG_ENOTFOUND naming the file.  Skipped (exit 77) when
+ * the model is not installed (tools/fetch-models.sh).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <leptonica/allheaders.h>
+
+#include "ocr.h"
+#include "rec2.h"
+#include "testlib.h"
+
+#define SKIP 77
+
+static const struct {
+    const char *file, *text;
+} crops[] = {
+    {"reg_name.png", "龚国强"},
+    {"reg_supervisor.png", "孟红霞（教授）"},
+    {"ledger_traditional.png", "崔紅霞"},
+    {"ledger_hard.png", "端木红霞"},
+};
+
+static PIX *crop(const char *file)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/ocr/rec2/%s", TEST_DATA, file);
+    return pixRead(path);
+}
+
+static void reads_names(tl_state *t, ocr_rec2 *r)
+{
+    for (size_t i = 0; i < sizeof crops / sizeof *crops; i++) {
+        PIX *pix = crop(crops[i].file);
+        CHECK(t, pix != NULL);
+        if (!pix)
+            continue;
+        ocr_rec2_result res;
+        dg_err err = {0};
+        CHECK_INT(t, ocr_rec2_read_pix(r, pix, &res, &err), 0);
+        CHECK_STR(t, res.text, crops[i].text);
+        CHECK(t, res.conf > 0 && res.conf <= 1);
+        CHECK(t, res.squeeze == 1);
+        /* The text is its characters in order, each inside the crop. */
+        char joined[256] = "";
+        int prev_x = -1;
+        for (int k = 0; k < res.nchars; k++) {
+            const ocr_rec2_char *c = &res.chars[k];
+            strncat(joined, c->text, sizeof joined - strlen(joined) - 1);
+            CHECK(t, c->prob >= res.conf);
+            CHECK(t, c->x > prev_x && c->x < pixGetWidth(pix));
+            CHECK(t, c->alt[0].prob <= c->prob && c->alt[1].prob <= c->alt[0].prob);
+            CHECK(t, strcmp(c->alt[0].text, c->text) != 0);
+            prev_x = c->x;
+        }
+        CHECK_STR(t, joined, res.text);
+        ocr_rec2_result_free(&res);
+
+        /* The same crop as grey, then as plain grey pixels: same text. */
+        PIX *grey = pixConvertTo8(pix, 0);
+        CHECK_INT(t, ocr_rec2_read_pix(r, grey, &res, &err), 0);
+        CHECK_STR(t, res.text, crops[i].text);
+        ocr_rec2_result_free(&res);
+        int w = pixGetWidth(grey), h = pixGetHeight(grey);
+        unsigned char *px = malloc((size_t)w * h);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                l_uint32 v;
+                pixGetPixel(grey, x, y, &v);
+                px[y * w + x] = (unsigned char)v;
+            }
+        ocr_rec2_image img = {px, w, h, w, 1};
+        CHECK_INT(t, ocr_rec2_read(r, &img, &res, &err), 0);
+        CHECK_STR(t, res.text, crops[i].text);
+        ocr_rec2_result_free(&res);
+        free(px);
+        pixDestroy(&grey);
+        pixDestroy(&pix);
+    }
+}
+
+/* Three crops side by side: wider than the model, squeezed into it. */
+static void squeezes_long_lines(tl_state *t, ocr_rec2 *r)
+{
+    PIX *a = crop("reg_supervisor.png");
+    if (!a)
+        return;
+    int w = pixGetWidth(a), h = pixGetHeight(a);
+    PIX *wide = pixCreate(3 * w, h, pixGetDepth(a));
+    for (int i = 0; i < 3; i++)
+        pixRasterop(wide, i * w, 0, w, h, PIX_SRC, a, 0, 0);
+    ocr_rec2_result res;
+    dg_err err = {0};
+    CHECK_INT(t, ocr_rec2_read_pix(r, wide, &res, &err), 0);
+    CHECK(t, res.squeeze > 1);
+    CHECK(t, res.text != NULL);
+    ocr_rec2_result_free(&res);
+    /* Blank paper and a single pixel read as nothing, without error. */
+    PIX *blank = pixCreate(200, 40, 8);
+    pixSetAll(blank);
+    CHECK_INT(t, ocr_rec2_read_pix(r, blank, &res, &err), 0);
+    CHECK_STR(t, res.text, "");
+    CHECK(t, res.nchars == 0 && res.conf == 0);
+    ocr_rec2_result_free(&res);
+    PIX *dot = pixCreate(1, 1, 1);
+    CHECK_INT(t, ocr_rec2_read_pix(r, dot, &res, &err), 0);
+    ocr_rec2_result_free(&res);
+    unsigned char px[4] = {0};
+    ocr_rec2_image bad = {px, 2, 2, 1, 3};
+    CHECK_INT(t, ocr_rec2_read(r, &bad, &res, &err), DG_EUSAGE);
+    pixDestroy(&dot);
+    pixDestroy(&blank);
+    pixDestroy(&wide);
+    pixDestroy(&a);
+}
+
+static void missing_files(tl_state *t, const char *model, const char *dict)
+{
+    ocr_rec2 *r = (ocr_rec2 *)1;
+    dg_err err = {0};
+    CHECK_INT(t, ocr_rec2_new("/nonexistent/m.onnx", dict, &r, &err), DG_ENOTFOUND);
+    CHECK(t, r == NULL);
+    CHECK(t, strstr(err.msg, "/nonexistent/m.onnx") != NULL);
+    CHECK_INT(t, ocr_rec2_new(model, "/nonexistent/keys.txt", &r, &err), DG_ENOTFOUND);
+    CHECK(t, strstr(err.msg, "/nonexistent/keys.txt") != NULL);
+    /* A file that is not a model is refused, not crashed on. */
+    CHECK(t, ocr_rec2_new(dict, dict, &r, &err) != 0);
+    CHECK(t, r == NULL);
+    ocr_rec2_free(&r);
+}
+
+int main(void)
+{
+    tl_state t = {0};
+    char model[4096], dict[4096];
+    if (ocr_rec2_default_paths(320, model, sizeof model, dict, sizeof dict) != 1) {
+        printf("SKIP: no %s (tools/fetch-models.sh installs it)\n", model);
+        return SKIP;
+    }
+    if (!ocr_rec2_available()) {
+        printf("SKIP: built without OpenCV dnn\n");
+        return SKIP;
+    }
+    ocr_rec2 *r = NULL;
+    dg_err err = {0};
+    CHECK_INT(&t, ocr_rec2_new(model, dict, &r, &err), 0);
+    if (!r) {
+        fprintf(stderr, "ocr_rec2_new: %s\n", err.msg);
+        return 1;
+    }
+    CHECK_INT(&t, ocr_rec2_width(r), 320);
+    reads_names(&t, r);
+    squeezes_long_lines(&t, r);
+    missing_files(&t, model, dict);
+    ocr_rec2_free(&r);
+    CHECK(&t, r == NULL);
+    return tl_exit_status(&t, "ocr.rec2");
+}
