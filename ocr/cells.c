@@ -161,7 +161,7 @@ static int read_cell(void *ctx, ocr_engine *e, size_t i, dg_err *err)
     int in = e->settings->cell_inset;
     ocr_box b = c->cells[i].box;
     ocr_box inner = {b.x + in, b.y + in, b.w - 2 * in, b.h - 2 * in};
-    region rg = {0, 0, (int)i, {0, b.y, b.x, 0, 0}, 1.0, NULL, 0};
+    region rg = {0, 0, (int)i, {0, b.y, b.x, 0, 0, 0, 0}, 1.0, NULL, 0};
     return ocr_read_area(e, c->pg, c->src, inner, rg, (int)i, &c->out[i], err);
 }
 

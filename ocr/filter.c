@@ -225,9 +225,14 @@ static int drop_foreign(ocr_line *l)
 }
 
 /* The settings' text filters on line l; nonzero when l is to be dropped
- * (noise, or out of memory while rewriting it). */
-static int filter_line(ocr_line *l, const ocr_settings *s, int narrow_parens)
+ * (noise, or out of memory while rewriting it).  A line of the plain
+ * reading (running text) keeps its marks: the filters take the commas and
+ * stops of prose for specks beside a form's values. */
+static int filter_line(ocr_line *l, const ocr_settings *s, const line_key *k)
 {
+    int narrow_parens = k->narrow_parens;
+    if (k->plain)
+        return (s->filter_on && !line_has_word(l)) || (s->widen_on && widen_line(l, 0));
     if (s->filter_on && (drop_foreign(l) || !line_has_word(l) || lone_mark_outside(l) ||
                          drop_stray_marks(l) || trim_marks_before_han(l) || drop_stray_colons(l) ||
                          trim_number_marks(l) || number_dots(l)))
@@ -261,7 +266,10 @@ void ocr_finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g, oc
     double sum = 0;
     for (size_t i = 0; i < lv->n; i++) {
         ocr_line *l = &lv->v[i];
-        if (!l->text || l->conf < ocr_line_floor(l) || filter_line(l, s, lv->k[i].narrow_parens)) {
+        /* the plain reading's lines are kept whatever their confidence, as
+         * Tesseract itself gives them (they passed the text filters) */
+        float floor = lv->k[i].plain ? 0.0f : ocr_line_floor(l);
+        if (!l->text || l->conf < floor || filter_line(l, s, &lv->k[i])) {
             ocr_line_release(l);
             continue;
         }

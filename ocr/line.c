@@ -97,8 +97,11 @@ static int line_open(line_vec *lv, const TessResultIterator *ri, const region *r
     return l->text ? DG_OK : DG_ENOMEM;
 }
 
-/* Walk words in reading order, opening a new line at each line start. */
-static int collect_lines(TessBaseAPI *api, line_vec *lv, const region *rg, int block)
+/* Walk words in reading order, opening a new line at each line start;
+ * with per_block, the block number grows by one at each of Tesseract's
+ * blocks (its layout's regions, in its reading order). */
+static int collect_blocks(TessBaseAPI *api, line_vec *lv, const region *rg, int block,
+                          int per_block)
 {
     TessResultIterator *ri = TessBaseAPIGetIterator(api);
     if (!ri)
@@ -106,7 +109,10 @@ static int collect_lines(TessBaseAPI *api, line_vec *lv, const region *rg, int b
     const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(ri);
     ocr_line *cur = NULL;
     int rc = DG_OK;
+    block -= per_block != 0;
     do {
+        if (per_block && TessPageIteratorIsAtBeginningOf(pi, RIL_BLOCK))
+            block++;
         if (!cur || TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE))
             rc = line_open(lv, ri, rg, block, &cur);
         if (rc)
@@ -121,6 +127,11 @@ static int collect_lines(TessBaseAPI *api, line_vec *lv, const region *rg, int b
     } while (TessPageIteratorNext((TessPageIterator *)pi, RIL_WORD));
     TessResultIteratorDelete(ri);
     return rc;
+}
+
+static int collect_lines(TessBaseAPI *api, line_vec *lv, const region *rg, int block)
+{
+    return collect_blocks(api, lv, rg, block, 0);
 }
 
 int ocr_empty_text(const char *text)
@@ -279,6 +290,16 @@ static int vec_has_letters(const line_vec *v)
             if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
                 return 1;
     return 0;
+}
+
+int ocr_vec_append(line_vec *lv, const ocr_line *l, const line_key *k)
+{
+    ocr_line *d = line_push(lv);
+    if (!d)
+        return DG_ENOMEM;
+    *d = *l;
+    lv->k[lv->n - 1] = *k;
+    return DG_OK;
 }
 
 int ocr_vec_move(line_vec *dst, line_vec *src)
@@ -473,5 +494,24 @@ int ocr_read_block(ocr_engine *e, const crop_in *ci, region rg, line_vec *lv, dg
                  : dg_err_set(err, DG_ENOMEM, "out of memory");
     pixDestroy(&img);
     free(xmap);
+    return rc;
+}
+
+/* The whole image read with Tesseract's own page layout (PSM 3), as it is:
+ * a white margin added around a photographed page changed which lines the
+ * layout found.  The region's offset undoes the margin ocr_map_x takes off
+ * (lines within PAD of the left or top edge start at PAD). */
+int ocr_read_layout(ocr_engine *e, PIX *img, int dpi, int block0, line_vec *lv, dg_err *err)
+{
+    region rg = {PAD, PAD, -1, {0}, 1.0, NULL, 0};
+    TessBaseAPISetImage2(e->api, img);
+    TessBaseAPISetSourceResolution(e->api, dpi);
+    TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
+    int rc = DG_OK;
+    if (TessBaseAPIRecognize(e->api, NULL) != 0)
+        rc = dg_err_set(err, DG_ERR, "Tesseract failed to read the page");
+    else if (collect_blocks(e->api, lv, &rg, block0, 1))
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    TessBaseAPIClear(e->api);
     return rc;
 }

@@ -55,6 +55,7 @@ struct ocr_settings {
     int lighter_on;         /* read a cell again without a lighter print over it */
     int faded_on;           /* read a faded line again from the scan's own grey */
     int faded_cells_on;     /* ... and a cell that shows no or only faint ink there */
+    int floor_on;           /* regions the structured reading reads thin read plainly */
     char *json;
 };
 

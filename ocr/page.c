@@ -3,8 +3,16 @@
  * read and put in reading order; read turned when it reads poorly.
  */
 #include <stdlib.h>
+#include <time.h>
 
 #include "reading.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* Paper is 255 after background normalisation; faded values sit at
  * 200-235 where Sauvola (tuned against stains) drops them.  Nearer the
@@ -41,6 +49,8 @@ static PIX *page_ink(const ocr_page *pg)
  * line's own position inside its cell. */
 static int key_cmp(const line_key *a, const line_key *b, int tol)
 {
+    if (a->flow != b->flow)
+        return a->flow < b->flow ? -1 : 1;
     if (a->side != b->side)
         return a->side < b->side ? -1 : 1;
     if (abs(a->top - b->top) > tol)
@@ -88,10 +98,27 @@ static int find_cells(const ocr_page *pg, const ocr_settings *s, ocr_cell **cell
     return DG_OK;
 }
 
+/* Where the page's ink lies outside the lines read, the plain reading of
+ * the page is made and takes the regions read thin (floor.c); logged as
+ * the `floor` step. */
+static int floor_pass(ocr_engine *e, ocr_page *pg, int grid, line_vec *lv, dg_err *err)
+{
+    double uncovered = 0;
+    int on = e->settings->floor_on && ocr_floor_needed(pg, lv, grid, &uncovered);
+    int thin = 0, blocks = 0;
+    int rc = on ? ocr_read_floor(e, pg, lv, &thin, &blocks, err) : DG_OK;
+    dg_buf_addf(&pg->log,
+                ",{\"step\":\"floor\",\"on\":%s,\"uncovered\":%.3f,\"blocks\":%d,\"thin\":%d}",
+                on ? "true" : "false", uncovered, blocks, thin);
+    return rc;
+}
+
 /* Pages of a spread told apart in reading order, beyond two to spare. */
 #define MAX_GUTTERS 3
 
-static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
+/* Read the cleaned page pg (cleaned in clean_s seconds) into r; the time
+ * each stage took is logged as the `times` step. */
+static int read_page(ocr_engine *e, ocr_page *pg, double clean_s, ocr_result *r, dg_err *err)
 {
     ocr_cell *cells = NULL;
     size_t n = 0;
@@ -108,10 +135,19 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     if (rc == DG_OK && !src.loc)
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     line_vec lv = {0};
+    double t0 = now_seconds();
     if (rc == DG_OK)
         rc = ocr_read_cells(e, pg, &src, cells, n, &lv, err);
+    double t1 = now_seconds();
     if (rc == DG_OK)
         rc = ocr_read_rest(e, pg, &src, cells, n, (int)n, &lv, err);
+    double t2 = now_seconds();
+    if (rc == DG_OK)
+        rc = floor_pass(e, pg, n > 0, &lv, err);
+    dg_buf_addf(&pg->log,
+                ",{\"step\":\"times\",\"cleanup\":%.2f,\"cells\":%.2f,\"phrases\":%.2f,"
+                "\"floor\":%.2f}",
+                clean_s, t1 - t0, t2 - t1, now_seconds() - t2);
     pixDestroy(&src.bin);
     pixDestroy(&src.loc);
     int gutter[MAX_GUTTERS];
@@ -146,9 +182,10 @@ static int read_turned(ocr_engine *e, PIX **ppix, const ocr_source *src, int qua
     r->width = src->width;
     r->height = src->height;
     ocr_page pg;
+    double t0 = now_seconds();
     int rc = ocr_page_clean(e, ppix, src, quads, quads_conf, &pg, err);
     if (rc == DG_OK)
-        rc = read_page(e, &pg, r, err);
+        rc = read_page(e, &pg, now_seconds() - t0, r, err);
     r->skew_deg = pg.skew_deg;
     r->orientation = pg.orientation;
     dg_buf b;

@@ -148,7 +148,7 @@ int ocr_read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src, const 
     for (int i = 0; phrases && i < boxaGetCount(phrases) && rc == DG_OK; i++) {
         ocr_box b =
             ocr_grow_within(phrase_reach(phrases, i, pg->dpi / 10, page), pg->dpi / 60 + 1, page);
-        region rg = {0, 0, -1, {0, b.y, b.x, 0, 0}, 1.0, NULL, 0};
+        region rg = {0, 0, -1, {0, b.y, b.x, 0, 0, 0, 0}, 1.0, NULL, 0};
         rc = ocr_read_area(e, pg, &rest, b, rg, block0 + i, lv, err);
     }
     boxaDestroy(&phrases);

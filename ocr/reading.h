@@ -5,7 +5,8 @@
  * or a small block (PSM 6) (cells.c, area.c, line.c); the rest of the page
  * (titles, headers, footers, or a page with no grid at all) is split into
  * phrases (ink without specks, closed along the line) and each read as a
- * line (phrases.c).  Tesseract's own page layout is not used: on forms it
+ * line (phrases.c).  Tesseract's own page layout is used only under them,
+ * as a floor where they read a page thin (floor.c): on forms it
  * drops label columns.  All boxes leave through geom.c in the original
  * scan's pixels; word boxes are cut from their line box by character
  * count, because chi_sim's own word boxes often miss their characters.
@@ -20,6 +21,10 @@ typedef struct line_key {
     int top, x, sub; /* band top (cell top for cell lines), x, order inside */
     /* and what reading the line measured for its text filters: */
     int narrow_parens; /* its opening parentheses are set half width */
+    /* place of its block in the plain reading's order when the floor took
+     * lines of that reading (floor.c), compared first; 0 otherwise */
+    int flow;
+    int plain; /* a line of the plain reading: kept as Tesseract gave it */
 } line_key;
 
 typedef struct line_vec {
@@ -90,6 +95,9 @@ void ocr_vec_free(line_vec *v);
 double ocr_mean_conf(const line_vec *v, int kept_only);
 /* Mean line confidence of a reading; -1 when it read nothing. */
 double ocr_vec_conf(const line_vec *v);
+/* Line l (its text and words now owned by lv) appended with key k.  DG_OK
+ * or DG_ENOMEM (l still the caller's). */
+int ocr_vec_append(line_vec *lv, const ocr_line *l, const line_key *k);
 /* src's lines appended to dst; src is left empty.  DG_OK or DG_ENOMEM. */
 int ocr_vec_move(line_vec *dst, line_vec *src);
 /* A point of the padded, scaled, gap-collapsed image back on the page. */
@@ -100,6 +108,10 @@ int ocr_read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, line_
                        dg_err *err);
 /* Several lines: one block read (PSM 6), at the crop's own scale. */
 int ocr_read_block(ocr_engine *e, const crop_in *ci, region rg, line_vec *lv, dg_err *err);
+/* The whole image (a page) read with Tesseract's own layout (PSM 3), its
+ * lines in Tesseract's reading order, each line's block_no the number of
+ * its block in that order counted from block0. */
+int ocr_read_layout(ocr_engine *e, PIX *img, int dpi, int block0, line_vec *lv, dg_err *err);
 
 /* ---- symbols of a reading (symbols.c) --------------------------------------- */
 
@@ -162,6 +174,20 @@ int ocr_read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src, const 
 
 float ocr_line_floor(const ocr_line *l);
 void ocr_finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g, ocr_result *r);
+
+/* ---- the floor under the structured reading (floor.c) ----------------------- */
+
+/* Whether the plain reading is needed: *uncovered receives the share of the
+ * page's binary ink (without specks) outside every line lv keeps; grid: the
+ * page has table cells. */
+int ocr_floor_needed(const ocr_page *pg, const line_vec *lv, int grid, double *uncovered);
+/* The page read plainly (Tesseract's layout, PSM 3); in each of its blocks
+ * where lv's lines hold too few of the plain reading's characters, lv's
+ * lines there are replaced by the plain lines, and every line of lv is
+ * keyed by its block's place in the plain reading's order.  *nthin and
+ * *nblocks receive the blocks replaced and looked at. */
+int ocr_read_floor(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nthin, int *nblocks,
+                   dg_err *err);
 
 /* ---- a scan's page (page.c) ------------------------------------------------- */
 

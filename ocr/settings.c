@@ -61,6 +61,7 @@ static void settings_defaults(ocr_settings *s)
     s->lighter_on = 1;
     s->faded_on = 1;
     s->faded_cells_on = 1;
+    s->floor_on = 1;
 }
 
 static int settings_to_json(ocr_settings *s)
@@ -94,6 +95,7 @@ static int settings_to_json(ocr_settings *s)
                 s->dots_on);
     dg_buf_addf(&b, ",\"lighter_print\":{\"on\":%d},\"faded_ink\":{\"on\":%d,\"cells\":%d}",
                 s->lighter_on, s->faded_on, s->faded_on && s->faded_cells_on);
+    dg_buf_addf(&b, ",\"floor\":{\"on\":%d}", s->floor_on);
     dg_buf_addf(&b, ",\"upscale\":{\"below\":%d,\"bilevel_below\":%d,\"to\":%d}",
                 s->upscale_below, s->upscale_bilevel_below, s->upscale_to);
     dg_buf_addf(&b, ",\"downscale\":{\"above\":%d,\"to\":%d}", s->downscale_above,
@@ -212,6 +214,8 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
         s->dots_on = attr_on(n);
     } else if (named(n, "lighter-print")) {
         s->lighter_on = attr_on(n);
+    } else if (named(n, "floor")) {
+        s->floor_on = attr_on(n);
     } else if (named(n, "faded-ink")) {
         s->faded_on = attr_on(n);
         s->faded_cells_on = !attr_is(n, "cells", "false");
