@@ -86,8 +86,32 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
 
 /* ---- stage: extract ---------------------------------------------------------- */
 
-/* The extract driver and its templates are declared in the extraction block
- * at the end of this header. */
+/* extract/extract.h reads the pages; this is the driver over the database. */
+
+typedef struct arc_extract_opts {
+    int redo;                  /* re-extract pages in states extracted/unknown_form */
+    const char *templates_dir; /* NULL: <configs>/templates */
+    const char *schema_path;   /* NULL: the installed/source schema/template.rng */
+} arc_extract_opts;
+
+typedef struct arc_extract_summary {
+    long pages;          /* pages looked at */
+    long extracted;      /* pages matched to a template */
+    long unknown;        /* pages that matched no template */
+    long skipped_loaded; /* pages left alone: some record already loaded */
+    long records;
+    long fields;
+    long missing; /* expected fields not found */
+} arc_extract_summary;
+
+/*
+ * Extract every page in state 'read' (with redo also 'extracted' and
+ * 'unknown_form').  Each page is written in one transaction: its old
+ * records and fields are replaced, its page_form row and state set.  Pages
+ * with a record in state 'loaded' are skipped and counted.
+ */
+int arc_extract(sqlite3 *db, const arc_extract_opts *opts, const arc_progress *prog,
+                arc_extract_summary *sum, dg_err *err);
 
 /* ---- stage: reread (the second reader over field boxes) --------------------- */
 
@@ -191,7 +215,7 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
  */
 int arc_name_keys_stale(sqlite3 *db, int *stale, dg_err *err);
 
-/* ---- stage: run (ingest -> ocr -> extract -> normalize -> load) -------------- */
+/* ---- stage: run (ingest -> ocr -> extract -> reread -> normalize -> load) ---- */
 
 typedef struct arc_run_opts {
     int jobs;         /* OCR threads, <= 0: cores */
@@ -641,6 +665,13 @@ int arc_export_ocr(sqlite3 *db, int64_t page_id, const char *format, FILE *out, 
  */
 int arc_export_archive(sqlite3 *db, const char *who, FILE *out, long *count, dg_err *err);
 
+/*
+ * One JSON object per record: file, sha256, page (1-based), form, row
+ * (ledger rows 1-based, null for cards), record (id) and fields keyed by
+ * canonical key: {raw, value, confidence, bbox [x,y,w,h], state}.
+ */
+int arc_export_records(sqlite3 *db, FILE *out, dg_err *err);
+
 /* ---- status ------------------------------------------------------------------ */
 
 /* A name with a count: pages or records by state, pages by form, pending
@@ -910,39 +941,5 @@ typedef struct arc_match_result {
 int arc_match_text(sqlite3 *db, const arc_match_opts *opts, const char *text,
                    arc_match_result *out, dg_err *err);
 void arc_match_result_release(arc_match_result *r);
-
-/* ---- the extract stage and records export (extract/extract.h reads the pages) ----- */
-
-typedef struct arc_extract_opts {
-    int redo;                  /* re-extract pages in states extracted/unknown_form */
-    const char *templates_dir; /* NULL: <configs>/templates */
-    const char *schema_path;   /* NULL: the installed/source schema/template.rng */
-} arc_extract_opts;
-
-typedef struct arc_extract_summary {
-    long pages;          /* pages looked at */
-    long extracted;      /* pages matched to a template */
-    long unknown;        /* pages that matched no template */
-    long skipped_loaded; /* pages left alone: some record already loaded */
-    long records;
-    long fields;
-    long missing; /* expected fields not found */
-} arc_extract_summary;
-
-/*
- * Extract every page in state 'read' (with redo also 'extracted' and
- * 'unknown_form').  Each page is written in one transaction: its old
- * records and fields are replaced, its page_form row and state set.  Pages
- * with a record in state 'loaded' are skipped and counted.
- */
-int arc_extract(sqlite3 *db, const arc_extract_opts *opts, const arc_progress *prog,
-                arc_extract_summary *sum, dg_err *err);
-
-/*
- * One JSON object per record: file, sha256, page (1-based), form, row
- * (ledger rows 1-based, null for cards), record (id) and fields keyed by
- * canonical key: {raw, value, confidence, bbox [x,y,w,h], state}.
- */
-int arc_export_records(sqlite3 *db, FILE *out, dg_err *err);
 
 #endif
