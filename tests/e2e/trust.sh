@@ -13,10 +13,14 @@ DB="$WORK/a.db"
 
 need "run the samples" "$DANGAN" -q --db "$DB" run "$SAMPLES"
 q() { sqlite3 "$DB" "$1"; }
+have_rec2=0
 if "$DANGAN" --db "$DB" reread --json | grep -q '"available":true'; then
+    have_rec2=1
     check "the second reader read the name boxes" [ "$(q "SELECT count(*) FROM field_reading WHERE reader = 'rec2'")" -gt 100 ]
 else
-    echo "note: second reader not installed; its checks skipped"
+    # configs/trust.conf is fitted with the second reader's evidence; without
+    # it p is still computed but not calibrated (docs/trust.md)
+    echo "note: second reader not installed (tools/fetch-models.sh): calibration checks skipped"
 fi
 check "every normalized value is weighed" \
     [ "$(q "SELECT count(*) FROM field WHERE state IN ('auto', 'review') AND p IS NULL")" = 0 ]
@@ -29,10 +33,12 @@ check "p routes: values under the threshold wait as low_p" \
 j() { sqlite3 :memory: "SELECT json_extract(readfile('$WORK/eval.json'), '$1')"; }
 ece=$(j '$.trust.all.ece') raw=$(j '$.trust.all.ece_raw_conf')
 err=$(j '$.trust.all.verified_error') auto=$(j '$.trust.all.verified')
-check "p is calibrated: ECE $ece <= 0.05" awk -v e="$ece" 'BEGIN { exit !(e <= 0.05) }'
-check "raw confidence is not: ECE $raw > 2 x $ece" awk -v e="$ece" -v r="$raw" 'BEGIN { exit !(r > 2 * e) }'
-check "values are verified without review ($auto)" [ "$auto" -gt 100 ]
-check "few verified values are wrong ($err)" awk -v e="$err" 'BEGIN { exit !(e <= 0.02) }'
+if [ "$have_rec2" = 1 ]; then
+    check "p is calibrated: ECE $ece <= 0.05" awk -v e="$ece" 'BEGIN { exit !(e <= 0.05) }'
+    check "raw confidence is not: ECE $raw > 2 x $ece" awk -v e="$ece" -v r="$raw" 'BEGIN { exit !(r > 2 * e) }'
+    check "values are verified without review ($auto)" [ "$auto" -gt 100 ]
+    check "few verified values are wrong ($err)" awk -v e="$err" 'BEGIN { exit !(e <= 0.02) }'
+fi
 
 # A review item of a weighed field lists its candidates with p.
 item=$(q "SELECT r.id FROM review_item r JOIN field f ON f.id = r.field_id WHERE r.state = 'open' AND json_valid(f.evidence) ORDER BY json_array_length(f.evidence, '\$.candidates') DESC, r.id LIMIT 1")
