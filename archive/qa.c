@@ -102,6 +102,8 @@ static int cmp_id(const void *a, const void *b)
 /* Choose k of v (partial Fisher-Yates), moved to v[0..k) in id order. */
 static void choose(ids *v, size_t k, uint64_t seed, int64_t batch)
 {
+    if (!k)
+        return; /* nothing to draw (v->v may be NULL) */
     uint64_t s = seed ^ ((uint64_t)batch * 0xD1B54A32D192ED03ULL);
     for (size_t i = 0; i < k; i++) {
         size_t j = i + (size_t)rand_below(&s, v->n - i);
