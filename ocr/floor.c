@@ -132,6 +132,8 @@ static int cmp_u(const void *x, const void *y)
 /* Size of the multiset intersection of a and b (both sorted here). */
 static size_t common(unsigned *a, size_t na, unsigned *b, size_t nb)
 {
+    if (!na || !nb)
+        return 0; /* an empty side may be a NULL array, which qsort must not get */
     qsort(a, na, sizeof *a, cmp_u);
     qsort(b, nb, sizeof *b, cmp_u);
     size_t i = 0, j = 0, c = 0;
