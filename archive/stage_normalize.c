@@ -10,7 +10,8 @@
  * transaction.  The work is done outside the transaction; a record that was
  * loaded meanwhile is left alone.  Field states follow the contract in
  * docs/normalize-stage.md: missing stays missing, unparseable -> invalid,
- * implausible or under the OCR confidence threshold of its value type ->
+ * implausible, or with configs/trust.conf a p under its type's threshold
+ * (without it: under the OCR confidence threshold of its value type) ->
  * review, else auto.  Doubt goes to a person: nothing here guesses.
  */
 #include <errno.h>
