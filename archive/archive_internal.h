@@ -77,6 +77,7 @@ typedef struct arc_trust_reading {
 
 typedef struct arc_trust_field {
     dg_fk_vtype vt;
+    const char *key;                   /* the field key (its base rate), may be NULL */
     const arc_trust_reading *readings; /* at most ARC_TRUST_MAX_READINGS used */
     size_t nreadings;
     const char *const *column; /* the key's values in the page's other records */

@@ -237,12 +237,56 @@ static int exset_add(exset *s, const double *f, int right, long field)
     return DG_OK;
 }
 
-static int examples(sqlite3 *db, exset sets[DG_VT_COUNT], dg_err *err)
+/* Each field key's base rate on the fit's pages: log-odds of its values
+ * being right (one right and one wrong added, so a key seen a few times
+ * stays near even). */
+typedef struct rates {
+    char (*key)[32];
+    double *logodds;
+    size_t n;
+} rates;
+
+static int key_rates(sqlite3 *db, rates *r, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT key, sum(has_value AND got = want), sum(NOT (has_value AND "
+                       "got = want)) FROM ev_tf WHERE json_valid(evidence) GROUP BY key "
+                       "ORDER BY key",
+                   &st, err))
+        return DG_EDB;
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        char(*k)[32] = arc_grow(r->key, r->n, sizeof *k);
+        double *l = k ? arc_grow(r->logodds, r->n, sizeof *l) : NULL;
+        if (k)
+            r->key = k;
+        if (!l) {
+            rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+            break;
+        }
+        r->logodds = l;
+        snprintf(k[r->n], sizeof k[r->n], "%s", (const char *)sqlite3_column_text(st, 0));
+        double right = sqlite3_column_double(st, 1), wrong = sqlite3_column_double(st, 2);
+        l[r->n++] = log((right + 1) / (wrong + 1));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static double rate_of(const rates *r, const char *key)
+{
+    for (size_t i = 0; key && i < r->n; i++)
+        if (strcmp(r->key[i], key) == 0)
+            return r->logodds[i];
+    return 0;
+}
+
+static int examples(sqlite3 *db, const rates *kr, exset sets[DG_VT_COUNT], dg_err *err)
 {
     dg_buf sql;
     dg_buf_init(&sql, 0);
     dg_buf_adds(&sql, "SELECT t.field_id, json_extract(t.evidence, '$.vt'), "
-                      ARC_SQL_NOWS("json_extract(c.value, '$.value')") " = t.want");
+                      ARC_SQL_NOWS("json_extract(c.value, '$.value')") " = t.want, t.key");
     for (int i = 0; i < NORM_TF_COUNT; i++)
         dg_buf_addf(&sql, ", json_extract(c.value, '$.features.%s')",
                     norm_trust_feature_names[i]);
@@ -264,7 +308,9 @@ static int examples(sqlite3 *db, exset sets[DG_VT_COUNT], dg_err *err)
             continue;
         double f[NORM_TF_COUNT];
         for (int i = 0; i < NORM_TF_COUNT; i++)
-            f[i] = sqlite3_column_double(st, 3 + i);
+            f[i] = sqlite3_column_double(st, 4 + i);
+        /* stored evidence may predate the feature: it is the fit's own figure */
+        f[NORM_TF_KEY_RATE] = rate_of(kr, (const char *)sqlite3_column_text(st, 3));
         rc = exset_add(&sets[t], f, sqlite3_column_int(st, 2),
                        (long)sqlite3_column_int64(st, 0));
     }
@@ -329,7 +375,9 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *
     int rc = arc_eval_truth_tables(db, truth_dir, &nfiles, err);
     rc = rc ? rc : db_exec(db, "DROP TABLE IF EXISTS temp.ev_tf", err);
     rc = rc ? rc : db_exec(db, tf_sql, err);
-    rc = rc ? rc : examples(db, sets, err);
+    rates kr = {0};
+    rc = rc ? rc : key_rates(db, &kr, err);
+    rc = rc ? rc : examples(db, &kr, sets, err);
     if (!rc) {
         char now[32];
         dg_now_iso(now);
@@ -344,6 +392,11 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *
     }
     for (int t = 0; t < DG_VT_COUNT && !rc; t++)
         rc = fit_type(&sets[t], t, set->target[t], set->reread[t], out);
+    rc = rc ? rc : dg_buf_adds(out, "\n# each field key's base rate (log-odds right) on these pages\n");
+    for (size_t i = 0; i < kr.n && !rc; i++)
+        rc = dg_buf_addf(out, "rate.%s = %.4f\n", kr.key[i], kr.logodds[i]);
+    free(kr.key);
+    free(kr.logodds);
     if (rc == DG_ENOMEM)
         dg_err_set(err, rc, "out of memory fitting");
     for (int t = 0; t < DG_VT_COUNT; t++) {

@@ -552,7 +552,7 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx)
         if (strcmp(r->col[i].key, f->key) == 0)
             column[nc++] = r->col[i].value;
     int is_seq = strcmp(f->key, "seq") == 0 && r->row > 0;
-    arc_trust_field in = {f->vt, rd, n, column, nc,
+    arc_trust_field in = {f->vt, f->key, rd, n, column, nc,
                           is_seq ? seq_at(r, r->row - 1) : -1, is_seq ? seq_at(r, r->row + 1) : -1,
                           f->flag.len > 0 && strcmp(f->new_state, "invalid") != 0};
     arc_trust_verdict v;

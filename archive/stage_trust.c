@@ -19,7 +19,16 @@
 
 #include "archive_internal.h"
 
+/* A field key's base rate: how often values of the key were right where the
+ * model was fitted (a sex is rarely misread, a student number often). */
+typedef struct key_rate {
+    char key[32];
+    double logodds;
+} key_rate;
+
 struct arc_trust {
+    key_rate *rates;
+    size_t nrates;
     double w[DG_VT_COUNT][NORM_TF_COUNT];
     double threshold[DG_VT_COUNT];
     double target[DG_VT_COUNT];
@@ -46,7 +55,7 @@ static int feature_of(const char *name)
 }
 
 /* "w.<type>.<feature> = x", "threshold.<type> = p", "target_error.<type> = e",
- * "reread.<type> = 0|1". */
+ * "reread.<type> = 0|1", "rate.<field key> = log-odds". */
 static int conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
     arc_trust *t = user;
@@ -60,6 +69,15 @@ static int conf_line(void *user, const dg_kv *kv, dg_err *err)
     if (!dot)
         return dg_kv_fail(kv, err, "unknown key '%s'", key);
     *dot = '\0';
+    if (strcmp(key, "rate") == 0) {
+        key_rate *r = realloc(t->rates, (t->nrates + 1) * sizeof *r);
+        if (!r)
+            return dg_err_set(err, DG_ENOMEM, "out of memory");
+        t->rates = r;
+        snprintf(r[t->nrates].key, sizeof r[t->nrates].key, "%s", dot + 1);
+        r[t->nrates++].logodds = v;
+        return DG_OK;
+    }
     char *rest = dot + 1, *dot2 = strchr(rest, '.');
     if (dot2)
         *dot2 = '\0';
@@ -123,6 +141,7 @@ void arc_trust_close(arc_trust **t)
     if (!t || !*t)
         return;
     norm_prior_free(&(*t)->prior);
+    free((*t)->rates);
     free(*t);
     *t = NULL;
 }
@@ -236,6 +255,9 @@ static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
     f[NORM_TF_INVALID] = (nr && nr->flag) || in->readings[c->first].doubtful ? 1 : 0;
     f[NORM_TF_COLUMN] = column_support(in, c->value);
     f[NORM_TF_FLAGGED] = in->flagged ? 1 : 0;
+    for (size_t i = 0; in->key && i < t->nrates; i++)
+        if (strcmp(t->rates[i].key, in->key) == 0)
+            f[NORM_TF_KEY_RATE] = t->rates[i].logodds;
 }
 
 static int collect(const arc_trust_field *in, cand *c, size_t *nc)

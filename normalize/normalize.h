@@ -484,6 +484,7 @@ enum {
     NORM_TF_INVALID,   /* 1 when the normalizer could not make a value of it */
     NORM_TF_COLUMN,    /* log(1 + other records of the batch with this value) */
     NORM_TF_FLAGGED,   /* 1 when a normalizer or a cross-check flagged it */
+    NORM_TF_KEY_RATE,  /* log-odds that a value of this field key is right, from the fit's pages */
     NORM_TF_COUNT
 };
 extern const char *const norm_trust_feature_names[NORM_TF_COUNT];
