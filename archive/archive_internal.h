@@ -93,6 +93,10 @@ typedef struct arc_trust_verdict {
     dg_buf evidence;  /* JSON for field.evidence; caller releases */
 } arc_trust_verdict;
 
+/* A ledger sequence number's digits as a number (spaces ignored), -1 when
+ * the text is empty or holds anything else. */
+double arc_seq_number(const char *s);
+
 /* Weigh a field's readings.  DG_ENOTFOUND when no reading gave a value,
  * DG_ENOMEM; on DG_OK the caller releases out->evidence. */
 int arc_trust_weigh(const arc_trust *t, const arc_trust_field *in, arc_trust_verdict *out);

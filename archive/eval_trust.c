@@ -299,11 +299,7 @@ static int examples(sqlite3 *db, const rates *kr, exset sets[DG_VT_COUNT], dg_er
     }
     dg_buf_release(&sql);
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        const char *vt = (const char *)sqlite3_column_text(st, 1);
-        int t = -1;
-        for (int k = 0; vt && k < DG_VT_COUNT; k++)
-            if (strcmp(vt, dg_vtype_names[k]) == 0)
-                t = k;
+        int t = dg_vtype_find((const char *)sqlite3_column_text(st, 1));
         if (t < 0)
             continue;
         double f[NORM_TF_COUNT];

@@ -46,12 +46,11 @@ static int review_conf_line(void *user, const dg_kv *kv, dg_err *err)
         return dg_kv_fail(kv, err, "unknown key '%s'", key);
     if (errno || end == val || *end || v < 0 || v > 100)
         return dg_kv_fail(kv, err, "bad value '%s' (want 0-100)", val);
-    for (int t = 0; t < DG_VT_COUNT; t++)
-        if (strcmp(key + 9, dg_vtype_names[t]) == 0) {
-            c->min_conf[t] = v;
-            return DG_OK;
-        }
-    return dg_kv_fail(kv, err, "unknown value type '%s'", key + 9);
+    int t = dg_vtype_find(key + 9);
+    if (t < 0)
+        return dg_kv_fail(kv, err, "unknown value type '%s'", key + 9);
+    c->min_conf[t] = v;
+    return DG_OK;
 }
 
 static int review_conf_load(const char *path, review_conf *c, dg_err *err)
@@ -446,18 +445,9 @@ static int confidence_check(rec *r, const review_conf *rc_conf)
 /* A ledger's sequence number in row `row` of the page, -1 when unreadable. */
 static double seq_at(const rec *r, int row)
 {
-    for (size_t i = 0; i < r->ncol; i++) {
-        if (r->col[i].row != row || strcmp(r->col[i].key, "seq") != 0)
-            continue;
-        double v = 0;
-        const char *s = r->col[i].value;
-        for (; *s; s++)
-            if (*s >= '0' && *s <= '9')
-                v = v * 10 + (*s - '0');
-            else if (*s != ' ')
-                return -1;
-        return v;
-    }
+    for (size_t i = 0; i < r->ncol; i++)
+        if (r->col[i].row == row && strcmp(r->col[i].key, "seq") == 0)
+            return arc_seq_number(r->col[i].value);
     return -1;
 }
 

@@ -38,14 +38,6 @@ struct arc_trust {
     char sha[65];
 };
 
-static int vt_of(const char *name)
-{
-    for (int t = 0; t < DG_VT_COUNT; t++)
-        if (strcmp(name, dg_vtype_names[t]) == 0)
-            return t;
-    return -1;
-}
-
 static int feature_of(const char *name)
 {
     for (int i = 0; i < NORM_TF_COUNT; i++)
@@ -81,7 +73,7 @@ static int conf_line(void *user, const dg_kv *kv, dg_err *err)
     char *rest = dot + 1, *dot2 = strchr(rest, '.');
     if (dot2)
         *dot2 = '\0';
-    int vt = vt_of(rest);
+    int vt = dg_vtype_find(rest);
     if (vt < 0)
         return dg_kv_fail(kv, err, "unknown value type '%s'", rest);
     if (strcmp(key, "w") == 0 && dot2) {
@@ -190,7 +182,7 @@ static int same_text(const char *a, const char *b)
     }
 }
 
-static double seq_value(const char *s)
+double arc_seq_number(const char *s)
 {
     if (!s || !*s)
         return -1;
@@ -208,7 +200,7 @@ static double seq_value(const char *s)
 static double column_support(const arc_trust_field *in, const char *value)
 {
     if (in->seq_prev >= 0 || in->seq_next >= 0) {
-        double v = seq_value(value), n = 0;
+        double v = arc_seq_number(value), n = 0;
         n += in->seq_prev >= 0 && v == in->seq_prev + 1;
         n += in->seq_next >= 0 && v == in->seq_next - 1;
         return n;

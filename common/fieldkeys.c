@@ -55,6 +55,14 @@ int dg_field_key_index(const char *key)
     return i < DG_NARCHIVED ? i : -1;
 }
 
+int dg_vtype_find(const char *name)
+{
+    for (int t = 0; name && t < DG_VT_COUNT; t++)
+        if (strcmp(name, dg_vtype_names[t]) == 0)
+            return t;
+    return -1;
+}
+
 const char *dg_field_key_of_date(const char *member)
 {
     for (size_t i = 0; member && i < dg_nfield_keys; i++)

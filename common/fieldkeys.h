@@ -62,6 +62,8 @@ extern const size_t dg_nfield_keys;
 const dg_field_key *dg_field_key_find(const char *key);
 /* Position of key among the archived keys, -1 if it is not archived. */
 int dg_field_key_index(const char *key);
+/* The value type named name ("name", "date" ...), -1 if none (or NULL). */
+int dg_vtype_find(const char *name);
 /* The key whose date_member is member, NULL if none. */
 const char *dg_field_key_of_date(const char *member);
 
