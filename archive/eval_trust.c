@@ -28,6 +28,21 @@ static const char tf_sql[] =
     "WHERE r.record_id IS NOT NULL AND json_type(f.value, '$.normalized') IN "
     "('text', 'integer', 'real')";
 
+/* The truth tables (arc_eval_truth_tables) and ev_tf over them; tf_close
+ * drops them whatever tf_open got to. */
+static int tf_open(sqlite3 *db, const char *truth_dir, long *nfiles, dg_err *err)
+{
+    int rc = arc_eval_truth_tables(db, truth_dir, nfiles, err);
+    rc = rc ? rc : db_exec(db, "DROP TABLE IF EXISTS temp.ev_tf", err);
+    return rc ? rc : db_exec(db, tf_sql, err);
+}
+
+static void tf_close(sqlite3 *db)
+{
+    db_exec(db, "DROP TABLE IF EXISTS temp.ev_tf", NULL);
+    arc_eval_truth_drop(db);
+}
+
 static void bins_add(arc_trust_bins *b, double p, int right)
 {
     int k = (int)(p * ARC_TRUST_BINS);
@@ -153,13 +168,10 @@ int arc_eval_trust(sqlite3 *db, const char *truth_dir, arc_eval_trust_result *r,
 {
     memset(r, 0, sizeof *r);
     long nfiles = 0;
-    int rc = arc_eval_truth_tables(db, truth_dir, &nfiles, err);
-    rc = rc ? rc : db_exec(db, "DROP TABLE IF EXISTS temp.ev_tf", err);
-    rc = rc ? rc : db_exec(db, tf_sql, err);
+    int rc = tf_open(db, truth_dir, &nfiles, err);
     rc = rc ? rc : collect(db, r, err);
     rc = rc ? rc : count_records(db, r, err);
-    db_exec(db, "DROP TABLE IF EXISTS temp.ev_tf", NULL);
-    arc_eval_truth_drop(db);
+    tf_close(db);
     if (rc)
         arc_eval_trust_release(r);
     return rc;
@@ -368,9 +380,7 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *
     long nfiles = 0;
     exset sets[DG_VT_COUNT];
     memset(sets, 0, sizeof sets);
-    int rc = arc_eval_truth_tables(db, truth_dir, &nfiles, err);
-    rc = rc ? rc : db_exec(db, "DROP TABLE IF EXISTS temp.ev_tf", err);
-    rc = rc ? rc : db_exec(db, tf_sql, err);
+    int rc = tf_open(db, truth_dir, &nfiles, err);
     rates kr = {0};
     rc = rc ? rc : key_rates(db, &kr, err);
     rc = rc ? rc : examples(db, &kr, sets, err);
@@ -399,8 +409,7 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *
         free(sets[t].ex);
         free(sets[t].field);
     }
-    db_exec(db, "DROP TABLE IF EXISTS temp.ev_tf", NULL);
-    arc_eval_truth_drop(db);
+    tf_close(db);
     return rc;
 }
 
