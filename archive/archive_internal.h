@@ -125,6 +125,12 @@ void arc_progress_report(const arc_progress *p, const char *stage, long done, lo
 /* The JSON key of a QA verdict: "above_target", "suspect", ... */
 const char *arc_qa_verdict_key(arc_qa_verdict v);
 
+/* Re-read a scan as filed, refusing bytes that are not the ones ingested
+ * (DG_EINPUT naming both hashes): evidence cut from a replaced file would be
+ * evidence of nothing.  *data is the caller's to free. */
+int arc_read_scan(const char *path, const char *sha, unsigned char **data, size_t *len,
+                  dg_err *err);
+
 /* ---- stages' shared helpers -------------------------------------------------- */
 
 /* Import dir when no edition is loaded yet; *imported (may be NULL) says if it did. */

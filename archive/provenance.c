@@ -22,23 +22,14 @@
 
 /* ---- crops ------------------------------------------------------------------------ */
 
-/* Re-read the scan as filed and refuse bytes that are not the ones ingested:
- * a crop from a replaced file would be evidence of nothing. */
 static int crop_from_file(const char *abspath, const char *sha, int page_index, ocr_box box,
                           int margin, const char *png, dg_err *err)
 {
     unsigned char *data;
     size_t len;
-    int rc = arc_read_file(abspath, &data, &len, err);
+    int rc = arc_read_scan(abspath, sha, &data, &len, err);
     if (rc)
         return rc;
-    char got[65];
-    dg_sha256_hex(data, len, got);
-    if (strcmp(got, sha) != 0) {
-        free(data);
-        return dg_err_set(err, DG_EINPUT, "scan '%s' changed since ingest: sha256 %s, expected %s",
-                          abspath, got, sha);
-    }
     rc = ocr_crop_to_png(data, len, page_index, box, margin, png, err);
     free(data);
     return rc;

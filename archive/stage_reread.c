@@ -160,44 +160,69 @@ static int store(sqlite3 *db, int64_t run_id, const rr_page *p, const ocr_rec2_r
     return rc;
 }
 
+/* The scan the pages being read come from: read and checked once for all
+ * the pages of a multi-page file (they come in page order). */
+typedef struct scan {
+    char *path;
+    unsigned char *data; /* NULL: gone or changed since ingest */
+    size_t len;
+} scan;
+
+static void scan_clear(scan *sc)
+{
+    free(sc->path);
+    free(sc->data);
+    memset(sc, 0, sizeof *sc);
+}
+
+static int scan_for(scan *sc, const rr_page *p)
+{
+    if (sc->path && strcmp(sc->path, p->path) == 0)
+        return DG_OK;
+    scan_clear(sc);
+    if (!(sc->path = dg_strdup(p->path)))
+        return DG_ENOMEM;
+    dg_err e = {0};
+    int rc = arc_read_scan(p->path, p->sha, &sc->data, &sc->len, &e);
+    if (rc == DG_ENOMEM)
+        return rc;
+    if (rc)
+        sc->data = NULL; /* its fields fail: not evidence */
+    return DG_OK;
+}
+
 /* Read one page's boxes; a scan that is gone or changed fails the page only. */
 static int read_page(sqlite3 *db, ocr_rec2 *const r2[2], int64_t run_id, const rr_page *p,
-                     arc_reread_summary *sum, dg_err *err)
+                     scan *sc, arc_reread_summary *sum, dg_err *err)
 {
-    unsigned char *data;
-    size_t len;
-    dg_err e = {0};
-    if (arc_read_file(p->path, &data, &len, &e)) {
+    int rc = scan_for(sc, p);
+    if (rc)
+        return dg_err_set(err, rc, "out of memory reading '%s'", p->path);
+    if (!sc->data) {
         sum->failed += (long)p->n;
         return DG_OK;
     }
-    char sha[65];
-    dg_sha256_hex(data, len, sha);
     ocr_rec2_result *res = calloc(p->n, sizeof *res);
-    int rc = res ? DG_OK : dg_err_set(err, DG_ENOMEM, "out of memory");
-    if (!rc && strcmp(sha, p->sha) != 0) {
-        sum->failed += (long)p->n; /* the scan changed since ingest: not evidence */
-    } else if (!rc) {
-        ocr_box *boxes = malloc(p->n * sizeof *boxes);
-        for (size_t i = 0; boxes && i < p->n; i++)
-            boxes[i] = p->f[i].box;
-        rc = boxes ? ocr_rec2_read_boxes(r2[0], r2[1], data, len, p->index, boxes, p->n, res, &e)
-                   : DG_ENOMEM;
-        free(boxes);
-        if (rc == DG_ENOMEM)
-            dg_err_set(err, rc, "out of memory reading page %lld", (long long)p->id);
-        else if (rc) {
-            sum->failed += (long)p->n; /* an undecodable page was already failed by OCR */
-            rc = DG_OK;
-        } else {
-            rc = store(db, run_id, p, res, err);
-            sum->read += rc ? 0 : (long)p->n;
-        }
+    ocr_box *boxes = malloc(p->n * sizeof *boxes);
+    dg_err e = {0};
+    for (size_t i = 0; boxes && i < p->n; i++)
+        boxes[i] = p->f[i].box;
+    rc = res && boxes ? ocr_rec2_read_boxes(r2[0], r2[1], sc->data, sc->len, p->index, boxes,
+                                            p->n, res, &e)
+                      : DG_ENOMEM;
+    free(boxes);
+    if (rc == DG_ENOMEM) {
+        dg_err_set(err, rc, "out of memory reading page %lld", (long long)p->id);
+    } else if (rc) {
+        sum->failed += (long)p->n; /* an undecodable page was already failed by OCR */
+        rc = DG_OK;
+    } else {
+        rc = store(db, run_id, p, res, err);
+        sum->read += rc ? 0 : (long)p->n;
     }
     for (size_t i = 0; res && i < p->n; i++)
         ocr_rec2_result_free(&res[i]);
     free(res);
-    free(data);
     return rc;
 }
 
@@ -217,10 +242,11 @@ static int reread_pages(sqlite3 *db, ocr_rec2 *const r2[2], const int types[DG_V
     sqlite3_reset(st);
     int have = sqlite3_step(st) == SQLITE_ROW;
     rr_page p;
+    scan sc = {0};
     while (!rc && (rc = next_page(st, &have, &p)) == DG_OK) {
         sum->pages++;
         sum->fields += (long)p.n;
-        rc = read_page(db, r2, sum->run_id, &p, sum, err);
+        rc = read_page(db, r2, sum->run_id, &p, &sc, sum, err);
         page_clear(&p);
         arc_progress_report(prog, "reread", sum->fields, (long)total, NULL);
     }
@@ -229,6 +255,7 @@ static int reread_pages(sqlite3 *db, ocr_rec2 *const r2[2], const int types[DG_V
     else if (rc == DG_ENOMEM)
         dg_err_set(err, rc, "out of memory");
     page_clear(&p);
+    scan_clear(&sc);
     sqlite3_finalize(st);
     return rc;
 }
