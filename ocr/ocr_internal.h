@@ -133,6 +133,10 @@ typedef struct ocr_source {
  * they cannot be read. */
 int ocr_page_source(const unsigned char *data, size_t len, int n, ocr_source *src);
 
+/* Box b grown by mx, my on each side and clipped to a w x h page (w or h of
+ * the result <= 0 when nothing of it is on the page). */
+ocr_box ocr_box_grown(ocr_box b, int mx, int my, int w, int h);
+
 /* Leptonica reports errors on stderr by default; library code must stay quiet. */
 void ocr_quiet_leptonica(void);
 

@@ -10,35 +10,27 @@
 
 #include "ocr.h"
 #include "ocr_internal.h"
+#include "reading.h"
+#include "rec2.h"
 
 static int read_box(ocr_rec2 *narrow, ocr_rec2 *wide, PIX *page, ocr_box b,
                     ocr_rec2_result *out, dg_err *err)
 {
-    int w = pixGetWidth(page), h = pixGetHeight(page);
-    int my = b.h / 5 + 2, mx = b.h / 3 + 2;
-    int x0 = b.x - mx < 0 ? 0 : b.x - mx, y0 = b.y - my < 0 ? 0 : b.y - my;
-    int x1 = b.x + b.w + mx > w ? w : b.x + b.w + mx;
-    int y1 = b.y + b.h + my > h ? h : b.y + b.h + my;
-    if (x1 - x0 < 4 || y1 - y0 < 4) { /* outside the page: nothing to read */
+    ocr_box cut = ocr_box_grown(b, b.h / 3 + 2, b.h / 5 + 2, pixGetWidth(page),
+                                pixGetHeight(page));
+    if (cut.w < 4 || cut.h < 4) { /* outside the page: nothing to read */
         out->text = calloc(1, 1);
         return out->text ? DG_OK : DG_ENOMEM;
     }
-    BOX *box = boxCreate(x0, y0, x1 - x0, y1 - y0);
-    PIX *crop = box ? pixClipRectangle(page, box, NULL) : NULL;
-    boxDestroy(&box);
-    PIX *grey = crop ? pixConvertTo8(crop, 0) : NULL;
+    PIX *crop = ocr_clip(page, cut);
+    PIX *grey = crop ? pixConvertTo8(crop, 0) : NULL; /* read grey, as trust.conf was fitted */
     pixDestroy(&crop);
     if (!grey)
         return DG_ENOMEM;
-    ocr_rec2_image img = {(const unsigned char *)pixGetData(grey), pixGetWidth(grey),
-                          pixGetHeight(grey), pixGetWpl(grey) * 4, 1};
-    /* Leptonica keeps 8-bit pixels in 32-bit words in native order: bytes
-     * of a row are in order only on a big-endian machine, so swap a copy. */
-    pixEndianByteSwap(grey);
     /* the narrower model costs half as much and reads as well when the
      * line fits it at its own aspect (height 48) */
-    int fits = narrow && img.width * 48 <= ocr_rec2_width(narrow) * img.height;
-    int rc = ocr_rec2_read(fits || !wide ? narrow : wide, &img, out, err);
+    int fits = narrow && pixGetWidth(grey) * 48 <= ocr_rec2_width(narrow) * pixGetHeight(grey);
+    int rc = ocr_rec2_read_pix(fits || !wide ? narrow : wide, grey, out, err);
     pixDestroy(&grey);
     return rc;
 }
