@@ -159,7 +159,8 @@ const cli_command cmd_backup = {
 
 const cli_command cmd_restore = {
     "restore", "restore a backup into a new workspace, after verifying it",
-    "usage: dangan --db NEW.db restore [--store DIR] [--force] [--json] SRC\n"
+    "usage: dangan restore [--store DIR] [--force] [--json] SRC\n"
+    "       (the new workspace is the global --db: dangan --db NEW.db restore SRC)\n"
     "\n"
     "Checks the backup in SRC against its manifest (the database copy and every\n"
     "scan must hash to what it says; a damaged backup is refused and nothing is\n"

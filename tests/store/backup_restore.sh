@@ -27,9 +27,9 @@ D() { "$DANGAN" --db "$O" "$@"; }
 R() { "$DANGAN" --db "$N" "$@"; }
 files() { sqlite3 "$1" "SELECT count(*) FROM file"; }
 
-need "ingest --store" D ingest --store "$W/S" "$W/share"
-D run "$W/share" > /dev/null
-need "run on the ledger (exit $?)" [ -s "$O" ]
+D run --store "$W/S" "$W/share" > /dev/null
+need "run --store on the ledger (exit $?)" [ -s "$O" ]
+check_eq "run --store stored the scan" "$(find "$W/S" -type f | wc -l)" 1
 D export records --format jsonl > "$W/records0"
 D export archive --format jsonl > "$W/archive0"
 D export pages --format jsonl > "$W/pages0"
