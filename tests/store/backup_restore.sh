@@ -107,6 +107,23 @@ check_exit "restore over an existing database" 2 R restore "$W/B"
 check_contains "says --force" "$TL_ERR" "--force"
 check_exit "restore --force" 0 R restore --force "$W/B"
 check_eq "the forced restore is the second backup" "$(files "$N")" "$n_final"
+# A workspace without a store: the backup takes the scans from their
+# recorded paths; one that is gone is listed as missing (exit 1).
+mkdir -p "$W/plain"
+cp "$SAMPLES/s015_ledger_moderate.tif" "$W/plain/a.tif"
+cp "$SAMPLES/s003_reg_clean.jpg" "$W/plain/b.jpg"
+P() { "$DANGAN" --db "$W/plain.db" "$@"; }
+need "ingest without a store" P ingest "$W/plain"
+check_exit "backup of a workspace without a store" 0 P backup --json "$W/PB"
+check_contains "both scans from their paths" "$TL_OUT" '"files":2,"copied":2,"kept":0,"missing":0'
+rm "$W/plain/b.jpg"
+check_exit "backup with a scan gone" 1 P backup --json "$W/PB2"
+check_contains "one missing" "$TL_OUT" '"files":2,"copied":1,"kept":0,"missing":1'
+check_contains "the manifest lists it" "$(cat "$W/PB2/manifest.json")" "no intact copy"
+check_exit "restore of the workspace without a store" 0 "$DANGAN" --db "$W/plainR/w.db" restore "$W/PB"
+check_exit "its scans are in the new store" 0 "$DANGAN" --db "$W/plainR/w.db" fixity --only store --json
+check_contains "both stored" "$TL_OUT" '"files":2,"checked":2,"ok":2'
+
 check_exit "backup --help" 0 "$DANGAN" backup --help
 check_exit "restore without SRC" 2 "$DANGAN" restore
 finish
