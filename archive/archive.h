@@ -48,6 +48,8 @@ typedef struct arc_ingest_summary {
     long low_dpi_pages;
     long quarantined; /* set aside this run (new or already known) */
     long skipped;     /* files in directories that are not scans (e.g. .json) */
+    long stored;        /* files put in (or found in) the workspace's store */
+    long store_missing; /* a read-only store lacked them: read from their paths */
 } arc_ingest_summary;
 
 /*

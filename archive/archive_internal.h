@@ -12,6 +12,7 @@
 #include "archive.h"
 #include "fieldkeys.h"
 #include "normalize.h"
+#include "store.h"
 
 /* ---- the matcher with the database's mapping rules (stage_matcher.c) ---------- */
 
@@ -125,11 +126,29 @@ void arc_progress_report(const arc_progress *p, const char *stage, long done, lo
 /* The JSON key of a QA verdict: "above_target", "suspect", ... */
 const char *arc_qa_verdict_key(arc_qa_verdict v);
 
-/* Re-read a scan as filed, refusing bytes that are not the ones ingested
- * (DG_EINPUT naming both hashes): evidence cut from a replaced file would be
- * evidence of nothing.  *data is the caller's to free. */
-int arc_read_scan(const char *path, const char *sha, unsigned char **data, size_t *len,
+/* Re-read file `file_id` as ingested from the first intact copy: the
+ * workspace's store, then file.abspath, then its aliases' paths.  Bytes that
+ * are not the ones ingested are refused (DG_EINPUT naming every copy tried
+ * and the hashes): evidence cut from a replaced file would be evidence of
+ * nothing.  *data is the caller's to free. */
+int arc_read_scan(sqlite3 *db, int64_t file_id, unsigned char **data, size_t *len,
                   dg_err *err);
+
+/* ---- the scan store (scan_store.c) -------------------------------------------- */
+
+/* The workspace's store, opened (read-only if so set); *out NULL when it has
+ * none.  A store set but not there is DG_EINPUT. */
+int arc_store_open(sqlite3 *db, sto_store **out, dg_err *err);
+
+/*
+ * Inside the caller's transaction: put the bytes of file_id in s (unless
+ * an intact copy is recorded there) and record it in stored_file; *added 1
+ * when the record is new or renewed.  A read-only store is only checked:
+ * DG_ENOTFOUND when it does not hold the bytes.
+ */
+int arc_store_keep(sqlite3 *db, sto_store *s, int64_t file_id, const char *sha,
+                   const char *format, const void *data, size_t len, int64_t run_id,
+                   int *added, dg_err *err);
 
 /* ---- stages' shared helpers -------------------------------------------------- */
 

@@ -23,7 +23,9 @@ typedef struct ingest_ctx {
     int64_t batch_id;
     const arc_progress *prog;
     arc_ingest_summary *sum;
-    long total; /* files found by the walk, for progress */
+    long total;      /* files found by the walk, for progress */
+    sto_store *store; /* the workspace's scan store, NULL: none */
+    int64_t run_id;
 } ingest_ctx;
 
 typedef struct path_list {
@@ -221,7 +223,7 @@ static int insert_pages(ingest_ctx *c, int64_t file_id, const ocr_page_info *pag
 
 static int insert_file(ingest_ctx *c, const char *path, const char *abspath, const char *sha,
                        size_t size, const char *format, const ocr_page_info *pages, int n,
-                       dg_err *err)
+                       int64_t *id, dg_err *err)
 {
     char now[32];
     sqlite3_stmt *st;
@@ -240,7 +242,7 @@ static int insert_file(ingest_ctx *c, const char *path, const char *abspath, con
     sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
     if (step_done(c->db, st, err, "cannot record file"))
         return DG_EDB;
-    int64_t file_id = sqlite3_last_insert_rowid(c->db);
+    int64_t file_id = *id = sqlite3_last_insert_rowid(c->db);
     long aliases = c->sum->aliases, unchanged = c->sum->unchanged;
     if (record_alias(c, file_id, path, abspath, err) || insert_pages(c, file_id, pages, n, err))
         return DG_EDB;
@@ -248,6 +250,25 @@ static int insert_file(ingest_ctx *c, const char *path, const char *abspath, con
     c->sum->unchanged = unchanged;
     c->sum->files_new++;
     return DG_OK;
+}
+
+/* Keep the bytes of a recorded file in the store (when the workspace has
+ * one): the store is written before the transaction commits, so a file the
+ * database says is stored always is. */
+static int store_bytes(ingest_ctx *c, int64_t file_id, const char *sha, const char *format,
+                       const unsigned char *data, size_t len, dg_err *err)
+{
+    if (!c->store)
+        return DG_OK;
+    int added = 0;
+    int rc = arc_store_keep(c->db, c->store, file_id, sha, format, data, len, c->run_id, &added,
+                            err);
+    if (rc == DG_ENOTFOUND) { /* a read-only store that lacks it */
+        c->sum->store_missing++;
+        return DG_OK;
+    }
+    c->sum->stored += added;
+    return rc;
 }
 
 /* Decide what one file is and record it, all in one transaction. */
@@ -259,8 +280,18 @@ static int ingest_bytes(ingest_ctx *c, const char *path, const char *abspath,
     int64_t file_id = lookup_id(c->db, "SELECT id FROM file WHERE sha256 = ?", sha, NULL);
     if (file_id < 0)
         return db_fail(c->db, err, "cannot look up file");
-    if (file_id > 0)
-        return record_alias(c, file_id, path, abspath, err);
+    if (file_id > 0) {
+        sqlite3_stmt *st;
+        char format[16] = "";
+        if (c->store && !db_prepare(c->db, "SELECT format FROM file WHERE id = ?", &st, NULL)) {
+            sqlite3_bind_int64(st, 1, file_id);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                snprintf(format, sizeof format, "%s", (const char *)sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+        }
+        int rc = record_alias(c, file_id, path, abspath, err);
+        return rc ? rc : store_bytes(c, file_id, sha, format, data, len, err);
+    }
     if (lookup_id(c->db, "SELECT id FROM quarantine WHERE path = ? AND sha256 = ?", path, sha) > 0) {
         c->sum->quarantined++;
         return DG_OK;
@@ -270,10 +301,10 @@ static int ingest_bytes(ingest_ctx *c, const char *path, const char *abspath,
     dg_err why = {0};
     if (ocr_probe_scan(data, len, &pages, &npages, &why))
         return quarantine_add(c, path, sha, len, why.msg, err);
-    int rc = insert_file(c, path, abspath, sha, len, ocr_sniff_format(data, len), pages, npages,
-                         err);
+    const char *format = ocr_sniff_format(data, len);
+    int rc = insert_file(c, path, abspath, sha, len, format, pages, npages, &file_id, err);
     free(pages);
-    return rc;
+    return rc ? rc : store_bytes(c, file_id, sha, format, data, len, err);
 }
 
 static int ingest_one(ingest_ctx *c, const char *path, dg_err *err)
@@ -334,9 +365,10 @@ static void summary_json(const arc_ingest_summary *s, char *out, size_t n)
 {
     snprintf(out, n,
              "{\"files_seen\":%ld,\"files_new\":%ld,\"aliases\":%ld,\"unchanged\":%ld,"
-             "\"pages_new\":%ld,\"low_dpi_pages\":%ld,\"quarantined\":%ld,\"skipped\":%ld}",
+             "\"pages_new\":%ld,\"low_dpi_pages\":%ld,\"quarantined\":%ld,\"skipped\":%ld,"
+             "\"stored\":%ld,\"store_missing\":%ld}",
              s->files_seen, s->files_new, s->aliases, s->unchanged, s->pages_new,
-             s->low_dpi_pages, s->quarantined, s->skipped);
+             s->low_dpi_pages, s->quarantined, s->skipped, s->stored, s->store_missing);
 }
 
 int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_progress *prog,
@@ -349,9 +381,11 @@ int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_prog
             path_list_free(&files);
             return err ? err->code : DG_EINPUT;
         }
-    ingest_ctx c = {db, 0, prog, sum, (long)files.n};
+    ingest_ctx c = {db, 0, prog, sum, (long)files.n, NULL, 0};
     int64_t run_id = 0;
-    int rc = begin_batch(&c, paths, npaths, &run_id, err);
+    int rc = arc_store_open(db, &c.store, err);
+    rc = rc ? rc : begin_batch(&c, paths, npaths, &run_id, err);
+    c.run_id = run_id;
     for (size_t i = 0; !rc && i < files.n; i++) {
         arc_progress_report(prog, "ingest", (long)i, c.total, files.v[i]);
         rc = ingest_one(&c, files.v[i], err);
@@ -362,5 +396,6 @@ int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_prog
     if (run_id)
         db_run_end(db, run_id, rc ? "failed" : "done", counts, NULL);
     path_list_free(&files);
+    sto_free(&c.store);
     return rc;
 }

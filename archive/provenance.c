@@ -22,12 +22,12 @@
 
 /* ---- crops ------------------------------------------------------------------------ */
 
-static int crop_from_file(const char *abspath, const char *sha, int page_index, ocr_box box,
+static int crop_from_file(sqlite3 *db, int64_t file_id, int page_index, ocr_box box,
                           int margin, const char *png, dg_err *err)
 {
     unsigned char *data;
     size_t len;
-    int rc = arc_read_scan(abspath, sha, &data, &len, err);
+    int rc = arc_read_scan(db, file_id, &data, &len, err);
     if (rc)
         return rc;
     rc = ocr_crop_to_png(data, len, page_index, box, margin, png, err);
@@ -40,7 +40,7 @@ int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_e
     sqlite3_stmt *st;
     /* A field that was not found has no box: show its record (the card or
      * the ledger row) so the operator can read the value off the scan. */
-    if (db_prepare(db, "SELECT fl.abspath, fl.sha256, p.page_index, "
+    if (db_prepare(db, "SELECT fl.id, p.page_index, "
                        "CASE WHEN f.w > 0 THEN f.x ELSE r.x END, "
                        "CASE WHEN f.w > 0 THEN f.y ELSE r.y END, "
                        "CASE WHEN f.w > 0 THEN f.w ELSE r.w END, "
@@ -54,44 +54,33 @@ int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_e
         sqlite3_finalize(st);
         return dg_err_set(err, DG_ENOTFOUND, "no field %lld", (long long)field);
     }
-    ocr_box box = {sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
-                   sqlite3_column_int(st, 5), sqlite3_column_int(st, 6)};
-    char *path = dg_strdup(COL(st, 0)), *sha = dg_strdup(COL(st, 1));
-    int page_index = sqlite3_column_int(st, 2);
+    ocr_box box = {sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
+                   sqlite3_column_int(st, 4), sqlite3_column_int(st, 5)};
+    int64_t file_id = sqlite3_column_int64(st, 0);
+    int page_index = sqlite3_column_int(st, 1);
     sqlite3_finalize(st);
-    int rc;
     if (box.w <= 0 || box.h <= 0)
-        rc = dg_err_set(err, DG_EINPUT, "field %lld has no box on its page (neither it nor its "
-                        "record was located)", (long long)field);
-    else if (!path || !sha)
-        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
-    else
-        rc = crop_from_file(path, sha, page_index, box, margin, png, err);
-    free(path);
-    free(sha);
-    return rc;
+        return dg_err_set(err, DG_EINPUT, "field %lld has no box on its page (neither it nor "
+                          "its record was located)", (long long)field);
+    return crop_from_file(db, file_id, page_index, box, margin, png, err);
 }
 
 int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT fl.abspath, fl.sha256, p.page_index, p.width, p.height "
-                       "FROM page p JOIN file fl ON fl.id = p.file_id WHERE p.id = ?1", &st, err))
+    if (db_prepare(db, "SELECT p.file_id, p.page_index, p.width, p.height "
+                       "FROM page p WHERE p.id = ?1", &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, page);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         return dg_err_set(err, DG_ENOTFOUND, "no page %lld", (long long)page);
     }
-    ocr_box box = {0, 0, sqlite3_column_int(st, 3), sqlite3_column_int(st, 4)};
-    char *path = dg_strdup(COL(st, 0)), *sha = dg_strdup(COL(st, 1));
-    int page_index = sqlite3_column_int(st, 2);
+    ocr_box box = {0, 0, sqlite3_column_int(st, 2), sqlite3_column_int(st, 3)};
+    int64_t file_id = sqlite3_column_int64(st, 0);
+    int page_index = sqlite3_column_int(st, 1);
     sqlite3_finalize(st);
-    int rc = path && sha ? crop_from_file(path, sha, page_index, box, 0, png, err)
-                         : dg_err_set(err, DG_ENOMEM, "out of memory");
-    free(path);
-    free(sha);
-    return rc;
+    return crop_from_file(db, file_id, page_index, box, 0, png, err);
 }
 
 /* ---- the walk ------------------------------------------------------------------------ */

@@ -20,7 +20,6 @@ typedef struct page_job {
     int page_index;
     int64_t file_id;
     char *abspath;
-    char *sha256;
 } page_job;
 
 typedef struct ocr_shared {
@@ -45,9 +44,9 @@ typedef struct ocr_shared {
 
 static int load_jobs(sqlite3 *db, int redo, ocr_shared *sh, dg_err *err)
 {
-    const char *sql = redo ? "SELECT p.id, p.page_index, f.id, f.abspath, f.sha256 FROM page p "
+    const char *sql = redo ? "SELECT p.id, p.page_index, f.id, f.abspath FROM page p "
                              "JOIN file f ON f.id = p.file_id ORDER BY p.id"
-                           : "SELECT p.id, p.page_index, f.id, f.abspath, f.sha256 FROM page p "
+                           : "SELECT p.id, p.page_index, f.id, f.abspath FROM page p "
                              "JOIN file f ON f.id = p.file_id WHERE p.state = 'new' ORDER BY p.id";
     sqlite3_stmt *st;
     if (db_prepare(db, sql, &st, err))
@@ -68,7 +67,6 @@ static int load_jobs(sqlite3 *db, int redo, ocr_shared *sh, dg_err *err)
         j->page_index = sqlite3_column_int(st, 1);
         j->file_id = sqlite3_column_int64(st, 2);
         j->abspath = dg_strdup((const char *)sqlite3_column_text(st, 3));
-        j->sha256 = dg_strdup((const char *)sqlite3_column_text(st, 4));
     }
     sqlite3_finalize(st);
     return DG_OK;
@@ -78,7 +76,6 @@ static void free_jobs(ocr_shared *sh)
 {
     for (size_t i = 0; i < sh->njobs; i++) {
         free(sh->jobs[i].abspath);
-        free(sh->jobs[i].sha256);
     }
     free(sh->jobs);
 }
@@ -289,7 +286,8 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Load the page's file, checking its bytes still hash to what was ingested. */
+/* Load the page's file from its first intact copy (the store, then the
+ * recorded paths), checking its bytes still hash to what was ingested. */
 static int load_file(worker *w, const page_job *j, dg_err *why)
 {
     if (w->data && w->data_file == j->file_id)
@@ -297,17 +295,8 @@ static int load_file(worker *w, const page_job *j, dg_err *why)
     free(w->data);
     w->data = NULL;
     w->data_file = 0;
-    if (arc_read_file(j->abspath, &w->data, &w->len, why))
+    if (arc_read_scan(w->db, j->file_id, &w->data, &w->len, why))
         return DG_EINPUT;
-    char sha[65];
-    dg_sha256_hex(w->data, w->len, sha);
-    if (strcmp(sha, j->sha256) != 0) {
-        free(w->data);
-        w->data = NULL;
-        return dg_err_set(why, DG_EINPUT,
-                          "scan '%s' changed since ingest (SHA-256 %s, expected %s)", j->abspath,
-                          sha, j->sha256);
-    }
     w->data_file = j->file_id;
     return DG_OK;
 }

@@ -27,7 +27,8 @@ typedef struct rr_field {
 typedef struct rr_page {
     int64_t id;
     int index;
-    char *path, *sha;
+    int64_t file_id;
+    char *path;
     rr_field *f;
     size_t n;
 } rr_page;
@@ -35,7 +36,6 @@ typedef struct rr_page {
 static void page_clear(rr_page *p)
 {
     free(p->path);
-    free(p->sha);
     free(p->f);
     memset(p, 0, sizeof *p);
 }
@@ -58,7 +58,7 @@ static int select_fields(sqlite3 *db, const int types[DG_VT_COUNT], int redo,
     dg_buf sql;
     dg_buf_init(&sql, 0);
     dg_buf_adds(&sql, "SELECT f.id, f.x, f.y, f.w, f.h, p.id, p.page_index, fl.abspath, "
-                      "fl.sha256 FROM field f JOIN record r ON r.id = f.record_id "
+                      "fl.id FROM field f JOIN record r ON r.id = f.record_id "
                       "JOIN page p ON p.id = r.page_id JOIN file fl ON fl.id = p.file_id "
                       "WHERE f.w > 0 AND f.h > 0 AND f.key IN (");
     int rc = key_list(types, &sql);
@@ -84,8 +84,8 @@ static int next_page(sqlite3_stmt *st, int *have_row, rr_page *p)
     p->id = sqlite3_column_int64(st, 5);
     p->index = sqlite3_column_int(st, 6);
     p->path = dg_strdup((const char *)sqlite3_column_text(st, 7));
-    p->sha = dg_strdup((const char *)sqlite3_column_text(st, 8));
-    if (!p->path || !p->sha)
+    p->file_id = sqlite3_column_int64(st, 8);
+    if (!p->path)
         return DG_ENOMEM;
     while (*have_row && sqlite3_column_int64(st, 5) == p->id) {
         rr_field *f = arc_grow(p->f, p->n, sizeof *f);
@@ -163,27 +163,25 @@ static int store(sqlite3 *db, int64_t run_id, const rr_page *p, const ocr_rec2_r
 /* The scan the pages being read come from: read and checked once for all
  * the pages of a multi-page file (they come in page order). */
 typedef struct scan {
-    char *path;
+    int64_t file_id;
     unsigned char *data; /* NULL: gone or changed since ingest */
     size_t len;
 } scan;
 
 static void scan_clear(scan *sc)
 {
-    free(sc->path);
     free(sc->data);
     memset(sc, 0, sizeof *sc);
 }
 
-static int scan_for(scan *sc, const rr_page *p)
+static int scan_for(sqlite3 *db, scan *sc, const rr_page *p)
 {
-    if (sc->path && strcmp(sc->path, p->path) == 0)
+    if (sc->file_id == p->file_id)
         return DG_OK;
     scan_clear(sc);
-    if (!(sc->path = dg_strdup(p->path)))
-        return DG_ENOMEM;
+    sc->file_id = p->file_id;
     dg_err e = {0};
-    int rc = arc_read_scan(p->path, p->sha, &sc->data, &sc->len, &e);
+    int rc = arc_read_scan(db, p->file_id, &sc->data, &sc->len, &e);
     if (rc == DG_ENOMEM)
         return rc;
     if (rc)
@@ -195,7 +193,7 @@ static int scan_for(scan *sc, const rr_page *p)
 static int read_page(sqlite3 *db, ocr_rec2 *const r2[2], int64_t run_id, const rr_page *p,
                      scan *sc, arc_reread_summary *sum, dg_err *err)
 {
-    int rc = scan_for(sc, p);
+    int rc = scan_for(db, sc, p);
     if (rc)
         return dg_err_set(err, rc, "out of memory reading '%s'", p->path);
     if (!sc->data) {

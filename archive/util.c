@@ -25,22 +25,6 @@ int arc_read_file(const char *path, unsigned char **data, size_t *len, dg_err *e
     return dg_read_file(path, ARC_MAX_FILE_BYTES, data, len, err);
 }
 
-int arc_read_scan(const char *path, const char *sha, unsigned char **data, size_t *len,
-                  dg_err *err)
-{
-    int rc = arc_read_file(path, data, len, err);
-    if (rc)
-        return rc;
-    char got[65];
-    dg_sha256_hex(*data, *len, got);
-    if (strcmp(got, sha) == 0)
-        return DG_OK;
-    free(*data);
-    *data = NULL;
-    return dg_err_set(err, DG_EINPUT, "scan '%s' changed since ingest: sha256 %s, expected %s",
-                      path, got, sha);
-}
-
 const char *arc_config_dir(void)
 {
     const char *env = getenv("DANGAN_CONFIG_DIR");

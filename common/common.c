@@ -258,3 +258,37 @@ void dg_sha256_hex(const void *data, size_t len, char out[65])
     for (unsigned i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
+
+int dg_sha256_file(const char *path, char out[65], int64_t *size, dg_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dg_err_set(err, errno == ENOENT ? DG_ENOTFOUND : DG_EINPUT, "cannot read '%s': %s",
+                          path, strerror(errno));
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char *buf = malloc(1 << 16);
+    int rc = ctx && buf && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? DG_OK : DG_ENOMEM;
+    int64_t total = 0;
+    size_t n;
+    while (!rc && (n = fread(buf, 1, 1 << 16, f)) > 0) {
+        total += (int64_t)n;
+        if (!EVP_DigestUpdate(ctx, buf, n))
+            rc = DG_ENOMEM;
+    }
+    unsigned char md[32];
+    unsigned int mdn = 0;
+    if (!rc && ferror(f))
+        rc = dg_err_set(err, DG_EINPUT, "cannot read '%s': read error", path);
+    else if (!rc && !EVP_DigestFinal_ex(ctx, md, &mdn))
+        rc = DG_ENOMEM;
+    if (rc == DG_ENOMEM)
+        dg_err_set(err, rc, "out of memory hashing '%s'", path);
+    for (unsigned i = 0; !rc && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    if (!rc && size)
+        *size = total;
+    EVP_MD_CTX_free(ctx);
+    free(buf);
+    fclose(f);
+    return rc;
+}

@@ -127,6 +127,9 @@ int dg_kv_fail(const dg_kv *kv, dg_err *err, const char *fmt, ...)
 
 /* Lowercase hex SHA-256 of a buffer (OpenSSL). */
 void dg_sha256_hex(const void *data, size_t len, char out[65]);
+/* The same of a file, read in pieces (a database may not fit in memory);
+ * *size (may be NULL) gets its length.  DG_ENOTFOUND when it does not exist. */
+int dg_sha256_file(const char *path, char out[65], int64_t *size, dg_err *err);
 
 /* strdup that returns NULL on NULL. Caller frees. */
 char *dg_strdup(const char *s);

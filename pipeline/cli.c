@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void cli_error(const char *cmd, const char *fmt, ...)
@@ -96,7 +97,21 @@ static void progress_update(void *ud, const char *stage, long done, long total, 
     bar[width] = '\0';
     const char *name = item ? strrchr(item, '/') : NULL;
     name = name ? name + 1 : item ? item : "";
-    int n = fprintf(stderr, "\r%-9s [%s] %ld/%ld %.40s", stage, bar, done, total, name);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    if (!p->stage || strcmp(p->stage, stage) != 0) {
+        p->stage = stage;
+        p->start = now;
+    }
+    /* The rate so far predicts the rest; shown once it means something. */
+    char eta[32] = "";
+    double spent = now - p->start;
+    if (done > 0 && done < total && spent >= 2.0) {
+        long left = (long)(spent * (double)(total - done) / (double)done + 0.5);
+        snprintf(eta, sizeof eta, " ETA %ldm%02lds", left / 60, left % 60);
+    }
+    int n = fprintf(stderr, "\r%-9s [%s] %ld/%ld%s %.40s", stage, bar, done, total, eta, name);
     if (n < p->last_width)
         fprintf(stderr, "%*s", p->last_width - n, "");
     p->last_width = n;
@@ -109,6 +124,8 @@ void cli_progress_init(cli_progress *p, const cli_ctx *ctx)
     p->base.ud = p;
     p->enabled = ctx->verbosity >= 0 && isatty(STDERR_FILENO);
     p->last_width = 0;
+    p->stage = NULL;
+    p->start = 0;
 }
 
 void cli_progress_done(cli_progress *p)

@@ -56,11 +56,14 @@ void cli_print_json(dg_buf *b);
 /* Map a library status to an exit code. */
 int cli_exit_for(int status);
 
-/* A progress bar on a terminal (stderr), nothing otherwise or when quiet. */
+/* A progress bar on a terminal (stderr) with the time left once a stage has
+ * run a few seconds; nothing otherwise or when quiet. */
 typedef struct cli_progress {
     arc_progress base;
     int enabled;
     int last_width;
+    const char *stage; /* the stage timed since `start`, for the ETA */
+    double start;
 } cli_progress;
 void cli_progress_init(cli_progress *p, const cli_ctx *ctx);
 void cli_progress_done(cli_progress *p);

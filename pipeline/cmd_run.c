@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "preserve.h"
 
 static void print_summary(const cli_ctx *ctx, const arc_run_summary *s, int json)
 {
@@ -51,8 +52,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"jobs", required_argument, NULL, 'j'},
                                          {"lang", required_argument, NULL, 'l'},
                                          {"json", no_argument, NULL, 'J'},
+                                         {"store", required_argument, NULL, 's'},
                                          {0, 0, 0, 0}};
     arc_run_opts o = {0};
+    const char *store = NULL;
     int json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
@@ -63,12 +66,25 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             break;
         case 'l': o.lang = optarg; break;
         case 'J': json = 1; break;
+        case 's': store = optarg; break;
         default: return EXIT_USAGE;
         }
     }
     if (optind >= argc) {
         cli_error("run", "no DIR given; see 'dangan help run'");
         return EXIT_USAGE;
+    }
+    if (store) { /* the workspace's store from now on, as with ingest --store */
+        sqlite3 *db = NULL;
+        dg_err err = {0};
+        if (cli_open_db(ctx, 1, &db))
+            return EXIT_DB;
+        int src = arc_store_set(db, store, 0, &err);
+        db_close(&db);
+        if (src) {
+            cli_error("run", "%s", err.msg);
+            return cli_exit_for(src);
+        }
     }
     run_call call = {.db_path = ctx->db_path, .dirs = (const char *const *)argv + optind,
                      .ndirs = argc - optind, .o = &o};
@@ -82,7 +98,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 
 const cli_command cmd_run = {
     "run", "ingest, read, extract, normalize and load scans in one go",
-    "usage: dangan run [--jobs N] [--lang LANGS] [--json] DIR...\n"
+    "usage: dangan run [--jobs N] [--lang LANGS] [--store DIR] [--json] DIR...\n"
     "\n"
     "Runs every stage on the scans under DIR (files or directories): ingest ->\n"
     "ocr -> extract -> reread -> normalize -> load, with one progress display, then prints\n"
@@ -92,6 +108,7 @@ const cli_command cmd_run = {
     "\n"
     "  -j, --jobs N    OCR worker threads (default: cores)\n"
     "  --lang LANGS    Tesseract languages (default chi_sim; Latin-only cells are re-read with eng)\n"
+    "  --store DIR     make DIR the workspace's scan store (as 'dangan ingest --store')\n"
     "  --json          print the summary as JSON\n"
     "\n"
     "exit: 0 the run worked, also when items wait for review (that is the normal\n"

@@ -10,6 +10,7 @@ extern const cli_command cmd_extract, cmd_reread, cmd_eval;
 extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
 extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa;
+extern const cli_command cmd_store, cmd_fixity, cmd_backup, cmd_restore;
 
 const cli_command *const cli_commands[] = {
     &cmd_run,
@@ -29,6 +30,10 @@ const cli_command *const cli_commands[] = {
     &cmd_provenance,
     &cmd_lookup,
     &cmd_log,
+    &cmd_store,
+    &cmd_fixity,
+    &cmd_backup,
+    &cmd_restore,
     NULL,
 };
 
