@@ -130,6 +130,10 @@ void dg_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* strdup that returns NULL on NULL. Caller frees. */
 char *dg_strdup(const char *s);
+/* The OS user name of this process (the password database, not $USER: the
+ * environment is the caller's to change, the uid is not) into out; never
+ * fails ("uid:N" fallback). */
+void dg_os_user(char *out, size_t size);
 /* Current UTC time as ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" into out[32]. */
 void dg_now_iso(char out[32]);
 

@@ -41,10 +41,13 @@ static int export_jsonl(const char *what, int (*fn)(sqlite3 *, FILE *, dg_err *)
                         int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"operator", required_argument, NULL, 'o'},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'o' && strcmp(what, "records") == 0)
+            continue; /* export_records reads it */
         if (c != 'f')
             return EXIT_USAGE;
         if (strcmp(optarg, "jsonl") != 0) {
@@ -64,8 +67,29 @@ static int export_pages(sqlite3 *db, int argc, char **argv)
     return export_jsonl("pages", arc_export_pages, db, argc, argv);
 }
 
+/* Records hold the personal data as read: the export is written to the
+ * access log (and so to the audit chain) with the number of records. */
 static int export_records(sqlite3 *db, int argc, char **argv)
 {
+    const char *who = NULL;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--operator") == 0)
+            who = argv[i + 1];
+    if (cli_check_operator("export", who))
+        return EXIT_USAGE;
+    /* logged before anything is written: no disclosure without its entry */
+    int64_t n = 0;
+    char shown[64];
+    dg_err err = {0};
+    int rc = db_query_int(db, "SELECT count(*) FROM record", &n, &err);
+    snprintf(shown, sizeof shown, "{\"count\":%lld}", (long long)n);
+    if (rc == DG_OK)
+        rc = arc_access_log(db, who, "export", "{\"what\":\"records\",\"format\":\"jsonl\"}",
+                            shown, &err);
+    if (rc) {
+        cli_error("export", "%s", err.msg);
+        return cli_exit_for(rc);
+    }
     return export_jsonl("records", arc_export_records, db, argc, argv);
 }
 
@@ -80,6 +104,8 @@ static int export_archive(sqlite3 *db, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'o') {
+            if (cli_check_operator("export", optarg))
+                return EXIT_USAGE;
             who = optarg;
         } else if (c != 'f') {
             return EXIT_USAGE;
@@ -128,7 +154,7 @@ const cli_command cmd_export = {
     "usage: dangan export pages [--format jsonl]\n"
     "       dangan export ocr --page ID [--format hocr|alto|txt]\n"
     "       dangan export archive [--format jsonl] [--operator WHO]\n"
-    "       dangan export records [--format jsonl]\n"
+    "       dangan export records [--format jsonl] [--operator WHO]\n"
     "\n"
     "pages   one JSON object per page: file, sha256, page (1-based), page_id,\n"
     "        width, height, dpi, state, text (lines in reading order)\n"

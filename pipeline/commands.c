@@ -9,7 +9,7 @@ extern const cli_command cmd_ingest, cmd_ocr, cmd_status, cmd_export;
 extern const cli_command cmd_extract, cmd_reread, cmd_eval;
 extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
-extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa;
+extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa, cmd_audit;
 
 const cli_command *const cli_commands[] = {
     &cmd_run,
@@ -29,6 +29,7 @@ const cli_command *const cli_commands[] = {
     &cmd_provenance,
     &cmd_lookup,
     &cmd_log,
+    &cmd_audit,
     NULL,
 };
 
