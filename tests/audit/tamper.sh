@@ -25,11 +25,13 @@ check_exit "review show logs" 0 "$DANGAN" review show "$ITEM" --operator bob
 NAME=$(sqlite3 base.db 'SELECT name_simplified FROM person WHERE id = 1')
 check_exit "a lookup" 0 "$DANGAN" lookup --name "$NAME" --operator carol
 check_exit "export records logs" 0 "$DANGAN" export records --operator dave
+check_exit "export pages logs" 0 "$DANGAN" export pages --operator=erin
 check_exit "provenance" 0 "$DANGAN" provenance 1
 check_exit "log" 0 "$DANGAN" log
-for who in bob carol dave; do check_contains "log names $who" "$TL_OUT" "$who"; done
+for who in bob carol dave erin; do check_contains "log names $who" "$TL_OUT" "$who"; done
 check_contains "review show is logged" "$TL_OUT" '{"item":'
 check_contains "export records is logged" "$TL_OUT" '"what":"records"'
+check_contains "export pages is logged" "$TL_OUT" '"what":"pages"'
 check_eq "every access is an event" \
     "$(sqlite3 base.db "SELECT count(*) FROM audit_event WHERE kind = 'access'")" \
     "$(sqlite3 base.db 'SELECT count(*) FROM access_log')"
