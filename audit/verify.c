@@ -363,9 +363,30 @@ static int check_rows(sqlite3 *db, audit_report *r, dg_err *err)
     return rc == DG_ENOMEM ? dg_err_set(err, rc, "out of memory") : rc;
 }
 
+/* *present = 1 when table audit_event exists (dropping it is tampering, not
+ * a reason verification cannot run). */
+static int chain_present(sqlite3 *db, int *present, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                               "'audit_event'", -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot read the schema");
+    *present = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return DG_OK;
+}
+
 int audit_verify(sqlite3 *db, const audit_head *anchor, audit_report *r, dg_err *err)
 {
     memset(r, 0, sizeof *r);
+    snprintf(r->head.hash, sizeof r->head.hash, "%s", AUDIT_GENESIS);
+    int present = 0;
+    if (chain_present(db, &present, err))
+        return DG_EDB;
+    if (!present)
+        return add(r, "chain", 0, "table audit_event is gone: the whole history was dropped")
+                   ? dg_err_set(err, DG_ENOMEM, "out of memory")
+                   : DG_OK;
     int rc = audit_head_read(db, &r->head, err);
     rc = rc ? rc : check_triggers(db, r, err);
     rc = rc ? rc : walk_chain(db, anchor, r, err);

@@ -90,6 +90,9 @@ caught forged-row "no event records it"
 check_exit "forged row: log" 0 "$DANGAN" --db case.db log
 check_contains "forged row: log escapes the newline" "$TL_OUT" 'eve\x0a2026'
 
+tamper dropped "DROP TABLE audit_event"
+caught dropped "table audit_event is gone"
+
 # The whole chain rewritten consistently from the person's load event on:
 # only the anchor taken before tells.
 BIRTH=$(sqlite3 base.db 'SELECT birth FROM person WHERE id = 1')
