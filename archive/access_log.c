@@ -2,28 +2,22 @@
  * access_log.c - the registrars' audit trail.  Every command that shows
  * archived data about a person appends one row (who, when, what was asked,
  * which study records were shown) to access_log, a table that triggers in
- * migration 005 make append-only: the log can answer "who looked at this
- * alumnus' record" only if nobody can quietly edit it.
+ * migration 005 make append-only, and the same row as an "access" event of
+ * the audit chain (audit/audit.h): the log can answer "who looked at this
+ * alumnus' record" only if nobody can quietly edit it, and `dangan audit
+ * verify` tells when someone dropped the triggers and did.
  */
 #include "archive_internal.h"
 
-#include <pwd.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "audit.h"
 
 void arc_os_user(char *out, size_t size)
 {
-    /* The password database, not $USER: the environment is the caller's to
-     * change, the uid is not. */
-    struct passwd pw, *res = NULL;
-    char buf[1024];
-    if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &res) == 0 && res && res->pw_name) {
-        snprintf(out, size, "%s", res->pw_name);
-        return;
-    }
-    snprintf(out, size, "uid:%ld", (long)geteuid());
+    dg_os_user(out, size);
 }
 
 int arc_access_log(sqlite3 *db, const char *who, const char *action, const char *query_json,
@@ -34,6 +28,8 @@ int arc_access_log(sqlite3 *db, const char *who, const char *action, const char 
         arc_os_user(user, sizeof user);
         who = user;
     }
+    if (audit_check_who(who, err))
+        return DG_EUSAGE;
     dg_now_iso(now);
     sqlite3_stmt *st;
     if (db_prepare(db, "INSERT INTO access_log(at, who, action, query, shown) "
@@ -44,9 +40,26 @@ int arc_access_log(sqlite3 *db, const char *who, const char *action, const char 
     sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, query_json ? query_json : "{}", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, shown_json ? shown_json : "[]", -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    /* The row and its event commit together: a log row the chain does not
+     * carry is one `audit verify` reports as forged. */
+    int own = sqlite3_get_autocommit(db);
+    if (own && db_begin(db, err)) {
+        sqlite3_finalize(st);
+        return DG_EDB;
+    }
+    int rc = sqlite3_step(st) == SQLITE_DONE ? DG_OK
+                                             : db_fail(db, err, "cannot write the access log");
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot write the access log");
+    if (rc == DG_OK) {
+        static const char *const table[] = {"access_log"};
+        int64_t id = sqlite3_last_insert_rowid(db);
+        rc = audit_append_rows(db, who, "access", table, &id, 1, NULL, err);
+    }
+    if (own && rc == DG_OK)
+        rc = db_commit(db, err);
+    if (own && rc)
+        db_rollback(db);
+    return rc;
 }
 
 void arc_access_entries_release(arc_access_entries *e)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "archive_internal.h"
+#include "audit.h"
 #include "ocr.h"
 
 #define LOW_DPI_LIMIT 300
@@ -307,8 +308,41 @@ static int ingest_bytes(ingest_ctx *c, const char *path, const char *abspath,
     return rc ? rc : store_bytes(c, file_id, sha, format, data, len, err);
 }
 
+/* The file's outcome as an event of the audit chain, in the file's own
+ * transaction: new bytes and aliases carry the file row, a quarantined file
+ * its quarantine row; a path seen before changes nothing and is not one. */
+static int ingest_event(ingest_ctx *c, const char *path, const char *abspath,
+                        const arc_ingest_summary *before, dg_err *err)
+{
+    const char *outcome = c->sum->files_new > before->files_new       ? "new"
+                          : c->sum->aliases > before->aliases         ? "alias"
+                          : c->sum->quarantined > before->quarantined ? "quarantined"
+                                                                      : NULL;
+    if (!outcome)
+        return DG_OK;
+    int quarantined = strcmp(outcome, "quarantined") == 0;
+    const char *table = quarantined ? "quarantine" : "file";
+    int64_t id = quarantined
+                     ? lookup_id(c->db, "SELECT id FROM quarantine WHERE path = ? "
+                                        "ORDER BY id DESC LIMIT 1", path, NULL)
+                     : lookup_id(c->db, "SELECT file_id FROM file_path WHERE abspath = ? "
+                                        "ORDER BY id DESC LIMIT 1", abspath, NULL);
+    if (id <= 0)
+        return db_fail(c->db, err, "cannot find the file just ingested");
+    dg_buf extra;
+    dg_buf_init(&extra, 0);
+    dg_buf_addf(&extra, "{\"outcome\":\"%s\",\"path\":", outcome);
+    dg_buf_json_str(&extra, path);
+    int rc = dg_buf_addc(&extra, '}')
+                 ? dg_err_set(err, DG_ENOMEM, "out of memory recording '%s'", path)
+                 : audit_append_rows(c->db, NULL, "ingest", &table, &id, 1, extra.data, err);
+    dg_buf_release(&extra);
+    return rc;
+}
+
 static int ingest_one(ingest_ctx *c, const char *path, dg_err *err)
 {
+    arc_ingest_summary before = *c->sum;
     unsigned char *data = NULL;
     size_t len = 0;
     char abspath[PATH_MAX];
@@ -323,6 +357,8 @@ static int ingest_one(ingest_ctx *c, const char *path, dg_err *err)
         rc = quarantine_add(c, path, "", 0, why.msg, err);
     else
         rc = ingest_bytes(c, path, abspath, data, len, err);
+    if (rc == DG_OK)
+        rc = ingest_event(c, path, abspath, &before, err);
     free(data);
     if (rc) {
         db_rollback(c->db);

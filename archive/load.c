@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "normalize.h"
 
 #define LD_MAX_GROUPS 16
@@ -442,12 +443,33 @@ static int provenance_all(ld_ctx *c, const ld_record *r, int64_t study, dg_err *
     return DG_OK;
 }
 
+/* The study record and its person as they now are, as an event of the
+ * audit chain in the record's transaction: `audit verify` compares the
+ * archive with the newest such event (kind load, link). */
+static int study_event(ld_ctx *c, const char *kind, int64_t study, int64_t record, dg_err *err)
+{
+    static const char *const tables[] = {"study_record", "person"};
+    int64_t ids[2] = {study, 0};
+    sqlite3_stmt *st;
+    if (db_prepare(c->db, "SELECT person_id FROM study_record WHERE id = ?1", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, study);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        ids[1] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    char extra[96];
+    snprintf(extra, sizeof extra, "{\"record\":%lld,\"run\":%lld}", (long long)record,
+             (long long)c->run_id);
+    return audit_append_rows(c->db, NULL, kind, tables, ids, 2, extra, err);
+}
+
 static int load_new(ld_ctx *c, const ld_record *r, const norm_keys *k, dg_err *err)
 {
     int64_t person, study;
     if (person_insert(c, r, k, &person, err) || study_insert(c, r, person, &study, err) ||
         source_add(c->db, study, r->id, "primary", "", c->run_id, err) ||
-        provenance_all(c, r, study, err) || record_mark(c->db, r->id, "loaded", err))
+        provenance_all(c, r, study, err) || record_mark(c->db, r->id, "loaded", err) ||
+        study_event(c, "load", study, r->id, err))
         return DG_EDB;
     c->sum->loaded++;
     return DG_OK;
@@ -661,7 +683,7 @@ static int load_link(ld_ctx *c, const ld_record *r, int64_t study, int *linked, 
     char by[256];
     linked_by(c, r, by, sizeof by);
     if (ensure_run(c, err) || source_add(c->db, study, r->id, "linked", by, c->run_id, err) ||
-        record_mark(c->db, r->id, "loaded", err))
+        record_mark(c->db, r->id, "loaded", err) || study_event(c, "link", study, r->id, err))
         return DG_EDB;
     *linked = 1;
     c->sum->linked++;
@@ -821,9 +843,11 @@ static int person_rekey(ld_ctx *c, sqlite3_stmt *upd, int64_t id, const char *wr
         bind_opt(upd, 2, k.pinyin ? k.pinyin : "");
         bind_opt(upd, 3, k.lookalike ? k.lookalike : k.simplified);
         sqlite3_bind_int64(upd, 4, id);
+        static const char *const table[] = {"person"};
         if (sqlite3_step(upd) != SQLITE_DONE)
             rc = db_fail(c->db, err, "cannot store the name keys of a person");
-        else
+        else if ((rc = audit_append_rows(c->db, NULL, "rekey", table, &id, 1, NULL, err)) ==
+                 DG_OK)
             c->sum->rekeyed++;
     }
     norm_keys_release(&k);

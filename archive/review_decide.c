@@ -19,6 +19,7 @@
  * chooses what a reader saw instead of typing it.
  */
 #include "archive_internal.h"
+#include "audit.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -608,8 +609,15 @@ static int decision_insert(sqlite3 *db, const item_row *it, const decision_row *
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(db, err, "cannot record the decision");
+    /* The decision is an event of the audit chain, in its transaction:
+     * `audit verify` then tells a decision edited or deleted afterwards. */
+    static const char *const table[] = {"review_decision"};
+    int64_t row = sqlite3_last_insert_rowid(db);
+    int arc = audit_append_rows(db, d->op, "decision", table, &row, 1, NULL, err);
+    if (arc)
+        return arc;
     if (id)
-        *id = sqlite3_last_insert_rowid(db);
+        *id = row;
     return DG_OK;
 }
 

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <openssl/evp.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
@@ -203,6 +205,17 @@ char *dg_strdup(const char *s)
     if (p)
         memcpy(p, s, n);
     return p;
+}
+
+void dg_os_user(char *out, size_t size)
+{
+    struct passwd pw, *res = NULL;
+    char buf[1024];
+    if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &res) == 0 && res && res->pw_name) {
+        snprintf(out, size, "%s", res->pw_name);
+        return;
+    }
+    snprintf(out, size, "uid:%ld", (long)geteuid());
 }
 
 void dg_now_iso(char out[32])

@@ -133,6 +133,10 @@ int dg_sha256_file(const char *path, char out[65], int64_t *size, dg_err *err);
 
 /* strdup that returns NULL on NULL. Caller frees. */
 char *dg_strdup(const char *s);
+/* The OS user name of this process (the password database, not $USER: the
+ * environment is the caller's to change, the uid is not) into out; never
+ * fails ("uid:N" fallback). */
+void dg_os_user(char *out, size_t size);
 /* Current UTC time as ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" into out[32]. */
 void dg_now_iso(char out[32]);
 

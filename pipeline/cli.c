@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 
+#include "audit.h"
+
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -54,6 +56,29 @@ int cli_parse_jobs(const char *cmd, const char *arg, int *jobs)
     }
     *jobs = (int)n;
     return EXIT_OK;
+}
+
+int cli_check_operator(const char *cmd, const char *name)
+{
+    dg_err err = {0};
+    if (!name || audit_check_who(name, &err) == DG_OK)
+        return EXIT_OK;
+    cli_error(cmd, "--operator: %s", err.msg);
+    return EXIT_USAGE;
+}
+
+char *cli_escaped(const char *s)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p < 0x20 || *p == 0x7F)
+            dg_buf_addf(&b, "\\x%02x", *p);
+        else
+            dg_buf_addc(&b, (char)*p);
+    }
+    char *out = dg_buf_detach(&b);
+    return out ? out : dg_strdup("");
 }
 
 int cli_no_extra_args(const char *cmd, int argc, char **argv)

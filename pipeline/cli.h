@@ -20,6 +20,7 @@ enum {
     EXIT_FAIL = 4,      /* the command could not do its work */
     EXIT_NOTFOUND = 5,  /* the record, page or item asked for does not exist */
     EXIT_CONFLICT = 6,  /* someone else decided it first */
+    EXIT_TAMPERED = 7,  /* audit verify: the history or the archive was changed */
 };
 
 typedef struct cli_ctx {
@@ -47,6 +48,15 @@ void cli_info(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(pr
 
 /* --jobs N: 1..256, or a usage error naming cmd (returns EXIT_USAGE). */
 int cli_parse_jobs(const char *cmd, const char *arg, int *jobs);
+/* --operator NAME: refuse a name the logs could not show as one line (a
+ * control character, invalid UTF-8; audit_check_who), printing why.
+ * Returns EXIT_OK or EXIT_USAGE; NULL (not given) is fine. */
+int cli_check_operator(const char *cmd, const char *name);
+/* s with control characters as \xNN (caller frees; NULL only when memory
+ * runs out): stored text (an old row, a row forged with sqlite3) never
+ * makes one line of output look like two. */
+char *cli_escaped(const char *s);
+
 /* After options: refuse leftover arguments (returns EXIT_USAGE). */
 int cli_no_extra_args(const char *cmd, int argc, char **argv);
 

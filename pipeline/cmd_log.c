@@ -50,9 +50,16 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         arc_access_log_json(&e, &b);
         cli_print_json(&b);
     } else {
-        for (size_t i = 0; i < e.n; i++)
-            printf("%-6lld %s  %-12s %-10s %s -> %s\n", (long long)e.v[i].id, e.v[i].at,
-                   e.v[i].who, e.v[i].action, e.v[i].query, e.v[i].shown);
+        for (size_t i = 0; i < e.n; i++) {
+            const arc_access_entry *a = &e.v[i];
+            char *at = cli_escaped(a->at), *who = cli_escaped(a->who);
+            char *action = cli_escaped(a->action), *query = cli_escaped(a->query);
+            char *shown = cli_escaped(a->shown);
+            if (at && who && action && query && shown)
+                printf("%-6lld %s  %-12s %-10s %s -> %s\n", (long long)a->id, at, who, action,
+                       query, shown);
+            free(at), free(who), free(action), free(query), free(shown);
+        }
     }
     arc_access_entries_release(&e);
     return EXIT_OK;
@@ -65,7 +72,9 @@ const cli_command cmd_log = {
     "Prints the access log, oldest first: id, time (UTC), who, action (lookup,\n"
     "export, provenance), the query as asked and the study record ids shown (an\n"
     "export records its count). The log is append-only: the database refuses\n"
-    "UPDATE and DELETE on it.\n"
+    "UPDATE and DELETE on it, and every entry is also an event of the audit chain\n"
+    "('dangan audit verify' tells a row deleted or edited). Control characters in\n"
+    "stored text are printed as \\xNN.\n"
     "\n"
     "  --limit N   only the newest N entries\n"
     "  --json      {\"entries\":[{\"id\",\"at\",\"who\",\"action\",\"query\",\"shown\"}]}\n",

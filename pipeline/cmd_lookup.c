@@ -71,7 +71,11 @@ static int parse(int argc, char **argv, arc_lookup_query *q, int *json)
         case 'b': q->born = optarg; break;
         case 'g': q->graduated = optarg; break;
         case 'm': q->major = optarg; break;
-        case 'o': q->who = optarg; break;
+        case 'o':
+            if (cli_check_operator("lookup", optarg))
+                return EXIT_USAGE;
+            q->who = optarg;
+            break;
         case 'w': q->wide = 1; break;
         case 'j': *json = 1; break;
         case 'l':

@@ -85,7 +85,7 @@ static int parse_opt(qa_args *a, int c, const char *arg)
     char *end;
     switch (c) {
     case 'j': a->json = 1; return EXIT_OK;
-    case 'o': a->operator_name = arg; return EXIT_OK;
+    case 'o': a->operator_name = arg; return cli_check_operator("qa", arg);
     case 'b':
         if (parse_u64(arg, INT64_MAX, &v) || v == 0)
             return bad("--batch wants a batch id (1, 2, ...)", arg);

@@ -70,7 +70,11 @@ static int parse(int argc, char **argv, review_args *a)
         case 'a': a->all = 1; break;
         case 'r': a->reason = optarg; break;
         case 'c': a->crop = optarg; break;
-        case 'o': a->operator_name = optarg; break;
+        case 'o':
+            if (cli_check_operator("review", optarg))
+                return EXIT_USAGE;
+            a->operator_name = optarg;
+            break;
         case 'w': a->why = optarg; break;
         case 's': a->as_is = 1; break;
         case 'd': a->department = optarg; break;
@@ -245,6 +249,15 @@ static int do_list(sqlite3 *db, const review_args *a, dg_err *err)
     return DG_OK;
 }
 
+/* An item shows personal data as read: the view goes to the access log
+ * (and the audit chain) before it is printed. */
+static int log_show(sqlite3 *db, const review_args *a, int64_t id, dg_err *err)
+{
+    char query[64];
+    snprintf(query, sizeof query, "{\"item\":%lld}", (long long)id);
+    return arc_access_log(db, a->operator_name, "review", query, "[]", err);
+}
+
 static int do_show(sqlite3 *db, const review_args *a, dg_err *err)
 {
     int64_t id;
@@ -254,14 +267,18 @@ static int do_show(sqlite3 *db, const review_args *a, dg_err *err)
     if (a->json) {
         dg_buf b;
         dg_buf_init(&b, 0);
-        if ((rc = arc_review_show_json(db, id, &b, err)))
+        rc = arc_review_show_json(db, id, &b, err);
+        rc = rc ? rc : log_show(db, a, id, err);
+        if (rc)
             dg_buf_release(&b);
         else
             cli_print_json(&b);
     } else {
         arc_review_view v;
         if ((rc = arc_review_show(db, id, &v, err)) == DG_OK) {
-            print_view(&v);
+            rc = log_show(db, a, id, err);
+            if (rc == DG_OK)
+                print_view(&v);
             arc_review_view_release(&v);
         }
     }

@@ -33,7 +33,7 @@ static void print_main_help(FILE *out)
         fprintf(out, "  %-11s %s\n", (*c)->name, (*c)->summary);
     fprintf(out, "\n'dangan help COMMAND' or 'dangan COMMAND --help' shows a command's options.\n"
                  "exit codes: 0 ok, 1 some items set aside, 2 usage, 3 database, 4 failure,\n"
-                 "            5 not found, 6 conflict with another operator\n");
+                 "            5 not found, 6 conflict with another operator, 7 tampering found\n");
 }
 
 /*

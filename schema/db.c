@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "migrations.h"
 
 #define DB_BUSY_TIMEOUT_MS 30000
+/* The migration that creates the audit chain (008_audit.sql). */
+#define DB_AUDIT_VERSION 8
 
 int db_schema_latest(void)
 {
@@ -94,6 +97,12 @@ static int apply_migration(sqlite3 *db, const db_migration *m, dg_err *err)
     if (db_exec(db, m->sql, err)) {
         db_rollback(db);
         return dg_err_set(err, DG_EDB, "migration %s failed: %s", m->name, err ? err->msg : "");
+    }
+    /* The chain starts with what the archive already holds, in the same
+     * transaction: an upgraded archive verifies from its first open on. */
+    if (m->version == DB_AUDIT_VERSION && audit_adopt(db, err)) {
+        db_rollback(db);
+        return DG_EDB;
     }
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", m->version);
     if (db_exec(db, pragma, err) || db_commit(db, err)) {
@@ -181,6 +190,26 @@ void db_close(sqlite3 **db)
     }
 }
 
+/* A run's row as it is now goes into the audit chain (begin: settings;
+ * end: status and counts). */
+static int run_event(sqlite3 *db, int64_t run_id, const char *phase, dg_err *err)
+{
+    static const char *const run_table[] = {"run"};
+    char extra[48];
+    snprintf(extra, sizeof extra, "{\"phase\":\"%s\"}", phase);
+    return audit_append_rows(db, NULL, "run", run_table, &run_id, 1, extra, err);
+}
+
+/* Commit what a run function began itself, or roll it back on failure. */
+static int run_tx_end(sqlite3 *db, int rc, dg_err *err)
+{
+    if (rc == DG_OK)
+        rc = db_commit(db, err);
+    if (rc)
+        db_rollback(db);
+    return rc;
+}
+
 int db_run_begin(sqlite3 *db, const char *stage, const char *params_json, int64_t *run_id,
                  dg_err *err)
 {
@@ -197,12 +226,18 @@ int db_run_begin(sqlite3 *db, const char *stage, const char *params_json, int64_
     sqlite3_bind_text(st, 3, params, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    int own = sqlite3_get_autocommit(db);
+    if (own && db_begin(db, err)) {
+        sqlite3_finalize(st);
+        return DG_EDB;
+    }
+    int rc = sqlite3_step(st) == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot record stage run");
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "cannot record stage run");
-    *run_id = sqlite3_last_insert_rowid(db);
-    return DG_OK;
+    if (rc == DG_OK) {
+        *run_id = sqlite3_last_insert_rowid(db);
+        rc = run_event(db, *run_id, "begin", err);
+    }
+    return own ? run_tx_end(db, rc, err) : rc;
 }
 
 int db_run_end(sqlite3 *db, int64_t run_id, const char *status, const char *counts_json,
@@ -218,9 +253,16 @@ int db_run_end(sqlite3 *db, int64_t run_id, const char *status, const char *coun
     sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, counts_json ? counts_json : "{}", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, run_id);
-    int rc = sqlite3_step(st);
+    int own = sqlite3_get_autocommit(db);
+    if (own && db_begin(db, err)) {
+        sqlite3_finalize(st);
+        return DG_EDB;
+    }
+    int rc = sqlite3_step(st) == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot close stage run");
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot close stage run");
+    if (rc == DG_OK)
+        rc = run_event(db, run_id, "end", err);
+    return own ? run_tx_end(db, rc, err) : rc;
 }
 
 int db_runs_mark_interrupted(sqlite3 *db, const char *stage, dg_err *err)

@@ -58,7 +58,9 @@ int db_query_int(sqlite3 *db, const char *sql, int64_t *out, dg_err *err);
 /*
  * Stage runs.  db_run_begin inserts a run row (status running) with params
  * (a JSON object, copied) and returns its id; db_run_end closes it with a
- * status ("done", "failed", "interrupted") and counts (JSON object).
+ * status ("done", "failed", "interrupted") and counts (JSON object).  Each
+ * also appends the run row as a "run" event of the audit chain
+ * (audit/audit.h), in the caller's transaction or in one of its own.
  */
 int db_run_begin(sqlite3 *db, const char *stage, const char *params_json, int64_t *run_id,
                  dg_err *err);

@@ -75,8 +75,7 @@ check_exit "restored store intact" 0 R fixity --only store --json
 check_contains "every restored file in the new store" "$TL_OUT" "\"files\":$n_r,\"checked\":$n_r,\"ok\":$n_r"
 check_exit "restored workspace's store" 0 R store --json
 check_contains "restored store setting" "$TL_OUT" "\"dir\":\"$W/new/store\""
-# AUDIT: after the merge of branch `audit`, the restored chain must verify:
-#   check_exit "audit verify on the restored workspace" 0 R audit verify
+check_exit "the restored audit chain verifies" 0 R audit verify
 
 # A second backup to the same DEST copies only the scans added since.
 n_final=$(files "$O")

@@ -1,0 +1,296 @@
+/*
+ * chain.c - appending to the hash chain of events (audit_event, migration
+ * 008) and reading its head.  Append reads the head and inserts the next
+ * row under the write lock (the caller's BEGIN IMMEDIATE, or its own), so
+ * two writers can never both extend the same head.
+ */
+#include "audit.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const audit_row_tables[] = {"person", "study_record", "review_decision",
+                                        "access_log"};
+const size_t audit_nrow_tables = sizeof audit_row_tables / sizeof audit_row_tables[0];
+
+#define WHO_MAX 128
+
+static int fail(sqlite3 *db, dg_err *err, const char *doing)
+{
+    return dg_err_set(err, DG_EDB, "%s: %s", doing, sqlite3_errmsg(db));
+}
+
+int audit_check_who(const char *who, dg_err *err)
+{
+    size_t len = who ? strlen(who) : 0;
+    if (!len)
+        return dg_err_set(err, DG_EUSAGE, "an operator name cannot be empty");
+    if (len > WHO_MAX)
+        return dg_err_set(err, DG_EUSAGE, "operator name longer than %d bytes", WHO_MAX);
+    for (size_t i = 0; i < len;) {
+        size_t at = i;
+        uint32_t c = dg_utf8_next(who, len, &i);
+        /* U+FFFD from the decoder is an ill-formed sequence unless written as such */
+        if (c == 0xFFFD && !(i - at == 3 && memcmp(who + at, "\xef\xbf\xbd", 3) == 0))
+            return dg_err_set(err, DG_EUSAGE, "operator name is not valid UTF-8 (byte %zu)", at);
+        if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || c == 0x2028 || c == 0x2029)
+            return dg_err_set(err, DG_EUSAGE,
+                              "operator name holds a control character (U+%04X at byte %zu): "
+                              "names go into the access log and the audit chain as one line",
+                              (unsigned)c, at);
+    }
+    return DG_OK;
+}
+
+static int check_kind(const char *kind, dg_err *err)
+{
+    size_t n = kind ? strlen(kind) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((kind[i] >= 'a' && kind[i] <= 'z') || kind[i] == '_' || kind[i] == '-'))
+            n = 0;
+    return n && n <= 32 ? DG_OK
+                        : dg_err_set(err, DG_EUSAGE, "event kind '%s' is not a lowercase word",
+                                     kind ? kind : "");
+}
+
+int audit_event_hash(const char *prev_hash, int64_t seq, const char *at, const char *who,
+                     const char *kind, const char *subject, const char *content, char out[65])
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    int rc = dg_buf_adds(&b, prev_hash) || dg_buf_adds(&b, "{\"at\":") ||
+             dg_buf_json_str(&b, at) || dg_buf_adds(&b, ",\"content\":") ||
+             dg_buf_adds(&b, content) || dg_buf_adds(&b, ",\"kind\":") ||
+             dg_buf_json_str(&b, kind) || dg_buf_addf(&b, ",\"seq\":%lld", (long long)seq) ||
+             dg_buf_adds(&b, ",\"subject\":") || dg_buf_json_str(&b, subject) ||
+             dg_buf_adds(&b, ",\"who\":") || dg_buf_json_str(&b, who) || dg_buf_addc(&b, '}');
+    if (!rc)
+        dg_sha256_hex(b.data, b.len, out);
+    dg_buf_release(&b);
+    return rc ? DG_ENOMEM : DG_OK;
+}
+
+int audit_head_read(sqlite3 *db, audit_head *h, dg_err *err)
+{
+    sqlite3_stmt *st;
+    h->seq = 0;
+    snprintf(h->hash, sizeof h->hash, "%s", AUDIT_GENESIS);
+    if (sqlite3_prepare_v2(db, "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot read the audit chain");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        h->seq = sqlite3_column_int64(st, 0);
+        const char *hash = (const char *)sqlite3_column_text(st, 1);
+        snprintf(h->hash, sizeof h->hash, "%s", hash ? hash : "");
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DG_OK
+                                                 : fail(db, err, "cannot read the audit chain");
+}
+
+int audit_anchor_parse(const char *s, audit_head *h, dg_err *err)
+{
+    const char *colon = s ? strchr(s, ':') : NULL;
+    char *end;
+    long long seq = colon ? strtoll(s, &end, 10) : 0;
+    int ok = colon && end == colon && seq > 0 && strlen(colon + 1) == 64;
+    for (size_t i = 1; ok && i <= 64; i++)
+        ok = (colon[i] >= '0' && colon[i] <= '9') || (colon[i] >= 'a' && colon[i] <= 'f');
+    if (!ok)
+        return dg_err_set(err, DG_EUSAGE,
+                          "anchor '%s' is not SEQ:HASH (as 'dangan audit anchor' prints it)",
+                          s ? s : "");
+    h->seq = seq;
+    memcpy(h->hash, colon + 1, 64);
+    h->hash[64] = '\0';
+    return DG_OK;
+}
+
+static int insert_event(sqlite3 *db, const char *who, const char *kind, const char *subject,
+                        const char *content, int64_t *seq, dg_err *err)
+{
+    audit_head head;
+    char at[32], hash[65];
+    if (audit_head_read(db, &head, err))
+        return DG_EDB;
+    dg_now_iso(at);
+    int64_t next = head.seq + 1;
+    if (audit_event_hash(head.hash, next, at, who, kind, subject, content, hash))
+        return dg_err_set(err, DG_ENOMEM, "out of memory hashing an event");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "INSERT INTO audit_event (seq, at, who, kind, subject, content, "
+                               "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot append to the audit chain");
+    sqlite3_bind_int64(st, 1, next);
+    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, who, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, content, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, head.hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(db, err, "cannot append to the audit chain");
+    if (seq)
+        *seq = next;
+    return DG_OK;
+}
+
+int audit_append(sqlite3 *db, const char *who, const char *kind, const char *subject,
+                 const char *content_json, int64_t *seq, dg_err *err)
+{
+    char user[256];
+    if (!who) {
+        dg_os_user(user, sizeof user);
+        who = user;
+    }
+    if (audit_check_who(who, err) || check_kind(kind, err))
+        return DG_EUSAGE;
+    const char *json = content_json ? content_json : "{}";
+    dg_buf content;
+    dg_buf_init(&content, 0);
+    int rc = audit_canon(json, strlen(json), &content, err);
+    if (rc == DG_OK && content.data[0] != '{')
+        rc = dg_err_set(err, DG_EINPUT, "an event's content must be a JSON object");
+    int own = rc == DG_OK && sqlite3_get_autocommit(db);
+    if (own && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        rc = fail(db, err, "cannot append to the audit chain");
+    else if (rc == DG_OK)
+        rc = insert_event(db, who, kind, subject ? subject : "", content.data, seq, err);
+    if (own && rc == DG_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = fail(db, err, "cannot append to the audit chain");
+    if (own && rc && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    dg_buf_release(&content);
+    return rc;
+}
+
+static int table_name_ok(const char *t)
+{
+    size_t n = strlen(t);
+    for (size_t i = 0; i < n; i++)
+        if (!((t[i] >= 'a' && t[i] <= 'z') || t[i] == '_'))
+            return 0;
+    return n > 0 && n < 64;
+}
+
+/* A column as JSON; the members are sorted by the canonicalizer. */
+static int column_json(sqlite3_stmt *st, int i, dg_buf *b)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER: return dg_buf_addf(b, "%lld", (long long)sqlite3_column_int64(st, i));
+    case SQLITE_FLOAT: return dg_buf_addf(b, "%.17g", sqlite3_column_double(st, i));
+    case SQLITE_NULL: return dg_buf_adds(b, "null");
+    case SQLITE_BLOB: {
+        const unsigned char *p = sqlite3_column_blob(st, i);
+        int n = sqlite3_column_bytes(st, i), rc = dg_buf_addc(b, '"');
+        for (int k = 0; k < n && !rc; k++)
+            rc = dg_buf_addf(b, "%02x", p[k]);
+        return rc ? rc : dg_buf_addc(b, '"');
+    }
+    default: return dg_buf_json_str(b, (const char *)sqlite3_column_text(st, i));
+    }
+}
+
+int audit_row_json(sqlite3 *db, const char *table, int64_t id, dg_buf *out, dg_err *err)
+{
+    char sql[128];
+    if (!table_name_ok(table))
+        return dg_err_set(err, DG_EUSAGE, "'%s' is not a table name", table);
+    snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE rowid = ?1", table);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot read a row for the audit chain");
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st), rc = DG_OK;
+    dg_buf raw;
+    dg_buf_init(&raw, 0);
+    if (step == SQLITE_ROW) {
+        int mem = dg_buf_addc(&raw, '{');
+        for (int i = 0; i < sqlite3_column_count(st) && !mem; i++)
+            mem = (i && dg_buf_addc(&raw, ',')) ||
+                  dg_buf_json_str(&raw, sqlite3_column_name(st, i)) ||
+                  dg_buf_addc(&raw, ':') || column_json(st, i, &raw);
+        rc = mem || dg_buf_addc(&raw, '}')
+                 ? dg_err_set(err, DG_ENOMEM, "out of memory reading %s %lld", table,
+                              (long long)id)
+                 : audit_canon(raw.data, raw.len, out, err);
+    } else if (step == SQLITE_DONE) {
+        rc = dg_err_set(err, DG_ENOTFOUND, "no %s with id %lld", table, (long long)id);
+    } else {
+        rc = fail(db, err, "cannot read a row for the audit chain");
+    }
+    sqlite3_finalize(st);
+    dg_buf_release(&raw);
+    return rc;
+}
+
+int audit_append_rows(sqlite3 *db, const char *who, const char *kind, const char *const *tables,
+                      const int64_t *ids, size_t n, const char *extra_json, dg_err *err)
+{
+    dg_buf c;
+    char subject[96] = "";
+    dg_buf_init(&c, 0);
+    int rc = dg_buf_adds(&c, "{\"rows\":{") ? DG_ENOMEM : DG_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if ((i && dg_buf_addc(&c, ',')) || dg_buf_json_str(&c, tables[i]) ||
+            dg_buf_addc(&c, ':'))
+            rc = DG_ENOMEM;
+        else
+            rc = audit_row_json(db, tables[i], ids[i], &c, err);
+    }
+    if (!rc && dg_buf_addc(&c, '}'))
+        rc = DG_ENOMEM;
+    /* extra's members join the object: its text after the opening brace */
+    int closed = 0;
+    if (!rc && extra_json) {
+        const char *x = extra_json;
+        while (*x == ' ' || *x == '\n' || *x == '\t')
+            x++;
+        if (*x != '{')
+            rc = dg_err_set(err, DG_EINPUT, "an event's extra content must be a JSON object");
+        x++;
+        while (!rc && (*x == ' ' || *x == '\n' || *x == '\t'))
+            x++;
+        if (!rc && *x != '}') {
+            closed = 1;
+            if (dg_buf_addc(&c, ',') || dg_buf_adds(&c, x))
+                rc = DG_ENOMEM;
+        }
+    }
+    if (!rc && !closed && dg_buf_addc(&c, '}'))
+        rc = DG_ENOMEM;
+    if (rc == DG_ENOMEM)
+        dg_err_set(err, rc, "out of memory building an event");
+    if (n)
+        snprintf(subject, sizeof subject, "%s:%lld", tables[0], (long long)ids[0]);
+    if (!rc)
+        rc = audit_append(db, who, kind, subject, c.data, NULL, err);
+    dg_buf_release(&c);
+    return rc;
+}
+
+int audit_adopt(sqlite3 *db, dg_err *err)
+{
+    int rc = DG_OK;
+    for (size_t t = 0; t < audit_nrow_tables && !rc; t++) {
+        char sql[96];
+        sqlite3_stmt *st;
+        snprintf(sql, sizeof sql, "SELECT rowid FROM %s ORDER BY rowid", audit_row_tables[t]);
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+            return fail(db, err, "cannot adopt the archive into the audit chain");
+        while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            rc = audit_append_rows(db, "dangan", "adopt", &audit_row_tables[t], &id, 1, NULL,
+                                   err);
+        }
+        sqlite3_finalize(st);
+    }
+    return rc;
+}

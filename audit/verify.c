@@ -1,0 +1,413 @@
+/*
+ * verify.c - `dangan audit verify`: the chain against itself (every hash
+ * recomputed from the stored row, every prev_hash against the row before),
+ * against an anchor kept elsewhere, the append-only triggers, and the
+ * archive rows against the newest event that carries each of them.
+ */
+#include "audit.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Enough to name what happened; a wholesale rewrite would otherwise print
+ * the archive. */
+#define VERIFY_MAX_FINDINGS 200
+
+static int fail(sqlite3 *db, dg_err *err, const char *doing)
+{
+    return dg_err_set(err, DG_EDB, "%s: %s", doing, sqlite3_errmsg(db));
+}
+
+static int add(audit_report *r, const char *what, int64_t seq, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int add(audit_report *r, const char *what, int64_t seq, const char *fmt, ...)
+{
+    if (r->n == VERIFY_MAX_FINDINGS)
+        return DG_OK; /* counted as found; the report says there were more */
+    audit_finding *v = realloc(r->v, (r->n + 1) * sizeof *v);
+    if (!v)
+        return DG_ENOMEM;
+    r->v = v;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    audit_finding *f = &v[r->n];
+    f->what = dg_strdup(what);
+    f->detail = dg_strdup(line);
+    f->seq = seq;
+    if (!f->what || !f->detail) {
+        free(f->what), free(f->detail);
+        return DG_ENOMEM;
+    }
+    r->n++;
+    return DG_OK;
+}
+
+void audit_report_release(audit_report *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->v[i].what), free(r->v[i].detail);
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- the append-only triggers ----------------------------------------------------------- */
+
+static const struct {
+    const char *name, *table, *verb;
+} triggers[] = {
+    {"audit_event_no_update", "audit_event", "UPDATE"},
+    {"audit_event_no_delete", "audit_event", "DELETE"},
+    {"review_decision_no_update", "review_decision", "UPDATE"},
+    {"review_decision_no_delete", "review_decision", "DELETE"},
+    {"access_log_no_update", "access_log", "UPDATE"},
+    {"access_log_no_delete", "access_log", "DELETE"},
+};
+
+static int check_triggers(sqlite3 *db, audit_report *r, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
+                               "AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot read the schema");
+    int rc = DG_OK;
+    for (size_t i = 0; i < sizeof triggers / sizeof triggers[0] && !rc; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, triggers[i].name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            rc = add(r, "trigger", 0, "trigger %s is gone: %s can be changed without the "
+                     "database refusing", triggers[i].name, triggers[i].table);
+            continue;
+        }
+        const char *tbl = (const char *)sqlite3_column_text(st, 0);
+        const char *sql = (const char *)sqlite3_column_text(st, 1);
+        if (!tbl || strcmp(tbl, triggers[i].table) != 0 || !sql ||
+            !strstr(sql, "RAISE(ABORT") || !strstr(sql, triggers[i].verb))
+            rc = add(r, "trigger", 0, "trigger %s was replaced: it no longer refuses %s on %s",
+                     triggers[i].name, triggers[i].verb, triggers[i].table);
+    }
+    sqlite3_finalize(st);
+    return rc == DG_ENOMEM ? dg_err_set(err, rc, "out of memory") : rc;
+}
+
+/* ---- the chain -------------------------------------------------------------------------- */
+
+typedef struct ev_row {
+    int64_t seq;
+    const char *at, *who, *kind, *subject, *content, *prev, *hash;
+} ev_row;
+
+static void ev_read(sqlite3_stmt *st, ev_row *e)
+{
+    e->seq = sqlite3_column_int64(st, 0);
+    const char **s[] = {&e->at, &e->who, &e->kind, &e->subject, &e->content, &e->prev, &e->hash};
+    for (int i = 0; i < 7; i++) {
+        const char *t = (const char *)sqlite3_column_text(st, i + 1);
+        *s[i] = t ? t : "";
+    }
+}
+
+/* The seq the row was appended as, when its hash proves one (0: none):
+ * tells a moved event from an edited one. */
+static int64_t appended_as(const ev_row *e, int64_t max_seq)
+{
+    char h[65];
+    for (int64_t s = 1; s <= max_seq; s++)
+        if (s != e->seq &&
+            audit_event_hash(e->prev, s, e->at, e->who, e->kind, e->subject, e->content, h) ==
+                DG_OK &&
+            strcmp(h, e->hash) == 0)
+            return s;
+    return 0;
+}
+
+/* The first break, if any, as a finding; *broken gets its seq (0: whole). */
+static int chain_check(const ev_row *e, int64_t expect, const char *prev, int64_t max_seq,
+                       audit_report *r, int64_t *broken)
+{
+    char h[65];
+    if (e->seq != expect) {
+        *broken = expect;
+        if (e->seq > expect)
+            return add(r, "chain", expect, "seq %lld is missing: the chain goes from seq %lld "
+                       "to seq %lld (events deleted)", (long long)expect, (long long)expect - 1,
+                       (long long)e->seq);
+        return add(r, "chain", expect, "seq %lld comes where seq %lld was expected",
+                   (long long)e->seq, (long long)expect);
+    }
+    if (audit_event_hash(e->prev, e->seq, e->at, e->who, e->kind, e->subject, e->content, h))
+        return DG_ENOMEM;
+    int own = strcmp(h, e->hash) == 0, linked = strcmp(e->prev, prev) == 0;
+    if (own && linked)
+        return DG_OK;
+    *broken = e->seq;
+    int64_t was = appended_as(e, max_seq);
+    if (was)
+        return add(r, "chain", e->seq, "seq %lld holds the event appended as seq %lld: events "
+                   "were reordered (expected prev_hash %s, found %s)", (long long)e->seq,
+                   (long long)was, prev, e->prev);
+    if (!own)
+        return add(r, "chain", e->seq, "seq %lld (%s %s) was edited: its content hashes to %s, "
+                   "the chain says %s", (long long)e->seq, e->kind, e->subject, h, e->hash);
+    return add(r, "chain", e->seq, "seq %lld does not follow seq %lld: expected prev_hash %s, "
+               "found %s (seq %lld was edited and its hash rewritten, or events were removed)",
+               (long long)e->seq, (long long)e->seq - 1, prev, e->prev,
+               (long long)e->seq - 1);
+}
+
+static int walk_chain(sqlite3 *db, const audit_head *anchor, audit_report *r, dg_err *err)
+{
+    int64_t max_seq = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(max(seq), 0), count(*) FROM audit_event", -1,
+                           &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot read the audit chain");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        max_seq = sqlite3_column_int64(st, 0);
+        r->events = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db, "SELECT seq, at, who, kind, subject, content, prev_hash, hash "
+                               "FROM audit_event ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot read the audit chain");
+    char prev[65] = AUDIT_GENESIS, at_anchor[65] = "";
+    int64_t expect = 1, broken = 0;
+    int rc = DG_OK, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        ev_row e;
+        ev_read(st, &e);
+        if (anchor && e.seq == anchor->seq)
+            snprintf(at_anchor, sizeof at_anchor, "%s", e.hash);
+        if (broken)
+            continue;
+        rc = chain_check(&e, expect, prev, max_seq, r, &broken);
+        snprintf(prev, sizeof prev, "%s", e.hash);
+        expect++;
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        return rc == DG_ENOMEM ? dg_err_set(err, rc, "out of memory") : rc;
+    if (step != SQLITE_DONE)
+        return fail(db, err, "cannot read the audit chain");
+    if (!anchor)
+        return DG_OK;
+    r->anchored = 1;
+    if (!*at_anchor)
+        rc = add(r, "anchor", anchor->seq, "the anchor names seq %lld but the chain %s: events "
+                 "were deleted since the anchor was taken", (long long)anchor->seq,
+                 max_seq ? "ends before it" : "is empty");
+    else if (strcmp(at_anchor, anchor->hash) != 0)
+        rc = add(r, "anchor", anchor->seq, "seq %lld hashes to %s, the anchor says %s: the "
+                 "history up to seq %lld was rewritten", (long long)anchor->seq, at_anchor,
+                 anchor->hash, (long long)anchor->seq);
+    else if (broken && broken <= anchor->seq)
+        rc = add(r, "anchor", anchor->seq, "the chain up to the anchor (seq %lld) is not whole: "
+                 "it breaks at seq %lld", (long long)anchor->seq, (long long)broken);
+    return rc == DG_ENOMEM ? dg_err_set(err, rc, "out of memory") : rc;
+}
+
+/* ---- archive rows against their events ------------------------------------------------ */
+
+static int rows_index(sqlite3 *db, dg_err *err)
+{
+    static const char sql[] =
+        "CREATE TEMP TABLE IF NOT EXISTS audit_v_rows (tbl TEXT NOT NULL, id INTEGER NOT NULL, "
+        "  seq INTEGER NOT NULL, row TEXT NOT NULL, PRIMARY KEY (tbl, id));"
+        "DELETE FROM temp.audit_v_rows;"
+        /* newest wins: rows are replaced in chain order */
+        "INSERT OR REPLACE INTO temp.audit_v_rows (tbl, id, seq, row) "
+        "  SELECT t.key, json_extract(t.value, '$.id'), e.seq, t.value "
+        "  FROM main.audit_event e, json_each(e.content, '$.rows') t "
+        "  WHERE json_valid(e.content) AND json_type(e.content, '$.rows') = 'object' "
+        "    AND json_type(t.value) = 'object' AND json_type(t.value, '$.id') = 'integer' "
+        "  ORDER BY e.seq;";
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        dg_err_set(err, DG_EDB, "cannot index the audit chain's rows: %s", msg ? msg : "");
+        sqlite3_free(msg);
+        return DG_EDB;
+    }
+    return DG_OK;
+}
+
+/* Column i of st as a short JSON-ish text for a message. */
+static void value_text(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL: snprintf(out, n, "null"); break;
+    case SQLITE_INTEGER: snprintf(out, n, "%lld", (long long)sqlite3_column_int64(st, i)); break;
+    case SQLITE_FLOAT: snprintf(out, n, "%.17g", sqlite3_column_double(st, i)); break;
+    default: snprintf(out, n, "\"%.200s\"", (const char *)sqlite3_column_text(st, i)); break;
+    }
+}
+
+/* 1 when column i of row equals the recorded json_each atom of type. */
+static int same_value(sqlite3_stmt *row, int i, sqlite3_stmt *rec)
+{
+    const char *type = (const char *)sqlite3_column_text(rec, 2);
+    int ct = sqlite3_column_type(row, i);
+    if (!type)
+        return 0;
+    if (strcmp(type, "null") == 0)
+        return ct == SQLITE_NULL;
+    if (strcmp(type, "integer") == 0)
+        return ct == SQLITE_INTEGER &&
+               sqlite3_column_int64(row, i) == sqlite3_column_int64(rec, 1);
+    if (strcmp(type, "real") == 0)
+        return ct == SQLITE_FLOAT && sqlite3_column_double(row, i) == sqlite3_column_double(rec, 1);
+    if (strcmp(type, "text") == 0) {
+        const char *a = (const char *)sqlite3_column_text(row, i);
+        const char *b = (const char *)sqlite3_column_text(rec, 1);
+        return ct == SQLITE_TEXT && a && b && strcmp(a, b) == 0;
+    }
+    return 0;
+}
+
+static int column_of(sqlite3_stmt *row, const char *name)
+{
+    for (int i = 2; i < sqlite3_column_count(row); i++)
+        if (strcmp(sqlite3_column_name(row, i), name) == 0)
+            return i;
+    return -1;
+}
+
+/* Every recorded column of one row against its current value. */
+static int row_compare(sqlite3 *db, const char *table, sqlite3_stmt *row, sqlite3_stmt *rec,
+                       audit_report *r)
+{
+    int64_t seq = sqlite3_column_int64(row, 0);
+    int64_t id = sqlite3_column_int64(row, column_of(row, "id"));
+    sqlite3_reset(rec);
+    sqlite3_bind_text(rec, 1, (const char *)sqlite3_column_text(row, 1), -1, SQLITE_TRANSIENT);
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(rec) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(rec, 0);
+        int i = key ? column_of(row, key) : -1;
+        if (i < 0) {
+            rc = add(r, "row", seq, "%s %lld: column %s, recorded by seq %lld, is gone", table,
+                     (long long)id, key ? key : "?", (long long)seq);
+            continue;
+        }
+        if (same_value(row, i, rec))
+            continue;
+        char now[256];
+        value_text(row, i, now, sizeof now);
+        const char *was = (const char *)sqlite3_column_text(rec, 3);
+        rc = add(r, "row", seq, "%s %lld: %s is %s, but the last event about it (seq %lld) "
+                 "says %.200s: no event explains the change", table, (long long)id, key, now,
+                 (long long)seq, was ? was : "null");
+    }
+    (void)db;
+    return rc;
+}
+
+static int rows_table(sqlite3 *db, const char *table, audit_report *r, dg_err *err)
+{
+    char sql[512];
+    sqlite3_stmt *st = NULL, *rec = NULL;
+    int rc = DG_OK;
+    /* rows no event carries */
+    snprintf(sql, sizeof sql, "SELECT id FROM main.%s WHERE id NOT IN (SELECT id FROM "
+             "temp.audit_v_rows WHERE tbl = ?1) ORDER BY id", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot compare the archive with the audit chain");
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    while (!rc && sqlite3_step(st) == SQLITE_ROW)
+        rc = add(r, "row", 0, "%s %lld: no event records it (written behind dangan's back)",
+                 table, (long long)sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    /* rows events carry that are gone */
+    snprintf(sql, sizeof sql, "SELECT id, seq FROM temp.audit_v_rows WHERE tbl = ?1 AND id NOT "
+             "IN (SELECT id FROM main.%s) ORDER BY id", table);
+    if (!rc && sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot compare the archive with the audit chain");
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    while (!rc && sqlite3_step(st) == SQLITE_ROW)
+        rc = add(r, "row", sqlite3_column_int64(st, 1), "%s %lld: deleted (the last event about "
+                 "it is seq %lld)", table, (long long)sqlite3_column_int64(st, 0),
+                 (long long)sqlite3_column_int64(st, 1));
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    /* the rest, column by column */
+    snprintf(sql, sizeof sql, "SELECT v.seq, v.row, t.* FROM main.%s t JOIN temp.audit_v_rows v "
+             "ON v.tbl = ?1 AND v.id = t.id ORDER BY t.id", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT key, atom, type, json_quote(value) FROM json_each(?1)",
+                           -1, &rec, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return fail(db, err, "cannot compare the archive with the audit chain");
+    }
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        r->rows_checked++;
+        rc = row_compare(db, table, st, rec, r);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(rec);
+    return rc;
+}
+
+static int check_rows(sqlite3 *db, audit_report *r, dg_err *err)
+{
+    int rc = rows_index(db, err);
+    for (size_t t = 0; t < audit_nrow_tables && !rc; t++)
+        rc = rows_table(db, audit_row_tables[t], r, err);
+    sqlite3_exec(db, "DROP TABLE IF EXISTS temp.audit_v_rows", NULL, NULL, NULL);
+    return rc == DG_ENOMEM ? dg_err_set(err, rc, "out of memory") : rc;
+}
+
+/* *present = 1 when table audit_event exists (dropping it is tampering, not
+ * a reason verification cannot run). */
+static int chain_present(sqlite3 *db, int *present, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                               "'audit_event'", -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot read the schema");
+    *present = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return DG_OK;
+}
+
+int audit_verify(sqlite3 *db, const audit_head *anchor, audit_report *r, dg_err *err)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->head.hash, sizeof r->head.hash, "%s", AUDIT_GENESIS);
+    int present = 0;
+    if (chain_present(db, &present, err))
+        return DG_EDB;
+    if (!present)
+        return add(r, "chain", 0, "table audit_event is gone: the whole history was dropped")
+                   ? dg_err_set(err, DG_ENOMEM, "out of memory")
+                   : DG_OK;
+    int rc = audit_head_read(db, &r->head, err);
+    rc = rc ? rc : check_triggers(db, r, err);
+    rc = rc ? rc : walk_chain(db, anchor, r, err);
+    rc = rc ? rc : check_rows(db, r, err);
+    if (rc)
+        audit_report_release(r);
+    return rc;
+}
+
+int audit_report_json(const audit_report *r, dg_buf *b)
+{
+    dg_buf_addf(b, "{\"intact\":%s,\"events\":%lld,\"head\":{\"seq\":%lld,\"hash\":\"%s\"},"
+                "\"anchored\":%s,\"rows_checked\":%lld,\"findings\":[",
+                r->n ? "false" : "true", (long long)r->events, (long long)r->head.seq,
+                r->head.hash, r->anchored ? "true" : "false", (long long)r->rows_checked);
+    for (size_t i = 0; i < r->n; i++) {
+        dg_buf_addf(b, "%s{\"what\":", i ? "," : "");
+        dg_buf_json_str(b, r->v[i].what);
+        dg_buf_addf(b, ",\"seq\":%lld,\"detail\":", (long long)r->v[i].seq);
+        dg_buf_json_str(b, r->v[i].detail);
+        dg_buf_addc(b, '}');
+    }
+    return dg_buf_adds(b, "]}");
+}
