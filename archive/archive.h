@@ -64,7 +64,8 @@ int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_prog
 typedef struct arc_ocr_opts {
     int jobs;                  /* worker threads; <= 0 means number of cores */
     const char *lang;          /* default "chi_sim" (Latin-only cells re-read with eng) */
-    int redo;                  /* re-read pages already read */
+    int redo;                  /* re-read pages already read (not those of loaded records) */
+    int retry_failed;          /* read only the pages in state 'failed' */
     const char *settings_path; /* NULL: configs/ocr.xml if present, else defaults */
 } arc_ocr_opts;
 
@@ -74,12 +75,19 @@ typedef struct arc_ocr_summary {
     long lines;
     long words;
     long cells;
+    long skipped_claimed; /* another process claimed (or already read) the page first */
+    long skipped_loaded;  /* redo: records of the page are in the archive, not re-read */
 } arc_ocr_summary;
 
 /*
- * Read every page in state 'new' (all pages with redo) with `jobs` threads,
- * each owning one OCR engine and one connection to db_path.  A page's
- * lines, words and cells are written with its new state in one transaction.
+ * Read every page in state 'new' (retry_failed: in state 'failed'; redo:
+ * every page but those with a loaded record) with `jobs` threads, each
+ * owning one OCR engine and one connection to db_path.  Each page is
+ * claimed first (a lease: page.claim_run, claim_until, one UPDATE committed
+ * before the work), so two processes never read the same page; a page's
+ * lines, words and cells are written with its new state and the lease's
+ * end in one transaction.  Pages of loaded records are never re-read in
+ * place: field->word links and provenance point at their words.
  */
 int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *prog,
             arc_ocr_summary *sum, dg_err *err);
@@ -712,6 +720,7 @@ typedef struct arc_status {
     arc_counts record_states, forms;
     int64_t persons, study_records, records_loaded, records_pending, review_open;
     arc_counts pending_reasons;
+    arc_counts runs;  /* "STAGE STATUS" of runs running, aborted or interrupted */
     arc_qa_report qa; /* the QA state of each batch (configs/qa.conf's target) */
 } arc_status;
 

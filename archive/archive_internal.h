@@ -174,6 +174,23 @@ int arc_record_context_year(sqlite3 *db, struct norm_ctx *ctx, int64_t record_id
 /* Crop a whole page from the original scan into png. */
 int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
 
+/* ---- leases (lease.c) -------------------------------------------------------- */
+
+/* How long a claim holds without its run finishing the page: far above the
+ * slowest page, so only a process that died on another host waits it out. */
+#define ARC_LEASE_SECONDS 1800
+
+/*
+ * Claim page `page` for run `run` with one autocommitted UPDATE: *got is 1
+ * when the page is in the state `cond` says (a constant SQL condition on the
+ * page row, never input; ?2 is the run) and free (unclaimed, expired, or
+ * held by a run no longer running), else 0.  Call outside a transaction.
+ */
+int arc_page_claim(sqlite3 *db, int64_t page, int64_t run, const char *cond, int *got,
+                   dg_err *err);
+/* SET clause freeing a lease, for the statement that stores the result. */
+#define ARC_LEASE_FREE "claim_run = NULL, claim_until = NULL"
+
 /* ---- reading rows for the read side ------------------------------------------ */
 
 /* Column i of st as a new string into *out (NULL stays NULL): the readers
