@@ -631,8 +631,10 @@ typedef struct arc_prov_value {
     int64_t load_run;
     char *loaded;
     /* One line per OCR word (id, text, confidence, box), normalization step,
-     * match candidate and review decision, in order. */
-    arc_lines words, steps, candidates, decisions;
+     * match candidate and review decision, in order; then the value's
+     * versions when it was amended ("v1 ... as loaded", "v2 ... by WHO at
+     * WHEN: WHY (review decision #N)"), empty when it never was. */
+    arc_lines words, steps, candidates, decisions, versions;
 } arc_prov_value;
 
 typedef struct arc_provenance_result {
@@ -657,6 +659,37 @@ int arc_provenance_json(sqlite3 *db, int64_t study, const char *key, dg_buf *out
 /* Crop the box of an archived value (see arc_review_crop for the checks). */
 int arc_provenance_crop(sqlite3 *db, int64_t study, const char *key, int margin,
                         const char *png, dg_err *err);
+
+/* ---- amendments (amend.c) ----------------------------------------------------- */
+
+/*
+ * `dangan amend`: a registrar corrects archived value `key` (a field key the
+ * archive keeps: name, sex, birth_date, ..., university, current_code,
+ * current_name) of study record `study` to `value`, for `reason`.  The value
+ * goes through the key's normalizer (as `review correct` does; refused with
+ * DG_EUSAGE when it flags it) unless as_is; the column changes, the version
+ * it replaced stays in the amendment table with who, when and why, and
+ * `dangan provenance` lists every version.  One BEGIN IMMEDIATE transaction.
+ * DG_ENOTFOUND for an unknown study; DG_EUSAGE for a key the archive does
+ * not keep, a value it has no source for, or removing a name.  out->id is 0
+ * when the archive already holds that value (nothing recorded).
+ */
+typedef struct arc_amend_opts {
+    int64_t study;
+    const char *key;
+    const char *value;
+    const char *reason;        /* required */
+    const char *operator_name; /* required */
+    int as_is;                 /* store value verbatim, not normalized */
+} arc_amend_opts;
+
+typedef struct arc_amend_result {
+    int64_t id;  /* the amendment row, 0: nothing changed */
+    char *value; /* the value stored */
+} arc_amend_result;
+
+int arc_amend(sqlite3 *db, const arc_amend_opts *o, arc_amend_result *out, dg_err *err);
+void arc_amend_result_release(arc_amend_result *r);
 
 /* ---- exports (data streams: JSON lines, hOCR/ALTO, written to a FILE*) ------- */
 

@@ -191,6 +191,51 @@ int arc_page_claim(sqlite3 *db, int64_t page, int64_t run, const char *cond, int
 /* SET clause freeing a lease, for the statement that stores the result. */
 #define ARC_LEASE_FREE "claim_run = NULL, claim_until = NULL"
 
+/* ---- amendments (amend.c) ----------------------------------------------------- */
+
+/* One change of an archived value (see arc_amend_apply). */
+typedef struct arc_amend_req {
+    int64_t study;             /* study record whose value changes */
+    const char *key;           /* archived field key (fieldkeys.h) */
+    const char *value;         /* the new value as stored; NULL: removed */
+    const char *written;       /* the name as written (name only; NULL: value) */
+    const char *reason;        /* why (required) */
+    const char *operator_name; /* who (required) */
+    int64_t decision;          /* the review decision that made it, 0: none */
+    int64_t field;             /* the field the value was read from (provenance moves to
+                                  it), 0: typed, provenance keeps its field */
+} arc_amend_req;
+
+/*
+ * The one place an archived value changes after load, inside the caller's
+ * transaction: the column (for the name also its search keys, with norm or,
+ * NULL, a context of its own), provenance.value, and one amendment row with
+ * the version replaced.  *id 0 when the archive already holds the value.
+ */
+int arc_amend_apply(sqlite3 *db, struct norm_ctx *norm, const arc_amend_req *req, int64_t *id,
+                    dg_err *err);
+
+/* A review decision, just recorded, on field `field` (of item `item`, kind
+ * "field" or "match"). */
+typedef struct arc_amend_decision_req {
+    int64_t item, field, decision;
+    const char *kind, *verb, *operator_name, *note;
+} arc_amend_decision_req;
+
+/*
+ * Make the decision take effect in the archive when the field's record is
+ * loaded: a verified field's value (a match's 2022 code and name) becomes
+ * the archived value; a rejected reading the archive took is removed from
+ * it.  Refused (DG_EUSAGE, the caller rolls back) where the archive cannot
+ * follow: rejecting a loaded name or a loaded match.  A record not loaded,
+ * or a key the archive does not keep: DG_OK, nothing changes.
+ */
+int arc_amend_decision(sqlite3 *db, struct norm_ctx *norm, const arc_amend_decision_req *d,
+                       dg_err *err);
+
+/* The versions of (study, key) as provenance lists them, appended to *out. */
+int arc_amend_history(sqlite3 *db, int64_t study, const char *key, arc_lines *out, dg_err *err);
+
 /* ---- reading rows for the read side ------------------------------------------ */
 
 /* Column i of st as a new string into *out (NULL stays NULL): the readers

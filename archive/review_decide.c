@@ -552,8 +552,8 @@ static int apply_judgement(const item_row *it, const arc_review_req *req, outcom
                             "(not a record page) or reject it, or add a template and re-run "
                             "'dangan extract'", err);
     return not_for_kind(it, req->verb, "accept links the two sources as one person (keeping "
-                        "the archived value), reject keeps them apart; to change a value, "
-                        "decide its field", err);
+                        "the archived value), reject keeps them apart; to change the archived "
+                        "value, 'dangan amend STUDY KEY VALUE --reason WHY'", err);
 }
 
 static int apply_verb(sqlite3 *db, norm_ctx *norm, const item_row *it,
@@ -769,10 +769,19 @@ static int decide(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_rev
         rc = snap_take(db, it, &after, err);
     if (rc == DG_OK)
         rc = item_bump_checked(db, it, o.item_state, err);
+    int64_t did = 0;
     if (rc == DG_OK) {
         decision_row d = {req->verb, req->operator_name, it->state, o.item_state, req->why,
                           &before, &after, o.rule_id, 0, o.candidate};
-        rc = decision_insert(db, it, &d, id, err);
+        rc = decision_insert(db, it, &d, &did, err);
+    }
+    if (id)
+        *id = did;
+    /* On a record already loaded the decision amends the archive (amend.c). */
+    if (rc == DG_OK && it->field_id && strcmp(it->kind, "conflict") != 0) {
+        arc_amend_decision_req ad = {it->id, it->field_id, did, it->kind, req->verb,
+                                     req->operator_name, req->why};
+        rc = arc_amend_decision(db, norm, &ad, err);
     }
     if (rc == DG_OK && o.rule_id && strcmp(it->kind, "match") == 0)
         rc = rule_propagate(db, norm, it, o.rule_id, req->operator_name, err);
