@@ -177,7 +177,7 @@ static int provenance_write(sqlite3 *db, const dg_field_key *k, int64_t study, i
 }
 
 static int amendment_insert(sqlite3 *db, const dg_field_key *k, const arc_amend_req *req,
-                            const archived *a, int64_t *id, dg_err *err)
+                            const char *stored, const archived *a, int64_t *id, dg_err *err)
 {
     char now[32], column[80];
     dg_now_iso(now);
@@ -193,7 +193,7 @@ static int amendment_insert(sqlite3 *db, const dg_field_key *k, const arc_amend_
     sqlite3_bind_text(st, 3, k->key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, column, -1, SQLITE_TRANSIENT);
     bind_opt(st, 5, a->value);
-    bind_opt(st, 6, req->value);
+    bind_opt(st, 6, stored);
     sqlite3_bind_text(st, 7, req->operator_name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 9, req->reason, -1, SQLITE_TRANSIENT);
@@ -229,7 +229,9 @@ int arc_amend_apply(sqlite3 *db, norm_ctx *norm, const arc_amend_req *req, int64
     if (!rc && k->source == DG_FK_WRITTEN && (!req->value || !*req->value))
         rc = dg_err_set(err, DG_EUSAGE, "the name of study record %lld cannot be removed from "
                         "the archive, only corrected", (long long)req->study);
-    int same = !rc && str_same(a.value, req->value) && (!req->field || req->field == a.field);
+    /* The name's column holds it as written: compare and record that. */
+    const char *stored = k->source == DG_FK_WRITTEN && req->written ? req->written : req->value;
+    int same = !rc && str_same(a.value, stored) && (!req->field || req->field == a.field);
     if (!rc && !same)
         rc = k->source == DG_FK_WRITTEN
                  ? name_write(db, norm, a.person, req->value, req->written, err)
@@ -237,7 +239,7 @@ int arc_amend_apply(sqlite3 *db, norm_ctx *norm, const arc_amend_req *req, int64
     if (!rc && !same)
         rc = provenance_write(db, k, req->study, a.person, req, err);
     if (!rc && !same)
-        rc = amendment_insert(db, k, req, &a, id, err);
+        rc = amendment_insert(db, k, req, stored, &a, id, err);
     /* audit: append the amendment (id, study, key, before, after, who, why) to the chain here */
     free(a.value);
     return rc;
