@@ -107,6 +107,7 @@ typedef struct arc_extract_summary {
     long extracted;      /* pages matched to a template */
     long unknown;        /* pages that matched no template */
     long skipped_loaded; /* pages left alone: some record already loaded */
+    long skipped_claimed; /* pages another process claimed first (lease.c) */
     long records;
     long fields;
     long missing; /* expected fields not found */
