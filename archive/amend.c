@@ -476,3 +476,29 @@ int arc_amend_history(sqlite3 *db, int64_t study, const char *key, arc_lines *ou
         return dg_err_set(err, rc, "out of memory reading amendments");
     return frc == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read amendments");
 }
+
+int arc_amend_of_decision(sqlite3 *db, int64_t decision, arc_lines *out, dg_err *err)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    if (db_prepare(db, "SELECT 'study record ' || study_id || ': ' || key || ' ' || "
+                       "coalesce(quote(before), 'NULL') || ' -> ' || coalesce(quote(after), "
+                       "'NULL') || ' (amendment #' || id || ')' FROM amendment "
+                       "WHERE decision_id = ?1 ORDER BY id", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, decision);
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        char **v = arc_grow(out->v, out->n, sizeof *v);
+        if (!v) {
+            rc = DG_ENOMEM;
+            break;
+        }
+        out->v = v;
+        rc = arc_col_dup0(st, 0, &v[out->n++]);
+    }
+    int frc = sqlite3_finalize(st);
+    if (rc)
+        return dg_err_set(err, rc, "out of memory reading amendments");
+    return frc == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read amendments");
+}

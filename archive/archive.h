@@ -654,6 +654,8 @@ typedef struct arc_provenance_result {
 int arc_provenance(sqlite3 *db, int64_t study, const char *key, arc_provenance_result *r,
                    dg_err *err);
 void arc_provenance_release(arc_provenance_result *r);
+/* Free the lines and empty l. */
+void arc_lines_release(arc_lines *l);
 /* The same as a JSON array, one object per value (no newline at the end). */
 int arc_provenance_json(sqlite3 *db, int64_t study, const char *key, dg_buf *out, dg_err *err);
 
@@ -691,6 +693,12 @@ typedef struct arc_amend_result {
 
 int arc_amend(sqlite3 *db, const arc_amend_opts *o, arc_amend_result *out, dg_err *err);
 void arc_amend_result_release(arc_amend_result *r);
+
+/* What review decision `decision` amended in the archive, one line per
+ * value ("study record 1: birth_date '1962-03' -> '1962-04' (amendment #1)"),
+ * into *out (empty when the record was not loaded; release with
+ * arc_lines_release). */
+int arc_amend_of_decision(sqlite3 *db, int64_t decision, arc_lines *out, dg_err *err);
 
 /* ---- exports (data streams: JSON lines, hOCR/ALTO, written to a FILE*) ------- */
 

@@ -237,11 +237,12 @@ static int read_head(sqlite3_stmt *st, arc_prov_value *v)
     return rc;
 }
 
-static void lines_release(arc_lines *l)
+void arc_lines_release(arc_lines *l)
 {
     for (size_t i = 0; i < l->n; i++)
         free(l->v[i]);
     free(l->v);
+    memset(l, 0, sizeof *l);
 }
 
 void arc_provenance_release(arc_provenance_result *r)
@@ -255,11 +256,11 @@ void arc_provenance_release(arc_provenance_result *r)
                         v->loaded};
         for (size_t j = 0; j < sizeof strs / sizeof *strs; j++)
             free(strs[j]);
-        lines_release(&v->words);
-        lines_release(&v->steps);
-        lines_release(&v->candidates);
-        lines_release(&v->decisions);
-        lines_release(&v->versions);
+        arc_lines_release(&v->words);
+        arc_lines_release(&v->steps);
+        arc_lines_release(&v->candidates);
+        arc_lines_release(&v->decisions);
+        arc_lines_release(&v->versions);
     }
     free(r->v);
     memset(r, 0, sizeof *r);

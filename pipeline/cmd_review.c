@@ -305,6 +305,12 @@ static int do_decide(sqlite3 *db, const review_args *a, dg_err *err)
     if (rc == DG_OK)
         printf("review item %lld: %s by %s (decision #%lld)\n", (long long)id, a->sub,
                req.operator_name, (long long)decision);
+    /* A decision on a loaded record changed the archive: say what. */
+    arc_lines amended = {0};
+    if (rc == DG_OK && arc_amend_of_decision(db, decision, &amended, NULL) == DG_OK)
+        for (size_t i = 0; i < amended.n; i++)
+            printf("  archive amended: %s\n", amended.v[i]);
+    arc_lines_release(&amended);
     return rc;
 }
 

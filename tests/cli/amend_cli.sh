@@ -34,6 +34,8 @@ check_exit "lookup before" 0 "$DANGAN" lookup --name 张三 --json
 check_contains "lookup before: as loaded" "$TL_OUT" '"birth_date":"1962-03"'
 check_exit "review correct on a loaded record" 0 "$DANGAN" review correct "$BIRTH" 1962.4 --operator qa
 DEC=$(Q "SELECT max(id) FROM review_decision")
+check_contains "review says what it amended" "$TL_OUT" \
+    "archive amended: study record $STUDY: birth_date '1962-03' -> '1962-04'"
 check_exit "lookup after" 0 "$DANGAN" lookup --name 张三 --json
 check_contains "lookup shows the amended value" "$TL_OUT" '"birth_date":"1962-04"'
 check_exit "provenance after" 0 "$DANGAN" provenance "$STUDY" birth_date
