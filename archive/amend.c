@@ -261,21 +261,23 @@ static void decided_release(decided_field *f)
 
 /* The field after the decision, with the name as written (the operator's
  * typing when corrected, as load takes it), and the study its record is in. */
-static int decided_read(sqlite3 *db, int64_t field, decided_field *f, dg_err *err)
+static int decided_read(sqlite3 *db, int64_t field, int64_t study, decided_field *f,
+                        dg_err *err)
 {
     sqlite3_stmt *st;
     memset(f, 0, sizeof *f);
-    if (db_prepare(db, "SELECT ss.study_id, f.record_id, f.key, f.state, f.value, "
+    if (db_prepare(db, "SELECT coalesce(ss.study_id, ?2), f.record_id, f.key, f.state, f.value, "
                        " coalesce((SELECT s.after FROM field_step s WHERE s.field_id = f.id AND "
                        "  s.rule IN ('" ARC_STEP_CORRECT "', '" ARC_STEP_CORRECT_AS_IS "') "
                        "  ORDER BY s.seq DESC LIMIT 1), f.raw, f.value), "
                        " f.match_code, f.match_name, "
-                       " (SELECT field_id FROM provenance WHERE study_id = ss.study_id "
-                       "  AND key = f.key) "
-                       "FROM field f JOIN study_source ss ON ss.record_id = f.record_id "
+                       " (SELECT field_id FROM provenance WHERE study_id = "
+                       "  coalesce(ss.study_id, ?2) AND key = f.key) "
+                       "FROM field f LEFT JOIN study_source ss ON ss.record_id = f.record_id "
                        "WHERE f.id = ?1", &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, field);
+    sqlite3_bind_int64(st, 2, study);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         f->study = sqlite3_column_int64(st, 0);
@@ -306,11 +308,48 @@ static int amend_one(sqlite3 *db, norm_ctx *norm, const decided_field *f, const 
     return arc_amend_apply(db, norm, &req, &id, err);
 }
 
+static int item_study(sqlite3 *db, int64_t item, int64_t *study, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT coalesce(study_id, 0) FROM review_item WHERE id = ?1", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, item);
+    *study = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return DG_OK;
+}
+
+int arc_amend_undo_check(sqlite3 *db, int64_t item, int64_t decision, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT group_concat('#' || id, ', ') FROM amendment WHERE "
+                       "decision_id = ?1", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, decision);
+    char *ids = sqlite3_step(st) == SQLITE_ROW ? dg_strdup(COL(st, 0)) : NULL;
+    sqlite3_finalize(st);
+    int rc = DG_OK;
+    if (ids)
+        rc = dg_err_set(err, DG_ECONFLICT, "cannot undo decision #%lld of review item %lld: it "
+                        "amended the archive (amendment %s); amend the value again instead "
+                        "('dangan amend')", (long long)decision, (long long)item, ids);
+    free(ids);
+    return rc;
+}
+
 int arc_amend_decision(sqlite3 *db, norm_ctx *norm, const arc_amend_decision_req *d,
                        dg_err *err)
 {
+    /* A conflict is on a record not loaded yet: its study is the item's;
+     * only pick 2 (this record's value is right) changes the archive. */
+    int conflict = strcmp(d->kind, "conflict") == 0;
+    if (conflict && (strcmp(d->verb, "pick") != 0 || d->candidate != 2))
+        return DG_OK;
+    int64_t study = 0;
+    if (conflict && item_study(db, d->item, &study, err))
+        return DG_EDB;
     decided_field f;
-    int rc = decided_read(db, d->field, &f, err);
+    int rc = decided_read(db, d->field, study, &f, err);
     if (rc || !f.study) { /* not in the archive: nothing to amend */
         decided_release(&f);
         return rc;
@@ -318,7 +357,17 @@ int arc_amend_decision(sqlite3 *db, norm_ctx *norm, const arc_amend_decision_req
     const dg_field_key *k = dg_field_key_find(f.key);
     int kept = k && (k->source == DG_FK_FIELD || k->source == DG_FK_WRITTEN);
     int rejected = strcmp(f.state, "rejected") == 0;
-    if (strcmp(d->kind, "match") == 0) {
+    if (conflict && strcmp(f.key, "major") == 0) {
+        rc = amend_one(db, norm, &f, "current_code", f.code, NULL, d, err);
+        if (!rc)
+            rc = amend_one(db, norm, &f, "current_name", f.name, NULL, d, err);
+    } else if (conflict) {
+        rc = kept && f.value ? amend_one(db, norm, &f, f.key, f.value,
+                                         k->source == DG_FK_WRITTEN ? f.written : NULL, d, err)
+                             : dg_err_set(err, DG_EUSAGE, "cannot pick 2 on review item %lld: "
+                                          "record %lld has no %s value the archive keeps",
+                                          (long long)d->item, (long long)f.record, f.key);
+    } else if (strcmp(d->kind, "match") == 0) {
         if (rejected)
             rc = dg_err_set(err, DG_EUSAGE, "cannot reject the match of review item %lld: "
                             "record %lld is in the archive as study record %lld with the 2022 "

@@ -216,9 +216,10 @@ int arc_amend_apply(sqlite3 *db, struct norm_ctx *norm, const arc_amend_req *req
                     dg_err *err);
 
 /* A review decision, just recorded, on field `field` (of item `item`, kind
- * "field" or "match"). */
+ * "field", "match" or "conflict"). */
 typedef struct arc_amend_decision_req {
     int64_t item, field, decision;
+    int candidate; /* pick: the rank chosen */
     const char *kind, *verb, *operator_name, *note;
 } arc_amend_decision_req;
 
@@ -226,12 +227,17 @@ typedef struct arc_amend_decision_req {
  * Make the decision take effect in the archive when the field's record is
  * loaded: a verified field's value (a match's 2022 code and name) becomes
  * the archived value; a rejected reading the archive took is removed from
- * it.  Refused (DG_EUSAGE, the caller rolls back) where the archive cannot
+ * it; a conflict's pick 2 puts the conflicting record's value into the
+ * study it conflicts with.  Refused (DG_EUSAGE, the caller rolls back) where the archive cannot
  * follow: rejecting a loaded name or a loaded match.  A record not loaded,
  * or a key the archive does not keep: DG_OK, nothing changes.
  */
 int arc_amend_decision(sqlite3 *db, struct norm_ctx *norm, const arc_amend_decision_req *d,
                        dg_err *err);
+
+/* DG_ECONFLICT (naming the amendments) when decision `decision` of item
+ * `item` amended the archive: undo cannot take an archived version back. */
+int arc_amend_undo_check(sqlite3 *db, int64_t item, int64_t decision, dg_err *err);
 
 /* The versions of (study, key) as provenance lists them, appended to *out. */
 int arc_amend_history(sqlite3 *db, int64_t study, const char *key, arc_lines *out, dg_err *err);

@@ -90,6 +90,34 @@ check_contains "why" "$TL_OUT" ": second letter"
 check_exit "amend to the same value" 0 "$DANGAN" amend "$STUDY" enroll_date 1985.11 --reason x
 check_contains "nothing amended" "$TL_OUT" "nothing amended"
 
+# a conflict between two sources: pick 2 takes the second source's value into
+# the archive (an amendment naming the decision), and the source then links
+need "second fixture workspace built" "$FIXTURE" fixture "$W/c.db" "$W"
+export DANGAN_DB="$W/c.db"
+C() { sqlite3 "$W/c.db" "$1"; }
+check_exit "review list (c)" 0 "$DANGAN" review list
+check_exit "accept the sex (c)" 0 "$DANGAN" review accept 1 --operator alice
+check_exit "pick the match (c)" 0 "$DANGAN" review pick 3 1 --operator alice
+C "UPDATE field SET value = '1985-10' WHERE record_id = 2 AND key = 'enroll_date'"
+check_exit "load: the second source conflicts" 0 "$DANGAN" load --json
+check_contains "load: one conflict" "$TL_OUT" '"conflicts":1'
+CONF=$(C "SELECT id FROM review_item WHERE kind = 'conflict'")
+CS=$(C "SELECT study_id FROM review_item WHERE id = $CONF")
+check_exit "correct on a conflict is refused" 2 "$DANGAN" review correct "$CONF" 1985.10
+check_contains "refusal names pick 2" "$TL_ERR" "pick 2"
+check_exit "pick 2 on the conflict" 0 "$DANGAN" review pick "$CONF" 2 --operator alice
+check_contains "pick 2 amended the archive" "$TL_OUT" \
+    "archive amended: study record $CS: enroll_date '1985-09' -> '1985-10'"
+check_exit "undo of an amending decision is refused" 6 "$DANGAN" review undo "$CONF"
+check_contains "undo: says why" "$TL_ERR" "amended the archive"
+check_exit "load links the second source" 0 "$DANGAN" load --json
+check_contains "linked" "$TL_OUT" '"loaded":0,"linked":1'
+check_exit "provenance of the amended value" 0 "$DANGAN" provenance "$CS" enroll_date
+check_contains "provenance: now from the second source" "$TL_OUT" "(linked"
+check_contains "provenance: v1 kept" "$TL_OUT" "v1 '1985-09' as loaded"
+check_contains "provenance: v2 by the conflict's decision" "$TL_OUT" "v2 '1985-10' by alice at "
+export DANGAN_DB="$W/r.db"
+
 # amendments are append-only
 check "an amendment cannot be edited" \
     bash -c "! sqlite3 '$W/r.db' \"UPDATE amendment SET after = 'x'\" 2> /dev/null"
