@@ -437,6 +437,26 @@ static int amend_normalize(sqlite3 *db, norm_ctx *norm, const arc_amend_opts *o,
     return DG_OK;
 }
 
+/* A typed 2022 code must be one of the target catalog (as a match decision's
+ * typed code must); its name is amended with it. */
+static int target_name(sqlite3 *db, const arc_amend_opts *o, char **name, dg_err *err)
+{
+    sqlite3_stmt *st;
+    *name = NULL;
+    if (db_prepare(db, "SELECT name FROM discipline WHERE code = ?1 AND edition = (SELECT "
+                       "edition FROM catalog_edition ORDER BY year_from DESC LIMIT 1)", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, o->value, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *name = dg_strdup(COL(st, 0));
+    sqlite3_finalize(st);
+    return *name ? DG_OK
+                 : dg_err_set(err, DG_EUSAGE, "cannot amend current_code of study record %lld: "
+                              "'%s' is not a code of the target discipline catalog (is 'dangan "
+                              "catalog import' done?); --as-is stores it anyway",
+                              (long long)o->study, o->value);
+}
+
 int arc_amend(sqlite3 *db, const arc_amend_opts *o, arc_amend_result *out, dg_err *err)
 {
     const dg_field_key *k;
@@ -455,11 +475,22 @@ int arc_amend(sqlite3 *db, const arc_amend_opts *o, arc_amend_result *out, dg_er
     if (!rc && normalizes)
         rc = amend_normalize(db, norm, o, k, &r, err);
     const char *value = normalizes ? r.value : o->value;
+    char *name = NULL;
+    int coded = !o->as_is && strcmp(k->key, "current_code") == 0;
+    if (!rc && coded)
+        rc = target_name(db, o, &name, err);
     if (!rc) {
         arc_amend_req req = {o->study, k->key, value, o->value, o->reason, o->operator_name,
                              0, 0};
         rc = arc_amend_apply(db, norm, &req, &out->id, err);
     }
+    if (!rc && coded) {
+        int64_t name_id;
+        arc_amend_req req = {o->study, "current_name", name, NULL, o->reason, o->operator_name,
+                             0, 0};
+        rc = arc_amend_apply(db, norm, &req, &name_id, err);
+    }
+    free(name);
     if (!rc) {
         out->value = dg_strdup(value);
         rc = db_commit(db, err);

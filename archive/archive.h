@@ -672,7 +672,9 @@ int arc_provenance_crop(sqlite3 *db, int64_t study, const char *key, int margin,
  * goes through the key's normalizer (as `review correct` does; refused with
  * DG_EUSAGE when it flags it) unless as_is; the column changes, the version
  * it replaced stays in the amendment table with who, when and why, and
- * `dangan provenance` lists every version.  One BEGIN IMMEDIATE transaction.
+ * `dangan provenance` lists every version.  A typed current_code must be in
+ * the target catalog (unless as_is) and current_name is amended with it.
+ * One BEGIN IMMEDIATE transaction.
  * DG_ENOTFOUND for an unknown study; DG_EUSAGE for a key the archive does
  * not keep, a value it has no source for, or removing a name.  out->id is 0
  * when the archive already holds that value (nothing recorded).

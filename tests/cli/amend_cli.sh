@@ -87,6 +87,13 @@ check_contains "v1" "$TL_OUT" "v1 '1985-09' as loaded"
 check_contains "v2" "$TL_OUT" "v2 '1985-10' by registrar at "
 check_contains "v3" "$TL_OUT" "v3 '1985-11' by registrar at "
 check_contains "why" "$TL_OUT" ": second letter"
+check_exit "amend to a code not in the catalog" 2 "$DANGAN" amend "$STUDY" current_code 9999 --reason x
+check_contains "code refused" "$TL_ERR" "not a code of the target discipline catalog"
+check_exit "amend the 2022 code" 0 "$DANGAN" amend "$STUDY" current_code 0835 --reason "catalog review"
+check_exit "lookup: code and name amended together" 0 "$DANGAN" lookup --name 张三 --json
+check_contains "code" "$TL_OUT" '"current_code":"0835","current_name":"软件工程"'
+check_exit "provenance of the major lists the code's versions" 0 "$DANGAN" provenance "$STUDY" major
+check_contains "major history: code" "$TL_OUT" "v2 current_code '0835' by "
 check_exit "amend to the same value" 0 "$DANGAN" amend "$STUDY" enroll_date 1985.11 --reason x
 check_contains "nothing amended" "$TL_OUT" "nothing amended"
 
