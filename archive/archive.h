@@ -66,7 +66,8 @@ int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_prog
 typedef struct arc_ocr_opts {
     int jobs;                  /* worker threads; <= 0 means number of cores */
     const char *lang;          /* default "chi_sim" (Latin-only cells re-read with eng) */
-    int redo;                  /* re-read pages already read */
+    int redo;                  /* re-read pages already read (not those of loaded records) */
+    int retry_failed;          /* read only the pages in state 'failed' */
     const char *settings_path; /* NULL: configs/ocr.xml if present, else defaults */
 } arc_ocr_opts;
 
@@ -76,12 +77,19 @@ typedef struct arc_ocr_summary {
     long lines;
     long words;
     long cells;
+    long skipped_claimed; /* another process claimed (or already read) the page first */
+    long skipped_loaded;  /* redo: records of the page are in the archive, not re-read */
 } arc_ocr_summary;
 
 /*
- * Read every page in state 'new' (all pages with redo) with `jobs` threads,
- * each owning one OCR engine and one connection to db_path.  A page's
- * lines, words and cells are written with its new state in one transaction.
+ * Read every page in state 'new' (retry_failed: in state 'failed'; redo:
+ * every page but those with a loaded record) with `jobs` threads, each
+ * owning one OCR engine and one connection to db_path.  Each page is
+ * claimed first (a lease: page.claim_run, claim_until, one UPDATE committed
+ * before the work), so two processes never read the same page; a page's
+ * lines, words and cells are written with its new state and the lease's
+ * end in one transaction.  Pages of loaded records are never re-read in
+ * place: field->word links and provenance point at their words.
  */
 int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *prog,
             arc_ocr_summary *sum, dg_err *err);
@@ -101,6 +109,7 @@ typedef struct arc_extract_summary {
     long extracted;      /* pages matched to a template */
     long unknown;        /* pages that matched no template */
     long skipped_loaded; /* pages left alone: some record already loaded */
+    long skipped_claimed; /* pages another process claimed first (lease.c) */
     long records;
     long fields;
     long missing; /* expected fields not found */
@@ -625,8 +634,10 @@ typedef struct arc_prov_value {
     int64_t load_run;
     char *loaded;
     /* One line per OCR word (id, text, confidence, box), normalization step,
-     * match candidate and review decision, in order. */
-    arc_lines words, steps, candidates, decisions;
+     * match candidate and review decision, in order; then the value's
+     * versions when it was amended ("v1 ... as loaded", "v2 ... by WHO at
+     * WHEN: WHY (review decision #N)"), empty when it never was. */
+    arc_lines words, steps, candidates, decisions, versions;
 } arc_prov_value;
 
 typedef struct arc_provenance_result {
@@ -645,12 +656,53 @@ typedef struct arc_provenance_result {
 int arc_provenance(sqlite3 *db, int64_t study, const char *key, arc_provenance_result *r,
                    dg_err *err);
 void arc_provenance_release(arc_provenance_result *r);
+/* Free the lines and empty l. */
+void arc_lines_release(arc_lines *l);
 /* The same as a JSON array, one object per value (no newline at the end). */
 int arc_provenance_json(sqlite3 *db, int64_t study, const char *key, dg_buf *out, dg_err *err);
 
 /* Crop the box of an archived value (see arc_review_crop for the checks). */
 int arc_provenance_crop(sqlite3 *db, int64_t study, const char *key, int margin,
                         const char *png, dg_err *err);
+
+/* ---- amendments (amend.c) ----------------------------------------------------- */
+
+/*
+ * `dangan amend`: a registrar corrects archived value `key` (a field key the
+ * archive keeps: name, sex, birth_date, ..., university, current_code,
+ * current_name) of study record `study` to `value`, for `reason`.  The value
+ * goes through the key's normalizer (as `review correct` does; refused with
+ * DG_EUSAGE when it flags it) unless as_is; the column changes, the version
+ * it replaced stays in the amendment table with who, when and why, and
+ * `dangan provenance` lists every version.  A typed current_code must be in
+ * the target catalog (unless as_is) and current_name is amended with it.
+ * One BEGIN IMMEDIATE transaction.
+ * DG_ENOTFOUND for an unknown study; DG_EUSAGE for a key the archive does
+ * not keep, a value it has no source for, or removing a name.  out->id is 0
+ * when the archive already holds that value (nothing recorded).
+ */
+typedef struct arc_amend_opts {
+    int64_t study;
+    const char *key;
+    const char *value;
+    const char *reason;        /* required */
+    const char *operator_name; /* required */
+    int as_is;                 /* store value verbatim, not normalized */
+} arc_amend_opts;
+
+typedef struct arc_amend_result {
+    int64_t id;  /* the amendment row, 0: nothing changed */
+    char *value; /* the value stored */
+} arc_amend_result;
+
+int arc_amend(sqlite3 *db, const arc_amend_opts *o, arc_amend_result *out, dg_err *err);
+void arc_amend_result_release(arc_amend_result *r);
+
+/* What review decision `decision` amended in the archive, one line per
+ * value ("study record 1: birth_date '1962-03' -> '1962-04' (amendment #1)"),
+ * into *out (empty when the record was not loaded; release with
+ * arc_lines_release). */
+int arc_amend_of_decision(sqlite3 *db, int64_t decision, arc_lines *out, dg_err *err);
 
 /* ---- exports (data streams: JSON lines, hOCR/ALTO, written to a FILE*) ------- */
 
@@ -714,6 +766,7 @@ typedef struct arc_status {
     arc_counts record_states, forms;
     int64_t persons, study_records, records_loaded, records_pending, review_open;
     arc_counts pending_reasons;
+    arc_counts runs;  /* "STAGE STATUS" of runs running, aborted or interrupted */
     arc_qa_report qa; /* the QA state of each batch (configs/qa.conf's target) */
 } arc_status;
 

@@ -193,6 +193,74 @@ int arc_record_context_year(sqlite3 *db, struct norm_ctx *ctx, int64_t record_id
 /* Crop a whole page from the original scan into png. */
 int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
 
+/* ---- leases (lease.c) -------------------------------------------------------- */
+
+/* How long a claim holds without its run finishing the page: far above the
+ * slowest page, so only a process that died on another host waits it out. */
+#define ARC_LEASE_SECONDS 1800
+
+/*
+ * Claim page `page` for run `run` with one autocommitted UPDATE: *got is 1
+ * when the page is in the state `cond` says (a constant SQL condition on the
+ * page row, never input; ?2 is the run) and free (unclaimed, expired, or
+ * held by a run no longer running), else 0.  Call outside a transaction.
+ */
+int arc_page_claim(sqlite3 *db, int64_t page, int64_t run, const char *cond, int *got,
+                   dg_err *err);
+/* SET clause freeing a lease, for the statement that stores the result. */
+#define ARC_LEASE_FREE "claim_run = NULL, claim_until = NULL"
+
+/* ---- amendments (amend.c) ----------------------------------------------------- */
+
+/* One change of an archived value (see arc_amend_apply). */
+typedef struct arc_amend_req {
+    int64_t study;             /* study record whose value changes */
+    const char *key;           /* archived field key (fieldkeys.h) */
+    const char *value;         /* the new value as stored; NULL: removed */
+    const char *written;       /* the name as written (name only; NULL: value) */
+    const char *reason;        /* why (required) */
+    const char *operator_name; /* who (required) */
+    int64_t decision;          /* the review decision that made it, 0: none */
+    int64_t field;             /* the field the value was read from (provenance moves to
+                                  it), 0: typed, provenance keeps its field */
+} arc_amend_req;
+
+/*
+ * The one place an archived value changes after load, inside the caller's
+ * transaction: the column (for the name also its search keys, with norm or,
+ * NULL, a context of its own), provenance.value, and one amendment row with
+ * the version replaced.  *id 0 when the archive already holds the value.
+ */
+int arc_amend_apply(sqlite3 *db, struct norm_ctx *norm, const arc_amend_req *req, int64_t *id,
+                    dg_err *err);
+
+/* A review decision, just recorded, on field `field` (of item `item`, kind
+ * "field", "match" or "conflict"). */
+typedef struct arc_amend_decision_req {
+    int64_t item, field, decision;
+    int candidate; /* pick: the rank chosen */
+    const char *kind, *verb, *operator_name, *note;
+} arc_amend_decision_req;
+
+/*
+ * Make the decision take effect in the archive when the field's record is
+ * loaded: a verified field's value (a match's 2022 code and name) becomes
+ * the archived value; a rejected reading the archive took is removed from
+ * it; a conflict's pick 2 puts the conflicting record's value into the
+ * study it conflicts with.  Refused (DG_EUSAGE, the caller rolls back) where the archive cannot
+ * follow: rejecting a loaded name or a loaded match.  A record not loaded,
+ * or a key the archive does not keep: DG_OK, nothing changes.
+ */
+int arc_amend_decision(sqlite3 *db, struct norm_ctx *norm, const arc_amend_decision_req *d,
+                       dg_err *err);
+
+/* DG_ECONFLICT (naming the amendments) when decision `decision` of item
+ * `item` amended the archive: undo cannot take an archived version back. */
+int arc_amend_undo_check(sqlite3 *db, int64_t item, int64_t decision, dg_err *err);
+
+/* The versions of (study, key) as provenance lists them, appended to *out. */
+int arc_amend_history(sqlite3 *db, int64_t study, const char *key, arc_lines *out, dg_err *err);
+
 /* ---- reading rows for the read side ------------------------------------------ */
 
 /* Column i of st as a new string into *out (NULL stays NULL): the readers

@@ -649,7 +649,7 @@ static void linked_by(ld_ctx *c, const ld_record *r, char *out, size_t n)
     sqlite3_stmt *st;
     if (db_prepare(c->db, "SELECT group_concat(DISTINCT d.operator) FROM review_decision d "
                           "JOIN review_item i ON i.id = d.item_id WHERE i.kind = 'conflict' "
-                          "AND i.record_id = ?1 AND i.state = 'accepted' AND d.verb = 'accept'",
+                          "AND i.record_id = ?1 AND i.state = 'accepted' AND d.verb IN ('accept', 'pick')",
                    &st, NULL))
         return;
     sqlite3_bind_int64(st, 1, r->id);

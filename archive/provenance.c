@@ -119,7 +119,13 @@ static const char prov_json_sql[] =
     "   'operator', d.operator, 'decided', d.decided, 'before', d.before_value, "
     "   'after', d.after_value, 'note', d.note)) FROM (SELECT d.* FROM review_decision d "
     "   JOIN review_item i ON i.id = d.item_id WHERE i.field_id = f.id ORDER BY d.id) d), "
-    " 'load_run', json_object('id', coalesce(ss.load_run, sr.load_run), 'loaded', sr.loaded)) "
+    " 'load_run', json_object('id', coalesce(ss.load_run, sr.load_run), 'loaded', sr.loaded), "
+    " 'amendments', (SELECT json_group_array(json_object('id', a.id, 'key', a.key, "
+    "   'before', a.before, 'after', a.after, 'operator', a.operator, 'amended', a.amended, "
+    "   'reason', a.reason, 'decision', a.decision_id, 'field', a.field_id)) FROM (SELECT * "
+    "   FROM amendment a WHERE (a.key = v.key OR (v.key = 'major' AND a.key IN "
+    "   ('current_code', 'current_name'))) AND (a.study_id = v.study_id OR "
+    "   (a.column_name LIKE 'person.%' AND a.person_id = sr.person_id)) ORDER BY a.id) a)) "
     "FROM provenance v JOIN study_record sr ON sr.id = v.study_id "
     "JOIN field f ON f.id = v.field_id JOIN record r ON r.id = f.record_id "
     "LEFT JOIN study_source ss ON ss.record_id = r.id "
@@ -220,11 +226,12 @@ static int read_head(sqlite3_stmt *st, arc_prov_value *v)
     return rc;
 }
 
-static void lines_release(arc_lines *l)
+void arc_lines_release(arc_lines *l)
 {
     for (size_t i = 0; i < l->n; i++)
         free(l->v[i]);
     free(l->v);
+    memset(l, 0, sizeof *l);
 }
 
 void arc_provenance_release(arc_provenance_result *r)
@@ -238,16 +245,18 @@ void arc_provenance_release(arc_provenance_result *r)
                         v->loaded};
         for (size_t j = 0; j < sizeof strs / sizeof *strs; j++)
             free(strs[j]);
-        lines_release(&v->words);
-        lines_release(&v->steps);
-        lines_release(&v->candidates);
-        lines_release(&v->decisions);
+        arc_lines_release(&v->words);
+        arc_lines_release(&v->steps);
+        arc_lines_release(&v->candidates);
+        arc_lines_release(&v->decisions);
+        arc_lines_release(&v->versions);
     }
     free(r->v);
     memset(r, 0, sizeof *r);
 }
 
-static int read_values(sqlite3 *db, sqlite3_stmt *st, arc_provenance_result *r, dg_err *err)
+static int read_values(sqlite3 *db, sqlite3_stmt *st, int64_t study, arc_provenance_result *r,
+                       dg_err *err)
 {
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -262,6 +271,8 @@ static int read_values(sqlite3 *db, sqlite3_stmt *st, arc_provenance_result *r, 
         for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
             if (read_lines(db, line_sql[i], v->field, lists[i], err))
                 return DG_EDB;
+        if (arc_amend_history(db, study, v->key, &v->versions, err))
+            return DG_EDB;
     }
     return step == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot read provenance");
 }
@@ -308,7 +319,7 @@ int arc_provenance(sqlite3 *db, int64_t study, const char *key, arc_provenance_r
     int rc = prov_prepare(db, study, key, prov_text_sql, &st, err);
     if (rc)
         return rc;
-    rc = read_values(db, st, r, err);
+    rc = read_values(db, st, study, r, err);
     sqlite3_finalize(st);
     if (rc == DG_OK && r->n == 0 && key)
         rc = no_value(study, key, err);

@@ -365,7 +365,7 @@ static const char report_sql[] =
     "  (SELECT count(*) FROM s WHERE s.batch_id = pop.batch_id AND wrong), "
     "  (SELECT count(*) FROM s JOIN provenance pv ON pv.field_id = s.field_id "
     "   WHERE s.batch_id = pop.batch_id AND wrong AND (pv.value IS NOT s.value OR "
-    "   s.fstate = 'rejected')) "
+    "   (s.fstate = 'rejected' AND pv.value IS NOT NULL))) "
     "FROM pop ORDER BY pop.batch_id";
 
 static int report_rows(sqlite3 *db, int64_t batch, arc_qa_report *r, dg_err *err)

@@ -548,13 +548,21 @@ static int apply_judgement(const item_row *it, const arc_review_req *req, outcom
         o->item_state = "rejected";
         return DG_OK;
     }
+    /* A conflict's pick 1 keeps the archived value, pick 2 takes this record's
+     * (amend.c amends the archive); both link the sources as one person. */
+    if (strcmp(it->kind, "conflict") == 0 && strcmp(req->verb, "pick") == 0 &&
+        req->candidate <= 2) {
+        o->item_state = "accepted";
+        o->candidate = req->candidate;
+        return DG_OK;
+    }
     if (strcmp(it->kind, "page") == 0)
         return not_for_kind(it, req->verb, "a page of unknown form has no value to set: accept "
                             "(not a record page) or reject it, or add a template and re-run "
                             "'dangan extract'", err);
-    return not_for_kind(it, req->verb, "accept links the two sources as one person (keeping "
-                        "the archived value), reject keeps them apart; to change a value, "
-                        "decide its field", err);
+    return not_for_kind(it, req->verb, "accept (or pick 1) links the two sources as one "
+                        "person keeping the archived value, pick 2 links them taking this "
+                        "record's value into the archive, reject keeps them apart", err);
 }
 
 static int apply_verb(sqlite3 *db, norm_ctx *norm, const item_row *it,
@@ -777,10 +785,19 @@ static int decide(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_rev
         rc = snap_take(db, it, &after, err);
     if (rc == DG_OK)
         rc = item_bump_checked(db, it, o.item_state, err);
+    int64_t did = 0;
     if (rc == DG_OK) {
         decision_row d = {req->verb, req->operator_name, it->state, o.item_state, req->why,
                           &before, &after, o.rule_id, 0, o.candidate};
-        rc = decision_insert(db, it, &d, id, err);
+        rc = decision_insert(db, it, &d, &did, err);
+    }
+    if (id)
+        *id = did;
+    /* On a record already loaded the decision amends the archive (amend.c). */
+    if (rc == DG_OK && it->field_id) {
+        arc_amend_decision_req ad = {it->id, it->field_id, did, o.candidate, it->kind,
+                                     req->verb, req->operator_name, req->why};
+        rc = arc_amend_decision(db, norm, &ad, err);
     }
     if (rc == DG_OK && o.rule_id && strcmp(it->kind, "match") == 0)
         rc = rule_propagate(db, norm, it, o.rule_id, req->operator_name, err);
@@ -862,6 +879,8 @@ static int undo_allowed(sqlite3 *db, const item_row *it, const last_decision *ld
                           "the %s changed after it; run 'dangan review show %lld'",
                           (long long)ld->id, (long long)it->id, it->field_id ? "field" : "page",
                           (long long)it->id);
+    if (arc_amend_undo_check(db, it->id, ld->id, err))
+        return DG_ECONFLICT;
     int64_t study = 0;
     sqlite3_stmt *st;
     if (it->record_id && db_prepare(db, "SELECT study_id FROM study_source WHERE record_id = ?1",

@@ -3,7 +3,9 @@
  * fields out.  Each page is loaded from the database, classified and read
  * outside any transaction (extract/), then its old extraction is
  * replaced and its new state written in one transaction.  A page that has
- * a record already loaded into the archive is never touched.
+ * a record already loaded into the archive is never touched.  Each page is
+ * claimed (lease.c) before it is read and its lease freed with its new
+ * state, so two extract runs never do the same page.
  */
 #include "archive_internal.h"
 #include "extract.h"
@@ -245,6 +247,27 @@ static int write_records(sqlite3 *db, int64_t page_id, int64_t run_id, const ex_
     return rc;
 }
 
+/* The page's new state and the end of this run's lease; DG_ECONFLICT when
+ * the lease was lost (expired and taken by another run). */
+static int set_state(sqlite3 *db, int64_t page_id, int64_t run_id, const char *state,
+                     dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "UPDATE page SET state = ?1, error = NULL, " ARC_LEASE_FREE " WHERE id = "
+                       "?2 AND claim_run = ?3", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, page_id);
+    sqlite3_bind_int64(st, 3, run_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot set page state");
+    return sqlite3_changes(db) == 1 ? DG_OK
+                                    : dg_err_set(err, DG_ECONFLICT, "page %lld: lease lost",
+                                                 (long long)page_id);
+}
+
 static int write_page(sqlite3 *db, int64_t page_id, int64_t run_id, const ex_result *r,
                       arc_extract_summary *sum, dg_err *err)
 {
@@ -256,10 +279,7 @@ static int write_page(sqlite3 *db, int64_t page_id, int64_t run_id, const ex_res
     if (rc == DG_OK && r->tpl)
         rc = write_records(db, page_id, run_id, r, sum, err);
     if (rc == DG_OK)
-        rc = exec_bind(db, r->tpl ? "UPDATE page SET state = 'extracted', error = NULL WHERE id = ?"
-                                  : "UPDATE page SET state = 'unknown_form', error = NULL "
-                                    "WHERE id = ?",
-                       page_id, "cannot set page state", err);
+        rc = set_state(db, page_id, run_id, r->tpl ? "extracted" : "unknown_form", err);
     if (rc == DG_OK)
         rc = db_commit(db, err);
     if (rc)
@@ -268,6 +288,10 @@ static int write_page(sqlite3 *db, int64_t page_id, int64_t run_id, const ex_res
 }
 
 /* ---- the stage ---------------------------------------------------------------------- */
+
+/* Which pages a run may claim (lease.c): still in the state it listed them in. */
+static const char claim_read[] = "state = 'read'";
+static const char claim_redo[] = "state IN ('read', 'extracted', 'unknown_form')";
 
 static int has_loaded(sqlite3 *db, int64_t page_id)
 {
@@ -326,6 +350,10 @@ static void counts_json(const arc_extract_summary *s, char *out, size_t n)
              "\"records\":%ld,\"fields\":%ld,\"missing\":%ld}",
              s->pages, s->extracted, s->unknown, s->skipped_loaded, s->records, s->fields,
              s->missing);
+    /* only when it happened: the counts of a lone run stay as they were */
+    size_t len = strlen(out);
+    if (s->skipped_claimed && len > 1 && len + 32 < n)
+        snprintf(out + len - 1, n - len + 1, ",\"skipped_claimed\":%ld}", s->skipped_claimed);
 }
 
 int arc_extract(sqlite3 *db, const arc_extract_opts *opts, const arc_progress *prog,
@@ -356,7 +384,15 @@ int arc_extract(sqlite3 *db, const arc_extract_opts *opts, const arc_progress *p
             sum->skipped_loaded++;
             continue;
         }
-        rc = extract_one(db, set, run_id, &pages[i], sum, err);
+        int got = 0;
+        rc = arc_page_claim(db, pages[i].id, run_id, opts && opts->redo ? claim_redo : claim_read,
+                            &got, err);
+        if (rc == DG_OK && got)
+            rc = extract_one(db, set, run_id, &pages[i], sum, err);
+        if (rc == DG_ECONFLICT || (rc == DG_OK && !got)) {
+            sum->skipped_claimed++;
+            rc = DG_OK;
+        }
     }
     arc_progress_report(prog, "extract", (long)n, (long)n, NULL);
     if (run_id) {

@@ -4,6 +4,10 @@
  * connection.  A worker takes the next page from a shared queue, reads it
  * outside any transaction, then writes its cells, lines, words and new state
  * in one transaction: a kill at any moment loses only pages in flight.
+ * Each page is claimed (lease.c) before it is read and its lease freed with
+ * the result, so a second `dangan ocr` on the same workspace reads other
+ * pages; a page with a loaded record is never re-read (the archive's
+ * field->word links point at its words).
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -24,6 +28,7 @@ typedef struct page_job {
 
 typedef struct ocr_shared {
     const char *db_path;
+    const char *claim_cond; /* which pages this run may claim (SQL on page) */
     const char *lang;
     const ocr_settings *settings;
     ocr_crew *crew; /* workers share the cells of their pages (NULL: one worker) */
@@ -42,15 +47,44 @@ typedef struct ocr_shared {
 
 /* ---- loading the queue ------------------------------------------------------- */
 
-static int load_jobs(sqlite3 *db, int redo, ocr_shared *sh, dg_err *err)
+/* Pages with a record in the archive: never re-read in place. */
+#define PAGE_NOT_LOADED                                                                          \
+    "NOT EXISTS (SELECT 1 FROM record r WHERE r.page_id = page.id AND r.state = 'loaded')"
+
+/* Which pages a run may claim.  A redo leaves alone pages of loaded records
+ * and pages read by a run that overlapped this one (another redo did them). */
+static const char claim_new[] = "state = 'new'";
+static const char claim_failed[] = "state = 'failed'";
+static const char claim_redo[] =
+    PAGE_NOT_LOADED " AND NOT EXISTS (SELECT 1 FROM ocr_page o JOIN run r ON r.id = o.run_id "
+    "WHERE o.page_id = page.id AND (r.id = ?2 OR r.status = 'running' OR "
+    "r.finished > (SELECT started FROM run WHERE id = ?2)))";
+
+static int count_loaded_pages(sqlite3 *db, long *n, dg_err *err)
 {
-    const char *sql = redo ? "SELECT p.id, p.page_index, f.id, f.abspath FROM page p "
-                             "JOIN file f ON f.id = p.file_id ORDER BY p.id"
-                           : "SELECT p.id, p.page_index, f.id, f.abspath FROM page p "
-                             "JOIN file f ON f.id = p.file_id WHERE p.state = 'new' ORDER BY p.id";
+    int64_t v = 0;
+    int rc = db_query_int(db, "SELECT count(*) FROM page WHERE NOT (" PAGE_NOT_LOADED ")", &v,
+                          err);
+    *n = (long)v;
+    return rc == DG_ENOTFOUND ? DG_OK : rc;
+}
+
+static int load_jobs(sqlite3 *db, const arc_ocr_opts *o, ocr_shared *sh, dg_err *err)
+{
+    const char *sql = o->redo ? "SELECT p.id, p.page_index, f.id, f.abspath FROM page p "
+                                "JOIN file f ON f.id = p.file_id WHERE NOT EXISTS (SELECT 1 "
+                                "FROM record r WHERE r.page_id = p.id AND r.state = 'loaded') "
+                                "ORDER BY p.id"
+                      : "SELECT p.id, p.page_index, f.id, f.abspath FROM page p "
+                        "JOIN file f ON f.id = p.file_id WHERE p.state = ?1 ORDER BY p.id";
+    sh->claim_cond = o->redo ? claim_redo : o->retry_failed ? claim_failed : claim_new;
+    if (o->redo && count_loaded_pages(db, &sh->sum.skipped_loaded, err))
+        return DG_EDB;
     sqlite3_stmt *st;
     if (db_prepare(db, sql, &st, err))
         return DG_EDB;
+    if (!o->redo)
+        sqlite3_bind_text(st, 1, o->retry_failed ? "failed" : "new", -1, SQLITE_STATIC);
     size_t alloc = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (sh->njobs == alloc) {
@@ -214,12 +248,16 @@ static int insert_page_meta(sqlite3 *db, const page_job *j, const ocr_shared *sh
     return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot store page OCR summary");
 }
 
-static int set_page_state(sqlite3 *db, int64_t page_id, const char *state, const char *error,
-                          dg_err *err)
+/* The page's new state, with the end of this run's lease on it; DG_ECONFLICT
+ * when the lease was lost (expired and taken by another run). */
+static int set_page_state(sqlite3 *db, int64_t page_id, int64_t run_id, const char *state,
+                          const char *error, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "UPDATE page SET state = ?, error = ? WHERE id = ?", &st, err))
+    if (db_prepare(db, "UPDATE page SET state = ?, error = ?, " ARC_LEASE_FREE " WHERE id = ? "
+                       "AND claim_run = ?", &st, err))
         return DG_EDB;
+    sqlite3_bind_int64(st, 4, run_id);
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
     if (error)
         sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
@@ -228,7 +266,12 @@ static int set_page_state(sqlite3 *db, int64_t page_id, const char *state, const
     sqlite3_bind_int64(st, 3, page_id);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot update page state");
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot update page state");
+    return sqlite3_changes(db) == 1
+               ? DG_OK
+               : dg_err_set(err, DG_ECONFLICT, "page %lld: lease lost to another run",
+                            (long long)page_id);
 }
 
 static int store_result(sqlite3 *db, const page_job *j, const ocr_shared *sh,
@@ -247,7 +290,7 @@ static int store_result(sqlite3 *db, const page_job *j, const ocr_shared *sh,
     if (!rc)
         rc = insert_page_meta(db, j, sh, r, secs, err);
     if (!rc)
-        rc = set_page_state(db, j->page_id, "read", NULL, err);
+        rc = set_page_state(db, j->page_id, sh->run_id, "read", NULL, err);
     if (!rc)
         rc = db_commit(db, err);
     if (rc)
@@ -256,11 +299,12 @@ static int store_result(sqlite3 *db, const page_job *j, const ocr_shared *sh,
     return rc;
 }
 
-static int store_failure(sqlite3 *db, const page_job *j, const char *why, dg_err *err)
+static int store_failure(sqlite3 *db, const page_job *j, int64_t run_id, const char *why,
+                         dg_err *err)
 {
     int rc = db_begin(db, err);
     if (!rc)
-        rc = set_page_state(db, j->page_id, "failed", why, err);
+        rc = set_page_state(db, j->page_id, run_id, "failed", why, err);
     if (!rc)
         rc = db_commit(db, err);
     if (rc)
@@ -301,19 +345,38 @@ static int load_file(worker *w, const page_job *j, dg_err *why)
     return DG_OK;
 }
 
+/* *failed: 0 read, 1 failed, 2 not ours (claimed by another run first, or
+ * its lease lost while reading): nothing stored. */
 static int process_job(worker *w, const page_job *j, long *lines, long *words, long *cells,
                        int *failed, dg_err *err)
 {
     dg_err why = {0};
     ocr_result *r = NULL;
-    double t0 = now_seconds();
+    int got = 0;
     *failed = 0;
+    if (arc_page_claim(w->db, j->page_id, w->sh->run_id, w->sh->claim_cond, &got, err))
+        return DG_EDB;
+    if (!got) {
+        *failed = 2;
+        return DG_OK;
+    }
+    double t0 = now_seconds();
     if (load_file(w, j, &why) || ocr_engine_read(w->engine, w->data, w->len, j->page_index, &r,
                                                  &why)) {
         *failed = 1;
-        return store_failure(w->db, j, why.msg, err);
+        int frc = store_failure(w->db, j, w->sh->run_id, why.msg, err);
+        if (frc == DG_ECONFLICT)
+            *failed = 2;
+        return frc == DG_ECONFLICT ? DG_OK : frc;
     }
-    int rc = store_result(w->db, j, w->sh, r, now_seconds() - t0, words, err);
+    long nw = 0;
+    int rc = store_result(w->db, j, w->sh, r, now_seconds() - t0, &nw, err);
+    if (rc == DG_ECONFLICT) {
+        *failed = 2;
+        ocr_result_free(&r);
+        return DG_OK;
+    }
+    *words += nw;
     if (!rc) {
         *lines += (long)r->nlines;
         *cells += (long)r->ncells;
@@ -366,7 +429,9 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&sh->mu);
         sh->finished++;
         sh->current = j->abspath;
-        if (failed)
+        if (failed == 2)
+            sh->sum.skipped_claimed++;
+        else if (failed)
             sh->sum.pages_failed++;
         else
             sh->sum.pages_read++;
@@ -457,8 +522,11 @@ static char *run_params(const arc_ocr_opts *o, int jobs, const ocr_settings *s)
     dg_buf_init(&b, 0);
     dg_buf_adds(&b, "{\"lang\":");
     dg_buf_json_str(&b, o->lang);
-    dg_buf_addf(&b, ",\"jobs\":%d,\"redo\":%d,\"settings\":%s}", jobs, o->redo,
-                ocr_settings_json(s));
+    dg_buf_addf(&b, ",\"jobs\":%d,\"redo\":%d,", jobs, o->redo);
+    /* only when asked: the params of plain runs stay as they were */
+    if (o->retry_failed)
+        dg_buf_adds(&b, "\"retry_failed\":1,");
+    dg_buf_addf(&b, "\"settings\":%s}", ocr_settings_json(s));
     return dg_buf_detach(&b);
 }
 
@@ -491,7 +559,7 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
     if (!rc)
         rc = open_settings(&o, &settings, err);
     if (!rc)
-        rc = load_jobs(db, o.redo, &sh, err);
+        rc = load_jobs(db, &o, &sh, err);
     char *params = settings ? run_params(&o, jobs, settings) : NULL;
     if (!rc)
         rc = db_run_begin(db, "ocr", params, &sh.run_id, err);
@@ -506,8 +574,9 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
         char counts[256];
         snprintf(counts, sizeof counts,
                  "{\"pages_read\":%ld,\"pages_failed\":%ld,\"lines\":%ld,\"words\":%ld,"
-                 "\"cells\":%ld}",
-                 sum->pages_read, sum->pages_failed, sum->lines, sum->words, sum->cells);
+                 "\"cells\":%ld,\"skipped_claimed\":%ld,\"skipped_loaded\":%ld}",
+                 sum->pages_read, sum->pages_failed, sum->lines, sum->words, sum->cells,
+                 sum->skipped_claimed, sum->skipped_loaded);
         db_run_end(db, sh.run_id, rc ? "failed" : "done", counts, NULL);
     }
     free(params);

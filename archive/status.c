@@ -144,6 +144,11 @@ int arc_status_read(sqlite3 *db, arc_status *s, dg_err *err)
             : read_counts(db, "SELECT coalesce(template, 'unknown form'), count(*) FROM "
                               "page_form GROUP BY 1 ORDER BY 1",
                           &s->forms);
+    /* Stage runs not done: still running, or whose process died (aborted). */
+    rc = rc ? rc
+            : read_counts(db, "SELECT stage || ' ' || status, count(*) FROM run WHERE status "
+                              "IN ('running', 'aborted', 'interrupted') GROUP BY 1 ORDER BY 1",
+                          &s->runs);
     /* Pending records grouped by the reason load gave (load_wait). */
     rc = rc ? rc
             : read_counts(db, "SELECT w.reason, count(*) FROM load_wait w JOIN record r ON "
@@ -168,6 +173,7 @@ void arc_status_release(arc_status *s)
     counts_release(&s->record_states);
     counts_release(&s->forms);
     counts_release(&s->pending_reasons);
+    counts_release(&s->runs);
     pages_release(&s->low_dpi_pages);
     pages_release(&s->quarantine);
     pages_release(&s->skewed);
@@ -243,7 +249,9 @@ int arc_status_json(const arc_status *s, dg_buf *b)
         dg_buf_json_str(b, s->pending_reasons.v[i].name);
         dg_buf_addf(b, ",\"records\":%lld}", (long long)s->pending_reasons.v[i].n);
     }
-    dg_buf_adds(b, "]},\"qa\":");
+    dg_buf_adds(b, "]},\"runs\":");
+    counts_json(&s->runs, b);
+    dg_buf_adds(b, ",\"qa\":");
     arc_qa_report_json(&s->qa, b);
     return dg_buf_addc(b, '}');
 }

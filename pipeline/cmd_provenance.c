@@ -52,6 +52,7 @@ static void print_value(const arc_prov_value *v)
     print_lines("normalization steps", &v->steps);
     print_lines("match candidates", &v->candidates);
     print_lines("review decisions", &v->decisions);
+    print_lines("versions (amended)", &v->versions);
 }
 
 static int show(sqlite3 *db, long long study, const char *key, int json, dg_err *err)
@@ -130,7 +131,8 @@ const cli_command cmd_provenance = {
     "(only FIELD when given): the scan file and its SHA-256, page and pixel box, the\n"
     "OCR words with confidences and the OCR run's settings, the template rule, the\n"
     "normalization steps, the discipline match candidates or the operator's rule,\n"
-    "review decisions, and the load run. --crop cuts the value's box (plus\n"
+    "review decisions, the load run, and every version of an amended value (who,\n"
+    "when, why, which decision; 'dangan amend'). --crop cuts the value's box (plus\n"
     "margin) from the original scan. Each call is written to the access log.\n"
     "\n"
     "exit: 0 ok, 2 usage, 3 database, 4 failed (e.g. scan changed), 5 no such\n"

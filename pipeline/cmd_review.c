@@ -154,7 +154,10 @@ static void print_head(const arc_review_view *v)
     if (*v->detail)
         printf("  detail:   %s\n", v->detail);
     if (v->study)
-        printf("  study:    %lld (the archived study this record would join)\n",
+        printf("  study:    %lld (the archived study this record would join)\n"
+               "  decide:   accept or pick 1: same person, the archived value stands; pick 2: "
+               "same person, this record's value is amended into the archive; reject: "
+               "different people\n",
                (long long)v->study);
     if (v->has_field) {
         printf("  record:   %lld  field: %s\n", (long long)v->record, v->key);
@@ -322,6 +325,12 @@ static int do_decide(sqlite3 *db, const review_args *a, dg_err *err)
     if (rc == DG_OK)
         printf("review item %lld: %s by %s (decision #%lld)\n", (long long)id, a->sub,
                req.operator_name, (long long)decision);
+    /* A decision on a loaded record changed the archive: say what. */
+    arc_lines amended = {0};
+    if (rc == DG_OK && arc_amend_of_decision(db, decision, &amended, NULL) == DG_OK)
+        for (size_t i = 0; i < amended.n; i++)
+            printf("  archive amended: %s\n", amended.v[i]);
+    arc_lines_release(&amended);
     return rc;
 }
 
@@ -384,7 +393,13 @@ const cli_command cmd_review = {
     "\n"
     "show on a field item lists what the readers read (OCR and a second\n"
     "recognizer), numbered, with the probability each is right; pick ID N stores\n"
-    "candidate N's value as 'correct ID VALUE' would (recorded as a pick).\n"
+    "candidate N's value as 'correct ID VALUE' would (recorded as a pick).\n"    "\n"
+    "A conflict is decided with accept or pick 1 (same person, the archived value\n"
+    "stands), pick 2 (same person, this record's value replaces the archived one)\n"
+    "or reject (different people). A decision on a record already loaded amends\n"
+    "the archive (a new version, the old one kept; see 'dangan amend'), or is\n"
+    "refused with exit 2 where it cannot (rejecting a loaded name); such\n"
+    "decisions cannot be undone.\n"
     "\n"
     "  --reason R     only items whose reason, kind or detail start is R\n"
     "  --all          list decided items too\n"

@@ -63,6 +63,9 @@ static void print_status(const arc_status *s)
            (long long)s->records_pending);
     print_counts(&s->pending_reasons, "  waiting (%s): %lld\n");
     printf("review queue: %lld open (dangan review list)\n", (long long)s->review_open);
+    if (s->runs.n)
+        printf("stage runs not done (aborted: the process died mid-way; its pages are free):\n");
+    print_counts(&s->runs, "  %-20s %lld\n");
     for (size_t i = 0; i < s->qa.n; i++) {
         const arc_qa_batch *b = &s->qa.v[i];
         if (b->verdict == ARC_QA_ABOVE)
@@ -115,5 +118,6 @@ const cli_command cmd_status = {
     "under 300 dpi, and one line per batch the QA check flags (dangan qa report).\n"
     "With --json, an object with at least files, pages (counts by state),\n"
     "quarantined (count), quarantine ([{file, reason}]) and qa (as 'dangan qa\n"
-    "report --json' prints it).\n",
+    "report --json' prints it), runs ({\"STAGE STATUS\": count} of runs running,\n"
+    "aborted or interrupted).\n",
     run};

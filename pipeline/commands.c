@@ -9,9 +9,8 @@ extern const cli_command cmd_ingest, cmd_ocr, cmd_status, cmd_export;
 extern const cli_command cmd_extract, cmd_reread, cmd_eval;
 extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
-extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa;
-extern const cli_command cmd_store, cmd_fixity, cmd_backup, cmd_restore;
-extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa, cmd_audit;
+extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa, cmd_amend;
+extern const cli_command cmd_store, cmd_fixity, cmd_backup, cmd_restore, cmd_audit;
 
 const cli_command *const cli_commands[] = {
     &cmd_run,
@@ -29,6 +28,7 @@ const cli_command *const cli_commands[] = {
     &cmd_qa,
     &cmd_load,
     &cmd_provenance,
+    &cmd_amend,
     &cmd_lookup,
     &cmd_log,
     &cmd_store,

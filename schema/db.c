@@ -3,9 +3,12 @@
  */
 #include "db.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "migrations.h"
@@ -175,6 +178,10 @@ int db_open(const char *path, int flags, sqlite3 **out, dg_err *err)
         if (db_migrate_to(db, db_schema_latest(), err))
             goto fail;
     }
+    /* A run whose process is gone is over: say so before anyone waits on
+     * its leases (best effort: a busy database must not stop the open). */
+    if (!readonly)
+        db_runs_reap(db, NULL);
     *out = db;
     return DG_OK;
 fail:
@@ -218,9 +225,13 @@ int db_run_begin(sqlite3 *db, const char *stage, const char *params_json, int64_
     dg_now_iso(now);
     dg_sha256_hex(params, strlen(params), hash);
     sqlite3_stmt *st;
-    if (db_prepare(db, "INSERT INTO run(stage, version, params, params_hash, started) "
-                       "VALUES (?, ?, ?, ?, ?)", &st, err))
+    char host[256];
+    db_host_name(host, sizeof host);
+    if (db_prepare(db, "INSERT INTO run(stage, version, params, params_hash, started, pid, host) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", &st, err))
         return DG_EDB;
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)getpid());
+    sqlite3_bind_text(st, 7, host, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, DANGAN_VERSION, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, params, -1, SQLITE_STATIC);
@@ -265,14 +276,82 @@ int db_run_end(sqlite3 *db, int64_t run_id, const char *status, const char *coun
     return own ? run_tx_end(db, rc, err) : rc;
 }
 
+/* Runs from before migration 009 name no process: the stage's own next
+ * run is the only one that can tell they are over. */
 int db_runs_mark_interrupted(sqlite3 *db, const char *stage, dg_err *err)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, "UPDATE run SET status = 'interrupted' WHERE status = 'running' "
-                       "AND stage = ?", &st, err))
+                       "AND stage = ? AND pid IS NULL", &st, err))
         return DG_EDB;
     sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot mark interrupted runs");
+}
+
+void db_host_name(char *buf, size_t n)
+{
+    if (!n)
+        return;
+    if (gethostname(buf, n) != 0)
+        snprintf(buf, n, "unknown");
+    buf[n - 1] = '\0';
+}
+
+/* Alive unless the kernel says there is no such process (EPERM: it exists,
+ * under another user). */
+static int pid_alive(int64_t pid)
+{
+    if (pid <= 0 || pid != (int64_t)(pid_t)pid)
+        return 0;
+    return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
+int db_runs_reap(sqlite3 *db, dg_err *err)
+{
+    char host[256];
+    db_host_name(host, sizeof host);
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT id, pid FROM run WHERE status = 'running' AND host = ?1 "
+                       "AND pid IS NOT NULL", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, host, -1, SQLITE_TRANSIENT);
+    int64_t dead[64];
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < sizeof dead / sizeof *dead)
+        if (!pid_alive(sqlite3_column_int64(st, 1)))
+            dead[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(db, err, "cannot read stage runs");
+    if (!n)
+        return DG_OK;
+    char now[32];
+    dg_now_iso(now);
+    if (db_begin(db, err))
+        return DG_EDB;
+    sqlite3_stmt *up = NULL, *fr = NULL;
+    rc = db_prepare(db, "UPDATE run SET status = 'aborted', finished = ?2 WHERE id = ?1 "
+                        "AND status = 'running'", &up, err);
+    if (!rc)
+        rc = db_prepare(db, "UPDATE page SET claim_run = NULL, claim_until = NULL "
+                            "WHERE claim_run = ?1", &fr, err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        sqlite3_bind_int64(up, 1, dead[i]);
+        sqlite3_bind_text(up, 2, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(fr, 1, dead[i]);
+        if (sqlite3_step(up) != SQLITE_DONE || sqlite3_step(fr) != SQLITE_DONE)
+            rc = db_fail(db, err, "cannot mark aborted runs");
+        sqlite3_reset(up);
+        sqlite3_reset(fr);
+    }
+    sqlite3_finalize(up);
+    sqlite3_finalize(fr);
+    if (!rc)
+        rc = db_commit(db, err);
+    if (rc)
+        db_rollback(db);
+    return rc;
 }

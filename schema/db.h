@@ -58,7 +58,8 @@ int db_query_int(sqlite3 *db, const char *sql, int64_t *out, dg_err *err);
 /*
  * Stage runs.  db_run_begin inserts a run row (status running) with params
  * (a JSON object, copied) and returns its id; db_run_end closes it with a
- * status ("done", "failed", "interrupted") and counts (JSON object).  Each
+ * status ("done", "failed", "interrupted") and counts (JSON object).  The run
+ * row names this process (pid, host) so a later open can tell it died.  Each
  * also appends the run row as a "run" event of the audit chain
  * (audit/audit.h), in the caller's transaction or in one of its own.
  */
@@ -67,7 +68,20 @@ int db_run_begin(sqlite3 *db, const char *stage, const char *params_json, int64_
 int db_run_end(sqlite3 *db, int64_t run_id, const char *status, const char *counts_json,
                dg_err *err);
 
-/* Runs left "running" by a killed process are marked "interrupted". */
+/* Runs of `stage` left "running" by a dangan from before migration 009
+ * (which names no process) are marked "interrupted". */
 int db_runs_mark_interrupted(sqlite3 *db, const char *stage, dg_err *err);
+
+/*
+ * Runs still "running" whose process (run.pid on run.host, this host) is
+ * gone are marked "aborted" and their page leases freed.  db_open calls it
+ * on every read-write open, so a run killed mid-way is shown aborted after
+ * the next command.  Runs of other hosts are left alone: their leases end
+ * when they expire.
+ */
+int db_runs_reap(sqlite3 *db, dg_err *err);
+
+/* This host's name as run.host records it ("unknown" if it has none). */
+void db_host_name(char *buf, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# kill -9 the ocr stage mid-run, re-run: the database equals a clean run's
-# (same pages, lines, words and boxes; no duplicates, no page lost).
+# kill -9 the ocr stage mid-run: the next command shows the run aborted and
+# frees its leases; re-run: the database equals a clean run's (same pages,
+# lines, words and boxes; no duplicates, no page lost).
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 SAMPLES=$2 DATA=$3 WORK=$4
@@ -49,9 +50,16 @@ for attempt in 1 2 3; do
 done
 check_eq "ocr was still running when killed (died of SIGKILL)" "$killed" 137
 check "killed mid-run: some but not all pages read ($mid of $total)" mid_run
+# the command after the kill (status, above) saw the run's process gone
+check_contains "the killed run is shown aborted by the next command" \
+    "$("$DANGAN" --db crash.db status --json)" '"runs":{"ocr aborted":1}'
+check_contains "status text names it" "$("$DANGAN" --db crash.db status)" "ocr aborted"
+check_eq "its leases are free" "$(sqlite3 crash.db "SELECT count(*) FROM page WHERE claim_run IS NOT NULL")" 0
 
 "$DANGAN" --db crash.db ocr --jobs 2 > /dev/null
 check_eq "re-run exit" "$?" 0
+check_contains "the resumed run finished: none left running" \
+    "$("$DANGAN" --db crash.db status --json)" '"runs":{"ocr aborted":1}'
 dump crash.db > crash.txt
 check "database after crash + re-run equals a clean run" cmp -s clean.txt crash.txt ||
     diff clean.txt crash.txt | head -20
