@@ -3,6 +3,10 @@
  * recognition, whole or reduced, without holding more of it than needed.
  */
 #include <png.h>
+/* jpeglib.h wants stdio.h and stddef.h's types first */
+#include <stddef.h>
+#include <stdio.h>
+#include <jpeglib.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -459,4 +463,64 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
     else if (!reduced)
         pix = halve(pix, r);
     return pix;
+}
+
+/* libjpeg's error manager, quiet: an error jumps back, a warning (damaged
+ * data that libjpeg would pad with grey) is counted, nothing is printed. */
+typedef struct quiet_jpeg_err {
+    struct jpeg_error_mgr mgr;
+    jmp_buf back;
+    int warnings;
+} quiet_jpeg_err;
+
+static void jpeg_fail(j_common_ptr c)
+{
+    longjmp(((quiet_jpeg_err *)c->err)->back, 1);
+}
+
+static void jpeg_note(j_common_ptr c, int level)
+{
+    if (level < 0)
+        ((quiet_jpeg_err *)c->err)->warnings++;
+}
+
+static void jpeg_silent(j_common_ptr c) {}
+
+int ocr_jpeg_check(const unsigned char *data, size_t len, dg_err *err)
+{
+    struct jpeg_decompress_struct cinfo;
+    quiet_jpeg_err je;
+    JSAMPLE *volatile row = NULL;
+    volatile int ok = 0;
+    cinfo.err = jpeg_std_error(&je.mgr);
+    je.mgr.error_exit = jpeg_fail;
+    je.mgr.emit_message = jpeg_note;
+    je.mgr.output_message = jpeg_silent;
+    je.warnings = 0;
+    if (setjmp(je.back) == 0) {
+        jpeg_create_decompress(&cinfo);
+        jpeg_mem_src(&cinfo, data, (unsigned long)len);
+        jpeg_read_header(&cinfo, TRUE);
+        /* an eighth of each side: libjpeg skips most of the inverse DCT,
+         * yet every coefficient is decoded, so damage anywhere is met */
+        cinfo.scale_num = 1;
+        cinfo.scale_denom = 8;
+        jpeg_start_decompress(&cinfo);
+        row = malloc((size_t)cinfo.output_width * (size_t)cinfo.output_components);
+        while (row && cinfo.output_scanline < cinfo.output_height) {
+            JSAMPROW rows[1] = {row};
+            jpeg_read_scanlines(&cinfo, rows, 1);
+        }
+        if (row)
+            jpeg_finish_decompress(&cinfo);
+        ok = row != NULL;
+    }
+    jpeg_destroy_decompress(&cinfo);
+    free(row);
+    if (!ok)
+        return dg_err_set(err, DG_EINPUT, "cannot decode jpeg page 1: corrupt image data");
+    if (je.warnings > 0)
+        return dg_err_set(err, DG_EINPUT, "corrupt or truncated JPEG data (%d decoder warnings)",
+                          je.warnings);
+    return DG_OK;
 }

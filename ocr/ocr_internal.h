@@ -134,6 +134,11 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
 int ocr_tiff_walk(const unsigned char *data, size_t len, int max_pages, ocr_page_info **out,
                   int *npages, dg_err *err);
 
+/* A JPEG's data decoded at an eighth of its size a row at a time, quietly
+ * (decode.c): DG_EINPUT, with the reason, when libjpeg fails or warns
+ * (damaged data it would pad with grey). */
+int ocr_jpeg_check(const unsigned char *data, size_t len, dg_err *err);
+
 /* A scan page as filed: its size in pixels and its recorded dpi (0: none). */
 typedef struct ocr_source {
     int width, height, dpi;

@@ -161,19 +161,6 @@ static int single_page(const char *fmt, const unsigned char *data, size_t len, o
     return DG_OK;
 }
 
-/* A JPEG decoded at an eighth of its size (libjpeg's own scaling: a 64th
- * of the pixels) to catch damaged data, which libjpeg only warns about;
- * cheap next to OCR, and never the full-size page. */
-static int check_jpeg_data(const unsigned char *data, size_t len, dg_err *err)
-{
-    dg_err why = {0};
-    PIX *pix = ocr_decode_page_reduced(data, len, 0, 8, &why);
-    if (!pix)
-        return dg_err_set(err, DG_EINPUT, "%s", why.msg);
-    pixDestroy(&pix);
-    return DG_OK;
-}
-
 int ocr_probe_scan(const unsigned char *data, size_t len, ocr_page_info **pages, int *npages,
                    dg_err *err)
 {
@@ -213,7 +200,7 @@ int ocr_probe_scan_limited(const unsigned char *data, size_t len, const ocr_limi
     }
     /* the sizes pass: only now is anything decoded, and only a JPEG, small */
     if (!rc && strcmp(fmt, "jpeg") == 0)
-        rc = check_jpeg_data(data, len, err);
+        rc = ocr_jpeg_check(data, len, err);
     if (rc) {
         free(info);
         return rc == DG_ENOMEM ? DG_ENOMEM : DG_EINPUT;
