@@ -131,6 +131,10 @@ static int check_png_chunks(const unsigned char *d, size_t len, dg_err *err)
                               "truncated or corrupt PNG: a chunk at byte %zu runs past the end "
                               "of the file",
                               pos);
+        for (int k = 0; k < 4; k++) /* letters only, so a reason can name it */
+            if (!((type[k] | 0x20) >= 'a' && (type[k] | 0x20) <= 'z'))
+                return dg_err_set(err, DG_EINPUT,
+                                  "corrupt PNG: the chunk at byte %zu has no valid type", pos);
         const unsigned char *c = type + 4 + n;
         uint32_t want = (uint32_t)c[0] << 24 | (uint32_t)c[1] << 16 | (uint32_t)c[2] << 8 | c[3];
         if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), type, (uInt)n + 4) != want)
