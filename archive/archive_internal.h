@@ -42,6 +42,11 @@ int arc_text_norm(struct norm_ctx *ctx, const char *raw, char **out, dg_err *err
 int64_t arc_candidate_rule(const struct norm_match_result *mr);
 /* a "/" b into buf; DG_EUSAGE when it does not fit. */
 int arc_path_join(char *buf, size_t n, const char *a, const char *b, dg_err *err);
+/* OCR settings from path, or (NULL) <configs>/ocr.xml when present, else
+ * the built-in defaults; the OCR stage reads with them and ingest takes
+ * its limits from them.  Caller frees with ocr_settings_free. */
+struct ocr_settings;
+int arc_ocr_settings_open(const char *path, struct ocr_settings **s, dg_err *err);
 
 /* ---- p(right) of each value (stage_trust.c) --------------------------------- */
 

@@ -70,13 +70,22 @@ int arc_export_pages(sqlite3 *db, FILE *out, dg_err *err)
 /* XML text escaping for hOCR and ALTO. */
 static void xml_text(dg_buf *b, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
+    size_t n = s ? strlen(s) : 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) { /* a non-UTF-8 file name: U+FFFD keeps the XML well-formed */
+            dg_utf8_add(b, dg_utf8_next(s, n, &i));
+            continue;
+        }
+        i++;
+        switch (c) {
         case '<': dg_buf_adds(b, "&lt;"); break;
         case '>': dg_buf_adds(b, "&gt;"); break;
         case '&': dg_buf_adds(b, "&amp;"); break;
         case '"': dg_buf_adds(b, "&quot;"); break;
-        default: dg_buf_addc(b, *s);
+        default:
+            /* XML 1.0 has no other control characters, not even escaped */
+            dg_buf_addc(b, c < 0x20 && c != '\t' && c != '\n' && c != '\r' ? '?' : (char)c);
         }
     }
 }

@@ -25,10 +25,16 @@ int arc_export_records(sqlite3 *db, FILE *out, dg_err *err)
     if (db_prepare(db, sql, &st, err))
         return DG_EDB;
     int rc;
+    dg_buf line;
+    dg_buf_init(&line, 0);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        fputs((const char *)sqlite3_column_text(st, 0), out);
+        /* SQLite copies a path's bytes into JSON as they are */
+        dg_buf_reset(&line);
+        dg_buf_add_utf8(&line, (const char *)sqlite3_column_text(st, 0));
+        fputs(line.data ? line.data : "", out);
         fputc('\n', out);
     }
+    dg_buf_release(&line);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot export records");
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "archive_internal.h"
 #include "audit.h"
@@ -24,9 +25,10 @@ typedef struct ingest_ctx {
     int64_t batch_id;
     const arc_progress *prog;
     arc_ingest_summary *sum;
-    long total;      /* files found by the walk, for progress */
-    sto_store *store; /* the workspace's scan store, NULL: none */
+    long total;        /* files found by the walk, for progress */
+    sto_store *store;  /* the workspace's scan store, NULL: none */
     int64_t run_id;
+    ocr_limits limits; /* configs/ocr.xml's: what a scan may claim */
 } ingest_ctx;
 
 typedef struct path_list {
@@ -76,24 +78,83 @@ static int looks_like_scan(const char *path)
     return ocr_sniff_format(head, n) != NULL;
 }
 
-/* Depth-first, sorted by name, so a batch is always walked in the same order. */
-static int walk(const char *path, int top, path_list *out, long *skipped, dg_err *err)
+/* What the walk found: scans to read, entries to set aside with the reason. */
+typedef struct walk_out {
+    path_list files;
+    path_list bad, why; /* parallel */
+    long *skipped;
+} walk_out;
+
+/* A directory on the way down from the path named, to catch a link back up. */
+typedef struct dir_up {
+    dev_t dev;
+    ino_t ino;
+    const char *path;
+    const struct dir_up *up;
+} dir_up;
+
+static int set_aside(walk_out *w, const char *path, const char *why)
+{
+    return path_list_add(&w->bad, path) || path_list_add(&w->why, why) ? DG_ENOMEM : DG_OK;
+}
+
+/* Why an entry of a directory cannot be followed: a dangling link names its
+ * target, a loop of links says so. */
+static int unreadable_entry(walk_out *w, const char *path, int e)
+{
+    char why[PATH_MAX + 128], target[PATH_MAX];
+    struct stat lst;
+    ssize_t n = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)
+                    ? readlink(path, target, sizeof target - 1)
+                    : -1;
+    target[n > 0 ? n : 0] = '\0';
+    if (e == ELOOP)
+        snprintf(why, sizeof why, "symbolic link loop: cannot be followed (%s)", strerror(e));
+    else if (n >= 0 && e == ENOENT)
+        snprintf(why, sizeof why, "dangling symbolic link: its target '%s' does not exist",
+                 target);
+    else
+        snprintf(why, sizeof why, "cannot read the directory entry: %s", strerror(e));
+    return set_aside(w, path, why);
+}
+
+/*
+ * Depth-first, sorted by name, so a batch is always walked in the same
+ * order.  A path named on the command line that cannot be read fails the
+ * command; an entry inside a directory that cannot be (a dangling link, a
+ * loop of links, a link back to a directory above it, a directory that
+ * cannot be listed) is set aside with its reason and the walk goes on.
+ */
+static int walk(walk_out *w, const char *path, int top, const dir_up *up, dg_err *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return dg_err_set(err, DG_EINPUT, "cannot read '%s': %s", path, strerror(errno));
+        return top ? dg_err_set(err, DG_EINPUT, "cannot read '%s': %s", path, strerror(errno))
+                   : unreadable_entry(w, path, errno);
     if (S_ISREG(st.st_mode)) {
         if (top || looks_like_scan(path))
-            return path_list_add(out, path);
-        (*skipped)++;
+            return path_list_add(&w->files, path);
+        (*w->skipped)++;
         return DG_OK;
     }
     if (!S_ISDIR(st.st_mode))
         return DG_OK;
+    for (const dir_up *a = up; a; a = a->up)
+        if (a->dev == st.st_dev && a->ino == st.st_ino) {
+            char why[PATH_MAX + 64];
+            snprintf(why, sizeof why, "symbolic link loop: leads back to '%s'", a->path);
+            return set_aside(w, path, why);
+        }
     struct dirent **names = NULL;
     int n = scandir(path, &names, NULL, alphasort);
-    if (n < 0)
+    if (n < 0 && top)
         return dg_err_set(err, DG_EINPUT, "cannot list directory '%s': %s", path, strerror(errno));
+    if (n < 0) {
+        char why[256];
+        snprintf(why, sizeof why, "cannot list the directory: %s", strerror(errno));
+        return set_aside(w, path, why);
+    }
+    dir_up here = {st.st_dev, st.st_ino, path, up};
     int rc = DG_OK;
     dg_buf child;
     dg_buf_init(&child, PATH_MAX);
@@ -108,7 +169,7 @@ static int walk(const char *path, int top, path_list *out, long *skipped, dg_err
             if (!rc)
                 rc = dg_buf_adds(&child, nm);
             if (!rc)
-                rc = walk(child.data, 0, out, skipped, err);
+                rc = walk(w, child.data, 0, &here, err);
         }
         free(names[i]);
     }
@@ -300,7 +361,7 @@ static int ingest_bytes(ingest_ctx *c, const char *path, const char *abspath,
     ocr_page_info *pages = NULL;
     int npages = 0;
     dg_err why = {0};
-    if (ocr_probe_scan(data, len, &pages, &npages, &why))
+    if (ocr_probe_scan_limited(data, len, &c->limits, &pages, &npages, &why))
         return quarantine_add(c, path, sha, len, why.msg, err);
     const char *format = ocr_sniff_format(data, len);
     int rc = insert_file(c, path, abspath, sha, len, format, pages, npages, &file_id, err);
@@ -407,31 +468,61 @@ static void summary_json(const arc_ingest_summary *s, char *out, size_t n)
              s->low_dpi_pages, s->quarantined, s->skipped, s->stored, s->store_missing);
 }
 
+/* An entry the walk set aside, recorded in its own transaction. */
+static int ingest_bad_entry(ingest_ctx *c, const char *path, const char *why, dg_err *err)
+{
+    arc_ingest_summary before = *c->sum;
+    c->sum->files_seen++;
+    if (db_begin(c->db, err))
+        return DG_EDB;
+    int rc = quarantine_add(c, path, "", 0, why, err);
+    if (!rc)
+        rc = ingest_event(c, path, path, &before, err);
+    if (rc) {
+        db_rollback(c->db);
+        return rc;
+    }
+    return db_commit(c->db, err);
+}
+
 int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_progress *prog,
                arc_ingest_summary *sum, dg_err *err)
 {
     memset(sum, 0, sizeof *sum);
-    path_list files = {0};
-    for (int i = 0; i < npaths; i++)
-        if (walk(paths[i], 1, &files, &sum->skipped, err)) {
-            path_list_free(&files);
-            return err ? err->code : DG_EINPUT;
-        }
-    ingest_ctx c = {db, 0, prog, sum, (long)files.n, NULL, 0};
+    ocr_settings *settings = NULL;
+    ingest_ctx c = {db, 0, prog, sum, 0, NULL, 0, {0}};
+    if (arc_ocr_settings_open(NULL, &settings, err))
+        return err ? err->code : DG_EINPUT;
+    ocr_settings_limits(settings, &c.limits);
+    ocr_settings_free(&settings);
+    walk_out w = {.skipped = &sum->skipped};
+    int rc = DG_OK;
+    for (int i = 0; !rc && i < npaths; i++)
+        rc = walk(&w, paths[i], 1, NULL, err);
+    if (rc == DG_ENOMEM)
+        dg_err_set(err, DG_ENOMEM, "out of memory");
+    c.total = (long)(w.files.n + w.bad.n);
     int64_t run_id = 0;
-    int rc = arc_store_open(db, &c.store, err);
-    rc = rc ? rc : begin_batch(&c, paths, npaths, &run_id, err);
+    if (!rc)
+        rc = arc_store_open(db, &c.store, err);
+    if (!rc)
+        rc = begin_batch(&c, paths, npaths, &run_id, err);
     c.run_id = run_id;
-    for (size_t i = 0; !rc && i < files.n; i++) {
-        arc_progress_report(prog, "ingest", (long)i, c.total, files.v[i]);
-        rc = ingest_one(&c, files.v[i], err);
+    for (size_t i = 0; !rc && i < w.bad.n; i++)
+        rc = ingest_bad_entry(&c, w.bad.v[i], w.why.v[i], err);
+    for (size_t i = 0; !rc && i < w.files.n; i++) {
+        arc_progress_report(prog, "ingest", (long)(w.bad.n + i), c.total, w.files.v[i]);
+        rc = ingest_one(&c, w.files.v[i], err);
     }
-    arc_progress_report(prog, "ingest", c.total, c.total, NULL);
-    char counts[512];
-    summary_json(sum, counts, sizeof counts);
-    if (run_id)
+    if (run_id) {
+        arc_progress_report(prog, "ingest", c.total, c.total, NULL);
+        char counts[512];
+        summary_json(sum, counts, sizeof counts);
         db_run_end(db, run_id, rc ? "failed" : "done", counts, NULL);
-    path_list_free(&files);
+    }
+    path_list_free(&w.files);
+    path_list_free(&w.bad);
+    path_list_free(&w.why);
     sto_free(&c.store);
     return rc;
 }

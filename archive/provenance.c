@@ -336,8 +336,11 @@ int arc_provenance_json(sqlite3 *db, int64_t study, const char *key, dg_buf *out
         return rc;
     long n = 0;
     dg_buf_addc(out, '[');
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        dg_buf_addf(out, "%s%s", n++ ? ",\n " : "", COL(st, 0));
+    /* SQLite copies a path's bytes into JSON as they are: kept valid UTF-8 */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        dg_buf_adds(out, n++ ? ",\n " : "");
+        dg_buf_add_utf8(out, COL(st, 0));
+    }
     dg_buf_addc(out, ']');
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)

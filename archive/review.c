@@ -172,8 +172,11 @@ int arc_review_list_json(sqlite3 *db, const char *reason, int all, dg_buf *out, 
     dg_buf_addc(out, '[');
     long n = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        dg_buf_addf(out, "%s%s", n++ ? ",\n " : "", sqlite3_column_text(st, 0));
+    /* SQLite copies text's bytes into JSON as they are: kept valid UTF-8 */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        dg_buf_adds(out, n++ ? ",\n " : "");
+        dg_buf_add_utf8(out, (const char *)sqlite3_column_text(st, 0));
+    }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(db, err, "cannot list the review queue");
@@ -284,7 +287,7 @@ static int show_json_alts(sqlite3 *db, sqlite3_stmt *item, dg_buf *out, dg_err *
     const char *kind = (const char *)sqlite3_column_text(item, 1);
     int64_t field = kind && strcmp(kind, "field") == 0 ? sqlite3_column_int64(item, 2) : 0;
     if (!field && sqlite3_column_type(item, 3) == SQLITE_NULL)
-        return dg_buf_adds(out, obj);
+        return dg_buf_add_utf8(out, obj);
     sqlite3_stmt *st;
     if (db_prepare(db, show_json_alts_sql, &st, err))
         return DG_EDB;
@@ -293,7 +296,7 @@ static int show_json_alts(sqlite3 *db, sqlite3_stmt *item, dg_buf *out, dg_err *
     sqlite3_bind_value(st, 3, sqlite3_column_value(item, 3));
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        dg_buf_adds(out, (const char *)sqlite3_column_text(st, 0));
+        dg_buf_add_utf8(out, (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read the readings of a field");
 }

@@ -530,18 +530,6 @@ static char *run_params(const arc_ocr_opts *o, int jobs, const ocr_settings *s)
     return dg_buf_detach(&b);
 }
 
-static int open_settings(const arc_ocr_opts *o, ocr_settings **s, dg_err *err)
-{
-    if (o->settings_path)
-        return ocr_settings_load(o->settings_path, s, err);
-    dg_buf p;
-    dg_buf_init(&p, 4096);
-    dg_buf_addf(&p, "%s/ocr.xml", arc_config_dir());
-    int rc = ocr_settings_load(access(p.data, R_OK) == 0 ? p.data : NULL, s, err);
-    dg_buf_release(&p);
-    return rc;
-}
-
 int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *prog,
             arc_ocr_summary *sum, dg_err *err)
 {
@@ -557,7 +545,7 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
     ocr_settings *settings = NULL;
     int rc = db_open(db_path, 0, &db, err);
     if (!rc)
-        rc = open_settings(&o, &settings, err);
+        rc = arc_ocr_settings_open(o.settings_path, &settings, err);
     if (!rc)
         rc = load_jobs(db, &o, &sh, err);
     char *params = settings ? run_params(&o, jobs, settings) : NULL;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "archive_internal.h"
+#include "ocr.h"
 
 /* Scans larger than this are refused outright (no archival page is 1 GiB). */
 #define ARC_MAX_FILE_BYTES ((size_t)1 << 30)
@@ -33,4 +34,14 @@ const char *arc_config_dir(void)
     if (access(DANGAN_SOURCE_CONFIG_DIR, R_OK) == 0)
         return DANGAN_SOURCE_CONFIG_DIR;
     return DANGAN_INSTALL_CONFIG_DIR;
+}
+
+int arc_ocr_settings_open(const char *path, ocr_settings **s, dg_err *err)
+{
+    if (path)
+        return ocr_settings_load(path, s, err);
+    char def[4096];
+    if (arc_path_join(def, sizeof def, arc_config_dir(), "ocr.xml", err))
+        return DG_EUSAGE;
+    return ocr_settings_load(access(def, R_OK) == 0 ? def : NULL, s, err);
 }

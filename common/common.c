@@ -143,21 +143,46 @@ int dg_buf_json_str(dg_buf *b, const char *s)
     if (!s)
         return dg_buf_adds(b, "null");
     int rc = dg_buf_addc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
-        switch (*p) {
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n && !rc;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            /* a file name from a GBK share is no UTF-8: each ill-formed
+             * sequence becomes U+FFFD, and the JSON stays valid */
+            rc = dg_utf8_add(b, dg_utf8_next(s, n, &i));
+            continue;
+        }
+        i++;
+        switch (c) {
         case '"': rc = dg_buf_adds(b, "\\\""); break;
         case '\\': rc = dg_buf_adds(b, "\\\\"); break;
         case '\n': rc = dg_buf_adds(b, "\\n"); break;
         case '\r': rc = dg_buf_adds(b, "\\r"); break;
         case '\t': rc = dg_buf_adds(b, "\\t"); break;
         default:
-            if (*p < 0x20)
-                rc = dg_buf_addf(b, "\\u%04x", *p);
+            if (c < 0x20)
+                rc = dg_buf_addf(b, "\\u%04x", c);
             else
-                rc = dg_buf_addc(b, (char)*p);
+                rc = dg_buf_addc(b, (char)c);
         }
     }
     return rc ? rc : dg_buf_addc(b, '"');
+}
+
+int dg_buf_add_utf8(dg_buf *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    int rc = DG_OK;
+    for (size_t i = 0; i < n && !rc;) {
+        size_t run = i;
+        while (run < n && (unsigned char)s[run] < 0x80)
+            run++;
+        rc = dg_buf_add(b, s + i, run - i);
+        i = run;
+        if (!rc && i < n)
+            rc = dg_utf8_add(b, dg_utf8_next(s, n, &i));
+    }
+    return rc;
 }
 
 int dg_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,

@@ -92,8 +92,13 @@ double dg_edit_distance(size_t na, size_t nb, dg_sub_cost sub, const void *user,
  * max(na, nb) when memory runs out. */
 size_t dg_levenshtein(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
 
-/* Append s as a quoted JSON string; NULL becomes null. */
+/* Append s as a quoted JSON string; NULL becomes null.  Every ill-formed
+ * UTF-8 sequence (a file name from a GBK share) becomes U+FFFD, so the
+ * JSON is valid whatever the bytes. */
 int dg_buf_json_str(dg_buf *b, const char *s);
+/* Append s (JSON SQLite built, text) with each ill-formed UTF-8 sequence
+ * replaced by U+FFFD and the rest byte for byte; NULL appends nothing. */
+int dg_buf_add_utf8(dg_buf *b, const char *s);
 
 /*
  * Read a whole regular file into memory: *data (caller frees) and *len.

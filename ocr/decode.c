@@ -3,6 +3,10 @@
  * recognition, whole or reduced, without holding more of it than needed.
  */
 #include <png.h>
+/* jpeglib.h wants stdio.h and stddef.h's types first */
+#include <stddef.h>
+#include <stdio.h>
+#include <jpeglib.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +89,97 @@ static TIFF *open_tiff(mem_tiff *m, int n)
         return NULL;
     }
     return t;
+}
+
+/* The recorded resolution of the current directory in dpi, as Leptonica
+ * reads it (a missing X taken from Y; centimetres converted); 0: none. */
+static int tiff_dpi(TIFF *t)
+{
+    float xr = 0, yr = 0;
+    uint16_t unit = RESUNIT_INCH;
+    int fx = TIFFGetField(t, TIFFTAG_XRESOLUTION, &xr), fy = TIFFGetField(t, TIFFTAG_YRESOLUTION, &yr);
+    if (!fx && fy)
+        xr = yr;
+    if ((!fx && !fy) || !(xr > 0 && xr < 1e6))
+        return 0;
+    TIFFGetFieldDefaulted(t, TIFFTAG_RESOLUTIONUNIT, &unit);
+    return (int)((unit == RESUNIT_CENTIMETER ? 2.54 * xr : xr) + 0.5);
+}
+
+/* 1 when every strip or tile of the current directory lies inside the file. */
+static int tiff_striles_inside(TIFF *t, uint64_t len)
+{
+    uint32_t n = TIFFIsTiled(t) ? TIFFNumberOfTiles(t) : TIFFNumberOfStrips(t);
+    for (uint32_t i = 0; i < n; i++) {
+        int err = 0;
+        uint64_t off = TIFFGetStrileOffsetWithErr(t, i, &err);
+        uint64_t cnt = err ? 0 : TIFFGetStrileByteCountWithErr(t, i, &err);
+        if (err || off > len || cnt > len - off)
+            return 0;
+    }
+    return n > 0;
+}
+
+int ocr_tiff_walk(const unsigned char *data, size_t len, int max_pages, ocr_page_info **out,
+                  int *npages, dg_err *err)
+{
+    *out = NULL;
+    *npages = 0;
+    mem_tiff m = {data, len, 0};
+    TIFF *t = open_tiff(&m, 0);
+    if (!t)
+        return dg_err_set(err, DG_EINPUT, "cannot read the TIFF directory: corrupt file");
+    ocr_page_info *v = NULL;
+    int n = 0, cap = 0, rc = DG_OK;
+    /* one pass: libtiff moves from each directory to the next (and stops a
+     * chain that loops back); asking for page n from the start each time
+     * made a 2,000-page file cost 2,000 x 1,000 directory reads */
+    do {
+        if (n >= max_pages) {
+            rc = dg_err_set(err, DG_EINPUT,
+                            "declares more than %d pages, over the limit of %d pages a file "
+                            "(refused before decoding)",
+                            max_pages, max_pages);
+            break;
+        }
+        uint32_t w = 0, h = 0;
+        uint16_t bps = 1, spp = 1;
+        TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &w);
+        TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h);
+        TIFFGetFieldDefaulted(t, TIFFTAG_BITSPERSAMPLE, &bps);
+        TIFFGetFieldDefaulted(t, TIFFTAG_SAMPLESPERPIXEL, &spp);
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            ocr_page_info *nv = realloc(v, (size_t)cap * sizeof *nv);
+            if (!nv) {
+                rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+                break;
+            }
+            v = nv;
+        }
+        v[n] = (ocr_page_info){(int)(w > INT32_MAX ? INT32_MAX : w),
+                               (int)(h > INT32_MAX ? INT32_MAX : h), tiff_dpi(t), 0,
+                               (int)bps * spp};
+        n++;
+        /* sizes first: a refused page says why, whatever its strips */
+        if (w == 0 || h == 0 || w > OCR_MAX_SIDE || h > OCR_MAX_SIDE)
+            continue;
+        if (!tiff_striles_inside(t, len)) {
+            rc = dg_err_set(err, DG_EINPUT,
+                            "truncated or corrupt TIFF: image data of page %d lies past the end "
+                            "of the file",
+                            n);
+            break;
+        }
+    } while (TIFFReadDirectory(t));
+    TIFFClose(t);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *npages = n;
+    return DG_OK;
 }
 
 /* One source row of RGBA pixels added into the sums of its reduced row. */
@@ -368,4 +463,64 @@ PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int r
     else if (!reduced)
         pix = halve(pix, r);
     return pix;
+}
+
+/* libjpeg's error manager, quiet: an error jumps back, a warning (damaged
+ * data that libjpeg would pad with grey) is counted, nothing is printed. */
+typedef struct quiet_jpeg_err {
+    struct jpeg_error_mgr mgr;
+    jmp_buf back;
+    int warnings;
+} quiet_jpeg_err;
+
+static void jpeg_fail(j_common_ptr c)
+{
+    longjmp(((quiet_jpeg_err *)c->err)->back, 1);
+}
+
+static void jpeg_note(j_common_ptr c, int level)
+{
+    if (level < 0)
+        ((quiet_jpeg_err *)c->err)->warnings++;
+}
+
+static void jpeg_silent(j_common_ptr c) {}
+
+int ocr_jpeg_check(const unsigned char *data, size_t len, dg_err *err)
+{
+    struct jpeg_decompress_struct cinfo;
+    quiet_jpeg_err je;
+    JSAMPLE *volatile row = NULL;
+    volatile int ok = 0;
+    cinfo.err = jpeg_std_error(&je.mgr);
+    je.mgr.error_exit = jpeg_fail;
+    je.mgr.emit_message = jpeg_note;
+    je.mgr.output_message = jpeg_silent;
+    je.warnings = 0;
+    if (setjmp(je.back) == 0) {
+        jpeg_create_decompress(&cinfo);
+        jpeg_mem_src(&cinfo, data, (unsigned long)len);
+        jpeg_read_header(&cinfo, TRUE);
+        /* an eighth of each side: libjpeg skips most of the inverse DCT,
+         * yet every coefficient is decoded, so damage anywhere is met */
+        cinfo.scale_num = 1;
+        cinfo.scale_denom = 8;
+        jpeg_start_decompress(&cinfo);
+        row = malloc((size_t)cinfo.output_width * (size_t)cinfo.output_components);
+        while (row && cinfo.output_scanline < cinfo.output_height) {
+            JSAMPROW rows[1] = {row};
+            jpeg_read_scanlines(&cinfo, rows, 1);
+        }
+        if (row)
+            jpeg_finish_decompress(&cinfo);
+        ok = row != NULL;
+    }
+    jpeg_destroy_decompress(&cinfo);
+    free(row);
+    if (!ok)
+        return dg_err_set(err, DG_EINPUT, "cannot decode jpeg page 1: corrupt image data");
+    if (je.warnings > 0)
+        return dg_err_set(err, DG_EINPUT, "corrupt or truncated JPEG data (%d decoder warnings)",
+                          je.warnings);
+    return DG_OK;
 }

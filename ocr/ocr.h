@@ -43,12 +43,43 @@ typedef struct ocr_page_info {
 const char *ocr_sniff_format(const unsigned char *data, size_t len);
 
 /*
- * Check a whole scan held in memory: sniff, read every page's header,
- * refuse bombs before decoding, then decode each page once to catch
- * truncation and corruption.  On success *pages is a malloc'd array of
- * *npages entries (caller frees).  On failure err says what is wrong with
- * the file (the message does not repeat the path; the caller adds it).
+ * What a scan may claim before anything of it is decoded (configs/ocr.xml
+ * <limits>, docs/reliability.md "Limits"): a few hundred bytes can declare
+ * gigapixels, thousands of pages, or a page too small to hold a form.
  */
+typedef struct ocr_limits {
+    int max_pages;        /* pages per file */
+    long long max_pixels; /* width x height of one page */
+    int min_side;         /* pixels; a page narrower or lower is too small to read */
+} ocr_limits;
+
+#define OCR_DEFAULT_MAX_PAGES 1000
+#define OCR_DEFAULT_MAX_PIXELS 80000000LL /* an A3 sheet at 600 dpi is 70 MP */
+#define OCR_DEFAULT_MIN_SIDE 100
+
+void ocr_limits_default(ocr_limits *lim);
+
+/*
+ * Page n's size against lim: DG_OK, or DG_EINPUT with err naming the page,
+ * its size and the limit it breaks.
+ */
+int ocr_limits_check_page(const ocr_limits *lim, int n, int width, int height, dg_err *err);
+
+/*
+ * Check a whole scan held in memory from its headers alone, nothing
+ * decoded: sniff; refuse a file whose end is missing (PNG IEND, JPEG EOI),
+ * a PNG chunk failing its CRC, a TIFF strip or tile past the end of the
+ * file; walk a TIFF's directories once; refuse a file over lim's pages
+ * and any page over its pixels or under its side (lim NULL: the
+ * defaults).  Damage inside the compressed data is found by the OCR stage,
+ * which fails the page with the reason.  On success *pages is a malloc'd
+ * array of *npages entries (caller frees).  On failure err says what is
+ * wrong with the file (the message does not repeat the path; the caller
+ * adds it).
+ */
+int ocr_probe_scan_limited(const unsigned char *data, size_t len, const ocr_limits *lim,
+                           ocr_page_info **pages, int *npages, dg_err *err);
+/* The same with the default limits. */
 int ocr_probe_scan(const unsigned char *data, size_t len, ocr_page_info **pages, int *npages,
                    dg_err *err);
 
@@ -64,6 +95,8 @@ int ocr_settings_load(const char *path, ocr_settings **out, dg_err *err);
 void ocr_settings_free(ocr_settings **s);
 /* The settings as a JSON object, for the run log.  Owned by s. */
 const char *ocr_settings_json(const ocr_settings *s);
+/* The limits of s (its <limits>, else the defaults). */
+void ocr_settings_limits(const ocr_settings *s, ocr_limits *out);
 
 /* ---- Recognition ----------------------------------------------------------- */
 

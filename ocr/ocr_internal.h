@@ -56,6 +56,7 @@ struct ocr_settings {
     int faded_on;           /* read a faded line again from the scan's own grey */
     int faded_cells_on;     /* ... and a cell that shows no or only faint ink there */
     int floor_on;           /* regions the structured reading reads thin read plainly */
+    ocr_limits limits;      /* what a page may claim (checked again before it is read) */
     char *json;
 };
 
@@ -124,6 +125,19 @@ PIX *ocr_decode_page(const unsigned char *data, size_t len, int n, dg_err *err);
  * at all.  The caller compares the PIX's size with the scan's. */
 PIX *ocr_decode_page_reduced(const unsigned char *data, size_t len, int n, int reduction,
                              dg_err *err);
+
+/* Every directory of a TIFF in one pass, headers only (decode.c): size,
+ * depth and recorded dpi of each page into a malloc'd *out (dpi_by_size
+ * left 0); DG_EINPUT when the file declares more than max_pages pages, a
+ * directory cannot be read, or a page's strips lie past the end of the
+ * file.  A page of no or absurd size is returned for the caller to refuse. */
+int ocr_tiff_walk(const unsigned char *data, size_t len, int max_pages, ocr_page_info **out,
+                  int *npages, dg_err *err);
+
+/* A JPEG's data decoded at an eighth of its size a row at a time, quietly
+ * (decode.c): DG_EINPUT, with the reason, when libjpeg fails or warns
+ * (damaged data it would pad with grey). */
+int ocr_jpeg_check(const unsigned char *data, size_t len, dg_err *err);
 
 /* A scan page as filed: its size in pixels and its recorded dpi (0: none). */
 typedef struct ocr_source {

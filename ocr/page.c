@@ -233,6 +233,9 @@ int ocr_read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int
     ocr_source src;
     if (ocr_page_source(data, len, page_index, &src))
         return dg_err_set(err, DG_EINPUT, "cannot read the header of page %d", page_index + 1);
+    /* a file ingested under looser limits, or read with other settings */
+    if (ocr_limits_check_page(&e->settings->limits, page_index, src.width, src.height, err))
+        return DG_EINPUT;
     int reduction = ocr_decode_reduction(e->settings, &src);
     PIX *pix = ocr_decode_page_reduced(data, len, page_index, reduction, err);
     if (!pix)

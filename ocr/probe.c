@@ -1,13 +1,15 @@
 /*
- * probe.c - format sniffing, header checks and trial decoding of scans, so
- * ingest can set aside bad files before any later stage meets them (the
- * decoders themselves are in decode.c).
+ * probe.c - format sniffing, header and structure checks of scans and the
+ * limits on what a header may claim, so ingest can set aside bad files
+ * before any later stage meets them, without decoding them (the decoders
+ * are in decode.c).
  */
 #include "ocr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "ocr_internal.h"
 
@@ -30,29 +32,25 @@ const char *ocr_sniff_format(const unsigned char *d, size_t len)
     return NULL;
 }
 
-static int check_size(int w, int h, int page, dg_err *err)
+void ocr_limits_default(ocr_limits *lim)
 {
-    if (w <= 0 || h <= 0)
-        return dg_err_set(err, DG_EINPUT, "page %d has no pixels (%dx%d)", page + 1, w, h);
-    if (w > OCR_MAX_SIDE || h > OCR_MAX_SIDE || (long long)w * h > OCR_MAX_PIXELS)
-        return dg_err_set(err, DG_EINPUT,
-                          "page %d claims %dx%d pixels, over the limit of %d px a side or "
-                          "%lld megapixels (refused before decoding)",
-                          page + 1, w, h, OCR_MAX_SIDE, OCR_MAX_PIXELS / 1000000);
-    return DG_OK;
+    *lim = (ocr_limits){OCR_DEFAULT_MAX_PAGES, OCR_DEFAULT_MAX_PIXELS, OCR_DEFAULT_MIN_SIDE};
 }
 
-static int tiff_page_count(const unsigned char *data, size_t len, int *n)
+int ocr_limits_check_page(const ocr_limits *lim, int n, int w, int h, dg_err *err)
 {
-    /* tiffGetCount wants a FILE*; fmemopen gives one over the bytes. */
-    FILE *fp = fmemopen((void *)data, len, "rb");
-    if (!fp)
-        return DG_ERR;
-    l_int32 count = 0;
-    int rc = tiffGetCount(fp, &count);
-    fclose(fp);
-    *n = count;
-    return rc == 0 && count > 0 ? DG_OK : DG_ERR;
+    if (w <= 0 || h <= 0)
+        return dg_err_set(err, DG_EINPUT, "page %d has no pixels (%dx%d)", n + 1, w, h);
+    if (w > OCR_MAX_SIDE || h > OCR_MAX_SIDE || (long long)w * h > lim->max_pixels)
+        return dg_err_set(err, DG_EINPUT,
+                          "page %d claims %dx%d pixels, over the limit of %d px a side or "
+                          "%lld megapixels a page (refused before decoding)",
+                          n + 1, w, h, OCR_MAX_SIDE, lim->max_pixels / 1000000);
+    if (w < lim->min_side || h < lim->min_side)
+        return dg_err_set(err, DG_EINPUT,
+                          "page %d is %dx%d pixels: too small to read (under %d px a side)",
+                          n + 1, w, h, lim->min_side);
+    return DG_OK;
 }
 
 static int read_dpi(const char *fmt, const unsigned char *data, size_t len)
@@ -96,29 +94,6 @@ int ocr_page_source(const unsigned char *data, size_t len, int n, ocr_source *sr
                : DG_EINPUT;
 }
 
-static int probe_page(const char *fmt, const unsigned char *data, size_t len, int n,
-                      ocr_page_info *info, dg_err *err)
-{
-    ocr_source src;
-    int depth = 0;
-    if (!read_header(fmt, data, len, n, &src, &depth))
-        return dg_err_set(err, DG_EINPUT, "cannot read the %s header of page %d", fmt, n + 1);
-    if (check_size(src.width, src.height, n, err))
-        return DG_EINPUT;
-    PIX *pix = ocr_decode_page(data, len, n, err);
-    if (!pix)
-        return DG_EINPUT;
-    info->width = pixGetWidth(pix);
-    info->height = pixGetHeight(pix);
-    info->depth = depth;
-    info->dpi = src.dpi;
-    if (info->dpi <= 0)
-        info->dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 0;
-    info->dpi_by_size = ocr_page_dpi(info->width, info->height, info->dpi);
-    pixDestroy(&pix);
-    return DG_OK;
-}
-
 /*
  * A truncated PNG or JPEG is caught by its missing end marker before the
  * decoder sees it: libpng would otherwise print its own complaint on
@@ -140,9 +115,69 @@ static int check_complete(const char *fmt, const unsigned char *d, size_t len, d
     return DG_OK;
 }
 
+/* Every chunk of a PNG, by its lengths, up to IEND: each must lie inside
+ * the file and pass its CRC (damage anywhere in the file, the compressed
+ * rows included, without decompressing them).  Byte 8 starts the first. */
+static int check_png_chunks(const unsigned char *d, size_t len, dg_err *err)
+{
+    size_t pos = 8;
+    int idat = 0;
+    while (pos + 12 <= len) {
+        uint32_t n = (uint32_t)d[pos] << 24 | (uint32_t)d[pos + 1] << 16 |
+                     (uint32_t)d[pos + 2] << 8 | d[pos + 3];
+        const unsigned char *type = d + pos + 4;
+        if (n > len - pos - 12)
+            return dg_err_set(err, DG_EINPUT,
+                              "truncated or corrupt PNG: a chunk at byte %zu runs past the end "
+                              "of the file",
+                              pos);
+        for (int k = 0; k < 4; k++) /* letters only, so a reason can name it */
+            if (!((type[k] | 0x20) >= 'a' && (type[k] | 0x20) <= 'z'))
+                return dg_err_set(err, DG_EINPUT,
+                                  "corrupt PNG: the chunk at byte %zu has no valid type", pos);
+        const unsigned char *c = type + 4 + n;
+        uint32_t want = (uint32_t)c[0] << 24 | (uint32_t)c[1] << 16 | (uint32_t)c[2] << 8 | c[3];
+        if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), type, (uInt)n + 4) != want)
+            return dg_err_set(err, DG_EINPUT,
+                              "corrupt PNG: the %.4s chunk at byte %zu fails its CRC check "
+                              "(damaged data)",
+                              (const char *)type, pos);
+        idat |= memcmp(type, "IDAT", 4) == 0;
+        if (memcmp(type, "IEND", 4) == 0)
+            return idat ? DG_OK
+                        : dg_err_set(err, DG_EINPUT, "corrupt PNG: no image data (IDAT) chunk");
+        pos += 12 + (size_t)n;
+    }
+    return dg_err_set(err, DG_EINPUT, "truncated or corrupt PNG: the chunks end before IEND");
+}
+
+/* Header fields of a PNG's or JPEG's only page. */
+static int single_page(const char *fmt, const unsigned char *data, size_t len, ocr_page_info *p,
+                       dg_err *err)
+{
+    ocr_source src;
+    int depth = 0;
+    if (strcmp(fmt, "png") == 0 && check_png_chunks(data, len, err))
+        return DG_EINPUT;
+    if (!read_header(fmt, data, len, 0, &src, &depth))
+        return dg_err_set(err, DG_EINPUT, "cannot read the %s header: corrupt file", fmt);
+    *p = (ocr_page_info){src.width, src.height, src.dpi, 0, depth};
+    return DG_OK;
+}
+
 int ocr_probe_scan(const unsigned char *data, size_t len, ocr_page_info **pages, int *npages,
                    dg_err *err)
 {
+    return ocr_probe_scan_limited(data, len, NULL, pages, npages, err);
+}
+
+int ocr_probe_scan_limited(const unsigned char *data, size_t len, const ocr_limits *lim,
+                           ocr_page_info **pages, int *npages, dg_err *err)
+{
+    ocr_limits def;
+    ocr_limits_default(&def);
+    if (!lim)
+        lim = &def;
     *pages = NULL;
     *npages = 0;
     if (len == 0)
@@ -154,17 +189,25 @@ int ocr_probe_scan(const unsigned char *data, size_t len, ocr_page_info **pages,
     if (check_complete(fmt, data, len, err))
         return DG_EINPUT;
     ocr_quiet_leptonica();
-    int n = 1;
-    if (strcmp(fmt, "tiff") == 0 && tiff_page_count(data, len, &n))
-        return dg_err_set(err, DG_EINPUT, "cannot read the TIFF directory: corrupt file");
-    ocr_page_info *info = calloc((size_t)n, sizeof *info);
-    if (!info)
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    for (int i = 0; i < n; i++) {
-        if (probe_page(fmt, data, len, i, &info[i], err)) {
-            free(info);
-            return DG_EINPUT;
-        }
+    ocr_page_info *info = NULL;
+    int n = 1, rc = DG_OK;
+    if (strcmp(fmt, "tiff") == 0) {
+        rc = ocr_tiff_walk(data, len, lim->max_pages, &info, &n, err);
+    } else {
+        info = calloc(1, sizeof *info);
+        rc = info ? single_page(fmt, data, len, info, err)
+                  : dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
+    for (int i = 0; !rc && i < n; i++) {
+        rc = ocr_limits_check_page(lim, i, info[i].width, info[i].height, err);
+        info[i].dpi_by_size = ocr_page_dpi(info[i].width, info[i].height, info[i].dpi);
+    }
+    /* the sizes pass: only now is anything decoded, and only a JPEG, small */
+    if (!rc && strcmp(fmt, "jpeg") == 0)
+        rc = ocr_jpeg_check(data, len, err);
+    if (rc) {
+        free(info);
+        return rc == DG_ENOMEM ? DG_ENOMEM : DG_EINPUT;
     }
     *pages = info;
     *npages = n;

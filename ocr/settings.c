@@ -62,6 +62,7 @@ static void settings_defaults(ocr_settings *s)
     s->faded_on = 1;
     s->faded_cells_on = 1;
     s->floor_on = 1;
+    ocr_limits_default(&s->limits);
 }
 
 static int settings_to_json(ocr_settings *s)
@@ -100,6 +101,9 @@ static int settings_to_json(ocr_settings *s)
                 s->upscale_below, s->upscale_bilevel_below, s->upscale_to);
     dg_buf_addf(&b, ",\"downscale\":{\"above\":%d,\"to\":%d}", s->downscale_above,
                 s->downscale_to);
+    dg_buf_addf(&b, ",\"limits\":{\"pages_per_file\":%d,\"megapixels_per_page\":%lld,"
+                    "\"min_side\":%d}",
+                s->limits.max_pages, s->limits.max_pixels / 1000000, s->limits.min_side);
     int rc = dg_buf_addf(&b, ",\"input\":\"%s\",\"default_dpi\":%d}",
                          s->feed_binary ? "binary" : "grey", s->dpi_default);
     if (rc) {
@@ -222,15 +226,27 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
     }
 }
 
+static void apply_limits(ocr_limits *l, xmlNodePtr n)
+{
+    int mp = (int)(l->max_pixels / 1000000);
+    attr_int(n, "pages-per-file", &l->max_pages);
+    attr_int(n, "megapixels-per-page", &mp);
+    attr_int(n, "min-side", &l->min_side);
+    l->max_pixels = mp * 1000000LL;
+}
+
 static void apply_doc(ocr_settings *s, xmlDocPtr doc)
 {
-    for (xmlNodePtr sec = xmlDocGetRootElement(doc)->children; sec; sec = sec->next)
+    for (xmlNodePtr sec = xmlDocGetRootElement(doc)->children; sec; sec = sec->next) {
+        if (named(sec, "limits"))
+            apply_limits(&s->limits, sec);
         for (xmlNodePtr n = sec->children; n; n = n->next) {
             if (named(sec, "cleanup"))
                 apply_cleanup(s, n);
             else if (named(sec, "recognition"))
                 apply_recognition(s, n);
         }
+    }
 }
 
 static int load_file(ocr_settings *s, const char *path, dg_err *err)
@@ -279,4 +295,9 @@ void ocr_settings_free(ocr_settings **ps)
 const char *ocr_settings_json(const ocr_settings *s)
 {
     return s->json;
+}
+
+void ocr_settings_limits(const ocr_settings *s, ocr_limits *out)
+{
+    *out = s->limits;
 }

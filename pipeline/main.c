@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -105,6 +106,9 @@ static int parse_global(cli_ctx *ctx, int argc, char **argv, int *exit_code)
 
 int main(int argc, char **argv)
 {
+    /* Everything dangan writes (the database, exports, crops, files a
+     * command is told to write) holds personal records: owner only. */
+    umask(077);
     ensure_omp_thread_limit(argv);
     cli_ctx ctx = {0};
     const char *env_db = getenv("DANGAN_DB");

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -140,6 +141,21 @@ static int configure(sqlite3 *db, int readonly, dg_err *err)
     return DG_OK;
 }
 
+/* A new database is created 0600 here, whatever the umask: it holds
+ * personal records, and SQLite gives its -wal, -shm and journal the
+ * database file's own mode. */
+static int create_private(const char *path, dg_err *err)
+{
+    if (strcmp(path, ":memory:") == 0 || !*path)
+        return DG_OK;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST)
+        return dg_err_set(err, DG_EDB, "cannot create database '%s': %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return DG_OK;
+}
+
 int db_open(const char *path, int flags, sqlite3 **out, dg_err *err)
 {
     sqlite3 *db = NULL;
@@ -147,6 +163,8 @@ int db_open(const char *path, int flags, sqlite3 **out, dg_err *err)
     int oflags = readonly ? SQLITE_OPEN_READONLY
                           : SQLITE_OPEN_READWRITE | ((flags & DB_OPEN_CREATE) ? SQLITE_OPEN_CREATE : 0);
     *out = NULL;
+    if (!readonly && (flags & DB_OPEN_CREATE) && create_private(path, err))
+        return DG_EDB;
     if (sqlite3_open_v2(path, &db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         dg_err_set(err, DG_EDB, "cannot open database '%s': %s", path,
                    db ? sqlite3_errmsg(db) : "out of memory");

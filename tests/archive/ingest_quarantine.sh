@@ -17,18 +17,21 @@ dd if=/dev/zero of=in/damaged.png bs=1 seek=5000 count=200 conv=notrunc 2> /dev/
 "$DANGAN" --db t.db ingest in > out.txt 2> err.txt
 check_eq "exit code says files were set aside" "$?" 1
 st=$("$DANGAN" --db t.db status --json)
-check_eq "good files" "$(json_num files "$st")" 2
-check_eq "pages of the good files (2-page TIFF + PNG)" "$(json_num pages_total "$st")" 3
-check_eq "pages waiting for OCR" "$(json_num new "$st")" 3
-check_eq "quarantined count" "$(json_num quarantined "$st")" 6
+check_eq "good files" "$(json_num files "$st")" 1
+check_eq "pages of the good file (2-page TIFF)" "$(json_num pages_total "$st")" 2
+check_eq "pages waiting for OCR" "$(json_num new "$st")" 2
+check_eq "quarantined count" "$(json_num quarantined "$st")" 7
 check_contains "zero-byte reason" "$st" '"file":"in/empty.tif","reason":"empty file'
 check_contains "text file named .tif" "$st" '"file":"in/notes.tif","reason":"unsupported format'
 check_contains "truncated PNG" "$st" '"file":"in/truncated.png","reason":"truncated PNG'
 check_contains "truncated JPEG" "$st" '"file":"in/truncated.jpg","reason":"truncated JPEG'
 check_contains "decompression bomb refused before decoding" "$st" \
     'claims 100000x100000 pixels, over the limit'
-check_contains "damaged PNG" "$st" '"file":"in/damaged.png","reason":"cannot decode png page 1'
-check_contains "summary names what was set aside" "$(cat out.txt)" "6 set aside"
+check_contains "damaged PNG, from its chunk CRC, not decoded" "$st" \
+    '"file":"in/damaged.png","reason":"corrupt PNG: the IDAT chunk at byte'
+check_contains "a page too small to hold a form" "$st" \
+    '"file":"in/grey_64x32.png","reason":"page 1 is 64x32 pixels: too small to read'
+check_contains "summary names what was set aside" "$(cat out.txt)" "7 set aside"
 # Reasons go to the workspace, not the terminal: libpng, left to itself,
 # prints its own complaint about the damaged PNG on stderr.
 check_eq "nothing on stderr" "$(cat err.txt)" ""

@@ -36,4 +36,14 @@ check "DANGAN_DB honoured" [ -s env.db ]
 "$DANGAN" ingest one.png > /dev/null
 check "default database is ./archive.db" [ -s archive.db ]
 check_contains "low dpi flagged? (300 dpi fixture is not)" "$("$DANGAN" status --json)" '"low_dpi_pages":0'
+
+# The database holds personal records: owner only, whatever the umask, and
+# SQLite gives its -wal and -shm the database's mode.
+umask 022
+rm -f private.db
+"$DANGAN" --db private.db ingest one.png > /dev/null 2>&1
+check_eq "database created 0600" "$(stat -c %a private.db)" 600
+modes=$(printf 'SELECT count(*) FROM file;\n.shell stat -c %%a private.db-wal private.db-shm\n' |
+        sqlite3 private.db | tail -n 2 | tr '\n' ' ')
+check_eq "-wal and -shm 0600" "$modes" "600 600 "
 finish

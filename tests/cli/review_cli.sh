@@ -9,6 +9,7 @@ set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 DANGAN=$1 FIXTURE=$2 W=$3
 fresh_dir "$W"
+umask 022 # crops are still owner-only: dangan sets its own umask
 need "fixture workspace built" "$FIXTURE" fixture "$W/r.db" "$W"
 export DANGAN_DB="$W/r.db"
 first_id() { printf '%s\n' "$TL_OUT" | sed -n 's/^\[*{"id":\([0-9]*\),.*/\1/p' | head -n 1; }
@@ -81,6 +82,7 @@ check_exit "provenance" 0 "$DANGAN" provenance 1
 check_contains "provenance: sha256" "$TL_OUT" "sha256"
 check_exit "provenance --crop" 0 "$DANGAN" provenance 1 name --crop "$W/name.png" --json
 check "provenance --crop wrote a PNG" [ -s "$W/name.png" ]
+check_eq "the crop is owner-only" "$(stat -c %a "$W/name.png")" 600
 check_exit "provenance of nothing" 5 "$DANGAN" provenance 99
 check_exit "provenance --crop without field" 2 "$DANGAN" provenance 1 --crop "$W/x.png"
 # A field two readers read, weighed by normalize: show lists the candidates
