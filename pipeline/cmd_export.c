@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "exchange.h"
 
 static int export_ocr(sqlite3 *db, int argc, char **argv)
 {
@@ -95,6 +96,95 @@ static int export_archive(sqlite3 *db, int argc, char **argv)
     return cli_exit_for(rc);
 }
 
+/* A positive id, or a usage error naming what it is. */
+static int parse_id(const char *what, const char *arg, long long *out)
+{
+    char *end;
+    long long v = strtoll(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v <= 0) {
+        cli_error("export", "%s must be a positive id, not '%s'", what, arg);
+        return EXIT_USAGE;
+    }
+    *out = v;
+    return EXIT_OK;
+}
+
+/* METS per archived study record into a directory (exchange/mets.c). */
+static int export_mets(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
+{
+    static const struct option opts[] = {{"out", required_argument, NULL, 'd'},
+                                         {"study", required_argument, NULL, 's'},
+                                         {"operator", required_argument, NULL, 'o'},
+                                         {0, 0, 0, 0}};
+    const char *dir = "mets", *who = NULL;
+    long long study = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            dir = optarg;
+        else if (c == 'o')
+            who = optarg;
+        else if (c != 's' || parse_id("--study", optarg, &study))
+            return EXIT_USAGE;
+    }
+    if (cli_no_extra_args("export", argc, argv))
+        return EXIT_USAGE;
+    cli_progress prog;
+    cli_progress_init(&prog, ctx);
+    dg_err err = {0};
+    long n = 0;
+    int rc = ex_export_mets(db, dir, study, who, &prog.base, &n, &err);
+    cli_progress_done(&prog);
+    if (rc) {
+        cli_error("export", "%s", err.msg);
+        return cli_exit_for(rc);
+    }
+    cli_info(ctx, "%ld METS file(s) written to %s\n", n, dir);
+    return EXIT_OK;
+}
+
+/* The archive as CSV, to stdout or a 0600 file (exchange/csv.c). */
+static int export_csv(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
+{
+    static const struct option opts[] = {{"out", required_argument, NULL, 'd'},
+                                         {"excel", no_argument, NULL, 'x'},
+                                         {"operator", required_argument, NULL, 'o'},
+                                         {0, 0, 0, 0}};
+    const char *path = NULL, *who = NULL;
+    int flags = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            path = optarg;
+        else if (c == 'o')
+            who = optarg;
+        else if (c == 'x')
+            flags |= EX_CSV_EXCEL;
+        else
+            return EXIT_USAGE;
+    }
+    if (cli_no_extra_args("export", argc, argv))
+        return EXIT_USAGE;
+    dg_err err = {0};
+    FILE *out = path ? ex_fopen_private(path, &err) : stdout;
+    if (!out) {
+        cli_error("export", "%s", err.msg);
+        return EXIT_FAIL;
+    }
+    long n = 0;
+    int rc = ex_export_csv(db, out, flags, who, &n, &err);
+    if (path && fclose(out) != 0 && !rc)
+        rc = dg_err_set(&err, DG_ERR, "cannot write '%s'", path);
+    if (rc) {
+        cli_error("export", "%s", err.msg);
+        return cli_exit_for(rc);
+    }
+    if (path)
+        cli_info(ctx, "%ld study record(s) written to %s\n", n, path);
+    return EXIT_OK;
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2) {
@@ -111,24 +201,31 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         fn = export_archive;
     else if (strcmp(what, "records") == 0)
         fn = export_records;
-    if (!fn) {
+    int (*fn_ctx)(cli_ctx *, sqlite3 *, int, char **) = NULL;
+    if (strcmp(what, "mets") == 0)
+        fn_ctx = export_mets;
+    else if (strcmp(what, "csv") == 0)
+        fn_ctx = export_csv;
+    if (!fn && !fn_ctx) {
         cli_error("export", "unknown export '%s'; see 'dangan help export'", what);
         return EXIT_USAGE;
     }
     sqlite3 *db;
     if (cli_open_db(ctx, 0, &db))
         return EXIT_DB;
-    int rc = fn(db, argc - 1, argv + 1);
+    int rc = fn ? fn(db, argc - 1, argv + 1) : fn_ctx(ctx, db, argc - 1, argv + 1);
     db_close(&db);
     return rc;
 }
 
 const cli_command cmd_export = {
-    "export", "write pages, OCR, records or the archive out as JSON lines, hOCR, ALTO",
+    "export", "write pages, OCR, records or the archive out as JSON lines, hOCR, ALTO, METS",
     "usage: dangan export pages [--format jsonl]\n"
     "       dangan export ocr --page ID [--format hocr|alto|txt]\n"
     "       dangan export archive [--format jsonl] [--operator WHO]\n"
     "       dangan export records [--format jsonl]\n"
+    "       dangan export mets [--out DIR] [--study ID] [--operator WHO]\n"
+    "       dangan export csv [--out FILE] [--excel] [--operator WHO]\n"
     "\n"
     "pages   one JSON object per page: file, sha256, page (1-based), page_id,\n"
     "        width, height, dpi, state, text (lines in reading order)\n"

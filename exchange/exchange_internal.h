@@ -1,0 +1,44 @@
+/*
+ * exchange_internal.h - what the exchange exports share inside the module.
+ */
+#ifndef DANGAN_EXCHANGE_INTERNAL_H
+#define DANGAN_EXCHANGE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "exchange.h"
+
+/* Column i as a fresh string, NULL read as "". */
+static inline int ex_col_dup(sqlite3_stmt *st, int i, char **out)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    *out = dg_strdup(s ? s : "");
+    return *out ? DG_OK : DG_ENOMEM;
+}
+
+/* v (n elements of `size`) with room for one more, zeroed; NULL when it
+ * cannot grow (v is still valid).  Capacity doubles from 4. */
+static inline void *ex_grow(void *v, size_t n, size_t size)
+{
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+        v = realloc(v, (n ? n * 2 : 4) * size);
+        if (!v)
+            return NULL;
+    }
+    memset((char *)v + n * size, 0, size);
+    return v;
+}
+
+/* Write len bytes to path (0600) through a temporary file renamed into
+ * place, so a reader never sees half a document. */
+int ex_write_file(const char *path, const void *data, size_t len, dg_err *err);
+
+/* Append one access-log row for an export of `what` (JSON query text) that
+ * showed `count` items, in its own transaction. */
+int ex_log_export(sqlite3 *db, const char *who, const char *query_json, long count,
+                  dg_err *err);
+
+#endif
