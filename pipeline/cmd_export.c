@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "exchange.h"
@@ -185,6 +186,107 @@ static int export_csv(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The progress display with the time left, from the pace so far. */
+typedef struct eta_progress {
+    arc_progress base;
+    cli_progress *bar;
+    struct timespec start;
+} eta_progress;
+
+static void eta_update(void *ud, const char *stage, long done, long total, const char *item)
+{
+    eta_progress *e = ud;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double spent = (double)(now.tv_sec - e->start.tv_sec) + (now.tv_nsec - e->start.tv_nsec) / 1e9;
+    char buf[128];
+    const char *name = item ? strrchr(item, '/') : NULL;
+    name = name ? name + 1 : item ? item : "";
+    if (done > 0 && total > done)
+        snprintf(buf, sizeof buf, "ETA %.0fs %s", spent / done * (double)(total - done), name);
+    else
+        snprintf(buf, sizeof buf, "%s", name);
+    e->bar->base.update(e->bar->base.ud, stage, done, total, buf);
+}
+
+static void eta_init(eta_progress *e, cli_progress *bar)
+{
+    e->base.update = eta_update;
+    e->base.ud = e;
+    e->bar = bar;
+    clock_gettime(CLOCK_MONOTONIC, &e->start);
+}
+
+/* Searchable PDFs of scan files into a directory (exchange/pdf.c). */
+static int export_pdf(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
+{
+    static const struct option opts[] = {{"out", required_argument, NULL, 'd'},
+                                         {"all", no_argument, NULL, 'a'},
+                                         {0, 0, 0, 0}};
+    const char *dir = NULL;
+    int all = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            dir = optarg;
+        else if (c == 'a')
+            all = 1;
+        else
+            return EXIT_USAGE;
+    }
+    long long file = 0;
+    if (optind < argc && parse_id("FILE_ID", argv[optind++], &file))
+        return EXIT_USAGE;
+    if (cli_no_extra_args("export", argc, argv))
+        return EXIT_USAGE;
+    if (!dir || all == (file > 0)) {
+        cli_error("export", "pdf needs FILE_ID or --all, and --out DIR; see 'dangan help export'");
+        return EXIT_USAGE;
+    }
+    dg_err err = {0};
+    int64_t *ids = NULL;
+    size_t n = 0;
+    int rc = ex_mkdir(dir, &err);
+    rc = rc ? rc : ex_pdf_files(db, file, &ids, &n, &err);
+    if (rc) {
+        cli_error("export", "%s", err.msg);
+        return cli_exit_for(rc);
+    }
+    cli_progress bar;
+    cli_progress_init(&bar, ctx);
+    eta_progress prog;
+    eta_init(&prog, &bar);
+    long written = 0, failed = 0, bare = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/file-%lld.pdf", dir, (long long)ids[i]);
+        int without = 0;
+        dg_err e = {0};
+        int frc = ex_pdf_write(db, ids[i], path, &without, &e);
+        prog.base.update(prog.base.ud, "pdf", (long)i + 1, (long)n, path);
+        if (frc) {
+            /* One missing or changed scan does not stop the others. */
+            cli_progress_done(&bar);
+            cli_error("export", "file %lld: %s", (long long)ids[i], e.msg);
+            failed++;
+            rc = rc ? rc : frc;
+            continue;
+        }
+        written++;
+        bare += without > 0;
+    }
+    cli_progress_done(&bar);
+    free(ids);
+    cli_info(ctx, "%ld PDF(s) written to %s%s", written, dir, failed ? "" : "\n");
+    if (failed)
+        cli_info(ctx, ", %ld file(s) failed\n", failed);
+    if (bare)
+        cli_info(ctx, "%ld PDF(s) have pages without OCR text (not read yet)\n", bare);
+    if (failed)
+        return written ? EXIT_PARTIAL : cli_exit_for(rc);
+    return EXIT_OK;
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2) {
@@ -206,6 +308,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         fn_ctx = export_mets;
     else if (strcmp(what, "csv") == 0)
         fn_ctx = export_csv;
+    else if (strcmp(what, "pdf") == 0)
+        fn_ctx = export_pdf;
     if (!fn && !fn_ctx) {
         cli_error("export", "unknown export '%s'; see 'dangan help export'", what);
         return EXIT_USAGE;
@@ -226,6 +330,7 @@ const cli_command cmd_export = {
     "       dangan export records [--format jsonl]\n"
     "       dangan export mets [--out DIR] [--study ID] [--operator WHO]\n"
     "       dangan export csv [--out FILE] [--excel] [--operator WHO]\n"
+    "       dangan export pdf FILE_ID|--all --out DIR\n"
     "\n"
     "pages   one JSON object per page: file, sha256, page (1-based), page_id,\n"
     "        width, height, dpi, state, text (lines in reading order)\n"
