@@ -11,13 +11,18 @@
 
 #include "fieldkeys.h"
 
-/* s as one RFC 4180 field: quoted when it holds , " CR or LF (quotes
+/* s as one RFC 4180 field, in UTF-8 (ill-formed bytes as U+FFFD): quoted when it holds , " CR or LF (quotes
  * doubled); with EX_CSV_EXCEL a leading = + - @ TAB or CR gets a ' first
  * (OWASP's advice against formula injection). */
 static int add_field(dg_buf *b, const char *s, int flags)
 {
-    if (!s)
-        s = "";
+    dg_buf clean;
+    dg_buf_init(&clean, 0);
+    if (ex_utf8_clean(s ? s : "", &clean)) {
+        dg_buf_release(&clean);
+        return DG_ENOMEM;
+    }
+    s = clean.data;
     int formula = (flags & EX_CSV_EXCEL) && strchr("=+-@\t\r", *s) && *s;
     int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
     int rc = quote ? dg_buf_addc(b, '"') : DG_OK;
@@ -25,7 +30,9 @@ static int add_field(dg_buf *b, const char *s, int flags)
         rc = rc ? rc : dg_buf_addc(b, '\'');
     for (const char *p = s; *p && !rc; p++)
         rc = *p == '"' ? dg_buf_adds(b, "\"\"") : dg_buf_addc(b, *p);
-    return rc ? rc : quote ? dg_buf_addc(b, '"') : DG_OK;
+    rc = rc ? rc : quote ? dg_buf_addc(b, '"') : DG_OK;
+    dg_buf_release(&clean);
+    return rc;
 }
 
 /* "path p.N[ row R] (primary); ..." of every source of the study. */

@@ -32,6 +32,10 @@ static inline void *ex_grow(void *v, size_t n, size_t size)
     return v;
 }
 
+/* s into out with each ill-formed UTF-8 sequence replaced by U+FFFD: file
+ * names come from the file system, which promises bytes, not UTF-8. */
+int ex_utf8_clean(const char *s, dg_buf *out);
+
 /* Write len bytes to path (0600) through a temporary file renamed into
  * place, so a reader never sees half a document. */
 int ex_write_file(const char *path, const void *data, size_t len, dg_err *err);

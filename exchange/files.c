@@ -52,6 +52,16 @@ FILE *ex_fopen_private(const char *path, dg_err *err)
     return f;
 }
 
+int ex_utf8_clean(const char *s, dg_buf *out)
+{
+    dg_buf_reset(out);
+    size_t n = strlen(s), i = 0;
+    int rc = dg_buf_adds(out, "");
+    while (i < n && !rc)
+        rc = dg_utf8_add(out, dg_utf8_next(s, n, &i));
+    return rc;
+}
+
 int ex_write_file(const char *path, const void *data, size_t len, dg_err *err)
 {
     char tmp[4200];

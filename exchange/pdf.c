@@ -93,7 +93,7 @@ static int check_font(PangoFontDescription *fd, dg_err *err)
 /* The page's words, each set at its box: the layout's logical rectangle
  * scaled onto the box, so a selection covers the word on the scan. */
 static int draw_words(sqlite3_stmt *words, cairo_t *cr, PangoLayout *layout, int64_t page,
-                      int *nwords, dg_err *err)
+                      dg_buf *clean, int *nwords, dg_err *err)
 {
     sqlite3_reset(words);
     sqlite3_bind_int64(words, 1, page);
@@ -106,7 +106,10 @@ static int draw_words(sqlite3_stmt *words, cairo_t *cr, PangoLayout *layout, int
         int w = sqlite3_column_int(words, 3), h = sqlite3_column_int(words, 4);
         if (!text || !*text || w <= 0 || h <= 0)
             continue;
-        pango_layout_set_text(layout, text, -1);
+        /* pango warns on stderr about ill-formed UTF-8: clean it first. */
+        if (ex_utf8_clean(text, clean))
+            return dg_err_set(err, DG_ENOMEM, "out of memory");
+        pango_layout_set_text(layout, clean->data, -1);
         PangoRectangle ink, logical;
         pango_layout_get_extents(layout, &ink, &logical);
         if (logical.width <= 0 || logical.height <= 0)
@@ -191,6 +194,8 @@ static int draw_pages(pdf_job *j, cairo_surface_t *surface, dg_err *err)
     pango_layout_set_font_description(layout, fd);
     int rc = check_font(fd, err);
     pango_font_description_free(fd);
+    dg_buf clean;
+    dg_buf_init(&clean, 0);
     for (size_t i = 0; i < j->npages && !rc; i++) {
         const pdf_page *p = &j->pages[i];
         double k = 72.0 / p->dpi;
@@ -204,7 +209,7 @@ static int draw_pages(pdf_job *j, cairo_surface_t *surface, dg_err *err)
         cairo_save(cr);
         cairo_scale(cr, k, k);
         int n = 0;
-        rc = draw_words(words, cr, layout, p->id, &n, err);
+        rc = draw_words(words, cr, layout, p->id, &clean, &n, err);
         j->without_text += n == 0;
         /* The scan over the words, scaled to the page if decoded smaller. */
         int iw = cairo_image_surface_get_width(img), ih = cairo_image_surface_get_height(img);
@@ -218,6 +223,7 @@ static int draw_pages(pdf_job *j, cairo_surface_t *surface, dg_err *err)
             rc = dg_err_set(err, DG_ERR, "cannot draw page %d of '%s': %s", p->index + 1,
                             j->info->path, cairo_status_to_string(cairo_status(cr)));
     }
+    dg_buf_release(&clean);
     g_object_unref(layout);
     cairo_destroy(cr);
     sqlite3_finalize(words);
@@ -229,9 +235,12 @@ static int write_pdf(pdf_job *j, FILE *out, dg_err *err)
     /* The first page's size; each page sets its own. */
     cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(write_out, out, 595, 842);
     cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_5);
-    char title[512];
-    snprintf(title, sizeof title, "%s (sha256 %s)", j->info->path, j->info->sha256);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
+    dg_buf title;
+    dg_buf_init(&title, 0);
+    if (!ex_utf8_clean(j->info->path, &title) &&
+        !dg_buf_addf(&title, " (sha256 %s)", j->info->sha256))
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.data);
+    dg_buf_release(&title);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "dangan " DANGAN_VERSION);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT,
                                    "access copy: scan with its OCR text");

@@ -109,8 +109,15 @@ while IFS= read -r w; do
     case "$flat" in *"${w// /}"*) ;; *) missing=$((missing + 1)); echo "not in the PDF text: $w" >&2;; esac
 done < words.txt
 check "every OCR word of the file in the PDF text ($(wc -l < words.txt) words)" test "$missing" -eq 0
-check_exit "export pdf --all" 0 d export pdf --all --out out/all
-check_eq "--all: one PDF per file" "$(ls out/all)" "file-1.pdf"
+# A scan not read yet, under a name that is not UTF-8: the image only, and
+# the title made valid (U+FFFD for the bad byte).
+cp "$(dirname "$0")/../data/scans/photo_72dpi.png" $'\xffphoto.png'
+check_exit "ingest a second scan" 0 d ingest $'\xffphoto.png'
+check_exit "export pdf --all" 0 "$DANGAN" --db "$W/a.db" export pdf --all --out out/all
+check_eq "--all: one PDF per file" "$(ls out/all | tr '\n' ' ')" "file-1.pdf file-2.pdf "
+check_contains "pages without OCR text said" "$TL_OUT$TL_ERR" "1 PDF(s) have pages without OCR text"
+check_contains "a non-UTF-8 name made valid in the title" "$(pdfinfo out/all/file-2.pdf)" $'Title:           \xef\xbf\xbdphoto.png (sha256 '
+check_eq "the unread page has no text" "$(pdftotext out/all/file-2.pdf - | tr -d ' \n\f')" ""
 # A scan changed since ingest is refused, not copied.
 printf 'x' >> "$SCAN"
 check_exit "changed scan: exit 4" 4 d export pdf 1 --out out/changed
