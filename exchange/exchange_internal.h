@@ -5,6 +5,7 @@
 #define DANGAN_EXCHANGE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,19 @@ static inline void *ex_grow(void *v, size_t n, size_t size)
 /* s into out with each ill-formed UTF-8 sequence replaced by U+FFFD: file
  * names come from the file system, which promises bytes, not UTF-8. */
 int ex_utf8_clean(const char *s, dg_buf *out);
+
+/* The document information of a PDF access copy (UTF-8). */
+typedef struct ex_pdf_meta {
+    const char *title, *subject, *creator, *producer;
+    const char *created; /* ISO 8601 UTC */
+} ex_pdf_meta;
+
+/* cairo's PDF (pdf, len) written to out with what PDF/A-2b adds: an XMP
+ * packet declaring part 2 conformance B with m's values (the information
+ * dictionary is rewritten to the same), an sRGB output intent and the
+ * trailer /ID (pdfa.c, qpdf). */
+int ex_pdfa_finish(const unsigned char *pdf, size_t len, const ex_pdf_meta *m, FILE *out,
+                   dg_err *err);
 
 /* Write len bytes to path (0600) through a temporary file renamed into
  * place, so a reader never sees half a document. */

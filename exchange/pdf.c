@@ -9,7 +9,7 @@
  * text dangan's cell-by-cell reading stored; the PDF must say what the
  * archive says.  cairo has no invisible text mode, hence text under image
  * (docs/exchange.md).  Text is set with pango in Noto Sans CJK, embedded as
- * a subset.
+ * a subset; pdfa.c then adds what PDF/A-2b needs beyond cairo.
  */
 #include "exchange_internal.h"
 
@@ -156,10 +156,10 @@ static cairo_surface_t *page_image(const unsigned char *data, size_t len, const 
     return img;
 }
 
+/* cairo's output collects in memory: pdfa.c reads it back to finish it. */
 static cairo_status_t write_out(void *closure, const unsigned char *data, unsigned int len)
 {
-    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
-                                                 : CAIRO_STATUS_WRITE_ERROR;
+    return dg_buf_add(closure, data, len) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
 typedef struct pdf_job {
@@ -232,24 +232,36 @@ static int draw_pages(pdf_job *j, cairo_surface_t *surface, dg_err *err)
 
 static int write_pdf(pdf_job *j, FILE *out, dg_err *err)
 {
-    /* The first page's size; each page sets its own. */
-    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(write_out, out, 595, 842);
-    cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_5);
-    dg_buf title;
+    dg_buf pdf, title;
+    dg_buf_init(&pdf, (size_t)1 << 31);
     dg_buf_init(&title, 0);
-    if (!ex_utf8_clean(j->info->path, &title) &&
-        !dg_buf_addf(&title, " (sha256 %s)", j->info->sha256))
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.data);
-    dg_buf_release(&title);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "dangan " DANGAN_VERSION);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT,
-                                   "access copy: scan with its OCR text");
-    int rc = draw_pages(j, surface, err);
+    char now[32], producer[128];
+    dg_now_iso(now);
+    snprintf(producer, sizeof producer, "dangan %s with cairo %s and qpdf", DANGAN_VERSION,
+             cairo_version_string());
+    int rc = ex_utf8_clean(j->info->path, &title);
+    rc = rc ? rc : dg_buf_addf(&title, " (sha256 %s)", j->info->sha256);
+    if (rc) {
+        dg_buf_release(&title);
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
+    /* The first page's size; each page sets its own. */
+    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(write_out, &pdf, 595, 842);
+    cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_5);
+    rc = draw_pages(j, surface, err);
     cairo_surface_finish(surface);
     if (!rc && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
         rc = dg_err_set(err, DG_ERR, "cannot write the PDF of '%s': %s", j->info->path,
                         cairo_status_to_string(cairo_surface_status(surface)));
     cairo_surface_destroy(surface);
+    ex_pdf_meta meta = {.title = title.data,
+                        .subject = "access copy: the scan with its OCR text",
+                        .creator = "dangan " DANGAN_VERSION,
+                        .producer = producer,
+                        .created = now};
+    rc = rc ? rc : ex_pdfa_finish((const unsigned char *)pdf.data, pdf.len, &meta, out, err);
+    dg_buf_release(&pdf);
+    dg_buf_release(&title);
     return rc;
 }
 

@@ -323,7 +323,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 }
 
 const cli_command cmd_export = {
-    "export", "write pages, OCR, records or the archive out as JSON lines, hOCR, ALTO, METS",
+    "export", "write pages, OCR, records or the archive out: JSON lines, hOCR, ALTO, METS, CSV, PDF",
     "usage: dangan export pages [--format jsonl]\n"
     "       dangan export ocr --page ID [--format hocr|alto|txt]\n"
     "       dangan export archive [--format jsonl] [--operator WHO]\n"
@@ -342,5 +342,26 @@ const cli_command cmd_export = {
     "records one JSON object per record: file, sha256, page, form (template),\n"
     "        row (ledgers, 1-based; null for cards), record (id), fields keyed by\n"
     "        canonical key: {raw, value, confidence (mean word conf 0-100),\n"
-    "        bbox [x,y,w,h] in original page pixels, state}\n",
+    "        bbox [x,y,w,h] in original page pixels, state}\n"
+    "mets    one METS 1.12 file per archived study record, DIR/study-ID.mets.xml\n"
+    "        (default DIR ./mets): Dublin Core and every archived value, the\n"
+    "        source scans with their SHA-256, PREMIS 3 events (ingest, fixity,\n"
+    "        OCR, extraction, normalization, review decisions with the operator,\n"
+    "        load) and the pages with the record's box; each file is checked\n"
+    "        against schema/mets-dangan.rng before it is written\n"
+    "csv     the archive for registrars, RFC 4180 (CRLF, quoted as needed), UTF-8:\n"
+    "        record, the archived keys as in 'export archive' (current_code and\n"
+    "        current_name: the 2022 catalog), edition, loaded, sources; to stdout\n"
+    "        or FILE. --excel: a BOM so Excel reads UTF-8, and a cell starting\n"
+    "        with = + - @ gets a ' so Excel does not run it\n"
+    "pdf     a searchable PDF access copy of a scan file (FILE_ID: the file ids of\n"
+    "        'export pages'; --all: every ingested file) as DIR/file-ID.pdf: each\n"
+    "        page the scan at its recorded size (a JPEG as its own bytes) with the\n"
+    "        page's OCR words, as the archive stores them, laid at their boxes\n"
+    "        under the image, so search and copy find them; with the XMP, output\n"
+    "        intent and ID of PDF/A-2b (not checked by a validator). A scan missing\n"
+    "        or changed since ingest fails that file only (exit 1)\n"
+    "\n"
+    "Directories are made 0700 and files 0600; mets and csv are written to the\n"
+    "access log ('dangan log'). Details: docs/exchange.md.\n",
     run};

@@ -91,6 +91,11 @@ if command -v python3 >/dev/null; then
     check_eq "csv parses back" "$got" "$n $name1 $code1 $last"
 fi
 
+check_exit "export --help" 0 d export --help
+for w in "export mets" "export csv" "export pdf" "docs/exchange.md"; do
+    check_contains "help names $w" "$TL_OUT" "$w"
+done
+
 # ---- PDF -------------------------------------------------------------------
 check_exit "pdf without --out: exit 2" 2 d export pdf 1
 check_exit "pdf of an unknown file: exit 5" 5 d export pdf 99 --out out/pdf
@@ -102,6 +107,13 @@ check_contains "two pages" "$info" "Pages:           2"
 # Page 1: 2480x3508 at 300 dpi; page 2: 1653x2339 whose sheet says 200 dpi.
 check_contains "page 1 size from its dpi" "$info" "Page    1 size:  595.2 x 841.92 pts"
 check_contains "page 2 size from the dpi its sheet implies" "$info" "Page    2 size:  595.08 x 842.04 pts"
+check_contains "XMP metadata stream" "$info" "Metadata Stream: yes"
+meta=$(pdfinfo -meta $pdf)
+check_contains "XMP declares PDF/A-2" "$meta" "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"
+check_contains "XMP title equals the information dictionary's" "$meta" "<rdf:li xml:lang=\"x-default\">=scans, &quot;1985&quot;/s015_ledger_moderate.tif (sha256 $sha)</rdf:li>"
+check_contains "info title" "$info" "Title:           =scans, \"1985\"/s015_ledger_moderate.tif (sha256 $sha)"
+check "sRGB output intent and trailer ID" grep -aq -e '/GTS_PDFA1' $pdf
+check "trailer ID" grep -aq -e '/ID \[<' $pdf
 check "fonts embedded" test "$(pdffonts $pdf | awk 'NR > 2 && $(NF-4) != "yes"' | wc -l)" -eq 0
 pdftotext $pdf text.txt
 flat=$(tr -d ' \n\f' < text.txt)
