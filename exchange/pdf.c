@@ -339,3 +339,10 @@ int ex_pdf_files(sqlite3 *db, int64_t file, int64_t **ids, size_t *n, dg_err *er
     }
     return status;
 }
+
+int ex_pdf_log(sqlite3 *db, const char *who, int64_t file, long count, dg_err *err)
+{
+    char query[96];
+    snprintf(query, sizeof query, "{\"what\":\"pdf\",\"file\":%lld}", (long long)file);
+    return ex_log_export(db, who, query, count, err);
+}

@@ -222,13 +222,16 @@ static int export_pdf(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
 {
     static const struct option opts[] = {{"out", required_argument, NULL, 'd'},
                                          {"all", no_argument, NULL, 'a'},
+                                         {"operator", required_argument, NULL, 'o'},
                                          {0, 0, 0, 0}};
-    const char *dir = NULL;
+    const char *dir = NULL, *who = NULL;
     int all = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')
             dir = optarg;
+        else if (c == 'o')
+            who = optarg;
         else if (c == 'a')
             all = 1;
         else
@@ -277,6 +280,12 @@ static int export_pdf(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
     }
     cli_progress_done(&bar);
     free(ids);
+    /* Logged once for the run, whatever failed: what was written went out. */
+    dg_err lerr = {0};
+    if (written && ex_pdf_log(db, who, file, written, &lerr)) {
+        cli_error("export", "%s", lerr.msg);
+        return cli_exit_for(lerr.code);
+    }
     cli_info(ctx, "%ld PDF(s) written to %s%s", written, dir, failed ? "" : "\n");
     if (failed)
         cli_info(ctx, ", %ld file(s) failed\n", failed);
@@ -330,7 +339,7 @@ const cli_command cmd_export = {
     "       dangan export records [--format jsonl]\n"
     "       dangan export mets [--out DIR] [--study ID] [--operator WHO]\n"
     "       dangan export csv [--out FILE] [--excel] [--operator WHO]\n"
-    "       dangan export pdf FILE_ID|--all --out DIR\n"
+    "       dangan export pdf FILE_ID|--all --out DIR [--operator WHO]\n"
     "\n"
     "pages   one JSON object per page: file, sha256, page (1-based), page_id,\n"
     "        width, height, dpi, state, text (lines in reading order)\n"
@@ -362,6 +371,7 @@ const cli_command cmd_export = {
     "        intent and ID of PDF/A-2b (not checked by a validator). A scan missing\n"
     "        or changed since ingest fails that file only (exit 1)\n"
     "\n"
-    "Directories are made 0700 and files 0600; mets and csv are written to the\n"
-    "access log ('dangan log'). Details: docs/exchange.md.\n",
+    "Directories are made 0700 and files 0600; every one of these exports is\n"
+    "written to the access log ('dangan log', --operator: who, else the OS\n"
+    "user). Details: docs/exchange.md.\n",
     run};

@@ -99,7 +99,7 @@ done
 # ---- PDF -------------------------------------------------------------------
 check_exit "pdf without --out: exit 2" 2 d export pdf 1
 check_exit "pdf of an unknown file: exit 5" 5 d export pdf 99 --out out/pdf
-check_exit "export pdf" 0 d export pdf 1 --out out/pdf
+check_exit "export pdf" 0 d export pdf 1 --out out/pdf --operator "registrar 周"
 pdf=out/pdf/file-1.pdf
 check_eq "pdf mode" "$(stat -c %a $pdf)" 600
 info=$(pdfinfo -f 1 -l 9 $pdf)
@@ -143,4 +143,7 @@ log=$(d log)
 check_contains "mets export logged" "$log" '{"what":"mets","study":0} -> {"count":'"$n"'}'
 check_contains "csv export logged" "$log" '"format":"csv"} -> {"count":'"$n"'}'
 check_contains "excel csv export logged" "$log" '"excel":true} -> {"count":'"$n"'}'
+check_contains "pdf export logged with its operator" "$(printf '%s\n' "$log" | grep '"what":"pdf","file":1}')" 'registrar 周'
+check_contains "pdf export logged with its count" "$log" '{"what":"pdf","file":1} -> {"count":1}'
+check_contains "pdf --all logged" "$log" '{"what":"pdf","file":0} -> {"count":2}'
 finish
