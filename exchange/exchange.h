@@ -97,12 +97,14 @@ int ex_export_csv(sqlite3 *db, FILE *out, int flags, const char *who, long *coun
 int ex_pdf_write(sqlite3 *db, int64_t file, const char *pdf_path, int *pages_without_text,
                  dg_err *err);
 
-/* Log an export of `count` PDFs (file 0: --all) in the access log: the
+/* Log an export of `count` PDFs (which NULL: --all) in the access log: the
  * scans show the people on them as much as the archive does. */
-int ex_pdf_log(sqlite3 *db, const char *who, int64_t file, long count, dg_err *err);
+int ex_pdf_log(sqlite3 *db, const char *who, const char *which, long count, dg_err *err);
 
-/* Files to write: one id, or every ingested file (file 0), into *ids. */
-int ex_pdf_files(sqlite3 *db, int64_t file, int64_t **ids, size_t *n, dg_err *err);
+/* The files to write into *ids (caller frees): which NULL, every ingested
+ * file; else the file with that id, SHA-256, or path it was ingested under
+ * (as given or absolute).  DG_ENOTFOUND naming which when none matches. */
+int ex_pdf_files(sqlite3 *db, const char *which, int64_t **ids, size_t *n, dg_err *err);
 
 /* ---- files --------------------------------------------------------------- */
 

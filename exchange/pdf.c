@@ -309,14 +309,19 @@ int ex_pdf_write(sqlite3 *db, int64_t file, const char *pdf_path, int *pages_wit
     return rc;
 }
 
-int ex_pdf_files(sqlite3 *db, int64_t file, int64_t **ids, size_t *n, dg_err *err)
+int ex_pdf_files(sqlite3 *db, const char *which, int64_t **ids, size_t *n, dg_err *err)
 {
     *ids = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT id FROM file WHERE ?1 = 0 OR id = ?1 ORDER BY id", &st, err))
+    /* An id, a SHA-256 or any path the file was ingested under (aliases too). */
+    if (db_prepare(db,
+                   "SELECT id FROM file WHERE ?1 IS NULL OR CAST(id AS TEXT) = ?1 "
+                   "OR sha256 = lower(?1) OR path = ?1 OR abspath = ?1 OR id IN "
+                   "(SELECT file_id FROM file_path WHERE path = ?1 OR abspath = ?1) ORDER BY id",
+                   &st, err))
         return DG_EDB;
-    sqlite3_bind_int64(st, 1, file);
+    sqlite3_bind_text(st, 1, which, -1, SQLITE_STATIC);
     int rc, status = DG_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t *v = ex_grow(*ids, *n, sizeof **ids);
@@ -330,8 +335,9 @@ int ex_pdf_files(sqlite3 *db, int64_t file, int64_t **ids, size_t *n, dg_err *er
     if (!status && rc != SQLITE_DONE)
         status = db_fail(db, err, "cannot list the scan files");
     sqlite3_finalize(st);
-    if (!status && file > 0 && *n == 0)
-        status = dg_err_set(err, DG_ENOTFOUND, "no scan file %lld", (long long)file);
+    if (!status && which && *n == 0)
+        status = dg_err_set(err, DG_ENOTFOUND,
+                            "no scan file '%s' (give its id, SHA-256 or path as ingested)", which);
     if (status) {
         free(*ids);
         *ids = NULL;
@@ -340,9 +346,15 @@ int ex_pdf_files(sqlite3 *db, int64_t file, int64_t **ids, size_t *n, dg_err *er
     return status;
 }
 
-int ex_pdf_log(sqlite3 *db, const char *who, int64_t file, long count, dg_err *err)
+int ex_pdf_log(sqlite3 *db, const char *who, const char *which, long count, dg_err *err)
 {
-    char query[96];
-    snprintf(query, sizeof query, "{\"what\":\"pdf\",\"file\":%lld}", (long long)file);
-    return ex_log_export(db, who, query, count, err);
+    dg_buf q;
+    dg_buf_init(&q, 0);
+    int rc = dg_buf_adds(&q, "{\"what\":\"pdf\",\"file\":");
+    rc = rc ? rc : dg_buf_json_str(&q, which);
+    rc = rc ? rc : dg_buf_addc(&q, '}');
+    rc = rc ? dg_err_set(err, DG_ENOMEM, "out of memory")
+            : ex_log_export(db, who, q.data, count, err);
+    dg_buf_release(&q);
+    return rc;
 }

@@ -237,20 +237,18 @@ static int export_pdf(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
         else
             return EXIT_USAGE;
     }
-    long long file = 0;
-    if (optind < argc && parse_id("FILE_ID", argv[optind++], &file))
-        return EXIT_USAGE;
+    const char *which = optind < argc ? argv[optind++] : NULL;
     if (cli_no_extra_args("export", argc, argv))
         return EXIT_USAGE;
-    if (!dir || all == (file > 0)) {
-        cli_error("export", "pdf needs FILE_ID or --all, and --out DIR; see 'dangan help export'");
+    if (!dir || all == (which != NULL)) {
+        cli_error("export", "pdf needs FILE or --all, and --out DIR; see 'dangan help export'");
         return EXIT_USAGE;
     }
     dg_err err = {0};
     int64_t *ids = NULL;
     size_t n = 0;
     int rc = ex_mkdir(dir, &err);
-    rc = rc ? rc : ex_pdf_files(db, file, &ids, &n, &err);
+    rc = rc ? rc : ex_pdf_files(db, which, &ids, &n, &err);
     if (rc) {
         cli_error("export", "%s", err.msg);
         return cli_exit_for(rc);
@@ -282,7 +280,7 @@ static int export_pdf(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
     free(ids);
     /* Logged once for the run, whatever failed: what was written went out. */
     dg_err lerr = {0};
-    if (written && ex_pdf_log(db, who, file, written, &lerr)) {
+    if (written && ex_pdf_log(db, who, which, written, &lerr)) {
         cli_error("export", "%s", lerr.msg);
         return cli_exit_for(lerr.code);
     }
@@ -339,7 +337,7 @@ const cli_command cmd_export = {
     "       dangan export records [--format jsonl]\n"
     "       dangan export mets [--out DIR] [--study ID] [--operator WHO]\n"
     "       dangan export csv [--out FILE] [--excel] [--operator WHO]\n"
-    "       dangan export pdf FILE_ID|--all --out DIR [--operator WHO]\n"
+    "       dangan export pdf FILE|--all --out DIR [--operator WHO]\n"
     "\n"
     "pages   one JSON object per page: file, sha256, page (1-based), page_id,\n"
     "        width, height, dpi, state, text (lines in reading order)\n"
@@ -363,13 +361,14 @@ const cli_command cmd_export = {
     "        current_name: the 2022 catalog), edition, loaded, sources; to stdout\n"
     "        or FILE. --excel: a BOM so Excel reads UTF-8, and a cell starting\n"
     "        with = + - @ gets a ' so Excel does not run it\n"
-    "pdf     a searchable PDF access copy of a scan file (FILE_ID: the file ids of\n"
-    "        'export pages'; --all: every ingested file) as DIR/file-ID.pdf: each\n"
-    "        page the scan at its recorded size (a JPEG as its own bytes) with the\n"
-    "        page's OCR words, as the archive stores them, laid at their boxes\n"
-    "        under the image, so search and copy find them; with the XMP, output\n"
-    "        intent and ID of PDF/A-2b (not checked by a validator). A scan missing\n"
-    "        or changed since ingest fails that file only (exit 1)\n"
+    "pdf     a searchable PDF access copy of a scan file (FILE: its id, SHA-256\n"
+    "        or a path it was ingested under; --all: every ingested file) as\n"
+    "        DIR/file-ID.pdf: each page the scan at its recorded size (a JPEG as\n"
+    "        its own bytes) with the page's OCR words, as the archive stores them,\n"
+    "        laid at their boxes under the image, so search and copy find them;\n"
+    "        with the XMP, output intent and ID of PDF/A-2b (not checked by a\n"
+    "        validator). A scan missing or changed since ingest fails that file\n"
+    "        only (exit 1)\n"
     "\n"
     "Directories are made 0700 and files 0600; every one of these exports is\n"
     "written to the access log ('dangan log', --operator: who, else the OS\n"

@@ -114,6 +114,11 @@ check_contains "XMP title equals the information dictionary's" "$meta" "<rdf:li 
 check_contains "info title" "$info" "Title:           =scans, \"1985\"/s015_ledger_moderate.tif (sha256 $sha)"
 check "sRGB output intent and trailer ID" grep -aq -e '/GTS_PDFA1' $pdf
 check "trailer ID" grep -aq -e '/ID \[<' $pdf
+# The file named by its path as ingested or its SHA-256: the same file.
+check_exit "export pdf by path" 0 d export pdf "$SCAN" --out out/bypath
+check_exit "export pdf by sha256" 0 d export pdf "$sha" --out out/bysha
+check_eq "path and sha256 name file 1" "$(ls out/bypath out/bysha | grep -c file-1.pdf)" 2
+check_eq "the same pages" "$(pdftotext out/bysha/file-1.pdf - | md5sum)" "$(pdftotext $pdf - | md5sum)"
 check "fonts embedded" test "$(pdffonts $pdf | awk 'NR > 2 && $(NF-4) != "yes"' | wc -l)" -eq 0
 pdftotext $pdf text.txt
 flat=$(tr -d ' \n\f' < text.txt)
@@ -143,7 +148,7 @@ log=$(d log)
 check_contains "mets export logged" "$log" '{"what":"mets","study":0} -> {"count":'"$n"'}'
 check_contains "csv export logged" "$log" '"format":"csv"} -> {"count":'"$n"'}'
 check_contains "excel csv export logged" "$log" '"excel":true} -> {"count":'"$n"'}'
-check_contains "pdf export logged with its operator" "$(printf '%s\n' "$log" | grep '"what":"pdf","file":1}')" 'registrar 周'
-check_contains "pdf export logged with its count" "$log" '{"what":"pdf","file":1} -> {"count":1}'
-check_contains "pdf --all logged" "$log" '{"what":"pdf","file":0} -> {"count":2}'
+check_contains "pdf export logged with its operator" "$(printf '%s\n' "$log" | grep '"what":"pdf","file":"1"}')" 'registrar 周'
+check_contains "pdf export logged with its count" "$log" '{"what":"pdf","file":"1"} -> {"count":1}'
+check_contains "pdf --all logged" "$log" '{"what":"pdf","file":null} -> {"count":2}'
 finish
