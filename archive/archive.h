@@ -726,6 +726,49 @@ int arc_export_archive(sqlite3 *db, const char *who, FILE *out, long *count, dg_
  */
 int arc_export_records(sqlite3 *db, FILE *out, dg_err *err);
 
+/*
+ * Archived study records one at a time, each with the values lookup shows
+ * (the same SELECT list, so an export never disagrees with lookup) and its
+ * primary source, for the exchange exports (exchange/exchange.h).  study 0:
+ * all, by id.  next returns 1 with *row filled (its strings belong to the
+ * cursor and last until the next call), 0 at the end, < 0 on error.
+ * Reading does not write the access log: the caller that shows the rows does.
+ */
+typedef struct arc_study_row {
+    int64_t study;
+    const char *fields[ARC_NFIELDS]; /* dg_field_keys order, NULL = not archived */
+    const char *major_edition;       /* catalog edition in force for the record */
+    const char *loaded;              /* when load archived it */
+    int64_t load_run;
+    int64_t record, file_id;         /* primary source: record and scan file, 0 none */
+    const char *file, *sha256;       /* its path as ingested and SHA-256 (NULL none) */
+    int page, row;                   /* 1-based page (0 none); ledger row, 0 a card */
+} arc_study_row;
+
+typedef struct arc_study_cursor arc_study_cursor;
+int arc_study_cursor_new(sqlite3 *db, int64_t study, arc_study_cursor **out, dg_err *err);
+int arc_study_cursor_next(arc_study_cursor *c, arc_study_row *row, dg_err *err);
+void arc_study_cursor_free(arc_study_cursor **c);
+
+/* A scan file as ingested. */
+typedef struct arc_file_info {
+    int64_t id;
+    char *path, *abspath, *sha256, *format; /* format: tiff, png, jpeg */
+    int64_t size;
+    int page_count;
+} arc_file_info;
+
+/*
+ * Read scan file file_id's bytes (*data the caller's to free) and what the
+ * file table says of it (release with arc_file_info_release on success),
+ * from the first intact copy: the workspace's scan store, then the recorded
+ * paths.  Bytes that are not the ones ingested are refused (DG_EINPUT naming
+ * the copies tried); DG_ENOTFOUND for an unknown id.
+ */
+int arc_file_read(sqlite3 *db, int64_t file_id, arc_file_info *info, unsigned char **data,
+                  size_t *len, dg_err *err);
+void arc_file_info_release(arc_file_info *info);
+
 /* ---- status ------------------------------------------------------------------ */
 
 /* A name with a count: pages or records by state, pages by form, pending
