@@ -405,6 +405,53 @@ int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int6
  * for the checks). */
 int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_err *err);
 
+/* ---- the review queue as the web workbench reads it (review_queue.c) ---- */
+
+/* A queue row with where the item is: batch, scan file, page. */
+typedef struct arc_queue_row {
+    int64_t id;
+    char *kind, *state, *reason, *key, *raw, *value, *detail; /* "" when unset */
+    int has_p;
+    double p;
+    int64_t record, page_id, batch; /* 0: none */
+    int page;                       /* 1-based page of the scan */
+    char *file;                     /* the scan's path as ingested, "" none */
+    int version;
+    char *decided_by; /* operator of the latest decision, "" none */
+} arc_queue_row;
+
+typedef struct arc_queue_rows {
+    arc_queue_row *v;
+    size_t n;
+} arc_queue_rows;
+
+enum { ARC_QUEUE_GROUPED = 0, ARC_QUEUE_P_ASC, ARC_QUEUE_P_DESC };
+
+typedef struct arc_queue_opts {
+    const char *reason; /* NULL/"": any; else the reason or the kind */
+    const char *key;    /* NULL/"": any field key */
+    int all;            /* decided items too */
+    int sort;           /* ARC_QUEUE_*: by batch, file, page, key, reason, id; or by p */
+    size_t limit;       /* 0: no limit */
+} arc_queue_opts;
+
+/* The queue's items (see arc_queue_opts) into *out; release with
+ * arc_queue_rows_release on success.  Does not refresh the queue. */
+int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, dg_err *err);
+void arc_queue_rows_release(arc_queue_rows *rows);
+
+/* What `correct` on field item `item` would store for value (the key's
+ * normalizer with the record's context year) into *normalized (caller
+ * frees).  DG_EUSAGE with the normalizer's reason when it would be refused;
+ * DG_ENOTFOUND when item is no field item.  The decision itself still
+ * checks the record's other dates. */
+int arc_review_preview(sqlite3 *db, int64_t item, const char *value, char **normalized,
+                       dg_err *err);
+
+/* arc_review_crop into memory: *png (caller frees) of *len bytes. */
+int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
+                        size_t *len, dg_err *err);
+
 /* ---- QA sampling: the archival acceptance check (抽检) ----------------------- */
 
 /*

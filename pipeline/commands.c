@@ -10,6 +10,7 @@ extern const cli_command cmd_extract, cmd_reread, cmd_eval;
 extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
 extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa;
+extern const cli_command cmd_serve, cmd_user;
 
 const cli_command *const cli_commands[] = {
     &cmd_run,
@@ -29,6 +30,8 @@ const cli_command *const cli_commands[] = {
     &cmd_provenance,
     &cmd_lookup,
     &cmd_log,
+    &cmd_serve,
+    &cmd_user,
     NULL,
 };
 

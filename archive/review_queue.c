@@ -1,0 +1,180 @@
+/*
+ * review_queue.c - what the web workbench reads of the review queue beyond
+ * list and show: the queue with each item's batch, scan and page for
+ * grouping, the value a correction would store (shown before saving), and
+ * an item's crop as PNG bytes.
+ */
+#include "archive_internal.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "normalize.h"
+
+/* Grouped the way the work is done: batch, scan, page, field key, reason;
+ * or by p, least certain first.  The latest decision's operator shows who
+ * settled an item already. */
+static const char queue_sql[] =
+    "SELECT i.id, i.kind, i.state, i.reason, coalesce(f.key, ''), coalesce(f.raw, ''), "
+    "  coalesce(f.value, ''), i.detail, f.p, coalesce(i.record_id, 0), coalesce(p.id, 0), "
+    "  coalesce(fl.batch_id, 0), coalesce(p.page_index, 0) + 1, coalesce(fl.path, ''), "
+    "  i.version, coalesce((SELECT d.operator FROM review_decision d WHERE d.item_id = i.id "
+    "    ORDER BY d.id DESC LIMIT 1), '') "
+    "FROM review_item i LEFT JOIN field f ON f.id = i.field_id "
+    "LEFT JOIN record r ON r.id = i.record_id "
+    "LEFT JOIN page p ON p.id = coalesce(i.page_id, r.page_id) "
+    "LEFT JOIN file fl ON fl.id = p.file_id "
+    "WHERE (?1 OR i.state = 'open') AND (?2 IS NULL OR i.reason = ?2 OR i.kind = ?2) "
+    "  AND (?3 IS NULL OR f.key = ?3) ";
+
+static int queue_row(sqlite3_stmt *st, arc_queue_rows *out)
+{
+    arc_queue_row *v = arc_grow(out->v, out->n, sizeof *v);
+    if (!v)
+        return DG_ENOMEM;
+    out->v = v;
+    arc_queue_row *r = &v[out->n++];
+    r->id = sqlite3_column_int64(st, 0);
+    r->has_p = sqlite3_column_type(st, 8) != SQLITE_NULL;
+    r->p = sqlite3_column_double(st, 8);
+    r->record = sqlite3_column_int64(st, 9);
+    r->page_id = sqlite3_column_int64(st, 10);
+    r->batch = sqlite3_column_int64(st, 11);
+    r->page = sqlite3_column_int(st, 12);
+    r->version = sqlite3_column_int(st, 14);
+    int rc = arc_col_dup(st, 1, &r->kind);
+    rc = rc ? rc : arc_col_dup(st, 2, &r->state);
+    rc = rc ? rc : arc_col_dup(st, 3, &r->reason);
+    rc = rc ? rc : arc_col_dup0(st, 4, &r->key);
+    rc = rc ? rc : arc_col_dup0(st, 5, &r->raw);
+    rc = rc ? rc : arc_col_dup0(st, 6, &r->value);
+    rc = rc ? rc : arc_col_dup0(st, 7, &r->detail);
+    rc = rc ? rc : arc_col_dup0(st, 13, &r->file);
+    return rc ? rc : arc_col_dup0(st, 15, &r->decided_by);
+}
+
+int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, dg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    static const char *const order[] = {
+        "ORDER BY 12, 14, 13, 5, 4, i.id",                   /* grouped */
+        "ORDER BY f.p IS NULL, f.p, i.id",                   /* p, least certain first */
+        "ORDER BY f.p IS NULL, f.p DESC, i.id",              /* p, most certain first */
+    };
+    int k = o->sort == ARC_QUEUE_P_ASC ? 1 : o->sort == ARC_QUEUE_P_DESC ? 2 : 0;
+    dg_buf sql;
+    dg_buf_init(&sql, 0);
+    if (dg_buf_adds(&sql, queue_sql) || dg_buf_adds(&sql, order[k]) ||
+        (o->limit && dg_buf_addf(&sql, " LIMIT %zu", o->limit))) {
+        dg_buf_release(&sql);
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
+    sqlite3_stmt *st;
+    int rc = db_prepare(db, sql.data, &st, err) ? DG_EDB : DG_OK;
+    dg_buf_release(&sql);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 1, o->all);
+    if (o->reason && *o->reason)
+        sqlite3_bind_text(st, 2, o->reason, -1, SQLITE_TRANSIENT);
+    if (o->key && *o->key)
+        sqlite3_bind_text(st, 3, o->key, -1, SQLITE_TRANSIENT);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = queue_row(st, out);
+    sqlite3_finalize(st);
+    if (rc)
+        dg_err_set(err, rc, "out of memory reading the review queue");
+    else if (step != SQLITE_DONE)
+        rc = db_fail(db, err, "cannot read the review queue");
+    if (rc)
+        arc_queue_rows_release(out);
+    return rc;
+}
+
+void arc_queue_rows_release(arc_queue_rows *rows)
+{
+    for (size_t i = 0; i < rows->n; i++) {
+        arc_queue_row *r = &rows->v[i];
+        free(r->kind);
+        free(r->state);
+        free(r->reason);
+        free(r->key);
+        free(r->raw);
+        free(r->value);
+        free(r->detail);
+        free(r->file);
+        free(r->decided_by);
+    }
+    free(rows->v);
+    memset(rows, 0, sizeof *rows);
+}
+
+int arc_review_preview(sqlite3 *db, int64_t item, const char *value, char **normalized,
+                       dg_err *err)
+{
+    *normalized = NULL;
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT f.key, f.record_id FROM review_item i "
+                       "JOIN field f ON f.id = i.field_id WHERE i.id = ? AND i.kind = 'field'",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, item);
+    char key[64] = "";
+    int64_t record = 0;
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        snprintf(key, sizeof key, "%s", (const char *)sqlite3_column_text(st, 0));
+        record = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (!found)
+        return dg_err_set(err, DG_ENOTFOUND, "review item %lld is not a field item",
+                          (long long)item);
+    norm_ctx *norm = NULL;
+    if (norm_ctx_new(arc_config_dir(), &norm, err))
+        return DG_ERR;
+    int year = 0;
+    norm_result r;
+    memset(&r, 0, sizeof r);
+    int rc = arc_record_context_year(db, norm, record, &year, err);
+    dg_err e = {0};
+    if (!rc) {
+        rc = arc_normalize_value(norm, key, value ? value : "", year, &r, &e);
+        if (rc == DG_EINPUT)
+            rc = dg_err_set(err, DG_EUSAGE, "%s", e.msg);
+        else if (rc)
+            dg_err_set(err, rc, "%s", e.msg);
+    }
+    if (!rc && (r.flag || !r.value || !r.value[0]))
+        rc = dg_err_set(err, DG_EUSAGE, "'%s' is not a valid %s (%s)", value ? value : "", key,
+                        r.flag ? r.flag : "it normalizes to nothing");
+    if (!rc && !(*normalized = dg_strdup(r.value)))
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    norm_result_release(&r);
+    norm_ctx_free(&norm);
+    return rc;
+}
+
+int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
+                        size_t *len, dg_err *err)
+{
+    *png = NULL;
+    *len = 0;
+    /* the crop writer takes a path: a private temporary file, gone at once */
+    const char *tmp = getenv("TMPDIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/dangan-crop-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return dg_err_set(err, DG_ERR, "cannot make a temporary file in %s",
+                          tmp && *tmp ? tmp : "/tmp");
+    close(fd);
+    int rc = arc_review_crop(db, item, margin, path, err);
+    if (!rc)
+        rc = dg_read_file(path, (size_t)256 << 20, png, len, err);
+    unlink(path);
+    return rc;
+}

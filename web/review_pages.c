@@ -1,0 +1,510 @@
+/*
+ * review_pages.c - the review queue and item pages, the crop, and the two
+ * review calls the item page's script makes (preview a correction, decide).
+ *
+ * Pages are built on the server from archive.h's review read side; the
+ * script (assets/app.js) only adds the keys.  A decision is
+ * arc_review_decide with the logged-in user as operator and the version
+ * the page showed, so a second operator on the same item gets the
+ * library's "already decided by X" instead of a second decision.
+ */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web_internal.h"
+
+/* A queue page shows at most this many rows (the count says how many more). */
+#define QUEUE_ROWS_MAX 5000
+
+/* The queue filter of this request, as given in the query string. */
+typedef struct filter {
+    const char *reason, *key, *sort;
+    int all;
+} filter;
+
+static void filter_read(web_req *r, filter *f)
+{
+    f->reason = web_arg(r, "reason");
+    f->key = web_arg(r, "key");
+    f->sort = web_arg(r, "sort");
+    const char *all = web_arg(r, "all");
+    f->all = all && *all && strcmp(all, "0") != 0;
+}
+
+static void filter_opts(const filter *f, arc_queue_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->reason = f->reason;
+    o->key = f->key;
+    o->all = f->all;
+    o->sort = f->sort && strcmp(f->sort, "p") == 0    ? ARC_QUEUE_P_ASC
+              : f->sort && strcmp(f->sort, "-p") == 0 ? ARC_QUEUE_P_DESC
+                                                      : ARC_QUEUE_GROUPED;
+}
+
+/* Append "?reason=..&key=.." (URL-encoded) so links keep the filter. */
+static void filter_query(dg_buf *b, const filter *f)
+{
+    const char *names[] = {"reason", "key", "sort"};
+    const char *vals[] = {f->reason, f->key, f->sort};
+    char sep = '?';
+    for (int i = 0; i < 3; i++) {
+        if (!vals[i] || !*vals[i])
+            continue;
+        dg_buf_addf(b, "%c%s=", sep, names[i]);
+        for (const unsigned char *p = (const unsigned char *)vals[i]; *p; p++) {
+            if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                *p == '-' || *p == '_' || *p == '.')
+                dg_buf_addc(b, (char)*p);
+            else
+                dg_buf_addf(b, "%%%02X", *p);
+        }
+        sep = '&';
+    }
+    if (f->all)
+        dg_buf_addf(b, "%call=1", sep);
+}
+
+static void html_error(web_req *r, int rc, const dg_err *err)
+{
+    int status = rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR;
+    web_error_page(r, status, rc == DG_ENOTFOUND ? "Not found" : "Error", err->msg);
+}
+
+static int same_group(const arc_queue_row *a, const arc_queue_row *b)
+{
+    return a->batch == b->batch && a->page_id == b->page_id && strcmp(a->key, b->key) == 0 &&
+           strcmp(a->reason, b->reason) == 0;
+}
+
+static void group_head(dg_buf *b, const arc_queue_rows *q, size_t i)
+{
+    const arc_queue_row *r = &q->v[i];
+    size_t n = 1;
+    while (i + n < q->n && same_group(r, &q->v[i + n]))
+        n++;
+    dg_buf_addf(b, "<tr class=\"group\"><th colspan=\"7\">batch %lld · ", (long long)r->batch);
+    const char *slash = strrchr(r->file, '/');
+    web_esc(b, *r->file ? (slash ? slash + 1 : r->file) : "(no scan)");
+    if (r->page_id)
+        dg_buf_addf(b, " p.%d", r->page);
+    dg_buf_adds(b, " · ");
+    web_esc(b, *r->key ? r->key : r->kind);
+    dg_buf_adds(b, " · ");
+    web_esc(b, r->reason);
+    dg_buf_addf(b, " <span class=\"count\">%zu</span></th></tr>\n", n);
+}
+
+static void queue_row(dg_buf *b, const arc_queue_row *r, const char *fq)
+{
+    dg_buf_addf(b, "<tr class=\"row %s\" data-href=\"/item/%lld%s\"><td><a href=\"/item/%lld%s\">#%lld</a></td><td>",
+                r->state, (long long)r->id, fq, (long long)r->id, fq, (long long)r->id);
+    web_esc(b, r->kind);
+    dg_buf_adds(b, "</td><td>");
+    web_esc(b, r->key);
+    dg_buf_adds(b, "</td><td class=\"val\">");
+    web_esc(b, r->raw);
+    if (strcmp(r->raw, r->value) != 0) {
+        dg_buf_adds(b, " → ");
+        web_esc(b, r->value);
+    }
+    dg_buf_adds(b, "</td><td class=\"p\">");
+    if (r->has_p)
+        dg_buf_addf(b, "%.2f", r->p);
+    dg_buf_adds(b, "</td><td class=\"detail\">");
+    web_esc(b, r->detail);
+    dg_buf_adds(b, "</td><td>");
+    web_esc(b, r->state);
+    if (*r->decided_by) {
+        dg_buf_adds(b, " by ");
+        web_esc(b, r->decided_by);
+    }
+    dg_buf_adds(b, "</td></tr>\n");
+}
+
+static void select_opt(dg_buf *b, const char *value, const char *label, const char *cur)
+{
+    dg_buf_addf(b, "<option value=\"%s\"%s>%s</option>", value,
+                strcmp(cur ? cur : "", value) == 0 ? " selected" : "", label);
+}
+
+void web_queue_page(web_req *r)
+{
+    filter f;
+    filter_read(r, &f);
+    arc_queue_opts o;
+    filter_opts(&f, &o);
+    dg_err err = {0};
+    arc_queue_rows q;
+    /* the queue is derived from the fields' states: bring it up to date
+     * first, as `dangan review list` does */
+    int rc = arc_review_refresh(r->db, &err);
+    rc = rc ? rc : arc_review_queue(r->db, &o, &q, &err);
+    if (rc)
+        return html_error(r, rc, &err);
+    dg_buf fq;
+    dg_buf_init(&fq, 0);
+    filter_query(&fq, &f);
+    dg_buf *b = &r->out;
+    r->ctype = "text/html; charset=utf-8";
+    web_page_begin(r, "Review queue", "queue");
+    dg_buf_addf(b, "<h1>Review queue <span class=\"count\">%zu %s item%s</span></h1>\n", q.n,
+                f.all ? "" : "open", q.n == 1 ? "" : "s");
+    dg_buf_adds(b, "<form class=\"filter\" method=\"get\" action=\"/queue\">"
+                   "<label>reason <input name=\"reason\" value=\"");
+    web_esc(b, f.reason);
+    dg_buf_adds(b, "\" placeholder=\"any\"></label><label>field <input name=\"key\" value=\"");
+    web_esc(b, f.key);
+    dg_buf_adds(b, "\" placeholder=\"any\"></label><label>order <select name=\"sort\">");
+    select_opt(b, "", "batch · page · field · reason", f.sort);
+    select_opt(b, "p", "p, least certain first", f.sort);
+    select_opt(b, "-p", "p, most certain first", f.sort);
+    dg_buf_addf(b, "</select></label><label><input type=\"checkbox\" name=\"all\" value=\"1\"%s> "
+                   "decided too</label><button type=\"submit\">show</button></form>\n",
+                f.all ? " checked" : "");
+    dg_buf_adds(b, "<p class=\"keys\"><kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open</p>\n"
+                   "<table class=\"queue\"><thead><tr><th>item</th><th>kind</th><th>field</th>"
+                   "<th>read → value</th><th>p</th><th>why</th><th>state</th></tr></thead>"
+                   "<tbody>\n");
+    size_t shown = q.n < QUEUE_ROWS_MAX ? q.n : QUEUE_ROWS_MAX;
+    for (size_t i = 0; i < shown; i++) {
+        if (o.sort == ARC_QUEUE_GROUPED && (i == 0 || !same_group(&q.v[i - 1], &q.v[i])))
+            group_head(b, &q, i);
+        queue_row(b, &q.v[i], fq.data ? fq.data : "");
+    }
+    dg_buf_adds(b, "</tbody></table>\n");
+    if (shown < q.n)
+        dg_buf_addf(b, "<p>%zu more; narrow the filter to see them.</p>\n", q.n - shown);
+    if (!q.n)
+        dg_buf_adds(b, "<p class=\"empty\">Nothing to review.</p>\n");
+    web_page_end(r);
+    dg_buf_release(&fq);
+    arc_queue_rows_release(&q);
+}
+
+/* Neighbours of item id in the filtered queue, decided items included so
+ * that j/k can walk back over what was just settled; next_open: the first
+ * open item after it (wrapping), what the page moves to after a decision. */
+static int neighbours(web_req *r, const filter *f, int64_t id, int64_t *prev, int64_t *next,
+                      int64_t *next_open, dg_err *err)
+{
+    arc_queue_opts o;
+    filter_opts(f, &o);
+    o.all = 1;
+    arc_queue_rows q;
+    int rc = arc_review_queue(r->db, &o, &q, err);
+    if (rc)
+        return rc;
+    *prev = *next = *next_open = 0;
+    size_t at = q.n;
+    for (size_t i = 0; i < q.n; i++)
+        if (q.v[i].id == id)
+            at = i;
+    if (at < q.n) {
+        *prev = at > 0 ? q.v[at - 1].id : 0;
+        *next = at + 1 < q.n ? q.v[at + 1].id : 0;
+    }
+    for (size_t k = 1; k <= q.n; k++) {
+        size_t i = ((at < q.n ? at : 0) + k) % q.n;
+        if (q.v[i].id != id && strcmp(q.v[i].state, "open") == 0) {
+            *next_open = q.v[i].id;
+            break;
+        }
+    }
+    arc_queue_rows_release(&q);
+    return DG_OK;
+}
+
+static void kv(dg_buf *b, const char *k, const char *v)
+{
+    dg_buf_adds(b, "<dt>");
+    web_esc(b, k);
+    dg_buf_adds(b, "</dt><dd>");
+    web_esc(b, v);
+    dg_buf_adds(b, "</dd>");
+}
+
+static void item_alts(dg_buf *b, const arc_review_view *v)
+{
+    if (v->nalts) {
+        dg_buf_addf(b, "<h2>Readings <span class=\"hint\">%s</span></h2><ol class=\"alts\">",
+                    v->alts_from_readings ? "as read, not weighed" : "pick with 1-9");
+        for (size_t i = 0; i < v->nalts; i++) {
+            const arc_review_alt *a = &v->alts[i];
+            dg_buf_addf(b, "<li data-n=\"%d\"><kbd>%d</kbd> <span class=\"alt\">", a->rank,
+                        a->rank);
+            web_esc(b, a->value);
+            dg_buf_adds(b, "</span>");
+            if (!v->alts_from_readings)
+                dg_buf_addf(b, " <span class=\"p\">p %.2f</span>", a->p);
+            dg_buf_adds(b, " <span class=\"readers\">");
+            web_esc(b, a->readers);
+            dg_buf_addf(b, "</span>%s</li>", a->chosen ? " <em>current value</em>" : "");
+        }
+        dg_buf_adds(b, "</ol>\n");
+    }
+    if (v->ncandidates) {
+        dg_buf_adds(b, "<h2>Catalog candidates <span class=\"hint\">pick with 1-9</span></h2>"
+                       "<ol class=\"alts\">");
+        for (size_t i = 0; i < v->ncandidates; i++) {
+            const arc_review_candidate *c = &v->candidates[i];
+            dg_buf_addf(b, "<li data-n=\"%d\"><kbd>%d</kbd> <span class=\"alt\">", c->rank,
+                        c->rank);
+            web_esc(b, c->code);
+            dg_buf_adds(b, " ");
+            web_esc(b, c->name);
+            dg_buf_addf(b, "</span> <span class=\"p\">score %.2f</span><div class=\"path\">",
+                        c->score);
+            web_esc(b, c->path);
+            dg_buf_adds(b, "</div><div class=\"evidence\">");
+            web_esc(b, c->evidence);
+            dg_buf_adds(b, "</div></li>");
+        }
+        dg_buf_adds(b, "</ol>\n");
+    }
+}
+
+static void item_history(dg_buf *b, const arc_review_view *v)
+{
+    if (v->nsteps) {
+        dg_buf_adds(b, "<h2>Steps</h2><table class=\"steps\">");
+        for (size_t i = 0; i < v->nsteps; i++) {
+            dg_buf_adds(b, "<tr><td>");
+            web_esc(b, v->steps[i].rule);
+            dg_buf_adds(b, "</td><td>");
+            web_esc(b, v->steps[i].before);
+            dg_buf_adds(b, " → ");
+            web_esc(b, v->steps[i].after);
+            dg_buf_adds(b, "</td></tr>");
+        }
+        dg_buf_adds(b, "</table>\n");
+    }
+    if (v->ndecisions) {
+        dg_buf_adds(b, "<h2>Decisions</h2><table class=\"decisions\">");
+        for (size_t i = 0; i < v->ndecisions; i++) {
+            const arc_review_decision *d = &v->decisions[i];
+            dg_buf_adds(b, "<tr><td>");
+            web_esc(b, d->decided);
+            dg_buf_adds(b, "</td><td class=\"op\">");
+            web_esc(b, d->operator_name);
+            dg_buf_adds(b, "</td><td>");
+            web_esc(b, d->verb);
+            dg_buf_adds(b, "</td><td>");
+            web_esc(b, d->before_value);
+            dg_buf_adds(b, " → ");
+            web_esc(b, d->after_value);
+            dg_buf_adds(b, " (");
+            web_esc(b, d->after_state);
+            dg_buf_adds(b, ")</td></tr>");
+        }
+        dg_buf_adds(b, "</table>\n");
+    }
+}
+
+void web_item_page(web_req *r, int64_t id)
+{
+    filter f;
+    filter_read(r, &f);
+    dg_err err = {0};
+    arc_review_view v;
+    int rc = arc_review_show(r->db, id, &v, &err);
+    if (rc)
+        return html_error(r, rc, &err);
+    int64_t prev, next, next_open;
+    rc = neighbours(r, &f, id, &prev, &next, &next_open, &err);
+    if (rc) {
+        arc_review_view_release(&v);
+        return html_error(r, rc, &err);
+    }
+    dg_buf fq;
+    dg_buf_init(&fq, 0);
+    filter_query(&fq, &f);
+    const char *q = fq.data ? fq.data : "";
+    dg_buf *b = &r->out;
+    r->ctype = "text/html; charset=utf-8";
+    char title[64];
+    snprintf(title, sizeof title, "Item %lld", (long long)id);
+    web_page_begin(r, title, "item");
+    int can = arc_role_can(r->s.role, ARC_PERM_REVIEW_DECIDE);
+    size_t npick = v.nalts ? v.nalts : v.ncandidates;
+    dg_buf_addf(b, "<div id=\"item\" data-id=\"%lld\" data-version=\"%d\" data-state=\"%s\" "
+                   "data-kind=\"%s\" data-prev=\"%lld\" data-next=\"%lld\" data-next-open=\"%lld\" "
+                   "data-picks=\"%zu\" data-can-decide=\"%d\" data-query=\"",
+                (long long)id, v.version, v.state, v.kind, (long long)prev, (long long)next,
+                (long long)next_open, npick, can);
+    web_esc(b, q);
+    dg_buf_adds(b, "\">\n");
+    if (next_open)
+        dg_buf_addf(b, "<link rel=\"prefetch\" href=\"/crop/%lld.png\">", (long long)next_open);
+    dg_buf_addf(b, "<nav class=\"itemnav\"><a href=\"/queue%s\">queue</a>", q);
+    if (prev)
+        dg_buf_addf(b, " <a id=\"prev\" href=\"/item/%lld%s\">← <kbd>k</kbd></a>", (long long)prev, q);
+    if (next)
+        dg_buf_addf(b, " <a id=\"next\" href=\"/item/%lld%s\"><kbd>j</kbd> →</a>", (long long)next, q);
+    dg_buf_addf(b, "</nav>\n<h1>#%lld <span class=\"kind\">", (long long)id);
+    web_esc(b, v.kind);
+    dg_buf_adds(b, "</span> ");
+    web_esc(b, v.has_field ? v.key : "");
+    dg_buf_adds(b, " <span class=\"reason\">");
+    web_esc(b, v.reason);
+    dg_buf_addf(b, "</span> <span class=\"state %s\" id=\"state\">", v.state);
+    web_esc(b, v.state);
+    if (strcmp(v.state, "open") != 0 && v.ndecisions) {
+        dg_buf_adds(b, " by ");
+        web_esc(b, v.decisions[v.ndecisions - 1].operator_name);
+    }
+    dg_buf_adds(b, "</span></h1>\n");
+    if (*v.detail) {
+        dg_buf_adds(b, "<p class=\"detail\">");
+        web_esc(b, v.detail);
+        dg_buf_adds(b, "</p>\n");
+    }
+    if (v.file)
+        dg_buf_addf(b, "<figure class=\"crop\"><img id=\"crop\" src=\"/crop/%lld.png\" "
+                       "alt=\"the scan around the value\"></figure>\n", (long long)id);
+    dg_buf_adds(b, "<dl class=\"value\">");
+    if (v.has_field) {
+        kv(b, "read", v.raw);
+        dg_buf_adds(b, "<dt>value</dt><dd class=\"big\" id=\"value\">");
+        web_esc(b, v.value);
+        dg_buf_adds(b, "</dd>");
+        kv(b, "field state", v.field_state);
+        if (v.has_p) {
+            char p[32];
+            snprintf(p, sizeof p, "%.2f", v.p);
+            kv(b, "p (right)", p);
+        }
+        if (v.match_decision) {
+            dg_buf_adds(b, "<dt>match</dt><dd>");
+            web_esc(b, v.match_decision);
+            dg_buf_adds(b, " ");
+            web_esc(b, v.match_code);
+            dg_buf_adds(b, " ");
+            web_esc(b, v.match_name);
+            dg_buf_adds(b, "</dd>");
+        }
+    }
+    if (v.file) {
+        char where[64];
+        snprintf(where, sizeof where, "page %d, record %lld", v.page, (long long)v.record);
+        kv(b, "scan", v.file);
+        kv(b, "where", where);
+    }
+    dg_buf_adds(b, "</dl>\n");
+    item_alts(b, &v);
+    if (can && v.has_field && strcmp(v.kind, "field") == 0)
+        dg_buf_adds(b, "<div class=\"correct\"><label for=\"correct\">correction</label> "
+                       "<input id=\"correct\" autocomplete=\"off\" spellcheck=\"false\" "
+                       "placeholder=\"type to correct; Enter shows what is stored, Enter again "
+                       "saves\"><div id=\"preview\"></div></div>\n");
+    dg_buf_adds(b, "<div id=\"msg\" role=\"status\"></div>\n");
+    if (can)
+        dg_buf_adds(b, "<p class=\"keys\"><kbd>Enter</kbd> accept · <kbd>1</kbd>-<kbd>9</kbd> pick · "
+                       "type to correct (<kbd>e</kbd> starts typing) · <kbd>u</kbd> undo · "
+                       "<kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>Esc</kbd> stop typing</p>\n");
+    else
+        dg_buf_adds(b, "<p class=\"keys readonly\">Read only: your role does not decide items. "
+                       "<kbd>j</kbd>/<kbd>k</kbd> next/previous</p>\n");
+    item_history(b, &v);
+    dg_buf_adds(b, "</div>\n");
+    web_page_end(r);
+    dg_buf_release(&fq);
+    arc_review_view_release(&v);
+}
+
+void web_crop(web_req *r, int64_t id)
+{
+    dg_err err = {0};
+    int rc = arc_review_crop_png(r->db, id, 40, &r->bin, &r->bin_len, &err);
+    if (rc)
+        return html_error(r, rc, &err);
+    r->ctype = "image/png";
+    r->cacheable = 1;
+}
+
+static int64_t arg_id(const char *s)
+{
+    char *end;
+    long long v = s ? strtoll(s, &end, 10) : 0;
+    return s && *s && !*end && v > 0 ? v : 0;
+}
+
+void web_api_preview(web_req *r)
+{
+    int64_t id = arg_id(web_arg(r, "item"));
+    const char *value = web_arg(r, "value");
+    if (!id || !value)
+        return web_json_error(r, MHD_HTTP_BAD_REQUEST, "usage", "preview wants item and value");
+    char *norm = NULL;
+    dg_err err = {0};
+    int rc = arc_review_preview(r->db, id, value, &norm, &err);
+    if (rc)
+        return web_json_error(r, rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND
+                                 : rc == DG_EUSAGE  ? MHD_HTTP_UNPROCESSABLE_CONTENT
+                                                    : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                              rc == DG_EUSAGE ? "refused" : "error", err.msg);
+    r->ctype = "application/json";
+    dg_buf_adds(&r->out, "{\"ok\":true,\"typed\":");
+    dg_buf_json_str(&r->out, value);
+    dg_buf_adds(&r->out, ",\"value\":");
+    dg_buf_json_str(&r->out, norm);
+    dg_buf_adds(&r->out, "}");
+    free(norm);
+}
+
+void web_api_decide(web_req *r)
+{
+    dg_buf verb, value, num, ver, reason, key, sort;
+    dg_buf *all[] = {&verb, &value, &num, &ver, &reason, &key, &sort};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        dg_buf_init(all[i], 4096);
+    web_form(r, "verb", &verb);
+    web_form(r, "value", &value);
+    web_form(r, "candidate", &num);
+    web_form(r, "version", &ver);
+    web_form(r, "reason", &reason);
+    web_form(r, "key", &key);
+    web_form(r, "sort", &sort);
+    dg_buf idb;
+    dg_buf_init(&idb, 64);
+    web_form(r, "item", &idb);
+    int64_t id = arg_id(idb.data);
+    dg_buf_release(&idb);
+    arc_review_req req;
+    memset(&req, 0, sizeof req);
+    req.verb = verb.data ? verb.data : "";
+    req.operator_name = r->s.user;
+    req.candidate = num.data ? atoi(num.data) : 0;
+    req.value = value.data;
+    req.expect_version = ver.data && *ver.data ? atoll(ver.data) : -1;
+    int known = strcmp(req.verb, "accept") == 0 || strcmp(req.verb, "pick") == 0 ||
+                strcmp(req.verb, "correct") == 0 || strcmp(req.verb, "undo") == 0;
+    dg_err err = {0};
+    int64_t decision = 0;
+    int rc = !id || !known ? dg_err_set(&err, DG_EUSAGE, "decide wants an item and a verb "
+                                                         "(accept, pick, correct or undo)")
+                           : arc_review_decide(r->db, id, &req, &decision, &err);
+    if (rc) {
+        /* the library's hint names the CLI; the page shows the item anyway */
+        char *hint = strstr(err.msg, "; run 'dangan");
+        if (hint)
+            *hint = 0;
+        int status = rc == DG_ECONFLICT   ? MHD_HTTP_CONFLICT
+                     : rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND
+                     : rc == DG_EUSAGE    ? MHD_HTTP_UNPROCESSABLE_CONTENT
+                                          : MHD_HTTP_INTERNAL_SERVER_ERROR;
+        web_json_error(r, status, rc == DG_ECONFLICT ? "conflict" : "refused", err.msg);
+    } else {
+        filter f = {reason.data, key.data, sort.data, 0};
+        int64_t prev, next, next_open = 0;
+        if (neighbours(r, &f, id, &prev, &next, &next_open, &err))
+            next_open = 0;
+        r->ctype = "application/json";
+        dg_buf_addf(&r->out, "{\"ok\":true,\"item\":%lld,\"decision\":%lld,\"next\":%lld}",
+                    (long long)id, (long long)decision, (long long)next_open);
+    }
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        dg_buf_release(all[i]);
+}
