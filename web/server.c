@@ -235,8 +235,15 @@ static void serve_asset(web_req *r, const char *data, size_t len, const char *ct
  * log a browser in as someone else. */
 static void login_form(web_req *r, int status, const char *message)
 {
+    /* a browser keeps its token while it has one: a second GET of /login
+     * (another tab, a redirected favicon) must not void the form it shows */
     char t[65];
-    random_hex(t);
+    const char *have = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "dg_login");
+    int reuse = have && strlen(have) == 64 && strspn(have, "0123456789abcdef") == 64;
+    if (reuse)
+        memcpy(t, have, 65);
+    else
+        random_hex(t);
     snprintf(r->cookie[0], sizeof r->cookie[0],
              "dg_login=%s; Path=/login; HttpOnly; SameSite=Strict", t);
     web_login_page(r, message, t);
@@ -313,6 +320,11 @@ static void route(struct web_server *srv, web_req *r)
     if (get && strcmp(r->path, "/assets/app.js") == 0)
         return serve_asset(r, web_asset_app_js, web_asset_app_js_len,
                            "text/javascript; charset=utf-8");
+    if (get && strcmp(r->path, "/favicon.ico") == 0) {
+        r->status = MHD_HTTP_NOT_FOUND;
+        r->ctype = "text/plain";
+        return;
+    }
     if (!get && !post)
         return web_error_page(r, MHD_HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
                               "Only GET and POST are served.");
