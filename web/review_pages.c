@@ -99,8 +99,19 @@ static void group_head(dg_buf *b, const arc_queue_rows *q, size_t i)
 
 static void queue_row(dg_buf *b, const arc_queue_row *r, const char *fq)
 {
-    dg_buf_addf(b, "<tr class=\"row %s\" data-href=\"/item/%lld%s\"><td><a href=\"/item/%lld%s\">#%lld</a></td><td>",
-                r->state, (long long)r->id, fq, (long long)r->id, fq, (long long)r->id);
+    /* data-group and data-value: `a` accepts the open field items of the
+     * group that read the same, after a confirmation */
+    dg_buf_addf(b, "<tr class=\"row %s\" data-href=\"/item/%lld%s\" data-id=\"%lld\" "
+                   "data-version=\"%d\" data-kind=\"%s\" data-group=\"%lld/%lld/",
+                r->state, (long long)r->id, fq, (long long)r->id, r->version, r->kind,
+                (long long)r->batch, (long long)r->page_id);
+    web_esc(b, r->key);
+    dg_buf_adds(b, "/");
+    web_esc(b, r->reason);
+    dg_buf_adds(b, "\" data-value=\"");
+    web_esc(b, r->value);
+    dg_buf_addf(b, "\"><td><a href=\"/item/%lld%s\">#%lld</a></td><td>", (long long)r->id, fq,
+                (long long)r->id);
     web_esc(b, r->kind);
     dg_buf_adds(b, "</td><td>");
     web_esc(b, r->key);
@@ -164,8 +175,12 @@ void web_queue_page(web_req *r)
     dg_buf_addf(b, "</select></label><label><input type=\"checkbox\" name=\"all\" value=\"1\"%s> "
                    "decided too</label><button type=\"submit\">show</button></form>\n",
                 f.all ? " checked" : "");
-    dg_buf_adds(b, "<p class=\"keys\"><kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open</p>\n"
-                   "<table class=\"queue\"><thead><tr><th>item</th><th>kind</th><th>field</th>"
+    dg_buf_addf(b, "<p class=\"keys\"><kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open%s</p>\n"
+                   "<div id=\"msg\" role=\"status\"></div>\n",
+                arc_role_can(r->s.role, ARC_PERM_REVIEW_DECIDE)
+                    ? " · <kbd>a</kbd> accept every open item of the group that reads the same"
+                    : "");
+    dg_buf_adds(b, "<table class=\"queue\"><thead><tr><th>item</th><th>kind</th><th>field</th>"
                    "<th>read → value</th><th>p</th><th>why</th><th>state</th></tr></thead>"
                    "<tbody>\n");
     size_t shown = q.n < QUEUE_ROWS_MAX ? q.n : QUEUE_ROWS_MAX;
@@ -507,4 +522,62 @@ void web_api_decide(web_req *r)
     }
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         dg_buf_release(all[i]);
+}
+
+/*
+ * Accept a column: the items the operator saw and confirmed, given as
+ * "ID:VERSION,ID:VERSION,...", each an ordinary accept at the version
+ * shown (its own transaction), so an item another operator settled
+ * meanwhile is refused and named, and nothing the page did not show is
+ * touched.
+ */
+void web_api_accept_items(web_req *r)
+{
+    dg_buf items;
+    dg_buf_init(&items, 1 << 20);
+    web_form(r, "items", &items);
+    const char *p = items.data ? items.data : "";
+    long accepted = 0, refused = 0;
+    dg_buf why;
+    dg_buf_init(&why, 0);
+    dg_buf_adds(&why, "[");
+    int bad = !*p;
+    while (*p && !bad) {
+        char *end;
+        long long id = strtoll(p, &end, 10);
+        long long ver = -1;
+        if (*end == ':')
+            ver = strtoll(end + 1, &end, 10);
+        if (id <= 0 || ver < 0 || (*end && *end != ',')) {
+            bad = 1;
+            break;
+        }
+        p = *end ? end + 1 : end;
+        arc_review_req req;
+        memset(&req, 0, sizeof req);
+        req.verb = "accept";
+        req.operator_name = r->s.user;
+        req.expect_version = ver;
+        dg_err err = {0};
+        if (arc_review_decide(r->db, id, &req, NULL, &err) == DG_OK) {
+            accepted++;
+        } else {
+            char *hint = strstr(err.msg, "; run 'dangan");
+            if (hint)
+                *hint = 0;
+            dg_buf_addf(&why, "%s{\"item\":%lld,\"error\":", refused++ ? "," : "", id);
+            dg_buf_json_str(&why, err.msg);
+            dg_buf_adds(&why, "}");
+        }
+    }
+    dg_buf_adds(&why, "]");
+    if (bad) {
+        web_json_error(r, MHD_HTTP_BAD_REQUEST, "usage", "items wants ID:VERSION,...");
+    } else {
+        r->ctype = "application/json";
+        dg_buf_addf(&r->out, "{\"ok\":true,\"accepted\":%ld,\"refused\":%s}", accepted,
+                    why.data);
+    }
+    dg_buf_release(&why);
+    dg_buf_release(&items);
 }

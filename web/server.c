@@ -379,6 +379,9 @@ static void route(struct web_server *srv, web_req *r)
     if (post && strcmp(r->path, "/api/decide") == 0)
         return require(r, ARC_PERM_REVIEW_DECIDE, "decide review items") ? web_api_decide(r)
                                                                           : (void)0;
+    if (post && strcmp(r->path, "/api/accept-items") == 0)
+        return require(r, ARC_PERM_REVIEW_DECIDE, "decide review items") ? web_api_accept_items(r)
+                                                                          : (void)0;
     if (is_api(r))
         return web_json_error(r, MHD_HTTP_NOT_FOUND, "notfound", "No such API.");
     web_error_page(r, MHD_HTTP_NOT_FOUND, "Not found", "There is no such page.");

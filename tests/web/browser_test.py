@@ -121,6 +121,22 @@ def fetch_status(b, body):
         ".then(r => done(r.status)).catch(e => done(String(e)));", body)
 
 
+def text_of(b, id_):
+    """The text of element id_ now, "" while the page is being replaced."""
+    try:
+        return b.execute_script("var e = document.getElementById(arguments[0]);"
+                                "return e ? e.textContent : '';", id_) or ""
+    except Exception:
+        return ""
+
+
+def alert_text(b):
+    try:
+        return b.switch_to.alert.text
+    except Exception:
+        return None
+
+
 def field_of(db, item):
     rows = webfix.query(db, "SELECT kind, coalesce(field_id, 0) FROM review_item WHERE id = ?",
                         int(item))
@@ -190,7 +206,7 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
             item11 = iid
             keys(a, "e")
             keys(a, "張五", Keys.ENTER)
-            wait(a, lambda d: "will store: 张五" in d.find_element("id", "preview").text,
+            wait(a, lambda d: "will store: 张五" in text_of(d, "preview"),
                  "the normalized value before saving")
             check("nothing saved before the second Enter", field_row(db, 11)[0] == "张三")
             a.save_screenshot(os.path.join(shots, "workbench-item.png"))
@@ -214,7 +230,7 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
             moved_from(a, iid)
         elif fid == 25 and "date" not in done:
             keys(a, "e", "1986.11", Keys.ENTER)
-            wait(a, lambda d: "will store: 1986-11" in d.find_element("id", "preview").text,
+            wait(a, lambda d: "will store: 1986-11" in text_of(d, "preview"),
                  "the date's normalized value")
             keys(a, Keys.ENTER)
             moved_from(a, iid)
@@ -240,6 +256,29 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
                 moved_from(a, iid)
     check("every keyboard step was made", done >= {"accept", "pick", "correct", "undo", "date",
                                                    "match"}, str(done))
+    ndec = webfix.query(db, "SELECT count(*) FROM review_decision")[0][0]
+
+    # a column read alike: `a` on one row, confirmed, accepts both
+    col = [webfix.item_of_field(db, 16), webfix.item_of_field(db, 26)]
+    a.get(url + "/queue")
+    ids = a.execute_script("return Array.from(document.querySelectorAll('tr.row'))"
+                           ".map(r => r.dataset.id);")
+    at = ids.index(str(col[0])) if str(col[0]) in ids else -1
+    check("the column's items are on the queue", at >= 0 and str(col[1]) in ids, str(ids))
+    keys(a, *(["j"] * max(at, 0)))
+    keys(a, "a")
+    wait(a, lambda d: alert_text(d) is not None, "the confirmation")
+    text = alert_text(a) or ""
+    check("the confirmation names the count and value", "Accept 2 open items" in text
+          and "1985-09" in text, text)
+    a.switch_to.alert.accept()
+    wait(a, lambda d: "accepted 2" in text_of(d, "msg"), "the column's result")
+    rows = webfix.query(db, "SELECT i.state, d.operator, d.verb FROM review_item i JOIN "
+                            "review_decision d ON d.item_id = i.id WHERE i.id IN (?, ?)", *col)
+    check("one action accepted the whole column",
+          sorted(rows) == [("accepted", "alice", "accept")] * 2, str(rows))
+    check("their fields are verified", field_row(db, 16)[1] == "verified"
+          and field_row(db, 26)[1] == "verified")
     ndec = webfix.query(db, "SELECT count(*) FROM review_decision")[0][0]
 
     # a POST without the CSRF token is refused, and changes nothing
@@ -276,7 +315,7 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
     keys(a, Keys.ENTER)
     moved_from(a, item11)
     keys(bob, Keys.ENTER)
-    wait(bob, lambda d: "already decided by alice" in d.find_element("id", "msg").text,
+    wait(bob, lambda d: "already decided by alice" in text_of(d, "msg"),
          "bob to be told alice decided first")
     accepts = webfix.query(db, "SELECT operator FROM review_decision WHERE item_id = ? AND "
                                "verb = 'accept'", int(item11))

@@ -30,6 +30,14 @@ def build(dangan, fixture, work):
                 "WHERE id IN (11, 21)")
     con.execute("INSERT INTO field_reading (field_id, reader, text, conf) VALUES "
                 "(21, 'tesseract', '李四', 0.52), (21, 'rec2', '季四', 0.47)")
+    # a ledger column read alike: record 2's and 3's enrolment, both 85.9,
+    # both in review on one page (accepted together with `a` on the queue)
+    con.execute("UPDATE field SET state = 'review', flag = 'low_confidence 55 < 60' "
+                "WHERE id = 16")
+    con.execute("INSERT INTO field (id, record_id, key, raw, value, state, conf_min, conf_mean, "
+                "x, y, w, h, words, rule, flag, norm_run) SELECT 26, 3, key, raw, value, "
+                "'review', 55, 55, x, 130, w, h, words, rule, flag, norm_run FROM field "
+                "WHERE id = 16")
     con.commit()
     con.close()
     env = dict(os.environ, DANGAN_DB=db)

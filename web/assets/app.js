@@ -39,7 +39,37 @@
       if (e.key === 'j') { sel(at + 1); e.preventDefault(); }
       else if (e.key === 'k') { sel(at - 1); e.preventDefault(); }
       else if (e.key === 'Enter' && at >= 0) { location.href = rows[at].dataset.href; e.preventDefault(); }
+      else if (e.key === 'a' && at >= 0) { e.preventDefault(); acceptAlike(rows[at]); }
     });
+    const msg = document.getElementById('msg');
+
+    /* a: every open field item of the selected row's group (batch, page,
+     * field, reason) that reads the same value, once confirmed; each is
+     * accepted at the version this page shows */
+    function acceptAlike(row) {
+      const r = row.dataset;
+      if (r.kind !== 'field' || !row.classList.contains('open')) {
+        msg.textContent = 'a accepts open field items only';
+        msg.className = 'bad';
+        return;
+      }
+      const alike = rows.filter(x => x.classList.contains('open') && x.dataset.kind === 'field' &&
+                                     x.dataset.group === r.group && x.dataset.value === r.value);
+      const parts = r.group.split('/');
+      if (!confirm('Accept ' + alike.length + ' open item' + (alike.length === 1 ? '' : 's') +
+                   ' of field ' + parts[2] + ' (' + parts[3] + ') on this page that read "' +
+                   r.value + '"?')) return;
+      post('/api/accept-items', {items: alike.map(x => x.dataset.id + ':' + x.dataset.version).join(',')})
+        .then(res => {
+          if (!res.body.ok) { msg.textContent = res.body.error; msg.className = 'bad'; return; }
+          const refused = res.body.refused.map(x => '#' + x.item + ': ' + x.error).join('; ');
+          sessionStorage.setItem('dg_queue_msg', 'accepted ' + res.body.accepted +
+                                 (refused ? '; refused ' + refused : ''));
+          location.reload();
+        });
+    }
+    const said = sessionStorage.getItem('dg_queue_msg');
+    if (said) { msg.textContent = said; msg.className = 'good'; sessionStorage.removeItem('dg_queue_msg'); }
     sel(0);
   }
 
