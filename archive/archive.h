@@ -423,6 +423,7 @@ typedef struct arc_queue_row {
 typedef struct arc_queue_rows {
     arc_queue_row *v;
     size_t n;
+    size_t total; /* items matching the filter (more than n when limited) */
 } arc_queue_rows;
 
 enum { ARC_QUEUE_GROUPED = 0, ARC_QUEUE_P_ASC, ARC_QUEUE_P_DESC };
@@ -433,12 +434,28 @@ typedef struct arc_queue_opts {
     int all;            /* decided items too */
     int sort;           /* ARC_QUEUE_*: by batch, file, page, key, reason, id; or by p */
     size_t limit;       /* 0: no limit */
+    int next_open_only; /* arc_review_queue_near: only next_open is wanted */
 } arc_queue_opts;
 
 /* The queue's items (see arc_queue_opts) into *out; release with
  * arc_queue_rows_release on success.  Does not refresh the queue. */
 int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, dg_err *err);
 void arc_queue_rows_release(arc_queue_rows *rows);
+
+/* Where item stands in the queue's order under o (o->limit ignored): the
+ * items before and after it, and the first open item after it other than
+ * itself (wrapping to the start; 0 when none is open). */
+typedef struct arc_queue_near {
+    int64_t prev, next, next_open; /* 0: none */
+} arc_queue_near;
+int arc_review_queue_near(sqlite3 *db, const arc_queue_opts *o, int64_t item,
+                          arc_queue_near *near, dg_err *err);
+
+/* arc_review_refresh unless no stage has run since the call that left
+ * *mark (start with -1): the queue only grows when a stage (normalize,
+ * load, qa, extract) writes, and each writes a run row.  While a run is
+ * under way it refreshes every time. */
+int arc_review_refresh_since(sqlite3 *db, int64_t *mark, dg_err *err);
 
 /* What `correct` on field item `item` would store for value (the key's
  * normalizer with the record's context year) into *normalized (caller

@@ -16,7 +16,7 @@
 #include "web_internal.h"
 
 /* A queue page shows at most this many rows (the count says how many more). */
-#define QUEUE_ROWS_MAX 5000
+#define QUEUE_ROWS_MAX 1000
 
 /* The queue filter of this request, as given in the query string. */
 typedef struct filter {
@@ -151,7 +151,8 @@ void web_queue_page(web_req *r)
     arc_queue_rows q;
     /* the queue is derived from the fields' states: bring it up to date
      * first, as `dangan review list` does */
-    int rc = arc_review_refresh(r->db, &err);
+    o.limit = QUEUE_ROWS_MAX;
+    int rc = web_queue_refresh(r, &err);
     rc = rc ? rc : arc_review_queue(r->db, &o, &q, &err);
     if (rc)
         return html_error(r, rc, &err);
@@ -161,8 +162,8 @@ void web_queue_page(web_req *r)
     dg_buf *b = &r->out;
     r->ctype = "text/html; charset=utf-8";
     web_page_begin(r, "Review queue", "queue");
-    dg_buf_addf(b, "<h1>Review queue <span class=\"count\">%zu %s item%s</span></h1>\n", q.n,
-                f.all ? "" : "open", q.n == 1 ? "" : "s");
+    dg_buf_addf(b, "<h1>Review queue <span class=\"count\">%zu %s item%s</span></h1>\n",
+                q.total, f.all ? "" : "open", q.total == 1 ? "" : "s");
     dg_buf_adds(b, "<form class=\"filter\" method=\"get\" action=\"/queue\">"
                    "<label>reason <input name=\"reason\" value=\"");
     web_esc(b, f.reason);
@@ -183,15 +184,16 @@ void web_queue_page(web_req *r)
     dg_buf_adds(b, "<table class=\"queue\"><thead><tr><th>item</th><th>kind</th><th>field</th>"
                    "<th>read → value</th><th>p</th><th>why</th><th>state</th></tr></thead>"
                    "<tbody>\n");
-    size_t shown = q.n < QUEUE_ROWS_MAX ? q.n : QUEUE_ROWS_MAX;
+    size_t shown = q.n;
     for (size_t i = 0; i < shown; i++) {
         if (o.sort == ARC_QUEUE_GROUPED && (i == 0 || !same_group(&q.v[i - 1], &q.v[i])))
             group_head(b, &q, i);
         queue_row(b, &q.v[i], fq.data ? fq.data : "");
     }
     dg_buf_adds(b, "</tbody></table>\n");
-    if (shown < q.n)
-        dg_buf_addf(b, "<p>%zu more; narrow the filter to see them.</p>\n", q.n - shown);
+    if (shown < q.total)
+        dg_buf_addf(b, "<p class=\"more\">The first %zu of %zu; settle these or narrow the "
+                       "filter to see the others.</p>\n", shown, q.total);
     if (!q.n)
         dg_buf_adds(b, "<p class=\"empty\">Nothing to review.</p>\n");
     web_page_end(r);
@@ -208,28 +210,15 @@ static int neighbours(web_req *r, const filter *f, int64_t id, int64_t *prev, in
     arc_queue_opts o;
     filter_opts(f, &o);
     o.all = 1;
-    arc_queue_rows q;
-    int rc = arc_review_queue(r->db, &o, &q, err);
-    if (rc)
-        return rc;
-    *prev = *next = *next_open = 0;
-    size_t at = q.n;
-    for (size_t i = 0; i < q.n; i++)
-        if (q.v[i].id == id)
-            at = i;
-    if (at < q.n) {
-        *prev = at > 0 ? q.v[at - 1].id : 0;
-        *next = at + 1 < q.n ? q.v[at + 1].id : 0;
-    }
-    for (size_t k = 1; k <= q.n; k++) {
-        size_t i = ((at < q.n ? at : 0) + k) % q.n;
-        if (q.v[i].id != id && strcmp(q.v[i].state, "open") == 0) {
-            *next_open = q.v[i].id;
-            break;
-        }
-    }
-    arc_queue_rows_release(&q);
-    return DG_OK;
+    o.next_open_only = !prev;
+    arc_queue_near near;
+    int rc = arc_review_queue_near(r->db, &o, id, &near, err);
+    if (prev)
+        *prev = near.prev;
+    if (next)
+        *next = near.next;
+    *next_open = near.next_open;
+    return rc;
 }
 
 static void kv(dg_buf *b, const char *k, const char *v)
@@ -513,8 +502,8 @@ void web_api_decide(web_req *r)
         web_json_error(r, status, rc == DG_ECONFLICT ? "conflict" : "refused", err.msg);
     } else {
         filter f = {reason.data, key.data, sort.data, 0};
-        int64_t prev, next, next_open = 0;
-        if (neighbours(r, &f, id, &prev, &next, &next_open, &err))
+        int64_t next_open = 0;
+        if (neighbours(r, &f, id, NULL, NULL, &next_open, &err))
             next_open = 0;
         r->ctype = "application/json";
         dg_buf_addf(&r->out, "{\"ok\":true,\"item\":%lld,\"decision\":%lld,\"next\":%lld}",

@@ -39,7 +39,18 @@ struct web_server {
     int port;
     /* argon2id takes 64 MiB a login: one at a time keeps the server small */
     pthread_mutex_t login_lock;
+    /* the review queue was last brought up to date at this run mark */
+    pthread_mutex_t refresh_lock;
+    int64_t refresh_mark;
 };
+
+int web_queue_refresh(web_req *r, dg_err *err)
+{
+    pthread_mutex_lock(&r->srv->refresh_lock);
+    int rc = arc_review_refresh_since(r->db, &r->srv->refresh_mark, err);
+    pthread_mutex_unlock(&r->srv->refresh_lock);
+    return rc;
+}
 
 /* Per connection: the body as it arrives, and what the log line needs. */
 typedef struct conn_ctx {
@@ -428,6 +439,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     web_req r;
     memset(&r, 0, sizeof r);
     r.conn = conn;
+    r.srv = srv;
     r.method = method;
     r.path = url;
     r.body = c->body.data ? c->body.data : "";
@@ -519,6 +531,8 @@ int web_start(const web_opts *o, web_server **out, dg_err *err)
     s->log = o->log;
     s->log_ud = o->log_ud;
     pthread_mutex_init(&s->login_lock, NULL);
+    pthread_mutex_init(&s->refresh_lock, NULL);
+    s->refresh_mark = -1;
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
@@ -558,6 +572,7 @@ void web_stop(web_server **srv)
     if ((*srv)->mhd)
         MHD_stop_daemon((*srv)->mhd);
     pthread_mutex_destroy(&(*srv)->login_lock);
+    pthread_mutex_destroy(&(*srv)->refresh_lock);
     free((*srv)->db_path);
     free(*srv);
     *srv = NULL;

@@ -14,10 +14,12 @@
 #include "users.h"
 
 struct MHD_Connection;
+struct web_server;
 
 /* One request and the response being built for it. */
 typedef struct web_req {
     struct MHD_Connection *conn;
+    struct web_server *srv;
     const char *method, *path;
     const char *body; /* the POST body (form-urlencoded), NUL-terminated */
     size_t body_len;
@@ -47,6 +49,10 @@ int web_esc(dg_buf *b, const char *s);
  * and the opening of main; page names the script's behaviour. */
 void web_page_begin(web_req *r, const char *title, const char *page);
 void web_page_end(web_req *r);
+
+/* Bring the review queue up to date when a stage ran since the last time
+ * (arc_review_refresh_since, one at a time). */
+int web_queue_refresh(web_req *r, dg_err *err);
 
 /* Responses. */
 void web_redirect(web_req *r, const char *to);
