@@ -785,6 +785,39 @@ void arc_status_release(arc_status *s);
 /* Append s as one JSON object (no newline). */
 int arc_status_json(const arc_status *s, dg_buf *out);
 
+/* ---- the batch dashboard (dashboard.c; the web workbench draws it) ---------- */
+
+enum { ARC_DASH_PBINS = 10, ARC_DASH_HOURS = 72 };
+
+typedef struct arc_dash_batch {
+    int64_t batch;
+    char started[32];
+    arc_counts pages;      /* pages by state */
+    arc_counts quarantine; /* quarantined files by reason */
+    arc_counts fields;     /* fields by state */
+    arc_counts review;     /* review items by state (open, accepted, ...) */
+    int64_t p_bins[ARC_DASH_PBINS]; /* weighed values by p: [0, 0.1), ..., [0.9, 1] */
+} arc_dash_batch;
+
+/* One hour of the workspace (UTC "YYYY-MM-DDTHH"): review items raised,
+ * decisions that settled one (an undo counts -1), pages read by OCR runs
+ * that ended in it. */
+typedef struct arc_dash_hour {
+    char hour[16];
+    int64_t raised, settled, pages_read;
+} arc_dash_hour;
+
+typedef struct arc_dashboard {
+    arc_dash_batch *v; /* by batch id */
+    size_t n;
+    arc_dash_hour *hours; /* the last ARC_DASH_HOURS hours with activity, oldest first */
+    size_t nhours;
+} arc_dashboard;
+
+/* Read the dashboard into *d (release with arc_dashboard_release on success). */
+int arc_dashboard_read(sqlite3 *db, arc_dashboard *d, dg_err *err);
+void arc_dashboard_release(arc_dashboard *d);
+
 /* ---- evaluation against truth files (shared/samples/README.md format) -------- */
 
 /* Columns by difficulty: clean, moderate, hard, then all pages. */

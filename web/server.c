@@ -169,6 +169,10 @@ void web_page_begin(web_req *r, const char *title, const char *page)
     web_esc(b, page);
     dg_buf_adds(b, "\"><header><a class=\"brand\" href=\"/queue\">dangan 档案</a>");
     if (r->logged_in) {
+        if (arc_role_can(r->s.role, ARC_PERM_REVIEW_READ))
+            dg_buf_adds(b, "<a href=\"/queue\">review queue</a>");
+        if (arc_role_can(r->s.role, ARC_PERM_BATCH_WATCH))
+            dg_buf_adds(b, "<a href=\"/dashboard\">batches</a>");
         dg_buf_adds(b, "<span class=\"who\">");
         web_esc(b, r->s.user);
         dg_buf_addf(b, " <em>%s</em></span><form method=\"post\" action=\"/logout\">"
@@ -378,6 +382,9 @@ static void route(struct web_server *srv, web_req *r)
     if (get && strcmp(r->path, "/queue") == 0)
         return require(r, ARC_PERM_REVIEW_READ, "see the review queue") ? web_queue_page(r)
                                                                           : (void)0;
+    if (get && strcmp(r->path, "/dashboard") == 0)
+        return require(r, ARC_PERM_BATCH_WATCH, "watch batches") ? web_dashboard_page(r)
+                                                                 : (void)0;
     int64_t id;
     if (get && strncmp(r->path, "/item/", 6) == 0 && (id = path_id(r->path + 6, "")))
         return require(r, ARC_PERM_REVIEW_READ, "see review items") ? web_item_page(r, id)

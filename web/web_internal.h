@@ -67,5 +67,6 @@ void web_crop(web_req *r, int64_t id);
 void web_api_preview(web_req *r);
 void web_api_decide(web_req *r);
 void web_api_accept_items(web_req *r);
+void web_dashboard_page(web_req *r);
 
 #endif

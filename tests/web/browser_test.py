@@ -281,6 +281,14 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
           and field_row(db, 26)[1] == "verified")
     ndec = webfix.query(db, "SELECT count(*) FROM review_decision")[0][0]
 
+    # the batch dashboard: its plots drawn, settled items counted
+    a.get(url + "/dashboard")
+    nsvg = a.execute_script("return document.querySelectorAll('section.batch svg rect').length;")
+    check("the dashboard draws its plots", nsvg >= 10, str(nsvg))
+    check("the dashboard counts settled items",
+          "accepted" in a.find_element("css selector", "section.batch .plot.review").text)
+    a.save_screenshot(os.path.join(shots, "workbench-dashboard.png"))
+
     # a POST without the CSRF token is refused, and changes nothing
     a.get(url + "/item/%s" % item11)
     status = fetch_status(a, "item=%s&verb=accept" % item11)

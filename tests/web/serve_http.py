@@ -138,6 +138,13 @@ def run(srv, db):
                            (webfix.item_of_field(db, 25), urllib.parse.quote("1986.11")))
     check("preview: normalized as the CLI does", st == 200 and '"value":"1986-11"' in body, body)
 
+    # the batch dashboard: plots drawn by the server
+    st, h, body, _ = a.req("GET", "/dashboard")
+    check("dashboard: 200 with SVG plots", st == 200 and body.count("<svg") >= 4
+          and "Batch 1" in body and "p of the values" in body, str(st))
+    check("dashboard: the p histogram counts the weighed values",
+          re.search(r"<span class=\"count\">1[0-9] weighed</span>", body) is not None)
+
     # roles: an auditor reads but may not decide; a registrar may not read the queue
     au = counted(Client(srv.url))
     au.login("audrey", "auditor-pw")
@@ -151,6 +158,8 @@ def run(srv, db):
     rg.login("rita", "registrar-pw")
     st, h, body, _ = rg.req("GET", "/queue")
     check("registrar on the queue: 403", st == 403 and "registrar" in body, str(st))
+    st, h, body, _ = rg.req("GET", "/dashboard")
+    check("registrar on the dashboard: 403", st == 403, str(st))
     check("only alice's decision in the database",
           webfix.query(db, "SELECT count(*) FROM review_decision")[0][0] == 1)
 
