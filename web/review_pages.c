@@ -367,7 +367,9 @@ void web_item_page(web_req *r, int64_t id)
     }
     if (v.file)
         dg_buf_addf(b, "<figure class=\"crop\"><img id=\"crop\" src=\"/crop/%lld.png\" "
-                       "alt=\"the scan around the value\"></figure>\n", (long long)id);
+                       "data-context=\"/crop/%lld.png?margin=400\" "
+                       "alt=\"the scan around the value\"><figcaption><kbd>c</kbd> the row or "
+                       "card around it</figcaption></figure>\n", (long long)id, (long long)id);
     dg_buf_adds(b, "<dl class=\"value\">");
     if (v.has_field) {
         kv(b, "read", v.raw);
@@ -421,7 +423,11 @@ void web_item_page(web_req *r, int64_t id)
 void web_crop(web_req *r, int64_t id)
 {
     dg_err err = {0};
-    int rc = arc_review_crop_png(r->db, id, 40, &r->bin, &r->bin_len, &err);
+    /* ?margin=N: the row or card around the value (the `c` key) */
+    const char *m = web_arg(r, "margin");
+    int margin = m ? atoi(m) : 40;
+    margin = margin < 0 ? 0 : margin > 2000 ? 2000 : margin;
+    int rc = arc_review_crop_png(r->db, id, margin, &r->bin, &r->bin_len, &err);
     if (rc)
         return html_error(r, rc, &err);
     r->ctype = "image/png";

@@ -185,6 +185,16 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
         iid = d["id"]
         kind, fid = field_of(db, iid)
         if fid == 4 and "accept" not in done:
+            # c shows the card around the value, and c again the value alone
+            small = a.execute_script("return document.getElementById('crop').naturalWidth;")
+            keys(a, "c")
+            wait(a, lambda d: d.execute_script(
+                "var c = document.getElementById('crop'); return c.complete && "
+                "c.src.indexOf('margin=400') > 0 && c.naturalWidth > arguments[0];", small),
+                "c to show the card around the value")
+            keys(a, "c")
+            wait(a, lambda d: "margin" not in d.execute_script(
+                "return document.getElementById('crop').src;"), "c again to go back")
             keys(a, Keys.ENTER)
             moved_from(a, iid)
             check("Enter accepted the sex item",

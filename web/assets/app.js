@@ -117,6 +117,16 @@
       }).catch(err => { busy = false; say('network error: ' + err, true); });
     }
 
+    /* c: the crop with the row or card around the value, and back */
+    const crop = document.getElementById('crop');
+    function context() {
+      if (!crop) return;
+      const tight = crop.dataset.tight || crop.getAttribute('src');
+      crop.dataset.tight = tight;
+      crop.src = crop.getAttribute('src') === tight ? crop.dataset.context : tight;
+      crop.classList.toggle('context');
+    }
+
     function showPreview() {
       const typed = input.value;
       if (!typed.trim()) return;
@@ -155,6 +165,7 @@
       if (busyInput(e) || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
       const k = e.key;
       if (k === 'j') { e.preventDefault(); go(d.next); return; }
+      if (k === 'c') { e.preventDefault(); context(); return; }
       if (k === 'k') { e.preventDefault(); go(d.prev); return; }
       if (!canDecide) return;
       if (k === 'Enter') { e.preventDefault(); decide({verb: 'accept'}); return; }
