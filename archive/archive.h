@@ -468,6 +468,11 @@ int arc_review_preview(sqlite3 *db, int64_t item, const char *value, char **norm
 /* arc_review_crop into memory: *png (caller frees) of *len bytes. */
 int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
                         size_t *len, dg_err *err);
+/* A conflict item's other side: the crop of the field the archived study's
+ * value of the same key came from (provenance), into memory.  DG_ENOTFOUND
+ * for an item that is no conflict. */
+int arc_review_conflict_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
+                                 size_t *len, dg_err *err);
 
 /* ---- QA sampling: the archival acceptance check (抽检) ----------------------- */
 

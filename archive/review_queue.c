@@ -290,12 +290,14 @@ int arc_review_preview(sqlite3 *db, int64_t item, const char *value, char **norm
     return rc;
 }
 
-int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
-                        size_t *len, dg_err *err)
+typedef int (*crop_fn)(sqlite3 *db, int64_t id, int margin, const char *png, dg_err *err);
+
+/* A crop writer takes a path: a private temporary file, read and gone. */
+static int crop_to_memory(sqlite3 *db, crop_fn crop, int64_t id, int margin, unsigned char **png,
+                          size_t *len, dg_err *err)
 {
     *png = NULL;
     *len = 0;
-    /* the crop writer takes a path: a private temporary file, gone at once */
     const char *tmp = getenv("TMPDIR");
     char path[1024];
     snprintf(path, sizeof path, "%s/dangan-crop-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -304,9 +306,34 @@ int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **p
         return dg_err_set(err, DG_ERR, "cannot make a temporary file in %s",
                           tmp && *tmp ? tmp : "/tmp");
     close(fd);
-    int rc = arc_review_crop(db, item, margin, path, err);
+    int rc = crop(db, id, margin, path, err);
     if (!rc)
         rc = dg_read_file(path, (size_t)256 << 20, png, len, err);
     unlink(path);
     return rc;
+}
+
+int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
+                        size_t *len, dg_err *err)
+{
+    return crop_to_memory(db, arc_review_crop, item, margin, png, len, err);
+}
+
+int arc_review_conflict_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
+                                 size_t *len, dg_err *err)
+{
+    /* the archived value of the same key came from the field provenance names */
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT pv.field_id FROM review_item i JOIN field f ON f.id = i.field_id "
+                       "JOIN provenance pv ON pv.study_id = i.study_id AND pv.key = f.key "
+                       "WHERE i.id = ? AND i.kind = 'conflict'", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, item);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    int64_t field = found ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (!found)
+        return dg_err_set(err, DG_ENOTFOUND, "review item %lld is no conflict with an archived "
+                                             "value", (long long)item);
+    return crop_to_memory(db, arc_field_crop, field, margin, png, len, err);
 }

@@ -365,7 +365,17 @@ void web_item_page(web_req *r, int64_t id)
         web_esc(b, v.detail);
         dg_buf_adds(b, "</p>\n");
     }
-    if (v.file)
+    if (v.file && strcmp(v.kind, "conflict") == 0 && v.study)
+        /* card and ledger side by side: this record's value and the
+         * archived one it disagrees with */
+        dg_buf_addf(b, "<div class=\"sides\"><figure class=\"crop\"><img id=\"crop\" "
+                       "src=\"/crop/%lld.png\" alt=\"this record's value\"><figcaption>this "
+                       "record (%lld)</figcaption></figure><figure class=\"crop\"><img "
+                       "id=\"crop-archived\" src=\"/crop/%lld.png?side=archived\" alt=\"the "
+                       "archived value\"><figcaption>archived study %lld</figcaption></figure>"
+                       "</div>\n",
+                    (long long)id, (long long)v.record, (long long)id, (long long)v.study);
+    else if (v.file)
         dg_buf_addf(b, "<figure class=\"crop\"><img id=\"crop\" src=\"/crop/%lld.png\" "
                        "data-context=\"/crop/%lld.png?margin=400\" "
                        "alt=\"the scan around the value\"><figcaption><kbd>c</kbd> the row or "
@@ -427,7 +437,11 @@ void web_crop(web_req *r, int64_t id)
     const char *m = web_arg(r, "margin");
     int margin = m ? atoi(m) : 40;
     margin = margin < 0 ? 0 : margin > 2000 ? 2000 : margin;
-    int rc = arc_review_crop_png(r->db, id, margin, &r->bin, &r->bin_len, &err);
+    /* ?side=archived: a conflict's other source, the archived value's scan */
+    const char *side = web_arg(r, "side");
+    int rc = side && strcmp(side, "archived") == 0
+                 ? arc_review_conflict_crop_png(r->db, id, margin, &r->bin, &r->bin_len, &err)
+                 : arc_review_crop_png(r->db, id, margin, &r->bin, &r->bin_len, &err);
     if (rc)
         return html_error(r, rc, &err);
     r->ctype = "image/png";

@@ -77,8 +77,35 @@ def main():
           any(re.search(r" 127\.0\.0\.1 POST /api/decide 200 \d+B [\d.]+ms user=alice$", l)
               for l in lines), "\n".join(lines[-5:]))
     check("the password is never in the log", "alice-secret" not in log)
+    conflict_sides(dangan, fixture, work)
     print("%d failures" % failures)
     return 1 if failures else 0
+
+
+def conflict_sides(dangan, fixture, work):
+    """A conflict between card and ledger shows both crops."""
+    cwork = work + "/conflict"
+    db = webfix.build(dangan, fixture, cwork)
+    item = webfix.make_conflict(dangan, db)
+    check("the fixture raised a conflict item", item is not None)
+    if item is None:
+        return
+    srv = webfix.Server(dangan, db, cwork)
+    try:
+        c = Client(srv.url)
+        c.login("alice", "alice-secret")
+        st, h, body, _ = c.req("GET", "/item/%d" % item)
+        check("conflict item: both crops side by side",
+              st == 200 and 'src="/crop/%d.png"' % item in body
+              and 'src="/crop/%d.png?side=archived"' % item in body, body[-1500:])
+        st, h, body, _ = c.req("GET", "/crop/%d.png?side=archived" % item)
+        check("the archived side's crop is a PNG", st == 200 and h.get("Content-Type") ==
+              "image/png", str(st))
+        other = webfix.item_of_field(db, 25)
+        st, h, body, _ = c.req("GET", "/crop/%d.png?side=archived" % other)
+        check("no archived side for an item that is no conflict: 404", st == 404, str(st))
+    finally:
+        srv.stop()
 
 
 requests_made = 0

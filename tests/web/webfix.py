@@ -99,3 +99,23 @@ def query(db, sql, *args):
 def item_of_field(db, field_id):
     rows = query(db, "SELECT id FROM review_item WHERE field_id = ? AND kind = 'field'", field_id)
     return rows[0][0] if rows else None
+
+
+def make_conflict(dangan, db):
+    """Card and ledger of one person that disagree on the enrolment date:
+    the ledger row's fields back to auto with 1986-09 against the card's
+    1985-09, the card's major matched by an operator, then `dangan load`
+    links the two and raises a conflict item.  Returns its id."""
+    con = sqlite3.connect(db)
+    con.execute("UPDATE field SET state = 'auto', flag = NULL WHERE id IN (11, 16)")
+    con.execute("UPDATE field SET raw = '86.9', value = '1986-09' WHERE id = 16")
+    con.commit()
+    con.close()
+    env = dict(os.environ, DANGAN_DB=db)
+    subprocess.run([dangan, "review", "list"], check=True, env=env, stdout=subprocess.DEVNULL)
+    match = query(db, "SELECT id FROM review_item WHERE kind = 'match'")[0][0]
+    subprocess.run([dangan, "review", "pick", str(match), "1", "--operator", "setup"],
+                   check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run([dangan, "load"], check=True, env=env, stdout=subprocess.DEVNULL)
+    rows = query(db, "SELECT id FROM review_item WHERE kind = 'conflict'")
+    return rows[0][0] if rows else None
