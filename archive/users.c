@@ -276,8 +276,12 @@ int arc_user_login(sqlite3 *db, const char *name, const char *password, int64_t 
         copy_text(st, 8, hash, sizeof hash);
     }
     sqlite3_finalize(st);
-    if (!found || out->disabled)
+    if (!found || out->disabled) {
+        /* as slow as a wrong password, so timing does not tell which names exist */
+        char dummy[crypto_pwhash_STRBYTES];
+        hash_password("not a password of anyone", dummy, NULL);
         return dg_err_set(err, DG_EINPUT, wrong);
+    }
     if (out->locked_until > now)
         return dg_err_set(err, DG_ECONFLICT,
                           "too many failed logins: account '%s' is locked for %lld more "

@@ -42,6 +42,7 @@ struct web_server {
     /* the review queue was last brought up to date at this run mark */
     pthread_mutex_t refresh_lock;
     int64_t refresh_mark;
+    int loopback; /* listening on 127.0.0.1: check the Host header */
 };
 
 int web_queue_refresh(web_req *r, dg_err *err)
@@ -326,8 +327,25 @@ static int64_t path_id(const char *s, const char *suffix)
     return v;
 }
 
+/* On loopback only loopback names are answered: a page elsewhere whose name
+ * was rebound to 127.0.0.1 gets nothing (DNS rebinding). */
+static int host_ok(const struct web_server *srv, const web_req *r)
+{
+    if (!srv->loopback)
+        return 1;
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
+    if (!h)
+        return 1; /* HTTP/1.0 without Host: no name to have been rebound */
+    size_t n = strcspn(h, ":");
+    return (n == 9 && strncmp(h, "localhost", 9) == 0) ||
+           (n == 9 && strncmp(h, "127.0.0.1", 9) == 0);
+}
+
 static void route(struct web_server *srv, web_req *r)
 {
+    if (!host_ok(srv, r))
+        return web_error_page(r, MHD_HTTP_MISDIRECTED_REQUEST, "Wrong host",
+                              "This server answers to 127.0.0.1 and localhost only.");
     int get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
     int post = strcmp(r->method, "POST") == 0;
     if (get && strcmp(r->path, "/assets/app.css") == 0)
@@ -511,6 +529,10 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         char *q = strchr(c->path, '?');
         if (q)
             *q = 0;
+        /* a decoded %0a must not forge a log line */
+        for (char *p = c->path; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
         snprintf(line, sizeof line, "%s %s %s %s %d %zuB %.1fms user=%s%s", now, peer, c->method,
                  c->path, c->status, c->bytes, ms, c->user[0] ? c->user : "-",
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
@@ -549,6 +571,7 @@ int web_start(const web_opts *o, web_server **out, dg_err *err)
         web_stop(&s);
         return dg_err_set(err, DG_EUSAGE, "'%s' is not an IPv4 address", host);
     }
+    s->loopback = strcmp(host, "127.0.0.1") == 0;
     unsigned threads = o->threads > 0 ? (unsigned)o->threads : 4;
     s->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, answer, s,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,

@@ -131,6 +131,15 @@ def run(srv, db):
         check("header %s on every response" % k, k in h)
     check("CSP allows no inline script", "script-src 'self'" in h.get("Content-Security-Policy", "")
           and "unsafe-inline" not in h.get("Content-Security-Policy", ""))
+    # a name rebound to 127.0.0.1 by another site is not answered
+    rq = urllib.request.Request(srv.url + "/login", headers={"Host": "evil.example:%d" % srv.port})
+    try:
+        st = a.op.open(rq, timeout=30).status
+    except urllib.error.HTTPError as e:
+        st = e.code
+    global requests_made
+    requests_made += 1
+    check("a foreign Host header: 421", st == 421, str(st))
     # login without the login form's token is refused
     st, h, body, _ = a.req("POST", "/login", {"name": "alice", "password": "alice-secret"})
     check("login POST without its CSRF token: 403", st == 403, str(st))
