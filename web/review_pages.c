@@ -418,7 +418,7 @@ void web_item_page(web_req *r, int64_t id)
     dg_buf_adds(b, "<div id=\"msg\" role=\"status\"></div>\n");
     if (can)
         dg_buf_adds(b, "<p class=\"keys\"><kbd>Enter</kbd> accept · <kbd>1</kbd>-<kbd>9</kbd> pick · "
-                       "type to correct (<kbd>e</kbd> starts typing) · <kbd>u</kbd> undo · "
+                       "type to correct (<kbd>e</kbd> starts typing) · <kbd>x</kbd> reject · <kbd>u</kbd> undo · "
                        "<kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>Esc</kbd> stop typing</p>\n");
     else
         dg_buf_adds(b, "<p class=\"keys readonly\">Read only: your role does not decide items. "
@@ -480,8 +480,8 @@ void web_api_preview(web_req *r)
 
 void web_api_decide(web_req *r)
 {
-    dg_buf verb, value, num, ver, reason, key, sort;
-    dg_buf *all[] = {&verb, &value, &num, &ver, &reason, &key, &sort};
+    dg_buf verb, value, num, ver, reason, key, sort, why;
+    dg_buf *all[] = {&verb, &value, &num, &ver, &reason, &key, &sort, &why};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         dg_buf_init(all[i], 4096);
     web_form(r, "verb", &verb);
@@ -491,6 +491,7 @@ void web_api_decide(web_req *r)
     web_form(r, "reason", &reason);
     web_form(r, "key", &key);
     web_form(r, "sort", &sort);
+    web_form(r, "why", &why);
     dg_buf idb;
     dg_buf_init(&idb, 64);
     web_form(r, "item", &idb);
@@ -502,13 +503,15 @@ void web_api_decide(web_req *r)
     req.operator_name = r->s.user;
     req.candidate = num.data ? atoi(num.data) : 0;
     req.value = value.data;
+    req.why = why.data && *why.data ? why.data : NULL;
     req.expect_version = ver.data && *ver.data ? atoll(ver.data) : -1;
     int known = strcmp(req.verb, "accept") == 0 || strcmp(req.verb, "pick") == 0 ||
-                strcmp(req.verb, "correct") == 0 || strcmp(req.verb, "undo") == 0;
+                strcmp(req.verb, "correct") == 0 || strcmp(req.verb, "reject") == 0 ||
+                strcmp(req.verb, "undo") == 0;
     dg_err err = {0};
     int64_t decision = 0;
     int rc = !id || !known ? dg_err_set(&err, DG_EUSAGE, "decide wants an item and a verb "
-                                                         "(accept, pick, correct or undo)")
+                                                         "(accept, pick, correct, reject, undo)")
                            : arc_review_decide(r->db, id, &req, &decision, &err);
     if (rc) {
         /* the library's hint names the CLI; the page shows the item anyway */

@@ -87,7 +87,7 @@ def keys(b, *k):
     ActionChains(b).send_keys(*k).perform()
 
 
-def wait(b, cond, what, timeout=20):
+def wait(b, cond, what, timeout=45):
     from selenium.webdriver.support.ui import WebDriverWait
     try:
         WebDriverWait(b, timeout).until(lambda d: cond(d))
@@ -158,7 +158,10 @@ def item_state(db, item):
 
 
 def moved_from(b, iid):
-    return wait(b, lambda d: (item_data(d) or {}).get("id") not in (None, iid),
+    """Wait until the page left item iid: another item, or the queue when
+    nothing is left open."""
+    return wait(b, lambda d: (item_data(d) or {}).get("id") not in (None, iid)
+                or d.current_url.split("?")[0].endswith("/queue"),
                 "the next item after " + iid)
 
 
@@ -179,9 +182,13 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
     done = set()
     item11 = None
     for _ in range(20):
-        if done >= {"accept", "pick", "correct", "undo", "date", "match"}:
+        if done >= {"accept", "pick", "correct", "undo", "date", "match", "reject"}:
             break
         d = item_data(a)
+        if d is None:  # on the queue: open its first row
+            keys(a, Keys.ENTER)
+            wait(a, lambda d: item_data(d) is not None, "an item from the queue")
+            d = item_data(a)
         iid = d["id"]
         kind, fid = field_of(db, iid)
         if fid == 4 and "accept" not in done:
@@ -236,8 +243,6 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
                   and last_decision(db, iid) == ("undo", "alice"),
                   str((field_row(db, 11), item_state(db, iid), last_decision(db, iid))))
             done.add("undo")
-            keys(a, "j")
-            moved_from(a, iid)
         elif fid == 25 and "date" not in done:
             keys(a, "e", "1986.11", Keys.ENTER)
             wait(a, lambda d: "will store: 1986-11" in text_of(d, "preview"),
@@ -248,6 +253,18 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
                   field_row(db, 25) == ("1986-11", "verified")
                   and item_state(db, iid) == "corrected", str(field_row(db, 25)))
             done.add("date")
+        elif kind == "page" and "reject" not in done:
+            keys(a, "x")
+            wait(a, lambda d: alert_text(d) is not None, "the reject prompt")
+            a.switch_to.alert.send_keys("not a graduate record")
+            a.switch_to.alert.accept()
+            moved_from(a, iid)
+            rows = webfix.query(db, "SELECT verb, operator, note FROM review_decision WHERE "
+                                    "item_id = ?", int(iid))
+            check("x rejected the page with the reason typed",
+                  rows == [("reject", "alice", "not a graduate record")]
+                  and item_state(db, iid) == "rejected", str(rows))
+            done.add("reject")
         elif kind == "match" and "match" not in done:
             keys(a, "1")
             moved_from(a, iid)
@@ -265,7 +282,7 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
                 keys(a, "j")
                 moved_from(a, iid)
     check("every keyboard step was made", done >= {"accept", "pick", "correct", "undo", "date",
-                                                   "match"}, str(done))
+                                                   "match", "reject"}, str(done))
     ndec = webfix.query(db, "SELECT count(*) FROM review_decision")[0][0]
 
     # a column read alike: `a` on one row, confirmed, accepts both

@@ -170,6 +170,14 @@
       if (!canDecide) return;
       if (k === 'Enter') { e.preventDefault(); decide({verb: 'accept'}); return; }
       if (k === 'u') { e.preventDefault(); undo(); return; }
+      if (k === 'x') {
+        /* reject: the value (or page, or link) is wrong and cannot be set
+         * right here; the library wants the reason */
+        e.preventDefault();
+        const why = prompt('Reject item ' + id + ': why?');
+        if (why && why.trim()) decide({verb: 'reject', why: why.trim()});
+        return;
+      }
       if (/^[1-9]$/.test(k)) {
         e.preventDefault();
         const n = Number(k);
