@@ -10,7 +10,7 @@ extern const cli_command cmd_extract, cmd_reread, cmd_eval;
 extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
 extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa;
-extern const cli_command cmd_serve, cmd_user;
+extern const cli_command cmd_serve, cmd_user, cmd_report;
 
 const cli_command *const cli_commands[] = {
     &cmd_run,
@@ -31,6 +31,7 @@ const cli_command *const cli_commands[] = {
     &cmd_lookup,
     &cmd_log,
     &cmd_serve,
+    &cmd_report,
     &cmd_user,
     NULL,
 };

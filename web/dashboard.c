@@ -9,7 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "web.h"
 #include "web_internal.h"
+
+extern const char web_asset_app_css[];
+extern const size_t web_asset_app_css_len;
 
 /* A colour per state, the same on every plot. */
 static const char *colour_of(const char *state)
@@ -191,20 +195,16 @@ static void hours_plot(dg_buf *b, const arc_dashboard *d)
     dg_buf_adds(b, "</p></section>\n");
 }
 
-void web_dashboard_page(web_req *r)
+/* The dashboard's content (after the page's header) into b. */
+static int dashboard_body(sqlite3 *db, dg_buf *b, dg_err *err)
 {
-    dg_err err = {0};
-    int rc = web_queue_refresh(r, &err);
     arc_dashboard d;
-    rc = rc ? rc : arc_dashboard_read(r->db, &d, &err);
+    int rc = arc_dashboard_read(db, &d, err);
     if (rc)
-        return web_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "Error", err.msg);
+        return rc;
     arc_qa_report qa;
     dg_err qerr = {0};
-    int have_qa = arc_qa_report_read(r->db, 0, NULL, &qa, &qerr) == DG_OK;
-    dg_buf *b = &r->out;
-    r->ctype = "text/html; charset=utf-8";
-    web_page_begin(r, "Batches", "dashboard");
+    int have_qa = arc_qa_report_read(db, 0, NULL, &qa, &qerr) == DG_OK;
     dg_buf_addf(b, "<h1>Batches <span class=\"count\">%zu</span></h1>\n", d.n);
     hours_plot(b, &d);
     for (size_t i = 0; i < d.n; i++) {
@@ -236,8 +236,39 @@ void web_dashboard_page(web_req *r)
         web_esc(b, qerr.msg);
         dg_buf_adds(b, "</p>");
     }
-    web_page_end(r);
     if (have_qa)
         arc_qa_report_release(&qa);
     arc_dashboard_release(&d);
+    return DG_OK;
+}
+
+void web_dashboard_page(web_req *r)
+{
+    dg_err err = {0};
+    if (web_queue_refresh(r, &err))
+        return web_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "Error", err.msg);
+    r->ctype = "text/html; charset=utf-8";
+    web_page_begin(r, "Batches", "dashboard");
+    if (dashboard_body(r->db, &r->out, &err))
+        return web_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "Error", err.msg);
+    web_page_end(r);
+}
+
+int web_report_html(sqlite3 *db, dg_buf *out, dg_err *err)
+{
+    char now[32];
+    dg_now_iso(now);
+    /* one file that opens anywhere: the stylesheet inside, no script, no
+     * link to the server */
+    dg_buf_adds(out, "<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">"
+                     "<title>dangan batches</title><style>\n");
+    dg_buf_add(out, web_asset_app_css, web_asset_app_css_len);
+    dg_buf_addf(out, "</style></head>\n<body data-page=\"report\"><header><span class=\"brand\">"
+                     "dangan 档案</span><span class=\"who\">report made %s</span></header>\n"
+                     "<main>\n", now);
+    int rc = dashboard_body(db, out, err);
+    dg_buf_adds(out, "</main>\n</body></html>\n");
+    if (!rc && out->len >= out->cap - 1)
+        rc = dg_err_set(err, DG_ENOMEM, "the report grew past its size cap");
+    return rc;
 }

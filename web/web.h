@@ -19,6 +19,7 @@
 #define DANGAN_WEB_H
 
 #include "common.h"
+#include "db.h"
 
 typedef struct web_opts {
     const char *db_path; /* the workspace; must exist (copied) */
@@ -44,5 +45,10 @@ int web_start(const web_opts *opts, web_server **out, dg_err *err);
 int web_port(const web_server *srv);
 /* Stop accepting, finish the requests under way, free; *srv becomes NULL. */
 void web_stop(web_server **srv);
+
+/* The batch dashboard as one self-contained HTML file (styles inside, no
+ * script, nothing fetched): what `dangan report --html` writes.  Reads
+ * only; the caller refreshes the review queue first if it wants. */
+int web_report_html(sqlite3 *db, dg_buf *out, dg_err *err);
 
 #endif

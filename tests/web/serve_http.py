@@ -77,9 +77,31 @@ def main():
           any(re.search(r" 127\.0\.0\.1 POST /api/decide 200 \d+B [\d.]+ms user=alice$", l)
               for l in lines), "\n".join(lines[-5:]))
     check("the password is never in the log", "alice-secret" not in log)
+    report(dangan, db, work)
     conflict_sides(dangan, fixture, work)
     print("%d failures" % failures)
     return 1 if failures else 0
+
+
+def report(dangan, db, work):
+    """`dangan report --html`: the dashboard as one file that needs nothing else."""
+    import subprocess
+    path = work + "/report.html"
+    p = subprocess.run([dangan, "--db", db, "report", "--html", path], capture_output=True,
+                       text=True)
+    check("report --html: exit 0", p.returncode == 0, p.stderr)
+    try:
+        with open(path, encoding="utf-8") as f:
+            html = f.read()
+    except OSError:
+        html = ""
+    check("report: the plots and the batch", html.count("<svg") >= 4 and "Batch 1" in html
+          and "review items" in html)
+    check("report: self-contained (styles inside, no script, nothing fetched)",
+          "<style>" in html and "<script" not in html and "/assets/" not in html
+          and "http://" not in html and "https://" not in html)
+    p = subprocess.run([dangan, "--db", db, "report"], capture_output=True, text=True)
+    check("report without --html: exit 2", p.returncode == 2, str(p.returncode))
 
 
 def conflict_sides(dangan, fixture, work):
