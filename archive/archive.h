@@ -468,6 +468,10 @@ int arc_review_preview(sqlite3 *db, int64_t item, const char *value, char **norm
 /* arc_review_crop into memory: *png (caller frees) of *len bytes. */
 int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
                         size_t *len, dg_err *err);
+/* arc_field_crop into memory. */
+int arc_field_crop_png(sqlite3 *db, int64_t field, int margin, unsigned char **png, size_t *len,
+                       dg_err *err);
+
 /* A conflict item's other side: the crop of the field the archived study's
  * value of the same key came from (provenance), into memory.  DG_ENOTFOUND
  * for an item that is no conflict. */

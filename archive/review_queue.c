@@ -319,6 +319,12 @@ int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **p
     return crop_to_memory(db, arc_review_crop, item, margin, png, len, err);
 }
 
+int arc_field_crop_png(sqlite3 *db, int64_t field, int margin, unsigned char **png, size_t *len,
+                       dg_err *err)
+{
+    return crop_to_memory(db, arc_field_crop, field, margin, png, len, err);
+}
+
 int arc_review_conflict_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
                                  size_t *len, dg_err *err)
 {

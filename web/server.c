@@ -174,6 +174,8 @@ void web_page_begin(web_req *r, const char *title, const char *page)
             dg_buf_adds(b, "<a href=\"/queue\">review queue</a>");
         if (arc_role_can(r->s.role, ARC_PERM_BATCH_WATCH))
             dg_buf_adds(b, "<a href=\"/dashboard\">batches</a>");
+        if (arc_role_can(r->s.role, ARC_PERM_LOOKUP))
+            dg_buf_adds(b, "<a href=\"/search\">search</a>");
         dg_buf_adds(b, "<span class=\"who\">");
         web_esc(b, r->s.user);
         dg_buf_addf(b, " <em>%s</em></span><form method=\"post\" action=\"/logout\">"
@@ -266,6 +268,14 @@ static void login_form(web_req *r, int status, const char *message)
     r->status = status;
 }
 
+/* The first page of a role. */
+static const char *home_of(arc_role role)
+{
+    return arc_role_can(role, ARC_PERM_REVIEW_READ) ? "/queue"
+           : arc_role_can(role, ARC_PERM_LOOKUP)    ? "/search"
+                                                    : "/dashboard";
+}
+
 static void do_login(struct web_server *srv, web_req *r)
 {
     dg_buf name, pw, csrf;
@@ -295,7 +305,7 @@ static void do_login(struct web_server *srv, web_req *r)
                      "dg_session=%s; Path=/; HttpOnly; SameSite=Strict", r->s.token);
             snprintf(r->cookie[1], sizeof r->cookie[1],
                      "dg_login=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0");
-            web_redirect(r, "/queue");
+            web_redirect(r, home_of(r->s.role));
         }
     }
     sodium_memzero(pw.data ? pw.data : (char *)"", pw.data ? pw.len : 0);
@@ -370,7 +380,7 @@ static void route(struct web_server *srv, web_req *r)
         if (post)
             return do_login(srv, r);
         if (r->logged_in)
-            return web_redirect(r, "/queue");
+            return web_redirect(r, home_of(r->s.role));
         return login_form(r, MHD_HTTP_OK, NULL);
     }
     if (!r->logged_in) {
@@ -396,14 +406,22 @@ static void route(struct web_server *srv, web_req *r)
         return web_redirect(r, "/login");
     }
     if (get && strcmp(r->path, "/") == 0)
-        return web_redirect(r, "/queue");
+        return web_redirect(r, home_of(r->s.role));
     if (get && strcmp(r->path, "/queue") == 0)
         return require(r, ARC_PERM_REVIEW_READ, "see the review queue") ? web_queue_page(r)
                                                                           : (void)0;
     if (get && strcmp(r->path, "/dashboard") == 0)
         return require(r, ARC_PERM_BATCH_WATCH, "watch batches") ? web_dashboard_page(r)
                                                                  : (void)0;
+    if (get && strcmp(r->path, "/search") == 0)
+        return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_search_page(r) : (void)0;
     int64_t id;
+    if (get && strncmp(r->path, "/provenance/", 12) == 0 && (id = path_id(r->path + 12, "")))
+        return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_provenance_page(r, id)
+                                                                 : (void)0;
+    if (get && strncmp(r->path, "/fieldcrop/", 11) == 0 && (id = path_id(r->path + 11, ".png")))
+        return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_field_crop(r, id)
+                                                                 : (void)0;
     if (get && strncmp(r->path, "/item/", 6) == 0 && (id = path_id(r->path + 6, "")))
         return require(r, ARC_PERM_REVIEW_READ, "see review items") ? web_item_page(r, id)
                                                                      : (void)0;

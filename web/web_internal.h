@@ -68,5 +68,8 @@ void web_api_preview(web_req *r);
 void web_api_decide(web_req *r);
 void web_api_accept_items(web_req *r);
 void web_dashboard_page(web_req *r);
+void web_search_page(web_req *r);
+void web_provenance_page(web_req *r, int64_t study);
+void web_field_crop(web_req *r, int64_t field);
 
 #endif

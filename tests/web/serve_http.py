@@ -126,6 +126,31 @@ def conflict_sides(dangan, fixture, work):
         other = webfix.item_of_field(db, 25)
         st, h, body, _ = c.req("GET", "/crop/%d.png?side=archived" % other)
         check("no archived side for an item that is no conflict: 404", st == 404, str(st))
+        st, h, body, _ = c.req("GET", "/search?name=" + urllib.parse.quote("张三"))
+        check("an operator may not search: 403", st == 403, str(st))
+
+        # the registrars' search, and provenance one click away, both logged
+        rg = Client(srv.url)
+        st, h, body, _ = rg.login("rita", "registrar-pw")
+        check("a registrar lands on the search", h.get("Location") == "/search",
+              str(h.get("Location")))
+        st, h, body, _ = rg.req("GET", "/search?name=" + urllib.parse.quote("zhang san"))
+        m = re.search(r'href="/provenance/(\d+)"', body)
+        check("search by pinyin finds 張三 (as written) with a provenance link",
+              st == 200 and "張三" in body and m is not None, body[-800:])
+        if m:
+            st, h, body, _ = rg.req("GET", "/provenance/" + m.group(1))
+            crop = re.search(r'src="/fieldcrop/(\d+)\.png"', body)
+            check("provenance: each value with its scan, box and crop",
+                  st == 200 and "sha256" in body and "box x=" in body and crop is not None,
+                  body[-800:])
+            if crop:
+                st, h, body, _ = rg.req("GET", "/fieldcrop/%s.png" % crop.group(1))
+                check("the value's crop is a PNG", st == 200 and
+                      h.get("Content-Type") == "image/png", str(st))
+        log = webfix.query(db, "SELECT who, action FROM access_log ORDER BY id")
+        check("the search and the provenance are in the access log under rita",
+              ("rita", "lookup") in log and ("rita", "provenance") in log, str(log))
     finally:
         srv.stop()
 
