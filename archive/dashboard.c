@@ -35,8 +35,7 @@ static int counts_add(arc_counts *c, const char *name, int64_t n)
 
 /* Rows (batch, name, n) of sql into the arc_counts at offset `member` of
  * each batch; member -1: (batch, bin, n) into p_bins. */
-static int by_batch(sqlite3 *db, const char *sql, arc_dashboard *d, ptrdiff_t member,
-                    dg_err *err)
+static int by_batch(sqlite3 *db, const char *sql, arc_dashboard *d, ptrdiff_t member, dg_err *err)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, sql, &st, err))
@@ -64,23 +63,24 @@ static int by_batch(sqlite3 *db, const char *sql, arc_dashboard *d, ptrdiff_t me
     return DG_OK;
 }
 
-#define FIELD_BATCH                                                                           \
-    "FROM field fd JOIN record r ON r.id = fd.record_id JOIN page p ON p.id = r.page_id "     \
+#define FIELD_BATCH                                                                                \
+    "FROM field fd JOIN record r ON r.id = fd.record_id JOIN page p ON p.id = r.page_id "          \
     "JOIN file fl ON fl.id = p.file_id "
 
 static int read_hours(sqlite3 *db, arc_dashboard *d, dg_err *err)
 {
     /* the last ARC_DASH_HOURS hours that saw anything, oldest first */
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT * FROM (SELECT h, sum(c), sum(s), sum(pg) FROM ("
-                       " SELECT substr(created, 1, 13) AS h, 1 AS c, 0 AS s, 0 AS pg "
-                       "  FROM review_item"
-                       " UNION ALL SELECT substr(decided, 1, 13), 0, "
-                       "  CASE WHEN verb = 'undo' THEN -1 ELSE 1 END, 0 FROM review_decision"
-                       " UNION ALL SELECT substr(coalesce(r.finished, r.started), 1, 13), 0, 0, 1 "
-                       "  FROM ocr_page o JOIN run r ON r.id = o.run_id"
-                       ") WHERE h GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]' "
-                       "GROUP BY h ORDER BY h DESC LIMIT ?) ORDER BY 1",
+    if (db_prepare(db,
+                   "SELECT * FROM (SELECT h, sum(c), sum(s), sum(pg) FROM ("
+                   " SELECT substr(created, 1, 13) AS h, 1 AS c, 0 AS s, 0 AS pg "
+                   "  FROM review_item"
+                   " UNION ALL SELECT substr(decided, 1, 13), 0, "
+                   "  CASE WHEN verb = 'undo' THEN -1 ELSE 1 END, 0 FROM review_decision"
+                   " UNION ALL SELECT substr(coalesce(r.finished, r.started), 1, 13), 0, 0, 1 "
+                   "  FROM ocr_page o JOIN run r ON r.id = o.run_id"
+                   ") WHERE h GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]' "
+                   "GROUP BY h ORDER BY h DESC LIMIT ?) ORDER BY 1",
                    &st, err))
         return DG_EDB;
     sqlite3_bind_int(st, 1, ARC_DASH_HOURS);
@@ -124,26 +124,31 @@ int arc_dashboard_read(sqlite3 *db, arc_dashboard *d, dg_err *err)
     }
     sqlite3_finalize(st);
     if (!rc)
-        rc = by_batch(db, "SELECT fl.batch_id, p.state, count(*) FROM page p "
-                          "JOIN file fl ON fl.id = p.file_id GROUP BY 1, 2 ORDER BY 1, 2",
+        rc = by_batch(db,
+                      "SELECT fl.batch_id, p.state, count(*) FROM page p "
+                      "JOIN file fl ON fl.id = p.file_id GROUP BY 1, 2 ORDER BY 1, 2",
                       d, offsetof(arc_dash_batch, pages), err);
     if (!rc)
-        rc = by_batch(db, "SELECT batch_id, reason, count(*) FROM quarantine "
-                          "GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
+        rc = by_batch(db,
+                      "SELECT batch_id, reason, count(*) FROM quarantine "
+                      "GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
                       d, offsetof(arc_dash_batch, quarantine), err);
     if (!rc)
-        rc = by_batch(db, "SELECT fl.batch_id, fd.state, count(*) " FIELD_BATCH
-                          "GROUP BY 1, 2 ORDER BY 1, 2",
-                      d, offsetof(arc_dash_batch, fields), err);
+        rc = by_batch(
+            db, "SELECT fl.batch_id, fd.state, count(*) " FIELD_BATCH "GROUP BY 1, 2 ORDER BY 1, 2",
+            d, offsetof(arc_dash_batch, fields), err);
     if (!rc)
-        rc = by_batch(db, "SELECT fl.batch_id, min(9, CAST(fd.p * 10 AS INTEGER)), count(*) "
-                          FIELD_BATCH "WHERE fd.p IS NOT NULL GROUP BY 1, 2",
-                      d, -1, err);
+        rc =
+            by_batch(db,
+                     "SELECT fl.batch_id, min(9, CAST(fd.p * 10 AS INTEGER)), count(*) " FIELD_BATCH
+                     "WHERE fd.p IS NOT NULL GROUP BY 1, 2",
+                     d, -1, err);
     if (!rc)
-        rc = by_batch(db, "SELECT fl.batch_id, i.state, count(*) FROM review_item i "
-                          "LEFT JOIN record r ON r.id = i.record_id "
-                          "JOIN page p ON p.id = coalesce(i.page_id, r.page_id) "
-                          "JOIN file fl ON fl.id = p.file_id GROUP BY 1, 2 ORDER BY 1, 2",
+        rc = by_batch(db,
+                      "SELECT fl.batch_id, i.state, count(*) FROM review_item i "
+                      "LEFT JOIN record r ON r.id = i.record_id "
+                      "JOIN page p ON p.id = coalesce(i.page_id, r.page_id) "
+                      "JOIN file fl ON fl.id = p.file_id GROUP BY 1, 2 ORDER BY 1, 2",
                       d, offsetof(arc_dash_batch, review), err);
     if (!rc)
         rc = read_hours(db, d, err);

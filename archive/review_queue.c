@@ -16,14 +16,14 @@
 /* Grouped the way the work is done: batch, scan, page, field key, reason;
  * or by p, least certain first.  The latest decision's operator shows who
  * settled an item already. */
-#define QUEUE_JOINS                                                                           \
-    "FROM review_item i LEFT JOIN field f ON f.id = i.field_id "                              \
-    "LEFT JOIN record r ON r.id = i.record_id "                                               \
-    "LEFT JOIN page p ON p.id = coalesce(i.page_id, r.page_id) "                              \
+#define QUEUE_JOINS                                                                                \
+    "FROM review_item i LEFT JOIN field f ON f.id = i.field_id "                                   \
+    "LEFT JOIN record r ON r.id = i.record_id "                                                    \
+    "LEFT JOIN page p ON p.id = coalesce(i.page_id, r.page_id) "                                   \
     "LEFT JOIN file fl ON fl.id = p.file_id "
-#define QUEUE_FROM                                                                            \
-    QUEUE_JOINS                                                                               \
-    "WHERE (?1 OR i.state = 'open') AND (?2 IS NULL OR i.reason = ?2 OR i.kind = ?2) "        \
+#define QUEUE_FROM                                                                                 \
+    QUEUE_JOINS                                                                                    \
+    "WHERE (?1 OR i.state = 'open') AND (?2 IS NULL OR i.reason = ?2 OR i.kind = ?2) "             \
     "  AND (?3 IS NULL OR f.key = ?3) "
 
 static const char queue_sql[] =
@@ -37,7 +37,7 @@ static const char *const queue_order[] = {
     /* grouped */
     "ORDER BY coalesce(fl.batch_id, 0), coalesce(fl.path, ''), coalesce(p.page_index, 0), "
     "coalesce(f.key, ''), i.reason, i.id",
-    "ORDER BY f.p IS NULL, f.p, i.id",     /* p, least certain first */
+    "ORDER BY f.p IS NULL, f.p, i.id",      /* p, least certain first */
     "ORDER BY f.p IS NULL, f.p DESC, i.id", /* p, most certain first */
 };
 
@@ -185,8 +185,8 @@ static int item_open(sqlite3 *db, int64_t item)
     return open;
 }
 
-int arc_review_queue_near(sqlite3 *db, const arc_queue_opts *o, int64_t item,
-                          arc_queue_near *near, dg_err *err)
+int arc_review_queue_near(sqlite3 *db, const arc_queue_opts *o, int64_t item, arc_queue_near *near,
+                          dg_err *err)
 {
     memset(near, 0, sizeof *near);
     int k = o->sort == ARC_QUEUE_P_ASC ? 1 : o->sort == ARC_QUEUE_P_DESC ? 2 : 0;
@@ -226,8 +226,10 @@ void arc_queue_rows_release(arc_queue_rows *rows)
 int arc_review_refresh_since(sqlite3 *db, int64_t *mark, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT coalesce(max(id), 0), "
-                       "(SELECT count(*) FROM run WHERE status = 'running') FROM run", &st, err))
+    if (db_prepare(db,
+                   "SELECT coalesce(max(id), 0), "
+                   "(SELECT count(*) FROM run WHERE status = 'running') FROM run",
+                   &st, err))
         return DG_EDB;
     int64_t last = -1, running = 1;
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -244,13 +246,13 @@ int arc_review_refresh_since(sqlite3 *db, int64_t *mark, dg_err *err)
     return rc;
 }
 
-int arc_review_preview(sqlite3 *db, int64_t item, const char *value, char **normalized,
-                       dg_err *err)
+int arc_review_preview(sqlite3 *db, int64_t item, const char *value, char **normalized, dg_err *err)
 {
     *normalized = NULL;
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT f.key, f.record_id FROM review_item i "
-                       "JOIN field f ON f.id = i.field_id WHERE i.id = ? AND i.kind = 'field'",
+    if (db_prepare(db,
+                   "SELECT f.key, f.record_id FROM review_item i "
+                   "JOIN field f ON f.id = i.field_id WHERE i.id = ? AND i.kind = 'field'",
                    &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, item);
@@ -313,8 +315,8 @@ static int crop_to_memory(sqlite3 *db, crop_fn crop, int64_t id, int margin, uns
     return rc;
 }
 
-int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
-                        size_t *len, dg_err *err)
+int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png, size_t *len,
+                        dg_err *err)
 {
     return crop_to_memory(db, arc_review_crop, item, margin, png, len, err);
 }
@@ -330,16 +332,20 @@ int arc_review_conflict_crop_png(sqlite3 *db, int64_t item, int margin, unsigned
 {
     /* the archived value of the same key came from the field provenance names */
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT pv.field_id FROM review_item i JOIN field f ON f.id = i.field_id "
-                       "JOIN provenance pv ON pv.study_id = i.study_id AND pv.key = f.key "
-                       "WHERE i.id = ? AND i.kind = 'conflict'", &st, err))
+    if (db_prepare(db,
+                   "SELECT pv.field_id FROM review_item i JOIN field f ON f.id = i.field_id "
+                   "JOIN provenance pv ON pv.study_id = i.study_id AND pv.key = f.key "
+                   "WHERE i.id = ? AND i.kind = 'conflict'",
+                   &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, item);
     int found = sqlite3_step(st) == SQLITE_ROW;
     int64_t field = found ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
     if (!found)
-        return dg_err_set(err, DG_ENOTFOUND, "review item %lld is no conflict with an archived "
-                                             "value", (long long)item);
+        return dg_err_set(err, DG_ENOTFOUND,
+                          "review item %lld is no conflict with an archived "
+                          "value",
+                          (long long)item);
     return crop_to_memory(db, arc_field_crop, field, margin, png, len, err);
 }

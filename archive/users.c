@@ -40,12 +40,16 @@ int arc_role_can(arc_role r, arc_perm p)
     switch (p) {
     case ARC_PERM_REVIEW_READ:
         return r == ARC_ROLE_OPERATOR || r == ARC_ROLE_ARCHIVIST || r == ARC_ROLE_AUDITOR;
-    case ARC_PERM_REVIEW_DECIDE: return r == ARC_ROLE_OPERATOR;
+    case ARC_PERM_REVIEW_DECIDE:
+        return r == ARC_ROLE_OPERATOR;
     case ARC_PERM_BATCH_WATCH:
         return r == ARC_ROLE_ARCHIVIST || r == ARC_ROLE_OPERATOR || r == ARC_ROLE_AUDITOR;
-    case ARC_PERM_LOOKUP: return r == ARC_ROLE_REGISTRAR;
-    case ARC_PERM_HISTORY: return r == ARC_ROLE_AUDITOR;
-    case ARC_PERM_USERS: return 0;
+    case ARC_PERM_LOOKUP:
+        return r == ARC_ROLE_REGISTRAR;
+    case ARC_PERM_HISTORY:
+        return r == ARC_ROLE_AUDITOR;
+    case ARC_PERM_USERS:
+        return 0;
     }
     return 0;
 }
@@ -110,8 +114,7 @@ static int exec_text(sqlite3 *db, const char *sql, const char *const *t, int n, 
     return DG_OK;
 }
 
-int arc_user_add(sqlite3 *db, const char *name, arc_role role, const char *password,
-                 dg_err *err)
+int arc_user_add(sqlite3 *db, const char *name, arc_role role, const char *password, dg_err *err)
 {
     char hash[crypto_pwhash_STRBYTES], now[32];
     if (name_ok(name, err))
@@ -137,8 +140,8 @@ int arc_user_add(sqlite3 *db, const char *name, arc_role role, const char *passw
     }
     const char *t[] = {name, arc_role_name(role), hash, now};
     if (!rc)
-        rc = exec_text(db, "INSERT INTO app_user (name, role, pwhash, created) VALUES (?,?,?,?)",
-                       t, 4, NULL, err);
+        rc = exec_text(db, "INSERT INTO app_user (name, role, pwhash, created) VALUES (?,?,?,?)", t,
+                       4, NULL, err);
     if (!rc)
         rc = db_commit(db, err);
     if (rc)
@@ -155,8 +158,10 @@ int arc_user_passwd(sqlite3 *db, const char *name, const char *password, dg_err 
         return rc;
     const char *t[] = {hash, name};
     int changed = 0;
-    rc = exec_text(db, "UPDATE app_user SET pwhash = ?, failed = 0, locked_until = 0 "
-                       "WHERE name = ?", t, 2, &changed, err);
+    rc = exec_text(db,
+                   "UPDATE app_user SET pwhash = ?, failed = 0, locked_until = 0 "
+                   "WHERE name = ?",
+                   t, 2, &changed, err);
     sodium_memzero(hash, sizeof hash);
     if (!rc && !changed)
         rc = dg_err_set(err, DG_ENOTFOUND, "no user '%s'", name);
@@ -169,13 +174,14 @@ int arc_user_disable(sqlite3 *db, const char *name, dg_err *err)
     int changed = 0;
     if (db_begin(db, err))
         return DG_EDB;
-    int rc = exec_text(db, "UPDATE app_user SET disabled = 1 WHERE name = ?", t, 1, &changed,
-                       err);
+    int rc = exec_text(db, "UPDATE app_user SET disabled = 1 WHERE name = ?", t, 1, &changed, err);
     if (!rc && !changed)
         rc = dg_err_set(err, DG_ENOTFOUND, "no user '%s'", name);
     if (!rc)
-        rc = exec_text(db, "DELETE FROM app_session WHERE user_id = "
-                           "(SELECT id FROM app_user WHERE name = ?)", t, 1, NULL, err);
+        rc = exec_text(db,
+                       "DELETE FROM app_session WHERE user_id = "
+                       "(SELECT id FROM app_user WHERE name = ?)",
+                       t, 1, NULL, err);
     if (!rc)
         rc = db_commit(db, err);
     if (rc)
@@ -183,8 +189,9 @@ int arc_user_disable(sqlite3 *db, const char *name, dg_err *err)
     return rc;
 }
 
-#define USER_COLS "id, name, role, disabled, failed, locked_until, created, " \
-                  "coalesce(last_login, ''), pwhash"
+#define USER_COLS                                                                                  \
+    "id, name, role, disabled, failed, locked_until, created, "                                    \
+    "coalesce(last_login, ''), pwhash"
 
 static void copy_text(sqlite3_stmt *st, int i, char *out, size_t n)
 {
@@ -247,8 +254,9 @@ void arc_users_release(arc_users *u)
 static int count_failure(sqlite3 *db, int64_t id, int64_t now, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "UPDATE app_user SET failed = failed + 1, locked_until = "
-                       "CASE WHEN failed + 1 >= ?1 THEN ?2 ELSE locked_until END WHERE id = ?3",
+    if (db_prepare(db,
+                   "UPDATE app_user SET failed = failed + 1, locked_until = "
+                   "CASE WHEN failed + 1 >= ?1 THEN ?2 ELSE locked_until END WHERE id = ?3",
                    &st, err))
         return DG_EDB;
     sqlite3_bind_int(st, 1, ARC_LOGIN_MAX_FAILS);
@@ -259,8 +267,8 @@ static int count_failure(sqlite3 *db, int64_t id, int64_t now, dg_err *err)
     return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, "counting a failed login");
 }
 
-int arc_user_login(sqlite3 *db, const char *name, const char *password, int64_t now,
-                   arc_user *out, dg_err *err)
+int arc_user_login(sqlite3 *db, const char *name, const char *password, int64_t now, arc_user *out,
+                   dg_err *err)
 {
     static const char wrong[] = "wrong name or password";
     char hash[crypto_pwhash_STRBYTES] = "";
@@ -288,8 +296,8 @@ int arc_user_login(sqlite3 *db, const char *name, const char *password, int64_t 
                           "seconds",
                           out->name, (long long)(out->locked_until - now));
     size_t n = password ? strlen(password) : 0;
-    int good = n <= ARC_PASSWORD_MAX && crypto_pwhash_str_verify(hash, password ? password : "",
-                                                                 n) == 0;
+    int good =
+        n <= ARC_PASSWORD_MAX && crypto_pwhash_str_verify(hash, password ? password : "", n) == 0;
     sodium_memzero(hash, sizeof hash);
     if (!good) {
         int rc = count_failure(db, out->id, now, err);
@@ -297,8 +305,10 @@ int arc_user_login(sqlite3 *db, const char *name, const char *password, int64_t 
     }
     char iso[32];
     dg_now_iso(iso);
-    if (db_prepare(db, "UPDATE app_user SET failed = 0, locked_until = 0, last_login = ? "
-                       "WHERE id = ?", &st, err))
+    if (db_prepare(db,
+                   "UPDATE app_user SET failed = 0, locked_until = 0, last_login = ? "
+                   "WHERE id = ?",
+                   &st, err))
         return DG_EDB;
     sqlite3_bind_text(st, 1, iso, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, out->id);
@@ -341,8 +351,12 @@ int arc_session_new(sqlite3 *db, int64_t user_id, int64_t now, arc_session *out,
         sqlite3_finalize(st);
     }
     if (!rc)
-        rc = db_prepare(db, "INSERT INTO app_session (token_hash, user_id, csrf, created, "
-                            "expires) VALUES (?, ?, ?, ?, ?)", &st, err) ? DG_EDB : 0;
+        rc = db_prepare(db,
+                        "INSERT INTO app_session (token_hash, user_id, csrf, created, "
+                        "expires) VALUES (?, ?, ?, ?, ?)",
+                        &st, err)
+                 ? DG_EDB
+                 : 0;
     if (!rc) {
         sqlite3_bind_text(st, 1, th, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, user_id);
@@ -368,8 +382,7 @@ int arc_session_new(sqlite3 *db, int64_t user_id, int64_t now, arc_session *out,
     return DG_OK;
 }
 
-int arc_session_get(sqlite3 *db, const char *token, int64_t now, arc_session *out,
-                    dg_err *err)
+int arc_session_get(sqlite3 *db, const char *token, int64_t now, arc_session *out, dg_err *err)
 {
     memset(out, 0, sizeof *out);
     if (!token || strlen(token) != 64)
@@ -377,9 +390,10 @@ int arc_session_get(sqlite3 *db, const char *token, int64_t now, arc_session *ou
     char th[65];
     dg_sha256_hex(token, 64, th);
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT s.csrf, s.user_id, u.name, u.role, s.expires FROM app_session s "
-                       "JOIN app_user u ON u.id = s.user_id "
-                       "WHERE s.token_hash = ? AND s.expires > ? AND u.disabled = 0",
+    if (db_prepare(db,
+                   "SELECT s.csrf, s.user_id, u.name, u.role, s.expires FROM app_session s "
+                   "JOIN app_user u ON u.id = s.user_id "
+                   "WHERE s.token_hash = ? AND s.expires > ? AND u.disabled = 0",
                    &st, err))
         return DG_EDB;
     sqlite3_bind_text(st, 1, th, -1, SQLITE_STATIC);

@@ -58,8 +58,7 @@ int arc_role_can(arc_role r, arc_perm p);
 
 /* Add a user.  DG_EUSAGE for a bad name or password length, DG_ECONFLICT
  * when the name is taken. */
-int arc_user_add(sqlite3 *db, const char *name, arc_role role, const char *password,
-                 dg_err *err);
+int arc_user_add(sqlite3 *db, const char *name, arc_role role, const char *password, dg_err *err);
 /* Set a new password; also lifts a lockout.  DG_ENOTFOUND: no such user. */
 int arc_user_passwd(sqlite3 *db, const char *name, const char *password, dg_err *err);
 /* Refuse the user's logins from now on and end their sessions.
@@ -95,8 +94,8 @@ void arc_users_release(arc_users *u);
  * The password is checked outside any transaction (it takes a fraction of
  * a second on purpose).
  */
-int arc_user_login(sqlite3 *db, const char *name, const char *password, int64_t now,
-                   arc_user *out, dg_err *err);
+int arc_user_login(sqlite3 *db, const char *name, const char *password, int64_t now, arc_user *out,
+                   dg_err *err);
 
 /* A logged-in browser.  token goes into the cookie; only its SHA-256 is
  * stored.  csrf must come back with every POST. */
@@ -114,8 +113,7 @@ typedef struct arc_session {
 int arc_session_new(sqlite3 *db, int64_t user_id, int64_t now, arc_session *out, dg_err *err);
 /* The session of token at now: DG_ENOTFOUND when unknown, expired or its
  * user disabled.  out->token stays "". */
-int arc_session_get(sqlite3 *db, const char *token, int64_t now, arc_session *out,
-                    dg_err *err);
+int arc_session_get(sqlite3 *db, const char *token, int64_t now, arc_session *out, dg_err *err);
 /* End a session (unknown tokens are fine). */
 int arc_session_end(sqlite3 *db, const char *token, dg_err *err);
 /* 1 when a and b are the same token (constant time; NULL: 0). */

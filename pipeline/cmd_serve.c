@@ -66,8 +66,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         cli_error("serve", "%s", err.msg);
         return err.code == DG_EUSAGE ? EXIT_USAGE : cli_exit_for(err.code);
     }
-    fprintf(stderr, "dangan serve: listening on http://%s:%d/ (database %s); stop with "
-                    "SIGTERM or Ctrl-C\n", o.host, web_port(srv), ctx->db_path);
+    fprintf(stderr,
+            "dangan serve: listening on http://%s:%d/ (database %s); stop with "
+            "SIGTERM or Ctrl-C\n",
+            o.host, web_port(srv), ctx->db_path);
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "dangan serve: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");

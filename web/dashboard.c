@@ -19,11 +19,11 @@ extern const size_t web_asset_app_css_len;
 static const char *colour_of(const char *state)
 {
     static const char *const map[][2] = {
-        {"auto", "#3b7d4f"},      {"verified", "#1f5fa8"}, {"extracted", "#8fb3de"},
-        {"review", "#e0a030"},    {"open", "#e0a030"},     {"invalid", "#b3261e"},
-        {"failed", "#b3261e"},    {"rejected", "#6b3fa0"}, {"missing", "#9aa3ad"},
-        {"unknown_form", "#d4702c"}, {"read", "#5b8fc9"},  {"new", "#c9d1db"},
-        {"accepted", "#3b7d4f"},  {"picked", "#4f9a66"},   {"corrected", "#1f5fa8"},
+        {"auto", "#3b7d4f"},         {"verified", "#1f5fa8"}, {"extracted", "#8fb3de"},
+        {"review", "#e0a030"},       {"open", "#e0a030"},     {"invalid", "#b3261e"},
+        {"failed", "#b3261e"},       {"rejected", "#6b3fa0"}, {"missing", "#9aa3ad"},
+        {"unknown_form", "#d4702c"}, {"read", "#5b8fc9"},     {"new", "#c9d1db"},
+        {"accepted", "#3b7d4f"},     {"picked", "#4f9a66"},   {"corrected", "#1f5fa8"},
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (strcmp(map[i][0], state) == 0)
@@ -51,21 +51,27 @@ static void stack(dg_buf *b, const char *title, const arc_counts *c, const char 
         return;
     }
     const double w = 480, h = 22;
-    dg_buf_addf(b, "<svg class=\"stack\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-                   "role=\"img\">", w, h, w, h);
+    dg_buf_addf(b,
+                "<svg class=\"stack\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+                "role=\"img\">",
+                w, h, w, h);
     double x = 0;
     for (size_t i = 0; i < c->n; i++) {
         double bw = w * (double)c->v[i].n / (double)total;
-        dg_buf_addf(b, "<rect x=\"%.1f\" y=\"0\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\">"
-                       "<title>", x, bw, h, colour_of(c->v[i].name));
+        dg_buf_addf(b,
+                    "<rect x=\"%.1f\" y=\"0\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\">"
+                    "<title>",
+                    x, bw, h, colour_of(c->v[i].name));
         web_esc(b, c->v[i].name);
         dg_buf_addf(b, ": %lld</title></rect>", (long long)c->v[i].n);
         x += bw;
     }
     dg_buf_adds(b, "</svg><ul class=\"legend\">");
     for (size_t i = 0; i < c->n; i++) {
-        dg_buf_addf(b, "<li><svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" "
-                       "fill=\"%s\"/></svg> ", colour_of(c->v[i].name));
+        dg_buf_addf(b,
+                    "<li><svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" "
+                    "fill=\"%s\"/></svg> ",
+                    colour_of(c->v[i].name));
         web_esc(b, c->v[i].name);
         dg_buf_addf(b, " %lld</li>", (long long)c->v[i].n);
     }
@@ -80,8 +86,10 @@ static void p_histogram(dg_buf *b, const int64_t *bins)
         max = bins[i] > max ? bins[i] : max;
         total += bins[i];
     }
-    dg_buf_addf(b, "<div class=\"plot phist\"><h3>p of the values <span class=\"count\">%lld "
-                   "weighed</span></h3>", (long long)total);
+    dg_buf_addf(b,
+                "<div class=\"plot phist\"><h3>p of the values <span class=\"count\">%lld "
+                "weighed</span></h3>",
+                (long long)total);
     if (!total) {
         dg_buf_adds(b, "<p class=\"empty\">no value weighed</p></div>");
         return;
@@ -91,16 +99,23 @@ static void p_histogram(dg_buf *b, const int64_t *bins)
                 top + ph + 16);
     for (int i = 0; i < ARC_DASH_PBINS; i++) {
         double bh = ph * (double)bins[i] / (double)max, x = i * (bw + gap);
-        dg_buf_addf(b, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\" fill=\"%s\">"
-                       "<title>p %.1f-%.1f: %lld</title></rect>",
-                    x, top + ph - bh, bw, bh, i >= 9 ? "#3b7d4f" : i >= 5 ? "#8fb3de" : "#e0a030",
+        dg_buf_addf(b,
+                    "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\" fill=\"%s\">"
+                    "<title>p %.1f-%.1f: %lld</title></rect>",
+                    x, top + ph - bh, bw, bh,
+                    i >= 9   ? "#3b7d4f"
+                    : i >= 5 ? "#8fb3de"
+                             : "#e0a030",
                     i / 10.0, (i + 1) / 10.0, (long long)bins[i]);
         if (bins[i])
-            dg_buf_addf(b, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" "
-                           "fill=\"#444\">%lld</text>", x + bw / 2, top + ph - bh - 3,
-                        (long long)bins[i]);
-        dg_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" font-size=\"10\" "
-                       "fill=\"#666\">%.1f</text>", x + bw / 2, top + ph + 12, i / 10.0);
+            dg_buf_addf(b,
+                        "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" "
+                        "fill=\"#444\">%lld</text>",
+                        x + bw / 2, top + ph - bh - 3, (long long)bins[i]);
+        dg_buf_addf(b,
+                    "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" font-size=\"10\" "
+                    "fill=\"#666\">%.1f</text>",
+                    x + bw / 2, top + ph + 12, i / 10.0);
     }
     dg_buf_adds(b, "</svg></div>\n");
 }
@@ -111,8 +126,9 @@ static void qa_line(dg_buf *b, const arc_qa_report *qa, int64_t batch)
         const arc_qa_batch *q = &qa->v[i];
         if (q->batch != batch)
             continue;
-        dg_buf_addf(b, "<p class=\"qa\">QA sample (抽检): <strong>%s</strong>; %ld sampled, %ld "
-                       "settled, %ld wrong",
+        dg_buf_addf(b,
+                    "<p class=\"qa\">QA sample (抽检): <strong>%s</strong>; %ld sampled, %ld "
+                    "settled, %ld wrong",
                     arc_qa_verdict_name(q->verdict), q->sampled, q->settled, q->wrong);
         if (q->settled)
             dg_buf_addf(b, ", error rate %.2f%% (95%%: %.2f-%.2f%%) against a target of %.2f%%",
@@ -121,7 +137,8 @@ static void qa_line(dg_buf *b, const arc_qa_report *qa, int64_t batch)
         dg_buf_adds(b, "</p>\n");
         return;
     }
-    dg_buf_adds(b, "<p class=\"qa\">QA sample (抽检): not drawn (<code>dangan qa sample</code>)</p>\n");
+    dg_buf_adds(
+        b, "<p class=\"qa\">QA sample (抽检): not drawn (<code>dangan qa sample</code>)</p>\n");
 }
 
 /* The workspace hour by hour: the backlog (a line) with what was settled
@@ -146,8 +163,8 @@ static void hours_plot(dg_buf *b, const arc_dashboard *d)
     w = w < 240 ? 240 : w; /* room for the hour labels */
     dg_buf_addf(b, "<svg class=\"timeline\" width=\"%.0f\" height=\"%.0f\" role=\"img\">", w,
                 top + ph + 34);
-    dg_buf_addf(b, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#ccc\"/>",
-                left, top + ph, w, top + ph);
+    dg_buf_addf(b, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#ccc\"/>", left,
+                top + ph, w, top + ph);
     int64_t run = 0;
     dg_buf pts;
     dg_buf_init(&pts, 0);
@@ -156,28 +173,33 @@ static void hours_plot(dg_buf *b, const arc_dashboard *d)
         double x = left + slot * (double)i;
         double sh = ph * (double)(h->settled > 0 ? h->settled : 0) / (double)maxs;
         double rh = ph * (double)h->pages_read / (double)maxs;
-        dg_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1f5fa8\">"
-                       "<title>%s: %lld settled</title></rect>",
+        dg_buf_addf(b,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1f5fa8\">"
+                    "<title>%s: %lld settled</title></rect>",
                     x + 1, top + ph - sh, slot / 2 - 1, sh, h->hour, (long long)h->settled);
-        dg_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#9aa3ad\">"
-                       "<title>%s: %lld pages read</title></rect>",
+        dg_buf_addf(b,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#9aa3ad\">"
+                    "<title>%s: %lld pages read</title></rect>",
                     x + slot / 2, top + ph - rh, slot / 2 - 1, rh, h->hour,
                     (long long)h->pages_read);
         run += h->raised - h->settled;
         double y = top + ph - ph * (double)run / (double)maxb;
         dg_buf_addf(&pts, "%.1f,%.1f ", x + slot / 2, y);
-        dg_buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#e0a030\"><title>%s: "
-                       "%lld open</title></circle>", x + slot / 2, y, h->hour, (long long)run);
+        dg_buf_addf(b,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#e0a030\"><title>%s: "
+                    "%lld open</title></circle>",
+                    x + slot / 2, y, h->hour, (long long)run);
     }
     dg_buf_addf(b, "<polyline points=\"%s\" fill=\"none\" stroke=\"#e0a030\" stroke-width=\"2\"/>",
                 pts.data ? pts.data : "");
     dg_buf_release(&pts);
-    dg_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" fill=\"#666\">%s</text>",
-                left, top + ph + 14, d->hours[0].hour);
+    dg_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" fill=\"#666\">%s</text>", left,
+                top + ph + 14, d->hours[0].hour);
     if (d->nhours > 1)
-        dg_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" fill=\"#666\" "
-                       "text-anchor=\"end\">%s</text>", w - 4, top + ph + 28,
-                    d->hours[d->nhours - 1].hour);
+        dg_buf_addf(b,
+                    "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" fill=\"#666\" "
+                    "text-anchor=\"end\">%s</text>",
+                    w - 4, top + ph + 28, d->hours[d->nhours - 1].hour);
     dg_buf_adds(b, "</svg>");
     /* the rate of decline over the last (up to) 8 hours with activity */
     size_t from = d->nhours > 8 ? d->nhours - 8 : 0;
@@ -185,10 +207,11 @@ static void hours_plot(dg_buf *b, const arc_dashboard *d)
     for (size_t i = from; i < d->nhours; i++)
         settled += d->hours[i].settled;
     double rate = (double)settled / (double)(d->nhours - from);
-    dg_buf_addf(b, "<p class=\"legend-line\"><span class=\"key backlog\">line</span> open "
-                   "backlog, now %lld · <span class=\"key settled\">bars</span> settled per "
-                   "hour · <span class=\"key read\">bars</span> pages read per hour · settled "
-                   "%.1f an hour lately",
+    dg_buf_addf(b,
+                "<p class=\"legend-line\"><span class=\"key backlog\">line</span> open "
+                "backlog, now %lld · <span class=\"key settled\">bars</span> settled per "
+                "hour · <span class=\"key read\">bars</span> pages read per hour · settled "
+                "%.1f an hour lately",
                 (long long)backlog, rate);
     if (rate > 0 && backlog > 0)
         dg_buf_addf(b, ": about %.1f hours of work left", (double)backlog / rate);
@@ -209,8 +232,10 @@ static int dashboard_body(sqlite3 *db, dg_buf *b, dg_err *err)
     hours_plot(b, &d);
     for (size_t i = 0; i < d.n; i++) {
         const arc_dash_batch *x = &d.v[i];
-        dg_buf_addf(b, "<section class=\"batch\" id=\"batch-%lld\"><h2>Batch %lld "
-                       "<span class=\"hint\">started ", (long long)x->batch, (long long)x->batch);
+        dg_buf_addf(b,
+                    "<section class=\"batch\" id=\"batch-%lld\"><h2>Batch %lld "
+                    "<span class=\"hint\">started ",
+                    (long long)x->batch, (long long)x->batch);
         web_esc(b, x->started);
         dg_buf_adds(b, "</span></h2><div class=\"plots\">");
         stack(b, "pages", &x->pages, "pages");
@@ -220,8 +245,10 @@ static int dashboard_body(sqlite3 *db, dg_buf *b, dg_err *err)
         dg_buf_adds(b, "</div>");
         qa_line(b, have_qa ? &qa : NULL, x->batch);
         if (x->quarantine.n) {
-            dg_buf_addf(b, "<h3>Quarantined files <span class=\"count\">%lld</span></h3>"
-                           "<table class=\"quarantine\">", (long long)total_of(&x->quarantine));
+            dg_buf_addf(b,
+                        "<h3>Quarantined files <span class=\"count\">%lld</span></h3>"
+                        "<table class=\"quarantine\">",
+                        (long long)total_of(&x->quarantine));
             for (size_t k = 0; k < x->quarantine.n; k++) {
                 dg_buf_addf(b, "<tr><td>%lld</td><td>", (long long)x->quarantine.v[k].n);
                 web_esc(b, x->quarantine.v[k].name);
@@ -263,9 +290,11 @@ int web_report_html(sqlite3 *db, dg_buf *out, dg_err *err)
     dg_buf_adds(out, "<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">"
                      "<title>dangan batches</title><style>\n");
     dg_buf_add(out, web_asset_app_css, web_asset_app_css_len);
-    dg_buf_addf(out, "</style></head>\n<body data-page=\"report\"><header><span class=\"brand\">"
-                     "dangan 档案</span><span class=\"who\">report made %s</span></header>\n"
-                     "<main>\n", now);
+    dg_buf_addf(out,
+                "</style></head>\n<body data-page=\"report\"><header><span class=\"brand\">"
+                "dangan 档案</span><span class=\"who\">report made %s</span></header>\n"
+                "<main>\n",
+                now);
     int rc = dashboard_body(db, out, err);
     dg_buf_adds(out, "</main>\n</body></html>\n");
     if (!rc && out->len >= out->cap - 1)

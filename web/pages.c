@@ -19,9 +19,10 @@ void web_login_page(web_req *r, const char *message, const char *login_csrf)
     }
     dg_buf_adds(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
     web_esc(b, login_csrf);
-    dg_buf_adds(b, "\"><label>name <input name=\"name\" id=\"name\" autocomplete=\"username\" "
-                   "autofocus required></label><label>password <input name=\"password\" "
-                   "id=\"password\" type=\"password\" autocomplete=\"current-password\" "
-                   "required></label><button type=\"submit\" id=\"login\">log in</button></form>\n");
+    dg_buf_adds(b,
+                "\"><label>name <input name=\"name\" id=\"name\" autocomplete=\"username\" "
+                "autofocus required></label><label>password <input name=\"password\" "
+                "id=\"password\" type=\"password\" autocomplete=\"current-password\" "
+                "required></label><button type=\"submit\" id=\"login\">log in</button></form>\n");
     web_page_end(r);
 }

@@ -101,8 +101,9 @@ static void queue_row(dg_buf *b, const arc_queue_row *r, const char *fq)
 {
     /* data-group and data-value: `a` accepts the open field items of the
      * group that read the same, after a confirmation */
-    dg_buf_addf(b, "<tr class=\"row %s\" data-href=\"/item/%lld%s\" data-id=\"%lld\" "
-                   "data-version=\"%d\" data-kind=\"%s\" data-group=\"%lld/%lld/",
+    dg_buf_addf(b,
+                "<tr class=\"row %s\" data-href=\"/item/%lld%s\" data-id=\"%lld\" "
+                "data-version=\"%d\" data-kind=\"%s\" data-group=\"%lld/%lld/",
                 r->state, (long long)r->id, fq, (long long)r->id, r->version, r->kind,
                 (long long)r->batch, (long long)r->page_id);
     web_esc(b, r->key);
@@ -162,8 +163,8 @@ void web_queue_page(web_req *r)
     dg_buf *b = &r->out;
     r->ctype = "text/html; charset=utf-8";
     web_page_begin(r, "Review queue", "queue");
-    dg_buf_addf(b, "<h1>Review queue <span class=\"count\">%zu %s item%s</span></h1>\n",
-                q.total, f.all ? "" : "open", q.total == 1 ? "" : "s");
+    dg_buf_addf(b, "<h1>Review queue <span class=\"count\">%zu %s item%s</span></h1>\n", q.total,
+                f.all ? "" : "open", q.total == 1 ? "" : "s");
     dg_buf_adds(b, "<form class=\"filter\" method=\"get\" action=\"/queue\">"
                    "<label>reason <input name=\"reason\" value=\"");
     web_esc(b, f.reason);
@@ -173,11 +174,13 @@ void web_queue_page(web_req *r)
     select_opt(b, "", "batch · page · field · reason", f.sort);
     select_opt(b, "p", "p, least certain first", f.sort);
     select_opt(b, "-p", "p, most certain first", f.sort);
-    dg_buf_addf(b, "</select></label><label><input type=\"checkbox\" name=\"all\" value=\"1\"%s> "
-                   "decided too</label><button type=\"submit\">show</button></form>\n",
+    dg_buf_addf(b,
+                "</select></label><label><input type=\"checkbox\" name=\"all\" value=\"1\"%s> "
+                "decided too</label><button type=\"submit\">show</button></form>\n",
                 f.all ? " checked" : "");
-    dg_buf_addf(b, "<p class=\"keys\"><kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open%s</p>\n"
-                   "<div id=\"msg\" role=\"status\"></div>\n",
+    dg_buf_addf(b,
+                "<p class=\"keys\"><kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open%s</p>\n"
+                "<div id=\"msg\" role=\"status\"></div>\n",
                 arc_role_can(r->s.role, ARC_PERM_REVIEW_DECIDE)
                     ? " · <kbd>a</kbd> accept every open item of the group that reads the same"
                     : "");
@@ -192,8 +195,10 @@ void web_queue_page(web_req *r)
     }
     dg_buf_adds(b, "</tbody></table>\n");
     if (shown < q.total)
-        dg_buf_addf(b, "<p class=\"more\">The first %zu of %zu; settle these or narrow the "
-                       "filter to see the others.</p>\n", shown, q.total);
+        dg_buf_addf(b,
+                    "<p class=\"more\">The first %zu of %zu; settle these or narrow the "
+                    "filter to see the others.</p>\n",
+                    shown, q.total);
     if (!q.n)
         dg_buf_adds(b, "<p class=\"empty\">Nothing to review.</p>\n");
     web_page_end(r);
@@ -333,9 +338,10 @@ void web_item_page(web_req *r, int64_t id)
     web_page_begin(r, title, "item");
     int can = arc_role_can(r->s.role, ARC_PERM_REVIEW_DECIDE);
     size_t npick = v.nalts ? v.nalts : v.ncandidates;
-    dg_buf_addf(b, "<div id=\"item\" data-id=\"%lld\" data-version=\"%d\" data-state=\"%s\" "
-                   "data-kind=\"%s\" data-prev=\"%lld\" data-next=\"%lld\" data-next-open=\"%lld\" "
-                   "data-picks=\"%zu\" data-can-decide=\"%d\" data-query=\"",
+    dg_buf_addf(b,
+                "<div id=\"item\" data-id=\"%lld\" data-version=\"%d\" data-state=\"%s\" "
+                "data-kind=\"%s\" data-prev=\"%lld\" data-next=\"%lld\" data-next-open=\"%lld\" "
+                "data-picks=\"%zu\" data-can-decide=\"%d\" data-query=\"",
                 (long long)id, v.version, v.state, v.kind, (long long)prev, (long long)next,
                 (long long)next_open, npick, can);
     web_esc(b, q);
@@ -344,9 +350,11 @@ void web_item_page(web_req *r, int64_t id)
         dg_buf_addf(b, "<link rel=\"prefetch\" href=\"/crop/%lld.png\">", (long long)next_open);
     dg_buf_addf(b, "<nav class=\"itemnav\"><a href=\"/queue%s\">queue</a>", q);
     if (prev)
-        dg_buf_addf(b, " <a id=\"prev\" href=\"/item/%lld%s\">← <kbd>k</kbd></a>", (long long)prev, q);
+        dg_buf_addf(b, " <a id=\"prev\" href=\"/item/%lld%s\">← <kbd>k</kbd></a>", (long long)prev,
+                    q);
     if (next)
-        dg_buf_addf(b, " <a id=\"next\" href=\"/item/%lld%s\"><kbd>j</kbd> →</a>", (long long)next, q);
+        dg_buf_addf(b, " <a id=\"next\" href=\"/item/%lld%s\"><kbd>j</kbd> →</a>", (long long)next,
+                    q);
     dg_buf_addf(b, "</nav>\n<h1>#%lld <span class=\"kind\">", (long long)id);
     web_esc(b, v.kind);
     dg_buf_adds(b, "</span> ");
@@ -368,18 +376,21 @@ void web_item_page(web_req *r, int64_t id)
     if (v.file && strcmp(v.kind, "conflict") == 0 && v.study)
         /* card and ledger side by side: this record's value and the
          * archived one it disagrees with */
-        dg_buf_addf(b, "<div class=\"sides\"><figure class=\"crop\"><img id=\"crop\" "
-                       "src=\"/crop/%lld.png\" alt=\"this record's value\"><figcaption>this "
-                       "record (%lld)</figcaption></figure><figure class=\"crop\"><img "
-                       "id=\"crop-archived\" src=\"/crop/%lld.png?side=archived\" alt=\"the "
-                       "archived value\"><figcaption>archived study %lld</figcaption></figure>"
-                       "</div>\n",
+        dg_buf_addf(b,
+                    "<div class=\"sides\"><figure class=\"crop\"><img id=\"crop\" "
+                    "src=\"/crop/%lld.png\" alt=\"this record's value\"><figcaption>this "
+                    "record (%lld)</figcaption></figure><figure class=\"crop\"><img "
+                    "id=\"crop-archived\" src=\"/crop/%lld.png?side=archived\" alt=\"the "
+                    "archived value\"><figcaption>archived study %lld</figcaption></figure>"
+                    "</div>\n",
                     (long long)id, (long long)v.record, (long long)id, (long long)v.study);
     else if (v.file)
-        dg_buf_addf(b, "<figure class=\"crop\"><img id=\"crop\" src=\"/crop/%lld.png\" "
-                       "data-context=\"/crop/%lld.png?margin=400\" "
-                       "alt=\"the scan around the value\"><figcaption><kbd>c</kbd> the row or "
-                       "card around it</figcaption></figure>\n", (long long)id, (long long)id);
+        dg_buf_addf(b,
+                    "<figure class=\"crop\"><img id=\"crop\" src=\"/crop/%lld.png\" "
+                    "data-context=\"/crop/%lld.png?margin=400\" "
+                    "alt=\"the scan around the value\"><figcaption><kbd>c</kbd> the row or "
+                    "card around it</figcaption></figure>\n",
+                    (long long)id, (long long)id);
     dg_buf_adds(b, "<dl class=\"value\">");
     if (v.has_field) {
         kv(b, "read", v.raw);
@@ -417,9 +428,11 @@ void web_item_page(web_req *r, int64_t id)
                        "saves\"><div id=\"preview\"></div></div>\n");
     dg_buf_adds(b, "<div id=\"msg\" role=\"status\"></div>\n");
     if (can)
-        dg_buf_adds(b, "<p class=\"keys\"><kbd>Enter</kbd> accept · <kbd>1</kbd>-<kbd>9</kbd> pick · "
-                       "type to correct (<kbd>e</kbd> starts typing) · <kbd>x</kbd> reject · <kbd>u</kbd> undo · "
-                       "<kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>Esc</kbd> stop typing</p>\n");
+        dg_buf_adds(b,
+                    "<p class=\"keys\"><kbd>Enter</kbd> accept · <kbd>1</kbd>-<kbd>9</kbd> pick · "
+                    "type to correct (<kbd>e</kbd> starts typing) · <kbd>x</kbd> reject · "
+                    "<kbd>u</kbd> undo · "
+                    "<kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>Esc</kbd> stop typing</p>\n");
     else
         dg_buf_adds(b, "<p class=\"keys readonly\">Read only: your role does not decide items. "
                        "<kbd>j</kbd>/<kbd>k</kbd> next/previous</p>\n");
@@ -465,9 +478,10 @@ void web_api_preview(web_req *r)
     dg_err err = {0};
     int rc = arc_review_preview(r->db, id, value, &norm, &err);
     if (rc)
-        return web_json_error(r, rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND
-                                 : rc == DG_EUSAGE  ? MHD_HTTP_UNPROCESSABLE_CONTENT
-                                                    : MHD_HTTP_INTERNAL_SERVER_ERROR,
+        return web_json_error(r,
+                              rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND
+                              : rc == DG_EUSAGE  ? MHD_HTTP_UNPROCESSABLE_CONTENT
+                                                 : MHD_HTTP_INTERNAL_SERVER_ERROR,
                               rc == DG_EUSAGE ? "refused" : "error", err.msg);
     r->ctype = "application/json";
     dg_buf_adds(&r->out, "{\"ok\":true,\"typed\":");
@@ -510,8 +524,9 @@ void web_api_decide(web_req *r)
                 strcmp(req.verb, "undo") == 0;
     dg_err err = {0};
     int64_t decision = 0;
-    int rc = !id || !known ? dg_err_set(&err, DG_EUSAGE, "decide wants an item and a verb "
-                                                         "(accept, pick, correct, reject, undo)")
+    int rc = !id || !known ? dg_err_set(&err, DG_EUSAGE,
+                                        "decide wants an item and a verb "
+                                        "(accept, pick, correct, reject, undo)")
                            : arc_review_decide(r->db, id, &req, &decision, &err);
     if (rc) {
         /* the library's hint names the CLI; the page shows the item anyway */
@@ -587,8 +602,7 @@ void web_api_accept_items(web_req *r)
         web_json_error(r, MHD_HTTP_BAD_REQUEST, "usage", "items wants ID:VERSION,...");
     } else {
         r->ctype = "application/json";
-        dg_buf_addf(&r->out, "{\"ok\":true,\"accepted\":%ld,\"refused\":%s}", accepted,
-                    why.data);
+        dg_buf_addf(&r->out, "{\"ok\":true,\"accepted\":%ld,\"refused\":%s}", accepted, why.data);
     }
     dg_buf_release(&why);
     dg_buf_release(&items);

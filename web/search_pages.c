@@ -63,8 +63,9 @@ void web_search_page(web_req *r)
     input(b, "born", "born", q.born, "YYYY or YYYY-MM");
     input(b, "graduated", "graduated", q.graduated, "YYYY");
     input(b, "major", "major", q.major, "name or code");
-    dg_buf_adds(b, "<button type=\"submit\">search</button></form>\n"
-                   "<p class=\"keys\">Every search is kept in the access log under your name.</p>\n");
+    dg_buf_adds(b,
+                "<button type=\"submit\">search</button></form>\n"
+                "<p class=\"keys\">Every search is kept in the access log under your name.</p>\n");
     if (q.name || q.born || q.graduated || q.major) {
         arc_lookup *lk = NULL;
         arc_lookup_result res;
@@ -77,9 +78,11 @@ void web_search_page(web_req *r)
             web_esc(b, err.msg);
             dg_buf_adds(b, "</p>");
         } else {
-            dg_buf_addf(b, "<h2>%zu found</h2><table class=\"hits\"><thead><tr><th>record</th>"
-                           "<th>score</th><th>archived values</th><th>why</th></tr></thead>"
-                           "<tbody>\n", res.n);
+            dg_buf_addf(b,
+                        "<h2>%zu found</h2><table class=\"hits\"><thead><tr><th>record</th>"
+                        "<th>score</th><th>archived values</th><th>why</th></tr></thead>"
+                        "<tbody>\n",
+                        res.n);
             for (size_t i = 0; i < res.n; i++)
                 hit_row(b, &res.hits[i]);
             dg_buf_adds(b, "</tbody></table>\n");
@@ -109,8 +112,9 @@ static void prov_value(dg_buf *b, const arc_prov_value *v)
     web_esc(b, v->key);
     dg_buf_adds(b, " <span class=\"big\">");
     web_esc(b, v->value);
-    dg_buf_addf(b, "</span></h2><figure class=\"crop\"><img src=\"/fieldcrop/%lld.png\" "
-                   "alt=\"the box the value was read from\"></figure><dl class=\"value\">",
+    dg_buf_addf(b,
+                "</span></h2><figure class=\"crop\"><img src=\"/fieldcrop/%lld.png\" "
+                "alt=\"the box the value was read from\"></figure><dl class=\"value\">",
                 (long long)v->field);
     char buf[256];
     dg_buf_adds(b, "<dt>scan</dt><dd>");
@@ -124,8 +128,7 @@ static void prov_value(dg_buf *b, const arc_prov_value *v)
     web_esc(b, v->role);
     dg_buf_adds(b, ")</dd><dt>read</dt><dd>");
     web_esc(b, v->raw);
-    snprintf(buf, sizeof buf, " (confidence min %.0f, mean %.0f; rule ", v->conf_min,
-             v->conf_mean);
+    snprintf(buf, sizeof buf, " (confidence min %.0f, mean %.0f; rule ", v->conf_min, v->conf_mean);
     web_esc(b, buf);
     web_esc(b, v->rule);
     dg_buf_adds(b, ")</dd><dt>field</dt><dd>");
@@ -161,16 +164,17 @@ void web_provenance_page(web_req *r, int64_t study)
     int rc = arc_access_log(r->db, r->s.user, "provenance", q, shown, &err);
     rc = rc ? rc : arc_provenance(r->db, study, NULL, &pr, &err);
     if (rc)
-        return web_error_page(r, rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND
-                                                    : MHD_HTTP_INTERNAL_SERVER_ERROR,
-                              rc == DG_ENOTFOUND ? "Not found" : "Error", err.msg);
+        return web_error_page(
+            r, rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR,
+            rc == DG_ENOTFOUND ? "Not found" : "Error", err.msg);
     dg_buf *b = &r->out;
     r->ctype = "text/html; charset=utf-8";
     char title[64];
     snprintf(title, sizeof title, "Study %lld", (long long)study);
     web_page_begin(r, title, "provenance");
-    dg_buf_addf(b, "<nav class=\"itemnav\"><a href=\"/search\">search</a></nav><h1>Study %lld "
-                   "<span class=\"count\">%zu archived values</span></h1>\n",
+    dg_buf_addf(b,
+                "<nav class=\"itemnav\"><a href=\"/search\">search</a></nav><h1>Study %lld "
+                "<span class=\"count\">%zu archived values</span></h1>\n",
                 (long long)study, pr.n);
     for (size_t i = 0; i < pr.n; i++)
         prov_value(b, &pr.v[i]);
@@ -183,9 +187,9 @@ void web_field_crop(web_req *r, int64_t field)
     dg_err err = {0};
     int rc = arc_field_crop_png(r->db, field, 40, &r->bin, &r->bin_len, &err);
     if (rc)
-        return web_error_page(r, rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND
-                                                    : MHD_HTTP_INTERNAL_SERVER_ERROR,
-                              "No crop", err.msg);
+        return web_error_page(
+            r, rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR, "No crop",
+            err.msg);
     r->ctype = "image/png";
     r->cacheable = 1;
 }

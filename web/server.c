@@ -73,8 +73,8 @@ int web_parse_listen(const char *s, char host[64], int *port, dg_err *err)
     char *end;
     long p = strtol(ps, &end, 10);
     if (!*ps || *end || p < 0 || p > 65535)
-        return dg_err_set(err, DG_EUSAGE, "--listen wants HOST:PORT (e.g. 127.0.0.1:8420), not '%s'",
-                          s);
+        return dg_err_set(err, DG_EUSAGE,
+                          "--listen wants HOST:PORT (e.g. 127.0.0.1:8420), not '%s'", s);
     if (colon) {
         size_t n = (size_t)(colon - s);
         if (n >= 64)
@@ -97,8 +97,10 @@ const char *web_arg(web_req *r, const char *name)
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 /* Decode one application/x-www-form-urlencoded token. */
@@ -145,12 +147,23 @@ int web_esc(dg_buf *b, const char *s)
     int rc = 0;
     for (; s && *s && !rc; s++) {
         switch (*s) {
-        case '&': rc = dg_buf_adds(b, "&amp;"); break;
-        case '<': rc = dg_buf_adds(b, "&lt;"); break;
-        case '>': rc = dg_buf_adds(b, "&gt;"); break;
-        case '"': rc = dg_buf_adds(b, "&quot;"); break;
-        case '\'': rc = dg_buf_adds(b, "&#39;"); break;
-        default: rc = dg_buf_addc(b, *s);
+        case '&':
+            rc = dg_buf_adds(b, "&amp;");
+            break;
+        case '<':
+            rc = dg_buf_adds(b, "&lt;");
+            break;
+        case '>':
+            rc = dg_buf_adds(b, "&gt;");
+            break;
+        case '"':
+            rc = dg_buf_adds(b, "&quot;");
+            break;
+        case '\'':
+            rc = dg_buf_adds(b, "&#39;");
+            break;
+        default:
+            rc = dg_buf_addc(b, *s);
         }
     }
     return rc;
@@ -178,9 +191,10 @@ void web_page_begin(web_req *r, const char *title, const char *page)
             dg_buf_adds(b, "<a href=\"/search\">search</a>");
         dg_buf_adds(b, "<span class=\"who\">");
         web_esc(b, r->s.user);
-        dg_buf_addf(b, " <em>%s</em></span><form method=\"post\" action=\"/logout\">"
-                       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-                       "<button type=\"submit\">log out</button></form>",
+        dg_buf_addf(b,
+                    " <em>%s</em></span><form method=\"post\" action=\"/logout\">"
+                    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                    "<button type=\"submit\">log out</button></form>",
                     arc_role_name(r->s.role), r->s.csrf);
     }
     dg_buf_adds(b, "</header>\n<main>\n");
@@ -409,10 +423,9 @@ static void route(struct web_server *srv, web_req *r)
         return web_redirect(r, home_of(r->s.role));
     if (get && strcmp(r->path, "/queue") == 0)
         return require(r, ARC_PERM_REVIEW_READ, "see the review queue") ? web_queue_page(r)
-                                                                          : (void)0;
+                                                                        : (void)0;
     if (get && strcmp(r->path, "/dashboard") == 0)
-        return require(r, ARC_PERM_BATCH_WATCH, "watch batches") ? web_dashboard_page(r)
-                                                                 : (void)0;
+        return require(r, ARC_PERM_BATCH_WATCH, "watch batches") ? web_dashboard_page(r) : (void)0;
     if (get && strcmp(r->path, "/search") == 0)
         return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_search_page(r) : (void)0;
     int64_t id;
@@ -420,22 +433,20 @@ static void route(struct web_server *srv, web_req *r)
         return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_provenance_page(r, id)
                                                                  : (void)0;
     if (get && strncmp(r->path, "/fieldcrop/", 11) == 0 && (id = path_id(r->path + 11, ".png")))
-        return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_field_crop(r, id)
-                                                                 : (void)0;
+        return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_field_crop(r, id) : (void)0;
     if (get && strncmp(r->path, "/item/", 6) == 0 && (id = path_id(r->path + 6, "")))
         return require(r, ARC_PERM_REVIEW_READ, "see review items") ? web_item_page(r, id)
-                                                                     : (void)0;
+                                                                    : (void)0;
     if (get && strncmp(r->path, "/crop/", 6) == 0 && (id = path_id(r->path + 6, ".png")))
         return require(r, ARC_PERM_REVIEW_READ, "see review items") ? web_crop(r, id) : (void)0;
     if (get && strcmp(r->path, "/api/preview") == 0)
-        return require(r, ARC_PERM_REVIEW_READ, "see review items") ? web_api_preview(r)
-                                                                     : (void)0;
+        return require(r, ARC_PERM_REVIEW_READ, "see review items") ? web_api_preview(r) : (void)0;
     if (post && strcmp(r->path, "/api/decide") == 0)
         return require(r, ARC_PERM_REVIEW_DECIDE, "decide review items") ? web_api_decide(r)
-                                                                          : (void)0;
+                                                                         : (void)0;
     if (post && strcmp(r->path, "/api/accept-items") == 0)
         return require(r, ARC_PERM_REVIEW_DECIDE, "decide review items") ? web_api_accept_items(r)
-                                                                          : (void)0;
+                                                                         : (void)0;
     if (is_api(r))
         return web_json_error(r, MHD_HTTP_NOT_FOUND, "notfound", "No such API.");
     web_error_page(r, MHD_HTTP_NOT_FOUND, "Not found", "There is no such page.");
@@ -448,7 +459,8 @@ static void add_headers(struct MHD_Response *resp, const web_req *r)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Cache-Control", r->cacheable ? "private, max-age=300" : "no-store");
+    MHD_add_response_header(resp, "Cache-Control",
+                            r->cacheable ? "private, max-age=300" : "no-store");
     if (r->location[0])
         MHD_add_response_header(resp, "Location", r->location);
     for (int i = 0; i < 2; i++)
@@ -593,14 +605,15 @@ int web_start(const web_opts *o, web_server **out, dg_err *err)
     unsigned threads = o->threads > 0 ? (unsigned)o->threads : 4;
     s->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, answer, s,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                              MHD_OPTION_THREAD_POOL_SIZE, threads,
-                              MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                              MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
+                              completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
     if (!s->mhd) {
         web_stop(&s);
-        return dg_err_set(err, DG_ERR, "cannot listen on %s:%d (in use, or not an address of "
-                                       "this machine?)", host, o->port);
+        return dg_err_set(err, DG_ERR,
+                          "cannot listen on %s:%d (in use, or not an address of "
+                          "this machine?)",
+                          host, o->port);
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : o->port;

@@ -23,9 +23,9 @@ typedef struct web_req {
     const char *method, *path;
     const char *body; /* the POST body (form-urlencoded), NUL-terminated */
     size_t body_len;
-    sqlite3 *db;      /* opened for this request */
+    sqlite3 *db; /* opened for this request */
     int logged_in;
-    arc_session s;    /* when logged_in */
+    arc_session s; /* when logged_in */
     /* the response */
     int status;
     const char *ctype;

@@ -59,11 +59,13 @@ static void test_login_lockout(tl_state *t, sqlite3 *db)
     /* locked: even the right password is refused, and says so */
     CHECK_INT(t, arc_user_login(db, "alice", "correct horse", now + 1, &u, &err), DG_ECONFLICT);
     CHECK(t, strstr(err.msg, "locked") != NULL);
-    CHECK_INT(t, arc_user_login(db, "alice", "correct horse",
-                                now + ARC_LOGIN_LOCK_SECONDS - 1, &u, &err), DG_ECONFLICT);
+    CHECK_INT(
+        t, arc_user_login(db, "alice", "correct horse", now + ARC_LOGIN_LOCK_SECONDS - 1, &u, &err),
+        DG_ECONFLICT);
     /* the lock ends by itself */
-    CHECK_INT(t, arc_user_login(db, "alice", "correct horse", now + ARC_LOGIN_LOCK_SECONDS + 1,
-                                &u, &err), DG_OK);
+    CHECK_INT(
+        t, arc_user_login(db, "alice", "correct horse", now + ARC_LOGIN_LOCK_SECONDS + 1, &u, &err),
+        DG_OK);
     CHECK_INT(t, u.failed, 0);
     /* a new password lifts a lock at once */
     for (int i = 0; i < ARC_LOGIN_MAX_FAILS; i++)
@@ -94,8 +96,8 @@ static void test_sessions(tl_state *t, sqlite3 *db)
     CHECK(t, !arc_token_equal(g.csrf, s.token));
     /* the table holds the token's hash, not the token */
     sqlite3_stmt *st;
-    CHECK_INT(t, db_prepare(db, "SELECT count(*) FROM app_session WHERE token_hash = ?", &st,
-                            &err), 0);
+    CHECK_INT(t, db_prepare(db, "SELECT count(*) FROM app_session WHERE token_hash = ?", &st, &err),
+              0);
     sqlite3_bind_text(st, 1, s.token, -1, SQLITE_STATIC);
     CHECK_INT(t, sqlite3_step(st), SQLITE_ROW);
     CHECK_INT(t, sqlite3_column_int(st, 0), 0);
