@@ -416,6 +416,79 @@ int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int6
  * for the checks). */
 int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_err *err);
 
+/* ---- the review queue as the web workbench reads it (review_queue.c) ---- */
+
+/* A queue row with where the item is: batch, scan file, page. */
+typedef struct arc_queue_row {
+    int64_t id;
+    char *kind, *state, *reason, *key, *raw, *value, *detail; /* "" when unset */
+    int has_p;
+    double p;
+    int64_t record, page_id, batch; /* 0: none */
+    int page;                       /* 1-based page of the scan */
+    char *file;                     /* the scan's path as ingested, "" none */
+    int version;
+    char *decided_by; /* operator of the latest decision, "" none */
+} arc_queue_row;
+
+typedef struct arc_queue_rows {
+    arc_queue_row *v;
+    size_t n;
+    size_t total; /* items matching the filter (more than n when limited) */
+} arc_queue_rows;
+
+enum { ARC_QUEUE_GROUPED = 0, ARC_QUEUE_P_ASC, ARC_QUEUE_P_DESC };
+
+typedef struct arc_queue_opts {
+    const char *reason; /* NULL/"": any; else the reason or the kind */
+    const char *key;    /* NULL/"": any field key */
+    int all;            /* decided items too */
+    int sort;           /* ARC_QUEUE_*: by batch, file, page, key, reason, id; or by p */
+    size_t limit;       /* 0: no limit */
+    int next_open_only; /* arc_review_queue_near: only next_open is wanted */
+} arc_queue_opts;
+
+/* The queue's items (see arc_queue_opts) into *out; release with
+ * arc_queue_rows_release on success.  Does not refresh the queue. */
+int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, dg_err *err);
+void arc_queue_rows_release(arc_queue_rows *rows);
+
+/* Where item stands in the queue's order under o (o->limit ignored): the
+ * items before and after it, and the first open item after it other than
+ * itself (wrapping to the start; 0 when none is open). */
+typedef struct arc_queue_near {
+    int64_t prev, next, next_open; /* 0: none */
+} arc_queue_near;
+int arc_review_queue_near(sqlite3 *db, const arc_queue_opts *o, int64_t item,
+                          arc_queue_near *near, dg_err *err);
+
+/* arc_review_refresh unless no stage has run since the call that left
+ * *mark (start with -1): the queue only grows when a stage (normalize,
+ * load, qa, extract) writes, and each writes a run row.  While a run is
+ * under way it refreshes every time. */
+int arc_review_refresh_since(sqlite3 *db, int64_t *mark, dg_err *err);
+
+/* What `correct` on field item `item` would store for value (the key's
+ * normalizer with the record's context year) into *normalized (caller
+ * frees).  DG_EUSAGE with the normalizer's reason when it would be refused;
+ * DG_ENOTFOUND when item is no field item.  The decision itself still
+ * checks the record's other dates. */
+int arc_review_preview(sqlite3 *db, int64_t item, const char *value, char **normalized,
+                       dg_err *err);
+
+/* arc_review_crop into memory: *png (caller frees) of *len bytes. */
+int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
+                        size_t *len, dg_err *err);
+/* arc_field_crop into memory. */
+int arc_field_crop_png(sqlite3 *db, int64_t field, int margin, unsigned char **png, size_t *len,
+                       dg_err *err);
+
+/* A conflict item's other side: the crop of the field the archived study's
+ * value of the same key came from (provenance), into memory.  DG_ENOTFOUND
+ * for an item that is no conflict. */
+int arc_review_conflict_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
+                                 size_t *len, dg_err *err);
+
 /* ---- QA sampling: the archival acceptance check (抽检) ----------------------- */
 
 /*
@@ -818,6 +891,39 @@ int arc_status_read(sqlite3 *db, arc_status *s, dg_err *err);
 void arc_status_release(arc_status *s);
 /* Append s as one JSON object (no newline). */
 int arc_status_json(const arc_status *s, dg_buf *out);
+
+/* ---- the batch dashboard (dashboard.c; the web workbench draws it) ---------- */
+
+enum { ARC_DASH_PBINS = 10, ARC_DASH_HOURS = 72 };
+
+typedef struct arc_dash_batch {
+    int64_t batch;
+    char started[32];
+    arc_counts pages;      /* pages by state */
+    arc_counts quarantine; /* quarantined files by reason */
+    arc_counts fields;     /* fields by state */
+    arc_counts review;     /* review items by state (open, accepted, ...) */
+    int64_t p_bins[ARC_DASH_PBINS]; /* weighed values by p: [0, 0.1), ..., [0.9, 1] */
+} arc_dash_batch;
+
+/* One hour of the workspace (UTC "YYYY-MM-DDTHH"): review items raised,
+ * decisions that settled one (an undo counts -1), pages read by OCR runs
+ * that ended in it. */
+typedef struct arc_dash_hour {
+    char hour[16];
+    int64_t raised, settled, pages_read;
+} arc_dash_hour;
+
+typedef struct arc_dashboard {
+    arc_dash_batch *v; /* by batch id */
+    size_t n;
+    arc_dash_hour *hours; /* the last ARC_DASH_HOURS hours with activity, oldest first */
+    size_t nhours;
+} arc_dashboard;
+
+/* Read the dashboard into *d (release with arc_dashboard_release on success). */
+int arc_dashboard_read(sqlite3 *db, arc_dashboard *d, dg_err *err);
+void arc_dashboard_release(arc_dashboard *d);
 
 /* ---- evaluation against truth files (shared/samples/README.md format) -------- */
 

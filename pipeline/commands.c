@@ -11,6 +11,7 @@ extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
 extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa, cmd_amend;
 extern const cli_command cmd_store, cmd_fixity, cmd_backup, cmd_restore, cmd_audit;
+extern const cli_command cmd_serve, cmd_user, cmd_report;
 
 const cli_command *const cli_commands[] = {
     &cmd_run,
@@ -36,6 +37,9 @@ const cli_command *const cli_commands[] = {
     &cmd_backup,
     &cmd_restore,
     &cmd_audit,
+    &cmd_serve,
+    &cmd_report,
+    &cmd_user,
     NULL,
 };
 

@@ -1,0 +1,178 @@
+/*
+ * dashboard.c - what the web workbench's batch dashboard shows: per batch,
+ * pages, quarantined files, fields and review items by state and the
+ * distribution of p; for the workspace, review items raised and settled
+ * and pages read, hour by hour.  Read-only, a handful of GROUP BY queries.
+ */
+#include "archive_internal.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+static arc_dash_batch *batch_of(arc_dashboard *d, int64_t id)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].batch == id)
+            return &d->v[i];
+    return NULL;
+}
+
+static int counts_add(arc_counts *c, const char *name, int64_t n)
+{
+    arc_count *v = arc_grow(c->v, c->n, sizeof *v);
+    if (!v)
+        return DG_ENOMEM;
+    c->v = v;
+    v[c->n].name = dg_strdup(name ? name : "");
+    v[c->n].n = n;
+    if (!v[c->n].name)
+        return DG_ENOMEM;
+    c->n++;
+    return DG_OK;
+}
+
+/* Rows (batch, name, n) of sql into the arc_counts at offset `member` of
+ * each batch; member -1: (batch, bin, n) into p_bins. */
+static int by_batch(sqlite3 *db, const char *sql, arc_dashboard *d, ptrdiff_t member, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, sql, &st, err))
+        return DG_EDB;
+    int rc = DG_OK, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        arc_dash_batch *b = batch_of(d, sqlite3_column_int64(st, 0));
+        if (!b)
+            continue;
+        int64_t n = sqlite3_column_int64(st, 2);
+        if (member < 0) {
+            int bin = sqlite3_column_int(st, 1);
+            if (bin >= 0 && bin < ARC_DASH_PBINS)
+                b->p_bins[bin] += n;
+        } else {
+            rc = counts_add((arc_counts *)((char *)b + member),
+                            (const char *)sqlite3_column_text(st, 1), n);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        return dg_err_set(err, rc, "out of memory reading the dashboard");
+    if (step != SQLITE_DONE)
+        return db_fail(db, err, "cannot read the dashboard");
+    return DG_OK;
+}
+
+#define FIELD_BATCH                                                                                \
+    "FROM field fd JOIN record r ON r.id = fd.record_id JOIN page p ON p.id = r.page_id "          \
+    "JOIN file fl ON fl.id = p.file_id "
+
+static int read_hours(sqlite3 *db, arc_dashboard *d, dg_err *err)
+{
+    /* the last ARC_DASH_HOURS hours that saw anything, oldest first */
+    sqlite3_stmt *st;
+    if (db_prepare(db,
+                   "SELECT * FROM (SELECT h, sum(c), sum(s), sum(pg) FROM ("
+                   " SELECT substr(created, 1, 13) AS h, 1 AS c, 0 AS s, 0 AS pg "
+                   "  FROM review_item"
+                   " UNION ALL SELECT substr(decided, 1, 13), 0, "
+                   "  CASE WHEN verb = 'undo' THEN -1 ELSE 1 END, 0 FROM review_decision"
+                   " UNION ALL SELECT substr(coalesce(r.finished, r.started), 1, 13), 0, 0, 1 "
+                   "  FROM ocr_page o JOIN run r ON r.id = o.run_id"
+                   ") WHERE h GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]' "
+                   "GROUP BY h ORDER BY h DESC LIMIT ?) ORDER BY 1",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_int(st, 1, ARC_DASH_HOURS);
+    int rc = DG_OK, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        arc_dash_hour *v = arc_grow(d->hours, d->nhours, sizeof *v);
+        if (!v) {
+            rc = dg_err_set(err, DG_ENOMEM, "out of memory reading the dashboard");
+            break;
+        }
+        d->hours = v;
+        arc_dash_hour *h = &v[d->nhours++];
+        snprintf(h->hour, sizeof h->hour, "%s", (const char *)sqlite3_column_text(st, 0));
+        h->raised = sqlite3_column_int64(st, 1);
+        h->settled = sqlite3_column_int64(st, 2);
+        h->pages_read = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_finalize(st);
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(db, err, "cannot read the dashboard");
+    return rc;
+}
+
+int arc_dashboard_read(sqlite3 *db, arc_dashboard *d, dg_err *err)
+{
+    memset(d, 0, sizeof *d);
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT id, started FROM batch ORDER BY id", &st, err))
+        return DG_EDB;
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        arc_dash_batch *v = arc_grow(d->v, d->n, sizeof *v);
+        if (!v) {
+            rc = dg_err_set(err, DG_ENOMEM, "out of memory reading the dashboard");
+            break;
+        }
+        d->v = v;
+        arc_dash_batch *b = &v[d->n++];
+        b->batch = sqlite3_column_int64(st, 0);
+        snprintf(b->started, sizeof b->started, "%s", (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (!rc)
+        rc = by_batch(db,
+                      "SELECT fl.batch_id, p.state, count(*) FROM page p "
+                      "JOIN file fl ON fl.id = p.file_id GROUP BY 1, 2 ORDER BY 1, 2",
+                      d, offsetof(arc_dash_batch, pages), err);
+    if (!rc)
+        rc = by_batch(db,
+                      "SELECT batch_id, reason, count(*) FROM quarantine "
+                      "GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
+                      d, offsetof(arc_dash_batch, quarantine), err);
+    if (!rc)
+        rc = by_batch(
+            db, "SELECT fl.batch_id, fd.state, count(*) " FIELD_BATCH "GROUP BY 1, 2 ORDER BY 1, 2",
+            d, offsetof(arc_dash_batch, fields), err);
+    if (!rc)
+        rc =
+            by_batch(db,
+                     "SELECT fl.batch_id, min(9, CAST(fd.p * 10 AS INTEGER)), count(*) " FIELD_BATCH
+                     "WHERE fd.p IS NOT NULL GROUP BY 1, 2",
+                     d, -1, err);
+    if (!rc)
+        rc = by_batch(db,
+                      "SELECT fl.batch_id, i.state, count(*) FROM review_item i "
+                      "LEFT JOIN record r ON r.id = i.record_id "
+                      "JOIN page p ON p.id = coalesce(i.page_id, r.page_id) "
+                      "JOIN file fl ON fl.id = p.file_id GROUP BY 1, 2 ORDER BY 1, 2",
+                      d, offsetof(arc_dash_batch, review), err);
+    if (!rc)
+        rc = read_hours(db, d, err);
+    if (rc)
+        arc_dashboard_release(d);
+    return rc;
+}
+
+static void counts_release(arc_counts *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->v[i].name);
+    free(c->v);
+}
+
+void arc_dashboard_release(arc_dashboard *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        counts_release(&d->v[i].pages);
+        counts_release(&d->v[i].quarantine);
+        counts_release(&d->v[i].fields);
+        counts_release(&d->v[i].review);
+    }
+    free(d->v);
+    free(d->hours);
+    memset(d, 0, sizeof *d);
+}

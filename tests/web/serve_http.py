@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""serve_http.py - `dangan serve` over plain HTTP (no browser): login and
+its CSRF cookie, the lockout, the security headers, role checks on the
+server, the CSRF check of every POST, a decision recorded with the
+logged-in user, one log line per request, and a clean stop on SIGTERM.
+
+usage: serve_http.py DANGAN TEST_REVIEW WORKDIR
+"""
+import http.cookiejar
+import json
+import re
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import webfix
+
+failures = 0
+
+
+def check(what, cond, detail=""):
+    global failures
+    if not cond:
+        failures += 1
+        print("FAIL: %s %s" % (what, detail))
+    else:
+        print("ok: %s" % what)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **k):
+        return None
+
+
+class Client:
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.op = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                              NoRedirect())
+
+    def req(self, method, path, data=None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        r = urllib.request.Request(self.base + path, data=body, method=method)
+        try:
+            resp = self.op.open(r, timeout=30)
+        except urllib.error.HTTPError as e:
+            resp = e
+        return resp.status, dict(resp.headers), resp.read().decode("utf-8", "replace"), resp.headers
+
+    def login(self, name, pw):
+        st, h, body, _ = self.req("GET", "/login")
+        token = re.search(r'name="csrf" value="([0-9a-f]{64})"', body).group(1)
+        return self.req("POST", "/login", {"csrf": token, "name": name, "password": pw})
+
+    def csrf(self):
+        st, h, body, _ = self.req("GET", "/queue")
+        m = re.search(r'<meta name="csrf" content="([0-9a-f]{64})">', body)
+        return m.group(1) if m else ""
+
+
+def main():
+    dangan, fixture, work = sys.argv[1:4]
+    db = webfix.build(dangan, fixture, work)
+    srv = webfix.Server(dangan, db, work)
+    try:
+        run(srv, db)
+    finally:
+        code = srv.stop()
+    check("SIGTERM: exit 0", code == 0, str(code))
+    log = srv.text()
+    check("SIGTERM: stopped line", "dangan serve: stopped" in log, log[-300:])
+    lines = [l for l in log.splitlines() if re.match(r"^\d{4}-\d\d-\d\dT", l)]
+    check("one log line per request (%d)" % len(lines), len(lines) == requests_made, log[-500:])
+    check("log lines name method, path, status, user",
+          any(re.search(r" 127\.0\.0\.1 POST /api/decide 200 \d+B [\d.]+ms user=alice$", l)
+              for l in lines), "\n".join(lines[-5:]))
+    check("the password is never in the log", "alice-secret" not in log)
+    report(dangan, db, work)
+    conflict_sides(dangan, fixture, work)
+    print("%d failures" % failures)
+    return 1 if failures else 0
+
+
+def report(dangan, db, work):
+    """`dangan report --html`: the dashboard as one file that needs nothing else."""
+    import subprocess
+    path = work + "/report.html"
+    p = subprocess.run([dangan, "--db", db, "report", "--html", path], capture_output=True,
+                       text=True)
+    check("report --html: exit 0", p.returncode == 0, p.stderr)
+    try:
+        with open(path, encoding="utf-8") as f:
+            html = f.read()
+    except OSError:
+        html = ""
+    check("report: the plots and the batch", html.count("<svg") >= 4 and "Batch 1" in html
+          and "review items" in html)
+    check("report: self-contained (styles inside, no script, nothing fetched)",
+          "<style>" in html and "<script" not in html and "/assets/" not in html
+          and "http://" not in html and "https://" not in html)
+    p = subprocess.run([dangan, "--db", db, "report"], capture_output=True, text=True)
+    check("report without --html: exit 2", p.returncode == 2, str(p.returncode))
+
+
+def conflict_sides(dangan, fixture, work):
+    """A conflict between card and ledger shows both crops."""
+    cwork = work + "/conflict"
+    db = webfix.build(dangan, fixture, cwork)
+    item = webfix.make_conflict(dangan, db)
+    check("the fixture raised a conflict item", item is not None)
+    if item is None:
+        return
+    srv = webfix.Server(dangan, db, cwork)
+    try:
+        c = Client(srv.url)
+        c.login("alice", "alice-secret")
+        st, h, body, _ = c.req("GET", "/item/%d" % item)
+        check("conflict item: both crops side by side",
+              st == 200 and 'src="/crop/%d.png"' % item in body
+              and 'src="/crop/%d.png?side=archived"' % item in body, body[-1500:])
+        st, h, body, _ = c.req("GET", "/crop/%d.png?side=archived" % item)
+        check("the archived side's crop is a PNG", st == 200 and h.get("Content-Type") ==
+              "image/png", str(st))
+        other = webfix.item_of_field(db, 25)
+        st, h, body, _ = c.req("GET", "/crop/%d.png?side=archived" % other)
+        check("no archived side for an item that is no conflict: 404", st == 404, str(st))
+        st, h, body, _ = c.req("GET", "/search?name=" + urllib.parse.quote("张三"))
+        check("an operator may not search: 403", st == 403, str(st))
+
+        # the registrars' search, and provenance one click away, both logged
+        rg = Client(srv.url)
+        st, h, body, _ = rg.login("rita", "registrar-pw")
+        check("a registrar lands on the search", h.get("Location") == "/search",
+              str(h.get("Location")))
+        st, h, body, _ = rg.req("GET", "/search?name=" + urllib.parse.quote("zhang san"))
+        m = re.search(r'href="/provenance/(\d+)"', body)
+        check("search by pinyin finds 張三 (as written) with a provenance link",
+              st == 200 and "張三" in body and m is not None, body[-800:])
+        if m:
+            st, h, body, _ = rg.req("GET", "/provenance/" + m.group(1))
+            crop = re.search(r'src="/fieldcrop/(\d+)\.png"', body)
+            check("provenance: each value with its scan, box and crop",
+                  st == 200 and "sha256" in body and "box x=" in body and crop is not None,
+                  body[-800:])
+            if crop:
+                st, h, body, _ = rg.req("GET", "/fieldcrop/%s.png" % crop.group(1))
+                check("the value's crop is a PNG", st == 200 and
+                      h.get("Content-Type") == "image/png", str(st))
+        log = webfix.query(db, "SELECT who, action FROM access_log ORDER BY id")
+        check("the search and the provenance are in the access log under rita",
+              ("rita", "lookup") in log and ("rita", "provenance") in log, str(log))
+    finally:
+        srv.stop()
+
+
+requests_made = 0
+
+
+def counted(client):
+    orig = client.req
+
+    def req(*a, **k):
+        global requests_made
+        requests_made += 1
+        return orig(*a, **k)
+    client.req = req
+    return client
+
+
+def run(srv, db):
+    a = counted(Client(srv.url))
+    st, h, body, _ = a.req("GET", "/queue")
+    check("not logged in: /queue redirects to /login", st == 303 and h.get("Location") == "/login",
+          str((st, h.get("Location"))))
+    for k in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"):
+        check("header %s on every response" % k, k in h)
+    check("CSP allows no inline script", "script-src 'self'" in h.get("Content-Security-Policy", "")
+          and "unsafe-inline" not in h.get("Content-Security-Policy", ""))
+    # a name rebound to 127.0.0.1 by another site is not answered
+    rq = urllib.request.Request(srv.url + "/login", headers={"Host": "evil.example:%d" % srv.port})
+    try:
+        st = a.op.open(rq, timeout=30).status
+    except urllib.error.HTTPError as e:
+        st = e.code
+    global requests_made
+    requests_made += 1
+    check("a foreign Host header: 421", st == 421, str(st))
+    # login without the login form's token is refused
+    st, h, body, _ = a.req("POST", "/login", {"name": "alice", "password": "alice-secret"})
+    check("login POST without its CSRF token: 403", st == 403, str(st))
+    st, h, body, hdrs = a.login("alice", "alice-secret")
+    check("login: 303 to /queue", st == 303 and h.get("Location") == "/queue", str(st))
+    cookies = hdrs.get_all("Set-Cookie") or []
+    sess = [c for c in cookies if c.startswith("dg_session=")]
+    check("session cookie HttpOnly, SameSite=Strict",
+          sess and "HttpOnly" in sess[0] and "SameSite=Strict" in sess[0], str(cookies))
+    st, h, body, _ = a.req("GET", "/queue")
+    check("queue page: 200 with the sex item", st == 200 and "low_confidence" in body, str(st))
+    csrf = a.csrf()
+    item = webfix.item_of_field(db, 4)
+    st, h, body, _ = a.req("POST", "/api/decide", {"item": item, "verb": "accept"})
+    check("decide without CSRF: 403", st == 403 and '"csrf"' in body, body)
+    st, h, body, _ = a.req("POST", "/api/decide", {"item": item, "verb": "accept", "csrf": "0" * 64})
+    check("decide with a wrong CSRF token: 403", st == 403, body)
+    check("no decision after the refused POSTs",
+          webfix.query(db, "SELECT count(*) FROM review_decision")[0][0] == 0)
+    st, h, body, _ = a.req("POST", "/api/decide",
+                           {"item": item, "verb": "accept", "version": 0, "csrf": csrf})
+    check("decide with CSRF: 200", st == 200 and json.loads(body)["ok"], body)
+    rows = webfix.query(db, "SELECT operator, verb FROM review_decision WHERE item_id = ?", item)
+    check("the decision records the logged-in user", rows == [("alice", "accept")], str(rows))
+    st, h, body, _ = a.req("POST", "/api/decide",
+                           {"item": item, "verb": "accept", "version": 0, "csrf": csrf})
+    check("a second decision at the same version: 409 naming who",
+          st == 409 and "already decided by alice" in body, body)
+    st, h, body, _ = a.req("GET", "/crop/%d.png" % item)
+    check("crop: a PNG", st == 200 and h.get("Content-Type") == "image/png", str(st))
+    st, h, body, _ = a.req("GET", "/api/preview?item=%d&value=%s" %
+                           (webfix.item_of_field(db, 25), urllib.parse.quote("1986.11")))
+    check("preview: normalized as the CLI does", st == 200 and '"value":"1986-11"' in body, body)
+
+    # the batch dashboard: plots drawn by the server
+    st, h, body, _ = a.req("GET", "/dashboard")
+    check("dashboard: 200 with SVG plots", st == 200 and body.count("<svg") >= 4
+          and "Batch 1" in body and "p of the values" in body, str(st))
+    check("dashboard: the p histogram counts the weighed values",
+          re.search(r"<span class=\"count\">1[0-9] weighed</span>", body) is not None)
+
+    # roles: an auditor reads but may not decide; a registrar may not read the queue
+    au = counted(Client(srv.url))
+    au.login("audrey", "auditor-pw")
+    st, h, body, _ = au.req("GET", "/item/%d" % item)
+    check("auditor sees an item", st == 200 and 'data-can-decide="0"' in body, str(st))
+    st, h, body, _ = au.req("POST", "/api/decide",
+                            {"item": webfix.item_of_field(db, 11), "verb": "accept",
+                             "csrf": au.csrf()})
+    check("auditor deciding: 403", st == 403 and "forbidden" in body, body)
+    rg = counted(Client(srv.url))
+    rg.login("rita", "registrar-pw")
+    st, h, body, _ = rg.req("GET", "/queue")
+    check("registrar on the queue: 403", st == 403 and "registrar" in body, str(st))
+    st, h, body, _ = rg.req("GET", "/dashboard")
+    check("registrar on the dashboard: 403", st == 403, str(st))
+    check("only alice's decision in the database",
+          webfix.query(db, "SELECT count(*) FROM review_decision")[0][0] == 1)
+
+    # lockout: five wrong passwords, then even the right one is refused
+    b = counted(Client(srv.url))
+    for i in range(5):
+        st, h, body, _ = b.login("bob", "wrong-password")
+        check("wrong password %d: 401" % (i + 1), st == 401 and "wrong name or password" in body,
+              str(st))
+    st, h, body, _ = b.login("nobody", "wrong-password")
+    check("unknown user: the same answer", st == 401 and "wrong name or password" in body)
+    st, h, body, _ = b.login("bob", "bob-secret!")
+    check("locked after 5 failures", st == 401 and "locked" in body, body[-400:])
+    # logout ends the session
+    st, h, body, _ = a.req("POST", "/logout", {"csrf": csrf})
+    check("logout: 303 to /login", st == 303, str(st))
+    st, h, body, _ = a.req("GET", "/queue")
+    check("after logout the session is gone", st == 303, str(st))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+/*
+ * web_internal.h - what server.c (HTTP, sessions, routing) and the page
+ * builders (pages.c, review_pages.c) share.  Not installed.
+ */
+#ifndef DANGAN_WEB_INTERNAL_H
+#define DANGAN_WEB_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "archive.h"
+#include "common.h"
+#include "db.h"
+#include "users.h"
+
+struct MHD_Connection;
+struct web_server;
+
+/* One request and the response being built for it. */
+typedef struct web_req {
+    struct MHD_Connection *conn;
+    struct web_server *srv;
+    const char *method, *path;
+    const char *body; /* the POST body (form-urlencoded), NUL-terminated */
+    size_t body_len;
+    sqlite3 *db; /* opened for this request */
+    int logged_in;
+    arc_session s; /* when logged_in */
+    /* the response */
+    int status;
+    const char *ctype;
+    dg_buf out;
+    unsigned char *bin; /* a binary body instead of out (freed by server.c) */
+    size_t bin_len;
+    int cacheable;      /* may be kept by the browser a few minutes (crops) */
+    char location[512]; /* redirect target */
+    char cookie[2][256];
+} web_req;
+
+/* The query string's argument name (decoded), NULL when absent. */
+const char *web_arg(web_req *r, const char *name);
+/* The POST body's form field name, decoded into out (reset first); 1 when
+ * present. */
+int web_form(const web_req *r, const char *name, dg_buf *out);
+
+/* Append s HTML-escaped (also quotes, so it is safe in attributes). */
+int web_esc(dg_buf *b, const char *s);
+/* Append the standard head (title, styles, script, CSRF meta), the top bar
+ * and the opening of main; page names the script's behaviour. */
+void web_page_begin(web_req *r, const char *title, const char *page);
+void web_page_end(web_req *r);
+
+/* Bring the review queue up to date when a stage ran since the last time
+ * (arc_review_refresh_since, one at a time). */
+int web_queue_refresh(web_req *r, dg_err *err);
+
+/* Responses. */
+void web_redirect(web_req *r, const char *to);
+void web_error_page(web_req *r, int status, const char *title, const char *msg);
+void web_json_error(web_req *r, int status, const char *code, const char *msg);
+
+/* Pages and API (review_pages.c, pages.c). */
+void web_login_page(web_req *r, const char *message, const char *login_csrf);
+void web_queue_page(web_req *r);
+void web_item_page(web_req *r, int64_t id);
+void web_crop(web_req *r, int64_t id);
+void web_api_preview(web_req *r);
+void web_api_decide(web_req *r);
+void web_api_accept_items(web_req *r);
+void web_dashboard_page(web_req *r);
+void web_search_page(web_req *r);
+void web_provenance_page(web_req *r, int64_t study);
+void web_field_crop(web_req *r, int64_t field);
+
+#endif
