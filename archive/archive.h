@@ -340,6 +340,8 @@ typedef struct arc_review_view {
     size_t ncandidates;
     arc_review_decision *decisions;
     size_t ndecisions;
+    char *source; /* the graduate's other source of the field (field.evidence): where it
+                   * is and what it reads, one line; NULL: none */
 } arc_review_view;
 
 /* One item: raw and normalized text, candidates, file/page/box, decisions,

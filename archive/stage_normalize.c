@@ -33,6 +33,7 @@ typedef struct review_conf {
     double min_conf[DG_VT_COUNT];
     char sha[65];     /* "" when the file is absent */
     arc_trust *trust; /* configs/trust.conf; NULL: route by min_conf */
+    arc_sources *sources; /* the workspace's records by name: a graduate's other source */
 } review_conf;
 
 static int review_conf_line(void *user, const dg_kv *kv, dg_err *err)
@@ -514,8 +515,46 @@ static int doubtful(const char *key, const char *value)
     return k->norm == DG_FK_MONTH && strlen(value) < 7;
 }
 
+/* The year of a date of the record, as read (0: none). */
+static int record_year(rec *r, const char *key)
+{
+    fld *d = rec_find(r, key);
+    if (!d)
+        return 0;
+    int y = d->r.value && !d->r.flag ? year_of(d->r.value) : 0;
+    return y ? y : d->r2.value && !d->r2.flag ? year_of(d->r2.value) : 0;
+}
+
+/* The value of key in row `row` of the record's page, NULL when none. */
+static const char *column_at(const rec *r, const char *key, int row)
+{
+    for (size_t i = 0; row > 0 && i < r->ncol; i++)
+        if (r->col[i].row == row && strcmp(r->col[i].key, key) == 0)
+            return r->col[i].value;
+    return NULL;
+}
+
+/* What the other source reads is only a conflict when the value chosen is
+ * none of it: the item names where to look. */
+static int flag_source(fld *f, const arc_trust_other *o)
+{
+    dg_buf b; /* first, so the review item is filed under it */
+    dg_buf_init(&b, 256);
+    int rc = dg_buf_addf(&b, "source_conflict (record %lld on page %lld reads '%s')",
+                         (long long)o->record, (long long)o->page, o->value[0]);
+    if (!rc && f->flag.len)
+        rc = dg_buf_addf(&b, "; %s", f->flag.data);
+    if (!rc) {
+        dg_buf_reset(&f->flag);
+        rc = dg_buf_adds(&f->flag, b.data);
+    }
+    dg_buf_release(&b);
+    return rc;
+}
+
 /* p(right) for one field from all its readings; routes it by p. */
-static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx)
+static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
+                       const arc_other_source *other)
 {
     arc_trust_reading rd[3];
     size_t n = 0;
@@ -544,7 +583,15 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx)
     int is_seq = strcmp(f->key, "seq") == 0 && r->row > 0;
     arc_trust_field in = {f->vt, f->key, rd, n, column, nc,
                           is_seq ? seq_at(r, r->row - 1) : -1, is_seq ? seq_at(r, r->row + 1) : -1,
-                          f->flag.len > 0 && strcmp(f->new_state, "invalid") != 0};
+                          f->flag.len > 0 && strcmp(f->new_state, "invalid") != 0,
+                          arc_other_source_key(other, f->key), 0, NULL, NULL};
+    if (f->vt == DG_VT_CODE) {
+        in.code_year = !strcmp(f->key, "student_no")       ? record_year(r, "enroll_date")
+                       : !strcmp(f->key, "certificate_no") ? record_year(r, "grad_date")
+                                                           : 0;
+        in.code_prev = column_at(r, f->key, r->row - 1);
+        in.code_next = column_at(r, f->key, r->row + 1);
+    }
     arc_trust_verdict v;
     int rc = arc_trust_weigh(t, &in, &v);
     free(column);
@@ -577,21 +624,32 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx)
         f->new_state = "review";
         rc = flag_add(f, text);
     }
+    /* two sources of one graduate disagree: a person looks at both */
+    if (!rc && v.source_differs && strcmp(f->new_state, "invalid") != 0) {
+        f->new_state = "review";
+        rc = flag_source(f, in.other);
+    }
     return rc;
 }
 
-static int trust_check(rec *r, const arc_trust *t, norm_ctx *ctx)
+static int trust_check(rec *r, const arc_trust *t, norm_ctx *ctx, arc_sources *sources,
+                       dg_err *err)
 {
-    int rc = DG_OK;
+    arc_other_source other = {0};
+    int rc = sources ? arc_sources_find(sources, r->id, &other, err) : DG_OK;
+    if (rc)
+        return rc;
     for (size_t i = 0; i < r->n && !rc; i++) {
         fld *f = &r->f[i];
         if (f->keep || !f->new_state || !strcmp(f->new_state, "missing"))
             continue;
         if (!strcmp(f->new_state, "invalid") && !f->r2.value)
             continue;
-        rc = trust_field(r, f, t, ctx);
+        rc = trust_field(r, f, t, ctx, &other);
     }
-    return rc;
+    arc_other_source_release(&other);
+    return rc ? dg_err_set(err, rc, "out of memory normalizing record %lld", (long long)r->id)
+              : DG_OK;
 }
 
 static int record_match(arc_matcher *m, rec *r, dg_err *err)
@@ -622,10 +680,11 @@ static int rec_normalize(arc_matcher *m, const review_conf *conf, rec *r, dg_err
     for (size_t i = 0; i < r->n && !rc; i++)
         rc = field_normalize(m->ctx, &r->f[i], ctx_year);
     rc = rc ? rc : record_dates_check(m->ctx, r, ctx_year);
-    rc = rc ? rc : conf->trust ? trust_check(r, conf->trust, m->ctx) : confidence_check(r, conf);
+    rc = rc ? rc : conf->trust ? DG_OK : confidence_check(r, conf);
     if (rc)
         return dg_err_set(err, rc, "out of memory normalizing record %lld", (long long)r->id);
-    return record_match(m, r, err);
+    rc = conf->trust ? trust_check(r, conf->trust, m->ctx, conf->sources, err) : DG_OK;
+    return rc ? rc : record_match(m, r, err);
 }
 
 /* ---- writing a record -------------------------------------------------------- */
@@ -976,7 +1035,10 @@ int arc_normalize(sqlite3 *db, const arc_normalize_opts *o, const arc_progress *
         arc_trust_close(&rv.trust);
         return rc;
     }
-    rc = normalize_run(db, o, cfg, &rv, &m, prog, sum, err);
+    rv.sources = NULL;
+    rc = rv.trust ? arc_sources_open(db, m.ctx, &rv.sources, err) : DG_OK;
+    rc = rc ? rc : normalize_run(db, o, cfg, &rv, &m, prog, sum, err);
+    arc_sources_close(&rv.sources);
     arc_matcher_close(&m);
     arc_trust_close(&rv.trust);
     return rc;

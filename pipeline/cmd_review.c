@@ -168,6 +168,8 @@ static void print_head(const arc_review_view *v)
     if (v->has_field)
         printf("  box:      x=%d y=%d w=%d h=%d (original page pixels)\n", v->x, v->y, v->w,
                v->h);
+    if (v->source) /* the same graduate's other card or ledger: look at both */
+        printf("  other source: %s\n", v->source);
 }
 
 /* What the readers read, numbered for `review pick ID N`: the weighed

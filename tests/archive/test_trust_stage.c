@@ -61,7 +61,7 @@ static norm_result value(const char *v)
 static arc_trust_verdict weigh(arc_trust *t, dg_fk_vtype vt, const arc_trust_reading *rd,
                                size_t n, double prev, double next, int *rc)
 {
-    arc_trust_field in = {vt, NULL, rd, n, NULL, 0, prev, next, 0};
+    arc_trust_field in = {vt, NULL, rd, n, NULL, 0, prev, next, 0, NULL, 0, NULL, NULL};
     arc_trust_verdict v;
     *rc = arc_trust_weigh(t, &in, &v);
     return v;
