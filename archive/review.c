@@ -578,3 +578,20 @@ int arc_review_crop(sqlite3 *db, int64_t item, int margin, const char *png, dg_e
         return arc_field_crop(db, field, margin, png, err);
     return arc_page_crop(db, page, png, err);
 }
+
+int arc_review_source_crop(sqlite3 *db, int64_t item, int margin, const char *png, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT json_extract(f.evidence, '$.source.field') FROM review_item i "
+                       "JOIN field f ON f.id = i.field_id WHERE i.id = ?1 AND "
+                       "json_valid(f.evidence)",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, item);
+    int64_t field = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (!field)
+        return dg_err_set(err, DG_ENOTFOUND, "review item %lld has no other source",
+                          (long long)item);
+    return arc_field_crop(db, field, margin, png, err);
+}

@@ -80,4 +80,12 @@ check_contains "review show: the other source's reading, record, page and box" "
     "other source: record 2, page 1 of scans/scan2.png (page id 2), field 16, box x=330 y=100 w=60 h=20; read '1986-09' (tesseract)"
 check_exit "review show --json $item" 0 "$DANGAN" --db "$D" review show "$item" --json
 check_contains "review show --json: the other source" "$TL_OUT" '"source":{"record":2,"page":2,"field":16'
+check_exit "review show --source-crop" 0 "$DANGAN" --db "$D" review show "$item" \
+    --crop "$WORK/this.png" --source-crop "$WORK/other.png"
+check "both crops are written" [ -s "$WORK/this.png" -a -s "$WORK/other.png" ]
+check "the crops are of different scans" [ "$(cmp -s "$WORK/this.png" "$WORK/other.png"; echo $?)" = 1 ]
+"$DANGAN" --db "$WORK/alone.db" review list > /dev/null
+alone_item=$(q "$WORK/alone.db" "SELECT id FROM review_item WHERE field_id = 1")
+check_exit "no other source: no source crop" 5 \
+    "$DANGAN" --db "$WORK/alone.db" review show "$alone_item" --source-crop "$WORK/none.png"
 finish
