@@ -92,6 +92,7 @@ typedef struct arc_trust_field {
     size_t nreadings;
     const char *const *column; /* the key's values in the page's other records */
     size_t ncolumn;
+    const char *const *column2; /* a second reading of each (NULL entries, or NULL: none) */
     double seq_prev, seq_next; /* a ledger's sequence numbers around this row, -1: none */
     int flagged;               /* a normalizer or cross-check doubted the value */
     const arc_trust_other *other; /* the other source's readings of the key, NULL: none */

@@ -93,6 +93,7 @@ typedef struct fld {
 typedef struct colval {
     int row;
     char *key, *value;
+    char *read1, *read2; /* what Tesseract and the second reader read (an operator's value) */
 } colval;
 
 typedef struct rec {
@@ -122,6 +123,8 @@ static void rec_release(rec *r)
     for (size_t i = 0; i < r->ncol; i++) {
         free(r->col[i].key);
         free(r->col[i].value);
+        free(r->col[i].read1);
+        free(r->col[i].read2);
     }
     free(r->col);
     free(r->f);
@@ -190,7 +193,11 @@ static int rec_load_column(sqlite3 *db, rec *r, dg_err *err)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, "SELECT o.row_no, f.key, coalesce(f.value, f.raw), "
-                       "(SELECT row_no FROM record WHERE id = ?1) FROM record o "
+                       "(SELECT row_no FROM record WHERE id = ?1), "
+                       "CASE WHEN f.state = 'verified' THEN f.value ELSE f.raw END, "
+                       "CASE WHEN f.state = 'verified' THEN NULL ELSE (SELECT text FROM "
+                       "field_reading fr WHERE fr.field_id = f.id AND fr.reader = 'rec2') END "
+                       "FROM record o "
                        "JOIN field f ON f.record_id = o.id WHERE o.page_id = "
                        "(SELECT page_id FROM record WHERE id = ?1) AND o.id <> ?1 "
                        "AND coalesce(f.value, f.raw) IS NOT NULL ORDER BY o.id, f.id",
@@ -214,6 +221,8 @@ static int rec_load_column(sqlite3 *db, rec *r, dg_err *err)
         c->row = sqlite3_column_int(st, 0);
         c->key = dg_strdup((const char *)sqlite3_column_text(st, 1));
         c->value = dg_strdup((const char *)sqlite3_column_text(st, 2));
+        c->read1 = dg_strdup((const char *)sqlite3_column_text(st, 4));
+        c->read2 = dg_strdup((const char *)sqlite3_column_text(st, 5));
         if (!c->key || !c->value)
             rc = DG_ENOMEM;
     }
@@ -525,12 +534,14 @@ static int record_year(rec *r, const char *key)
     return y ? y : d->r2.value && !d->r2.flag ? year_of(d->r2.value) : 0;
 }
 
-/* The value of key in row `row` of the record's page, NULL when none. */
+/* What was read of key in row `row` of the record's page (Tesseract's
+ * reading, else the second reader's: not the value chosen, which depends
+ * on the order records are weighed in), NULL when nothing. */
 static const char *column_at(const rec *r, const char *key, int row)
 {
     for (size_t i = 0; row > 0 && i < r->ncol; i++)
         if (r->col[i].row == row && strcmp(r->col[i].key, key) == 0)
-            return r->col[i].value;
+            return r->col[i].read1 && *r->col[i].read1 ? r->col[i].read1 : r->col[i].read2;
     return NULL;
 }
 
@@ -549,6 +560,51 @@ static int flag_source(fld *f, const arc_trust_other *o)
         rc = dg_buf_adds(&f->flag, b.data);
     }
     dg_buf_release(&b);
+    return rc;
+}
+
+/* A reading of another record's field, normalized; NULL when the normalizer
+ * makes nothing of it. */
+static int col_norm(norm_ctx *ctx, const char *key, const char *text, char **out)
+{
+    *out = NULL;
+    if (!text || !*text)
+        return DG_OK;
+    norm_result nr = {0};
+    int rc = arc_normalize_value(ctx, key, text, 0, &nr, NULL);
+    if (rc != DG_ENOMEM && nr.value && !(*out = dg_strdup(nr.value)))
+        rc = DG_ENOMEM;
+    norm_result_release(&nr);
+    return rc == DG_ENOMEM ? rc : DG_OK;
+}
+
+/* The column around a field: each other record's readings of the key,
+ * normalized (first nc: Tesseract's or an operator's, next nc: the second
+ * reader's), so the support a value gets does not depend on which records
+ * of the page were normalized before it. */
+static int column_readings(const rec *r, const char *key, norm_ctx *ctx, char ***out, size_t *nc)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->ncol; i++)
+        n += strcmp(r->col[i].key, key) == 0;
+    *nc = n;
+    *out = calloc(2 * n + 1, sizeof **out);
+    if (!*out)
+        return DG_ENOMEM;
+    int rc = DG_OK;
+    for (size_t i = 0, k = 0; i < r->ncol && !rc; i++) {
+        if (strcmp(r->col[i].key, key) != 0)
+            continue;
+        rc = col_norm(ctx, key, r->col[i].read1, &(*out)[k]);
+        rc = rc ? rc : col_norm(ctx, key, r->col[i].read2, &(*out)[n + k]);
+        k++;
+    }
+    if (rc) {
+        for (size_t i = 0; i < 2 * n; i++)
+            free((*out)[i]);
+        free(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -571,18 +627,15 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
             return DG_ENOMEM;
         rd[n++] = (arc_trust_reading){"column", seq, 1.0, &rs, 0};
     }
-    const char **column = malloc((r->ncol + 1) * sizeof *column);
-    if (!column) {
+    size_t nc = 0;
+    char **column = NULL;
+    if (column_readings(r, f->key, ctx, &column, &nc)) {
         norm_result_release(&rs);
         return DG_ENOMEM;
     }
-    size_t nc = 0;
-    for (size_t i = 0; i < r->ncol; i++)
-        if (strcmp(r->col[i].key, f->key) == 0)
-            column[nc++] = r->col[i].value;
     int is_seq = strcmp(f->key, "seq") == 0 && r->row > 0;
-    arc_trust_field in = {f->vt, f->key, rd, n, column, nc,
-                          is_seq ? seq_at(r, r->row - 1) : -1, is_seq ? seq_at(r, r->row + 1) : -1,
+    arc_trust_field in = {f->vt, f->key, rd, n, (const char *const *)column, nc,
+                          (const char *const *)column + nc, is_seq ? seq_at(r, r->row - 1) : -1, is_seq ? seq_at(r, r->row + 1) : -1,
                           f->flag.len > 0 && strcmp(f->new_state, "invalid") != 0,
                           arc_other_source_key(other, f->key), 0, NULL, NULL};
     if (f->vt == DG_VT_CODE) {
@@ -594,6 +647,8 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
     }
     arc_trust_verdict v;
     int rc = arc_trust_weigh(t, &in, &v);
+    for (size_t i = 0; i < 2 * nc; i++)
+        free(column[i]);
     free(column);
     if (rc == DG_ENOTFOUND) {
         norm_result_release(&rs);

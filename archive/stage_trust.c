@@ -271,7 +271,8 @@ static double column_support(const arc_trust_field *in, const char *value)
     }
     size_t same = 0;
     for (size_t i = 0; i < in->ncolumn; i++)
-        same += in->column[i] && same_text(in->column[i], value);
+        same += (in->column[i] && same_text(in->column[i], value)) ||
+                (in->column2 && in->column2[i] && same_text(in->column2[i], value));
     return log1p((double)same);
 }
 

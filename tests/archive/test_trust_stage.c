@@ -72,7 +72,7 @@ static norm_result value(const char *v)
 static arc_trust_verdict weigh(arc_trust *t, dg_fk_vtype vt, const arc_trust_reading *rd,
                                size_t n, double prev, double next, int *rc)
 {
-    arc_trust_field in = {vt, NULL, rd, n, NULL, 0, prev, next, 0, NULL, 0, NULL, NULL};
+    arc_trust_field in = {vt, NULL, rd, n, NULL, 0, NULL, prev, next, 0, NULL, 0, NULL, NULL};
     arc_trust_verdict v;
     *rc = arc_trust_weigh(t, &in, &v);
     return v;
@@ -142,7 +142,7 @@ static void test_source(tl_state *t, arc_trust *tr)
                             .h = 40, .value = {"郝卫东"}, .reader = {"rec2"}, .n = 1};
     arc_trust_other other = same;
     other.value[0] = "郝卫冬";
-    arc_trust_field in = {DG_VT_NAME, NULL, rd, 1, NULL, 0, -1, -1, 0, NULL, 0, NULL, NULL};
+    arc_trust_field in = {DG_VT_NAME, NULL, rd, 1, NULL, 0, NULL, -1, -1, 0, NULL, 0, NULL, NULL};
     arc_trust_verdict v;
     CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
     double alone = v.p;
@@ -204,7 +204,7 @@ static void test_codes(tl_state *t, arc_trust *tr)
     norm_result good = value("85-0357"), bad = value("65-0357");
     arc_trust_reading rd[] = {{"tesseract", "65-0357", 0.9, &bad, 0},
                               {"rec2", "85-0357", 0.9, &good, 0}};
-    arc_trust_field in = {DG_VT_CODE, "student_no", rd, 2, NULL, 0, -1, -1, 0, NULL, 1985,
+    arc_trust_field in = {DG_VT_CODE, "student_no", rd, 2, NULL, 0, NULL, -1, -1, 0, NULL, 1985,
                           "85-0356", "85-0358"};
     arc_trust_verdict v;
     CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
