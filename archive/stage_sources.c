@@ -7,7 +7,9 @@
  * normalize stage runs before load links the sources, so the link is made
  * here from the readings themselves, by load's own rule (arc_same_graduate):
  * a record on another page whose readings give the same simplified name,
- * and the same birth month and student number as load would require.  Only
+ * and the same birth month and student number as load would require, and
+ * that agrees with it on at least as many of the other facts both read as
+ * it disagrees on (two people may share a name and a birth month).  Only
  * the readings (Tesseract's, the second reader's, an operator's verified
  * value) are compared, never the other record's chosen value, so the result
  * does not depend on which record was weighed first.
@@ -89,6 +91,14 @@ static void rec_release(src_rec *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Keys that are not facts of the graduate: a ledger's row number (the same
+ * graduate is on row 3 of one list and row 17 of another), its remarks, the
+ * page's date. */
+static int not_a_fact(const char *key)
+{
+    return !key || !strcmp(key, "seq") || !strcmp(key, "remarks") || !strcmp(key, "form_date");
+}
+
 static int rec_read(sqlite3 *db, norm_ctx *ctx, int64_t id, src_rec *r, dg_err *err)
 {
     memset(r, 0, sizeof *r);
@@ -107,6 +117,8 @@ static int rec_read(sqlite3 *db, norm_ctx *ctx, int64_t id, src_rec *r, dg_err *
     while (!rc && o->n < alloc && sqlite3_step(st) == SQLITE_ROW) {
         r->page = sqlite3_column_int64(st, 0);
         const char *key = (const char *)sqlite3_column_text(st, 2);
+        if (not_a_fact(key))
+            continue;
         const char *state = (const char *)sqlite3_column_text(st, 4);
         arc_trust_other *f = &o->f[o->n];
         snprintf(o->key[o->n], sizeof o->key[o->n], "%s", key ? key : "");
@@ -293,6 +305,30 @@ static int linked(const src_rec *a, const src_rec *b, int *by_sno)
     return found;
 }
 
+/* Two records that link by name and birth but disagree on more of the
+ * other facts both read than they agree on are two people who share a name
+ * and a birth month (load would raise conflicts for an operator to reject):
+ * no evidence either way. */
+static int corroborated(const src_rec *a, const src_rec *b)
+{
+    int agree = 0, differ = 0;
+    for (size_t i = 0; i < a->o.n; i++) {
+        const char *key = a->o.key[i];
+        if (!strcmp(key, "name") || !strcmp(key, "birth_date") || !strcmp(key, "student_no"))
+            continue;
+        const arc_trust_other *x = &a->o.f[i], *y = arc_other_source_key(&b->o, key);
+        if (!x->n || !y)
+            continue;
+        int same = 0;
+        for (size_t j = 0; j < x->n && !same; j++)
+            for (size_t k = 0; k < y->n && !same; k++)
+                same = strcmp(x->value[j], y->value[k]) == 0;
+        agree += same;
+        differ += !same;
+    }
+    return differ <= agree;
+}
+
 static size_t lower_bound(const arc_sources *s, const char *name)
 {
     size_t lo = 0, hi = s->n;
@@ -325,7 +361,7 @@ int arc_sources_find(arc_sources *s, int64_t record, arc_other_source *out, dg_e
             if ((rc = rec_read(s->db, s->ctx, c->record, &other, err)))
                 break;
             /* load's order: a link by student number first, then the oldest record */
-            if (linked(&me, &other, &by_sno) &&
+            if (linked(&me, &other, &by_sno) && corroborated(&me, &other) &&
                 (by_sno > best_sno || (by_sno == best_sno && other.id < best.id))) {
                 rec_release(&best);
                 best = other;

@@ -7,7 +7,9 @@
 #             reading the same name, p rises and the value is verified;
 #   disagree: the ledger reads another entry month: the card's enroll_date
 #             goes to review as source_conflict, and `review show` lists the
-#             ledger's reading with its record, page and box.
+#             ledger's reading with its record, page and box;
+#   namesakes: a ledger row of the same name and birth month that disagrees
+#             on more other facts than it agrees on is someone else.
 # The weights are written here (the mechanism is under test, not the fit).
 # usage: sources.sh DANGAN TEST_REVIEW CONFIGS_DIR WORKDIR
 set -u
@@ -45,6 +47,14 @@ check_eq "alone: the card's name is not linked" \
     "$(q "$WORK/alone.db" "SELECT json_extract(evidence, '\$.source') IS NULL FROM field WHERE id = 1")" 1
 check_eq "alone: the card's name waits for review" \
     "$(q "$WORK/alone.db" "SELECT state FROM field WHERE id = 1")" review
+
+# Two people who share a name and a birth month: the ledger row disagrees
+# with the card on every other fact both read (major, entry month).
+fixture "$WORK/twins.db" "UPDATE field SET raw = '物理' WHERE id = 14; UPDATE field SET raw = '80.9' WHERE id = 16;"
+check_eq "namesakes: not taken for one graduate" \
+    "$(q "$WORK/twins.db" "SELECT count(*) FROM field WHERE json_valid(evidence) AND json_extract(evidence, '\$.source') IS NOT NULL")" 0
+check_eq "namesakes: no source conflict" \
+    "$(q "$WORK/twins.db" "SELECT count(*) FROM field WHERE flag LIKE 'source_conflict%'")" 0
 
 # Card and ledger agree on the name.
 fixture "$WORK/agree.db"
