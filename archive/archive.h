@@ -351,6 +351,8 @@ typedef struct arc_review_view {
     size_t ncandidates;
     arc_review_decision *decisions;
     size_t ndecisions;
+    char *source; /* the graduate's other source of the field (field.evidence): where it
+                   * is and what it reads, one line; NULL: none */
 } arc_review_view;
 
 /* One item: raw and normalized text, candidates, file/page/box, decisions,
@@ -365,6 +367,10 @@ int arc_review_show_json(sqlite3 *db, int64_t item, dg_buf *out, dg_err *err);
  * cut from the original scan, to png.  The scan's bytes must still match
  * the SHA-256 recorded at ingest. */
 int arc_review_crop(sqlite3 *db, int64_t item, int margin, const char *png, dg_err *err);
+/* The same for the field of the graduate's other source the item's field was
+ * compared with (arc_review_view.source); DG_ENOTFOUND when there is none. */
+int arc_review_source_crop(sqlite3 *db, int64_t item, int margin, const char *png,
+                           dg_err *err);
 
 /*
  * A decision.  verb: "accept" (a match item: take candidate 1), "pick"

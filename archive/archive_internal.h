@@ -81,6 +81,16 @@ typedef struct arc_trust_reading {
     int doubtful; /* the value breaks a rule of its key (a date without its month ...) */
 } arc_trust_reading;
 
+/* The same graduate's field in another source (a card for a ledger row and
+ * back): its normalized readings, each independent of this field's. */
+typedef struct arc_trust_other {
+    int64_t record, page, field;
+    int x, y, w, h;                          /* the field's box on its page */
+    const char *value[ARC_TRUST_MAX_READINGS]; /* normalized readings, accepted by the normalizer */
+    const char *reader[ARC_TRUST_MAX_READINGS];
+    size_t n;
+} arc_trust_other;
+
 typedef struct arc_trust_field {
     dg_fk_vtype vt;
     const char *key;                   /* the field key (its base rate), may be NULL */
@@ -88,20 +98,62 @@ typedef struct arc_trust_field {
     size_t nreadings;
     const char *const *column; /* the key's values in the page's other records */
     size_t ncolumn;
+    const char *const *column2; /* a second reading of each (NULL entries, or NULL: none) */
     double seq_prev, seq_next; /* a ledger's sequence numbers around this row, -1: none */
     int flagged;               /* a normalizer or cross-check doubted the value */
+    const arc_trust_other *other; /* the other source's readings of the key, NULL: none */
+    int code_year;             /* a code's year on the record (entry, graduation), 0: none */
+    const char *code_prev, *code_next; /* a ledger's codes of the key in the rows around, or NULL */
 } arc_trust_field;
 
 typedef struct arc_trust_verdict {
     size_t chosen;    /* the reading whose value is most probable */
     double p, threshold;
     int verified;     /* p clears the type's threshold */
+    int source_differs; /* the other source read the key, and none of it gives the value */
     dg_buf evidence;  /* JSON for field.evidence; caller releases */
 } arc_trust_verdict;
 
 /* A ledger sequence number's digits as a number (spaces ignored), -1 when
  * the text is empty or holds anything else. */
 double arc_seq_number(const char *s);
+
+/* +1 when a code's year digits (the first two digits, or 19yy) are year's
+ * last two, -1 when it has digits that are not, 0 when year is 0 or the
+ * code holds fewer than two digits. */
+int arc_code_year_fit(const char *code, int year);
+/* How many of a ledger row's neighbours' codes (prev above, next below,
+ * NULL: none) this code continues: same letters around a running number
+ * that goes up by 1-3 down the column.  0-2. */
+int arc_code_continues(const char *code, const char *prev, const char *next);
+
+/* ---- the other source of a graduate (stage_sources.c) ------------------------ */
+
+/* Same graduate, by the rule load links sources by (the names being equal):
+ * same birth month and the same student number unless one side lacks it,
+ * or the same student number when one side lacks the birth month.  NULL or
+ * "" is lacking. */
+int arc_same_graduate(const char *birth_a, const char *sno_a, const char *birth_b,
+                      const char *sno_b);
+
+typedef struct arc_sources arc_sources;
+/* Index the workspace's records by the simplified name their readings give
+ * (ctx is borrowed and must outlive the index). */
+int arc_sources_open(sqlite3 *db, norm_ctx *ctx, arc_sources **out, dg_err *err);
+void arc_sources_close(arc_sources **s);
+
+/* The other source of a record: per key its readings; n = 0 when the
+ * record has none. */
+typedef struct arc_other_source {
+    arc_trust_other *f;
+    char (*key)[32];
+    size_t n;
+    char **owned; /* the strings f[] points to */
+    size_t nowned;
+} arc_other_source;
+int arc_sources_find(arc_sources *s, int64_t record, arc_other_source *out, dg_err *err);
+const arc_trust_other *arc_other_source_key(const arc_other_source *o, const char *key);
+void arc_other_source_release(arc_other_source *o);
 
 /* Weigh a field's readings.  DG_ENOTFOUND when no reading gave a value,
  * DG_ENOMEM; on DG_OK the caller releases out->evidence. */

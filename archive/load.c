@@ -477,19 +477,17 @@ static int load_new(ld_ctx *c, const ld_record *r, const norm_keys *k, dg_err *e
 
 /* ---- linking a second source ----------------------------------------------------------- */
 
-/* Same name and birth month, same student number unless one side lacks it
- * (or same name and student number when one side lacks the birth month);
- * never a study an operator said is someone else. */
+/* Same name, and birth month and student number as arc_same_graduate says
+ * (the rule the normalize stage finds a graduate's other source by); never
+ * a study an operator said is someone else. */
 static const char find_study_sql[] =
-    "SELECT sr.id FROM study_record sr JOIN person p ON p.id = sr.person_id "
-    "WHERE p.name_simplified = ?1 "
-    "  AND ((p.birth = ?2 AND (sr.student_no = ?3 OR sr.student_no IS NULL OR ?3 IS NULL)) "
-    "    OR (sr.student_no = ?3 AND (p.birth IS NULL OR ?2 IS NULL))) "
+    "SELECT sr.id, p.birth, sr.student_no FROM study_record sr JOIN person p "
+    "ON p.id = sr.person_id WHERE p.name_simplified = ?1 "
     "  AND NOT EXISTS (SELECT 1 FROM review_item i WHERE i.kind = 'conflict' "
     "    AND i.record_id = ?4 AND i.study_id = sr.id AND i.state = 'rejected') "
     "  AND NOT EXISTS (SELECT 1 FROM study_source s JOIN record o ON o.id = s.record_id "
     "    WHERE s.study_id = sr.id AND o.page_id = ?5) "
-    "ORDER BY (sr.student_no = ?3) DESC, sr.id LIMIT 1";
+    "ORDER BY (sr.student_no = ?3) DESC, sr.id";
 
 static int study_find(ld_ctx *c, const ld_record *r, const norm_keys *k, int64_t *study,
                       dg_err *err)
@@ -503,9 +501,13 @@ static int study_find(ld_ctx *c, const ld_record *r, const norm_keys *k, int64_t
     bind_opt(st, 3, ok_value(r, "student_no"));
     sqlite3_bind_int64(st, 4, r->id);
     sqlite3_bind_int64(st, 5, r->page_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *study = sqlite3_column_int64(st, 0);
+    const char *birth = ok_value(r, "birth_date"), *sno = ok_value(r, "student_no");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (arc_same_graduate(birth, sno, COL(st, 1), COL(st, 2))) {
+            *study = sqlite3_column_int64(st, 0);
+            break;
+        }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? DG_OK : db_fail(c->db, err, "cannot find study");
 }

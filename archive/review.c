@@ -313,6 +313,7 @@ static const char show_json_sql[] =
     "   'raw', f.raw, 'value', f.value, 'state', f.state, 'flag', f.flag, "
     "   'conf_min', f.conf_min, 'conf_mean', f.conf_mean, 'rule', f.rule, "
     "   'box', json_array(f.x, f.y, f.w, f.h), 'words', json(f.words), "
+    "   'source', CASE WHEN json_valid(f.evidence) THEN json_extract(f.evidence, '$.source') END, "
     "   'match_decision', f.match_decision, 'match_code', f.match_code, "
     "   'match_name', f.match_name, 'match_score', f.match_score, 'match_rule', f.match_rule, "
     "   'steps', (SELECT json_group_array(json_object('rule', s.rule, 'before', s.before, "
@@ -465,7 +466,7 @@ void arc_review_view_release(arc_review_view *v)
 {
     char *strs[] = {v->kind, v->state, v->reason, v->detail, v->key, v->raw, v->value,
                     v->field_state, v->rule, v->match_decision, v->match_code, v->match_name,
-                    v->file, v->sha256};
+                    v->file, v->sha256, v->source};
     for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
         free(strs[i]);
     for (size_t i = 0; i < v->nsteps; i++) {
@@ -493,6 +494,30 @@ void arc_review_view_release(arc_review_view *v)
     memset(v, 0, sizeof *v);
 }
 
+/* The other source the trust weighing compared the field with (its
+ * evidence's "source"): record, page, file, box and each reading. */
+static const char source_sql[] =
+    "SELECT printf('record %d, page %d of %s (page id %d), field %d, box x=%d y=%d w=%d h=%d; "
+    "read %s', json_extract(ev, '$.record'), p.page_index + 1, coalesce(fl.path, '?'), "
+    " json_extract(ev, '$.page'), json_extract(ev, '$.field'), json_extract(ev, '$.box[0]'), "
+    " json_extract(ev, '$.box[1]'), json_extract(ev, '$.box[2]'), json_extract(ev, '$.box[3]'), "
+    " (SELECT group_concat(printf('''%s'' (%s)', json_extract(r.value, '$.value'), "
+    "   json_extract(r.value, '$.reader')), ', ') FROM json_each(ev, '$.readings') r)) "
+    "FROM (SELECT json_extract(evidence, '$.source') AS ev FROM field WHERE id = ?1 AND "
+    " json_valid(evidence)) s LEFT JOIN page p ON p.id = json_extract(s.ev, '$.page') "
+    "LEFT JOIN file fl ON fl.id = p.file_id WHERE s.ev IS NOT NULL";
+
+static int read_source(sqlite3 *db, arc_review_view *v, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, source_sql, &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, v->field);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? arc_col_dup0(st, 0, &v->source) : DG_OK;
+    sqlite3_finalize(st);
+    return rc ? dg_err_set(err, rc, "out of memory reading review item") : DG_OK;
+}
+
 int arc_review_show(sqlite3 *db, int64_t item, arc_review_view *v, dg_err *err)
 {
     memset(v, 0, sizeof *v);
@@ -514,6 +539,8 @@ int arc_review_show(sqlite3 *db, int64_t item, arc_review_view *v, dg_err *err)
     if (!rc && v->has_field && strcmp(v->kind, "field") == 0)
         rc = arc_review_alts(db, v->field, &v->alts, &v->nalts,
                              &v->alts_from_readings, err);
+    if (!rc && v->field)
+        rc = read_source(db, v, err);
     if (rc)
         arc_review_view_release(v);
     return rc;
@@ -553,4 +580,21 @@ int arc_review_crop(sqlite3 *db, int64_t item, int margin, const char *png, dg_e
     if (field)
         return arc_field_crop(db, field, margin, png, err);
     return arc_page_crop(db, page, png, err);
+}
+
+int arc_review_source_crop(sqlite3 *db, int64_t item, int margin, const char *png, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT json_extract(f.evidence, '$.source.field') FROM review_item i "
+                       "JOIN field f ON f.id = i.field_id WHERE i.id = ?1 AND "
+                       "json_valid(f.evidence)",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, item);
+    int64_t field = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (!field)
+        return dg_err_set(err, DG_ENOTFOUND, "review item %lld has no other source",
+                          (long long)item);
+    return arc_field_crop(db, field, margin, png, err);
 }

@@ -1,7 +1,8 @@
 /*
  * stage_normalize.c - the normalize stage (the discipline matcher it calls,
  * with the operators' mapping rules, is stage_matcher.c; the weighing of
- * each value's readings into p(right) is stage_trust.c).
+ * each value's readings into p(right) is stage_weigh.c, with the model in
+ * stage_trust.c and the graduate's other source found by stage_sources.c).
  *
  * For each extracted record: every field goes through the normalizer for
  * its key, the record's dates through the plausibility check, the major
@@ -22,6 +23,7 @@
 #include "archive_internal.h"
 #include "fieldkeys.h"
 #include "normalize.h"
+#include "stage_normalize_rec.h"
 
 /* ---- review thresholds (configs/review.conf) ---------------------------------- */
 
@@ -33,6 +35,7 @@ typedef struct review_conf {
     double min_conf[DG_VT_COUNT];
     char sha[65];     /* "" when the file is absent */
     arc_trust *trust; /* configs/trust.conf; NULL: route by min_conf */
+    arc_sources *sources; /* the workspace's records by name: a graduate's other source */
 } review_conf;
 
 static int review_conf_line(void *user, const dg_kv *kv, dg_err *err)
@@ -68,41 +71,6 @@ static int review_conf_load(const char *path, review_conf *c, dg_err *err)
     return rc;
 }
 
-/* ---- one record in memory ---------------------------------------------------- */
-
-typedef struct fld {
-    int64_t id;
-    char *key, *raw, *state;
-    double conf_min;
-    dg_fk_vtype vt;
-    int keep;              /* settled by an operator: not rewritten */
-    const char *new_state; /* static string */
-    norm_result r;
-    dg_buf flag;
-    int matched;
-    norm_match_result m;
-    char *rec2_text;       /* the second reader's reading of the box, NULL: none */
-    double rec2_conf;
-    norm_result r2;        /* its normalization */
-    double p;              /* p(right) of the value, < 0: not weighed */
-    char *evidence;        /* JSON behind p */
-} fld;
-
-/* A value of another record on the same page (the column around a field). */
-typedef struct colval {
-    int row;
-    char *key, *value;
-} colval;
-
-typedef struct rec {
-    int64_t id;
-    int row;
-    char *form_raw, *header_dept;
-    fld *f;
-    size_t n;
-    colval *col;
-    size_t ncol;
-} rec;
 
 static void rec_release(rec *r)
 {
@@ -121,6 +89,8 @@ static void rec_release(rec *r)
     for (size_t i = 0; i < r->ncol; i++) {
         free(r->col[i].key);
         free(r->col[i].value);
+        free(r->col[i].read1);
+        free(r->col[i].read2);
     }
     free(r->col);
     free(r->f);
@@ -137,7 +107,7 @@ static void fld_classify(fld *f)
     dg_buf_init(&f->flag, 4096);
 }
 
-static fld *rec_find(rec *r, const char *key)
+fld *arc_nrec_find(rec *r, const char *key)
 {
     for (size_t i = 0; i < r->n; i++)
         if (strcmp(r->f[i].key, key) == 0)
@@ -189,7 +159,11 @@ static int rec_load_column(sqlite3 *db, rec *r, dg_err *err)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, "SELECT o.row_no, f.key, coalesce(f.value, f.raw), "
-                       "(SELECT row_no FROM record WHERE id = ?1) FROM record o "
+                       "(SELECT row_no FROM record WHERE id = ?1), "
+                       "CASE WHEN f.state = 'verified' THEN f.value ELSE f.raw END, "
+                       "CASE WHEN f.state = 'verified' THEN NULL ELSE (SELECT text FROM "
+                       "field_reading fr WHERE fr.field_id = f.id AND fr.reader = 'rec2') END "
+                       "FROM record o "
                        "JOIN field f ON f.record_id = o.id WHERE o.page_id = "
                        "(SELECT page_id FROM record WHERE id = ?1) AND o.id <> ?1 "
                        "AND coalesce(f.value, f.raw) IS NOT NULL ORDER BY o.id, f.id",
@@ -213,6 +187,8 @@ static int rec_load_column(sqlite3 *db, rec *r, dg_err *err)
         c->row = sqlite3_column_int(st, 0);
         c->key = dg_strdup((const char *)sqlite3_column_text(st, 1));
         c->value = dg_strdup((const char *)sqlite3_column_text(st, 2));
+        c->read1 = dg_strdup((const char *)sqlite3_column_text(st, 4));
+        c->read2 = dg_strdup((const char *)sqlite3_column_text(st, 5));
         if (!c->key || !c->value)
             rc = DG_ENOMEM;
     }
@@ -250,14 +226,14 @@ static int rec_load(sqlite3 *db, int64_t id, rec *r, dg_err *err)
 
 /* ---- normalizing a record ---------------------------------------------------- */
 
-static int flag_add(fld *f, const char *text)
+int arc_nfld_flag_add(fld *f, const char *text)
 {
     int rc = f->flag.len ? dg_buf_adds(&f->flag, "; ") : DG_OK;
     return rc ? rc : dg_buf_adds(&f->flag, text);
 }
 
 /* Flags read "code (detail)": the review queue files them under the first word. */
-static int flag_code(fld *f, const char *code, const char *detail)
+int arc_nfld_flag_code(fld *f, const char *code, const char *detail)
 {
     int rc = f->flag.len ? dg_buf_adds(&f->flag, "; ") : DG_OK;
     return rc ? rc : dg_buf_addf(&f->flag, "%s (%s)", code, detail);
@@ -273,7 +249,7 @@ static int blank(const char *s)
     return 1;
 }
 
-static int year_of(const char *iso)
+int arc_iso_year(const char *iso)
 {
     if (!iso || strlen(iso) < 4)
         return 0;
@@ -294,7 +270,7 @@ static int date_year(norm_ctx *ctx, const char *raw)
     norm_result r;
     int y = 0;
     if (!norm_date(ctx, raw, NULL, &r, NULL) && r.value && !r.flag)
-        y = year_of(r.value);
+        y = arc_iso_year(r.value);
     norm_result_release(&r);
     return y;
 }
@@ -311,7 +287,7 @@ static int context_year(norm_ctx *ctx, rec *r)
         return y;
     static const char *const keys[] = {"grad_date", "degree_date", "enroll_date"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-        fld *f = rec_find(r, keys[i]);
+        fld *f = arc_nrec_find(r, keys[i]);
         int fy = f ? date_year(ctx, f->raw) : 0;
         y = fy > y ? fy : y;
     }
@@ -370,19 +346,19 @@ static int field_normalize(norm_ctx *ctx, fld *f, int ctx_year)
     if (rc) { /* bad input (e.g. invalid UTF-8) is a property of the field */
         norm_result_release(&f->r);
         f->new_state = "invalid";
-        return flag_code(f, "unparseable", e.msg);
+        return arc_nfld_flag_code(f, "unparseable", e.msg);
     }
     if (!f->r.value) {
         f->new_state = "invalid";
-        return flag_code(f, "unparseable", f->r.flag ? f->r.flag : "no value");
+        return arc_nfld_flag_code(f, "unparseable", f->r.flag ? f->r.flag : "no value");
     }
     f->new_state = f->r.flag ? "review" : "auto";
-    return f->r.flag ? flag_code(f, "implausible", f->r.flag) : DG_OK;
+    return f->r.flag ? arc_nfld_flag_code(f, "implausible", f->r.flag) : DG_OK;
 }
 
 static const char *usable_value(rec *r, const char *key)
 {
-    fld *f = rec_find(r, key);
+    fld *f = arc_nrec_find(r, key);
     if (!f)
         return NULL;
     if (f->keep) /* an operator's value is as good as it gets */
@@ -394,12 +370,12 @@ static const char *usable_value(rec *r, const char *key)
 
 static int flag_field_review(rec *r, const char *key, const char *text)
 {
-    fld *f = key ? rec_find(r, key) : NULL;
+    fld *f = key ? arc_nrec_find(r, key) : NULL;
     if (!f || f->keep || !f->new_state || strcmp(f->new_state, "invalid") == 0 ||
         strcmp(f->new_state, "missing") == 0)
         return DG_OK;
     f->new_state = "review";
-    return flag_add(f, text);
+    return arc_nfld_flag_add(f, text);
 }
 
 static int record_dates_check(norm_ctx *ctx, rec *r, int ctx_year)
@@ -437,175 +413,24 @@ static int confidence_check(rec *r, const review_conf *rc_conf)
         char text[96];
         snprintf(text, sizeof text, "low_confidence %.0f < %.0f", f->conf_min, min);
         f->new_state = "review";
-        rc = flag_add(f, text);
+        rc = arc_nfld_flag_add(f, text);
     }
     return rc;
 }
 
-/* A ledger's sequence number in row `row` of the page, -1 when unreadable. */
-static double seq_at(const rec *r, int row)
-{
-    for (size_t i = 0; i < r->ncol; i++)
-        if (r->col[i].row == row && strcmp(r->col[i].key, "seq") == 0)
-            return arc_seq_number(r->col[i].value);
-    return -1;
-}
-
-/* The digits a ledger's neighbours imply for this row's sequence number. */
-static int seq_from_column(const rec *r, char out[24])
-{
-    if (r->row <= 0)
-        return 0;
-    double prev = seq_at(r, r->row - 1), next = seq_at(r, r->row + 1);
-    if (prev >= 0 && next >= 0 && next != prev + 2)
-        return 0; /* the neighbours disagree: the column says nothing */
-    double v = prev >= 0 ? prev + 1 : next >= 1 ? next - 1 : -1;
-    if (v < 0)
-        return 0;
-    snprintf(out, 24, "%.0f", v);
-    return 1;
-}
-
-/* Replace the field's value by reading `src`'s normalization, the step that
- * took it recorded first. */
-static int take_reading(fld *f, norm_result *src, const char *reader, const char *text)
-{
-    norm_result chosen = *src;
-    memset(src, 0, sizeof *src);
-    char rule[64];
-    snprintf(rule, sizeof rule, "reading-%s", reader);
-    norm_step *steps = malloc((chosen.nsteps + 1) * sizeof *steps);
-    char *before = dg_strdup(f->raw ? f->raw : ""), *after = dg_strdup(text),
-         *rl = dg_strdup(rule);
-    if (!steps || !before || !after || !rl) {
-        free(steps);
-        free(before);
-        free(after);
-        free(rl);
-        norm_result_release(&chosen);
-        return DG_ENOMEM;
-    }
-    steps[0] = (norm_step){rl, before, after};
-    if (chosen.nsteps)
-        memcpy(steps + 1, chosen.steps, chosen.nsteps * sizeof *steps);
-    free(chosen.steps);
-    chosen.steps = steps;
-    chosen.nsteps++;
-    chosen.alloc_steps = chosen.nsteps;
-    norm_result_release(&f->r);
-    f->r = chosen;
-    return DG_OK;
-}
-
-/* Archive years: a date of these records outside them is a misread. */
-enum { FIRST_YEAR = 1900, LAST_YEAR = 2005 };
-
-/* 1 when a normalized value breaks a rule of its key the normalizer does
- * not know: a month date (archived YYYY-MM) read as a year alone, a year
- * no record of this archive can hold. */
-static int doubtful(const char *key, const char *value)
-{
-    const dg_field_key *k = dg_field_key_find(key);
-    if (!k || !value || (k->norm != DG_FK_DATE && k->norm != DG_FK_MONTH))
-        return 0;
-    int y = year_of(value);
-    if (y && (y < FIRST_YEAR || y > LAST_YEAR))
-        return 1;
-    return k->norm == DG_FK_MONTH && strlen(value) < 7;
-}
-
-/* p(right) for one field from all its readings; routes it by p. */
-static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx)
-{
-    arc_trust_reading rd[3];
-    size_t n = 0;
-    if (f->r.value)
-        rd[n++] = (arc_trust_reading){"tesseract", f->raw, f->conf_min / 100.0, &f->r,
-                                      doubtful(f->key, f->r.value)};
-    if (f->r2.value)
-        rd[n++] = (arc_trust_reading){"rec2", f->rec2_text, f->rec2_conf, &f->r2,
-                                      doubtful(f->key, f->r2.value)};
-    char seq[24];
-    norm_result rs = {0};
-    if (strcmp(f->key, "seq") == 0 && seq_from_column(r, seq)) {
-        if (arc_normalize_value(ctx, f->key, seq, 0, &rs, NULL) == DG_ENOMEM)
-            return DG_ENOMEM;
-        rd[n++] = (arc_trust_reading){"column", seq, 1.0, &rs, 0};
-    }
-    const char **column = malloc((r->ncol + 1) * sizeof *column);
-    if (!column) {
-        norm_result_release(&rs);
-        return DG_ENOMEM;
-    }
-    size_t nc = 0;
-    for (size_t i = 0; i < r->ncol; i++)
-        if (strcmp(r->col[i].key, f->key) == 0)
-            column[nc++] = r->col[i].value;
-    int is_seq = strcmp(f->key, "seq") == 0 && r->row > 0;
-    arc_trust_field in = {f->vt, f->key, rd, n, column, nc,
-                          is_seq ? seq_at(r, r->row - 1) : -1, is_seq ? seq_at(r, r->row + 1) : -1,
-                          f->flag.len > 0 && strcmp(f->new_state, "invalid") != 0};
-    arc_trust_verdict v;
-    int rc = arc_trust_weigh(t, &in, &v);
-    free(column);
-    if (rc == DG_ENOTFOUND) {
-        norm_result_release(&rs);
-        return DG_OK;
-    }
-    if (!rc && strcmp(rd[v.chosen].reader, "tesseract") != 0) {
-        const arc_trust_reading *c = &rd[v.chosen];
-        norm_result *src = strcmp(c->reader, "rec2") == 0 ? &f->r2 : &rs;
-        rc = take_reading(f, src, c->reader, c->text);
-    }
-    if (!rc) {
-        f->p = v.p;
-        f->evidence = dg_buf_detach(&v.evidence);
-        rc = f->evidence ? DG_OK : DG_ENOMEM;
-    }
-    dg_buf_release(&v.evidence);
-    norm_result_release(&rs);
-    if (rc)
-        return rc;
-    if (!strcmp(f->new_state, "invalid")) { /* a second reading made a value of it */
-        dg_buf_reset(&f->flag);
-        f->new_state = f->r.flag ? "review" : "auto";
-        rc = f->r.flag ? flag_code(f, "implausible", f->r.flag) : DG_OK;
-    }
-    if (!rc && !v.verified && !strcmp(f->new_state, "auto")) {
-        char text[96];
-        snprintf(text, sizeof text, "low_p (p %.2f < %.2f)", v.p, v.threshold);
-        f->new_state = "review";
-        rc = flag_add(f, text);
-    }
-    return rc;
-}
-
-static int trust_check(rec *r, const arc_trust *t, norm_ctx *ctx)
-{
-    int rc = DG_OK;
-    for (size_t i = 0; i < r->n && !rc; i++) {
-        fld *f = &r->f[i];
-        if (f->keep || !f->new_state || !strcmp(f->new_state, "missing"))
-            continue;
-        if (!strcmp(f->new_state, "invalid") && !f->r2.value)
-            continue;
-        rc = trust_field(r, f, t, ctx);
-    }
-    return rc;
-}
 
 static int record_match(arc_matcher *m, rec *r, dg_err *err)
 {
-    fld *major = rec_find(r, "major");
+    fld *major = arc_nrec_find(r, "major");
     const char *name = usable_value(r, "major");
     if (!major || !name)
         return DG_OK;
     const char *code = usable_value(r, "major_code");
-    fld *cf = rec_find(r, "major_code");
+    fld *cf = arc_nrec_find(r, "major_code");
     if (!code && cf && !cf->keep && !blank(cf->raw))
         code = cf->raw; /* unreadable code: the matcher sends it to review */
-    int year = year_of(usable_value(r, "enroll_date"));
-    year = year ? year : year_of(usable_value(r, "grad_date"));
+    int year = arc_iso_year(usable_value(r, "enroll_date"));
+    year = year ? year : arc_iso_year(usable_value(r, "grad_date"));
     const char *dept = usable_value(r, "department");
     char *hdept = NULL;
     int rc = dept ? DG_OK : arc_text_norm(m->ctx, r->header_dept, &hdept, err);
@@ -622,10 +447,11 @@ static int rec_normalize(arc_matcher *m, const review_conf *conf, rec *r, dg_err
     for (size_t i = 0; i < r->n && !rc; i++)
         rc = field_normalize(m->ctx, &r->f[i], ctx_year);
     rc = rc ? rc : record_dates_check(m->ctx, r, ctx_year);
-    rc = rc ? rc : conf->trust ? trust_check(r, conf->trust, m->ctx) : confidence_check(r, conf);
+    rc = rc ? rc : conf->trust ? DG_OK : confidence_check(r, conf);
     if (rc)
         return dg_err_set(err, rc, "out of memory normalizing record %lld", (long long)r->id);
-    return record_match(m, r, err);
+    rc = conf->trust ? arc_weigh_record(r, conf->trust, m->ctx, conf->sources, err) : DG_OK;
+    return rc ? rc : record_match(m, r, err);
 }
 
 /* ---- writing a record -------------------------------------------------------- */
@@ -976,7 +802,10 @@ int arc_normalize(sqlite3 *db, const arc_normalize_opts *o, const arc_progress *
         arc_trust_close(&rv.trust);
         return rc;
     }
-    rc = normalize_run(db, o, cfg, &rv, &m, prog, sum, err);
+    rv.sources = NULL;
+    rc = rv.trust ? arc_sources_open(db, m.ctx, &rv.sources, err) : DG_OK;
+    rc = rc ? rc : normalize_run(db, o, cfg, &rv, &m, prog, sum, err);
+    arc_sources_close(&rv.sources);
     arc_matcher_close(&m);
     arc_trust_close(&rv.trust);
     return rc;

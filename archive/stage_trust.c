@@ -197,8 +197,72 @@ double arc_seq_number(const char *s)
     return v;
 }
 
+/* The digits of s, spaces dropped, into out (at most n-1); their count. */
+static size_t digits_of(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; s && *s && k + 1 < n; s++)
+        if (*s >= '0' && *s <= '9')
+            out[k++] = *s;
+    out[k] = '\0';
+    return k;
+}
+
+int arc_code_year_fit(const char *code, int year)
+{
+    char d[64];
+    size_t n = digits_of(code, d, sizeof d);
+    if (year <= 0 || year > 9999 || n < 2)
+        return 0;
+    char yy[16], yyyy[16];
+    snprintf(yy, sizeof yy, "%02d", year % 100);
+    snprintf(yyyy, sizeof yyyy, "%04d", year);
+    if (strncmp(d, yy, 2) == 0 || (n >= 4 && strncmp(d, yyyy, 4) == 0))
+        return 1;
+    return -1;
+}
+
+/* A code split into what stands before its last run of digits and that
+ * run's number; 0 when it has no digits at the end or too many. */
+static int code_split(const char *s, char *prefix, size_t n, double *num)
+{
+    char t[64];
+    size_t k = 0;
+    for (; s && *s && k + 1 < sizeof t; s++)
+        if (*s != ' ')
+            t[k++] = *s;
+    t[k] = '\0';
+    size_t e = k;
+    while (e && t[e - 1] >= '0' && t[e - 1] <= '9')
+        e--;
+    if (e == k || k - e > 12)
+        return 0;
+    *num = 0;
+    for (size_t i = e; i < k; i++)
+        *num = *num * 10 + (t[i] - '0');
+    /* the running number's width is part of the scheme: 0451 and 451 differ */
+    snprintf(prefix, n, "%.*s#%zu", (int)e, t, k - e);
+    return 1;
+}
+
+int arc_code_continues(const char *code, const char *prev, const char *next)
+{
+    char p0[80], p1[80];
+    double v, u;
+    if (!code_split(code, p0, sizeof p0, &v))
+        return 0;
+    int n = 0;
+    if (prev && code_split(prev, p1, sizeof p1, &u) && !strcmp(p0, p1) && v - u >= 1 && v - u <= 3)
+        n++;
+    if (next && code_split(next, p1, sizeof p1, &u) && !strcmp(p0, p1) && u - v >= 1 && u - v <= 3)
+        n++;
+    return n;
+}
+
 static double column_support(const arc_trust_field *in, const char *value)
 {
+    if (in->vt == DG_VT_CODE && (in->code_prev || in->code_next))
+        return arc_code_continues(value, in->code_prev, in->code_next);
     if (in->seq_prev >= 0 || in->seq_next >= 0) {
         double v = arc_seq_number(value), n = 0;
         n += in->seq_prev >= 0 && v == in->seq_prev + 1;
@@ -207,7 +271,8 @@ static double column_support(const arc_trust_field *in, const char *value)
     }
     size_t same = 0;
     for (size_t i = 0; i < in->ncolumn; i++)
-        same += in->column[i] && same_text(in->column[i], value);
+        same += (in->column[i] && same_text(in->column[i], value)) ||
+                (in->column2 && in->column2[i] && same_text(in->column2[i], value));
     return log1p((double)same);
 }
 
@@ -250,6 +315,15 @@ static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
     for (size_t i = 0; in->key && i < t->nrates; i++)
         if (strcmp(t->rates[i].key, in->key) == 0)
             f[NORM_TF_KEY_RATE] = t->rates[i].logodds;
+    if (in->other && in->other->n) {
+        double same = 0;
+        for (size_t i = 0; i < in->other->n; i++)
+            same += same_text(in->other->value[i], c->value);
+        f[NORM_TF_SOURCE_AGREE] = same > 2 ? 2 : same;
+        f[NORM_TF_SOURCE_DIFFER] = same == 0;
+    }
+    if (in->vt == DG_VT_CODE && in->code_year)
+        f[NORM_TF_CODE_YEAR] = arc_code_year_fit(c->value, in->code_year);
 }
 
 static int collect(const arc_trust_field *in, cand *c, size_t *nc)
@@ -300,7 +374,23 @@ static int evidence_json(const arc_trust *t, const arc_trust_field *in, const ca
         }
         rc = rc ? rc : dg_buf_adds(b, "}}");
     }
-    return rc ? rc : dg_buf_adds(b, "]}");
+    rc = rc ? rc : dg_buf_adds(b, "]");
+    const arc_trust_other *o = in->other;
+    if (!rc && o && o->n) { /* what the other source read, and where: review shows both */
+        rc = dg_buf_addf(b, ",\"source\":{\"record\":%lld,\"page\":%lld,\"field\":%lld,"
+                            "\"box\":[%d,%d,%d,%d],\"readings\":[",
+                         (long long)o->record, (long long)o->page, (long long)o->field, o->x,
+                         o->y, o->w, o->h);
+        for (size_t i = 0; i < o->n && !rc; i++) {
+            rc = dg_buf_adds(b, i ? ",{\"reader\":" : "{\"reader\":");
+            rc = rc ? rc : dg_buf_json_str(b, o->reader[i]);
+            rc = rc ? rc : dg_buf_adds(b, ",\"value\":");
+            rc = rc ? rc : dg_buf_json_str(b, o->value[i]);
+            rc = rc ? rc : dg_buf_adds(b, "}");
+        }
+        rc = rc ? rc : dg_buf_adds(b, "]}");
+    }
+    return rc ? rc : dg_buf_adds(b, "}");
 }
 
 static int by_p(const void *a, const void *b)
@@ -327,6 +417,7 @@ int arc_trust_weigh(const arc_trust *t, const arc_trust_field *in, arc_trust_ver
     out->p = c[0].p;
     out->threshold = t->threshold[in->vt];
     out->verified = t->have[in->vt] && c[0].p >= t->threshold[in->vt];
+    out->source_differs = c[0].f[NORM_TF_SOURCE_DIFFER] > 0;
     dg_buf_init(&out->evidence, 1 << 16);
     return evidence_json(t, in, c, nc, &out->evidence) ? DG_ENOMEM : DG_OK;
 }

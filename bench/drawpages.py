@@ -17,6 +17,10 @@ full_text), so `dangan eval --truth OUTDIR --json` can score them:
   printing   paper tint, carbon copy (doubled soft strokes), dot-matrix,
              faded ink, a red seal, blur, noise, slight rotation, 200 dpi,
              JPEG quality; harsher with the page's difficulty
+  pairs      half the cards are of a graduate listed on a ledger among the six
+             pages before them (same facts, dates printed in the card's style;
+             the truth names it in same_graduate_as); a ledger's student
+             numbers follow one scheme, entry year then a running number
 
 usage: bench/drawpages.py OUTDIR --pages N --seed S [--kinds ledger,card,underline,plain]
                           [--difficulty mix|clean|moderate|hard] [--boxes]
@@ -167,6 +171,17 @@ def title_block(pg, rng, st, title, univ, y, size):
 
 
 # ---------------------------------------------------------------- ledger
+def student_numbers(rng, studs):
+    """A ledger's student numbers follow one scheme, as a registry issued
+    them: the entry year, then a running number in the order of the list."""
+    scheme = rng.choice(['%02d' + str(rng.randint(1, 9)) + '%03d', 'S%02d%04d', '%02d-%04d'])
+    n = rng.randint(1, 600)
+    for s in studs:
+        n += rng.choice([1, 1, 1, 1, 2, 3])
+        sno = scheme % (int(s['enroll_date'][1][:4]) % 100, n)
+        s['student_no'] = (sno, sno)
+
+
 def ledger(pg, rng, st):
     lab = labels(rng)
     univ = rng.choice(C.UNIVERSITIES)
@@ -197,6 +212,7 @@ def ledger(pg, rng, st):
     land = pg.w > pg.h
     nrows = rng.randint(8, 14) if land else rng.randint(12, 25)
     studs = [C.student(rng, gy, style, zero, pool) for _ in range(nrows)]
+    student_numbers(rng, studs)
     dept = C.department_of(studs[0]['_code'])
     for i, s in enumerate(studs):
         s['seq'] = (str(i + 1), str(i + 1))
@@ -286,7 +302,7 @@ def ledger(pg, rng, st):
         '%s %s %s' % (unit, fl, fd[0])]
     return {'form_type': 'ledger', 'template': 'draw-ledger-%s-%s' % (
         'landscape' if land else 'portrait', rules), 'header': header, 'rows': rows,
-        'full_text': '\n'.join(text)}
+        'full_text': '\n'.join(text), '_studs': studs}
 
 
 # ---------------------------------------------------------------- cards
@@ -354,12 +370,26 @@ def card_foot(pg, rng, st, s, y, univ, header, text):
     text += [unit, '%s %s' % (fl, fd[0])]
 
 
-def card(pg, rng, st, kind):
+def reprinted(rng, graduate, style, zero):
+    """A ledger's graduate as a card prints them: the same facts, the dates
+    in the card's own style."""
+    s = dict(graduate)
+    for k in ('birth_date', 'enroll_date', 'grad_date'):
+        y, m = s[k][1][:4], s[k][1][5:7]
+        s[k] = C.date(rng, int(y), int(m), style if rng.random() < 0.8 else
+                      rng.choice(C.DATE_STYLES), zero)
+    return s
+
+
+def card(pg, rng, st, kind, graduate=None):
     """A card of one student: ruled cells (card), values on underlines
-    (underline) or label/value pairs with no rule at all (plain)."""
+    (underline) or label/value pairs with no rule at all (plain); of
+    graduate (a ledger row's) when given."""
     lab = labels(rng)
     style, zero = page_style(rng)
     s = C.student(rng, None, style, zero)
+    if graduate:
+        s = reprinted(rng, graduate, style, zero)
     header, text, y, univ = card_head(pg, rng, st, s, lab)
     ls, vs = st['label_size'], st['value_size']
     rows = card_rows(rng, rng.choice([2, 3, 3]))
@@ -414,7 +444,8 @@ def card(pg, rng, st, kind):
         pg.line(x1, top + 10, x1, y)
     card_foot(pg, rng, st, s, y + 60, univ, header, text)
     return {'form_type': 'registration_form', 'template': 'draw-' + kind, 'header': header,
-            'fields': fields, 'catalog1997_hint': s['_code'], 'full_text': '\n'.join(text)}
+            'fields': fields, 'catalog1997_hint': s['_code'], 'full_text': '\n'.join(text),
+            **({'same_graduate_as': s['_pair']} if s.get('_pair') else {})}
 
 
 # ---------------------------------------------------------------- printing
@@ -579,16 +610,50 @@ def all_fields(pt):
     return out
 
 
-def draw_page(faces, outdir, seed, index, kinds, difficulty, boxes=False):
+def page_rng(seed, index):
     # a string seed is hashed: nearby integer seeds give correlated first draws
-    rng = random.Random('drawpages:%d:%d' % (seed, index))
+    return random.Random('drawpages:%d:%d' % (seed, index))
+
+
+# how far back a card looks for a ledger of the same draw, and how often a
+# card is of a graduate listed there: the archive then holds two sources of
+# one graduate, which dangan must link and weigh
+PAIR_BACK, PAIR_SHARE = 6, 0.5
+
+
+def compose(faces, seed, index, kinds, difficulty):
+    """The page's content and style, not yet rendered; the rng goes on to
+    the rendering."""
+    rng = page_rng(seed, index)
     kind = rng.choice(kinds)
     diff = difficulty if difficulty != 'mix' else rng.choice(
         ['clean'] * 7 + ['moderate'] * 8 + ['hard'] * 5)
     st, rd = choose_style(rng, kind, diff)
     land = kind == 'ledger' and rng.random() < 0.4
     pg = Page(faces, *((3508, 2480) if land else (2480, 3508)))
-    pt = ledger(pg, rng, st) if kind == 'ledger' else card(pg, rng, st, kind)
+    if kind == 'ledger':
+        pt = ledger(pg, rng, st)
+    else:
+        pt = card(pg, rng, st, kind, partner(faces, seed, index, kinds, difficulty))
+    return rng, kind, diff, st, rd, pg, pt
+
+
+def partner(faces, seed, index, kinds, difficulty):
+    """The ledger row (a graduate) a card at index is the card of, or None:
+    the nearest ledger among the PAIR_BACK pages before it, half the time."""
+    prng = random.Random('drawpages-pair:%d:%d' % (seed, index))
+    if prng.random() >= PAIR_SHARE:
+        return None
+    for j in range(index - 1, max(-1, index - 1 - PAIR_BACK), -1):
+        if page_rng(seed, j).choice(kinds) == 'ledger':
+            pt = compose(faces, seed, j, kinds, difficulty)[6]
+            g = prng.choice(pt['_studs'])
+            return dict(g, _pair='d%03d_%04d row %d' % (seed, j, pt['_studs'].index(g)))
+    return None
+
+
+def draw_page(faces, outdir, seed, index, kinds, difficulty, boxes=False):
+    rng, kind, diff, st, rd, pg, pt = compose(faces, seed, index, kinds, difficulty)
     if rd['dot_scope'] == 'page':
         pg.values, pg.form = pg.values + [m for m in pg.form if m.startswith('font')], \
             [m for m in pg.form if not m.startswith('font')]
@@ -614,7 +679,8 @@ def draw_page(faces, outdir, seed, index, kinds, difficulty, boxes=False):
     page = {'page_index': 0, 'form_type': pt['form_type'], 'template': pt['template'],
             'difficulty': diff, 'width': round(pg.w * f), 'height': round(pg.h * f),
             'dpi': rd['dpi'], 'skew_deg': -rd['rotate_deg'], 'header': pt['header']}
-    for k in ('fields', 'rows', 'catalog1997_hint', 'seal_over_field', 'seal_over_row'):
+    for k in ('fields', 'rows', 'catalog1997_hint', 'seal_over_field', 'seal_over_row',
+              'same_graduate_as'):
         if k in pt:
             page[k] = pt[k]
     page['full_text'] = pt['full_text']

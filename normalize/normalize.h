@@ -485,6 +485,9 @@ enum {
     NORM_TF_COLUMN,    /* log(1 + other records of the batch with this value) */
     NORM_TF_FLAGGED,   /* 1 when a normalizer or a cross-check flagged it */
     NORM_TF_KEY_RATE,  /* log-odds that a value of this field key is right, from the fit's pages */
+    NORM_TF_SOURCE_AGREE,  /* readings of the graduate's other source (card / ledger) giving it */
+    NORM_TF_SOURCE_DIFFER, /* 1 when the other source read the key and none of it gives this value */
+    NORM_TF_CODE_YEAR, /* a student or certificate number: +1 its year digits are the record's year, -1 another */
     NORM_TF_COUNT
 };
 extern const char *const norm_trust_feature_names[NORM_TF_COUNT];

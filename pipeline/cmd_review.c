@@ -14,7 +14,7 @@
 #include "cli.h"
 
 typedef struct review_args {
-    const char *sub, *reason, *crop, *operator_name, *why, *department;
+    const char *sub, *reason, *crop, *source_crop, *operator_name, *why, *department;
     int json, all, margin, as_is, year_from, year_to;
     int64_t version;
     int npos;
@@ -53,7 +53,8 @@ static int parse(int argc, char **argv, review_args *a)
         {"margin", required_argument, NULL, 'm'},   {"operator", required_argument, NULL, 'o'},
         {"why", required_argument, NULL, 'w'},      {"version", required_argument, NULL, 'v'},
         {"as-is", no_argument, NULL, 's'},          {"years", required_argument, NULL, 'y'},
-        {"department", required_argument, NULL, 'd'}, {0, 0, 0, 0}};
+        {"department", required_argument, NULL, 'd'},
+        {"source-crop", required_argument, NULL, 'S'}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->margin = 20;
     a->version = -1;
@@ -70,6 +71,7 @@ static int parse(int argc, char **argv, review_args *a)
         case 'a': a->all = 1; break;
         case 'r': a->reason = optarg; break;
         case 'c': a->crop = optarg; break;
+        case 'S': a->source_crop = optarg; break;
         case 'o':
             if (cli_check_operator("review", optarg))
                 return EXIT_USAGE;
@@ -175,6 +177,8 @@ static void print_head(const arc_review_view *v)
     if (v->has_field)
         printf("  box:      x=%d y=%d w=%d h=%d (original page pixels)\n", v->x, v->y, v->w,
                v->h);
+    if (v->source) /* the same graduate's other card or ledger: look at both */
+        printf("  other source: %s\n", v->source);
 }
 
 /* What the readers read, numbered for `review pick ID N`: the weighed
@@ -290,6 +294,11 @@ static int do_show(sqlite3 *db, const review_args *a, dg_err *err)
         if (rc == DG_OK)
             fprintf(stderr, "crop written to %s\n", a->crop);
     }
+    if (rc == DG_OK && a->source_crop) {
+        rc = arc_review_source_crop(db, id, a->margin, a->source_crop, err);
+        if (rc == DG_OK)
+            fprintf(stderr, "other source's crop written to %s\n", a->source_crop);
+    }
     return rc;
 }
 
@@ -367,7 +376,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 const cli_command cmd_review = {
     "review", "work the review queue: list, show, accept, pick, correct, reject, undo",
     "usage: dangan review list [--reason R] [--all] [--json]\n"
-    "       dangan review show ID [--json] [--crop FILE.png] [--margin PX]\n"
+    "       dangan review show ID [--json] [--crop FILE.png] [--source-crop FILE.png]\n"
+    "                             [--margin PX]\n"
     "       dangan review accept ID        [--operator NAME] [--version V]\n"
     "       dangan review pick ID N        (candidate N of a match or field item)\n"
     "                 [--years FROM-TO] [--department D]  (limit the mapping rule)\n"
@@ -393,7 +403,10 @@ const cli_command cmd_review = {
     "\n"
     "show on a field item lists what the readers read (OCR and a second\n"
     "recognizer), numbered, with the probability each is right; pick ID N stores\n"
-    "candidate N's value as 'correct ID VALUE' would (recorded as a pick).\n"    "\n"
+    "candidate N's value as 'correct ID VALUE' would (recorded as a pick).  When\n"
+    "the same graduate is on another card or ledger, show also lists what that\n"
+    "source reads and where (source_conflict: the two disagree).\n"
+    "\n"
     "A conflict is decided with accept or pick 1 (same person, the archived value\n"
     "stands), pick 2 (same person, this record's value replaces the archived one)\n"
     "or reject (different people). A decision on a record already loaded amends\n"
@@ -404,6 +417,8 @@ const cli_command cmd_review = {
     "  --reason R     only items whose reason, kind or detail start is R\n"
     "  --all          list decided items too\n"
     "  --crop FILE    write the item's box from the original scan as PNG\n"
+    "  --source-crop FILE  the same box of the graduate's other source (the card\n"
+    "                 or ledger the value was compared with: 'other source:')\n"
     "  --margin PX    pixels around the box in the crop (default 20)\n"
     "  --version V    refuse unless the item is still at version V (as shown)\n"
     "  --as-is        correct: store VALUE exactly as typed, not normalized (for a\n"

@@ -6,7 +6,11 @@
  *     other reader's reading when there is one, to review when there is not;
  *   - a ledger's sequence column fixes "il" to 11;
  *   - two readers agreeing make a value more probable than either alone;
- *   - the evidence JSON names every candidate, feature and term.
+ *   - the evidence JSON names every candidate, feature and term;
+ *   - the graduate's other source agreeing raises p, contradicting it is a
+ *     conflict with the other reading and its box in evidence;
+ *   - a student number's entry year and a ledger's running numbers pick
+ *     the right code; load's rule for one graduate (arc_same_graduate).
  * usage: test_trust_stage CONFIGS_DIR WORK_DIR
  */
 #include <stdio.h>
@@ -26,10 +30,17 @@ static const char conf_text[] =
     "w.name.agree = 1\n"
     "w.name.disagree = -1\n"
     "w.name.prior = 1\n"
+    "w.name.source_agree = 2\n"
+    "w.name.source_differ = -2\n"
     "threshold.number = 0.9\n"
     "w.number.bias = -1\n"
     "w.number.tess_conf = 1\n"
-    "w.number.column = 2\n";
+    "w.number.column = 2\n"
+    "threshold.code = 0.9\n"
+    "w.code.bias = -1\n"
+    "w.code.tess_conf = 2\n"
+    "w.code.column = 1.5\n"
+    "w.code.code_year = 1.5\n";
 
 /* A configs dir with the test's trust.conf and the real name tables. */
 static int make_configs(const char *src, const char *dir)
@@ -61,7 +72,7 @@ static norm_result value(const char *v)
 static arc_trust_verdict weigh(arc_trust *t, dg_fk_vtype vt, const arc_trust_reading *rd,
                                size_t n, double prev, double next, int *rc)
 {
-    arc_trust_field in = {vt, NULL, rd, n, NULL, 0, prev, next, 0};
+    arc_trust_field in = {vt, NULL, rd, n, NULL, 0, NULL, prev, next, 0, NULL, 0, NULL, NULL};
     arc_trust_verdict v;
     *rc = arc_trust_weigh(t, &in, &v);
     return v;
@@ -121,6 +132,95 @@ static void test_sequence(tl_state *t, arc_trust *tr)
     dg_buf_release(&v.evidence);
 }
 
+/* The same graduate's other source (a ledger row for a card): its readings
+ * agreeing raise p; none of them agreeing is a conflict, shown in evidence. */
+static void test_source(tl_state *t, arc_trust *tr)
+{
+    norm_result hao = value("郝卫东");
+    arc_trust_reading rd[] = {{"tesseract", "郝卫东", 0.0, &hao, 0}};
+    arc_trust_other same = {.record = 7, .page = 3, .field = 70, .x = 10, .y = 20, .w = 30,
+                            .h = 40, .value = {"郝卫东"}, .reader = {"rec2"}, .n = 1};
+    arc_trust_other other = same;
+    other.value[0] = "郝卫冬";
+    arc_trust_field in = {DG_VT_NAME, NULL, rd, 1, NULL, 0, NULL, -1, -1, 0, NULL, 0, NULL, NULL};
+    arc_trust_verdict v;
+    CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
+    double alone = v.p;
+    CHECK(t, !v.verified);
+    CHECK(t, !v.source_differs);
+    CHECK(t, strstr(v.evidence.data, "\"source\"") == NULL);
+    dg_buf_release(&v.evidence);
+
+    in.other = &same;
+    CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
+    CHECK(t, v.p > alone + 0.2);
+    CHECK(t, v.verified);
+    CHECK(t, !v.source_differs);
+    CHECK(t, strstr(v.evidence.data, "\"source_agree\":1.0000") != NULL);
+    CHECK(t, strstr(v.evidence.data, "\"source\":{\"record\":7,\"page\":3,\"field\":70,"
+                                     "\"box\":[10,20,30,40],\"readings\":[{\"reader\":\"rec2\","
+                                     "\"value\":\"郝卫东\"}]}") != NULL);
+    dg_buf_release(&v.evidence);
+
+    in.other = &other;
+    CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
+    CHECK(t, v.p < alone);
+    CHECK(t, v.source_differs);
+    CHECK(t, strstr(v.evidence.data, "\"source_differ\":1.0000") != NULL);
+    CHECK(t, strstr(v.evidence.data, "\"value\":\"郝卫冬\"") != NULL);
+    dg_buf_release(&v.evidence);
+}
+
+/* load's rule, the one the other source is found by */
+static void test_same_graduate(tl_state *t)
+{
+    CHECK(t, arc_same_graduate("1962-03", "8501", "1962-03", "8501"));
+    CHECK(t, arc_same_graduate("1962-03", "8501", "1962-03", NULL)); /* one lacks the number */
+    CHECK(t, arc_same_graduate("1962-03", "", "1962-03", "8501"));
+    CHECK(t, !arc_same_graduate("1962-03", "8501", "1962-03", "8502"));
+    CHECK(t, !arc_same_graduate("1962-03", NULL, "1962-04", NULL));
+    CHECK(t, arc_same_graduate(NULL, "8501", "1962-03", "8501")); /* one lacks the birth */
+    CHECK(t, !arc_same_graduate(NULL, NULL, NULL, NULL));
+    CHECK(t, !arc_same_graduate(NULL, "8501", "1962-03", NULL));
+}
+
+/* Student numbers: the entry year in front, a running number down a ledger. */
+static void test_codes(tl_state *t, arc_trust *tr)
+{
+    CHECK_INT(t, arc_code_year_fit("85-0356", 1985), 1);
+    CHECK_INT(t, arc_code_year_fit("198128329", 1981), 1);
+    CHECK_INT(t, arc_code_year_fit("S867146", 1986), 1);
+    CHECK_INT(t, arc_code_year_fit("研87304", 1987), 1);
+    CHECK_INT(t, arc_code_year_fit("65-0356", 1985), -1);
+    CHECK_INT(t, arc_code_year_fit("85-0356", 0), 0);
+    CHECK_INT(t, arc_code_year_fit("S", 1985), 0);
+    CHECK_INT(t, arc_code_continues("85-0357", "85-0356", "85-0359"), 2);
+    CHECK_INT(t, arc_code_continues("85-0357", "85-0356", NULL), 1);
+    CHECK_INT(t, arc_code_continues("85-0357", "86-0356", "85-0361"), 0); /* other scheme, gap */
+    CHECK_INT(t, arc_code_continues("85-357", "85-0356", NULL), 0);       /* other width */
+    CHECK_INT(t, arc_code_continues("8520045", "8520044", "8520046"), 2);
+    CHECK_INT(t, arc_code_continues("S", "S", NULL), 0);
+
+    norm_result good = value("85-0357"), bad = value("65-0357");
+    arc_trust_reading rd[] = {{"tesseract", "65-0357", 0.9, &bad, 0},
+                              {"rec2", "85-0357", 0.9, &good, 0}};
+    arc_trust_field in = {DG_VT_CODE, "student_no", rd, 2, NULL, 0, NULL, -1, -1, 0, NULL, 1985,
+                          "85-0356", "85-0358"};
+    arc_trust_verdict v;
+    CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
+    CHECK_INT(t, (long long)v.chosen, 1); /* the year and the column pick 85-0357 */
+    CHECK(t, v.verified);
+    CHECK(t, strstr(v.evidence.data, "\"code_year\":1.0000") != NULL);
+    CHECK(t, strstr(v.evidence.data, "\"code_year\":-1.0000") != NULL);
+    dg_buf_release(&v.evidence);
+    /* without the record's year and the column, nothing tells them apart */
+    in.code_year = 0;
+    in.code_prev = in.code_next = NULL;
+    CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
+    CHECK(t, !v.verified);
+    dg_buf_release(&v.evidence);
+}
+
 static void test_nothing(tl_state *t, arc_trust *tr)
 {
     norm_result none = {0};
@@ -145,12 +245,17 @@ int main(int argc, char **argv)
     arc_trust *tr = NULL;
     dg_err err = {0};
     CHECK_INT(&t, arc_trust_open(dir, &tr, &err), DG_OK);
+    if (!tr)
+        fprintf(stderr, "%s\n", err.msg);
     CHECK(&t, tr != NULL);
     if (tr) {
         test_prior(&t, tr);
         test_sequence(&t, tr);
         test_nothing(&t, tr);
+        test_source(&t, tr);
+        test_codes(&t, tr);
     }
+    test_same_graduate(&t);
     arc_trust_close(&tr);
     return tl_exit_status(&t, "trust_stage");
 }
