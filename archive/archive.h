@@ -22,6 +22,7 @@
 #include "common.h"
 #include "fieldkeys.h"
 #include "db.h"
+#include "ocr.h"
 
 /* Progress callback: called from the calling thread only. */
 typedef struct arc_progress {
@@ -66,6 +67,13 @@ typedef struct arc_ocr_opts {
     const char *lang;          /* default "chi_sim" (Latin-only cells re-read with eng) */
     int redo;                  /* re-read pages already read */
     const char *settings_path; /* NULL: configs/ocr.xml if present, else defaults */
+    /* When set, called as each page is done, one call at a time, from the
+     * worker that read it: the page's file and index, where its time went
+     * (NULL when it failed) and why it failed (NULL when read).  Pointers
+     * are valid during the call only. */
+    void (*on_page)(void *ctx, const char *path, int page_index, const ocr_timing *t,
+                    const char *failed);
+    void *on_page_ctx;
 } arc_ocr_opts;
 
 typedef struct arc_ocr_summary {
@@ -74,6 +82,7 @@ typedef struct arc_ocr_summary {
     long lines;
     long words;
     long cells;
+    ocr_timing timing; /* the read pages' timings added up */
 } arc_ocr_summary;
 
 /*
