@@ -64,7 +64,7 @@ static void settings_defaults(ocr_settings *s)
     s->floor_on = 1;
     s->budget_on = 1;
     s->budget_retries = 2.0;
-    s->time_limit = 120;
+    s->time_limit = 300;
 }
 
 static int settings_to_json(ocr_settings *s)
