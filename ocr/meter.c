@@ -117,10 +117,12 @@ static void credit(ocr_clock *c)
     c->cpu = u;
 }
 
-/* While the page is read turned, everything is the orientation search. */
+/* While the page is read turned, everything is the orientation search
+ * (helpers reading its cells look at `turning` too, hence atomic). */
 static int effective(const ocr_clock *c, int step)
 {
-    return c->m && c->m->turning ? OCR_STEP_ORIENTATION : step;
+    return c->m && __atomic_load_n(&c->m->turning, __ATOMIC_RELAXED) ? OCR_STEP_ORIENTATION
+                                                                      : step;
 }
 
 void ocr_clock_attach(ocr_engine *e, ocr_meter *m, int step, ocr_clock *saved)
@@ -181,7 +183,7 @@ int ocr_may_retry(ocr_engine *e, int step)
         return 1;
     if (c->m) {
         pthread_mutex_lock(&c->m->mu);
-        c->m->t.skipped[c->m->turning ? OCR_STEP_ORIENTATION : step]++;
+        c->m->t.skipped[effective(c, step)]++;
         pthread_mutex_unlock(&c->m->mu);
     }
     return 0;

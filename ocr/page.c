@@ -229,7 +229,7 @@ static void search_orientation(ocr_engine *e, const unsigned char *data, size_t 
     ocr_meter *m = e->clock.m;
     double osd_conf = 0;
     ocr_step_switch(e, OCR_STEP_ORIENTATION);
-    m->turning = 1;
+    __atomic_store_n(&m->turning, 1, __ATOMIC_RELAXED);
     /* Most pages come upright: OSD only runs when the upright reading is
      * poor (the page is decoded again then), and a turned reading
      * replaces it only when it reads better. */
@@ -249,7 +249,7 @@ static void search_orientation(ocr_engine *e, const unsigned char *data, size_t 
     for (int k = 1; lost && k <= 3 && (*r)->mean_conf < ORIENT_CHECK_CONF; k++)
         if (k != tried)
             try_turned(e, data, len, page_index, src, reduction, k, 0, r);
-    m->turning = 0;
+    __atomic_store_n(&m->turning, 0, __ATOMIC_RELAXED);
     ocr_step_switch(e, OCR_STEP_FINISH);
 }
 
