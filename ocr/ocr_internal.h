@@ -122,9 +122,10 @@ void ocr_step_pop(ocr_engine *e);
 /* A new region (a cell, a phrase) is read: its retry budget starts. */
 void ocr_region_begin(ocr_engine *e);
 /* Whether an optional retry (step VARIANTS, FADED or LIGHTER) may be made:
- * the region's retries so far read fewer pixels than the budget allows.
- * When not, the skip is counted.  On yes, push the step with
- * ocr_retry_begin and end it with ocr_retry_end. */
+ * faded and lighter re-reads always (each is made once, on evidence of
+ * such print), a variant while the region's retries so far read fewer
+ * pixels than the budget allows; a skip is counted.  On yes, push the step
+ * with ocr_retry_begin and end it with ocr_retry_end. */
 int ocr_may_retry(ocr_engine *e, int step);
 void ocr_retry_begin(ocr_engine *e, int step);
 void ocr_retry_end(ocr_engine *e);

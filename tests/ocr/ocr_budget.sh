@@ -5,8 +5,9 @@
 # skipped) and on the failure a 1 ms limit gives.
 #  - `dangan -v ocr` prints a line per page with its steps and the batch's
 #    table, and each page's clean-up log ends with the `times` step;
-#  - with retries="0" a page makes no optional retry and counts them as
-#    skipped; with the budget off it makes them and skips none;
+#  - with retries="0" a page reads no line another way (variants) and
+#    counts them as skipped; with the budget off it makes them and skips
+#    none;
 #  - with time-limit="0.001" every page fails "over the page time limit of
 #    0.001 s", each is tried (the batch goes on: exit 1, the run is done,
 #    not aborted), and the same pages read with the shipped limit.
@@ -33,15 +34,11 @@ check "times step: cells read by Tesseract on both pages ($(echo $times))" \
 check_contains "run log: CPU seconds of the batch" \
     "$(sqlite3 t.db "SELECT counts FROM run WHERE stage = 'ocr'")" '"cpu_seconds":'
 
-# optional retries made (budget off) and skipped (no budget for them)
-retries() { # retries DB -> reads of variants + faded + lighter, and skipped, summed
+# variants made (budget off) and skipped (no budget for them)
+retries() { # retries DB -> reads of variants, and variants skipped, summed over pages
     sqlite3 "$1" "SELECT printf('%d %d',
-        coalesce(sum(json_extract(value, '$.steps.variants.reads')), 0)
-        + coalesce(sum(json_extract(value, '$.steps.faded.reads')), 0)
-        + coalesce(sum(json_extract(value, '$.steps.lighter.reads')), 0),
-        coalesce(sum(json_extract(value, '$.steps.variants.skipped')), 0)
-        + coalesce(sum(json_extract(value, '$.steps.faded.skipped')), 0)
-        + coalesce(sum(json_extract(value, '$.steps.lighter.skipped')), 0))
+        coalesce(sum(json_extract(value, '$.steps.variants.reads')), 0),
+        coalesce(sum(json_extract(value, '$.steps.variants.skipped')), 0))
         FROM ocr_page, json_each(ocr_page.cleanup) WHERE json_extract(value, '$.step') = 'times'"
 }
 sed 's|<budget enabled="true"[^/]*/>|<budget enabled="false"/>|' "$CONF" > off.xml
@@ -50,11 +47,11 @@ check_contains "budget: config switched off" "$(cat off.xml)" '<budget enabled="
 check_contains "budget: config with no retries" "$(cat zero.xml)" 'retries="0"'
 "$DANGAN" --db t.db ocr --redo --jobs 1 --config off.xml > /dev/null
 read -r made skipped <<< "$(retries t.db)"
-check "budget off: retries made ($made), none skipped ($skipped)" \
+check "budget off: variants made ($made), none skipped ($skipped)" \
     test "$made" -gt 0 -a "$skipped" -eq 0
 "$DANGAN" --db t.db ocr --redo --jobs 1 --config zero.xml > /dev/null
 read -r made skipped <<< "$(retries t.db)"
-check "retries=0: no retry made ($made), the skipped ones counted ($skipped)" \
+check "retries=0: no variant made ($made), the skipped ones counted ($skipped)" \
     test "$made" -eq 0 -a "$skipped" -gt 0
 
 # the page time limit
