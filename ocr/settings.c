@@ -63,7 +63,7 @@ static void settings_defaults(ocr_settings *s)
     s->faded_cells_on = 1;
     s->floor_on = 1;
     s->budget_on = 1;
-    s->budget_retries = 2.0;
+    s->budget_retries = 4.0;
     s->time_limit = 300;
 }
 

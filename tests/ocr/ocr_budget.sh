@@ -55,7 +55,7 @@ check "retries=0: no variant made ($made), the skipped ones counted ($skipped)" 
     test "$made" -eq 0 -a "$skipped" -gt 0
 
 # the page time limit
-sed 's|<budget enabled="true"[^/]*/>|<budget enabled="true" retries="2" time-limit="0.001"/>|' \
+sed 's|<budget enabled="true"[^/]*/>|<budget enabled="true" retries="4" time-limit="0.001"/>|' \
     "$CONF" > tiny.xml
 check_contains "time limit: config with 1 ms" "$(cat tiny.xml)" 'time-limit="0.001"'
 check_exit "time limit: the batch ends partial (exit 1), not stopped" 1 \
