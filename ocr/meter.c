@@ -148,7 +148,7 @@ void ocr_step_switch(ocr_engine *e, int step)
 {
     ocr_clock *c = &e->clock;
     credit(c);
-    if (c->depth > 0)
+    if (c->depth > 0 && c->depth <= OCR_CLOCK_DEPTH)
         c->stack[c->depth - 1] = effective(c, step);
 }
 
