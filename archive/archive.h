@@ -22,6 +22,7 @@
 #include "common.h"
 #include "fieldkeys.h"
 #include "db.h"
+#include "ocr.h"
 
 /* Progress callback: called from the calling thread only. */
 typedef struct arc_progress {
@@ -69,6 +70,13 @@ typedef struct arc_ocr_opts {
     int redo;                  /* re-read pages already read (not those of loaded records) */
     int retry_failed;          /* read only the pages in state 'failed' */
     const char *settings_path; /* NULL: configs/ocr.xml if present, else defaults */
+    /* When set, called as each page is done, one call at a time, from the
+     * worker that read it: the page's file and index, where its time went
+     * (NULL when it failed) and why it failed (NULL when read).  Pointers
+     * are valid during the call only. */
+    void (*on_page)(void *ctx, const char *path, int page_index, const ocr_timing *t,
+                    const char *failed);
+    void *on_page_ctx;
 } arc_ocr_opts;
 
 typedef struct arc_ocr_summary {
@@ -79,6 +87,7 @@ typedef struct arc_ocr_summary {
     long cells;
     long skipped_claimed; /* another process claimed (or already read) the page first */
     long skipped_loaded;  /* redo: records of the page are in the archive, not re-read */
+    ocr_timing timing; /* the read pages' timings added up */
 } arc_ocr_summary;
 
 /*

@@ -29,6 +29,7 @@ typedef struct page_job {
 typedef struct ocr_shared {
     const char *db_path;
     const char *claim_cond; /* which pages this run may claim (SQL on page) */
+    const arc_ocr_opts *opts;
     const char *lang;
     const ocr_settings *settings;
     ocr_crew *crew; /* workers share the cells of their pages (NULL: one worker) */
@@ -345,6 +346,19 @@ static int load_file(worker *w, const page_job *j, dg_err *why)
     return DG_OK;
 }
 
+/* A page done: its timing into the batch's, and to the caller's on_page. */
+static void report_page(ocr_shared *sh, const page_job *j, const ocr_result *r,
+                        const char *failed)
+{
+    pthread_mutex_lock(&sh->mu);
+    if (r)
+        ocr_timing_add(&sh->sum.timing, &r->timing);
+    if (sh->opts->on_page)
+        sh->opts->on_page(sh->opts->on_page_ctx, j->abspath, j->page_index, r ? &r->timing : NULL,
+                          failed);
+    pthread_mutex_unlock(&sh->mu);
+}
+
 /* *failed: 0 read, 1 failed, 2 not ours (claimed by another run first, or
  * its lease lost while reading): nothing stored. */
 static int process_job(worker *w, const page_job *j, long *lines, long *words, long *cells,
@@ -367,6 +381,8 @@ static int process_job(worker *w, const page_job *j, long *lines, long *words, l
         int frc = store_failure(w->db, j, w->sh->run_id, why.msg, err);
         if (frc == DG_ECONFLICT)
             *failed = 2;
+        else if (!frc)
+            report_page(w->sh, j, NULL, why.msg);
         return frc == DG_ECONFLICT ? DG_OK : frc;
     }
     long nw = 0;
@@ -380,6 +396,7 @@ static int process_job(worker *w, const page_job *j, long *lines, long *words, l
     if (!rc) {
         *lines += (long)r->nlines;
         *cells += (long)r->ncells;
+        report_page(w->sh, j, r, NULL);
     }
     ocr_result_free(&r);
     return rc;
@@ -540,6 +557,7 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
     memset(sum, 0, sizeof *sum);
     ocr_shared sh = {0};
     sh.db_path = db_path;
+    sh.opts = &o;
     sh.lang = o.lang;
     sqlite3 *db = NULL;
     ocr_settings *settings = NULL;
@@ -559,12 +577,16 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
         pthread_mutex_destroy(&sh.mu);
         pthread_cond_destroy(&sh.cv);
         *sum = sh.sum;
-        char counts[256];
+        long skipped = 0;
+        for (int i = 0; i < OCR_NSTEPS; i++)
+            skipped += sum->timing.skipped[i];
+        char counts[448];
         snprintf(counts, sizeof counts,
                  "{\"pages_read\":%ld,\"pages_failed\":%ld,\"lines\":%ld,\"words\":%ld,"
-                 "\"cells\":%ld,\"skipped_claimed\":%ld,\"skipped_loaded\":%ld}",
+                 "\"cells\":%ld,\"skipped_claimed\":%ld,\"skipped_loaded\":%ld,"
+                 "\"cpu_seconds\":%.1f,\"retries_skipped\":%ld}",
                  sum->pages_read, sum->pages_failed, sum->lines, sum->words, sum->cells,
-                 sum->skipped_claimed, sum->skipped_loaded);
+                 sum->skipped_claimed, sum->skipped_loaded, ocr_timing_cpu(&sum->timing), skipped);
         db_run_end(db, sh.run_id, rc ? "failed" : "done", counts, NULL);
     }
     free(params);

@@ -116,18 +116,28 @@ static int read_cell_area(ocr_engine *e, const ocr_page *pg, const page_src *src
     int lighter = e->settings->lighter_on && !pg->bilevel && pixGetDepth(src->feed) == 8;
     line_vec first = {0}, light = {0}, fade = {0};
     int rc = ocr_read_area_split(e, pg, src, area, rg, block, 0, &first, err), done = 0;
-    if (rc == DG_OK && lighter && ocr_vec_conf(&first) < RETRY_CONF)
+    if (rc == DG_OK && lighter && ocr_vec_conf(&first) < RETRY_CONF &&
+        ocr_may_retry(e, OCR_STEP_LIGHTER)) {
+        ocr_retry_begin(e, OCR_STEP_LIGHTER);
         rc = read_under_lighter_print(e, pg, src, area, rg, block, 0, &light, &done, err);
+        ocr_retry_end(e);
+    }
     line_vec *keep = done && ocr_vec_conf(&light) > ocr_vec_conf(&first) ? &light : &first;
     double kc = ocr_vec_conf(keep);
     if (rc == DG_OK && kc < FADED_RETRY_CONF &&
-        ocr_may_be_faded(e, pg, src, area, ocr_vec_conf(&first)))
+        ocr_may_be_faded(e, pg, src, area, ocr_vec_conf(&first)) &&
+        ocr_may_retry(e, OCR_STEP_FADED)) {
+        ocr_retry_begin(e, OCR_STEP_FADED);
         rc = ocr_read_faded_cell(e, pg, src, area, rg, block, &fade, err);
+        ocr_retry_end(e);
+    }
     /* a faded reading the page would drop (letters alone under 60) does
      * not replace one it keeps */
     double fc = ocr_mean_conf(&fade, 1);
     if (fc > kc && fc >= FADED_CELL_MIN_CONF)
         keep = &fade;
+    if (keep != &first)
+        ocr_retry_won(e, keep == &light ? OCR_STEP_LIGHTER : OCR_STEP_FADED);
     if (rc == DG_OK && ocr_vec_move(lv, keep))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     ocr_vec_free(&first);
@@ -142,6 +152,7 @@ static int read_cell_area(ocr_engine *e, const ocr_page *pg, const page_src *src
 int ocr_read_area(ocr_engine *e, const ocr_page *pg, const page_src *src, ocr_box area, region rg,
                   int block, line_vec *lv, dg_err *err)
 {
+    ocr_region_begin(e);
     return rg.cell < 0 ? ocr_read_area_split(e, pg, src, area, rg, block, 1, lv, err)
                        : read_cell_area(e, pg, src, area, rg, block, lv, err);
 }
@@ -153,6 +164,7 @@ typedef struct cells_ctx {
     const page_src *src;
     const ocr_cell *cells;
     line_vec *out;
+    ocr_meter *meter; /* the page's account, whoever reads the cell */
 } cells_ctx;
 
 static int read_cell(void *ctx, ocr_engine *e, size_t i, dg_err *err)
@@ -162,7 +174,11 @@ static int read_cell(void *ctx, ocr_engine *e, size_t i, dg_err *err)
     ocr_box b = c->cells[i].box;
     ocr_box inner = {b.x + in, b.y + in, b.w - 2 * in, b.h - 2 * in};
     region rg = {0, 0, (int)i, {0, b.y, b.x, 0, 0, 0, 0}, 1.0, NULL, 0};
-    return ocr_read_area(e, c->pg, c->src, inner, rg, (int)i, &c->out[i], err);
+    ocr_clock saved;
+    ocr_clock_attach(e, c->meter, OCR_STEP_CELLS, &saved);
+    int rc = ocr_read_area(e, c->pg, c->src, inner, rg, (int)i, &c->out[i], err);
+    ocr_clock_detach(e, &saved);
+    return rc;
 }
 
 /* Read the cells alone, or with the engine's crew. */
@@ -181,7 +197,7 @@ static int read_cells_with(ocr_engine *e, cells_ctx *ctx, size_t n, dg_err *err)
 int ocr_read_cells(ocr_engine *e, const ocr_page *pg, const page_src *src, const ocr_cell *cells,
                    size_t n, line_vec *lv, dg_err *err)
 {
-    cells_ctx ctx = {pg, src, cells, n ? calloc(n, sizeof(line_vec)) : NULL};
+    cells_ctx ctx = {pg, src, cells, n ? calloc(n, sizeof(line_vec)) : NULL, e->clock.m};
     int rc = n && !ctx.out ? dg_err_set(err, DG_ENOMEM, "out of memory")
                            : read_cells_with(e, &ctx, n, err);
     for (size_t i = 0; i < n && ctx.out; i++) {

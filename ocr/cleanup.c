@@ -269,8 +269,8 @@ static void step_background(ocr_page *pg, const ocr_settings *s, int bilevel)
 static int detect_quads(ocr_engine *e, PIX *page, int dpi, double *conf)
 {
     *conf = 0;
-    if (e->osd_failed)
-        return -1;
+    if (e->osd_failed || ocr_check_time(e, NULL))
+        return -1; /* past the time limit the page fails after the search */
     if (!e->osd) {
         int failed = 1;
         e->osd = ocr_tess_create("osd", &failed);
@@ -675,6 +675,7 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
              (double)src->dpi, (double)dpi);
     double seal = 0;
     int colour = pixGetDepth(pix) == 32;
+    ocr_step_switch(e, OCR_STEP_SEAL);
     pg->bilevel = pixGetDepth(pix) == 1;
     pg->grey = ocr_grey_without_seal(pix, s, &seal);
     /* The decoded page (35 MB for colour A4 at 300 dpi) is not needed
@@ -684,6 +685,7 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
         return dg_err_set(err, DG_ENOMEM, "out of memory converting the page to grey");
     log_step(pg, "seal", s->seal_on && colour, "\"colour\":%.0f,\"seal_share\":%.4f", colour,
              seal);
+    ocr_step_switch(e, OCR_STEP_SCALE);
     step_negative(pg, s);
     if (step_downscale(pg, s, dpi))
         return dg_err_set(err, DG_ENOMEM, "out of memory scaling the page down");
@@ -692,9 +694,12 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
     /* kept before the background step (not deskewed: rotating a page
      * costs 40 ms, the few crops read from it are turned one by one) */
     pg->scan_grey = s->faded_on && !pg->bilevel ? pixCopy(NULL, pg->grey) : NULL;
+    ocr_step_switch(e, OCR_STEP_BACKGROUND);
     step_background(pg, s, pg->bilevel);
+    ocr_step_switch(e, OCR_STEP_DESKEW);
     step_orientation(pg, s, quads, quads_conf);
     step_deskew(pg, s);
+    ocr_step_switch(e, OCR_STEP_BINARIZE);
     pg->bin = ocr_binarize(pg->grey, s);
     if (!pg->bin)
         return dg_err_set(err, DG_ENOMEM, "out of memory binarising the page");
@@ -702,6 +707,7 @@ int ocr_page_clean(ocr_engine *e, PIX **ppix, const ocr_source *src, int quads,
              s->binarize_sauvola, s->sauvola_window);
     PIX *before = pixCopy(NULL, pg->bin);
     step_noise(pg, s);
+    ocr_step_switch(e, OCR_STEP_RULES);
     step_rules(pg, s);
     if (before)
         sync_grey(pg, before);

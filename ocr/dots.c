@@ -93,6 +93,7 @@ int ocr_read_dotted_area(ocr_engine *e, const ocr_page *pg, const page_src *src,
                    src->oy + area.y,
                    0,
                    0};
+    ocr_step_push(e, OCR_STEP_DOTS);
     PIX *joined = at.bin ? pixCloseSafeBrick(NULL, at.bin, j, j) : NULL;
     at.loc = joined ? ocr_without_specks(joined, pg->dpi) : NULL;
     int rc = at.feed && at.loc
@@ -100,6 +101,7 @@ int ocr_read_dotted_area(ocr_engine *e, const ocr_page *pg, const page_src *src,
                                        (ocr_box){0, 0, pixGetWidth(at.feed), pixGetHeight(at.feed)},
                                        rg, block, split, lv, err)
                  : dg_err_set(err, DG_ENOMEM, "out of memory");
+    ocr_step_pop(e);
     pixDestroy(&joined);
     pixDestroy(&at.feed);
     pixDestroy(&at.bin);

@@ -96,6 +96,11 @@ int ocr_engine_new(const char *lang, const ocr_settings *s, ocr_engine **out, dg
         return dg_err_set(err, DG_ENOMEM, "out of memory");
     snprintf(e->lang, sizeof e->lang, "%s", lang);
     e->settings = s;
+    e->monitor = ocr_monitor_new();
+    if (!e->monitor) {
+        free(e);
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
     /* A missing model gets an actionable message instead of a stderr dump. */
     char miss[64], pkg[96];
     int failed = 1;
@@ -162,6 +167,8 @@ void ocr_engine_free(ocr_engine **pe)
         TessBaseAPIEnd(e->osd);
         TessBaseAPIDelete(e->osd);
     }
+    if (e->monitor)
+        TessMonitorDelete(e->monitor);
     free(e);
     *pe = NULL;
 }

@@ -152,20 +152,19 @@ void ocr_remove_words(ocr_line *l, int (*drop)(const char *text))
     l->nwords = k;
 }
 
-/* Read one prepared image (already padded) as lines. */
-static int read_image(TessBaseAPI *api, PIX *img, int psm, int dpi, const region *rg, int block,
-                      line_vec *lv, dg_err *err)
+/* Read one prepared image (already padded) as lines with api (e's own or
+ * its eng engine). */
+static int read_image(ocr_engine *e, TessBaseAPI *api, PIX *img, int psm, int dpi,
+                      const region *rg, int block, line_vec *lv, dg_err *err)
 {
     TessBaseAPISetImage2(api, img);
     TessBaseAPISetSourceResolution(api, dpi);
     TessBaseAPISetPageSegMode(api, (TessPageSegMode)psm);
-    int rc = DG_OK;
     size_t n0 = lv->n;
-    if (TessBaseAPIRecognize(api, NULL) != 0)
-        rc = dg_err_set(err, DG_ERR, "Tesseract failed to recognise a region");
-    else if (collect_lines(api, lv, rg, block))
+    int rc = ocr_recognize(e, api, img, err);
+    if (rc == DG_OK && collect_lines(api, lv, rg, block))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
-    else
+    else if (rc == DG_OK)
         ocr_measure_symbols(api, rg, lv, n0);
     TessBaseAPIClear(api);
     return rc;
@@ -321,11 +320,12 @@ int ocr_vec_move(line_vec *dst, line_vec *src)
 
 /* Read img one way; keep the reading when it is more confident than *best.
  * *got (if not NULL) receives this reading's own confidence. */
-static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const region *rg, int block,
-                       line_vec *best, double *best_conf, double *got, dg_err *err)
+static int try_variant(ocr_engine *e, TessBaseAPI *api, PIX *img, int psm, int dpi,
+                       const region *rg, int block, line_vec *best, double *best_conf,
+                       double *got, dg_err *err)
 {
     line_vec v = {0};
-    int rc = read_image(api, img, psm, dpi, rg, block, &v, err);
+    int rc = read_image(e, api, img, psm, dpi, rg, block, &v, err);
     double c = ocr_vec_conf(&v);
     /* Han and Latin letters in one reading are noise read both ways
      * (-所业1TN1I可); no value mixes them, so such a reading competes at a
@@ -335,6 +335,8 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
     if (got)
         *got = c;
     if (rc == DG_OK && c > *best_conf) {
+        if (*best_conf >= 0 || best->n)
+            ocr_retry_won(e, -1);
         ocr_vec_free(best);
         *best = v;
         *best_conf = c;
@@ -358,8 +360,8 @@ static int try_variant(TessBaseAPI *api, PIX *img, int psm, int dpi, const regio
 #define PSM_FADED_LINE 102
 
 /* Prepare the crop for one target height and read it one way. */
-static int try_scaled(TessBaseAPI *api, const crop_in *ci, double target, int psm, region rg,
-                      line_vec *best, double *conf, double *got, dg_err *err)
+static int try_scaled(ocr_engine *e, TessBaseAPI *api, const crop_in *ci, double target, int psm,
+                      region rg, line_vec *best, double *conf, double *got, dg_err *err)
 {
     int *xmap = NULL;
     PIX *made = psm == PSM_THICK_LINE   ? pixErodeGray(ci->grey, 3, 3)
@@ -369,11 +371,24 @@ static int try_scaled(TessBaseAPI *api, const crop_in *ci, double target, int ps
     psm = psm >= PSM_BINARY_LINE ? PSM_SINGLE_LINE : psm;
     PIX *img = prepare(src, ci->bin, ci->texth, target, 1, &rg, &xmap);
     pixDestroy(&made);
-    int rc = img ? try_variant(api, img, psm, (int)(ci->dpi * rg.scale), &rg, ci->block, best, conf,
-                               got, err)
+    int rc = img ? try_variant(e, api, img, psm, (int)(ci->dpi * rg.scale), &rg, ci->block, best,
+                               conf, got, err)
                  : dg_err_set(err, DG_ENOMEM, "out of memory");
     pixDestroy(&img);
     free(xmap);
+    return rc;
+}
+
+/* An optional reading of the cascade (a variant, a faded re-read), made
+ * when the region's retry budget allows it (ocr_may_retry). */
+static int retry_scaled(ocr_engine *e, int step, const crop_in *ci, double target, int psm,
+                        const region *rg, line_vec *best, double *conf, dg_err *err)
+{
+    if (!ocr_may_retry(e, step))
+        return DG_OK;
+    ocr_retry_begin(e, step);
+    int rc = try_scaled(e, e->api, ci, target, psm, *rg, best, conf, NULL, err);
+    ocr_retry_end(e);
     return rc;
 }
 
@@ -413,12 +428,15 @@ static int narrow_digits(ocr_engine *e, const crop_in *ci, const region *rg, lin
                          double *conf, dg_err *err)
 {
     TessBaseAPI *latin = narrow_han(best, ci->bin) ? ocr_latin_engine(e) : NULL;
-    if (!latin)
+    if (!latin || !ocr_may_retry(e, OCR_STEP_VARIANTS))
         return DG_OK;
     line_vec alt = {0};
     double c = -1;
-    int rc = try_scaled(latin, ci, 0, PSM_SINGLE_LINE, *rg, &alt, &c, NULL, err);
+    ocr_retry_begin(e, OCR_STEP_VARIANTS);
+    int rc = try_scaled(e, latin, ci, 0, PSM_SINGLE_LINE, *rg, &alt, &c, NULL, err);
+    ocr_retry_end(e);
     if (rc == DG_OK && c > *conf && digits_only(&alt)) {
+        ocr_retry_won(e, OCR_STEP_VARIANTS);
         ocr_vec_free(best);
         *best = alt;
         *conf = c;
@@ -446,22 +464,26 @@ int ocr_read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, line_
      * thickened they read first (else broken nines read as zeros). */
     int first = ci->thinned ? PSM_THICK_LINE : PSM_SINGLE_LINE;
     int second = ci->thinned ? PSM_SINGLE_LINE : PSM_THICK_LINE;
-    int rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, first, *rg, &best, &conf, NULL, err);
+    int rc = try_scaled(e, e->api, ci, TARGET_HAN_H_FIRST, first, *rg, &best, &conf, NULL, err);
     if (rc == DG_OK && conf < FADED_RETRY_CONF && ocr_faded(ci))
-        rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_FADED_LINE, *rg, &best, &conf, NULL,
-                        err);
+        rc = retry_scaled(e, OCR_STEP_FADED, ci, TARGET_HAN_H_FIRST, PSM_FADED_LINE, rg, &best,
+                          &conf, err);
     int retry = !ci->one_reading;
     if (rc == DG_OK && retry && conf < RETRY_CONF && !ci->fed_binary)
-        rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, second, *rg, &best, &conf, NULL, err);
+        rc = retry_scaled(e, OCR_STEP_VARIANTS, ci, TARGET_HAN_H_FIRST, second, rg, &best, &conf,
+                          err);
     if (rc == DG_OK && retry && conf < RETRY_CONF && !ci->fed_binary)
-        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_BINARY_LINE, *rg, &best, &conf, NULL, err);
+        rc = retry_scaled(e, OCR_STEP_VARIANTS, ci, TARGET_HAN_H, PSM_BINARY_LINE, rg, &best,
+                          &conf, err);
     if (rc == DG_OK && retry && conf < RETRY_CONF)
-        rc = try_scaled(e->api, ci, TARGET_HAN_H, PSM_SINGLE_BLOCK, *rg, &best, &conf, NULL, err);
+        rc = retry_scaled(e, OCR_STEP_VARIANTS, ci, TARGET_HAN_H, PSM_SINGLE_BLOCK, rg, &best,
+                          &conf, err);
     /* Tesseract's line finding sometimes takes a whole clean line for
      * noise (nothing in every mode above); as a raw line (PSM 13), which
      * skips it, the line reads right. */
     if (rc == DG_OK && retry && conf < 0)
-        rc = try_scaled(e->api, ci, TARGET_HAN_H_FIRST, PSM_RAW_LINE, *rg, &best, &conf, NULL, err);
+        rc = retry_scaled(e, OCR_STEP_VARIANTS, ci, TARGET_HAN_H_FIRST, PSM_RAW_LINE, rg, &best,
+                          &conf, err);
     /* chi_sim reads plain numbers (dates, sequence numbers) well: a
      * confident reading without letters is not read again with eng. */
     int sure_digits = conf >= EARLY_CONF && !vec_has_letters(&best);
@@ -470,13 +492,20 @@ int ocr_read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, line_
     /* eng on a clean grey crop reads best at the scan's own size, shrunk
      * well below the Latin target only when that reads poorly (an ID eng
      * read 5867146 at full size reads S867146 there).  Whether to shrink
-     * depends on how well eng itself read, not on chi_sim. */
+     * depends on how well eng itself read, not on chi_sim.  The first eng
+     * reading is the reading of a line without Han, not a retry. */
     double latin_conf = -1;
-    if (latin)
-        rc = try_scaled(latin, ci, 0, PSM_SINGLE_LINE, *rg, &best, &conf, &latin_conf, err);
-    if (latin && rc == DG_OK && latin_conf < RETRY_CONF)
-        rc = try_scaled(latin, ci, TARGET_LATIN_H * 0.7, PSM_SINGLE_LINE, *rg, &best, &conf, NULL,
-                        err);
+    if (latin) {
+        ocr_step_push(e, OCR_STEP_LATIN);
+        rc = try_scaled(e, latin, ci, 0, PSM_SINGLE_LINE, *rg, &best, &conf, &latin_conf, err);
+        ocr_step_pop(e);
+    }
+    if (latin && rc == DG_OK && latin_conf < RETRY_CONF && ocr_may_retry(e, OCR_STEP_VARIANTS)) {
+        ocr_retry_begin(e, OCR_STEP_VARIANTS);
+        rc = try_scaled(e, latin, ci, TARGET_LATIN_H * 0.7, PSM_SINGLE_LINE, *rg, &best, &conf,
+                        NULL, err);
+        ocr_retry_end(e);
+    }
     if (rc == DG_OK)
         rc = narrow_digits(e, ci, rg, &best, &conf, err);
     if (rc == DG_OK && ocr_vec_move(lv, &best))
@@ -490,7 +519,7 @@ int ocr_read_block(ocr_engine *e, const crop_in *ci, region rg, line_vec *lv, dg
 {
     int *xmap = NULL;
     PIX *img = prepare(ci->grey, ci->bin, 0, TARGET_HAN_H, 0, &rg, &xmap);
-    int rc = img ? read_image(e->api, img, PSM_SINGLE_BLOCK, ci->dpi, &rg, ci->block, lv, err)
+    int rc = img ? read_image(e, e->api, img, PSM_SINGLE_BLOCK, ci->dpi, &rg, ci->block, lv, err)
                  : dg_err_set(err, DG_ENOMEM, "out of memory");
     pixDestroy(&img);
     free(xmap);
@@ -507,10 +536,8 @@ int ocr_read_layout(ocr_engine *e, PIX *img, int dpi, int block0, line_vec *lv, 
     TessBaseAPISetImage2(e->api, img);
     TessBaseAPISetSourceResolution(e->api, dpi);
     TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
-    int rc = DG_OK;
-    if (TessBaseAPIRecognize(e->api, NULL) != 0)
-        rc = dg_err_set(err, DG_ERR, "Tesseract failed to read the page");
-    else if (collect_blocks(e->api, lv, &rg, block0, 1))
+    int rc = ocr_recognize(e, e->api, img, err);
+    if (rc == DG_OK && collect_blocks(e->api, lv, &rg, block0, 1))
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     TessBaseAPIClear(e->api);
     return rc;

@@ -125,12 +125,71 @@ typedef struct ocr_line {
     size_t nwords;
 } ocr_line;
 
+/* The steps a page's time is counted in (ocr_result.timing), in the order
+ * they run; every moment of a page's reading is in exactly one of them.
+ * Clean-up: seal (grey and seal ink), scale (dpi, negative, scaling),
+ * background, deskew, binarize (with border, holes, specks), rules; then
+ * grid (cells from the rules), the first reading of cells and phrases,
+ * dot-matrix areas, latin (the eng reading of a line without Han), and the
+ * optional retries: variants (a line read other ways), faded (faded lines
+ * and cells re-read from the scan's grey), lighter (a cell re-read without
+ * a lighter print over it); floor (the plain full-page reading where the
+ * structured one is thin), orientation (OSD and every reading of the page
+ * turned), finish (order and filters). */
+enum {
+    OCR_STEP_DECODE,
+    OCR_STEP_SEAL,
+    OCR_STEP_SCALE,
+    OCR_STEP_BACKGROUND,
+    OCR_STEP_DESKEW,
+    OCR_STEP_BINARIZE,
+    OCR_STEP_RULES,
+    OCR_STEP_GRID,
+    OCR_STEP_CELLS,
+    OCR_STEP_PHRASES,
+    OCR_STEP_DOTS,
+    OCR_STEP_LATIN,
+    OCR_STEP_VARIANTS,
+    OCR_STEP_FADED,
+    OCR_STEP_LIGHTER,
+    OCR_STEP_FLOOR,
+    OCR_STEP_ORIENTATION,
+    OCR_STEP_FINISH,
+    OCR_NSTEPS
+};
+
+/* The step's name as logged ("decode", "seal" ...); NULL out of range. */
+const char *ocr_step_name(int step);
+
+/* Where a page's time went.  cpu and wall are summed over the threads that
+ * worked on the page (a crew's helpers read some of its cells), so with
+ * helpers the steps' wall time can exceed wall_page. */
+typedef struct ocr_timing {
+    double cpu[OCR_NSTEPS];   /* thread CPU seconds spent in the step */
+    double wall[OCR_NSTEPS];  /* seconds spent in it */
+    long reads[OCR_NSTEPS];   /* Tesseract recognitions made in it */
+    long skipped[OCR_NSTEPS]; /* optional retries the budget left out */
+    long won[OCR_NSTEPS];     /* retries whose reading beat the best one so far */
+    double wall_page;         /* seconds from the page's start to its result */
+    /* megapixels given to Tesseract: first readings, and retries (the
+     * budget's measure: a retry's cost grows with the pixels it reads) */
+    double first_mpx, retry_mpx;
+} ocr_timing;
+
+/* Sum of cpu[] (or wall[]) over every step. */
+double ocr_timing_cpu(const ocr_timing *t);
+double ocr_timing_wall(const ocr_timing *t);
+/* t's counts added to *sum (a batch's total). */
+void ocr_timing_add(ocr_timing *sum, const ocr_timing *t);
+
 typedef struct ocr_result {
     int width, height; /* of the original page */
     double skew_deg;   /* content rotation found, counter-clockwise */
     int orientation;   /* 0, 90, 180, 270 degrees applied before deskew */
     double mean_conf;
-    char *cleanup_json; /* JSON array: the clean-up steps and what they measured */
+    char *cleanup_json; /* JSON array: the clean-up steps and what they measured,
+                         * ending with the `times` step (timing below, as JSON) */
+    ocr_timing timing;
     ocr_cell *cells;
     size_t ncells;
     ocr_line *lines; /* in reading order */
@@ -151,7 +210,9 @@ void ocr_engine_free(ocr_engine **e);
 
 /*
  * Clean and read page `page_index` (0-based) of the scan held in memory.
- * Caller frees *out with ocr_result_free.
+ * Caller frees *out with ocr_result_free.  A page still being read after
+ * the settings' time limit (<budget time-limit>) is stopped, Tesseract
+ * included, and fails with DG_EINPUT: "over the page time limit of N s".
  */
 int ocr_engine_read(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
                     ocr_result **out, dg_err *err);

@@ -4,6 +4,7 @@
 #define DANGAN_OCR_INTERNAL_H
 
 #include <leptonica/allheaders.h>
+#include <pthread.h>
 
 #include <tesseract/capi.h>
 
@@ -57,8 +58,37 @@ struct ocr_settings {
     int faded_cells_on;     /* ... and a cell that shows no or only faint ink there */
     int floor_on;           /* regions the structured reading reads thin read plainly */
     ocr_limits limits;      /* what a page may claim (checked again before it is read) */
+    int budget_on;          /* optional retries bounded by budget_retries */
+    double budget_retries;  /* a region's retries read at most this many times the
+                             * pixels of its first reading */
+    double time_limit;      /* seconds a page may take (0: no limit) */
     char *json;
 };
+
+/* One page's account (meter.c): its timing, shared by the threads of a
+ * crew that read its cells (under mu), and its deadline. */
+typedef struct ocr_meter {
+    pthread_mutex_t mu;
+    ocr_timing t;
+    double start;    /* CLOCK_MONOTONIC seconds */
+    double deadline; /* start + the time limit; 0: none */
+    double limit;    /* the limit, for the message */
+    int turning;     /* reading the page turned: all of it is orientation */
+    int over;        /* the deadline passed (set once, read by every thread) */
+} ocr_meter;
+
+/* An engine's place in a page's account: the step it works in (a stack:
+ * a retry inside a cell's reading), since when, and what the region it is
+ * reading (a cell, a phrase) has read so far, for the retry budget. */
+#define OCR_CLOCK_DEPTH 8
+typedef struct ocr_clock {
+    ocr_meter *m; /* NULL: not reading a page */
+    int stack[OCR_CLOCK_DEPTH];
+    int depth;
+    int retrying; /* inside this many optional retries */
+    double wall, cpu;
+    double first_px, retry_px; /* the current region's pixels read */
+} ocr_clock;
 
 struct ocr_engine {
     TessBaseAPI *api;
@@ -68,8 +98,54 @@ struct ocr_engine {
     int osd_failed;
     const ocr_settings *settings;
     ocr_crew *crew; /* NULL: reads alone */
+    ETEXT_DESC *monitor; /* cancels a recognition past the page's deadline */
+    ocr_clock clock;
     char lang[64];
 };
+
+/* ---- timing, retry budget and time limit (meter.c) ------------------------ */
+
+/* A page's account started now, with the settings' time limit. */
+int ocr_meter_init(ocr_meter *m, const ocr_settings *s);
+void ocr_meter_destroy(ocr_meter *m);
+/* Seconds since the page's start. */
+double ocr_meter_elapsed(const ocr_meter *m);
+/* e starts counting its time in meter m, in `step`; its clock before is
+ * kept in *saved, for ocr_clock_detach (a crew's helper joins the page
+ * whose cell it reads, and returns to none). */
+void ocr_clock_attach(ocr_engine *e, ocr_meter *m, int step, ocr_clock *saved);
+void ocr_clock_detach(ocr_engine *e, const ocr_clock *saved);
+/* The time since the last change credited to the current step, which
+ * becomes `step` (switch) or returns to the one before (push / pop). */
+void ocr_step_switch(ocr_engine *e, int step);
+void ocr_step_push(ocr_engine *e, int step);
+void ocr_step_pop(ocr_engine *e);
+/* A new region (a cell, a phrase) is read: its retry budget starts. */
+void ocr_region_begin(ocr_engine *e);
+/* Whether an optional retry (step VARIANTS, FADED or LIGHTER) may be made:
+ * faded and lighter re-reads always (each is made once, on evidence of
+ * such print), a variant while the region's retries so far read fewer
+ * pixels than the budget allows; a skip is counted.  On yes, push the step
+ * with ocr_retry_begin and end it with ocr_retry_end. */
+int ocr_may_retry(ocr_engine *e, int step);
+void ocr_retry_begin(ocr_engine *e, int step);
+void ocr_retry_end(ocr_engine *e);
+/* A retry's reading replaced the best so far: counted in the `won` of
+ * `step`, or (step < 0) of the retry e is in, if any: where retries pay. */
+void ocr_retry_won(ocr_engine *e, int step);
+/* A Tesseract monitor whose cancel callback watches the meter it is given
+ * (ocr_recognize sets it); NULL when out of memory. */
+ETEXT_DESC *ocr_monitor_new(void);
+/* DG_OK, or DG_EINPUT with the time limit's message when the page's
+ * deadline has passed. */
+int ocr_check_time(ocr_engine *e, dg_err *err);
+/* TessBaseAPIRecognize on api (e's or its eng engine) with the page's
+ * deadline watched (Tesseract's cancel callback), its pixels counted:
+ * DG_OK, DG_ERR when Tesseract fails, or the time limit's error. */
+int ocr_recognize(ocr_engine *e, TessBaseAPI *api, PIX *img, dg_err *err);
+/* The timing as the `times` step of the clean-up log (one JSON object),
+ * appended to b. */
+void ocr_timing_json(const ocr_timing *t, const ocr_settings *s, dg_buf *b);
 
 /* The cells of one page as work for a crew: read(ctx, e, i, err) reads
  * cell i with engine e (on any thread of the crew). */

@@ -3,16 +3,9 @@
  * read and put in reading order; read turned when it reads poorly.
  */
 #include <stdlib.h>
-#include <time.h>
+#include <string.h>
 
 #include "reading.h"
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Paper is 255 after background normalisation; faded values sit at
  * 200-235 where Sauvola (tuned against stains) drops them.  Nearer the
@@ -116,10 +109,11 @@ static int floor_pass(ocr_engine *e, ocr_page *pg, int grid, line_vec *lv, dg_er
 /* Pages of a spread told apart in reading order, beyond two to spare. */
 #define MAX_GUTTERS 3
 
-/* Read the cleaned page pg (cleaned in clean_s seconds) into r; the time
- * each stage took is logged as the `times` step. */
-static int read_page(ocr_engine *e, ocr_page *pg, double clean_s, ocr_result *r, dg_err *err)
+/* Read the cleaned page pg into r, each stage counted in its step of the
+ * page's timing. */
+static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
 {
+    ocr_step_switch(e, OCR_STEP_GRID);
     ocr_cell *cells = NULL;
     size_t n = 0;
     int rc = find_cells(pg, e->settings, &cells, &n, err);
@@ -135,19 +129,16 @@ static int read_page(ocr_engine *e, ocr_page *pg, double clean_s, ocr_result *r,
     if (rc == DG_OK && !src.loc)
         rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     line_vec lv = {0};
-    double t0 = now_seconds();
+    ocr_step_switch(e, OCR_STEP_CELLS);
     if (rc == DG_OK)
         rc = ocr_read_cells(e, pg, &src, cells, n, &lv, err);
-    double t1 = now_seconds();
+    ocr_step_switch(e, OCR_STEP_PHRASES);
     if (rc == DG_OK)
         rc = ocr_read_rest(e, pg, &src, cells, n, (int)n, &lv, err);
-    double t2 = now_seconds();
+    ocr_step_switch(e, OCR_STEP_FLOOR);
     if (rc == DG_OK)
         rc = floor_pass(e, pg, n > 0, &lv, err);
-    dg_buf_addf(&pg->log,
-                ",{\"step\":\"times\",\"cleanup\":%.2f,\"cells\":%.2f,\"phrases\":%.2f,"
-                "\"floor\":%.2f}",
-                clean_s, t1 - t0, t2 - t1, now_seconds() - t2);
+    ocr_step_switch(e, OCR_STEP_FINISH);
     pixDestroy(&src.bin);
     pixDestroy(&src.loc);
     int gutter[MAX_GUTTERS];
@@ -182,10 +173,12 @@ static int read_turned(ocr_engine *e, PIX **ppix, const ocr_source *src, int qua
     r->width = src->width;
     r->height = src->height;
     ocr_page pg;
-    double t0 = now_seconds();
     int rc = ocr_page_clean(e, ppix, src, quads, quads_conf, &pg, err);
+    /* Leptonica's clean-up cannot be stopped half way: between steps */
     if (rc == DG_OK)
-        rc = read_page(e, &pg, now_seconds() - t0, r, err);
+        rc = ocr_check_time(e, err);
+    if (rc == DG_OK)
+        rc = read_page(e, &pg, r, err);
     r->skew_deg = pg.skew_deg;
     r->orientation = pg.orientation;
     dg_buf b;
@@ -227,8 +220,41 @@ static void try_turned(ocr_engine *e, const unsigned char *data, size_t len, int
     pixDestroy(&pix);
 }
 
-int ocr_read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
-                       ocr_result **out, dg_err *err)
+/* The orientation search: OSD, and the page read turned.  All of its time
+ * is counted as the `orientation` step, helpers' cells included. */
+static void search_orientation(ocr_engine *e, const unsigned char *data, size_t len,
+                               int page_index, const ocr_source *src, int reduction,
+                               ocr_result **r)
+{
+    ocr_meter *m = e->clock.m;
+    double osd_conf = 0;
+    ocr_step_switch(e, OCR_STEP_ORIENTATION);
+    __atomic_store_n(&m->turning, 1, __ATOMIC_RELAXED);
+    /* Most pages come upright: OSD only runs when the upright reading is
+     * poor (the page is decoded again then), and a turned reading
+     * replaces it only when it reads better. */
+    int poor = e->settings->orientation_on && (*r)->mean_conf < ORIENT_CHECK_CONF;
+    PIX *pix = poor ? ocr_decode_page_reduced(data, len, page_index, reduction, NULL) : NULL;
+    int q = pix ? r_quads(e, pix, src, &osd_conf) : 0;
+    pixDestroy(&pix);
+    ocr_osd_release(e);
+    int tried = q > 0 && osd_conf >= e->settings->orientation_min_conf ? q : 0;
+    if (tried)
+        try_turned(e, data, len, page_index, src, reduction, tried, osd_conf, r);
+    /* OSD finds no direction on some faded or stained pages turned on their
+     * side; a page read this poorly is read each other way round until one
+     * reads as well as an upright page, not merely above this bar (a page
+     * read upside down can clear it). */
+    int lost = poor && (*r)->mean_conf < ORIENT_RETRY_CONF;
+    for (int k = 1; lost && k <= 3 && (*r)->mean_conf < ORIENT_CHECK_CONF; k++)
+        if (k != tried)
+            try_turned(e, data, len, page_index, src, reduction, k, 0, r);
+    __atomic_store_n(&m->turning, 0, __ATOMIC_RELAXED);
+    ocr_step_switch(e, OCR_STEP_FINISH);
+}
+
+static int scan_page(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
+                     ocr_result **out, dg_err *err)
 {
     ocr_source src;
     if (ocr_page_source(data, len, page_index, &src))
@@ -241,31 +267,48 @@ int ocr_read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int
     if (!pix)
         return DG_EINPUT;
     ocr_result *r = NULL;
-    double osd_conf = 0;
     int rc = read_turned(e, &pix, &src, 0, 0, &r, err);
+    if (rc == DG_OK)
+        search_orientation(e, data, len, page_index, &src, reduction, &r);
+    /* a turned reading stopped by the time limit was dropped as a failed
+     * try: the page still failed */
+    if (rc == DG_OK)
+        rc = ocr_check_time(e, err);
     if (rc) {
         ocr_result_free(&r);
         return rc;
     }
-    /* Most pages come upright: OSD only runs when the upright reading is
-     * poor (the page is decoded again then), and a turned reading
-     * replaces it only when it reads better. */
-    int poor = e->settings->orientation_on && r->mean_conf < ORIENT_CHECK_CONF;
-    pix = poor ? ocr_decode_page_reduced(data, len, page_index, reduction, NULL) : NULL;
-    int q = pix ? r_quads(e, pix, &src, &osd_conf) : 0;
-    pixDestroy(&pix);
-    ocr_osd_release(e);
-    int tried = q > 0 && osd_conf >= e->settings->orientation_min_conf ? q : 0;
-    if (tried)
-        try_turned(e, data, len, page_index, &src, reduction, tried, osd_conf, &r);
-    /* OSD finds no direction on some faded or stained pages turned on their
-     * side; a page read this poorly is read each other way round until one
-     * reads as well as an upright page, not merely above this bar (a page
-     * read upside down can clear it). */
-    int lost = poor && r->mean_conf < ORIENT_RETRY_CONF;
-    for (int k = 1; lost && k <= 3 && r->mean_conf < ORIENT_CHECK_CONF; k++)
-        if (k != tried)
-            try_turned(e, data, len, page_index, &src, reduction, k, 0, &r);
     *out = r;
     return DG_OK;
+}
+
+int ocr_read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int page_index,
+                       ocr_result **out, dg_err *err)
+{
+    ocr_meter m;
+    if (ocr_meter_init(&m, e->settings))
+        return dg_err_set(err, DG_ERR, "cannot create a lock for the page's timing");
+    ocr_clock saved;
+    ocr_clock_attach(e, &m, OCR_STEP_DECODE, &saved);
+    int rc = scan_page(e, data, len, page_index, out, err);
+    ocr_clock_detach(e, &saved);
+    m.t.wall_page = ocr_meter_elapsed(&m);
+    if (rc == DG_OK) {
+        dg_buf b;
+        dg_buf_init(&b, 0);
+        /* the clean-up log is a JSON array: its last "]" gives way to the
+         * times step */
+        size_t n = strlen((*out)->cleanup_json);
+        dg_buf_addf(&b, "%.*s%s", (int)(n ? n - 1 : 0), (*out)->cleanup_json, n > 2 ? "," : "");
+        ocr_timing_json(&m.t, e->settings, &b);
+        dg_buf_adds(&b, "]");
+        char *j = dg_buf_detach(&b);
+        if (j) {
+            free((*out)->cleanup_json);
+            (*out)->cleanup_json = j;
+        }
+        (*out)->timing = m.t;
+    }
+    ocr_meter_destroy(&m);
+    return rc;
 }

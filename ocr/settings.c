@@ -63,6 +63,9 @@ static void settings_defaults(ocr_settings *s)
     s->faded_cells_on = 1;
     s->floor_on = 1;
     ocr_limits_default(&s->limits);
+    s->budget_on = 1;
+    s->budget_retries = 4.0;
+    s->time_limit = 300;
 }
 
 static int settings_to_json(ocr_settings *s)
@@ -97,6 +100,8 @@ static int settings_to_json(ocr_settings *s)
     dg_buf_addf(&b, ",\"lighter_print\":{\"on\":%d},\"faded_ink\":{\"on\":%d,\"cells\":%d}",
                 s->lighter_on, s->faded_on, s->faded_on && s->faded_cells_on);
     dg_buf_addf(&b, ",\"floor\":{\"on\":%d}", s->floor_on);
+    dg_buf_addf(&b, ",\"budget\":{\"on\":%d,\"retries\":%g,\"time_limit\":%g}", s->budget_on,
+                s->budget_retries, s->time_limit);
     dg_buf_addf(&b, ",\"upscale\":{\"below\":%d,\"bilevel_below\":%d,\"to\":%d}",
                 s->upscale_below, s->upscale_bilevel_below, s->upscale_to);
     dg_buf_addf(&b, ",\"downscale\":{\"above\":%d,\"to\":%d}", s->downscale_above,
@@ -220,6 +225,10 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
         s->lighter_on = attr_on(n);
     } else if (named(n, "floor")) {
         s->floor_on = attr_on(n);
+    } else if (named(n, "budget")) {
+        s->budget_on = attr_on(n);
+        attr_num(n, "retries", &s->budget_retries);
+        attr_num(n, "time-limit", &s->time_limit);
     } else if (named(n, "faded-ink")) {
         s->faded_on = attr_on(n);
         s->faded_cells_on = !attr_is(n, "cells", "false");

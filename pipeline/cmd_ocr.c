@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -12,6 +13,59 @@ typedef struct ocr_call {
     arc_ocr_opts o;
     arc_ocr_summary sum;
 } ocr_call;
+
+/* Steps under this many CPU seconds are left out of a page's line. */
+#define SHOWN_STEP_CPU 0.005
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* -v: a line per page, as each is done, with its steps' CPU seconds. */
+static void show_page(void *arg, const char *path, int page_index, const ocr_timing *t,
+                      const char *failed)
+{
+    const cli_ctx *ctx = arg;
+    if (!t) {
+        cli_info(ctx, "ocr: %s p%d failed: %s\n", base_name(path), page_index + 1, failed);
+        return;
+    }
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    for (int i = 0; i < OCR_NSTEPS; i++) {
+        if (t->cpu[i] < SHOWN_STEP_CPU && !t->skipped[i])
+            continue;
+        dg_buf_addf(&b, " %s %.2f", ocr_step_name(i), t->cpu[i]);
+        if (t->skipped[i])
+            dg_buf_addf(&b, " (%ld skipped)", t->skipped[i]);
+    }
+    cli_info(ctx, "ocr: %s p%d: %.2f s CPU, %.2f s wall:%s\n", base_name(path), page_index + 1,
+             ocr_timing_cpu(t), t->wall_page, b.data ? b.data : "");
+    dg_buf_release(&b);
+}
+
+/* -v: the batch's time by step. */
+static void show_totals(const cli_ctx *ctx, const arc_ocr_summary *s)
+{
+    const ocr_timing *t = &s->timing;
+    double cpu = ocr_timing_cpu(t);
+    cli_info(ctx, "%-12s %9s %6s %9s %7s %6s %7s\n", "step", "CPU s", "share", "wall s", "reads",
+             "won", "skipped");
+    for (int i = 0; i < OCR_NSTEPS; i++)
+        if (t->wall[i] >= 0.0005 || t->reads[i] || t->skipped[i])
+            cli_info(ctx, "%-12s %9.2f %5.1f%% %9.2f %7ld %6ld %7ld\n", ocr_step_name(i),
+                     t->cpu[i], cpu > 0 ? 100 * t->cpu[i] / cpu : 0, t->wall[i], t->reads[i],
+                     t->won[i], t->skipped[i]);
+    cli_info(ctx, "%-12s %9.2f %5.1f%% %9.2f\n", "total", cpu, 100.0, ocr_timing_wall(t));
+    long pages = s->pages_read;
+    cli_info(ctx,
+             "ocr: %.2f s CPU a page read (%.2f s wall from start to result); Tesseract read "
+             "%.1f megapixels first and %.1f in retries\n",
+             pages ? cpu / pages : 0, pages ? t->wall_page / pages : 0, t->first_mpx,
+             t->retry_mpx);
+}
 
 /* The workers open their own connections: the one held here only proves
  * the workspace opens before any work starts. */
@@ -56,18 +110,32 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                          "failed pages)");
         return EXIT_USAGE;
     }
+    if (ctx->verbosity > 0) {
+        o->on_page = show_page;
+        o->on_page_ctx = ctx;
+    }
     int rc = cli_run_stage(ctx, "ocr", CLI_DB_OPEN, ocr_stage, &call);
     if (rc)
         return rc;
     const arc_ocr_summary s = call.sum;
-    if (json)
+    if (json) {
         printf("{\"pages_read\":%ld,\"pages_failed\":%ld,\"lines\":%ld,\"words\":%ld,"
-               "\"cells\":%ld,\"skipped_claimed\":%ld,\"skipped_loaded\":%ld}\n",
+               "\"cells\":%ld,\"skipped_claimed\":%ld,\"skipped_loaded\":%ld,"
+               "\"cpu_seconds\":{",
                s.pages_read, s.pages_failed, s.lines, s.words, s.cells, s.skipped_claimed,
                s.skipped_loaded);
-    else
+        for (int i = 0; i < OCR_NSTEPS; i++)
+            printf("%s\"%s\":%.3f", i ? "," : "", ocr_step_name(i), s.timing.cpu[i]);
+        printf("},\"retries_skipped\":{");
+        for (int i = 0; i < OCR_NSTEPS; i++)
+            printf("%s\"%s\":%ld", i ? "," : "", ocr_step_name(i), s.timing.skipped[i]);
+        printf("}}\n");
+    } else {
+        if (ctx->verbosity > 0)
+            show_totals(ctx, &s);
         cli_info(ctx, "ocr: %ld pages read, %ld failed; %ld lines, %ld words, %ld table cells\n",
                  s.pages_read, s.pages_failed, s.lines, s.words, s.cells);
+    }
     if (!json && s.skipped_claimed)
         cli_info(ctx, "ocr: %ld pages left to another process that claimed them first\n",
                  s.skipped_claimed);
@@ -99,7 +167,15 @@ const cli_command cmd_ocr = {
     "                    record in the archive are refused (exit 1)\n"
     "  --retry-failed    read again only the pages that failed\n"
     "  --config FILE     clean-up settings (default configs/ocr.xml)\n"
-    "  --json            print the summary as JSON\n"
+    "  --json            print the summary as JSON (with CPU seconds by step)\n"
+    "\n"
+    "With -v (dangan -v ocr), a line per page as it is done: its CPU and wall\n"
+    "seconds and the steps it spent them in (decode, clean-up steps, grid, cells,\n"
+    "phrases, retries: variants, faded, lighter; floor, orientation), with the\n"
+    "retries the budget skipped; then the batch's table by step.  Each page's\n"
+    "timing is also stored in its clean-up log (the `times` step of ocr_page.cleanup).\n"
+    "A page over the time limit (configs/ocr.xml <budget time-limit>) fails with\n"
+    "that reason and the batch goes on.\n"
     "\n"
     "exit: 0 ok, 1 some pages failed (see 'dangan status') or were refused, 4 cannot\n"
     "run\n"

@@ -44,7 +44,7 @@ pages=$(Q run.db "SELECT count(*) FROM page")
 words_before=$(Q run.db "SELECT group_concat(id) FROM ocr_word WHERE page_id IN
                          (SELECT page_id FROM record WHERE state = 'loaded')")
 check_exit "ocr --redo: refused pages, exit 1" 1 "$DANGAN" --db run.db ocr --redo --json
-check_contains "redo: the loaded pages counted" "$TL_OUT" "\"skipped_loaded\":$loaded_pages}"
+check_contains "redo: the loaded pages counted" "$TL_OUT" "\"skipped_loaded\":$loaded_pages,"
 check_eq "redo: the other pages re-read" "$(json_num pages_read "$TL_OUT")" "$((pages - loaded_pages))"
 check_contains "redo: a clear message" "$TL_ERR" "records are in the archive"
 check_eq "no dangling field->word link of a loaded record after --redo" \

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Where a page's time goes, the retry budget and the page time limit
+# (ocr/meter.c, <budget> in configs/ocr.xml).  Nothing here is timed: the
+# checks are on what is counted (steps present, Tesseract reads, retries
+# skipped) and on the failure a 1 ms limit gives.
+#  - `dangan -v ocr` prints a line per page with its steps and the batch's
+#    table, and each page's clean-up log ends with the `times` step;
+#  - with retries="0" a page reads no line another way (variants) but
+#    inside a faded re-read, and counts them as skipped; with the budget
+#    off it makes them and skips none;
+#  - with time-limit="0.001" every page fails "over the page time limit of
+#    0.001 s", each is tried (the batch goes on: exit 1, the run is done,
+#    not aborted), and the same pages read with the shipped limit.
+set -u
+. "$(dirname "$0")/../lib/testlib.sh"
+DANGAN=$1 DATA=$2 WORK=$3
+CONF="$DATA/../../configs/ocr.xml"
+fresh_dir "$WORK" && cd "$WORK" && mkdir in
+cp "$DATA/ocr/faded_cells.jpg" "$DATA/ocr/seal_rows.jpg" in/
+"$DANGAN" --db t.db ingest in > /dev/null
+need "two pages ingested" test "$(sqlite3 t.db 'SELECT count(*) FROM page')" = 2
+
+out=$("$DANGAN" -v --db t.db ocr --jobs 2)
+check_eq "ocr -v exit" "$?" 0
+check_contains "-v: a line for the first page" "$out" "ocr: faded_cells.jpg p1: "
+check_contains "-v: a line for the second page" "$out" "ocr: seal_rows.jpg p1: "
+check_contains "-v: the page line names its steps" "$out" " s CPU, "
+check_contains "-v: the batch table has a cells row" "$out" $'\ncells '
+check_contains "-v: the batch table has a total" "$out" $'\ntotal '
+times=$(sqlite3 t.db "SELECT json_extract(value, '$.steps.cells.reads') FROM ocr_page,
+        json_each(ocr_page.cleanup) WHERE json_extract(value, '$.step') = 'times'" | sort -n)
+check "times step: cells read by Tesseract on both pages ($(echo $times))" \
+    test "$(echo "$times" | awk '$1 > 0' | wc -l)" -eq 2
+check_contains "run log: CPU seconds of the batch" \
+    "$(sqlite3 t.db "SELECT counts FROM run WHERE stage = 'ocr'")" '"cpu_seconds":'
+
+# variants made (budget off) and skipped (no budget for them)
+retries() { # retries DB -> reads of variants, and variants skipped, summed over pages
+    sqlite3 "$1" "SELECT printf('%d %d',
+        coalesce(sum(json_extract(value, '$.steps.variants.reads')), 0),
+        coalesce(sum(json_extract(value, '$.steps.variants.skipped')), 0))
+        FROM ocr_page, json_each(ocr_page.cleanup) WHERE json_extract(value, '$.step') = 'times'"
+}
+sed 's|<budget enabled="true"[^/]*/>|<budget enabled="false"/>|' "$CONF" > off.xml
+sed 's|<budget enabled="true"[^/]*/>|<budget enabled="true" retries="0"/>|' "$CONF" > zero.xml
+check_contains "budget: config switched off" "$(cat off.xml)" '<budget enabled="false"/>'
+check_contains "budget: config with no retries" "$(cat zero.xml)" 'retries="0"'
+"$DANGAN" --db t.db ocr --redo --jobs 1 --config off.xml > /dev/null
+read -r made_off skipped <<< "$(retries t.db)"
+check "budget off: variants made ($made_off), none skipped ($skipped)" \
+    test "$made_off" -gt 0 -a "$skipped" -eq 0
+"$DANGAN" --db t.db ocr --redo --jobs 1 --config zero.xml > /dev/null
+# only those inside a faded or lighter re-read are still made (a number's
+# eng reading made smaller is part of reading a faded cell)
+read -r made skipped <<< "$(retries t.db)"
+check "retries=0: fewer variants made ($made against $made_off), the skipped counted ($skipped)" \
+    test "$made" -lt "$made_off" -a "$skipped" -gt 0
+
+# the page time limit
+sed 's|<budget enabled="true"[^/]*/>|<budget enabled="true" retries="4" time-limit="0.001"/>|' \
+    "$CONF" > tiny.xml
+check_contains "time limit: config with 1 ms" "$(cat tiny.xml)" 'time-limit="0.001"'
+check_exit "time limit: the batch ends partial (exit 1), not stopped" 1 \
+    "$DANGAN" --db t.db ocr --redo --jobs 1 --config tiny.xml
+check_eq "time limit: both pages failed with the reason" \
+    "$(sqlite3 t.db "SELECT count(*) FROM page WHERE state = 'failed'
+                     AND error = 'over the page time limit of 0.001 s'")" 2
+check_eq "time limit: the run is done, not failed" \
+    "$(sqlite3 t.db "SELECT status FROM run WHERE stage = 'ocr' ORDER BY id DESC LIMIT 1")" done
+"$DANGAN" --db t.db ocr --redo --jobs 2 > /dev/null
+check_eq "shipped limit: both pages read" "$?" 0
+check_eq "shipped limit: no page failed" \
+    "$(sqlite3 t.db "SELECT count(*) FROM page WHERE state = 'failed'")" 0
+finish
