@@ -855,6 +855,13 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *
                   dg_buf *out, dg_err *err);
 int arc_trust_settings_read(const char *config_dir, arc_trust_settings *set, dg_err *err);
 
+/* The examples a fit reads, as tab-separated text with a header line:
+ * value type, field id, page id, whether the candidate was right, then its
+ * features (norm_trust_feature_names order), one candidate a line, the
+ * candidates of a field adjacent.  For studying the fit off line
+ * (bench/trust_cv). */
+int arc_trust_examples(sqlite3 *db, const char *truth_dir, dg_buf *out, dg_err *err);
+
 /* ---- discipline catalogs and matching ---------------------------------------- */
 
 typedef struct arc_catalog_summary {

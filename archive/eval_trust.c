@@ -450,6 +450,40 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *
     return rc;
 }
 
+int arc_trust_examples(sqlite3 *db, const char *truth_dir, dg_buf *out, dg_err *err)
+{
+    long nfiles = 0;
+    exset sets[DG_VT_COUNT];
+    memset(sets, 0, sizeof sets);
+    int rc = tf_open(db, truth_dir, &nfiles, err);
+    rates kr = {0};
+    rc = rc ? rc : key_rates(db, &kr, err);
+    rc = rc ? rc : examples(db, &kr, sets, err);
+    rc = rc ? rc : dg_buf_adds(out, "type\tfield\tpage\tright");
+    for (int i = 0; i < NORM_TF_COUNT && !rc; i++)
+        rc = dg_buf_addf(out, "\t%s", norm_trust_feature_names[i]);
+    rc = rc ? rc : dg_buf_addc(out, '\n');
+    for (int t = 0; t < DG_VT_COUNT && !rc; t++)
+        for (size_t i = 0; i < sets[t].n && !rc; i++) {
+            rc = dg_buf_addf(out, "%s\t%ld\t%ld\t%d", dg_vtype_names[t], sets[t].field[i],
+                             sets[t].page[i], sets[t].ex[i].right);
+            for (int k = 0; k < NORM_TF_COUNT && !rc; k++)
+                rc = dg_buf_addf(out, "\t%.17g", sets[t].ex[i].f[k]);
+            rc = rc ? rc : dg_buf_addc(out, '\n');
+        }
+    if (rc == DG_ENOMEM)
+        dg_err_set(err, rc, "out of memory");
+    free(kr.key);
+    free(kr.logodds);
+    for (int t = 0; t < DG_VT_COUNT; t++) {
+        free(sets[t].ex);
+        free(sets[t].field);
+        free(sets[t].page);
+    }
+    tf_close(db);
+    return rc;
+}
+
 int arc_trust_settings_read(const char *config_dir, arc_trust_settings *set, dg_err *err)
 {
     for (int t = 0; t < DG_VT_COUNT; t++) {

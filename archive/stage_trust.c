@@ -422,7 +422,9 @@ int arc_trust_weigh(const arc_trust *t, const arc_trust_field *in, arc_trust_ver
     out->chosen = c[0].first;
     out->p = c[0].p;
     out->threshold = t->threshold[in->vt];
-    out->verified = t->have[in->vt] && c[0].p >= t->threshold[in->vt];
+    /* threshold 1 means "always review", even for a p that rounds to 1 */
+    out->verified = t->have[in->vt] && t->threshold[in->vt] < 1.0 &&
+                    c[0].p >= t->threshold[in->vt];
     out->source_differs = c[0].f[NORM_TF_SOURCE_DIFFER] > 0;
     dg_buf_init(&out->evidence, 1 << 16);
     return evidence_json(t, in, c, nc, &out->evidence) ? DG_ENOMEM : DG_OK;
