@@ -207,6 +207,10 @@ static void test_threshold_too_few(tl_state *t)
     }
     CHECK_INT(t, norm_trust_threshold_cv(ex, field, fold, N, &cfg, &th, NULL, &n), DG_OK);
     CHECK(t, n == N && th < 1.0);
+    /* a fold out of range would leave its values unscored */
+    norm_trust_scored out[N];
+    fold[17] = 5;
+    CHECK_INT(t, norm_trust_crossfit(ex, field, fold, N, 5, 1.0, out, &n), DG_EUSAGE);
 }
 
 int main(void)
