@@ -79,8 +79,22 @@ static double put(pen *p, const char *text, double x, double y, double width, in
     pango_layout_set_wrap(p->layout, PANGO_WRAP_WORD_CHAR);
     pango_layout_set_alignment(p->layout, align);
     pango_layout_set_text(p->layout, text, -1);
+    /* cairo 1.16's CFF subsetter drops some glyphs of Noto Sans CJK (如,
+     * for one: a box in poppler and ghostscript alike; docs/certify.md), and
+     * a certificate must never lose a character of a name.  So what is seen
+     * is the glyphs' outlines as paths, straight from the font, and the text
+     * (for search, copy and pdftotext) lies under them nearly transparent,
+     * where a dropped glyph cannot show. */
+    cairo_pattern_t *ink = cairo_pattern_reference(cairo_get_source(p->cr));
+    cairo_set_source_rgba(p->cr, 1, 1, 1, 0.01);
     cairo_move_to(p->cr, x, y);
     pango_cairo_show_layout(p->cr, p->layout);
+    cairo_set_source(p->cr, ink);
+    cairo_pattern_destroy(ink);
+    cairo_new_path(p->cr);
+    cairo_move_to(p->cr, x, y);
+    pango_cairo_layout_path(p->cr, p->layout);
+    cairo_fill(p->cr);
     int w, h;
     pango_layout_get_size(p->layout, &w, &h);
     return (double)h / PANGO_SCALE;
