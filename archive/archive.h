@@ -526,6 +526,24 @@ void arc_qa_wilson(long wrong, long n, double *lower, double *upper);
  * of fieldkeys.h, in output order. */
 enum { ARC_NFIELDS = DG_NARCHIVED };
 
+/*
+ * A disclosure: which audience's profile applies (configs/disclosure.conf,
+ * read by certify/certify.h cert_profile: archive/ does not parse it), who
+ * the data is for and why.  allow[i] says whether dg_field_keys[i] may be
+ * shown; a withheld key is left out of the output, never shown as null
+ * (null means "not archived").  Logged with the access it goes with.
+ */
+typedef struct arc_disclosure {
+    const char *audience;  /* profile name, for the log */
+    const char *requester; /* for whom (NULL: not said) */
+    const char *purpose;
+    unsigned char allow[ARC_NFIELDS];
+} arc_disclosure;
+
+/* Append ,"audience":..,"for":..,"purpose":..,"fields":[allowed keys] to a
+ * JSON object being built in b (nothing for d NULL). */
+int arc_disclosure_json(const arc_disclosure *d, dg_buf *b);
+
 typedef struct arc_lookup_query {
     const char *name;      /* Han in either script, or pinyin with/without spaces */
     const char *born;      /* "YYYY" or "YYYY-MM" */
@@ -534,6 +552,7 @@ typedef struct arc_lookup_query {
     int limit;             /* results kept, <= 0 means 20 */
     int wide;              /* always add one-substitution neighbours */
     const char *who;       /* for the access log; NULL = OS user */
+    const arc_disclosure *disclose; /* NULL: every field (registrar) */
 } arc_lookup_query;
 
 typedef struct arc_lookup_hit {
@@ -542,6 +561,7 @@ typedef struct arc_lookup_hit {
     char **why;     /* reasons, strongest first */
     size_t nwhy;
     char *fields[ARC_NFIELDS]; /* values in dg_field_keys order, NULL = not archived */
+    unsigned char withheld[ARC_NFIELDS]; /* 1: q->disclose withholds it (fields[k] NULL) */
 } arc_lookup_hit;
 
 typedef struct arc_lookup_result {
@@ -718,6 +738,9 @@ int arc_export_ocr(sqlite3 *db, int64_t page_id, const char *format, FILE *out, 
  * export is written to the access log (who NULL: OS user) with its count.
  */
 int arc_export_archive(sqlite3 *db, const char *who, FILE *out, long *count, dg_err *err);
+/* The same with only the fields d allows (d NULL: all), and d in the log. */
+int arc_export_archive_for(sqlite3 *db, const char *who, const arc_disclosure *d, FILE *out,
+                           long *count, dg_err *err);
 
 /*
  * One JSON object per record: file, sha256, page (1-based), form, row

@@ -588,6 +588,7 @@ static int log_lookup(arc_lookup *lk, const arc_lookup_query *q, const arc_looku
     dg_buf_json_str(&qj, q->graduated);
     dg_buf_adds(&qj, ",\"major\":");
     dg_buf_json_str(&qj, q->major);
+    arc_disclosure_json(q->disclose, &qj);
     dg_buf_adds(&qj, "}");
     dg_buf_addc(&sj, '[');
     for (size_t i = 0; i < r->n; i++)
@@ -618,6 +619,15 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
         cands_rank(&cs);
         rc = take_hits(lk, &cs, (size_t)(q->limit > 0 ? q->limit : LK_DEFAULT_LIMIT), out, err);
     }
+    /* Withheld values never leave the library: the hits hold only what the
+     * audience may see. */
+    for (size_t i = 0; !rc && q->disclose && i < out->n; i++)
+        for (int k = 0; k < ARC_NFIELDS; k++)
+            if (!q->disclose->allow[k]) {
+                free(out->hits[i].fields[k]);
+                out->hits[i].fields[k] = NULL;
+                out->hits[i].withheld[k] = 1;
+            }
     /* A lookup that showed nothing is logged too: the question itself is
      * what an audit asks about. */
     rc = rc ? rc : log_lookup(lk, q, out, err);
@@ -642,8 +652,10 @@ int arc_lookup_json(const arc_lookup_result *r, dg_buf *out)
             rc = rc ? rc : dg_buf_json_str(out, h->why[j]);
         }
         rc = rc ? rc : dg_buf_adds(out, "],\"fields\":{");
-        for (int k = 0; k < ARC_NFIELDS && !rc; k++) {
-            rc = dg_buf_addf(out, "%s\"%s\":", k ? "," : "", dg_field_keys[k].key);
+        for (int k = 0, shown = 0; k < ARC_NFIELDS && !rc; k++) {
+            if (h->withheld[k])
+                continue;
+            rc = dg_buf_addf(out, "%s\"%s\":", shown++ ? "," : "", dg_field_keys[k].key);
             rc = rc ? rc : dg_buf_json_str(out, h->fields[k]);
         }
         rc = rc ? rc : dg_buf_adds(out, "}}");

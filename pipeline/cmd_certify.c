@@ -10,6 +10,7 @@
 
 #include "certify.h"
 #include "cli.h"
+#include "fieldkeys.h"
 
 /* --key, else $DANGAN_CERT_KEY, else certify-key.pem next to the database. */
 static char *key_path(const cli_ctx *ctx, const char *opt)
@@ -20,6 +21,34 @@ static char *key_path(const cli_ctx *ctx, const char *opt)
     if (env && *env)
         return dg_strdup(env);
     return cert_key_default_path(ctx->db_path);
+}
+
+int cli_disclosure(const char *cmd, const char *audience, const char *requester,
+                   const char *purpose, arc_disclosure *d, int *set)
+{
+    memset(d, 0, sizeof *d);
+    *set = 0;
+    if (!audience && !requester && !purpose)
+        return EXIT_OK;
+    if ((requester && !purpose) || (!requester && purpose)) {
+        cli_error(cmd, "--for and --purpose go together: say who asked and why");
+        return EXIT_USAGE;
+    }
+    d->audience = audience ? audience : "outside";
+    d->requester = requester;
+    d->purpose = purpose;
+    cert_profile *p = NULL;
+    dg_err err = {0};
+    int rc = cert_profile_load(NULL, d->audience, &p, &err);
+    if (rc) {
+        cli_error(cmd, "%s", err.msg);
+        return cli_exit_for(rc);
+    }
+    for (int k = 0; k < ARC_NFIELDS; k++)
+        d->allow[k] = (unsigned char)cert_profile_allows(p, dg_field_keys[k].key);
+    cert_profile_free(&p);
+    *set = 1;
+    return EXIT_OK;
 }
 
 /* ---- dangan key ----------------------------------------------------------------- */

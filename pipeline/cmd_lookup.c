@@ -13,6 +13,8 @@
 static const char *fv(const arc_lookup_hit *h, const char *key)
 {
     int k = dg_field_key_index(key);
+    if (k >= 0 && h->withheld[k])
+        return "(withheld)";
     return k >= 0 && h->fields[k] ? h->fields[k] : "-";
 }
 
@@ -55,14 +57,19 @@ static int print_result(const arc_lookup_result *r, int json)
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 
-static int parse(int argc, char **argv, arc_lookup_query *q, int *json)
+typedef struct lookup_opts {
+    const char *audience, *requester, *purpose;
+} lookup_opts;
+
+static int parse(int argc, char **argv, arc_lookup_query *q, int *json, lookup_opts *lo)
 {
     static const struct option opts[] = {
         {"name", required_argument, NULL, 'n'},     {"born", required_argument, NULL, 'b'},
         {"graduated", required_argument, NULL, 'g'}, {"major", required_argument, NULL, 'm'},
         {"limit", required_argument, NULL, 'l'},    {"operator", required_argument, NULL, 'o'},
         {"wide", no_argument, NULL, 'w'},           {"json", no_argument, NULL, 'j'},
-        {0, 0, 0, 0}};
+        {"audience", required_argument, NULL, 'a'}, {"for", required_argument, NULL, 'f'},
+        {"purpose", required_argument, NULL, 'p'},  {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -78,6 +85,9 @@ static int parse(int argc, char **argv, arc_lookup_query *q, int *json)
             break;
         case 'w': q->wide = 1; break;
         case 'j': *json = 1; break;
+        case 'a': lo->audience = optarg; break;
+        case 'f': lo->requester = optarg; break;
+        case 'p': lo->purpose = optarg; break;
         case 'l':
             q->limit = atoi(optarg);
             if (q->limit < 1 || q->limit > 10000) {
@@ -101,10 +111,14 @@ static int parse(int argc, char **argv, arc_lookup_query *q, int *json)
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     arc_lookup_query q = {0};
-    int json = 0;
-    int code = parse(argc, argv, &q, &json);
+    int json = 0, set = 0;
+    lookup_opts lo = {0};
+    arc_disclosure d;
+    int code = parse(argc, argv, &q, &json, &lo);
+    code = code ? code : cli_disclosure("lookup", lo.audience, lo.requester, lo.purpose, &d, &set);
     if (code)
         return code;
+    q.disclose = set ? &d : NULL;
     sqlite3 *db;
     if (cli_open_db(ctx, 0, &db))
         return EXIT_DB;
@@ -133,7 +147,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 const cli_command cmd_lookup = {
     "lookup", "find archived study records by name (any script, pinyin, misreads), dates, major",
     "usage: dangan lookup [--name N] [--born Y[-M]] [--graduated Y] [--major TEXT]\n"
-    "                     [--limit K] [--wide] [--operator WHO] [--json] [NAME]\n"
+    "                     [--limit K] [--wide] [--operator WHO] [--json]\n"
+    "                     [--audience NAME] [--for REQUESTER --purpose TEXT] [NAME]\n"
     "\n"
     "Finds archived study records however the name is written: simplified or\n"
     "traditional (陳建國 finds 陈建国), pinyin with or without spaces, any case\n"
@@ -155,6 +170,10 @@ const cli_command cmd_lookup = {
     "  --limit K       at most K results (default 20)\n"
     "  --wide          also show one-character neighbours when closer matches exist\n"
     "  --operator WHO  who asks, for the access log (default: the OS user)\n"
+    "  --audience NAME show only the fields configs/disclosure.conf lets NAME see\n"
+    "                  (withheld ones are shown as (withheld), left out of --json)\n"
+    "  --for R --purpose T  who the answer is for and why (audience 'outside'\n"
+    "                  unless --audience says otherwise); both go to the access log\n"
     "  --json          {\"results\":[{\"record\",\"score\",\"why\",\"fields\"}]}\n"
     "\n"
     "Every lookup is written to the access log ('dangan log').\n"

@@ -103,6 +103,30 @@ case "$TXT" in *出生年月*) fail "employer: no birth date line";; esac
 check_contains "employer: for whom and why" "$TXT" "应 ACME 有限公司 之请，用于：background check"
 check_exit "an unknown audience" 5 "$DANGAN" certify "$S1" --audience nobody --out "$W/x.pdf"
 
+# the same profile on lookup and the archive export
+check_exit "lookup for an employer" 0 env DANGAN_CONFIG_DIR="$W/conf" "$DANGAN" lookup 张三 \
+    --for "ACME 有限公司" --purpose "background check"
+check_contains "lookup: withheld shown as such" "$TL_OUT" "born (withheld)"
+case "$TL_OUT" in *1962-03*) fail "lookup: the birth date is withheld";; esac
+check_exit "lookup --audience outside --json" 0 env DANGAN_CONFIG_DIR="$W/conf" "$DANGAN" lookup 张三 \
+    --audience outside --json
+check_contains "lookup json: allowed field" "$TL_OUT" '"student_no":"8501"'
+case "$TL_OUT" in *birth_date*|*'"sex"'*) fail "lookup json: withheld keys are left out";; esac
+check_exit "lookup as registrar" 0 "$DANGAN" lookup 张三 --json
+check_contains "registrar: everything" "$TL_OUT" '"birth_date":"1962-03"'
+check_contains "lookup: access log says for whom" \
+    "$(Q "SELECT query FROM access_log WHERE action = 'lookup' AND query LIKE '%ACME%'")" \
+    '"audience":"outside","for":"ACME 有限公司","purpose":"background check","fields":["name","student_no"'
+check_exit "export archive for an employer" 0 env DANGAN_CONFIG_DIR="$W/conf" "$DANGAN" export archive \
+    --for "ACME 有限公司" --purpose "background check"
+check_contains "export: allowed field" "$TL_OUT" '"student_no":"8501"'
+case "$TL_OUT" in *birth_date*|*'"sex"'*|*supervisor*) fail "export: withheld keys are left out";; esac
+check_contains "export: access log says for whom" \
+    "$(Q "SELECT query FROM access_log WHERE action = 'export' ORDER BY id DESC LIMIT 1")" \
+    '"audience":"outside","for":"ACME 有限公司","purpose":"background check"'
+check_exit "export: --for without --purpose" 2 "$DANGAN" export archive --for ACME
+check_exit "export: an unknown audience" 5 "$DANGAN" export archive --audience nobody
+
 # every issue is a disclosure: access log and chain
 LOG=$(Q "SELECT who || ' ' || query FROM access_log WHERE action = 'certify' ORDER BY id DESC LIMIT 1")
 check_contains "access log: who" "$LOG" "reg1 "
