@@ -562,12 +562,16 @@ typedef struct arc_lookup_hit {
     size_t nwhy;
     char *fields[ARC_NFIELDS]; /* values in dg_field_keys order, NULL = not archived */
     unsigned char withheld[ARC_NFIELDS]; /* 1: q->disclose withholds it (fields[k] NULL) */
+    int tier; /* what found it: 100 exact name, 70 same pinyin, 65 pinyin in another
+                 order, 50 look-alike, 30 one character differs, 0 criteria only */
 } arc_lookup_hit;
 
 typedef struct arc_lookup_result {
     arc_lookup_hit *hits; /* best first */
     size_t n;
     size_t alloc;
+    int exact; /* a name was asked and a hit is that name (Han), or its pinyin as typed
+                  (in either order) */
 } arc_lookup_result;
 
 void arc_lookup_result_release(arc_lookup_result *r);
@@ -591,7 +595,7 @@ void arc_lookup_free(arc_lookup **lk);
 int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result *out,
                    dg_err *err);
 
-/* {"results":[{"record":ID,"score":S,"why":[...],"fields":{...}}]} */
+/* {"results":[{"record":ID,"score":S,"why":[...],"fields":{...}}],"exact":B} */
 int arc_lookup_json(const arc_lookup_result *r, dg_buf *out);
 
 /*
