@@ -200,6 +200,10 @@ static double draw_body(pen *p, const cert_page *pg)
         cairo_set_source_rgb(cr, 0, 0, 0);
         dg_buf_reset(&b);
         dg_buf_adds(&b, pg->values[i]);
+        if (en && strcmp(pg->keys[i], "sex") == 0)
+            dg_buf_adds(&b, strcmp(pg->values[i], "男") == 0   ? " (male)"
+                            : strcmp(pg->values[i], "女") == 0 ? " (female)"
+                                                                : "");
         if (strcmp(pg->keys[i], "major") == 0 && *pg->edition)
             dg_buf_addf(&b, zh ? "（%s年专业目录）" : " (catalogue of %s)", pg->edition);
         double h2 = put(p, b.data, MARGIN + lw, y, w - lw, 0, 11, PANGO_ALIGN_LEFT);
