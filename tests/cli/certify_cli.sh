@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # certify_cli.sh - certificates of record on the fixture workspace: the key
 # (0600, never replaced), a certificate drawn and read back (pdftotext,
-# pdftoppm), refused while a value is in review, verified from the PDF, the
+# pdftoppm, its QR code with zbarimg), refused while a value is in review, verified from the PDF, the
 # payload and the printed code, NOT authentic after any byte of the signed
 # content changes, "changed since" after an amendment, disclosure profiles,
 # the English certificate, and every issue in the access log and the chain.
@@ -67,6 +67,10 @@ check "a page image" [ -s "$W/page.png" ]
 P=$(payload_of "$W/c.pdf")
 need "the payload is in the PDF" [ -n "$P" ]
 check_eq "the register holds it" "$(Q "SELECT count(*) FROM certificate WHERE payload = '$P'")" 1
+# the QR code, read from the printed page at 300 dpi, is the same payload
+need "zbarimg installed (zbar-tools, .ci/packages)" command -v zbarimg
+check "pdftoppm at 300 dpi" pdftoppm -r 300 -png -singlefile "$W/c.pdf" "$W/page300"
+check_eq "the QR code holds the signed payload" "$(zbarimg -q --raw "$W/page300.png" 2>/dev/null)" "$P"
 
 # verification: the PDF, the payload, the printed code
 check_exit "verify the PDF" 0 "$DANGAN" verify "$W/c.pdf"
