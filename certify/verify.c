@@ -127,19 +127,18 @@ static int inauthentic(cert_check *c, const char *why)
 static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT json_extract(?1, '$.study'), json_extract(?1, '$.issued'), "
-                       "(SELECT count(*) FROM certificate WHERE payload = ?2)",
-                   &st, err))
+    if (db_prepare(db, "SELECT json_extract(?1, '$.study'), json_extract(?1, '$.issued')", &st,
+                   err))
         return DG_EDB;
     sqlite3_bind_text(st, 1, c->content, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, "", -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         return db_fail(db, err, "cannot read the certified content");
     }
     int64_t study = sqlite3_column_int64(st, 0);
     char issued[32];
-    snprintf(issued, sizeof issued, "%s", (const char *)sqlite3_column_text(st, 1));
+    const char *at = (const char *)sqlite3_column_text(st, 1);
+    snprintf(issued, sizeof issued, "%s", at ? at : "");
     sqlite3_finalize(st);
 
     arc_study_cursor *cur;
