@@ -614,6 +614,24 @@ void arc_qa_wilson(long wrong, long n, double *lower, double *upper);
  * of fieldkeys.h, in output order. */
 enum { ARC_NFIELDS = DG_NARCHIVED };
 
+/*
+ * A disclosure: which audience's profile applies (configs/disclosure.conf,
+ * read by certify/certify.h cert_profile: archive/ does not parse it), who
+ * the data is for and why.  allow[i] says whether dg_field_keys[i] may be
+ * shown; a withheld key is left out of the output, never shown as null
+ * (null means "not archived").  Logged with the access it goes with.
+ */
+typedef struct arc_disclosure {
+    const char *audience;  /* profile name, for the log */
+    const char *requester; /* for whom (NULL: not said) */
+    const char *purpose;
+    unsigned char allow[ARC_NFIELDS];
+} arc_disclosure;
+
+/* Append ,"audience":..,"for":..,"purpose":..,"fields":[allowed keys] to a
+ * JSON object being built in b (nothing for d NULL). */
+int arc_disclosure_json(const arc_disclosure *d, dg_buf *b);
+
 typedef struct arc_lookup_query {
     const char *name;      /* Han in either script, or pinyin with/without spaces */
     const char *born;      /* "YYYY" or "YYYY-MM" */
@@ -622,6 +640,7 @@ typedef struct arc_lookup_query {
     int limit;             /* results kept, <= 0 means 20 */
     int wide;              /* always add one-substitution neighbours */
     const char *who;       /* for the access log; NULL = OS user */
+    const arc_disclosure *disclose; /* NULL: every field (registrar) */
 } arc_lookup_query;
 
 typedef struct arc_lookup_hit {
@@ -630,12 +649,17 @@ typedef struct arc_lookup_hit {
     char **why;     /* reasons, strongest first */
     size_t nwhy;
     char *fields[ARC_NFIELDS]; /* values in dg_field_keys order, NULL = not archived */
+    unsigned char withheld[ARC_NFIELDS]; /* 1: q->disclose withholds it (fields[k] NULL) */
+    int tier; /* what found it: 100 exact name, 70 same pinyin, 65 pinyin in another
+                 order, 50 look-alike, 30 one character differs, 0 criteria only */
 } arc_lookup_hit;
 
 typedef struct arc_lookup_result {
     arc_lookup_hit *hits; /* best first */
     size_t n;
     size_t alloc;
+    int exact; /* a name was asked and a hit is that name (Han), or its pinyin as typed
+                  (in either order) */
 } arc_lookup_result;
 
 void arc_lookup_result_release(arc_lookup_result *r);
@@ -659,7 +683,7 @@ void arc_lookup_free(arc_lookup **lk);
 int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result *out,
                    dg_err *err);
 
-/* {"results":[{"record":ID,"score":S,"why":[...],"fields":{...}}]} */
+/* {"results":[{"record":ID,"score":S,"why":[...],"fields":{...}}],"exact":B} */
 int arc_lookup_json(const arc_lookup_result *r, dg_buf *out);
 
 /*
@@ -806,6 +830,9 @@ int arc_export_ocr(sqlite3 *db, int64_t page_id, const char *format, FILE *out, 
  * export is written to the access log (who NULL: OS user) with its count.
  */
 int arc_export_archive(sqlite3 *db, const char *who, FILE *out, long *count, dg_err *err);
+/* The same with only the fields d allows (d NULL: all), and d in the log. */
+int arc_export_archive_for(sqlite3 *db, const char *who, const arc_disclosure *d, FILE *out,
+                           long *count, dg_err *err);
 
 /*
  * One JSON object per record: file, sha256, page (1-based), form, row

@@ -22,7 +22,7 @@ static const char export_tail[] =
     "LEFT JOIN page pg ON pg.id = r.page_id LEFT JOIN file f ON f.id = pg.file_id "
     "ORDER BY s.id";
 
-static int export_line(sqlite3_stmt *st, dg_buf *b)
+static int export_line(sqlite3_stmt *st, const arc_disclosure *d, dg_buf *b)
 {
     int rc = dg_buf_addf(b, "{\"record\":%lld,\"file\":", (long long)sqlite3_column_int64(st, 0));
     rc = rc ? rc : dg_buf_json_str(b, (const char *)sqlite3_column_text(st, 1));
@@ -32,11 +32,12 @@ static int export_line(sqlite3_stmt *st, dg_buf *b)
         rc = rc ? rc : dg_buf_addf(b, ",\"page\":%d,\"row\":%d", sqlite3_column_int(st, 2) + 1,
                                    sqlite3_column_int(st, 3));
     rc = rc ? rc : dg_buf_adds(b, ",\"fields\":");
-    rc = rc ? rc : lk_fields_from_row(st, 4, b);
+    rc = rc ? rc : lk_fields_from_row_allowed(st, 4, d ? d->allow : NULL, b);
     return rc ? rc : dg_buf_adds(b, "}\n");
 }
 
-static int export_rows(sqlite3 *db, FILE *out, long *count, dg_err *err)
+static int export_rows(sqlite3 *db, const arc_disclosure *d, FILE *out, long *count,
+                       dg_err *err)
 {
     sqlite3_stmt *st;
     int prc = lk_fields_prepare(db, export_head, export_tail, &st, err);
@@ -47,7 +48,7 @@ static int export_rows(sqlite3 *db, FILE *out, long *count, dg_err *err)
     int rc, status = DG_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         dg_buf_reset(&b);
-        if (export_line(st, &b)) {
+        if (export_line(st, d, &b)) {
             status = dg_err_set(err, DG_ENOMEM, "out of memory exporting study record %lld",
                                 (long long)sqlite3_column_int64(st, 0));
             break;
@@ -67,12 +68,18 @@ static int export_rows(sqlite3 *db, FILE *out, long *count, dg_err *err)
 
 int arc_export_archive(sqlite3 *db, const char *who, FILE *out, long *count, dg_err *err)
 {
+    return arc_export_archive_for(db, who, NULL, out, count, err);
+}
+
+int arc_export_archive_for(sqlite3 *db, const char *who, const arc_disclosure *d, FILE *out,
+                           long *count, dg_err *err)
+{
     long n = 0;
     /* Deferred BEGIN: a read snapshot that does not hold the write lock. */
     int rc = db_exec(db, "BEGIN", err);
     if (rc)
         return rc;
-    rc = export_rows(db, out, &n, err);
+    rc = export_rows(db, d, out, &n, err);
     db_exec(db, "COMMIT", NULL);
     if (count)
         *count = n;
@@ -80,11 +87,20 @@ int arc_export_archive(sqlite3 *db, const char *who, FILE *out, long *count, dg_
         return rc;
     char shown[64];
     snprintf(shown, sizeof shown, "{\"count\":%ld}", n);
+    dg_buf q;
+    dg_buf_init(&q, 0);
+    if (dg_buf_adds(&q, "{\"what\":\"archive\",\"format\":\"jsonl\"") ||
+        arc_disclosure_json(d, &q) || dg_buf_addc(&q, '}')) {
+        dg_buf_release(&q);
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
     rc = db_begin(db, err);
-    if (rc)
+    if (rc) {
+        dg_buf_release(&q);
         return rc;
-    rc = arc_access_log(db, who, "export", "{\"what\":\"archive\",\"format\":\"jsonl\"}", shown,
-                        err);
+    }
+    rc = arc_access_log(db, who, "export", q.data, shown, err);
+    dg_buf_release(&q);
     if (rc) {
         db_rollback(db);
         return rc;

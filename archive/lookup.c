@@ -29,7 +29,16 @@
 #include <string.h>
 
 enum { LK_DEFAULT_LIMIT = 20, LK_MAX_WHY = 8, LK_SUB_POSITIONS = 3 };
-enum { LK_EXACT = 100, LK_PINYIN = 70, LK_LOOKALIKE = 50, LK_NEIGHBOUR = 30, LK_CRIT = 10 };
+enum {
+    LK_EXACT = 100,
+    LK_PINYIN = 70,
+    LK_PINYIN_ORDER = 65, /* the pinyin's syllables in another order: "Xiaofan Duanmu" */
+    LK_LOOKALIKE = 50,
+    LK_NEIGHBOUR = 30,
+    LK_CRIT = 10
+};
+/* Longest pinyin query whose rotations are tried (a name's pinyin is short). */
+enum { LK_ROT_MAX = 48 };
 
 /* Columns every tier query returns, in this order. */
 #define LK_TIER_COLS                                                                               \
@@ -54,6 +63,15 @@ enum { LK_EXACT = 100, LK_PINYIN = 70, LK_LOOKALIKE = 50, LK_NEIGHBOUR = 30, LK_
     LK_TIER_COLS "JOIN (SELECT id FROM person WHERE " key " AND name_simplified <> ?1" born       \
                  " LIMIT " LK_SUB_CAP ") n ON n.id = p.id"
 
+/* Positions 4 and later (names of four characters and more: 端木晓沄):
+ * the first two characters and the length seek person_sub3, the rest is
+ * compared on the rows found; ?4 is the 1-based position. */
+#define LK_SUBN                                                                                    \
+    "substr(name_simplified, 1, 2) = substr(?1, 1, 2) AND length(name_simplified) = length(?1) "  \
+    "AND substr(name_simplified, 1, ?4 - 1) = substr(?1, 1, ?4 - 1) "                             \
+    "AND substr(name_simplified, ?4 + 1) = substr(?1, ?4 + 1)"
+static const char *const subn_sql[2] = {LK_SUB(LK_SUBN, ""), LK_SUB(LK_SUBN, LK_SUB_BORN)};
+
 /* [with --born][position] */
 static const char *const sub_sql[2][LK_SUB_POSITIONS] = {
     {LK_SUB(LK_SUB1, ""), LK_SUB(LK_SUB2, ""), LK_SUB(LK_SUB3, "")},
@@ -65,12 +83,14 @@ struct arc_lookup {
     norm_ctx *nctx;
     sqlite3_stmt *by_simp, *by_pinyin, *by_look, *fields;
     sqlite3_stmt *sub[2][LK_SUB_POSITIONS];
+    sqlite3_stmt *subn[2]; /* positions 4 and later */
 };
 
 /* A candidate study record while ranking. */
 typedef struct lk_cand {
     int64_t study;
     int score;
+    int tier; /* the name tier that found it (LK_EXACT ...), 0 criteria only */
     size_t nwhy;
     char *why[LK_MAX_WHY];
 } lk_cand;
@@ -105,6 +125,8 @@ void arc_lookup_free(arc_lookup **lk)
         sqlite3_finalize(l->sub[0][i]);
         sqlite3_finalize(l->sub[1][i]);
     }
+    sqlite3_finalize(l->subn[0]);
+    sqlite3_finalize(l->subn[1]);
     norm_ctx_free(&l->nctx);
     free(l);
     *lk = NULL;
@@ -125,6 +147,8 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
     for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
         rc = db_prepare(db, sub_sql[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS],
                         &l->sub[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS], err);
+    rc = rc ? rc : db_prepare(db, subn_sql[0], &l->subn[0], err);
+    rc = rc ? rc : db_prepare(db, subn_sql[1], &l->subn[1], err);
     if (rc) {
         arc_lookup_free(&l);
         return rc;
@@ -297,6 +321,9 @@ static int tier_why(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cand *c)
     if (tier == LK_PINYIN)
         return qs ? cand_why(c, "same pinyin '%s' (%s)", lq->keys.pinyin, simp)
                   : cand_why(c, "pinyin '%s'", lq->keys.pinyin);
+    if (tier == LK_PINYIN_ORDER)
+        return cand_why(c, "pinyin in another order ('%s' as %s)", lq->keys.pinyin_spaced,
+                        simp ? simp : "");
     dg_buf d;
     dg_buf_init(&d, 4096);
     int rc = name_diff(qs, simp ? simp : "", &d);
@@ -324,7 +351,7 @@ static int cands_push(lk_cands *cs, lk_cand *c)
 /* Score one row of a tier query; contradicted rows are dropped. */
 static int tier_row(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cands *cs)
 {
-    lk_cand c = {.study = sqlite3_column_int64(st, 0), .score = tier};
+    lk_cand c = {.study = sqlite3_column_int64(st, 0), .score = tier, .tier = tier};
     int keep = tier_why(lq, tier, st, &c) == DG_OK;
     keep = keep && crit_born(lq, st, &c) && crit_grad(lq, st, &c) && crit_major(lq, st, &c);
     if (!keep || cands_push(cs, &c)) {
@@ -334,13 +361,15 @@ static int tier_row(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cands *cs
     return DG_OK;
 }
 
-static int tier_run(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *st,
-                    const char *key, lk_cands *cs, dg_err *err)
+static int tier_run_at(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *st,
+                       const char *key, int pos, lk_cands *cs, dg_err *err)
 {
     if (!key || !*key)
         return DG_OK;
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (pos)
+        sqlite3_bind_int(st, 4, pos);
     if (tier == LK_NEIGHBOUR && lq->born_lo[0]) {
         sqlite3_bind_text(st, 2, lq->born_lo, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, lq->born_hi, -1, SQLITE_STATIC);
@@ -352,17 +381,53 @@ static int tier_run(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *
     return rc == SQLITE_DONE ? DG_OK : db_fail(lk->db, err, "cannot look up name");
 }
 
+static int tier_run(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *st,
+                    const char *key, lk_cands *cs, dg_err *err)
+{
+    return tier_run_at(lk, lq, tier, st, key, 0, cs, err);
+}
+
+/* A pinyin query in another order than the archive's (surname last, as
+ * Western forms write it: "Xiaofan Duanmu", "xiao-fan duan mu"): every
+ * rotation of the toneless letters is one more equality seek on
+ * person_pinyin, which also covers syllables split differently. */
+static int pinyin_orders(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
+{
+    const char *p = lq->keys.pinyin;
+    size_t n = p ? strlen(p) : 0;
+    if (n < 2 || n > LK_ROT_MAX)
+        return DG_OK;
+    char rot[LK_ROT_MAX + 1];
+    int rc = DG_OK;
+    for (size_t i = 1; i < n && !rc; i++) {
+        memcpy(rot, p + i, n - i);
+        memcpy(rot + n - i, p, i);
+        rot[n] = '\0';
+        if (strcmp(rot, p) != 0)
+            rc = tier_run(lk, lq, LK_PINYIN_ORDER, lk->by_pinyin, rot, cs, err);
+    }
+    return rc;
+}
+
 static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
 {
     const norm_keys *k = &lq->keys;
     int rc = tier_run(lk, lq, LK_EXACT, lk->by_simp, k->simplified, cs, err);
     rc = rc ? rc : tier_run(lk, lq, LK_PINYIN, lk->by_pinyin, k->pinyin, cs, err);
     rc = rc ? rc : tier_run(lk, lq, LK_LOOKALIKE, lk->by_look, k->lookalike, cs, err);
+    if (!rc && !k->simplified && (!cs->n || lq->q->wide))
+        rc = pinyin_orders(lk, lq, cs, err);
     if (rc || !k->simplified || (cs->n && !lq->q->wide))
         return rc;
     int born = lq->born_lo[0] != 0;
     for (int i = 0; i < LK_SUB_POSITIONS && !rc; i++)
         rc = tier_run(lk, lq, LK_NEIGHBOUR, lk->sub[born][i], k->simplified, cs, err);
+    /* one misread at any later position, whatever the name's length */
+    int len = 0;
+    for (size_t i = 0, n = strlen(k->simplified); i < n; len++)
+        dg_utf8_next(k->simplified, n, &i);
+    for (int pos = LK_SUB_POSITIONS + 1; pos <= len && !rc; pos++)
+        rc = tier_run_at(lk, lq, LK_NEIGHBOUR, lk->subn[born], k->simplified, pos, cs, err);
     return rc;
 }
 
@@ -468,6 +533,7 @@ static int take_hits(arc_lookup *lk, lk_cands *cs, size_t limit, arc_lookup_resu
         arc_lookup_hit *h = &out->hits[out->n++];
         h->record = c->study;
         h->score = c->score;
+        h->tier = c->tier;
         h->why = calloc(c->nwhy ? c->nwhy : 1, sizeof *h->why);
         if (!h->why)
             return dg_err_set(err, DG_ENOMEM, "out of memory");
@@ -588,6 +654,7 @@ static int log_lookup(arc_lookup *lk, const arc_lookup_query *q, const arc_looku
     dg_buf_json_str(&qj, q->graduated);
     dg_buf_adds(&qj, ",\"major\":");
     dg_buf_json_str(&qj, q->major);
+    arc_disclosure_json(q->disclose, &qj);
     dg_buf_adds(&qj, "}");
     dg_buf_addc(&sj, '[');
     for (size_t i = 0; i < r->n; i++)
@@ -618,6 +685,22 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
         cands_rank(&cs);
         rc = take_hits(lk, &cs, (size_t)(q->limit > 0 ? q->limit : LK_DEFAULT_LIMIT), out, err);
     }
+    /* Withheld values never leave the library: the hits hold only what the
+     * audience may see. */
+    for (size_t i = 0; !rc && q->disclose && i < out->n; i++)
+        for (int k = 0; k < ARC_NFIELDS; k++)
+            if (!q->disclose->allow[k]) {
+                free(out->hits[i].fields[k]);
+                out->hits[i].fields[k] = NULL;
+                out->hits[i].withheld[k] = 1;
+            }
+    /* Found as asked: the name itself (Han), or its pinyin as typed (in
+     * either order: "Xiaofan Duanmu" is 端木晓泛's name, Western style). */
+    for (size_t i = 0; !rc && i < out->n; i++) {
+        int t = out->hits[i].tier;
+        if (t == LK_EXACT || (!lq.keys.simplified && (t == LK_PINYIN || t == LK_PINYIN_ORDER)))
+            out->exact = 1;
+    }
     /* A lookup that showed nothing is logged too: the question itself is
      * what an audit asks about. */
     rc = rc ? rc : log_lookup(lk, q, out, err);
@@ -642,11 +725,13 @@ int arc_lookup_json(const arc_lookup_result *r, dg_buf *out)
             rc = rc ? rc : dg_buf_json_str(out, h->why[j]);
         }
         rc = rc ? rc : dg_buf_adds(out, "],\"fields\":{");
-        for (int k = 0; k < ARC_NFIELDS && !rc; k++) {
-            rc = dg_buf_addf(out, "%s\"%s\":", k ? "," : "", dg_field_keys[k].key);
+        for (int k = 0, shown = 0; k < ARC_NFIELDS && !rc; k++) {
+            if (h->withheld[k])
+                continue;
+            rc = dg_buf_addf(out, "%s\"%s\":", shown++ ? "," : "", dg_field_keys[k].key);
             rc = rc ? rc : dg_buf_json_str(out, h->fields[k]);
         }
         rc = rc ? rc : dg_buf_adds(out, "}}");
     }
-    return rc ? rc : dg_buf_adds(out, "]}");
+    return rc ? rc : dg_buf_addf(out, "],\"exact\":%s}", r->exact ? "true" : "false");
 }

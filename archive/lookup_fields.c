@@ -26,12 +26,34 @@ int lk_fields_prepare(sqlite3 *db, const char *head, const char *tail, sqlite3_s
 
 int lk_fields_from_row(sqlite3_stmt *st, int first, dg_buf *out)
 {
-    int rc = dg_buf_addc(out, '{');
+    return lk_fields_from_row_allowed(st, first, NULL, out);
+}
+
+int lk_fields_from_row_allowed(sqlite3_stmt *st, int first, const unsigned char *allow,
+                               dg_buf *out)
+{
+    int rc = dg_buf_addc(out, '{'), shown = 0;
     for (int i = 0; i < ARC_NFIELDS && !rc; i++) {
-        rc = i ? dg_buf_addc(out, ',') : DG_OK;
+        if (allow && !allow[i])
+            continue;
+        rc = shown++ ? dg_buf_addc(out, ',') : DG_OK;
         rc = rc ? rc : dg_buf_json_str(out, dg_field_keys[i].key);
         rc = rc ? rc : dg_buf_addc(out, ':');
         rc = rc ? rc : dg_buf_json_str(out, (const char *)sqlite3_column_text(st, first + i));
     }
     return rc ? rc : dg_buf_addc(out, '}');
+}
+
+int arc_disclosure_json(const arc_disclosure *d, dg_buf *b)
+{
+    if (!d)
+        return DG_OK;
+    int rc = dg_buf_adds(b, ",\"audience\":") || dg_buf_json_str(b, d->audience) ||
+             dg_buf_adds(b, ",\"for\":") || dg_buf_json_str(b, d->requester) ||
+             dg_buf_adds(b, ",\"purpose\":") || dg_buf_json_str(b, d->purpose) ||
+             dg_buf_adds(b, ",\"fields\":[");
+    for (int i = 0, n = 0; i < ARC_NFIELDS && !rc; i++)
+        if (d->allow[i])
+            rc = (n++ && dg_buf_addc(b, ',')) || dg_buf_json_str(b, dg_field_keys[i].key);
+    return rc || dg_buf_addc(b, ']') ? DG_ENOMEM : DG_OK;
 }

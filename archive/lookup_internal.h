@@ -21,5 +21,8 @@ int lk_fields_prepare(sqlite3 *db, const char *head, const char *tail, sqlite3_s
 
 /* Append the fields object from columns first..first+ARC_NFIELDS-1 of st. */
 int lk_fields_from_row(sqlite3_stmt *st, int first, dg_buf *out);
+/* The same with only the keys allow[] lets through (allow NULL: all). */
+int lk_fields_from_row_allowed(sqlite3_stmt *st, int first, const unsigned char *allow,
+                               dg_buf *out);
 
 #endif

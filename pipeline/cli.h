@@ -57,6 +57,13 @@ int cli_check_operator(const char *cmd, const char *name);
  * makes one line of output look like two. */
 char *cli_escaped(const char *s);
 
+/* --audience/--for/--purpose of lookup and export (cmd_certify.c): *d from
+ * configs/disclosure.conf.  All three NULL: *set 0 (no profile: every field,
+ * as a registrar sees it); --for alone means audience 'outside'.  --for
+ * needs --purpose.  Returns EXIT_OK or the exit code of the error printed. */
+int cli_disclosure(const char *cmd, const char *audience, const char *requester,
+                   const char *purpose, arc_disclosure *d, int *set);
+
 /* After options: refuse leftover arguments (returns EXIT_USAGE). */
 int cli_no_extra_args(const char *cmd, int argc, char **argv);
 

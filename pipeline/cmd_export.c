@@ -111,8 +111,11 @@ static int export_archive(sqlite3 *db, int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                          {"operator", required_argument, NULL, 'o'},
+                                         {"audience", required_argument, NULL, 'a'},
+                                         {"for", required_argument, NULL, 'r'},
+                                         {"purpose", required_argument, NULL, 'p'},
                                          {0, 0, 0, 0}};
-    const char *who = NULL;
+    const char *who = NULL, *audience = NULL, *requester = NULL, *purpose = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -120,6 +123,8 @@ static int export_archive(sqlite3 *db, int argc, char **argv)
             if (cli_check_operator("export", optarg))
                 return EXIT_USAGE;
             who = optarg;
+        } else if (c == 'a' || c == 'r' || c == 'p') {
+            *(c == 'a' ? &audience : c == 'r' ? &requester : &purpose) = optarg;
         } else if (c != 'f') {
             return EXIT_USAGE;
         } else if (strcmp(optarg, "jsonl") != 0) {
@@ -127,8 +132,13 @@ static int export_archive(sqlite3 *db, int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    arc_disclosure d;
+    int set = 0;
+    int code = cli_disclosure("export", audience, requester, purpose, &d, &set);
+    if (code)
+        return code;
     dg_err err = {0};
-    int rc = arc_export_archive(db, who, stdout, NULL, &err);
+    int rc = arc_export_archive_for(db, who, set ? &d : NULL, stdout, NULL, &err);
     if (rc)
         cli_error("export", "%s", err.msg);
     return cli_exit_for(rc);
@@ -371,6 +381,7 @@ const cli_command cmd_export = {
     "usage: dangan export pages [--format jsonl] [--operator WHO]\n"
     "       dangan export ocr --page ID [--format hocr|alto|txt] [--operator WHO]\n"
     "       dangan export archive [--format jsonl] [--operator WHO]\n"
+    "                             [--audience NAME] [--for REQUESTER --purpose TEXT]\n"
     "       dangan export records [--format jsonl] [--operator WHO]\n"
     "       dangan export mets [--out DIR] [--study ID] [--operator WHO]\n"
     "       dangan export csv [--out FILE] [--excel] [--operator WHO]\n"
@@ -382,7 +393,10 @@ const cli_command cmd_export = {
     "archive one JSON object per archived study record: record (id), file, page\n"
     "        (1-based) and row (ledger row, 0 for a card) of its primary source,\n"
     "        fields (canonical key -> value, null when not archived); the export\n"
-    "        is written to the access log ('dangan log')\n"
+    "        is written to the access log ('dangan log'). --audience NAME keeps\n"
+    "        only the fields configs/disclosure.conf lets NAME see (withheld keys\n"
+    "        are left out); --for/--purpose say for whom and why (audience\n"
+    "        'outside' unless --audience says otherwise), logged with the export\n"
     "records one JSON object per record: file, sha256, page, form (template),\n"
     "        row (ledgers, 1-based; null for cards), record (id), fields keyed by\n"
     "        canonical key: {raw, value, confidence (mean word conf 0-100),\n"

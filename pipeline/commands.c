@@ -10,6 +10,7 @@ extern const cli_command cmd_extract, cmd_reread, cmd_eval;
 extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
 extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa, cmd_amend;
+extern const cli_command cmd_key, cmd_certify, cmd_verify;
 extern const cli_command cmd_store, cmd_fixity, cmd_backup, cmd_restore, cmd_audit;
 extern const cli_command cmd_serve, cmd_user, cmd_report;
 
@@ -31,6 +32,9 @@ const cli_command *const cli_commands[] = {
     &cmd_provenance,
     &cmd_amend,
     &cmd_lookup,
+    &cmd_certify,
+    &cmd_verify,
+    &cmd_key,
     &cmd_log,
     &cmd_store,
     &cmd_fixity,

@@ -31,6 +31,9 @@ static const fx_person fx[] = {
     {"李已华", "1959-11", "女", "1986-07", "植物学", "0710", "生物学"},
     {"赵二强", "1957-02", "男", "1984-07", "水利工程", "0815", "水利工程"},
     {"孙小红", NULL, "女", "1987-07", "英语语言文学", "0502", "外国语言文学"},
+    /* names of four and five characters: a misread past the third */
+    {"端木晓泛", "1955-04", "女", "1982-07", "计算数学", "0701", "数学"},
+    {"欧阳文华明", "1954-08", "男", "1981-07", "理论物理", "0702", "物理学"},
 };
 enum { NFX = sizeof fx / sizeof fx[0] };
 
@@ -228,6 +231,39 @@ static void test_misreads(fxt *f)
     CHECK_INT(t, f->r.n, 0);
 }
 
+/* #23: one misread at any position of names of any length; pinyin in the
+ * Western order, with tones, hyphens or no spaces; whether the name as asked
+ * is archived. */
+static void test_any_position(fxt *f)
+{
+    tl_state *t = f->t;
+    CHECK_INT(t, do_lookup(f, "端木晓沄", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 1);
+    CHECK_STR(t, hit_name(f, 0), "端木晓泛");
+    CHECK(t, hit_has_why(f, 0, "one character differs (沄/泛)"));
+    CHECK_INT(t, f->r.exact, 0);
+    CHECK_INT(t, do_lookup(f, "欧阳文华朋", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 1);
+    CHECK_STR(t, hit_name(f, 0), "欧阳文华明");
+    CHECK(t, hit_has_why(f, 0, "one character differs (朋/明)"));
+    CHECK_INT(t, do_lookup(f, "欧阳文华朋", "1954-08", NULL, 0), 0); /* the range seek too */
+    CHECK_INT(t, f->r.n, 1);
+    CHECK_INT(t, do_lookup(f, "端木晓泛", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.exact, 1);
+    const char *western[] = {"Xiaofan Duanmu", "xiao-fan duan mu", "xiaofanduanmu",
+                             "Xiǎofàn Duānmù", "xiao3fan4 duan1mu4", "Duanmu Xiaofan"};
+    for (size_t i = 0; i < sizeof western / sizeof western[0]; i++) {
+        CHECK_INT(t, do_lookup(f, western[i], NULL, NULL, 0), 0);
+        CHECK_INT(t, f->r.n, 1);
+        CHECK_STR(t, hit_name(f, 0), "端木晓泛");
+        CHECK_INT(t, f->r.exact, 1); /* the name as asked, in either order */
+    }
+    CHECK(t, hit_has_why(f, 0, "pinyin 'duanmuxiaofan'"));
+    CHECK_INT(t, do_lookup(f, "San Zhang", NULL, NULL, 0), 0);
+    CHECK_INT(t, f->r.n, 2); /* 张三 and 章三, in the other order */
+    CHECK(t, f->r.n && f->r.hits[0].tier == 65);
+}
+
 static void test_filters(fxt *f)
 {
     tl_state *t = f->t;
@@ -280,7 +316,7 @@ static void test_json(fxt *f)
     CHECK(t, strstr(j, "\"fields\":{\"name\":\"陳建國\",\"sex\":\"男\",\"birth_date\":\"1958-03\","
                        "\"student_no\":\"S1\"") != NULL);
     CHECK(t, strstr(j, "\"certificate_no\":null") != NULL);
-    CHECK(t, strstr(j, "\"current_code\":\"0812\",\"current_name\":\"计算机科学与技术\"}}]}") !=
+    CHECK(t, strstr(j, "\"current_code\":\"0812\",\"current_name\":\"计算机科学与技术\"}}],\"exact\":true}") !=
                  NULL);
     dg_buf_release(&b);
 }
@@ -353,6 +389,7 @@ int main(int argc, char **argv)
     test_pinyin(&f);
     test_ranking(&f);
     test_misreads(&f);
+    test_any_position(&f);
     test_filters(&f);
     test_major(&f);
     test_json(&f);

@@ -37,7 +37,7 @@ check_eq "no criterion: usage exit" "$rc" 2
 
 out=$(dg export archive --format jsonl --operator bob); rc=$?
 check_eq "export archive: exit" "$rc" 0
-check_eq "export archive: one line per study record" "$(printf '%s\n' "$out" | wc -l)" 8
+check_eq "export archive: one line per study record" "$(printf '%s\n' "$out" | wc -l)" 10
 check_contains "export archive: source" "$(printf '%s\n' "$out" | head -n1)" '{"record":1,"file":"box1/p001.tif","page":2,"row":3,"fields":{"name":"陳建國"'
 check_contains "export archive: all keys" "$(printf '%s\n' "$out" | head -n1)" '"current_code":"0812","current_name":"计算机科学与技术"}}'
 
@@ -60,4 +60,28 @@ fi
 out=$(dg run --help); rc=$?
 check_eq "run --help: exit" "$rc" 0
 check_contains "run --help: exit codes" "$out" "also when items wait for review"
+# #23: says plainly when the name asked is not archived; batch requests
+out=$(dg lookup 赵三强)
+check_contains "nearest: said plainly" "$out" "no archived 赵三强; nearest:"
+check_contains "nearest: the neighbour" "$out" "赵二强"
+out=$(dg lookup 张三)
+case "$out" in *"no archived"*) fail "an exact name is not 'no archived'";; esac
+out=$(dg lookup "Xiaofan Duanmu")
+check_contains "pinyin in Western order" "$out" "pinyin in another order ('xiaofan duanmu' as 端木晓泛)"
+out=$(dg lookup 端木晓沄)
+check_contains "a misread in the fourth character" "$out" "one character differs (沄/泛)"
+printf '\xef\xbb\xbfname,born,graduated,major\r\n端木晓沄,,,\r\n"Xiaofan Duanmu",1955,,\r\n王五\r\n陈建国,58,,\r\n张三,,1986,力学\r\n' > "$WORK/requests.csv"
+out=$(dg lookup --batch "$WORK/requests.csv"); rc=$?
+check_eq "batch: a malformed request is exit 1" "$rc" 1
+check_eq "batch: one block per request" "$(printf '%s\n' "$out" | grep -c '^== request')" 5
+check_contains "batch: request 1" "$out" "== request 1 (line 2): 端木晓沄"
+check_contains "batch: request 3 not found" "$out" "no archived record matches 王五"
+check_contains "batch: request 4 error, others still run" "$out" "error: --born wants YYYY or YYYY-MM, not '58'"
+check_contains "batch: criteria of request 5" "$out" "== request 5 (line 6): 张三 graduated 1986 major 力学"
+out=$(dg lookup --batch "$WORK/requests.csv" --json)
+check_eq "batch json: one line per request" "$(printf '%s\n' "$out" | wc -l)" 5
+check_contains "batch json: request" "$out" '{"request":2,"line":3,"name":"Xiaofan Duanmu","results":[{"record":'
+check_contains "batch json: exact" "$out" '"exact":false}'
+check_exit "batch with a name too" 2 "$DANGAN" --db "$DB" lookup --batch "$WORK/requests.csv" 张三
+
 finish

@@ -1,0 +1,92 @@
+/*
+ * profile.c - disclosure profiles (configs/disclosure.conf): which archived
+ * fields an audience may see.  One line per audience, "audience.NAME =
+ * KEYS" or "*"; a key no field has is refused, so a typo cannot widen or
+ * narrow a profile silently.
+ */
+#include "certify_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fieldkeys.h"
+
+struct cert_profile {
+    int all;
+    unsigned char allow[64]; /* by position in dg_field_keys */
+};
+
+typedef struct prof_parse {
+    const char *want;
+    cert_profile *p;
+    int found;
+} prof_parse;
+
+static int on_kv(void *user, const dg_kv *kv, dg_err *err)
+{
+    prof_parse *pp = user;
+    if (strncmp(kv->key, "audience.", 9) != 0)
+        return dg_kv_fail(kv, err, "unknown setting '%s'", kv->key);
+    int mine = strcmp(kv->key + 9, pp->want) == 0;
+    /* every line is checked, not just the audience asked for */
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", kv->value);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
+        if (strcmp(t, "*") == 0) {
+            if (mine)
+                pp->p->all = 1;
+            continue;
+        }
+        const dg_field_key *fk = dg_field_key_find(t);
+        if (!fk || fk - dg_field_keys >= 64)
+            return dg_kv_fail(kv, err, "unknown field key '%s'", t);
+        if (mine)
+            pp->p->allow[fk - dg_field_keys] = 1;
+    }
+    pp->found |= mine;
+    return DG_OK;
+}
+
+int cert_profile_load(const char *config_dir, const char *audience, cert_profile **out,
+                      dg_err *err)
+{
+    *out = NULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/disclosure.conf", config_dir ? config_dir : arc_config_dir());
+    unsigned char *text;
+    size_t len;
+    int rc = dg_read_file(path, 1 << 20, &text, &len, err);
+    if (rc)
+        return rc;
+    prof_parse pp = {audience, calloc(1, sizeof(cert_profile)), 0};
+    if (!pp.p) {
+        free(text);
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
+    rc = dg_kv_parse((const char *)text, len, path, on_kv, &pp, err);
+    free(text);
+    if (!rc && !pp.found)
+        rc = dg_err_set(err, DG_ENOTFOUND, "no audience '%s' in '%s'", audience, path);
+    if (rc) {
+        free(pp.p);
+        return rc;
+    }
+    *out = pp.p;
+    return DG_OK;
+}
+
+int cert_profile_allows(const cert_profile *p, const char *key)
+{
+    const dg_field_key *fk = dg_field_key_find(key);
+    return p->all || (fk && fk - dg_field_keys < 64 && p->allow[fk - dg_field_keys]);
+}
+
+void cert_profile_free(cert_profile **p)
+{
+    if (p) {
+        free(*p);
+        *p = NULL;
+    }
+}
