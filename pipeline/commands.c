@@ -11,6 +11,7 @@ extern const cli_command cmd_run, cmd_lookup, cmd_log;
 extern const cli_command cmd_normalize, cmd_match, cmd_catalog;
 extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa, cmd_amend;
 extern const cli_command cmd_store, cmd_fixity, cmd_backup, cmd_restore, cmd_audit;
+extern const cli_command cmd_shard, cmd_merge;
 
 const cli_command *const cli_commands[] = {
     &cmd_run,
@@ -36,6 +37,8 @@ const cli_command *const cli_commands[] = {
     &cmd_backup,
     &cmd_restore,
     &cmd_audit,
+    &cmd_shard,
+    &cmd_merge,
     NULL,
 };
 
