@@ -581,14 +581,14 @@ int shard_merge(sqlite3 *db, const char *shard_path, shard_merge_summary *s, dg_
     if (db_prepare(db, "ATTACH DATABASE ?1 AS sh", &at, err))
         return DG_EDB;
     sqlite3_bind_text(at, 1, shard_path, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(at) == SQLITE_DONE ? DG_OK : db_fail(db, err, "opening the shard");
+    int rc = sqlite3_step(at) == SQLITE_DONE
+                 ? DG_OK
+                 : dg_err_set(err, DG_EINPUT, "cannot open shard '%s': %s", shard_path,
+                              sqlite3_errmsg(db));
     sqlite3_finalize(at);
-    if (rc)
-        return rc;
     int64_t tables = 0;
-    rc = db_query_int(db, "SELECT count(*) FROM sh.sqlite_schema WHERE name = 'audit_event'",
-                      &tables, err);
-    if (!rc && !tables)
+    if (!rc && (db_query_int(db, "SELECT count(*) FROM sh.sqlite_schema WHERE name = "
+                                 "'audit_event'", &tables, NULL) != DG_OK || !tables))
         rc = dg_err_set(err, DG_EINPUT, "'%s' is not a dangan database", shard_path);
     rc = rc ? rc : merge_attached(db, shard_path, s, err);
     sqlite3_exec(db, "DETACH DATABASE sh", NULL, NULL, NULL);
