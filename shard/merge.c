@@ -39,7 +39,7 @@ static const char *const not_copied[] = {
 };
 static const char *const reference_tables[] = {
     "catalog_edition", "crosswalk_source", "discipline", "crosswalk", "crosswalk_unresolved",
-    "name_keys_source",
+    "name_keys_source", "store_setting",
 };
 #define NREF (sizeof reference_tables / sizeof *reference_tables)
 
@@ -51,6 +51,7 @@ typedef struct fk {
 typedef struct tinfo {
     char *name;
     int has_id;  /* an INTEGER PRIMARY KEY named id */
+    int in_events; /* the shard's events carry rows of it */
     int64_t off; /* the archive's max(id) before the merge */
     char **cols;
     size_t ncols;
@@ -286,7 +287,7 @@ static int ref_digest(sqlite3 *db, const char *schema, const char *table, char *
 {
     static const char *const key[NREF] = {
         "edition || ':' || sha256", "from_edition || '>' || to_edition || ':' || sha256",
-        NULL, NULL, NULL, "sha256"};
+        NULL, NULL, NULL, "sha256", "dir"};
     for (size_t i = 0; i < NREF; i++)
         if (strcmp(table, reference_tables[i]) == 0 && key[i]) {
             char sql[400];
@@ -301,15 +302,18 @@ static int ref_digest(sqlite3 *db, const char *schema, const char *table, char *
 
 /* Catalog editions, crosswalks and name tables: a shard's values were
  * normalized and keyed with them, so an archive made with others would mix
- * two meanings of one code.  An archive without any takes the shard's. */
+ * two meanings of one code.  The scan store: the shard's stored_file rows
+ * promise objects in its store.  An archive without any takes the shard's. */
 static int check_references(sqlite3 *db, const char *shard_path, dg_err *err)
 {
     static const char *const tables[] = {"catalog_edition", "crosswalk_source",
-                                         "name_keys_source"};
+                                         "name_keys_source", "store_setting"};
     static const char *const what[] = {"catalog editions", "crosswalks",
-                                       "name tables (variants/confusables)"};
+                                       "name tables (variants/confusables)",
+                                       "scan store (copy its objects into the archive's, or "
+                                       "give every shard one shared store)"};
     int rc = DG_OK;
-    for (size_t i = 0; !rc && i < 3; i++) {
+    for (size_t i = 0; !rc && i < 4; i++) {
         char *a = NULL, *s = NULL;
         rc = ref_digest(db, "main", tables[i], &a, err);
         rc = rc ? rc : ref_digest(db, "sh", tables[i], &s, err);
@@ -377,53 +381,57 @@ static int check_shard(sqlite3 *db, const char *shard_path, dg_err *err)
 
 /* ---- the chain ----------------------------------------------------------------------- */
 
-/* The shard's events with archive ids in content.rows, into temp.merge_ev. */
-static int events_stage(merge_ctx *m, const char *ident, dg_err *err)
+/*
+ * Into b: the SQL expression, over a row of sh.audit_event, of the event's
+ * content as the archive appends it: content.rows with archive ids (one
+ * json_replace a table the events carry rows of: a path absent is left
+ * alone) and the original event under "merged" (?1: the shard's identity).
+ */
+static int events_expr(merge_ctx *m, dg_buf *b, dg_err *err)
 {
-    int rc = db_exec(m->db,
-                     "DROP TABLE IF EXISTS temp.merge_ev;"
-                     "CREATE TEMP TABLE merge_ev AS SELECT seq, at, who, kind, subject, content, "
-                     "prev_hash, hash, content AS newc FROM sh.audit_event ORDER BY seq",
-                     err);
-    dg_buf b;
-    dg_buf_init(&b, 0);
+    sqlite3_stmt *q;
+    if (db_prepare(m->db, "SELECT DISTINCT r.key FROM sh.audit_event e, "
+                          "json_each(e.content, '$.rows') r WHERE json_valid(e.content)", &q, err))
+        return DG_EDB;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int ti = table_index(m, (const char *)sqlite3_column_text(q, 0));
+        if (ti >= 0)
+            m->t[ti].in_events = 1;
+    }
+    sqlite3_finalize(q);
+    dg_buf inner, probe;
+    dg_buf_init(&inner, 0);
+    dg_buf_init(&probe, 0);
+    int rc = dg_buf_adds(&inner, "content");
     for (size_t i = 0; !rc && i < m->nt; i++) {
         const tinfo *t = &m->t[i];
-        dg_buf_reset(&b);
-        rc = dg_buf_adds(&b, "UPDATE temp.merge_ev SET newc = json_replace(newc");
-        int any = 0;
+        if (!t->in_events)
+            continue;
+        dg_buf_reset(b);
+        rc = dg_buf_addf(b, "json_replace(%s", inner.data);
         for (size_t c = 0; !rc && c < t->ncols; c++) {
             char src[300];
-            snprintf(src, sizeof src, "json_extract(newc, '$.rows.%s.%s')", t->name, t->cols[c]);
-            dg_buf probe;
-            dg_buf_init(&probe, 0);
+            snprintf(src, sizeof src, "json_extract(content, '$.rows.%s.%s')", t->name, t->cols[c]);
+            dg_buf_reset(&probe);
             rc = column_expr(m, t, t->cols[c], src, &probe);
-            if (!rc && strcmp(probe.data, src) != 0) {
-                rc = dg_buf_addf(&b, ", '$.rows.%s.%s', %s", t->name, t->cols[c], probe.data);
-                any = 1;
-            }
-            dg_buf_release(&probe);
+            if (!rc && strcmp(probe.data, src) != 0)
+                rc = dg_buf_addf(b, ", '$.rows.%s.%s', %s", t->name, t->cols[c], probe.data);
         }
-        rc = rc ? rc : dg_buf_addf(&b, ") WHERE json_type(newc, '$.rows.%s') = 'object'", t->name);
-        if (rc)
-            rc = oom(err);
-        else if (any)
-            rc = db_exec(m->db, b.data, err);
+        rc = rc ? rc : dg_buf_addc(b, ')');
+        if (!rc) {
+            dg_buf_reset(&inner);
+            rc = dg_buf_add(&inner, b->data, b->len);
+        }
     }
-    dg_buf_release(&b);
-    if (rc)
-        return rc;
-    sqlite3_stmt *st;
-    if (db_prepare(m->db,
-                   "UPDATE temp.merge_ev SET newc = json_set(newc, '$.merged', json_object("
-                   "'shard', ?1, 'seq', seq, 'at', at, 'subject', subject, 'content', content, "
-                   "'prev_hash', prev_hash, 'hash', hash))",
-                   &st, err))
-        return DG_EDB;
-    sqlite3_bind_text(st, 1, ident, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? DG_OK : db_fail(m->db, err, "staging the shard's events");
-    sqlite3_finalize(st);
-    return rc;
+    dg_buf_reset(b);
+    rc = rc ? rc
+            : dg_buf_addf(b, "json_set(%s, '$.merged', json_object('shard', ?1, 'seq', seq, "
+                             "'at', at, 'subject', subject, 'content', content, "
+                             "'prev_hash', prev_hash, 'hash', hash))",
+                          inner.data);
+    dg_buf_release(&inner);
+    dg_buf_release(&probe);
+    return rc ? oom(err) : DG_OK;
 }
 
 /* "TABLE:ID" with the archive's id. */
@@ -445,14 +453,26 @@ static void subject_remap(const merge_ctx *m, const char *subject, char *out, si
     snprintf(out, size, "%s", subject);
 }
 
-static int events_append(merge_ctx *m, long *events, dg_err *err)
+/* The shard's events, in their order, appended to the archive's chain. */
+static int events_append(merge_ctx *m, const char *ident, long *events, dg_err *err)
 {
-    sqlite3_stmt *st;
-    if (db_prepare(m->db, "SELECT who, kind, subject, newc FROM temp.merge_ev ORDER BY seq", &st,
-                   err))
-        return DG_EDB;
-    int rc = DG_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    dg_buf b, sql;
+    dg_buf_init(&b, 0);
+    dg_buf_init(&sql, 0);
+    int rc = events_expr(m, &b, err);
+    if (!rc && dg_buf_addf(&sql, "SELECT who, kind, subject, %s FROM sh.audit_event ORDER BY seq",
+                           b.data))
+        rc = oom(err);
+    sqlite3_stmt *st = NULL;
+    if (!rc && db_prepare(m->db, sql.data, &st, err))
+        rc = DG_EDB;
+    dg_buf_release(&b);
+    dg_buf_release(&sql);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, ident, -1, SQLITE_STATIC);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         char subject[512];
         subject_remap(m, (const char *)sqlite3_column_text(st, 2), subject, sizeof subject);
         rc = audit_append(m->db, (const char *)sqlite3_column_text(st, 0),
@@ -461,8 +481,10 @@ static int events_append(merge_ctx *m, long *events, dg_err *err)
         if (!rc)
             (*events)++;
     }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(m->db, err, "reading the shard's events");
     sqlite3_finalize(st);
-    return rc ? rc : db_exec(m->db, "DROP TABLE temp.merge_ev", err);
+    return rc;
 }
 
 static int merge_event(merge_ctx *m, const char *shard_path, const shard_merge_summary *s,
@@ -544,6 +566,10 @@ static int merge_attached(sqlite3 *db, const char *shard_path, shard_merge_summa
         return rc;
     rc = check_shard(db, shard_path, err);
     merge_ctx m = {db, NULL, 0};
+    /* a merge reads every page of the shard and writes as many: a cache that
+     * holds the working set spares re-reading them (256 MB at most) */
+    rc = rc ? rc : db_exec(db, "PRAGMA main.cache_size = -262144; PRAGMA sh.cache_size = -65536; "
+                               "PRAGMA temp_store = MEMORY", err);
     rc = rc ? rc : db_exec(db, "BEGIN IMMEDIATE", err);
     if (rc)
         return rc;
@@ -556,8 +582,7 @@ static int merge_attached(sqlite3 *db, const char *shard_path, shard_merge_summa
         rc = copy_table(&m, &m.t[i], &s->rows, err);
         s->tables++;
     }
-    rc = rc ? rc : events_stage(&m, s->ident, err);
-    rc = rc ? rc : events_append(&m, &s->events, err);
+    rc = rc ? rc : events_append(&m, s->ident, &s->events, err);
     rc = rc ? rc : merge_event(&m, shard_path, s, head, err);
     if (!rc) {
         count_into(db, "SELECT count(*) FROM sh.file", &s->files);
