@@ -69,6 +69,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                    "\"records\":%ld,\"studies\":%ld,\"events\":%ld}",
                    s.ident, s.skipped ? "true" : "false", s.rows, s.files, s.records, s.studies,
                    s.events);
+        } else if (s.skipped == SHARD_EMPTY) {
+            cli_info(ctx, "merge: %s: an empty shard (no files), nothing to add\n", path);
         } else if (s.skipped) {
             cli_info(ctx, "merge: %s: merged before (shard %.12s, head %lld), nothing added\n",
                      path, s.ident, (long long)s.head_seq);

@@ -532,8 +532,20 @@ static int shard_identity(sqlite3 *db, const char *shard_path, shard_merge_summa
     rc = rc ? rc : text_of(db, "SELECT hash FROM sh.audit_event ORDER BY seq DESC LIMIT 1", &h, err);
     rc = rc ? rc : db_query_int(db, "SELECT coalesce(max(seq), 0) FROM sh.audit_event",
                                 &s->head_seq, err);
-    if (!rc && (!id || !h))
-        rc = dg_err_set(err, DG_EINPUT, "'%s' has no audit history: not a shard that ran", shard_path);
+    if (!rc && (!id || !h)) {
+        /* a shard the plan gave no file: its database exists, empty */
+        int64_t n = 0;
+        rc = db_query_int(db, "SELECT (SELECT count(*) FROM sh.file) + (SELECT count(*) FROM "
+                              "sh.quarantine) + (SELECT count(*) FROM sh.run)", &n, err);
+        if (!rc && n)
+            rc = dg_err_set(err, DG_EINPUT, "'%s' has rows but no audit history: refused",
+                            shard_path);
+        if (!rc)
+            s->skipped = SHARD_EMPTY;
+        free(id);
+        free(h);
+        return rc;
+    }
     if (!rc) {
         snprintf(s->ident, sizeof s->ident, "%s", id);
         snprintf(head, 65, "%s", h);
@@ -552,9 +564,11 @@ static int merge_attached(sqlite3 *db, const char *shard_path, shard_merge_summa
 {
     char head[65], *merged_head = NULL;
     int rc = shard_identity(db, shard_path, s, head, &merged_head, err);
+    if (!rc && s->skipped == SHARD_EMPTY)
+        return DG_OK;
     if (!rc && merged_head) {
         if (strcmp(merged_head, head) == 0)
-            s->skipped = 1;
+            s->skipped = SHARD_MERGED_BEFORE;
         else
             rc = dg_err_set(err, DG_EINPUT,
                             "shard '%s' was merged before (at its head %s) and has changed "

@@ -60,8 +60,10 @@ int shard_plan_paths(const char *plan_path, int k, int n, char ***paths, int *np
                      dg_err *err);
 void shard_paths_free(char **paths, int npaths);
 
+enum { SHARD_MERGED_BEFORE = 1, SHARD_EMPTY = 2 };
+
 typedef struct shard_merge_summary {
-    int skipped;      /* 1: this shard was merged before, nothing added */
+    int skipped;      /* SHARD_MERGED_BEFORE or SHARD_EMPTY: nothing added */
     char ident[65];   /* the shard's identity: hash of its first audit event */
     int64_t head_seq; /* the shard's chain head when merged */
     long tables;      /* tables copied */
@@ -76,7 +78,8 @@ typedef struct shard_merge_summary {
  * made with other catalog editions or crosswalks or other name tables,
  * has a run still marked running, holds a file the archive already has
  * from elsewhere, or was merged before and has changed since.  A shard
- * merged before and unchanged is skipped (s->skipped).
+ * merged before and unchanged is skipped (s->skipped SHARD_MERGED_BEFORE), so
+ * is a shard the plan gave no file (SHARD_EMPTY: no rows, no history).
  */
 int shard_merge(sqlite3 *db, const char *shard_path, shard_merge_summary *s, dg_err *err);
 

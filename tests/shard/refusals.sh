@@ -76,6 +76,16 @@ check_eq "refusals wrote nothing" "$(chain_head)" "$h0"
 check_exit "c still merges" 0 "$DANGAN" merge --into m.db c.db
 check_exit "verify after three" 0 "$DANGAN" --db m.db audit verify
 
+# a shard the plan gave no file: an empty database, merged as nothing
+"$DANGAN" shard plan --shards 50 scans/s003_reg_clean.jpg > p50.tsv 2> /dev/null
+empty=$(( $(awk -F'\t' 'NR == 2 {print $1}' p50.tsv) % 50 + 1 ))
+check_exit "run of an empty shard" 0 "$DANGAN" --db empty.db run --shard "$empty/50" --plan p50.tsv
+check_contains "run of an empty shard: says so" "$TL_OUT$TL_ERR" "has no files"
+h1=$(chain_head)
+check_exit "merge of an empty shard" 0 "$DANGAN" merge --into m.db empty.db
+check_contains "merge of an empty shard: says so" "$TL_OUT$TL_ERR" "an empty shard"
+check_eq "merge of an empty shard: nothing added" "$(chain_head)" "$h1"
+
 # a consistent rewrite of the archive's chain that forges a shard's event
 cp m.db forged.db
 python3 "$SRC/tests/shard/rewrite_chain.py" forged.db
