@@ -107,7 +107,7 @@ static int table_columns(merge_ctx *m, tinfo *t, dg_err *err)
 {
     char sql[256];
     sqlite3_stmt *st;
-    snprintf(sql, sizeof sql, "SELECT name, type, pk FROM pragma_table_info('%s', 'sh')",
+    snprintf(sql, sizeof sql, "SELECT name, type, pk FROM pragma_table_info('%s', 'main')",
              t->name);
     if (db_prepare(m->db, sql, &st, err))
         return DG_EDB;
@@ -137,7 +137,7 @@ static int table_fks(merge_ctx *m, tinfo *t, dg_err *err)
     char sql[256];
     sqlite3_stmt *st;
     snprintf(sql, sizeof sql, "SELECT \"from\", \"table\", \"to\" FROM "
-                              "pragma_foreign_key_list('%s', 'sh')", t->name);
+                              "pragma_foreign_key_list('%s', 'main')", t->name);
     if (db_prepare(m->db, sql, &st, err))
         return DG_EDB;
     int rc = DG_OK;
@@ -169,12 +169,13 @@ static int64_t max_id(sqlite3 *db, const char *table, dg_err *err, int *rc)
     return v;
 }
 
-/* Every table of the shard the merge copies, with its columns, foreign
- * keys and offset, in the shard's creation order. */
+/* Every table the merge copies, with its columns, foreign keys and offset,
+ * in creation order.  Names come from the archive's schema (ours), never
+ * from the shard's: a shard's tables must match them (tables_match). */
 static int tables_read(merge_ctx *m, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(m->db, "SELECT name FROM sh.sqlite_schema WHERE type = 'table' ORDER BY rowid",
+    if (db_prepare(m->db, "SELECT name FROM main.sqlite_schema WHERE type = 'table' ORDER BY rowid",
                    &st, err))
         return DG_EDB;
     int rc = DG_OK;
@@ -200,6 +201,37 @@ static int tables_read(merge_ctx *m, dg_err *err)
     for (size_t i = 0; !rc && i < m->nt; i++)
         if (m->t[i].has_id)
             m->t[i].off = max_id(m->db, m->t[i].name, err, &rc);
+    return rc;
+}
+
+/* The shard's tables, column for column, as the archive's: the same schema
+ * version should guarantee it, a database edited by hand need not. */
+static int tables_match(merge_ctx *m, const char *shard_path, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(m->db,
+                   "SELECT s.name FROM sh.sqlite_schema s WHERE s.type = 'table' AND "
+                   "s.name NOT LIKE 'sqlite_%' AND (s.name NOT IN (SELECT name FROM "
+                   "main.sqlite_schema WHERE type = 'table') OR (SELECT group_concat(name || ' ' "
+                   "|| type, ',') FROM pragma_table_info(s.name, 'sh')) IS NOT (SELECT "
+                   "group_concat(name || ' ' || type, ',') FROM pragma_table_info(s.name, 'main')))"
+                   " UNION ALL SELECT a.name FROM main.sqlite_schema a WHERE a.type = 'table' AND "
+                   "a.name NOT LIKE 'sqlite_%' AND a.name NOT IN (SELECT name FROM "
+                   "sh.sqlite_schema WHERE type = 'table') LIMIT 1",
+                   &st, err))
+        return DG_EDB;
+    int rc = DG_OK;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        char *esc = dg_strdup((const char *)sqlite3_column_text(st, 0));
+        for (char *c = esc; c && *c; c++)
+            if ((unsigned char)*c < 0x20)
+                *c = '?';
+        rc = dg_err_set(err, DG_EINPUT,
+                        "shard '%s': table %s is not the archive's (another column, missing, or "
+                        "extra): refused", shard_path, esc ? esc : "?");
+        free(esc);
+    }
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -590,6 +622,7 @@ static int merge_attached(sqlite3 *db, const char *shard_path, shard_merge_summa
     /* the ids of one table point at rows of tables copied later (review
      * items at study records): checked at commit */
     rc = db_exec(db, "PRAGMA defer_foreign_keys = ON", err);
+    rc = rc ? rc : tables_match(&m, shard_path, err);
     rc = rc ? rc : tables_read(&m, err);
     rc = rc ? rc : copy_references(db, &s->rows, err);
     for (size_t i = 0; !rc && i < m.nt; i++) {

@@ -69,6 +69,9 @@ check_exit "refused: a run still running" 4 "$DANGAN" merge --into m.db running.
 check_contains "refused: running, why" "$TL_ERR" "still marked running"
 check_exit "refused: a file the archive has" 4 "$DANGAN" merge --into m.db dup.db
 check_contains "refused: the file named" "$TL_ERR" "$sha"
+cp c.db extra.db && sqlite3 extra.db "ALTER TABLE person ADD COLUMN nickname TEXT"
+check_exit "refused: a table not the archive's" 4 "$DANGAN" merge --into m.db extra.db
+check_contains "refused: the table named" "$TL_ERR" "table person is not the archive's"
 echo "plain text" > text.db
 check_exit "refused: not a database" 4 "$DANGAN" merge --into m.db text.db
 check_exit "refused: missing" 4 "$DANGAN" merge --into m.db nowhere.db
