@@ -257,9 +257,11 @@ static int column_expr(const merge_ctx *m, const tinfo *t, const char *col, cons
                          : strcmp(t->name, "access_log") == 0 && strcmp(col, "shown") == 0
                              ? "study_record"
                              : NULL;
+    /* '' || : the column is text holding JSON; without it json_replace
+     * would put an array where the event's row has a string */
     if (ids_of)
         return dg_buf_addf(b,
-                           "(CASE WHEN json_valid(%s) AND json_type(%s) = 'array' THEN "
+                           "('' || CASE WHEN json_valid(%s) AND json_type(%s) = 'array' THEN "
                            "(SELECT json_group_array(CASE WHEN j.type = 'integer' THEN "
                            "j.value + %lld ELSE j.value END) FROM json_each(%s) j) "
                            "ELSE %s END)",
