@@ -16,8 +16,10 @@ for f in "$SAMPLES"/*.jpg; do
     python3 "$HERE/gen_shard.py" shard-$i.db "$RECORDS" $i
 done
 t0=$(date +%s.%N)
-"$DANGAN" -q merge --into archive.db shard-*.db
+/usr/bin/time -f "merge CPU: %U s user, %S s sys, %M KB max resident" -o merge.time \
+    "$DANGAN" -q merge --into archive.db shard-*.db
 t1=$(date +%s.%N)
+cat merge.time
 "$DANGAN" --db archive.db audit verify > verify.txt || { cat verify.txt; exit 1; }
 t2=$(date +%s.%N)
 total=$((RECORDS * SHARDS))
