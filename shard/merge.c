@@ -344,8 +344,8 @@ static int check_references(sqlite3 *db, const char *shard_path, dg_err *err)
                                          "name_keys_source", "store_setting"};
     static const char *const what[] = {"catalog editions", "crosswalks",
                                        "name tables (variants/confusables)",
-                                       "scan store (copy its objects into the archive's, or "
-                                       "give every shard one shared store)"};
+                                       ("scan store (copy its objects into the archive's, or "
+                                        "give every shard one shared store)")};
     int rc = DG_OK;
     for (size_t i = 0; !rc && i < 4; i++) {
         char *a = NULL, *s = NULL;
