@@ -3,7 +3,9 @@
 # one single-process run of the same scans: `export records`, `export archive`
 # and `status --json` equal after normalize.py (row ids aside); the merged
 # archive passes `audit verify`, which still catches a changed value; merging
-# again adds nothing; a shard run again resumes without adding anything.
+# again adds nothing; a shard run again resumes without adding anything;
+# decisions, a mapping rule, an access-log row and loads made in a shard
+# before the merge come along, verifiable.
 # usage: parallel.sh DANGAN SAMPLES_DIR SOURCE_DIR WORKDIR
 set -u
 DANGAN=$1 SAMPLES=$2 SRC=$3 WORK=$4
@@ -65,4 +67,34 @@ cp merged.db tampered.db
 sqlite3 tampered.db "UPDATE person SET birth = '1900-01' WHERE id = (SELECT max(id) FROM person)"
 check_exit "audit verify: a changed value" 7 "$DANGAN" --db tampered.db audit verify
 check_contains "audit verify names it" "$TL_OUT" "1900-01"
+# review in a shard before the merge: a match picked (it makes a mapping
+# rule), a field accepted, the item shown (an access-log row), then load; the
+# shard merged into a fresh archive with the others carries all of it
+cp shard-2.db r2.db
+item=$(sqlite3 r2.db "SELECT id FROM review_item WHERE state = 'open' AND kind = 'match' ORDER BY id LIMIT 1")
+item2=$(sqlite3 r2.db "SELECT id FROM review_item WHERE state = 'open' AND kind = 'field' ORDER BY id LIMIT 1")
+need "a match and a field item to review" [ -n "$item" ] && [ -n "$item2" ]
+check_exit "review pick in the shard" 0 "$DANGAN" --db r2.db review pick "$item" 1 --operator alice
+check_exit "review accept in the shard" 0 "$DANGAN" --db r2.db review accept "$item2" --operator alice
+check_exit "review show in the shard" 0 "$DANGAN" --db r2.db review show "$item2" --operator alice
+"$DANGAN" --db r2.db -q load
+name=$(sqlite3 r2.db "SELECT name_simplified FROM person ORDER BY id DESC LIMIT 1")
+check_exit "lookup in the shard" 0 "$DANGAN" --db r2.db lookup --name "$name"
+check_exit "merge with the reviewed shard" 0 "$DANGAN" merge --into fresh.db shard-1.db r2.db shard-3.db shard-4.db
+check_exit "audit verify: the reviewed shard merged" 0 "$DANGAN" --db fresh.db audit verify
+for t in review_decision mapping_rule access_log amendment; do
+    check_eq "merged $t rows" "$(sqlite3 fresh.db "SELECT count(*) FROM $t")" "$(sqlite3 r2.db "SELECT count(*) FROM $t")"
+done
+check_eq "decisions by alice" "$(sqlite3 fresh.db "SELECT count(*) FROM review_decision WHERE operator = 'alice'")" \
+    "$(sqlite3 r2.db "SELECT count(*) FROM review_decision WHERE operator = 'alice'")"
+check "decisions by alice: some" [ "$(sqlite3 fresh.db "SELECT count(*) FROM review_decision WHERE operator = 'alice'")" -ge 2 ]
+shown=$(sqlite3 fresh.db "SELECT shown FROM access_log WHERE action = 'lookup'")
+check_eq "the lookup's study ids moved with the study records" \
+    "$(sqlite3 fresh.db "SELECT p.name_simplified FROM study_record s JOIN person p ON p.id = s.person_id WHERE s.id = json_extract('$shown', '\$[0]')")" "$name"
+check_eq "the decision's rule came along" \
+    "$(sqlite3 fresh.db 'SELECT count(*) FROM review_decision d JOIN mapping_rule r ON r.id = d.rule_id')" \
+    "$(sqlite3 r2.db 'SELECT count(*) FROM review_decision d JOIN mapping_rule r ON r.id = d.rule_id')"
+check_eq "study records of all four" "$(sqlite3 fresh.db 'SELECT count(*) FROM study_record')" \
+    "$(( $(sqlite3 shard-1.db 'SELECT count(*) FROM study_record') + $(sqlite3 r2.db 'SELECT count(*) FROM study_record') + $(sqlite3 shard-3.db 'SELECT count(*) FROM study_record') + $(sqlite3 shard-4.db 'SELECT count(*) FROM study_record') ))"
+check_eq "fresh: no dangling reference" "$(sqlite3 fresh.db 'PRAGMA foreign_key_check' | wc -l)" 0
 finish
