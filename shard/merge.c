@@ -83,7 +83,7 @@ static void tables_free(merge_ctx *m)
 
 static int table_index(const merge_ctx *m, const char *name)
 {
-    for (size_t i = 0; i < m->nt; i++)
+    for (size_t i = 0; name && i < m->nt; i++)
         if (strcmp(m->t[i].name, name) == 0)
             return (int)i;
     return -1;
@@ -425,7 +425,8 @@ static int events_expr(merge_ctx *m, dg_buf *b, dg_err *err)
 {
     sqlite3_stmt *q;
     if (db_prepare(m->db, "SELECT DISTINCT r.key FROM sh.audit_event e, "
-                          "json_each(e.content, '$.rows') r WHERE json_valid(e.content)", &q, err))
+                          "json_each(e.content, '$.rows') r WHERE json_valid(e.content) AND "
+                          "json_type(e.content, '$.rows') = 'object'", &q, err))
         return DG_EDB;
     while (sqlite3_step(q) == SQLITE_ROW) {
         int ti = table_index(m, (const char *)sqlite3_column_text(q, 0));
@@ -529,7 +530,7 @@ static int merge_event(merge_ctx *m, const char *shard_path, const shard_merge_s
     int rc = dg_buf_addf(&b, "{\"shard\":\"%s\",\"path\":", s->ident);
     rc = rc ? rc : dg_buf_json_str(&b, shard_path);
     rc = rc ? rc : dg_buf_addf(&b, ",\"head\":{\"seq\":%lld,\"hash\":\"%s\"},\"events\":%ld,"
-                                   "\"rows\":%ld,\"schema\":%d,\"offsets\":{",
+                                   "\"rows_copied\":%ld,\"schema\":%d,\"offsets\":{",
                                (long long)s->head_seq, head_hash, s->events, s->rows,
                                db_user_version(m->db));
     int first = 1;

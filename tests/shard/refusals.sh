@@ -78,6 +78,11 @@ check_exit "refused: missing" 4 "$DANGAN" merge --into m.db nowhere.db
 check_eq "refusals wrote nothing" "$(chain_head)" "$h0"
 check_exit "c still merges" 0 "$DANGAN" merge --into m.db c.db
 check_exit "verify after three" 0 "$DANGAN" --db m.db audit verify
+# an archive of merged shards merged again (regions into a national archive)
+check_exit "merge of a merged archive" 0 "$DANGAN" merge --into outer.db m.db
+check_exit "merge of a merged archive: verify" 0 "$DANGAN" --db outer.db audit verify
+check_eq "merge of a merged archive: its files" "$(sqlite3 outer.db 'SELECT count(*) FROM file')" \
+    "$(sqlite3 m.db 'SELECT count(*) FROM file')"
 
 # a shard the plan gave no file: an empty database, merged as nothing
 "$DANGAN" shard plan --shards 50 scans/s003_reg_clean.jpg > p50.tsv 2> /dev/null
