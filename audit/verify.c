@@ -363,6 +363,100 @@ static int check_rows(sqlite3 *db, audit_report *r, dg_err *err)
     return rc == DG_ENOMEM ? dg_err_set(err, rc, "out of memory") : rc;
 }
 
+/* ---- merged shards' own chains ---------------------------------------------------------- */
+
+/*
+ * Events a merge appended (shard/merge.c) carry the shard's original event
+ * in content.merged: {shard, seq, at, subject, content, prev_hash, hash},
+ * with who and kind as the event's own.  Each shard's events must rehash
+ * to their original hashes and follow one another from seq 1 without gaps,
+ * and each "merge" event's head must be the last of them: the shard's own
+ * history stays verifiable in the archive.
+ */
+static int check_merged_events(sqlite3 *db, audit_report *r, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT seq, who, kind, json_extract(content, '$.merged.shard'), "
+            "json_extract(content, '$.merged.seq'), json_extract(content, '$.merged.at'), "
+            "json_extract(content, '$.merged.subject'), json_extract(content, '$.merged.content'), "
+            "json_extract(content, '$.merged.prev_hash'), json_extract(content, '$.merged.hash') "
+            "FROM audit_event WHERE json_valid(content) AND "
+            "json_type(content, '$.merged') = 'object' "
+            "ORDER BY json_extract(content, '$.merged.shard'), seq",
+            -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot read the merged events");
+    int rc = DG_OK;
+    char shard[80] = "", last[65] = AUDIT_GENESIS;
+    int64_t expect = 1;
+    int broken = 0; /* one finding a shard: the rest follows from it */
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *f[10];
+        for (int i = 0; i < 10; i++)
+            f[i] = (const char *)sqlite3_column_text(st, i);
+        int64_t seq = sqlite3_column_int64(st, 0), oseq = sqlite3_column_int64(st, 4);
+        if (!f[3] || strcmp(f[3], shard) != 0) {
+            snprintf(shard, sizeof shard, "%s", f[3] ? f[3] : "");
+            snprintf(last, sizeof last, "%s", AUDIT_GENESIS);
+            expect = 1;
+            broken = 0;
+        }
+        if (broken)
+            continue;
+        char h[65];
+        int ok = f[1] && f[2] && f[5] && f[6] && f[7] && f[8] && f[9] &&
+                 audit_event_hash(f[8], oseq, f[5], f[1], f[2], f[6], f[7], h) == DG_OK;
+        if (!ok || strcmp(h, f[9]) != 0)
+            rc = add(r, "merged", seq, "seq %lld: shard %.12s's event %lld (%s) was edited: it "
+                     "hashes to %s, the shard's chain said %s", (long long)seq, shard,
+                     (long long)oseq, f[2] ? f[2] : "?", ok ? h : "?", f[9] ? f[9] : "?");
+        else if (oseq != expect || strcmp(f[8], last) != 0)
+            rc = add(r, "merged", seq, "seq %lld: shard %.12s's event %lld does not follow its "
+                     "event %lld (events of the shard missing or reordered)", (long long)seq,
+                     shard, (long long)oseq, (long long)(expect - 1));
+        else {
+            snprintf(last, sizeof last, "%s", f[9]);
+            expect++;
+            continue;
+        }
+        broken = 1;
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        return dg_err_set(err, rc, "out of memory");
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT m.seq, json_extract(m.content, '$.shard'), json_extract(m.content, '$.head.seq'), "
+            "(SELECT count(*) FROM audit_event e WHERE e.seq < m.seq "
+            "   AND json_valid(e.content) AND json_type(e.content, '$.merged') = 'object' "
+            "   AND json_extract(e.content, '$.merged.shard') = json_extract(m.content, '$.shard') "
+            "   AND json_extract(e.content, '$.merged.seq') = json_extract(m.content, '$.head.seq') "
+            "   AND json_extract(e.content, '$.merged.hash') = json_extract(m.content, '$.head.hash')), "
+            "(SELECT max(json_extract(e.content, '$.merged.seq')) FROM audit_event e WHERE "
+            "   json_valid(e.content) AND json_type(e.content, '$.merged') = 'object' "
+            "   AND json_extract(e.content, '$.merged.shard') = json_extract(m.content, '$.shard')) "
+            /* a merge event carried by a later merge (an archive of merged
+             * shards merged again) speaks of the inner shards, whose events
+             * now hash into the outer one's: checked through that */
+            "FROM audit_event m WHERE m.kind = 'merge' AND json_valid(m.content) "
+            "AND json_type(m.content, '$.merged') IS NULL",
+            -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot read the merge events");
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *sh = (const char *)sqlite3_column_text(st, 1);
+        int64_t hseq = sqlite3_column_int64(st, 2), maxseq = sqlite3_column_int64(st, 4);
+        if (sqlite3_column_int64(st, 3) != 1 || maxseq != hseq)
+            rc = add(r, "merged", sqlite3_column_int64(st, 0),
+                     "seq %lld: the merge of shard %.12s names its head %lld, but the merged "
+                     "events %s", (long long)sqlite3_column_int64(st, 0), sh ? sh : "?",
+                     (long long)hseq,
+                     maxseq > hseq ? "go beyond it" : "do not end there (events missing)");
+    }
+    sqlite3_finalize(st);
+    return rc ? dg_err_set(err, rc, "out of memory") : DG_OK;
+}
+
 /* *present = 1 when table audit_event exists (dropping it is tampering, not
  * a reason verification cannot run). */
 static int chain_present(sqlite3 *db, int *present, dg_err *err)
@@ -391,6 +485,7 @@ int audit_verify(sqlite3 *db, const audit_head *anchor, audit_report *r, dg_err 
     rc = rc ? rc : check_triggers(db, r, err);
     rc = rc ? rc : walk_chain(db, anchor, r, err);
     rc = rc ? rc : check_rows(db, r, err);
+    rc = rc ? rc : check_merged_events(db, r, err);
     if (rc)
         audit_report_release(r);
     return rc;

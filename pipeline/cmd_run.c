@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "preserve.h"
+#include "shard.h"
 
 static void print_summary(const cli_ctx *ctx, const arc_run_summary *s, int json)
 {
@@ -47,15 +48,57 @@ static int run_stages(sqlite3 *db, void *arg, arc_progress *progress, dg_err *er
     return arc_run(c->db_path, c->dirs, c->ndirs, c->o, progress, &c->sum, err);
 }
 
+static int run_paths(cli_ctx *ctx, const char *const *paths, int npaths, const arc_run_opts *o,
+                     const char *store, int json);
+
+/* --shard K/N --plan FILE: the pipeline on the plan's files of shard K. */
+static int run_shard(cli_ctx *ctx, const char *shard, const char *plan, int nextra,
+                     const arc_run_opts *o, const char *store, int json)
+{
+    int k = 0, n = 0, used = 0;
+    if (!shard || !plan || nextra) {
+        cli_error("run", "--shard K/N and --plan FILE go together, without DIR");
+        return EXIT_USAGE;
+    }
+    if (sscanf(shard, "%d/%d%n", &k, &n, &used) != 2 || shard[used] || n < 1 ||
+        n > SHARD_MAX || k < 1 || k > n) {
+        cli_error("run", "--shard wants K/N with 1 <= K <= N, not '%s'", shard);
+        return EXIT_USAGE;
+    }
+    char **paths = NULL;
+    int npaths = 0;
+    dg_err err = {0};
+    int rc = shard_plan_paths(plan, k, n, &paths, &npaths, &err);
+    if (rc) {
+        cli_error("run", "%s", err.msg);
+        return rc == DG_EUSAGE ? EXIT_USAGE : cli_exit_for(rc);
+    }
+    if (!npaths) {
+        /* an empty shard still gets its database, so the merge finds it */
+        sqlite3 *db = NULL;
+        if (cli_open_db(ctx, 1, &db))
+            return EXIT_DB;
+        db_close(&db);
+        cli_info(ctx, "run: shard %d/%d has no files in '%s'\n", k, n, plan);
+        shard_paths_free(paths, npaths);
+        return EXIT_OK;
+    }
+    rc = run_paths(ctx, (const char *const *)paths, npaths, o, store, json);
+    shard_paths_free(paths, npaths);
+    return rc;
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"jobs", required_argument, NULL, 'j'},
                                          {"lang", required_argument, NULL, 'l'},
                                          {"json", no_argument, NULL, 'J'},
                                          {"store", required_argument, NULL, 's'},
+                                         {"shard", required_argument, NULL, 'k'},
+                                         {"plan", required_argument, NULL, 'p'},
                                          {0, 0, 0, 0}};
     arc_run_opts o = {0};
-    const char *store = NULL;
+    const char *store = NULL, *shard = NULL, *plan = NULL;
     int json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
@@ -67,13 +110,23 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         case 'l': o.lang = optarg; break;
         case 'J': json = 1; break;
         case 's': store = optarg; break;
+        case 'k': shard = optarg; break;
+        case 'p': plan = optarg; break;
         default: return EXIT_USAGE;
         }
     }
+    if (shard || plan)
+        return run_shard(ctx, shard, plan, argc - optind, &o, store, json);
     if (optind >= argc) {
         cli_error("run", "no DIR given; see 'dangan help run'");
         return EXIT_USAGE;
     }
+    return run_paths(ctx, (const char *const *)argv + optind, argc - optind, &o, store, json);
+}
+
+static int run_paths(cli_ctx *ctx, const char *const *paths, int npaths, const arc_run_opts *o,
+                     const char *store, int json)
+{
     if (store) { /* the workspace's store from now on, as with ingest --store */
         sqlite3 *db = NULL;
         dg_err err = {0};
@@ -86,8 +139,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             return cli_exit_for(src);
         }
     }
-    run_call call = {.db_path = ctx->db_path, .dirs = (const char *const *)argv + optind,
-                     .ndirs = argc - optind, .o = &o};
+    run_call call = {.db_path = ctx->db_path, .dirs = paths, .ndirs = npaths, .o = o};
     int rc = cli_run_stage(ctx, "run", CLI_NO_DB, run_stages, &call);
     if (rc)
         return rc;
@@ -99,6 +151,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 const cli_command cmd_run = {
     "run", "ingest, read, extract, normalize and load scans in one go",
     "usage: dangan run [--jobs N] [--lang LANGS] [--store DIR] [--json] DIR...\n"
+    "       dangan --db shard-K.db run [OPTIONS] --shard K/N --plan PLAN.tsv\n"
     "\n"
     "Runs every stage on the scans under DIR (files or directories): ingest ->\n"
     "ocr -> extract -> reread -> normalize -> load, with one progress display, then prints\n"
@@ -110,6 +163,10 @@ const cli_command cmd_run = {
     "  --lang LANGS    Tesseract languages (default chi_sim; Latin-only cells are re-read with eng)\n"
     "  --store DIR     make DIR the workspace's scan store (as 'dangan ingest --store')\n"
     "  --json          print the summary as JSON\n"
+    "  --shard K/N --plan PLAN.tsv\n"
+    "                  run only the files of shard K of the plan 'dangan shard plan\n"
+    "                  --shards N' wrote, into this database (one a shard); resumes like\n"
+    "                  any run; then 'dangan merge' (docs/scale.md)\n"
     "\n"
     "exit: 0 the run worked, also when items wait for review (that is the normal\n"
     "      hand-over to an operator, not a failure);\n"

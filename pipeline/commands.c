@@ -13,6 +13,7 @@ extern const cli_command cmd_review, cmd_load, cmd_provenance, cmd_qa, cmd_amend
 extern const cli_command cmd_key, cmd_certify, cmd_verify;
 extern const cli_command cmd_store, cmd_fixity, cmd_backup, cmd_restore, cmd_audit;
 extern const cli_command cmd_serve, cmd_user, cmd_report;
+extern const cli_command cmd_shard, cmd_merge;
 
 const cli_command *const cli_commands[] = {
     &cmd_run,
@@ -44,6 +45,8 @@ const cli_command *const cli_commands[] = {
     &cmd_serve,
     &cmd_report,
     &cmd_user,
+    &cmd_shard,
+    &cmd_merge,
     NULL,
 };
 

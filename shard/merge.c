@@ -1,0 +1,671 @@
+/*
+ * merge.c - one shard database into the archive (shard.h).
+ *
+ * Ids: every table with an integer `id` gets offset[T] = the archive's
+ * max(id) before the merge; a shard row's id becomes id + offset[T] and
+ * every column declared REFERENCES T(id) moves with it, so the copy is
+ * one INSERT ... SELECT a table (fast, and every table a later migration
+ * adds with declared foreign keys is carried without code here).  Ids
+ * kept inside JSON text are remapped where the schema says they are ids:
+ * field.words (ocr_word ids) and access_log.shown (study_record ids).
+ *
+ * The audit chain: the shard's events are appended to the archive's chain
+ * in their order, each with its original at, who and kind, its subject and
+ * content.rows with archive ids (so `audit verify` finds every merged
+ * archive row explained), and a member "merged" holding the original
+ * event as it was hashed (shard, seq, at, subject, content as a string,
+ * prev_hash, hash): the shard's own chain can be recomputed from the
+ * archive alone (audit/verify.c does).  Other ids inside merged content
+ * (a load event's "run", say) stay the shard's: archive id = shard id +
+ * the offset the closing "merge" event records.
+ */
+#include "shard.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "audit.h"
+#include "db.h"
+
+/* Tables the merge does not copy row by row: the chain (appended), the
+ * catalogs and name tables (must be the same edition: compared, copied
+ * into an archive that has none), and the workspace's own store setting. */
+static const char *const not_copied[] = {
+    "audit_event",   "catalog_edition",      "crosswalk_source", "discipline",
+    "crosswalk",     "crosswalk_unresolved", "name_keys_source", "store_setting",
+};
+static const char *const reference_tables[] = {
+    "catalog_edition", "crosswalk_source", "discipline", "crosswalk", "crosswalk_unresolved",
+    "name_keys_source", "store_setting",
+};
+#define NREF (sizeof reference_tables / sizeof *reference_tables)
+
+typedef struct fk {
+    char *col;
+    int target; /* index into the table list, -1: not an id table */
+} fk;
+
+typedef struct tinfo {
+    char *name;
+    int has_id;  /* an INTEGER PRIMARY KEY named id */
+    int in_events; /* the shard's events carry rows of it */
+    int64_t off; /* the archive's max(id) before the merge */
+    char **cols;
+    size_t ncols;
+    fk *fks;
+    size_t nfks;
+} tinfo;
+
+typedef struct merge_ctx {
+    sqlite3 *db;
+    tinfo *t;
+    size_t nt;
+} merge_ctx;
+
+static void tables_free(merge_ctx *m)
+{
+    for (size_t i = 0; i < m->nt; i++) {
+        free(m->t[i].name);
+        for (size_t j = 0; j < m->t[i].ncols; j++)
+            free(m->t[i].cols[j]);
+        free(m->t[i].cols);
+        for (size_t j = 0; j < m->t[i].nfks; j++)
+            free(m->t[i].fks[j].col);
+        free(m->t[i].fks);
+    }
+    free(m->t);
+    m->t = NULL;
+    m->nt = 0;
+}
+
+static int table_index(const merge_ctx *m, const char *name)
+{
+    for (size_t i = 0; name && i < m->nt; i++)
+        if (strcmp(m->t[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int skipped_table(const char *name)
+{
+    for (size_t i = 0; i < sizeof not_copied / sizeof *not_copied; i++)
+        if (strcmp(name, not_copied[i]) == 0)
+            return 1;
+    return strncmp(name, "sqlite_", 7) == 0;
+}
+
+static int oom(dg_err *err)
+{
+    return dg_err_set(err, DG_ENOMEM, "out of memory merging");
+}
+
+/* Columns of one table, from the shard (the same schema version as ours). */
+static int table_columns(merge_ctx *m, tinfo *t, dg_err *err)
+{
+    char sql[256];
+    sqlite3_stmt *st;
+    snprintf(sql, sizeof sql, "SELECT name, type, pk FROM pragma_table_info('%s', 'main')",
+             t->name);
+    if (db_prepare(m->db, sql, &st, err))
+        return DG_EDB;
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *type = (const char *)sqlite3_column_text(st, 1);
+        char **nc = realloc(t->cols, (t->ncols + 1) * sizeof *nc);
+        if (!nc || !(nc[t->ncols] = dg_strdup(name))) {
+            if (nc)
+                t->cols = nc;
+            rc = oom(err);
+            break;
+        }
+        t->cols = nc;
+        t->ncols++;
+        if (sqlite3_column_int(st, 2) == 1 && strcmp(name, "id") == 0 && type &&
+            strcasecmp(type, "INTEGER") == 0)
+            t->has_id = 1;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int table_fks(merge_ctx *m, tinfo *t, dg_err *err)
+{
+    char sql[256];
+    sqlite3_stmt *st;
+    snprintf(sql, sizeof sql, "SELECT \"from\", \"table\", \"to\" FROM "
+                              "pragma_foreign_key_list('%s', 'main')", t->name);
+    if (db_prepare(m->db, sql, &st, err))
+        return DG_EDB;
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *to = (const char *)sqlite3_column_text(st, 2);
+        if (to && strcmp(to, "id") != 0)
+            continue; /* a key that is not a row id (catalog codes) moves as it is */
+        fk *nf = realloc(t->fks, (t->nfks + 1) * sizeof *nf);
+        if (!nf)
+            return sqlite3_finalize(st), oom(err);
+        t->fks = nf;
+        fk *f = &t->fks[t->nfks];
+        f->target = table_index(m, (const char *)sqlite3_column_text(st, 1));
+        if (!(f->col = dg_strdup((const char *)sqlite3_column_text(st, 0))))
+            rc = oom(err);
+        else
+            t->nfks++;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int64_t max_id(sqlite3 *db, const char *table, dg_err *err, int *rc)
+{
+    char sql[160];
+    int64_t v = 0;
+    snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM main.\"%s\"", table);
+    *rc = db_query_int(db, sql, &v, err);
+    return v;
+}
+
+/* Every table the merge copies, with its columns, foreign keys and offset,
+ * in creation order.  Names come from the archive's schema (ours), never
+ * from the shard's: a shard's tables must match them (tables_match). */
+static int tables_read(merge_ctx *m, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(m->db, "SELECT name FROM main.sqlite_schema WHERE type = 'table' ORDER BY rowid",
+                   &st, err))
+        return DG_EDB;
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        if (skipped_table(name))
+            continue;
+        tinfo *nt = realloc(m->t, (m->nt + 1) * sizeof *nt);
+        if (!nt)
+            return sqlite3_finalize(st), oom(err);
+        m->t = nt;
+        memset(&m->t[m->nt], 0, sizeof *m->t);
+        if (!(m->t[m->nt].name = dg_strdup(name)))
+            rc = oom(err);
+        else
+            m->nt++;
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; !rc && i < m->nt; i++)
+        rc = table_columns(m, &m->t[i], err);
+    for (size_t i = 0; !rc && i < m->nt; i++)
+        rc = table_fks(m, &m->t[i], err);
+    for (size_t i = 0; !rc && i < m->nt; i++)
+        if (m->t[i].has_id)
+            m->t[i].off = max_id(m->db, m->t[i].name, err, &rc);
+    return rc;
+}
+
+/* The shard's tables, column for column, as the archive's: the same schema
+ * version should guarantee it, a database edited by hand need not. */
+static int tables_match(merge_ctx *m, const char *shard_path, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(m->db,
+                   "SELECT s.name FROM sh.sqlite_schema s WHERE s.type = 'table' AND "
+                   "s.name NOT LIKE 'sqlite_%' AND (s.name NOT IN (SELECT name FROM "
+                   "main.sqlite_schema WHERE type = 'table') OR (SELECT group_concat(name || ' ' "
+                   "|| type, ',') FROM pragma_table_info(s.name, 'sh')) IS NOT (SELECT "
+                   "group_concat(name || ' ' || type, ',') FROM pragma_table_info(s.name, 'main')))"
+                   " UNION ALL SELECT a.name FROM main.sqlite_schema a WHERE a.type = 'table' AND "
+                   "a.name NOT LIKE 'sqlite_%' AND a.name NOT IN (SELECT name FROM "
+                   "sh.sqlite_schema WHERE type = 'table') LIMIT 1",
+                   &st, err))
+        return DG_EDB;
+    int rc = DG_OK;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        char *esc = dg_strdup((const char *)sqlite3_column_text(st, 0));
+        for (char *c = esc; c && *c; c++)
+            if ((unsigned char)*c < 0x20)
+                *c = '?';
+        rc = dg_err_set(err, DG_EINPUT,
+                        "shard '%s': table %s is not the archive's (another column, missing, or "
+                        "extra): refused", shard_path, esc ? esc : "?");
+        free(esc);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int64_t offset_of(const merge_ctx *m, const char *table)
+{
+    int i = table_index(m, table);
+    return i >= 0 && m->t[i].has_id ? m->t[i].off : -1;
+}
+
+/* The SQL expression giving column col of table t (0-based column) in the
+ * archive, reading from `src` (a column name or an expression). */
+static int column_expr(const merge_ctx *m, const tinfo *t, const char *col, const char *src,
+                       dg_buf *b)
+{
+    if (t->has_id && strcmp(col, "id") == 0)
+        return dg_buf_addf(b, "(%s + %lld)", src, (long long)t->off);
+    for (size_t k = 0; k < t->nfks; k++)
+        if (strcmp(t->fks[k].col, col) == 0 && t->fks[k].target >= 0 &&
+            m->t[t->fks[k].target].has_id)
+            return dg_buf_addf(b, "(%s + %lld)", src, (long long)m->t[t->fks[k].target].off);
+    /* ids kept in JSON text */
+    const char *ids_of = strcmp(t->name, "field") == 0 && strcmp(col, "words") == 0 ? "ocr_word"
+                         : strcmp(t->name, "access_log") == 0 && strcmp(col, "shown") == 0
+                             ? "study_record"
+                             : NULL;
+    /* '' || : the column is text holding JSON; without it json_replace
+     * would put an array where the event's row has a string */
+    if (ids_of)
+        return dg_buf_addf(b,
+                           "('' || CASE WHEN json_valid(%s) AND json_type(%s) = 'array' THEN "
+                           "(SELECT json_group_array(CASE WHEN j.type = 'integer' THEN "
+                           "j.value + %lld ELSE j.value END) FROM json_each(%s) j) "
+                           "ELSE %s END)",
+                           src, src, (long long)offset_of(m, ids_of), src, src);
+    return dg_buf_addf(b, "%s", src);
+}
+
+static int copy_table(merge_ctx *m, const tinfo *t, long *rows, dg_err *err)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    int rc = dg_buf_addf(&b, "INSERT INTO main.\"%s\" (", t->name);
+    for (size_t c = 0; !rc && c < t->ncols; c++)
+        rc = dg_buf_addf(&b, "%s\"%s\"", c ? ", " : "", t->cols[c]);
+    rc = rc ? rc : dg_buf_adds(&b, ") SELECT ");
+    for (size_t c = 0; !rc && c < t->ncols; c++) {
+        char src[200];
+        snprintf(src, sizeof src, "\"%s\"", t->cols[c]);
+        rc = c ? dg_buf_adds(&b, ", ") : DG_OK;
+        rc = rc ? rc : column_expr(m, t, t->cols[c], src, &b);
+    }
+    rc = rc ? rc : dg_buf_addf(&b, " FROM sh.\"%s\" ORDER BY rowid", t->name);
+    if (rc) {
+        dg_buf_release(&b);
+        return oom(err);
+    }
+    char *msg = NULL;
+    if (sqlite3_exec(m->db, b.data, NULL, NULL, &msg) != SQLITE_OK) {
+        rc = dg_err_set(err, DG_EDB, "copying table %s: %s", t->name, msg ? msg : "");
+        sqlite3_free(msg);
+    } else {
+        *rows += sqlite3_changes(m->db);
+    }
+    dg_buf_release(&b);
+    return rc;
+}
+
+/* ---- checks before anything is written ------------------------------------------ */
+
+static int text_of(sqlite3 *db, const char *sql, char **out, dg_err *err)
+{
+    sqlite3_stmt *st;
+    *out = NULL;
+    if (db_prepare(db, sql, &st, err))
+        return DG_EDB;
+    int rc = DG_OK;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+        !(*out = dg_strdup((const char *)sqlite3_column_text(st, 0))))
+        rc = oom(err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* What identifies the contents of a reference table, as one string. */
+static int ref_digest(sqlite3 *db, const char *schema, const char *table, char **out,
+                      dg_err *err)
+{
+    static const char *const key[NREF] = {
+        "edition || ':' || sha256", "from_edition || '>' || to_edition || ':' || sha256",
+        NULL, NULL, NULL, "sha256", "dir"};
+    for (size_t i = 0; i < NREF; i++)
+        if (strcmp(table, reference_tables[i]) == 0 && key[i]) {
+            char sql[400];
+            snprintf(sql, sizeof sql,
+                     "SELECT group_concat(k, ',') FROM (SELECT %s AS k FROM %s.\"%s\" ORDER BY 1)",
+                     key[i], schema, table);
+            return text_of(db, sql, out, err);
+        }
+    *out = NULL;
+    return DG_OK;
+}
+
+/* Catalog editions, crosswalks and name tables: a shard's values were
+ * normalized and keyed with them, so an archive made with others would mix
+ * two meanings of one code.  The scan store: the shard's stored_file rows
+ * promise objects in its store.  An archive without any takes the shard's. */
+static int check_references(sqlite3 *db, const char *shard_path, dg_err *err)
+{
+    static const char *const tables[] = {"catalog_edition", "crosswalk_source",
+                                         "name_keys_source", "store_setting"};
+    static const char *const what[] = {"catalog editions", "crosswalks",
+                                       "name tables (variants/confusables)",
+                                       ("scan store (copy its objects into the archive's, or "
+                                        "give every shard one shared store)")};
+    int rc = DG_OK;
+    for (size_t i = 0; !rc && i < 4; i++) {
+        char *a = NULL, *s = NULL;
+        rc = ref_digest(db, "main", tables[i], &a, err);
+        rc = rc ? rc : ref_digest(db, "sh", tables[i], &s, err);
+        if (!rc && a && s && strcmp(a, s) != 0)
+            rc = dg_err_set(err, DG_EINPUT,
+                            "shard '%s' was made with other %s than the archive (shard: %s; "
+                            "archive: %s): refused",
+                            shard_path, what[i], s, a);
+        free(a);
+        free(s);
+    }
+    return rc;
+}
+
+static int copy_references(sqlite3 *db, long *rows, dg_err *err)
+{
+    int rc = DG_OK;
+    for (size_t i = 0; !rc && i < NREF; i++) {
+        char sql[300];
+        snprintf(sql, sizeof sql, "INSERT INTO main.\"%s\" SELECT * FROM sh.\"%s\" WHERE NOT "
+                 "EXISTS (SELECT 1 FROM main.\"%s\")",
+                 reference_tables[i], reference_tables[i], reference_tables[i]);
+        rc = db_exec(db, sql, err);
+        if (!rc)
+            *rows += sqlite3_changes(db);
+    }
+    return rc;
+}
+
+static int check_shard(sqlite3 *db, const char *shard_path, dg_err *err)
+{
+    int64_t sv = 0, running = 0, dup = 0;
+    int av = db_user_version(db);
+    int rc = db_query_int(db, "PRAGMA sh.user_version", &sv, err);
+    if (rc)
+        return rc;
+    if (sv != av)
+        return dg_err_set(err, DG_EINPUT,
+                          "shard '%s' is of schema version %lld, the archive of %d: %s", shard_path,
+                          (long long)sv, av,
+                          sv < av ? "open it once with this dangan (any command upgrades it), "
+                                    "then merge"
+                                  : "it was written by a newer dangan; merge with that one");
+    rc = db_query_int(db, "SELECT count(*) FROM sh.run WHERE status = 'running'", &running, err);
+    if (!rc && running)
+        return dg_err_set(err, DG_EINPUT,
+                          "shard '%s' has %lld run(s) still marked running: finish it (run the "
+                          "shard again) before merging",
+                          shard_path, (long long)running);
+    rc = rc ? rc
+            : db_query_int(db, "SELECT count(*) FROM sh.file s JOIN main.file a USING (sha256)",
+                           &dup, err);
+    if (!rc && dup) {
+        char *sha = NULL;
+        text_of(db, "SELECT s.sha256 FROM sh.file s JOIN main.file a USING (sha256) LIMIT 1",
+                &sha, NULL);
+        rc = dg_err_set(err, DG_EINPUT,
+                        "shard '%s' holds %lld file(s) the archive already has from another "
+                        "source (e.g. SHA-256 %s): shards of one plan never share a file; refused",
+                        shard_path, (long long)dup, sha ? sha : "?");
+        free(sha);
+    }
+    return rc ? rc : check_references(db, shard_path, err);
+}
+
+/* ---- the chain ----------------------------------------------------------------------- */
+
+/*
+ * Into b: the SQL expression, over a row of sh.audit_event, of the event's
+ * content as the archive appends it: content.rows with archive ids (one
+ * json_replace a table the events carry rows of: a path absent is left
+ * alone) and the original event under "merged" (?1: the shard's identity).
+ */
+static int events_expr(merge_ctx *m, dg_buf *b, dg_err *err)
+{
+    sqlite3_stmt *q;
+    if (db_prepare(m->db, "SELECT DISTINCT r.key FROM sh.audit_event e, "
+                          "json_each(e.content, '$.rows') r WHERE json_valid(e.content) AND "
+                          "json_type(e.content, '$.rows') = 'object'", &q, err))
+        return DG_EDB;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int ti = table_index(m, (const char *)sqlite3_column_text(q, 0));
+        if (ti >= 0)
+            m->t[ti].in_events = 1;
+    }
+    sqlite3_finalize(q);
+    dg_buf inner, probe;
+    dg_buf_init(&inner, 0);
+    dg_buf_init(&probe, 0);
+    int rc = dg_buf_adds(&inner, "content");
+    for (size_t i = 0; !rc && i < m->nt; i++) {
+        const tinfo *t = &m->t[i];
+        if (!t->in_events)
+            continue;
+        dg_buf_reset(b);
+        rc = dg_buf_addf(b, "json_replace(%s", inner.data);
+        for (size_t c = 0; !rc && c < t->ncols; c++) {
+            char src[300];
+            snprintf(src, sizeof src, "json_extract(content, '$.rows.%s.%s')", t->name, t->cols[c]);
+            dg_buf_reset(&probe);
+            rc = column_expr(m, t, t->cols[c], src, &probe);
+            if (!rc && strcmp(probe.data, src) != 0)
+                rc = dg_buf_addf(b, ", '$.rows.%s.%s', %s", t->name, t->cols[c], probe.data);
+        }
+        rc = rc ? rc : dg_buf_addc(b, ')');
+        if (!rc) {
+            dg_buf_reset(&inner);
+            rc = dg_buf_add(&inner, b->data, b->len);
+        }
+    }
+    dg_buf_reset(b);
+    rc = rc ? rc
+            : dg_buf_addf(b, "json_set(%s, '$.merged', json_object('shard', ?1, 'seq', seq, "
+                             "'at', at, 'subject', subject, 'content', content, "
+                             "'prev_hash', prev_hash, 'hash', hash))",
+                          inner.data);
+    dg_buf_release(&inner);
+    dg_buf_release(&probe);
+    return rc ? oom(err) : DG_OK;
+}
+
+/* "TABLE:ID" with the archive's id. */
+static void subject_remap(const merge_ctx *m, const char *subject, char *out, size_t size)
+{
+    const char *colon = strchr(subject, ':');
+    char table[128];
+    char *end;
+    if (colon && (size_t)(colon - subject) < sizeof table) {
+        memcpy(table, subject, (size_t)(colon - subject));
+        table[colon - subject] = '\0';
+        long long id = strtoll(colon + 1, &end, 10);
+        int64_t off = offset_of(m, table);
+        if (off >= 0 && end != colon + 1 && !*end) {
+            snprintf(out, size, "%s:%lld", table, id + (long long)off);
+            return;
+        }
+    }
+    snprintf(out, size, "%s", subject);
+}
+
+/* The shard's events, in their order, appended to the archive's chain. */
+static int events_append(merge_ctx *m, const char *ident, long *events, dg_err *err)
+{
+    dg_buf b, sql;
+    dg_buf_init(&b, 0);
+    dg_buf_init(&sql, 0);
+    int rc = events_expr(m, &b, err);
+    if (!rc && dg_buf_addf(&sql, "SELECT who, kind, subject, %s FROM sh.audit_event ORDER BY seq",
+                           b.data))
+        rc = oom(err);
+    sqlite3_stmt *st = NULL;
+    if (!rc && db_prepare(m->db, sql.data, &st, err))
+        rc = DG_EDB;
+    dg_buf_release(&b);
+    dg_buf_release(&sql);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, ident, -1, SQLITE_STATIC);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        char subject[512];
+        subject_remap(m, (const char *)sqlite3_column_text(st, 2), subject, sizeof subject);
+        rc = audit_append(m->db, (const char *)sqlite3_column_text(st, 0),
+                          (const char *)sqlite3_column_text(st, 1), subject,
+                          (const char *)sqlite3_column_text(st, 3), NULL, err);
+        if (!rc)
+            (*events)++;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(m->db, err, "reading the shard's events");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int merge_event(merge_ctx *m, const char *shard_path, const shard_merge_summary *s,
+                       const char *head_hash, dg_err *err)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    int rc = dg_buf_addf(&b, "{\"shard\":\"%s\",\"path\":", s->ident);
+    rc = rc ? rc : dg_buf_json_str(&b, shard_path);
+    rc = rc ? rc : dg_buf_addf(&b, ",\"head\":{\"seq\":%lld,\"hash\":\"%s\"},\"events\":%ld,"
+                                   "\"rows_copied\":%ld,\"schema\":%d,\"offsets\":{",
+                               (long long)s->head_seq, head_hash, s->events, s->rows,
+                               db_user_version(m->db));
+    int first = 1;
+    for (size_t i = 0; !rc && i < m->nt; i++)
+        if (m->t[i].has_id) {
+            rc = dg_buf_addf(&b, "%s\"%s\":%lld", first ? "" : ",", m->t[i].name,
+                             (long long)m->t[i].off);
+            first = 0;
+        }
+    rc = rc ? rc : dg_buf_adds(&b, "}}");
+    char subject[80];
+    snprintf(subject, sizeof subject, "shard:%s", s->ident);
+    rc = rc ? oom(err) : audit_append(m->db, NULL, "merge", subject, b.data, NULL, err);
+    dg_buf_release(&b);
+    return rc;
+}
+
+/* ---- the merge ------------------------------------------------------------------------ */
+
+static int count_into(sqlite3 *db, const char *sql, long *out)
+{
+    int64_t v = 0;
+    int rc = db_query_int(db, sql, &v, NULL);
+    *out = (long)v;
+    return rc;
+}
+
+/* Identity and head of the shard; whether (and at which head) it was merged. */
+static int shard_identity(sqlite3 *db, const char *shard_path, shard_merge_summary *s,
+                          char head[65], char **merged_head, dg_err *err)
+{
+    char *id = NULL, *h = NULL;
+    int rc = text_of(db, "SELECT hash FROM sh.audit_event ORDER BY seq LIMIT 1", &id, err);
+    rc = rc ? rc : text_of(db, "SELECT hash FROM sh.audit_event ORDER BY seq DESC LIMIT 1", &h, err);
+    rc = rc ? rc : db_query_int(db, "SELECT coalesce(max(seq), 0) FROM sh.audit_event",
+                                &s->head_seq, err);
+    if (!rc && (!id || !h)) {
+        /* a shard the plan gave no file: its database exists, empty */
+        int64_t n = 0;
+        rc = db_query_int(db, "SELECT (SELECT count(*) FROM sh.file) + (SELECT count(*) FROM "
+                              "sh.quarantine) + (SELECT count(*) FROM sh.run)", &n, err);
+        if (!rc && n)
+            rc = dg_err_set(err, DG_EINPUT, "'%s' has rows but no audit history: refused",
+                            shard_path);
+        if (!rc)
+            s->skipped = SHARD_EMPTY;
+        free(id);
+        free(h);
+        return rc;
+    }
+    if (!rc) {
+        snprintf(s->ident, sizeof s->ident, "%s", id);
+        snprintf(head, 65, "%s", h);
+        char sql[200];
+        snprintf(sql, sizeof sql, "SELECT json_extract(content, '$.head.hash') FROM "
+                 "main.audit_event WHERE kind = 'merge' AND subject = 'shard:%s' "
+                 "ORDER BY seq DESC LIMIT 1", s->ident);
+        rc = text_of(db, sql, merged_head, err);
+    }
+    free(id);
+    free(h);
+    return rc;
+}
+
+static int merge_attached(sqlite3 *db, const char *shard_path, shard_merge_summary *s, dg_err *err)
+{
+    char head[65], *merged_head = NULL;
+    int rc = shard_identity(db, shard_path, s, head, &merged_head, err);
+    if (!rc && s->skipped == SHARD_EMPTY)
+        return DG_OK;
+    if (!rc && merged_head) {
+        if (strcmp(merged_head, head) == 0)
+            s->skipped = SHARD_MERGED_BEFORE;
+        else
+            rc = dg_err_set(err, DG_EINPUT,
+                            "shard '%s' was merged before (at its head %s) and has changed "
+                            "since (head %s): merge it into a fresh archive with the others",
+                            shard_path, merged_head, head);
+    }
+    free(merged_head);
+    if (rc || s->skipped)
+        return rc;
+    rc = check_shard(db, shard_path, err);
+    merge_ctx m = {db, NULL, 0};
+    /* a merge reads every page of the shard and writes as many: a cache that
+     * holds the working set spares re-reading them (256 MB at most) */
+    rc = rc ? rc : db_exec(db, "PRAGMA main.cache_size = -262144; PRAGMA sh.cache_size = -65536; "
+                               "PRAGMA temp_store = MEMORY", err);
+    rc = rc ? rc : db_exec(db, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    /* the ids of one table point at rows of tables copied later (review
+     * items at study records): checked at commit */
+    rc = db_exec(db, "PRAGMA defer_foreign_keys = ON", err);
+    rc = rc ? rc : tables_match(&m, shard_path, err);
+    rc = rc ? rc : tables_read(&m, err);
+    rc = rc ? rc : copy_references(db, &s->rows, err);
+    for (size_t i = 0; !rc && i < m.nt; i++) {
+        rc = copy_table(&m, &m.t[i], &s->rows, err);
+        s->tables++;
+    }
+    rc = rc ? rc : events_append(&m, s->ident, &s->events, err);
+    rc = rc ? rc : merge_event(&m, shard_path, s, head, err);
+    if (!rc) {
+        count_into(db, "SELECT count(*) FROM sh.file", &s->files);
+        count_into(db, "SELECT count(*) FROM sh.record", &s->records);
+        count_into(db, "SELECT count(*) FROM sh.study_record", &s->studies);
+    }
+    rc = rc ? rc : db_exec(db, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    tables_free(&m);
+    return rc;
+}
+
+int shard_merge(sqlite3 *db, const char *shard_path, shard_merge_summary *s, dg_err *err)
+{
+    memset(s, 0, sizeof *s);
+    struct stat st;
+    if (stat(shard_path, &st) != 0 || !S_ISREG(st.st_mode))
+        return dg_err_set(err, DG_EINPUT, "shard '%s' does not exist or is not a file", shard_path);
+    sqlite3_stmt *at;
+    if (db_prepare(db, "ATTACH DATABASE ?1 AS sh", &at, err))
+        return DG_EDB;
+    sqlite3_bind_text(at, 1, shard_path, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(at) == SQLITE_DONE
+                 ? DG_OK
+                 : dg_err_set(err, DG_EINPUT, "cannot open shard '%s': %s", shard_path,
+                              sqlite3_errmsg(db));
+    sqlite3_finalize(at);
+    int64_t tables = 0;
+    if (!rc && (db_query_int(db, "SELECT count(*) FROM sh.sqlite_schema WHERE name = "
+                                 "'audit_event'", &tables, NULL) != DG_OK || !tables))
+        rc = dg_err_set(err, DG_EINPUT, "'%s' is not a dangan database", shard_path);
+    rc = rc ? rc : merge_attached(db, shard_path, s, err);
+    sqlite3_exec(db, "DETACH DATABASE sh", NULL, NULL, NULL);
+    return rc;
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# refusals.sh - plans (stable by content, aliases together, made for one N),
+# and the merge's refusals with their reasons and nothing written: another
+# schema version, other catalog editions, a run still running, a file the
+# archive has from elsewhere, not a dangan database; idempotence; a forged
+# shard history caught by `audit verify` after a consistent rewrite.
+# Shards here are ingest-only (no OCR), so this runs in seconds.
+# usage: refusals.sh DANGAN SAMPLES_DIR SOURCE_DIR WORKDIR
+set -u
+DANGAN=$1 SAMPLES=$2 SRC=$3 WORK=$4
+. "$SRC/tests/lib/testlib.sh"
+command -v sqlite3 > /dev/null || { echo "sqlite3 shell not installed"; exit 1; }
+fresh_dir "$WORK"
+cd "$WORK" || exit 1
+mkdir -p scans other/deeper
+cp "$SAMPLES"/*.jpg "$SAMPLES"/*.tif scans/
+echo "not a scan" > scans/notes.txt
+
+# --- plans
+check_exit "plan" 0 "$DANGAN" shard plan --shards 3 scans
+printf '%s\n' "$TL_OUT" > plan.tsv
+check_eq "plan: header" "$(head -n1 plan.tsv)" "# dangan shard plan v1 shards=3"
+check_eq "plan: the scans, not the notes" "$(grep -vc '^#' plan.tsv)" 6
+cp scans/s003_reg_clean.jpg other/deeper/renamed.jpg
+"$DANGAN" shard plan --shards 3 other scans > plan2.tsv 2> /dev/null
+sha=$(sha256sum scans/s003_reg_clean.jpg | cut -d' ' -f1)
+check_eq "plan: a file keeps its shard whatever else is planned, renamed too" \
+    "$(awk -F'\t' -v s="$sha" '$2 == s {print $1}' plan2.tsv | sort -u)" \
+    "$(awk -F'\t' -v s="$sha" '$2 == s {print $1}' plan.tsv)"
+check_eq "plan: shard = first 64 bits of the SHA-256 mod N, plus 1" \
+    "$(awk -F'\t' -v s="$sha" '$2 == s {print $1}' plan.tsv)" \
+    "$(python3 -c "print(int('$sha'[:16], 16) % 3 + 1)")"
+check_exit "plan: --shards 0" 2 "$DANGAN" shard plan --shards 0 scans
+check_exit "plan: missing dir" 4 "$DANGAN" shard plan --shards 2 nowhere
+check_exit "run: --shard without --plan" 2 "$DANGAN" --db x.db run --shard 1/3
+check_exit "run: --shard 4/3" 2 "$DANGAN" --db x.db run --shard 4/3 --plan plan.tsv
+check_exit "run: a plan for another N" 4 "$DANGAN" --db x.db run --shard 1/2 --plan plan.tsv
+check_contains "run: another N named" "$TL_ERR" "made for 3 shards, not 2"
+
+# --- ingest-only shards
+"$DANGAN" --db a.db -q ingest scans/s003_reg_clean.jpg
+"$DANGAN" --db b.db -q ingest scans/s009_ledger_clean.jpg scans/s015_ledger_moderate.tif
+"$DANGAN" --db c.db -q ingest scans/s008_reg_clean.jpg
+"$DANGAN" --db dup.db -q ingest scans/s003_reg_clean.jpg
+sqlite3 a.db "INSERT INTO catalog_edition (edition, year_from, imported, sha256) VALUES ('2022', 2022, 'now', 'aaa')"
+check_exit "merge a, b" 0 "$DANGAN" merge --into m.db a.db b.db
+check_eq "merge: files" "$(sqlite3 m.db 'SELECT count(*) FROM file')" 3
+check_eq "merge: pages point at their files" \
+    "$(sqlite3 m.db 'SELECT count(*) FROM page p JOIN file f ON f.id = p.file_id')" \
+    "$(sqlite3 m.db 'SELECT count(*) FROM page')"
+check_eq "merge: the catalog of the first shard" "$(sqlite3 m.db 'SELECT sha256 FROM catalog_edition')" aaa
+check_exit "merge: verify" 0 "$DANGAN" --db m.db audit verify
+chain_head() { sqlite3 m.db 'SELECT max(seq) FROM audit_event'; }
+h0=$(chain_head)
+check_exit "merge again" 0 "$DANGAN" merge --into m.db b.db a.db
+check_eq "merge again: nothing added" "$(chain_head)" "$h0"
+
+cp c.db newer.db && sqlite3 newer.db "PRAGMA user_version = 999"
+check_exit "refused: newer schema" 4 "$DANGAN" merge --into m.db newer.db
+check_contains "refused: newer schema, why" "$TL_ERR" "schema version 999"
+cp c.db older.db && sqlite3 older.db "PRAGMA user_version = 3"
+check_exit "refused: older schema" 4 "$DANGAN" merge --into m.db older.db
+check_contains "refused: older schema, why" "$TL_ERR" "open it once with this dangan"
+cp c.db cat.db && sqlite3 cat.db "INSERT INTO catalog_edition (edition, year_from, imported, sha256) VALUES ('2022', 2022, 'now', 'bbb')"
+check_exit "refused: another catalog" 4 "$DANGAN" merge --into m.db cat.db
+check_contains "refused: another catalog, why" "$TL_ERR" "other catalog editions"
+cp c.db running.db && sqlite3 running.db "UPDATE run SET status = 'running'"
+check_exit "refused: a run still running" 4 "$DANGAN" merge --into m.db running.db
+check_contains "refused: running, why" "$TL_ERR" "still marked running"
+check_exit "refused: a file the archive has" 4 "$DANGAN" merge --into m.db dup.db
+check_contains "refused: the file named" "$TL_ERR" "$sha"
+cp c.db extra.db && sqlite3 extra.db "ALTER TABLE person ADD COLUMN nickname TEXT"
+check_exit "refused: a table not the archive's" 4 "$DANGAN" merge --into m.db extra.db
+check_contains "refused: the table named" "$TL_ERR" "table person is not the archive's"
+echo "plain text" > text.db
+check_exit "refused: not a database" 4 "$DANGAN" merge --into m.db text.db
+check_exit "refused: missing" 4 "$DANGAN" merge --into m.db nowhere.db
+check_eq "refusals wrote nothing" "$(chain_head)" "$h0"
+check_exit "c still merges" 0 "$DANGAN" merge --into m.db c.db
+check_exit "verify after three" 0 "$DANGAN" --db m.db audit verify
+# an archive of merged shards merged again (regions into a national archive)
+check_exit "merge of a merged archive" 0 "$DANGAN" merge --into outer.db m.db
+check_exit "merge of a merged archive: verify" 0 "$DANGAN" --db outer.db audit verify
+check_eq "merge of a merged archive: its files" "$(sqlite3 outer.db 'SELECT count(*) FROM file')" \
+    "$(sqlite3 m.db 'SELECT count(*) FROM file')"
+
+# a shard the plan gave no file: an empty database, merged as nothing
+"$DANGAN" shard plan --shards 50 scans/s003_reg_clean.jpg > p50.tsv 2> /dev/null
+empty=$(( $(awk -F'\t' 'NR == 2 {print $1}' p50.tsv) % 50 + 1 ))
+check_exit "run of an empty shard" 0 "$DANGAN" --db empty.db run --shard "$empty/50" --plan p50.tsv
+check_contains "run of an empty shard: says so" "$TL_OUT$TL_ERR" "has no files"
+h1=$(chain_head)
+check_exit "merge of an empty shard" 0 "$DANGAN" merge --into m.db empty.db
+check_contains "merge of an empty shard: says so" "$TL_OUT$TL_ERR" "an empty shard"
+check_eq "merge of an empty shard: nothing added" "$(chain_head)" "$h1"
+
+# a consistent rewrite of the archive's chain that forges a shard's event
+cp m.db forged.db
+python3 "$SRC/tests/shard/rewrite_chain.py" forged.db
+check_exit "forged shard history: caught" 7 "$DANGAN" --db forged.db audit verify
+check_contains "forged: named as the shard's event" "$TL_OUT" "was edited: it hashes to"
+# the archive's own chain is whole: only the shards' hashes catch it
+case "$TL_OUT" in *"TAMPERED chain"*) fail "forged: the rewrite left the chain broken";; esac
+finish
