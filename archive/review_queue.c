@@ -35,8 +35,8 @@ static const char queue_sql[] =
 
 static const char *const queue_order[] = {
     /* grouped */
-    "ORDER BY coalesce(fl.batch_id, 0), coalesce(fl.path, ''), coalesce(p.page_index, 0), "
-    "coalesce(f.key, ''), i.reason, i.id",
+    ("ORDER BY coalesce(fl.batch_id, 0), coalesce(fl.path, ''), coalesce(p.page_index, 0), "
+     "coalesce(f.key, ''), i.reason, i.id"),
     "ORDER BY f.p IS NULL, f.p, i.id",      /* p, least certain first */
     "ORDER BY f.p IS NULL, f.p DESC, i.id", /* p, most certain first */
 };
@@ -127,14 +127,14 @@ int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, 
  * X is the least row whose keys exceed X's (a top-1 search, no sort of the
  * whole queue). */
 static const char *const near_keys[] = {
-    "coalesce(fl.batch_id, 0), coalesce(fl.path, ''), coalesce(p.page_index, 0), "
-    "coalesce(f.key, ''), i.reason, i.id",
+    ("coalesce(fl.batch_id, 0), coalesce(fl.path, ''), coalesce(p.page_index, 0), "
+     "coalesce(f.key, ''), i.reason, i.id"),
     "f.p IS NULL, coalesce(f.p, 0), i.id",
     "f.p IS NULL, -coalesce(f.p, 0), i.id",
 };
 static const char *const near_desc[] = {
-    "coalesce(fl.batch_id, 0) DESC, coalesce(fl.path, '') DESC, coalesce(p.page_index, 0) DESC, "
-    "coalesce(f.key, '') DESC, i.reason DESC, i.id DESC",
+    ("coalesce(fl.batch_id, 0) DESC, coalesce(fl.path, '') DESC, coalesce(p.page_index, 0) DESC, "
+     "coalesce(f.key, '') DESC, i.reason DESC, i.id DESC"),
     "f.p IS NULL DESC, coalesce(f.p, 0) DESC, i.id DESC",
     "f.p IS NULL DESC, -coalesce(f.p, 0) DESC, i.id DESC",
 };
