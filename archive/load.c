@@ -917,6 +917,12 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
         rc = arc_review_refresh(db, err);
     if (rc == DG_OK)
         rc = load_all(&c, prog, err);
+    /* and again for what this load found: a record it left waiting on a
+     * required field never read gets its 'missing' item now, not at the next
+     * list or load (a killed and resumed load would otherwise differ from
+     * one that ran once) */
+    if (rc == DG_OK)
+        rc = arc_review_refresh(db, err);
     if (c.run_id) {
         char counts[160];
         snprintf(counts, sizeof counts,
