@@ -84,17 +84,58 @@ def note_known(msg):
     print("KNOWN: " + msg, flush=True)
 
 
-def steady(table, cols, row):
-    """A row without what measures time: ocr_page.cleanup's "times" step
-    (seconds each part of the page took) differs between any two runs."""
-    if table != "ocr_page":
-        return row
+OCR_IDS = {"ocr_cell": "c", "ocr_line": "l", "ocr_word": "w"}
+OCR_REFS = {"cell_id": "c", "line_id": "l"}
+
+
+def ocr_ids(c):
+    """OCR rows renamed page:rank.  Each page's cells, lines and words are
+    written in one transaction, in an order fixed by the page alone, but
+    which page's transaction comes first depends on which worker (or
+    process) finished first: the same scans read twice get the same rows
+    under other ids.  "equal" compares them by page and rank."""
+    m = {}
+    for t, k in OCR_IDS.items():
+        per = {}
+        for i, page in c.execute(f"SELECT id, page_id FROM {t} ORDER BY page_id, id"):
+            per[page] = per.get(page, -1) + 1
+            m[(k, i)] = f"{page}:{k}{per[page]}"
+    return m
+
+
+def words_renamed(v, m):
+    """Word ids inside JSON (field.words, page_form.header) renamed."""
+    if isinstance(v, dict):
+        return {k: (words_renamed(x, m) if k != "words" else [m.get(("w", w), w) for w in x])
+                for k, x in v.items()}
+    if isinstance(v, list):
+        return [words_renamed(x, m) for x in v]
+    return v
+
+
+def steady(table, cols, row, m):
+    """A row without what measures time (ocr_page.cleanup's "times" step,
+    the seconds each part of the page took) and with OCR ids renamed."""
     row = list(row)
-    i = cols.index("cleanup")
-    try:
-        row[i] = json.dumps([s for s in json.loads(row[i]) if s.get("step") != "times"])
-    except (TypeError, ValueError):
-        pass
+    if table == "ocr_page":
+        i = cols.index("cleanup")
+        try:
+            row[i] = json.dumps([s for s in json.loads(row[i]) if s.get("step") != "times"])
+        except (TypeError, ValueError):
+            pass
+    if table in OCR_IDS:
+        row[cols.index("id")] = m.get((OCR_IDS[table], row[cols.index("id")]))
+    for col, k in OCR_REFS.items():
+        if col in cols and table != {"c": "ocr_cell", "l": "ocr_line"}[k]:
+            row[cols.index(col)] = m.get((k, row[cols.index(col)]), row[cols.index(col)])
+    for col in ("words", "header"):
+        if col in cols and table in ("field", "page_form"):
+            try:
+                v = json.loads(row[cols.index(col)])
+                v = [m.get(("w", w), w) for w in v] if col == "words" else words_renamed(v, m)
+                row[cols.index(col)] = json.dumps(v, ensure_ascii=False, sort_keys=True)
+            except (TypeError, ValueError):
+                pass
     return tuple(row)
 
 
@@ -173,11 +214,12 @@ class Campaign:
         out = {"tables": {}, "counts": {}}
         c = sqlite3.connect(tmp)
         c.text_factory = lambda b: b.decode("utf-8", "backslashreplace")  # a GBK file name
+        m = ocr_ids(c)
         for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
             if t in SKIP_TABLES:
                 continue
             cols = [r[1] for r in c.execute(f"PRAGMA table_info({t})") if r[1] not in VOLATILE]
-            rows = sorted(repr(steady(t, cols, r)) for r in c.execute(f"SELECT {', '.join(cols)} FROM {t}"))
+            rows = sorted(repr(steady(t, cols, r, m)) for r in c.execute(f"SELECT {', '.join(cols)} FROM {t}"))
             out["tables"][t] = rows
             out["counts"][t] = len(rows)
         c.close()
