@@ -294,6 +294,9 @@ class Campaign:
                          f" items; `review list` makes it {n}")
             prev = stage
         self.verify("reference", db)
+        t0 = time.monotonic()
+        self.dg(db, "status")
+        self.startup = time.monotonic() - t0  # opening and a query: what a stage costs before its work
         if self.quick:
             self.dur["run"] = sum(self.dur[s] for s in PIPELINE)
             print("clean run: " + ", ".join(f"{s} {self.dur[s]:.1f}s" for s in self.dur), flush=True)
@@ -337,8 +340,8 @@ class Campaign:
         # delay counts from the moment the stage's run row says `running`, so
         # short stages are killed inside their work, not only before it.
         watch = stage not in ("review", "amend") and self.rng.random() < 0.5
-        if watch:
-            delay = self.rng.uniform(0, self.dur[stage])
+        if watch:  # within the stage's own work, its start-up left out
+            delay = self.rng.uniform(0, max(0.02, self.dur[stage] - self.startup))
         last = self.max_run(db)
         proc = subprocess.Popen([self.bin, "--db", db, *self.stage_cmd(stage, db)], cwd=self.work,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
