@@ -174,7 +174,7 @@ static void scan_clear(scan *sc)
     memset(sc, 0, sizeof *sc);
 }
 
-static int scan_for(sqlite3 *db, scan *sc, const rr_page *p)
+static int scan_for(sqlite3 *db, scan *sc, const rr_page *p, arc_reread_summary *sum)
 {
     if (sc->file_id == p->file_id)
         return DG_OK;
@@ -184,8 +184,11 @@ static int scan_for(sqlite3 *db, scan *sc, const rr_page *p)
     int rc = arc_read_scan(db, p->file_id, &sc->data, &sc->len, &e);
     if (rc == DG_ENOMEM)
         return rc;
-    if (rc)
+    if (rc) {
         sc->data = NULL; /* its fields fail: not evidence */
+        if (!sum->failed_scans++) /* the operator needs to know which scan */
+            snprintf(sum->first_failed, sizeof sum->first_failed, "%s", e.msg);
+    }
     return DG_OK;
 }
 
@@ -193,7 +196,7 @@ static int scan_for(sqlite3 *db, scan *sc, const rr_page *p)
 static int read_page(sqlite3 *db, ocr_rec2 *const r2[2], int64_t run_id, const rr_page *p,
                      scan *sc, arc_reread_summary *sum, dg_err *err)
 {
-    int rc = scan_for(db, sc, p);
+    int rc = scan_for(db, sc, p, sum);
     if (rc)
         return dg_err_set(err, rc, "out of memory reading '%s'", p->path);
     if (!sc->data) {

@@ -508,8 +508,7 @@ class Campaign:
         if n:
             fail(f"scan changed before reread: {n} readings taken from the changed card")
         if CARD not in out:
-            note_known("scan changed before reread: its fields are counted as 'could not be (scan gone,"
-                       " changed or undecodable)' but reread does not name the file")
+            fail(f"scan changed before reread: reread should name the changed file: {out[-300:]}")
         self.verify("scan changed before reread", db2)
         print(f"scans: {json.dumps(res, ensure_ascii=False)}", flush=True)
         return res
