@@ -100,6 +100,11 @@ def ocr_ids(c):
         for i, page in c.execute(f"SELECT id, page_id FROM {t} ORDER BY page_id, id"):
             per[page] = per.get(page, -1) + 1
             m[(k, i)] = f"{page}:{k}{per[page]}"
+    # Review items are numbered in the order the queue was refreshed: pages
+    # that finish in another order (ocr beside run) give the same items
+    # other ids.  They are compared by what they are about.
+    for i, kind, f, r, p in c.execute("SELECT id, kind, field_id, record_id, page_id FROM review_item"):
+        m[("ri", i)] = f"{kind}:{f}:{r}:{p}"
     return m
 
 
@@ -125,6 +130,10 @@ def steady(table, cols, row, m):
             pass
     if table in OCR_IDS:
         row[cols.index("id")] = m.get((OCR_IDS[table], row[cols.index("id")]))
+    if table == "review_item":
+        row[cols.index("id")] = m.get(("ri", row[cols.index("id")]))
+    if table in ("review_decision", "qa_sample") and "item_id" in cols:
+        row[cols.index("item_id")] = m.get(("ri", row[cols.index("item_id")]), row[cols.index("item_id")])
     for col, k in OCR_REFS.items():
         if col in cols and table != {"c": "ocr_cell", "l": "ocr_line"}[k]:
             row[cols.index(col)] = m.get((k, row[cols.index(col)]), row[cols.index(col)])
