@@ -145,6 +145,8 @@ typedef struct arc_reread_summary {
     char why[512];
     int64_t run_id;
     long pages, fields, read, failed; /* failed: the scan was gone, changed or undecodable */
+    long failed_scans;                /* scans that could not be read: gone or changed */
+    char first_failed[DG_ERR_MSG_MAX]; /* why the first of them could not be, naming it */
 } arc_reread_summary;
 
 /*

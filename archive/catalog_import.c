@@ -174,13 +174,15 @@ static int edition_import(sqlite3 *db, const norm_catalog *cat, const char *dir,
         sum->editions_unchanged++;
         return DG_OK;
     }
-    if (db_begin(db, err))
+    int own = sqlite3_get_autocommit(db); /* else inside arc_catalog_ensure's transaction */
+    if (own && db_begin(db, err))
         return DG_EDB;
     rc = edition_write_head(db, &e, target, sha, err);
     rc = rc ? rc : edition_write_rows(db, cat, ei, &e, err);
-    rc = rc ? rc : db_commit(db, err);
+    rc = rc || !own ? rc : db_commit(db, err);
     if (rc) {
-        db_rollback(db);
+        if (own)
+            db_rollback(db);
         return rc;
     }
     sum->editions_imported++;
@@ -284,13 +286,15 @@ static int crosswalk_import(sqlite3 *db, const norm_catalog *cat, size_t first, 
         sum->crosswalks_unchanged++;
         return DG_OK;
     }
-    if (db_begin(db, err))
+    int own = sqlite3_get_autocommit(db);
+    if (own && db_begin(db, err))
         return DG_EDB;
     int rc = crosswalk_clear(db, x.from_edition, x.to_edition, sha, err);
     rc = rc ? rc : crosswalk_write_rows(db, cat, first, end, sum, err);
-    rc = rc ? rc : db_commit(db, err);
+    rc = rc || !own ? rc : db_commit(db, err);
     if (rc) {
-        db_rollback(db);
+        if (own)
+            db_rollback(db);
         return rc;
     }
     sum->crosswalks_imported++;
@@ -344,11 +348,22 @@ int arc_catalog_ensure(sqlite3 *db, const char *dir, int *imported, dg_err *err)
         return DG_EDB;
     if (n > 0)
         return DG_OK;
+    /* The first import is one transaction: it is skipped whenever an
+     * edition is there, so one stopped half-way (a full disk, a kill) after
+     * its editions and before its crosswalks would leave the crosswalks
+     * missing for good. */
+    if (db_begin(db, err))
+        return DG_EDB;
     arc_catalog_summary sum;
     int rc = arc_catalog_import(db, dir, &sum, err);
-    if (!rc && imported)
+    rc = rc ? rc : db_commit(db, err);
+    if (rc) {
+        db_rollback(db);
+        return rc;
+    }
+    if (imported)
         *imported = 1;
-    return rc;
+    return DG_OK;
 }
 
 /*

@@ -726,6 +726,22 @@ static int record_load(ld_ctx *c, int64_t id, dg_err *err)
     int64_t run_before = c->run_id;
     if (db_begin(c->db, err))
         return DG_EDB;
+    /* Still to load?  The list was read before this transaction: another
+     * load at the same time may have loaded the record since (its study
+     * source would then be inserted twice, failing the whole load). */
+    sqlite3_stmt *st;
+    if (db_prepare(c->db, "SELECT 1 FROM record WHERE id = ?1 AND state IN ('normalized', "
+                          "'pending')", &st, err)) {
+        db_rollback(c->db);
+        return DG_EDB;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    int todo = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!todo) {
+        db_rollback(c->db);
+        return DG_OK;
+    }
     int waiting = 0;
     int rc = record_read(c->db, id, &r, err);
     if (rc == DG_OK)
@@ -919,6 +935,12 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
         rc = arc_review_refresh(db, err);
     if (rc == DG_OK)
         rc = load_all(&c, prog, err);
+    /* and again for what this load found: a record it left waiting on a
+     * required field never read gets its 'missing' item now, not at the next
+     * list or load (a killed and resumed load would otherwise differ from
+     * one that ran once) */
+    if (rc == DG_OK)
+        rc = arc_review_refresh(db, err);
     if (c.run_id) {
         char counts[160];
         snprintf(counts, sizeof counts,

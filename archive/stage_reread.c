@@ -174,7 +174,7 @@ static void scan_clear(scan *sc)
     memset(sc, 0, sizeof *sc);
 }
 
-static int scan_for(sqlite3 *db, scan *sc, const rr_page *p)
+static int scan_for(sqlite3 *db, scan *sc, const rr_page *p, arc_reread_summary *sum)
 {
     if (sc->file_id == p->file_id)
         return DG_OK;
@@ -184,8 +184,11 @@ static int scan_for(sqlite3 *db, scan *sc, const rr_page *p)
     int rc = arc_read_scan(db, p->file_id, &sc->data, &sc->len, &e);
     if (rc == DG_ENOMEM)
         return rc;
-    if (rc)
+    if (rc) {
         sc->data = NULL; /* its fields fail: not evidence */
+        if (!sum->failed_scans++) /* the operator needs to know which scan */
+            snprintf(sum->first_failed, sizeof sum->first_failed, "%s", e.msg);
+    }
     return DG_OK;
 }
 
@@ -193,7 +196,7 @@ static int scan_for(sqlite3 *db, scan *sc, const rr_page *p)
 static int read_page(sqlite3 *db, ocr_rec2 *const r2[2], int64_t run_id, const rr_page *p,
                      scan *sc, arc_reread_summary *sum, dg_err *err)
 {
-    int rc = scan_for(db, sc, p);
+    int rc = scan_for(db, sc, p, sum);
     if (rc)
         return dg_err_set(err, rc, "out of memory reading '%s'", p->path);
     if (!sc->data) {
@@ -235,26 +238,43 @@ static int reread_pages(sqlite3 *db, ocr_rec2 *const r2[2], const int types[DG_V
         return DG_OK; /* no type is re-read */
     if (rc)
         return rc;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        total++;
-    sqlite3_reset(st);
+    /* The whole list is read, and the statement finished, before the first
+     * page is written: a write begun while this connection still reads an
+     * older snapshot fails at once with "database is locked" (no busy wait
+     * helps) as soon as another process wrote in between: of two reread at
+     * once, one or both failed so (any other writer in between would do). */
+    rr_page *pages = NULL, p;
+    size_t npages = 0;
     int have = sqlite3_step(st) == SQLITE_ROW;
-    rr_page p;
-    scan sc = {0};
     while (!rc && (rc = next_page(st, &have, &p)) == DG_OK) {
-        sum->pages++;
-        sum->fields += (long)p.n;
-        rc = read_page(db, r2, sum->run_id, &p, &sc, sum, err);
-        page_clear(&p);
-        arc_progress_report(prog, "reread", sum->fields, (long)total, NULL);
+        rr_page *v = arc_grow(pages, npages, sizeof *v);
+        if (!v) {
+            page_clear(&p);
+            rc = DG_ENOMEM;
+            break;
+        }
+        pages = v;
+        pages[npages++] = p;
+        total += (int64_t)p.n;
     }
+    sqlite3_finalize(st);
     if (rc == DG_ENOTFOUND)
         rc = DG_OK;
     else if (rc == DG_ENOMEM)
+        page_clear(&p);
+    scan sc = {0};
+    for (size_t i = 0; i < npages && !rc; i++) {
+        sum->pages++;
+        sum->fields += (long)pages[i].n;
+        rc = read_page(db, r2, sum->run_id, &pages[i], &sc, sum, err);
+        arc_progress_report(prog, "reread", sum->fields, (long)total, NULL);
+    }
+    if (rc == DG_ENOMEM)
         dg_err_set(err, rc, "out of memory");
-    page_clear(&p);
+    for (size_t i = 0; i < npages; i++)
+        page_clear(&pages[i]);
+    free(pages);
     scan_clear(&sc);
-    sqlite3_finalize(st);
     return rc;
 }
 

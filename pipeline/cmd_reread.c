@@ -45,8 +45,11 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         dg_buf_init(&b, 0);
         dg_buf_addf(&b, "{\"available\":%s,\"why\":", s->available ? "true" : "false");
         dg_buf_json_str(&b, s->available ? NULL : s->why);
-        dg_buf_addf(&b, ",\"pages\":%ld,\"fields\":%ld,\"read\":%ld,\"failed\":%ld}", s->pages,
+        dg_buf_addf(&b, ",\"pages\":%ld,\"fields\":%ld,\"read\":%ld,\"failed\":%ld", s->pages,
                     s->fields, s->read, s->failed);
+        dg_buf_addf(&b, ",\"failed_scans\":%ld,\"first_failed\":", s->failed_scans);
+        dg_buf_json_str(&b, s->failed_scans ? s->first_failed : NULL);
+        dg_buf_addc(&b, '}');
         cli_print_json(&b);
     } else if (!s->available) {
         cli_info(ctx, "reread: nothing done: %s\n", s->why);
@@ -54,6 +57,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         cli_info(ctx, "reread: %ld fields on %ld pages read again, %ld could not be (scan gone, "
                       "changed or undecodable)\n",
                  s->read, s->pages, s->failed);
+        if (s->failed_scans)
+            cli_info(ctx, "  %ld scan%s could not be read; the first: %s\n", s->failed_scans,
+                     s->failed_scans == 1 ? "" : "s", s->first_failed);
     }
     return s->failed ? EXIT_PARTIAL : EXIT_OK;
 }
