@@ -62,6 +62,16 @@ typedef struct arc_ingest_summary {
 int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_progress *prog,
                arc_ingest_summary *sum, dg_err *err);
 
+/*
+ * The files arc_ingest would read under paths, in its order (depth-first,
+ * sorted by name, dot-files and non-scans inside directories skipped); the
+ * entries it would set aside (dangling links, loops) are left out.  A path
+ * named that cannot be read is DG_EINPUT.  *files (*nfiles strings) is the
+ * caller's: free each and the array.
+ */
+int arc_scan_walk(const char *const *paths, int npaths, char ***files, size_t *nfiles,
+                  dg_err *err);
+
 /* ---- stage: ocr -------------------------------------------------------------- */
 
 typedef struct arc_ocr_opts {

@@ -485,6 +485,27 @@ static int ingest_bad_entry(ingest_ctx *c, const char *path, const char *why, dg
     return db_commit(c->db, err);
 }
 
+int arc_scan_walk(const char *const *paths, int npaths, char ***files, size_t *nfiles,
+                  dg_err *err)
+{
+    long skipped = 0;
+    walk_out w = {.skipped = &skipped};
+    int rc = DG_OK;
+    for (int i = 0; !rc && i < npaths; i++)
+        rc = walk(&w, paths[i], 1, NULL, err);
+    if (rc == DG_ENOMEM)
+        dg_err_set(err, DG_ENOMEM, "out of memory");
+    path_list_free(&w.bad);
+    path_list_free(&w.why);
+    if (rc) {
+        path_list_free(&w.files);
+        w.files = (path_list){0};
+    }
+    *files = w.files.v;
+    *nfiles = w.files.n;
+    return rc;
+}
+
 int arc_ingest(sqlite3 *db, const char *const *paths, int npaths, const arc_progress *prog,
                arc_ingest_summary *sum, dg_err *err)
 {

@@ -9,16 +9,12 @@
  */
 #include "shard.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
-#include "ocr.h"
+#include "archive.h"
 
 #define PLAN_HEADER "# dangan shard plan v1 shards="
 
@@ -31,23 +27,6 @@ int shard_of(const char *sha256, int n)
         v = v << 4 | (uint64_t)d;
     }
     return n > 0 ? (int)(v % (uint64_t)n) + 1 : 1;
-}
-
-/* The same test ingest makes inside a directory (archive/ingest.c), so a
- * plan lists exactly the files a single run over the folder would read. */
-static int looks_like_scan(const char *path)
-{
-    static const char *const exts[] = {".tif", ".tiff", ".png", ".jpg", ".jpeg", ".jpe", ".jfif"};
-    const char *dot = strrchr(path, '.');
-    for (size_t i = 0; dot && i < sizeof exts / sizeof *exts; i++)
-        if (strcasecmp(dot, exts[i]) == 0)
-            return 1;
-    unsigned char head[16];
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
-    if (f)
-        fclose(f);
-    return ocr_sniff_format(head, n) != NULL;
 }
 
 typedef struct plan_ctx {
@@ -77,55 +56,25 @@ static int plan_file(plan_ctx *c, const char *path, dg_err *err)
     return dg_buf_addf(c->out, "%d\t%s\t%s\n", shard, col, path);
 }
 
-/* Depth-first, sorted by name, dot-files skipped, as ingest walks. */
-static int walk(plan_ctx *c, const char *path, int top, int depth, dg_err *err)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return top ? dg_err_set(err, DG_EINPUT, "cannot read '%s': %s", path, strerror(errno))
-                   : DG_OK; /* ingest sets it aside; no shard reads it */
-    if (S_ISREG(st.st_mode))
-        return top || looks_like_scan(path) ? plan_file(c, path, err) : DG_OK;
-    if (!S_ISDIR(st.st_mode) || depth > 64) /* deeper: a loop of links */
-        return DG_OK;
-    struct dirent **names = NULL;
-    int n = scandir(path, &names, NULL, alphasort);
-    if (n < 0)
-        return top ? dg_err_set(err, DG_EINPUT, "cannot list directory '%s': %s", path,
-                                strerror(errno))
-                   : DG_OK;
-    int rc = DG_OK;
-    dg_buf child;
-    dg_buf_init(&child, PATH_MAX);
-    for (int i = 0; i < n; i++) {
-        const char *nm = names[i]->d_name;
-        if (!rc && nm[0] != '.') {
-            dg_buf_reset(&child);
-            size_t plen = strlen(path);
-            rc = dg_buf_adds(&child, path);
-            if (!rc && plen && path[plen - 1] != '/')
-                rc = dg_buf_addc(&child, '/');
-            rc = rc ? rc : dg_buf_adds(&child, nm);
-            rc = rc ? rc : walk(c, child.data, 0, depth + 1, err);
-        }
-        free(names[i]);
-    }
-    free(names);
-    dg_buf_release(&child);
-    return rc;
-}
-
 int shard_plan_make(const char *const *paths, int npaths, int nshards, dg_buf *out, long *files,
                     dg_err *err)
 {
     if (nshards < 1 || nshards > SHARD_MAX)
         return dg_err_set(err, DG_EUSAGE, "shards must be 1 to %d, not %d", SHARD_MAX, nshards);
     plan_ctx c = {nshards, out, 0};
-    int rc = dg_buf_addf(out, PLAN_HEADER "%d\n", nshards);
-    for (int i = 0; !rc && i < npaths; i++)
-        rc = walk(&c, paths[i], 1, 0, err);
+    /* ingest's own walk, so a plan lists exactly what one run over the
+     * folders would read */
+    char **found = NULL;
+    size_t nfound = 0;
+    int rc = arc_scan_walk(paths, npaths, &found, &nfound, err);
+    rc = rc ? rc : dg_buf_addf(out, PLAN_HEADER "%d\n", nshards);
+    for (size_t i = 0; !rc && i < nfound; i++)
+        rc = plan_file(&c, found[i], err);
     if (rc == DG_ENOMEM)
         dg_err_set(err, rc, "out of memory making the plan");
+    for (size_t i = 0; i < nfound; i++)
+        free(found[i]);
+    free(found);
     if (files)
         *files = c.files;
     return rc;
