@@ -88,21 +88,6 @@ static int archived_read(sqlite3 *db, int64_t study, const dg_field_key *k, arch
     return DG_OK;
 }
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *doing, dg_err *err)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, doing);
-}
-
 /* The name's column and the search keys lookup finds it by, made as load
  * makes them (norm_name_keys of the normalized name). */
 static int name_write(sqlite3 *db, norm_ctx *norm, int64_t person, const char *value,
@@ -119,11 +104,11 @@ static int name_write(sqlite3 *db, norm_ctx *norm, int64_t person, const char *v
                             "pinyin = ?3, lookalike_key = ?4 WHERE id = ?5", &st, err);
     if (!rc) {
         sqlite3_bind_text(st, 1, written ? written : value, -1, SQLITE_TRANSIENT);
-        bind_opt(st, 2, k.simplified ? k.simplified : value);
-        bind_opt(st, 3, k.pinyin ? k.pinyin : "");
-        bind_opt(st, 4, k.lookalike ? k.lookalike : (k.simplified ? k.simplified : value));
+        arc_bind_opt(st, 2, k.simplified ? k.simplified : value);
+        arc_bind_opt(st, 3, k.pinyin ? k.pinyin : "");
+        arc_bind_opt(st, 4, k.lookalike ? k.lookalike : (k.simplified ? k.simplified : value));
         sqlite3_bind_int64(st, 5, person);
-        rc = step_done(db, st, "cannot amend the name", err);
+        rc = arc_step_done(db, st, "cannot amend the name", err);
     }
     norm_keys_release(&k);
     norm_ctx_free(&own);
@@ -141,9 +126,9 @@ static int column_write(sqlite3 *db, const dg_field_key *k, int64_t study, int64
     sqlite3_stmt *st;
     if (db_prepare(db, sql, &st, err))
         return DG_EDB;
-    bind_opt(st, 1, value);
+    arc_bind_opt(st, 1, value);
     sqlite3_bind_int64(st, 2, k->home == DG_FK_PERSON ? person : study);
-    return step_done(db, st, "cannot amend the archived value", err);
+    return arc_step_done(db, st, "cannot amend the archived value", err);
 }
 
 /* provenance.value follows the column (for a person's value: in every study
@@ -159,10 +144,10 @@ static int provenance_write(sqlite3 *db, const dg_field_key *k, int64_t study, i
                            : "UPDATE provenance SET value = ?1 WHERE key = ?2 AND study_id = ?3",
                    &st, err))
         return DG_EDB;
-    bind_opt(st, 1, req->value);
+    arc_bind_opt(st, 1, req->value);
     sqlite3_bind_text(st, 2, k->key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, k->home == DG_FK_PERSON ? person : study);
-    if (step_done(db, st, "cannot amend provenance", err))
+    if (arc_step_done(db, st, "cannot amend provenance", err))
         return DG_EDB;
     if (!req->field || k->source == DG_FK_DERIVED)
         return DG_OK;
@@ -173,8 +158,8 @@ static int provenance_write(sqlite3 *db, const dg_field_key *k, int64_t study, i
     sqlite3_bind_int64(st, 1, study);
     sqlite3_bind_text(st, 2, k->key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, req->field);
-    bind_opt(st, 4, req->value);
-    return step_done(db, st, "cannot amend provenance", err);
+    arc_bind_opt(st, 4, req->value);
+    return arc_step_done(db, st, "cannot amend provenance", err);
 }
 
 static int amendment_insert(sqlite3 *db, const dg_field_key *k, const arc_amend_req *req,
@@ -193,8 +178,8 @@ static int amendment_insert(sqlite3 *db, const dg_field_key *k, const arc_amend_
     sqlite3_bind_int64(st, 2, a->person);
     sqlite3_bind_text(st, 3, k->key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, column, -1, SQLITE_TRANSIENT);
-    bind_opt(st, 5, a->value);
-    bind_opt(st, 6, stored);
+    arc_bind_opt(st, 5, a->value);
+    arc_bind_opt(st, 6, stored);
     sqlite3_bind_text(st, 7, req->operator_name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 9, req->reason, -1, SQLITE_TRANSIENT);
@@ -204,7 +189,7 @@ static int amendment_insert(sqlite3 *db, const dg_field_key *k, const arc_amend_
         sqlite3_bind_int64(st, 11, req->field);
     if (a->field)
         sqlite3_bind_int64(st, 12, a->field);
-    if (step_done(db, st, "cannot record the amendment", err))
+    if (arc_step_done(db, st, "cannot record the amendment", err))
         return DG_EDB;
     *id = sqlite3_last_insert_rowid(db);
     return DG_OK;

@@ -191,6 +191,12 @@ const char *arc_qa_verdict_key(arc_qa_verdict v);
 int arc_read_scan(sqlite3 *db, int64_t file_id, unsigned char **data, size_t *len,
                   dg_err *err);
 
+/* Bind s to parameter i, or NULL when s is NULL (the text is copied). */
+void arc_bind_opt(sqlite3_stmt *st, int i, const char *s);
+/* Step a statement that writes and finalize it: DG_OK when done, else the
+ * database's error with `doing` (DG_EDB). */
+int arc_step_done(sqlite3 *db, sqlite3_stmt *st, const char *doing, dg_err *err);
+
 /* ---- the scan store (scan_store.c) -------------------------------------------- */
 
 /* The workspace's store, opened (read-only if so set); *out NULL when it has

@@ -263,21 +263,6 @@ static const char *ok_value(const ld_record *r, const char *key)
 
 /* ---- statements ------------------------------------------------------------------------- */
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *doing, dg_err *err)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, doing);
-}
-
 static int provenance_add(sqlite3 *db, int64_t study, const ld_field *f, dg_err *err)
 {
     sqlite3_stmt *st;
@@ -287,8 +272,8 @@ static int provenance_add(sqlite3 *db, int64_t study, const ld_field *f, dg_err 
     sqlite3_bind_int64(st, 1, study);
     sqlite3_bind_text(st, 2, f->key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, f->id);
-    bind_opt(st, 4, f->value);
-    return step_done(db, st, "cannot write provenance", err);
+    arc_bind_opt(st, 4, f->value);
+    return arc_step_done(db, st, "cannot write provenance", err);
 }
 
 static int source_add(sqlite3 *db, int64_t study, int64_t record, const char *role,
@@ -303,7 +288,7 @@ static int source_add(sqlite3 *db, int64_t study, int64_t record, const char *ro
     sqlite3_bind_int64(st, 2, record);
     sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, by, -1, SQLITE_TRANSIENT);
-    return step_done(db, st, "cannot write study source", err);
+    return arc_step_done(db, st, "cannot write study source", err);
 }
 
 static int record_mark(sqlite3 *db, int64_t record, const char *state, dg_err *err)
@@ -313,14 +298,14 @@ static int record_mark(sqlite3 *db, int64_t record, const char *state, dg_err *e
         return DG_EDB;
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, record);
-    if (step_done(db, st, "cannot update record state", err))
+    if (arc_step_done(db, st, "cannot update record state", err))
         return DG_EDB;
     if (strcmp(state, "loaded") != 0)
         return DG_OK;
     if (db_prepare(db, "DELETE FROM load_wait WHERE record_id = ?1", &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, record);
-    if (step_done(db, st, "cannot clear load_wait", err))
+    if (arc_step_done(db, st, "cannot clear load_wait", err))
         return DG_EDB;
     /* A conflict that no longer exists (the value was decided again) and
      * that nobody ever decided is derived data: drop it, no trace is lost. */
@@ -329,7 +314,7 @@ static int record_mark(sqlite3 *db, int64_t record, const char *state, dg_err *e
                        "WHERE d.item_id = review_item.id)", &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, record);
-    return step_done(db, st, "cannot clear settled conflicts", err);
+    return arc_step_done(db, st, "cannot clear settled conflicts", err);
 }
 
 /* Rewrite the reason only when it changed, so a re-run is a no-op. */
@@ -347,7 +332,7 @@ static int record_wait(sqlite3 *db, int64_t record, const char *why, dg_err *err
     sqlite3_bind_int64(st, 1, record);
     sqlite3_bind_text(st, 2, why, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-    return step_done(db, st, "cannot record why a record waits", err);
+    return arc_step_done(db, st, "cannot record why a record waits", err);
 }
 
 /* ---- new person and study -------------------------------------------------------------- */
@@ -369,12 +354,12 @@ static int person_insert(ld_ctx *c, const ld_record *r, const norm_keys *k, int6
         return DG_EDB;
     const ld_field *name = field_get(r, "name");
     sqlite3_bind_text(st, 1, name->written ? name->written : name->value, -1, SQLITE_TRANSIENT);
-    bind_opt(st, 2, k->simplified ? k->simplified : name->value);
-    bind_opt(st, 3, k->pinyin ? k->pinyin : "");
-    bind_opt(st, 4, k->lookalike ? k->lookalike : (k->simplified ? k->simplified : ""));
-    bind_opt(st, 5, ok_value(r, "birth_date"));
-    bind_opt(st, 6, ok_value(r, "sex"));
-    if (step_done(c->db, st, "cannot write person", err))
+    arc_bind_opt(st, 2, k->simplified ? k->simplified : name->value);
+    arc_bind_opt(st, 3, k->pinyin ? k->pinyin : "");
+    arc_bind_opt(st, 4, k->lookalike ? k->lookalike : (k->simplified ? k->simplified : ""));
+    arc_bind_opt(st, 5, ok_value(r, "birth_date"));
+    arc_bind_opt(st, 6, ok_value(r, "sex"));
+    if (arc_step_done(c->db, st, "cannot write person", err))
         return DG_EDB;
     *id = sqlite3_last_insert_rowid(c->db);
     return DG_OK;
@@ -406,22 +391,22 @@ static int study_insert(ld_ctx *c, const ld_record *r, int64_t person, int64_t *
         return DG_EDB;
     const ld_field *major = field_get(r, "major");
     sqlite3_bind_int64(st, 1, person);
-    bind_opt(st, 2, r->university);
-    bind_opt(st, 3, ok_value(r, "department"));
-    bind_opt(st, 4, ok_value(r, "student_no"));
-    bind_opt(st, 5, ok_value(r, "major"));
-    bind_opt(st, 6, ok_value(r, "major_code"));
+    arc_bind_opt(st, 2, r->university);
+    arc_bind_opt(st, 3, ok_value(r, "department"));
+    arc_bind_opt(st, 4, ok_value(r, "student_no"));
+    arc_bind_opt(st, 5, ok_value(r, "major"));
+    arc_bind_opt(st, 6, ok_value(r, "major_code"));
     sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
-    bind_opt(st, 8, major ? major->match_code : NULL);
-    bind_opt(st, 9, major ? major->match_name : NULL);
-    bind_opt(st, 10, ok_value(r, "enroll_date"));
-    bind_opt(st, 11, ok_value(r, "grad_date"));
-    bind_opt(st, 12, ok_value(r, "degree"));
-    bind_opt(st, 13, ok_value(r, "certificate_no"));
-    bind_opt(st, 14, ok_value(r, "supervisor"));
+    arc_bind_opt(st, 8, major ? major->match_code : NULL);
+    arc_bind_opt(st, 9, major ? major->match_name : NULL);
+    arc_bind_opt(st, 10, ok_value(r, "enroll_date"));
+    arc_bind_opt(st, 11, ok_value(r, "grad_date"));
+    arc_bind_opt(st, 12, ok_value(r, "degree"));
+    arc_bind_opt(st, 13, ok_value(r, "certificate_no"));
+    arc_bind_opt(st, 14, ok_value(r, "supervisor"));
     sqlite3_bind_int64(st, 15, c->run_id);
     sqlite3_bind_int64(st, 16, major ? major->id : 0);
-    if (step_done(c->db, st, "cannot write study record", err))
+    if (arc_step_done(c->db, st, "cannot write study record", err))
         return DG_EDB;
     *id = sqlite3_last_insert_rowid(c->db);
     return DG_OK;
@@ -496,9 +481,9 @@ static int study_find(ld_ctx *c, const ld_record *r, const norm_keys *k, int64_t
     *study = 0;
     if (db_prepare(c->db, find_study_sql, &st, err))
         return DG_EDB;
-    bind_opt(st, 1, k->simplified);
-    bind_opt(st, 2, ok_value(r, "birth_date"));
-    bind_opt(st, 3, ok_value(r, "student_no"));
+    arc_bind_opt(st, 1, k->simplified);
+    arc_bind_opt(st, 2, ok_value(r, "birth_date"));
+    arc_bind_opt(st, 3, ok_value(r, "student_no"));
     sqlite3_bind_int64(st, 4, r->id);
     sqlite3_bind_int64(st, 5, r->page_id);
     const char *birth = ok_value(r, "birth_date"), *sno = ok_value(r, "student_no");
@@ -560,7 +545,7 @@ static int conflict_raise(ld_ctx *c, const ld_record *r, int64_t study, const ld
     sqlite3_bind_int64(st, 4, study);
     sqlite3_bind_text(st, 5, detail, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
-    if (step_done(c->db, st, "cannot raise conflict", err))
+    if (arc_step_done(c->db, st, "cannot raise conflict", err))
         return DG_EDB;
     if (sqlite3_changes(c->db))
         c->sum->conflicts++;
@@ -637,9 +622,9 @@ static int gap_fill(ld_ctx *c, int64_t study, const ld_field *f, dg_err *err)
     sqlite3_stmt *st;
     if (db_prepare(c->db, sql, &st, err))
         return DG_EDB;
-    bind_opt(st, 1, f->value);
+    arc_bind_opt(st, 1, f->value);
     sqlite3_bind_int64(st, 2, study);
-    if (step_done(c->db, st, "cannot fill archived value", err))
+    if (arc_step_done(c->db, st, "cannot fill archived value", err))
         return DG_EDB;
     return provenance_add(c->db, study, f, err);
 }
@@ -858,8 +843,8 @@ static int person_rekey(ld_ctx *c, sqlite3_stmt *upd, int64_t id, const char *wr
     if (rc == DG_OK && k.simplified) {
         sqlite3_reset(upd);
         sqlite3_bind_text(upd, 1, k.simplified, -1, SQLITE_TRANSIENT);
-        bind_opt(upd, 2, k.pinyin ? k.pinyin : "");
-        bind_opt(upd, 3, k.lookalike ? k.lookalike : k.simplified);
+        arc_bind_opt(upd, 2, k.pinyin ? k.pinyin : "");
+        arc_bind_opt(upd, 3, k.lookalike ? k.lookalike : k.simplified);
         sqlite3_bind_int64(upd, 4, id);
         static const char *const table[] = {"person"};
         if (sqlite3_step(upd) != SQLITE_DONE)

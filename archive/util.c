@@ -45,3 +45,18 @@ int arc_ocr_settings_open(const char *path, ocr_settings **s, dg_err *err)
         return DG_EUSAGE;
     return ocr_settings_load(access(def, R_OK) == 0 ? def : NULL, s, err);
 }
+
+void arc_bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int arc_step_done(sqlite3 *db, sqlite3_stmt *st, const char *doing, dg_err *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DG_OK : db_fail(db, err, doing);
+}
