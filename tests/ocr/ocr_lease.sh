@@ -9,7 +9,7 @@ set -u
 DANGAN=$1 SAMPLES=$2 WORK=$3
 fresh_dir "$WORK" && cd "$WORK" && mkdir in
 cp "$SAMPLES/s015_ledger_moderate.tif" "$SAMPLES/s003_reg_clean.jpg" "$SAMPLES/s008_reg_clean.jpg" in/
-Q() { sqlite3 "$1" "$2"; }
+Q() { sqlite3 -cmd ".timeout 10000" "$1" "$2"; }  # workers may hold the lock a moment
 
 # ---- two processes at once: every page read exactly once ----------------------
 "$DANGAN" --db two.db ingest in > /dev/null

@@ -25,7 +25,7 @@ cp "$SAMPLES/s015_ledger_moderate.tif" "$W/share/ledger.tif"
 O="$W/orig.db" N="$W/new/w.db"
 D() { "$DANGAN" --db "$O" "$@"; }
 R() { "$DANGAN" --db "$N" "$@"; }
-files() { sqlite3 "$1" "SELECT count(*) FROM file"; }
+files() { sqlite3 -cmd ".timeout 10000" "$1" "SELECT count(*) FROM file"; }  # the writer may hold the lock a moment
 
 D run --store "$W/S" "$W/share" > /dev/null
 need "run --store on the ledger (exit $?)" [ -s "$O" ]
