@@ -316,7 +316,7 @@ static void test_json(fxt *f)
     CHECK(t, strstr(j, "\"fields\":{\"name\":\"陳建國\",\"sex\":\"男\",\"birth_date\":\"1958-03\","
                        "\"student_no\":\"S1\"") != NULL);
     CHECK(t, strstr(j, "\"certificate_no\":null") != NULL);
-    CHECK(t, strstr(j, "\"current_code\":\"0812\",\"current_name\":\"计算机科学与技术\"}}],\"exact\":true}") !=
+    CHECK(t, strstr(j, "\"current_code\":\"0812\",\"current_name\":\"计算机科学与技术\"}}],\"as_asked\":1.000,\"exact\":true}") !=
                  NULL);
     dg_buf_release(&b);
 }
