@@ -671,7 +671,7 @@ typedef struct arc_lookup_result {
     size_t n;
     size_t alloc;
     int exact; /* a name was asked and a hit is that name (Han), or its pinyin as typed
-                  (in either order) and as_asked >= 0.9 */
+                  (in either order) and as_asked >= 0.95 */
     double as_asked; /* how likely the hits include the person asked about as named: 1 or 0
                         for a Han name (found as written or not); for pinyin, which cannot
                         tell homophones apart, the posterior against "someone not archived

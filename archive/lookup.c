@@ -41,7 +41,7 @@ enum {
  * people it matched are this likely (lookup_as_asked) to include the one
  * asked about; below it lookup says "no archived X; nearest:".  Chosen on a
  * fit split of lookup_recall (docs/lookup.md), checked on a held-out one. */
-#define LK_AS_ASKED_MIN 0.9
+#define LK_AS_ASKED_MIN 0.95
 /* What a request's month is worth against an archived record that has only
  * the year: one month in twelve. */
 #define LK_MONTH_OF_YEAR (1.0 / 12)
