@@ -18,7 +18,9 @@
  * archived date contradicts --born/--graduated is left out, a record that
  * has no such date stays in with "not recorded".  The major is only a
  * ranking hint when a name is given.  Every lookup is logged before it
- * returns (access_log.c).
+ * returns (access_log.c).  Whether the name was found as asked is plain for
+ * Han; for pinyin, which many people share, it is a posterior against "a
+ * namesake by sound who is not archived" (lookup_as_asked, lookup_prior.c).
  */
 #include "archive.h"
 #include "lookup_internal.h"

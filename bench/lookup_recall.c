@@ -386,6 +386,7 @@ static int make_request(ctx *c, long n, int kind, uint64_t *s, req *r)
 /* as_asked values kept per level for the threshold sweep */
 typedef struct kstat {
     int n, top3[NLEVEL], exact[NLEVEL];
+    int pinyin_hit[NLEVEL]; /* a hit found by its pinyin: what counted as "as asked" before */
     double *asked[NLEVEL];
 } kstat;
 
@@ -437,6 +438,10 @@ static int run(ctx *c, long n, int per_kind, uint64_t seed, int show_misses)
                 printf("miss (%s, level %d): '%s' for record %lld; first: %s\n", kname[k], l,
                        r.text, (long long)r.want, res.n ? res.hits[0].fields[0] : "none");
             st->exact[l] += res.exact;
+            int py = 0;
+            for (size_t j = 0; j < res.n; j++)
+                py |= res.hits[j].tier == 70 || res.hits[j].tier == 65;
+            st->pinyin_hit[l] += py;
             st->asked[l][st->n] = res.as_asked;
             arc_lookup_result_release(&res);
         }
@@ -458,6 +463,21 @@ static int run(ctx *c, long n, int per_kind, uint64_t seed, int show_misses)
      * said as asked vs. absent pinyin names falsely said so */
     printf("\n| threshold | absent pinyin, false: name / + month / + all | "
            "archived pinyin, as asked: name / + month / + all |\n|---|---|---|\n");
+    if (!rc) {
+        printf("| any pinyin hit (before) |");
+        for (int l = 0; l < NLEVEL; l++)
+            printf(" %.1f%%", 100.0 * ks[K_ABS_PY].pinyin_hit[l] / ks[K_ABS_PY].n);
+        printf(" |");
+        for (int l = 0; l < NLEVEL; l++) {
+            int hit = 0, nn = 0;
+            for (int k = K_ORDER; k <= K_FORMS; k++) {
+                hit += ks[k].pinyin_hit[l];
+                nn += ks[k].n;
+            }
+            printf(" %.1f%%", nn ? 100.0 * hit / nn : 0);
+        }
+        printf(" |\n");
+    }
     for (int t = 0; t < NSWEEP && !rc; t++) {
         printf("| %.2f |", sweep[t]);
         for (int l = 0; l < NLEVEL; l++)
