@@ -107,6 +107,7 @@ typedef struct lk_cand {
     /* each criterion: LK_C_NONE not asked, LK_C_MATCH, LK_C_YEAR (birth year
      * only archived), LK_C_UNKNOWN (not archived, or a major that differs) */
     unsigned char born, grad, major;
+    double tie; /* between equal scores, higher first: how likely the misread (neighbours) */
     size_t nwhy;
     char *why[LK_MAX_WHY];
 } lk_cand;
@@ -496,6 +497,60 @@ static int criteria_only(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
 
 /* ---- ranking -------------------------------------------------------------------- */
 
+static int prior_get(arc_lookup *lk, dg_err *err)
+{
+    return lk->prior ? DG_OK : lk_prior_new(lk->db, lk->nctx, lk->config_dir, &lk->prior, err);
+}
+
+/* The query's character where it differs from an archived neighbour
+ * (first difference) and its 0-based position; 0 when none. */
+static int first_diff(const char *q, const char *a, char ch[8], int *pos)
+{
+    size_t i = 0, j = 0, nq = strlen(q), na = strlen(a);
+    for (int k = 0; i < nq && j < na; k++) {
+        size_t i2 = i, j2 = j;
+        dg_utf8_next(q, nq, &i2);
+        dg_utf8_next(a, na, &j2);
+        if ((i2 - i != j2 - j || memcmp(q + i, a + j, i2 - i) != 0) && i2 - i < 8) {
+            memcpy(ch, q + i, i2 - i);
+            ch[i2 - i] = '\0';
+            *pos = k;
+            return 1;
+        }
+        i = i2;
+        j = j2;
+    }
+    return 0;
+}
+
+/*
+ * Neighbours at the same score (one character differs, the same dates) are
+ * told apart by how likely the request's character is as a substitute in
+ * that slot: a misread or a mistyped character tends to be a common one
+ * (an input method offers the frequent homophone first; OCR of a rare
+ * character falls to a frequent shape), so 李玲 asked for is more likely
+ * 张玲 with 李 put in for 张 than 李X with 玲 put in for X when 李 is a far
+ * commoner surname than 玲 is a given-name character.  Shares come from the
+ * archive sample (lookup_prior.c).
+ */
+static int misread_ties(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cs->n; i++)
+        n += cs->v[i].tier == LK_NEIGHBOUR;
+    if (n < 2 || !lq->keys.simplified)
+        return DG_OK;
+    int rc = prior_get(lk, err);
+    for (size_t i = 0; i < cs->n && !rc; i++) {
+        lk_cand *c = &cs->v[i];
+        char ch[8];
+        int pos;
+        if (c->tier == LK_NEIGHBOUR && first_diff(lq->keys.simplified, c->name, ch, &pos))
+            c->tie = lk_prior_char_share(lk->prior, ch, pos > 0);
+    }
+    return rc;
+}
+
 /* By study id, best score first, so duplicates (a name found by several
  * tiers) sit together with the strongest reason leading. */
 static int by_study(const void *a, const void *b)
@@ -511,6 +566,8 @@ static int by_rank(const void *a, const void *b)
     const lk_cand *x = a, *y = b;
     if (x->score != y->score)
         return y->score - x->score;
+    if (x->tie != y->tie)
+        return x->tie < y->tie ? 1 : -1;
     return x->study < y->study ? -1 : x->study > y->study;
 }
 
@@ -585,11 +642,9 @@ static int lookup_as_asked(arc_lookup *lk, const lk_query *lq, const lk_cands *c
         n += pinyin_tier(cs->v[i].tier);
     if (!n)
         return DG_OK;
-    if (!lk->prior) {
-        int rc = lk_prior_new(lk->db, lk->nctx, lk->config_dir, &lk->prior, err);
-        if (rc)
-            return rc;
-    }
+    int rc = prior_get(lk, err);
+    if (rc)
+        return rc;
     double pb = lq->born_lo[0] ? lk_prior_share_born(lk->prior, lq->born_lo, lq->born_hi) : 1;
     double pg = lq->grad_lo[0] ? lk_prior_share_grad(lk->prior, lq->grad_lo, lq->grad_hi) : 1;
     double pm = lq->major ? lk_prior_share_major(lk->prior, lq->major) : 1;
@@ -774,6 +829,8 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
     if (!rc)
         rc = lq.raw_name ? name_tiers(lk, &lq, &cs, err) : criteria_only(lk, &lq, &cs, err);
     double as_asked = 0;
+    if (!rc && lq.raw_name)
+        rc = misread_ties(lk, &lq, &cs, err);
     if (!rc) {
         cands_rank(&cs);
         if (lq.raw_name && !lq.keys.simplified)

@@ -41,6 +41,9 @@ void lk_prior_free(lk_prior **p);
 /* How many archived persons are expected to have a name that reads like
  * han (the same toneless pinyin) by chance: N * P(pinyin of han). */
 double lk_prior_expected(lk_prior *p, norm_ctx *nc, const char *han);
+/* Share of a character among the sample's surnames (given 0: the first
+ * character of a name) or given-name characters (given 1), smoothed. */
+double lk_prior_char_share(lk_prior *p, const char *ch, int given);
 /* Share of archived persons (0 < s < 1) born / graduated in [lo, hi), or
  * whose major matches as crit_major matches it. */
 double lk_prior_share_born(const lk_prior *p, const char *lo, const char *hi);

@@ -169,6 +169,9 @@ static int count_name(lk_prior *p, norm_ctx *nc, const char *name)
     p->nlen++;
     for (int i = 0; i < n; i++) {
         const char *syl = char_syllable(p, nc, ch[i]);
+        lkp_slot *c = map_find(&p->chr, ch[i]); /* char_syllable made it */
+        if (c)
+            c->n[i > 0]++;
         if (!*syl)
             continue;
         lkp_slot *s = map_get(&p->syl, syl);
@@ -341,6 +344,14 @@ double lk_prior_expected(lk_prior *p, norm_ctx *nc, const char *han)
         prob *= !*syl ? 1.0 / LKP_SYLLABLES : i ? giv_share(p, syl) : sur_share(p, syl);
     }
     return p->persons * prob;
+}
+
+double lk_prior_char_share(lk_prior *p, const char *ch, int given)
+{
+    const lkp_slot *s = map_find(&p->chr, ch);
+    double n = given ? p->ngiv : p->nsur;
+    /* unseen characters: half an observation among some 8,000 in use */
+    return ((s ? s->n[given != 0] : 0) + 0.5) / (n + 0.5 * 8000);
 }
 
 /* Add-one shares over the sample: never 0, so a criterion never makes the

@@ -433,6 +433,51 @@ static void test_as_asked(tl_state *t, const char *dir)
     db_close(&db);
 }
 
+/* #23: a misread whose neighbours tie (one character differs, born the same
+ * month) ranks first the one whose substitute is likelier in its slot: 李玲
+ * asked, 李 a common surname here and 玲 a rare given character, so 张玲
+ * (李 put in for 张) comes before 李强, 李军 ... (玲 put in), which come first
+ * by record id. */
+static void test_misread_ties(tl_state *t, const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/lookup_ties.db", dir);
+    unlink(path);
+    sqlite3 *db = NULL;
+    norm_ctx *nc = NULL;
+    int64_t run_id = 0;
+    CHECK_INT(t, db_open(path, DB_OPEN_CREATE, &db, NULL), 0);
+    CHECK_INT(t, norm_ctx_new(DANGAN_SOURCE_CONFIG_DIR, &nc, NULL), 0);
+    CHECK_INT(t, db_run_begin(db, "load", "{}", &run_id, NULL), 0);
+    static const char *const giv[] = {"强", "军", "明", "华", "伟", "芳"};
+    int bad = 0;
+    for (int i = 0; i < 60 && !bad; i++) { /* 李 in most names, born in other months */
+        char name[32];
+        snprintf(name, sizeof name, "%s%s", i % 4 ? "李" : "王", giv[i % 6]);
+        fx_person p = {name, "1950-01", "男", "1975-07", "理论物理", "0702", "物理学"};
+        bad |= insert_person(db, nc, &p, run_id);
+    }
+    const char *same_month[] = {"李强", "李军", "李明", "张玲"};
+    for (int i = 0; i < 4 && !bad; i++) {
+        fx_person p = {same_month[i], "1960-05", "男", "1985-07", "理论物理", "0702", "物理学"};
+        bad |= insert_person(db, nc, &p, run_id);
+    }
+    CHECK_INT(t, bad, 0);
+    norm_ctx_free(&nc);
+    arc_lookup *lk = NULL;
+    CHECK_INT(t, arc_lookup_new(db, DANGAN_SOURCE_CONFIG_DIR, &lk, NULL), 0);
+    arc_lookup_result r = {0};
+    arc_lookup_query q = {.name = "李玲", .born = "1960-05", .who = "tester"};
+    if (lk)
+        CHECK_INT(t, arc_lookup_run(lk, &q, &r, NULL), 0);
+    CHECK_INT(t, r.n, 4);
+    CHECK_STR(t, r.n ? r.hits[0].fields[0] : NULL, "张玲");
+    CHECK(t, r.n == 4 && r.hits[0].score == r.hits[3].score); /* a tie-break, not a score */
+    arc_lookup_result_release(&r);
+    arc_lookup_free(&lk);
+    db_close(&db);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "fixture") == 0)
@@ -461,6 +506,7 @@ int main(int argc, char **argv)
     test_access_log(&f);
     test_export(&f);
     test_as_asked(&t, argc > 1 ? argv[1] : ".");
+    test_misread_ties(&t, argc > 1 ? argv[1] : ".");
     arc_lookup_result_release(&f.r);
     arc_lookup_free(&f.lk);
     db_close(&f.db);
