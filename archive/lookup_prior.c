@@ -361,22 +361,25 @@ static double share(const lk_prior *p, size_t hits)
     return ((double)hits + 1) / ((double)p->nrows + 2);
 }
 
-double lk_prior_share_born(const lk_prior *p, const char *lo, const char *hi)
+/* Sampled values in [lo, hi): births (grad 0) or graduations (grad 1). */
+static double share_range(const lk_prior *p, int grad, const char *lo, const char *hi)
 {
     size_t hits = 0;
-    for (size_t i = 0; i < p->nrows; i++)
-        hits += p->rows[i].birth[0] && strcmp(p->rows[i].birth, lo) >= 0 &&
-                strcmp(p->rows[i].birth, hi) < 0;
+    for (size_t i = 0; i < p->nrows; i++) {
+        const char *v = grad ? p->rows[i].grad : p->rows[i].birth;
+        hits += v[0] && strcmp(v, lo) >= 0 && strcmp(v, hi) < 0;
+    }
     return share(p, hits);
+}
+
+double lk_prior_share_born(const lk_prior *p, const char *lo, const char *hi)
+{
+    return share_range(p, 0, lo, hi);
 }
 
 double lk_prior_share_grad(const lk_prior *p, const char *lo, const char *hi)
 {
-    size_t hits = 0;
-    for (size_t i = 0; i < p->nrows; i++)
-        hits += p->rows[i].grad[0] && strcmp(p->rows[i].grad, lo) >= 0 &&
-                strcmp(p->rows[i].grad, hi) < 0;
-    return share(p, hits);
+    return share_range(p, 1, lo, hi);
 }
 
 double lk_prior_share_major(const lk_prior *p, const char *major)

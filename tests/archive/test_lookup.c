@@ -369,6 +369,31 @@ static void test_export(fxt *f)
     free(buf);
 }
 
+/* A new archive of its own for a case: the database, a normalizer for the
+ * keys and a load run; returns the run id. */
+static int64_t scratch_open(tl_state *t, const char *dir, const char *file, sqlite3 **db,
+                            norm_ctx **nc)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    unlink(path);
+    int64_t run_id = 0;
+    CHECK_INT(t, db_open(path, DB_OPEN_CREATE, db, NULL), 0);
+    CHECK_INT(t, norm_ctx_new(DANGAN_SOURCE_CONFIG_DIR, nc, NULL), 0);
+    CHECK_INT(t, db_run_begin(*db, "load", "{}", &run_id, NULL), 0);
+    return run_id;
+}
+
+/* The archive is written: a lookup session on it (NULL when it failed). */
+static arc_lookup *scratch_lookup(tl_state *t, sqlite3 *db, norm_ctx **nc, int bad)
+{
+    CHECK_INT(t, bad, 0);
+    norm_ctx_free(nc);
+    arc_lookup *lk = NULL;
+    CHECK_INT(t, arc_lookup_new(db, DANGAN_SOURCE_CONFIG_DIR, &lk, NULL), 0);
+    return lk;
+}
+
 /* #23: a pinyin request whose sound many archived people share (王伟, 汪威,
  * 王维 all read "wang wei") is not reported as the name asked: a person not
  * archived reads the same as likely.  The dates and major of the request
@@ -376,15 +401,9 @@ static void test_export(fxt *f)
  * 240 people, 5 surnames x 8 given characters, a third of them "wang wei". */
 static void test_as_asked(tl_state *t, const char *dir)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/lookup_crowd.db", dir);
-    unlink(path);
     sqlite3 *db = NULL;
     norm_ctx *nc = NULL;
-    int64_t run_id = 0;
-    CHECK_INT(t, db_open(path, DB_OPEN_CREATE, &db, NULL), 0);
-    CHECK_INT(t, norm_ctx_new(DANGAN_SOURCE_CONFIG_DIR, &nc, NULL), 0);
-    CHECK_INT(t, db_run_begin(db, "load", "{}", &run_id, NULL), 0);
+    int64_t run_id = scratch_open(t, dir, "lookup_crowd.db", &db, &nc);
     static const char *const sur[] = {"王", "汪", "王", "李", "张", "刘"};
     static const char *const giv[] = {"伟", "威", "维", "芳", "强", "军", "明", "华"};
     static const char *const maj[] = {"理论物理", "有机化学", "固体力学", "植物学"};
@@ -400,10 +419,7 @@ static void test_as_asked(tl_state *t, const char *dir)
         fx_person p = {name, birth, "男", grad, maj[i % 4], "0702", "物理学"};
         bad |= insert_person(db, nc, &p, run_id);
     }
-    CHECK_INT(t, bad, 0);
-    norm_ctx_free(&nc);
-    arc_lookup *lk = NULL;
-    CHECK_INT(t, arc_lookup_new(db, DANGAN_SOURCE_CONFIG_DIR, &lk, NULL), 0);
+    arc_lookup *lk = scratch_lookup(t, db, &nc, bad);
     arc_lookup_result r = {0};
     arc_lookup_query q = {.name = "Wang Wei", .who = "tester"};
     if (lk)
@@ -440,15 +456,9 @@ static void test_as_asked(tl_state *t, const char *dir)
  * by record id. */
 static void test_misread_ties(tl_state *t, const char *dir)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/lookup_ties.db", dir);
-    unlink(path);
     sqlite3 *db = NULL;
     norm_ctx *nc = NULL;
-    int64_t run_id = 0;
-    CHECK_INT(t, db_open(path, DB_OPEN_CREATE, &db, NULL), 0);
-    CHECK_INT(t, norm_ctx_new(DANGAN_SOURCE_CONFIG_DIR, &nc, NULL), 0);
-    CHECK_INT(t, db_run_begin(db, "load", "{}", &run_id, NULL), 0);
+    int64_t run_id = scratch_open(t, dir, "lookup_ties.db", &db, &nc);
     static const char *const giv[] = {"强", "军", "明", "华", "伟", "芳"};
     int bad = 0;
     for (int i = 0; i < 60 && !bad; i++) { /* 李 in most names, born in other months */
@@ -462,10 +472,7 @@ static void test_misread_ties(tl_state *t, const char *dir)
         fx_person p = {same_month[i], "1960-05", "男", "1985-07", "理论物理", "0702", "物理学"};
         bad |= insert_person(db, nc, &p, run_id);
     }
-    CHECK_INT(t, bad, 0);
-    norm_ctx_free(&nc);
-    arc_lookup *lk = NULL;
-    CHECK_INT(t, arc_lookup_new(db, DANGAN_SOURCE_CONFIG_DIR, &lk, NULL), 0);
+    arc_lookup *lk = scratch_lookup(t, db, &nc, bad);
     arc_lookup_result r = {0};
     arc_lookup_query q = {.name = "李玲", .born = "1960-05", .who = "tester"};
     if (lk)
