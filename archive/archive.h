@@ -671,7 +671,11 @@ typedef struct arc_lookup_result {
     size_t n;
     size_t alloc;
     int exact; /* a name was asked and a hit is that name (Han), or its pinyin as typed
-                  (in either order) */
+                  (in either order) and as_asked >= 0.95 */
+    double as_asked; /* how likely the hits include the person asked about as named: 1 or 0
+                        for a Han name (found as written or not); for pinyin, which cannot
+                        tell homophones apart, the posterior against "someone not archived
+                        whose name reads the same" (name prior, dates, major: docs/lookup.md) */
 } arc_lookup_result;
 
 void arc_lookup_result_release(arc_lookup_result *r);
@@ -695,7 +699,7 @@ void arc_lookup_free(arc_lookup **lk);
 int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result *out,
                    dg_err *err);
 
-/* {"results":[{"record":ID,"score":S,"why":[...],"fields":{...}}],"exact":B} */
+/* {"results":[{"record":ID,"score":S,"why":[...],"fields":{...}}],"as_asked":P,"exact":B} */
 int arc_lookup_json(const arc_lookup_result *r, dg_buf *out);
 
 /*

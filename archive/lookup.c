@@ -18,7 +18,9 @@
  * archived date contradicts --born/--graduated is left out, a record that
  * has no such date stays in with "not recorded".  The major is only a
  * ranking hint when a name is given.  Every lookup is logged before it
- * returns (access_log.c).
+ * returns (access_log.c).  Whether the name was found as asked is plain for
+ * Han; for pinyin, which many people share, it is a posterior against "a
+ * namesake by sound who is not archived" (lookup_as_asked, lookup_prior.c).
  */
 #include "archive.h"
 #include "lookup_internal.h"
@@ -37,6 +39,14 @@ enum {
     LK_NEIGHBOUR = 30,
     LK_CRIT = 10
 };
+/* A pinyin request is reported as found "as asked" only when the archived
+ * people it matched are this likely (lookup_as_asked) to include the one
+ * asked about; below it lookup says "no archived X; nearest:".  Chosen on a
+ * fit split of lookup_recall (docs/lookup.md), checked on a held-out one. */
+#define LK_AS_ASKED_MIN 0.95
+/* What a request's month is worth against an archived record that has only
+ * the year: one month in twelve. */
+#define LK_MONTH_OF_YEAR (1.0 / 12)
 /* Longest pinyin query whose rotations are tried (a name's pinyin is short). */
 enum { LK_ROT_MAX = 48 };
 
@@ -84,6 +94,8 @@ struct arc_lookup {
     sqlite3_stmt *by_simp, *by_pinyin, *by_look, *fields;
     sqlite3_stmt *sub[2][LK_SUB_POSITIONS];
     sqlite3_stmt *subn[2]; /* positions 4 and later */
+    char *config_dir;
+    lk_prior *prior; /* built at the first pinyin request that needs it */
 };
 
 /* A candidate study record while ranking. */
@@ -91,6 +103,11 @@ typedef struct lk_cand {
     int64_t study;
     int score;
     int tier; /* the name tier that found it (LK_EXACT ...), 0 criteria only */
+    char *name; /* archived simplified name */
+    /* each criterion: LK_C_NONE not asked, LK_C_MATCH, LK_C_YEAR (birth year
+     * only archived), LK_C_UNKNOWN (not archived, or a major that differs) */
+    unsigned char born, grad, major;
+    double tie; /* between equal scores, higher first: how likely the misread (neighbours) */
     size_t nwhy;
     char *why[LK_MAX_WHY];
 } lk_cand;
@@ -99,6 +116,8 @@ typedef struct lk_cands {
     lk_cand *v;
     size_t n, alloc;
 } lk_cands;
+
+enum { LK_C_NONE, LK_C_MATCH, LK_C_YEAR, LK_C_UNKNOWN };
 
 /* The parsed query: keys, criteria as index ranges. */
 typedef struct lk_query {
@@ -128,6 +147,8 @@ void arc_lookup_free(arc_lookup **lk)
     sqlite3_finalize(l->subn[0]);
     sqlite3_finalize(l->subn[1]);
     norm_ctx_free(&l->nctx);
+    lk_prior_free(&l->prior);
+    free(l->config_dir);
     free(l);
     *lk = NULL;
 }
@@ -139,6 +160,11 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
     if (!l)
         return dg_err_set(err, DG_ENOMEM, "out of memory opening lookup");
     l->db = db;
+    l->config_dir = dg_strdup(config_dir ? config_dir : arc_config_dir());
+    if (!l->config_dir) {
+        free(l);
+        return dg_err_set(err, DG_ENOMEM, "out of memory opening lookup");
+    }
     int rc = norm_ctx_new(config_dir ? config_dir : arc_config_dir(), &l->nctx, err);
     rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.name_simplified = ?1", &l->by_simp, err);
     rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.pinyin = ?1", &l->by_pinyin, err);
@@ -164,6 +190,8 @@ static void cand_release(lk_cand *c)
     for (size_t i = 0; i < c->nwhy; i++)
         free(c->why[i]);
     c->nwhy = 0;
+    free(c->name);
+    c->name = NULL;
 }
 
 static void cands_release(lk_cands *cs)
@@ -248,13 +276,15 @@ static int crit_born(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
         return 1;
     const char *b = coltext(st, 3);
     if (!b || !*b)
-        return cand_why(c, "birth not recorded"), 1;
+        return c->born = LK_C_UNKNOWN, cand_why(c, "birth not recorded"), 1;
     if (in_range(b, lq->born_lo, lq->born_hi)) {
+        c->born = LK_C_MATCH;
         c->score += LK_CRIT;
         return cand_why(c, "born %s", b), 1;
     }
     /* Asked for 1958-03, archive knows only 1958: consistent, weaker. */
     if (strlen(b) == 4 && strncmp(b, lq->born_lo, 4) == 0) {
+        c->born = LK_C_YEAR;
         c->score += LK_CRIT / 2;
         return cand_why(c, "born %s (month not recorded)", b), 1;
     }
@@ -267,9 +297,10 @@ static int crit_grad(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
         return 1;
     const char *g = coltext(st, 4);
     if (!g || !*g)
-        return cand_why(c, "graduation not recorded"), 1;
+        return c->grad = LK_C_UNKNOWN, cand_why(c, "graduation not recorded"), 1;
     if (!in_range(g, lq->grad_lo, lq->grad_hi))
         return 0;
+    c->grad = LK_C_MATCH;
     c->score += LK_CRIT;
     return cand_why(c, "graduated %s", g), 1;
 }
@@ -300,7 +331,8 @@ static int crit_major(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
     else if (code_match(coltext(st, 6), m) || code_match(coltext(st, 8), m))
         why = "major code matches";
     if (!why)
-        return lq->raw_name != NULL;
+        return c->major = LK_C_UNKNOWN, lq->raw_name != NULL;
+    c->major = LK_C_MATCH;
     c->score += LK_CRIT;
     return cand_why(c, "%s", why), 1;
 }
@@ -352,7 +384,9 @@ static int cands_push(lk_cands *cs, lk_cand *c)
 static int tier_row(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cands *cs)
 {
     lk_cand c = {.study = sqlite3_column_int64(st, 0), .score = tier, .tier = tier};
-    int keep = tier_why(lq, tier, st, &c) == DG_OK;
+    const char *simp = coltext(st, 1);
+    c.name = dg_strdup(simp ? simp : "");
+    int keep = c.name && tier_why(lq, tier, st, &c) == DG_OK;
     keep = keep && crit_born(lq, st, &c) && crit_grad(lq, st, &c) && crit_major(lq, st, &c);
     if (!keep || cands_push(cs, &c)) {
         cand_release(&c);
@@ -463,6 +497,60 @@ static int criteria_only(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
 
 /* ---- ranking -------------------------------------------------------------------- */
 
+static int prior_get(arc_lookup *lk, dg_err *err)
+{
+    return lk->prior ? DG_OK : lk_prior_new(lk->db, lk->nctx, lk->config_dir, &lk->prior, err);
+}
+
+/* The query's character where it differs from an archived neighbour
+ * (first difference) and its 0-based position; 0 when none. */
+static int first_diff(const char *q, const char *a, char ch[8], int *pos)
+{
+    size_t i = 0, j = 0, nq = strlen(q), na = strlen(a);
+    for (int k = 0; i < nq && j < na; k++) {
+        size_t i2 = i, j2 = j;
+        dg_utf8_next(q, nq, &i2);
+        dg_utf8_next(a, na, &j2);
+        if ((i2 - i != j2 - j || memcmp(q + i, a + j, i2 - i) != 0) && i2 - i < 8) {
+            memcpy(ch, q + i, i2 - i);
+            ch[i2 - i] = '\0';
+            *pos = k;
+            return 1;
+        }
+        i = i2;
+        j = j2;
+    }
+    return 0;
+}
+
+/*
+ * Neighbours at the same score (one character differs, the same dates) are
+ * told apart by how likely the request's character is as a substitute in
+ * that slot: a misread or a mistyped character tends to be a common one
+ * (an input method offers the frequent homophone first; OCR of a rare
+ * character falls to a frequent shape), so 李玲 asked for is more likely
+ * 张玲 with 李 put in for 张 than 李X with 玲 put in for X when 李 is a far
+ * commoner surname than 玲 is a given-name character.  Shares come from the
+ * archive sample (lookup_prior.c).
+ */
+static int misread_ties(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cs->n; i++)
+        n += cs->v[i].tier == LK_NEIGHBOUR;
+    if (n < 2 || !lq->keys.simplified)
+        return DG_OK;
+    int rc = prior_get(lk, err);
+    for (size_t i = 0; i < cs->n && !rc; i++) {
+        lk_cand *c = &cs->v[i];
+        char ch[8];
+        int pos;
+        if (c->tier == LK_NEIGHBOUR && first_diff(lq->keys.simplified, c->name, ch, &pos))
+            c->tie = lk_prior_char_share(lk->prior, ch, pos > 0);
+    }
+    return rc;
+}
+
 /* By study id, best score first, so duplicates (a name found by several
  * tiers) sit together with the strongest reason leading. */
 static int by_study(const void *a, const void *b)
@@ -478,6 +566,8 @@ static int by_rank(const void *a, const void *b)
     const lk_cand *x = a, *y = b;
     if (x->score != y->score)
         return y->score - x->score;
+    if (x->tie != y->tie)
+        return x->tie < y->tie ? 1 : -1;
     return x->study < y->study ? -1 : x->study > y->study;
 }
 
@@ -516,6 +606,63 @@ static int hit_fields(arc_lookup *lk, arc_lookup_hit *h, dg_err *err)
     }
     sqlite3_reset(st);
     return rc == DG_ENOMEM ? dg_err_set(err, DG_ENOMEM, "out of memory") : DG_OK;
+}
+
+/* ---- as asked? ------------------------------------------------------------------ */
+
+static int pinyin_tier(int tier)
+{
+    return tier == LK_PINYIN || tier == LK_PINYIN_ORDER;
+}
+
+/* What one criterion's state is worth for a candidate, against share, the
+ * chance that someone else's record would satisfy it. */
+static double crit_weight(unsigned char state, double share)
+{
+    return state == LK_C_YEAR ? LK_MONTH_OF_YEAR : state == LK_C_UNKNOWN ? share : 1.0;
+}
+
+/*
+ * A pinyin request: how likely is it that the archived people whose name
+ * reads as typed include the one asked about, rather than someone not
+ * archived whose name reads the same?  Two hypotheses, even odds before the
+ * evidence: the person is one of the N archived (each 1/N, and then the
+ * pinyin matches), or is not archived and their name merely reads like
+ * that, which happens with P(pinyin); N * P(pinyin) = E, the expected number
+ * of archived namesakes by sound (lookup_prior.c).  A date or major the
+ * request gives multiplies the second by the share of people it lets
+ * through.  Posterior = sum w / (sum w + E * shares).
+ */
+static int lookup_as_asked(arc_lookup *lk, const lk_query *lq, const lk_cands *cs, double *out,
+                           dg_err *err)
+{
+    *out = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < cs->n; i++)
+        n += pinyin_tier(cs->v[i].tier);
+    if (!n)
+        return DG_OK;
+    int rc = prior_get(lk, err);
+    if (rc)
+        return rc;
+    double pb = lq->born_lo[0] ? lk_prior_share_born(lk->prior, lq->born_lo, lq->born_hi) : 1;
+    double pg = lq->grad_lo[0] ? lk_prior_share_grad(lk->prior, lq->grad_lo, lq->grad_hi) : 1;
+    double pm = lq->major ? lk_prior_share_major(lk->prior, lq->major) : 1;
+    double sum = 0, e = 0;
+    for (size_t i = 0; i < cs->n; i++) {
+        const lk_cand *c = &cs->v[i];
+        if (!pinyin_tier(c->tier))
+            continue;
+        sum += crit_weight(c->born, pb) * crit_weight(c->grad, pg) * crit_weight(c->major, pm);
+        /* the same reading, whichever archived spelling shows its syllables */
+        if (i == 0 || strcmp(c->name, cs->v[i - 1].name) != 0) {
+            double ec = lk_prior_expected(lk->prior, lk->nctx, c->name);
+            e = ec > e ? ec : e;
+        }
+    }
+    double w0 = e * pb * pg * pm;
+    *out = sum / (sum + w0);
+    return DG_OK;
 }
 
 /* Move the best `limit` candidates into out (their why strings change owner). */
@@ -681,8 +828,15 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
     int rc = query_parse(lk, q, &lq, err);
     if (!rc)
         rc = lq.raw_name ? name_tiers(lk, &lq, &cs, err) : criteria_only(lk, &lq, &cs, err);
+    double as_asked = 0;
+    if (!rc && lq.raw_name)
+        rc = misread_ties(lk, &lq, &cs, err);
     if (!rc) {
         cands_rank(&cs);
+        if (lq.raw_name && !lq.keys.simplified)
+            rc = lookup_as_asked(lk, &lq, &cs, &as_asked, err);
+    }
+    if (!rc) {
         rc = take_hits(lk, &cs, (size_t)(q->limit > 0 ? q->limit : LK_DEFAULT_LIMIT), out, err);
     }
     /* Withheld values never leave the library: the hits hold only what the
@@ -695,12 +849,15 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
                 out->hits[i].withheld[k] = 1;
             }
     /* Found as asked: the name itself (Han), or its pinyin as typed (in
-     * either order: "Xiaofan Duanmu" is 端木晓泛's name, Western style). */
-    for (size_t i = 0; !rc && i < out->n; i++) {
-        int t = out->hits[i].tier;
-        if (t == LK_EXACT || (!lq.keys.simplified && (t == LK_PINYIN || t == LK_PINYIN_ORDER)))
-            out->exact = 1;
-    }
+     * either order: "Xiaofan Duanmu" is 端木晓泛's name, Western style) when
+     * the sound is rare enough, or the dates confirm it, that the archived
+     * homophones are likely the person and not a namesake by sound. */
+    for (size_t i = 0; !rc && lq.keys.simplified && i < out->n; i++)
+        if (out->hits[i].tier == LK_EXACT)
+            out->as_asked = 1;
+    if (!rc && lq.raw_name && !lq.keys.simplified)
+        out->as_asked = as_asked;
+    out->exact = out->as_asked >= LK_AS_ASKED_MIN;
     /* A lookup that showed nothing is logged too: the question itself is
      * what an audit asks about. */
     rc = rc ? rc : log_lookup(lk, q, out, err);
@@ -733,5 +890,7 @@ int arc_lookup_json(const arc_lookup_result *r, dg_buf *out)
         }
         rc = rc ? rc : dg_buf_adds(out, "}}");
     }
-    return rc ? rc : dg_buf_addf(out, "],\"exact\":%s}", r->exact ? "true" : "false");
+    return rc ? rc
+              : dg_buf_addf(out, "],\"as_asked\":%.3f,\"exact\":%s}", r->as_asked,
+                            r->exact ? "true" : "false");
 }

@@ -25,4 +25,29 @@ int lk_fields_from_row(sqlite3_stmt *st, int first, dg_buf *out);
 int lk_fields_from_row_allowed(sqlite3_stmt *st, int first, const unsigned char *allow,
                                dg_buf *out);
 
+/*
+ * The name prior of lookup's "as asked" decision (lookup_prior.c): a
+ * syllable model of the archive's names (a spread sample of it, surname
+ * syllables smoothed towards configs/names/surnames_wainshine.tsv) and the
+ * share of the sample each date or major criterion lets through.
+ */
+typedef struct lk_prior lk_prior;
+typedef struct norm_ctx norm_ctx;
+/* Reads the archive (up to 20,000 seeks) and the surname table; *out owned
+ * by the caller (lk_prior_free). */
+int lk_prior_new(sqlite3 *db, norm_ctx *nc, const char *config_dir, lk_prior **out,
+                 dg_err *err);
+void lk_prior_free(lk_prior **p);
+/* How many archived persons are expected to have a name that reads like
+ * han (the same toneless pinyin) by chance: N * P(pinyin of han). */
+double lk_prior_expected(lk_prior *p, norm_ctx *nc, const char *han);
+/* Share of a character among the sample's surnames (given 0: the first
+ * character of a name) or given-name characters (given 1), smoothed. */
+double lk_prior_char_share(lk_prior *p, const char *ch, int given);
+/* Share of archived persons (0 < s < 1) born / graduated in [lo, hi), or
+ * whose major matches as crit_major matches it. */
+double lk_prior_share_born(const lk_prior *p, const char *lo, const char *hi);
+double lk_prior_share_grad(const lk_prior *p, const char *lo, const char *hi);
+double lk_prior_share_major(const lk_prior *p, const char *major);
+
 #endif

@@ -14,13 +14,9 @@
  * half an arbitrary character), and reports p50/p95/p99 and how often the
  * intended record was among the results.
  *
- * --recall instead measures how often requests as people write them find
- * the record (issue #23): a misread at each position, the traditional
- * surname, pinyin in Western order (with a hyphen too), each with and without
- * the birth month; and names the archive does not hold, where lookup must
- * not say it found the name as asked.
+ * Recall on request spellings (issue #23) is bench/lookup_recall.c.
  *
- * usage: lookup_bench [--n N] [--queries Q] [--db PATH] [--reuse] [--recall]
+ * usage: lookup_bench [--n N] [--queries Q] [--db PATH] [--reuse]
  * A measurement, not a test: it is not registered with ctest.  Results and
  * the command line are recorded in docs/lookup.md.
  */
@@ -389,162 +385,10 @@ static int run_queries(bench *b, uint64_t seed, long n, int nq)
     return rc;
 }
 
-/* ---- recall on request spellings (--recall, issue #23) ---------------------------- */
-
-enum { R_MIS1, R_MIS2, R_MIS3, R_TRAD, R_WEST, R_WEST_HY, R_ABSENT_HAN, R_ABSENT_PY, NRKINDS };
-static const char *const rkind_names[NRKINDS] = {
-    "misread, 1st character", "misread, 2nd character", "misread, 3rd character",
-    "traditional surname", "pinyin, Western order", "pinyin, Western order, hyphen",
-    "not archived (Han)", "not archived (pinyin)"};
-
-static int name_archived(bench *b, const char *simp)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(b->db, "SELECT 1 FROM person WHERE name_simplified = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
-        return 1;
-    sqlite3_bind_text(st, 1, simp, -1, SQLITE_STATIC);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
-}
-
-/* "zhang jian guo" -> "jianguo zhang" (hyphen: "jian-guo zhang"). */
-static void western(const char *spaced, int hyphen, char *out, size_t size)
-{
-    const char *sp = strchr(spaced, ' ');
-    if (!sp) {
-        snprintf(out, size, "%s", spaced);
-        return;
-    }
-    char given_part[64];
-    size_t w = 0;
-    for (const char *c = sp + 1; *c && w + 1 < sizeof given_part; c++)
-        if (*c != ' ' || hyphen)
-            given_part[w++] = *c == ' ' ? '-' : *c;
-    given_part[w] = '\0';
-    snprintf(out, size, "%s %.*s", given_part, (int)(sp - spaced), spaced);
-}
-
-typedef struct recall_stats {
-    int n, top3, top1, shown, exact;
-    int n_born, top3_born;
-} recall_stats;
-
-/* One request of kind k made from a random archived person (or a name
- * the archive does not hold); *want 0 for the latter. */
-static int make_request(bench *b, uint64_t seed, long n, uint64_t *qs, int k, char *text,
-                        size_t size, char born[16], int64_t *want)
-{
-    person_gen p;
-    long idx;
-    int absent = k == R_ABSENT_HAN || k == R_ABSENT_PY;
-    char name[64];
-    do {
-        idx = (long)(rnd(qs) % (uint64_t)n);
-        person_at(seed, idx, &p);
-        if (absent) {
-            person_make(qs, &p);
-            person_name(&p, 0, name, sizeof name);
-        }
-    } while ((k == R_MIS3 && p.g2 < 0) || (k == R_TRAD && !surnames[p.sur].trad) ||
-             (absent && name_archived(b, name)));
-    *want = absent ? 0 : idx + 1;
-    snprintf(born, 16, "%04d-%02d", p.birth_y, p.birth_m);
-    if (k == R_MIS1) {
-        int o;
-        do
-            o = (int)(rnd(qs) % NSURNAMES);
-        while (o == p.sur);
-        p.sur = o;
-    } else if (k == R_MIS2 || k == R_MIS3) {
-        int *slot = k == R_MIS2 ? &p.g1 : &p.g2, o;
-        do
-            o = (int)(rnd(qs) % NGIVEN);
-        while (o == *slot);
-        *slot = o;
-    }
-    person_name(&p, k == R_TRAD, name, sizeof name);
-    if (k != R_WEST && k != R_WEST_HY && k != R_ABSENT_PY) {
-        snprintf(text, size, "%s", name);
-        return 0;
-    }
-    norm_keys keys;
-    if (norm_name_keys(b->nc, name, &keys, NULL))
-        return -1;
-    if (k == R_ABSENT_PY)
-        snprintf(text, size, "%s", keys.pinyin_spaced);
-    else
-        western(keys.pinyin_spaced, k == R_WEST_HY, text, size);
-    norm_keys_release(&keys);
-    return 0;
-}
-
-static int run_recall(bench *b, uint64_t seed, long n, int nq)
-{
-    arc_lookup *lk;
-    dg_err err = {0};
-    if (arc_lookup_new(b->db, NULL, &lk, &err)) {
-        fprintf(stderr, "lookup_bench: %s\n", err.msg);
-        return -1;
-    }
-    recall_stats rs[NRKINDS] = {{0}};
-    uint64_t qs = seed ^ 0x2324252627ULL;
-    int rc = 0;
-    for (int i = 0; i < nq && !rc; i++) {
-        int k = i % NRKINDS;
-        char text[96], born[16];
-        int64_t want;
-        rc = make_request(b, seed, n, &qs, k, text, sizeof text, born, &want);
-        /* each request twice: the name alone, and with the birth month */
-        for (int with_born = 0; with_born < 2 && !rc; with_born++) {
-            arc_lookup_query q = {.name = text, .born = with_born ? born : NULL, .who = "bench"};
-            arc_lookup_result r;
-            rc = arc_lookup_run(lk, &q, &r, &err);
-            if (rc) {
-                fprintf(stderr, "lookup_bench: request '%s': %s\n", text, err.msg);
-                break;
-            }
-            recall_stats *s = &rs[k];
-            int top3 = 0;
-            for (size_t j = 0; j < r.n && j < 3; j++)
-                top3 |= r.hits[j].record == want;
-            if (with_born) {
-                s->n_born++;
-                s->top3_born += top3;
-            } else {
-                s->n++;
-                s->top3 += top3;
-                s->top1 += r.n && r.hits[0].record == want;
-                s->shown += r.n > 0;
-                s->exact += r.exact;
-            }
-            arc_lookup_result_release(&r);
-        }
-    }
-    if (!rc) {
-        printf("\n| request | n | top 3 | top 3 with --born | top 1 | said \"as asked\" |\n"
-               "|---|---|---|---|---|---|\n");
-        for (int k = 0; k < NRKINDS; k++) {
-            recall_stats *s = &rs[k];
-            int absent = k >= R_ABSENT_HAN;
-            if (absent)
-                printf("| %s | %d | (any shown: %.1f%%) | | | %.1f%% (false) |\n", rkind_names[k],
-                       s->n, 100.0 * s->shown / s->n, 100.0 * s->exact / s->n);
-            else
-                printf("| %s | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", rkind_names[k], s->n,
-                       100.0 * s->top3 / s->n, 100.0 * s->top3_born / s->n_born,
-                       100.0 * s->top1 / s->n, 100.0 * s->exact / s->n);
-        }
-    }
-    arc_lookup_free(&lk);
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
     long n = 1000000;
-    int nq = 1000, reuse = 0, recall = 0;
+    int nq = 1000, reuse = 0;
     const char *path = "/tmp/dangan_lookup_bench.db";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
@@ -555,11 +399,8 @@ int main(int argc, char **argv)
             path = argv[++i];
         else if (strcmp(argv[i], "--reuse") == 0)
             reuse = 1;
-        else if (strcmp(argv[i], "--recall") == 0)
-            recall = 1;
         else {
-            fprintf(stderr, "usage: lookup_bench [--n N] [--queries Q] [--db PATH] [--reuse] "
-                            "[--recall]\n");
+            fprintf(stderr, "usage: lookup_bench [--n N] [--queries Q] [--db PATH] [--reuse]\n");
             return 2;
         }
     }
@@ -578,7 +419,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = reuse ? 0 : build(&b, n, seed);
-    rc = rc ? rc : recall ? run_recall(&b, seed, n, nq) : run_queries(&b, seed, n, nq);
+    rc = rc ? rc : run_queries(&b, seed, n, nq);
     norm_ctx_free(&b.nc);
     db_close(&b.db);
     return rc ? 1 : 0;

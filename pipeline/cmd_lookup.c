@@ -30,6 +30,11 @@ static void print_text(const arc_lookup_query *q, const arc_lookup_result *r)
     /* A near name is not the person asked about: say so before listing. */
     if (q->name && !r->exact)
         printf("no archived %s; nearest:\n", q->name);
+    /* pinyin that matched, but as well as it would match someone not archived */
+    if (q->name && !r->exact && r->as_asked > 0)
+        printf("(the pinyin matches, but only %.0f%% likely the person asked about: people not "
+               "archived read the same; --born, --graduated or --major decide)\n",
+               100 * r->as_asked);
     for (size_t i = 0; i < r->n; i++) {
         const arc_lookup_hit *h = &r->hits[i];
         printf("%zu. record %lld  score %d  %s  %s  born %s  %s %s\n", i + 1,
@@ -323,7 +328,8 @@ const cli_command cmd_lookup = {
     "                  (withheld ones are shown as (withheld), left out of --json)\n"
     "  --for R --purpose T  who the answer is for and why (audience 'outside'\n"
     "                  unless --audience says otherwise); both go to the access log\n"
-    "  --json          {\"results\":[{\"record\",\"score\",\"why\",\"fields\"}],\"exact\":B}\n"
+    "  --json          {\"results\":[{\"record\",\"score\",\"why\",\"fields\"}],\n"
+    "                  \"as_asked\":P,\"exact\":B}\n"
     "  --batch FILE    one request a line: name,born,graduated,major (CSV; a\n"
     "                  header line 'name,...' is skipped, empty cells are no\n"
     "                  criterion); one result block per request (--json: one\n"
@@ -332,8 +338,11 @@ const cli_command cmd_lookup = {
     "\n"
     "When no archived name is the one asked (the name itself, or its pinyin as\n"
     "typed, in either order), the answer starts 'no archived NAME; nearest:' and the nearest\n"
-    "follow. Pinyin is also tried in every other order (\"Xiaofan Duanmu\"),\n"
-    "and one misread character is looked for at any position.\n"
+    "follow. Pinyin has no tones: a sound many people share (wang wei) counts as\n"
+    "the name asked only when the dates or major make a namesake who is not\n"
+    "archived unlikely (as_asked >= 0.95 in --json; docs/lookup.md). Pinyin is\n"
+    "also tried in every other order (\"Xiaofan Duanmu\"), and one misread\n"
+    "character is looked for at any position.\n"
     "\n"
     "Every lookup is written to the access log ('dangan log').\n"
     "exit: 0 ok (also when nothing matched), 2 usage, 3 database\n",
