@@ -22,11 +22,6 @@
 
 #define COL(st, i) ((const char *)sqlite3_column_text((st), (i)))
 
-static int str_same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 /* The archived key's table row, or a refusal listing the keys there are. */
 static int archived_key(const char *key, const dg_field_key **out, dg_err *err)
 {
@@ -217,7 +212,7 @@ int arc_amend_apply(sqlite3 *db, norm_ctx *norm, const arc_amend_req *req, int64
                         "the archive, only corrected", (long long)req->study);
     /* The name's column holds it as written: compare and record that. */
     const char *stored = k->source == DG_FK_WRITTEN && req->written ? req->written : req->value;
-    int same = !rc && str_same(a.value, stored) && (!req->field || req->field == a.field);
+    int same = !rc && dg_str_same(a.value, stored) && (!req->field || req->field == a.field);
     if (!rc && !same)
         rc = k->source == DG_FK_WRITTEN
                  ? name_write(db, norm, a.person, req->value, req->written, err)

@@ -841,17 +841,12 @@ static int last_load(sqlite3 *db, const item_row *it, last_decision *ld, dg_err 
     return rc == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read decisions");
 }
 
-static int str_same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 /* Do the match snapshots now and then agree?  A snapshot taken before
  * value_detail was recorded has no "detail": it is not compared then. */
 static int match_same(sqlite3 *db, const char *now, const char *then)
 {
-    if (str_same(now, then) || !now || !then)
-        return str_same(now, then);
+    if (dg_str_same(now, then) || !now || !then)
+        return dg_str_same(now, then);
     sqlite3_stmt *st;
     if (db_prepare(db, "SELECT json_extract(?1, '$.decision') IS json_extract(?2, '$.decision') "
                        "AND json_extract(?1, '$.code') IS json_extract(?2, '$.code') "
@@ -873,7 +868,7 @@ static int match_same(sqlite3 *db, const char *now, const char *then)
 static int undo_allowed(sqlite3 *db, const item_row *it, const last_decision *ld,
                         const snap *now, dg_err *err)
 {
-    if (!str_same(now->state, ld->after.state) || !str_same(now->value, ld->after.value) ||
+    if (!dg_str_same(now->state, ld->after.state) || !dg_str_same(now->value, ld->after.value) ||
         !match_same(db, now->match, ld->after.match))
         return dg_err_set(err, DG_ECONFLICT, "cannot undo decision #%lld of review item %lld: "
                           "the %s changed after it; run 'dangan review show %lld'",
