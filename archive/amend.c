@@ -524,24 +524,8 @@ int arc_amend_history(sqlite3 *db, int64_t study, const char *key, arc_lines *ou
         return DG_EDB;
     sqlite3_bind_int64(st, 1, study);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-    int rc = DG_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        for (int c = 0; c < 2 && !rc; c++) {
-            if (sqlite3_column_type(st, c) == SQLITE_NULL)
-                continue;
-            char **v = arc_grow(out->v, out->n, sizeof *v);
-            if (!v) {
-                rc = DG_ENOMEM;
-                break;
-            }
-            out->v = v;
-            rc = arc_col_dup0(st, c, &v[out->n++]);
-        }
-    }
-    int frc = sqlite3_finalize(st);
-    if (rc)
-        return dg_err_set(err, rc, "out of memory reading amendments");
-    return frc == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read amendments");
+    /* Column 0 (v1, as loaded) is NULL but on the first amendment of a key. */
+    return arc_lines_collect(db, st, 2, 1, out, "amendments", err);
 }
 
 int arc_amend_of_decision(sqlite3 *db, int64_t decision, arc_lines *out, dg_err *err)
@@ -554,18 +538,5 @@ int arc_amend_of_decision(sqlite3 *db, int64_t decision, arc_lines *out, dg_err 
                        "WHERE decision_id = ?1 ORDER BY id", &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, decision);
-    int rc = DG_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        char **v = arc_grow(out->v, out->n, sizeof *v);
-        if (!v) {
-            rc = DG_ENOMEM;
-            break;
-        }
-        out->v = v;
-        rc = arc_col_dup0(st, 0, &v[out->n++]);
-    }
-    int frc = sqlite3_finalize(st);
-    if (rc)
-        return dg_err_set(err, rc, "out of memory reading amendments");
-    return frc == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read amendments");
+    return arc_lines_collect(db, st, 1, 0, out, "amendments", err);
 }
