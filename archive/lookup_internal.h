@@ -25,4 +25,9 @@ int lk_fields_from_row(sqlite3_stmt *st, int first, dg_buf *out);
 int lk_fields_from_row_allowed(sqlite3_stmt *st, int first, const unsigned char *allow,
                                dg_buf *out);
 
+/* Append ,"audience":..,"for":..,"purpose":..,"fields":[allowed keys] to a
+ * JSON object being built in b (nothing for d NULL): how lookup and export
+ * log a disclosure. */
+int arc_disclosure_json(const arc_disclosure *d, dg_buf *b);
+
 #endif
