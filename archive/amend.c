@@ -22,11 +22,6 @@
 
 #define COL(st, i) ((const char *)sqlite3_column_text((st), (i)))
 
-static int str_same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 /* The archived key's table row, or a refusal listing the keys there are. */
 static int archived_key(const char *key, const dg_field_key **out, dg_err *err)
 {
@@ -217,7 +212,7 @@ int arc_amend_apply(sqlite3 *db, norm_ctx *norm, const arc_amend_req *req, int64
                         "the archive, only corrected", (long long)req->study);
     /* The name's column holds it as written: compare and record that. */
     const char *stored = k->source == DG_FK_WRITTEN && req->written ? req->written : req->value;
-    int same = !rc && str_same(a.value, stored) && (!req->field || req->field == a.field);
+    int same = !rc && dg_str_same(a.value, stored) && (!req->field || req->field == a.field);
     if (!rc && !same)
         rc = k->source == DG_FK_WRITTEN
                  ? name_write(db, norm, a.person, req->value, req->written, err)
@@ -529,24 +524,8 @@ int arc_amend_history(sqlite3 *db, int64_t study, const char *key, arc_lines *ou
         return DG_EDB;
     sqlite3_bind_int64(st, 1, study);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-    int rc = DG_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        for (int c = 0; c < 2 && !rc; c++) {
-            if (sqlite3_column_type(st, c) == SQLITE_NULL)
-                continue;
-            char **v = arc_grow(out->v, out->n, sizeof *v);
-            if (!v) {
-                rc = DG_ENOMEM;
-                break;
-            }
-            out->v = v;
-            rc = arc_col_dup0(st, c, &v[out->n++]);
-        }
-    }
-    int frc = sqlite3_finalize(st);
-    if (rc)
-        return dg_err_set(err, rc, "out of memory reading amendments");
-    return frc == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read amendments");
+    /* Column 0 (v1, as loaded) is NULL but on the first amendment of a key. */
+    return arc_lines_collect(db, st, 2, 1, out, "amendments", err);
 }
 
 int arc_amend_of_decision(sqlite3 *db, int64_t decision, arc_lines *out, dg_err *err)
@@ -559,18 +538,5 @@ int arc_amend_of_decision(sqlite3 *db, int64_t decision, arc_lines *out, dg_err 
                        "WHERE decision_id = ?1 ORDER BY id", &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, decision);
-    int rc = DG_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        char **v = arc_grow(out->v, out->n, sizeof *v);
-        if (!v) {
-            rc = DG_ENOMEM;
-            break;
-        }
-        out->v = v;
-        rc = arc_col_dup0(st, 0, &v[out->n++]);
-    }
-    int frc = sqlite3_finalize(st);
-    if (rc)
-        return dg_err_set(err, rc, "out of memory reading amendments");
-    return frc == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read amendments");
+    return arc_lines_collect(db, st, 1, 0, out, "amendments", err);
 }

@@ -640,10 +640,6 @@ typedef struct arc_disclosure {
     unsigned char allow[ARC_NFIELDS];
 } arc_disclosure;
 
-/* Append ,"audience":..,"for":..,"purpose":..,"fields":[allowed keys] to a
- * JSON object being built in b (nothing for d NULL). */
-int arc_disclosure_json(const arc_disclosure *d, dg_buf *b);
-
 typedef struct arc_lookup_query {
     const char *name;      /* Han in either script, or pinyin with/without spaces */
     const char *born;      /* "YYYY" or "YYYY-MM" */

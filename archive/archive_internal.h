@@ -324,6 +324,12 @@ int arc_amend_undo_check(sqlite3 *db, int64_t item, int64_t decision, dg_err *er
 /* The versions of (study, key) as provenance lists them, appended to *out. */
 int arc_amend_history(sqlite3 *db, int64_t study, const char *key, arc_lines *out, dg_err *err);
 
+/* Step st (prepared and bound) to the end, appending columns 0..ncols-1 of
+ * each row to *out as lines (NULL columns: skipped when skip_null, else ""),
+ * and finalize it; errors name what is read ("amendments"). */
+int arc_lines_collect(sqlite3 *db, sqlite3_stmt *st, int ncols, int skip_null, arc_lines *out,
+                      const char *what, dg_err *err);
+
 /* ---- reading rows for the read side ------------------------------------------ */
 
 /* Column i of st as a new string into *out (NULL stays NULL): the readers

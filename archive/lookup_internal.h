@@ -49,5 +49,9 @@ double lk_prior_char_share(lk_prior *p, const char *ch, int given);
 double lk_prior_share_born(const lk_prior *p, const char *lo, const char *hi);
 double lk_prior_share_grad(const lk_prior *p, const char *lo, const char *hi);
 double lk_prior_share_major(const lk_prior *p, const char *major);
+/* Append ,"audience":..,"for":..,"purpose":..,"fields":[allowed keys] to a
+ * JSON object being built in b (nothing for d NULL): how lookup and export
+ * log a disclosure. */
+int arc_disclosure_json(const arc_disclosure *d, dg_buf *b);
 
 #endif

@@ -173,20 +173,7 @@ static int read_lines(sqlite3 *db, const char *sql, int64_t field, arc_lines *ou
     if (db_prepare(db, sql, &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, field);
-    int rc = DG_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        char **v = arc_grow(out->v, out->n, sizeof *v);
-        if (!v) {
-            rc = DG_ENOMEM;
-            break;
-        }
-        out->v = v;
-        rc = arc_col_dup0(st, 0, &v[out->n++]);
-    }
-    int frc = sqlite3_finalize(st);
-    if (rc)
-        return dg_err_set(err, rc, "out of memory reading provenance");
-    return frc == SQLITE_OK ? DG_OK : db_fail(db, err, "cannot read provenance");
+    return arc_lines_collect(db, st, 1, 0, out, "provenance", err);
 }
 
 static int read_head(sqlite3_stmt *st, arc_prov_value *v)
@@ -224,6 +211,33 @@ static int read_head(sqlite3_stmt *st, arc_prov_value *v)
         rc = strs[i].empty ? arc_col_dup0(st, strs[i].col, dst) : arc_col_dup(st, strs[i].col, dst);
     }
     return rc;
+}
+
+int arc_lines_collect(sqlite3 *db, sqlite3_stmt *st, int ncols, int skip_null, arc_lines *out,
+                      const char *what, dg_err *err)
+{
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        for (int c = 0; c < ncols && !rc; c++) {
+            if (skip_null && sqlite3_column_type(st, c) == SQLITE_NULL)
+                continue;
+            char **v = arc_grow(out->v, out->n, sizeof *v);
+            if (!v) {
+                rc = DG_ENOMEM;
+                break;
+            }
+            out->v = v;
+            rc = arc_col_dup0(st, c, &v[out->n++]);
+        }
+    }
+    int frc = sqlite3_finalize(st);
+    if (rc)
+        return dg_err_set(err, rc, "out of memory reading %s", what);
+    if (frc == SQLITE_OK)
+        return DG_OK;
+    char doing[96];
+    snprintf(doing, sizeof doing, "cannot read %s", what);
+    return db_fail(db, err, doing);
 }
 
 void arc_lines_release(arc_lines *l)

@@ -1,6 +1,7 @@
 /*
  * review_decide.c - an operator's decision on a review item (accept, pick,
- * correct, reject) and undoing it.
+ * correct, reject); undo is review_undo.c, the items a new mapping rule
+ * settles elsewhere review_rule.c.
  *
  * Every decision is one BEGIN IMMEDIATE transaction that (1) checks the item
  * is still open at the version the operator saw, (2) changes the field,
@@ -18,7 +19,7 @@
  * the value of one of the readings review show lists, so the operator
  * chooses what a reader saw instead of typing it.
  */
-#include "archive_internal.h"
+#include "review_decide.h"
 #include "audit.h"
 
 #include <sqlite3.h>
@@ -32,19 +33,7 @@
 #define STEP_CORRECT ARC_STEP_CORRECT
 #define STEP_CORRECT_AS_IS ARC_STEP_CORRECT_AS_IS
 
-typedef struct item_row {
-    int64_t id, field_id, record_id, page_id, version;
-    char kind[16], state[16];
-} item_row;
-
-/* Field (or page) state, value and match columns at one moment; match is
- * JSON {decision, code, name, rule, detail} (detail: field.value_detail,
- * absent from snapshots taken before it was recorded). */
-typedef struct snap {
-    char *state, *value, *match;
-} snap;
-
-static void snap_release(snap *s)
+void arc_rd_snap_release(snap *s)
 {
     free(s->state);
     free(s->value);
@@ -52,18 +41,18 @@ static void snap_release(snap *s)
     memset(s, 0, sizeof *s);
 }
 
-static char *col_dup(sqlite3_stmt *st, int i)
+char *arc_rd_col_dup(sqlite3_stmt *st, int i)
 {
     return dg_strdup((const char *)sqlite3_column_text(st, i));
 }
 
-static void copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
+void arc_rd_copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
 {
     const char *s = (const char *)sqlite3_column_text(st, i);
     snprintf(out, n, "%s", s ? s : "");
 }
 
-static int item_load(sqlite3 *db, int64_t id, item_row *it, dg_err *err)
+int arc_rd_item_load(sqlite3 *db, int64_t id, item_row *it, dg_err *err)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, "SELECT kind, state, coalesce(field_id, 0), coalesce(record_id, 0), "
@@ -73,8 +62,8 @@ static int item_load(sqlite3 *db, int64_t id, item_row *it, dg_err *err)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         it->id = id;
-        copy_col(st, 0, it->kind, sizeof it->kind);
-        copy_col(st, 1, it->state, sizeof it->state);
+        arc_rd_copy_col(st, 0, it->kind, sizeof it->kind);
+        arc_rd_copy_col(st, 1, it->state, sizeof it->state);
         it->field_id = sqlite3_column_int64(st, 2);
         it->record_id = sqlite3_column_int64(st, 3);
         it->page_id = sqlite3_column_int64(st, 4);
@@ -86,7 +75,7 @@ static int item_load(sqlite3 *db, int64_t id, item_row *it, dg_err *err)
     return rc == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read review item");
 }
 
-static int snap_take(sqlite3 *db, const item_row *it, snap *s, dg_err *err)
+int arc_rd_snap_take(sqlite3 *db, const item_row *it, snap *s, dg_err *err)
 {
     static const char field_sql[] =
         "SELECT state, value, json_object('decision', match_decision, 'code', match_code, "
@@ -100,13 +89,13 @@ static int snap_take(sqlite3 *db, const item_row *it, snap *s, dg_err *err)
     sqlite3_bind_int64(st, 1, it->field_id ? it->field_id : it->page_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        s->state = col_dup(st, 0);
-        s->value = col_dup(st, 1);
-        s->match = col_dup(st, 2);
+        s->state = arc_rd_col_dup(st, 0);
+        s->value = arc_rd_col_dup(st, 1);
+        s->match = arc_rd_col_dup(st, 2);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW || !s->state) {
-        snap_release(s);
+        arc_rd_snap_release(s);
         return dg_err_set(err, DG_ENOTFOUND, "review item %lld points at a %s that is gone",
                           (long long)it->id, it->field_id ? "field" : "page");
     }
@@ -114,7 +103,7 @@ static int snap_take(sqlite3 *db, const item_row *it, snap *s, dg_err *err)
 }
 
 /* Run one write statement with up to three text binds and one int bind. */
-static int exec_bind(sqlite3 *db, const char *sql, const char *t1, const char *t2,
+int arc_rd_exec_bind(sqlite3 *db, const char *sql, const char *t1, const char *t2,
                      const char *t3, int64_t i4, dg_err *err)
 {
     sqlite3_stmt *st;
@@ -131,7 +120,7 @@ static int exec_bind(sqlite3 *db, const char *sql, const char *t1, const char *t
 }
 
 /* The message the second of two operators sees. */
-static int refuse_decided(sqlite3 *db, const item_row *it, const char *why, dg_err *err)
+int arc_rd_refuse_decided(sqlite3 *db, const item_row *it, const char *why, dg_err *err)
 {
     sqlite3_stmt *st;
     char who[128] = "someone", when[64] = "an unknown time";
@@ -139,8 +128,8 @@ static int refuse_decided(sqlite3 *db, const item_row *it, const char *why, dg_e
                        "ORDER BY id DESC LIMIT 1", &st, err) == 0) {
         sqlite3_bind_int64(st, 1, it->id);
         if (sqlite3_step(st) == SQLITE_ROW) {
-            copy_col(st, 0, who, sizeof who);
-            copy_col(st, 1, when, sizeof when);
+            arc_rd_copy_col(st, 0, who, sizeof who);
+            arc_rd_copy_col(st, 1, when, sizeof when);
         }
         sqlite3_finalize(st);
     }
@@ -151,9 +140,9 @@ static int refuse_decided(sqlite3 *db, const item_row *it, const char *why, dg_e
 static int check_open(sqlite3 *db, const item_row *it, const arc_review_req *req, dg_err *err)
 {
     if (strcmp(it->state, "open") != 0)
-        return refuse_decided(db, it, "was already decided", err);
+        return arc_rd_refuse_decided(db, it, "was already decided", err);
     if (req->expect_version >= 0 && req->expect_version != it->version)
-        return refuse_decided(db, it, "changed since you looked at it (last decision", err);
+        return arc_rd_refuse_decided(db, it, "changed since you looked at it (last decision", err);
     return DG_OK;
 }
 
@@ -207,8 +196,8 @@ static int field_read(sqlite3 *db, int64_t field, char key[64], char **value, in
     sqlite3_bind_int64(st, 1, field);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        copy_col(st, 0, key, 64);
-        *value = col_dup(st, 1);
+        arc_rd_copy_col(st, 0, key, 64);
+        *value = arc_rd_col_dup(st, 1);
         *record = sqlite3_column_int64(st, 2);
     }
     sqlite3_finalize(st);
@@ -338,9 +327,10 @@ static int field_correct(sqlite3 *db, norm_ctx *norm, const item_row *it,
         rc = correct_dates_fit(db, it, req, key, record, r.value, err);
     if (!rc) {
         const char *value = req->as_is ? req->value : r.value;
-        rc = exec_bind(db, "UPDATE field SET value = ?1, value_detail = ?2, state = 'verified' "
-                           "WHERE id = ?4",
-                       value, req->as_is ? NULL : r.detail, NULL, it->field_id, err);
+        rc = arc_rd_exec_bind(db,
+                              "UPDATE field SET value = ?1, value_detail = ?2, state = 'verified' "
+                              "WHERE id = ?4",
+                              value, req->as_is ? NULL : r.detail, NULL, it->field_id, err);
     }
     if (!rc)
         rc = correct_steps(db, it->field_id, req->as_is ? STEP_CORRECT_AS_IS : STEP_CORRECT, old,
@@ -387,9 +377,9 @@ static int apply_field(sqlite3 *db, norm_ctx *norm, const item_row *it,
     if (strcmp(req->verb, "accept") == 0) {
         o->item_state = "accepted";
         /* Accepting "nothing" would archive an empty value as verified. */
-        int rc = exec_bind(db, "UPDATE field SET state = 'verified' WHERE id = ?4 AND value "
-                               "IS NOT NULL AND value <> ''",
-                           NULL, NULL, NULL, it->field_id, err);
+        int rc = arc_rd_exec_bind(db, "UPDATE field SET state = 'verified' WHERE id = ?4 AND value "
+                                      "IS NOT NULL AND value <> ''",
+                                  NULL, NULL, NULL, it->field_id, err);
         if (!rc && sqlite3_changes(db) == 0)
             return dg_err_set(err, DG_EUSAGE,
                               "cannot accept review item %lld: there is no value to accept (not "
@@ -409,8 +399,8 @@ static int apply_field(sqlite3 *db, norm_ctx *norm, const item_row *it,
     }
     if (strcmp(req->verb, "reject") == 0) {
         o->item_state = "rejected";
-        return exec_bind(db, "UPDATE field SET state = 'rejected' WHERE id = ?4", NULL, NULL,
-                         NULL, it->field_id, err);
+        return arc_rd_exec_bind(db, "UPDATE field SET state = 'rejected' WHERE id = ?4", NULL,
+                                NULL, NULL, it->field_id, err);
     }
     return not_for_kind(it, req->verb, "'pick' chooses a candidate of a match item", err);
 }
@@ -462,8 +452,8 @@ static int match_target(sqlite3 *db, const item_row *it, int cand, const char *c
     }
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        copy_col(st, 0, out_code, 32);
-        copy_col(st, 1, out_name, 256);
+        arc_rd_copy_col(st, 0, out_code, 32);
+        arc_rd_copy_col(st, 1, out_name, 256);
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW)
@@ -477,7 +467,7 @@ static int match_target(sqlite3 *db, const item_row *it, int cand, const char *c
 
 /* Record a settled match on the major field.  The field becomes verified
  * unless a field item of its own (e.g. low confidence) is still open. */
-static int set_match(sqlite3 *db, int64_t field, const char *code, const char *name,
+int arc_rd_set_match(sqlite3 *db, int64_t field, const char *code, const char *name,
                      const char *decision, int64_t rule, dg_err *err)
 {
     sqlite3_stmt *st;
@@ -511,7 +501,7 @@ static int apply_match_code(sqlite3 *db, norm_ctx *norm, const item_row *it,
     if ((rc = rule_add(db, norm, it, req, code, note, &o->rule_id, err)))
         return rc;
     o->candidate = cand;
-    return set_match(db, it->field_id, code, name, "picked", o->rule_id, err);
+    return arc_rd_set_match(db, it->field_id, code, name, "picked", o->rule_id, err);
 }
 
 static int apply_match(sqlite3 *db, norm_ctx *norm, const item_row *it,
@@ -531,8 +521,8 @@ static int apply_match(sqlite3 *db, norm_ctx *norm, const item_row *it,
         return apply_match_code(db, norm, it, req, 0, o, err);
     }
     o->item_state = "rejected";
-    return exec_bind(db, "UPDATE field SET state = 'rejected' WHERE id = ?4", NULL, NULL, NULL,
-                     it->field_id, err);
+    return arc_rd_exec_bind(db, "UPDATE field SET state = 'rejected' WHERE id = ?4", NULL, NULL,
+                            NULL, it->field_id, err);
 }
 
 /* Page and conflict items record the operator's judgement only: load reads
@@ -580,14 +570,7 @@ static int apply_verb(sqlite3 *db, norm_ctx *norm, const item_row *it,
 
 /* ---- the decision row ---------------------------------------------------------------- */
 
-typedef struct decision_row {
-    const char *verb, *op, *item_before, *item_after, *note;
-    const snap *before, *after;
-    int64_t rule_id, undoes;
-    int candidate;
-} decision_row;
-
-static int decision_insert(sqlite3 *db, const item_row *it, const decision_row *d, int64_t *id,
+int arc_rd_decision_insert(sqlite3 *db, const item_row *it, const decision_row *d, int64_t *id,
                            dg_err *err)
 {
     char now[32];
@@ -631,7 +614,7 @@ static int decision_insert(sqlite3 *db, const item_row *it, const decision_row *
 
 /* Move the item on; the version guard makes a racing writer's update a no-op
  * that we detect, rather than a lost decision. */
-static int item_bump_checked(sqlite3 *db, const item_row *it, const char *state, dg_err *err)
+int arc_rd_item_bump_checked(sqlite3 *db, const item_row *it, const char *state, dg_err *err)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, "UPDATE review_item SET state = ?1, version = version + 1 "
@@ -645,128 +628,8 @@ static int item_bump_checked(sqlite3 *db, const item_row *it, const char *state,
     if (rc != SQLITE_DONE)
         return db_fail(db, err, "cannot update review item");
     if (sqlite3_changes(db) != 1)
-        return refuse_decided(db, it, "was changed meanwhile", err);
+        return arc_rd_refuse_decided(db, it, "was changed meanwhile", err);
     return DG_OK;
-}
-
-/* ---- a new mapping rule settles the same name elsewhere ------------------------------- */
-
-/* Open match items of records not yet loaded whose major reads exactly as
- * the rule's name, within the rule's years (enrolment, else graduation),
- * with the rule's department and the record's (its field, else the page
- * header's as read) for rule_propagate to compare normalized: the operator
- * settled that name once, not row by row. */
-#define RECORD_FIELD(k)                                                                           \
-    "(SELECT value FROM field WHERE record_id = r.id AND key = '" k "' AND state IN "              \
-    "('auto', 'verified'))"
-static const char same_name_sql[] =
-    "SELECT i.id, m.department, coalesce(" RECORD_FIELD("department") ", "
-    "     (SELECT json_extract(header, '$.department.raw') FROM page_form "
-    "      WHERE page_id = r.page_id AND json_valid(header))) "
-    "FROM review_item i JOIN field f ON f.id = i.field_id "
-    "JOIN record r ON r.id = f.record_id JOIN mapping_rule m ON m.id = ?1 "
-    "WHERE i.kind = 'match' AND i.state = 'open' AND i.id <> ?2 AND r.state <> 'loaded' "
-    "AND coalesce(f.value, f.raw, '') = m.name_norm "
-    "AND (m.year_from IS NULL AND m.year_to IS NULL OR "
-    "     CAST(substr(coalesce(" RECORD_FIELD("enroll_date") ", " RECORD_FIELD("grad_date")
-    "), 1, 4) AS INTEGER) BETWEEN coalesce(m.year_from, 0) AND coalesce(m.year_to, 9999)) "
-    "ORDER BY i.id";
-
-/* 1 when the record's department text is the rule's department once
- * normalized as the stage normalizes departments (a ledger's header says
- * 化學系, the rule 化学系); a rule without a department fits every one. */
-static int department_fits(norm_ctx *norm, const char *rule_dept, const char *record_dept,
-                           int *fits, dg_err *err)
-{
-    *fits = !rule_dept || !rule_dept[0];
-    if (*fits || !record_dept || !record_dept[0])
-        return DG_OK;
-    if (!norm) { /* not opened for this verb: the texts as they are */
-        *fits = strcmp(rule_dept, record_dept) == 0;
-        return DG_OK;
-    }
-    norm_result r;
-    int rc = norm_text(norm, record_dept, &r, err);
-    *fits = !rc && r.value && strcmp(r.value, rule_dept) == 0;
-    norm_result_release(&r);
-    return rc;
-}
-
-static int rule_settle_item(sqlite3 *db, int64_t item, const item_row *source, int64_t rule,
-                            const char *op, dg_err *err)
-{
-    item_row it;
-    snap before, after = {0};
-    char code[32], name[256], note[128];
-    int rc = item_load(db, item, &it, err);
-    if (rc)
-        return rc;
-    rc = snap_take(db, &it, &before, err);
-    if (rc)
-        return rc;
-    sqlite3_stmt *st;
-    rc = db_prepare(db, "SELECT m.code, coalesce(f.match_name, d.name, '') FROM mapping_rule m "
-                        "JOIN field f ON f.id = m.source_field LEFT JOIN discipline d ON "
-                        "d.code = m.code AND d.edition = (SELECT edition FROM catalog_edition "
-                        "ORDER BY year_from DESC LIMIT 1) WHERE m.id = ?1", &st, err);
-    if (!rc) {
-        sqlite3_bind_int64(st, 1, rule);
-        rc = sqlite3_step(st) == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read the rule");
-        if (!rc) {
-            copy_col(st, 0, code, sizeof code);
-            copy_col(st, 1, name, sizeof name);
-        }
-        sqlite3_finalize(st);
-    }
-    snprintf(note, sizeof note, "settled by mapping rule %lld (review item %lld)",
-             (long long)rule, (long long)source->id);
-    if (!rc)
-        rc = set_match(db, it.field_id, code, name, "rule", rule, err);
-    if (!rc)
-        rc = snap_take(db, &it, &after, err);
-    if (!rc)
-        rc = item_bump_checked(db, &it, "accepted", err);
-    if (!rc) {
-        decision_row d = {"accept", op, it.state, "accepted", note, &before, &after, rule, 0, 0};
-        rc = decision_insert(db, &it, &d, NULL, err);
-    }
-    snap_release(&before);
-    snap_release(&after);
-    return rc;
-}
-
-static int rule_propagate(sqlite3 *db, norm_ctx *norm, const item_row *source, int64_t rule,
-                          const char *op, dg_err *err)
-{
-    sqlite3_stmt *st;
-    if (db_prepare(db, same_name_sql, &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, rule);
-    sqlite3_bind_int64(st, 2, source->id);
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    int rc = DG_OK, fits = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        rc = department_fits(norm, (const char *)sqlite3_column_text(st, 1),
-                             (const char *)sqlite3_column_text(st, 2), &fits, err);
-        if (rc || !fits)
-            continue;
-        if (n == cap) {
-            int64_t *more = realloc(ids, (cap = cap ? 2 * cap : 64) * sizeof *ids);
-            if (!more) {
-                rc = dg_err_set(err, DG_ENOMEM, "out of memory settling items by rule");
-                break;
-            }
-            ids = more;
-        }
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    for (size_t i = 0; i < n && !rc; i++)
-        if (rule_settle_item(db, ids[i], source, rule, op, err))
-            rc = err ? err->code : DG_ERR;
-    free(ids);
-    return rc;
 }
 
 static int decide(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_review_req *req,
@@ -776,20 +639,20 @@ static int decide(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_rev
     if (rc0)
         return rc0;
     snap before, after = {0};
-    int rc = snap_take(db, it, &before, err);
+    int rc = arc_rd_snap_take(db, it, &before, err);
     if (rc)
         return rc;
     outcome o = {0};
     rc = apply_verb(db, norm, it, req, &o, err);
     if (rc == DG_OK)
-        rc = snap_take(db, it, &after, err);
+        rc = arc_rd_snap_take(db, it, &after, err);
     if (rc == DG_OK)
-        rc = item_bump_checked(db, it, o.item_state, err);
+        rc = arc_rd_item_bump_checked(db, it, o.item_state, err);
     int64_t did = 0;
     if (rc == DG_OK) {
         decision_row d = {req->verb, req->operator_name, it->state, o.item_state, req->why,
                           &before, &after, o.rule_id, 0, o.candidate};
-        rc = decision_insert(db, it, &d, &did, err);
+        rc = arc_rd_decision_insert(db, it, &d, &did, err);
     }
     if (id)
         *id = did;
@@ -800,160 +663,9 @@ static int decide(sqlite3 *db, norm_ctx *norm, const item_row *it, const arc_rev
         rc = arc_amend_decision(db, norm, &ad, err);
     }
     if (rc == DG_OK && o.rule_id && strcmp(it->kind, "match") == 0)
-        rc = rule_propagate(db, norm, it, o.rule_id, req->operator_name, err);
-    snap_release(&before);
-    snap_release(&after);
-    return rc;
-}
-
-/* ---- undo ------------------------------------------------------------------------------ */
-
-typedef struct last_decision {
-    int64_t id, rule_id;
-    char item_before[16], verb[16];
-    snap before, after;
-} last_decision;
-
-static int last_load(sqlite3 *db, const item_row *it, last_decision *ld, dg_err *err)
-{
-    sqlite3_stmt *st;
-    memset(ld, 0, sizeof *ld);
-    if (db_prepare(db, "SELECT id, coalesce(rule_id, 0), item_before, before_state, "
-                       "before_value, before_match, after_state, after_value, after_match, verb "
-                       "FROM review_decision d WHERE item_id = ?1 AND verb != 'undo' AND NOT "
-                       "EXISTS (SELECT 1 FROM review_decision u WHERE u.undoes = d.id) "
-                       "ORDER BY id DESC LIMIT 1", &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, it->id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        ld->id = sqlite3_column_int64(st, 0);
-        ld->rule_id = sqlite3_column_int64(st, 1);
-        copy_col(st, 2, ld->item_before, sizeof ld->item_before);
-        ld->before = (snap){col_dup(st, 3), col_dup(st, 4), col_dup(st, 5)};
-        ld->after = (snap){col_dup(st, 6), col_dup(st, 7), col_dup(st, 8)};
-        copy_col(st, 9, ld->verb, sizeof ld->verb);
-    }
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE)
-        return dg_err_set(err, DG_ENOTFOUND, "review item %lld has no decision to undo",
-                          (long long)it->id);
-    return rc == SQLITE_ROW ? DG_OK : db_fail(db, err, "cannot read decisions");
-}
-
-static int str_same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-/* Do the match snapshots now and then agree?  A snapshot taken before
- * value_detail was recorded has no "detail": it is not compared then. */
-static int match_same(sqlite3 *db, const char *now, const char *then)
-{
-    if (str_same(now, then) || !now || !then)
-        return str_same(now, then);
-    sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT json_extract(?1, '$.decision') IS json_extract(?2, '$.decision') "
-                       "AND json_extract(?1, '$.code') IS json_extract(?2, '$.code') "
-                       "AND json_extract(?1, '$.name') IS json_extract(?2, '$.name') "
-                       "AND json_extract(?1, '$.rule') IS json_extract(?2, '$.rule') "
-                       "AND (json_type(?2, '$.detail') IS NULL OR "
-                       "json_extract(?1, '$.detail') IS json_extract(?2, '$.detail'))",
-                   &st, NULL))
-        return 0;
-    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, then, -1, SQLITE_TRANSIENT);
-    int same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return same;
-}
-
-/* Undo only what is still as the decision left it, and never under a value
- * that is already in the archive. */
-static int undo_allowed(sqlite3 *db, const item_row *it, const last_decision *ld,
-                        const snap *now, dg_err *err)
-{
-    if (!str_same(now->state, ld->after.state) || !str_same(now->value, ld->after.value) ||
-        !match_same(db, now->match, ld->after.match))
-        return dg_err_set(err, DG_ECONFLICT, "cannot undo decision #%lld of review item %lld: "
-                          "the %s changed after it; run 'dangan review show %lld'",
-                          (long long)ld->id, (long long)it->id, it->field_id ? "field" : "page",
-                          (long long)it->id);
-    if (arc_amend_undo_check(db, it->id, ld->id, err))
-        return DG_ECONFLICT;
-    int64_t study = 0;
-    sqlite3_stmt *st;
-    if (it->record_id && db_prepare(db, "SELECT study_id FROM study_source WHERE record_id = ?1",
-                                    &st, NULL) == 0) {
-        sqlite3_bind_int64(st, 1, it->record_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            study = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    if (study)
-        return dg_err_set(err, DG_ECONFLICT, "cannot undo decision #%lld of review item %lld: "
-                          "record %lld is already loaded as study record %lld",
-                          (long long)ld->id, (long long)it->id, (long long)it->record_id,
-                          (long long)study);
-    return DG_OK;
-}
-
-/*
- * Put the field back as the "before" snapshot has it (value_detail only
- * when the snapshot recorded it) and, for a correction (or a pick, which is
- * one), drop the steps it
- * appended: everything from the latest review-correct step on.  Undo goes
- * latest-first and is refused once the field moved on, so those steps are
- * this decision's; the stage's own steps before them stay.
- */
-static int restore(sqlite3 *db, const item_row *it, const last_decision *ld, dg_err *err)
-{
-    if (it->field_id &&
-        exec_bind(db, "UPDATE field SET state = ?1, value = ?2, "
-                      "match_decision = json_extract(?3, '$.decision'), "
-                      "match_code = json_extract(?3, '$.code'), "
-                      "match_name = json_extract(?3, '$.name'), "
-                      "match_rule = json_extract(?3, '$.rule'), "
-                      "value_detail = CASE WHEN json_type(?3, '$.detail') IS NULL "
-                      "THEN value_detail ELSE json_extract(?3, '$.detail') END WHERE id = ?4",
-                  ld->before.state, ld->before.value, ld->before.match, it->field_id, err))
-        return DG_EDB;
-    if (it->field_id && strcmp(it->kind, "field") == 0 &&
-        (strcmp(ld->verb, "correct") == 0 || strcmp(ld->verb, "pick") == 0) &&
-        exec_bind(db, "DELETE FROM field_step WHERE field_id = ?4 AND seq >= (SELECT max(seq) "
-                      "FROM field_step WHERE field_id = ?4 AND rule IN (?1, ?2))",
-                  STEP_CORRECT, STEP_CORRECT_AS_IS, NULL, it->field_id, err))
-        return DG_EDB;
-    if (ld->rule_id && exec_bind(db, "UPDATE mapping_rule SET active = 0 WHERE id = ?4", NULL,
-                                 NULL, NULL, ld->rule_id, err))
-        return DG_EDB;
-    return DG_OK;
-}
-
-static int undo(sqlite3 *db, const item_row *it, const arc_review_req *req, int64_t *id,
-                dg_err *err)
-{
-    if (req->expect_version >= 0 && req->expect_version != it->version)
-        return refuse_decided(db, it, "changed since you looked at it (last decision", err);
-    last_decision ld;
-    snap now = {0};
-    int rc = last_load(db, it, &ld, err);
-    if (rc == DG_OK)
-        rc = snap_take(db, it, &now, err);
-    if (rc == DG_OK)
-        rc = undo_allowed(db, it, &ld, &now, err);
-    if (rc == DG_OK)
-        rc = restore(db, it, &ld, err);
-    if (rc == DG_OK)
-        rc = item_bump_checked(db, it, ld.item_before, err);
-    if (rc == DG_OK) {
-        decision_row d = {"undo", req->operator_name, it->state, ld.item_before, req->why,
-                          &now, &ld.before, 0, ld.id, 0};
-        rc = decision_insert(db, it, &d, id, err);
-    }
-    snap_release(&ld.before);
-    snap_release(&ld.after);
-    snap_release(&now);
+        rc = arc_rd_rule_propagate(db, norm, it, o.rule_id, req->operator_name, err);
+    arc_rd_snap_release(&before);
+    arc_rd_snap_release(&after);
     return rc;
 }
 
@@ -1003,9 +715,9 @@ int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int6
     int rc = db_begin(db, err) ? DG_EDB : DG_OK;
     item_row it;
     if (rc == DG_OK) {
-        rc = item_load(db, item, &it, err);
+        rc = arc_rd_item_load(db, item, &it, err);
         if (rc == DG_OK)
-            rc = strcmp(req->verb, "undo") == 0 ? undo(db, &it, req, decision, err)
+            rc = strcmp(req->verb, "undo") == 0 ? arc_rd_undo(db, &it, req, decision, err)
                                                 : decide(db, norm, &it, req, decision, err);
         if (rc == DG_OK)
             rc = db_commit(db, err);

@@ -18,6 +18,9 @@ int cert_sig_ok(const cert_key *k, const unsigned char *msg, size_t len,
 int cert_b64url(const unsigned char *data, size_t len, dg_buf *out);
 int cert_unb64url(const char *s, size_t len, unsigned char **out, size_t *outlen);
 
+/* Append s (owned; NULL: out of memory) to l; DG_ENOMEM frees s (issue.c). */
+int cert_add_line(arc_lines *l, char *s);
+
 /* configs/certificate.conf (issue.c): what the university prints. */
 typedef struct cert_conf {
     char university[256], university_en[256], office[256], office_en[256];

@@ -74,7 +74,7 @@ static const char blockers_sql[] =
     "  OR i.record_id IN (SELECT record_id FROM study_source WHERE study_id = ?1)) "
     "ORDER BY 1";
 
-static int add_line(arc_lines *l, char *s)
+int cert_add_line(arc_lines *l, char *s)
 {
     char **v = s ? realloc(l->v, (l->n + 1) * sizeof *v) : NULL;
     if (!v) {
@@ -105,7 +105,7 @@ static int read_blockers(sqlite3 *db, int64_t study, arc_lines *out, dg_err *err
         if (reason && *reason)
             dg_buf_addf(&b, " (%s%s%s)", reason, detail && *detail ? ": " : "",
                         detail ? detail : "");
-        if (add_line(out, dg_buf_detach(&b)))
+        if (cert_add_line(out, dg_buf_detach(&b)))
             status = dg_err_set(err, DG_ENOMEM, "out of memory");
     }
     if (!status && rc != SQLITE_DONE)

@@ -104,18 +104,6 @@ void cert_check_release(cert_check *c)
     memset(c, 0, sizeof *c);
 }
 
-static int add_line(arc_lines *l, char *s)
-{
-    char **v = s ? realloc(l->v, (l->n + 1) * sizeof *v) : NULL;
-    if (!v) {
-        free(s);
-        return DG_ENOMEM;
-    }
-    l->v = v;
-    l->v[l->n++] = s;
-    return DG_OK;
-}
-
 static int inauthentic(cert_check *c, const char *why)
 {
     c->authentic = 0;
@@ -150,8 +138,8 @@ static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
     if (rc <= 0) {
         arc_study_cursor_free(&cur);
         return rc < 0 ? rc
-                      : add_line(&c->amended, dg_strdup("the study record is no longer in "
-                                                        "this archive"))
+                      : cert_add_line(&c->amended, dg_strdup("the study record is no longer "
+                                                             "in this archive"))
                             ? dg_err_set(err, DG_ENOMEM, "out of memory")
                             : DG_OK;
     }
@@ -170,7 +158,7 @@ static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
             dg_buf_init(&b, 0);
             dg_buf_addf(&b, "%s: certified '%s', archived now '%s'", key, was ? was : "",
                         now ? now : "(none)");
-            if (add_line(&c->amended, dg_buf_detach(&b)))
+            if (cert_add_line(&c->amended, dg_buf_detach(&b)))
                 rc = dg_err_set(err, DG_ENOMEM, "out of memory");
         }
         sqlite3_finalize(st);
@@ -191,7 +179,7 @@ static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
                     sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
                     sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
                     sqlite3_column_text(st, 4), sqlite3_column_text(st, 5));
-        if (add_line(&c->amended, dg_buf_detach(&b)))
+        if (cert_add_line(&c->amended, dg_buf_detach(&b)))
             rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     }
     sqlite3_finalize(st);

@@ -232,6 +232,11 @@ char *dg_strdup(const char *s)
     return p;
 }
 
+int dg_str_same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 void dg_os_user(char *out, size_t size)
 {
     struct passwd pw, *res = NULL;

@@ -138,6 +138,8 @@ int dg_sha256_file(const char *path, char out[65], int64_t *size, dg_err *err);
 
 /* strdup that returns NULL on NULL. Caller frees. */
 char *dg_strdup(const char *s);
+/* 1 when a and b are both NULL or the same string (a NULL column is not ""). */
+int dg_str_same(const char *a, const char *b);
 /* The OS user name of this process (the password database, not $USER: the
  * environment is the caller's to change, the uid is not) into out; never
  * fails ("uid:N" fallback). */

@@ -43,6 +43,20 @@ static int number(const char *cmd, const char *opt, const char *arg, int max, in
     return EXIT_OK;
 }
 
+/* The one DEST (SRC) after the options, then the stage. */
+static int dir_then_run(cli_ctx *ctx, const char *cmd, const char *what, int argc, char **argv,
+                        cli_stage_fn stage, backup_call *call)
+{
+    if (optind >= argc) {
+        cli_error(cmd, "no %s given; see 'dangan help %s'", what, cmd);
+        return EXIT_USAGE;
+    }
+    call->dir = argv[optind++];
+    if (cli_no_extra_args(cmd, argc, argv))
+        return EXIT_USAGE;
+    return cli_run_stage(ctx, cmd, CLI_NO_DB, stage, call);
+}
+
 static int run_backup(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"step", required_argument, NULL, 's'},
@@ -62,14 +76,7 @@ static int run_backup(cli_ctx *ctx, int argc, char **argv)
         else if (c == '?')
             return EXIT_USAGE;
     }
-    if (optind >= argc) {
-        cli_error("backup", "no DEST given; see 'dangan help backup'");
-        return EXIT_USAGE;
-    }
-    call.dir = argv[optind++];
-    if (cli_no_extra_args("backup", argc, argv))
-        return EXIT_USAGE;
-    int rc = cli_run_stage(ctx, "backup", CLI_NO_DB, backup_stage, &call);
+    int rc = dir_then_run(ctx, "backup", "DEST", argc, argv, backup_stage, &call);
     if (rc)
         return rc;
     const arc_backup_summary *s = &call.b;
@@ -107,14 +114,7 @@ static int run_restore(cli_ctx *ctx, int argc, char **argv)
         else
             return EXIT_USAGE;
     }
-    if (optind >= argc) {
-        cli_error("restore", "no SRC given; see 'dangan help restore'");
-        return EXIT_USAGE;
-    }
-    call.dir = argv[optind++];
-    if (cli_no_extra_args("restore", argc, argv))
-        return EXIT_USAGE;
-    int rc = cli_run_stage(ctx, "restore", CLI_NO_DB, restore_stage, &call);
+    int rc = dir_then_run(ctx, "restore", "SRC", argc, argv, restore_stage, &call);
     if (rc)
         return rc;
     const arc_restore_summary *s = &call.r;

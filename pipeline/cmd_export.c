@@ -192,26 +192,37 @@ static int export_mets(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
     return EXIT_OK;
 }
 
-/* The archive as CSV, to stdout or a 0600 file (exchange/csv.c). */
-static int export_csv(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
+/* csv and pdf: --out, --operator and one flag (--excel, --all). */
+static int out_flag_opts(int argc, char **argv, const char *flag, const char **out,
+                         const char **who, int *set)
 {
-    static const struct option opts[] = {{"out", required_argument, NULL, 'd'},
-                                         {"excel", no_argument, NULL, 'x'},
-                                         {"operator", required_argument, NULL, 'o'},
-                                         {0, 0, 0, 0}};
-    const char *path = NULL, *who = NULL;
-    int flags = 0, c;
+    const struct option opts[] = {{"out", required_argument, NULL, 'd'},
+                                  {flag, no_argument, NULL, 'x'},
+                                  {"operator", required_argument, NULL, 'o'},
+                                  {0, 0, 0, 0}};
+    int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')
-            path = optarg;
+            *out = optarg;
         else if (c == 'o')
-            who = optarg;
+            *who = optarg;
         else if (c == 'x')
-            flags |= EX_CSV_EXCEL;
+            *set = 1;
         else
             return EXIT_USAGE;
     }
+    return EXIT_OK;
+}
+
+/* The archive as CSV, to stdout or a 0600 file (exchange/csv.c). */
+static int export_csv(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
+{
+    const char *path = NULL, *who = NULL;
+    int excel = 0;
+    if (out_flag_opts(argc, argv, "excel", &path, &who, &excel))
+        return EXIT_USAGE;
+    int flags = excel ? EX_CSV_EXCEL : 0;
     if (cli_no_extra_args("export", argc, argv))
         return EXIT_USAGE;
     dg_err err = {0};
@@ -267,23 +278,10 @@ static void eta_init(eta_progress *e, cli_progress *bar)
 /* Searchable PDFs of scan files into a directory (exchange/pdf.c). */
 static int export_pdf(cli_ctx *ctx, sqlite3 *db, int argc, char **argv)
 {
-    static const struct option opts[] = {{"out", required_argument, NULL, 'd'},
-                                         {"all", no_argument, NULL, 'a'},
-                                         {"operator", required_argument, NULL, 'o'},
-                                         {0, 0, 0, 0}};
     const char *dir = NULL, *who = NULL;
-    int all = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            dir = optarg;
-        else if (c == 'o')
-            who = optarg;
-        else if (c == 'a')
-            all = 1;
-        else
-            return EXIT_USAGE;
-    }
+    int all = 0;
+    if (out_flag_opts(argc, argv, "all", &dir, &who, &all))
+        return EXIT_USAGE;
     const char *which = optind < argc ? argv[optind++] : NULL;
     if (cli_no_extra_args("export", argc, argv))
         return EXIT_USAGE;
