@@ -66,8 +66,9 @@ void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT]);
 #define ARC_REREAD_WIDTH 320
 /* ... and the narrower, cheaper model for a box that fits it. */
 #define ARC_REREAD_NARROW 160
-/* The target error of each value type. */
-void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT]);
+/* The target error of each value type and the confidence its threshold is set at. */
+void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT],
+                           double conf[DG_VT_COUNT]);
 
 #define ARC_TRUST_MAX_READINGS 4
 

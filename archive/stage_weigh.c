@@ -235,7 +235,8 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
     }
     if (!rc && !v.verified && !strcmp(f->new_state, "auto")) {
         char text[96];
-        snprintf(text, sizeof text, "low_p (p %.2f < %.2f)", v.p, v.threshold);
+        /* four places: fitted thresholds sit near 0.99, where two would read "0.99 < 0.99" */
+        snprintf(text, sizeof text, "low_p (p %.4f < %.4f)", v.p, v.threshold);
         f->new_state = "review";
         rc = arc_nfld_flag_add(f, text);
     }

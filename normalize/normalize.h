@@ -519,6 +519,57 @@ typedef struct norm_trust_scored {
  * extra error; 1.0 when none qualifies. */
 double norm_trust_threshold(norm_trust_scored *s, size_t n, double target);
 
+/*
+ * The threshold dangan fits with (docs/trust.md): the lowest p such that,
+ * over the values at or above it (s sorted in place, most probable first),
+ *  - the expected error, mean(1 - p), is at most `target` (every value
+ *    weighs in, so one confident misreading moves it by 1/n, not 1);
+ *  - the observed errors do not show, at confidence `conf`, that the error
+ *    above it exceeds `target` (the one-sided Clopper-Pearson lower bound
+ *    of the observed error rate is at most target).
+ * 1.0 (nothing verified unseen) when no p qualifies.  Meant for
+ * out-of-fold p (norm_trust_crossfit): in-sample p is optimistic.
+ */
+double norm_trust_threshold_tail(norm_trust_scored *s, size_t n, double target, double conf);
+
+/* P(X >= k) for X ~ Binomial(n, q). */
+double norm_trust_binom_upper(size_t n, size_t k, double q);
+
+/*
+ * Cross-fitting: ex[] are candidates, grouped by field (field[i], candidates
+ * of one field adjacent) and assigned to folds 0..nfolds-1 (fold[i], the
+ * same for every candidate of a field; by page, so a page never judges
+ * itself).  Each fold's candidates are weighed by a model fitted on the
+ * other folds; out[] gets, per field in input order, the out-of-fold p of
+ * its most probable candidate and whether that candidate was right
+ * (*nout of them; out must hold n).  DG_ERR when a fold's fit fails.
+ */
+int norm_trust_crossfit(const norm_trust_example *ex, const long *field, const int *fold,
+                        size_t n, int nfolds, double l2, norm_trust_scored *out, size_t *nout);
+
+/* A fold's fit needs this many right and this many wrong examples: a model
+ * that has seen two misreadings cannot say how probable the next one is. */
+#define NORM_TRUST_MIN_EACH 3
+
+/* How the threshold is fitted: the target error, the confidence the
+ * observed errors need to overrule the model (norm_trust_threshold_tail),
+ * the number of folds and the fit's L2 weight. */
+typedef struct norm_trust_tcfg {
+    double target, conf, l2;
+    int nfolds;
+} norm_trust_tcfg;
+
+/*
+ * The threshold of one value type (arguments as norm_trust_crossfit):
+ * cross-fitted p, then norm_trust_threshold_tail.  *th is 1.0 (every value
+ * reviewed) when some fold has fewer than NORM_TRUST_MIN_EACH right or
+ * wrong examples or its fit fails; then the return is still DG_OK.  *nout
+ * and out (may be NULL) get the out-of-fold scores for reporting.
+ */
+int norm_trust_threshold_cv(const norm_trust_example *ex, const long *field, const int *fold,
+                            size_t n, const norm_trust_tcfg *cfg, double *th,
+                            norm_trust_scored *out, size_t *nout);
+
 /* Reliability table: p in ten bins, observed share right, and the expected
  * calibration error (mean |p - right| over bins, weighted by count). */
 #define NORM_TRUST_BINS 10
