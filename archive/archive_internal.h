@@ -105,6 +105,11 @@ typedef struct arc_trust_field {
     const arc_trust_other *other; /* the other source's readings of the key, NULL: none */
     int code_year;             /* a code's year on the record (entry, graduation), 0: none */
     const char *code_prev, *code_next; /* a ledger's codes of the key in the rows around, or NULL */
+    /* a major against the discipline catalog of its record's year (0: unknown)
+     * and the record's major code (NULL: none); catalog NULL: not weighed */
+    const norm_catalog *catalog;
+    int catalog_year;
+    const char *catalog_code;
 } arc_trust_field;
 
 typedef struct arc_trust_verdict {

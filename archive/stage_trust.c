@@ -330,6 +330,9 @@ static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
     }
     if (in->vt == DG_VT_CODE && in->code_year)
         f[NORM_TF_CODE_YEAR] = arc_code_year_fit(c->value, in->code_year);
+    if (in->catalog && in->key && !strcmp(in->key, "major"))
+        f[NORM_TF_CATALOG] =
+            norm_catalog_era_name(in->catalog, c->value, in->catalog_year, in->catalog_code);
 }
 
 static int collect(const arc_trust_field *in, cand *c, size_t *nc)

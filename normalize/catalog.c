@@ -651,3 +651,39 @@ size_t norm_catalog_edition_for_year(const norm_catalog *cat, int year, int *bef
         *before_earliest = 1;
     return best;
 }
+
+/* a and b equal once spaces, tabs and ideographic spaces are skipped */
+static int same_name(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ' || *a == '\t' || !strncmp(a, "\xe3\x80\x80", 3))
+            a += *a == ' ' || *a == '\t' ? 1 : 3;
+        while (*b == ' ' || *b == '\t' || !strncmp(b, "\xe3\x80\x80", 3))
+            b += *b == ' ' || *b == '\t' ? 1 : 3;
+        if (*a != *b)
+            return 0;
+        if (!*a)
+            return 1;
+        a++;
+        b++;
+    }
+}
+
+int norm_catalog_era_name(const norm_catalog *cat, const char *name, int year, const char *code)
+{
+    if (!cat || !name || !*name)
+        return 0;
+    int before = 0, found = 0;
+    size_t in_force = norm_catalog_edition_for_year(cat, year, &before);
+    for (size_t e = 0; e < cat->ned && found < 2; e++) {
+        if (year > 0 && e != in_force)
+            continue;
+        for (size_t i = 0; i < cat->ed[e].n && found < 2; i++)
+            if (same_name(cat->ed[e].d[i].bare, name))
+                found = code && !strcmp(cat->ed[e].d[i].code, code) ? 2 : 1;
+    }
+    for (size_t i = 0; (before || year <= 0) && i < cat->nhn && found < 2; i++)
+        if (same_name(cat->hn[i].name, name))
+            found = code && !strcmp(cat->hn[i].code, code) ? 2 : 1;
+    return found;
+}

@@ -303,6 +303,15 @@ const char *norm_catalog_target(const norm_catalog *cat);
  * the edition index.
  */
 size_t norm_catalog_edition_for_year(const norm_catalog *cat, int year, int *before_earliest);
+/*
+ * Is name (whitespace ignored) a discipline of the record's era?  0: no;
+ * 1: the bare name of a discipline of the edition in force in `year`, or,
+ * when year predates every edition, a curated historical name (year 0: of
+ * any edition); 2: that, and `code` (NULL: none) is one of its codes (the
+ * record's own major code names it).  Evidence for the trust model: a
+ * misreading of a major is rarely another major of the same catalog.
+ */
+int norm_catalog_era_name(const norm_catalog *cat, const char *name, int year, const char *code);
 
 /* ------------------------------------------------------------------ */
 /* Matcher                                                             */
@@ -488,6 +497,7 @@ enum {
     NORM_TF_SOURCE_AGREE,  /* readings of the graduate's other source (card / ledger) giving it */
     NORM_TF_SOURCE_DIFFER, /* 1 when the other source read the key and none of it gives this value */
     NORM_TF_CODE_YEAR, /* a student or certificate number: +1 its year digits are the record's year, -1 another */
+    NORM_TF_CATALOG,   /* a major: 1 a discipline of the record's era's catalog, 2 and its code is the record's */
     NORM_TF_COUNT
 };
 extern const char *const norm_trust_feature_names[NORM_TF_COUNT];
