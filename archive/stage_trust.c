@@ -333,6 +333,11 @@ static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
     if (in->catalog && in->key && !strcmp(in->key, "major"))
         f[NORM_TF_CATALOG] =
             norm_catalog_era_name(in->catalog, c->value, in->catalog_year, in->catalog_code);
+    /* a degree's category (its detail "code;category") against the catalog's
+     * categories: a neighbour's character read into it (月工学硕士) is none */
+    const char *semi = nr && nr->detail ? strchr(nr->detail, ';') : NULL;
+    if (in->catalog && in->key && !strcmp(in->key, "degree") && semi)
+        f[NORM_TF_CATALOG] = norm_catalog_degree_category(in->catalog, semi + 1);
 }
 
 static int collect(const arc_trust_field *in, cand *c, size_t *nc)

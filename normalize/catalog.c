@@ -687,3 +687,16 @@ int norm_catalog_era_name(const norm_catalog *cat, const char *name, int year, c
             found = code && !strcmp(cat->hn[i].code, code) ? 2 : 1;
     return found;
 }
+
+int norm_catalog_degree_category(const norm_catalog *cat, const char *category)
+{
+    if (!cat || !category || !*category)
+        return 0;
+    for (size_t e = 0; e < cat->ned; e++)
+        for (size_t i = 0; i < cat->ed[e].n; i++) {
+            const nz_disc *d = &cat->ed[e].d[i];
+            if ((d->professional || !strcmp(d->level, "category")) && same_name(d->bare, category))
+                return 1;
+        }
+    return 0;
+}

@@ -312,6 +312,9 @@ size_t norm_catalog_edition_for_year(const norm_catalog *cat, int year, int *bef
  * misreading of a major is rarely another major of the same catalog.
  */
 int norm_catalog_era_name(const norm_catalog *cat, const char *name, int year, const char *code);
+/* 1 when category (工学, 工商管理) is a degree category of the catalog: a
+ * category of some edition, or a professional-degree category; else 0. */
+int norm_catalog_degree_category(const norm_catalog *cat, const char *category);
 
 /* ------------------------------------------------------------------ */
 /* Matcher                                                             */
@@ -497,7 +500,8 @@ enum {
     NORM_TF_SOURCE_AGREE,  /* readings of the graduate's other source (card / ledger) giving it */
     NORM_TF_SOURCE_DIFFER, /* 1 when the other source read the key and none of it gives this value */
     NORM_TF_CODE_YEAR, /* a student or certificate number: +1 its year digits are the record's year, -1 another */
-    NORM_TF_CATALOG,   /* a major: 1 a discipline of the record's era's catalog, 2 and its code is the record's */
+    NORM_TF_CATALOG,   /* a major: 1 a discipline of the record's era's catalog, 2 and its code is the record's;
+                        * a degree: 1 its category is one of the catalog's */
     NORM_TF_COUNT
 };
 extern const char *const norm_trust_feature_names[NORM_TF_COUNT];

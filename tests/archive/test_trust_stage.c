@@ -45,7 +45,12 @@ static const char conf_text[] =
     "w.text.bias = -1\n"
     "w.text.tess_conf = 1\n"
     "w.text.rec2_conf = 1\n"
-    "w.text.catalog = 2\n";
+    "w.text.catalog = 2\n"
+    "threshold.enum = 0.9\n"
+    "w.enum.bias = -1\n"
+    "w.enum.tess_conf = 1\n"
+    "w.enum.rec2_conf = 1\n"
+    "w.enum.catalog = 3\n";
 
 /* A configs dir with the test's trust.conf and the real name tables. */
 static int make_configs(const char *src, const char *dir)
@@ -263,6 +268,22 @@ static void test_catalog(tl_state *t, arc_trust *tr, const char *configs)
     CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
     CHECK_INT(t, (long long)v.chosen, 0);
     CHECK(t, !v.verified);
+    dg_buf_release(&v.evidence);
+
+    /* a degree's category: a neighbour's 月 read into it is no category */
+    CHECK_INT(t, norm_catalog_degree_category(cat, "工学"), 1);
+    CHECK_INT(t, norm_catalog_degree_category(cat, "工商管理"), 1); /* professional */
+    CHECK_INT(t, norm_catalog_degree_category(cat, "月工学"), 0);
+    norm_result dg = value("工学硕士"), dgbad = value("月工学硕士");
+    dg.detail = (char *)"master;工学";
+    dgbad.detail = (char *)"master;月工学";
+    arc_trust_reading rdd[] = {{"tesseract", "月工学硕士", 0.9, &dgbad, 0},
+                               {"rec2", "工学硕士", 0.8, &dg, 0}};
+    arc_trust_field deg = {DG_VT_ENUM, "degree", rdd,  2,    NULL, 0,   NULL, -1, -1,
+                           0,          NULL,     0,    NULL, NULL, cat, 1985, NULL};
+    CHECK_INT(t, arc_trust_weigh(tr, &deg, &v), DG_OK);
+    CHECK_INT(t, (long long)v.chosen, 1);
+    CHECK(t, v.verified);
     dg_buf_release(&v.evidence);
     norm_catalog_free(&cat);
 }
