@@ -38,6 +38,13 @@ if [ "$have_rec2" = 1 ]; then
     check "raw confidence is not: ECE $raw > 2 x $ece" awk -v e="$ece" -v r="$raw" 'BEGIN { exit !(r > 2 * e) }'
     check "values are verified without review ($auto)" [ "$auto" -gt 100 ]
     check "few verified values are wrong ($err)" awk -v e="$err" 'BEGIN { exit !(e <= 0.02) }'
+    # a major the discipline catalog of its era knows is evidence a misreading
+    # rarely has: with it right majors clear the free-text threshold (none did
+    # without it, docs/trust.md)
+    check "majors are weighed against the catalog" \
+        [ "$(q "SELECT count(*) FROM field WHERE key = 'major' AND CASE WHEN json_valid(evidence) THEN json_extract(evidence, '\$.candidates[0].features.catalog') >= 1 END")" -gt 50 ]
+    check "majors are verified without review" \
+        [ "$(q "SELECT count(*) FROM field WHERE key = 'major' AND state = 'auto'")" -gt 20 ]
 fi
 
 # The fit writes each type's confidence and a threshold in [0, 1] set on
