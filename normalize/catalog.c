@@ -652,23 +652,6 @@ size_t norm_catalog_edition_for_year(const norm_catalog *cat, int year, int *bef
     return best;
 }
 
-/* a and b equal once spaces, tabs and ideographic spaces are skipped */
-static int same_name(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == ' ' || *a == '\t' || !strncmp(a, "\xe3\x80\x80", 3))
-            a += *a == ' ' || *a == '\t' ? 1 : 3;
-        while (*b == ' ' || *b == '\t' || !strncmp(b, "\xe3\x80\x80", 3))
-            b += *b == ' ' || *b == '\t' ? 1 : 3;
-        if (*a != *b)
-            return 0;
-        if (!*a)
-            return 1;
-        a++;
-        b++;
-    }
-}
-
 int norm_catalog_era_name(const norm_catalog *cat, const char *name, int year, const char *code)
 {
     if (!cat || !name || !*name)
@@ -679,11 +662,11 @@ int norm_catalog_era_name(const norm_catalog *cat, const char *name, int year, c
         if (year > 0 && e != in_force)
             continue;
         for (size_t i = 0; i < cat->ed[e].n && found < 2; i++)
-            if (same_name(cat->ed[e].d[i].bare, name))
+            if (!strcmp(cat->ed[e].d[i].bare, name))
                 found = code && !strcmp(cat->ed[e].d[i].code, code) ? 2 : 1;
     }
     for (size_t i = 0; (before || year <= 0) && i < cat->nhn && found < 2; i++)
-        if (same_name(cat->hn[i].name, name))
+        if (!strcmp(cat->hn[i].name, name))
             found = code && !strcmp(cat->hn[i].code, code) ? 2 : 1;
     return found;
 }
@@ -695,7 +678,7 @@ int norm_catalog_degree_category(const norm_catalog *cat, const char *category)
     for (size_t e = 0; e < cat->ned; e++)
         for (size_t i = 0; i < cat->ed[e].n; i++) {
             const nz_disc *d = &cat->ed[e].d[i];
-            if ((d->professional || !strcmp(d->level, "category")) && same_name(d->bare, category))
+            if ((d->professional || !strcmp(d->level, "category")) && !strcmp(d->bare, category))
                 return 1;
         }
     return 0;

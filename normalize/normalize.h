@@ -304,7 +304,8 @@ const char *norm_catalog_target(const norm_catalog *cat);
  */
 size_t norm_catalog_edition_for_year(const norm_catalog *cat, int year, int *before_earliest);
 /*
- * Is name (whitespace ignored) a discipline of the record's era?  0: no;
+ * Is name (as norm_text gives it: no spaces between Han characters) a
+ * discipline of the record's era?  0: no;
  * 1: the bare name of a discipline of the edition in force in `year`, or,
  * when year predates every edition, a curated historical name (year 0: of
  * any edition); 2: that, and `code` (NULL: none) is one of its codes (the
