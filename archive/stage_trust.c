@@ -287,6 +287,22 @@ static int reader_is(const arc_trust_reading *r, const char *name)
     return strcmp(r->reader, name) == 0;
 }
 
+/* 1 when some reading of the field gives a value that starts or ends with
+ * value and is longer: value is likely what a reader kept of a name whose
+ * first or last character it lost at the box's edge. */
+static double part_of_other(const arc_trust_field *in, const char *value)
+{
+    size_t n = strlen(value);
+    for (size_t i = 0; n && i < in->nreadings; i++) {
+        const norm_result *r = in->readings[i].r;
+        const char *o = r ? r->value : NULL;
+        size_t m = o ? strlen(o) : 0;
+        if (m > n && (!strncmp(o, value, n) || !strcmp(o + m - n, value)))
+            return 1;
+    }
+    return 0;
+}
+
 /* The features of candidate c among the field's readings. */
 static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
 {
@@ -333,6 +349,11 @@ static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
     if (in->catalog && in->key && !strcmp(in->key, "major"))
         f[NORM_TF_CATALOG] =
             norm_catalog_era_name(in->catalog, c->value, in->catalog_year, in->catalog_code);
+    /* names only: a code's second reading adds stray characters more often
+     * than Tesseract loses a prefix, and there the fit weighed it the wrong
+     * way (docs/trust.md) */
+    if (in->vt == DG_VT_NAME)
+        f[NORM_TF_PART] = part_of_other(in, c->value);
     /* a degree's category (its detail "code;category") against the catalog's
      * categories: a neighbour's character read into it (月工学硕士) is none */
     const char *semi = nr && nr->detail ? strchr(nr->detail, ';') : NULL;

@@ -503,6 +503,7 @@ enum {
     NORM_TF_CODE_YEAR, /* a student or certificate number: +1 its year digits are the record's year, -1 another */
     NORM_TF_CATALOG,   /* a major: 1 a discipline of the record's era's catalog, 2 and its code is the record's;
                         * a degree: 1 its category is one of the catalog's */
+    NORM_TF_PART,      /* a name: 1 when another reading of it is this name and more (王元 beside 王元永) */
     NORM_TF_COUNT
 };
 extern const char *const norm_trust_feature_names[NORM_TF_COUNT];
