@@ -1057,6 +1057,11 @@ int arc_eval_fields_json(const arc_eval_fields_result *r, dg_buf *out);
  */
 #define ARC_TRUST_BINS 10
 #define ARC_TRUST_DEFAULT_TARGET 0.005
+/* The confidence at which the errors seen on the fit's pages overrule the
+ * model's expected error when the threshold is set (confidence.<type>). */
+#define ARC_TRUST_DEFAULT_CONFIDENCE 0.8
+/* The threshold is set on p cross-fitted over this many folds of pages. */
+#define ARC_TRUST_FOLDS 5
 typedef struct arc_trust_bins {
     long count[ARC_TRUST_BINS], right[ARC_TRUST_BINS];
     double p_sum[ARC_TRUST_BINS];
@@ -1082,9 +1087,11 @@ void arc_eval_trust_release(arc_eval_trust_result *r);
 int arc_eval_trust_json(const arc_eval_trust_result *r, dg_buf *out);
 
 /* What a fit keeps of the current trust.conf: the target error of each value
- * type and which types the second reader reads. */
+ * type, the confidence its threshold is set at, and which types the second
+ * reader reads. */
 typedef struct arc_trust_settings {
     double target[DG_VT_COUNT];
+    double conf[DG_VT_COUNT];
     int reread[DG_VT_COUNT];
 } arc_trust_settings;
 
@@ -1099,6 +1106,13 @@ typedef struct arc_trust_settings {
 int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *set,
                   dg_buf *out, dg_err *err);
 int arc_trust_settings_read(const char *config_dir, arc_trust_settings *set, dg_err *err);
+
+/* The examples a fit reads, as tab-separated text with a header line:
+ * value type, field id, page id, whether the candidate was right, then its
+ * features (norm_trust_feature_names order), one candidate a line, the
+ * candidates of a field adjacent.  For studying the fit off line
+ * (bench/trust_cv). */
+int arc_trust_examples(sqlite3 *db, const char *truth_dir, dg_buf *out, dg_err *err);
 
 /* ---- discipline catalogs and matching ---------------------------------------- */
 

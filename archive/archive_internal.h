@@ -66,8 +66,9 @@ void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT]);
 #define ARC_REREAD_WIDTH 320
 /* ... and the narrower, cheaper model for a box that fits it. */
 #define ARC_REREAD_NARROW 160
-/* The target error of each value type. */
-void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT]);
+/* The target error of each value type and the confidence its threshold is set at. */
+void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT],
+                           double conf[DG_VT_COUNT]);
 
 #define ARC_TRUST_MAX_READINGS 4
 
@@ -104,6 +105,11 @@ typedef struct arc_trust_field {
     const arc_trust_other *other; /* the other source's readings of the key, NULL: none */
     int code_year;             /* a code's year on the record (entry, graduation), 0: none */
     const char *code_prev, *code_next; /* a ledger's codes of the key in the rows around, or NULL */
+    /* a major against the discipline catalog of its record's year (0: unknown)
+     * and the record's major code (NULL: none); catalog NULL: not weighed */
+    const norm_catalog *catalog;
+    int catalog_year;
+    const char *catalog_code;
 } arc_trust_field;
 
 typedef struct arc_trust_verdict {

@@ -231,9 +231,10 @@ typedef struct exset {
     norm_trust_example *ex;
     size_t n;
     long *field; /* which field each example is a candidate of */
+    long *page;  /* and the page it is on (folds of the cross-fit) */
 } exset;
 
-static int exset_add(exset *s, const double *f, int right, long field)
+static int exset_add(exset *s, const double *f, int right, long field, long page)
 {
     norm_trust_example *e = arc_grow(s->ex, s->n, sizeof *e);
     if (!e)
@@ -243,6 +244,11 @@ static int exset_add(exset *s, const double *f, int right, long field)
     if (!fl)
         return DG_ENOMEM;
     s->field = fl;
+    long *pg = arc_grow(s->page, s->n, sizeof *pg);
+    if (!pg)
+        return DG_ENOMEM;
+    s->page = pg;
+    pg[s->n] = page;
     memcpy(e[s->n].f, f, sizeof e[s->n].f);
     e[s->n].right = right;
     fl[s->n++] = field;
@@ -298,7 +304,8 @@ static int examples(sqlite3 *db, const rates *kr, exset sets[DG_VT_COUNT], dg_er
     dg_buf sql;
     dg_buf_init(&sql, 0);
     dg_buf_adds(&sql, "SELECT t.field_id, json_extract(t.evidence, '$.vt'), "
-                      ARC_SQL_NOWS("json_extract(c.value, '$.value')") " = t.want, t.key");
+                      ARC_SQL_NOWS("json_extract(c.value, '$.value')") " = t.want, t.key, "
+                      "(SELECT page_id FROM record r WHERE r.id = t.record_id)");
     for (int i = 0; i < NORM_TF_COUNT; i++)
         dg_buf_addf(&sql, ", json_extract(c.value, '$.features.%s')",
                     norm_trust_feature_names[i]);
@@ -316,43 +323,40 @@ static int examples(sqlite3 *db, const rates *kr, exset sets[DG_VT_COUNT], dg_er
             continue;
         double f[NORM_TF_COUNT];
         for (int i = 0; i < NORM_TF_COUNT; i++)
-            f[i] = sqlite3_column_double(st, 4 + i);
+            f[i] = sqlite3_column_double(st, 5 + i);
         /* stored evidence may predate the feature: it is the fit's own figure */
         f[NORM_TF_KEY_RATE] = rate_of(kr, (const char *)sqlite3_column_text(st, 3));
         rc = exset_add(&sets[t], f, sqlite3_column_int(st, 2),
-                       (long)sqlite3_column_int64(st, 0));
+                       (long)sqlite3_column_int64(st, 0), (long)sqlite3_column_int64(st, 4));
     }
     sqlite3_finalize(st);
     return rc ? dg_err_set(err, rc, "out of memory") : DG_OK;
 }
 
-/* The fitted p of each field's most probable candidate, and whether it is right. */
-static size_t top_scores(const exset *s, const double *w, norm_trust_scored *out)
+/* The cross-fit's fold of a page: hashed, so that pages ingested in a
+ * pattern (a ledger, then cards of its graduates) do not fall into folds
+ * by kind. */
+static int fold_of(long page)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        double p = norm_trust_prob(w, s->ex[i].f, NULL);
-        if (n && s->field[i] == s->field[i - 1]) {
-            if (p > out[n - 1].p)
-                out[n - 1] = (norm_trust_scored){p, s->ex[i].right};
-        } else {
-            out[n++] = (norm_trust_scored){p, s->ex[i].right};
-        }
-    }
-    return n;
+    unsigned long x = (unsigned long)page * 2654435761u;
+    x ^= x >> 13;
+    return (int)(x % ARC_TRUST_FOLDS);
 }
 
 /* A type needs this many candidates, right and wrong, to be fitted at all. */
 enum { MIN_EXAMPLES = 30, MIN_EACH = 3 };
 
-static int fit_type(const exset *s, int t, double target, int reread, dg_buf *out)
+static int fit_type(const exset *s, int t, const arc_trust_settings *set, dg_buf *out)
 {
+    double target = set->target[t], conf = set->conf[t];
+    int reread = set->reread[t];
     size_t pos = 0;
     for (size_t i = 0; i < s->n; i++)
         pos += s->ex[i].right != 0;
     int rc = dg_buf_addf(out, "\n# %s: %zu candidates of %s values, %zu right\n",
                          dg_vtype_names[t], s->n, dg_vtype_names[t], pos);
     rc = rc ? rc : dg_buf_addf(out, "target_error.%s = %g\n", dg_vtype_names[t], target);
+    rc = rc ? rc : dg_buf_addf(out, "confidence.%s = %g\n", dg_vtype_names[t], conf);
     rc = rc ? rc : dg_buf_addf(out, "reread.%s = %d\n", dg_vtype_names[t], reread);
     if (rc || s->n < MIN_EXAMPLES || pos < MIN_EACH || s->n - pos < MIN_EACH)
         return rc ? rc : dg_buf_addf(out, "# too few to fit: every %s value goes to review\n",
@@ -362,11 +366,41 @@ static int fit_type(const exset *s, int t, double target, int reread, dg_buf *ou
         return dg_buf_addf(out, "# the fit did not converge: every %s value goes to review\n",
                            dg_vtype_names[t]);
     norm_trust_scored *sc = malloc(s->n * sizeof *sc);
-    if (!sc)
+    int *fold = malloc(s->n * sizeof *fold);
+    if (!sc || !fold) {
+        free(sc);
+        free(fold);
         return DG_ENOMEM;
-    size_t n = top_scores(s, w, sc);
-    double th = norm_trust_threshold(sc, n, target);
+    }
+    for (size_t i = 0; i < s->n; i++)
+        fold[i] = fold_of(s->page[i]);
+    norm_trust_tcfg tc = {.target = target, .conf = conf, .l2 = 1.0, .nfolds = ARC_TRUST_FOLDS};
+    double th = 1.0;
+    size_t n = 0;
+    rc = norm_trust_threshold_cv(s->ex, s->field, fold, s->n, &tc, &th, sc, &n);
+    /* what the threshold rests on, out of fold: values above it, the
+     * errors p expects among them and the errors seen */
+    size_t above = 0, wrong = 0;
+    double expected = 0;
+    for (size_t i = 0; i < n; i++)
+        if (sc[i].p >= th) {
+            above++;
+            wrong += !sc[i].right;
+            expected += 1 - sc[i].p;
+        }
     free(sc);
+    free(fold);
+    if (rc)
+        return rc;
+    rc = n ? dg_buf_addf(out,
+                         "# threshold from %d-fold cross-fitted p of %zu values: %zu at or "
+                         "above it, p expects %.1f of them wrong, %zu seen wrong\n",
+                         ARC_TRUST_FOLDS, n, above, expected, wrong)
+           : dg_buf_addf(out, "# a fold had fewer than %d right or wrong values: every %s value "
+                              "goes to review\n",
+                         NORM_TRUST_MIN_EACH, dg_vtype_names[t]);
+    if (rc)
+        return rc;
     rc = dg_buf_addf(out, "threshold.%s = %.4f\n", dg_vtype_names[t], th);
     for (int i = 0; i < NORM_TF_COUNT && !rc; i++)
         rc = dg_buf_addf(out, "w.%s.%s = %.4f\n", dg_vtype_names[t], norm_trust_feature_names[i],
@@ -390,14 +424,16 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *
         rc = dg_buf_addf(out,
                          "# configs/trust.conf - p(right) of each value: a logistic model per\n"
                          "# value type over the evidence (features: normalize/trust.c), and the\n"
-                         "# threshold a value must clear to be verified without review, set so\n"
-                         "# that the error among such values stays under target_error.\n"
+                         "# threshold a value must clear to be verified without review: the\n"
+                         "# lowest p at which the values above it, weighed by models fitted on\n"
+                         "# the other pages, are expected wrong at most target_error of the\n"
+                         "# time, unless their errors show more at the confidence given.\n"
                          "# Fitted by `dangan eval --truth DIR --fit-trust FILE` on %ld truth\n"
                          "# files, %s.  Edit target_error and fit again; do not edit weights.\n",
                          nfiles, now);
     }
     for (int t = 0; t < DG_VT_COUNT && !rc; t++)
-        rc = fit_type(&sets[t], t, set->target[t], set->reread[t], out);
+        rc = fit_type(&sets[t], t, set, out);
     rc = rc ? rc : dg_buf_adds(out, "\n# each field key's base rate (log-odds right) on these pages\n");
     for (size_t i = 0; i < kr.n && !rc; i++)
         rc = dg_buf_addf(out, "rate.%s = %.4f\n", kr.key[i], kr.logodds[i]);
@@ -408,6 +444,41 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *
     for (int t = 0; t < DG_VT_COUNT; t++) {
         free(sets[t].ex);
         free(sets[t].field);
+        free(sets[t].page);
+    }
+    tf_close(db);
+    return rc;
+}
+
+int arc_trust_examples(sqlite3 *db, const char *truth_dir, dg_buf *out, dg_err *err)
+{
+    long nfiles = 0;
+    exset sets[DG_VT_COUNT];
+    memset(sets, 0, sizeof sets);
+    int rc = tf_open(db, truth_dir, &nfiles, err);
+    rates kr = {0};
+    rc = rc ? rc : key_rates(db, &kr, err);
+    rc = rc ? rc : examples(db, &kr, sets, err);
+    rc = rc ? rc : dg_buf_adds(out, "type\tfield\tpage\tright");
+    for (int i = 0; i < NORM_TF_COUNT && !rc; i++)
+        rc = dg_buf_addf(out, "\t%s", norm_trust_feature_names[i]);
+    rc = rc ? rc : dg_buf_addc(out, '\n');
+    for (int t = 0; t < DG_VT_COUNT && !rc; t++)
+        for (size_t i = 0; i < sets[t].n && !rc; i++) {
+            rc = dg_buf_addf(out, "%s\t%ld\t%ld\t%d", dg_vtype_names[t], sets[t].field[i],
+                             sets[t].page[i], sets[t].ex[i].right);
+            for (int k = 0; k < NORM_TF_COUNT && !rc; k++)
+                rc = dg_buf_addf(out, "\t%.17g", sets[t].ex[i].f[k]);
+            rc = rc ? rc : dg_buf_addc(out, '\n');
+        }
+    if (rc == DG_ENOMEM)
+        dg_err_set(err, rc, "out of memory");
+    free(kr.key);
+    free(kr.logodds);
+    for (int t = 0; t < DG_VT_COUNT; t++) {
+        free(sets[t].ex);
+        free(sets[t].field);
+        free(sets[t].page);
     }
     tf_close(db);
     return rc;
@@ -417,12 +488,13 @@ int arc_trust_settings_read(const char *config_dir, arc_trust_settings *set, dg_
 {
     for (int t = 0; t < DG_VT_COUNT; t++) {
         set->target[t] = ARC_TRUST_DEFAULT_TARGET;
+        set->conf[t] = ARC_TRUST_DEFAULT_CONFIDENCE;
         set->reread[t] = t == DG_VT_NAME;
     }
     arc_trust *tr = NULL;
     int rc = arc_trust_open(config_dir, &tr, err);
     if (!rc && tr) {
-        arc_trust_get_targets(tr, set->target);
+        arc_trust_get_targets(tr, set->target, set->conf);
         arc_trust_reread_types(tr, set->reread);
     }
     arc_trust_close(&tr);

@@ -450,7 +450,7 @@ static int rec_normalize(arc_matcher *m, const review_conf *conf, rec *r, dg_err
     rc = rc ? rc : conf->trust ? DG_OK : confidence_check(r, conf);
     if (rc)
         return dg_err_set(err, rc, "out of memory normalizing record %lld", (long long)r->id);
-    rc = conf->trust ? arc_weigh_record(r, conf->trust, m->ctx, conf->sources, err) : DG_OK;
+    rc = conf->trust ? arc_weigh_record(r, conf->trust, m->ctx, m->cat, conf->sources, err) : DG_OK;
     return rc ? rc : record_match(m, r, err);
 }
 

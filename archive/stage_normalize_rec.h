@@ -53,10 +53,11 @@ int arc_nfld_flag_code(fld *f, const char *code, const char *detail);
 int arc_iso_year(const char *iso);
 
 /* Weigh every field of r not settled by an operator into p (configs/
- * trust.conf), with its other readings, the column around it and the
- * graduate's other source (sources may be NULL), and route it by p:
+ * trust.conf), with its other readings, the column around it, the
+ * graduate's other source (sources may be NULL) and, for a major, the
+ * discipline catalog (cat, may be NULL), and route it by p:
  * stage_weigh.c.  DG_ENOMEM, DG_EDB. */
-int arc_weigh_record(rec *r, const arc_trust *t, norm_ctx *ctx, arc_sources *sources,
-                     dg_err *err);
+int arc_weigh_record(rec *r, const arc_trust *t, norm_ctx *ctx, const norm_catalog *cat,
+                     arc_sources *sources, dg_err *err);
 
 #endif

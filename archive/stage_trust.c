@@ -32,6 +32,7 @@ struct arc_trust {
     double w[DG_VT_COUNT][NORM_TF_COUNT];
     double threshold[DG_VT_COUNT];
     double target[DG_VT_COUNT];
+    double conf[DG_VT_COUNT];
     int have[DG_VT_COUNT]; /* weights given for the type */
     int reread[DG_VT_COUNT]; /* the second reader reads fields of the type */
     norm_prior *prior;
@@ -47,7 +48,7 @@ static int feature_of(const char *name)
 }
 
 /* "w.<type>.<feature> = x", "threshold.<type> = p", "target_error.<type> = e",
- * "reread.<type> = 0|1", "rate.<field key> = log-odds". */
+ * "confidence.<type> = c", "reread.<type> = 0|1", "rate.<field key> = log-odds". */
 static int conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
     arc_trust *t = user;
@@ -86,6 +87,8 @@ static int conf_line(void *user, const dg_kv *kv, dg_err *err)
         t->threshold[vt] = v;
     } else if (strcmp(key, "target_error") == 0 && !dot2 && v > 0 && v < 1) {
         t->target[vt] = v;
+    } else if (strcmp(key, "confidence") == 0 && !dot2 && v > 0 && v < 1) {
+        t->conf[vt] = v;
     } else if (strcmp(key, "reread") == 0 && !dot2 && (v == 0 || v == 1)) {
         t->reread[vt] = (int)v;
     } else {
@@ -114,6 +117,7 @@ int arc_trust_open(const char *config_dir, arc_trust **out, dg_err *err)
     for (int v = 0; v < DG_VT_COUNT; v++) {
         t->threshold[v] = 1.0; /* a type nobody fitted is always reviewed */
         t->target[v] = ARC_TRUST_DEFAULT_TARGET;
+        t->conf[v] = ARC_TRUST_DEFAULT_CONFIDENCE;
     }
     t->reread[DG_VT_NAME] = 1; /* names have no other check: always read twice */
     dg_sha256_hex(data, n, t->sha);
@@ -143,9 +147,11 @@ void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT])
     memcpy(types, t->reread, sizeof t->reread);
 }
 
-void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT])
+void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT],
+                           double conf[DG_VT_COUNT])
 {
     memcpy(target, t->target, sizeof t->target);
+    memcpy(conf, t->conf, sizeof t->conf);
 }
 
 int arc_trust_params_json(const arc_trust *t, dg_buf *b)
@@ -281,6 +287,22 @@ static int reader_is(const arc_trust_reading *r, const char *name)
     return strcmp(r->reader, name) == 0;
 }
 
+/* 1 when some reading of the field gives a value that starts or ends with
+ * value and is longer: value is likely what a reader kept of a name whose
+ * first or last character it lost at the box's edge. */
+static double part_of_other(const arc_trust_field *in, const char *value)
+{
+    size_t n = strlen(value);
+    for (size_t i = 0; n && i < in->nreadings; i++) {
+        const norm_result *r = in->readings[i].r;
+        const char *o = r ? r->value : NULL;
+        size_t m = o ? strlen(o) : 0;
+        if (m > n && (!strncmp(o, value, n) || !strcmp(o + m - n, value)))
+            return 1;
+    }
+    return 0;
+}
+
 /* The features of candidate c among the field's readings. */
 static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
 {
@@ -324,6 +346,19 @@ static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
     }
     if (in->vt == DG_VT_CODE && in->code_year)
         f[NORM_TF_CODE_YEAR] = arc_code_year_fit(c->value, in->code_year);
+    if (in->catalog && in->key && !strcmp(in->key, "major"))
+        f[NORM_TF_CATALOG] =
+            norm_catalog_era_name(in->catalog, c->value, in->catalog_year, in->catalog_code);
+    /* names only: a code's second reading adds stray characters more often
+     * than Tesseract loses a prefix, and there the fit weighed it the wrong
+     * way (docs/trust.md) */
+    if (in->vt == DG_VT_NAME)
+        f[NORM_TF_PART] = part_of_other(in, c->value);
+    /* a degree's category (its detail "code;category") against the catalog's
+     * categories: a neighbour's character read into it (月工学硕士) is none */
+    const char *semi = nr && nr->detail ? strchr(nr->detail, ';') : NULL;
+    if (in->catalog && in->key && !strcmp(in->key, "degree") && semi)
+        f[NORM_TF_CATALOG] = norm_catalog_degree_category(in->catalog, semi + 1);
 }
 
 static int collect(const arc_trust_field *in, cand *c, size_t *nc)
@@ -416,7 +451,9 @@ int arc_trust_weigh(const arc_trust *t, const arc_trust_field *in, arc_trust_ver
     out->chosen = c[0].first;
     out->p = c[0].p;
     out->threshold = t->threshold[in->vt];
-    out->verified = t->have[in->vt] && c[0].p >= t->threshold[in->vt];
+    /* threshold 1 means "always review", even for a p that rounds to 1 */
+    out->verified = t->have[in->vt] && t->threshold[in->vt] < 1.0 &&
+                    c[0].p >= t->threshold[in->vt];
     out->source_differs = c[0].f[NORM_TF_SOURCE_DIFFER] > 0;
     dg_buf_init(&out->evidence, 1 << 16);
     return evidence_json(t, in, c, nc, &out->evidence) ? DG_ENOMEM : DG_OK;

@@ -168,9 +168,32 @@ static int column_readings(const rec *r, const char *key, norm_ctx *ctx, char **
     return rc;
 }
 
+/* What the record says about its major before any field is weighed (a
+ * field weighed first may take another reading): the year its catalog
+ * edition is chosen by and its major code as read. */
+typedef struct major_ctx {
+    const norm_catalog *cat;
+    int year;
+    char *code;
+} major_ctx;
+
+static int major_ctx_init(rec *r, const norm_catalog *cat, major_ctx *m)
+{
+    m->cat = cat;
+    m->year = record_year(r, "enroll_date");
+    m->year = m->year ? m->year : record_year(r, "grad_date");
+    m->code = NULL;
+    fld *c = arc_nrec_find(r, "major_code");
+    const char *v = !c                           ? NULL
+                    : c->r.value && !c->r.flag   ? c->r.value
+                    : c->r2.value && !c->r2.flag ? c->r2.value
+                                                 : NULL;
+    return v && !(m->code = dg_strdup(v)) ? DG_ENOMEM : DG_OK;
+}
+
 /* p(right) for one field from all its readings; routes it by p. */
 static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
-                       const arc_other_source *other)
+                       const arc_other_source *other, const major_ctx *mc)
 {
     arc_trust_reading rd[3];
     size_t n = 0;
@@ -197,7 +220,8 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
     arc_trust_field in = {f->vt, f->key, rd, n, (const char *const *)column, nc,
                           (const char *const *)column + nc, is_seq ? seq_at(r, r->row - 1) : -1, is_seq ? seq_at(r, r->row + 1) : -1,
                           f->flag.len > 0 && strcmp(f->new_state, "invalid") != 0,
-                          arc_other_source_key(other, f->key), 0, NULL, NULL};
+                          arc_other_source_key(other, f->key), 0, NULL, NULL,
+                          mc->cat, mc->year, mc->code};
     if (f->vt == DG_VT_CODE) {
         in.code_year = !strcmp(f->key, "student_no")       ? record_year(r, "enroll_date")
                        : !strcmp(f->key, "certificate_no") ? record_year(r, "grad_date")
@@ -235,7 +259,8 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
     }
     if (!rc && !v.verified && !strcmp(f->new_state, "auto")) {
         char text[96];
-        snprintf(text, sizeof text, "low_p (p %.2f < %.2f)", v.p, v.threshold);
+        /* four places: fitted thresholds sit near 0.99, where two would read "0.99 < 0.99" */
+        snprintf(text, sizeof text, "low_p (p %.4f < %.4f)", v.p, v.threshold);
         f->new_state = "review";
         rc = arc_nfld_flag_add(f, text);
     }
@@ -247,21 +272,28 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
     return rc;
 }
 
-int arc_weigh_record(rec *r, const arc_trust *t, norm_ctx *ctx, arc_sources *sources,
-                     dg_err *err)
+int arc_weigh_record(rec *r, const arc_trust *t, norm_ctx *ctx, const norm_catalog *cat,
+                     arc_sources *sources, dg_err *err)
 {
     arc_other_source other = {0};
     int rc = sources ? arc_sources_find(sources, r->id, &other, err) : DG_OK;
     if (rc)
         return rc;
+    major_ctx mc;
+    if (major_ctx_init(r, cat, &mc)) {
+        arc_other_source_release(&other);
+        return dg_err_set(err, DG_ENOMEM, "out of memory normalizing record %lld",
+                          (long long)r->id);
+    }
     for (size_t i = 0; i < r->n && !rc; i++) {
         fld *f = &r->f[i];
         if (f->keep || !f->new_state || !strcmp(f->new_state, "missing"))
             continue;
         if (!strcmp(f->new_state, "invalid") && !f->r2.value)
             continue;
-        rc = trust_field(r, f, t, ctx, &other);
+        rc = trust_field(r, f, t, ctx, &other, &mc);
     }
+    free(mc.code);
     arc_other_source_release(&other);
     return rc ? dg_err_set(err, rc, "out of memory normalizing record %lld", (long long)r->id)
               : DG_OK;

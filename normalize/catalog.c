@@ -651,3 +651,35 @@ size_t norm_catalog_edition_for_year(const norm_catalog *cat, int year, int *bef
         *before_earliest = 1;
     return best;
 }
+
+int norm_catalog_era_name(const norm_catalog *cat, const char *name, int year, const char *code)
+{
+    if (!cat || !name || !*name)
+        return 0;
+    int before = 0, found = 0;
+    size_t in_force = norm_catalog_edition_for_year(cat, year, &before);
+    for (size_t e = 0; e < cat->ned && found < 2; e++) {
+        if (year > 0 && e != in_force)
+            continue;
+        for (size_t i = 0; i < cat->ed[e].n && found < 2; i++)
+            if (!strcmp(cat->ed[e].d[i].bare, name))
+                found = code && !strcmp(cat->ed[e].d[i].code, code) ? 2 : 1;
+    }
+    for (size_t i = 0; (before || year <= 0) && i < cat->nhn && found < 2; i++)
+        if (!strcmp(cat->hn[i].name, name))
+            found = code && !strcmp(cat->hn[i].code, code) ? 2 : 1;
+    return found;
+}
+
+int norm_catalog_degree_category(const norm_catalog *cat, const char *category)
+{
+    if (!cat || !category || !*category)
+        return 0;
+    for (size_t e = 0; e < cat->ned; e++)
+        for (size_t i = 0; i < cat->ed[e].n; i++) {
+            const nz_disc *d = &cat->ed[e].d[i];
+            if ((d->professional || !strcmp(d->level, "category")) && !strcmp(d->bare, category))
+                return 1;
+        }
+    return 0;
+}

@@ -303,6 +303,19 @@ const char *norm_catalog_target(const norm_catalog *cat);
  * the edition index.
  */
 size_t norm_catalog_edition_for_year(const norm_catalog *cat, int year, int *before_earliest);
+/*
+ * Is name (as norm_text gives it: no spaces between Han characters) a
+ * discipline of the record's era?  0: no;
+ * 1: the bare name of a discipline of the edition in force in `year`, or,
+ * when year predates every edition, a curated historical name (year 0: of
+ * any edition); 2: that, and `code` (NULL: none) is one of its codes (the
+ * record's own major code names it).  Evidence for the trust model: a
+ * misreading of a major is rarely another major of the same catalog.
+ */
+int norm_catalog_era_name(const norm_catalog *cat, const char *name, int year, const char *code);
+/* 1 when category (工学, 工商管理) is a degree category of the catalog: a
+ * category of some edition, or a professional-degree category; else 0. */
+int norm_catalog_degree_category(const norm_catalog *cat, const char *category);
 
 /* ------------------------------------------------------------------ */
 /* Matcher                                                             */
@@ -488,6 +501,9 @@ enum {
     NORM_TF_SOURCE_AGREE,  /* readings of the graduate's other source (card / ledger) giving it */
     NORM_TF_SOURCE_DIFFER, /* 1 when the other source read the key and none of it gives this value */
     NORM_TF_CODE_YEAR, /* a student or certificate number: +1 its year digits are the record's year, -1 another */
+    NORM_TF_CATALOG,   /* a major: 1 a discipline of the record's era's catalog, 2 and its code is the record's;
+                        * a degree: 1 its category is one of the catalog's */
+    NORM_TF_PART,      /* a name: 1 when another reading of it is this name and more (王元 beside 王元永) */
     NORM_TF_COUNT
 };
 extern const char *const norm_trust_feature_names[NORM_TF_COUNT];
@@ -518,6 +534,57 @@ typedef struct norm_trust_scored {
  * probable first) are wrong at most `target` of the time, counting one
  * extra error; 1.0 when none qualifies. */
 double norm_trust_threshold(norm_trust_scored *s, size_t n, double target);
+
+/*
+ * The threshold dangan fits with (docs/trust.md): the lowest p such that,
+ * over the values at or above it (s sorted in place, most probable first),
+ *  - the expected error, mean(1 - p), is at most `target` (every value
+ *    weighs in, so one confident misreading moves it by 1/n, not 1);
+ *  - the observed errors do not show, at confidence `conf`, that the error
+ *    above it exceeds `target` (the one-sided Clopper-Pearson lower bound
+ *    of the observed error rate is at most target).
+ * 1.0 (nothing verified unseen) when no p qualifies.  Meant for
+ * out-of-fold p (norm_trust_crossfit): in-sample p is optimistic.
+ */
+double norm_trust_threshold_tail(norm_trust_scored *s, size_t n, double target, double conf);
+
+/* P(X >= k) for X ~ Binomial(n, q). */
+double norm_trust_binom_upper(size_t n, size_t k, double q);
+
+/*
+ * Cross-fitting: ex[] are candidates, grouped by field (field[i], candidates
+ * of one field adjacent) and assigned to folds 0..nfolds-1 (fold[i], the
+ * same for every candidate of a field; by page, so a page never judges
+ * itself).  Each fold's candidates are weighed by a model fitted on the
+ * other folds; out[] gets, per field in input order, the out-of-fold p of
+ * its most probable candidate and whether that candidate was right
+ * (*nout of them; out must hold n).  DG_ERR when a fold's fit fails.
+ */
+int norm_trust_crossfit(const norm_trust_example *ex, const long *field, const int *fold,
+                        size_t n, int nfolds, double l2, norm_trust_scored *out, size_t *nout);
+
+/* A fold's fit needs this many right and this many wrong examples: a model
+ * that has seen two misreadings cannot say how probable the next one is. */
+#define NORM_TRUST_MIN_EACH 3
+
+/* How the threshold is fitted: the target error, the confidence the
+ * observed errors need to overrule the model (norm_trust_threshold_tail),
+ * the number of folds and the fit's L2 weight. */
+typedef struct norm_trust_tcfg {
+    double target, conf, l2;
+    int nfolds;
+} norm_trust_tcfg;
+
+/*
+ * The threshold of one value type (arguments as norm_trust_crossfit):
+ * cross-fitted p, then norm_trust_threshold_tail.  *th is 1.0 (every value
+ * reviewed) when some fold has fewer than NORM_TRUST_MIN_EACH right or
+ * wrong examples or its fit fails; then the return is still DG_OK.  *nout
+ * and out (may be NULL) get the out-of-fold scores for reporting.
+ */
+int norm_trust_threshold_cv(const norm_trust_example *ex, const long *field, const int *fold,
+                            size_t n, const norm_trust_tcfg *cfg, double *th,
+                            norm_trust_scored *out, size_t *nout);
 
 /* Reliability table: p in ten bins, observed share right, and the expected
  * calibration error (mean |p - right| over bins, weighted by count). */

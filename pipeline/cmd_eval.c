@@ -3,7 +3,8 @@
  * OCR quality (arc_eval_pages), field extraction quality (arc_eval_fields)
  * and how far p(right) can be trusted (arc_eval_trust) against truth files,
  * printed here as tables; with --json one object {"pages", "fields",
- * "trust"}.  --fit-trust writes configs/trust.conf fitted on these truths.
+ * "trust"}.  --fit-trust writes configs/trust.conf fitted on these truths,
+ * --trust-examples the examples such a fit reads.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -101,14 +102,15 @@ static void print_json(const arc_eval_pages_result *pages, const arc_eval_fields
 
 /* Fit trust.conf on the truths and write it to path (a temporary file renamed
  * over it, so a reader never sees half a file). */
-static int fit_trust(sqlite3 *db, const char *truth, const char *path)
+static int fit_trust(sqlite3 *db, const char *truth, const char *path, int examples)
 {
     arc_trust_settings set;
     dg_err err = {0};
     dg_buf out;
     dg_buf_init(&out, 0);
-    int rc = arc_trust_settings_read(arc_config_dir(), &set, &err);
-    rc = rc ? rc : arc_trust_fit(db, truth, &set, &out, &err);
+    int rc = examples ? arc_trust_examples(db, truth, &out, &err)
+                      : arc_trust_settings_read(arc_config_dir(), &set, &err);
+    rc = rc || examples ? rc : arc_trust_fit(db, truth, &set, &out, &err);
     if (rc) {
         cli_error("eval", "%s", err.msg);
         dg_buf_release(&out);
@@ -134,8 +136,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"truth", required_argument, NULL, 't'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"fit-trust", required_argument, NULL, 'f'},
+                                         {"trust-examples", required_argument, NULL, 'x'},
                                          {0, 0, 0, 0}};
-    const char *truth = NULL, *fit = NULL;
+    const char *truth = NULL, *fit = NULL, *exfile = NULL;
     int json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -145,6 +148,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             json = 1;
         else if (c == 'f')
             fit = optarg;
+        else if (c == 'x')
+            exfile = optarg;
         else
             return EXIT_USAGE;
     }
@@ -155,8 +160,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     sqlite3 *db;
     if (cli_open_db(ctx, 0, &db))
         return EXIT_DB;
-    if (fit) {
-        int x = fit_trust(db, truth, fit);
+    if (fit || exfile) {
+        int x = fit_trust(db, truth, fit ? fit : exfile, !fit);
         db_close(&db);
         return x;
     }
@@ -195,6 +200,7 @@ const cli_command cmd_eval = {
     "eval", "measure OCR and field extraction against truth files",
     "usage: dangan eval --truth DIR [--json]\n"
     "       dangan eval --truth DIR --fit-trust FILE\n"
+    "       dangan eval --truth DIR --trust-examples FILE\n"
     "\n"
     "Matches *.truth.json files in DIR to ingested pages by image file name\n"
     "and page index.  Prints page OCR quality (CER, character F1), field\n"
@@ -208,5 +214,9 @@ const cli_command cmd_eval = {
     "--fit-trust FILE  fits the trust model (configs/trust.conf) on these\n"
     "                  truths: weights per value type from the evidence the\n"
     "                  normalize stage stored, and thresholds from the target\n"
-    "                  errors of the current trust.conf (default 0.005).\n",
+    "                  errors of the current trust.conf (default 0.005), on p\n"
+    "                  cross-fitted over 5 folds of pages (docs/trust.md).\n"
+    "--trust-examples FILE  writes the examples such a fit reads (one\n"
+    "                  candidate a line, tab-separated, with its page) for\n"
+    "                  study, e.g. by bench/trust_cv.\n",
     run};

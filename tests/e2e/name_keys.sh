@@ -9,6 +9,14 @@ fresh_dir "$WORK" && cd "$WORK" && mkdir in
 cp "$SAMPLES/s009_ledger_clean.jpg" in/
 D() { "$DANGAN" --db k.db "$@"; }
 D -q run in
+# With the fitted thresholds every row of a clean ledger may wait for review
+# (docs/trust.md): an operator settles the first waiting row, so a person is
+# archived whatever the thresholds are.
+for id in $(sqlite3 k.db "SELECT id FROM review_item WHERE state = 'open' AND record_id =
+                          (SELECT min(record_id) FROM review_item WHERE state = 'open')"); do
+    D review accept "$id" --operator t > /dev/null
+done
+D -q load
 n=$(sqlite3 k.db "SELECT count(*) FROM person")
 check "persons archived (got $n)" [ "$n" -ge 1 ]
 check_contains "a second load makes no keys again" "$(D load --json)" '"rekeyed":0'

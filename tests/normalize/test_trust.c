@@ -4,8 +4,10 @@
  * and the verification threshold honours the target error rate.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "normalize.h"
 #include "testlib.h"
@@ -109,11 +111,116 @@ static void test_threshold(tl_state *t)
     CHECK(t, norm_trust_threshold(NULL, 0, 0.01) == 1.0);
 }
 
+/*
+ * Calibrated scores shaped like a type's out-of-fold p on the training
+ * pages: n values, p falling from 0.9995, each wrong with probability 1 - p.
+ */
+static void make_scored(norm_trust_scored *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        s[i] = (norm_trust_scored){0.9995 - 0.02 * (double)i / (double)n, 1};
+}
+
+/*
+ * Two confident misreadings (刘金风 for 刘金凤 at 0.993 on the training
+ * pages) must not move the gate far: counting them, the old rule had to
+ * climb above them; the expected error of the tail moves by 2/n.
+ */
+static void test_threshold_stable(tl_state *t)
+{
+    enum { N = 500 };
+    norm_trust_scored a[N + 2], b[N + 2];
+    make_scored(a, N);
+    for (size_t i = 400; i < N; i += 25)
+        a[i].right = 0; /* the errors sit low, where p expects them */
+    memcpy(b, a, sizeof a);
+    b[N] = (norm_trust_scored){0.9975, 0};
+    b[N + 1] = (norm_trust_scored){0.9965, 0};
+    double ta = norm_trust_threshold_tail(a, N, 0.005, 0.8);
+    double tb = norm_trust_threshold_tail(b, N + 2, 0.005, 0.8);
+    CHECK(t, ta < 0.995 && tb < 0.995);
+    CHECK(t, fabs(ta - tb) < 0.002);
+    /* and the tail under it is as the model says: about 0.5% expected */
+    double e = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < N + 2; i++)
+        if (b[i].p >= tb) {
+            e += 1 - b[i].p;
+            m++;
+        }
+    CHECK(t, m > 200 && e / (double)m <= 0.005);
+}
+
+/*
+ * The errors seen overrule the model when they show more than the target:
+ * p says 0.1% but one value in fifty was wrong.
+ */
+static void test_threshold_guard(tl_state *t)
+{
+    enum { N = 500 };
+    norm_trust_scored s[N];
+    for (size_t i = 0; i < N; i++)
+        s[i] = (norm_trust_scored){0.999 - 1e-6 * (double)i, i % 50 != 7};
+    CHECK(t, norm_trust_threshold_tail(s, N, 0.005, 0.8) >= 0.999 - 1e-6 * 60);
+    CHECK(t, norm_trust_binom_upper(100, 0, 0.005) == 1.0);
+    CHECK(t, fabs(norm_trust_binom_upper(100, 1, 0.005) - (1 - pow(0.995, 100))) < 1e-12);
+    CHECK(t, norm_trust_threshold_tail(NULL, 0, 0.005, 0.8) == 1.0);
+}
+
+/*
+ * Too few misreadings to learn from: 300 values of one type, two of them
+ * wrong.  Fitted and scored on the same values, p of the confident ones is
+ * near 1 and the old rule opened the gate; out of fold, some fold's fit
+ * has seen fewer than three errors, so every value goes to review.
+ */
+static void test_threshold_too_few(tl_state *t)
+{
+    enum { N = 300 };
+    norm_trust_example ex[N];
+    long field[N];
+    int fold[N];
+    uint64_t r = 3;
+    for (size_t i = 0; i < N; i++) {
+        memset(&ex[i], 0, sizeof ex[i]);
+        ex[i].f[NORM_TF_BIAS] = 1;
+        ex[i].f[NORM_TF_TESS_CONF] = 0.5 + 0.5 * uniform(&r);
+        ex[i].f[NORM_TF_AGREE] = uniform(&r) < 0.8;
+        ex[i].f[NORM_TF_PRIOR] = 4 * ex[i].f[NORM_TF_AGREE];
+        ex[i].right = !(i == 10 || i == 200);
+        if (!ex[i].right)
+            ex[i].f[NORM_TF_TESS_CONF] = 0.5, ex[i].f[NORM_TF_AGREE] = 0, ex[i].f[NORM_TF_PRIOR] = -4;
+        field[i] = (long)i;
+        fold[i] = (int)(i % 5);
+    }
+    norm_trust_tcfg cfg = {.target = 0.005, .conf = 0.8, .l2 = 1.0, .nfolds = 5};
+    double th = 0;
+    size_t n = 1;
+    CHECK_INT(t, norm_trust_threshold_cv(ex, field, fold, N, &cfg, &th, NULL, &n), DG_OK);
+    CHECK(t, th == 1.0);
+    CHECK(t, n == 0);
+    /* with enough errors the same call opens the gate */
+    for (size_t i = 3; i < N; i += 7) {
+        ex[i].right = 0;
+        ex[i].f[NORM_TF_TESS_CONF] = 0.5;
+        ex[i].f[NORM_TF_AGREE] = 0;
+        ex[i].f[NORM_TF_PRIOR] = -4;
+    }
+    CHECK_INT(t, norm_trust_threshold_cv(ex, field, fold, N, &cfg, &th, NULL, &n), DG_OK);
+    CHECK(t, n == N && th < 1.0);
+    /* a fold out of range would leave its values unscored */
+    norm_trust_scored out[N];
+    fold[17] = 5;
+    CHECK_INT(t, norm_trust_crossfit(ex, field, fold, N, 5, 1.0, out, &n), DG_EUSAGE);
+}
+
 int main(void)
 {
     tl_state t = {0};
     test_fit_recovers(&t);
     test_calibration(&t);
     test_threshold(&t);
+    test_threshold_stable(&t);
+    test_threshold_guard(&t);
+    test_threshold_too_few(&t);
     return tl_exit_status(&t, "trust");
 }
