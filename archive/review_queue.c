@@ -292,10 +292,8 @@ int arc_review_preview(sqlite3 *db, int64_t item, const char *value, char **norm
     return rc;
 }
 
-typedef int (*crop_fn)(sqlite3 *db, int64_t id, int margin, const char *png, dg_err *err);
-
 /* A crop writer takes a path: a private temporary file, read and gone. */
-static int crop_to_memory(sqlite3 *db, crop_fn crop, int64_t id, int margin, unsigned char **png,
+int arc_crop_to_memory(sqlite3 *db, arc_crop_fn crop, int64_t id, int margin, unsigned char **png,
                           size_t *len, dg_err *err)
 {
     *png = NULL;
@@ -318,13 +316,13 @@ static int crop_to_memory(sqlite3 *db, crop_fn crop, int64_t id, int margin, uns
 int arc_review_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png, size_t *len,
                         dg_err *err)
 {
-    return crop_to_memory(db, arc_review_crop, item, margin, png, len, err);
+    return arc_crop_to_memory(db, arc_review_crop, item, margin, png, len, err);
 }
 
 int arc_field_crop_png(sqlite3 *db, int64_t field, int margin, unsigned char **png, size_t *len,
                        dg_err *err)
 {
-    return crop_to_memory(db, arc_field_crop, field, margin, png, len, err);
+    return arc_crop_to_memory(db, arc_field_crop, field, margin, png, len, err);
 }
 
 int arc_review_conflict_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
@@ -347,5 +345,5 @@ int arc_review_conflict_crop_png(sqlite3 *db, int64_t item, int margin, unsigned
                           "review item %lld is no conflict with an archived "
                           "value",
                           (long long)item);
-    return crop_to_memory(db, arc_field_crop, field, margin, png, len, err);
+    return arc_crop_to_memory(db, arc_field_crop, field, margin, png, len, err);
 }

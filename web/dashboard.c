@@ -31,6 +31,11 @@ static const char *colour_of(const char *state)
     return "#7d8794";
 }
 
+const char *web_state_colour(const char *state)
+{
+    return colour_of(state);
+}
+
 static int64_t total_of(const arc_counts *c)
 {
     int64_t t = 0;
