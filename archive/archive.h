@@ -982,6 +982,15 @@ int arc_status_json(const arc_status *s, dg_buf *out);
 
 enum { ARC_DASH_PBINS = 10, ARC_DASH_HOURS = 72 };
 
+/* One period of a batch's work (UTC "YYYY-MM-DDTHH", or "YYYY-MM-DD" when
+ * the batch's hours with activity are more than ARC_DASH_HOURS): pages read
+ * by OCR runs that ended in it, review decisions made (an undo counts -1),
+ * records loaded into the archive (by the load run's end). */
+typedef struct arc_dash_tp {
+    char when[16];
+    int64_t pages, decided, loaded;
+} arc_dash_tp;
+
 typedef struct arc_dash_batch {
     int64_t batch;
     char started[32];
@@ -990,6 +999,9 @@ typedef struct arc_dash_batch {
     arc_counts fields;     /* fields by state */
     arc_counts review;     /* review items by state (open, accepted, ...) */
     int64_t p_bins[ARC_DASH_PBINS]; /* weighed values by p: [0, 0.1), ..., [0.9, 1] */
+    arc_dash_tp *tp; /* throughput, periods with activity, oldest first */
+    size_t ntp;
+    int daily; /* tp is by day, not by hour */
 } arc_dash_batch;
 
 /* One hour of the workspace (UTC "YYYY-MM-DDTHH"): review items raised,

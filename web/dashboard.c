@@ -247,6 +247,7 @@ static int dashboard_body(sqlite3 *db, dg_buf *b, dg_err *err)
         stack(b, "fields", &x->fields, "fields");
         stack(b, "review items", &x->review, "review");
         p_histogram(b, x->p_bins);
+        web_throughput_plot(b, x);
         dg_buf_adds(b, "</div>");
         qa_line(b, have_qa ? &qa : NULL, x->batch);
         if (x->quarantine.n) {

@@ -89,6 +89,9 @@ void web_page_image(web_req *r, int64_t page);
  * role, disable, enable, passwd). */
 void web_users_page(web_req *r);
 void web_users_post(web_req *r, const char *action);
+/* throughput.c: a batch's pages read, decisions and records loaded per
+ * hour (per day for a long batch), as SVG. */
+void web_throughput_plot(dg_buf *b, const arc_dash_batch *x);
 /* dashboard.c: the colour of a field/page/item state, one for every plot. */
 const char *web_state_colour(const char *state);
 

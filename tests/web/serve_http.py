@@ -79,6 +79,8 @@ def main():
     check("the password is never in the log", "alice-secret" not in log)
     report(dangan, db, work)
     conflict_sides(dangan, fixture, work)
+    import workbench_http
+    workbench_http.run(dangan, fixture, work + "/workbench", Client, check)
     print("%d failures" % failures)
     return 1 if failures else 0
 
