@@ -136,7 +136,7 @@ void web_page_view(web_req *r, int64_t page)
                     (long long)v.next);
     dg_buf_addf(b, "</nav><h1>Page %d of <span class=\"file\">", v.page_index + 1);
     web_esc(b, v.path);
-    dg_buf_addf(b, "</span> <span class=\"hint\">batch %lld · ", (long long)v.batch);
+    dg_buf_addf(b, "</span> <span class=\"hint\">· batch %lld · ", (long long)v.batch);
     web_esc(b, v.form[0] ? v.form : "unknown form");
     dg_buf_addf(b, " · %zu fields", v.n);
     if (record)

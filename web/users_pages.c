@@ -53,7 +53,7 @@ void web_users_page(web_req *r)
                 "<form class=\"adduser\" method=\"post\" action=\"/users/add\">"
                 "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><h2>Add a user</h2>"
                 "<label>name <input name=\"name\" id=\"new-name\" autocomplete=\"off\" "
-                "required pattern=\"[A-Za-z0-9._\\-]{1,64}\"></label><label>role ",
+                "autofocus required pattern=\"[A-Za-z0-9._\\-]{1,64}\"></label><label>role ",
                 r->s.csrf);
     role_select(b, "new-role", ARC_ROLE_OPERATOR);
     dg_buf_addf(b,
@@ -72,7 +72,7 @@ void web_users_page(web_req *r)
         web_esc(b, x->name);
         dg_buf_adds(b, "\"><td class=\"name\">");
         web_esc(b, x->name);
-        dg_buf_addf(b, "</td><td class=\"role\">%s</td><td class=\"state %s\">%s</td><td>",
+        dg_buf_addf(b, "</td><td class=\"role\">%s</td><td class=\"ustate %s\">%s</td><td>",
                     arc_role_name(x->role), state, state);
         web_esc(b, x->last_login[0] ? x->last_login : "never");
         dg_buf_adds(b, "</td><td>");
