@@ -21,22 +21,24 @@
     "LEFT JOIN record r ON r.id = i.record_id "                                                    \
     "LEFT JOIN page p ON p.id = coalesce(i.page_id, r.page_id) "                                   \
     "LEFT JOIN file fl ON fl.id = p.file_id "
+/* "i.state = 'open'" is spelled out when only open items are wanted, so the
+ * partial index review_item_queue_open (migration 013) serves it. */
+#define QUEUE_FILTER                                                                               \
+    "AND (?2 IS NULL OR i.reason = ?2 OR i.kind = ?2) AND (?3 IS NULL OR f.key = ?3) "
 #define QUEUE_FROM                                                                                 \
-    QUEUE_JOINS                                                                                    \
-    "WHERE (?1 OR i.state = 'open') AND (?2 IS NULL OR i.reason = ?2 OR i.kind = ?2) "             \
-    "  AND (?3 IS NULL OR f.key = ?3) "
+    QUEUE_JOINS "WHERE (?1 OR i.state = 'open') " QUEUE_FILTER
+#define QUEUE_FROM_OPEN QUEUE_JOINS "WHERE i.state = 'open' AND (?1 OR 1) " QUEUE_FILTER
 
 static const char queue_sql[] =
     "SELECT i.id, i.kind, i.state, i.reason, coalesce(f.key, ''), coalesce(f.raw, ''), "
     "  coalesce(f.value, ''), i.detail, f.p, coalesce(i.record_id, 0), coalesce(p.id, 0), "
     "  coalesce(fl.batch_id, 0), coalesce(p.page_index, 0) + 1, coalesce(fl.path, ''), "
     "  i.version, coalesce((SELECT d.operator FROM review_decision d WHERE d.item_id = i.id "
-    "    ORDER BY d.id DESC LIMIT 1), '') " QUEUE_FROM;
+    "    ORDER BY d.id DESC LIMIT 1), '') ";
 
 static const char *const queue_order[] = {
-    /* grouped */
-    ("ORDER BY coalesce(fl.batch_id, 0), coalesce(fl.path, ''), coalesce(p.page_index, 0), "
-     "coalesce(f.key, ''), i.reason, i.id"),
+    /* grouped: batch, scan, page, key, reason, id (i.qkey, migration 013) */
+    "ORDER BY i.qkey",
     "ORDER BY f.p IS NULL, f.p, i.id",      /* p, least certain first */
     "ORDER BY f.p IS NULL, f.p DESC, i.id", /* p, most certain first */
 };
@@ -86,7 +88,8 @@ int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, 
     memset(out, 0, sizeof *out);
     dg_buf sql;
     dg_buf_init(&sql, 0);
-    if (dg_buf_adds(&sql, queue_sql) || dg_buf_adds(&sql, order_of(o)) ||
+    if (dg_buf_adds(&sql, queue_sql) || dg_buf_adds(&sql, o->all ? QUEUE_FROM : QUEUE_FROM_OPEN) ||
+        dg_buf_adds(&sql, order_of(o)) ||
         (o->limit && dg_buf_addf(&sql, " LIMIT %zu", o->limit))) {
         dg_buf_release(&sql);
         return dg_err_set(err, DG_ENOMEM, "out of memory");
@@ -108,7 +111,15 @@ int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, 
     out->total = out->n;
     /* a page of the queue: how many there are in all */
     if (!rc && o->limit && out->n == o->limit) {
-        rc = db_prepare(db, "SELECT count(*) " QUEUE_FROM, &st, err) ? DG_EDB : DG_OK;
+        /* only the field join can filter (by key): the others are left out */
+        rc = db_prepare(db,
+                        o->all ? "SELECT count(*) FROM review_item i LEFT JOIN field f ON "
+                                 "f.id = i.field_id WHERE (?1 OR 1) " QUEUE_FILTER
+                               : "SELECT count(*) FROM review_item i LEFT JOIN field f ON "
+                                 "f.id = i.field_id WHERE i.state = 'open' AND (?1 OR 1) " QUEUE_FILTER,
+                        &st, err)
+                 ? DG_EDB
+                 : DG_OK;
         if (!rc) {
             bind_filter(st, o);
             if (sqlite3_step(st) == SQLITE_ROW)
@@ -127,14 +138,12 @@ int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, 
  * X is the least row whose keys exceed X's (a top-1 search, no sort of the
  * whole queue). */
 static const char *const near_keys[] = {
-    ("coalesce(fl.batch_id, 0), coalesce(fl.path, ''), coalesce(p.page_index, 0), "
-     "coalesce(f.key, ''), i.reason, i.id"),
+    "i.qkey",
     "f.p IS NULL, coalesce(f.p, 0), i.id",
     "f.p IS NULL, -coalesce(f.p, 0), i.id",
 };
 static const char *const near_desc[] = {
-    ("coalesce(fl.batch_id, 0) DESC, coalesce(fl.path, '') DESC, coalesce(p.page_index, 0) DESC, "
-     "coalesce(f.key, '') DESC, i.reason DESC, i.id DESC"),
+    "i.qkey DESC",
     "f.p IS NULL DESC, coalesce(f.p, 0) DESC, i.id DESC",
     "f.p IS NULL DESC, -coalesce(f.p, 0) DESC, i.id DESC",
 };
@@ -147,9 +156,10 @@ static int near_one(sqlite3 *db, const arc_queue_opts *o, int k, int64_t item, i
     *id = 0;
     dg_buf sql;
     dg_buf_init(&sql, 0);
-    int bad = dg_buf_adds(&sql, "SELECT i.id " QUEUE_FROM);
+    int bad = dg_buf_adds(&sql, open_only || !o->all ? "SELECT i.id " QUEUE_FROM_OPEN
+                                                     : "SELECT i.id " QUEUE_FROM);
     if (open_only)
-        bad = bad || dg_buf_adds(&sql, "AND i.state = 'open' AND i.id != ?4 ");
+        bad = bad || dg_buf_adds(&sql, "AND i.id != ?4 ");
     if (dir)
         bad = bad || dg_buf_addf(&sql, "AND (%s) %s (SELECT %s " QUEUE_JOINS " WHERE i.id = ?4) ",
                                  near_keys[k], dir > 0 ? ">" : "<", near_keys[k]);

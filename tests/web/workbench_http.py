@@ -17,6 +17,7 @@ def run(dangan, fixture, work, Client, check):
     subprocess.run([dangan, "--db", db, "review", "list"], check=True, stdout=subprocess.DEVNULL)
     srv = webfix.Server(dangan, db, work)
     try:
+        queue_order(srv, db, Client, check)
         pageview(srv, db, Client, check)
         users(srv, db, Client, check)
     finally:
@@ -24,6 +25,29 @@ def run(dangan, fixture, work, Client, check):
     p = subprocess.run([dangan, "--db", db, "audit", "verify"], capture_output=True, text=True)
     check("audit verify after the users page's changes: exit 0", p.returncode == 0,
           p.stdout + p.stderr)
+
+
+def queue_order(srv, db, Client, check):
+    """The grouped queue walks review_item.qkey (migration 013): the same
+    order as sorting by batch, scan, page, field key, reason and id."""
+    a = Client(srv.url)
+    a.login("alice", "alice-secret")
+    st, h, body, _ = a.req("GET", "/queue")
+    shown = [int(x) for x in re.findall(r'data-id="(\d+)"', body)]
+    want = [r[0] for r in webfix.query(
+        db, "SELECT i.id FROM review_item i LEFT JOIN field f ON f.id = i.field_id "
+            "LEFT JOIN record r ON r.id = i.record_id LEFT JOIN page p ON p.id = "
+            "coalesce(i.page_id, r.page_id) LEFT JOIN file fl ON fl.id = p.file_id "
+            "WHERE i.state = 'open' ORDER BY coalesce(fl.batch_id, 0), coalesce(fl.path, ''), "
+            "coalesce(p.page_index, 0), coalesce(f.key, ''), i.reason, i.id")]
+    check("the queue in the grouped order (%d items)" % len(want), st == 200 and
+          shown == want and len(want) >= 5, str((shown, want)))
+    item = want[2]
+    st, h, body, _ = a.req("GET", "/item/%d" % item)
+    m = re.search(r'data-prev="(\d+)" data-next="(\d+)" data-next-open="(\d+)"', body)
+    check("an item's neighbours in the grouped order", m is not None and
+          (int(m.group(1)), int(m.group(2)), int(m.group(3))) == (want[1], want[3], want[3]),
+          str((m and m.groups(), want)))
 
 
 def pageview(srv, db, Client, check):
