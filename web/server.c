@@ -339,7 +339,7 @@ void web_kdf_lock(web_req *r, int lock)
 }
 
 /* What each route needs; checked before the page is built. */
-int web_require(web_req *r, arc_perm p, const char *what)
+static int require(web_req *r, arc_perm p, const char *what)
 {
     if (arc_role_can(r->s.role, p))
         return 1;
@@ -375,7 +375,10 @@ static int host_ok(const struct web_server *srv, const web_req *r)
            (n == 9 && strncmp(h, "127.0.0.1", 9) == 0);
 }
 
-#define require web_require
+int web_require(web_req *r, arc_perm p, const char *what)
+{
+    return require(r, p, what);
+}
 
 static void route(struct web_server *srv, web_req *r)
 {
