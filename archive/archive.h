@@ -516,6 +516,38 @@ int arc_field_crop_png(sqlite3 *db, int64_t field, int margin, unsigned char **p
 int arc_review_conflict_crop_png(sqlite3 *db, int64_t item, int margin, unsigned char **png,
                                  size_t *len, dg_err *err);
 
+/* ---- a page with its fields' boxes (page_view.c; the workbench's page view) ---- */
+
+typedef struct arc_pv_field {
+    int64_t id, record;
+    int row_no; /* ledger row (1-based), 0 for a card */
+    char *key, *value, *state; /* value "" when none */
+    int x, y, w, h;            /* in the scan's pixels */
+    int has_p;
+    double p;
+    int64_t item;     /* the latest review item on the field, 0: none */
+    char *item_state; /* its state ("open", "accepted" ...), "" none */
+    int64_t study;    /* the archived study its value went to, 0: not loaded */
+} arc_pv_field;
+
+typedef struct arc_page_view {
+    int64_t page, file, batch, prev, next; /* prev/next: neighbouring pages, 0 none */
+    int page_index, width, height;         /* 0-based page of the scan; pixels */
+    char *path, *form;                     /* the scan as ingested; template or "" */
+    arc_pv_field *v;                       /* by record, then top to bottom */
+    size_t n;
+} arc_page_view;
+
+/* Page `page` with every field of every record on it into *v (release with
+ * arc_page_view_release on success).  DG_ENOTFOUND for an unknown page. */
+int arc_page_view_read(sqlite3 *db, int64_t page, arc_page_view *v, dg_err *err);
+void arc_page_view_release(arc_page_view *v);
+/* The page a record was read from.  DG_ENOTFOUND for an unknown record. */
+int arc_record_page(sqlite3 *db, int64_t record, int64_t *page, dg_err *err);
+/* The whole page cut from the original scan as PNG in memory (*png: caller
+ * frees), with the checks of arc_review_crop. */
+int arc_page_png(sqlite3 *db, int64_t page, unsigned char **png, size_t *len, dg_err *err);
+
 /* ---- QA sampling: the archival acceptance check (抽检) ----------------------- */
 
 /*
@@ -950,6 +982,15 @@ int arc_status_json(const arc_status *s, dg_buf *out);
 
 enum { ARC_DASH_PBINS = 10, ARC_DASH_HOURS = 72 };
 
+/* One period of a batch's work (UTC "YYYY-MM-DDTHH", or "YYYY-MM-DD" when
+ * the batch's hours with activity are more than ARC_DASH_HOURS): pages read
+ * by OCR runs that ended in it, review decisions made (an undo counts -1),
+ * records loaded into the archive (by the load run's end). */
+typedef struct arc_dash_tp {
+    char when[16];
+    int64_t pages, decided, loaded;
+} arc_dash_tp;
+
 typedef struct arc_dash_batch {
     int64_t batch;
     char started[32];
@@ -958,6 +999,9 @@ typedef struct arc_dash_batch {
     arc_counts fields;     /* fields by state */
     arc_counts review;     /* review items by state (open, accepted, ...) */
     int64_t p_bins[ARC_DASH_PBINS]; /* weighed values by p: [0, 0.1), ..., [0.9, 1] */
+    arc_dash_tp *tp; /* throughput, periods with activity, oldest first */
+    size_t ntp;
+    int daily; /* tp is by day, not by hour */
 } arc_dash_batch;
 
 /* One hour of the workspace (UTC "YYYY-MM-DDTHH"): review items raised,

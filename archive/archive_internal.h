@@ -261,6 +261,11 @@ int arc_record_context_year(sqlite3 *db, struct norm_ctx *ctx, int64_t record_id
 
 /* Crop a whole page from the original scan into png. */
 int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err);
+/* Run a crop writer (it takes a path) into memory: *png (caller frees) of
+ * *len bytes, through a private temporary file (review_queue.c). */
+typedef int (*arc_crop_fn)(sqlite3 *db, int64_t id, int margin, const char *png, dg_err *err);
+int arc_crop_to_memory(sqlite3 *db, arc_crop_fn crop, int64_t id, int margin, unsigned char **png,
+                       size_t *len, dg_err *err);
 
 /* ---- leases (lease.c) -------------------------------------------------------- */
 

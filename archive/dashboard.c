@@ -1,13 +1,14 @@
 /*
  * dashboard.c - what the web workbench's batch dashboard shows: per batch,
  * pages, quarantined files, fields and review items by state and the
- * distribution of p; for the workspace, review items raised and settled
+ * distribution of p, the throughput over time; for the workspace, review items raised and settled
  * and pages read, hour by hour.  Read-only, a handful of GROUP BY queries.
  */
 #include "archive_internal.h"
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,74 @@ static int read_hours(sqlite3 *db, arc_dashboard *d, dg_err *err)
     return rc;
 }
 
+/* Each batch's work hour by hour: pages read, decisions, records loaded
+ * (indexes file_batch and review_decision_decided, migration 013). */
+static const char tp_sql[] =
+    "SELECT b, h, sum(pg), sum(dc), sum(ld) FROM ("
+    " SELECT fl.batch_id AS b, substr(coalesce(r.finished, r.started), 1, 13) AS h, "
+    "  1 AS pg, 0 AS dc, 0 AS ld FROM ocr_page o JOIN run r ON r.id = o.run_id "
+    "  JOIN page p ON p.id = o.page_id JOIN file fl ON fl.id = p.file_id"
+    " UNION ALL SELECT fl.batch_id, substr(d.decided, 1, 13), 0, "
+    "  CASE WHEN d.verb = 'undo' THEN -1 ELSE 1 END, 0 FROM review_decision d "
+    "  JOIN review_item i ON i.id = d.item_id LEFT JOIN record rc ON rc.id = i.record_id "
+    "  JOIN page p ON p.id = coalesce(i.page_id, rc.page_id) JOIN file fl ON fl.id = p.file_id"
+    " UNION ALL SELECT fl.batch_id, substr(coalesce((SELECT coalesce(ru.finished, ru.started) "
+    "  FROM run ru WHERE ru.id = ss.load_run), sr.loaded), 1, 13), 0, 0, 1 "
+    "  FROM study_source ss JOIN study_record sr ON sr.id = ss.study_id "
+    "  JOIN record rc ON rc.id = ss.record_id JOIN page p ON p.id = rc.page_id "
+    "  JOIN file fl ON fl.id = p.file_id"
+    ") WHERE h GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]' "
+    "GROUP BY 1, 2 ORDER BY 1, 2";
+
+/* Hours into days where a batch has more hours than one plot shows. */
+static void tp_by_day(arc_dash_batch *b)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < b->ntp; i++) {
+        b->tp[i].when[10] = 0;
+        if (k && strcmp(b->tp[k - 1].when, b->tp[i].when) == 0) {
+            b->tp[k - 1].pages += b->tp[i].pages;
+            b->tp[k - 1].decided += b->tp[i].decided;
+            b->tp[k - 1].loaded += b->tp[i].loaded;
+        } else {
+            b->tp[k++] = b->tp[i];
+        }
+    }
+    b->ntp = k;
+    b->daily = 1;
+}
+
+static int read_throughput(sqlite3 *db, arc_dashboard *d, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, tp_sql, &st, err))
+        return DG_EDB;
+    int rc = DG_OK, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        arc_dash_batch *b = batch_of(d, sqlite3_column_int64(st, 0));
+        if (!b)
+            continue;
+        arc_dash_tp *v = arc_grow(b->tp, b->ntp, sizeof *v);
+        if (!v) {
+            rc = dg_err_set(err, DG_ENOMEM, "out of memory reading the dashboard");
+            break;
+        }
+        b->tp = v;
+        arc_dash_tp *t = &v[b->ntp++];
+        snprintf(t->when, sizeof t->when, "%s", (const char *)sqlite3_column_text(st, 1));
+        t->pages = sqlite3_column_int64(st, 2);
+        t->decided = sqlite3_column_int64(st, 3);
+        t->loaded = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+    if (!rc && step != SQLITE_DONE)
+        return db_fail(db, err, "cannot read the dashboard");
+    for (size_t i = 0; !rc && i < d->n; i++)
+        if (d->v[i].ntp > ARC_DASH_HOURS)
+            tp_by_day(&d->v[i]);
+    return rc;
+}
+
 int arc_dashboard_read(sqlite3 *db, arc_dashboard *d, dg_err *err)
 {
     memset(d, 0, sizeof *d);
@@ -152,6 +221,8 @@ int arc_dashboard_read(sqlite3 *db, arc_dashboard *d, dg_err *err)
                       d, offsetof(arc_dash_batch, review), err);
     if (!rc)
         rc = read_hours(db, d, err);
+    if (!rc)
+        rc = read_throughput(db, d, err);
     if (rc)
         arc_dashboard_release(d);
     return rc;
@@ -171,6 +242,7 @@ void arc_dashboard_release(arc_dashboard *d)
         counts_release(&d->v[i].quarantine);
         counts_release(&d->v[i].fields);
         counts_release(&d->v[i].review);
+        free(d->v[i].tp);
     }
     free(d->v);
     free(d->hours);

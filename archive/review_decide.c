@@ -698,6 +698,21 @@ static int req_check(int64_t item, const arc_review_req *req, dg_err *err)
     return DG_OK;
 }
 
+/* Accepting a field or a conflict stores what is there and needs no
+ * normalizer (an amendment of a loaded name opens its own); accepting a
+ * match may settle others by department.  Opening the normalizer (ICU, the
+ * name tables) was most of a decision's time in the workbench. */
+static int is_match_item(sqlite3 *db, int64_t item)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT kind = 'match' FROM review_item WHERE id = ?", &st, NULL))
+        return 1; /* when in doubt, open it */
+    sqlite3_bind_int64(st, 1, item);
+    int match = sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return match;
+}
+
 int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int64_t *decision,
                       dg_err *err)
 {
@@ -709,7 +724,8 @@ int arc_review_decide(sqlite3 *db, int64_t item, const arc_review_req *req, int6
      * its rule settles other items. */
     norm_ctx *norm = NULL;
     int normalizes = (strcmp(req->verb, "correct") == 0 && !req->as_is) ||
-                     strcmp(req->verb, "accept") == 0 || strcmp(req->verb, "pick") == 0;
+                     strcmp(req->verb, "pick") == 0 ||
+                     (strcmp(req->verb, "accept") == 0 && is_match_item(db, item));
     if (normalizes && norm_ctx_new(arc_config_dir(), &norm, err))
         return DG_ERR;
     int rc = db_begin(db, err) ? DG_EDB : DG_OK;

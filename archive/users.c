@@ -9,9 +9,12 @@
 #include "users.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "audit.h"
 
 static const char *const role_names[ARC_ROLE_COUNT] = {"archivist", "operator", "registrar",
                                                        "auditor", "admin"};
@@ -114,7 +117,79 @@ static int exec_text(sqlite3 *db, const char *sql, const char *const *t, int n, 
     return DG_OK;
 }
 
-int arc_user_add(sqlite3 *db, const char *name, arc_role role, const char *password, dg_err *err)
+static void copy_text(sqlite3_stmt *st, int i, char *out, size_t n);
+
+/* The audit event of one change to users, inside the caller's transaction:
+ * who did it, what, to whom; never a password or its hash. */
+static int user_event(sqlite3 *db, const char *by, const char *action, const char *name,
+                      const char *extra_json, dg_err *err)
+{
+    int64_t id = 0;
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT id FROM app_user WHERE name = ?", &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    dg_buf c;
+    dg_buf_init(&c, 0);
+    dg_buf_adds(&c, "{\"action\":");
+    dg_buf_json_str(&c, action);
+    dg_buf_adds(&c, ",\"name\":");
+    dg_buf_json_str(&c, name);
+    if (extra_json)
+        dg_buf_addf(&c, ",%s", extra_json);
+    dg_buf_adds(&c, "}");
+    char subject[48];
+    snprintf(subject, sizeof subject, "app_user:%lld", (long long)id);
+    int rc = c.data ? audit_append(db, by, "user", subject, c.data, NULL, err)
+                    : dg_err_set(err, DG_ENOMEM, "out of memory");
+    dg_buf_release(&c);
+    return rc;
+}
+
+/* Refuse a change that would leave no enabled admin where there was one:
+ * nobody could manage users in the browser any more. */
+static int keeps_an_admin(sqlite3 *db, const char *name, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db,
+                   "SELECT count(*) FROM app_user WHERE role = 'admin' AND disabled = 0 "
+                   "AND name <> ?1",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int64_t others = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (db_prepare(db, "SELECT role = 'admin' AND disabled = 0 FROM app_user WHERE name = ?1",
+                   &st, err))
+        return DG_EDB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int is_admin = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (is_admin && !others)
+        return dg_err_set(err, DG_ECONFLICT,
+                          "'%s' is the last enabled admin; add or enable another admin first",
+                          name);
+    return DG_OK;
+}
+
+/* The end of every change: the event, then commit; or roll back. */
+static int finish(sqlite3 *db, int rc, const char *by, const char *action, const char *name,
+                  const char *extra, dg_err *err)
+{
+    if (!rc)
+        rc = user_event(db, by, action, name, extra, err);
+    if (!rc)
+        rc = db_commit(db, err);
+    if (rc)
+        db_rollback(db);
+    return rc;
+}
+
+int arc_user_add(sqlite3 *db, const char *by, const char *name, arc_role role,
+                 const char *password, dg_err *err)
 {
     char hash[crypto_pwhash_STRBYTES], now[32];
     if (name_ok(name, err))
@@ -142,20 +217,24 @@ int arc_user_add(sqlite3 *db, const char *name, arc_role role, const char *passw
     if (!rc)
         rc = exec_text(db, "INSERT INTO app_user (name, role, pwhash, created) VALUES (?,?,?,?)", t,
                        4, NULL, err);
-    if (!rc)
-        rc = db_commit(db, err);
-    if (rc)
-        db_rollback(db);
+    char extra[64];
+    snprintf(extra, sizeof extra, "\"role\":\"%s\"", arc_role_name(role));
+    rc = finish(db, rc, by, "add", name, extra, err);
     sodium_memzero(hash, sizeof hash);
     return rc;
 }
 
-int arc_user_passwd(sqlite3 *db, const char *name, const char *password, dg_err *err)
+int arc_user_passwd(sqlite3 *db, const char *by, const char *name, const char *password,
+                    dg_err *err)
 {
     char hash[crypto_pwhash_STRBYTES];
     int rc = hash_password(password, hash, err);
     if (rc)
         return rc;
+    if (db_begin(db, err)) {
+        sodium_memzero(hash, sizeof hash);
+        return DG_EDB;
+    }
     const char *t[] = {hash, name};
     int changed = 0;
     rc = exec_text(db,
@@ -165,16 +244,18 @@ int arc_user_passwd(sqlite3 *db, const char *name, const char *password, dg_err 
     sodium_memzero(hash, sizeof hash);
     if (!rc && !changed)
         rc = dg_err_set(err, DG_ENOTFOUND, "no user '%s'", name);
-    return rc;
+    return finish(db, rc, by, "passwd", name, NULL, err);
 }
 
-int arc_user_disable(sqlite3 *db, const char *name, dg_err *err)
+int arc_user_disable(sqlite3 *db, const char *by, const char *name, dg_err *err)
 {
     const char *t[] = {name};
     int changed = 0;
     if (db_begin(db, err))
         return DG_EDB;
-    int rc = exec_text(db, "UPDATE app_user SET disabled = 1 WHERE name = ?", t, 1, &changed, err);
+    int rc = keeps_an_admin(db, name, err);
+    if (!rc)
+        rc = exec_text(db, "UPDATE app_user SET disabled = 1 WHERE name = ?", t, 1, &changed, err);
     if (!rc && !changed)
         rc = dg_err_set(err, DG_ENOTFOUND, "no user '%s'", name);
     if (!rc)
@@ -182,11 +263,49 @@ int arc_user_disable(sqlite3 *db, const char *name, dg_err *err)
                        "DELETE FROM app_session WHERE user_id = "
                        "(SELECT id FROM app_user WHERE name = ?)",
                        t, 1, NULL, err);
+    return finish(db, rc, by, "disable", name, NULL, err);
+}
+
+int arc_user_enable(sqlite3 *db, const char *by, const char *name, dg_err *err)
+{
+    const char *t[] = {name};
+    int changed = 0;
+    if (db_begin(db, err))
+        return DG_EDB;
+    int rc = exec_text(db,
+                       "UPDATE app_user SET disabled = 0, failed = 0, locked_until = 0 "
+                       "WHERE name = ?",
+                       t, 1, &changed, err);
+    if (!rc && !changed)
+        rc = dg_err_set(err, DG_ENOTFOUND, "no user '%s'", name);
+    return finish(db, rc, by, "enable", name, NULL, err);
+}
+
+int arc_user_set_role(sqlite3 *db, const char *by, const char *name, arc_role role, dg_err *err)
+{
+    if (!arc_role_name(role))
+        return dg_err_set(err, DG_EUSAGE, "unknown role %d", (int)role);
+    if (db_begin(db, err))
+        return DG_EDB;
+    char from[32] = "";
+    sqlite3_stmt *st;
+    int rc = db_prepare(db, "SELECT role FROM app_user WHERE name = ?", &st, err) ? DG_EDB : 0;
+    if (!rc) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            copy_text(st, 0, from, sizeof from);
+        else
+            rc = dg_err_set(err, DG_ENOTFOUND, "no user '%s'", name);
+        sqlite3_finalize(st);
+    }
+    if (!rc && role != ARC_ROLE_ADMIN)
+        rc = keeps_an_admin(db, name, err);
+    const char *t[] = {arc_role_name(role), name};
     if (!rc)
-        rc = db_commit(db, err);
-    if (rc)
-        db_rollback(db);
-    return rc;
+        rc = exec_text(db, "UPDATE app_user SET role = ? WHERE name = ?", t, 2, NULL, err);
+    char extra[96];
+    snprintf(extra, sizeof extra, "\"from\":\"%s\",\"role\":\"%s\"", from, arc_role_name(role));
+    return finish(db, rc, by, "role", name, extra, err);
 }
 
 #define USER_COLS                                                                                  \

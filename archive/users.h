@@ -56,14 +56,29 @@ int arc_role_parse(const char *name, arc_role *out, dg_err *err);
 /* 1 when role r may do p. */
 int arc_role_can(arc_role r, arc_perm p);
 
+/*
+ * Changes to users.  by names who makes the change (NULL: the OS user): each
+ * change is written with an audit event (audit.h, kind "user", subject
+ * "app_user:ID", content {"action": add|passwd|disable|enable|role, "name",
+ * and "role"/"from" where they apply}; never a password or its hash) in the
+ * same transaction, so `dangan audit verify` covers who managed whom.
+ */
 /* Add a user.  DG_EUSAGE for a bad name or password length, DG_ECONFLICT
  * when the name is taken. */
-int arc_user_add(sqlite3 *db, const char *name, arc_role role, const char *password, dg_err *err);
+int arc_user_add(sqlite3 *db, const char *by, const char *name, arc_role role,
+                 const char *password, dg_err *err);
 /* Set a new password; also lifts a lockout.  DG_ENOTFOUND: no such user. */
-int arc_user_passwd(sqlite3 *db, const char *name, const char *password, dg_err *err);
+int arc_user_passwd(sqlite3 *db, const char *by, const char *name, const char *password,
+                    dg_err *err);
 /* Refuse the user's logins from now on and end their sessions.
- * DG_ENOTFOUND: no such user. */
-int arc_user_disable(sqlite3 *db, const char *name, dg_err *err);
+ * DG_ENOTFOUND: no such user; DG_ECONFLICT: the last enabled admin. */
+int arc_user_disable(sqlite3 *db, const char *by, const char *name, dg_err *err);
+/* Let a disabled user log in again (and lift a lockout). */
+int arc_user_enable(sqlite3 *db, const char *by, const char *name, dg_err *err);
+/* Give the user another role (a session sees it at its next request).
+ * DG_ENOTFOUND; DG_ECONFLICT when it would demote the last enabled admin. */
+int arc_user_set_role(sqlite3 *db, const char *by, const char *name, arc_role role,
+                      dg_err *err);
 
 typedef struct arc_user {
     int64_t id;

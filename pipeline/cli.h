@@ -64,6 +64,19 @@ char *cli_escaped(const char *s);
 int cli_disclosure(const char *cmd, const char *audience, const char *requester,
                    const char *purpose, arc_disclosure *d, int *set);
 
+/* A password (cmd_user_login.c) into pw (n >= ARC_PASSWORD_MAX + 2): the
+ * first line of file when given; else asked without echo on a terminal
+ * (twice: asked again and compared); else the first line of standard input.
+ * Returns EXIT_OK or the exit code of the error printed. */
+int cli_read_password(const char *cmd, const char *name, int twice, const char *file, char *pw,
+                      size_t n);
+/* Log app user name in (archive/users.h: the password by cli_read_password,
+ * failures counted towards the lockout) and check its role may do perm
+ * (an arc_perm; what names it in the refusal).  user_out gets the name.
+ * Returns EXIT_OK or the exit code of the error printed. */
+int cli_app_login(const char *cmd, sqlite3 *db, const char *name, const char *file, int perm,
+                  const char *what, char *user_out, size_t user_n);
+
 /* After options: refuse leftover arguments (returns EXIT_USAGE). */
 int cli_no_extra_args(const char *cmd, int argc, char **argv);
 

@@ -2,7 +2,8 @@
  * cmd_review.c - `dangan review list|show|accept|pick|correct|reject|undo`
  *
  * Thin front end over archive/review*.c: parses the sub-verb and options,
- * names the operator (the OS user unless --operator), calls the library,
+ * names the operator (an app user who logs in with --user, else --operator,
+ * else the OS user), calls the library,
  * prints list and show, and maps its status to an exit code (6 when
  * someone else decided first).
  */
@@ -12,9 +13,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "users.h"
 
 typedef struct review_args {
     const char *sub, *reason, *crop, *source_crop, *operator_name, *why, *department;
+    const char *user, *password_file; /* --user: an app user logs in (users.h) */
     int json, all, margin, as_is, year_from, year_to;
     int64_t version;
     int npos;
@@ -54,7 +57,8 @@ static int parse(int argc, char **argv, review_args *a)
         {"why", required_argument, NULL, 'w'},      {"version", required_argument, NULL, 'v'},
         {"as-is", no_argument, NULL, 's'},          {"years", required_argument, NULL, 'y'},
         {"department", required_argument, NULL, 'd'},
-        {"source-crop", required_argument, NULL, 'S'}, {0, 0, 0, 0}};
+        {"source-crop", required_argument, NULL, 'S'}, {"user", required_argument, NULL, 'U'},
+        {"password-file", required_argument, NULL, 'P'}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->margin = 20;
     a->version = -1;
@@ -78,6 +82,8 @@ static int parse(int argc, char **argv, review_args *a)
             a->operator_name = optarg;
             break;
         case 'w': a->why = optarg; break;
+        case 'U': a->user = optarg; break;
+        case 'P': a->password_file = optarg; break;
         case 's': a->as_is = 1; break;
         case 'd': a->department = optarg; break;
         case 'y':
@@ -102,6 +108,17 @@ static int parse(int argc, char **argv, review_args *a)
             break;
         default: return EXIT_USAGE;
         }
+    }
+    /* DANGAN_USER names the app user for scripts and shells that always
+     * decide as one; --operator (free text) and an app user exclude each other */
+    if (!a->user && !a->operator_name && getenv("DANGAN_USER") && *getenv("DANGAN_USER"))
+        a->user = getenv("DANGAN_USER");
+    if (!a->password_file && getenv("DANGAN_PASSWORD_FILE") && *getenv("DANGAN_PASSWORD_FILE"))
+        a->password_file = getenv("DANGAN_PASSWORD_FILE");
+    if (a->user && a->operator_name) {
+        cli_error("review", "--user (or DANGAN_USER) and --operator exclude each other: the "
+                            "app user is the operator");
+        return EXIT_USAGE;
     }
     a->pos = argv + 1 + optind;
     a->npos = argc - 1 - optind;
@@ -326,8 +343,15 @@ static int do_decide(sqlite3 *db, const review_args *a, dg_err *err)
         cli_error("review", "pick wants a candidate number, not '%s'", a->pos[1]);
         return DG_EUSAGE;
     }
-    arc_os_user(me, sizeof me);
-    arc_review_req req = {a->sub, a->operator_name ? a->operator_name : me, (int)cand,
+    if (a->user) {
+        int code = cli_app_login("review", db, a->user, a->password_file, ARC_PERM_REVIEW_DECIDE,
+                                 "decide review items", me, sizeof me);
+        if (code)
+            return code == EXIT_DB ? DG_EDB : DG_EUSAGE;
+    } else {
+        arc_os_user(me, sizeof me);
+    }
+    arc_review_req req = {a->sub, a->operator_name && !a->user ? a->operator_name : me, (int)cand,
                           is_correct ? a->pos[1] : NULL, a->why, a->version, a->as_is,
                           a->year_from, a->year_to, a->department};
     int rc = arc_review_decide(db, id, &req, &decision, err);
@@ -378,7 +402,8 @@ const cli_command cmd_review = {
     "usage: dangan review list [--reason R] [--all] [--json]\n"
     "       dangan review show ID [--json] [--crop FILE.png] [--source-crop FILE.png]\n"
     "                             [--margin PX]\n"
-    "       dangan review accept ID        [--operator NAME] [--version V]\n"
+    "       dangan review accept ID        [--user NAME [--password-file F] |\n"
+    "                                       --operator NAME] [--version V]\n"
     "       dangan review pick ID N        (candidate N of a match or field item)\n"
     "                 [--years FROM-TO] [--department D]  (limit the mapping rule)\n"
     "       dangan review correct ID VALUE [--as-is] (a match item: a 2022 code)\n"
@@ -388,8 +413,10 @@ const cli_command cmd_review = {
     "The queue holds fields normalization could not settle, majors without an\n"
     "automatic discipline match, pages of unknown form and conflicts between two\n"
     "sources of the same person found by 'dangan load'. Every decision is kept\n"
-    "with its operator (the OS user unless --operator), time and the value before\n"
-    "and after. pick/correct on a match also store a mapping rule: the other open\n"
+    "with its operator, time and the value before and after. The operator is\n"
+    "the app user of --user NAME (or of $DANGAN_USER), who logs in as in the\n"
+    "browser and must have a role that decides (operator, admin); else the\n"
+    "free-text --operator NAME; else the OS user. pick/correct on a match also store a mapping rule: the other open\n"
     "match items whose major reads the same are settled at once (each with its own\n"
     "decision, noted 'settled by mapping rule N'), and later records with that name\n"
     "map automatically. undo of the pick deactivates the rule; items it settled\n"
@@ -421,9 +448,14 @@ const cli_command cmd_review = {
     "                 or ledger the value was compared with: 'other source:')\n"
     "  --margin PX    pixels around the box in the crop (default 20)\n"
     "  --version V    refuse unless the item is still at version V (as shown)\n"
+    "  --user NAME    decide as app user NAME ('dangan user'); the password is the\n"
+    "                 first line of --password-file F (or $DANGAN_PASSWORD_FILE),\n"
+    "                 else asked on the terminal, else the first line of stdin.\n"
+    "                 A wrong password counts towards the lockout (exit 2)\n"
     "  --as-is        correct: store VALUE exactly as typed, not normalized (for a\n"
     "                 value the normalizer cannot read but the record really says)\n"
     "\n"
-    "exit: 0 ok, 2 usage (or the verb does not apply to the item), 3 database,\n"
+    "exit: 0 ok, 2 usage (or the verb does not apply to the item; or --user's\n"
+    "login failed, is locked or lacks the role), 3 database,\n"
     "4 failed, 5 no such item, 6 someone else decided the item first\n",
     run};

@@ -9,71 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "users.h"
 
-/* One line from in without its newline into buf; 0 ok. */
-static int read_line(FILE *in, char *buf, size_t n)
-{
-    if (!fgets(buf, (int)n, in))
-        return -1;
-    size_t len = strlen(buf);
-    if (len && buf[len - 1] == '\n')
-        buf[--len] = 0;
-    else if (len == n - 1 && !feof(in))
-        return -2; /* longer than any password we take */
-    if (len && buf[len - 1] == '\r')
-        buf[--len] = 0;
-    return 0;
-}
-
-static int ask_hidden(const char *prompt, char *buf, size_t n)
-{
-    struct termios old, quiet;
-    fputs(prompt, stderr);
-    fflush(stderr);
-    int tty = tcgetattr(STDIN_FILENO, &old) == 0;
-    if (tty) {
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)ECHO;
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-    }
-    int rc = read_line(stdin, buf, n);
-    if (tty) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-        fputc('\n', stderr);
-    }
-    return rc;
-}
-
 /* The new password into pw (ARC_PASSWORD_MAX + 2 bytes); EXIT_OK or an exit code. */
 static int get_password(const char *name, char *pw, size_t n)
 {
-    if (isatty(STDIN_FILENO)) {
-        char again[ARC_PASSWORD_MAX + 2];
-        char prompt[128];
-        snprintf(prompt, sizeof prompt, "password for %s: ", name);
-        int rc = ask_hidden(prompt, pw, n);
-        rc = rc ? rc : ask_hidden("again: ", again, sizeof again);
-        int same = rc == 0 && strcmp(pw, again) == 0;
-        explicit_bzero(again, sizeof again);
-        if (rc || !same) {
-            cli_error("user", rc ? "no password read" : "the two passwords differ");
-            return EXIT_USAGE;
-        }
-        return EXIT_OK;
-    }
-    int rc = read_line(stdin, pw, n);
-    if (rc) {
-        cli_error("user", rc == -2 ? "the password on standard input is too long"
-                                   : "give the password as the first line of standard input");
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
+    return cli_read_password("user", name, 1, NULL, pw, n);
 }
 
 static int user_add(cli_ctx *ctx, int argc, char **argv)
@@ -107,7 +51,7 @@ static int user_add(cli_ctx *ctx, int argc, char **argv)
     if (code == EXIT_OK)
         code = cli_open_db(ctx, 0, &db);
     if (code == EXIT_OK) {
-        int rc = arc_user_add(db, name, role, pw, &err);
+        int rc = arc_user_add(db, NULL, name, role, pw, &err);
         if (rc) {
             cli_error("user", "%s", err.msg);
             code = rc == DG_ECONFLICT ? EXIT_FAIL : cli_exit_for(rc);
@@ -174,7 +118,7 @@ static int user_passwd_or_disable(cli_ctx *ctx, int argc, char **argv, int disab
         code = cli_open_db(ctx, 0, &db);
     if (code == EXIT_OK) {
         dg_err err = {0};
-        int rc = disable ? arc_user_disable(db, name, &err) : arc_user_passwd(db, name, pw, &err);
+        int rc = disable ? arc_user_disable(db, NULL, name, &err) : arc_user_passwd(db, NULL, name, pw, &err);
         if (rc) {
             cli_error("user", "%s", err.msg);
             code = cli_exit_for(rc);
@@ -187,10 +131,42 @@ static int user_passwd_or_disable(cli_ctx *ctx, int argc, char **argv, int disab
     return code;
 }
 
+/* `user role NAME ROLE` and `user enable NAME`: no password involved. */
+static int user_role_or_enable(cli_ctx *ctx, int argc, char **argv, int enable)
+{
+    if (argc != (enable ? 3 : 4) || argv[2][0] == '-') {
+        cli_error("user", enable ? "usage: dangan user enable NAME"
+                                 : "usage: dangan user role NAME ROLE");
+        return EXIT_USAGE;
+    }
+    dg_err err = {0};
+    arc_role role = ARC_ROLE_OPERATOR;
+    if (!enable && arc_role_parse(argv[3], &role, &err)) {
+        cli_error("user", "%s", err.msg);
+        return EXIT_USAGE;
+    }
+    sqlite3 *db = NULL;
+    int code = cli_open_db(ctx, 0, &db);
+    if (code)
+        return code;
+    int rc = enable ? arc_user_enable(db, NULL, argv[2], &err)
+                    : arc_user_set_role(db, NULL, argv[2], role, &err);
+    db_close(&db);
+    if (rc) {
+        cli_error("user", "%s", err.msg);
+        return cli_exit_for(rc);
+    }
+    if (enable)
+        cli_info(ctx, "user %s enabled\n", argv[2]);
+    else
+        cli_info(ctx, "user %s is now %s\n", argv[2], arc_role_name(role));
+    return EXIT_OK;
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2) {
-        cli_error("user", "which one: add, list, passwd or disable?");
+        cli_error("user", "which one: add, list, passwd, role, disable or enable?");
         return EXIT_USAGE;
     }
     if (strcmp(argv[1], "add") == 0)
@@ -201,16 +177,22 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return user_passwd_or_disable(ctx, argc, argv, 0);
     if (strcmp(argv[1], "disable") == 0)
         return user_passwd_or_disable(ctx, argc, argv, 1);
+    if (strcmp(argv[1], "enable") == 0)
+        return user_role_or_enable(ctx, argc, argv, 1);
+    if (strcmp(argv[1], "role") == 0)
+        return user_role_or_enable(ctx, argc, argv, 0);
     cli_error("user", "unknown subcommand '%s'; see 'dangan user --help'", argv[1]);
     return EXIT_USAGE;
 }
 
 const cli_command cmd_user = {
-    "user", "users and roles of the web workbench: add, list, passwd, disable",
+    "user", "users and roles of the web workbench: add, list, passwd, role, disable, enable",
     "usage: dangan user add NAME --role archivist|operator|registrar|auditor|admin\n"
     "       dangan user list [--json]\n"
     "       dangan user passwd NAME\n"
+    "       dangan user role NAME ROLE\n"
     "       dangan user disable NAME\n"
+    "       dangan user enable NAME\n"
     "\n"
     "Users log in to 'dangan serve'. Operators decide review items; archivists\n"
     "watch batches; registrars look records up; auditors read history; admins\n"
@@ -220,8 +202,12 @@ const cli_command cmd_user = {
     "echo, otherwise it is the first line of standard input (8 to 256 bytes).\n"
     "Passwords are stored as argon2id hashes (libsodium). After 5 failed logins in\n"
     "a row an account is locked for 5 minutes; 'user passwd' lifts the lock.\n"
-    "'user disable' refuses further logins and ends the user's sessions.\n"
+    "'user disable' refuses further logins and ends the user's sessions; 'user\n"
+    "enable' lets them in again. The last enabled admin cannot be disabled or\n"
+    "given another role. Every change is an audit event (kind 'user', by the OS\n"
+    "user here, by the logged-in admin in the browser): 'dangan log', 'dangan\n"
+    "audit verify'.\n"
     "\n"
     "exit: 0 ok, 2 usage (bad name, role or password), 3 database, 4 the name is\n"
-    "taken, 5 no such user\n",
+    "taken, 5 no such user, 6 it would leave no enabled admin\n",
     run};

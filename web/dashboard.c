@@ -31,6 +31,11 @@ static const char *colour_of(const char *state)
     return "#7d8794";
 }
 
+const char *web_state_colour(const char *state)
+{
+    return colour_of(state);
+}
+
 static int64_t total_of(const arc_counts *c)
 {
     int64_t t = 0;
@@ -242,6 +247,7 @@ static int dashboard_body(sqlite3 *db, dg_buf *b, dg_err *err)
         stack(b, "fields", &x->fields, "fields");
         stack(b, "review items", &x->review, "review");
         p_histogram(b, x->p_bins);
+        web_throughput_plot(b, x);
         dg_buf_adds(b, "</div>");
         qa_line(b, have_qa ? &qa : NULL, x->batch);
         if (x->quarantine.n) {

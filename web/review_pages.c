@@ -418,6 +418,11 @@ void web_item_page(web_req *r, int64_t id)
         snprintf(where, sizeof where, "page %d, record %lld", v.page, (long long)v.record);
         kv(b, "scan", v.file);
         kv(b, "where", where);
+        /* the page with every field's box, this record's drawn thicker */
+        dg_buf_addf(b,
+                    "<dt>page view</dt><dd><a id=\"pageview\" href=\"/record/%lld\">the "
+                    "page with every field and its state</a></dd>",
+                    (long long)v.record);
     }
     dg_buf_adds(b, "</dl>\n");
     item_alts(b, &v);

@@ -189,6 +189,8 @@ void web_page_begin(web_req *r, const char *title, const char *page)
             dg_buf_adds(b, "<a href=\"/dashboard\">batches</a>");
         if (arc_role_can(r->s.role, ARC_PERM_LOOKUP))
             dg_buf_adds(b, "<a href=\"/search\">search</a>");
+        if (arc_role_can(r->s.role, ARC_PERM_USERS))
+            dg_buf_adds(b, "<a href=\"/users\">users</a>");
         dg_buf_adds(b, "<span class=\"who\">");
         web_esc(b, r->s.user);
         dg_buf_addf(b,
@@ -328,6 +330,14 @@ static void do_login(struct web_server *srv, web_req *r)
     dg_buf_release(&csrf);
 }
 
+void web_kdf_lock(web_req *r, int lock)
+{
+    if (lock)
+        pthread_mutex_lock(&r->srv->login_lock);
+    else
+        pthread_mutex_unlock(&r->srv->login_lock);
+}
+
 /* What each route needs; checked before the page is built. */
 static int require(web_req *r, arc_perm p, const char *what)
 {
@@ -363,6 +373,11 @@ static int host_ok(const struct web_server *srv, const web_req *r)
     size_t n = strcspn(h, ":");
     return (n == 9 && strncmp(h, "localhost", 9) == 0) ||
            (n == 9 && strncmp(h, "127.0.0.1", 9) == 0);
+}
+
+int web_require(web_req *r, arc_perm p, const char *what)
+{
+    return require(r, p, what);
 }
 
 static void route(struct web_server *srv, web_req *r)
@@ -447,6 +462,8 @@ static void route(struct web_server *srv, web_req *r)
     if (post && strcmp(r->path, "/api/accept-items") == 0)
         return require(r, ARC_PERM_REVIEW_DECIDE, "decide review items") ? web_api_accept_items(r)
                                                                          : (void)0;
+    if (web_route_more(r, get, post))
+        return;
     if (is_api(r))
         return web_json_error(r, MHD_HTTP_NOT_FOUND, "notfound", "No such API.");
     web_error_page(r, MHD_HTTP_NOT_FOUND, "Not found", "There is no such page.");

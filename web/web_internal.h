@@ -54,6 +54,15 @@ void web_page_end(web_req *r);
  * (arc_review_refresh_since, one at a time). */
 int web_queue_refresh(web_req *r, dg_err *err);
 
+/* 1 when the session's role may do p; else the 403 (page or JSON) naming
+ * what is built and 0. */
+int web_require(web_req *r, arc_perm p, const char *what);
+/* Hold (1) or release (0) the server's one-at-a-time lock of the password
+ * KDF (argon2id's 64 MiB): logins, and admins setting passwords. */
+void web_kdf_lock(web_req *r, int lock);
+/* The routes of routes_more.c (page view, users): 1 when r was one. */
+int web_route_more(web_req *r, int get, int post);
+
 /* Responses. */
 void web_redirect(web_req *r, const char *to);
 void web_error_page(web_req *r, int status, const char *title, const char *msg);
@@ -71,5 +80,19 @@ void web_dashboard_page(web_req *r);
 void web_search_page(web_req *r);
 void web_provenance_page(web_req *r, int64_t study);
 void web_field_crop(web_req *r, int64_t field);
+/* page_view.c: the page with its fields' boxes; /record/ID redirects to
+ * its page; the page image. */
+void web_page_view(web_req *r, int64_t page);
+void web_record_page(web_req *r, int64_t record);
+void web_page_image(web_req *r, int64_t page);
+/* users_pages.c: the admins' users page and its form posts (action: add,
+ * role, disable, enable, passwd). */
+void web_users_page(web_req *r);
+void web_users_post(web_req *r, const char *action);
+/* throughput.c: a batch's pages read, decisions and records loaded per
+ * hour (per day for a long batch), as SVG. */
+void web_throughput_plot(dg_buf *b, const arc_dash_batch *x);
+/* dashboard.c: the colour of a field/page/item state, one for every plot. */
+const char *web_state_colour(const char *state);
 
 #endif

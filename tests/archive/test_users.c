@@ -16,11 +16,11 @@
 static void test_add_and_list(tl_state *t, sqlite3 *db)
 {
     dg_err err = {0};
-    CHECK_INT(t, arc_user_add(db, "alice", ARC_ROLE_OPERATOR, "correct horse", &err), DG_OK);
-    CHECK_INT(t, arc_user_add(db, "alice", ARC_ROLE_ADMIN, "another pass", &err), DG_ECONFLICT);
-    CHECK_INT(t, arc_user_add(db, "bob", ARC_ROLE_AUDITOR, "short", &err), DG_EUSAGE);
-    CHECK_INT(t, arc_user_add(db, "bad name", ARC_ROLE_AUDITOR, "long enough", &err), DG_EUSAGE);
-    CHECK_INT(t, arc_user_add(db, "rita", ARC_ROLE_REGISTRAR, "registrar pw", &err), DG_OK);
+    CHECK_INT(t, arc_user_add(db, NULL, "alice", ARC_ROLE_OPERATOR, "correct horse", &err), DG_OK);
+    CHECK_INT(t, arc_user_add(db, NULL, "alice", ARC_ROLE_ADMIN, "another pass", &err), DG_ECONFLICT);
+    CHECK_INT(t, arc_user_add(db, NULL, "bob", ARC_ROLE_AUDITOR, "short", &err), DG_EUSAGE);
+    CHECK_INT(t, arc_user_add(db, NULL, "bad name", ARC_ROLE_AUDITOR, "long enough", &err), DG_EUSAGE);
+    CHECK_INT(t, arc_user_add(db, NULL, "rita", ARC_ROLE_REGISTRAR, "registrar pw", &err), DG_OK);
     arc_users u;
     CHECK_INT(t, arc_user_list(db, &u, &err), DG_OK);
     CHECK_INT(t, u.n, 2);
@@ -71,10 +71,10 @@ static void test_login_lockout(tl_state *t, sqlite3 *db)
     for (int i = 0; i < ARC_LOGIN_MAX_FAILS; i++)
         arc_user_login(db, "alice", "wrong", now, &u, &err);
     CHECK_INT(t, arc_user_login(db, "alice", "correct horse", now, &u, &err), DG_ECONFLICT);
-    CHECK_INT(t, arc_user_passwd(db, "alice", "battery staple", &err), DG_OK);
+    CHECK_INT(t, arc_user_passwd(db, NULL, "alice", "battery staple", &err), DG_OK);
     CHECK_INT(t, arc_user_login(db, "alice", "correct horse", now, &u, &err), DG_EINPUT);
     CHECK_INT(t, arc_user_login(db, "alice", "battery staple", now, &u, &err), DG_OK);
-    CHECK_INT(t, arc_user_passwd(db, "nobody", "battery staple", &err), DG_ENOTFOUND);
+    CHECK_INT(t, arc_user_passwd(db, NULL, "nobody", "battery staple", &err), DG_ENOTFOUND);
 }
 
 static void test_sessions(tl_state *t, sqlite3 *db)
@@ -113,10 +113,10 @@ static void test_sessions(tl_state *t, sqlite3 *db)
     CHECK_INT(t, arc_session_end(db, s2.token, &err), DG_OK);
     CHECK_INT(t, arc_session_get(db, s2.token, now, &g, &err), DG_ENOTFOUND);
     /* disabling ends the live session and refuses the next login */
-    CHECK_INT(t, arc_user_disable(db, "rita", &err), DG_OK);
+    CHECK_INT(t, arc_user_disable(db, NULL, "rita", &err), DG_OK);
     CHECK_INT(t, arc_session_get(db, s.token, now + 10, &g, &err), DG_ENOTFOUND);
     CHECK_INT(t, arc_user_login(db, "rita", "registrar pw", now, &u, &err), DG_EINPUT);
-    CHECK_INT(t, arc_user_disable(db, "nobody", &err), DG_ENOTFOUND);
+    CHECK_INT(t, arc_user_disable(db, NULL, "nobody", &err), DG_ENOTFOUND);
 }
 
 static void test_roles(tl_state *t)

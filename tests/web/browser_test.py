@@ -23,6 +23,7 @@ import tempfile
 import webfix
 
 failures = 0
+DANGAN = None
 
 
 def check(what, cond, detail=""):
@@ -35,7 +36,9 @@ def check(what, cond, detail=""):
 
 
 def main():
+    global DANGAN
     dangan, fixture, work = sys.argv[1:4]
+    DANGAN = dangan
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         print("SKIP: chromium is not installed (Debian packages chromium, chromium-driver); "
@@ -368,6 +371,11 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
     check("two browsers, one decision (alice's)", accepts == [("alice",)], str(accepts))
     check("bob's page stays on the item", (item_data(bob) or {}).get("id") == item11)
     bob.save_screenshot(os.path.join(work, "conflict.png"))
+
+    # the page view and the users page (workbench_browser.py)
+    import workbench_browser
+    workbench_browser.run(sys.modules[__name__], srv, db, DANGAN, chromium, driver_path, work,
+                          shots, browsers)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ class Client:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         r = urllib.request.Request(self.base + path, data=body, method=method)
         try:
-            resp = self.op.open(r, timeout=30)
+            resp = self.op.open(r, timeout=300)
         except urllib.error.HTTPError as e:
             resp = e
         return resp.status, dict(resp.headers), resp.read().decode("utf-8", "replace"), resp.headers
@@ -79,6 +79,8 @@ def main():
     check("the password is never in the log", "alice-secret" not in log)
     report(dangan, db, work)
     conflict_sides(dangan, fixture, work)
+    import workbench_http
+    workbench_http.run(dangan, fixture, work + "/workbench", Client, check)
     print("%d failures" % failures)
     return 1 if failures else 0
 
@@ -181,7 +183,7 @@ def run(srv, db):
     # a name rebound to 127.0.0.1 by another site is not answered
     rq = urllib.request.Request(srv.url + "/login", headers={"Host": "evil.example:%d" % srv.port})
     try:
-        st = a.op.open(rq, timeout=30).status
+        st = a.op.open(rq, timeout=300).status
     except urllib.error.HTTPError as e:
         st = e.code
     global requests_made

@@ -52,13 +52,14 @@ def build(dangan, fixture, work):
 
 
 class Server:
-    def __init__(self, dangan, db, work):
+    def __init__(self, dangan, db, work, prefix=(), start_timeout=20):
+        """prefix: a command to run the server under (valgrind ...)."""
         self.log_path = os.path.join(work, "serve.log")
         self.log = open(self.log_path, "w+")
         env = dict(os.environ, DANGAN_DB=db)
-        self.proc = subprocess.Popen([dangan, "serve", "--listen", "127.0.0.1:0"],
+        self.proc = subprocess.Popen(list(prefix) + [dangan, "serve", "--listen", "127.0.0.1:0"],
                                      stderr=self.log, env=env)
-        deadline = time.time() + 20
+        deadline = time.time() + start_timeout
         self.port = None
         while time.time() < deadline and self.port is None:
             time.sleep(0.1)

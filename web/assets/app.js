@@ -193,6 +193,42 @@
     });
   }
 
+  /* the page view: j/k (and Tab) move between the fields' boxes in reading
+   * order, Enter follows the focused box (the browser's own link), [ and ]
+   * go to the previous and next page; the focused field is named above */
+  function pageview() {
+    const boxes = Array.from(document.querySelectorAll('svg.pageview a.field'));
+    const info = document.getElementById('fieldinfo');
+    let at = -1;
+    function show(i) {
+      const a = boxes[i];
+      const t = a.querySelector('title');
+      info.textContent = (t ? t.textContent : '') + ' (' + (i + 1) + ' of ' + boxes.length + ')';
+      document.querySelectorAll('table.pvfields tr.focus').forEach(r => r.classList.remove('focus'));
+      const row = document.getElementById('row-' + a.dataset.field);
+      if (row) row.classList.add('focus');
+    }
+    boxes.forEach((a, i) => a.addEventListener('focus', () => { at = i; show(i); }));
+    function move(d) {
+      if (!boxes.length) return;
+      at = at < 0 ? (d > 0 ? 0 : boxes.length - 1) : (at + d + boxes.length) % boxes.length;
+      boxes[at].focus();
+    }
+    document.addEventListener('keydown', e => {
+      if (busyInput(e) || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+      if (e.key === 'j') { e.preventDefault(); move(1); }
+      else if (e.key === 'k') { e.preventDefault(); move(-1); }
+      else if (e.key === '[' || e.key === ']') {
+        const a = document.getElementById(e.key === '[' ? 'prevpage' : 'nextpage');
+        if (a) { e.preventDefault(); location.href = a.getAttribute('href'); }
+      }
+    });
+    /* land on the record the page was opened for */
+    const first = boxes.findIndex(a => a.classList.contains('current'));
+    if (first >= 0) boxes[first].focus();
+  }
+
   if (page === 'queue') queue();
+  else if (page === 'pageview') pageview();
   else if (page === 'item') item();
 })();
