@@ -54,7 +54,7 @@ static const struct {
 static const char no_english[] =
     "(no official English name in the sources this archive holds; Chinese as catalogued)";
 
-static const char *label(const char *key, int en)
+const char *cert_field_label(const char *key, int en)
 {
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].key, key) == 0)
@@ -192,9 +192,9 @@ static double draw_body(pen *p, const cert_page *pg)
     for (size_t i = 0; i < pg->n; i++) {
         dg_buf_reset(&b);
         if (zh && en)
-            dg_buf_addf(&b, "%s / %s", label(pg->keys[i], 0), label(pg->keys[i], 1));
+            dg_buf_addf(&b, "%s / %s", cert_field_label(pg->keys[i], 0), cert_field_label(pg->keys[i], 1));
         else
-            dg_buf_adds(&b, label(pg->keys[i], en));
+            dg_buf_adds(&b, cert_field_label(pg->keys[i], en));
         cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
         double h1 = put(p, b.data, MARGIN, y + 1.5, lw - 8, 0, 8.5, PANGO_ALIGN_LEFT);
         cairo_set_source_rgb(cr, 0, 0, 0);

@@ -26,6 +26,8 @@ typedef struct web_opts {
     const char *host;    /* dotted IPv4 address to listen on; NULL: 127.0.0.1 */
     int port;            /* 0: any free port (see web_port) */
     int threads;         /* <= 0: 4 */
+    const char *cert_key; /* certificates' signing key; NULL: certify-key.pem
+                             next to the database (certify.h) */
     /* one line per request: time, peer, method, path, status, bytes,
      * milliseconds, user; may be called from several threads at once */
     void (*log)(void *ud, const char *line);
