@@ -253,9 +253,15 @@ static double draw_body(pen *p, const cert_page *pg)
         dg_buf_addf(&b, "验证码：%s\n", pg->code);
     if (en)
         dg_buf_addf(&b, "Verification code: %s\n", pg->code);
-    if (zh)
+    const char *url = pg->conf->verify_url;
+    if (zh && *url)
+        dg_buf_addf(&b, "扫描二维码，或在 %s 输入验证码，核验真伪及此后是否更正。", url);
+    else if (zh)
         dg_buf_adds(&b, "扫描二维码或运行 dangan verify 核验真伪及此后是否更正。");
-    if (en)
+    if (en && *url)
+        dg_buf_addf(&b, "%sScan the QR code, or enter the code at %s, to check authenticity "
+                        "and later amendments.", zh ? "\n" : "", url);
+    else if (en)
         dg_buf_addf(&b, "%sScan the QR code or run `dangan verify` to check authenticity and "
                         "later amendments.", zh ? "\n" : "");
     put(p, b.data, MARGIN, qy + qs + 2, 300, 0, 8.5, PANGO_ALIGN_LEFT);
@@ -319,7 +325,15 @@ int cert_render_pdf(const cert_page *pg, const char *path, dg_err *err)
     pen p = {cr, pango_cairo_create_layout(cr), pango_font_description_from_string(CERT_SANS),
              pango_font_description_from_string(CERT_SERIF)};
     double qy = draw_body(&p, pg);
-    int rc = draw_qr(cr, pg->payload, MARGIN, qy, CERT_QR, err);
+    /* with a verification page, the QR code is a link to it (verify and
+     * the page find the payload inside it alike) */
+    dg_buf qr;
+    dg_buf_init(&qr, 0);
+    int nomem = (*pg->conf->verify_url && dg_buf_addf(&qr, "%s?p=", pg->conf->verify_url)) ||
+                dg_buf_adds(&qr, pg->payload);
+    int rc = nomem ? dg_err_set(err, DG_ENOMEM, "out of memory")
+                   : draw_qr(cr, qr.data, MARGIN, qy, CERT_QR, err);
+    dg_buf_release(&qr);
     pango_font_description_free(p.sans);
     pango_font_description_free(p.serif);
     g_object_unref(p.layout);

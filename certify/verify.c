@@ -173,6 +173,14 @@ static int add_field(cert_check *c, const char *key, const char *value)
     return f->key && f->value ? DG_OK : DG_ENOMEM;
 }
 
+/* Fields in the order a certificate prints them (common/fieldkeys.c). */
+static int by_output_order(const void *a, const void *b)
+{
+    int x = dg_field_key_index(((const cert_field *)a)->key);
+    int y = dg_field_key_index(((const cert_field *)b)->key);
+    return (x > y) - (x < y);
+}
+
 /* The certified fields against the archive now, then the amendments since. */
 static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
 {
@@ -226,6 +234,8 @@ static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
         sqlite3_finalize(st);
     }
     arc_study_cursor_free(&cur);
+    if (c->nfields > 1)
+        qsort(c->fields, c->nfields, sizeof *c->fields, by_output_order);
     if (rc || !found)
         return rc;
     if (db_prepare(db, "SELECT key, coalesce(before, ''), coalesce(after, ''), operator, amended, "

@@ -49,20 +49,20 @@ static int read_post(web_req *r, verify_input *in)
     return ok == MHD_YES && !in->too_big ? 0 : -1;
 }
 
-static void form(dg_buf *b)
+static void form(dg_buf *b, int focus)
 {
-    dg_buf_adds(b,
-                "<h1>Verify a certificate of record <span class=\"count\">学籍证明 "
-                "核验</span></h1>\n<form class=\"verify\" method=\"post\" action=\"/verify\" "
+    dg_buf_addf(b,
+                "<form class=\"verify\" method=\"post\" action=\"/verify\" "
                 "enctype=\"multipart/form-data\"><p><label>verification code or the QR "
                 "code's text<br><textarea name=\"text\" id=\"text\" rows=\"3\" cols=\"60\" "
-                "autofocus placeholder=\"XXXX-XXXX-XXXX-XXXX or DGC1....\"></textarea>"
+                "%s placeholder=\"XXXX-XXXX-XXXX-XXXX or DGC1....\"></textarea>"
                 "</label></p><p><label>or the certificate's PDF <input type=\"file\" "
                 "name=\"pdf\" id=\"pdf\" accept=\"application/pdf\"></label></p><p><button "
                 "type=\"submit\" id=\"check\">verify</button></p></form>\n"
                 "<p class=\"keys\">Checks the archive's signature and whether the record was "
                 "amended since the certificate was issued. Shows only what the certificate "
-                "itself shows.</p>\n");
+                "itself shows.</p>\n",
+                focus ? "autofocus" : "");
 }
 
 static void dl_row(dg_buf *b, const char *label, const char *value)
@@ -193,7 +193,8 @@ void web_verify_page(web_req *r)
     r->logged_in = 0;
     web_page_begin(r, "Verify a certificate", "verify");
     r->logged_in = was_logged_in;
-    form(&r->out);
+    dg_buf_adds(&r->out, "<h1>Verify a certificate of record <span class=\"count\">学籍证明 "
+                         "核验</span></h1>\n");
     if (asked && !web_verify_allowed(r)) {
         verdict_error(r, MHD_HTTP_TOO_MANY_REQUESTS, "limited",
                       "Too many verifications from your address; please wait a few minutes.");
@@ -215,5 +216,6 @@ void web_verify_page(web_req *r)
         dg_buf_release(&in.text);
         dg_buf_release(&in.file);
     }
+    form(&r->out, !asked); /* under the verdict: for the next one */
     web_page_end(r);
 }

@@ -178,6 +178,23 @@ TXT=$(pdftotext "$W/en.pdf" -)
 check_contains "en: title" "$TXT" "Certificate of Record"
 check_contains "en: says there is no official English name" "$TXT" "no official English name"
 
+# with a public verification page configured, the QR code is a link to it
+# carrying the payload, which `verify` (and the page) find inside it
+echo "verify_url = https://registry.example.edu/verify" >> "$W/conf/certificate.conf"
+check_exit "certify with a verification page" 0 env DANGAN_CONFIG_DIR="$W/conf" "$DANGAN" \
+    certify "$S1" --out "$W/url.pdf"
+check_contains "the page prints its address" "$(pdftotext "$W/url.pdf" -)" \
+    "在 https://registry.example.edu/verify 输入验证码"
+check "pdftoppm at 300 dpi (url)" pdftoppm -r 300 -png -singlefile "$W/url.pdf" "$W/url300"
+QR=$(zbarimg -q --raw "$W/url300.png" 2>/dev/null)
+check_eq "the QR code is the page's link with the payload" "$QR" \
+    "https://registry.example.edu/verify?p=$(payload_of "$W/url.pdf")"
+check_exit "verify the link read from the QR code" 0 "$DANGAN" verify "$QR"
+echo "verify_url = javascript:alert(1)" >> "$W/conf/certificate.conf"
+check_exit "a verify_url that is no http(s) address" 4 env DANGAN_CONFIG_DIR="$W/conf" "$DANGAN" \
+    certify "$S1" --out "$W/x.pdf"
+sed -i '/^verify_url/d' "$W/conf/certificate.conf"
+
 # an amendment after the issue: still authentic, but changed since
 check_exit "amend the birth date" 0 "$DANGAN" amend "$S1" birth_date 1962-04 --reason "registrar" \
     --operator reg1
