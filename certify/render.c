@@ -192,7 +192,8 @@ static double draw_body(pen *p, const cert_page *pg)
     for (size_t i = 0; i < pg->n; i++) {
         dg_buf_reset(&b);
         if (zh && en)
-            dg_buf_addf(&b, "%s / %s", cert_field_label(pg->keys[i], 0), cert_field_label(pg->keys[i], 1));
+            dg_buf_addf(&b, "%s / %s", cert_field_label(pg->keys[i], 0),
+                        cert_field_label(pg->keys[i], 1));
         else
             dg_buf_adds(&b, cert_field_label(pg->keys[i], en));
         cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);

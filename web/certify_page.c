@@ -201,9 +201,9 @@ void web_certify_issue(web_req *r, int64_t study)
         arc_lines_release(&blockers);
     } else if (rc) {
         show_form(r, study, &f,
-                  rc == DG_ENOTFOUND                     ? MHD_HTTP_NOT_FOUND
-                  : rc == DG_EUSAGE || rc == DG_EINPUT   ? MHD_HTTP_BAD_REQUEST
-                                                         : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                  rc == DG_ENOTFOUND                   ? MHD_HTTP_NOT_FOUND
+                  : rc == DG_EUSAGE || rc == DG_EINPUT ? MHD_HTTP_BAD_REQUEST
+                                                       : MHD_HTTP_INTERNAL_SERVER_ERROR,
                   err.msg, NULL);
     } else {
         r->status = MHD_HTTP_OK;

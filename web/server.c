@@ -46,8 +46,8 @@ struct web_server {
     /* the review queue was last brought up to date at this run mark */
     pthread_mutex_t refresh_lock;
     int64_t refresh_mark;
-    int loopback; /* listening on 127.0.0.1: check the Host header */
-    char *cert_key; /* the certificates' signing key file */
+    int loopback;      /* listening on 127.0.0.1: check the Host header */
+    char *cert_key;    /* the certificates' signing key file */
     web_rl *verify_rl; /* the public verification page's rate limit */
 };
 
@@ -628,8 +628,8 @@ int web_start(const web_opts *o, web_server **out, dg_err *err)
     s->log_ud = o->log_ud;
     pthread_mutex_init(&s->login_lock, NULL);
     pthread_mutex_init(&s->refresh_lock, NULL);
-    s->cert_key = o->cert_key && *o->cert_key ? dg_strdup(o->cert_key)
-                                              : cert_key_default_path(o->db_path);
+    s->cert_key =
+        o->cert_key && *o->cert_key ? dg_strdup(o->cert_key) : cert_key_default_path(o->db_path);
     s->verify_rl = web_rl_new(WEB_RL_BURST, WEB_RL_REFILL_S);
     if (!s->cert_key || !s->verify_rl) {
         web_stop(&s);

@@ -82,8 +82,12 @@ static void authentic(dg_buf *b, const cert_check *c)
     for (size_t i = 0; i < c->nfields; i++)
         changed += c->fields[i].changed != 0;
     int current = !changed && !c->gone && c->registered;
+    const char *verdict = current   ? "current"
+                          : changed ? "amended"
+                          : c->gone ? "gone"
+                                    : "unregistered";
     dg_buf_addf(b, "<section id=\"verdict\" class=\"verdict %s\" data-verdict=\"%s\"><h2>",
-                current ? "ok" : "changed", current ? "current" : "amended");
+                current ? "ok" : "changed", verdict);
     if (current)
         dg_buf_adds(b, "Authentic and current");
     else if (c->gone)
@@ -136,8 +140,10 @@ static void authentic(dg_buf *b, const cert_check *c)
 static void verdict_error(web_req *r, int status, const char *verdict, const char *msg)
 {
     r->status = status;
-    dg_buf_addf(&r->out, "<section id=\"verdict\" class=\"verdict bad\" data-verdict=\"%s\">"
-                         "<h2>", verdict);
+    dg_buf_addf(&r->out,
+                "<section id=\"verdict\" class=\"verdict bad\" data-verdict=\"%s\">"
+                "<h2>",
+                verdict);
     web_esc(&r->out, msg);
     dg_buf_adds(&r->out, "</h2></section>\n");
 }

@@ -43,12 +43,16 @@ def build(dangan, fixture, work):
                 "WHEN state = 'review' THEN 0.45 END WHERE state IN ('auto', 'review')")
     con.commit()
     con.close()
+    add_users(dangan, db)
+    return db
+
+
+def add_users(dangan, db):
     env = dict(os.environ, DANGAN_DB=db)
     for name, pw in PASSWORDS.items():
         subprocess.run([dangan, "user", "add", name, "--role", ROLES[name]],
                        input=pw + "\n", text=True, check=True, env=env,
                        stdout=subprocess.DEVNULL)
-    return db
 
 
 class Server:
@@ -135,10 +139,7 @@ def build_certifiable(dangan, fixture, work):
     for args in (["review", "list"], ["review", "accept", "1", "--operator", "alice"],
                  ["review", "pick", "3", "1", "--operator", "alice"], ["load"], ["key", "init"]):
         subprocess.run([dangan] + args, check=True, env=env, stdout=subprocess.DEVNULL)
-    for name, pw in PASSWORDS.items():
-        subprocess.run([dangan, "user", "add", name, "--role", ROLES[name]],
-                       input=pw + "\n", text=True, check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+    add_users(dangan, db)
     s1 = query(db, "SELECT study_id FROM study_source WHERE record_id = 1")[0][0]
     s2 = query(db, "SELECT study_id FROM study_source WHERE record_id = 3")[0][0]
     return db, s1, s2
