@@ -200,7 +200,11 @@ def certificates(dangan, fixture, work):
               st == 200 and all('name="%s"' % n in body for n in ("audience", "for", "purpose",
                                                                  "lang"))
               and '<option value="outside">' in body, body[-1500:])
-        csrf = re.search(r'<meta name="csrf" content="([0-9a-f]{64})">', body).group(1)
+        m = re.search(r'<meta name="csrf" content="([0-9a-f]{64})">', body)
+        check("the certify form carries the session's CSRF token", m is not None)
+        if m is None:
+            return
+        csrf = m.group(1)
         form = {"audience": "", "for": "ACME 有限公司", "purpose": "background check",
                 "lang": "zh"}
         st, h, body, _ = rg.req("POST", "/certify/%d" % s1, form)
