@@ -107,6 +107,10 @@ void cert_issued_release(cert_issued *r);
  */
 int cert_issue(sqlite3 *db, const cert_request *req, cert_issued *out, arc_lines *blockers,
                dg_err *err);
+/* What would keep study from being certified now, one line each as
+ * cert_issue gives them (out->n 0: nothing); release with arc_lines_release.
+ * A form shows them before anyone fills it in; cert_issue checks again. */
+int cert_blockers(sqlite3 *db, int64_t study, arc_lines *out, dg_err *err);
 
 /* ---- verifying ------------------------------------------------------------------- */
 

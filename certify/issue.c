@@ -121,6 +121,15 @@ static int read_blockers(sqlite3 *db, int64_t study, arc_lines *out, dg_err *err
     return status;
 }
 
+int cert_blockers(sqlite3 *db, int64_t study, arc_lines *out, dg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = read_blockers(db, study, out, err);
+    if (rc)
+        arc_lines_release(out);
+    return rc;
+}
+
 /* ---- the crosswalk path behind the 2022 discipline -------------------------------- */
 
 typedef struct crosswalk {

@@ -122,7 +122,18 @@ void web_certify_form(web_req *r, int64_t study)
 {
     cert_form f;
     form_init(&f);
-    show_form(r, study, &f, MHD_HTTP_OK, NULL, NULL);
+    /* the reasons up front, before anyone fills the form in */
+    arc_lines blockers;
+    dg_err err = {0};
+    int rc = cert_blockers(r->db, study, &blockers, &err);
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "Study record %lld cannot be certified yet: %zu field%s not settled; a "
+             "certificate is issued only from settled values.",
+             (long long)study, rc ? 0 : blockers.n, !rc && blockers.n == 1 ? " is" : "s are");
+    show_form(r, study, &f, MHD_HTTP_OK, rc ? err.msg : blockers.n ? msg : NULL, &blockers);
+    if (!rc)
+        arc_lines_release(&blockers);
     form_release(&f);
 }
 

@@ -234,6 +234,12 @@ def certificates(dangan, fixture, work):
         ev = webfix.query(db, "SELECT who FROM audit_event WHERE kind = 'certify'")
         check("access log and audit event under rita", log == [("rita",)] and ev == [("rita",)],
               str((log, ev)))
+        st, h, body, _ = rg.req("GET", "/certify/%d" % s2)
+        check("the form of a record not settled gives the reasons up front",
+              st == 200 and "cannot be certified yet" in body
+              and "grad_date: invalid (month 13)" in body, body[-1200:])
+        st, h, body, _ = rg.req("GET", "/certify/%d" % s1)
+        check("... and a settled record's form gives none", "cannot be certified" not in body)
         st, h, body, _ = rg.req("POST", "/certify/%d" % s2, dict(form, csrf=csrf))
         check("a record not settled: 409 naming the field and why",
               st == 409 and "grad_date: invalid (month 13)" in body, body[-1200:])
