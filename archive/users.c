@@ -53,6 +53,8 @@ int arc_role_can(arc_role r, arc_perm p)
         return r == ARC_ROLE_AUDITOR;
     case ARC_PERM_USERS:
         return 0;
+    case ARC_PERM_CERTIFY:
+        return r == ARC_ROLE_REGISTRAR;
     }
     return 0;
 }

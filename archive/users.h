@@ -37,6 +37,7 @@ typedef enum arc_perm {
     ARC_PERM_LOOKUP,        /* the registrars' search */
     ARC_PERM_HISTORY,       /* decisions and the access log */
     ARC_PERM_USERS,         /* add, disable and reset users */
+    ARC_PERM_CERTIFY,       /* issue certificates of record (the workbench's button) */
 } arc_perm;
 
 #define ARC_USER_NAME_MAX 64

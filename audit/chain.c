@@ -12,7 +12,7 @@
 #include <string.h>
 
 const char *const audit_row_tables[] = {"person", "study_record", "review_decision",
-                                        "access_log"};
+                                        "access_log", "certificate"};
 const size_t audit_nrow_tables = sizeof audit_row_tables / sizeof audit_row_tables[0];
 
 #define WHO_MAX 128
@@ -282,6 +282,16 @@ int audit_adopt(sqlite3 *db, dg_err *err)
     for (size_t t = 0; t < audit_nrow_tables && !rc; t++) {
         char sql[96];
         sqlite3_stmt *st;
+        /* a table a later migration creates is empty when it appears, and
+         * each of its rows is chained as it is written */
+        if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE type = 'table' "
+                                   "AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+            return fail(db, err, "cannot adopt the archive into the audit chain");
+        sqlite3_bind_text(st, 1, audit_row_tables[t], -1, SQLITE_STATIC);
+        int exists = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+        if (!exists)
+            continue;
         snprintf(sql, sizeof sql, "SELECT rowid FROM %s ORDER BY rowid", audit_row_tables[t]);
         if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
             return fail(db, err, "cannot adopt the archive into the audit chain");

@@ -68,6 +68,8 @@ static const struct {
     {"review_decision_no_delete", "review_decision", "DELETE"},
     {"access_log_no_update", "access_log", "UPDATE"},
     {"access_log_no_delete", "access_log", "DELETE"},
+    {"certificate_no_update", "certificate", "UPDATE"},
+    {"certificate_no_delete", "certificate", "DELETE"},
 };
 
 static int check_triggers(sqlite3 *db, audit_report *r, dg_err *err)

@@ -11,7 +11,7 @@
  *     DGC1.<base64url(content)>.<base64url(Ed25519 signature of content)>
  *
  * carried three ways: in the PDF's Keywords metadata (what `verify FILE.pdf`
- * reads back), in the QR code, and in the certificate table (migration 016),
+ * reads back), in the QR code, and in the certificate table (migration 012),
  * where the verification code printed on the page finds it.
  *
  * Knows SQLite (the archive rows, the certificate register), OpenSSL
@@ -63,6 +63,12 @@ int cert_profile_load(const char *config_dir, const char *audience, cert_profile
                       dg_err *err);
 int cert_profile_allows(const cert_profile *p, const char *key);
 void cert_profile_free(cert_profile **p);
+/* The audiences the file defines, in its order (the workbench's choice);
+ * release with arc_lines_release. */
+int cert_profile_names(const char *config_dir, arc_lines *out, dg_err *err);
+/* The label a certificate prints for field key (zh, or en when en), the
+ * key itself for one it does not know.  Static strings. */
+const char *cert_field_label(const char *key, int en);
 
 /* ---- issuing ------------------------------------------------------------------- */
 
@@ -101,8 +107,20 @@ void cert_issued_release(cert_issued *r);
  */
 int cert_issue(sqlite3 *db, const cert_request *req, cert_issued *out, arc_lines *blockers,
                dg_err *err);
+/* What would keep study from being certified now, one line each as
+ * cert_issue gives them (out->n 0: nothing); release with arc_lines_release.
+ * A form shows them before anyone fills it in; cert_issue checks again. */
+int cert_blockers(sqlite3 *db, int64_t study, arc_lines *out, dg_err *err);
 
 /* ---- verifying ------------------------------------------------------------------- */
+
+/* One certified field, as the certificate shows it and, with the archive
+ * at hand, how it stands now. */
+typedef struct cert_field {
+    char *key, *value; /* as certified */
+    int changed;       /* archived value differs now, or amended since the issue */
+    char *amended_at;  /* the last amendment of this key after the issue; NULL none */
+} cert_field;
 
 typedef struct cert_check {
     int authentic;     /* the signature is the key's over the content */
@@ -113,6 +131,13 @@ typedef struct cert_check {
     int checked_archive; /* db given and the study exists */
     arc_lines amended; /* fields whose archived value differs now, and the
                           amendments made after the issue, one line each */
+    /* db given and authentic: what the certificate itself printed, for a
+     * page that must disclose nothing more (web/verify_page.c); the strings
+     * are "" when the content lacks them */
+    char *serial, *issued, *issuer, *requester, *purpose, *edition, *path;
+    cert_field *fields;
+    size_t nfields;
+    int gone;          /* the study record is no longer in the archive */
 } cert_check;
 void cert_check_release(cert_check *c);
 
@@ -128,7 +153,9 @@ int cert_payload_find(sqlite3 *db, const unsigned char *data, size_t len, char *
 /*
  * Check a payload with key (a public or private key).  An inauthentic
  * payload is a finding (c->authentic 0, c->reason), not an error.  With db
- * (may be NULL), also compare the certified fields with the archive now.
+ * (may be NULL), also compare the certified fields with the archive now
+ * (c->amended for a registrar: values, who and why; c->fields for anyone:
+ * which certified field changed and when, never the value now).
  */
 int cert_verify(sqlite3 *db, const cert_key *key, const char *payload, cert_check *c,
                 dg_err *err);

@@ -25,6 +25,9 @@ int cert_add_line(arc_lines *l, char *s);
 typedef struct cert_conf {
     char university[256], university_en[256], office[256], office_en[256];
     char seal_text[128], seal_text_en[128], serial_prefix[32];
+    /* the public verification page (dangan serve's /verify); when set the
+     * QR code is a link to it carrying the payload, URL?p=DGC1.... */
+    char verify_url[256];
 } cert_conf;
 int cert_conf_load(const char *config_dir, cert_conf *c, dg_err *err);
 

@@ -28,7 +28,7 @@ static int conf_kv(void *user, const dg_kv *kv, dg_err *err)
     } keys[] = {
 #define K(f) {#f, offsetof(cert_conf, f), sizeof(((cert_conf *)0)->f)}
         K(university), K(university_en), K(office), K(office_en),
-        K(seal_text), K(seal_text_en), K(serial_prefix),
+        K(seal_text), K(seal_text_en), K(serial_prefix), K(verify_url),
 #undef K
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -55,6 +55,13 @@ int cert_conf_load(const char *config_dir, cert_conf *c, dg_err *err)
     free(text);
     if (!rc && (!*c->university || !*c->serial_prefix))
         rc = dg_err_set(err, DG_EINPUT, "'%s' must name the university and serial_prefix", path);
+    /* a link a phone opens: http(s), nothing a query would break on */
+    if (!rc && *c->verify_url &&
+        ((strncmp(c->verify_url, "https://", 8) && strncmp(c->verify_url, "http://", 7)) ||
+         c->verify_url[strcspn(c->verify_url, " \t?#\"'<>")]))
+        rc = dg_err_set(err, DG_EINPUT,
+                        "'%s': verify_url must be an http(s) address without spaces, quotes, "
+                        "? or #, not '%s'", path, c->verify_url);
     return rc;
 }
 
@@ -112,6 +119,15 @@ static int read_blockers(sqlite3 *db, int64_t study, arc_lines *out, dg_err *err
         status = db_fail(db, err, "cannot read the review state of the record");
     sqlite3_finalize(st);
     return status;
+}
+
+int cert_blockers(sqlite3 *db, int64_t study, arc_lines *out, dg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = read_blockers(db, study, out, err);
+    if (rc)
+        arc_lines_release(out);
+    return rc;
 }
 
 /* ---- the crosswalk path behind the 2022 discipline -------------------------------- */

@@ -21,6 +21,7 @@ typedef struct prof_parse {
     const char *want;
     cert_profile *p;
     int found;
+    arc_lines *names; /* cert_profile_names: every audience, in file order */
 } prof_parse;
 
 static int on_kv(void *user, const dg_kv *kv, dg_err *err)
@@ -28,7 +29,7 @@ static int on_kv(void *user, const dg_kv *kv, dg_err *err)
     prof_parse *pp = user;
     if (strncmp(kv->key, "audience.", 9) != 0)
         return dg_kv_fail(kv, err, "unknown setting '%s'", kv->key);
-    int mine = strcmp(kv->key + 9, pp->want) == 0;
+    int mine = pp->want && strcmp(kv->key + 9, pp->want) == 0;
     /* every line is checked, not just the audience asked for */
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", kv->value);
@@ -46,13 +47,21 @@ static int on_kv(void *user, const dg_kv *kv, dg_err *err)
             pp->p->allow[fk - dg_field_keys] = 1;
     }
     pp->found |= mine;
+    if (pp->names) {
+        char **v = realloc(pp->names->v, (pp->names->n + 1) * sizeof *v);
+        if (!v || !(v[pp->names->n] = dg_strdup(kv->key + 9))) {
+            if (v)
+                pp->names->v = v;
+            return dg_err_set(err, DG_ENOMEM, "out of memory");
+        }
+        pp->names->v = v;
+        pp->names->n++;
+    }
     return DG_OK;
 }
 
-int cert_profile_load(const char *config_dir, const char *audience, cert_profile **out,
-                      dg_err *err)
+static int parse_file(const char *config_dir, prof_parse *pp, dg_err *err)
 {
-    *out = NULL;
     char path[4096];
     snprintf(path, sizeof path, "%s/disclosure.conf", config_dir ? config_dir : arc_config_dir());
     unsigned char *text;
@@ -60,15 +69,33 @@ int cert_profile_load(const char *config_dir, const char *audience, cert_profile
     int rc = dg_read_file(path, 1 << 20, &text, &len, err);
     if (rc)
         return rc;
-    prof_parse pp = {audience, calloc(1, sizeof(cert_profile)), 0};
-    if (!pp.p) {
-        free(text);
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    }
-    rc = dg_kv_parse((const char *)text, len, path, on_kv, &pp, err);
+    rc = dg_kv_parse((const char *)text, len, path, on_kv, pp, err);
     free(text);
-    if (!rc && !pp.found)
-        rc = dg_err_set(err, DG_ENOTFOUND, "no audience '%s' in '%s'", audience, path);
+    if (!rc && pp->want && !pp->found)
+        rc = dg_err_set(err, DG_ENOTFOUND, "no audience '%s' in '%s'", pp->want, path);
+    return rc;
+}
+
+int cert_profile_names(const char *config_dir, arc_lines *out, dg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    cert_profile scratch;
+    memset(&scratch, 0, sizeof scratch);
+    prof_parse pp = {NULL, &scratch, 0, out};
+    int rc = parse_file(config_dir, &pp, err);
+    if (rc)
+        arc_lines_release(out);
+    return rc;
+}
+
+int cert_profile_load(const char *config_dir, const char *audience, cert_profile **out,
+                      dg_err *err)
+{
+    *out = NULL;
+    prof_parse pp = {audience, calloc(1, sizeof(cert_profile)), 0, NULL};
+    if (!pp.p)
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    int rc = parse_file(config_dir, &pp, err);
     if (rc) {
         free(pp.p);
         return rc;

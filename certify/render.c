@@ -54,7 +54,7 @@ static const struct {
 static const char no_english[] =
     "(no official English name in the sources this archive holds; Chinese as catalogued)";
 
-static const char *label(const char *key, int en)
+const char *cert_field_label(const char *key, int en)
 {
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].key, key) == 0)
@@ -192,9 +192,10 @@ static double draw_body(pen *p, const cert_page *pg)
     for (size_t i = 0; i < pg->n; i++) {
         dg_buf_reset(&b);
         if (zh && en)
-            dg_buf_addf(&b, "%s / %s", label(pg->keys[i], 0), label(pg->keys[i], 1));
+            dg_buf_addf(&b, "%s / %s", cert_field_label(pg->keys[i], 0),
+                        cert_field_label(pg->keys[i], 1));
         else
-            dg_buf_adds(&b, label(pg->keys[i], en));
+            dg_buf_adds(&b, cert_field_label(pg->keys[i], en));
         cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
         double h1 = put(p, b.data, MARGIN, y + 1.5, lw - 8, 0, 8.5, PANGO_ALIGN_LEFT);
         cairo_set_source_rgb(cr, 0, 0, 0);
@@ -253,9 +254,15 @@ static double draw_body(pen *p, const cert_page *pg)
         dg_buf_addf(&b, "验证码：%s\n", pg->code);
     if (en)
         dg_buf_addf(&b, "Verification code: %s\n", pg->code);
-    if (zh)
+    const char *url = pg->conf->verify_url;
+    if (zh && *url)
+        dg_buf_addf(&b, "扫描二维码，或在 %s 输入验证码，核验真伪及此后是否更正。", url);
+    else if (zh)
         dg_buf_adds(&b, "扫描二维码或运行 dangan verify 核验真伪及此后是否更正。");
-    if (en)
+    if (en && *url)
+        dg_buf_addf(&b, "%sScan the QR code, or enter the code at %s, to check authenticity "
+                        "and later amendments.", zh ? "\n" : "", url);
+    else if (en)
         dg_buf_addf(&b, "%sScan the QR code or run `dangan verify` to check authenticity and "
                         "later amendments.", zh ? "\n" : "");
     put(p, b.data, MARGIN, qy + qs + 2, 300, 0, 8.5, PANGO_ALIGN_LEFT);
@@ -319,7 +326,15 @@ int cert_render_pdf(const cert_page *pg, const char *path, dg_err *err)
     pen p = {cr, pango_cairo_create_layout(cr), pango_font_description_from_string(CERT_SANS),
              pango_font_description_from_string(CERT_SERIF)};
     double qy = draw_body(&p, pg);
-    int rc = draw_qr(cr, pg->payload, MARGIN, qy, CERT_QR, err);
+    /* with a verification page, the QR code is a link to it (verify and
+     * the page find the payload inside it alike) */
+    dg_buf qr;
+    dg_buf_init(&qr, 0);
+    int nomem = (*pg->conf->verify_url && dg_buf_addf(&qr, "%s?p=", pg->conf->verify_url)) ||
+                dg_buf_adds(&qr, pg->payload);
+    int rc = nomem ? dg_err_set(err, DG_ENOMEM, "out of memory")
+                   : draw_qr(cr, qr.data, MARGIN, qy, CERT_QR, err);
+    dg_buf_release(&qr);
     pango_font_description_free(p.sans);
     pango_font_description_free(p.serif);
     g_object_unref(p.layout);

@@ -101,6 +101,11 @@ void cert_check_release(cert_check *c)
     free(c->reason);
     free(c->content);
     arc_lines_release(&c->amended);
+    free(c->serial), free(c->issued), free(c->issuer), free(c->requester), free(c->purpose);
+    free(c->edition), free(c->path);
+    for (size_t i = 0; i < c->nfields; i++)
+        free(c->fields[i].key), free(c->fields[i].value), free(c->fields[i].amended_at);
+    free(c->fields);
     memset(c, 0, sizeof *c);
 }
 
@@ -111,49 +116,102 @@ static int inauthentic(cert_check *c, const char *why)
     return c->reason ? DG_OK : DG_ENOMEM;
 }
 
-/* The certified fields against the archive now, then the amendments since. */
-static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
+/* What the certificate printed besides its fields (c->serial ...). */
+static int read_header(sqlite3 *db, cert_check *c, int64_t *study, char issued[32], dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT json_extract(?1, '$.study'), json_extract(?1, '$.issued')", &st,
-                   err))
+    if (db_prepare(db, "SELECT json_extract(?1, '$.study'), json_extract(?1, '$.issued'), "
+                       "json_extract(?1, '$.serial'), json_extract(?1, '$.issuer'), "
+                       "json_extract(?1, '$.for'), json_extract(?1, '$.purpose'), "
+                       "json_extract(?1, '$.crosswalk.edition'), "
+                       "json_extract(?1, '$.crosswalk.path')",
+                   &st, err))
         return DG_EDB;
     sqlite3_bind_text(st, 1, c->content, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         return db_fail(db, err, "cannot read the certified content");
     }
-    int64_t study = sqlite3_column_int64(st, 0);
-    char issued[32];
+    *study = sqlite3_column_int64(st, 0);
     const char *at = (const char *)sqlite3_column_text(st, 1);
-    snprintf(issued, sizeof issued, "%s", at ? at : "");
+    snprintf(issued, 32, "%s", at ? at : "");
+    char **dst[] = {&c->issued, &c->serial, &c->issuer, &c->requester, &c->purpose, &c->edition,
+                    &c->path};
+    int rc = DG_OK;
+    for (int i = 0; i < 7; i++) {
+        const char *v = (const char *)sqlite3_column_text(st, i + 1);
+        if (!(*dst[i] = dg_strdup(v ? v : "")))
+            rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
     sqlite3_finalize(st);
+    return rc;
+}
 
+static int add_field(cert_check *c, const char *key, const char *value)
+{
+    cert_field *v = realloc(c->fields, (c->nfields + 1) * sizeof *v);
+    if (!v)
+        return DG_ENOMEM;
+    c->fields = v;
+    cert_field *f = &v[c->nfields];
+    memset(f, 0, sizeof *f);
+    f->key = dg_strdup(key ? key : "");
+    f->value = dg_strdup(value ? value : "");
+    c->nfields++;
+    return f->key && f->value ? DG_OK : DG_ENOMEM;
+}
+
+/* Fields in the order a certificate prints them (common/fieldkeys.c). */
+static int by_output_order(const void *a, const void *b)
+{
+    int x = dg_field_key_index(((const cert_field *)a)->key);
+    int y = dg_field_key_index(((const cert_field *)b)->key);
+    return (x > y) - (x < y);
+}
+
+/* The certified fields against the archive now, then the amendments since. */
+static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
+{
+    sqlite3_stmt *st;
+    int64_t study = 0;
+    char issued[32];
+    int rc = read_header(db, c, &study, issued, err);
+    if (rc)
+        return rc;
     arc_study_cursor *cur;
-    int rc = arc_study_cursor_new(db, study, &cur, err);
+    rc = arc_study_cursor_new(db, study, &cur, err);
     if (rc)
         return rc;
     arc_study_row row;
-    rc = arc_study_cursor_next(cur, &row, err);
-    if (rc <= 0) {
+    int found = arc_study_cursor_next(cur, &row, err);
+    if (found < 0) {
         arc_study_cursor_free(&cur);
-        return rc < 0 ? rc
-                      : cert_add_line(&c->amended, dg_strdup("the study record is no longer "
-                                                             "in this archive"))
-                            ? dg_err_set(err, DG_ENOMEM, "out of memory")
-                            : DG_OK;
+        return found;
     }
-    c->checked_archive = 1;
-    rc = db_prepare(db, "SELECT key, value FROM json_each(?1, '$.fields')", &st, err) ? DG_EDB : 0;
+    c->checked_archive = found > 0;
+    c->gone = !found;
+    if (c->gone && cert_add_line(&c->amended, dg_strdup("the study record is no longer in this "
+                                                   "archive")))
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    rc = rc ? rc
+            : db_prepare(db, "SELECT key, value FROM json_each(?1, '$.fields')", &st, err) ? DG_EDB
+                                                                                            : 0;
     if (!rc) {
         sqlite3_bind_text(st, 1, c->content, -1, SQLITE_STATIC);
         while (!rc && sqlite3_step(st) == SQLITE_ROW) {
             const char *key = (const char *)sqlite3_column_text(st, 0);
             const char *was = (const char *)sqlite3_column_text(st, 1);
+            if (add_field(c, key, was)) {
+                rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+                break;
+            }
+            if (!found)
+                continue;
             int k = dg_field_key_index(key);
             const char *now = k >= 0 ? row.fields[k] : NULL;
             if (now && was && strcmp(now, was) == 0)
                 continue;
+            c->fields[c->nfields - 1].changed = 1;
             dg_buf b;
             dg_buf_init(&b, 0);
             dg_buf_addf(&b, "%s: certified '%s', archived now '%s'", key, was ? was : "",
@@ -164,7 +222,9 @@ static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
         sqlite3_finalize(st);
     }
     arc_study_cursor_free(&cur);
-    if (rc)
+    if (c->nfields > 1)
+        qsort(c->fields, c->nfields, sizeof *c->fields, by_output_order);
+    if (rc || !found)
         return rc;
     if (db_prepare(db, "SELECT key, coalesce(before, ''), coalesce(after, ''), operator, amended, "
                        "reason FROM amendment WHERE study_id = ?1 AND amended > ?2 ORDER BY id",
@@ -173,13 +233,24 @@ static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
     sqlite3_bind_int64(st, 1, study);
     sqlite3_bind_text(st, 2, issued, -1, SQLITE_TRANSIENT);
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        for (size_t i = 0; key && i < c->nfields; i++) {
+            cert_field *f = &c->fields[i];
+            if (strcmp(f->key, key) != 0)
+                continue;
+            f->changed = 1;
+            free(f->amended_at);
+            if (!(f->amended_at = dg_strdup((const char *)sqlite3_column_text(st, 4))))
+                rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+        }
         dg_buf b;
         dg_buf_init(&b, 0);
         dg_buf_addf(&b, "amended since the issue: %s '%s' -> '%s' by %s at %s: %s",
-                    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-                    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-                    sqlite3_column_text(st, 4), sqlite3_column_text(st, 5));
-        if (cert_add_line(&c->amended, dg_buf_detach(&b)))
+                    key ? key : "?",
+                    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+                    sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
+                    sqlite3_column_text(st, 5));
+        if (!rc && cert_add_line(&c->amended, dg_buf_detach(&b)))
             rc = dg_err_set(err, DG_ENOMEM, "out of memory");
     }
     sqlite3_finalize(st);

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -25,11 +26,14 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 {
     const char *listen = "127.0.0.1:8420";
     int threads = 4;
+    const char *key = getenv("DANGAN_CERT_KEY");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
             listen = argv[++i];
         else if (strncmp(argv[i], "--listen=", 9) == 0)
             listen = argv[i] + 9;
+        else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+            key = argv[++i];
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
             if (cli_parse_jobs("serve", argv[++i], &threads))
                 return EXIT_USAGE;
@@ -54,6 +58,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     o.db_path = ctx->db_path;
     o.host = host[0] ? host : "127.0.0.1";
     o.threads = threads;
+    o.cert_key = key && *key ? key : NULL;
     o.log = log_line;
 
     sigset_t stop;
@@ -80,7 +85,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 
 const cli_command cmd_serve = {
     "serve", "the operators' web workbench: review in a browser",
-    "usage: dangan serve [--listen HOST:PORT] [--threads N]\n"
+    "usage: dangan serve [--listen HOST:PORT] [--threads N] [--key FILE]\n"
     "\n"
     "Serves the review queue and items to browsers, with users and roles\n"
     "('dangan user add'). Listens on 127.0.0.1:8420 unless --listen says\n"
@@ -89,7 +94,12 @@ const cli_command cmd_serve = {
     "Every request is logged to standard error in one line. SIGTERM or Ctrl-C\n"
     "stops it after the requests under way. See docs/workbench.md.\n"
     "\n"
+    "Registrars issue certificates from the search (signed with --key, else\n"
+    "$DANGAN_CERT_KEY, else certify-key.pem next to the database; see\n"
+    "'dangan key init'); anyone may check one at /verify, without logging in.\n"
+    "\n"
     "--threads N   requests served at once (default 4)\n"
+    "--key FILE    the certificates' signing key (its public half: FILE.pub)\n"
     "\n"
     "exit: 0 stopped, 2 usage, 3 database, 4 cannot listen\n",
     run};

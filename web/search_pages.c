@@ -20,10 +20,15 @@ static void input(dg_buf *b, const char *name, const char *label, const char *va
     dg_buf_addf(b, "\" placeholder=\"%s\"></label>", hint);
 }
 
-static void hit_row(dg_buf *b, const arc_lookup_hit *h)
+static void hit_row(dg_buf *b, const arc_lookup_hit *h, int can_certify)
 {
-    dg_buf_addf(b, "<tr><td><a href=\"/provenance/%lld\">study %lld</a></td><td>%d</td><td>",
-                (long long)h->record, (long long)h->record, h->score);
+    dg_buf_addf(b, "<tr><td><a href=\"/provenance/%lld\">study %lld</a>", (long long)h->record,
+                (long long)h->record);
+    /* one click from a found record to its certificate (certify_page.c) */
+    if (can_certify)
+        dg_buf_addf(b, " <a class=\"certify\" href=\"/certify/%lld\">certify</a>",
+                    (long long)h->record);
+    dg_buf_addf(b, "</td><td>%d</td><td>", h->score);
     for (int k = 0; k < ARC_NFIELDS; k++) {
         if (!h->fields[k])
             continue;
@@ -84,7 +89,7 @@ void web_search_page(web_req *r)
                         "<tbody>\n",
                         res.n);
             for (size_t i = 0; i < res.n; i++)
-                hit_row(b, &res.hits[i]);
+                hit_row(b, &res.hits[i], arc_role_can(r->s.role, ARC_PERM_CERTIFY));
             dg_buf_adds(b, "</tbody></table>\n");
         }
         arc_lookup_result_release(&res);

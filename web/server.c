@@ -18,13 +18,17 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "certify.h"
+#include "ratelimit.h"
 #include "web_internal.h"
 
 extern const char web_asset_app_css[], web_asset_app_js[];
 extern const size_t web_asset_app_css_len, web_asset_app_js_len;
 
-/* A form body bigger than this is refused: decisions are a few fields. */
+/* A form body bigger than this is refused: decisions are a few fields.
+ * The verification page takes a certificate's PDF. */
 #define BODY_MAX ((size_t)64 << 10)
+#define VERIFY_BODY_MAX ((size_t)8 << 20)
 
 /* No inline script or style, nothing from elsewhere, no framing. */
 static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -42,8 +46,33 @@ struct web_server {
     /* the review queue was last brought up to date at this run mark */
     pthread_mutex_t refresh_lock;
     int64_t refresh_mark;
-    int loopback; /* listening on 127.0.0.1: check the Host header */
+    int loopback;      /* listening on 127.0.0.1: check the Host header */
+    char *cert_key;    /* the certificates' signing key file */
+    web_rl *verify_rl; /* the public verification page's rate limit */
 };
+
+char *web_cert_key_path(const web_req *r)
+{
+    return dg_strdup(r->srv->cert_key);
+}
+
+/* The client's IPv4 address as text into peer ("-" when unknown). */
+static void peer_of(struct MHD_Connection *conn, char peer[INET6_ADDRSTRLEN])
+{
+    snprintf(peer, INET6_ADDRSTRLEN, "-");
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, peer,
+                  INET6_ADDRSTRLEN);
+}
+
+int web_verify_allowed(web_req *r)
+{
+    char peer[INET6_ADDRSTRLEN];
+    peer_of(r->conn, peer);
+    return web_rl_take(r->srv->verify_rl, peer, (int64_t)time(NULL));
+}
 
 int web_queue_refresh(web_req *r, dg_err *err)
 {
@@ -191,6 +220,7 @@ void web_page_begin(web_req *r, const char *title, const char *page)
             dg_buf_adds(b, "<a href=\"/search\">search</a>");
         if (arc_role_can(r->s.role, ARC_PERM_USERS))
             dg_buf_adds(b, "<a href=\"/users\">users</a>");
+        dg_buf_adds(b, "<a href=\"/verify\">verify a certificate</a>");
         dg_buf_adds(b, "<span class=\"who\">");
         web_esc(b, r->s.user);
         dg_buf_addf(b,
@@ -404,6 +434,10 @@ static void route(struct web_server *srv, web_req *r)
     const char *token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "dg_session");
     dg_err err = {0};
     r->logged_in = token && arc_session_get(r->db, token, now_s(), &r->s, &err) == DG_OK;
+    /* anyone holding a certificate may check it: no login, no session's
+     * CSRF token (it changes nothing), a rate limit per address instead */
+    if (strcmp(r->path, "/verify") == 0)
+        return web_verify_page(r);
 
     if (strcmp(r->path, "/login") == 0) {
         if (post)
@@ -449,6 +483,11 @@ static void route(struct web_server *srv, web_req *r)
                                                                  : (void)0;
     if (get && strncmp(r->path, "/fieldcrop/", 11) == 0 && (id = path_id(r->path + 11, ".png")))
         return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_field_crop(r, id) : (void)0;
+    if (strncmp(r->path, "/certify/", 9) == 0 && (id = path_id(r->path + 9, ""))) {
+        if (!require(r, ARC_PERM_CERTIFY, "issue certificates"))
+            return;
+        return post ? web_certify_issue(r, id) : web_certify_form(r, id);
+    }
     if (get && strncmp(r->path, "/item/", 6) == 0 && (id = path_id(r->path + 6, "")))
         return require(r, ARC_PERM_REVIEW_READ, "see review items") ? web_item_page(r, id)
                                                                     : (void)0;
@@ -480,6 +519,8 @@ static void add_headers(struct MHD_Response *resp, const web_req *r)
                             r->cacheable ? "private, max-age=300" : "no-store");
     if (r->location[0])
         MHD_add_response_header(resp, "Location", r->location);
+    if (r->disposition[0])
+        MHD_add_response_header(resp, "Content-Disposition", r->disposition);
     for (int i = 0; i < 2; i++)
         if (r->cookie[i][0])
             MHD_add_response_header(resp, "Set-Cookie", r->cookie[i]);
@@ -496,7 +537,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         if (!c)
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &c->start);
-        dg_buf_init(&c->body, BODY_MAX);
+        dg_buf_init(&c->body, strcmp(url, "/verify") == 0 ? VERIFY_BODY_MAX : BODY_MAX);
         snprintf(c->method, sizeof c->method, "%s", method);
         snprintf(c->path, sizeof c->path, "%s", url);
         *con_cls = c;
@@ -564,12 +605,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         clock_gettime(CLOCK_MONOTONIC, &end);
         double ms = (double)(end.tv_sec - c->start.tv_sec) * 1e3 +
                     (double)(end.tv_nsec - c->start.tv_nsec) / 1e6;
-        char peer[INET6_ADDRSTRLEN] = "-", now[32], line[768];
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, peer,
-                      sizeof peer);
+        char peer[INET6_ADDRSTRLEN], now[32], line[768];
+        peer_of(conn, peer);
         dg_now_iso(now);
         /* the path without its query: values typed into a correction stay
          * out of the log */
@@ -608,6 +645,13 @@ int web_start(const web_opts *o, web_server **out, dg_err *err)
     s->log_ud = o->log_ud;
     pthread_mutex_init(&s->login_lock, NULL);
     pthread_mutex_init(&s->refresh_lock, NULL);
+    s->cert_key =
+        o->cert_key && *o->cert_key ? dg_strdup(o->cert_key) : cert_key_default_path(o->db_path);
+    s->verify_rl = web_rl_new(WEB_RL_BURST, WEB_RL_REFILL_S);
+    if (!s->cert_key || !s->verify_rl) {
+        web_stop(&s);
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
     s->refresh_mark = -1;
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
@@ -652,6 +696,8 @@ void web_stop(web_server **srv)
     pthread_mutex_destroy(&(*srv)->login_lock);
     pthread_mutex_destroy(&(*srv)->refresh_lock);
     free((*srv)->db_path);
+    free((*srv)->cert_key);
+    web_rl_free(&(*srv)->verify_rl);
     free(*srv);
     *srv = NULL;
 }

@@ -9,7 +9,9 @@
  * compiled into the binary (web/assets, embedded at build time); nothing
  * is fetched from elsewhere.  Users, roles and sessions are archive/users.h;
  * every route checks the session's role on the server, every POST its
- * CSRF token.  Review decisions go through arc_review_decide with the
+ * CSRF token, except the one public page, /verify, where anyone checks a
+ * certificate of record (certify.h): it changes nothing and is
+ * rate-limited per client address instead.  Review decisions go through arc_review_decide with the
  * logged-in user as the operator.
  *
  * The library never prints: each finished request is handed to opts->log
@@ -26,6 +28,8 @@ typedef struct web_opts {
     const char *host;    /* dotted IPv4 address to listen on; NULL: 127.0.0.1 */
     int port;            /* 0: any free port (see web_port) */
     int threads;         /* <= 0: 4 */
+    const char *cert_key; /* certificates' signing key; NULL: certify-key.pem
+                             next to the database (certify.h) */
     /* one line per request: time, peer, method, path, status, bytes,
      * milliseconds, user; may be called from several threads at once */
     void (*log)(void *ud, const char *line);

@@ -34,6 +34,7 @@ typedef struct web_req {
     size_t bin_len;
     int cacheable;      /* may be kept by the browser a few minutes (crops) */
     char location[512]; /* redirect target */
+    char disposition[160]; /* Content-Disposition, when a download */
     char cookie[2][256];
 } web_req;
 
@@ -94,5 +95,17 @@ void web_users_post(web_req *r, const char *action);
 void web_throughput_plot(dg_buf *b, const arc_dash_batch *x);
 /* dashboard.c: the colour of a field/page/item state, one for every plot. */
 const char *web_state_colour(const char *state);
+
+/* Certificates (certify_page.c, verify_page.c): the registrar's form and
+ * issue, and the public verification page (no login, rate-limited). */
+void web_certify_form(web_req *r, int64_t study);
+void web_certify_issue(web_req *r, int64_t study);
+void web_verify_page(web_req *r);
+/* The signing key's file (web_opts.cert_key, else next to the database);
+ * its public half is the same name with .pub.  Caller frees. */
+char *web_cert_key_path(const web_req *r);
+/* 1 when the client's address may verify once more now (a token bucket
+ * per address, ratelimit.c); 0 when it has asked too often. */
+int web_verify_allowed(web_req *r);
 
 #endif

@@ -128,6 +128,12 @@ static void test_roles(tl_state *t)
     CHECK(t, !arc_role_can(ARC_ROLE_REGISTRAR, ARC_PERM_REVIEW_READ));
     CHECK(t, !arc_role_can(ARC_ROLE_ARCHIVIST, ARC_PERM_REVIEW_DECIDE));
     CHECK(t, !arc_role_can(ARC_ROLE_OPERATOR, ARC_PERM_USERS));
+    /* certificates are the registrar's (and the admin's) alone */
+    CHECK(t, arc_role_can(ARC_ROLE_REGISTRAR, ARC_PERM_CERTIFY));
+    CHECK(t, arc_role_can(ARC_ROLE_ADMIN, ARC_PERM_CERTIFY));
+    CHECK(t, !arc_role_can(ARC_ROLE_OPERATOR, ARC_PERM_CERTIFY));
+    CHECK(t, !arc_role_can(ARC_ROLE_AUDITOR, ARC_PERM_CERTIFY));
+    CHECK(t, !arc_role_can(ARC_ROLE_ARCHIVIST, ARC_PERM_CERTIFY));
 }
 
 int main(int argc, char **argv)

@@ -4,7 +4,9 @@
 # pdftoppm, its QR code with zbarimg), refused while a value is in review, verified from the PDF, the
 # payload and the printed code, NOT authentic after any byte of the signed
 # content changes, "changed since" after an amendment, disclosure profiles,
-# the English certificate, and every issue in the access log and the chain.
+# the English certificate, every issue in the access log and the chain, and
+# a register row edited, deleted or added behind dangan's back named by
+# `audit verify`.
 # usage: certify_cli.sh DANGAN TEST_REVIEW TEST_CERT_TAMPER CONFIGS WORKDIR
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -144,12 +146,54 @@ check_eq "audit events of kind certify" "$(Q "SELECT count(*) FROM audit_event W
 check_exit "the chain is intact" 0 "$DANGAN" audit verify
 ERR=$(sqlite3 "$W/r.db" "UPDATE certificate SET requester = 'x'" 2>&1)
 check_contains "certificates cannot be edited" "$ERR" "certificates are never changed"
+# ... and one edited or deleted with the triggers out of the way (and put
+# back) is named by `audit verify`: the register is compared row by row
+TRIG_UPD=$(Q "SELECT sql FROM sqlite_master WHERE name = 'certificate_no_update'")
+TRIG_DEL=$(Q "SELECT sql FROM sqlite_master WHERE name = 'certificate_no_delete'")
+forged() { # forged NAME SQL: case.db is r.db with SQL applied
+    rm -f "$W/case.db"
+    sqlite3 "$W/r.db" ".backup '$W/case.db'" && sqlite3 "$W/case.db" "$2" || fail "$1: sqlite3 failed"
+}
+forged "register edited" "DROP TRIGGER certificate_no_update;
+    UPDATE certificate SET requester = 'Other Co' WHERE id = 2; $TRIG_UPD;"
+check_exit "register edited: verify" 7 "$DANGAN" --db "$W/case.db" audit verify
+check_contains "register edited: named" "$TL_OUT" "certificate 2: requester is \"Other Co\", but the last event"
+forged "register row deleted" "DROP TRIGGER certificate_no_delete;
+    DELETE FROM certificate WHERE id = 1; $TRIG_DEL;"
+check_exit "register row deleted: verify" 7 "$DANGAN" --db "$W/case.db" audit verify
+check_contains "register row deleted: named" "$TL_OUT" "certificate 1: deleted"
+forged "register trigger dropped" "DROP TRIGGER certificate_no_delete"
+check_exit "register trigger dropped: verify" 7 "$DANGAN" --db "$W/case.db" audit verify
+check_contains "register trigger dropped: named" "$TL_OUT" "trigger certificate_no_delete is gone"
+forged "register row added" "DROP TRIGGER certificate_no_update;
+    INSERT INTO certificate (serial, code, study_id, issued, who, audience, lang, key_id, payload)
+    SELECT serial || 'X', 'FFFF-FFFF-FFFF-FFFF', study_id, issued, who, audience, lang, key_id,
+    payload FROM certificate WHERE id = 1; $TRIG_UPD;"
+check_exit "register row added: verify" 7 "$DANGAN" --db "$W/case.db" audit verify
+check_contains "register row added: named" "$TL_OUT" "certificate 3: no event records it"
 
 # English: labels in English, and no invented names of disciplines
 check_exit "certify in English" 0 "$DANGAN" certify "$S1" --lang en --out "$W/en.pdf"
 TXT=$(pdftotext "$W/en.pdf" -)
 check_contains "en: title" "$TXT" "Certificate of Record"
 check_contains "en: says there is no official English name" "$TXT" "no official English name"
+
+# with a public verification page configured, the QR code is a link to it
+# carrying the payload, which `verify` (and the page) find inside it
+echo "verify_url = https://registry.example.edu/verify" >> "$W/conf/certificate.conf"
+check_exit "certify with a verification page" 0 env DANGAN_CONFIG_DIR="$W/conf" "$DANGAN" \
+    certify "$S1" --out "$W/url.pdf"
+check_contains "the page prints its address" "$(pdftotext "$W/url.pdf" -)" \
+    "在 https://registry.example.edu/verify 输入验证码"
+check "pdftoppm at 300 dpi (url)" pdftoppm -r 300 -png -singlefile "$W/url.pdf" "$W/url300"
+QR=$(zbarimg -q --raw "$W/url300.png" 2>/dev/null)
+check_eq "the QR code is the page's link with the payload" "$QR" \
+    "https://registry.example.edu/verify?p=$(payload_of "$W/url.pdf")"
+check_exit "verify the link read from the QR code" 0 "$DANGAN" verify "$QR"
+echo "verify_url = javascript:alert(1)" >> "$W/conf/certificate.conf"
+check_exit "a verify_url that is no http(s) address" 4 env DANGAN_CONFIG_DIR="$W/conf" "$DANGAN" \
+    certify "$S1" --out "$W/x.pdf"
+sed -i '/^verify_url/d' "$W/conf/certificate.conf"
 
 # an amendment after the issue: still authentic, but changed since
 check_exit "amend the birth date" 0 "$DANGAN" amend "$S1" birth_date 1962-04 --reason "registrar" \

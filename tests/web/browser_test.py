@@ -8,7 +8,9 @@ shown, u undoes, j moves on), the database checked after each step; an
 auditor's Enter decides nothing and the server refuses the auditor's
 POST; a registrar is refused the queue; a POST without the CSRF token is
 refused; two operators deciding one item give one decision and the second
-sees who decided it.  Screenshots of the login, queue and item pages go to
+sees who decided it.  Then certificates: a registrar issues one from the
+search with the keys alone (the PDF read with pdftotext), a stranger checks
+it on the public page (good, forged, by code, amended since).  Screenshots of the login, queue and item pages go to
 $DANGAN_SCREENSHOTS (docs/img when refreshing the docs), else WORKDIR/shots.
 
 usage: browser_test.py DANGAN TEST_REVIEW WORKDIR
@@ -76,6 +78,7 @@ def main():
     dec = webfix.query(db, "SELECT count(*) FROM review_decision WHERE operator = 'alice'")[0][0]
     check("alice's decisions are chained under her name", ev == dec and dec > 0,
           "%s events, %s decisions" % (ev, dec))
+    certificates(dangan, fixture, work, chromium, driver_path, shots)
     print("%d failures" % failures)
     return 1 if failures else 0
 
@@ -376,6 +379,118 @@ def run(srv, db, chromium, driver_path, work, shots, browsers):
     import workbench_browser
     workbench_browser.run(sys.modules[__name__], srv, db, DANGAN, chromium, driver_path, work,
                           shots, browsers)
+
+
+def tab_to(b, cond, what, most=40):
+    """Tab until the focused element satisfies cond (a JS expression on e)."""
+    from selenium.webdriver.common.keys import Keys
+    for _ in range(most):
+        if b.execute_script("var e = document.activeElement; return !!(" + cond + ");"):
+            return True
+        keys(b, Keys.TAB)
+    check("Tab reached " + what, False, b.current_url)
+    return False
+
+
+def downloaded(folder, timeout=60):
+    import time
+    end = time.time() + timeout
+    while time.time() < end:
+        done = [f for f in os.listdir(folder) if f.endswith(".pdf")]
+        if done and not [f for f in os.listdir(folder) if f.endswith(".crdownload")]:
+            return os.path.join(folder, done[0])
+        time.sleep(0.2)
+    return None
+
+
+def certificates(dangan, fixture, work, chromium, driver_path, shots):
+    """A registrar finds a record and issues its certificate with the keys
+    alone; a stranger checks it on the public page: the good PDF, a forged
+    one, the printed code, and the PDF again after an amendment."""
+    from selenium.webdriver.common.keys import Keys
+    cwork = os.path.join(work, "certify")
+    db, s1, s2 = webfix.build_certifiable(dangan, fixture, cwork)
+    srv = webfix.Server(dangan, db, cwork)
+    browsers = []
+    try:
+        r = new_browser(chromium, driver_path, cwork, browsers)
+        dl = os.path.join(cwork, "downloads")
+        os.makedirs(dl, exist_ok=True)
+        r.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow",
+                                                          "downloadPath": dl})
+        login(r, srv.url, "rita", "registrar-pw")
+        r.get(srv.url + "/search?name=zhang+san")
+        tab_to(r, "e.classList && e.classList.contains('certify')", "the certify button")
+        keys(r, Keys.ENTER)
+        wait(r, lambda d: d.execute_script("return document.activeElement.id") == "audience",
+             "the certify form with the audience focused")
+        keys(r, Keys.TAB, "ACME 有限公司", Keys.TAB, "background check", Keys.TAB)
+        r.save_screenshot(os.path.join(shots, "workbench-certify.png"))
+        keys(r, Keys.TAB, Keys.ENTER)
+        pdf = downloaded(dl)
+        check("Enter on the button downloads the certificate", pdf is not None,
+              str(os.listdir(dl)))
+        txt = subprocess.run(["pdftotext", pdf, "-"], capture_output=True,
+                             text=True).stdout if pdf else ""
+        check("pdftotext: 張三's certificate for ACME", "学籍证明" in txt and "張三" in txt
+              and "ACME 有限公司" in txt and "background check" in txt, txt[:500])
+        rows = webfix.query(db, "SELECT who, requester, audience FROM certificate")
+        check("registered under rita for ACME", rows == [("rita", "ACME 有限公司", "outside")],
+              str(rows))
+        r.get(srv.url + "/certify/%d" % s2)
+        wait(r, lambda d: d.execute_script("return document.activeElement.id") == "audience",
+             "the form of the unsettled record")
+        keys(r, Keys.TAB, Keys.TAB, Keys.TAB, Keys.TAB, Keys.ENTER)
+        wait(r, lambda d: "grad_date: invalid (month 13)" in text_of(d, "refusal"),
+             "the refusal naming the field")
+        check("no certificate for the unsettled record",
+              webfix.query(db, "SELECT count(*) FROM certificate")[0][0] == 1)
+
+        # a stranger, not logged in
+        v = new_browser(chromium, driver_path, cwork, browsers)
+
+        def verify_pdf(path):
+            v.get(srv.url + "/verify")
+            v.find_element("id", "pdf").send_keys(path)
+            tab_to(v, "e.id == 'check'", "the verify button")
+            keys(v, Keys.ENTER)
+            wait(v, lambda d: d.find_elements("id", "verdict"), "the verdict")
+            return v.find_element("id", "verdict").get_attribute("data-verdict"), \
+                text_of(v, "verdict")
+
+        verdict, text = verify_pdf(pdf) if pdf else (None, "")
+        check("the PDF uploaded: authentic and current", verdict == "current"
+              and "張三" in text, text)
+        v.save_screenshot(os.path.join(shots, "verify-current.png"))
+        if pdf:
+            with open(pdf, "rb") as f:
+                good = f.read()
+            forged = os.path.join(cwork, "forged.pdf")
+            with open(forged, "wb") as f:
+                f.write(webfix.forge(good))
+            verdict, text = verify_pdf(forged)
+            check("a forged PDF: NOT authentic, nothing of it shown",
+                  verdict == "not-authentic" and "張三" not in text, text)
+        code = webfix.query(db, "SELECT code FROM certificate")[0][0]
+        v.get(srv.url + "/verify")
+        wait(v, lambda d: d.execute_script("return document.activeElement.id") == "text",
+             "the code field focused")
+        keys(v, code, Keys.TAB, Keys.TAB, Keys.ENTER)
+        wait(v, lambda d: d.find_elements("id", "verdict"), "the verdict on the code")
+        check("the printed code typed: authentic and current",
+              v.find_element("id", "verdict").get_attribute("data-verdict") == "current")
+        subprocess.run([dangan, "amend", str(s1), "name", "張叁", "--reason", "typo",
+                        "--operator", "reg1"], check=True, stdout=subprocess.DEVNULL,
+                       env=dict(os.environ, DANGAN_DB=db))
+        verdict, text = verify_pdf(pdf) if pdf else (None, "")
+        check("after an amendment: amended since, the name marked, the new value not shown",
+              verdict == "amended" and "amended since the issue" in text and "張叁" not in text,
+              text)
+        v.save_screenshot(os.path.join(shots, "verify-amended.png"))
+    finally:
+        for b in browsers:
+            b.quit()
+        srv.stop()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ usage: serve_http.py DANGAN TEST_REVIEW WORKDIR
 """
 import http.cookiejar
 import json
+import os
 import re
 import sys
 import urllib.error
@@ -81,6 +82,7 @@ def main():
     conflict_sides(dangan, fixture, work)
     import workbench_http
     workbench_http.run(dangan, fixture, work + "/workbench", Client, check)
+    certificates(dangan, fixture, work)
     print("%d failures" % failures)
     return 1 if failures else 0
 
@@ -153,6 +155,150 @@ def conflict_sides(dangan, fixture, work):
         log = webfix.query(db, "SELECT who, action FROM access_log ORDER BY id")
         check("the search and the provenance are in the access log under rita",
               ("rita", "lookup") in log and ("rita", "provenance") in log, str(log))
+    finally:
+        srv.stop()
+
+
+def multipart(c, path, fields, files):
+    """POST multipart/form-data (the verification page's upload)."""
+    boundary = "----dangantest7d1f"
+    parts = []
+    for k, v in fields.items():
+        parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" %
+                      (boundary, k)).encode() + v.encode() + b"\r\n")
+    for k, (name, data) in files.items():
+        parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                      "Content-Type: application/pdf\r\n\r\n" % (boundary, k, name)).encode()
+                     + data + b"\r\n")
+    body = b"".join(parts) + ("--%s--\r\n" % boundary).encode()
+    r = urllib.request.Request(c.base + path, data=body, method="POST", headers={
+        "Content-Type": "multipart/form-data; boundary=" + boundary})
+    try:
+        resp = c.op.open(r, timeout=60)
+    except urllib.error.HTTPError as e:
+        resp = e
+    return resp.status, resp.read().decode("utf-8", "replace")
+
+
+def verdict(body):
+    m = re.search(r'data-verdict="([a-z-]+)"', body)
+    return m.group(1) if m else None
+
+
+def certificates(dangan, fixture, work):
+    """The registrar's certify button and the public verification page."""
+    import subprocess
+    cwork = work + "/certify"
+    db, s1, s2 = webfix.build_certifiable(dangan, fixture, cwork)
+    srv = webfix.Server(dangan, db, cwork)
+    try:
+        rg = Client(srv.url)
+        rg.login("rita", "registrar-pw")
+        st, h, body, _ = rg.req("GET", "/search?name=" + urllib.parse.quote("张三"))
+        check("search: a certify button by the found record",
+              'href="/certify/%d"' % s1 in body, body[-800:])
+        st, h, body, _ = rg.req("GET", "/certify/%d" % s1)
+        check("certify form: audience, requester, purpose, language",
+              st == 200 and all('name="%s"' % n in body for n in ("audience", "for", "purpose",
+                                                                 "lang"))
+              and '<option value="outside">' in body, body[-1500:])
+        m = re.search(r'<meta name="csrf" content="([0-9a-f]{64})">', body)
+        check("the certify form carries the session's CSRF token", m is not None)
+        if m is None:
+            return
+        csrf = m.group(1)
+        form = {"audience": "", "for": "ACME 有限公司", "purpose": "background check",
+                "lang": "zh"}
+        st, h, body, _ = rg.req("POST", "/certify/%d" % s1, form)
+        check("certify without CSRF: 403", st == 403, str(st))
+        st, h, body, _ = rg.req("POST", "/certify/%d" % s1, dict(form, purpose=""))
+        check("a requester without a purpose: 400", st in (400, 403), str(st))
+        n0 = webfix.query(db, "SELECT count(*) FROM certificate")[0][0]
+        check("no certificate from the refused POSTs", n0 == 0, str(n0))
+        r = urllib.request.Request(srv.url + "/certify/%d" % s1, method="POST",
+                                   data=urllib.parse.urlencode(dict(form, csrf=csrf)).encode())
+        resp = rg.op.open(r, timeout=60)
+        pdf = resp.read()
+        check("certify: a PDF download", resp.status == 200 and pdf.startswith(b"%PDF")
+              and resp.headers.get("Content-Type") == "application/pdf"
+              and "attachment" in (resp.headers.get("Content-Disposition") or ""),
+              str(dict(resp.headers)))
+        with open(cwork + "/web.pdf", "wb") as f:
+            f.write(pdf)
+        txt = subprocess.run(["pdftotext", cwork + "/web.pdf", "-"], capture_output=True,
+                             text=True).stdout
+        check("pdftotext: the certificate of 張三 for ACME", "学籍证明" in txt and "張三" in txt
+              and "ACME 有限公司" in txt, txt[:400])
+        row = webfix.query(db, "SELECT who, requester, purpose, audience FROM certificate")
+        check("registered under the logged-in registrar",
+              row == [("rita", "ACME 有限公司", "background check", "outside")], str(row))
+        log = webfix.query(db, "SELECT who FROM access_log WHERE action = 'certify'")
+        ev = webfix.query(db, "SELECT who FROM audit_event WHERE kind = 'certify'")
+        check("access log and audit event under rita", log == [("rita",)] and ev == [("rita",)],
+              str((log, ev)))
+        st, h, body, _ = rg.req("GET", "/certify/%d" % s2)
+        check("the form of a record not settled gives the reasons up front",
+              st == 200 and "cannot be certified yet" in body
+              and "grad_date: invalid (month 13)" in body, body[-1200:])
+        st, h, body, _ = rg.req("GET", "/certify/%d" % s1)
+        check("... and a settled record's form gives none", "cannot be certified" not in body)
+        st, h, body, _ = rg.req("POST", "/certify/%d" % s2, dict(form, csrf=csrf))
+        check("a record not settled: 409 naming the field and why",
+              st == 409 and "grad_date: invalid (month 13)" in body, body[-1200:])
+        st, h, body, _ = rg.req("POST", "/certify/999", dict(form, csrf=csrf))
+        check("an unknown study: 404", st == 404, str(st))
+        op = Client(srv.url)
+        op.login("alice", "alice-secret")
+        st, h, body, _ = op.req("GET", "/certify/%d" % s1)
+        check("an operator may not certify: 403", st == 403, str(st))
+        st, h, body, _ = op.req("POST", "/certify/%d" % s1, dict(form, csrf=op.csrf()))
+        check("an operator's POST: 403", st == 403, str(st))
+        check("still one certificate",
+              webfix.query(db, "SELECT count(*) FROM certificate")[0][0] == 1)
+
+        # the public page: no login
+        pub = Client(srv.url)
+        code = webfix.query(db, "SELECT code FROM certificate")[0][0]
+        st, h, body, _ = pub.req("GET", "/verify")
+        check("verify page without login: 200 with the form", st == 200 and 'name="pdf"' in body
+              and 'name="text"' in body and 'name="csrf"' not in body, str(st))
+        st, body = multipart(pub, "/verify", {"text": ""}, {"pdf": ("c.pdf", pdf)})
+        check("the uploaded PDF: authentic and current",
+              st == 200 and verdict(body) == "current" and "張三" in body, body[-1500:])
+        check("shows what the certificate shows, nothing more",
+              "DG-" in body and "ACME" in body and "导师" not in body, body[-1500:])
+        st, h, body, _ = pub.req("GET", "/verify?code=" + code.lower())
+        check("the printed code (a link): authentic and current",
+              st == 200 and verdict(body) == "current", body[-800:])
+        payload = webfix.payload_of(pdf)
+        st, h, body, _ = pub.req("GET", "/verify?p=" + payload)
+        check("the QR code's text as a link: current", verdict(body) == "current", body[-600:])
+        st, body = multipart(pub, "/verify", {"text": ""}, {"pdf": ("f.pdf", webfix.forge(pdf))})
+        check("a tampered PDF: NOT authentic, nothing shown",
+              verdict(body) == "not-authentic" and "張三" not in body, body[-800:])
+        st, h, body, _ = pub.req("POST", "/verify", {"text": "0000-0000-0000-0000"})
+        check("an unknown code: 404", st == 404 and verdict(body) == "notfound", str(st))
+        env = dict(os.environ, DANGAN_DB=db)
+        subprocess.run([dangan, "amend", str(s1), "name", "張叁", "--reason",
+                        "private reason 7", "--operator", "reg1"], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        st, body = multipart(pub, "/verify", {"text": payload}, {})
+        check("after an amendment: amended, naming the field",
+              verdict(body) == "amended" and re.search(r'<tr data-key="name" class="bad">',
+                                                      body) is not None, body[-1500:])
+        check("the amendment's new value, who and why stay private",
+              "張叁" not in body and "reg1" not in body and "private reason" not in body,
+              body[-1500:])
+        n = 0
+        for i in range(40):
+            st, h, body, _ = pub.req("GET", "/verify?code=" + code)
+            if st == 429:
+                n += 1
+        check("rate-limited: a burst of 40 more is refused in part (429)", n > 0, str(n))
+        st, h, body, _ = pub.req("GET", "/verify")
+        check("the form itself is never limited", st == 200, str(st))
+        log = srv.text()
+        check("the payload never reaches the server log", payload[:40] not in log)
     finally:
         srv.stop()
 

@@ -43,12 +43,16 @@ def build(dangan, fixture, work):
                 "WHEN state = 'review' THEN 0.45 END WHERE state IN ('auto', 'review')")
     con.commit()
     con.close()
+    add_users(dangan, db)
+    return db
+
+
+def add_users(dangan, db):
     env = dict(os.environ, DANGAN_DB=db)
     for name, pw in PASSWORDS.items():
         subprocess.run([dangan, "user", "add", name, "--role", ROLES[name]],
                        input=pw + "\n", text=True, check=True, env=env,
                        stdout=subprocess.DEVNULL)
-    return db
 
 
 class Server:
@@ -120,3 +124,37 @@ def make_conflict(dangan, db):
     subprocess.run([dangan, "load"], check=True, env=env, stdout=subprocess.DEVNULL)
     rows = query(db, "SELECT id FROM review_item WHERE kind = 'conflict'")
     return rows[0][0] if rows else None
+
+
+def build_certifiable(dangan, fixture, work):
+    """The fixture as tests/cli/certify_cli.sh settles it: record 1's
+    review items decided and loaded (study s1, certifiable), record 3's
+    graduation date still invalid (study s2, refused); a signing key; the
+    users.  Returns (db, s1, s2)."""
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    db = os.path.join(work, "r.db")
+    subprocess.run([fixture, "fixture", db, work], check=True)
+    env = dict(os.environ, DANGAN_DB=db)
+    env.pop("DANGAN_CERT_KEY", None)
+    for args in (["review", "list"], ["review", "accept", "1", "--operator", "alice"],
+                 ["review", "pick", "3", "1", "--operator", "alice"], ["load"], ["key", "init"]):
+        subprocess.run([dangan] + args, check=True, env=env, stdout=subprocess.DEVNULL)
+    add_users(dangan, db)
+    s1 = query(db, "SELECT study_id FROM study_source WHERE record_id = 1")[0][0]
+    s2 = query(db, "SELECT study_id FROM study_source WHERE record_id = 3")[0][0]
+    return db, s1, s2
+
+
+def payload_of(pdf_bytes):
+    """The signed payload a certificate PDF carries (DGC1.CONTENT.SIG)."""
+    m = re.search(rb"DGC1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", pdf_bytes)
+    return m.group(0).decode() if m else None
+
+
+def forge(pdf_bytes):
+    """The PDF with one character of its signed content changed."""
+    p = payload_of(pdf_bytes).encode()
+    i = 40
+    c = b"B" if p[i:i + 1] == b"A" else b"A"
+    return pdf_bytes.replace(p, p[:i] + c + p[i + 1:])
