@@ -167,7 +167,8 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
 
 /* A page whose mean line confidence is below this may be turned. */
 #define ORIENT_CHECK_CONF 60.0
-/* ... and below this, with no direction from OSD, it is read every way. */
+/* ... and below this, with no direction from OSD, it is probed every way
+ * (probe_turn) and read whole the way the probe prefers. */
 #define ORIENT_RETRY_CONF 40.0
 
 /* Clean page *ppix turned by quads quarter turns and read it into *out.
