@@ -100,7 +100,7 @@ static int floor_pass(ocr_engine *e, ocr_page *pg, int grid, line_vec *lv, line_
     double uncovered = 0;
     int on = e->settings->floor_on && ocr_floor_needed(pg, lv, grid, &uncovered);
     int thin = 0, blocks = 0;
-    int rc = !on ? DG_OK
+    int rc = !on  ? DG_OK
              : pv ? ocr_floor_merge(lv, pv, &thin, &blocks, err)
                   : ocr_read_floor(e, pg, lv, &thin, &blocks, err);
     dg_buf_addf(&pg->log,
@@ -122,7 +122,7 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     int rc = find_cells(pg, e->settings, &cells, &n, err);
     /* 1-bit scans place crops by all their ink already */
     page_src src = {e->settings->feed_binary ? pg->bin : pg->grey, NULL, NULL, 0, 0,
-                    e->settings->dots_on && !pg->bilevel, 0, NULL};
+                    e->settings->dots_on && !pg->bilevel,          0,    NULL};
     src.bin = rc == DG_OK ? page_ink(pg) : NULL;
     /* On a 1-bit scan small components are broken strokes, not specks
      * (the speckle step has run): dropping them cut values. */
@@ -258,9 +258,9 @@ static int probe_turn(ocr_engine *e, PIX *g, const ocr_source *src, int skip, do
     PIX *half = !mid ? NULL : dpi > PROBE_MAX_DPI ? pixScaleAreaMap2(mid) : pixClone(mid);
     pixDestroy(&mid);
     dpi = dpi > PROBE_MAX_DPI ? dpi / 2 : dpi;
-    PIX *bin = half ? pixOtsuThreshOnBackgroundNorm(half, NULL, 50, 50, 100, 50, 255, 2, 2, 0.1f,
-                                                     NULL)
-                    : NULL;
+    PIX *bin =
+        half ? pixOtsuThreshOnBackgroundNorm(half, NULL, 50, 50, 100, 50, 255, 2, 2, 0.1f, NULL)
+             : NULL;
     pixDestroy(&half);
     PIX *hr = bin ? ocr_open_brick(bin, dpi / 3 | 1, 1) : NULL;
     PIX *vr = bin ? ocr_open_brick(bin, 1, dpi / 3 | 1) : NULL;
