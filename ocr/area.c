@@ -108,7 +108,8 @@ int ocr_read_area_split(ocr_engine *e, const ocr_page *pg, const page_src *src, 
                   ocr_soften_passes(pg, e->settings) == 2,
                   ocr_reads_scan_grey(pg, src) ? pg : NULL,
                   {cut.x + src->ox, cut.y + src->oy, cut.w, cut.h},
-                  src->one_reading};
+                  src->one_reading,
+                  src->plain};
     if (e->settings->dots_on && ci.grey && ci.bin && !ci.fed_binary &&
         ocr_dotted_print(ci.grey, ci.bin, pg))
         ocr_smooth_dots(&ci);

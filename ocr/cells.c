@@ -82,7 +82,8 @@ static int read_under_lighter_print(ocr_engine *e, const ocr_page *pg, const pag
                        src->ox + area.x,
                        src->oy + area.y,
                        0,
-                       0};
+                       0,
+                       NULL};
         if (at.feed)
             pixSetMasked(at.feed, light, 255);
         rc = at.feed && at.bin && at.loc

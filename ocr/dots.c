@@ -92,7 +92,8 @@ int ocr_read_dotted_area(ocr_engine *e, const ocr_page *pg, const page_src *src,
                    src->ox + area.x,
                    src->oy + area.y,
                    0,
-                   0};
+                   0,
+                   NULL};
     ocr_step_push(e, OCR_STEP_DOTS);
     PIX *joined = at.bin ? pixCloseSafeBrick(NULL, at.bin, j, j) : NULL;
     at.loc = joined ? ocr_without_specks(joined, pg->dpi) : NULL;

@@ -198,7 +198,7 @@ static int reaches_beyond(ocr_box was, ocr_box now)
 int ocr_read_faded_cell(ocr_engine *e, const ocr_page *pg, const page_src *src, ocr_box area,
                         region rg, int block, line_vec *lv, dg_err *err)
 {
-    page_src at = {NULL, NULL, NULL, src->ox + area.x, src->oy + area.y, 0, 1};
+    page_src at = {NULL, NULL, NULL, src->ox + area.x, src->oy + area.y, 0, 1, NULL};
     ocr_box whole = {0, 0, area.w, area.h}, was, now;
     int rc = DG_OK;
     if (area.w < FADED_CELL_MIN_SIDE || area.h < FADED_CELL_MIN_SIDE)

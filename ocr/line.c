@@ -346,6 +346,10 @@ static int try_variant(ocr_engine *e, TessBaseAPI *api, PIX *img, int psm, int d
     return rc;
 }
 
+/* A first reading at least this confident is kept by the page outside
+ * cells (ocr_line_floor), and may be spared its variants when the plain
+ * reading confirms it. */
+#define PLAIN_CONFIRMED_CONF 40.0
 /* A confident first reading is kept without trying others (speed). */
 #define EARLY_CONF 85.0
 /* Not a Tesseract mode: PSM 7 on the binary crop instead of the grey one. */
@@ -469,6 +473,11 @@ int ocr_read_line_best(ocr_engine *e, const crop_in *ci, const region *rg, line_
         rc = retry_scaled(e, OCR_STEP_FADED, ci, TARGET_HAN_H_FIRST, PSM_FADED_LINE, rg, &best,
                           &conf, err);
     int retry = !ci->one_reading;
+    /* a first reading the page's plain reading confirms (a line of running
+     * text on a page with no grid), and kept by the page, is not read again */
+    if (rc == DG_OK && retry && ci->plain && conf >= PLAIN_CONFIRMED_CONF &&
+        ocr_plain_agrees(ci->plain, ci->at, &best))
+        retry = 0;
     if (rc == DG_OK && retry && conf < RETRY_CONF && !ci->fed_binary)
         rc = retry_scaled(e, OCR_STEP_VARIANTS, ci, TARGET_HAN_H_FIRST, second, rg, &best, &conf,
                           err);

@@ -134,7 +134,7 @@ typedef struct ocr_line {
  * optional retries: variants (a line read other ways), faded (faded lines
  * and cells re-read from the scan's grey), lighter (a cell re-read without
  * a lighter print over it); floor (the plain full-page reading where the
- * structured one is thin), orientation (OSD and every reading of the page
+ * structured one is thin), orientation (OSD, the turn probe and every reading of the page
  * turned), finish (order and filters). */
 enum {
     OCR_STEP_DECODE,

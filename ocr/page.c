@@ -92,14 +92,17 @@ static int find_cells(const ocr_page *pg, const ocr_settings *s, ocr_cell **cell
 }
 
 /* Where the page's ink lies outside the lines read, the plain reading of
- * the page is made and takes the regions read thin (floor.c); logged as
- * the `floor` step. */
-static int floor_pass(ocr_engine *e, ocr_page *pg, int grid, line_vec *lv, dg_err *err)
+ * the page (pv when made already) is made and takes the regions read thin
+ * (floor.c); logged as the `floor` step. */
+static int floor_pass(ocr_engine *e, ocr_page *pg, int grid, line_vec *lv, line_vec *pv,
+                      dg_err *err)
 {
     double uncovered = 0;
     int on = e->settings->floor_on && ocr_floor_needed(pg, lv, grid, &uncovered);
     int thin = 0, blocks = 0;
-    int rc = on ? ocr_read_floor(e, pg, lv, &thin, &blocks, err) : DG_OK;
+    int rc = !on  ? DG_OK
+             : pv ? ocr_floor_merge(lv, pv, &thin, &blocks, err)
+                  : ocr_read_floor(e, pg, lv, &thin, &blocks, err);
     dg_buf_addf(&pg->log,
                 ",{\"step\":\"floor\",\"on\":%s,\"uncovered\":%.3f,\"blocks\":%d,\"thin\":%d}",
                 on ? "true" : "false", uncovered, blocks, thin);
@@ -119,7 +122,7 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     int rc = find_cells(pg, e->settings, &cells, &n, err);
     /* 1-bit scans place crops by all their ink already */
     page_src src = {e->settings->feed_binary ? pg->bin : pg->grey, NULL, NULL, 0, 0,
-                    e->settings->dots_on && !pg->bilevel, 0};
+                    e->settings->dots_on && !pg->bilevel,          0,    NULL};
     src.bin = rc == DG_OK ? page_ink(pg) : NULL;
     /* On a 1-bit scan small components are broken strokes, not specks
      * (the speckle step has run): dropping them cut values. */
@@ -132,12 +135,20 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     ocr_step_switch(e, OCR_STEP_CELLS);
     if (rc == DG_OK)
         rc = ocr_read_cells(e, pg, &src, cells, n, &lv, err);
+    /* A page with no grid is always read plainly too (floor.c): read so
+     * first, its confident lines spare the phrases there their variants. */
+    line_vec pv = {0};
+    int plain_first = rc == DG_OK && n == 0 && e->settings->floor_on;
+    ocr_step_switch(e, OCR_STEP_FLOOR);
+    if (plain_first)
+        rc = ocr_floor_plain(e, pg, &pv, err);
     ocr_step_switch(e, OCR_STEP_PHRASES);
     if (rc == DG_OK)
-        rc = ocr_read_rest(e, pg, &src, cells, n, (int)n, &lv, err);
+        rc = ocr_read_rest(e, pg, &src, cells, n, (int)n, plain_first ? &pv : NULL, &lv, err);
     ocr_step_switch(e, OCR_STEP_FLOOR);
     if (rc == DG_OK)
-        rc = floor_pass(e, pg, n > 0, &lv, err);
+        rc = floor_pass(e, pg, n > 0, &lv, plain_first ? &pv : NULL, err);
+    ocr_vec_free(&pv);
     ocr_step_switch(e, OCR_STEP_FINISH);
     pixDestroy(&src.bin);
     pixDestroy(&src.loc);
@@ -156,7 +167,8 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
 
 /* A page whose mean line confidence is below this may be turned. */
 #define ORIENT_CHECK_CONF 60.0
-/* ... and below this, with no direction from OSD, it is read every way. */
+/* ... and below this, with no direction from OSD, it is probed every way
+ * (probe_turn) and read whole the way the probe prefers. */
 #define ORIENT_RETRY_CONF 40.0
 
 /* Clean page *ppix turned by quads quarter turns and read it into *out.
@@ -192,14 +204,11 @@ static int read_turned(ocr_engine *e, PIX **ppix, const ocr_source *src, int qua
     return rc;
 }
 
-/* OSD on the page as scanned (decoded from src), converted to grey. */
-static int r_quads(ocr_engine *e, PIX *pix, const ocr_source *src, double *conf)
+/* OSD on the page's grey g (decoded from src). */
+static int r_quads(ocr_engine *e, PIX *g, const ocr_source *src, double *conf)
 {
-    PIX *g = pixConvertTo8(pix, 0);
-    int dpi = (int)((double)ocr_source_dpi(e->settings, src) * pixGetWidth(pix) / src->width);
-    int q = g ? ocr_detect_quads(e, g, dpi, conf) : -1;
-    pixDestroy(&g);
-    return q;
+    int dpi = (int)((double)ocr_source_dpi(e->settings, src) * pixGetWidth(g) / src->width);
+    return ocr_detect_quads(e, g, dpi, conf);
 }
 
 /* *r replaced by the page read turned by `quads` clockwise quarter turns
@@ -220,6 +229,67 @@ static void try_turned(ocr_engine *e, const unsigned char *data, size_t len, int
     pixDestroy(&pix);
 }
 
+/* The probe reads pages finer than this at half size (at 150 dpi a
+ * turned form's probe read as confidently upright as turned). */
+#define PROBE_MAX_DPI 400
+/* ... and only its middle, at most this many inches each way: a plain
+ * reading costs by the text it holds (the whole of a newspaper page read
+ * four ways cost more than three whole turned readings). */
+#define PROBE_INCHES 4
+
+/* The probe of a page OSD gives no direction: the page's middle (binarised,
+ * its rules taken out: PSM 3 read a turned form's ruled cells as fragments
+ * as confidently one way as another) read plainly (PSM 3) upright and
+ * turned each quarter but `skip` (already read); the turn reading more
+ * confidently than upright and every other turn, else 0.  A whole turned
+ * reading costs a full page (cells, phrases, retries, floor: 4 s on a
+ * newspaper photo) where the probe costs about a plain reading; the page
+ * is then read turned at most once more, not every way.  *conf receives
+ * the chosen turn's probe confidence. */
+static int probe_turn(ocr_engine *e, PIX *g, const ocr_source *src, int skip, double *conf)
+{
+    int dpi = (int)((double)ocr_source_dpi(e->settings, src) * pixGetWidth(g) / src->width);
+    dpi = dpi > 0 ? dpi : 300;
+    int w = pixGetWidth(g), h = pixGetHeight(g), side = PROBE_INCHES * dpi;
+    int cw = w < side ? w : side, ch = h < side ? h : side;
+    BOX *b = boxCreate((w - cw) / 2, (h - ch) / 2, cw, ch);
+    PIX *mid = b ? pixClipRectangle(g, b, NULL) : NULL;
+    boxDestroy(&b);
+    PIX *half = !mid ? NULL : dpi > PROBE_MAX_DPI ? pixScaleAreaMap2(mid) : pixClone(mid);
+    pixDestroy(&mid);
+    dpi = dpi > PROBE_MAX_DPI ? dpi / 2 : dpi;
+    PIX *bin =
+        half ? pixOtsuThreshOnBackgroundNorm(half, NULL, 50, 50, 100, 50, 255, 2, 2, 0.1f, NULL)
+             : NULL;
+    pixDestroy(&half);
+    PIX *hr = bin ? ocr_open_brick(bin, dpi / 3 | 1, 1) : NULL;
+    PIX *vr = bin ? ocr_open_brick(bin, 1, dpi / 3 | 1) : NULL;
+    if (hr && vr) {
+        pixSubtract(bin, bin, hr);
+        pixSubtract(bin, bin, vr);
+    }
+    pixDestroy(&hr);
+    pixDestroy(&vr);
+    double c[4] = {-1, -1, -1, -1};
+    int best = 0;
+    for (int k = 0; bin && k < 4; k++) {
+        PIX *t = k == skip && k ? NULL : pixRotateOrth(bin, k);
+        if (!t)
+            continue;
+        TessBaseAPISetImage2(e->api, t);
+        TessBaseAPISetSourceResolution(e->api, dpi);
+        TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
+        if (ocr_recognize(e, e->api, t, NULL) == DG_OK)
+            c[k] = TessBaseAPIMeanTextConf(e->api);
+        TessBaseAPIClear(e->api);
+        pixDestroy(&t);
+        best = c[k] > c[best] ? k : best;
+    }
+    pixDestroy(&bin);
+    *conf = c[best];
+    return best;
+}
+
 /* The orientation search: OSD, and the page read turned.  All of its time
  * is counted as the `orientation` step, helpers' cells included. */
 static void search_orientation(ocr_engine *e, const unsigned char *data, size_t len,
@@ -235,20 +305,25 @@ static void search_orientation(ocr_engine *e, const unsigned char *data, size_t 
      * replaces it only when it reads better. */
     int poor = e->settings->orientation_on && (*r)->mean_conf < ORIENT_CHECK_CONF;
     PIX *pix = poor ? ocr_decode_page_reduced(data, len, page_index, reduction, NULL) : NULL;
-    int q = pix ? r_quads(e, pix, src, &osd_conf) : 0;
+    PIX *g = pix ? pixConvertTo8(pix, 0) : NULL;
     pixDestroy(&pix);
+    int q = g ? r_quads(e, g, src, &osd_conf) : 0;
     ocr_osd_release(e);
     int tried = q > 0 && osd_conf >= e->settings->orientation_min_conf ? q : 0;
+    /* OSD finds no direction on some faded or stained pages turned on their
+     * side; a page read this poorly is probed each other way round, and
+     * read so when its middle reads clearly better so (a page read upside
+     * down can clear the bar of an upright page; photographs and print
+     * chi_sim does not know read poorly every way, and the probe spares
+     * them three whole readings). */
     if (tried)
         try_turned(e, data, len, page_index, src, reduction, tried, osd_conf, r);
-    /* OSD finds no direction on some faded or stained pages turned on their
-     * side; a page read this poorly is read each other way round until one
-     * reads as well as an upright page, not merely above this bar (a page
-     * read upside down can clear it). */
-    int lost = poor && (*r)->mean_conf < ORIENT_RETRY_CONF;
-    for (int k = 1; lost && k <= 3 && (*r)->mean_conf < ORIENT_CHECK_CONF; k++)
-        if (k != tried)
-            try_turned(e, data, len, page_index, src, reduction, k, 0, r);
+    int lost = g && poor && (*r)->mean_conf < ORIENT_RETRY_CONF;
+    double probe_conf = 0;
+    int k = lost ? probe_turn(e, g, src, tried, &probe_conf) : 0;
+    pixDestroy(&g);
+    if (k)
+        try_turned(e, data, len, page_index, src, reduction, k, probe_conf, r);
     __atomic_store_n(&m->turning, 0, __ATOMIC_RELAXED);
     ocr_step_switch(e, OCR_STEP_FINISH);
 }

@@ -117,7 +117,7 @@ static ocr_box phrase_reach(BOXA *phrases, int i, int reach, ocr_box page)
 
 /* Everything outside the table area, phrase by phrase. */
 int ocr_read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src, const ocr_cell *cells,
-                  size_t n, int block0, line_vec *lv, dg_err *err)
+                  size_t n, int block0, const line_vec *plain, line_vec *lv, dg_err *err)
 {
     PIX *feed = src->feed;
     PIX *bin = pixCopy(NULL, src->bin);
@@ -141,7 +141,7 @@ int ocr_read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src, const 
     }
     /* Phrases are found without specks already; inside a phrase's box the
      * raw ink places the crop (dropping specks there too lost characters). */
-    page_src rest = {fm, bin, bin, 0, 0, 0, 0};
+    page_src rest = {fm, bin, bin, 0, 0, 0, 0, plain};
     BOXA *phrases = phrase_boxes(bin, pg->dpi);
     int rc = phrases ? DG_OK : dg_err_set(err, DG_ENOMEM, "out of memory");
     ocr_box page = {0, 0, pixGetWidth(bin), pixGetHeight(bin)};

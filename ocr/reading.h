@@ -60,6 +60,7 @@ typedef struct crop_in {
     const ocr_page *scan_of; /* page whose scan_grey holds the crop, or NULL */
     ocr_box at;              /* the crop's box on the working page */
     int one_reading;         /* prepared already: read one way (and by eng) */
+    const struct line_vec *plain; /* the page's plain reading made first, or NULL */
 } crop_in;
 
 /* A faded line read under this is read from the scan's grey as well: a
@@ -75,12 +76,15 @@ typedef struct crop_in {
  * Each dot of dot-matrix print is a speck on its own: where `loc` has
  * nothing and `dots` is set, dotted ink is looked for (ocr_read_dotted_area).
  * `one_reading`: the feed is prepared already (a faded cell's), and its
- * lines are read one way, not every way ocr_read_line_best knows. */
+ * lines are read one way, not every way ocr_read_line_best knows.
+ * `plain`: the page's plain reading when made before (a page with no
+ * grid), whose agreement spares a line its variants. */
 typedef struct page_src {
     PIX *feed, *bin, *loc;
     int ox, oy; /* where (0, 0) of these images lies on the page */
     int dots;
     int one_reading;
+    const struct line_vec *plain;
 } page_src;
 
 /* ---- line vectors and reading one crop (line.c) ---------------------------- */
@@ -167,8 +171,11 @@ int ocr_read_area(ocr_engine *e, const ocr_page *pg, const page_src *src, ocr_bo
 /* The n cells' lines, in cell order, appended to lv. */
 int ocr_read_cells(ocr_engine *e, const ocr_page *pg, const page_src *src, const ocr_cell *cells,
                    size_t n, line_vec *lv, dg_err *err);
+/* Everything outside the table area, phrase by phrase; plain (or NULL):
+ * the page's plain reading, made first, whose confident lines spare the
+ * phrases under them their variants. */
 int ocr_read_rest(ocr_engine *e, const ocr_page *pg, const page_src *src, const ocr_cell *cells,
-                  size_t n, int block0, line_vec *lv, dg_err *err);
+                  size_t n, int block0, const line_vec *plain, line_vec *lv, dg_err *err);
 
 /* ---- the lines a page keeps (filter.c) -------------------------------------- */
 
@@ -188,6 +195,14 @@ int ocr_floor_needed(const ocr_page *pg, const line_vec *lv, int grid, double *u
  * *nblocks receive the blocks replaced and looked at. */
 int ocr_read_floor(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nthin, int *nblocks,
                    dg_err *err);
+/* ocr_read_floor in two: the plain reading into *pv (the caller frees it),
+ * then lv merged with it (pv's lines taken are moved out of it). */
+int ocr_floor_plain(ocr_engine *e, const ocr_page *pg, line_vec *pv, dg_err *err);
+int ocr_floor_merge(line_vec *lv, line_vec *pv, int *nthin, int *nblocks, dg_err *err);
+/* 1 when the plain lines pv holds over box b are confident and hold the
+ * characters `got` (a first reading of b) read (PLAIN_SURE_CONF and
+ * PLAIN_AGREE in floor.c). */
+int ocr_plain_agrees(const line_vec *pv, ocr_box b, const line_vec *got);
 
 /* ---- a scan's page (page.c) ------------------------------------------------- */
 

@@ -199,6 +199,21 @@ check_contains "no OSD: config edited" "$(cat noosd.xml)" 'min-conf="99"'
 check_eq "no OSD: ocr exit" "$?" 0
 check_eq "no OSD: turned back" "$(sqlite3 o.db 'SELECT orientation FROM ocr_page')" 270
 in_cells o.db "no OSD" "汉族 0|1" "民盟盟员 0|5" "S867146 1|1" "一九八六年九月 1|3"
+# ... found by a probe (the page's middle read plainly each way round), not
+# by reading the whole page every way: besides the probe's four small
+# readings, the orientation search reads the page turned once (the
+# upright reading's count, give or take a variant), where reading it each
+# way made 82 readings against the upright's 19.
+steps_reads() {
+    sqlite3 o.db "SELECT sum(json_extract(s.value, '\$.reads')) FROM ocr_page,
+        json_each(ocr_page.cleanup) t, json_each(json_extract(t.value, '\$.steps')) s
+        WHERE json_extract(t.value, '\$.step') = 'times' AND $1"
+}
+turned_reads=$(steps_reads "s.key = 'orientation'")
+upright_reads=$(steps_reads "s.key <> 'orientation'")
+check_eq "no OSD: the upright reading counted" "$([ "${upright_reads:-0}" -gt 0 ] && echo yes)" yes
+check_eq "no OSD: probed, read turned once (${turned_reads} reads, upright ${upright_reads})" \
+    "$([ "${turned_reads:-999}" -le $((4 + upright_reads * 3 / 2)) ] && echo yes)" yes
 
 # The same form scanned at 600 dpi (tests/data/ocr/form_rows_600dpi.jpg,
 # 3440x660, as preservation masters are scanned) is read at 300 dpi: decoded
