@@ -705,7 +705,17 @@ int shard_merge(sqlite3 *db, const char *shard_path, shard_merge_summary *s, dg_
     if (!rc && (db_query_int(db, "SELECT count(*) FROM sh.sqlite_schema WHERE name = "
                                  "'audit_event'", &tables, NULL) != DG_OK || !tables))
         rc = dg_err_set(err, DG_EINPUT, "'%s' is not a dangan database", shard_path);
+    /* A merge writes a shard's worth of new pages in one transaction: in WAL
+     * mode every page is written twice (the log, then the checkpoint, about
+     * 1 GB a 250,000-record shard).  A rollback journal keeps only the few
+     * pages the merge changes, so the copy is written once.  Only when
+     * nobody else has the archive open (the switch needs that); back to WAL
+     * (what db_open sets) after. */
+    int journal = !rc && sqlite3_exec(db, "PRAGMA main.journal_mode = DELETE", NULL, NULL,
+                                      NULL) == SQLITE_OK;
     rc = rc ? rc : merge_attached(db, shard_path, s, err);
+    if (journal)
+        sqlite3_exec(db, "PRAGMA main.journal_mode = WAL", NULL, NULL, NULL);
     sqlite3_exec(db, "DETACH DATABASE sh", NULL, NULL, NULL);
     return rc;
 }
