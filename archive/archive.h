@@ -240,6 +240,33 @@ typedef struct arc_load_summary {
 int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
              arc_load_summary *sum, dg_err *err);
 
+/* ---- one graduate archived twice (shards merged): relink.c ---------------- */
+
+typedef struct arc_relink_summary {
+    long pairs;      /* study records load's rule says are one graduate */
+    long linked;     /* of those, made one study record (the later joins the earlier) */
+    long conflicts;  /* conflict review items raised (values differ) */
+    long waiting;    /* pairs waiting for those items to be decided */
+    long kept_apart; /* pairs left as two: the later has amendments or certificates */
+} arc_relink_summary;
+
+/*
+ * Load's linking rule between archived study records (same simplified name,
+ * arc_same_graduate on birth month and student number, never against a
+ * rejected conflict or a study with a source on the same page).  upto > 0:
+ * each study with id > upto against those with id <= upto (dangan merge:
+ * upto is the archive's last study before the shard).  upto 0: the pairs
+ * an earlier call raised conflicts on that operators have since decided
+ * (arc_load runs it first).  A pair whose values differ gets 'conflict'
+ * items (the later study's record against the earlier study) and waits;
+ * accepted, the next call links it, rejected, the two stay apart.  Linking
+ * moves the later study's sources (role 'linked'), fills missing values
+ * with their provenance, and deletes the later study (and its person when
+ * it has no other), with one "link" audit event naming what it removed.
+ * In the caller's transaction when one is open, else in its own.
+ */
+int arc_relink(sqlite3 *db, int64_t upto, arc_relink_summary *sum, dg_err *err);
+
 /*
  * *stale = 1 when archived persons' search keys were made with other name
  * tables than configs/normalize holds now (the next `arc_load` makes them

@@ -915,6 +915,12 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
         rc = db_runs_mark_interrupted(db, "load", err);
     if (rc == DG_OK)
         rc = refresh_name_keys(&c, err);
+    /* study records of one graduate from merged shards whose conflicts an
+     * operator has decided since: linked now, as a record would be here */
+    arc_relink_summary rs = {0};
+    if (rc == DG_OK)
+        rc = arc_relink(db, 0, &rs, err);
+    sum->linked += rs.linked;
     /* conflicts found by an earlier load are already items; refresh the rest */
     if (rc == DG_OK)
         rc = arc_review_refresh(db, err);

@@ -72,6 +72,20 @@ int audit_append(sqlite3 *db, const char *who, const char *kind, const char *sub
                  const char *content_json, int64_t *seq, dg_err *err);
 
 /*
+ * Many appends under one write lock (a merge appending a shard's history):
+ * begin reads the head once and prepares the insert; each add is
+ * audit_append's check, canonical form and hash, in the caller's
+ * transaction, which must be open (BEGIN IMMEDIATE) from begin to free and
+ * must not append by other means in between.  Free with audit_batch_free
+ * (NULL-safe); it neither commits nor rolls back.
+ */
+typedef struct audit_batch audit_batch;
+int audit_batch_begin(sqlite3 *db, audit_batch **out, dg_err *err);
+int audit_batch_add(audit_batch *b, const char *who, const char *kind, const char *subject,
+                    const char *content_json, int64_t *seq, dg_err *err);
+void audit_batch_free(audit_batch **b);
+
+/*
  * The row of `table` (a name of ours, never input) with rowid `id` as a
  * canonical JSON object {column: value} (every column; integers and reals
  * as numbers, text as strings, NULL as null, blobs as hex strings),

@@ -67,6 +67,17 @@ static int read_string(canon_in *in, dg_buf *out)
 {
     in->i++;
     while (in->i < in->len) {
+        /* a run of bytes that need no unescaping goes in at once */
+        size_t run = in->i;
+        while (run < in->len && (unsigned char)in->s[run] >= 0x20 && in->s[run] != '"' &&
+               in->s[run] != '\\')
+            run++;
+        if (run > in->i) {
+            if (dg_buf_add(out, in->s + in->i, run - in->i))
+                return DG_ENOMEM;
+            in->i = run;
+            continue;
+        }
         unsigned char c = (unsigned char)in->s[in->i++];
         if (c == '"')
             return DG_OK;

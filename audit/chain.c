@@ -109,65 +109,130 @@ int audit_anchor_parse(const char *s, audit_head *h, dg_err *err)
     return DG_OK;
 }
 
-static int insert_event(sqlite3 *db, const char *who, const char *kind, const char *subject,
-                        const char *content, int64_t *seq, dg_err *err)
-{
+/* A batch of appends under one write lock: the head kept in memory and the
+ * INSERT prepared once (a merge appends a shard's whole history). */
+struct audit_batch {
+    sqlite3 *db;
+    sqlite3_stmt *ins;
     audit_head head;
-    char at[32], hash[65];
-    if (audit_head_read(db, &head, err))
+    dg_buf content;
+};
+
+int audit_batch_begin(sqlite3 *db, audit_batch **out, dg_err *err)
+{
+    *out = NULL;
+    audit_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return dg_err_set(err, DG_ENOMEM, "out of memory appending to the audit chain");
+    b->db = db;
+    dg_buf_init(&b->content, 0);
+    if (audit_head_read(db, &b->head, err)) {
+        free(b);
         return DG_EDB;
-    dg_now_iso(at);
-    int64_t next = head.seq + 1;
-    if (audit_event_hash(head.hash, next, at, who, kind, subject, content, hash))
-        return dg_err_set(err, DG_ENOMEM, "out of memory hashing an event");
-    sqlite3_stmt *st;
+    }
     if (sqlite3_prepare_v2(db, "INSERT INTO audit_event (seq, at, who, kind, subject, content, "
                                "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return fail(db, err, "cannot append to the audit chain");
+                           -1, &b->ins, NULL) != SQLITE_OK) {
+        int rc = fail(db, err, "cannot append to the audit chain");
+        audit_batch_free(&b);
+        return rc;
+    }
+    *out = b;
+    return DG_OK;
+}
+
+void audit_batch_free(audit_batch **b)
+{
+    if (!b || !*b)
+        return;
+    sqlite3_finalize((*b)->ins);
+    dg_buf_release(&(*b)->content);
+    free(*b);
+    *b = NULL;
+}
+
+/* content: canonical already */
+static int insert_event(audit_batch *b, const char *who, const char *kind, const char *subject,
+                        const char *content, int64_t *seq, dg_err *err)
+{
+    char at[32], hash[65];
+    dg_now_iso(at);
+    int64_t next = b->head.seq + 1;
+    if (audit_event_hash(b->head.hash, next, at, who, kind, subject, content, hash))
+        return dg_err_set(err, DG_ENOMEM, "out of memory hashing an event");
+    sqlite3_stmt *st = b->ins;
+    sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, next);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, who, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, subject, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, content, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, head.hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, b->head.hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return fail(db, err, "cannot append to the audit chain");
+        return fail(b->db, err, "cannot append to the audit chain");
+    b->head.seq = next;
+    memcpy(b->head.hash, hash, sizeof hash);
     if (seq)
         *seq = next;
     return DG_OK;
+}
+
+/* who checked, content canonicalized into b->content */
+static int prepare_event(audit_batch *b, const char **who, char user[256], const char *kind,
+                         const char *content_json, dg_err *err)
+{
+    if (!*who) {
+        dg_os_user(user, 256);
+        *who = user;
+    }
+    if (audit_check_who(*who, err) || check_kind(kind, err))
+        return DG_EUSAGE;
+    const char *json = content_json ? content_json : "{}";
+    dg_buf_reset(&b->content);
+    int rc = audit_canon(json, strlen(json), &b->content, err);
+    if (rc == DG_OK && b->content.data[0] != '{')
+        rc = dg_err_set(err, DG_EINPUT, "an event's content must be a JSON object");
+    return rc;
+}
+
+int audit_batch_add(audit_batch *b, const char *who, const char *kind, const char *subject,
+                    const char *content_json, int64_t *seq, dg_err *err)
+{
+    char user[256];
+    int rc = prepare_event(b, &who, user, kind, content_json, err);
+    return rc ? rc : insert_event(b, who, kind, subject ? subject : "", b->content.data, seq, err);
 }
 
 int audit_append(sqlite3 *db, const char *who, const char *kind, const char *subject,
                  const char *content_json, int64_t *seq, dg_err *err)
 {
     char user[256];
-    if (!who) {
-        dg_os_user(user, sizeof user);
-        who = user;
-    }
-    if (audit_check_who(who, err) || check_kind(kind, err))
-        return DG_EUSAGE;
-    const char *json = content_json ? content_json : "{}";
-    dg_buf content;
-    dg_buf_init(&content, 0);
-    int rc = audit_canon(json, strlen(json), &content, err);
-    if (rc == DG_OK && content.data[0] != '{')
-        rc = dg_err_set(err, DG_EINPUT, "an event's content must be a JSON object");
+    audit_batch one = {.db = db};
+    dg_buf_init(&one.content, 0);
+    int rc = prepare_event(&one, &who, user, kind, content_json, err);
     int own = rc == DG_OK && sqlite3_get_autocommit(db);
     if (own && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         rc = fail(db, err, "cannot append to the audit chain");
+    else if (rc == DG_OK && audit_head_read(db, &one.head, err))
+        rc = DG_EDB;
+    else if (rc == DG_OK &&
+             sqlite3_prepare_v2(db, "INSERT INTO audit_event (seq, at, who, kind, subject, "
+                                    "content, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                    "?7, ?8)", -1, &one.ins, NULL) != SQLITE_OK)
+        rc = fail(db, err, "cannot append to the audit chain");
     else if (rc == DG_OK)
-        rc = insert_event(db, who, kind, subject ? subject : "", content.data, seq, err);
+        rc = insert_event(&one, who, kind, subject ? subject : "", one.content.data, seq, err);
     if (own && rc == DG_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = fail(db, err, "cannot append to the audit chain");
     if (own && rc && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    dg_buf_release(&content);
+    sqlite3_finalize(one.ins);
+    dg_buf_release(&one.content);
     return rc;
 }
 

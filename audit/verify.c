@@ -222,13 +222,21 @@ static int rows_index(sqlite3 *db, dg_err *err)
         "CREATE TEMP TABLE IF NOT EXISTS audit_v_rows (tbl TEXT NOT NULL, id INTEGER NOT NULL, "
         "  seq INTEGER NOT NULL, row TEXT NOT NULL, PRIMARY KEY (tbl, id));"
         "DELETE FROM temp.audit_v_rows;"
-        /* newest wins: rows are replaced in chain order */
+        /* newest wins: rows are replaced in chain order; an event's
+         * "removed" {TABLE:[id...]} (two study records found to be one
+         * graduate, archive/relink.c) says a row is gone: row '' */
         "INSERT OR REPLACE INTO temp.audit_v_rows (tbl, id, seq, row) "
-        "  SELECT t.key, json_extract(t.value, '$.id'), e.seq, t.value "
+        "  SELECT tbl, id, seq, row FROM ("
+        "  SELECT t.key AS tbl, json_extract(t.value, '$.id') AS id, e.seq AS seq, "
+        "    t.value AS row, 1 AS o "
         "  FROM main.audit_event e, json_each(e.content, '$.rows') t "
         "  WHERE json_valid(e.content) AND json_type(e.content, '$.rows') = 'object' "
         "    AND json_type(t.value) = 'object' AND json_type(t.value, '$.id') = 'integer' "
-        "  ORDER BY e.seq;";
+        "  UNION ALL SELECT t.key, g.value, e.seq, '', 0 "
+        "  FROM main.audit_event e, json_each(e.content, '$.removed') t, json_each(t.value) g "
+        "  WHERE e.kind = 'link' AND json_valid(e.content) "
+        "    AND json_type(e.content, '$.removed') = 'object' AND t.type = 'array' "
+        "    AND g.type = 'integer') ORDER BY seq, o;";
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         dg_err_set(err, DG_EDB, "cannot index the audit chain's rows: %s", msg ? msg : "");
@@ -316,7 +324,7 @@ static int rows_table(sqlite3 *db, const char *table, audit_report *r, dg_err *e
     int rc = DG_OK;
     /* rows no event carries */
     snprintf(sql, sizeof sql, "SELECT id FROM main.%s WHERE id NOT IN (SELECT id FROM "
-             "temp.audit_v_rows WHERE tbl = ?1) ORDER BY id", table);
+             "temp.audit_v_rows WHERE tbl = ?1 AND row <> '') ORDER BY id", table);
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return fail(db, err, "cannot compare the archive with the audit chain");
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
@@ -325,8 +333,8 @@ static int rows_table(sqlite3 *db, const char *table, audit_report *r, dg_err *e
                  table, (long long)sqlite3_column_int64(st, 0));
     sqlite3_finalize(st);
     /* rows events carry that are gone */
-    snprintf(sql, sizeof sql, "SELECT id, seq FROM temp.audit_v_rows WHERE tbl = ?1 AND id NOT "
-             "IN (SELECT id FROM main.%s) ORDER BY id", table);
+    snprintf(sql, sizeof sql, "SELECT id, seq FROM temp.audit_v_rows WHERE tbl = ?1 AND "
+             "row <> '' AND id NOT IN (SELECT id FROM main.%s) ORDER BY id", table);
     if (!rc && sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return fail(db, err, "cannot compare the archive with the audit chain");
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
@@ -339,7 +347,7 @@ static int rows_table(sqlite3 *db, const char *table, audit_report *r, dg_err *e
         return rc;
     /* the rest, column by column */
     snprintf(sql, sizeof sql, "SELECT v.seq, v.row, t.* FROM main.%s t JOIN temp.audit_v_rows v "
-             "ON v.tbl = ?1 AND v.id = t.id ORDER BY t.id", table);
+             "ON v.tbl = ?1 AND v.id = t.id AND v.row <> '' ORDER BY t.id", table);
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT key, atom, type, json_quote(value) FROM json_each(?1)",
                            -1, &rec, NULL) != SQLITE_OK) {

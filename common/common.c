@@ -146,6 +146,15 @@ int dg_buf_json_str(dg_buf *b, const char *s)
     size_t n = strlen(s);
     for (size_t i = 0; i < n && !rc;) {
         unsigned char c = (unsigned char)s[i];
+        size_t run = i; /* printable ASCII that needs no escape: at once */
+        while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x80 &&
+               s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            rc = dg_buf_add(b, s + i, run - i);
+            i = run;
+            continue;
+        }
         if (c >= 0x80) {
             /* a file name from a GBK share is no UTF-8: each ill-formed
              * sequence becomes U+FFFD, and the JSON stays valid */

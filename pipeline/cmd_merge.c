@@ -66,9 +66,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             fwrite(b.data, 1, b.len, stdout);
             dg_buf_release(&b);
             printf(",\"identity\":\"%s\",\"skipped\":%s,\"rows\":%ld,\"files\":%ld,"
-                   "\"records\":%ld,\"studies\":%ld,\"events\":%ld}",
+                   "\"records\":%ld,\"studies\":%ld,\"events\":%ld,\"linked\":%ld,"
+                   "\"waiting\":%ld,\"conflicts\":%ld,\"kept_apart\":%ld}",
                    s.ident, s.skipped ? "true" : "false", s.rows, s.files, s.records, s.studies,
-                   s.events);
+                   s.events, s.linked, s.waiting, s.conflicts, s.kept_apart);
         } else if (s.skipped == SHARD_EMPTY) {
             cli_info(ctx, "merge: %s: an empty shard (no files), nothing to add\n", path);
         } else if (s.skipped) {
@@ -78,6 +79,11 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             cli_info(ctx, "merge: %s: %ld files, %ld records, %ld study records, %ld audit "
                           "events (%ld rows in %ld tables)\n",
                      path, s.files, s.records, s.studies, s.events, s.rows, s.tables);
+            if (s.linked || s.waiting || s.kept_apart)
+                cli_info(ctx, "merge: %s: the same graduate as archived before: %ld linked, "
+                              "%ld waiting for review (%ld conflict items), %ld kept apart "
+                              "(amended or certified)\n",
+                         path, s.linked, s.waiting, s.conflicts, s.kept_apart);
         }
         merged += !s.skipped;
         skipped += s.skipped;
@@ -92,8 +98,6 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         cli_info(ctx, "merge: %ld shards merged, %ld already merged; %ld rows, %ld study "
                       "records, %ld audit events added\n",
                  merged, skipped, rows, studies, events);
-    if (!rc && merged)
-        cli_info(ctx, "note: persons are not linked across shards yet (see docs/scale.md)\n");
     db_close(&db);
     return rc;
 }
@@ -108,14 +112,18 @@ const cli_command cmd_merge = {
     "appended to the archive's chain with their original hashes kept, then a 'merge'\n"
     "event with the shard's identity and head, so 'dangan audit verify' checks the\n"
     "merged archive and each shard's own history. Merging a shard again adds nothing.\n"
+    "A graduate archived from one shard (a card) and from another (a ledger row) is\n"
+    "made one study record by load's rule; where the two disagree, conflict items go\n"
+    "to review and 'dangan load' links them once accepted.\n"
     "Refused, with the reason and nothing written: a shard of another schema version,\n"
     "made with other catalog editions, crosswalks or name tables, with a run still\n"
-    "running, sharing a file with the archive, or changed since it was merged.\n"
+    "running, sharing a file with the archive, with a row pointing at a missing row,\n"
+    "or changed since it was merged.\n"
     "--into overrides --db. See docs/scale.md.\n"
     "\n"
     "  --into PATH  the archive (default: --db)\n"
     "  --json       one JSON array: per shard identity, skipped, rows, files, records,\n"
-    "               studies, events\n"
+    "               studies, events, linked, waiting, conflicts, kept_apart\n"
     "\n"
     "exit: 0 merged (or already merged); 2 bad command line; 3 database;\n"
     "      4 a shard was refused (the shards before it stay merged)\n",

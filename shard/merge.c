@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "archive.h"
 #include "audit.h"
 #include "db.h"
 
@@ -261,11 +262,12 @@ static int column_expr(const merge_ctx *m, const tinfo *t, const char *col, cons
      * would put an array where the event's row has a string */
     if (ids_of)
         return dg_buf_addf(b,
-                           "('' || CASE WHEN json_valid(%s) AND json_type(%s) = 'array' THEN "
+                           "('' || CASE WHEN %s = '[]' THEN %s "
+                           "WHEN json_valid(%s) AND json_type(%s) = 'array' THEN "
                            "(SELECT json_group_array(CASE WHEN j.type = 'integer' THEN "
                            "j.value + %lld ELSE j.value END) FROM json_each(%s) j) "
                            "ELSE %s END)",
-                           src, src, (long long)offset_of(m, ids_of), src, src);
+                           src, src, src, src, (long long)offset_of(m, ids_of), src, src);
     return dg_buf_addf(b, "%s", src);
 }
 
@@ -434,37 +436,33 @@ static int events_expr(merge_ctx *m, dg_buf *b, dg_err *err)
             m->t[ti].in_events = 1;
     }
     sqlite3_finalize(q);
-    dg_buf inner, probe;
-    dg_buf_init(&inner, 0);
+    /* one json_replace for every path: the content is parsed once, not once
+     * a table (the parse is most of a merged event's cost in SQLite) */
+    dg_buf pairs, probe;
+    dg_buf_init(&pairs, 0);
     dg_buf_init(&probe, 0);
-    int rc = dg_buf_adds(&inner, "content");
+    int rc = DG_OK;
     for (size_t i = 0; !rc && i < m->nt; i++) {
         const tinfo *t = &m->t[i];
         if (!t->in_events)
             continue;
-        dg_buf_reset(b);
-        rc = dg_buf_addf(b, "json_replace(%s", inner.data);
         for (size_t c = 0; !rc && c < t->ncols; c++) {
             char src[300];
             snprintf(src, sizeof src, "json_extract(content, '$.rows.%s.%s')", t->name, t->cols[c]);
             dg_buf_reset(&probe);
             rc = column_expr(m, t, t->cols[c], src, &probe);
             if (!rc && strcmp(probe.data, src) != 0)
-                rc = dg_buf_addf(b, ", '$.rows.%s.%s', %s", t->name, t->cols[c], probe.data);
-        }
-        rc = rc ? rc : dg_buf_addc(b, ')');
-        if (!rc) {
-            dg_buf_reset(&inner);
-            rc = dg_buf_add(&inner, b->data, b->len);
+                rc = dg_buf_addf(&pairs, ", '$.rows.%s.%s', %s", t->name, t->cols[c], probe.data);
         }
     }
     dg_buf_reset(b);
     rc = rc ? rc
-            : dg_buf_addf(b, "json_set(%s, '$.merged', json_object('shard', ?1, 'seq', seq, "
+            : dg_buf_addf(b, "json_set(%s%s%s, '$.merged', json_object('shard', ?1, 'seq', seq, "
                              "'at', at, 'subject', subject, 'content', content, "
                              "'prev_hash', prev_hash, 'hash', hash))",
-                          inner.data);
-    dg_buf_release(&inner);
+                          pairs.len ? "json_replace(content" : "content",
+                          pairs.len ? pairs.data : "", pairs.len ? ")" : "");
+    dg_buf_release(&pairs);
     dg_buf_release(&probe);
     return rc ? oom(err) : DG_OK;
 }
@@ -506,18 +504,21 @@ static int events_append(merge_ctx *m, const char *ident, long *events, dg_err *
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, ident, -1, SQLITE_STATIC);
-    int step;
+    int step = SQLITE_DONE;
+    audit_batch *ab = NULL;
+    rc = audit_batch_begin(m->db, &ab, err);
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         char subject[512];
         subject_remap(m, (const char *)sqlite3_column_text(st, 2), subject, sizeof subject);
-        rc = audit_append(m->db, (const char *)sqlite3_column_text(st, 0),
-                          (const char *)sqlite3_column_text(st, 1), subject,
-                          (const char *)sqlite3_column_text(st, 3), NULL, err);
+        rc = audit_batch_add(ab, (const char *)sqlite3_column_text(st, 0),
+                             (const char *)sqlite3_column_text(st, 1), subject,
+                             (const char *)sqlite3_column_text(st, 3), NULL, err);
         if (!rc)
             (*events)++;
     }
     if (!rc && step != SQLITE_DONE)
         rc = db_fail(m->db, err, "reading the shard's events");
+    audit_batch_free(&ab);
     sqlite3_finalize(st);
     return rc;
 }
@@ -595,6 +596,30 @@ static int shard_identity(sqlite3 *db, const char *shard_path, shard_merge_summa
     return rc;
 }
 
+/* A shard whose references do not hold (edited by hand) is refused. */
+static int shard_references(sqlite3 *db, const char *shard_path, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "PRAGMA sh.foreign_key_check", &st, err))
+        return DG_EDB;
+    int step = sqlite3_step(st), rc = DG_OK;
+    if (step == SQLITE_ROW) {
+        char what[160];
+        snprintf(what, sizeof what, "%s row %lld points at a missing %s row",
+                 (const char *)sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
+                 (const char *)sqlite3_column_text(st, 2));
+        for (char *c = what; *c; c++)
+            if ((unsigned char)*c < 0x20)
+                *c = '?';
+        rc = dg_err_set(err, DG_EINPUT, "shard '%s' is not consistent (%s): refused", shard_path,
+                        what);
+    } else if (step != SQLITE_DONE) {
+        rc = db_fail(db, err, "checking the shard's references");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int merge_attached(sqlite3 *db, const char *shard_path, shard_merge_summary *s, dg_err *err)
 {
     char head[65], *merged_head = NULL;
@@ -619,12 +644,17 @@ static int merge_attached(sqlite3 *db, const char *shard_path, shard_merge_summa
      * holds the working set spares re-reading them (256 MB at most) */
     rc = rc ? rc : db_exec(db, "PRAGMA main.cache_size = -262144; PRAGMA sh.cache_size = -65536; "
                                "PRAGMA temp_store = MEMORY", err);
+    /* References: every id moves with its table's offset, so a shard whose
+     * own references hold gives an archive whose references hold.  Checked
+     * once on the shard (its pages are cached), not row by row against the
+     * growing archive (an index probe a copied row: a third of the merge). */
+    rc = rc ? rc : shard_references(db, shard_path, err);
+    rc = rc ? rc : db_exec(db, "PRAGMA foreign_keys = OFF", err);
     rc = rc ? rc : db_exec(db, "BEGIN IMMEDIATE", err);
-    if (rc)
+    if (rc) {
+        sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
         return rc;
-    /* the ids of one table point at rows of tables copied later (review
-     * items at study records): checked at commit */
-    rc = db_exec(db, "PRAGMA defer_foreign_keys = ON", err);
+    }
     rc = rc ? rc : tables_match(&m, shard_path, err);
     rc = rc ? rc : tables_read(&m, err);
     rc = rc ? rc : copy_references(db, &s->rows, err);
@@ -634,6 +664,15 @@ static int merge_attached(sqlite3 *db, const char *shard_path, shard_merge_summa
     }
     rc = rc ? rc : events_append(&m, s->ident, &s->events, err);
     rc = rc ? rc : merge_event(&m, shard_path, s, head, err);
+    int64_t upto = offset_of(&m, "study_record");
+    if (!rc && upto > 0) {
+        arc_relink_summary rs;
+        rc = arc_relink(db, upto, &rs, err);
+        s->linked = rs.linked;
+        s->waiting = rs.waiting;
+        s->kept_apart = rs.kept_apart;
+        s->conflicts = rs.conflicts;
+    }
     if (!rc) {
         count_into(db, "SELECT count(*) FROM sh.file", &s->files);
         count_into(db, "SELECT count(*) FROM sh.record", &s->records);
@@ -642,6 +681,7 @@ static int merge_attached(sqlite3 *db, const char *shard_path, shard_merge_summa
     rc = rc ? rc : db_exec(db, "COMMIT", err);
     if (rc)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     tables_free(&m);
     return rc;
 }
@@ -665,7 +705,17 @@ int shard_merge(sqlite3 *db, const char *shard_path, shard_merge_summary *s, dg_
     if (!rc && (db_query_int(db, "SELECT count(*) FROM sh.sqlite_schema WHERE name = "
                                  "'audit_event'", &tables, NULL) != DG_OK || !tables))
         rc = dg_err_set(err, DG_EINPUT, "'%s' is not a dangan database", shard_path);
+    /* A merge writes a shard's worth of new pages in one transaction: in WAL
+     * mode every page is written twice (the log, then the checkpoint, about
+     * 1 GB a 250,000-record shard).  A rollback journal keeps only the few
+     * pages the merge changes, so the copy is written once.  Only when
+     * nobody else has the archive open (the switch needs that); back to WAL
+     * (what db_open sets) after. */
+    int journal = !rc && sqlite3_exec(db, "PRAGMA main.journal_mode = DELETE", NULL, NULL,
+                                      NULL) == SQLITE_OK;
     rc = rc ? rc : merge_attached(db, shard_path, s, err);
+    if (journal)
+        sqlite3_exec(db, "PRAGMA main.journal_mode = WAL", NULL, NULL, NULL);
     sqlite3_exec(db, "DETACH DATABASE sh", NULL, NULL, NULL);
     return rc;
 }

@@ -15,8 +15,11 @@
  * the shard's audit events are appended to the archive's chain, each with
  * its archive ids and its original form (seq, hash, prev_hash, content) so
  * the shard's own chain can still be recomputed; then a "merge" event
- * carries the shard's identity, head and the offsets.  Merging the same
- * shard again adds nothing.
+ * carries the shard's identity, head and the offsets.  Then, in the same
+ * transaction, each of the shard's study records that load's rule says is
+ * a graduate archived before (a card here, a ledger row in an earlier
+ * shard) is linked to it, or waits for conflict review (arc_relink).
+ * Merging the same shard again adds nothing.
  *
  * Knows SQLite, schema/ and audit/; no printing, no exit.
  */
@@ -69,6 +72,9 @@ typedef struct shard_merge_summary {
     long tables;      /* tables copied */
     long rows;        /* rows copied, all tables */
     long files, records, studies, events;
+    /* the same graduate in this shard and one merged before (arc_relink):
+     * linked, waiting for conflict decisions, kept apart */
+    long linked, waiting, kept_apart, conflicts;
 } shard_merge_summary;
 
 /*

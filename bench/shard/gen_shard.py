@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """gen_shard.py DB N SEED: add N synthetic archived records to DB, a shard
 database made by `dangan ingest` of one scan (schema, a batch, a file, a
-page): per record a ledger row, 8 fields, a person, a study record, its
-source, 8 provenance rows and a chained "load" audit event carrying the
+page): per record a ledger row, 9 fields, a person, a study record, its
+source, 9 provenance rows and a chained "load" audit event carrying the
 person and study rows as load writes them, so `dangan merge` and `dangan
 audit verify` see what a real shard of that size holds (without OCR rows)."""
 import hashlib
@@ -17,7 +17,8 @@ at = "2026-01-01T00:00:00Z"
 page = db.execute("SELECT min(id) FROM page").fetchone()[0]
 run = db.execute("INSERT INTO run (stage, version, started, finished, status) "
                  "VALUES ('load', 'bench', ?, ?, 'done')", (at, at)).lastrowid
-keys = ["name", "sex", "birth_date", "major", "enroll_date", "grad_date", "degree", "supervisor"]
+keys = ["name", "sex", "birth_date", "student_no", "major", "enroll_date", "grad_date", "degree",
+        "supervisor"]
 sur = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 giv = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 db.execute("CREATE TEMP TABLE seq_n AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
@@ -29,6 +30,9 @@ name = ("substr(?3, (i * 7 + ?4) % 20 + 1, 1) || substr(?5, (i * 13 + ?4) % 24 +
         "|| substr(?5, (i / 24 + ?4) % 24 + 1, 1)")
 vals = {"name": name, "sex": "CASE i % 2 WHEN 0 THEN '男' ELSE '女' END",
         "birth_date": "printf('%d-%02d', 1940 + i % 40, 1 + i % 12)", "major": "'应用数学'",
+        # distinct graduates: a number of its own each, so the merge's
+        # relinking (load's rule across shards) finds no pair among them
+        "student_no": "printf('S%d-%07d', " + str(seed) + ", i)",
         "enroll_date": "printf('%d-09', 1978 + i % 20)",
         "grad_date": "printf('%d-07', 1981 + i % 20)", "degree": "'理学硕士'",
         "supervisor": "'张敏'"}
@@ -42,11 +46,11 @@ db.execute("INSERT INTO person (name_written, name_simplified, pinyin, lookalike
            "JOIN field b ON b.record_id = ?1 + i AND b.key = 'birth_date' "
            "JOIN field s ON s.record_id = ?1 + i AND s.key = 'sex' ORDER BY i", (r0,))
 p0 = db.execute("SELECT max(id) FROM person").fetchone()[0] - n
-db.execute("INSERT INTO study_record (person_id, university, major_hist, code_2022, name_2022, "
-           "enroll, grad, degree, supervisor, load_run, loaded) "
-           "SELECT ?1 + i, '杭州大学', '应用数学', '0701', '数学', printf('%d-09', 1978 + i % 20), "
-           "printf('%d-07', 1981 + i % 20), '理学硕士', '张敏', ?2, ?3 FROM temp.seq_n ORDER BY i",
-           (p0, run, at))
+db.execute("INSERT INTO study_record (person_id, university, student_no, major_hist, code_2022, "
+           "name_2022, enroll, grad, degree, supervisor, load_run, loaded) "
+           "SELECT ?1 + i, '杭州大学', printf('S%d-%07d', ?4, i), '应用数学', '0701', '数学', "
+           "printf('%d-09', 1978 + i % 20), printf('%d-07', 1981 + i % 20), '理学硕士', '张敏', "
+           "?2, ?3 FROM temp.seq_n ORDER BY i", (p0, run, at, seed))
 s0 = db.execute("SELECT max(id) FROM study_record").fetchone()[0] - n
 db.execute("INSERT INTO study_source (study_id, record_id, role, load_run) "
            "SELECT ?1 + i, ?2 + i, 'primary', ?3 FROM temp.seq_n", (s0, r0, run))

@@ -2,7 +2,8 @@
 # refusals.sh - plans (stable by content, aliases together, made for one N),
 # and the merge's refusals with their reasons and nothing written: another
 # schema version, other catalog editions, a run still running, a file the
-# archive has from elsewhere, not a dangan database; idempotence; a forged
+# archive has from elsewhere, a reference to a missing row, not a dangan
+# database; idempotence; a forged
 # shard history caught by `audit verify` after a consistent rewrite.
 # Shards here are ingest-only (no OCR), so this runs in seconds.
 # usage: refusals.sh DANGAN SAMPLES_DIR SOURCE_DIR WORKDIR
@@ -72,6 +73,9 @@ check_contains "refused: the file named" "$TL_ERR" "$sha"
 cp c.db extra.db && sqlite3 extra.db "ALTER TABLE person ADD COLUMN nickname TEXT"
 check_exit "refused: a table not the archive's" 4 "$DANGAN" merge --into m.db extra.db
 check_contains "refused: the table named" "$TL_ERR" "table person is not the archive's"
+cp c.db dangling.db && sqlite3 dangling.db "INSERT INTO field (record_id, key) VALUES (99999, 'name')"
+check_exit "refused: a reference to a missing row" 4 "$DANGAN" merge --into m.db dangling.db
+check_contains "refused: the dangling row named" "$TL_ERR" "field row 1 points at a missing record row"
 echo "plain text" > text.db
 check_exit "refused: not a database" 4 "$DANGAN" merge --into m.db text.db
 check_exit "refused: missing" 4 "$DANGAN" merge --into m.db nowhere.db

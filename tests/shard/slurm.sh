@@ -2,7 +2,8 @@
 # slurm.sh - contrib/slurm on a one-node Slurm cluster this test starts and
 # stops itself (munged, slurmctld, slurmd under a temp dir, ports of its own):
 # two scans planned in 2 shards, submitted as an array job plus a merge job
-# that depends on it (submit.sh); the merge job's archive holds both files,
+# that depends on it (submit.sh --local: shard databases staged on the node's
+# disk and published when done); the merge job's archive holds both files,
 # passes `audit verify`, and resubmitting the merge adds nothing.
 # Skips (77) when slurm-wlm or munge is not installed.
 # usage: slurm.sh DANGAN SAMPLES_DIR SOURCE_DIR WORKDIR
@@ -66,7 +67,9 @@ need "the node is up" sh -c "sinfo -h -o %t | grep -q idle"
 
 # s002 and s003 land in different shards of 2 (their SHA-256s end their first 64 bits even, odd)
 cp "$SAMPLES/s002_reg_moderate.jpg" "$SAMPLES/s003_reg_clean.jpg" scans/
-check_exit "submit" 0 "$SRC/contrib/slurm/submit.sh" --dangan "$DANGAN" --shards 2 out "$WORK/archive.db" scans
+# --local: each task's shard database on "its node's disk" while it runs
+check_exit "submit" 0 "$SRC/contrib/slurm/submit.sh" --dangan "$DANGAN" --local "$WORK/node-local" \
+    --shards 2 out "$WORK/archive.db" scans
 check_contains "submit: two jobs" "$TL_OUT" "merge "
 for _ in $(seq 600); do # the array and the merge: OCR of two pages
     [ -z "$(squeue -h 2> /dev/null)" ] && break
@@ -78,6 +81,16 @@ check_eq "archive: both files" "$(sqlite3 archive.db 'SELECT count(*) FROM file'
 check_eq "archive: every shard merged" "$(sqlite3 archive.db "SELECT count(*) FROM audit_event WHERE kind = 'merge'")" 2
 check_eq "archive: the shards' study records" "$(sqlite3 archive.db 'SELECT count(*) FROM study_record')" \
     "$(( $(sqlite3 out/shard-1.db 'SELECT count(*) FROM study_record') + $(sqlite3 out/shard-2.db 'SELECT count(*) FROM study_record') ))"
+check_eq "staged: both shard databases published" "$(ls out/shard-1.db out/shard-2.db | wc -l)" 2
+check_eq "staged: nothing left on the node, no partial file" \
+    "$(ls -A node-local out | grep -c -e '^dangan-shard-.*\.db' -e '\.part$')" 0
 check_exit "merge job again: nothing added" 0 bash "$SRC/contrib/slurm/dangan-merge.sbatch" out/plan.tsv out archive.db "$DANGAN"
 check_eq "merge again: still two merges" "$(sqlite3 archive.db "SELECT count(*) FROM audit_event WHERE kind = 'merge'")" 2
+files1=$(sqlite3 out/shard-1.db 'SELECT count(*) FROM file')
+ocr1=$(sqlite3 out/shard-1.db 'SELECT group_concat(page_id || ":" || run_id) FROM ocr_page')
+check_exit "staged task again resumes from the published copy" 0 env SLURM_ARRAY_TASK_ID=1 \
+    DANGAN_LOCAL="$WORK/node-local" bash "$SRC/contrib/slurm/dangan-array.sbatch" out/plan.tsv out "$DANGAN"
+check_eq "resumed: the same files, nothing done twice" "$(sqlite3 out/shard-1.db 'SELECT count(*) FROM file')" "$files1"
+check_eq "resumed: no page read again" \
+    "$(sqlite3 out/shard-1.db 'SELECT group_concat(page_id || ":" || run_id) FROM ocr_page')" "$ocr1"
 finish
