@@ -44,6 +44,14 @@ static void field_href(web_req *r, const arc_pv_field *f, char *out, size_t n)
  * no more, and a full scan is megabytes of PNG. */
 enum { PV_MAX_WIDTH = 1600, PV_MIN_WIDTH = 200 };
 
+/* ?w=, the width the page is shown at, within the bounds above. */
+static int display_width(web_req *r)
+{
+    const char *ws = web_arg(r, "w");
+    long w = ws ? strtol(ws, NULL, 10) : PV_MAX_WIDTH;
+    return w < PV_MIN_WIDTH ? PV_MIN_WIDTH : w > PV_MAX_WIDTH ? PV_MAX_WIDTH : (int)w;
+}
+
 /* Page pixels to shown pixels: the factor pixScale is given (ocr/crop.c)
  * and Leptonica's rounding, so boxes land where the scaled text is. */
 static int scaled(int v, double s)
@@ -135,10 +143,9 @@ void web_page_view(web_req *r, int64_t page)
                               rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND
                                                  : MHD_HTTP_INTERNAL_SERVER_ERROR,
                               "Page", err.msg);
-    const char *rs = web_arg(r, "record"), *ws = web_arg(r, "w");
+    const char *rs = web_arg(r, "record");
     int64_t record = rs ? strtoll(rs, NULL, 10) : 0;
-    long width = ws ? strtol(ws, NULL, 10) : PV_MAX_WIDTH;
-    width = width < PV_MIN_WIDTH ? PV_MIN_WIDTH : width > PV_MAX_WIDTH ? PV_MAX_WIDTH : width;
+    int width = display_width(r);
     r->ctype = "text/html; charset=utf-8";
     dg_buf *b = &r->out;
     char title[64];
@@ -167,11 +174,11 @@ void web_page_view(web_req *r, int64_t page)
                    "<kbd>Enter</kbd> opens the review item or the archived value's "
                    "provenance</p><div id=\"fieldinfo\" role=\"status\"></div>");
     dg_buf_addf(b,
-                "<p class=\"hint\">Shown at most %ld pixels wide; <a id=\"fullres\" "
+                "<p class=\"hint\">Shown at most %d pixels wide; <a id=\"fullres\" "
                 "href=\"/pageimg/%lld.png\">the page at full resolution</a> (%d × %d, PNG)."
                 "</p><div class=\"pagewrap\">",
                 width, (long long)page, v.width, v.height);
-    boxes(r, &v, record, (int)width);
+    boxes(r, &v, record, width);
     dg_buf_adds(b, "</div>");
     table(r, &v, record);
     arc_page_view_release(&v);
@@ -211,11 +218,8 @@ void web_page_image(web_req *r, int64_t page)
 
 void web_page_image_scaled(web_req *r, int64_t page)
 {
-    const char *ws = web_arg(r, "w");
-    long width = ws ? strtol(ws, NULL, 10) : PV_MAX_WIDTH;
-    width = width < PV_MIN_WIDTH ? PV_MIN_WIDTH : width > PV_MAX_WIDTH ? PV_MAX_WIDTH : width;
     dg_err err = {0};
-    int rc = arc_page_jpeg(r->db, page, (int)width, &r->bin, &r->bin_len, &err);
+    int rc = arc_page_jpeg(r->db, page, display_width(r), &r->bin, &r->bin_len, &err);
     if (rc) {
         r->bin = NULL;
         return web_error_page(r,
