@@ -574,6 +574,11 @@ int arc_record_page(sqlite3 *db, int64_t record, int64_t *page, dg_err *err);
 /* The whole page cut from the original scan as PNG in memory (*png: caller
  * frees), with the checks of arc_review_crop. */
 int arc_page_png(sqlite3 *db, int64_t page, unsigned char **png, size_t *len, dg_err *err);
+/* The page shrunk to at most `width` pixels across (factor width / page
+ * width, never enlarged) as JPEG (*jpeg: caller frees), for the page view:
+ * a full scan is megabytes.  DG_ENOTFOUND for an unknown page. */
+int arc_page_jpeg(sqlite3 *db, int64_t page, int width, unsigned char **jpeg, size_t *len,
+                  dg_err *err);
 
 /* ---- QA sampling: the archival acceptance check (抽检) ----------------------- */
 

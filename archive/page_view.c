@@ -9,6 +9,7 @@
 
 #include "archive.h"
 #include "archive_internal.h"
+#include "ocr.h"
 
 static char *col_dup(sqlite3_stmt *st, int i)
 {
@@ -136,4 +137,30 @@ static int page_crop(sqlite3 *db, int64_t page, int margin, const char *png, dg_
 int arc_page_png(sqlite3 *db, int64_t page, unsigned char **png, size_t *len, dg_err *err)
 {
     return arc_crop_to_memory(db, page_crop, page, 0, png, len, err);
+}
+
+int arc_page_jpeg(sqlite3 *db, int64_t page, int width, unsigned char **jpeg, size_t *len,
+                  dg_err *err)
+{
+    *jpeg = NULL;
+    *len = 0;
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT file_id, page_index FROM page WHERE id = ?", &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, page);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return dg_err_set(err, DG_ENOTFOUND, "no page %lld", (long long)page);
+    }
+    int64_t file = sqlite3_column_int64(st, 0);
+    int index = sqlite3_column_int(st, 1);
+    sqlite3_finalize(st);
+    unsigned char *scan;
+    size_t n;
+    int rc = arc_read_scan(db, file, &scan, &n, err);
+    if (rc)
+        return rc;
+    rc = ocr_page_scaled_jpeg(scan, n, index, width, jpeg, len, err);
+    free(scan);
+    return rc;
 }

@@ -25,17 +25,28 @@
 #define QUEUE_FILTER                                                                               \
     "AND (?2 IS NULL OR i.reason = ?2 OR i.kind = ?2) AND (?3 IS NULL OR f.key = ?3) "
 
-/* The FROM and WHERE of the queue.  In the grouped order the walk is along
- * qkey (migration 013), named with INDEXED BY: without statistics the
- * planner would take review_item_state and sort 100,000 rows.  Open items
- * only: "i.state = 'open'" spelled out, which the partial index needs. */
+/* Each order's index, open items only and all (migrations 013, 018). */
+static const char *const queue_index[][2] = {
+    {"review_item_queue_open", "review_item_queue"},
+    {"review_item_p_open", "review_item_p"},
+    {"review_item_pdesc_open", "review_item_pdesc"},
+};
+
+static int order_no(const arc_queue_opts *o)
+{
+    return o->sort == ARC_QUEUE_P_ASC ? 1 : o->sort == ARC_QUEUE_P_DESC ? 2 : 0;
+}
+
+/* The FROM and WHERE of the queue.  Every order walks its index (qkey,
+ * migration 013; the item's copy of its field's p, qp, migration 018),
+ * named with INDEXED BY: without statistics the planner would take
+ * review_item_state and sort 100,000 rows.  Open items only:
+ * "i.state = 'open'" spelled out, which the partial indexes need. */
 static int add_from(dg_buf *sql, const arc_queue_opts *o, int open_only)
 {
     int open = open_only || !o->all;
-    int grouped = o->sort != ARC_QUEUE_P_ASC && o->sort != ARC_QUEUE_P_DESC;
     return dg_buf_adds(sql, "FROM review_item i ") ||
-           (grouped && dg_buf_adds(sql, open ? "INDEXED BY review_item_queue_open "
-                                             : "INDEXED BY review_item_queue ")) ||
+           dg_buf_addf(sql, "INDEXED BY %s ", queue_index[order_no(o)][open ? 0 : 1]) ||
            dg_buf_adds(sql, QUEUE_JOIN_REST) ||
            dg_buf_adds(sql, open ? "WHERE i.state = 'open' AND (?1 OR 1) "
                                  : "WHERE (?1 OR i.state = 'open') ") ||
@@ -52,13 +63,15 @@ static const char queue_sql[] =
 static const char *const queue_order[] = {
     /* grouped: batch, scan, page, key, reason, id (i.qkey, migration 013) */
     "ORDER BY i.qkey",
-    "ORDER BY f.p IS NULL, f.p, i.id",      /* p, least certain first */
-    "ORDER BY f.p IS NULL, f.p DESC, i.id", /* p, most certain first */
+    /* p, least certain first, then most certain first; no p last.  i.qp
+     * is f.p (triggers of migration 018), spelled as its indexes are */
+    "ORDER BY i.qp IS NULL, coalesce(i.qp, 0), i.id",
+    "ORDER BY i.qp IS NULL, -coalesce(i.qp, 0), i.id",
 };
 
 static const char *order_of(const arc_queue_opts *o)
 {
-    return queue_order[o->sort == ARC_QUEUE_P_ASC ? 1 : o->sort == ARC_QUEUE_P_DESC ? 2 : 0];
+    return queue_order[order_no(o)];
 }
 
 static void bind_filter(sqlite3_stmt *st, const arc_queue_opts *o)
@@ -152,13 +165,13 @@ int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, 
  * whole queue). */
 static const char *const near_keys[] = {
     "i.qkey",
-    "f.p IS NULL, coalesce(f.p, 0), i.id",
-    "f.p IS NULL, -coalesce(f.p, 0), i.id",
+    "i.qp IS NULL, coalesce(i.qp, 0), i.id",
+    "i.qp IS NULL, -coalesce(i.qp, 0), i.id",
 };
 static const char *const near_desc[] = {
     "i.qkey DESC",
-    "f.p IS NULL DESC, coalesce(f.p, 0) DESC, i.id DESC",
-    "f.p IS NULL DESC, -coalesce(f.p, 0) DESC, i.id DESC",
+    "i.qp IS NULL DESC, coalesce(i.qp, 0) DESC, i.id DESC",
+    "i.qp IS NULL DESC, -coalesce(i.qp, 0) DESC, i.id DESC",
 };
 
 /* One neighbour: dir > 0 after item, < 0 before, 0 the first of all;
@@ -211,7 +224,7 @@ int arc_review_queue_near(sqlite3 *db, const arc_queue_opts *o, int64_t item, ar
                           dg_err *err)
 {
     memset(near, 0, sizeof *near);
-    int k = o->sort == ARC_QUEUE_P_ASC ? 1 : o->sort == ARC_QUEUE_P_DESC ? 2 : 0;
+    int k = order_no(o);
     int rc = DG_OK;
     if (!o->next_open_only) {
         rc = near_one(db, o, k, item, -1, 0, &near->prev, err);

@@ -250,6 +250,13 @@ void ocr_leptonica_version(char *buf, size_t n);
  */
 int ocr_crop_to_png(const unsigned char *data, size_t len, int page_index, ocr_box box,
                     int margin, const char *out_path, dg_err *err);
+/*
+ * Page `page_index` of the scan shrunk to at most `width` pixels across
+ * (factor width / page width, never enlarged; height alike, rounded) as
+ * JPEG in *jpeg (malloc'd, the caller frees), for showing on a screen.
+ */
+int ocr_page_scaled_jpeg(const unsigned char *data, size_t len, int page_index, int width,
+                         unsigned char **jpeg, size_t *jpeg_len, dg_err *err);
 
 /* ---- Second reader: PaddleOCR PP-OCRv4 recognition (ocr/rec2*.c*) ------
  *

@@ -3,8 +3,9 @@
  * every field's box drawn on it in the colour of the field's state, each
  * box a link (Tab / j / k move, Enter opens) to the field's review item,
  * else to the provenance of the archived value, else to its row in the
- * table below.  The boxes are SVG over the page image; /pageimg/ID.png is
- * the page cut from the original scan.
+ * table below.  The boxes are SVG over the page image, both scaled to
+ * the display width (?w=, at most 1600 pixels): /pageimg/ID.jpg?w=W is the
+ * page shrunk to W pixels across, /pageimg/ID.png the full scan page.
  */
 #include <microhttpd.h>
 #include <stdio.h>
@@ -39,18 +40,38 @@ static void field_href(web_req *r, const arc_pv_field *f, char *out, size_t n)
         snprintf(out, n, "#row-%lld", (long long)f->id);
 }
 
-static void boxes(web_req *r, const arc_page_view *v, int64_t record)
+/* The page is shown at most this wide (?w= asks for less): a screen shows
+ * no more, and a full scan is megabytes of PNG. */
+enum { PV_MAX_WIDTH = 1600, PV_MIN_WIDTH = 200 };
+
+/* ?w=, the width the page is shown at, within the bounds above. */
+static int display_width(web_req *r)
+{
+    const char *ws = web_arg(r, "w");
+    long w = ws ? strtol(ws, NULL, 10) : PV_MAX_WIDTH;
+    return w < PV_MIN_WIDTH ? PV_MIN_WIDTH : w > PV_MAX_WIDTH ? PV_MAX_WIDTH : (int)w;
+}
+
+/* Page pixels to shown pixels: the factor pixScale is given (ocr/crop.c)
+ * and Leptonica's rounding, so boxes land where the scaled text is. */
+static int scaled(int v, double s)
+{
+    return (int)(v * s + 0.5);
+}
+
+static void boxes(web_req *r, const arc_page_view *v, int64_t record, int width)
 {
     dg_buf *b = &r->out;
-    double sw = v->width > 0 ? (double)v->width / 500.0 : 2;
+    double s = width < v->width ? (double)width / v->width : 1.0;
+    int w = scaled(v->width, s), h = scaled(v->height, s);
+    double sw = w > 0 ? (double)w / 500.0 : 2;
     sw = sw < 1 ? 1 : sw;
     dg_buf_addf(b,
                 "<svg id=\"pagesvg\" class=\"pageview\" viewBox=\"0 0 %d %d\" "
                 "preserveAspectRatio=\"xMidYMin meet\" role=\"group\" aria-label=\"page %d "
-                "with %zu fields\"><image href=\"/pageimg/%lld.png\" x=\"0\" y=\"0\" "
-                "width=\"%d\" height=\"%d\"/>",
-                v->width, v->height, v->page_index + 1, v->n, (long long)v->page, v->width,
-                v->height);
+                "with %zu fields\" data-scale=\"%.6f\"><image href=\"/pageimg/%lld.jpg?w=%d\" "
+                "x=\"0\" y=\"0\" width=\"%d\" height=\"%d\"/>",
+                w, h, v->page_index + 1, v->n, s, (long long)v->page, width, w, h);
     for (size_t i = 0; i < v->n; i++) {
         const arc_pv_field *f = &v->v[i];
         if (f->w <= 0 || f->h <= 0)
@@ -65,7 +86,9 @@ static void boxes(web_req *r, const arc_page_view *v, int64_t record)
                     "width=\"%d\" height=\"%d\" fill=\"%s\" fill-opacity=\"0.18\" "
                     "stroke=\"%s\" stroke-width=\"%.1f\"/><title>",
                     href, cur ? " current" : "", (long long)f->id, (long long)f->id, f->state,
-                    (long long)f->record, f->x, f->y, f->w, f->h, c, c, cur ? sw * 2 : sw);
+                    (long long)f->record, scaled(f->x, s), scaled(f->y, s),
+                    scaled(f->x + f->w, s) - scaled(f->x, s),
+                    scaled(f->y + f->h, s) - scaled(f->y, s), c, c, cur ? sw * 2 : sw);
         web_esc(b, f->key);
         dg_buf_adds(b, ": ");
         web_esc(b, f->value);
@@ -122,6 +145,7 @@ void web_page_view(web_req *r, int64_t page)
                               "Page", err.msg);
     const char *rs = web_arg(r, "record");
     int64_t record = rs ? strtoll(rs, NULL, 10) : 0;
+    int width = display_width(r);
     r->ctype = "text/html; charset=utf-8";
     dg_buf *b = &r->out;
     char title[64];
@@ -148,9 +172,13 @@ void web_page_view(web_req *r, int64_t page)
     }
     dg_buf_adds(b, "· <kbd>Tab</kbd>/<kbd>j</kbd>/<kbd>k</kbd> move between boxes, "
                    "<kbd>Enter</kbd> opens the review item or the archived value's "
-                   "provenance</p><div id=\"fieldinfo\" role=\"status\"></div>"
-                   "<div class=\"pagewrap\">");
-    boxes(r, &v, record);
+                   "provenance</p><div id=\"fieldinfo\" role=\"status\"></div>");
+    dg_buf_addf(b,
+                "<p class=\"hint\">Shown at most %d pixels wide; <a id=\"fullres\" "
+                "href=\"/pageimg/%lld.png\">the page at full resolution</a> (%d × %d, PNG)."
+                "</p><div class=\"pagewrap\">",
+                width, (long long)page, v.width, v.height);
+    boxes(r, &v, record, width);
     dg_buf_adds(b, "</div>");
     table(r, &v, record);
     arc_page_view_release(&v);
@@ -185,5 +213,21 @@ void web_page_image(web_req *r, int64_t page)
     }
     r->status = MHD_HTTP_OK;
     r->ctype = "image/png";
+    r->cacheable = 1;
+}
+
+void web_page_image_scaled(web_req *r, int64_t page)
+{
+    dg_err err = {0};
+    int rc = arc_page_jpeg(r->db, page, display_width(r), &r->bin, &r->bin_len, &err);
+    if (rc) {
+        r->bin = NULL;
+        return web_error_page(r,
+                              rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND
+                                                 : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                              "Page image", err.msg);
+    }
+    r->status = MHD_HTTP_OK;
+    r->ctype = "image/jpeg";
     r->cacheable = 1;
 }

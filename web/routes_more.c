@@ -36,6 +36,11 @@ int web_route_more(web_req *r, int get, int post)
             web_page_image(r, id);
         return 1;
     }
+    if (get && strncmp(p, "/pageimg/", 9) == 0 && (id = id_in(p + 9, ".jpg"))) {
+        if (web_require(r, ARC_PERM_REVIEW_READ, "see pages and their fields"))
+            web_page_image_scaled(r, id);
+        return 1;
+    }
     if (get && strcmp(p, "/users") == 0) {
         if (web_require(r, ARC_PERM_USERS, "manage users"))
             web_users_page(r);

@@ -86,6 +86,8 @@ void web_field_crop(web_req *r, int64_t field);
 void web_page_view(web_req *r, int64_t page);
 void web_record_page(web_req *r, int64_t record);
 void web_page_image(web_req *r, int64_t page);
+/* /pageimg/ID.jpg?w=W: the page shrunk to W pixels across (200..1600). */
+void web_page_image_scaled(web_req *r, int64_t page);
 /* users_pages.c: the admins' users page and its form posts (action: add,
  * role, disable, enable, passwd). */
 void web_users_page(web_req *r);

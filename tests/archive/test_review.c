@@ -103,6 +103,48 @@ static void test_queue(tl_state *t, sqlite3 *db)
     CHECK_INT(t, arc_review_show(db, 999, &v, &err), DG_ENOTFOUND);
 }
 
+/* review_item.qp is the field's p (migration 018): the queue by p walks an
+ * index on it, so every write of field.p must reach it. */
+static void test_queue_p(tl_state *t, sqlite3 *db)
+{
+    dg_err err = {0};
+    const char *stale = "SELECT count(*) FROM review_item i JOIN field f ON f.id = i.field_id "
+                        "WHERE i.qp IS NOT f.p";
+    CHECK_INT(t, q_int(db, "SELECT count(*) FROM review_item WHERE field_id IS NOT NULL") >= 2, 1);
+    CHECK_INT(t, q_int(db, stale), 0);
+    CHECK_INT(t, db_exec(db, "CREATE TEMP TABLE p_was AS SELECT id, p FROM field", &err), 0);
+    CHECK_INT(t, db_exec(db, "UPDATE field SET p = 0.25 WHERE id = 4", &err), 0);
+    CHECK_INT(t, q_int(db, "SELECT qp = 0.25 FROM review_item WHERE field_id = 4 AND kind = "
+                           "'field'"), 1);
+    CHECK_INT(t, db_exec(db, "UPDATE field SET p = NULL WHERE id = 4", &err), 0);
+    CHECK_INT(t, q_int(db, "SELECT qp IS NULL FROM review_item WHERE field_id = 4 AND kind = "
+                           "'field'"), 1);
+    CHECK_INT(t, db_exec(db, "UPDATE field SET p = 0.9 - id / 100.0", &err), 0);
+    CHECK_INT(t, q_int(db, stale), 0);
+    /* the library's order by p is the order of the field's p */
+    arc_queue_opts o = {0};
+    o.sort = ARC_QUEUE_P_ASC;
+    o.all = 1;
+    arc_queue_rows rows;
+    CHECK_INT(t, arc_review_queue(db, &o, &rows, &err), 0);
+    sqlite3_stmt *st;
+    CHECK_INT(t, sqlite3_prepare_v2(db, "SELECT i.id FROM review_item i LEFT JOIN field f ON "
+                                        "f.id = i.field_id ORDER BY f.p IS NULL, f.p, i.id",
+                                    -1, &st, NULL), SQLITE_OK);
+    size_t n = 0, same = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        same += n < rows.n && rows.v[n].id == sqlite3_column_int64(st, 0);
+        n++;
+    }
+    sqlite3_finalize(st);
+    CHECK_INT(t, (long)rows.n, (long)n);
+    CHECK_INT(t, (long)same, (long)n);
+    arc_queue_rows_release(&rows);
+    CHECK_INT(t, db_exec(db, "UPDATE field SET p = (SELECT w.p FROM p_was w WHERE w.id = "
+                             "field.id); DROP TABLE p_was", &err), 0);
+    CHECK_INT(t, q_int(db, stale), 0);
+}
+
 static void test_accept_undo(tl_state *t, sqlite3 *db)
 {
     dg_err err = {0};
@@ -531,6 +573,7 @@ int main(int argc, char **argv)
         return 1;
     }
     test_queue(&t, db);
+    test_queue_p(&t, db);
     test_accept_undo(&t, db);
     test_correct_reject(&t, db);
     test_correct_degree(&t, db);

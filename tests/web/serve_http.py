@@ -50,6 +50,14 @@ class Client:
             resp = e
         return resp.status, dict(resp.headers), resp.read().decode("utf-8", "replace"), resp.headers
 
+    def get_bytes(self, path):
+        """GET for an image: status, headers, the body undecoded."""
+        try:
+            resp = self.op.open(urllib.request.Request(self.base + path), timeout=300)
+        except urllib.error.HTTPError as e:
+            resp = e
+        return resp.status, dict(resp.headers), resp.read()
+
     def login(self, name, pw):
         st, h, body, _ = self.req("GET", "/login")
         token = re.search(r'name="csrf" value="([0-9a-f]{64})"', body).group(1)

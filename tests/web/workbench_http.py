@@ -4,6 +4,8 @@ over plain HTTP: role checks, CSRF, each change in the database and in the
 audit chain under the admin's name, `dangan audit verify` after it all.
 """
 import re
+import sqlite3
+import struct
 import subprocess
 import urllib.parse
 
@@ -18,7 +20,9 @@ def run(dangan, fixture, work, Client, check):
     srv = webfix.Server(dangan, db, work)
     try:
         queue_order(srv, db, Client, check)
+        queue_by_p(srv, db, Client, check)
         pageview(srv, db, Client, check)
+        pageview_scaled(srv, db, Client, check)
         users(srv, db, Client, check)
     finally:
         srv.stop()
@@ -96,6 +100,88 @@ def pageview(srv, db, Client, check):
                   r'decided</title>', body)
     check("dashboard: the batch's throughput per hour with the decision",
           st == 200 and m is not None and m.group(2) == "1", body[-1500:])
+
+
+def queue_by_p(srv, db, Client, check):
+    """The queue by p walks review_item.qp (migration 018), kept equal to
+    the field's p by triggers: p rewritten here behind the server's back
+    (ties, and a field without p) gives the order ORDER BY f.p gave."""
+    con = sqlite3.connect(db, timeout=10)
+    con.execute("UPDATE field SET p = CASE WHEN id % 5 = 0 THEN NULL ELSE (id % 3) / 3.0 END "
+                "WHERE id IN (SELECT field_id FROM review_item WHERE state = 'open')")
+    con.commit()
+    con.close()
+    a = Client(srv.url)
+    a.login("alice", "alice-secret")
+    for sort, desc in (("p", ""), ("-p", " DESC")):
+        st, h, body, _ = a.req("GET", "/queue?sort=" + sort)
+        shown = [int(x) for x in re.findall(r'data-id="(\d+)"', body)]
+        want = [r[0] for r in webfix.query(
+            db, "SELECT i.id FROM review_item i LEFT JOIN field f ON f.id = i.field_id "
+                "WHERE i.state = 'open' ORDER BY f.p IS NULL, f.p%s, i.id" % desc)]
+        nulls = webfix.query(db, "SELECT count(*) FROM review_item i JOIN field f ON "
+                                 "f.id = i.field_id WHERE i.state = 'open' AND f.p IS NULL")[0][0]
+        check("the queue by %s in the order of the field's p (%d items, %d without p)"
+              % (sort, len(want), nulls), st == 200 and shown == want and len(want) >= 5 and
+              nulls >= 1 and len(set(shown)) == len(shown), str((shown, want)))
+        st, h, body, _ = a.req("GET", "/item/%d?sort=%s" % (want[2], sort))
+        m = re.search(r'data-prev="(\d+)" data-next="(\d+)"', body)
+        check("an item's neighbours in the queue by %s" % sort, m is not None and
+              (int(m.group(1)), int(m.group(2))) == (want[1], want[3]),
+              str((m and m.groups(), want)))
+
+
+def jpeg_size(data):
+    """(width, height) from a JPEG's start-of-frame marker."""
+    i = 2
+    while i + 9 < len(data) and data[i] == 0xFF:
+        marker, n = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            h, w = struct.unpack(">HH", data[i + 5:i + 9])
+            return w, h
+        i += 2 + n
+    return None
+
+
+def pageview_scaled(srv, db, Client, check):
+    """The page view shows the page shrunk to the display width (?w=, at
+    most 1600 pixels) and the boxes shrunk alike; the full scan is a link."""
+    a = Client(srv.url)
+    a.login("alice", "alice-secret")
+    page, pw, ph = webfix.query(db, "SELECT p.id, p.width, p.height FROM page p JOIN record r "
+                                    "ON r.page_id = p.id WHERE r.id = 2")[0]
+    for want_w in (200, 1600):
+        s = min(1.0, want_w / pw)
+        w, h = int(pw * s + 0.5), int(ph * s + 0.5)
+        st, _, body, _ = a.req("GET", "/page/%d?w=%d" % (page, want_w))
+        m = re.search(r'viewBox="0 0 (\d+) (\d+)"[^>]*><image href="([^"]+)" x="0" y="0" '
+                      r'width="(\d+)" height="(\d+)"', body)
+        check("page view at %d: the picture %dx%d, the page's %dx%d scaled" % (want_w, w, h, pw, ph),
+              st == 200 and m is not None and m.groups() == (str(w), str(h),
+              "/pageimg/%d.jpg?w=%d" % (page, want_w), str(w), str(h)), str(m and m.groups()))
+        rects = {int(f): tuple(int(v) for v in r) for f, *r in re.findall(
+            r'data-field="(\d+)"[^>]*><rect x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"',
+            body)}
+        fields = webfix.query(db, "SELECT f.id, f.x, f.y, f.w, f.h FROM field f JOIN record r ON "
+                                  "r.id = f.record_id WHERE r.page_id = ? AND f.w > 0 AND f.h > 0",
+                              page)
+
+        def sc(v):
+            return int(v * s + 0.5)
+        want = {f: (sc(x), sc(y), sc(x + bw) - sc(x), sc(y + bh) - sc(y))
+                for f, x, y, bw, bh in fields}
+        check("page view at %d: every box scaled by %.3f" % (want_w, s),
+              rects == want and len(want) >= 10, str((rects, want)))
+        check("page view at %d: a link to the full-resolution page" % want_w,
+              'id="fullres" href="/pageimg/%d.png"' % page in body)
+        st, hd, img = a.get_bytes(m.group(3) if m else "/pageimg/%d.jpg" % page)
+        check("scaled page image at %d: a %dx%d JPEG" % (want_w, w, h),
+              st == 200 and hd.get("Content-Type") == "image/jpeg" and jpeg_size(img) == (w, h),
+              str((st, hd.get("Content-Type"), jpeg_size(img), len(img))))
+    st, hd, img = a.get_bytes("/pageimg/%d.png" % page)
+    check("full-resolution page image: the whole page", st == 200 and
+          hd.get("Content-Type") == "image/png" and struct.unpack(">II", img[16:24]) == (pw, ph),
+          str(st))
 
 
 def users(srv, db, Client, check):
