@@ -27,6 +27,10 @@
  * (bench/real: the bent slide photos read worse taking them). */
 #define LONGER_READING 1.2
 
+/* Pages whose kept lines' mean Tesseract confidence is under this are left
+ * alone (the orientation search's bar for reading a page every way). */
+#define LINES2_MIN_PAGE_CONF 40.0
+
 /* The engine's second reader, loaded on first use; NULL when it cannot be
  * (no model files, built without OpenCV dnn): lines stay Tesseract's. */
 static ocr_rec2 *reader(ocr_engine *e)
@@ -272,7 +276,10 @@ int ocr_read_lines2(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nread,
 {
     *nread = *ntaken = *npieces = 0;
     const ocr_settings *s = e->settings;
-    if (s->lines2_mode == OCR_LINES2_NONE)
+    /* a reading this poor is noise, or the page read the wrong way round
+     * (the orientation search reads it turned): not worth a second reader
+     * (a newspaper photo in vertical print went over the time limit) */
+    if (s->lines2_mode == OCR_LINES2_NONE || ocr_mean_conf(lv, 1) < LINES2_MIN_PAGE_CONF)
         return DG_OK;
     size_t any = 0;
     for (size_t i = 0; i < lv->n; i++)
@@ -282,7 +289,7 @@ int ocr_read_lines2(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nread,
         return DG_OK;
     /* every line is cut from the scan's grey as the plain reading sees it:
      * the cleaned grey's background flattening and painted-out specks cost
-     * the second reader characters (a drawn blurred note: 6 errors against 9) */
+     * the second reader characters (a drawn blurred note: 6 errors against 12) */
     PIX *plain = ocr_plain_image(pg);
     if (!plain)
         return dg_err_set(err, DG_ENOMEM, "out of memory");
