@@ -122,18 +122,43 @@ static int read_pieces(ocr_rec2 *r, PIX *g, dg_buf *b, double *psum, int *pn, in
     return DG_OK;
 }
 
-/* Code points of s without whitespace; *n receives their count. */
-static uint32_t *codepoints(const char *s, size_t *n)
+static int space(uint32_t c)
 {
-    size_t len = strlen(s), i = 0;
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x3000;
+}
+
+/* Code points of s without whitespace; *n receives their count and, when
+ * word is given, (*word)[k] the number of the word (whitespace-separated)
+ * code point k is in (malloc'd; the caller frees). */
+static uint32_t *codepoints_w(const char *s, size_t *n, size_t **word)
+{
+    size_t len = strlen(s), i = 0, w = 0;
     uint32_t *cp = malloc((len + 1) * sizeof *cp);
+    size_t *wd = word ? malloc((len + 1) * sizeof *wd) : NULL;
     *n = 0;
+    if (word) {
+        *word = wd;
+        if (!wd) {
+            free(cp);
+            return NULL;
+        }
+    }
     while (cp && i < len) {
         uint32_t c = dg_utf8_next(s, len, &i);
-        if (c != ' ' && c != '\t' && c != '\n' && c != 0x3000)
-            cp[(*n)++] = c;
+        if (space(c)) {
+            w += *n > 0 && wd && wd[*n - 1] == w;
+            continue;
+        }
+        if (wd)
+            wd[*n] = w;
+        cp[(*n)++] = c;
     }
     return cp;
+}
+
+static uint32_t *codepoints(const char *s, size_t *n)
+{
+    return codepoints_w(s, n, NULL);
 }
 
 static int known(const ocr_rec2 *r, uint32_t c)
@@ -145,16 +170,21 @@ static int known(const ocr_rec2 *r, uint32_t c)
 
 /* The second reader's text t2 with Tesseract's Han characters put back
  * where they are outside its dictionary (it cannot read those: in their
- * place it reads a look-alike or nothing), aligned by edit distance.
- * NULL when out of memory. */
+ * place it reads a look-alike or nothing), aligned by edit distance; and
+ * Tesseract's word breaks (t1's spaces) where the alignment puts them:
+ * without a rule between its columns, a ledger row is told into columns
+ * by its words.  NULL when out of memory. */
 char *ocr_lines2_merge(const ocr_rec2 *r, const char *t1, const char *t2)
 {
-    size_t n1, n2;
-    uint32_t *a = codepoints(t1, &n1), *b = codepoints(t2, &n2);
+    size_t n1, n2, *wa = NULL;
+    uint32_t *a = codepoints_w(t1, &n1, &wa), *b = codepoints(t2, &n2);
     size_t *d = a && b ? malloc((n1 + 1) * (n2 + 1) * sizeof *d) : NULL;
+    size_t *revw = d ? malloc((n1 + n2 + 1) * sizeof *revw) : NULL;
     dg_buf out;
     dg_buf_init(&out, 0);
-    if (!d) {
+    if (!revw) {
+        free(d);
+        free(wa);
         free(a);
         free(b);
         return NULL;
@@ -176,22 +206,34 @@ char *ocr_lines2_merge(const ocr_rec2 *r, const char *t1, const char *t2)
     while (rev && (i || j)) {
         if (i && j && D(i, j) == D(i - 1, j - 1) + (a[i - 1] != b[j - 1])) {
             int keep1 = a[i - 1] != b[j - 1] && ocr_is_cjk(a[i - 1]) && !known(r, a[i - 1]);
+            revw[nr] = wa[i - 1];
             rev[nr++] = keep1 ? a[i - 1] : b[j - 1];
             i--, j--;
         } else if (i && D(i, j) == D(i - 1, j) + 1) {
-            if (ocr_is_cjk(a[i - 1]) && !known(r, a[i - 1]))
+            if (ocr_is_cjk(a[i - 1]) && !known(r, a[i - 1])) {
+                revw[nr] = wa[i - 1];
                 rev[nr++] = a[i - 1];
+            }
             i--;
         } else {
+            /* a character only the second reader read joins the word of
+             * the one before it */
+            revw[nr] = i ? wa[i - 1] : 0;
             rev[nr++] = b[j - 1];
             j--;
         }
     }
 #undef D
     int rc = rev ? DG_OK : DG_ENOMEM;
-    for (size_t k = nr; rc == DG_OK && k > 0; k--)
-        rc = dg_utf8_add(&out, rev[k - 1]);
+    for (size_t k = nr; rc == DG_OK && k > 0; k--) {
+        if (k < nr && revw[k - 1] != revw[k])
+            rc = dg_buf_addc(&out, ' ');
+        if (rc == DG_OK)
+            rc = dg_utf8_add(&out, rev[k - 1]);
+    }
     free(rev);
+    free(revw);
+    free(wa);
     free(d);
     free(a);
     free(b);
@@ -202,26 +244,40 @@ char *ocr_lines2_merge(const ocr_rec2 *r, const char *t1, const char *t2)
     return dg_buf_detach(&out);
 }
 
-/* Line l's text and words replaced by text (one word: its boxes are cut
- * by character count when the page is finished). */
-static int replace_text(ocr_line *l, char *text, float conf)
+/* Line l's text and words replaced by text, a word at each space (their
+ * boxes are cut by character count when the page is finished). */
+static int replace_text(ocr_line *l, const char *text, float conf)
 {
+    size_t nw = 0, len = strlen(text);
+    for (size_t i = 0; i <= len; i++)
+        nw += (i == len || text[i] == ' ') && i > 0 && text[i - 1] != ' ';
     char *tidy = ocr_tidy_text(text);
-    char *word = tidy ? strdup(tidy) : NULL;
-    ocr_word *w = word ? calloc(1, sizeof *w) : NULL;
-    if (!w) {
+    ocr_word *w = tidy ? calloc(nw ? nw : 1, sizeof *w) : NULL;
+    size_t k = 0;
+    for (const char *p = text; w && *p;) {
+        size_t span = strcspn(p, " ");
+        if (span) {
+            w[k].text = strndup(p, span);
+            w[k].conf = conf;
+            w[k].box = l->box;
+            if (!w[k++].text)
+                break;
+        }
+        p += span;
+        p += *p == ' ';
+    }
+    if (!w || k != nw) {
+        for (size_t j = 0; w && j < k; j++)
+            free(w[j].text);
+        free(w);
         free(tidy);
-        free(word);
         return DG_ENOMEM;
     }
     for (size_t j = 0; j < l->nwords; j++)
         free(l->words[j].text);
     free(l->words);
-    w->text = word;
-    w->conf = conf;
-    w->box = l->box;
     l->words = w;
-    l->nwords = 1;
+    l->nwords = nw;
     free(l->text);
     l->text = tidy;
     return DG_OK;
@@ -260,7 +316,11 @@ static int read_line(ocr_engine *e, ocr_rec2 *r, PIX *img, ocr_line *l, int *too
     free(codepoints(text.data ? text.data : "", &n2));
     if (rc == DG_OK && n && mean >= e->settings->lines2_min_prob &&
         (double)n2 <= LONGER_READING * (double)n1 + 2) {
-        char *merged = ocr_lines2_merge(r, l->text, text.data ? text.data : "");
+        /* Tesseract's words carry its word breaks; its text drops them
+         * between Han */
+        char *t1 = l->nwords ? ocr_join_words(l->words, l->nwords) : strdup(l->text);
+        char *merged = t1 ? ocr_lines2_merge(r, t1, text.data ? text.data : "") : NULL;
+        free(t1);
         rc = merged ? replace_text(l, merged, (float)(100.0 * mean)) : DG_ENOMEM;
         free(merged);
         if (rc)
