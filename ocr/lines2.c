@@ -161,6 +161,13 @@ static uint32_t *codepoints(const char *s, size_t *n)
     return codepoints_w(s, n, NULL);
 }
 
+/* ASCII and its full-width form alike: which width a mark is printed in is
+ * for the punctuation filter to measure (filter.c), not for either reader. */
+static uint32_t fold_width(uint32_t c)
+{
+    return c >= 0xFF01 && c <= 0xFF5E ? c - 0xFEE0 : c;
+}
+
 static int known(const ocr_rec2 *r, uint32_t c)
 {
     char ch[8];
@@ -205,7 +212,9 @@ char *ocr_lines2_merge(const ocr_rec2 *r, const char *t1, const char *t2)
     size_t nr = 0, i = n1, j = n2;
     while (rev && (i || j)) {
         if (i && j && D(i, j) == D(i - 1, j - 1) + (a[i - 1] != b[j - 1])) {
-            int keep1 = a[i - 1] != b[j - 1] && ocr_is_cjk(a[i - 1]) && !known(r, a[i - 1]);
+            int keep1 = a[i - 1] != b[j - 1] &&
+                        ((ocr_is_cjk(a[i - 1]) && !known(r, a[i - 1])) ||
+                         fold_width(a[i - 1]) == fold_width(b[j - 1]));
             revw[nr] = wa[i - 1];
             rev[nr++] = keep1 ? a[i - 1] : b[j - 1];
             i--, j--;
@@ -244,14 +253,15 @@ char *ocr_lines2_merge(const ocr_rec2 *r, const char *t1, const char *t2)
     return dg_buf_detach(&out);
 }
 
-/* Line l's text and words replaced by text, a word at each space (their
- * boxes are cut by character count when the page is finished). */
-static int replace_text(ocr_line *l, const char *text, float conf)
+/* Line l's words replaced by text, a word at each space (their boxes are
+ * cut by character count when the page is finished), and its text by
+ * line (spaced as Tesseract's line text is). */
+static int replace_text(ocr_line *l, const char *text, const char *line, float conf)
 {
     size_t nw = 0, len = strlen(text);
     for (size_t i = 0; i <= len; i++)
         nw += (i == len || text[i] == ' ') && i > 0 && text[i - 1] != ' ';
-    char *tidy = ocr_tidy_text(text);
+    char *tidy = ocr_tidy_text(line);
     ocr_word *w = tidy ? calloc(nw ? nw : 1, sizeof *w) : NULL;
     size_t k = 0;
     for (const char *p = text; w && *p;) {
@@ -318,11 +328,14 @@ static int read_line(ocr_engine *e, ocr_rec2 *r, PIX *img, ocr_line *l, int *too
         (double)n2 <= LONGER_READING * (double)n1 + 2) {
         /* Tesseract's words carry its word breaks; its text drops them
          * between Han */
+        const char *t2 = text.data ? text.data : "";
         char *t1 = l->nwords ? ocr_join_words(l->words, l->nwords) : strdup(l->text);
-        char *merged = t1 ? ocr_lines2_merge(r, t1, text.data ? text.data : "") : NULL;
+        char *merged = t1 ? ocr_lines2_merge(r, t1, t2) : NULL;
+        char *line = merged ? ocr_lines2_merge(r, l->text, t2) : NULL;
         free(t1);
-        rc = merged ? replace_text(l, merged, (float)(100.0 * mean)) : DG_ENOMEM;
+        rc = line ? replace_text(l, merged, line, (float)(100.0 * mean)) : DG_ENOMEM;
         free(merged);
+        free(line);
         if (rc)
             dg_err_set(err, DG_ENOMEM, "out of memory");
         *took = rc == DG_OK;
