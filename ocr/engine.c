@@ -169,6 +169,7 @@ void ocr_engine_free(ocr_engine **pe)
     }
     if (e->monitor)
         TessMonitorDelete(e->monitor);
+    ocr_rec2_free(&e->rec2);
     free(e);
     *pe = NULL;
 }

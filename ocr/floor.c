@@ -274,14 +274,14 @@ static int take_plain(line_vec *lv, line_vec *pv, const pblock *bl, int nb, int 
     return rc;
 }
 
-/* The page as the plain reading sees it: the scan's grey (seal-free, scaled
- * and turned as the page is) deskewed like the page, so its lines land on
- * the structured lines' pixels.  Not the cleaned grey: the clean-up paints
+/* The page as the plain reading sees it (reading.h): the scan's grey
+ * (seal-free, scaled and turned as the page is) deskewed like the page, so
+ * its lines land on the structured lines' pixels.  Not the cleaned grey: the clean-up paints
  * white what it takes for specks and rules, and small print loses dots and
  * strokes the structured reading does not need but a plain reading of
  * running text does.  1-bit scans have no such grey and give the cleaned
  * page.  NULL when out of memory. */
-static PIX *plain_image(const ocr_page *pg)
+PIX *ocr_plain_image(const ocr_page *pg)
 {
     if (!pg->scan_grey || pixGetWidth(pg->scan_grey) != pixGetWidth(pg->grey) ||
         pixGetHeight(pg->scan_grey) != pixGetHeight(pg->grey))
@@ -294,7 +294,7 @@ static PIX *plain_image(const ocr_page *pg)
 
 int ocr_floor_plain(ocr_engine *e, const ocr_page *pg, line_vec *pv, dg_err *err)
 {
-    PIX *img = plain_image(pg);
+    PIX *img = ocr_plain_image(pg);
     int rc = img ? ocr_read_layout(e, img, pg->dpi, 0, pv, err)
                  : dg_err_set(err, DG_ENOMEM, "out of memory");
     pixDestroy(&img);

@@ -20,7 +20,7 @@
 static const char *const step_names[OCR_NSTEPS] = {
     "decode", "seal",    "scale",    "background", "deskew",  "binarize",
     "rules",  "grid",    "cells",    "phrases",    "dots",    "latin",
-    "variants", "faded", "lighter",  "floor",      "orientation", "finish"};
+    "variants", "faded", "lighter",  "floor",      "reader2", "orientation", "finish"};
 
 const char *ocr_step_name(int step)
 {

@@ -134,7 +134,8 @@ typedef struct ocr_line {
  * optional retries: variants (a line read other ways), faded (faded lines
  * and cells re-read from the scan's grey), lighter (a cell re-read without
  * a lighter print over it); floor (the plain full-page reading where the
- * structured one is thin), orientation (OSD, the turn probe and every reading of the page
+ * structured one is thin), reader2 (lines read again by the second reader,
+ * <reader2 lines> in configs/ocr.xml), orientation (OSD, the turn probe and every reading of the page
  * turned), finish (order and filters). */
 enum {
     OCR_STEP_DECODE,
@@ -153,6 +154,7 @@ enum {
     OCR_STEP_FADED,
     OCR_STEP_LIGHTER,
     OCR_STEP_FLOOR,
+    OCR_STEP_READER2,
     OCR_STEP_ORIENTATION,
     OCR_STEP_FINISH,
     OCR_NSTEPS

@@ -57,6 +57,10 @@ struct ocr_settings {
     int faded_on;           /* read a faded line again from the scan's own grey */
     int faded_cells_on;     /* ... and a cell that shows no or only faint ink there */
     int floor_on;           /* regions the structured reading reads thin read plainly */
+    int lines2_mode;        /* page lines the second reader reads again (OCR_LINES2_*) */
+    double lines2_below;    /* OCR_LINES2_UNSURE: lines under this Tesseract confidence */
+    double lines2_min_prob; /* its reading is taken from this mean character probability */
+    int lines2_cells;       /* grid cells' lines too (else left to the trust stage) */
     ocr_limits limits;      /* what a page may claim (checked again before it is read) */
     int budget_on;          /* optional retries bounded by budget_retries */
     double budget_retries;  /* a region's retries read at most this many times the
@@ -90,12 +94,17 @@ typedef struct ocr_clock {
     double first_px, retry_px; /* the current region's pixels read */
 } ocr_clock;
 
+/* Which page lines the second reader reads again (lines2.c). */
+enum { OCR_LINES2_NONE, OCR_LINES2_UNSURE, OCR_LINES2_CJK, OCR_LINES2_ALL };
+
 struct ocr_engine {
     TessBaseAPI *api;
     TessBaseAPI *osd; /* lazily created for orientation detection */
     TessBaseAPI *latin; /* lazily created `eng`, re-reads cells that look Latin */
     int latin_failed;
     int osd_failed;
+    struct ocr_rec2 *rec2; /* lazily loaded second reader (lines2.c) */
+    int rec2_failed;
     const ocr_settings *settings;
     ocr_crew *crew; /* NULL: reads alone */
     ETEXT_DESC *monitor; /* cancels a recognition past the page's deadline */

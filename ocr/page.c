@@ -109,6 +109,17 @@ static int floor_pass(ocr_engine *e, ocr_page *pg, int grid, line_vec *lv, line_
     return rc;
 }
 
+/* Lines read again by the second reader (lines2.c); logged as the
+ * `reader2` step. */
+static int reader2_pass(ocr_engine *e, ocr_page *pg, line_vec *lv, dg_err *err)
+{
+    int nread = 0, ntaken = 0, npieces = 0;
+    int rc = ocr_read_lines2(e, pg, lv, &nread, &ntaken, &npieces, err);
+    dg_buf_addf(&pg->log, ",{\"step\":\"reader2\",\"lines\":%d,\"taken\":%d,\"runs\":%d}",
+                nread, ntaken, npieces);
+    return rc;
+}
+
 /* Pages of a spread told apart in reading order, beyond two to spare. */
 #define MAX_GUTTERS 3
 
@@ -155,6 +166,10 @@ static int read_page(ocr_engine *e, ocr_page *pg, ocr_result *r, dg_err *err)
     int gutter[MAX_GUTTERS];
     int ng = n ? ocr_grid_gutters(pg->rules, cells, n, gutter, MAX_GUTTERS) : 0;
     order_lines(&lv, pg->dpi / 20, gutter, ng);
+    ocr_step_switch(e, OCR_STEP_READER2);
+    if (rc == DG_OK)
+        rc = reader2_pass(e, pg, &lv, err);
+    ocr_step_switch(e, OCR_STEP_FINISH);
     ocr_finish_lines(&lv, e->settings, &pg->geom, r);
     for (size_t i = 0; i < n; i++)
         cells[i].box = ocr_geom_box_to_original(&pg->geom, cells[i].box);
@@ -219,8 +234,10 @@ static void try_turned(ocr_engine *e, const unsigned char *data, size_t len, int
     PIX *pix = ocr_decode_page_reduced(data, len, page_index, reduction, NULL);
     ocr_result *t = NULL;
     dg_err terr = {0};
+    /* text read on its side loses to text read upright (sideways.c) */
+    int side_r = ocr_result_sideways(*r);
     if (pix && read_turned(e, &pix, src, quads, conf, &t, &terr) == DG_OK &&
-        t->mean_conf > (*r)->mean_conf) {
+        (t->mean_conf > (*r)->mean_conf || (side_r && !ocr_result_sideways(t)))) {
         ocr_result_free(r);
         *r = t;
     } else {
@@ -303,7 +320,8 @@ static void search_orientation(ocr_engine *e, const unsigned char *data, size_t 
     /* Most pages come upright: OSD only runs when the upright reading is
      * poor (the page is decoded again then), and a turned reading
      * replaces it only when it reads better. */
-    int poor = e->settings->orientation_on && (*r)->mean_conf < ORIENT_CHECK_CONF;
+    int side = ocr_result_sideways(*r);
+    int poor = e->settings->orientation_on && ((*r)->mean_conf < ORIENT_CHECK_CONF || side);
     PIX *pix = poor ? ocr_decode_page_reduced(data, len, page_index, reduction, NULL) : NULL;
     PIX *g = pix ? pixConvertTo8(pix, 0) : NULL;
     pixDestroy(&pix);
@@ -318,11 +336,12 @@ static void search_orientation(ocr_engine *e, const unsigned char *data, size_t 
      * them three whole readings). */
     if (tried)
         try_turned(e, data, len, page_index, src, reduction, tried, osd_conf, r);
-    int lost = g && poor && (*r)->mean_conf < ORIENT_RETRY_CONF;
+    /* Text on its side (sideways.c) is probed too, and turned only a quarter. */
+    int lost = g && poor && ((*r)->mean_conf < ORIENT_RETRY_CONF || side);
     double probe_conf = 0;
     int k = lost ? probe_turn(e, g, src, tried, &probe_conf) : 0;
     pixDestroy(&g);
-    if (k)
+    if (k && !(side && k == 2))
         try_turned(e, data, len, page_index, src, reduction, k, probe_conf, r);
     __atomic_store_n(&m->turning, 0, __ATOMIC_RELAXED);
     ocr_step_switch(e, OCR_STEP_FINISH);

@@ -204,6 +204,23 @@ int ocr_floor_merge(line_vec *lv, line_vec *pv, int *nthin, int *nblocks, dg_err
  * PLAIN_AGREE in floor.c). */
 int ocr_plain_agrees(const line_vec *pv, ocr_box b, const line_vec *got);
 
+/* The page as the plain reading sees it: the scan's grey, deskewed like the
+ * page (the cleaned grey for 1-bit scans).  NULL when out of memory. */
+PIX *ocr_plain_image(const ocr_page *pg);
+
+/* ---- lines read again by the second reader (lines2.c) ---------------------- */
+
+/* The lines of lv the settings choose (<reader2 lines>) read again by the
+ * engine's second reader, its reading taken where confident; nothing
+ * changes when the reader cannot be loaded.  *nread, *ntaken, *npieces:
+ * lines read, readings taken, model runs. */
+int ocr_read_lines2(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nread, int *ntaken,
+                    int *npieces, dg_err *err);
+
+/* 1 when most characters of r stand in lines taller than wide: text on its
+ * side, read where it stands by Tesseract's layout (sideways.c). */
+int ocr_result_sideways(const ocr_result *r);
+
 /* ---- a scan's page (page.c) ------------------------------------------------- */
 
 /* Decode, clean and read page page_index of the scan; the entry point of

@@ -13,4 +13,15 @@ struct Pix;
  * bpp) as one line; see ocr_rec2_read. */
 int ocr_rec2_read_pix(ocr_rec2 *r, const struct Pix *crop, ocr_rec2_result *out, dg_err *err);
 
+/* 1 when character ch (one UTF-8 character, NUL-terminated) is in r's
+ * dictionary: the reader can put it out. */
+int ocr_rec2_knows(const ocr_rec2 *r, const char *ch);
+
+/* A line's reading by the second reader (t2) with Tesseract's reading of it
+ * (t1) aligned by edit distance: where t1 has a Han character outside r's
+ * dictionary (which r cannot put out: it reads a look-alike or nothing
+ * there), that character is kept; whitespace dropped (lines2.c).
+ * Malloc'd; NULL when out of memory. */
+char *ocr_lines2_merge(const ocr_rec2 *r, const char *t1, const char *t2);
+
 #endif

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <new>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -41,6 +42,7 @@ const int kWidths[] = {320, 160, 640, 480, 240};
 struct ocr_rec2 {
     cv::dnn::Net net;
     std::vector<std::string> chars; /* class i>0 is chars[i - 1]; 0 is blank */
+    std::unordered_set<std::string> known; /* the same, to look up */
     int width;
     std::vector<float> blob;
 };
@@ -100,6 +102,7 @@ int load(const char *model_path, const char *dict_path, ocr_rec2 *r, dg_err *err
 {
     if (load_dict(dict_path, r->chars, err))
         return err ? err->code : DG_EINPUT;
+    r->known.insert(r->chars.begin(), r->chars.end());
     size_t nclass = r->chars.size() + 1;
     std::vector<int> tries{width_from_name(model_path)};
     tries.insert(tries.end(), std::begin(kWidths), std::end(kWidths));
@@ -263,6 +266,15 @@ extern "C" void ocr_rec2_free(ocr_rec2 **r)
     } catch (...) {
     }
     *r = NULL;
+}
+
+extern "C" int ocr_rec2_knows(const ocr_rec2 *r, const char *ch)
+{
+    try {
+        return r && ch && r->known.count(ch) ? 1 : 0;
+    } catch (...) {
+        return 0;
+    }
 }
 
 extern "C" int ocr_rec2_width(const ocr_rec2 *r)

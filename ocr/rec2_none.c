@@ -25,6 +25,11 @@ int ocr_rec2_width(const ocr_rec2 *r)
     return 0;
 }
 
+int ocr_rec2_knows(const ocr_rec2 *r, const char *ch)
+{
+    return 0;
+}
+
 int ocr_rec2_read(ocr_rec2 *r, const ocr_rec2_image *img, ocr_rec2_result *out, dg_err *err)
 {
     return dg_err_set(err, DG_EUSAGE, "second reader: not built");

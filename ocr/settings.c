@@ -62,6 +62,10 @@ static void settings_defaults(ocr_settings *s)
     s->faded_on = 1;
     s->faded_cells_on = 1;
     s->floor_on = 1;
+    s->lines2_mode = OCR_LINES2_CJK;
+    s->lines2_below = 80;
+    s->lines2_min_prob = 0.7;
+    s->lines2_cells = 0;
     ocr_limits_default(&s->limits);
     s->budget_on = 1;
     s->budget_retries = 4.0;
@@ -100,6 +104,9 @@ static int settings_to_json(ocr_settings *s)
     dg_buf_addf(&b, ",\"lighter_print\":{\"on\":%d},\"faded_ink\":{\"on\":%d,\"cells\":%d}",
                 s->lighter_on, s->faded_on, s->faded_on && s->faded_cells_on);
     dg_buf_addf(&b, ",\"floor\":{\"on\":%d}", s->floor_on);
+    static const char *const lines2[] = {"none", "unsure", "cjk", "all"};
+    dg_buf_addf(&b, ",\"reader2\":{\"lines\":\"%s\",\"below\":%g,\"min_prob\":%g,\"cells\":%d}",
+                lines2[s->lines2_mode], s->lines2_below, s->lines2_min_prob, s->lines2_cells);
     dg_buf_addf(&b, ",\"budget\":{\"on\":%d,\"retries\":%g,\"time_limit\":%g}", s->budget_on,
                 s->budget_retries, s->time_limit);
     dg_buf_addf(&b, ",\"upscale\":{\"below\":%d,\"bilevel_below\":%d,\"to\":%d}",
@@ -196,6 +203,17 @@ static void apply_cleanup(ocr_settings *s, xmlNodePtr n)
     }
 }
 
+static void apply_reader2(ocr_settings *s, xmlNodePtr n)
+{
+    s->lines2_mode = attr_is(n, "lines", "all")      ? OCR_LINES2_ALL
+                     : attr_is(n, "lines", "cjk")    ? OCR_LINES2_CJK
+                     : attr_is(n, "lines", "unsure") ? OCR_LINES2_UNSURE
+                                                     : OCR_LINES2_NONE;
+    attr_num(n, "below", &s->lines2_below);
+    attr_num(n, "min-prob", &s->lines2_min_prob);
+    s->lines2_cells = attr_is(n, "cells", "true");
+}
+
 static void apply_recognition(ocr_settings *s, xmlNodePtr n)
 {
     if (named(n, "cells")) {
@@ -225,6 +243,8 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
         s->lighter_on = attr_on(n);
     } else if (named(n, "floor")) {
         s->floor_on = attr_on(n);
+    } else if (named(n, "reader2")) {
+        apply_reader2(s, n);
     } else if (named(n, "budget")) {
         s->budget_on = attr_on(n);
         attr_num(n, "retries", &s->budget_retries);

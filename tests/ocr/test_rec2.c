@@ -120,6 +120,39 @@ static void squeezes_long_lines(tl_state *t, ocr_rec2 *r)
     pixDestroy(&a);
 }
 
+/* Page lines (ocr/lines2.c): the second reader's text wins, but a Han
+ * character Tesseract read that is outside the dictionary stays, whether
+ * the second reader put a look-alike in its place or nothing. */
+static void merges_lines(tl_state *t, ocr_rec2 *r)
+{
+    CHECK(t, ocr_rec2_knows(r, "蕉"));
+    CHECK(t, !ocr_rec2_knows(r, "琎"));
+    CHECK(t, !ocr_rec2_knows(r, "禚"));
+    static const struct {
+        const char *tess, *rec2, *want;
+    } cases[] = {
+        {"美人莱的生长", "美人蕉的生长", "美人蕉的生长"},
+        {"导师王琎教授", "导师王进教授", "导师王琎教授"},
+        {"导师王琎教授", "导师王教授", "导师王琎教授"},
+        {"禚沄 两位", "两位", "禚沄 两位"},
+        /* Tesseract's word breaks stay: a ledger row without column rules
+         * is told into columns by its words */
+        {"图 5 所示", "图5所示。", "图 5 所示。"},
+        {"88660 任文波 男 1962.12", "88660任文波男1962.12", "88660 任文波 男 1962.12"},
+        {"88660 任交波 男", "88660任文波男1962.12", "88660 任文波 男1962.12"},
+        /* a mark's width is the punctuation filter's to measure */
+        {"系(所)", "系（所）", "系(所)"},
+        {"红霞（教授)", "红霞(教授）", "红霞（教授)"},
+        {"", "新读", "新读"},
+        {"旧读", "", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *m = ocr_lines2_merge(r, cases[i].tess, cases[i].rec2);
+        CHECK_STR(t, m, cases[i].want);
+        free(m);
+    }
+}
+
 static void missing_files(tl_state *t, const char *model, const char *dict)
 {
     ocr_rec2 *r = (ocr_rec2 *)1;
@@ -157,6 +190,7 @@ int main(void)
     CHECK_INT(&t, ocr_rec2_width(r), 320);
     reads_names(&t, r);
     squeezes_long_lines(&t, r);
+    merges_lines(&t, r);
     missing_files(&t, model, dict);
     ocr_rec2_free(&r);
     CHECK(&t, r == NULL);

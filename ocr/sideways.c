@@ -1,0 +1,33 @@
+/*
+ * sideways.c - a reading made of text standing on its side.  Tesseract's
+ * layout finds and reads lines turned by a quarter where they stand (a
+ * page photographed or stored sideways), with a confidence that can pass
+ * for upright print, but reads them worse than upright and gives each such
+ * line the box of its whole block, taller than wide: no line can be cut
+ * from it for a second reading.  Such a page is searched for its
+ * orientation like a page read poorly.
+ */
+#include "reading.h"
+
+/* Lines of at least this many characters tell how the text stands. */
+#define SIDEWAYS_MIN_CHARS 4
+
+int ocr_result_sideways(const ocr_result *r)
+{
+    size_t tall = 0, wide = 0;
+    for (size_t i = 0; i < r->nlines; i++) {
+        const ocr_line *l = &r->lines[i];
+        size_t n = l->text ? ocr_utf8_len(l->text) : 0;
+        if (n < SIDEWAYS_MIN_CHARS)
+            continue;
+        /* weighed by characters: a few labels of a chart stand upright
+         * beside paragraphs on their side */
+        /* boxes are on the page as filed: a reading turned a quarter
+         * has its upright lines tall there */
+        if ((l->box.h > l->box.w) != (r->orientation % 180 == 90))
+            tall += n;
+        else
+            wide += n;
+    }
+    return tall > wide;
+}
