@@ -200,34 +200,31 @@ void web_record_page(web_req *r, int64_t record)
     web_redirect(r, to);
 }
 
-void web_page_image(web_req *r, int64_t page)
+/* The reply for a page image arc_page_png/arc_page_jpeg made (rc, err). */
+static void image_reply(web_req *r, int rc, const dg_err *err, const char *ctype)
 {
-    dg_err err = {0};
-    int rc = arc_page_png(r->db, page, &r->bin, &r->bin_len, &err);
     if (rc) {
         r->bin = NULL;
         return web_error_page(r,
                               rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND
                                                  : MHD_HTTP_INTERNAL_SERVER_ERROR,
-                              "Page image", err.msg);
+                              "Page image", err->msg);
     }
     r->status = MHD_HTTP_OK;
-    r->ctype = "image/png";
+    r->ctype = ctype;
     r->cacheable = 1;
+}
+
+void web_page_image(web_req *r, int64_t page)
+{
+    dg_err err = {0};
+    int rc = arc_page_png(r->db, page, &r->bin, &r->bin_len, &err);
+    image_reply(r, rc, &err, "image/png");
 }
 
 void web_page_image_scaled(web_req *r, int64_t page)
 {
     dg_err err = {0};
     int rc = arc_page_jpeg(r->db, page, display_width(r), &r->bin, &r->bin_len, &err);
-    if (rc) {
-        r->bin = NULL;
-        return web_error_page(r,
-                              rc == DG_ENOTFOUND ? MHD_HTTP_NOT_FOUND
-                                                 : MHD_HTTP_INTERNAL_SERVER_ERROR,
-                              "Page image", err.msg);
-    }
-    r->status = MHD_HTTP_OK;
-    r->ctype = "image/jpeg";
-    r->cacheable = 1;
+    image_reply(r, rc, &err, "image/jpeg");
 }
