@@ -60,6 +60,10 @@ def pageview(t, srv, db, dangan, chromium, driver_path, work, shots, browsers):
         db, "SELECT verb, operator FROM review_decision WHERE item_id = ? ORDER BY id DESC "
             "LIMIT 1", item) == [("accept", "alice")] and webfix.query(
         db, "SELECT state FROM field WHERE id = 12") == [("verified",)])
+    # the item page moves on by itself after a decision: let it, or its
+    # navigation can land after ours (CI saw /queue instead of the page view)
+    t.wait(b, lambda d: (t.item_data(d) or {}).get("id") != str(item),
+           "the item page to move on after the decision")
     b.get(srv.url + "/record/2")
     t.wait(b, lambda d: active(d) == "box-11", "the page view again")
     st = b.execute_script("return document.getElementById('box-12').dataset.state;")
