@@ -319,6 +319,21 @@ static int do_show(sqlite3 *db, const review_args *a, dg_err *err)
     return rc;
 }
 
+/* Once a workspace has app users, a decision is made by one of them
+ * (issue #22: nobody decides without a role that allows it); free-text
+ * --operator and the OS user name decisions only where there are none. */
+static int users_enabled(sqlite3 *db, int *any, dg_err *err)
+{
+    arc_users u = {0};
+    *any = 0;
+    if (arc_user_list(db, &u, err))
+        return DG_EDB;
+    for (size_t i = 0; i < u.n; i++)
+        *any |= !u.v[i].disabled;
+    arc_users_release(&u);
+    return DG_OK;
+}
+
 static int do_decide(sqlite3 *db, const review_args *a, dg_err *err)
 {
     int64_t id, cand = 0, decision = 0;
@@ -349,6 +364,15 @@ static int do_decide(sqlite3 *db, const review_args *a, dg_err *err)
         if (code)
             return code == EXIT_DB ? DG_EDB : DG_EUSAGE;
     } else {
+        int any = 0;
+        if (users_enabled(db, &any, err))
+            return DG_EDB;
+        if (any) {
+            cli_error("review", "this workspace has app users ('dangan user list'): decide as "
+                                "one with --user NAME (or $DANGAN_USER); --operator and the OS "
+                                "user name decisions only in a workspace without users");
+            return DG_EUSAGE;
+        }
         arc_os_user(me, sizeof me);
     }
     arc_review_req req = {a->sub, a->operator_name && !a->user ? a->operator_name : me, (int)cand,
@@ -415,8 +439,9 @@ const cli_command cmd_review = {
     "sources of the same person found by 'dangan load'. Every decision is kept\n"
     "with its operator, time and the value before and after. The operator is\n"
     "the app user of --user NAME (or of $DANGAN_USER), who logs in as in the\n"
-    "browser and must have a role that decides (operator, admin); else the\n"
-    "free-text --operator NAME; else the OS user. pick/correct on a match also store a mapping rule: the other open\n"
+    "browser and must have a role that decides (operator, admin); in a\n"
+    "workspace without app users, the free-text --operator NAME, else the OS\n"
+    "user. pick/correct on a match also store a mapping rule: the other open\n"
     "match items whose major reads the same are settled at once (each with its own\n"
     "decision, noted 'settled by mapping rule N'), and later records with that name\n"
     "map automatically. undo of the pick deactivates the rule; items it settled\n"

@@ -81,8 +81,21 @@ check_exit "audrey is demoted to auditor (alice made admin first)" 0 sh -c "'$DA
 check_exit "an auditor may not decide" 2 env DANGAN_PASSWORD_FILE="$W/aud.pw" "$DANGAN" review undo "$ITEM2" --user audrey
 check_contains "  ... and is told why" "$TL_ERR" "may not decide review items"
 check_exit "a disabled user may not decide" 2 sh -c "'$DANGAN' user disable bob 2>/dev/null; printf 'x-pass-x\n' | '$DANGAN' user add bob --role operator && '$DANGAN' user disable bob && printf 'x-pass-x\n' | '$DANGAN' review undo $ITEM2 --user bob"
-check_exit "the old way still works: --operator" 0 "$DANGAN" review undo "$ITEM2" --operator carol
-check "  ... recorded as carol" [ "$(q "SELECT operator FROM review_decision WHERE item_id = $ITEM2 ORDER BY id DESC LIMIT 1")" = carol ]
+ndec=$(q "SELECT count(*) FROM review_decision")
+check_exit "with app users, free-text --operator may not decide" 2 "$DANGAN" review undo "$ITEM2" --operator carol
+check_contains "  ... and is told to log in" "$TL_ERR" "decide as one with --user NAME"
+check_exit "  ... nor the OS user" 2 "$DANGAN" review undo "$ITEM2"
+check "  ... and nothing was decided" [ "$(q "SELECT count(*) FROM review_decision")" = "$ndec" ]
+check_exit "review list needs no login" 0 "$DANGAN" review list
+# a workspace without users keeps the old way
+sqlite3 "$DANGAN_DB" ".backup '$W/nousers.db'"
+sqlite3 "$W/nousers.db" "DELETE FROM app_session; DELETE FROM app_user" 2>/dev/null
+if [ "$(sqlite3 "$W/nousers.db" "SELECT count(*) FROM app_user")" = 0 ]; then
+    check_exit "without users: --operator decides" 0 "$DANGAN" --db "$W/nousers.db" review undo "$ITEM2" --operator carol
+    check "  ... recorded as carol" [ "$(sqlite3 "$W/nousers.db" "SELECT operator FROM review_decision WHERE item_id = $ITEM2 ORDER BY id DESC LIMIT 1")" = carol ]
+else
+    fail "could not empty app_user for the no-users case"
+fi
 check_exit "audit verify after it all" 0 "$DANGAN" audit verify
 check_exit "serve --help" 0 "$DANGAN" serve --help
 check_exit "serve with a bad --listen" 2 "$DANGAN" serve --listen nowhere:99999

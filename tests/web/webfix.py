@@ -119,7 +119,9 @@ def make_conflict(dangan, db):
     env = dict(os.environ, DANGAN_DB=db)
     subprocess.run([dangan, "review", "list"], check=True, env=env, stdout=subprocess.DEVNULL)
     match = query(db, "SELECT id FROM review_item WHERE kind = 'match'")[0][0]
-    subprocess.run([dangan, "review", "pick", str(match), "1", "--operator", "setup"],
+    # the workspace has app users: a decision is made by one of them
+    subprocess.run([dangan, "review", "pick", str(match), "1", "--user", "alice"],
+                   input=PASSWORDS["alice"] + "\n", text=True,
                    check=True, env=env, stdout=subprocess.DEVNULL)
     subprocess.run([dangan, "load"], check=True, env=env, stdout=subprocess.DEVNULL)
     rows = query(db, "SELECT id FROM review_item WHERE kind = 'conflict'")
