@@ -408,16 +408,39 @@ static int fit_type(const exset *s, int t, const arc_trust_settings *set, dg_buf
     return rc;
 }
 
+/* What the fit and the examples both read: the truth files matched to the
+ * workspace, each field key's base rate and each value's evidence. */
+typedef struct trust_data {
+    long nfiles;
+    exset sets[DG_VT_COUNT];
+    rates kr;
+} trust_data;
+
+static int trust_gather(sqlite3 *db, const char *truth_dir, trust_data *d, dg_err *err)
+{
+    memset(d, 0, sizeof *d);
+    int rc = tf_open(db, truth_dir, &d->nfiles, err);
+    rc = rc ? rc : key_rates(db, &d->kr, err);
+    return rc ? rc : examples(db, &d->kr, d->sets, err);
+}
+
+static void trust_release(sqlite3 *db, trust_data *d)
+{
+    free(d->kr.key);
+    free(d->kr.logodds);
+    for (int t = 0; t < DG_VT_COUNT; t++) {
+        free(d->sets[t].ex);
+        free(d->sets[t].field);
+        free(d->sets[t].page);
+    }
+    tf_close(db);
+}
+
 int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *set,
                   dg_buf *out, dg_err *err)
 {
-    long nfiles = 0;
-    exset sets[DG_VT_COUNT];
-    memset(sets, 0, sizeof sets);
-    int rc = tf_open(db, truth_dir, &nfiles, err);
-    rates kr = {0};
-    rc = rc ? rc : key_rates(db, &kr, err);
-    rc = rc ? rc : examples(db, &kr, sets, err);
+    trust_data d;
+    int rc = trust_gather(db, truth_dir, &d, err);
     if (!rc) {
         char now[32];
         dg_now_iso(now);
@@ -430,57 +453,38 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *
                          "# time, unless their errors show more at the confidence given.\n"
                          "# Fitted by `dangan eval --truth DIR --fit-trust FILE` on %ld truth\n"
                          "# files, %s.  Edit target_error and fit again; do not edit weights.\n",
-                         nfiles, now);
+                         d.nfiles, now);
     }
     for (int t = 0; t < DG_VT_COUNT && !rc; t++)
-        rc = fit_type(&sets[t], t, set, out);
+        rc = fit_type(&d.sets[t], t, set, out);
     rc = rc ? rc : dg_buf_adds(out, "\n# each field key's base rate (log-odds right) on these pages\n");
-    for (size_t i = 0; i < kr.n && !rc; i++)
-        rc = dg_buf_addf(out, "rate.%s = %.4f\n", kr.key[i], kr.logodds[i]);
-    free(kr.key);
-    free(kr.logodds);
+    for (size_t i = 0; i < d.kr.n && !rc; i++)
+        rc = dg_buf_addf(out, "rate.%s = %.4f\n", d.kr.key[i], d.kr.logodds[i]);
     if (rc == DG_ENOMEM)
         dg_err_set(err, rc, "out of memory fitting");
-    for (int t = 0; t < DG_VT_COUNT; t++) {
-        free(sets[t].ex);
-        free(sets[t].field);
-        free(sets[t].page);
-    }
-    tf_close(db);
+    trust_release(db, &d);
     return rc;
 }
 
 int arc_trust_examples(sqlite3 *db, const char *truth_dir, dg_buf *out, dg_err *err)
 {
-    long nfiles = 0;
-    exset sets[DG_VT_COUNT];
-    memset(sets, 0, sizeof sets);
-    int rc = tf_open(db, truth_dir, &nfiles, err);
-    rates kr = {0};
-    rc = rc ? rc : key_rates(db, &kr, err);
-    rc = rc ? rc : examples(db, &kr, sets, err);
+    trust_data d;
+    int rc = trust_gather(db, truth_dir, &d, err);
     rc = rc ? rc : dg_buf_adds(out, "type\tfield\tpage\tright");
     for (int i = 0; i < NORM_TF_COUNT && !rc; i++)
         rc = dg_buf_addf(out, "\t%s", norm_trust_feature_names[i]);
     rc = rc ? rc : dg_buf_addc(out, '\n');
     for (int t = 0; t < DG_VT_COUNT && !rc; t++)
-        for (size_t i = 0; i < sets[t].n && !rc; i++) {
-            rc = dg_buf_addf(out, "%s\t%ld\t%ld\t%d", dg_vtype_names[t], sets[t].field[i],
-                             sets[t].page[i], sets[t].ex[i].right);
+        for (size_t i = 0; i < d.sets[t].n && !rc; i++) {
+            rc = dg_buf_addf(out, "%s\t%ld\t%ld\t%d", dg_vtype_names[t], d.sets[t].field[i],
+                             d.sets[t].page[i], d.sets[t].ex[i].right);
             for (int k = 0; k < NORM_TF_COUNT && !rc; k++)
-                rc = dg_buf_addf(out, "\t%.17g", sets[t].ex[i].f[k]);
+                rc = dg_buf_addf(out, "\t%.17g", d.sets[t].ex[i].f[k]);
             rc = rc ? rc : dg_buf_addc(out, '\n');
         }
     if (rc == DG_ENOMEM)
         dg_err_set(err, rc, "out of memory");
-    free(kr.key);
-    free(kr.logodds);
-    for (int t = 0; t < DG_VT_COUNT; t++) {
-        free(sets[t].ex);
-        free(sets[t].field);
-        free(sets[t].page);
-    }
-    tf_close(db);
+    trust_release(db, &d);
     return rc;
 }
 
