@@ -73,15 +73,23 @@ typedef struct rl_ctx {
     arc_relink_summary *sum;
 } rl_ctx;
 
-/* ?2 is bound only when the statement has it */
+/* sql prepared with ?1 = x, and ?2 = y only when the statement has it */
+static int prepare2(sqlite3 *db, const char *sql, int64_t x, int64_t y, sqlite3_stmt **st,
+                    dg_err *err)
+{
+    if (db_prepare(db, sql, st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(*st, 1, x);
+    if (sqlite3_bind_parameter_count(*st) > 1)
+        sqlite3_bind_int64(*st, 2, y);
+    return DG_OK;
+}
+
 static int exists(sqlite3 *db, const char *sql, int64_t x, int64_t y, int *yes, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, sql, &st, err))
+    if (prepare2(db, sql, x, y, &st, err))
         return DG_EDB;
-    sqlite3_bind_int64(st, 1, x);
-    if (sqlite3_bind_parameter_count(st) > 1)
-        sqlite3_bind_int64(st, 2, y);
     int rc = sqlite3_step(st);
     *yes = rc == SQLITE_ROW;
     sqlite3_finalize(st);
@@ -175,11 +183,8 @@ static int conflicts(rl_ctx *c, int64_t b, int64_t a, int *open, dg_err *err)
 static int exec2(sqlite3 *db, const char *sql, int64_t x, int64_t y, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, sql, &st, err))
+    if (prepare2(db, sql, x, y, &st, err))
         return DG_EDB;
-    sqlite3_bind_int64(st, 1, x);
-    if (sqlite3_bind_parameter_count(st) > 1)
-        sqlite3_bind_int64(st, 2, y);
     return arc_step_done(db, st, "cannot link two study records", err);
 }
 
