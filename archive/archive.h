@@ -147,23 +147,29 @@ int arc_extract(sqlite3 *db, const arc_extract_opts *opts, const arc_progress *p
 
 typedef struct arc_reread_opts {
     int redo;               /* read again fields of records not yet loaded */
+    int missing;            /* fields of records not yet loaded get the readings they lack */
     const char *config_dir; /* NULL: arc_config_dir() */
 } arc_reread_opts;
 
 typedef struct arc_reread_summary {
-    int available;    /* 0: nothing done, why says why */
+    int available;    /* 0: the second reader is not installed, why says why */
     char why[512];
+    int third;        /* 0: the third reader is not installed (why3), or reads no type */
+    char why3[512];
     int64_t run_id;
     long pages, fields, read, failed; /* failed: the scan was gone, changed or undecodable */
+    long read3;                       /* boxes the third reader read */
     long failed_scans;                /* scans that could not be read: gone or changed */
     char first_failed[DG_ERR_MSG_MAX]; /* why the first of them could not be, naming it */
 } arc_reread_summary;
 
 /*
  * Read the box of every field of the value types trust.conf names
- * (reread.<type>; names by default) with the second recognizer, for
+ * (reread.<type>; names by default) with the second recognizer, and of
+ * reread3.<type> (names by default) with the third (ocr_tess3), for
  * records not yet normalized, into field_reading.  Without trust.conf or
- * the model, does nothing (summary.available 0, why filled) and succeeds.
+ * a model, that reader does nothing (summary.available / third 0, why /
+ * why3 filled) and the stage succeeds.
  */
 int arc_reread(sqlite3 *db, const arc_reread_opts *o, const arc_progress *prog,
                arc_reread_summary *sum, dg_err *err);
@@ -1169,6 +1175,7 @@ typedef struct arc_trust_settings {
     double target[DG_VT_COUNT];
     double conf[DG_VT_COUNT];
     int reread[DG_VT_COUNT];
+    int reread3[DG_VT_COUNT]; /* ... and the third reader */
 } arc_trust_settings;
 
 /*

@@ -59,8 +59,10 @@ int arc_trust_open(const char *config_dir, arc_trust **out, dg_err *err);
 void arc_trust_close(arc_trust **t);
 /* {"sha256":..,"threshold":{type:p}} for the run's parameters. */
 int arc_trust_params_json(const arc_trust *t, dg_buf *b);
-/* Which value types the second reader reads (reread.<type>; names by default). */
-void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT]);
+/* Which value types the second reader reads (reread.<type>) and the third
+ * (reread3.<type>); names by default. */
+void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT],
+                            int types3[DG_VT_COUNT]);
 /* The second reader's input width: wide enough for a value cell at its own
  * aspect (a name spaced out over a card's cell). */
 #define ARC_REREAD_WIDTH 320

@@ -349,7 +349,7 @@ enum { MIN_EXAMPLES = 30, MIN_EACH = 3 };
 static int fit_type(const exset *s, int t, const arc_trust_settings *set, dg_buf *out)
 {
     double target = set->target[t], conf = set->conf[t];
-    int reread = set->reread[t];
+    int reread = set->reread[t], reread3 = set->reread3[t];
     size_t pos = 0;
     for (size_t i = 0; i < s->n; i++)
         pos += s->ex[i].right != 0;
@@ -358,6 +358,7 @@ static int fit_type(const exset *s, int t, const arc_trust_settings *set, dg_buf
     rc = rc ? rc : dg_buf_addf(out, "target_error.%s = %g\n", dg_vtype_names[t], target);
     rc = rc ? rc : dg_buf_addf(out, "confidence.%s = %g\n", dg_vtype_names[t], conf);
     rc = rc ? rc : dg_buf_addf(out, "reread.%s = %d\n", dg_vtype_names[t], reread);
+    rc = rc ? rc : dg_buf_addf(out, "reread3.%s = %d\n", dg_vtype_names[t], reread3);
     if (rc || s->n < MIN_EXAMPLES || pos < MIN_EACH || s->n - pos < MIN_EACH)
         return rc ? rc : dg_buf_addf(out, "# too few to fit: every %s value goes to review\n",
                                      dg_vtype_names[t]);
@@ -494,12 +495,13 @@ int arc_trust_settings_read(const char *config_dir, arc_trust_settings *set, dg_
         set->target[t] = ARC_TRUST_DEFAULT_TARGET;
         set->conf[t] = ARC_TRUST_DEFAULT_CONFIDENCE;
         set->reread[t] = t == DG_VT_NAME;
+        set->reread3[t] = t == DG_VT_NAME;
     }
     arc_trust *tr = NULL;
     int rc = arc_trust_open(config_dir, &tr, err);
     if (!rc && tr) {
         arc_trust_get_targets(tr, set->target, set->conf);
-        arc_trust_reread_types(tr, set->reread);
+        arc_trust_reread_types(tr, set->reread, set->reread3);
     }
     arc_trust_close(&tr);
     return rc;

@@ -84,6 +84,8 @@ static void rec_release(rec *r)
         norm_match_result_release(&f->m);
         free(f->rec2_text);
         norm_result_release(&f->r2);
+        free(f->rec3_text);
+        norm_result_release(&f->r3);
         free(f->evidence);
     }
     for (size_t i = 0; i < r->ncol; i++) {
@@ -118,9 +120,11 @@ fld *arc_nrec_find(rec *r, const char *key)
 static int rec_load_fields(sqlite3 *db, rec *r, dg_err *err)
 {
     sqlite3_stmt *st;
-    if (db_prepare(db, "SELECT f.id, f.key, f.raw, f.state, f.conf_min, fr.text, fr.conf "
-                       "FROM field f LEFT JOIN field_reading fr ON fr.field_id = f.id "
-                       "AND fr.reader = 'rec2' WHERE f.record_id = ? ORDER BY f.id",
+    if (db_prepare(db, "SELECT f.id, f.key, f.raw, f.state, f.conf_min, fr.text, fr.conf, "
+                       "f3.text, f3.conf FROM field f LEFT JOIN field_reading fr ON "
+                       "fr.field_id = f.id AND fr.reader = 'rec2' LEFT JOIN field_reading f3 "
+                       "ON f3.field_id = f.id AND f3.reader = 'tess3' WHERE f.record_id = ? "
+                       "ORDER BY f.id",
                    &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, r->id);
@@ -143,6 +147,10 @@ static int rec_load_fields(sqlite3 *db, rec *r, dg_err *err)
         if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
             f->rec2_text = dg_strdup((const char *)sqlite3_column_text(st, 5));
             f->rec2_conf = sqlite3_column_double(st, 6);
+        }
+        if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+            f->rec3_text = dg_strdup((const char *)sqlite3_column_text(st, 7));
+            f->rec3_conf = sqlite3_column_double(st, 8);
         }
         if (!f->key || !f->state)
             rc = DG_ENOMEM;
@@ -334,6 +342,9 @@ static int field_normalize(norm_ctx *ctx, fld *f, int ctx_year)
         return DG_OK;
     if (f->rec2_text && *f->rec2_text &&
         arc_normalize_value(ctx, f->key, f->rec2_text, ctx_year, &f->r2, NULL) == DG_ENOMEM)
+        return DG_ENOMEM;
+    if (f->rec3_text && *f->rec3_text &&
+        arc_normalize_value(ctx, f->key, f->rec3_text, ctx_year, &f->r3, NULL) == DG_ENOMEM)
         return DG_ENOMEM;
     if (blank(f->raw) || strcmp(f->state, "missing") == 0) {
         f->new_state = "missing";

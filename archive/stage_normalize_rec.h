@@ -23,6 +23,9 @@ typedef struct fld {
     char *rec2_text;       /* the second reader's reading of the box, NULL: none */
     double rec2_conf;
     norm_result r2;        /* its normalization */
+    char *rec3_text;       /* the third reader's (ocr_tess3), NULL: none */
+    double rec3_conf;
+    norm_result r3;
     double p;              /* p(right) of the value, < 0: not weighed */
     char *evidence;        /* JSON behind p */
 } fld;

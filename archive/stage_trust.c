@@ -35,6 +35,7 @@ struct arc_trust {
     double conf[DG_VT_COUNT];
     int have[DG_VT_COUNT]; /* weights given for the type */
     int reread[DG_VT_COUNT]; /* the second reader reads fields of the type */
+    int reread3[DG_VT_COUNT]; /* ... the third reader */
     norm_prior *prior;
     char sha[65];
 };
@@ -48,7 +49,8 @@ static int feature_of(const char *name)
 }
 
 /* "w.<type>.<feature> = x", "threshold.<type> = p", "target_error.<type> = e",
- * "confidence.<type> = c", "reread.<type> = 0|1", "rate.<field key> = log-odds". */
+ * "confidence.<type> = c", "reread.<type> = 0|1", "reread3.<type> = 0|1",
+ * "rate.<field key> = log-odds". */
 static int conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
     arc_trust *t = user;
@@ -91,6 +93,8 @@ static int conf_line(void *user, const dg_kv *kv, dg_err *err)
         t->conf[vt] = v;
     } else if (strcmp(key, "reread") == 0 && !dot2 && (v == 0 || v == 1)) {
         t->reread[vt] = (int)v;
+    } else if (strcmp(key, "reread3") == 0 && !dot2 && (v == 0 || v == 1)) {
+        t->reread3[vt] = (int)v;
     } else {
         return dg_kv_fail(kv, err, "unknown key or value out of range: '%s'", kv->key);
     }
@@ -120,6 +124,7 @@ int arc_trust_open(const char *config_dir, arc_trust **out, dg_err *err)
         t->conf[v] = ARC_TRUST_DEFAULT_CONFIDENCE;
     }
     t->reread[DG_VT_NAME] = 1; /* names have no other check: always read twice */
+    t->reread3[DG_VT_NAME] = 1; /* ... and three times where the third reader is installed */
     dg_sha256_hex(data, n, t->sha);
     rc = dg_kv_parse((const char *)data, n, path, conf_line, t, err);
     free(data);
@@ -142,9 +147,11 @@ void arc_trust_close(arc_trust **t)
     *t = NULL;
 }
 
-void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT])
+void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT],
+                            int types3[DG_VT_COUNT])
 {
     memcpy(types, t->reread, sizeof t->reread);
+    memcpy(types3, t->reread3, sizeof t->reread3);
 }
 
 void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT],
@@ -318,6 +325,11 @@ static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
             f[NORM_TF_TESS_CONF] = r->conf;
         if (mine && reader_is(r, "rec2"))
             f[NORM_TF_REC2_CONF] = r->conf;
+        /* the third reader's vote, for or against; it saw nothing: neither */
+        if (reader_is(r, "tess3") && r->text && *r->text) {
+            f[NORM_TF_AGREE3] = mine;
+            f[NORM_TF_DIFFER3] = !mine;
+        }
         if (reader_is(r, "tesseract") || reader_is(r, "rec2")) {
             gave += mine;
             others_read += !mine && r->text && *r->text;

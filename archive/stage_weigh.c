@@ -195,7 +195,7 @@ static int major_ctx_init(rec *r, const norm_catalog *cat, major_ctx *m)
 static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
                        const arc_other_source *other, const major_ctx *mc)
 {
-    arc_trust_reading rd[3];
+    arc_trust_reading rd[ARC_TRUST_MAX_READINGS];
     size_t n = 0;
     if (f->r.value)
         rd[n++] = (arc_trust_reading){"tesseract", f->raw, f->conf_min / 100.0, &f->r,
@@ -203,6 +203,9 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
     if (f->r2.value)
         rd[n++] = (arc_trust_reading){"rec2", f->rec2_text, f->rec2_conf, &f->r2,
                                       doubtful(f->key, f->r2.value)};
+    if (f->r3.value)
+        rd[n++] = (arc_trust_reading){"tess3", f->rec3_text, f->rec3_conf, &f->r3,
+                                      doubtful(f->key, f->r3.value)};
     char seq[24];
     norm_result rs = {0};
     if (strcmp(f->key, "seq") == 0 && seq_from_column(r, seq)) {
@@ -240,7 +243,9 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
     }
     if (!rc && strcmp(rd[v.chosen].reader, "tesseract") != 0) {
         const arc_trust_reading *c = &rd[v.chosen];
-        norm_result *src = strcmp(c->reader, "rec2") == 0 ? &f->r2 : &rs;
+        norm_result *src = strcmp(c->reader, "rec2") == 0    ? &f->r2
+                           : strcmp(c->reader, "tess3") == 0 ? &f->r3
+                                                              : &rs;
         rc = take_reading(f, src, c->reader, c->text);
     }
     if (!rc) {
@@ -289,7 +294,7 @@ int arc_weigh_record(rec *r, const arc_trust *t, norm_ctx *ctx, const norm_catal
         fld *f = &r->f[i];
         if (f->keep || !f->new_state || !strcmp(f->new_state, "missing"))
             continue;
-        if (!strcmp(f->new_state, "invalid") && !f->r2.value)
+        if (!strcmp(f->new_state, "invalid") && !f->r2.value && !f->r3.value)
             continue;
         rc = trust_field(r, f, t, ctx, &other, &mc);
     }

@@ -7,6 +7,7 @@ built-in list written for the generator.  Only the random.Random passed in
 is used, so a seed gives the same people every time.
 """
 import os
+import random
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -187,8 +188,35 @@ def degree(rng, code, doctor):
     return d, d
 
 
-def student(rng, grad_year=None, page_style=None, zero='〇', majors=None):
-    """One graduate: dict key -> (printed, normalized)."""
+class Staff:
+    """One batch's departments and their supervisors, as a registry's
+    ledgers repeat them: a batch of a few departments (their majors), each
+    with a few dozen supervisors, some of whom supervise many students
+    (weights falling as 1/rank^0.8).  Drawn from the draw's seed only, so
+    every page of a draw sees the same staff."""
+
+    def __init__(self, seed):
+        self.seed = seed
+        r = random.Random('drawcontent-staff:%s' % seed)
+        depts = sorted({department_of(c) for _, c in MAJORS})
+        keep = set(r.sample(depts, min(len(depts), r.randint(4, 7))))
+        self.majors = [m for m in MAJORS if department_of(m[1]) in keep]
+        self.pools = {}
+
+    def supervisor(self, rng, code):
+        dept = department_of(code)
+        if dept not in self.pools:
+            r = random.Random('drawcontent-staff:%s:%s' % (self.seed, dept))
+            people = [supervisor(r) for _ in range(r.randint(20, 40))]
+            self.pools[dept] = (people, [1.0 / (i + 1) ** 0.8 for i in range(len(people))])
+        people, weights = self.pools[dept]
+        return rng.choices(people, weights)[0]
+
+
+def student(rng, grad_year=None, page_style=None, zero='〇', majors=None, staff=None):
+    """One graduate: dict key -> (printed, normalized); with staff (a
+    Staff), the supervisor is one of the department's and the major one of
+    the batch's."""
     sex = rng.choice('男男男女')
     doctor = rng.random() < 0.12
     span = rng.choice([3, 3, 3, 2.5, 2]) if not doctor else rng.choice([3, 3, 4])
@@ -206,7 +234,7 @@ def student(rng, grad_year=None, page_style=None, zero='〇', majors=None):
     def d(y, m):
         style = page_style if page_style and rng.random() < 0.8 else rng.choice(DATE_STYLES)
         return date(rng, y, m, style, zero)
-    maj, code = major(rng, majors)
+    maj, code = major(rng, majors or (staff.majors if staff else None))
     name = person(rng, sex)
     sno = rng.choice(['%02d%d%03d' % (ey % 100, rng.randint(1, 9), rng.randint(1, 999)),
                       'S%02d%04d' % (ey % 100, rng.randint(1, 9999)),
@@ -229,7 +257,7 @@ def student(rng, grad_year=None, page_style=None, zero='〇', majors=None):
         'political_status': rng.choice(POLITICAL), 'student_no': (sno, sno),
         'enroll_date': d(ey, em), 'department': (department_of(code),) * 2,
         'major': (maj, maj), 'major_code': (mcode, mcode or None),
-        'research_direction': (direction, direction or None), 'supervisor': supervisor(rng),
+        'research_direction': (direction, direction or None), 'supervisor': staff.supervisor(rng, code) if staff else supervisor(rng),
         'duration': (span_p, ('%g' % span)), 'grad_date': d(gy, gm), 'degree': deg,
         'certificate_no': (cert, cert or None), '_code': code,
     }

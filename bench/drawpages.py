@@ -21,9 +21,15 @@ full_text), so `dangan eval --truth OUTDIR --json` can score them:
              pages before them (same facts, dates printed in the card's style;
              the truth names it in same_graduate_as); a ledger's student
              numbers follow one scheme, entry year then a running number
+  staff      with --repeat-staff, a draw is one batch: a few departments, each
+             with a few dozen supervisors who recur down a ledger and across
+             its pages and cards (bench/drawcontent.py Staff); without it every
+             record has a supervisor of its own and any major (the pages
+             earlier benches were fitted and measured on)
 
 usage: bench/drawpages.py OUTDIR --pages N --seed S [--kinds ledger,card,underline,plain]
                           [--difficulty mix|clean|moderate|hard] [--boxes]
+                          [--repeat-staff]
   --boxes also writes NAME.boxes.png with the truth boxes drawn (to check them)
 Page i of seed S is the same whatever N and the other pages are.
 needs: python3, ImageMagick convert, fc-list; fonts-noto-cjk, fonts-wqy-microhei,
@@ -182,12 +188,12 @@ def student_numbers(rng, studs):
         s['student_no'] = (sno, sno)
 
 
-def ledger(pg, rng, st):
+def ledger(pg, rng, st, staff=None):
     lab = labels(rng)
     univ = rng.choice(C.UNIVERSITIES)
     gy = rng.randint(1981, 1998)
     style, zero = page_style(rng)
-    first = C.major(rng)
+    first = C.major(rng, staff.majors if staff else None)
     pool = C.majors_like(first[1])
     keys = ['name', 'sex', 'birth_date', 'major', 'supervisor', 'grad_date', 'degree']
     if rng.random() < 0.7:
@@ -211,7 +217,7 @@ def ledger(pg, rng, st):
         keys.append('remarks')
     land = pg.w > pg.h
     nrows = rng.randint(8, 14) if land else rng.randint(12, 25)
-    studs = [C.student(rng, gy, style, zero, pool) for _ in range(nrows)]
+    studs = [C.student(rng, gy, style, zero, pool, staff) for _ in range(nrows)]
     student_numbers(rng, studs)
     dept = C.department_of(studs[0]['_code'])
     for i, s in enumerate(studs):
@@ -381,13 +387,13 @@ def reprinted(rng, graduate, style, zero):
     return s
 
 
-def card(pg, rng, st, kind, graduate=None):
+def card(pg, rng, st, kind, graduate=None, staff=None):
     """A card of one student: ruled cells (card), values on underlines
     (underline) or label/value pairs with no rule at all (plain); of
     graduate (a ledger row's) when given."""
     lab = labels(rng)
     style, zero = page_style(rng)
-    s = C.student(rng, None, style, zero)
+    s = C.student(rng, None, style, zero, None, staff)
     if graduate:
         s = reprinted(rng, graduate, style, zero)
     header, text, y, univ = card_head(pg, rng, st, s, lab)
@@ -621,7 +627,7 @@ def page_rng(seed, index):
 PAIR_BACK, PAIR_SHARE = 6, 0.5
 
 
-def compose(faces, seed, index, kinds, difficulty):
+def compose(faces, seed, index, kinds, difficulty, staff=None):
     """The page's content and style, not yet rendered; the rng goes on to
     the rendering."""
     rng = page_rng(seed, index)
@@ -632,13 +638,14 @@ def compose(faces, seed, index, kinds, difficulty):
     land = kind == 'ledger' and rng.random() < 0.4
     pg = Page(faces, *((3508, 2480) if land else (2480, 3508)))
     if kind == 'ledger':
-        pt = ledger(pg, rng, st)
+        pt = ledger(pg, rng, st, staff)
     else:
-        pt = card(pg, rng, st, kind, partner(faces, seed, index, kinds, difficulty))
+        pt = card(pg, rng, st, kind, partner(faces, seed, index, kinds, difficulty, staff),
+                  staff)
     return rng, kind, diff, st, rd, pg, pt
 
 
-def partner(faces, seed, index, kinds, difficulty):
+def partner(faces, seed, index, kinds, difficulty, staff=None):
     """The ledger row (a graduate) a card at index is the card of, or None:
     the nearest ledger among the PAIR_BACK pages before it, half the time."""
     prng = random.Random('drawpages-pair:%d:%d' % (seed, index))
@@ -646,14 +653,14 @@ def partner(faces, seed, index, kinds, difficulty):
         return None
     for j in range(index - 1, max(-1, index - 1 - PAIR_BACK), -1):
         if page_rng(seed, j).choice(kinds) == 'ledger':
-            pt = compose(faces, seed, j, kinds, difficulty)[6]
+            pt = compose(faces, seed, j, kinds, difficulty, staff)[6]
             g = prng.choice(pt['_studs'])
             return dict(g, _pair='d%03d_%04d row %d' % (seed, j, pt['_studs'].index(g)))
     return None
 
 
-def draw_page(faces, outdir, seed, index, kinds, difficulty, boxes=False):
-    rng, kind, diff, st, rd, pg, pt = compose(faces, seed, index, kinds, difficulty)
+def draw_page(faces, outdir, seed, index, kinds, difficulty, boxes=False, staff=None):
+    rng, kind, diff, st, rd, pg, pt = compose(faces, seed, index, kinds, difficulty, staff)
     if rd['dot_scope'] == 'page':
         pg.values, pg.form = pg.values + [m for m in pg.form if m.startswith('font')], \
             [m for m in pg.form if not m.startswith('font')]
@@ -718,7 +725,10 @@ def main():
     ap.add_argument('--kinds', default='ledger,card,underline,plain')
     ap.add_argument('--difficulty', default='mix', choices=['mix', 'clean', 'moderate', 'hard'])
     ap.add_argument('--boxes', action='store_true')
+    ap.add_argument('--repeat-staff', action='store_true',
+                    help='a batch of a few departments whose supervisors recur')
     a = ap.parse_args()
+    staff = C.Staff(a.seed) if a.repeat_staff else None
     kinds = a.kinds.split(',')
     bad = [k for k in kinds if k not in ('ledger', 'card', 'underline', 'plain')]
     if bad:
@@ -727,7 +737,8 @@ def main():
     os.environ.setdefault('MAGICK_THREAD_LIMIT', '1')
     faces = Faces()
     for i in range(a.first, a.first + a.pages):
-        print(draw_page(faces, a.outdir, a.seed, i, kinds, a.difficulty, a.boxes), flush=True)
+        print(draw_page(faces, a.outdir, a.seed, i, kinds, a.difficulty, a.boxes, staff),
+              flush=True)
 
 
 if __name__ == '__main__':

@@ -71,12 +71,19 @@ static pthread_mutex_t tess_create_lock = PTHREAD_MUTEX_INITIALIZER;
 
 TessBaseAPI *ocr_tess_create(const char *lang, int *failed)
 {
+    return ocr_tess_create_at(NULL, lang, 0, failed);
+}
+
+TessBaseAPI *ocr_tess_create_at(const char *datapath, const char *lang, int lstm_only,
+                                int *failed)
+{
     pthread_mutex_lock(&tess_create_lock);
     TessBaseAPI *api = TessBaseAPICreate();
     *failed = 1;
     if (api) {
         TessBaseAPISetVariable(api, "debug_file", "/dev/null");
-        *failed = TessBaseAPIInit3(api, NULL, lang) != 0;
+        *failed = (lstm_only ? TessBaseAPIInit2(api, datapath, lang, OEM_LSTM_ONLY)
+                             : TessBaseAPIInit3(api, datapath, lang)) != 0;
         if (!*failed) {
             TessBaseAPISetVariable(api, "debug_file", "/dev/null");
             speed_settings(api);

@@ -349,4 +349,40 @@ int ocr_rec2_read_boxes(ocr_rec2 *narrow, ocr_rec2 *wide, const unsigned char *d
                         int page_index, const ocr_box *boxes, size_t n, ocr_rec2_result *out,
                         dg_err *err);
 
+/* ---- Third reader: Tesseract's tessdata 4.0.0 chi_sim, LSTM only (ocr/tess3.c)
+ *
+ * A model other than Debian's fast chi_sim (the page reader) and PP-OCRv4
+ * (the second reader): on name crops it reads 49% of whole values right
+ * (81% of clean unseen ones), and it misreads other characters than they
+ * do, so its agreement is evidence of its own (docs/trust.md).  The model
+ * comes from tools/fetch-models.sh (models/tessdata-4.0.0/); without it
+ * ocr_tess3_new fails with DG_ENOTFOUND and nothing else changes.  Loading
+ * costs about 0.3 s: make one per worker and keep it.
+ *
+ * Threading: an ocr_tess3 belongs to one thread at a time.
+ */
+typedef struct ocr_tess3 ocr_tess3;
+
+typedef struct ocr_tess3_result {
+    char *text; /* UTF-8, whitespace dropped, "" when nothing was read; malloc'd */
+    float conf; /* Tesseract's mean word confidence, 0-1 */
+} ocr_tess3_result;
+
+/* The tessdata folder holding the model (chi_sim.traineddata): in
+ * $DANGAN_MODELS when set, else the source tree's models/, else
+ * <prefix>/share/dangan/models, each + "/tessdata-4.0.0"; 1 when found, 0
+ * when not (dir then names the first folder), -1 when it does not fit. */
+int ocr_tess3_default_dir(char *dir, size_t n);
+int ocr_tess3_available(void);
+/* Load chi_sim.traineddata from tessdata folder dir.  Caller frees with
+ * ocr_tess3_free. */
+int ocr_tess3_new(const char *dir, ocr_tess3 **out, dg_err *err);
+void ocr_tess3_free(ocr_tess3 **t);
+/* Read boxes of page page_index of a scan as ocr_rec2_read_boxes does (the
+ * same margin, grey, one line each).  out[i] (free each with
+ * ocr_tess3_result_free); DG_EINPUT when the page cannot be decoded. */
+int ocr_tess3_read_boxes(ocr_tess3 *t, const unsigned char *data, size_t len, int page_index,
+                         const ocr_box *boxes, size_t n, ocr_tess3_result *out, dg_err *err);
+void ocr_tess3_result_free(ocr_tess3_result *r);
+
 #endif

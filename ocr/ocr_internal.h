@@ -200,6 +200,10 @@ TessBaseAPI *ocr_latin_engine(ocr_engine *e);
  * *failed when Init failed (the instance is still returned, to be asked
  * what is missing, and deleted by the caller).  NULL when out of memory. */
 TessBaseAPI *ocr_tess_create(const char *lang, int *failed);
+/* The same from the tessdata folder datapath (NULL: the system's), LSTM
+ * only when lstm_only (the third reader's model, tess3.c). */
+TessBaseAPI *ocr_tess_create_at(const char *datapath, const char *lang, int lstm_only,
+                                int *failed);
 
 /* Decode page n (0-based) of an in-memory scan (decode.c); NULL on failure
  * with err set. */

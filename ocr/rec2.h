@@ -13,6 +13,12 @@ struct Pix;
  * bpp) as one line; see ocr_rec2_read. */
 int ocr_rec2_read_pix(ocr_rec2 *r, const struct Pix *crop, ocr_rec2_result *out, dg_err *err);
 
+/* A field's box cut from page with the readers' margin (extraction's boxes
+ * hug the ink; a recognizer wants some paper around a line), grey.  NULL
+ * with *empty when the box is outside the page, NULL alone when out of
+ * memory.  Caller destroys. */
+struct Pix *ocr_field_crop(struct Pix *page, ocr_box b, int *empty);
+
 /* 1 when character ch (one UTF-8 character, NUL-terminated) is in r's
  * dictionary: the reader can put it out. */
 int ocr_rec2_knows(const ocr_rec2 *r, const char *ch);

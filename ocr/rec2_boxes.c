@@ -13,18 +13,28 @@
 #include "reading.h"
 #include "rec2.h"
 
-static int read_box(ocr_rec2 *narrow, ocr_rec2 *wide, PIX *page, ocr_box b,
-                    ocr_rec2_result *out, dg_err *err)
+struct Pix *ocr_field_crop(struct Pix *page, ocr_box b, int *empty)
 {
     ocr_box cut = ocr_box_grown(b, b.h / 3 + 2, b.h / 5 + 2, pixGetWidth(page),
                                 pixGetHeight(page));
-    if (cut.w < 4 || cut.h < 4) { /* outside the page: nothing to read */
-        out->text = calloc(1, 1);
-        return out->text ? DG_OK : DG_ENOMEM;
-    }
+    *empty = cut.w < 4 || cut.h < 4; /* outside the page: nothing to read */
+    if (*empty)
+        return NULL;
     PIX *crop = ocr_clip(page, cut);
     PIX *grey = crop ? pixConvertTo8(crop, 0) : NULL; /* read grey, as trust.conf was fitted */
     pixDestroy(&crop);
+    return grey;
+}
+
+static int read_box(ocr_rec2 *narrow, ocr_rec2 *wide, PIX *page, ocr_box b,
+                    ocr_rec2_result *out, dg_err *err)
+{
+    int empty;
+    PIX *grey = ocr_field_crop(page, b, &empty);
+    if (empty) {
+        out->text = calloc(1, 1);
+        return out->text ? DG_OK : DG_ENOMEM;
+    }
     if (!grey)
         return DG_ENOMEM;
     /* the narrower model costs half as much and reads as well when the

@@ -24,6 +24,8 @@ static void print_summary(const cli_ctx *ctx, const arc_run_summary *s, int json
              s->pages, s->records_loaded, s->review_open, s->quarantined);
     if (!s->reread.available && s->reread.why[0])
         cli_info(ctx, "note: %s\n", s->reread.why);
+    if (!s->reread.third && s->reread.why3[0])
+        cli_info(ctx, "note: %s\n", s->reread.why3);
     if (s->pages_failed)
         cli_info(ctx, "warning: %ld pages could not be read (see 'dangan status')\n",
                  s->pages_failed);

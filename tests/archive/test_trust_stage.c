@@ -10,9 +10,12 @@
  *   - the graduate's other source agreeing raises p, contradicting it is a
  *     conflict with the other reading and its box in evidence;
  *   - a student number's entry year and a ledger's running numbers pick
- *     the right code; load's rule for one graduate (arc_same_graduate).
+ *     the right code; load's rule for one graduate (arc_same_graduate);
+ *   - the third reader: its reading confirms two readers who agree, doubts
+ *     them when it reads otherwise, and breaks a tie between them.
  * usage: test_trust_stage CONFIGS_DIR WORK_DIR
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,9 @@ static const char conf_text[] =
     "w.name.source_agree = 2\n"
     "w.name.source_differ = -2\n"
     "w.name.part = -3\n"
+    "w.name.agree3 = 1.5\n"
+    "w.name.differ3 = -1.5\n"
+    "reread3.date = 1\n"
     "threshold.number = 0.9\n"
     "w.number.bias = -1\n"
     "w.number.tess_conf = 1\n"
@@ -313,6 +319,60 @@ static void test_part(tl_state *t, arc_trust *tr)
     dg_buf_release(&v.evidence);
 }
 
+static double p_of(arc_trust *tr, const arc_trust_reading *rd, size_t n, size_t *chosen,
+                   const char *want)
+{
+    int rc;
+    arc_trust_verdict v = weigh(tr, DG_VT_NAME, rd, n, -1, -1, &rc);
+    *chosen = v.chosen;
+    double p = rc ? -1 : want && !strstr(v.evidence.data, want) ? -2 : v.p;
+    dg_buf_release(&v.evidence);
+    return p;
+}
+
+static double logit(double p)
+{
+    return p <= 0 || p >= 1 ? -99 : log(p / (1 - p));
+}
+
+/* The third reader (tess3): a vote for the value it reads, against the others. */
+static void test_third(tl_state *t, arc_trust *tr)
+{
+    norm_result feng = value("刘金凤"), wind = value("刘金风"), none = {0};
+    size_t ch;
+    arc_trust_reading two[] = {{"tesseract", "刘金风", 0.9, &wind, 0},
+                               {"rec2", "刘金风", 0.9, &wind, 0},
+                               {"tess3", "刘金风", 0.9, &wind, 0}};
+    /* in log-odds, each vote weighs its weight (+1.5, -1.5 here) */
+    double z2 = logit(p_of(tr, two, 2, &ch, NULL));
+    double z3 = logit(p_of(tr, two, 3, &ch, "\"agree3\":1.0000"));
+    CHECK(t, fabs(z3 - z2 - 1.5) < 1e-3); /* confirmed by a third model */
+    CHECK_INT(t, (long long)ch, 0);
+    two[2] = (arc_trust_reading){"tess3", "刘金凤", 0.9, &feng, 0};
+    double zd = logit(p_of(tr, two, 3, &ch, "\"differ3\":1.0000"));
+    CHECK(t, fabs(zd - z2 + 1.5) < 1e-3); /* doubted: it read another character */
+    CHECK_INT(t, (long long)ch, 0);        /* two readers still outvote one */
+    /* a third reader that saw nothing is no vote */
+    two[2] = (arc_trust_reading){"tess3", "", 0, &none, 0};
+    CHECK(t, fabs(logit(p_of(tr, two, 3, &ch, "\"differ3\":0.0000")) - z2) < 1e-9);
+
+    /* a tie: the page reader and the second reader, equally sure, differ;
+     * the third sides with one of them, which wins */
+    norm_result min = value("张建民"), guo = value("张建国");
+    arc_trust_reading tie[] = {{"tesseract", "张建民", 0.9, &min, 0},
+                               {"rec2", "张建国", 0.9, &guo, 0},
+                               {"tess3", "张建国", 0.8, &guo, 0}};
+    p_of(tr, tie, 3, &ch, NULL);
+    CHECK_INT(t, (long long)ch, 1);
+    tie[2] = (arc_trust_reading){"tess3", "张建民", 0.8, &min, 0};
+    p_of(tr, tie, 3, &ch, NULL);
+    CHECK_INT(t, (long long)ch, 0);
+    /* reread3.<type> names the types the third reader reads; names by default */
+    int t2[DG_VT_COUNT], t3[DG_VT_COUNT];
+    arc_trust_reread_types(tr, t2, t3);
+    CHECK(t, t3[DG_VT_NAME] && t3[DG_VT_DATE] && !t3[DG_VT_CODE]);
+}
+
 static void test_nothing(tl_state *t, arc_trust *tr)
 {
     norm_result none = {0};
@@ -348,6 +408,7 @@ int main(int argc, char **argv)
         test_codes(&t, tr);
         test_catalog(&t, tr, argv[1]);
         test_part(&t, tr);
+        test_third(&t, tr);
     }
     test_same_graduate(&t);
     arc_trust_close(&tr);
