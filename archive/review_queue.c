@@ -53,9 +53,10 @@ static int add_from(dg_buf *sql, const arc_queue_opts *o, int open_only)
            dg_buf_adds(sql, QUEUE_FILTER);
 }
 
+/* Columns 0-9 as arc_review_row_read reads them (review.c), then where. */
 static const char queue_sql[] =
-    "SELECT i.id, i.kind, i.state, i.reason, coalesce(f.key, ''), coalesce(f.raw, ''), "
-    "  coalesce(f.value, ''), i.detail, f.p, coalesce(i.record_id, 0), coalesce(p.id, 0), "
+    "SELECT i.id, i.kind, i.state, i.reason, coalesce(i.record_id, 0), coalesce(f.key, ''), "
+    "  coalesce(f.raw, ''), coalesce(f.value, ''), i.detail, f.p, coalesce(p.id, 0), "
     "  coalesce(fl.batch_id, 0), coalesce(p.page_index, 0) + 1, coalesce(fl.path, ''), "
     "  i.version, coalesce((SELECT d.operator FROM review_decision d WHERE d.item_id = i.id "
     "    ORDER BY d.id DESC LIMIT 1), '') ";
@@ -90,21 +91,11 @@ static int queue_row(sqlite3_stmt *st, arc_queue_rows *out)
         return DG_ENOMEM;
     out->v = v;
     arc_queue_row *r = &v[out->n++];
-    r->id = sqlite3_column_int64(st, 0);
-    r->has_p = sqlite3_column_type(st, 8) != SQLITE_NULL;
-    r->p = sqlite3_column_double(st, 8);
-    r->record = sqlite3_column_int64(st, 9);
     r->page_id = sqlite3_column_int64(st, 10);
     r->batch = sqlite3_column_int64(st, 11);
     r->page = sqlite3_column_int(st, 12);
     r->version = sqlite3_column_int(st, 14);
-    int rc = arc_col_dup(st, 1, &r->kind);
-    rc = rc ? rc : arc_col_dup(st, 2, &r->state);
-    rc = rc ? rc : arc_col_dup(st, 3, &r->reason);
-    rc = rc ? rc : arc_col_dup0(st, 4, &r->key);
-    rc = rc ? rc : arc_col_dup0(st, 5, &r->raw);
-    rc = rc ? rc : arc_col_dup0(st, 6, &r->value);
-    rc = rc ? rc : arc_col_dup0(st, 7, &r->detail);
+    int rc = arc_review_row_read(st, &r->item);
     rc = rc ? rc : arc_col_dup0(st, 13, &r->file);
     return rc ? rc : arc_col_dup0(st, 15, &r->decided_by);
 }
@@ -244,13 +235,7 @@ void arc_queue_rows_release(arc_queue_rows *rows)
 {
     for (size_t i = 0; i < rows->n; i++) {
         arc_queue_row *r = &rows->v[i];
-        free(r->kind);
-        free(r->state);
-        free(r->reason);
-        free(r->key);
-        free(r->raw);
-        free(r->value);
-        free(r->detail);
+        arc_review_row_clear(&r->item);
         free(r->file);
         free(r->decided_by);
     }
