@@ -95,6 +95,13 @@ void web_users_post(web_req *r, const char *action);
 /* throughput.c: a batch's pages read, decisions and records loaded per
  * hour (per day for a long batch), as SVG. */
 void web_throughput_plot(dg_buf *b, const arc_dash_batch *x);
+/* A time plot's bar (class cls, NULL: none) titled "WHEN: N WHAT", and the
+ * first and last period's labels under the base line at y = base (last
+ * NULL: one period only), for the throughput and the hour plots alike. */
+void web_plot_bar(dg_buf *b, const char *cls, double x, double y, double w, double h,
+                  const char *fill, const char *when, int64_t n, const char *what);
+void web_plot_time_labels(dg_buf *b, double left, double right, double base, const char *first,
+                          const char *last);
 /* dashboard.c: the colour of a field/page/item state, one for every plot. */
 const char *web_state_colour(const char *state);
 
