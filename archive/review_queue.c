@@ -84,6 +84,22 @@ static void bind_filter(sqlite3_stmt *st, const arc_queue_opts *o)
         sqlite3_bind_text(st, 3, o->key, -1, SQLITE_TRANSIENT);
 }
 
+/* The query built in sql (bad: it could not be) prepared into *st with o's
+ * filter bound; sql released either way. */
+static int prepare_built(sqlite3 *db, dg_buf *sql, int bad, const arc_queue_opts *o,
+                         sqlite3_stmt **st, dg_err *err)
+{
+    int rc = DG_OK;
+    if (bad)
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    else if (db_prepare(db, sql->data, st, err))
+        rc = DG_EDB;
+    dg_buf_release(sql);
+    if (!rc)
+        bind_filter(*st, o);
+    return rc;
+}
+
 static int queue_row(sqlite3_stmt *st, arc_queue_rows *out)
 {
     arc_queue_row *v = arc_grow(out->v, out->n, sizeof *v);
@@ -105,18 +121,13 @@ int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, 
     memset(out, 0, sizeof *out);
     dg_buf sql;
     dg_buf_init(&sql, 0);
-    if (dg_buf_adds(&sql, queue_sql) || add_from(&sql, o, 0) ||
-        dg_buf_adds(&sql, order_of(o)) ||
-        (o->limit && dg_buf_addf(&sql, " LIMIT %zu", o->limit))) {
-        dg_buf_release(&sql);
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    }
+    int bad = dg_buf_adds(&sql, queue_sql) || add_from(&sql, o, 0) ||
+              dg_buf_adds(&sql, order_of(o)) ||
+              (o->limit && dg_buf_addf(&sql, " LIMIT %zu", o->limit));
     sqlite3_stmt *st;
-    int rc = db_prepare(db, sql.data, &st, err) ? DG_EDB : DG_OK;
-    dg_buf_release(&sql);
+    int rc = prepare_built(db, &sql, bad, o, &st, err);
     if (rc)
         return rc;
-    bind_filter(st, o);
     int step;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
         rc = queue_row(st, out);
@@ -180,16 +191,10 @@ static int near_one(sqlite3 *db, const arc_queue_opts *o, int k, int64_t item, i
         bad = bad || dg_buf_addf(&sql, "AND (%s) %s (SELECT %s " QUEUE_JOINS " WHERE i.id = ?4) ",
                                  near_keys[k], dir > 0 ? ">" : "<", near_keys[k]);
     bad = bad || dg_buf_addf(&sql, "ORDER BY %s LIMIT 1", dir < 0 ? near_desc[k] : near_keys[k]);
-    if (bad) {
-        dg_buf_release(&sql);
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    }
     sqlite3_stmt *st;
-    int rc = db_prepare(db, sql.data, &st, err) ? DG_EDB : DG_OK;
-    dg_buf_release(&sql);
+    int rc = prepare_built(db, &sql, bad, o, &st, err);
     if (rc)
         return rc;
-    bind_filter(st, o);
     sqlite3_bind_int64(st, 4, item);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW)
