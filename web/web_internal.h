@@ -63,6 +63,9 @@ int web_require(web_req *r, arc_perm p, const char *what);
 void web_kdf_lock(web_req *r, int lock);
 /* The routes of routes_more.c (page view, users): 1 when r was one. */
 int web_route_more(web_req *r, int get, int post);
+/* The id a route's path ends with: s is "<id><suffix>" with id > 0, else 0
+ * (server.c). */
+int64_t web_path_id(const char *s, const char *suffix);
 
 /* Responses. */
 void web_redirect(web_req *r, const char *to);
