@@ -478,14 +478,12 @@ int arc_field_crop(sqlite3 *db, int64_t field, int margin, const char *png, dg_e
 
 /* ---- the review queue as the web workbench reads it (review_queue.c) ---- */
 
-/* A queue row with where the item is: batch, scan file, page. */
+/* A queue row: the item as arc_review_list reads it, with where it is:
+ * batch, scan file, page. */
 typedef struct arc_queue_row {
-    int64_t id;
-    char *kind, *state, *reason, *key, *raw, *value, *detail; /* "" when unset */
-    int has_p;
-    double p;
-    int64_t record, page_id, batch; /* 0: none */
-    int page;                       /* 1-based page of the scan */
+    arc_review_row item;
+    int64_t page_id, batch; /* 0: none */
+    int page;               /* 1-based page of the scan */
     char *file;                     /* the scan's path as ingested, "" none */
     int version;
     char *decided_by; /* operator of the latest decision, "" none */

@@ -239,6 +239,12 @@ int arc_catalog_resolve_dir(const char *dir, char *buf, size_t n);
 int arc_review_alts(sqlite3 *db, int64_t field, arc_review_alt **v, size_t *n,
                     int *from_readings, dg_err *err);
 void arc_review_alts_release(arc_review_alt *v, size_t n);
+/* One item as arc_review_list reads it, from columns 0-9 of st (id, kind,
+ * state, reason, record, field key, raw, value, detail, p), into *r: the
+ * list and the web queue (review_queue.c) read it alike.
+ * arc_review_row_clear frees its strings. */
+int arc_review_row_read(sqlite3_stmt *st, arc_review_row *r);
+void arc_review_row_clear(arc_review_row *r);
 
 /*
  * Run the normalizer the normalize stage uses for field key `key` on raw

@@ -34,28 +34,16 @@ static int counts_add(arc_counts *c, const char *name, int64_t n)
     return DG_OK;
 }
 
-/* Rows (batch, name, n) of sql into the arc_counts at offset `member` of
- * each batch; member -1: (batch, bin, n) into p_bins. */
-static int by_batch(sqlite3 *db, const char *sql, arc_dashboard *d, ptrdiff_t member, dg_err *err)
+/* Each row of st (prepared and bound) through row(st, d, arg) until one
+ * fails; st finalized.  The one loop of every dashboard query: DG_ENOMEM
+ * or the step's error, named as the dashboard's. */
+typedef int (*dash_row_fn)(sqlite3_stmt *st, arc_dashboard *d, ptrdiff_t arg);
+static int dash_rows(sqlite3 *db, sqlite3_stmt *st, arc_dashboard *d, dash_row_fn row,
+                     ptrdiff_t arg, dg_err *err)
 {
-    sqlite3_stmt *st;
-    if (db_prepare(db, sql, &st, err))
-        return DG_EDB;
     int rc = DG_OK, step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        arc_dash_batch *b = batch_of(d, sqlite3_column_int64(st, 0));
-        if (!b)
-            continue;
-        int64_t n = sqlite3_column_int64(st, 2);
-        if (member < 0) {
-            int bin = sqlite3_column_int(st, 1);
-            if (bin >= 0 && bin < ARC_DASH_PBINS)
-                b->p_bins[bin] += n;
-        } else {
-            rc = counts_add((arc_counts *)((char *)b + member),
-                            (const char *)sqlite3_column_text(st, 1), n);
-        }
-    }
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = row(st, d, arg);
     sqlite3_finalize(st);
     if (rc)
         return dg_err_set(err, rc, "out of memory reading the dashboard");
@@ -64,9 +52,51 @@ static int by_batch(sqlite3 *db, const char *sql, arc_dashboard *d, ptrdiff_t me
     return DG_OK;
 }
 
+/* A row (batch, name, n) into the arc_counts at offset `member` of the
+ * batch; member -1: (batch, bin, n) into p_bins. */
+static int batch_row(sqlite3_stmt *st, arc_dashboard *d, ptrdiff_t member)
+{
+    arc_dash_batch *b = batch_of(d, sqlite3_column_int64(st, 0));
+    if (!b)
+        return DG_OK;
+    int64_t n = sqlite3_column_int64(st, 2);
+    if (member < 0) {
+        int bin = sqlite3_column_int(st, 1);
+        if (bin >= 0 && bin < ARC_DASH_PBINS)
+            b->p_bins[bin] += n;
+        return DG_OK;
+    }
+    return counts_add((arc_counts *)((char *)b + member), (const char *)sqlite3_column_text(st, 1),
+                      n);
+}
+
+static int by_batch(sqlite3 *db, const char *sql, arc_dashboard *d, ptrdiff_t member, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, sql, &st, err))
+        return DG_EDB;
+    return dash_rows(db, st, d, batch_row, member, err);
+}
+
 #define FIELD_BATCH                                                                                \
     "FROM field fd JOIN record r ON r.id = fd.record_id JOIN page p ON p.id = r.page_id "          \
     "JOIN file fl ON fl.id = p.file_id "
+
+/* A row (hour, raised, settled, pages read) of the workspace. */
+static int hour_row(sqlite3_stmt *st, arc_dashboard *d, ptrdiff_t unused)
+{
+    (void)unused;
+    arc_dash_hour *v = arc_grow(d->hours, d->nhours, sizeof *v);
+    if (!v)
+        return DG_ENOMEM;
+    d->hours = v;
+    arc_dash_hour *h = &v[d->nhours++];
+    snprintf(h->hour, sizeof h->hour, "%s", (const char *)sqlite3_column_text(st, 0));
+    h->raised = sqlite3_column_int64(st, 1);
+    h->settled = sqlite3_column_int64(st, 2);
+    h->pages_read = sqlite3_column_int64(st, 3);
+    return DG_OK;
+}
 
 static int read_hours(sqlite3 *db, arc_dashboard *d, dg_err *err)
 {
@@ -85,24 +115,7 @@ static int read_hours(sqlite3 *db, arc_dashboard *d, dg_err *err)
                    &st, err))
         return DG_EDB;
     sqlite3_bind_int(st, 1, ARC_DASH_HOURS);
-    int rc = DG_OK, step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        arc_dash_hour *v = arc_grow(d->hours, d->nhours, sizeof *v);
-        if (!v) {
-            rc = dg_err_set(err, DG_ENOMEM, "out of memory reading the dashboard");
-            break;
-        }
-        d->hours = v;
-        arc_dash_hour *h = &v[d->nhours++];
-        snprintf(h->hour, sizeof h->hour, "%s", (const char *)sqlite3_column_text(st, 0));
-        h->raised = sqlite3_column_int64(st, 1);
-        h->settled = sqlite3_column_int64(st, 2);
-        h->pages_read = sqlite3_column_int64(st, 3);
-    }
-    sqlite3_finalize(st);
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(db, err, "cannot read the dashboard");
-    return rc;
+    return dash_rows(db, st, d, hour_row, 0, err);
 }
 
 /* Each batch's work hour by hour: pages read, decisions, records loaded
@@ -142,35 +155,49 @@ static void tp_by_day(arc_dash_batch *b)
     b->daily = 1;
 }
 
+/* A row (batch, period, pages, decided, loaded) into its batch's tp. */
+static int tp_row(sqlite3_stmt *st, arc_dashboard *d, ptrdiff_t unused)
+{
+    (void)unused;
+    arc_dash_batch *b = batch_of(d, sqlite3_column_int64(st, 0));
+    if (!b)
+        return DG_OK;
+    arc_dash_tp *v = arc_grow(b->tp, b->ntp, sizeof *v);
+    if (!v)
+        return DG_ENOMEM;
+    b->tp = v;
+    arc_dash_tp *t = &v[b->ntp++];
+    snprintf(t->when, sizeof t->when, "%s", (const char *)sqlite3_column_text(st, 1));
+    t->pages = sqlite3_column_int64(st, 2);
+    t->decided = sqlite3_column_int64(st, 3);
+    t->loaded = sqlite3_column_int64(st, 4);
+    return DG_OK;
+}
+
 static int read_throughput(sqlite3 *db, arc_dashboard *d, dg_err *err)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, tp_sql, &st, err))
         return DG_EDB;
-    int rc = DG_OK, step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        arc_dash_batch *b = batch_of(d, sqlite3_column_int64(st, 0));
-        if (!b)
-            continue;
-        arc_dash_tp *v = arc_grow(b->tp, b->ntp, sizeof *v);
-        if (!v) {
-            rc = dg_err_set(err, DG_ENOMEM, "out of memory reading the dashboard");
-            break;
-        }
-        b->tp = v;
-        arc_dash_tp *t = &v[b->ntp++];
-        snprintf(t->when, sizeof t->when, "%s", (const char *)sqlite3_column_text(st, 1));
-        t->pages = sqlite3_column_int64(st, 2);
-        t->decided = sqlite3_column_int64(st, 3);
-        t->loaded = sqlite3_column_int64(st, 4);
-    }
-    sqlite3_finalize(st);
-    if (!rc && step != SQLITE_DONE)
-        return db_fail(db, err, "cannot read the dashboard");
+    int rc = dash_rows(db, st, d, tp_row, 0, err);
     for (size_t i = 0; !rc && i < d->n; i++)
         if (d->v[i].ntp > ARC_DASH_HOURS)
             tp_by_day(&d->v[i]);
     return rc;
+}
+
+/* A row (id, started) of batch: a batch of the dashboard. */
+static int batch_new(sqlite3_stmt *st, arc_dashboard *d, ptrdiff_t unused)
+{
+    (void)unused;
+    arc_dash_batch *v = arc_grow(d->v, d->n, sizeof *v);
+    if (!v)
+        return DG_ENOMEM;
+    d->v = v;
+    arc_dash_batch *b = &v[d->n++];
+    b->batch = sqlite3_column_int64(st, 0);
+    snprintf(b->started, sizeof b->started, "%s", (const char *)sqlite3_column_text(st, 1));
+    return DG_OK;
 }
 
 int arc_dashboard_read(sqlite3 *db, arc_dashboard *d, dg_err *err)
@@ -179,19 +206,7 @@ int arc_dashboard_read(sqlite3 *db, arc_dashboard *d, dg_err *err)
     sqlite3_stmt *st;
     if (db_prepare(db, "SELECT id, started FROM batch ORDER BY id", &st, err))
         return DG_EDB;
-    int rc = DG_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        arc_dash_batch *v = arc_grow(d->v, d->n, sizeof *v);
-        if (!v) {
-            rc = dg_err_set(err, DG_ENOMEM, "out of memory reading the dashboard");
-            break;
-        }
-        d->v = v;
-        arc_dash_batch *b = &v[d->n++];
-        b->batch = sqlite3_column_int64(st, 0);
-        snprintf(b->started, sizeof b->started, "%s", (const char *)sqlite3_column_text(st, 1));
-    }
-    sqlite3_finalize(st);
+    int rc = dash_rows(db, st, d, batch_new, 0, err);
     if (!rc)
         rc = by_batch(db,
                       "SELECT fl.batch_id, p.state, count(*) FROM page p "

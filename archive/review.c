@@ -109,13 +109,8 @@ static int list_prepare(sqlite3 *db, const char *sql, const char *reason, int al
     return DG_OK;
 }
 
-static int list_row(sqlite3_stmt *st, arc_review_rows *out)
+int arc_review_row_read(sqlite3_stmt *st, arc_review_row *r)
 {
-    arc_review_row *v = arc_grow(out->v, out->n, sizeof *v);
-    if (!v)
-        return DG_ENOMEM;
-    out->v = v;
-    arc_review_row *r = &v[out->n++];
     r->id = sqlite3_column_int64(st, 0);
     r->record = sqlite3_column_int64(st, 4);
     r->has_p = sqlite3_column_type(st, 9) != SQLITE_NULL;
@@ -129,18 +124,30 @@ static int list_row(sqlite3_stmt *st, arc_review_rows *out)
     return rc ? rc : arc_col_dup0(st, 8, &r->detail);
 }
 
+void arc_review_row_clear(arc_review_row *r)
+{
+    free(r->kind);
+    free(r->state);
+    free(r->reason);
+    free(r->key);
+    free(r->raw);
+    free(r->value);
+    free(r->detail);
+}
+
+static int list_row(sqlite3_stmt *st, arc_review_rows *out)
+{
+    arc_review_row *v = arc_grow(out->v, out->n, sizeof *v);
+    if (!v)
+        return DG_ENOMEM;
+    out->v = v;
+    return arc_review_row_read(st, &v[out->n++]);
+}
+
 void arc_review_rows_release(arc_review_rows *rows)
 {
-    for (size_t i = 0; i < rows->n; i++) {
-        arc_review_row *r = &rows->v[i];
-        free(r->kind);
-        free(r->state);
-        free(r->reason);
-        free(r->key);
-        free(r->raw);
-        free(r->value);
-        free(r->detail);
-    }
+    for (size_t i = 0; i < rows->n; i++)
+        arc_review_row_clear(&rows->v[i]);
     free(rows->v);
     memset(rows, 0, sizeof *rows);
 }

@@ -53,9 +53,10 @@ static int add_from(dg_buf *sql, const arc_queue_opts *o, int open_only)
            dg_buf_adds(sql, QUEUE_FILTER);
 }
 
+/* Columns 0-9 as arc_review_row_read reads them (review.c), then where. */
 static const char queue_sql[] =
-    "SELECT i.id, i.kind, i.state, i.reason, coalesce(f.key, ''), coalesce(f.raw, ''), "
-    "  coalesce(f.value, ''), i.detail, f.p, coalesce(i.record_id, 0), coalesce(p.id, 0), "
+    "SELECT i.id, i.kind, i.state, i.reason, coalesce(i.record_id, 0), coalesce(f.key, ''), "
+    "  coalesce(f.raw, ''), coalesce(f.value, ''), i.detail, f.p, coalesce(p.id, 0), "
     "  coalesce(fl.batch_id, 0), coalesce(p.page_index, 0) + 1, coalesce(fl.path, ''), "
     "  i.version, coalesce((SELECT d.operator FROM review_decision d WHERE d.item_id = i.id "
     "    ORDER BY d.id DESC LIMIT 1), '') ";
@@ -83,6 +84,22 @@ static void bind_filter(sqlite3_stmt *st, const arc_queue_opts *o)
         sqlite3_bind_text(st, 3, o->key, -1, SQLITE_TRANSIENT);
 }
 
+/* The query built in sql (bad: it could not be) prepared into *st with o's
+ * filter bound; sql released either way. */
+static int prepare_built(sqlite3 *db, dg_buf *sql, int bad, const arc_queue_opts *o,
+                         sqlite3_stmt **st, dg_err *err)
+{
+    int rc = DG_OK;
+    if (bad)
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+    else if (db_prepare(db, sql->data, st, err))
+        rc = DG_EDB;
+    dg_buf_release(sql);
+    if (!rc)
+        bind_filter(*st, o);
+    return rc;
+}
+
 static int queue_row(sqlite3_stmt *st, arc_queue_rows *out)
 {
     arc_queue_row *v = arc_grow(out->v, out->n, sizeof *v);
@@ -90,21 +107,11 @@ static int queue_row(sqlite3_stmt *st, arc_queue_rows *out)
         return DG_ENOMEM;
     out->v = v;
     arc_queue_row *r = &v[out->n++];
-    r->id = sqlite3_column_int64(st, 0);
-    r->has_p = sqlite3_column_type(st, 8) != SQLITE_NULL;
-    r->p = sqlite3_column_double(st, 8);
-    r->record = sqlite3_column_int64(st, 9);
     r->page_id = sqlite3_column_int64(st, 10);
     r->batch = sqlite3_column_int64(st, 11);
     r->page = sqlite3_column_int(st, 12);
     r->version = sqlite3_column_int(st, 14);
-    int rc = arc_col_dup(st, 1, &r->kind);
-    rc = rc ? rc : arc_col_dup(st, 2, &r->state);
-    rc = rc ? rc : arc_col_dup(st, 3, &r->reason);
-    rc = rc ? rc : arc_col_dup0(st, 4, &r->key);
-    rc = rc ? rc : arc_col_dup0(st, 5, &r->raw);
-    rc = rc ? rc : arc_col_dup0(st, 6, &r->value);
-    rc = rc ? rc : arc_col_dup0(st, 7, &r->detail);
+    int rc = arc_review_row_read(st, &r->item);
     rc = rc ? rc : arc_col_dup0(st, 13, &r->file);
     return rc ? rc : arc_col_dup0(st, 15, &r->decided_by);
 }
@@ -114,18 +121,13 @@ int arc_review_queue(sqlite3 *db, const arc_queue_opts *o, arc_queue_rows *out, 
     memset(out, 0, sizeof *out);
     dg_buf sql;
     dg_buf_init(&sql, 0);
-    if (dg_buf_adds(&sql, queue_sql) || add_from(&sql, o, 0) ||
-        dg_buf_adds(&sql, order_of(o)) ||
-        (o->limit && dg_buf_addf(&sql, " LIMIT %zu", o->limit))) {
-        dg_buf_release(&sql);
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    }
+    int bad = dg_buf_adds(&sql, queue_sql) || add_from(&sql, o, 0) ||
+              dg_buf_adds(&sql, order_of(o)) ||
+              (o->limit && dg_buf_addf(&sql, " LIMIT %zu", o->limit));
     sqlite3_stmt *st;
-    int rc = db_prepare(db, sql.data, &st, err) ? DG_EDB : DG_OK;
-    dg_buf_release(&sql);
+    int rc = prepare_built(db, &sql, bad, o, &st, err);
     if (rc)
         return rc;
-    bind_filter(st, o);
     int step;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
         rc = queue_row(st, out);
@@ -189,16 +191,10 @@ static int near_one(sqlite3 *db, const arc_queue_opts *o, int k, int64_t item, i
         bad = bad || dg_buf_addf(&sql, "AND (%s) %s (SELECT %s " QUEUE_JOINS " WHERE i.id = ?4) ",
                                  near_keys[k], dir > 0 ? ">" : "<", near_keys[k]);
     bad = bad || dg_buf_addf(&sql, "ORDER BY %s LIMIT 1", dir < 0 ? near_desc[k] : near_keys[k]);
-    if (bad) {
-        dg_buf_release(&sql);
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    }
     sqlite3_stmt *st;
-    int rc = db_prepare(db, sql.data, &st, err) ? DG_EDB : DG_OK;
-    dg_buf_release(&sql);
+    int rc = prepare_built(db, &sql, bad, o, &st, err);
     if (rc)
         return rc;
-    bind_filter(st, o);
     sqlite3_bind_int64(st, 4, item);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW)
@@ -244,13 +240,7 @@ void arc_queue_rows_release(arc_queue_rows *rows)
 {
     for (size_t i = 0; i < rows->n; i++) {
         arc_queue_row *r = &rows->v[i];
-        free(r->kind);
-        free(r->state);
-        free(r->reason);
-        free(r->key);
-        free(r->raw);
-        free(r->value);
-        free(r->detail);
+        arc_review_row_clear(&r->item);
         free(r->file);
         free(r->decided_by);
     }

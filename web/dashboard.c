@@ -178,15 +178,10 @@ static void hours_plot(dg_buf *b, const arc_dashboard *d)
         double x = left + slot * (double)i;
         double sh = ph * (double)(h->settled > 0 ? h->settled : 0) / (double)maxs;
         double rh = ph * (double)h->pages_read / (double)maxs;
-        dg_buf_addf(b,
-                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1f5fa8\">"
-                    "<title>%s: %lld settled</title></rect>",
-                    x + 1, top + ph - sh, slot / 2 - 1, sh, h->hour, (long long)h->settled);
-        dg_buf_addf(b,
-                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#9aa3ad\">"
-                    "<title>%s: %lld pages read</title></rect>",
-                    x + slot / 2, top + ph - rh, slot / 2 - 1, rh, h->hour,
-                    (long long)h->pages_read);
+        web_plot_bar(b, NULL, x + 1, top + ph - sh, slot / 2 - 1, sh, "#1f5fa8", h->hour,
+                     h->settled, "settled");
+        web_plot_bar(b, NULL, x + slot / 2, top + ph - rh, slot / 2 - 1, rh, "#9aa3ad", h->hour,
+                     h->pages_read, "pages read");
         run += h->raised - h->settled;
         double y = top + ph - ph * (double)run / (double)maxb;
         dg_buf_addf(&pts, "%.1f,%.1f ", x + slot / 2, y);
@@ -198,13 +193,8 @@ static void hours_plot(dg_buf *b, const arc_dashboard *d)
     dg_buf_addf(b, "<polyline points=\"%s\" fill=\"none\" stroke=\"#e0a030\" stroke-width=\"2\"/>",
                 pts.data ? pts.data : "");
     dg_buf_release(&pts);
-    dg_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" fill=\"#666\">%s</text>", left,
-                top + ph + 14, d->hours[0].hour);
-    if (d->nhours > 1)
-        dg_buf_addf(b,
-                    "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" fill=\"#666\" "
-                    "text-anchor=\"end\">%s</text>",
-                    w - 4, top + ph + 28, d->hours[d->nhours - 1].hour);
+    web_plot_time_labels(b, left, w, top + ph, d->hours[0].hour,
+                         d->nhours > 1 ? d->hours[d->nhours - 1].hour : NULL);
     dg_buf_adds(b, "</svg>");
     /* the rate of decline over the last (up to) 8 hours with activity */
     size_t from = d->nhours > 8 ? d->nhours - 8 : 0;

@@ -75,8 +75,8 @@ static void html_error(web_req *r, int rc, const dg_err *err)
 
 static int same_group(const arc_queue_row *a, const arc_queue_row *b)
 {
-    return a->batch == b->batch && a->page_id == b->page_id && strcmp(a->key, b->key) == 0 &&
-           strcmp(a->reason, b->reason) == 0;
+    return a->batch == b->batch && a->page_id == b->page_id &&
+           strcmp(a->item.key, b->item.key) == 0 && strcmp(a->item.reason, b->item.reason) == 0;
 }
 
 static void group_head(dg_buf *b, const arc_queue_rows *q, size_t i)
@@ -91,44 +91,45 @@ static void group_head(dg_buf *b, const arc_queue_rows *q, size_t i)
     if (r->page_id)
         dg_buf_addf(b, " p.%d", r->page);
     dg_buf_adds(b, " · ");
-    web_esc(b, *r->key ? r->key : r->kind);
+    web_esc(b, *r->item.key ? r->item.key : r->item.kind);
     dg_buf_adds(b, " · ");
-    web_esc(b, r->reason);
+    web_esc(b, r->item.reason);
     dg_buf_addf(b, " <span class=\"count\">%zu</span></th></tr>\n", n);
 }
 
 static void queue_row(dg_buf *b, const arc_queue_row *r, const char *fq)
 {
+    const arc_review_row *it = &r->item;
     /* data-group and data-value: `a` accepts the open field items of the
      * group that read the same, after a confirmation */
     dg_buf_addf(b,
                 "<tr class=\"row %s\" data-href=\"/item/%lld%s\" data-id=\"%lld\" "
                 "data-version=\"%d\" data-kind=\"%s\" data-group=\"%lld/%lld/",
-                r->state, (long long)r->id, fq, (long long)r->id, r->version, r->kind,
+                it->state, (long long)it->id, fq, (long long)it->id, r->version, it->kind,
                 (long long)r->batch, (long long)r->page_id);
-    web_esc(b, r->key);
+    web_esc(b, it->key);
     dg_buf_adds(b, "/");
-    web_esc(b, r->reason);
+    web_esc(b, it->reason);
     dg_buf_adds(b, "\" data-value=\"");
-    web_esc(b, r->value);
-    dg_buf_addf(b, "\"><td><a href=\"/item/%lld%s\">#%lld</a></td><td>", (long long)r->id, fq,
-                (long long)r->id);
-    web_esc(b, r->kind);
+    web_esc(b, it->value);
+    dg_buf_addf(b, "\"><td><a href=\"/item/%lld%s\">#%lld</a></td><td>", (long long)it->id, fq,
+                (long long)it->id);
+    web_esc(b, it->kind);
     dg_buf_adds(b, "</td><td>");
-    web_esc(b, r->key);
+    web_esc(b, it->key);
     dg_buf_adds(b, "</td><td class=\"val\">");
-    web_esc(b, r->raw);
-    if (strcmp(r->raw, r->value) != 0) {
+    web_esc(b, it->raw);
+    if (strcmp(it->raw, it->value) != 0) {
         dg_buf_adds(b, " → ");
-        web_esc(b, r->value);
+        web_esc(b, it->value);
     }
     dg_buf_adds(b, "</td><td class=\"p\">");
-    if (r->has_p)
-        dg_buf_addf(b, "%.2f", r->p);
+    if (it->has_p)
+        dg_buf_addf(b, "%.2f", it->p);
     dg_buf_adds(b, "</td><td class=\"detail\">");
-    web_esc(b, r->detail);
+    web_esc(b, it->detail);
     dg_buf_adds(b, "</td><td>");
-    web_esc(b, r->state);
+    web_esc(b, it->state);
     if (*r->decided_by) {
         dg_buf_adds(b, " by ");
         web_esc(b, r->decided_by);

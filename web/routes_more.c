@@ -3,40 +3,30 @@
  * of server.c's table so the two grow apart: server.c calls
  * web_route_more after the session and CSRF checks, before its 404.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "web_internal.h"
-
-static int64_t id_in(const char *s, const char *suffix)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || v <= 0 || strcmp(end, suffix) != 0)
-        return 0;
-    return v;
-}
 
 int web_route_more(web_req *r, int get, int post)
 {
     int64_t id;
     const char *p = r->path;
-    if (get && strncmp(p, "/page/", 6) == 0 && (id = id_in(p + 6, ""))) {
+    if (get && strncmp(p, "/page/", 6) == 0 && (id = web_path_id(p + 6, ""))) {
         if (web_require(r, ARC_PERM_REVIEW_READ, "see pages and their fields"))
             web_page_view(r, id);
         return 1;
     }
-    if (get && strncmp(p, "/record/", 8) == 0 && (id = id_in(p + 8, ""))) {
+    if (get && strncmp(p, "/record/", 8) == 0 && (id = web_path_id(p + 8, ""))) {
         if (web_require(r, ARC_PERM_REVIEW_READ, "see pages and their fields"))
             web_record_page(r, id);
         return 1;
     }
-    if (get && strncmp(p, "/pageimg/", 9) == 0 && (id = id_in(p + 9, ".png"))) {
+    if (get && strncmp(p, "/pageimg/", 9) == 0 && (id = web_path_id(p + 9, ".png"))) {
         if (web_require(r, ARC_PERM_REVIEW_READ, "see pages and their fields"))
             web_page_image(r, id);
         return 1;
     }
-    if (get && strncmp(p, "/pageimg/", 9) == 0 && (id = id_in(p + 9, ".jpg"))) {
+    if (get && strncmp(p, "/pageimg/", 9) == 0 && (id = web_path_id(p + 9, ".jpg"))) {
         if (web_require(r, ARC_PERM_REVIEW_READ, "see pages and their fields"))
             web_page_image_scaled(r, id);
         return 1;

@@ -382,7 +382,7 @@ static int require(web_req *r, arc_perm p, const char *what)
     return 0;
 }
 
-static int64_t path_id(const char *s, const char *suffix)
+int64_t web_path_id(const char *s, const char *suffix)
 {
     char *end;
     long long v = strtoll(s, &end, 10);
@@ -478,20 +478,20 @@ static void route(struct web_server *srv, web_req *r)
     if (get && strcmp(r->path, "/search") == 0)
         return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_search_page(r) : (void)0;
     int64_t id;
-    if (get && strncmp(r->path, "/provenance/", 12) == 0 && (id = path_id(r->path + 12, "")))
+    if (get && strncmp(r->path, "/provenance/", 12) == 0 && (id = web_path_id(r->path + 12, "")))
         return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_provenance_page(r, id)
                                                                  : (void)0;
-    if (get && strncmp(r->path, "/fieldcrop/", 11) == 0 && (id = path_id(r->path + 11, ".png")))
+    if (get && strncmp(r->path, "/fieldcrop/", 11) == 0 && (id = web_path_id(r->path + 11, ".png")))
         return require(r, ARC_PERM_LOOKUP, "search the archive") ? web_field_crop(r, id) : (void)0;
-    if (strncmp(r->path, "/certify/", 9) == 0 && (id = path_id(r->path + 9, ""))) {
+    if (strncmp(r->path, "/certify/", 9) == 0 && (id = web_path_id(r->path + 9, ""))) {
         if (!require(r, ARC_PERM_CERTIFY, "issue certificates"))
             return;
         return post ? web_certify_issue(r, id) : web_certify_form(r, id);
     }
-    if (get && strncmp(r->path, "/item/", 6) == 0 && (id = path_id(r->path + 6, "")))
+    if (get && strncmp(r->path, "/item/", 6) == 0 && (id = web_path_id(r->path + 6, "")))
         return require(r, ARC_PERM_REVIEW_READ, "see review items") ? web_item_page(r, id)
                                                                     : (void)0;
-    if (get && strncmp(r->path, "/crop/", 6) == 0 && (id = path_id(r->path + 6, ".png")))
+    if (get && strncmp(r->path, "/crop/", 6) == 0 && (id = web_path_id(r->path + 6, ".png")))
         return require(r, ARC_PERM_REVIEW_READ, "see review items") ? web_crop(r, id) : (void)0;
     if (get && strcmp(r->path, "/api/preview") == 0)
         return require(r, ARC_PERM_REVIEW_READ, "see review items") ? web_api_preview(r) : (void)0;

@@ -2,7 +2,8 @@
  * throughput.c - a batch's throughput over time on the dashboard: per hour
  * (per day for a long batch) with activity, pages read, review decisions
  * and records loaded as three bars side by side; SVG drawn here with
- * presentation attributes only (the CSP allows no inline style).
+ * presentation attributes only (the CSP allows no inline style).  Also the
+ * bar and the time axis's labels the dashboard's hour plot draws alike.
  */
 #include <stdio.h>
 
@@ -13,10 +14,39 @@ static const struct {
 } series[3] = {{"pages read", "#9aa3ad"}, {"items decided", "#1f5fa8"},
                {"records loaded", "#3b7d4f"}};
 
+static int64_t count_of(const arc_dash_tp *t, int s)
+{
+    return s == 0 ? t->pages : s == 1 ? t->decided : t->loaded;
+}
+
 static int64_t value_of(const arc_dash_tp *t, int s)
 {
-    int64_t v = s == 0 ? t->pages : s == 1 ? t->decided : t->loaded;
+    int64_t v = count_of(t, s);
     return v > 0 ? v : 0; /* a period of more undos than decisions draws nothing */
+}
+
+void web_plot_bar(dg_buf *b, const char *cls, double x, double y, double w, double h,
+                  const char *fill, const char *when, int64_t n, const char *what)
+{
+    dg_buf_adds(b, "<rect");
+    if (cls)
+        dg_buf_addf(b, " class=\"%s\"", cls);
+    dg_buf_addf(b,
+                " x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: "
+                "%lld %s</title></rect>",
+                x, y, w, h, fill, when, (long long)n, what);
+}
+
+void web_plot_time_labels(dg_buf *b, double left, double right, double base, const char *first,
+                          const char *last)
+{
+    dg_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" fill=\"#666\">%s</text>", left,
+                base + 14, first);
+    if (last)
+        dg_buf_addf(b,
+                    "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" fill=\"#666\" "
+                    "text-anchor=\"end\">%s</text>",
+                    right - 4, base + 28, last);
 }
 
 void web_throughput_plot(dg_buf *b, const arc_dash_batch *x)
@@ -34,7 +64,7 @@ void web_throughput_plot(dg_buf *b, const arc_dash_batch *x)
         for (int s = 0; s < 3; s++) {
             int64_t v = value_of(&x->tp[i], s);
             max = v > max ? v : max;
-            tot[s] += s == 0 ? x->tp[i].pages : s == 1 ? x->tp[i].decided : x->tp[i].loaded;
+            tot[s] += count_of(&x->tp[i], s);
         }
     const double left = 30, top = 8, ph = 110, slot = x->ntp > 24 ? 15 : 30;
     double w = left + slot * (double)x->ntp + 10;
@@ -53,22 +83,14 @@ void web_throughput_plot(dg_buf *b, const arc_dash_batch *x)
         const arc_dash_tp *t = &x->tp[i];
         for (int s = 0; s < 3; s++) {
             double h = ph * (double)value_of(t, s) / (double)max;
-            dg_buf_addf(b,
-                        "<rect class=\"tp%d\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                        "height=\"%.1f\" fill=\"%s\"><title>%s: %lld %s</title></rect>",
-                        s, left + slot * (double)i + 1 + bw * s, top + ph - h, bw, h,
-                        series[s].colour, t->when,
-                        (long long)(s == 0 ? t->pages : s == 1 ? t->decided : t->loaded),
-                        series[s].name);
+            char cls[8];
+            snprintf(cls, sizeof cls, "tp%d", s);
+            web_plot_bar(b, cls, left + slot * (double)i + 1 + bw * s, top + ph - h, bw, h,
+                         series[s].colour, t->when, count_of(t, s), series[s].name);
         }
     }
-    dg_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" fill=\"#666\">%s</text>", left,
-                top + ph + 14, x->tp[0].when);
-    if (x->ntp > 1)
-        dg_buf_addf(b,
-                    "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" fill=\"#666\" "
-                    "text-anchor=\"end\">%s</text>",
-                    w - 4, top + ph + 28, x->tp[x->ntp - 1].when);
+    web_plot_time_labels(b, left, w, top + ph, x->tp[0].when,
+                         x->ntp > 1 ? x->tp[x->ntp - 1].when : NULL);
     dg_buf_adds(b, "</svg><ul class=\"legend\">");
     for (int s = 0; s < 3; s++)
         dg_buf_addf(b,

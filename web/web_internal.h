@@ -63,6 +63,9 @@ int web_require(web_req *r, arc_perm p, const char *what);
 void web_kdf_lock(web_req *r, int lock);
 /* The routes of routes_more.c (page view, users): 1 when r was one. */
 int web_route_more(web_req *r, int get, int post);
+/* The id a route's path ends with: s is "<id><suffix>" with id > 0, else 0
+ * (server.c). */
+int64_t web_path_id(const char *s, const char *suffix);
 
 /* Responses. */
 void web_redirect(web_req *r, const char *to);
@@ -95,6 +98,13 @@ void web_users_post(web_req *r, const char *action);
 /* throughput.c: a batch's pages read, decisions and records loaded per
  * hour (per day for a long batch), as SVG. */
 void web_throughput_plot(dg_buf *b, const arc_dash_batch *x);
+/* A time plot's bar (class cls, NULL: none) titled "WHEN: N WHAT", and the
+ * first and last period's labels under the base line at y = base (last
+ * NULL: one period only), for the throughput and the hour plots alike. */
+void web_plot_bar(dg_buf *b, const char *cls, double x, double y, double w, double h,
+                  const char *fill, const char *when, int64_t n, const char *what);
+void web_plot_time_labels(dg_buf *b, double left, double right, double base, const char *first,
+                          const char *last);
 /* dashboard.c: the colour of a field/page/item state, one for every plot. */
 const char *web_state_colour(const char *state);
 

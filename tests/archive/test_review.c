@@ -133,7 +133,7 @@ static void test_queue_p(tl_state *t, sqlite3 *db)
                                     -1, &st, NULL), SQLITE_OK);
     size_t n = 0, same = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        same += n < rows.n && rows.v[n].id == sqlite3_column_int64(st, 0);
+        same += n < rows.n && rows.v[n].item.id == sqlite3_column_int64(st, 0);
         n++;
     }
     sqlite3_finalize(st);

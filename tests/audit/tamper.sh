@@ -17,12 +17,12 @@ cp "$SAMPLES/s009_ledger_clean.jpg" scan.jpg
 export DANGAN_DB="$W/base.db"
 
 "$DANGAN" -q run --jobs 1 scan.jpg
-need "the pipeline loaded records" [ "$(sqlite3 base.db 'SELECT count(*) FROM study_record')" -gt 0 ]
+need "the pipeline loaded records" [ "$(tl_sql base.db 'SELECT count(*) FROM study_record')" -gt 0 ]
 ITEM=$("$DANGAN" review list --json | sed -n 's/^\[*{"id":\([0-9]*\),.*/\1/p' | head -n 1)
 need "an open review item" [ -n "$ITEM" ]
 check_exit "a decision" 0 "$DANGAN" review reject "$ITEM" --why "tamper test" --operator alice
 check_exit "review show logs" 0 "$DANGAN" review show "$ITEM" --operator bob
-NAME=$(sqlite3 base.db 'SELECT name_simplified FROM person WHERE id = 1')
+NAME=$(tl_sql base.db 'SELECT name_simplified FROM person WHERE id = 1')
 check_exit "a lookup" 0 "$DANGAN" lookup --name "$NAME" --operator carol
 check_exit "export records logs" 0 "$DANGAN" export records --operator dave
 check_exit "export pages logs" 0 "$DANGAN" export pages --operator=erin
@@ -33,8 +33,8 @@ check_contains "review show is logged" "$TL_OUT" '{"item":'
 check_contains "export records is logged" "$TL_OUT" '"what":"records"'
 check_contains "export pages is logged" "$TL_OUT" '"what":"pages"'
 check_eq "every access is an event" \
-    "$(sqlite3 base.db "SELECT count(*) FROM audit_event WHERE kind = 'access'")" \
-    "$(sqlite3 base.db 'SELECT count(*) FROM access_log')"
+    "$(tl_sql base.db "SELECT count(*) FROM audit_event WHERE kind = 'access'")" \
+    "$(tl_sql base.db 'SELECT count(*) FROM access_log')"
 
 check_exit "untouched: verify" 0 "$DANGAN" audit verify
 check_contains "untouched: intact" "$TL_OUT" "intact"
@@ -49,15 +49,15 @@ check_exit "a bad anchor is a usage error" 2 "$DANGAN" audit verify --anchor 12:
 # each case: a copy of the workspace, changed with sqlite3, then verify
 tamper() { # tamper NAME SQL: case.db is base.db with SQL applied
     rm -f case.db case.db-wal case.db-shm
-    sqlite3 base.db ".backup case.db" && sqlite3 case.db "$2" || fail "$1: sqlite3 failed"
+    tl_sql base.db ".backup case.db" && tl_sql case.db "$2" || fail "$1: sqlite3 failed"
 }
 caught() { # caught NAME NEEDLE [ANCHOR]: verify exits 7 and says NEEDLE
     check_exit "$1: verify" 7 "$DANGAN" --db case.db audit verify ${3:+--anchor "$3"}
     check_contains "$1: named" "$TL_OUT" "$2"
 }
 # the shell's way around a trigger: drop it, do the deed, put it back
-TRIG_UPD=$(sqlite3 base.db "SELECT sql FROM sqlite_master WHERE name = 'audit_event_no_update'")
-TRIG_DEL=$(sqlite3 base.db "SELECT sql FROM sqlite_master WHERE name = 'audit_event_no_delete'")
+TRIG_UPD=$(tl_sql base.db "SELECT sql FROM sqlite_master WHERE name = 'audit_event_no_update'")
+TRIG_DEL=$(tl_sql base.db "SELECT sql FROM sqlite_master WHERE name = 'audit_event_no_delete'")
 behind() { # behind SQL: SQL on audit_event with its triggers out of the way
     printf 'DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete; %s %s; %s;' \
         "$1" "$TRIG_UPD" "$TRIG_DEL"
@@ -77,7 +77,7 @@ caught access 'access_log'
 check_contains "access: deleted" "$TL_OUT" "deleted"
 check_contains "access: the dropped trigger named" "$TL_OUT" "trigger access_log_no_delete is gone"
 
-LOAD=$(sqlite3 base.db "SELECT min(seq) FROM audit_event WHERE kind = 'load'")
+LOAD=$(tl_sql base.db "SELECT min(seq) FROM audit_event WHERE kind = 'load'")
 tamper edit "$(behind "UPDATE audit_event SET content = replace(content, '\"record\":', '\"record\":9') WHERE seq = $LOAD;")"
 caught edit "seq $LOAD (load study_record:1) was edited"
 tamper delete "$(behind "DELETE FROM audit_event WHERE seq = 5;")"
@@ -95,10 +95,10 @@ caught dropped "table audit_event is gone"
 
 # The whole chain rewritten consistently from the person's load event on:
 # only the anchor taken before tells.
-BIRTH=$(sqlite3 base.db 'SELECT birth FROM person WHERE id = 1')
+BIRTH=$(tl_sql base.db 'SELECT birth FROM person WHERE id = 1')
 tamper rewrite "$(behind "UPDATE person SET birth = '1900-01' WHERE id = 1; UPDATE audit_event SET content = replace(content, '\"birth\":\"$BIRTH\"', '\"birth\":\"1900-01\"') WHERE seq = $LOAD;")"
-prev=$(sqlite3 case.db "SELECT prev_hash FROM audit_event WHERE seq = $LOAD")
-sqlite3 -separator $'\x1f' case.db "SELECT seq, at, who, kind, subject, content FROM audit_event \
+prev=$(tl_sql case.db "SELECT prev_hash FROM audit_event WHERE seq = $LOAD")
+tl_sql -separator $'\x1f' case.db "SELECT seq, at, who, kind, subject, content FROM audit_event \
     WHERE seq >= $LOAD ORDER BY seq" > rows.txt
 : > fix.sql
 while IFS=$'\x1f' read -r seq at who kind subject content; do
@@ -107,7 +107,7 @@ while IFS=$'\x1f' read -r seq at who kind subject content; do
     echo "UPDATE audit_event SET prev_hash = '$prev', hash = '$h' WHERE seq = $seq;" >> fix.sql
     prev=$h
 done < rows.txt
-sqlite3 case.db "$(behind "$(cat fix.sql)")" || fail "rewrite: sqlite3 failed"
+tl_sql case.db "$(behind "$(cat fix.sql)")" || fail "rewrite: sqlite3 failed"
 check_exit "rewrite: without an anchor the chain is consistent (docs/audit.md)" 0 \
     "$DANGAN" --db case.db audit verify
 caught rewrite "was rewritten" "$ANCHOR"

@@ -11,7 +11,7 @@ DANGAN=$1 FIXTURE=$2 W=$3
 fresh_dir "$W"
 need "fixture workspace built" "$FIXTURE" fixture "$W/r.db" "$W"
 export DANGAN_DB="$W/r.db"
-Q() { sqlite3 "$W/r.db" "$1"; }
+Q() { tl_sql "$W/r.db" "$1"; }
 item_of() { # item_of RECORD KEY: the open QA item of that field
     Q "SELECT i.id FROM review_item i JOIN field f ON f.id = i.field_id
        WHERE f.record_id = $1 AND f.key = '$2' AND i.state = 'open'"
@@ -101,7 +101,7 @@ check_contains "nothing amended" "$TL_OUT" "nothing amended"
 # the archive (an amendment naming the decision), and the source then links
 need "second fixture workspace built" "$FIXTURE" fixture "$W/c.db" "$W"
 export DANGAN_DB="$W/c.db"
-C() { sqlite3 "$W/c.db" "$1"; }
+C() { tl_sql "$W/c.db" "$1"; }
 check_exit "review list (c)" 0 "$DANGAN" review list
 check_exit "accept the sex (c)" 0 "$DANGAN" review accept 1 --operator alice
 check_exit "pick the match (c)" 0 "$DANGAN" review pick 3 1 --operator alice
@@ -131,7 +131,7 @@ check_exit "an amended record edited quietly afterwards is caught" 7 "$DANGAN" a
 
 # amendments are append-only
 check "an amendment cannot be edited" \
-    bash -c "! sqlite3 '$W/r.db' \"UPDATE amendment SET after = 'x'\" 2> /dev/null"
+    eval "! tl_sql '$W/r.db' \"UPDATE amendment SET after = 'x'\" 2> /dev/null"
 check "an amendment cannot be deleted" \
-    bash -c "! sqlite3 '$W/r.db' 'DELETE FROM amendment' 2> /dev/null"
+    eval "! tl_sql '$W/r.db' 'DELETE FROM amendment' 2> /dev/null"
 finish

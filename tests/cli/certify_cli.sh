@@ -18,7 +18,7 @@ unset DANGAN_CERT_KEY
 # Under ASan: cairo 1.16's leak at cairo_surface_finish (tests/lsan.supp) is
 # matched by name only with full stacks (as tests/exchange/exports.sh does).
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}fast_unwind_on_malloc=0"
-Q() { sqlite3 "$W/r.db" "$1"; }
+Q() { tl_sql "$W/r.db" "$1"; }
 # the payload in a PDF's Keywords (DGC1.CONTENT.SIG)
 payload_of() { grep -ao 'DGC1\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*' "$1" | head -n1; }
 
@@ -144,7 +144,7 @@ check_contains "access log: for whom, purpose, fields" "$LOG" \
 check_contains "access log: the fields" "$LOG" '"fields":["name","student_no","major","enroll_date","current_code","current_name"]'
 check_eq "audit events of kind certify" "$(Q "SELECT count(*) FROM audit_event WHERE kind = 'certify'")" 2
 check_exit "the chain is intact" 0 "$DANGAN" audit verify
-ERR=$(sqlite3 "$W/r.db" "UPDATE certificate SET requester = 'x'" 2>&1)
+ERR=$(tl_sql "$W/r.db" "UPDATE certificate SET requester = 'x'" 2>&1)
 check_contains "certificates cannot be edited" "$ERR" "certificates are never changed"
 # ... and one edited or deleted with the triggers out of the way (and put
 # back) is named by `audit verify`: the register is compared row by row
@@ -152,7 +152,7 @@ TRIG_UPD=$(Q "SELECT sql FROM sqlite_master WHERE name = 'certificate_no_update'
 TRIG_DEL=$(Q "SELECT sql FROM sqlite_master WHERE name = 'certificate_no_delete'")
 forged() { # forged NAME SQL: case.db is r.db with SQL applied
     rm -f "$W/case.db"
-    sqlite3 "$W/r.db" ".backup '$W/case.db'" && sqlite3 "$W/case.db" "$2" || fail "$1: sqlite3 failed"
+    tl_sql "$W/r.db" ".backup '$W/case.db'" && tl_sql "$W/case.db" "$2" || fail "$1: sqlite3 failed"
 }
 forged "register edited" "DROP TRIGGER certificate_no_update;
     UPDATE certificate SET requester = 'Other Co' WHERE id = 2; $TRIG_UPD;"

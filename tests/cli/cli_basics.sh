@@ -44,6 +44,6 @@ rm -f private.db
 "$DANGAN" --db private.db ingest one.png > /dev/null 2>&1
 check_eq "database created 0600" "$(stat -c %a private.db)" 600
 modes=$(printf 'SELECT count(*) FROM file;\n.shell stat -c %%a private.db-wal private.db-shm\n' |
-        sqlite3 private.db | tail -n 2 | tr '\n' ' ')
+        tl_sql private.db | tail -n 2 | tr '\n' ' ')
 check_eq "-wal and -shm 0600" "$modes" "600 600 "
 finish

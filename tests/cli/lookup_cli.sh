@@ -51,10 +51,10 @@ txt=$(dg log --limit 1)
 check_eq "log --limit" "$(printf '%s\n' "$txt" | wc -l)" 1
 
 if command -v sqlite3 >/dev/null; then
-    sqlite3 "$DB" "DELETE FROM access_log" 2>/dev/null
-    check_eq "log is append-only (delete)" "$(sqlite3 "$DB" 'SELECT count(*) FROM access_log')" 6
-    sqlite3 "$DB" "UPDATE access_log SET who = 'mallory'" 2>/dev/null
-    check_eq "log is append-only (update)" "$(sqlite3 "$DB" "SELECT count(*) FROM access_log WHERE who = 'mallory'")" 0
+    tl_sql "$DB" "DELETE FROM access_log" 2>/dev/null
+    check_eq "log is append-only (delete)" "$(tl_sql "$DB" 'SELECT count(*) FROM access_log')" 6
+    tl_sql "$DB" "UPDATE access_log SET who = 'mallory'" 2>/dev/null
+    check_eq "log is append-only (update)" "$(tl_sql "$DB" "SELECT count(*) FROM access_log WHERE who = 'mallory'")" 0
 fi
 
 out=$(dg run --help); rc=$?

@@ -12,7 +12,7 @@ DANGAN=$1 SAMPLES=$2 CONFIGS=$3 W=$4
 fresh_dir "$W"
 export DANGAN_CONFIG_DIR=$CONFIGS
 D() { "$DANGAN" --db "$W/a.db" "$@"; }
-Q() { sqlite3 "$W/a.db" "$1"; }
+Q() { tl_sql "$W/a.db" "$1"; }
 
 D -q run "$SAMPLES"
 need "run samples (exit $?)" [ $? -le 1 ]
@@ -47,7 +47,7 @@ check_eq "one open review item per sample" "$(printf '%s' "$TL_OUT" | grep -c '"
 check_contains "item detail" "$TL_OUT" '"detail":"QA sample at rate 0.2"'
 "$DANGAN" --db "$W/b.db" qa sample --rate 0.2 --seed 1 > /dev/null
 IDS="SELECT group_concat(field_id) FROM (SELECT field_id FROM qa_sample ORDER BY field_id)"
-check_eq "the same seed draws the same values" "$(sqlite3 "$W/b.db" "$IDS")" "$(Q "$IDS")"
+check_eq "the same seed draws the same values" "$(tl_sql "$W/b.db" "$IDS")" "$(Q "$IDS")"
 
 # settle 20: correct one name (the value was wrong), accept 19 (right)
 FIX=$(Q "SELECT q.item_id FROM qa_sample q JOIN field f ON f.id = q.field_id

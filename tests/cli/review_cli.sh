@@ -89,7 +89,7 @@ check_exit "provenance --crop without field" 2 "$DANGAN" provenance 1 --crop "$W
 # with p, pick N takes one by number (a workspace of its own).
 need "second fixture workspace built" "$FIXTURE" fixture "$W/p.db" "$W"
 export DANGAN_DB="$W/p.db"
-sqlite3 "$W/p.db" "INSERT INTO field (id, record_id, key, raw, value, state, conf_min, conf_mean,
+tl_sql "$W/p.db" "INSERT INTO field (id, record_id, key, raw, value, state, conf_min, conf_mean,
   x, y, w, h, words, rule, flag, norm_run, p, evidence) VALUES (27, 3, 'supervisor', '郝卫東',
   '郝卫东', 'review', 50, 60, 10, 160, 60, 20, '[]', 'ledger_a:c9', 'low_p 0.93 < 0.97', 3, 0.93,
   '{\"vt\":\"name\",\"threshold\":0.97,\"p\":0.93,\"chosen\":0,\"candidates\":[

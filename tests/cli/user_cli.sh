@@ -31,9 +31,9 @@ check_contains "list: alice" "$TL_OUT" "alice                operator   active"
 check_contains "list: count" "$TL_OUT" "2 users"
 check_exit "list --json" 0 "$DANGAN" user list --json
 check_contains "list --json" "$TL_OUT" '{"name":"audrey","role":"auditor","state":"active"'
-check "the password is not stored in clear" sh -c "! sqlite3 '$W/r.db' 'SELECT * FROM app_user' | grep -q secret-pass"
+check "the password is not stored in clear" eval "! tl_sql '$W/r.db' 'SELECT * FROM app_user' | grep -q secret-pass"
 check_exit "passwd for nobody" 5 with_pw secret-pass "$DANGAN" user passwd nobody
-hash() { sqlite3 "$W/r.db" "SELECT pwhash FROM app_user WHERE name = 'alice'"; }
+hash() { tl_sql "$W/r.db" "SELECT pwhash FROM app_user WHERE name = 'alice'"; }
 before=$(hash)
 check_exit "passwd" 0 with_pw changed-pass "$DANGAN" user passwd alice
 check "passwd changed the stored hash" [ "$(hash)" != "$before" ]
@@ -41,7 +41,7 @@ check_exit "disable nobody" 5 "$DANGAN" user disable nobody
 check_exit "disable audrey" 0 "$DANGAN" user disable audrey
 check_exit "list after disable" 0 "$DANGAN" user list
 check_contains "audrey is disabled" "$TL_OUT" "audrey               auditor    disabled"
-q() { sqlite3 -cmd ".timeout 10000" "$W/r.db" "$1"; }
+q() { tl_sql "$W/r.db" "$1"; }
 check_exit "role for nobody" 5 "$DANGAN" user role nobody admin
 check_exit "role with an unknown role" 2 "$DANGAN" user role alice boss
 check_exit "enable audrey" 0 "$DANGAN" user enable audrey
@@ -56,7 +56,7 @@ check "every user change is an audit event (add 2, passwd, disable, enable, role
   [ "$(q "SELECT group_concat(json_extract(content, '\$.action'), ',') FROM (SELECT content FROM audit_event WHERE kind = 'user' ORDER BY seq)")" = "add,add,passwd,disable,enable,role" ]
 check "  ... by the OS user, naming the user" \
   [ "$(q "SELECT count(*) FROM audit_event WHERE kind = 'user' AND who = '$me' AND subject LIKE 'app_user:%' AND content LIKE '%\"name\":\"a%'")" = 6 ]
-check "  ... never the password or its hash" sh -c "! sqlite3 '$W/r.db' 'SELECT content FROM audit_event' | grep -q -e changed-pass -e argon2"
+check "  ... never the password or its hash" eval "! tl_sql '$W/r.db' 'SELECT content FROM audit_event' | grep -q -e changed-pass -e argon2"
 check "  ... the refused changes left no event" [ "$(q "SELECT count(*) FROM audit_event WHERE kind = 'user'")" = 6 ]
 check_exit "audit verify covers them" 0 "$DANGAN" audit verify
 
@@ -88,11 +88,11 @@ check_exit "  ... nor the OS user" 2 "$DANGAN" review undo "$ITEM2"
 check "  ... and nothing was decided" [ "$(q "SELECT count(*) FROM review_decision")" = "$ndec" ]
 check_exit "review list needs no login" 0 "$DANGAN" review list
 # a workspace without users keeps the old way
-sqlite3 "$DANGAN_DB" ".backup '$W/nousers.db'"
-sqlite3 "$W/nousers.db" "DELETE FROM app_session; DELETE FROM app_user" 2>/dev/null
-if [ "$(sqlite3 "$W/nousers.db" "SELECT count(*) FROM app_user")" = 0 ]; then
+tl_sql "$DANGAN_DB" ".backup '$W/nousers.db'"
+tl_sql "$W/nousers.db" "DELETE FROM app_session; DELETE FROM app_user" 2>/dev/null
+if [ "$(tl_sql "$W/nousers.db" "SELECT count(*) FROM app_user")" = 0 ]; then
     check_exit "without users: --operator decides" 0 "$DANGAN" --db "$W/nousers.db" review undo "$ITEM2" --operator carol
-    check "  ... recorded as carol" [ "$(sqlite3 "$W/nousers.db" "SELECT operator FROM review_decision WHERE item_id = $ITEM2 ORDER BY id DESC LIMIT 1")" = carol ]
+    check "  ... recorded as carol" [ "$(tl_sql "$W/nousers.db" "SELECT operator FROM review_decision WHERE item_id = $ITEM2 ORDER BY id DESC LIMIT 1")" = carol ]
 else
     fail "could not empty app_user for the no-users case"
 fi

@@ -12,32 +12,32 @@ D -q run in
 # With the fitted thresholds every row of a clean ledger may wait for review
 # (docs/trust.md): an operator settles the first waiting row, so a person is
 # archived whatever the thresholds are.
-for id in $(sqlite3 k.db "SELECT id FROM review_item WHERE state = 'open' AND record_id =
+for id in $(tl_sql k.db "SELECT id FROM review_item WHERE state = 'open' AND record_id =
                           (SELECT min(record_id) FROM review_item WHERE state = 'open')"); do
     D review accept "$id" --operator t > /dev/null
 done
 D -q load
-n=$(sqlite3 k.db "SELECT count(*) FROM person")
+n=$(tl_sql k.db "SELECT count(*) FROM person")
 check "persons archived (got $n)" [ "$n" -ge 1 ]
 check_contains "a second load makes no keys again" "$(D load --json)" '"rekeyed":0'
 # One more look-alike class whose key is a new character: the first person's
 # surname now folds to it.
-first=$(sqlite3 k.db "SELECT substr(name_simplified, 1, 1) FROM person ORDER BY id LIMIT 1")
+first=$(tl_sql k.db "SELECT substr(name_simplified, 1, 1) FROM person ORDER BY id LIMIT 1")
 cp -r "$CONFIGS" conf
 printf '龘\t%s\n' "$first" >> conf/normalize/confusables.tsv
 export DANGAN_CONFIG_DIR=$PWD/conf
-name=$(sqlite3 k.db "SELECT name_simplified FROM person ORDER BY id LIMIT 1")
+name=$(tl_sql k.db "SELECT name_simplified FROM person ORDER BY id LIMIT 1")
 D lookup "$name" --operator t --json > out.json 2> err.txt
 check_eq "lookup before the load exit" "$?" 0
 check_contains "lookup notes the stale keys on stderr" "$(cat err.txt)" "'dangan load' makes them again"
-check_eq "lookup's JSON stays clean" "$(sqlite3 :memory: "SELECT json_valid(readfile('out.json'))")" 1
+check_eq "lookup's JSON stays clean" "$(tl_sql :memory: "SELECT json_valid(readfile('out.json'))")" 1
 check_contains "the load after the edit makes every person's keys again" \
     "$(D load --json)" "\"rekeyed\":$n"
 check_eq "the surname folds to the new class key" \
-    "$(sqlite3 k.db "SELECT substr(lookalike_key, 1, 1) FROM person ORDER BY id LIMIT 1")" 龘
+    "$(tl_sql k.db "SELECT substr(lookalike_key, 1, 1) FROM person ORDER BY id LIMIT 1")" 龘
 check_contains "and only once" "$(D load --json)" '"rekeyed":0'
 D lookup "$name" --operator t > /dev/null 2> err.txt
 check_eq "no note once the keys are current" "$(cat err.txt)" ""
 check_eq "the fingerprint of the tables is kept" \
-    "$(sqlite3 k.db "SELECT count(*) FROM name_keys_source")" 1
+    "$(tl_sql k.db "SELECT count(*) FROM name_keys_source")" 1
 finish

@@ -31,7 +31,7 @@ D review pick "$first" 1 --operator carol --department "数学　系" > /dev/nul
 check_eq "pick exit" "$?" 0
 check_eq "no row with that major waits any more" "$(open_items | wc -l)" 0
 check_eq "the rule's department is stored normalized" \
-    "$(sqlite3 r.db "SELECT department FROM mapping_rule WHERE active")" 数学系
+    "$(tl_sql r.db "SELECT department FROM mapping_rule WHERE active")" 数学系
 others=$(D review list --all --json | grep '"kind":"match"' | grep "\"value\":\"$name\"" |
          grep -v "\"id\":$first," | grep -o '"id":[0-9]*' | cut -d: -f2)
 for id in $others; do

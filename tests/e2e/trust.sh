@@ -12,7 +12,7 @@ fresh_dir "$WORK"
 DB="$WORK/a.db"
 
 need "run the samples" "$DANGAN" -q --db "$DB" run "$SAMPLES"
-q() { sqlite3 "$DB" "$1"; }
+q() { tl_sql "$DB" "$1"; }
 have_rec2=0
 if "$DANGAN" --db "$DB" reread --json | grep -q '"available":true'; then
     have_rec2=1
@@ -30,7 +30,7 @@ check "p routes: values under the threshold wait as low_p" \
     [ "$(q "SELECT count(*) FROM review_item WHERE reason = 'low_p'")" -gt 0 ]
 
 "$DANGAN" --db "$DB" eval --truth "$SAMPLES" --json > "$WORK/eval.json"
-j() { sqlite3 :memory: "SELECT json_extract(readfile('$WORK/eval.json'), '$1')"; }
+j() { tl_sql :memory: "SELECT json_extract(readfile('$WORK/eval.json'), '$1')"; }
 ece=$(j '$.trust.all.ece') raw=$(j '$.trust.all.ece_raw_conf')
 err=$(j '$.trust.all.verified_error') auto=$(j '$.trust.all.verified')
 if [ "$have_rec2" = 1 ]; then

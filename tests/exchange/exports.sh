@@ -32,7 +32,7 @@ check_exit "review accept" 0 d review accept "$item" --operator "档案员 李"
 # With the fitted thresholds every row of the ledger may wait for review
 # (names are verified only above p 0.99, docs/trust.md): an operator settles
 # the first three waiting rows, so records load whatever the thresholds are.
-for id in $(sqlite3 -cmd ".timeout 10000" "$W/a.db" "SELECT id FROM review_item WHERE state = 'open'
+for id in $(tl_sql "$W/a.db" "SELECT id FROM review_item WHERE state = 'open'
             AND record_id IN (SELECT DISTINCT record_id FROM review_item WHERE state = 'open'
                               ORDER BY record_id LIMIT 3)"); do
     d review accept "$id" --operator "档案员 李" > /dev/null
@@ -131,7 +131,7 @@ check "fonts embedded" test "$(pdffonts $pdf | awk 'NR > 2 && $(NF-4) != "yes"' 
 pdftotext $pdf text.txt
 flat=$(tr -d ' \n\f' < text.txt)
 check_contains "pdftotext holds the archived name" "$flat" "$name1"
-sqlite3 "$W/a.db" "SELECT text FROM ocr_word w JOIN page p ON p.id = w.page_id WHERE p.file_id = 1" > words.txt
+tl_sql "$W/a.db" "SELECT text FROM ocr_word w JOIN page p ON p.id = w.page_id WHERE p.file_id = 1" > words.txt
 missing=0
 while IFS= read -r w; do
     case "$flat" in *"${w// /}"*) ;; *) missing=$((missing + 1)); echo "not in the PDF text: $w" >&2;; esac

@@ -41,8 +41,8 @@ st=$(cat st.json)
 check_eq "the good scan is archived once" "$(json_num files "$st")" 1
 check_eq "its copy is an alias, not a second file" "$(json_num aliases "$st")" 1
 check_eq "quarantined" "$(json_num quarantined "$st")" "$nbad"
-check_eq "its page was read and extracted" "$(sqlite3 a.db "SELECT group_concat(state) FROM page")" extracted
-check "its record was found" [ "$(sqlite3 a.db 'SELECT count(*) FROM record')" -ge 1 ]
+check_eq "its page was read and extracted" "$(tl_sql a.db "SELECT group_concat(state) FROM page")" extracted
+check "its record was found" [ "$(tl_sql a.db 'SELECT count(*) FROM record')" -ge 1 ]
 # every entry of the manifest is set aside under its own name, with its reason
 missing=$(python3 - st.json in/MANIFEST.tsv << 'EOF'
 import json, sys
@@ -86,7 +86,7 @@ check_contains "64x32 fails as too small" "$stl" "tiny_64x32.png page 1: page 1 
 check_contains "bomb fails at OCR, undecoded" "$stl" "bomb_12000x12000.png page 1: page 1 claims 12000x12000 pixels"
 case "$stl" in *"out of memory"*) fail "no page fails as out of memory: $stl" ;; esac
 check_eq "the 1200 dpi slip is read" \
-    "$(sqlite3 l.db "SELECT p.state FROM page p JOIN file f ON f.id = p.file_id WHERE f.path LIKE '%slip%'")" read
+    "$(tl_sql l.db "SELECT p.state FROM page p JOIN file f ON f.id = p.file_id WHERE f.path LIKE '%slip%'")" read
 
 # A TIFF's directories are walked once: 2,000 pages ingest in well under a
 # second (40 s when each page's header was sought from the first one).
@@ -121,5 +121,5 @@ check "eval --json is valid JSON" valid_json eval.json
 # every file set aside is an event of the audit chain, and the chain holds
 check_exit "audit verify after the bad corpus" 0 "$DANGAN" --db a.db audit verify
 check "each set-aside entry is an ingest event" test \
-    "$(sqlite3 a.db "SELECT count(*) FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM audit_event e WHERE e.kind = 'ingest' AND e.subject = 'quarantine:' || q.id)")" -eq 0
+    "$(tl_sql a.db "SELECT count(*) FROM quarantine q WHERE NOT EXISTS (SELECT 1 FROM audit_event e WHERE e.kind = 'ingest' AND e.subject = 'quarantine:' || q.id)")" -eq 0
 finish

@@ -42,3 +42,9 @@ finish() {
     [ "$TL_FAILS" -eq 0 ]
 }
 fresh_dir() { rm -rf "$1" && mkdir -p "$1"; }
+tl_sql() { # tl_sql [SQLITE3 OPTION...] DB SQL...: SQL (or a dot-command) on DB
+    # with the sqlite3 shell, in list mode without headers, its exit status
+    # and stderr passed on.  It waits up to 10 s for a lock: the dangan under
+    # test may still be writing (CI saw "database is locked" without it).
+    sqlite3 -batch -list -noheader -cmd ".timeout 10000" "$@"
+}

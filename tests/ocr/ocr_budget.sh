@@ -18,7 +18,7 @@ CONF="$DATA/../../configs/ocr.xml"
 fresh_dir "$WORK" && cd "$WORK" && mkdir in
 cp "$DATA/ocr/faded_cells.jpg" "$DATA/ocr/seal_rows.jpg" in/
 "$DANGAN" --db t.db ingest in > /dev/null
-need "two pages ingested" test "$(sqlite3 t.db 'SELECT count(*) FROM page')" = 2
+need "two pages ingested" test "$(tl_sql t.db 'SELECT count(*) FROM page')" = 2
 
 out=$("$DANGAN" -v --db t.db ocr --jobs 2)
 check_eq "ocr -v exit" "$?" 0
@@ -27,16 +27,16 @@ check_contains "-v: a line for the second page" "$out" "ocr: seal_rows.jpg p1: "
 check_contains "-v: the page line names its steps" "$out" " s CPU, "
 check_contains "-v: the batch table has a cells row" "$out" $'\ncells '
 check_contains "-v: the batch table has a total" "$out" $'\ntotal '
-times=$(sqlite3 t.db "SELECT json_extract(value, '$.steps.cells.reads') FROM ocr_page,
+times=$(tl_sql t.db "SELECT json_extract(value, '$.steps.cells.reads') FROM ocr_page,
         json_each(ocr_page.cleanup) WHERE json_extract(value, '$.step') = 'times'" | sort -n)
 check "times step: cells read by Tesseract on both pages ($(echo $times))" \
     test "$(echo "$times" | awk '$1 > 0' | wc -l)" -eq 2
 check_contains "run log: CPU seconds of the batch" \
-    "$(sqlite3 t.db "SELECT counts FROM run WHERE stage = 'ocr'")" '"cpu_seconds":'
+    "$(tl_sql t.db "SELECT counts FROM run WHERE stage = 'ocr'")" '"cpu_seconds":'
 
 # variants made (budget off) and skipped (no budget for them)
 retries() { # retries DB -> reads of variants, and variants skipped, summed over pages
-    sqlite3 "$1" "SELECT printf('%d %d',
+    tl_sql "$1" "SELECT printf('%d %d',
         coalesce(sum(json_extract(value, '$.steps.variants.reads')), 0),
         coalesce(sum(json_extract(value, '$.steps.variants.skipped')), 0))
         FROM ocr_page, json_each(ocr_page.cleanup) WHERE json_extract(value, '$.step') = 'times'"
@@ -63,12 +63,12 @@ check_contains "time limit: config with 1 ms" "$(cat tiny.xml)" 'time-limit="0.0
 check_exit "time limit: the batch ends partial (exit 1), not stopped" 1 \
     "$DANGAN" --db t.db ocr --redo --jobs 1 --config tiny.xml
 check_eq "time limit: both pages failed with the reason" \
-    "$(sqlite3 t.db "SELECT count(*) FROM page WHERE state = 'failed'
+    "$(tl_sql t.db "SELECT count(*) FROM page WHERE state = 'failed'
                      AND error = 'over the page time limit of 0.001 s'")" 2
 check_eq "time limit: the run is done, not failed" \
-    "$(sqlite3 t.db "SELECT status FROM run WHERE stage = 'ocr' ORDER BY id DESC LIMIT 1")" done
+    "$(tl_sql t.db "SELECT status FROM run WHERE stage = 'ocr' ORDER BY id DESC LIMIT 1")" done
 "$DANGAN" --db t.db ocr --redo --jobs 2 > /dev/null
 check_eq "shipped limit: both pages read" "$?" 0
 check_eq "shipped limit: no page failed" \
-    "$(sqlite3 t.db "SELECT count(*) FROM page WHERE state = 'failed'")" 0
+    "$(tl_sql t.db "SELECT count(*) FROM page WHERE state = 'failed'")" 0
 finish

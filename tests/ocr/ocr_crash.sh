@@ -54,7 +54,7 @@ check "killed mid-run: some but not all pages read ($mid of $total)" mid_run
 check_contains "the killed run is shown aborted by the next command" \
     "$("$DANGAN" --db crash.db status --json)" '"runs":{"ocr aborted":1}'
 check_contains "status text names it" "$("$DANGAN" --db crash.db status)" "ocr aborted"
-check_eq "its leases are free" "$(sqlite3 crash.db "SELECT count(*) FROM page WHERE claim_run IS NOT NULL")" 0
+check_eq "its leases are free" "$(tl_sql crash.db "SELECT count(*) FROM page WHERE claim_run IS NOT NULL")" 0
 
 "$DANGAN" --db crash.db ocr --jobs 2 > /dev/null
 check_eq "re-run exit" "$?" 0

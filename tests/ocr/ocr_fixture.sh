@@ -29,7 +29,7 @@ check_eq "ocr exit" "$?" 0
 # value in cell (row, col): "row|col" of the cell holding a line equal to $1
 # in workspace $2 (default t.db)
 cell_of() {
-    sqlite3 "${2:-t.db}" "SELECT c.row_no || '|' || c.col_no FROM ocr_line l
+    tl_sql "${2:-t.db}" "SELECT c.row_no || '|' || c.col_no FROM ocr_line l
         JOIN ocr_cell c ON c.id = l.cell_id WHERE l.text = '$1' LIMIT 1"
 }
 # read_fixture FILE DB: a fresh workspace DB holding only tests/data/ocr/FILE,
@@ -69,8 +69,8 @@ mkdir three && cp in/form_rows.jpg three/a.jpg && cp in/form_rows.jpg three/b.jp
 "$DANGAN" --db j.db ingest three > /dev/null
 "$DANGAN" --db j.db ocr --jobs 3 > /dev/null
 check_eq "ocr --jobs 3 exit" "$?" 0
-texts=$(sqlite3 j.db "SELECT group_concat(text, '/') FROM (SELECT page_id, text FROM ocr_line ORDER BY page_id, seq) GROUP BY page_id" | sort -u)
-one=$(sqlite3 t.db "SELECT group_concat(text, '/') FROM (SELECT page_id, text FROM ocr_line ORDER BY page_id, seq) GROUP BY page_id")
+texts=$(tl_sql j.db "SELECT group_concat(text, '/') FROM (SELECT page_id, text FROM ocr_line ORDER BY page_id, seq) GROUP BY page_id" | sort -u)
+one=$(tl_sql t.db "SELECT group_concat(text, '/') FROM (SELECT page_id, text FROM ocr_line ORDER BY page_id, seq) GROUP BY page_id")
 check_eq "three workers read each copy as one worker reads it" "$texts" "$one"
 
 # A page with no ruled grid (tests/data/ocr/header_nogrid.jpg: the title
@@ -78,11 +78,11 @@ check_eq "three workers read each copy as one worker reads it" "$texts" "$one"
 # read as free text: no cells, the title exact.
 read_fixture header_nogrid.jpg n.db
 check_eq "no-grid page: ocr exit" "$?" 0
-check_eq "no-grid page: no cells" "$(sqlite3 n.db 'SELECT count(*) FROM ocr_cell')" 0
+check_eq "no-grid page: no cells" "$(tl_sql n.db 'SELECT count(*) FROM ocr_cell')" 0
 check_eq "no-grid page: title read" \
-    "$(sqlite3 n.db "SELECT count(*) FROM ocr_line WHERE text = '杭州大学1985届毕业研究生名册'")" 1
+    "$(tl_sql n.db "SELECT count(*) FROM ocr_line WHERE text = '杭州大学1985届毕业研究生名册'")" 1
 check_eq "no-grid page: department line read" \
-    "$(sqlite3 n.db "SELECT count(*) FROM ocr_line WHERE text LIKE '%数学系%'")" 1
+    "$(tl_sql n.db "SELECT count(*) FROM ocr_line WHERE text LIKE '%数学系%'")" 1
 
 # Text outside the grid on a noisy page (tests/data/ocr/header_noisy.jpg:
 # the top of sample s012, 240 dpi, yellowed, with noise specks on every
@@ -92,7 +92,7 @@ check_eq "no-grid page: department line read" \
 # table top into one block and the header line was not read at all.
 read_fixture header_noisy.jpg h.db
 check_eq "noisy header: ocr exit" "$?" 0
-outside() { sqlite3 h.db "SELECT count(*) FROM ocr_line WHERE cell_id IS NULL AND text LIKE '%$1%'"; }
+outside() { tl_sql h.db "SELECT count(*) FROM ocr_line WHERE cell_id IS NULL AND text LIKE '%$1%'"; }
 check_eq "noisy header: title read" "$(outside 华中工学院1995届毕业研究生名册)" 1
 check_eq "noisy header: department read" "$(outside 化学系)" 1
 check_eq "noisy header: page number read" "$(outside 第1页)" 1
@@ -108,8 +108,8 @@ check_eq "150 dpi: 政治面貌 in row 0 col 4" "$(cell_of 政治面貌 l.db)" "
 check_eq "150 dpi: 民盟盟员 in row 0 col 5" "$(cell_of 民盟盟员 l.db)" "0|5"
 check_eq "150 dpi: 入学年月 in row 1 col 2" "$(cell_of 入学年月 l.db)" "1|2"
 check_eq "150 dpi: cells inside the scan" \
-    "$(sqlite3 l.db 'SELECT count(*) FROM ocr_cell WHERE x < 0 OR y < 0 OR x + w > 860 OR y + h > 165')" 0
-check_contains "150 dpi: upscaling logged" "$(sqlite3 l.db 'SELECT cleanup FROM ocr_page')" \
+    "$(tl_sql l.db 'SELECT count(*) FROM ocr_cell WHERE x < 0 OR y < 0 OR x + w > 860 OR y + h > 165')" 0
+check_contains "150 dpi: upscaling logged" "$(tl_sql l.db 'SELECT cleanup FROM ocr_page')" \
     '"step":"upscale","on":true,"from":150,"to":300'
 
 # Dot-matrix print (tests/data/ocr/dotted_rows.png: two ledger rows of
@@ -161,7 +161,7 @@ check_eq "1-bit 300 dpi: 向光明 in row 1 col 5" "$(cell_of 向光明 b.db)" "
 # 300 dpi; read at 200 dpi, 1990.7 came out 19590(0).7 and 1988.9 1988 .人.
 read_fixture rows_1bit_200.tif u.db
 check_eq "1-bit 200 dpi: ocr exit" "$?" 0
-check_contains "1-bit 200 dpi: scaled up to 300" "$(sqlite3 u.db 'SELECT cleanup FROM ocr_page')" \
+check_contains "1-bit 200 dpi: scaled up to 300" "$(tl_sql u.db 'SELECT cleanup FROM ocr_page')" \
     '"step":"upscale","on":true,"from":200,"to":300'
 check_eq "1-bit 200 dpi: 1990.7 in row 0 col 7" "$(cell_of 1990.7 u.db)" "0|7"
 check_eq "1-bit 200 dpi: 1988.9 in row 2 col 6" "$(cell_of 1988.9 u.db)" "2|6"
@@ -182,7 +182,7 @@ check_eq "grey seal: 82.03 in row 2 col 6" "$(cell_of 82.03 g.db)" "2|6"
 # 9867146 for S867146).
 read_fixture form_rows_shadow.jpg w.db
 check_eq "spine shadow: ocr exit" "$?" 0
-check_contains "spine shadow: flattened" "$(sqlite3 w.db 'SELECT cleanup FROM ocr_page')" \
+check_contains "spine shadow: flattened" "$(tl_sql w.db 'SELECT cleanup FROM ocr_page')" \
     '"step":"lighting","on":true'
 in_cells w.db "spine shadow" "民族 0|0" "汉族 0|1" "学号 1|0" "S867146 1|1"
 
@@ -197,7 +197,7 @@ sed 's|<orientation enabled="true" min-conf="2.0"/>|<orientation enabled="true" 
 check_contains "no OSD: config edited" "$(cat noosd.xml)" 'min-conf="99"'
 "$DANGAN" --db o.db ocr --jobs 1 --config noosd.xml > /dev/null
 check_eq "no OSD: ocr exit" "$?" 0
-check_eq "no OSD: turned back" "$(sqlite3 o.db 'SELECT orientation FROM ocr_page')" 270
+check_eq "no OSD: turned back" "$(tl_sql o.db 'SELECT orientation FROM ocr_page')" 270
 in_cells o.db "no OSD" "汉族 0|1" "民盟盟员 0|5" "S867146 1|1" "一九八六年九月 1|3"
 # ... found by a probe (the page's middle read plainly each way round), not
 # by reading the whole page every way: besides the probe's four small
@@ -205,7 +205,7 @@ in_cells o.db "no OSD" "汉族 0|1" "民盟盟员 0|5" "S867146 1|1" "一九八�
 # upright reading's count, give or take a variant), where reading it each
 # way made 82 readings against the upright's 19.
 steps_reads() {
-    sqlite3 o.db "SELECT sum(json_extract(s.value, '\$.reads')) FROM ocr_page,
+    tl_sql o.db "SELECT sum(json_extract(s.value, '\$.reads')) FROM ocr_page,
         json_each(ocr_page.cleanup) t, json_each(json_extract(t.value, '\$.steps')) s
         WHERE json_extract(t.value, '\$.step') = 'times' AND $1"
 }
@@ -222,12 +222,12 @@ check_eq "no OSD: probed, read turned once (${turned_reads} reads, upright ${upr
 # form's, on the scan as filed.
 read_fixture form_rows_600dpi.jpg m.db
 check_eq "600 dpi: ocr exit" "$?" 0
-check_contains "600 dpi: read at 300 dpi" "$(sqlite3 m.db 'SELECT cleanup FROM ocr_page')" \
+check_contains "600 dpi: read at 300 dpi" "$(tl_sql m.db 'SELECT cleanup FROM ocr_page')" \
     '"step":"downscale","on":true,"from":600,"to":300'
 in_cells m.db "600 dpi" "汉族 0|1" "民盟盟员 0|5" "S867146 1|1" "一九八六年九月 1|3"
-cells() { sqlite3 "$1" 'SELECT count(*) FROM ocr_cell'; }
+cells() { tl_sql "$1" 'SELECT count(*) FROM ocr_cell'; }
 check_eq "600 dpi: as many cells as the 300 dpi form" "$(cells m.db)" "$(cells t.db)"
-check_eq "600 dpi: each cell twice the 300 dpi form's (to 4 px)" "$(sqlite3 m.db "
+check_eq "600 dpi: each cell twice the 300 dpi form's (to 4 px)" "$(tl_sql m.db "
     ATTACH 't.db' AS t;
     SELECT count(*) FROM ocr_cell m JOIN t.ocr_cell c USING (row_no, col_no)
     WHERE abs(m.x - 2 * c.x) > 4 OR abs(m.y - 2 * c.y) > 4
@@ -240,7 +240,7 @@ check_eq "600 dpi: each cell twice the 300 dpi form's (to 4 px)" "$(sqlite3 m.db
 # came interleaved (姚向东's row, then 冯涛's, then 段燕's).
 read_fixture spread_rows.jpg p.db
 check_eq "spread: ocr exit" "$?" 0
-order=$(sqlite3 p.db "SELECT group_concat(text, ' ') FROM (SELECT text FROM ocr_line
+order=$(tl_sql p.db "SELECT group_concat(text, ' ') FROM (SELECT text FROM ocr_line
     WHERE text IN ('姚向东', '段燕', '卢小军', '冯涛', '田丽萍', '唐玉兰') ORDER BY seq)")
 check_eq "spread: left page's rows, then the right page's" "$order" "姚向东 段燕 卢小军 冯涛 田丽萍 唐玉兰"
 # A row of sample s003 (tests/data/ocr/paren_row.jpg) whose label prints
@@ -249,7 +249,7 @@ check_eq "spread: left page's rows, then the right page's" "$order" "姚向东 �
 # from the blank around them (widened blindly, the label read 系（所）).
 read_fixture paren_row.jpg pr.db
 check_eq "parentheses: ocr exit" "$?" 0
-line_count() { sqlite3 pr.db "SELECT count(*) FROM ocr_line WHERE text LIKE '$1'"; }
+line_count() { tl_sql pr.db "SELECT count(*) FROM ocr_line WHERE text LIKE '$1'"; }
 check_eq "parentheses: half width kept ASCII" "$(line_count '系(所)')" 1
 check_eq "parentheses: full width widened" "$(line_count '%红霞（教授）')" 1
 # A row of sample s008 (tests/data/ocr/split_row.jpg) whose 中共党员 chi_sim
@@ -257,7 +257,7 @@ check_eq "parentheses: full width widened" "$(line_count '%红霞（教授）')"
 # boxes together one character wide.  The 和 goes.
 read_fixture split_row.jpg sp.db
 check_eq "split glyph: ocr exit" "$?" 0
-check_eq "split glyph: 中共党员 read whole" "$(sqlite3 sp.db "SELECT count(*) FROM ocr_line
+check_eq "split glyph: 中共党员 read whole" "$(tl_sql sp.db "SELECT count(*) FROM ocr_line
     WHERE text = '中共党员'")" 1
 # Faded print (tests/data/ocr/faded_column.jpg: nine degree cells of sample
 # s011, 工学硕士 printed at 40-60 grey levels under the paper): the
@@ -266,7 +266,7 @@ check_eq "split glyph: 中共党员 read whole" "$(sqlite3 sp.db "SELECT count(*
 # stretched, at least four of them read whole; with <faded-ink> off fewer.
 read_fixture faded_column.jpg fc.db
 check_eq "faded: ocr exit" "$?" 0
-degrees() { sqlite3 "$1" "SELECT count(*) FROM ocr_line WHERE text = '工学硕士'"; }
+degrees() { tl_sql "$1" "SELECT count(*) FROM ocr_line WHERE text = '工学硕士'"; }
 on=$(degrees fc.db)
 sed 's|<faded-ink enabled="true" cells="true"/>|<faded-ink enabled="false"/>|' \
     "$DATA/../../configs/ocr.xml" > faded_off.xml
@@ -285,12 +285,12 @@ check_contains "faded: config switched off" "$(cat faded_off.xml)" '<faded-ink e
 read_fixture faded_cells.jpg fd.db
 check_eq "faded cells: ocr exit" "$?" 0
 faded_values() {
-    sqlite3 "$1" "SELECT count(*) FROM ocr_line l JOIN ocr_cell c ON c.id = l.cell_id
+    tl_sql "$1" "SELECT count(*) FROM ocr_line l JOIN ocr_cell c ON c.id = l.cell_id
         WHERE (c.row_no, c.col_no, l.text) IN
               (VALUES (0, 0, '1993.9'), (3, 0, '1993.9'), (4, 1, '1995.3'))"
 }
 on=$(faded_values fd.db)
-check_eq "faded cells: 1995.3 boxed inside its cell" "$(sqlite3 fd.db "SELECT count(*)
+check_eq "faded cells: 1995.3 boxed inside its cell" "$(tl_sql fd.db "SELECT count(*)
     FROM ocr_line l JOIN ocr_cell c ON c.id = l.cell_id
     WHERE c.row_no = 4 AND c.col_no = 1 AND l.text = '1995.3' AND l.x >= c.x AND l.y >= c.y
       AND l.x + l.w <= c.x + c.w AND l.y + l.h <= c.y + c.h")" 1
@@ -311,6 +311,6 @@ check_contains "thin row: config edited" "$(cat inset10.xml)" 'inset="10"'
 "$DANGAN" --db tr.db ocr --redo --jobs 1 --config inset10.xml > /dev/null
 check_eq "thin row: ocr exit" "$?" 0
 check_eq "thin row: the thin row is a row of cells" \
-    "$(sqlite3 tr.db 'SELECT count(*) FROM ocr_cell WHERE h < 30')" 3
+    "$(tl_sql tr.db 'SELECT count(*) FROM ocr_cell WHERE h < 30')" 3
 in_cells tr.db "thin row" "1984.7 0|0" "1990.3 0|1" "1986.2 2|0"
 finish

@@ -28,7 +28,7 @@ check "book page: paragraph (line ${first:-none}) before the table (line ${table
 check "book page: the table (line ${table:-none}) before the last paragraph (line ${last:-none})" \
     test "${table:-999}" -lt "${last:-0}"
 check_contains "book page: the floor ran" \
-    "$(sqlite3 t.db "SELECT cleanup FROM ocr_page")" '"step":"floor","on":true'
+    "$(tl_sql t.db "SELECT cleanup FROM ocr_page")" '"step":"floor","on":true'
 
 sed 's|<floor enabled="true"/>|<floor enabled="false"/>|' "$DATA/../../configs/ocr.xml" > off.xml
 check_contains "floor: config switched off" "$(cat off.xml)" '<floor enabled="false"/>'

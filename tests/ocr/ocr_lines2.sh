@@ -23,7 +23,7 @@ check_eq "ocr exit" "$?" 0
 text=$("$DANGAN" --db t.db export ocr --page 1 --format txt)
 check_eq "second reader: 美人蕉 read on every line" "$(printf '%s\n' "$text" | grep -c 美人蕉)" 3
 check_contains "second reader: the rest of the line kept" "$text" 生长情况对比如图五所示
-log=$(sqlite3 -cmd ".timeout 10000" t.db "SELECT cleanup FROM ocr_page")
+log=$(tl_sql t.db "SELECT cleanup FROM ocr_page")
 check_contains "second reader: its step logged" "$log" '"step":"reader2","lines":3,"taken":3'
 
 sed 's|<reader2 lines="[a-z]*"|<reader2 lines="none"|' "$SRC/configs/ocr.xml" > off.xml

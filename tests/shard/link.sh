@@ -38,7 +38,7 @@ INSERT INTO field (record_id, key, raw, value, state, p) VALUES ((SELECT max(id)
 UPDATE field SET match_code = '070104', match_name = '应用数学', match_decision = 'auto' WHERE id = (SELECT max(id) FROM field);"
         fi
     done
-    sqlite3 -cmd ".timeout 10000" "$db" "$sql"
+    tl_sql "$db" "$sql"
 }
 ZHANG_CARD="name=张伟;birth_date=1962-03;student_no=8501;major=应用数学;grad_date=1987-07"
 ZHANG_LEDGER="name=张伟;birth_date=1962-03;major=应用数学;supervisor=李国平"
@@ -62,22 +62,22 @@ for db in a b single; do
     check_exit "load $db" 0 "$DANGAN" --db $db.db -q load
 done
 check_eq "single workspace: load linked the ledger row" \
-    "$(sqlite3 single.db "SELECT count(*) FROM study_source WHERE role = 'linked'")" 1
+    "$(tl_sql single.db "SELECT count(*) FROM study_source WHERE role = 'linked'")" 1
 
 check_exit "merge a, b" 0 "$DANGAN" merge --into m.db a.db b.db
 check_contains "merge says what it linked" "$TL_ERR$TL_OUT" "1 linked"
-check_eq "one 张伟 after the merge" "$(sqlite3 m.db "SELECT count(*) FROM person WHERE name_simplified = '张伟'")" 1
+check_eq "one 张伟 after the merge" "$(tl_sql m.db "SELECT count(*) FROM person WHERE name_simplified = '张伟'")" 1
 check_eq "one study record of 张伟, two sources" \
-    "$(sqlite3 m.db "SELECT count(DISTINCT s.study_id) || ' ' || count(*) FROM study_source s JOIN study_record r ON r.id = s.study_id JOIN person p ON p.id = r.person_id WHERE p.name_simplified = '张伟'")" "1 2"
+    "$(tl_sql m.db "SELECT count(DISTINCT s.study_id) || ' ' || count(*) FROM study_source s JOIN study_record r ON r.id = s.study_id JOIN person p ON p.id = r.person_id WHERE p.name_simplified = '张伟'")" "1 2"
 check_eq "the card primary, the ledger row linked by the rule" \
-    "$(sqlite3 m.db "SELECT group_concat(s.role || ':' || rec.template || ':' || s.linked_by, '|') FROM (SELECT * FROM study_source ORDER BY role DESC) s JOIN record rec ON rec.id = s.record_id JOIN study_record r ON r.id = s.study_id JOIN person p ON p.id = r.person_id WHERE p.name_simplified = '张伟'")" \
+    "$(tl_sql m.db "SELECT group_concat(s.role || ':' || rec.template || ':' || s.linked_by, '|') FROM (SELECT * FROM study_source ORDER BY role DESC) s JOIN record rec ON rec.id = s.record_id JOIN study_record r ON r.id = s.study_id JOIN person p ON p.id = r.person_id WHERE p.name_simplified = '张伟'")" \
     "primary:graduate_registration:|linked:graduate_ledger:rule: same name, birth and student number"
 check_eq "the supervisor filled from the ledger, with its provenance" \
-    "$(sqlite3 m.db "SELECT r.supervisor || ' ' || (SELECT rec.template FROM provenance v JOIN field f ON f.id = v.field_id JOIN record rec ON rec.id = f.record_id WHERE v.study_id = r.id AND v.key = 'supervisor') FROM study_record r JOIN person p ON p.id = r.person_id WHERE p.name_simplified = '张伟'")" \
+    "$(tl_sql m.db "SELECT r.supervisor || ' ' || (SELECT rec.template FROM provenance v JOIN field f ON f.id = v.field_id JOIN record rec ON rec.id = f.record_id WHERE v.study_id = r.id AND v.key = 'supervisor') FROM study_record r JOIN person p ON p.id = r.person_id WHERE p.name_simplified = '张伟'")" \
     "李国平 graduate_ledger"
 check_eq "two 王芳: same name and birth, other student numbers" \
-    "$(sqlite3 m.db "SELECT count(*) FROM person WHERE name_simplified = '王芳'")" 2
-check_eq "no dangling reference" "$(sqlite3 m.db 'PRAGMA foreign_key_check' | wc -l)" 0
+    "$(tl_sql m.db "SELECT count(*) FROM person WHERE name_simplified = '王芳'")" 2
+check_eq "no dangling reference" "$(tl_sql m.db 'PRAGMA foreign_key_check' | wc -l)" 0
 check_exit "verify after linking" 0 "$DANGAN" --db m.db audit verify
 for db in single m; do
     "$DANGAN" --db $db.db export archive | python3 "$SRC/tests/shard/normalize.py" archive > $db.archive
@@ -85,9 +85,9 @@ done
 check "export archive exported" [ -s single.archive ]
 check "export archive: merged = single workspace" cmp -s single.archive m.archive ||
     diff single.archive m.archive | head -10
-h0=$(sqlite3 m.db 'SELECT max(seq) FROM audit_event')
+h0=$(tl_sql m.db 'SELECT max(seq) FROM audit_event')
 check_exit "merge again" 0 "$DANGAN" merge --into m.db b.db a.db
-check_eq "merge again: nothing added" "$(sqlite3 m.db 'SELECT max(seq) FROM audit_event')" "$h0"
+check_eq "merge again: nothing added" "$(tl_sql m.db 'SELECT max(seq) FROM audit_event')" "$h0"
 
 # --- values that differ: review first, as within a workspace
 "$DANGAN" --db c.db -q ingest "$OTHER"
@@ -98,25 +98,25 @@ add_record d.db "$THIRD" 1 graduate_ledger "$LI_OTHER"
 check_exit "merge c, d" 0 "$DANGAN" merge --into n.db c.db d.db
 check_contains "merge says one waits" "$TL_ERR$TL_OUT" "1 waiting for review"
 check_eq "a conflict item on the graduation date" \
-    "$(sqlite3 n.db "SELECT count(*) FROM review_item WHERE kind = 'conflict' AND state = 'open' AND detail LIKE 'grad_date%'")" 1
-check_eq "two 李明 while it waits" "$(sqlite3 n.db "SELECT count(*) FROM person WHERE name_simplified = '李明'")" 2
+    "$(tl_sql n.db "SELECT count(*) FROM review_item WHERE kind = 'conflict' AND state = 'open' AND detail LIKE 'grad_date%'")" 1
+check_eq "two 李明 while it waits" "$(tl_sql n.db "SELECT count(*) FROM person WHERE name_simplified = '李明'")" 2
 check_exit "verify while it waits" 0 "$DANGAN" --db n.db audit verify
 cp n.db r.db
-item=$(sqlite3 n.db "SELECT id FROM review_item WHERE kind = 'conflict'")
+item=$(tl_sql n.db "SELECT id FROM review_item WHERE kind = 'conflict'")
 check_exit "accept the conflict" 0 "$DANGAN" --db n.db review accept "$item" --operator 审核员
 check_exit "load links it" 0 "$DANGAN" --db n.db -q load
-check_eq "one 李明 once accepted" "$(sqlite3 n.db "SELECT count(*) FROM person WHERE name_simplified = '李明'")" 1
+check_eq "one 李明 once accepted" "$(tl_sql n.db "SELECT count(*) FROM person WHERE name_simplified = '李明'")" 1
 check_eq "the archived graduation date stands, linked by the operator" \
-    "$(sqlite3 n.db "SELECT r.grad || ' ' || s.linked_by FROM study_record r JOIN study_source s ON s.study_id = r.id AND s.role = 'linked'")" \
+    "$(tl_sql n.db "SELECT r.grad || ' ' || s.linked_by FROM study_record r JOIN study_source s ON s.study_id = r.id AND s.role = 'linked'")" \
     "1985-07 operator: 审核员"
 check_exit "verify after the accepted link" 0 "$DANGAN" --db n.db audit verify
 check_exit "reject in the copy" 0 "$DANGAN" --db r.db review reject "$item" --why "two people"
 check_exit "load after the rejection" 0 "$DANGAN" --db r.db -q load
-check_eq "rejected: two 李明" "$(sqlite3 r.db "SELECT count(*) FROM person WHERE name_simplified = '李明'")" 2
+check_eq "rejected: two 李明" "$(tl_sql r.db "SELECT count(*) FROM person WHERE name_simplified = '李明'")" 2
 check_exit "verify after the rejection" 0 "$DANGAN" --db r.db audit verify
 
 # --- a linked study's removal is only accepted from a link event
-sqlite3 m.db "DELETE FROM study_source WHERE study_id = (SELECT max(id) FROM study_record); DELETE FROM provenance WHERE study_id = (SELECT max(id) FROM study_record); DELETE FROM study_record WHERE id = (SELECT max(id) FROM study_record)"
+tl_sql m.db "DELETE FROM study_source WHERE study_id = (SELECT max(id) FROM study_record); DELETE FROM provenance WHERE study_id = (SELECT max(id) FROM study_record); DELETE FROM study_record WHERE id = (SELECT max(id) FROM study_record)"
 check_exit "verify: a study deleted behind dangan's back" 7 "$DANGAN" --db m.db audit verify
 check_contains "verify names it" "$TL_OUT$TL_ERR" "deleted"
 finish

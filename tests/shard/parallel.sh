@@ -39,16 +39,16 @@ check "records exported" [ -s single.records ]
 for k in records archive status; do
     check "export $k: merged = single run" cmp -s single.$k merged.$k || diff single.$k merged.$k | head -20
 done
-studies=$(sqlite3 single.db 'SELECT count(*) FROM study_record')
-check_eq "study records" "$(sqlite3 merged.db 'SELECT count(*) FROM study_record')" "$studies"
-check_eq "every shard file once" "$(sqlite3 merged.db 'SELECT count(*) FROM file')" \
-    "$(sqlite3 single.db 'SELECT count(*) FROM file')"
-check_eq "the alias kept" "$(sqlite3 merged.db 'SELECT count(*) FROM file_path')" \
-    "$(sqlite3 single.db 'SELECT count(*) FROM file_path')"
-check_eq "no dangling reference" "$(sqlite3 merged.db 'PRAGMA foreign_key_check' | wc -l)" 0
+studies=$(tl_sql single.db 'SELECT count(*) FROM study_record')
+check_eq "study records" "$(tl_sql merged.db 'SELECT count(*) FROM study_record')" "$studies"
+check_eq "every shard file once" "$(tl_sql merged.db 'SELECT count(*) FROM file')" \
+    "$(tl_sql single.db 'SELECT count(*) FROM file')"
+check_eq "the alias kept" "$(tl_sql merged.db 'SELECT count(*) FROM file_path')" \
+    "$(tl_sql single.db 'SELECT count(*) FROM file_path')"
+check_eq "no dangling reference" "$(tl_sql merged.db 'PRAGMA foreign_key_check' | wc -l)" 0
 
 # idempotent: the same shards again (and one twice) add nothing
-count() { sqlite3 merged.db "SELECT (SELECT count(*) FROM audit_event) || ':' || (SELECT count(*) FROM field) || ':' || (SELECT count(*) FROM run)"; }
+count() { tl_sql merged.db "SELECT (SELECT count(*) FROM audit_event) || ':' || (SELECT count(*) FROM field) || ':' || (SELECT count(*) FROM run)"; }
 before=$(count)
 check_exit "merge again" 0 "$DANGAN" merge --into merged.db shard-1.db shard-2.db shard-3.db shard-4.db shard-2.db
 check_contains "merge again: nothing" "$TL_OUT$TL_ERR" "0 shards merged, 5 already merged"
@@ -64,37 +64,37 @@ check_eq "refused: nothing added" "$(count)" "$before"
 
 # tampering in the merged archive is still caught
 cp merged.db tampered.db
-sqlite3 tampered.db "UPDATE person SET birth = '1900-01' WHERE id = (SELECT max(id) FROM person)"
+tl_sql tampered.db "UPDATE person SET birth = '1900-01' WHERE id = (SELECT max(id) FROM person)"
 check_exit "audit verify: a changed value" 7 "$DANGAN" --db tampered.db audit verify
 check_contains "audit verify names it" "$TL_OUT" "1900-01"
 # review in a shard before the merge: a match picked (it makes a mapping
 # rule), a field accepted, the item shown (an access-log row), then load; the
 # shard merged into a fresh archive with the others carries all of it
 cp shard-2.db r2.db
-item=$(sqlite3 r2.db "SELECT id FROM review_item WHERE state = 'open' AND kind = 'match' ORDER BY id LIMIT 1")
-item2=$(sqlite3 r2.db "SELECT id FROM review_item WHERE state = 'open' AND kind = 'field' ORDER BY id LIMIT 1")
+item=$(tl_sql r2.db "SELECT id FROM review_item WHERE state = 'open' AND kind = 'match' ORDER BY id LIMIT 1")
+item2=$(tl_sql r2.db "SELECT id FROM review_item WHERE state = 'open' AND kind = 'field' ORDER BY id LIMIT 1")
 need "a match and a field item to review" [ -n "$item" ] && [ -n "$item2" ]
 check_exit "review pick in the shard" 0 "$DANGAN" --db r2.db review pick "$item" 1 --operator alice
 check_exit "review accept in the shard" 0 "$DANGAN" --db r2.db review accept "$item2" --operator alice
 check_exit "review show in the shard" 0 "$DANGAN" --db r2.db review show "$item2" --operator alice
 "$DANGAN" --db r2.db -q load
-name=$(sqlite3 r2.db "SELECT name_simplified FROM person ORDER BY id DESC LIMIT 1")
+name=$(tl_sql r2.db "SELECT name_simplified FROM person ORDER BY id DESC LIMIT 1")
 check_exit "lookup in the shard" 0 "$DANGAN" --db r2.db lookup --name "$name"
 check_exit "merge with the reviewed shard" 0 "$DANGAN" merge --into fresh.db shard-1.db r2.db shard-3.db shard-4.db
 check_exit "audit verify: the reviewed shard merged" 0 "$DANGAN" --db fresh.db audit verify
 for t in review_decision mapping_rule access_log amendment; do
-    check_eq "merged $t rows" "$(sqlite3 fresh.db "SELECT count(*) FROM $t")" "$(sqlite3 r2.db "SELECT count(*) FROM $t")"
+    check_eq "merged $t rows" "$(tl_sql fresh.db "SELECT count(*) FROM $t")" "$(tl_sql r2.db "SELECT count(*) FROM $t")"
 done
-check_eq "decisions by alice" "$(sqlite3 fresh.db "SELECT count(*) FROM review_decision WHERE operator = 'alice'")" \
-    "$(sqlite3 r2.db "SELECT count(*) FROM review_decision WHERE operator = 'alice'")"
-check "decisions by alice: some" [ "$(sqlite3 fresh.db "SELECT count(*) FROM review_decision WHERE operator = 'alice'")" -ge 2 ]
-shown=$(sqlite3 fresh.db "SELECT shown FROM access_log WHERE action = 'lookup'")
+check_eq "decisions by alice" "$(tl_sql fresh.db "SELECT count(*) FROM review_decision WHERE operator = 'alice'")" \
+    "$(tl_sql r2.db "SELECT count(*) FROM review_decision WHERE operator = 'alice'")"
+check "decisions by alice: some" [ "$(tl_sql fresh.db "SELECT count(*) FROM review_decision WHERE operator = 'alice'")" -ge 2 ]
+shown=$(tl_sql fresh.db "SELECT shown FROM access_log WHERE action = 'lookup'")
 check_eq "the lookup's study ids moved with the study records" \
-    "$(sqlite3 fresh.db "SELECT p.name_simplified FROM study_record s JOIN person p ON p.id = s.person_id WHERE s.id = json_extract('$shown', '\$[0]')")" "$name"
+    "$(tl_sql fresh.db "SELECT p.name_simplified FROM study_record s JOIN person p ON p.id = s.person_id WHERE s.id = json_extract('$shown', '\$[0]')")" "$name"
 check_eq "the decision's rule came along" \
-    "$(sqlite3 fresh.db 'SELECT count(*) FROM review_decision d JOIN mapping_rule r ON r.id = d.rule_id')" \
-    "$(sqlite3 r2.db 'SELECT count(*) FROM review_decision d JOIN mapping_rule r ON r.id = d.rule_id')"
-check_eq "study records of all four" "$(sqlite3 fresh.db 'SELECT count(*) FROM study_record')" \
-    "$(( $(sqlite3 shard-1.db 'SELECT count(*) FROM study_record') + $(sqlite3 r2.db 'SELECT count(*) FROM study_record') + $(sqlite3 shard-3.db 'SELECT count(*) FROM study_record') + $(sqlite3 shard-4.db 'SELECT count(*) FROM study_record') ))"
-check_eq "fresh: no dangling reference" "$(sqlite3 fresh.db 'PRAGMA foreign_key_check' | wc -l)" 0
+    "$(tl_sql fresh.db 'SELECT count(*) FROM review_decision d JOIN mapping_rule r ON r.id = d.rule_id')" \
+    "$(tl_sql r2.db 'SELECT count(*) FROM review_decision d JOIN mapping_rule r ON r.id = d.rule_id')"
+check_eq "study records of all four" "$(tl_sql fresh.db 'SELECT count(*) FROM study_record')" \
+    "$(( $(tl_sql shard-1.db 'SELECT count(*) FROM study_record') + $(tl_sql r2.db 'SELECT count(*) FROM study_record') + $(tl_sql shard-3.db 'SELECT count(*) FROM study_record') + $(tl_sql shard-4.db 'SELECT count(*) FROM study_record') ))"
+check_eq "fresh: no dangling reference" "$(tl_sql fresh.db 'PRAGMA foreign_key_check' | wc -l)" 0
 finish

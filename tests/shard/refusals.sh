@@ -43,37 +43,37 @@ check_contains "run: another N named" "$TL_ERR" "made for 3 shards, not 2"
 "$DANGAN" --db b.db -q ingest scans/s009_ledger_clean.jpg scans/s015_ledger_moderate.tif
 "$DANGAN" --db c.db -q ingest scans/s008_reg_clean.jpg
 "$DANGAN" --db dup.db -q ingest scans/s003_reg_clean.jpg
-sqlite3 a.db "INSERT INTO catalog_edition (edition, year_from, imported, sha256) VALUES ('2022', 2022, 'now', 'aaa')"
+tl_sql a.db "INSERT INTO catalog_edition (edition, year_from, imported, sha256) VALUES ('2022', 2022, 'now', 'aaa')"
 check_exit "merge a, b" 0 "$DANGAN" merge --into m.db a.db b.db
-check_eq "merge: files" "$(sqlite3 m.db 'SELECT count(*) FROM file')" 3
+check_eq "merge: files" "$(tl_sql m.db 'SELECT count(*) FROM file')" 3
 check_eq "merge: pages point at their files" \
-    "$(sqlite3 m.db 'SELECT count(*) FROM page p JOIN file f ON f.id = p.file_id')" \
-    "$(sqlite3 m.db 'SELECT count(*) FROM page')"
-check_eq "merge: the catalog of the first shard" "$(sqlite3 m.db 'SELECT sha256 FROM catalog_edition')" aaa
+    "$(tl_sql m.db 'SELECT count(*) FROM page p JOIN file f ON f.id = p.file_id')" \
+    "$(tl_sql m.db 'SELECT count(*) FROM page')"
+check_eq "merge: the catalog of the first shard" "$(tl_sql m.db 'SELECT sha256 FROM catalog_edition')" aaa
 check_exit "merge: verify" 0 "$DANGAN" --db m.db audit verify
-chain_head() { sqlite3 m.db 'SELECT max(seq) FROM audit_event'; }
+chain_head() { tl_sql m.db 'SELECT max(seq) FROM audit_event'; }
 h0=$(chain_head)
 check_exit "merge again" 0 "$DANGAN" merge --into m.db b.db a.db
 check_eq "merge again: nothing added" "$(chain_head)" "$h0"
 
-cp c.db newer.db && sqlite3 newer.db "PRAGMA user_version = 999"
+cp c.db newer.db && tl_sql newer.db "PRAGMA user_version = 999"
 check_exit "refused: newer schema" 4 "$DANGAN" merge --into m.db newer.db
 check_contains "refused: newer schema, why" "$TL_ERR" "schema version 999"
-cp c.db older.db && sqlite3 older.db "PRAGMA user_version = 3"
+cp c.db older.db && tl_sql older.db "PRAGMA user_version = 3"
 check_exit "refused: older schema" 4 "$DANGAN" merge --into m.db older.db
 check_contains "refused: older schema, why" "$TL_ERR" "open it once with this dangan"
-cp c.db cat.db && sqlite3 cat.db "INSERT INTO catalog_edition (edition, year_from, imported, sha256) VALUES ('2022', 2022, 'now', 'bbb')"
+cp c.db cat.db && tl_sql cat.db "INSERT INTO catalog_edition (edition, year_from, imported, sha256) VALUES ('2022', 2022, 'now', 'bbb')"
 check_exit "refused: another catalog" 4 "$DANGAN" merge --into m.db cat.db
 check_contains "refused: another catalog, why" "$TL_ERR" "other catalog editions"
-cp c.db running.db && sqlite3 running.db "UPDATE run SET status = 'running'"
+cp c.db running.db && tl_sql running.db "UPDATE run SET status = 'running'"
 check_exit "refused: a run still running" 4 "$DANGAN" merge --into m.db running.db
 check_contains "refused: running, why" "$TL_ERR" "still marked running"
 check_exit "refused: a file the archive has" 4 "$DANGAN" merge --into m.db dup.db
 check_contains "refused: the file named" "$TL_ERR" "$sha"
-cp c.db extra.db && sqlite3 extra.db "ALTER TABLE person ADD COLUMN nickname TEXT"
+cp c.db extra.db && tl_sql extra.db "ALTER TABLE person ADD COLUMN nickname TEXT"
 check_exit "refused: a table not the archive's" 4 "$DANGAN" merge --into m.db extra.db
 check_contains "refused: the table named" "$TL_ERR" "table person is not the archive's"
-cp c.db dangling.db && sqlite3 dangling.db "INSERT INTO field (record_id, key) VALUES (99999, 'name')"
+cp c.db dangling.db && tl_sql dangling.db "INSERT INTO field (record_id, key) VALUES (99999, 'name')"
 check_exit "refused: a reference to a missing row" 4 "$DANGAN" merge --into m.db dangling.db
 check_contains "refused: the dangling row named" "$TL_ERR" "field row 1 points at a missing record row"
 echo "plain text" > text.db
@@ -85,8 +85,8 @@ check_exit "verify after three" 0 "$DANGAN" --db m.db audit verify
 # an archive of merged shards merged again (regions into a national archive)
 check_exit "merge of a merged archive" 0 "$DANGAN" merge --into outer.db m.db
 check_exit "merge of a merged archive: verify" 0 "$DANGAN" --db outer.db audit verify
-check_eq "merge of a merged archive: its files" "$(sqlite3 outer.db 'SELECT count(*) FROM file')" \
-    "$(sqlite3 m.db 'SELECT count(*) FROM file')"
+check_eq "merge of a merged archive: its files" "$(tl_sql outer.db 'SELECT count(*) FROM file')" \
+    "$(tl_sql m.db 'SELECT count(*) FROM file')"
 
 # a shard the plan gave no file: an empty database, merged as nothing
 "$DANGAN" shard plan --shards 50 scans/s003_reg_clean.jpg > p50.tsv 2> /dev/null

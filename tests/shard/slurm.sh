@@ -77,20 +77,20 @@ for _ in $(seq 600); do # the array and the merge: OCR of two pages
 done
 check_eq "all jobs done" "$(squeue -h | wc -l)" 0
 check_contains "merge job: audit verify intact" "$(cat out/dangan-merge-*.out)" "intact"
-check_eq "archive: both files" "$(sqlite3 archive.db 'SELECT count(*) FROM file')" 2
-check_eq "archive: every shard merged" "$(sqlite3 archive.db "SELECT count(*) FROM audit_event WHERE kind = 'merge'")" 2
-check_eq "archive: the shards' study records" "$(sqlite3 archive.db 'SELECT count(*) FROM study_record')" \
-    "$(( $(sqlite3 out/shard-1.db 'SELECT count(*) FROM study_record') + $(sqlite3 out/shard-2.db 'SELECT count(*) FROM study_record') ))"
+check_eq "archive: both files" "$(tl_sql archive.db 'SELECT count(*) FROM file')" 2
+check_eq "archive: every shard merged" "$(tl_sql archive.db "SELECT count(*) FROM audit_event WHERE kind = 'merge'")" 2
+check_eq "archive: the shards' study records" "$(tl_sql archive.db 'SELECT count(*) FROM study_record')" \
+    "$(( $(tl_sql out/shard-1.db 'SELECT count(*) FROM study_record') + $(tl_sql out/shard-2.db 'SELECT count(*) FROM study_record') ))"
 check_eq "staged: both shard databases published" "$(ls out/shard-1.db out/shard-2.db | wc -l)" 2
 check_eq "staged: nothing left on the node, no partial file" \
     "$(ls -A node-local out | grep -c -e '^dangan-shard-.*\.db' -e '\.part$')" 0
 check_exit "merge job again: nothing added" 0 bash "$SRC/contrib/slurm/dangan-merge.sbatch" out/plan.tsv out archive.db "$DANGAN"
-check_eq "merge again: still two merges" "$(sqlite3 archive.db "SELECT count(*) FROM audit_event WHERE kind = 'merge'")" 2
-files1=$(sqlite3 out/shard-1.db 'SELECT count(*) FROM file')
-ocr1=$(sqlite3 out/shard-1.db 'SELECT group_concat(page_id || ":" || run_id) FROM ocr_page')
+check_eq "merge again: still two merges" "$(tl_sql archive.db "SELECT count(*) FROM audit_event WHERE kind = 'merge'")" 2
+files1=$(tl_sql out/shard-1.db 'SELECT count(*) FROM file')
+ocr1=$(tl_sql out/shard-1.db 'SELECT group_concat(page_id || ":" || run_id) FROM ocr_page')
 check_exit "staged task again resumes from the published copy" 0 env SLURM_ARRAY_TASK_ID=1 \
     DANGAN_LOCAL="$WORK/node-local" bash "$SRC/contrib/slurm/dangan-array.sbatch" out/plan.tsv out "$DANGAN"
-check_eq "resumed: the same files, nothing done twice" "$(sqlite3 out/shard-1.db 'SELECT count(*) FROM file')" "$files1"
+check_eq "resumed: the same files, nothing done twice" "$(tl_sql out/shard-1.db 'SELECT count(*) FROM file')" "$files1"
 check_eq "resumed: no page read again" \
-    "$(sqlite3 out/shard-1.db 'SELECT group_concat(page_id || ":" || run_id) FROM ocr_page')" "$ocr1"
+    "$(tl_sql out/shard-1.db 'SELECT group_concat(page_id || ":" || run_id) FROM ocr_page')" "$ocr1"
 finish

@@ -25,7 +25,7 @@ cp "$SAMPLES/s015_ledger_moderate.tif" "$W/share/ledger.tif"
 O="$W/orig.db" N="$W/new/w.db"
 D() { "$DANGAN" --db "$O" "$@"; }
 R() { "$DANGAN" --db "$N" "$@"; }
-files() { sqlite3 -cmd ".timeout 10000" "$1" "SELECT count(*) FROM file"; }  # the writer may hold the lock a moment
+files() { tl_sql "$1" "SELECT count(*) FROM file"; }
 
 D run --store "$W/S" "$W/share" > /dev/null
 need "run --store on the ledger (exit $?)" [ -s "$O" ]
@@ -69,8 +69,8 @@ check_eq "pages before the backup are a prefix of the restored" \
 check_eq "restored pages are a prefix of the original's after the writer" \
     "$(head -n "$(wc -l < "$W/pagesR")" "$W/pages1")" "$(cat "$W/pagesR")"
 check_eq "no file without all its pages" \
-    "$(sqlite3 "$N" "SELECT count(*) FROM file f WHERE page_count <> (SELECT count(*) FROM page WHERE file_id = f.id)")" 0
-check_eq "integrity" "$(sqlite3 "$N" "PRAGMA integrity_check")" ok
+    "$(tl_sql "$N" "SELECT count(*) FROM file f WHERE page_count <> (SELECT count(*) FROM page WHERE file_id = f.id)")" 0
+check_eq "integrity" "$(tl_sql "$N" "PRAGMA integrity_check")" ok
 check_exit "restored store intact" 0 R fixity --only store --json
 check_contains "every restored file in the new store" "$TL_OUT" "\"files\":$n_r,\"checked\":$n_r,\"ok\":$n_r"
 check_exit "restored workspace's store" 0 R store --json

@@ -13,7 +13,7 @@ cp "$SAMPLES/s003_reg_clean.jpg" "$W/share/card.jpg"
 cp "$SAMPLES/s015_ledger_moderate.tif" "$W/share/ledger.tif"
 cp "$SAMPLES/s002_reg_moderate.jpg" "$W/share/other.jpg"
 export DANGAN_DB="$W/w.db"
-Q() { sqlite3 "$W/w.db" "$1"; }
+Q() { tl_sql "$W/w.db" "$1"; }
 
 check_exit "ingest --store" 0 "$DANGAN" ingest --store "$W/S" "$W/share"
 check_exit "fixity --last before any sweep" 5 "$DANGAN" fixity --last
