@@ -116,7 +116,7 @@ int audit_anchor_parse(const char *s, audit_head *h, dg_err *err);
  * Record the rows the archive already holds (every table of
  * audit_row_tables) as "adopt" events: run once, by migration 008, on a
  * database that had an archive before it was chained.  A table of the list
- * that a later migration creates (certificate, 012) does not exist yet
+ * that a later migration creates (amendment, 009; certificate, 012) does not exist yet
  * then and is skipped.
  */
 int audit_adopt(sqlite3 *db, dg_err *err);

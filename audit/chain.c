@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const audit_row_tables[] = {"person", "study_record", "review_decision",
-                                        "access_log", "certificate"};
+/* amendment: each archived value's earlier versions (009); every row is
+ * written with the "amend" event that carries it (archive/amend.c) */
+const char *const audit_row_tables[] = {"person",     "study_record", "review_decision",
+                                        "access_log", "certificate",  "amendment"};
 const size_t audit_nrow_tables = sizeof audit_row_tables / sizeof audit_row_tables[0];
 
 #define WHO_MAX 128

@@ -70,6 +70,8 @@ static const struct {
     {"access_log_no_delete", "access_log", "DELETE"},
     {"certificate_no_update", "certificate", "UPDATE"},
     {"certificate_no_delete", "certificate", "DELETE"},
+    {"amendment_no_update", "amendment", "UPDATE"},
+    {"amendment_no_delete", "amendment", "DELETE"},
 };
 
 static int check_triggers(sqlite3 *db, audit_report *r, dg_err *err)

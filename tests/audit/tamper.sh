@@ -22,6 +22,8 @@ ITEM=$("$DANGAN" review list --json | sed -n 's/^\[*{"id":\([0-9]*\),.*/\1/p' | 
 need "an open review item" [ -n "$ITEM" ]
 check_exit "a decision" 0 "$DANGAN" review reject "$ITEM" --why "tamper test" --operator alice
 check_exit "review show logs" 0 "$DANGAN" review show "$ITEM" --operator bob
+check_exit "an amendment" 0 "$DANGAN" amend 2 grad_date 1988-07 --reason "tamper test" --operator alice
+need "the amendment row" [ "$(sqlite3 base.db 'SELECT count(*) FROM amendment')" = 1 ]
 NAME=$(sqlite3 base.db 'SELECT name_simplified FROM person WHERE id = 1')
 check_exit "a lookup" 0 "$DANGAN" lookup --name "$NAME" --operator carol
 check_exit "export records logs" 0 "$DANGAN" export records --operator dave
@@ -76,6 +78,21 @@ tamper access "DROP TRIGGER access_log_no_delete; DELETE FROM access_log WHERE w
 caught access 'access_log'
 check_contains "access: deleted" "$TL_OUT" "deleted"
 check_contains "access: the dropped trigger named" "$TL_OUT" "trigger access_log_no_delete is gone"
+
+# an amendment is an earlier version of an archived value: erasing or
+# rewriting it hides what the archive said before
+tamper amend-delete "DROP TRIGGER amendment_no_delete; DELETE FROM amendment"
+caught amend-delete 'amendment 1: deleted'
+check_contains "amend-delete: the dropped trigger named" "$TL_OUT" "trigger amendment_no_delete is gone"
+tamper amend-edit "DROP TRIGGER amendment_no_update; UPDATE amendment SET before = '1990-07', operator = 'mallory'"
+caught amend-edit 'amendment 1: before is "1990-07"'
+check_contains "amend-edit: the operator too" "$TL_OUT" 'operator is "mallory"'
+tamper amend-forged "DROP TRIGGER amendment_no_update; INSERT INTO amendment (study_id, person_id, key, column_name, before, after, operator, amended, reason) SELECT study_id, person_id, key, column_name, after, before, operator, amended, 'undo' FROM amendment"
+caught amend-forged 'amendment 2: no event records it'
+# the certificate register (issued certificates are tampered with in
+# tests/cli/certify_cli.sh, which has a certifiable record): a row added
+tamper cert-forged "INSERT INTO certificate (serial, code, study_id, issued, who, audience, lang, key_id, payload) VALUES ('DG-2026-999999', 'FFFF-FFFF-FFFF-FFFF', 1, '2026-01-01T00:00:00Z', 'mallory', 'alumnus', 'zh', '0000000000000000', 'DGC1.x.y')"
+caught cert-forged 'certificate 1: no event records it'
 
 LOAD=$(sqlite3 base.db "SELECT min(seq) FROM audit_event WHERE kind = 'load'")
 tamper edit "$(behind "UPDATE audit_event SET content = replace(content, '\"record\":', '\"record\":9') WHERE seq = $LOAD;")"
