@@ -38,6 +38,13 @@ check_eq "every access is an event" \
     "$(sqlite3 base.db "SELECT count(*) FROM audit_event WHERE kind = 'access'")" \
     "$(sqlite3 base.db 'SELECT count(*) FROM access_log')"
 
+# the workbench's users (made last: with users, a decision needs one of them)
+printf 'correct horse 1\n' | check_exit "user add" 0 "$DANGAN" user add ursula --role operator
+printf 'correct horse 2\n' | check_exit "user add admin" 0 "$DANGAN" user add adam --role admin
+printf 'correct horse 3\n' | check_exit "user passwd" 0 "$DANGAN" user passwd ursula
+printf 'not the password\n' > wrong.pw
+check_exit "a failed login" 2 "$DANGAN" review accept "$ITEM" --user ursula --password-file wrong.pw
+check_eq "the failed login counted" "$(sqlite3 base.db "SELECT failed FROM app_user WHERE name = 'ursula'")" 1
 check_exit "untouched: verify" 0 "$DANGAN" audit verify
 check_contains "untouched: intact" "$TL_OUT" "intact"
 check_exit "anchor" 0 "$DANGAN" audit anchor
@@ -93,6 +100,22 @@ caught amend-forged 'amendment 2: no event records it'
 # tests/cli/certify_cli.sh, which has a certifiable record): a row added
 tamper cert-forged "INSERT INTO certificate (serial, code, study_id, issued, who, audience, lang, key_id, payload) VALUES ('DG-2026-999999', 'FFFF-FFFF-FFFF-FFFF', 1, '2026-01-01T00:00:00Z', 'mallory', 'alumnus', 'zh', '0000000000000000', 'DGC1.x.y')"
 caught cert-forged 'certificate 1: no event records it'
+
+# users: a role raised, a password swapped for one the forger knows, a user
+# added or deleted behind dangan's back (a login's counters are no event)
+UID_U=$(sqlite3 base.db "SELECT id FROM app_user WHERE name = 'ursula'")
+tamper role "UPDATE app_user SET role = 'admin' WHERE name = 'ursula'"
+caught role "app_user $UID_U: role is \"admin\""
+tamper pw "UPDATE app_user SET pwhash = (SELECT pwhash FROM app_user WHERE name = 'adam') WHERE name = 'ursula'"
+caught pw "app_user $UID_U: pwhash_sha256 is"
+tamper user-added "INSERT INTO app_user (name, role, pwhash, created) SELECT 'mallory', 'admin', pwhash, created FROM app_user WHERE name = 'adam'"
+caught user-added "no event records it"
+tamper user-deleted "DROP TRIGGER app_user_no_delete; DELETE FROM app_user WHERE name = 'ursula'"
+caught user-deleted "app_user $UID_U: deleted"
+check_contains "user-deleted: the dropped trigger named" "$TL_OUT" "trigger app_user_no_delete is gone"
+tamper logins "UPDATE app_user SET failed = 3, locked_until = 99, last_login = '2026-01-01T00:00:00Z'"
+check_exit "a login's counters: verify" 0 "$DANGAN" --db case.db audit verify
+check "no event holds a password hash" [ "$(sqlite3 base.db "SELECT count(*) FROM audit_event WHERE content LIKE '%argon2%'")" = 0 ]
 
 LOAD=$(sqlite3 base.db "SELECT min(seq) FROM audit_event WHERE kind = 'load'")
 tamper edit "$(behind "UPDATE audit_event SET content = replace(content, '\"record\":', '\"record\":9') WHERE seq = $LOAD;")"
