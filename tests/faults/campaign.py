@@ -487,9 +487,9 @@ class Campaign:
         out = (p.stdout + p.stderr).decode(errors="replace")
         res["changed_provenance"] = {"exit": p.returncode, "says": [l for l in out.splitlines()
                                                                      if "chang" in l or "differ" in l or "sha" in l.lower()][:3]}
-        if LEDGER not in out or not any(w in out for w in ("changed", "differs", "does not match")):
-            note_known("scan changed after load: `provenance` shows the recorded SHA-256 and does not"
-                       " say the file no longer matches it (`fixity` does)")
+        if LEDGER not in out or "SCAN CHANGED OR MISSING" not in out or "changed since ingest" not in out:
+            fail(f"scan changed after load: `provenance` should say the file no longer matches "
+                 f"its SHA-256: {out[:300]}")
         p = self.dg(db, "fixity")
         out = (p.stdout + p.stderr).decode(errors="replace")
         res["fixity"] = {"exit": p.returncode, "out": out.strip().splitlines()[-3:]}
