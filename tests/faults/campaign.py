@@ -9,7 +9,9 @@ usage: campaign.py --dangan BIN --samples DIR --work DIR
 A clean reference run goes stage by stage over a card and a ledger (samples/
 s003_reg_clean.jpg, s009_ledger_clean.jpg), keeping the database after each
 stage (ingest, ocr, extract, reread, normalize, load, a review decision on a
-loaded record, an amendment).  Each trial copies the database from before one
+loaded record, an amendment, an app user added, a decision by that user, a
+QA sample drawn, a certificate issued; only as far as the stages asked for
+need).  Each trial copies the database from before one
 stage, starts that stage, kills it with SIGKILL after a random delay drawn
 from [0, 1.1 x the stage's clean duration], and resumes: the same command
 again, or (for the pipeline stages, one trial in three) `dangan run` over the
@@ -63,7 +65,14 @@ import time
 
 CARD, LEDGER = "s003_reg_clean.jpg", "s009_ledger_clean.jpg"
 PIPELINE = ["ingest", "ocr", "extract", "reread", "normalize", "load"]
-STAGES = PIPELINE + ["review", "amend"]
+# After the pipeline, the archive's other writers: a review decision on a
+# loaded record (it amends the archive), an amendment, an app user added
+# (from then on a command-line decision is one user's), a decision by that
+# user, a QA sample drawn, a certificate issued.
+STAGES = PIPELINE + ["review", "amend", "user", "decide", "qa", "certify"]
+# writers that are one command, not a pipeline stage: resumed by checking
+# whether their one transaction committed, never by `run`
+ONE_SHOT = ("review", "amend", "user", "decide", "qa", "certify")
 # Tables whose rows a killed-and-resumed run must not reproduce exactly: its
 # own run rows and their audit events, the batch an ingest opens, and the
 # access log the comparisons' own exports write.
@@ -72,7 +81,11 @@ SKIP_TABLES = {"run", "audit_event", "access_log", "batch", "sqlite_sequence", "
 VOLATILE = {"run_id", "norm_run", "load_run", "claim_run", "claim_until", "batch_id",
             "at", "added", "started", "finished", "created", "decided", "amended",
             "loaded", "since", "imported", "updated", "changed", "drawn", "checked",
-            "stored", "seconds"}
+            "stored", "seconds", "last_login", "issued"}
+# Columns that differ between two runs of one table only: a password hash's
+# salt, a certificate's random code and the signed payload holding its time.
+VOLATILE_IN = {"app_user": {"pwhash"}, "certificate": {"code", "payload"}}
+PASSWORD = b"campaign password 1\n"
 AMEND_ARGS = ["1", "birth_date", "1952-11", "--reason", "fault campaign", "--operator", "campaign"]
 
 failures = []
@@ -162,14 +175,16 @@ class Campaign:
         self.scans = os.path.join(self.work, "in")
         self.dur = {}
         self.ref = {}
-        self.review_item = None
+        self.review_item = self.decide_item = self.cert_study = None
+        self.pwfile = os.path.join(self.work, "clerk.pw")
+        self.last_stage = a.last_stage
         self.env = dict(os.environ)
         self.quick = a.quick
         self.disk_sizes = [float(x) for x in a.disk_sizes.split(",") if x]
 
     # -- running dangan ---------------------------------------------------
-    def dg(self, db, *args, check=None, cwd=None):
-        p = subprocess.run([self.bin, "--db", db, *args], capture_output=True,
+    def dg(self, db, *args, check=None, cwd=None, stdin=None):
+        p = subprocess.run([self.bin, "--db", db, *args], capture_output=True, input=stdin,
                            cwd=cwd or self.work, env=self.env)
         if check is not None and p.returncode not in check:
             fail(f"dangan {' '.join(args)} on {os.path.basename(db)}: exit {p.returncode}, "
@@ -185,21 +200,41 @@ class Campaign:
             return ["review", "accept", str(self.review_item), "--operator", "campaign"]
         if stage == "amend":
             return ["amend", *AMEND_ARGS]
+        if stage == "user":
+            return ["user", "add", "clerk", "--role", "operator"]  # the password on stdin
+        if stage == "decide":
+            return ["review", "accept", str(self.decide_item), "--user", "clerk",
+                    "--password-file", self.pwfile]
+        if stage == "qa":
+            return ["qa", "sample", "--rate", "0.3", "--seed", "5", "--operator", "campaign"]
+        if stage == "certify":
+            return ["certify", str(self.cert_study), "--out", os.path.join(self.work, "cert.pdf"),
+                    "--operator", "campaign"]
         if stage == "run":
             return ["run", self.scans]
         return [stage]
 
     def resume(self, stage, db):
-        """Run STAGE again after a kill, as an operator would."""
-        if stage == "review":
-            # a decision that committed before the kill is not made twice
+        """Run STAGE again after a kill, as an operator would: a one-shot
+        writer whose transaction committed before the kill is not repeated
+        (the decision is shown made, the user listed, the sample drawn, the
+        certificate registered and its PDF there)."""
+        done = {"review": ("SELECT state <> 'open' FROM review_item WHERE id = ?", self.review_item),
+                "decide": ("SELECT state <> 'open' FROM review_item WHERE id = ?", self.decide_item),
+                "user": ("SELECT count(*) FROM app_user WHERE name = ?", "clerk"),
+                "qa": ("SELECT count(*) FROM qa_sample WHERE ? IS NOT NULL", 1),
+                "certify": ("SELECT count(*) FROM certificate WHERE study_id = ?", self.cert_study)}
+        if stage in done:
             with closing(sqlite3.connect(db)) as c:
-                st = c.execute("SELECT state FROM review_item WHERE id = ?",
-                               (self.review_item,)).fetchone()[0]
-            if st != "open":
-                return "decided before the kill"
-        self.dg(db, *self.stage_cmd(stage, db), check=(0, 1))
+                if c.execute(*((done[stage][0], (done[stage][1],)))).fetchone()[0]:
+                    if stage == "certify" and not os.path.exists(os.path.join(self.work, "cert.pdf")):
+                        fail("certify killed after its commit left no PDF")
+                    return "done before the kill"
+        self.dg(db, *self.stage_cmd(stage, db), check=(0, 1), stdin=self.stdin_for(stage))
         return "again"
+
+    def stdin_for(self, stage):
+        return PASSWORD if stage == "user" else None
 
     # -- databases --------------------------------------------------------
     @staticmethod
@@ -227,7 +262,8 @@ class Campaign:
         for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
             if t in SKIP_TABLES:
                 continue
-            cols = [r[1] for r in c.execute(f"PRAGMA table_info({t})") if r[1] not in VOLATILE]
+            cols = [r[1] for r in c.execute(f"PRAGMA table_info({t})")
+                    if r[1] not in VOLATILE and r[1] not in VOLATILE_IN.get(t, ())]
             rows = sorted(repr(steady(t, cols, r, m)) for r in c.execute(f"SELECT {', '.join(cols)} FROM {t}"))
             out["tables"][t] = rows
             out["counts"][t] = len(rows)
@@ -271,21 +307,20 @@ class Campaign:
         db = os.path.join(self.work, "ref.db")
         self.copy_db_empty = os.path.join(self.snap, "before_ingest.db")
         prev = None
-        for stage in STAGES:
+        with open(self.pwfile, "wb") as f:
+            f.write(PASSWORD)
+        os.chmod(self.pwfile, 0o600)
+        for stage in STAGES[:STAGES.index(self.last_stage) + 1]:
+            if stage == "decide":
+                self.decide_item = self.open_item(db)
+            if stage == "certify":
+                self.cert_study = self.certifiable(db)
             if stage == "review":
-                with closing(sqlite3.connect(db)) as c:
-                    row = c.execute(
-                        "SELECT ri.id FROM review_item ri JOIN record r ON r.id = ri.record_id "
-                        "WHERE ri.state = 'open' AND ri.kind = 'field' AND r.state = 'loaded' "
-                        "ORDER BY ri.id LIMIT 1").fetchone()
-                if not row:
-                    fail("reference: no open review item on a loaded record")
-                    sys.exit(1)
-                self.review_item = row[0]
+                self.review_item = self.open_item(db)
             if prev is not None:
                 self.copy_db(db, os.path.join(self.snap, f"before_{stage}.db"))
             t0 = time.monotonic()
-            self.dg(db, *self.stage_cmd(stage, db), check=(0,))
+            self.dg(db, *self.stage_cmd(stage, db), check=(0,), stdin=self.stdin_for(stage))
             self.dur[stage] = time.monotonic() - t0
             self.copy_db(db, os.path.join(self.snap, f"after_{stage}.db"))
             self.ref[stage] = self.dump(db)
@@ -318,6 +353,34 @@ class Campaign:
                      self.ref["load"])
         print("clean run: " + ", ".join(f"{s} {self.dur[s]:.1f}s" for s in self.dur), flush=True)
 
+    @staticmethod
+    def open_item(db):
+        with closing(sqlite3.connect(db)) as c:
+            row = c.execute(
+                "SELECT ri.id FROM review_item ri JOIN record r ON r.id = ri.record_id "
+                "WHERE ri.state = 'open' AND ri.kind = 'field' AND r.state = 'loaded' "
+                "ORDER BY ri.id LIMIT 1").fetchone()
+        if not row:
+            fail("reference: no open review item on a loaded record")
+            sys.exit(1)
+        return row[0]
+
+    def certifiable(self, db):
+        """The first study record certify accepts (nothing of it in review),
+        tried on a copy; the archive's signing key made once, next to the
+        databases (`key init`), before the certify stage."""
+        self.dg(db, "key", "init", check=(0,))
+        trial = os.path.join(self.work, "certtry.db")
+        self.copy_db(db, trial)
+        with closing(sqlite3.connect(db)) as c:
+            studies = [r[0] for r in c.execute("SELECT id FROM study_record ORDER BY id")]
+        for s in studies:
+            if self.dg(trial, "certify", str(s), "--out", os.path.join(self.work, "try.pdf"),
+                       "--operator", "campaign").returncode == 0:
+                return s
+        fail("reference: no study record can be certified")
+        sys.exit(1)
+
     def start_db(self, stage, db):
         for ext in ("", "-wal", "-shm"):
             if os.path.exists(db + ext):
@@ -348,12 +411,18 @@ class Campaign:
         # Half the trials of stages that record a run watch the database: the
         # delay counts from the moment the stage's run row says `running`, so
         # short stages are killed inside their work, not only before it.
-        watch = stage not in ("review", "amend") and self.rng.random() < 0.5
+        watch = stage not in ONE_SHOT and self.rng.random() < 0.5
         if watch:  # within the stage's own work, its start-up left out
             delay = self.rng.uniform(0, max(0.02, self.dur[stage] - self.startup))
         last = self.max_run(db)
+        if stage == "certify" and os.path.exists(os.path.join(self.work, "cert.pdf")):
+            os.remove(os.path.join(self.work, "cert.pdf"))
         proc = subprocess.Popen([self.bin, "--db", db, *self.stage_cmd(stage, db)], cwd=self.work,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=self.env)
+        if self.stdin_for(stage):
+            proc.stdin.write(self.stdin_for(stage))
+        proc.stdin.close()
         if watch:
             while proc.poll() is None and self.max_run(db, running=True) <= last:
                 time.sleep(0.005)
@@ -617,6 +686,8 @@ def main():
     for s in stages:
         if s not in STAGES + ["run"]:
             ap.error(f"unknown stage {s}")
+    # the clean run goes as far as the trials need (the extras: load)
+    a.last_stage = STAGES[max([STAGES.index("load")] + [STAGES.index(s) for s in stages if s in STAGES])]
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
     c = Campaign(a)
