@@ -41,8 +41,11 @@ scans.  It then requires:
   scans    a scan deleted after ingest (its page fails at OCR naming the file,
            the other is read), a scan changed after OCR (reread and
            provenance name it), fixity reports both;
-  concur   two `ocr` at once, `ocr` beside `run`, two `load`, two `reread`
-           and two `normalize` at once: each ends equal to the clean run;
+  concur   two `ingest`, two `ocr`, `ocr` beside `run`, two `extract`, two
+           `reread`, `normalize` beside `run`, two `load` at once, two
+           `normalize` (--normalize-pairs times), and when the stages reach
+           them two `user add` of one name and two decisions on one item (one
+           refused): each ends equal to the clean run;
   bad      the bad-input corpus (make_bad_corpus.py) with a good scan:
            `ingest` killed at a random point and resumed ends equal to a
            clean ingest of it (the same quarantine, reasons and files).
@@ -591,17 +594,22 @@ class Campaign:
         print(f"scans: {json.dumps(res, ensure_ascii=False)}", flush=True)
         return res
 
-    def together(self, name, before, cmds, want, then=(), known_why=None):
+    def together(self, name, before, cmds, want, then=(), known_why=None, exits=(0, 1), stdin=None):
         db = os.path.join(self.work, "c.db")
         self.start_db(before, db)
         if before == "ingest":
             self.dg(db, "ingest", self.scans, check=(0,))
-        procs = [subprocess.Popen([self.bin, "--db", db, *c], cwd=self.work, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, env=self.env) for c in cmds]
+        procs = [subprocess.Popen([self.bin, "--db", db, *c], cwd=self.work, stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
+                 for c in cmds]
+        for p in procs:
+            if stdin:
+                p.stdin.write(stdin)
+            p.stdin.close()
         rcs = [(p.wait(), p.stderr.read().decode(errors="replace")[-200:]) for p in procs]
         for c in then:
             self.dg(db, *c, check=(0,))
-        ok = all(rc in (0, 1) for rc, _ in rcs)
+        ok = all(rc in exits for rc, _ in rcs) and any(rc in (0, 1) for rc, _ in rcs)
         if not ok:
             fail(f"concurrent {name}: exits {rcs}")
         if known_why:
@@ -614,22 +622,34 @@ class Campaign:
         print(f"concurrent {name}: exits {[r for r, _ in rcs]} -> {'ok' if ok else 'FAILED'}", flush=True)
         return {"what": name, "exits": [r for r, _ in rcs], "equal_and_verified": ok}
 
-    def extra_concur(self, quick):
+    def extra_concur(self, quick, normalize_pairs=1):
         if quick:
             return [self.together("two ocr", "ocr", [["ocr"], ["ocr"]], "ocr"),
                     self.together("two reread", "reread", [["reread"], ["reread"]], "reread"),
                     self.together("two load", "load", [["load"], ["load"]], "load")]
-        return [
+        res = [
+            self.together("two ingest", "ingest", [["ingest", self.scans]] * 2, "ingest"),
             self.together("two ocr", "ocr", [["ocr"], ["ocr"]], "ocr"),
             self.together("ocr beside run", "ingest", [["ocr"], ["run", self.scans]], "load",
                           then=[["run", self.scans]]),
+            self.together("two extract", "extract", [["extract"], ["extract"]], "extract"),
             self.together("two reread", "reread", [["reread"], ["reread"]], "reread"),
-            self.together("two normalize", "normalize", [["normalize"], ["normalize"]], "normalize",
-                          known_why="a field's `column` evidence reads the other records of its "
-                          "page as normalized value or raw text, whichever they are at that moment, "
-                          "so p depends on which records the other process finished first"),
+            self.together("normalize beside run", "normalize", [["normalize"], ["run", self.scans]],
+                          "load", then=[["run", self.scans]]),
             self.together("two load", "load", [["load"], ["load"]], "load"),
         ]
+        # the pair the last campaign found unequal (a field's column evidence
+        # read its neighbours as whatever state they were in), many times
+        res += [self.together(f"two normalize ({i + 1})", "normalize", [["normalize"], ["normalize"]],
+                              "normalize") for i in range(normalize_pairs)]
+        # one-shot writers twice at once: one does it, the other is refused
+        # (the name taken: 4; the item decided by the other: 6), never twice
+        if STAGES.index(self.last_stage) >= STAGES.index("decide"):
+            res += [self.together("two user add", "user", [self.stage_cmd("user", None)] * 2, "user",
+                                  exits=(0, 4), stdin=PASSWORD),
+                    self.together("two decisions on one item", "decide",
+                                  [self.stage_cmd("decide", None)] * 2, "decide", exits=(0, 6))]
+        return res
 
     def extra_bad(self, trials):
         here = os.path.dirname(os.path.abspath(__file__))
@@ -680,6 +700,8 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="the CI version: no clean `run` to compare the stages with, resumes by"
                          " the stage only, three concurrent pairs")
+    ap.add_argument("--normalize-pairs", type=int, default=1,
+                    help="how many times two `normalize` are run at once (--extras concur)")
     ap.add_argument("--report")
     a = ap.parse_args()
     stages = [s for s in a.stages.split(",") if s]
@@ -707,7 +729,7 @@ def main():
     if "scans" in extras:
         report["scans"] = c.extra_scans()
     if "concur" in extras:
-        report["concurrent"] = c.extra_concur(a.quick)
+        report["concurrent"] = c.extra_concur(a.quick, a.normalize_pairs)
     if "bad" in extras:
         report["bad_inputs"] = c.extra_bad(a.bad_trials)
     report["failures"] = failures
