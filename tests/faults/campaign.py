@@ -46,6 +46,9 @@ scans.  It then requires:
            `normalize` (--normalize-pairs times), and when the stages reach
            them two `user add` of one name and two decisions on one item (one
            refused): each ends equal to the clean run;
+  merge    two shard databases (`shard plan`, `run --shard K/2`) merged into an
+           archive: `merge` killed at a random point and run again ends equal
+           to one clean merge and verifies; merging again adds nothing;
   bad      the bad-input corpus (make_bad_corpus.py) with a good scan:
            `ingest` killed at a random point and resumed ends equal to a
            clean ingest of it (the same quarantine, reasons and files).
@@ -651,6 +654,53 @@ class Campaign:
                                   [self.stage_cmd("decide", None)] * 2, "decide", exits=(0, 6))]
         return res
 
+    def extra_merge(self, trials):
+        """`merge` of two shard databases killed at a random point and run
+        again ends equal to one clean merge (ids, references, the shards'
+        events), verifies, and a further merge adds nothing."""
+        d = os.path.join(self.work, "merge")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        p = subprocess.run([self.bin, "shard", "plan", "--shards", "2", self.scans], capture_output=True,
+                           cwd=self.work, env=self.env)
+        plan = os.path.join(d, "plan.tsv")
+        with open(plan, "wb") as f:
+            f.write(p.stdout)
+        shards = []
+        for k in (1, 2):
+            db = os.path.join(d, f"shard-{k}.db")
+            self.dg(db, "run", "--shard", f"{k}/2", "--plan", plan, check=(0, 1))
+            shards.append(db)
+        ref = os.path.join(d, "ref.db")
+        t0 = time.monotonic()
+        self.dg(ref, "merge", "--into", ref, *shards, check=(0,))
+        dur = time.monotonic() - t0
+        self.verify("clean merge", ref)
+        want = self.dump(ref)
+        if want["counts"].get("study_record", 0) != self.ref["load"]["counts"].get("study_record"):
+            fail(f"clean merge: {want['counts'].get('study_record')} study records, the clean run "
+                 f"{self.ref['load']['counts'].get('study_record')}")
+        res = []
+        for i in range(trials):
+            db = os.path.join(d, "m.db")
+            for ext in ("", "-wal", "-shm"):
+                if os.path.exists(db + ext):
+                    os.remove(db + ext)
+            delay = self.rng.uniform(0, 1.1 * dur)
+            proc = subprocess.Popen([self.bin, "--db", db, "merge", "--into", db, *shards], cwd=self.work,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
+            killed = proc.wait() == -signal.SIGKILL
+            self.dg(db, "merge", "--into", db, *shards, check=(0,))
+            what = f"merge trial {i} (killed at {delay:.2f}s)"
+            ok = self.compare(what, self.dump(db), want) and self.verify(what, db)
+            self.dg(db, "merge", "--into", db, *shards, check=(0,))
+            ok = self.compare(what + ", merged again", self.dump(db), want) and ok
+            res.append({"delay": round(delay, 3), "killed": killed, "equal_and_verified": ok})
+            print(f"{what}: {'killed' if killed else 'had finished'} -> {'ok' if ok else 'FAILED'}", flush=True)
+        return {"clean_seconds": round(dur, 2), "trials": res}
+
     def extra_bad(self, trials):
         here = os.path.dirname(os.path.abspath(__file__))
         d = os.path.join(self.work, "bad")
@@ -693,7 +743,7 @@ def main():
     ap.add_argument("--trials", type=int, default=len(STAGES))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--stages", default=",".join(STAGES + ["run"]))
-    ap.add_argument("--extras", default="disk,scans,concur,bad")
+    ap.add_argument("--extras", default="disk,scans,concur,bad,merge")
     ap.add_argument("--bad-trials", type=int, default=3)
     ap.add_argument("--disk-sizes", default="0.3,0.9,1.5,2.5,4",
                     help="tmpfs sizes for the disk-full fault, as fractions of the clean database")
@@ -702,6 +752,8 @@ def main():
                          " the stage only, three concurrent pairs")
     ap.add_argument("--normalize-pairs", type=int, default=1,
                     help="how many times two `normalize` are run at once (--extras concur)")
+    ap.add_argument("--merge-trials", type=int, default=5,
+                    help="kill -9 trials of `merge` (--extras merge)")
     ap.add_argument("--report")
     a = ap.parse_args()
     stages = [s for s in a.stages.split(",") if s]
@@ -732,6 +784,8 @@ def main():
         report["concurrent"] = c.extra_concur(a.quick, a.normalize_pairs)
     if "bad" in extras:
         report["bad_inputs"] = c.extra_bad(a.bad_trials)
+    if "merge" in extras:
+        report["merge"] = c.extra_merge(a.merge_trials)
     report["failures"] = failures
     report["known"] = known
     report["seconds"] = round(time.monotonic() - t0, 1)
