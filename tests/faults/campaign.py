@@ -151,6 +151,9 @@ def steady(table, cols, row, m):
         row[cols.index("id")] = m.get((OCR_IDS[table], row[cols.index("id")]))
     if table == "review_item":
         row[cols.index("id")] = m.get(("ri", row[cols.index("id")]))
+        if "qkey" in cols:  # the queue's sort key (013): batch id first, item id last
+            q = row[cols.index("qkey")] or ""
+            row[cols.index("qkey")] = "\x01".join(q.split("\x01")[1:-1])
     if table in ("review_decision", "qa_sample") and "item_id" in cols:
         row[cols.index("item_id")] = m.get(("ri", row[cols.index("item_id")]), row[cols.index("item_id")])
     for col, k in OCR_REFS.items():
