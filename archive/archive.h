@@ -809,6 +809,8 @@ typedef struct arc_lines {
 typedef struct arc_prov_value {
     char *key, *value;          /* value "" */
     char *file, *sha256;        /* the scan */
+    char *scan_problem;         /* NULL: a copy of the scan still hashes to sha256; else
+                                 * why none does ("changed since ingest ...", missing) */
     int page, x, y, w, h;       /* 1-based page; box in original pixels */
     int64_t record;             /* source record */
     char *role, *linked_by;     /* its role in the study, how it was linked ("") */

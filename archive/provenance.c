@@ -83,6 +83,68 @@ int arc_page_crop(sqlite3 *db, int64_t page, const char *png, dg_err *err)
     return crop_from_file(db, file_id, page_index, box, 0, png, err);
 }
 
+/* ---- is the scan still the one ingested? ------------------------------------------- */
+
+/*
+ * SQL function arc_scan_problem(FILE_ID), registered for one provenance
+ * call: NULL when a copy of the file (store, recorded path, alias) still
+ * hashes to the SHA-256 recorded at ingest, else why none does, so that
+ * provenance itself says the evidence changed (fixity sweeps them all).
+ * The values of a study mostly share a scan: the last answer is kept.
+ */
+typedef struct scan_check {
+    sqlite3 *db;
+    int64_t file; /* 0: nothing checked yet */
+    char *problem;
+} scan_check;
+
+static void scan_problem_fn(sqlite3_context *cx, int n, sqlite3_value **v)
+{
+    (void)n;
+    scan_check *c = sqlite3_user_data(cx);
+    int64_t file = sqlite3_value_int64(v[0]);
+    if (file != c->file) {
+        unsigned char *data = NULL;
+        size_t len = 0;
+        dg_err e = {0};
+        int rc = arc_read_scan(c->db, file, &data, &len, &e);
+        free(data);
+        free(c->problem);
+        c->problem = NULL;
+        c->file = 0;
+        if (rc == DG_ENOMEM || rc == DG_EDB) {
+            sqlite3_result_error(cx, e.msg, -1);
+            return;
+        }
+        if (rc && !(c->problem = dg_strdup(e.msg))) {
+            sqlite3_result_error_nomem(cx);
+            return;
+        }
+        c->file = file;
+    }
+    if (c->problem)
+        sqlite3_result_text(cx, c->problem, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(cx);
+}
+
+static int scan_check_begin(sqlite3 *db, scan_check *c, dg_err *err)
+{
+    memset(c, 0, sizeof *c);
+    c->db = db;
+    if (sqlite3_create_function(db, "arc_scan_problem", 1, SQLITE_UTF8, c, scan_problem_fn,
+                                NULL, NULL) != SQLITE_OK)
+        return db_fail(db, err, "cannot prepare the scan check");
+    return DG_OK;
+}
+
+static void scan_check_end(scan_check *c)
+{
+    sqlite3_create_function(c->db, "arc_scan_problem", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+    free(c->problem);
+    c->problem = NULL;
+}
+
 /* ---- the walk ------------------------------------------------------------------------ */
 
 /* Everything about one archived value in one JSON object. */
@@ -90,7 +152,9 @@ static const char prov_json_sql[] =
     "SELECT json_object('study', v.study_id, 'key', v.key, 'value', v.value, "
     " 'source', json_object('record', r.id, 'role', ss.role, 'linked_by', ss.linked_by, "
     "   'template', r.template, 'row', r.row_no, 'extract_run', r.run_id), "
-    " 'file', json_object('path', fl.path, 'abspath', fl.abspath, 'sha256', fl.sha256), "
+    " 'file', json_object('path', fl.path, 'abspath', fl.abspath, 'sha256', fl.sha256, "
+    "   'intact', json(CASE WHEN arc_scan_problem(fl.id) IS NULL THEN 'true' ELSE 'false' END), "
+    "   'problem', arc_scan_problem(fl.id)), "
     " 'page', json_object('id', p.id, 'index', p.page_index + 1, 'width', p.width, "
     "   'height', p.height, 'dpi', p.dpi), "
     " 'box', json_array(f.x, f.y, f.w, f.h), "
@@ -140,7 +204,8 @@ static const char prov_text_sql[] =
     " f.norm_run, f.match_decision, f.match_code, f.match_name, f.match_score, "
     " (SELECT '#' || m.id || ' by ' || m.operator || ' at ' || m.decided || "
     "   CASE WHEN m.active THEN '' ELSE ' (inactive)' END FROM mapping_rule m "
-    "   WHERE m.id = f.match_rule), coalesce(ss.load_run, sr.load_run), sr.loaded "
+    "   WHERE m.id = f.match_rule), coalesce(ss.load_run, sr.load_run), sr.loaded, "
+    " arc_scan_problem(fl.id) "
     "FROM provenance v JOIN study_record sr ON sr.id = v.study_id "
     "JOIN field f ON f.id = v.field_id JOIN record r ON r.id = f.record_id "
     "LEFT JOIN study_source ss ON ss.record_id = r.id "
@@ -204,6 +269,7 @@ static int read_head(sqlite3_stmt *st, arc_prov_value *v)
         {23, 1, offsetof(arc_prov_value, match_name)},
         {25, 0, offsetof(arc_prov_value, match_rule)},
         {27, 0, offsetof(arc_prov_value, loaded)},
+        {28, 0, offsetof(arc_prov_value, scan_problem)},
     };
     int rc = DG_OK;
     for (size_t i = 0; !rc && i < sizeof strs / sizeof *strs; i++) {
@@ -256,7 +322,7 @@ void arc_provenance_release(arc_provenance_result *r)
                         v->state,    v->rule,      v->file,      v->sha256,
                         v->role,     v->linked_by, v->ocr_run,   v->norm_run,
                         v->match_decision, v->match_code, v->match_name, v->match_rule,
-                        v->loaded};
+                        v->loaded,   v->scan_problem};
         for (size_t j = 0; j < sizeof strs / sizeof *strs; j++)
             free(strs[j]);
         arc_lines_release(&v->words);
@@ -330,11 +396,18 @@ int arc_provenance(sqlite3 *db, int64_t study, const char *key, arc_provenance_r
 {
     memset(r, 0, sizeof *r);
     sqlite3_stmt *st;
-    int rc = prov_prepare(db, study, key, prov_text_sql, &st, err);
+    scan_check sc;
+    int rc = scan_check_begin(db, &sc, err);
     if (rc)
         return rc;
+    rc = prov_prepare(db, study, key, prov_text_sql, &st, err);
+    if (rc) {
+        scan_check_end(&sc);
+        return rc;
+    }
     rc = read_values(db, st, study, r, err);
     sqlite3_finalize(st);
+    scan_check_end(&sc);
     if (rc == DG_OK && r->n == 0 && key)
         rc = no_value(study, key, err);
     if (rc)
@@ -345,9 +418,15 @@ int arc_provenance(sqlite3 *db, int64_t study, const char *key, arc_provenance_r
 int arc_provenance_json(sqlite3 *db, int64_t study, const char *key, dg_buf *out, dg_err *err)
 {
     sqlite3_stmt *st;
-    int rc = prov_prepare(db, study, key, prov_json_sql, &st, err);
+    scan_check sc;
+    int rc = scan_check_begin(db, &sc, err);
     if (rc)
         return rc;
+    rc = prov_prepare(db, study, key, prov_json_sql, &st, err);
+    if (rc) {
+        scan_check_end(&sc);
+        return rc;
+    }
     long n = 0;
     dg_buf_addc(out, '[');
     /* SQLite copies a path's bytes into JSON as they are: kept valid UTF-8 */
@@ -356,9 +435,12 @@ int arc_provenance_json(sqlite3 *db, int64_t study, const char *key, dg_buf *out
         dg_buf_add_utf8(out, COL(st, 0));
     }
     dg_buf_addc(out, ']');
-    sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return db_fail(db, err, "cannot read provenance");
+        db_fail(db, err, "cannot read provenance");
+    sqlite3_finalize(st);
+    scan_check_end(&sc);
+    if (rc != SQLITE_DONE)
+        return DG_EDB;
     return n == 0 && key ? no_value(study, key, err) : DG_OK;
 }
 

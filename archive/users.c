@@ -122,7 +122,9 @@ static int exec_text(sqlite3 *db, const char *sql, const char *const *t, int n, 
 static void copy_text(sqlite3_stmt *st, int i, char *out, size_t n);
 
 /* The audit event of one change to users, inside the caller's transaction:
- * who did it, what, to whom; never a password or its hash. */
+ * who did it, what, to whom, and the user's row as audit_row_columns shows
+ * it (never a password or its hash, only the hash's SHA-256), so `audit
+ * verify` can tell this change from a quiet edit of the same row. */
 static int user_event(sqlite3 *db, const char *by, const char *action, const char *name,
                       const char *extra_json, dg_err *err)
 {
@@ -143,9 +145,8 @@ static int user_event(sqlite3 *db, const char *by, const char *action, const cha
     if (extra_json)
         dg_buf_addf(&c, ",%s", extra_json);
     dg_buf_adds(&c, "}");
-    char subject[48];
-    snprintf(subject, sizeof subject, "app_user:%lld", (long long)id);
-    int rc = c.data ? audit_append(db, by, "user", subject, c.data, NULL, err)
+    static const char *const table[] = {"app_user"};
+    int rc = c.data ? audit_append_rows(db, by, "user", table, &id, 1, c.data, err)
                     : dg_err_set(err, DG_ENOMEM, "out of memory");
     dg_buf_release(&c);
     return rc;

@@ -36,6 +36,11 @@ typedef struct sqlite3 sqlite3;
  * carries it (content.rows.TABLE with the row's id). */
 extern const char *const audit_row_tables[];
 extern const size_t audit_nrow_tables;
+/* The SELECT list of what an event records of TABLE's rows ("*", or for
+ * app_user the columns that only change with an event, the password hash as
+ * its SHA-256 through the SQL function audit_sha256, which this registers on
+ * db).  Static text. */
+const char *audit_row_columns(sqlite3 *db, const char *table);
 
 /*
  * Canonical form of the JSON text json[0..len): objects with their members
@@ -116,10 +121,13 @@ int audit_anchor_parse(const char *s, audit_head *h, dg_err *err);
  * Record the rows the archive already holds (every table of
  * audit_row_tables) as "adopt" events: run once, by migration 008, on a
  * database that had an archive before it was chained.  A table of the list
- * that a later migration creates (certificate, 012) does not exist yet
+ * that a later migration creates (amendment, 009; certificate, 012) does not exist yet
  * then and is skipped.
  */
 int audit_adopt(sqlite3 *db, dg_err *err);
+/* The same for one table (migration 020: the users, chained row by row
+ * only since then). */
+int audit_adopt_table(sqlite3 *db, const char *table, dg_err *err);
 
 /* ---- verification ---------------------------------------------------------------- */
 

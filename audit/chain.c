@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const audit_row_tables[] = {"person", "study_record", "review_decision",
-                                        "access_log", "certificate"};
+/* amendment: each archived value's earlier versions (009); every row is
+ * written with the "amend" event that carries it (archive/amend.c) */
+const char *const audit_row_tables[] = {"person",      "study_record", "review_decision",
+                                        "access_log",  "certificate",  "amendment",
+                                        "app_user"};
 const size_t audit_nrow_tables = sizeof audit_row_tables / sizeof audit_row_tables[0];
 
 #define WHO_MAX 128
@@ -245,6 +248,40 @@ static int table_name_ok(const char *t)
     return n > 0 && n < 64;
 }
 
+/* SHA-256 (hex) of a text, as SQL: what an event keeps of a password hash. */
+static void sha256_fn(sqlite3_context *cx, int n, sqlite3_value **v)
+{
+    (void)n;
+    if (sqlite3_value_type(v[0]) == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    char hex[65];
+    dg_sha256_hex(sqlite3_value_text(v[0]), (size_t)sqlite3_value_bytes(v[0]), hex);
+    sqlite3_result_text(cx, hex, 64, SQLITE_TRANSIENT);
+}
+
+/* What an event records of a row, as the SELECT list over TABLE: every
+ * column, but of app_user neither the login counters (a login changes no
+ * one's rights and is no event) nor the password hash, only its SHA-256. */
+static const struct {
+    const char *table, *cols;
+} row_cols[] = {
+    {"app_user", "id, name, role, disabled, created, audit_sha256(pwhash) AS pwhash_sha256"},
+};
+
+const char *audit_row_columns(sqlite3 *db, const char *table)
+{
+    for (size_t i = 0; i < sizeof row_cols / sizeof row_cols[0]; i++)
+        if (strcmp(row_cols[i].table, table) == 0) {
+            sqlite3_create_function(db, "audit_sha256", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                    sha256_fn, NULL, NULL);
+            return row_cols[i].cols;
+        }
+    return "*";
+}
+
 /* A column as JSON; the members are sorted by the canonicalizer. */
 static int column_json(sqlite3_stmt *st, int i, dg_buf *b)
 {
@@ -265,10 +302,11 @@ static int column_json(sqlite3_stmt *st, int i, dg_buf *b)
 
 int audit_row_json(sqlite3 *db, const char *table, int64_t id, dg_buf *out, dg_err *err)
 {
-    char sql[128];
+    char sql[256];
     if (!table_name_ok(table))
         return dg_err_set(err, DG_EUSAGE, "'%s' is not a table name", table);
-    snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE rowid = ?1", table);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE rowid = ?1", audit_row_columns(db, table),
+             table);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return fail(db, err, "cannot read a row for the audit chain");
@@ -341,31 +379,36 @@ int audit_append_rows(sqlite3 *db, const char *who, const char *kind, const char
     return rc;
 }
 
+int audit_adopt_table(sqlite3 *db, const char *table, dg_err *err)
+{
+    char sql[128];
+    sqlite3_stmt *st;
+    /* a table a later migration creates is empty when it appears, and each
+     * of its rows is chained as it is written */
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE type = 'table' "
+                               "AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot adopt the archive into the audit chain");
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    int exists = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!exists || !table_name_ok(table))
+        return DG_OK;
+    snprintf(sql, sizeof sql, "SELECT rowid FROM %s ORDER BY rowid", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "cannot adopt the archive into the audit chain");
+    int rc = DG_OK;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        rc = audit_append_rows(db, "dangan", "adopt", &table, &id, 1, NULL, err);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int audit_adopt(sqlite3 *db, dg_err *err)
 {
     int rc = DG_OK;
-    for (size_t t = 0; t < audit_nrow_tables && !rc; t++) {
-        char sql[96];
-        sqlite3_stmt *st;
-        /* a table a later migration creates is empty when it appears, and
-         * each of its rows is chained as it is written */
-        if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE type = 'table' "
-                                   "AND name = ?1", -1, &st, NULL) != SQLITE_OK)
-            return fail(db, err, "cannot adopt the archive into the audit chain");
-        sqlite3_bind_text(st, 1, audit_row_tables[t], -1, SQLITE_STATIC);
-        int exists = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_finalize(st);
-        if (!exists)
-            continue;
-        snprintf(sql, sizeof sql, "SELECT rowid FROM %s ORDER BY rowid", audit_row_tables[t]);
-        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-            return fail(db, err, "cannot adopt the archive into the audit chain");
-        while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(st, 0);
-            rc = audit_append_rows(db, "dangan", "adopt", &audit_row_tables[t], &id, 1, NULL,
-                                   err);
-        }
-        sqlite3_finalize(st);
-    }
+    for (size_t t = 0; t < audit_nrow_tables && !rc; t++)
+        rc = audit_adopt_table(db, audit_row_tables[t], err);
     return rc;
 }

@@ -70,6 +70,9 @@ static const struct {
     {"access_log_no_delete", "access_log", "DELETE"},
     {"certificate_no_update", "certificate", "UPDATE"},
     {"certificate_no_delete", "certificate", "DELETE"},
+    {"amendment_no_update", "amendment", "UPDATE"},
+    {"amendment_no_delete", "amendment", "DELETE"},
+    {"app_user_no_delete", "app_user", "DELETE"},
 };
 
 static int check_triggers(sqlite3 *db, audit_report *r, dg_err *err)
@@ -346,8 +349,9 @@ static int rows_table(sqlite3 *db, const char *table, audit_report *r, dg_err *e
     if (rc)
         return rc;
     /* the rest, column by column */
-    snprintf(sql, sizeof sql, "SELECT v.seq, v.row, t.* FROM main.%s t JOIN temp.audit_v_rows v "
-             "ON v.tbl = ?1 AND v.id = t.id AND v.row <> '' ORDER BY t.id", table);
+    snprintf(sql, sizeof sql, "SELECT v.seq, v.row, t.* FROM (SELECT %s FROM main.%s) t "
+             "JOIN temp.audit_v_rows v ON v.tbl = ?1 AND v.id = t.id AND v.row <> '' "
+             "ORDER BY t.id", audit_row_columns(db, table), table);
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT key, atom, type, json_quote(value) FROM json_each(?1)",
                            -1, &rec, NULL) != SQLITE_OK) {

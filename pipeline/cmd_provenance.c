@@ -35,6 +35,8 @@ static void print_value(const arc_prov_value *v)
 {
     printf("%s = %s\n", v->key, v->value);
     printf("    file:    %s sha256 %s\n", v->file, v->sha256);
+    if (v->scan_problem)
+        printf("    SCAN CHANGED OR MISSING: %s\n", v->scan_problem);
     printf("    page:    %d  box x=%d y=%d w=%d h=%d\n", v->page, v->x, v->y, v->w, v->h);
     printf("    record:  %lld (%s%s%s)  field %lld, template rule %s\n", (long long)v->record,
            v->role, *v->linked_by ? ", linked by " : "", v->linked_by, (long long)v->field,
@@ -134,6 +136,10 @@ const cli_command cmd_provenance = {
     "review decisions, the load run, and every version of an amended value (who,\n"
     "when, why, which decision; 'dangan amend'). --crop cuts the value's box (plus\n"
     "margin) from the original scan. Each call is written to the access log.\n"
+    "The scan is hashed again: when no copy of it (store, recorded path, alias)\n"
+    "still has the SHA-256 recorded at ingest, each of its values says SCAN CHANGED\n"
+    "OR MISSING with why (--json: file.intact false, file.problem); 'dangan fixity'\n"
+    "sweeps every scan.\n"
     "\n"
     "exit: 0 ok, 2 usage, 3 database, 4 failed (e.g. scan changed), 5 no such\n"
     "study record or value\n",

@@ -15,8 +15,10 @@
 #include "migrations.h"
 
 #define DB_BUSY_TIMEOUT_MS 30000
-/* The migration that creates the audit chain (008_audit.sql). */
+/* The migration that creates the audit chain (008_audit.sql), and the one
+ * from which users are chained row by row (020_user_rows.sql). */
 #define DB_AUDIT_VERSION 8
+#define DB_USER_ROWS_VERSION 20
 
 int db_schema_latest(void)
 {
@@ -104,7 +106,8 @@ static int apply_migration(sqlite3 *db, const db_migration *m, dg_err *err)
     }
     /* The chain starts with what the archive already holds, in the same
      * transaction: an upgraded archive verifies from its first open on. */
-    if (m->version == DB_AUDIT_VERSION && audit_adopt(db, err)) {
+    if ((m->version == DB_AUDIT_VERSION && audit_adopt(db, err)) ||
+        (m->version == DB_USER_ROWS_VERSION && audit_adopt_table(db, "app_user", err))) {
         db_rollback(db);
         return DG_EDB;
     }

@@ -22,6 +22,8 @@ ITEM=$("$DANGAN" review list --json | sed -n 's/^\[*{"id":\([0-9]*\),.*/\1/p' | 
 need "an open review item" [ -n "$ITEM" ]
 check_exit "a decision" 0 "$DANGAN" review reject "$ITEM" --why "tamper test" --operator alice
 check_exit "review show logs" 0 "$DANGAN" review show "$ITEM" --operator bob
+check_exit "an amendment" 0 "$DANGAN" amend 2 grad_date 1988-07 --reason "tamper test" --operator alice
+need "the amendment row" [ "$(tl_sql base.db 'SELECT count(*) FROM amendment')" = 1 ]
 NAME=$(tl_sql base.db 'SELECT name_simplified FROM person WHERE id = 1')
 check_exit "a lookup" 0 "$DANGAN" lookup --name "$NAME" --operator carol
 check_exit "export records logs" 0 "$DANGAN" export records --operator dave
@@ -36,6 +38,13 @@ check_eq "every access is an event" \
     "$(tl_sql base.db "SELECT count(*) FROM audit_event WHERE kind = 'access'")" \
     "$(tl_sql base.db 'SELECT count(*) FROM access_log')"
 
+# the workbench's users (made last: with users, a decision needs one of them)
+printf 'correct horse 1\n' | check_exit "user add" 0 "$DANGAN" user add ursula --role operator
+printf 'correct horse 2\n' | check_exit "user add admin" 0 "$DANGAN" user add adam --role admin
+printf 'correct horse 3\n' | check_exit "user passwd" 0 "$DANGAN" user passwd ursula
+printf 'not the password\n' > wrong.pw
+check_exit "a failed login" 2 "$DANGAN" review accept "$ITEM" --user ursula --password-file wrong.pw
+check_eq "the failed login counted" "$(tl_sql base.db "SELECT failed FROM app_user WHERE name = 'ursula'")" 1
 check_exit "untouched: verify" 0 "$DANGAN" audit verify
 check_contains "untouched: intact" "$TL_OUT" "intact"
 check_exit "anchor" 0 "$DANGAN" audit anchor
@@ -76,6 +85,37 @@ tamper access "DROP TRIGGER access_log_no_delete; DELETE FROM access_log WHERE w
 caught access 'access_log'
 check_contains "access: deleted" "$TL_OUT" "deleted"
 check_contains "access: the dropped trigger named" "$TL_OUT" "trigger access_log_no_delete is gone"
+
+# an amendment is an earlier version of an archived value: erasing or
+# rewriting it hides what the archive said before
+tamper amend-delete "DROP TRIGGER amendment_no_delete; DELETE FROM amendment"
+caught amend-delete 'amendment 1: deleted'
+check_contains "amend-delete: the dropped trigger named" "$TL_OUT" "trigger amendment_no_delete is gone"
+tamper amend-edit "DROP TRIGGER amendment_no_update; UPDATE amendment SET before = '1990-07', operator = 'mallory'"
+caught amend-edit 'amendment 1: before is "1990-07"'
+check_contains "amend-edit: the operator too" "$TL_OUT" 'operator is "mallory"'
+tamper amend-forged "DROP TRIGGER amendment_no_update; INSERT INTO amendment (study_id, person_id, key, column_name, before, after, operator, amended, reason) SELECT study_id, person_id, key, column_name, after, before, operator, amended, 'undo' FROM amendment"
+caught amend-forged 'amendment 2: no event records it'
+# the certificate register (issued certificates are tampered with in
+# tests/cli/certify_cli.sh, which has a certifiable record): a row added
+tamper cert-forged "INSERT INTO certificate (serial, code, study_id, issued, who, audience, lang, key_id, payload) VALUES ('DG-2026-999999', 'FFFF-FFFF-FFFF-FFFF', 1, '2026-01-01T00:00:00Z', 'mallory', 'alumnus', 'zh', '0000000000000000', 'DGC1.x.y')"
+caught cert-forged 'certificate 1: no event records it'
+
+# users: a role raised, a password swapped for one the forger knows, a user
+# added or deleted behind dangan's back (a login's counters are no event)
+UID_U=$(tl_sql base.db "SELECT id FROM app_user WHERE name = 'ursula'")
+tamper role "UPDATE app_user SET role = 'admin' WHERE name = 'ursula'"
+caught role "app_user $UID_U: role is \"admin\""
+tamper pw "UPDATE app_user SET pwhash = (SELECT pwhash FROM app_user WHERE name = 'adam') WHERE name = 'ursula'"
+caught pw "app_user $UID_U: pwhash_sha256 is"
+tamper user-added "INSERT INTO app_user (name, role, pwhash, created) SELECT 'mallory', 'admin', pwhash, created FROM app_user WHERE name = 'adam'"
+caught user-added "no event records it"
+tamper user-deleted "DROP TRIGGER app_user_no_delete; DELETE FROM app_user WHERE name = 'ursula'"
+caught user-deleted "app_user $UID_U: deleted"
+check_contains "user-deleted: the dropped trigger named" "$TL_OUT" "trigger app_user_no_delete is gone"
+tamper logins "UPDATE app_user SET failed = 3, locked_until = 99, last_login = '2026-01-01T00:00:00Z'"
+check_exit "a login's counters: verify" 0 "$DANGAN" --db case.db audit verify
+check "no event holds a password hash" [ "$(tl_sql base.db "SELECT count(*) FROM audit_event WHERE content LIKE '%argon2%'")" = 0 ]
 
 LOAD=$(tl_sql base.db "SELECT min(seq) FROM audit_event WHERE kind = 'load'")
 tamper edit "$(behind "UPDATE audit_event SET content = replace(content, '\"record\":', '\"record\":9') WHERE seq = $LOAD;")"

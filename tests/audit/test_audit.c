@@ -227,6 +227,45 @@ static void test_adopt(tl_state *t, const char *dir)
     db_close(&db);
 }
 
+/* Users made before 020 (their events carried no rows): adopted by the
+ * migration, so an upgraded workspace with users verifies, and a role
+ * raised afterwards with SQL is named. */
+static void test_adopt_users(tl_state *t, const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/adopt_users.db", dir);
+    unlink(path);
+    sqlite3 *raw = NULL;
+    dg_err err = {0};
+    CHECK_INT(t, sqlite3_open(path, &raw), SQLITE_OK);
+    CHECK_INT(t, db_migrate_to(raw, 16, &err), DG_OK);
+    CHECK_INT(t, db_exec(raw, "INSERT INTO app_user (name, role, pwhash, created) VALUES "
+                              "('ann', 'operator', '$argon2id$v=19$x', '2026-01-01T00:00:00Z')",
+                         &err), DG_OK);
+    sqlite3_close(raw);
+    sqlite3 *db = NULL;
+    CHECK_INT(t, db_open(path, 0, &db, &err), DG_OK);
+    int64_t n = 0;
+    CHECK_INT(t, db_query_int(db, "SELECT count(*) FROM audit_event WHERE kind = 'adopt' AND "
+                                  "subject = 'app_user:1' AND content NOT LIKE '%argon2%' AND "
+                                  "json_extract(content, '$.rows.app_user.role') = 'operator'",
+                              &n, &err), DG_OK);
+    CHECK_INT(t, n, 1);
+    audit_report r;
+    CHECK_INT(t, audit_verify(db, NULL, &r, &err), DG_OK);
+    CHECK_INT(t, r.n, 0);
+    audit_report_release(&r);
+    CHECK_INT(t, db_exec(db, "UPDATE app_user SET failed = 4, last_login = 'x'", &err), DG_OK);
+    CHECK_INT(t, audit_verify(db, NULL, &r, &err), DG_OK);
+    CHECK_INT(t, r.n, 0); /* a login's counters are no event */
+    audit_report_release(&r);
+    CHECK_INT(t, db_exec(db, "UPDATE app_user SET role = 'admin'", &err), DG_OK);
+    CHECK_INT(t, audit_verify(db, NULL, &r, &err), DG_OK);
+    CHECK(t, has_finding(&r, "row", "app_user 1: role is \"admin\""));
+    audit_report_release(&r);
+    db_close(&db);
+}
+
 int main(int argc, char **argv)
 {
     tl_state t = {0};
@@ -237,5 +276,6 @@ int main(int argc, char **argv)
     test_anchor_parse(&t);
     test_chain(&t, dir);
     test_adopt(&t, dir);
+    test_adopt_users(&t, dir);
     return tl_exit_status(&t, "test_audit");
 }

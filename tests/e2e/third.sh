@@ -31,7 +31,7 @@ if ! "$DANGAN" --db "$DB" reread --json | grep -q '"available":true'; then
     exit 77
 fi
 need "normalize" "$DANGAN" -q --db "$DB" normalize
-q() { sqlite3 "$DB" "$1"; }
+q() { tl_sql "$DB" "$1"; }
 # the name field of the card of file $1 (its value, state and p)
 fld() {
     q "SELECT f.$2 FROM field f JOIN record r ON r.id = f.record_id JOIN page p ON p.id = r.page_id

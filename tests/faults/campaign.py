@@ -9,7 +9,9 @@ usage: campaign.py --dangan BIN --samples DIR --work DIR
 A clean reference run goes stage by stage over a card and a ledger (samples/
 s003_reg_clean.jpg, s009_ledger_clean.jpg), keeping the database after each
 stage (ingest, ocr, extract, reread, normalize, load, a review decision on a
-loaded record, an amendment).  Each trial copies the database from before one
+loaded record, an amendment, an app user added, a decision by that user, a
+QA sample drawn, a certificate issued; only as far as the stages asked for
+need).  Each trial copies the database from before one
 stage, starts that stage, kills it with SIGKILL after a random delay drawn
 from [0, 1.1 x the stage's clean duration], and resumes: the same command
 again, or (for the pipeline stages, one trial in three) `dangan run` over the
@@ -39,8 +41,14 @@ scans.  It then requires:
   scans    a scan deleted after ingest (its page fails at OCR naming the file,
            the other is read), a scan changed after OCR (reread and
            provenance name it), fixity reports both;
-  concur   two `ocr` at once, `ocr` beside `run`, two `load`, two `reread`
-           and two `normalize` at once: each ends equal to the clean run;
+  concur   two `ingest`, two `ocr`, `ocr` beside `run`, two `extract`, two
+           `reread`, `normalize` beside `run`, two `load` at once, two
+           `normalize` (--normalize-pairs times), and when the stages reach
+           them two `user add` of one name and two decisions on one item (one
+           refused): each ends equal to the clean run;
+  merge    two shard databases (`shard plan`, `run --shard K/2`) merged into an
+           archive: `merge` killed at a random point and run again ends equal
+           to one clean merge and verifies; merging again adds nothing;
   bad      the bad-input corpus (make_bad_corpus.py) with a good scan:
            `ingest` killed at a random point and resumed ends equal to a
            clean ingest of it (the same quarantine, reasons and files).
@@ -63,7 +71,14 @@ import time
 
 CARD, LEDGER = "s003_reg_clean.jpg", "s009_ledger_clean.jpg"
 PIPELINE = ["ingest", "ocr", "extract", "reread", "normalize", "load"]
-STAGES = PIPELINE + ["review", "amend"]
+# After the pipeline, the archive's other writers: a review decision on a
+# loaded record (it amends the archive), an amendment, an app user added
+# (from then on a command-line decision is one user's), a decision by that
+# user, a QA sample drawn, a certificate issued.
+STAGES = PIPELINE + ["review", "amend", "user", "decide", "qa", "certify"]
+# writers that are one command, not a pipeline stage: resumed by checking
+# whether their one transaction committed, never by `run`
+ONE_SHOT = ("review", "amend", "user", "decide", "qa", "certify")
 # Tables whose rows a killed-and-resumed run must not reproduce exactly: its
 # own run rows and their audit events, the batch an ingest opens, and the
 # access log the comparisons' own exports write.
@@ -72,7 +87,11 @@ SKIP_TABLES = {"run", "audit_event", "access_log", "batch", "sqlite_sequence", "
 VOLATILE = {"run_id", "norm_run", "load_run", "claim_run", "claim_until", "batch_id",
             "at", "added", "started", "finished", "created", "decided", "amended",
             "loaded", "since", "imported", "updated", "changed", "drawn", "checked",
-            "stored", "seconds"}
+            "stored", "seconds", "last_login", "issued"}
+# Columns that differ between two runs of one table only: a password hash's
+# salt, a certificate's random code and the signed payload holding its time.
+VOLATILE_IN = {"app_user": {"pwhash"}, "certificate": {"code", "payload"}}
+PASSWORD = b"campaign password 1\n"
 AMEND_ARGS = ["1", "birth_date", "1952-11", "--reason", "fault campaign", "--operator", "campaign"]
 
 failures = []
@@ -132,6 +151,9 @@ def steady(table, cols, row, m):
         row[cols.index("id")] = m.get((OCR_IDS[table], row[cols.index("id")]))
     if table == "review_item":
         row[cols.index("id")] = m.get(("ri", row[cols.index("id")]))
+        if "qkey" in cols:  # the queue's sort key (013): batch id first, item id last
+            q = row[cols.index("qkey")] or ""
+            row[cols.index("qkey")] = "\x01".join(q.split("\x01")[1:-1])
     if table in ("review_decision", "qa_sample") and "item_id" in cols:
         row[cols.index("item_id")] = m.get(("ri", row[cols.index("item_id")]), row[cols.index("item_id")])
     for col, k in OCR_REFS.items():
@@ -162,14 +184,16 @@ class Campaign:
         self.scans = os.path.join(self.work, "in")
         self.dur = {}
         self.ref = {}
-        self.review_item = None
+        self.review_item = self.decide_item = self.cert_study = None
+        self.pwfile = os.path.join(self.work, "clerk.pw")
+        self.last_stage = a.last_stage
         self.env = dict(os.environ)
         self.quick = a.quick
         self.disk_sizes = [float(x) for x in a.disk_sizes.split(",") if x]
 
     # -- running dangan ---------------------------------------------------
-    def dg(self, db, *args, check=None, cwd=None):
-        p = subprocess.run([self.bin, "--db", db, *args], capture_output=True,
+    def dg(self, db, *args, check=None, cwd=None, stdin=None):
+        p = subprocess.run([self.bin, "--db", db, *args], capture_output=True, input=stdin,
                            cwd=cwd or self.work, env=self.env)
         if check is not None and p.returncode not in check:
             fail(f"dangan {' '.join(args)} on {os.path.basename(db)}: exit {p.returncode}, "
@@ -185,21 +209,41 @@ class Campaign:
             return ["review", "accept", str(self.review_item), "--operator", "campaign"]
         if stage == "amend":
             return ["amend", *AMEND_ARGS]
+        if stage == "user":
+            return ["user", "add", "clerk", "--role", "operator"]  # the password on stdin
+        if stage == "decide":
+            return ["review", "accept", str(self.decide_item), "--user", "clerk",
+                    "--password-file", self.pwfile]
+        if stage == "qa":
+            return ["qa", "sample", "--rate", "0.3", "--seed", "5", "--operator", "campaign"]
+        if stage == "certify":
+            return ["certify", str(self.cert_study), "--out", os.path.join(self.work, "cert.pdf"),
+                    "--operator", "campaign"]
         if stage == "run":
             return ["run", self.scans]
         return [stage]
 
     def resume(self, stage, db):
-        """Run STAGE again after a kill, as an operator would."""
-        if stage == "review":
-            # a decision that committed before the kill is not made twice
+        """Run STAGE again after a kill, as an operator would: a one-shot
+        writer whose transaction committed before the kill is not repeated
+        (the decision is shown made, the user listed, the sample drawn, the
+        certificate registered and its PDF there)."""
+        done = {"review": ("SELECT state <> 'open' FROM review_item WHERE id = ?", self.review_item),
+                "decide": ("SELECT state <> 'open' FROM review_item WHERE id = ?", self.decide_item),
+                "user": ("SELECT count(*) FROM app_user WHERE name = ?", "clerk"),
+                "qa": ("SELECT count(*) FROM qa_sample WHERE ? IS NOT NULL", 1),
+                "certify": ("SELECT count(*) FROM certificate WHERE study_id = ?", self.cert_study)}
+        if stage in done:
             with closing(sqlite3.connect(db)) as c:
-                st = c.execute("SELECT state FROM review_item WHERE id = ?",
-                               (self.review_item,)).fetchone()[0]
-            if st != "open":
-                return "decided before the kill"
-        self.dg(db, *self.stage_cmd(stage, db), check=(0, 1))
+                if c.execute(*((done[stage][0], (done[stage][1],)))).fetchone()[0]:
+                    if stage == "certify" and not os.path.exists(os.path.join(self.work, "cert.pdf")):
+                        fail("certify killed after its commit left no PDF")
+                    return "done before the kill"
+        self.dg(db, *self.stage_cmd(stage, db), check=(0, 1), stdin=self.stdin_for(stage))
         return "again"
+
+    def stdin_for(self, stage):
+        return PASSWORD if stage == "user" else None
 
     # -- databases --------------------------------------------------------
     @staticmethod
@@ -227,7 +271,8 @@ class Campaign:
         for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
             if t in SKIP_TABLES:
                 continue
-            cols = [r[1] for r in c.execute(f"PRAGMA table_info({t})") if r[1] not in VOLATILE]
+            cols = [r[1] for r in c.execute(f"PRAGMA table_info({t})")
+                    if r[1] not in VOLATILE and r[1] not in VOLATILE_IN.get(t, ())]
             rows = sorted(repr(steady(t, cols, r, m)) for r in c.execute(f"SELECT {', '.join(cols)} FROM {t}"))
             out["tables"][t] = rows
             out["counts"][t] = len(rows)
@@ -271,21 +316,20 @@ class Campaign:
         db = os.path.join(self.work, "ref.db")
         self.copy_db_empty = os.path.join(self.snap, "before_ingest.db")
         prev = None
-        for stage in STAGES:
+        with open(self.pwfile, "wb") as f:
+            f.write(PASSWORD)
+        os.chmod(self.pwfile, 0o600)
+        for stage in STAGES[:STAGES.index(self.last_stage) + 1]:
+            if stage == "decide":
+                self.decide_item = self.open_item(db)
+            if stage == "certify":
+                self.cert_study = self.certifiable(db)
             if stage == "review":
-                with closing(sqlite3.connect(db)) as c:
-                    row = c.execute(
-                        "SELECT ri.id FROM review_item ri JOIN record r ON r.id = ri.record_id "
-                        "WHERE ri.state = 'open' AND ri.kind = 'field' AND r.state = 'loaded' "
-                        "ORDER BY ri.id LIMIT 1").fetchone()
-                if not row:
-                    fail("reference: no open review item on a loaded record")
-                    sys.exit(1)
-                self.review_item = row[0]
+                self.review_item = self.open_item(db)
             if prev is not None:
                 self.copy_db(db, os.path.join(self.snap, f"before_{stage}.db"))
             t0 = time.monotonic()
-            self.dg(db, *self.stage_cmd(stage, db), check=(0,))
+            self.dg(db, *self.stage_cmd(stage, db), check=(0,), stdin=self.stdin_for(stage))
             self.dur[stage] = time.monotonic() - t0
             self.copy_db(db, os.path.join(self.snap, f"after_{stage}.db"))
             self.ref[stage] = self.dump(db)
@@ -318,6 +362,34 @@ class Campaign:
                      self.ref["load"])
         print("clean run: " + ", ".join(f"{s} {self.dur[s]:.1f}s" for s in self.dur), flush=True)
 
+    @staticmethod
+    def open_item(db):
+        with closing(sqlite3.connect(db)) as c:
+            row = c.execute(
+                "SELECT ri.id FROM review_item ri JOIN record r ON r.id = ri.record_id "
+                "WHERE ri.state = 'open' AND ri.kind = 'field' AND r.state = 'loaded' "
+                "ORDER BY ri.id LIMIT 1").fetchone()
+        if not row:
+            fail("reference: no open review item on a loaded record")
+            sys.exit(1)
+        return row[0]
+
+    def certifiable(self, db):
+        """The first study record certify accepts (nothing of it in review),
+        tried on a copy; the archive's signing key made once, next to the
+        databases (`key init`), before the certify stage."""
+        self.dg(db, "key", "init", check=(0,))
+        trial = os.path.join(self.work, "certtry.db")
+        self.copy_db(db, trial)
+        with closing(sqlite3.connect(db)) as c:
+            studies = [r[0] for r in c.execute("SELECT id FROM study_record ORDER BY id")]
+        for s in studies:
+            if self.dg(trial, "certify", str(s), "--out", os.path.join(self.work, "try.pdf"),
+                       "--operator", "campaign").returncode == 0:
+                return s
+        fail("reference: no study record can be certified")
+        sys.exit(1)
+
     def start_db(self, stage, db):
         for ext in ("", "-wal", "-shm"):
             if os.path.exists(db + ext):
@@ -348,12 +420,18 @@ class Campaign:
         # Half the trials of stages that record a run watch the database: the
         # delay counts from the moment the stage's run row says `running`, so
         # short stages are killed inside their work, not only before it.
-        watch = stage not in ("review", "amend") and self.rng.random() < 0.5
+        watch = stage not in ONE_SHOT and self.rng.random() < 0.5
         if watch:  # within the stage's own work, its start-up left out
             delay = self.rng.uniform(0, max(0.02, self.dur[stage] - self.startup))
         last = self.max_run(db)
+        if stage == "certify" and os.path.exists(os.path.join(self.work, "cert.pdf")):
+            os.remove(os.path.join(self.work, "cert.pdf"))
         proc = subprocess.Popen([self.bin, "--db", db, *self.stage_cmd(stage, db)], cwd=self.work,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=self.env)
+        if self.stdin_for(stage):
+            proc.stdin.write(self.stdin_for(stage))
+        proc.stdin.close()
         if watch:
             while proc.poll() is None and self.max_run(db, running=True) <= last:
                 time.sleep(0.005)
@@ -487,9 +565,9 @@ class Campaign:
         out = (p.stdout + p.stderr).decode(errors="replace")
         res["changed_provenance"] = {"exit": p.returncode, "says": [l for l in out.splitlines()
                                                                      if "chang" in l or "differ" in l or "sha" in l.lower()][:3]}
-        if LEDGER not in out or not any(w in out for w in ("changed", "differs", "does not match")):
-            note_known("scan changed after load: `provenance` shows the recorded SHA-256 and does not"
-                       " say the file no longer matches it (`fixity` does)")
+        if LEDGER not in out or "SCAN CHANGED OR MISSING" not in out or "changed since ingest" not in out:
+            fail(f"scan changed after load: `provenance` should say the file no longer matches "
+                 f"its SHA-256: {out[:300]}")
         p = self.dg(db, "fixity")
         out = (p.stdout + p.stderr).decode(errors="replace")
         res["fixity"] = {"exit": p.returncode, "out": out.strip().splitlines()[-3:]}
@@ -522,17 +600,22 @@ class Campaign:
         print(f"scans: {json.dumps(res, ensure_ascii=False)}", flush=True)
         return res
 
-    def together(self, name, before, cmds, want, then=(), known_why=None):
+    def together(self, name, before, cmds, want, then=(), known_why=None, exits=(0, 1), stdin=None):
         db = os.path.join(self.work, "c.db")
         self.start_db(before, db)
         if before == "ingest":
             self.dg(db, "ingest", self.scans, check=(0,))
-        procs = [subprocess.Popen([self.bin, "--db", db, *c], cwd=self.work, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, env=self.env) for c in cmds]
+        procs = [subprocess.Popen([self.bin, "--db", db, *c], cwd=self.work, stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
+                 for c in cmds]
+        for p in procs:
+            if stdin:
+                p.stdin.write(stdin)
+            p.stdin.close()
         rcs = [(p.wait(), p.stderr.read().decode(errors="replace")[-200:]) for p in procs]
         for c in then:
             self.dg(db, *c, check=(0,))
-        ok = all(rc in (0, 1) for rc, _ in rcs)
+        ok = all(rc in exits for rc, _ in rcs) and any(rc in (0, 1) for rc, _ in rcs)
         if not ok:
             fail(f"concurrent {name}: exits {rcs}")
         if known_why:
@@ -545,22 +628,81 @@ class Campaign:
         print(f"concurrent {name}: exits {[r for r, _ in rcs]} -> {'ok' if ok else 'FAILED'}", flush=True)
         return {"what": name, "exits": [r for r, _ in rcs], "equal_and_verified": ok}
 
-    def extra_concur(self, quick):
+    def extra_concur(self, quick, normalize_pairs=1):
         if quick:
             return [self.together("two ocr", "ocr", [["ocr"], ["ocr"]], "ocr"),
                     self.together("two reread", "reread", [["reread"], ["reread"]], "reread"),
                     self.together("two load", "load", [["load"], ["load"]], "load")]
-        return [
+        res = [
+            self.together("two ingest", "ingest", [["ingest", self.scans]] * 2, "ingest"),
             self.together("two ocr", "ocr", [["ocr"], ["ocr"]], "ocr"),
             self.together("ocr beside run", "ingest", [["ocr"], ["run", self.scans]], "load",
                           then=[["run", self.scans]]),
+            self.together("two extract", "extract", [["extract"], ["extract"]], "extract"),
             self.together("two reread", "reread", [["reread"], ["reread"]], "reread"),
-            self.together("two normalize", "normalize", [["normalize"], ["normalize"]], "normalize",
-                          known_why="a field's `column` evidence reads the other records of its "
-                          "page as normalized value or raw text, whichever they are at that moment, "
-                          "so p depends on which records the other process finished first"),
+            self.together("normalize beside run", "normalize", [["normalize"], ["run", self.scans]],
+                          "load", then=[["run", self.scans]]),
             self.together("two load", "load", [["load"], ["load"]], "load"),
         ]
+        # the pair the last campaign found unequal (a field's column evidence
+        # read its neighbours as whatever state they were in), many times
+        res += [self.together(f"two normalize ({i + 1})", "normalize", [["normalize"], ["normalize"]],
+                              "normalize") for i in range(normalize_pairs)]
+        # one-shot writers twice at once: one does it, the other is refused
+        # (the name taken: 4; the item decided by the other: 6), never twice
+        if STAGES.index(self.last_stage) >= STAGES.index("decide"):
+            res += [self.together("two user add", "user", [self.stage_cmd("user", None)] * 2, "user",
+                                  exits=(0, 4), stdin=PASSWORD),
+                    self.together("two decisions on one item", "decide",
+                                  [self.stage_cmd("decide", None)] * 2, "decide", exits=(0, 6))]
+        return res
+
+    def extra_merge(self, trials):
+        """`merge` of two shard databases killed at a random point and run
+        again ends equal to one clean merge (ids, references, the shards'
+        events), verifies, and a further merge adds nothing."""
+        d = os.path.join(self.work, "merge")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        p = subprocess.run([self.bin, "shard", "plan", "--shards", "2", self.scans], capture_output=True,
+                           cwd=self.work, env=self.env)
+        plan = os.path.join(d, "plan.tsv")
+        with open(plan, "wb") as f:
+            f.write(p.stdout)
+        shards = []
+        for k in (1, 2):
+            db = os.path.join(d, f"shard-{k}.db")
+            self.dg(db, "run", "--shard", f"{k}/2", "--plan", plan, check=(0, 1))
+            shards.append(db)
+        ref = os.path.join(d, "ref.db")
+        t0 = time.monotonic()
+        self.dg(ref, "merge", "--into", ref, *shards, check=(0,))
+        dur = time.monotonic() - t0
+        self.verify("clean merge", ref)
+        want = self.dump(ref)
+        if want["counts"].get("study_record", 0) != self.ref["load"]["counts"].get("study_record"):
+            fail(f"clean merge: {want['counts'].get('study_record')} study records, the clean run "
+                 f"{self.ref['load']['counts'].get('study_record')}")
+        res = []
+        for i in range(trials):
+            db = os.path.join(d, "m.db")
+            for ext in ("", "-wal", "-shm"):
+                if os.path.exists(db + ext):
+                    os.remove(db + ext)
+            delay = self.rng.uniform(0, 1.1 * dur)
+            proc = subprocess.Popen([self.bin, "--db", db, "merge", "--into", db, *shards], cwd=self.work,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
+            killed = proc.wait() == -signal.SIGKILL
+            self.dg(db, "merge", "--into", db, *shards, check=(0,))
+            what = f"merge trial {i} (killed at {delay:.2f}s)"
+            ok = self.compare(what, self.dump(db), want) and self.verify(what, db)
+            self.dg(db, "merge", "--into", db, *shards, check=(0,))
+            ok = self.compare(what + ", merged again", self.dump(db), want) and ok
+            res.append({"delay": round(delay, 3), "killed": killed, "equal_and_verified": ok})
+            print(f"{what}: {'killed' if killed else 'had finished'} -> {'ok' if ok else 'FAILED'}", flush=True)
+        return {"clean_seconds": round(dur, 2), "trials": res}
 
     def extra_bad(self, trials):
         here = os.path.dirname(os.path.abspath(__file__))
@@ -604,19 +746,25 @@ def main():
     ap.add_argument("--trials", type=int, default=len(STAGES))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--stages", default=",".join(STAGES + ["run"]))
-    ap.add_argument("--extras", default="disk,scans,concur,bad")
+    ap.add_argument("--extras", default="disk,scans,concur,bad,merge")
     ap.add_argument("--bad-trials", type=int, default=3)
     ap.add_argument("--disk-sizes", default="0.3,0.9,1.5,2.5,4",
                     help="tmpfs sizes for the disk-full fault, as fractions of the clean database")
     ap.add_argument("--quick", action="store_true",
                     help="the CI version: no clean `run` to compare the stages with, resumes by"
                          " the stage only, three concurrent pairs")
+    ap.add_argument("--normalize-pairs", type=int, default=1,
+                    help="how many times two `normalize` are run at once (--extras concur)")
+    ap.add_argument("--merge-trials", type=int, default=5,
+                    help="kill -9 trials of `merge` (--extras merge)")
     ap.add_argument("--report")
     a = ap.parse_args()
     stages = [s for s in a.stages.split(",") if s]
     for s in stages:
         if s not in STAGES + ["run"]:
             ap.error(f"unknown stage {s}")
+    # the clean run goes as far as the trials need (the extras: load)
+    a.last_stage = STAGES[max([STAGES.index("load")] + [STAGES.index(s) for s in stages if s in STAGES])]
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
     c = Campaign(a)
@@ -636,9 +784,11 @@ def main():
     if "scans" in extras:
         report["scans"] = c.extra_scans()
     if "concur" in extras:
-        report["concurrent"] = c.extra_concur(a.quick)
+        report["concurrent"] = c.extra_concur(a.quick, a.normalize_pairs)
     if "bad" in extras:
         report["bad_inputs"] = c.extra_bad(a.bad_trials)
+    if "merge" in extras:
+        report["merge"] = c.extra_merge(a.merge_trials)
     report["failures"] = failures
     report["known"] = known
     report["seconds"] = round(time.monotonic() - t0, 1)

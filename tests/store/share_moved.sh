@@ -4,7 +4,7 @@
 # ingested before, and by 'ingest --store'), then the share renamed away:
 # review crops, load, provenance and its crop, OCR and the second reader
 # all still work, reading the store; provenance still names the path the
-# scan came from.  A workspace without a store, same move: the crop fails
+# scan came from, and says when no copy of it is intact any more.  A workspace without a store, same move: the crop fails
 # (the control that shows this test can fail).
 # usage: share_moved.sh DANGAN TEST_REVIEW SAMPLES WORKDIR
 set -u
@@ -46,6 +46,20 @@ check_exit "fixity of the store" 0 "$DANGAN" fixity --only store
 check_exit "fixity finds the paths gone" 1 "$DANGAN" fixity --json
 check_contains "fixity: missing paths" "$TL_OUT" '"checked":6,"ok":3,"missing":3'
 check_contains "fixity: no file lost (the store holds them)" "$TL_OUT" '"lost":0'
+check_exit "provenance --json" 0 "$DANGAN" provenance 1 name --json
+check_contains "provenance: the store's copy is intact" "$TL_OUT" '"intact":true,"problem":null'
+# the store's copy of the name's scan changed too: provenance itself says so
+SHA=$(tl_sql "$W/r.db" "SELECT fl.sha256 FROM provenance v JOIN field f ON f.id = v.field_id \
+    JOIN record r ON r.id = f.record_id JOIN page p ON p.id = r.page_id \
+    JOIN file fl ON fl.id = p.file_id WHERE v.study_id = 1 AND v.key = 'name'")
+OBJ="$W/S/${SHA:0:2}/${SHA:2:2}/$SHA.png"
+cp "$OBJ" "$W/obj.keep" && printf 'x' >> "$OBJ"
+check_exit "provenance of a changed scan" 0 "$DANGAN" provenance 1 name
+check_contains "provenance says the scan changed" "$TL_OUT" "SCAN CHANGED OR MISSING: scan '$W/share/scan"
+check_contains "  ... and why" "$TL_OUT" "no intact copy"
+check_exit "provenance --json of a changed scan" 0 "$DANGAN" provenance 1 --json
+check_contains "json: not intact" "$TL_OUT" '"intact":false,"problem":"scan '
+cp "$W/obj.keep" "$OBJ"
 
 # --- the control: no store, same move, the crop cannot be cut -------------
 need "control workspace built" "$FIXTURE" fixture "$W/c.db" "$W/ctl"
