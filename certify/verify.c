@@ -226,12 +226,20 @@ static int compare_archive(sqlite3 *db, cert_check *c, dg_err *err)
         qsort(c->fields, c->nfields, sizeof *c->fields, by_output_order);
     if (rc || !found)
         return rc;
+    /* Times have whole seconds: within the issue's second the audit chain's
+     * order says whether an amendment came after the certificate. */
     if (db_prepare(db, "SELECT key, coalesce(before, ''), coalesce(after, ''), operator, amended, "
-                       "reason FROM amendment WHERE study_id = ?1 AND amended > ?2 ORDER BY id",
+                       "reason FROM amendment a WHERE study_id = ?1 AND (amended > ?2 OR "
+                       "(amended = ?2 AND EXISTS (SELECT 1 FROM audit_event e WHERE "
+                       "e.subject = 'study_record:' || a.study_id AND "
+                       "json_extract(e.content, '$.rows.amendment.id') = a.id AND e.seq > "
+                       "(SELECT min(x.seq) FROM certificate c JOIN audit_event x ON "
+                       "x.subject = 'certificate:' || c.id WHERE c.serial = ?3)))) ORDER BY id",
                    &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, study);
     sqlite3_bind_text(st, 2, issued, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, c->serial, -1, SQLITE_STATIC);
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
         for (size_t i = 0; key && i < c->nfields; i++) {
