@@ -205,14 +205,16 @@ void ex_pair_trim(const ex_page *p, int rules, ex_gsel *s)
     if (!(rules & (EX_RULES_UNDERLINE | EX_RULES_NONE)))
         return;
     for (int pass = 0; pass < 2; pass++) {
+        int run = 0; /* in a row of dashes being dropped: its last one too */
         while (s->n) {
             size_t at = pass ? s->n - 1 : 0, nb = pass ? s->n - 2 : 1;
             uint32_t c = p->glyphs[s->g[at]].cp;
-            int row = s->n > 1 && underline_glyph(p->glyphs[s->g[nb]].cp, 1) &&
-                      underline_glyph(c, 1);
+            int row = run || (s->n > 1 && underline_glyph(p->glyphs[s->g[nb]].cp, 1) &&
+                              underline_glyph(c, 1));
             int drop = (rules & EX_RULES_UNDERLINE) && underline_glyph(c, row);
             if (!drop && !(pass == 0 && colon_debris(c)))
                 break;
+            run = drop && row;
             if (pass)
                 s->n--;
             else
