@@ -183,20 +183,23 @@ int ex_label_value(const ex_page *p, const ex_template *t, const ex_field *f, in
         if (ni >= 0 && !below && empty_cell_between(p, &ls, &p->runs[ni]) &&
             garbled_label(p, t, &p->runs[ni]))
             ni = -1;
-        if (f->at == EX_AT_RIGHT && !pair && in_label_row(p, m->run, &ls, ni)) {
+        /* (on a form of label：value pairs, text below that reads as a
+         * pair is the next pair, garbled label and all: a value the OCR
+         * lost is missing, not that) */
+        if (f->at == EX_AT_RIGHT && in_label_row(p, m->run, &ls, ni)) {
             /* a row of labels over a row of values (姓名 | 性别 | 出生年月
              * over 司马光明 | 男 | 1960.05): the value is in the cell
              * below, which holds no label */
             long bi = neighbour(p, m->run, &ls, NB_BELOW, 0, 1, 0);
-            if (bi >= 0 && !starts_with_label(p, bi)) {
+            if (bi >= 0 && !starts_with_label(p, bi) && !(pair && ex_pair_like(p, bi))) {
                 below = 1;
                 ni = bi;
             }
-        } else if (ni < 0 && f->at == EX_AT_RIGHT && !pair) {
-            /* (on a form of label：value pairs the text below is the next
-             * pair's: a value the OCR lost is missing, not that) */
+        } else if (ni < 0 && f->at == EX_AT_RIGHT) {
             below = 1;
             ni = neighbour(p, m->run, &ls, NB_BELOW, 0, 0, 0);
+            if (ni >= 0 && pair && ex_pair_like(p, ni))
+                ni = -1;
         }
         rule = below ? "below label" : "right of label";
         rc = neighbour_value(p, ni, below, &ls, &s);

@@ -228,6 +228,9 @@ int ex_field_free(const ex_field *f);
  * a phrase (逢贯：安徽合肥 is 籍贯).  Only fields with no match yet; added
  * to p->matches.  Run after ex_find_matches. */
 int ex_find_pair_labels(ex_page *p, const ex_template *t);
+/* 1 when run ri starts as a label：value pair does (a colon after a few
+ * characters): on such a form, the next pair, not a value. */
+int ex_pair_like(const ex_page *p, long ri);
 /* A value that reached the end of its run (glyphs in s) goes on in the
  * next run of its row when that starts right after it (the OCR broke one
  * value in two: 安 | 徽合肥); never past a label. */

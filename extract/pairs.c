@@ -158,6 +158,22 @@ int ex_find_pair_labels(ex_page *p, const ex_template *t)
     return DG_OK;
 }
 
+/* Glyphs a pair's label and colon take at most (学位证书编号：). */
+#define PAIR_HEAD 9
+
+int ex_pair_like(const ex_page *p, long ri)
+{
+    const ex_run *r = &p->runs[ri];
+    int head = 0;
+    for (size_t i = 0; i < r->ng && i < PAIR_HEAD; i++) {
+        uint32_t c = EX_RUN_CP(p, r, i);
+        if (is_colon(c) && head)
+            return 1;
+        head |= ex_cp_significant(c);
+    }
+    return 0;
+}
+
 int ex_pair_continue(const ex_page *p, size_t ri, ex_gsel *s)
 {
     const ex_run *r = &p->runs[ri];
