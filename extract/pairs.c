@@ -55,11 +55,17 @@ static int overlaps_match(const ex_page *p, size_t ri, size_t s, size_t e)
     return 0;
 }
 
-/* 1 when a label may start at glyph s of run r: the run's start, or after
- * a gap of half a character (the value before it ended there). */
+/* 1 when a label may start at glyph s of run r: the run's first letter
+ * (marks before it are specks: ”箱贯：), or after a gap of half a
+ * character (the value before it ended there). */
 static int starts_phrase(const ex_page *p, const ex_run *r, size_t s)
 {
-    return s == 0 || EX_RUN_G(p, r, s)->x0 - EX_RUN_G(p, r, s - 1)->x1 > 0.5 * p->line_h;
+    if (s > 0 && EX_RUN_G(p, r, s)->x0 - EX_RUN_G(p, r, s - 1)->x1 > 0.5 * p->line_h)
+        return 1;
+    for (size_t i = 0; i < s; i++)
+        if (ex_cp_significant(EX_RUN_CP(p, r, i)))
+            return 0;
+    return 1;
 }
 
 /* The labels of free fields f[0..nf) (ids as ex_match.field) against the
