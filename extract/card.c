@@ -209,6 +209,11 @@ int ex_label_value(const ex_page *p, const ex_template *t, const ex_field *f, in
         rc = ex_pair_continue(p, m->run, &s);
     }
     ex_pair_trim(p, pair ? f->rules : 0, &s);
+    /* provenance says when the label was a garbled one before its colon */
+    if (m->loose)
+        rule = rule[0] == 'a'   ? "after garbled label before colon"
+               : rule[0] == 'r' ? "right of garbled label before colon"
+                                : "below garbled label before colon";
     if (rc == DG_OK && ex_gsel_significant(p, &s))
         rc = ex_make_value(p, f, &s, rule, v);
     free(s.g);

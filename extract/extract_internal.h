@@ -143,6 +143,7 @@ typedef struct ex_match {
     int field;         /* index into the template's fields; -1 stop; -2-i header field i */
     int label_len;
     double cost;
+    int loose; /* found before a colon, past the matcher's tolerance (pairs.c) */
 } ex_match;
 
 struct ex_page {

@@ -119,7 +119,7 @@ static int push(ex_page *p, const pair_cand *c)
         p->amatches = a;
     }
     p->matches[p->nmatches++] =
-        (ex_match){c->run, c->start, c->end, c->field, c->label_len, c->cost};
+        (ex_match){c->run, c->start, c->end, c->field, c->label_len, c->cost, 1};
     return DG_OK;
 }
 
