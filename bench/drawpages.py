@@ -11,9 +11,16 @@ full_text), so `dangan eval --truth OUTDIR --json` can score them:
              card       ruled 研究生学籍登记表 of label and value cells
              underline  a card of labels with values on underlines (姓名____)
              plain      a card of label/value pairs and no rules at all
+             raised     an underline card whose values were typed on afterwards:
+                        above their lines (the sheet fed off by up to half a
+                        line), anywhere along them (asked for only: not in the
+                        default kinds, so seeds draw the pages they drew before)
+             tabbed     a rule-free card of one or two label columns, each
+                        column's values at one tab stop far right of its labels
   faces      Noto Sans/Serif CJK SC, WenQuanYi Micro Hei / Zen Hei, AR PL UKai,
              AR PL UMing, Noto Sans Mono; values often in another face than
-             the labels (typed onto a printed form)
+             the labels (typed onto a printed form); raised and tabbed cards
+             type theirs in TYPEWRITER_FACES (UKai CN/TW, Zen Hei Mono/Sharp ...)
   printing   paper tint, carbon copy (doubled soft strokes), dot-matrix,
              faded ink, a red seal, blur, noise, slight rotation, 200 dpi,
              JPEG quality; harsher with the page's difficulty
@@ -27,7 +34,7 @@ full_text), so `dangan eval --truth OUTDIR --json` can score them:
              record has a supervisor of its own and any major (the pages
              earlier benches were fitted and measured on)
 
-usage: bench/drawpages.py OUTDIR --pages N --seed S [--kinds ledger,card,underline,plain]
+usage: bench/drawpages.py OUTDIR --pages N --seed S [--kinds ledger,card,underline,plain,...]
                           [--difficulty mix|clean|moderate|hard] [--boxes]
                           [--repeat-staff]
   --boxes also writes NAME.boxes.png with the truth boxes drawn (to check them)
@@ -51,11 +58,19 @@ import drawcontent as C  # noqa: E402
 FACES = {'Noto Sans CJK SC': 'Noto-Sans-CJK-SC', 'Noto Serif CJK SC': 'Noto-Serif-CJK-SC',
          'WenQuanYi Micro Hei': 'WenQuanYi-Micro-Hei', 'WenQuanYi Zen Hei': 'WenQuanYi-Zen-Hei',
          'AR PL UKai CN': 'AR-PL-UKai-CN', 'AR PL UMing CN': 'AR-PL-UMing-CN',
-         'Noto Sans Mono CJK SC': 'Noto-Sans-Mono-CJK-SC'}
+         'Noto Sans Mono CJK SC': 'Noto-Sans-Mono-CJK-SC', 'AR PL UKai TW': 'AR-PL-UKai-TW',
+         'WenQuanYi Zen Hei Mono': 'WenQuanYi-Zen-Hei-Mono',
+         'WenQuanYi Zen Hei Sharp': 'WenQuanYi-Zen-Hei-Sharp'}
 FORM_FACES = ['Noto Sans CJK SC', 'Noto Serif CJK SC', 'WenQuanYi Micro Hei', 'WenQuanYi Zen Hei',
               'AR PL UMing CN', 'AR PL UKai CN']
 TYPED_FACES = ['AR PL UKai CN', 'Noto Sans Mono CJK SC', 'AR PL UMing CN', 'WenQuanYi Micro Hei',
                'Noto Serif CJK SC', 'WenQuanYi Zen Hei', 'Noto Sans CJK SC']
+# the faces a typewriter or a form printer of the 1980s resembles, for the
+# values of the raised and tabbed kinds: Kai (no Fangsong face is packaged
+# for Debian), monospaced Hei and Zen Hei Sharp, a bitmap-like face
+TYPEWRITER_FACES = ['AR PL UKai CN', 'AR PL UKai TW', 'Noto Sans Mono CJK SC',
+                    'WenQuanYi Zen Hei Mono', 'WenQuanYi Zen Hei Sharp', 'AR PL UMing CN']
+KINDS = ('ledger', 'card', 'underline', 'plain', 'raised', 'tabbed')
 FALLBACK = 'Noto Serif CJK SC'
 SEAL_RED = '#c8323c'
 
@@ -398,8 +413,18 @@ def card(pg, rng, st, kind, graduate=None, staff=None):
         s = reprinted(rng, graduate, style, zero)
     header, text, y, univ = card_head(pg, rng, st, s, lab)
     ls, vs = st['label_size'], st['value_size']
-    rows = card_rows(rng, rng.choice([2, 3, 3]))
+    rows = card_rows(rng, rng.choice([2, 3, 3]) if kind != 'tabbed' else rng.choice([1, 2, 2]))
     colon = '' if kind == 'card' else rng.choice(['：', '：', ''])
+    # raised: where the typist's sheet sat (the same for the whole page)
+    lift = rng.uniform(0.0, 0.6) if kind == 'raised' else 0
+    slide = rng.uniform(0.0, 0.5) if kind == 'raised' else 0
+    tabs = {}
+    if kind == 'tabbed':  # one tab stop a column, past its longest label
+        for row in rows:
+            for k, key in enumerate(row):
+                tabs[k] = max(tabs.get(k, 0), pg.width(st['form_face'], ls, lab[key] + colon))
+        gap = rng.uniform(1.5, 4.0) * ls
+        tabs = {k: w + gap for k, w in tabs.items()}
     x0, x1 = 160, pg.w - 160
     # the rows spread over most of the sheet, as on a printed card
     room = (pg.h - y - 8 * ls) / (len(rows) + (4 if kind == 'card' else 0))
@@ -427,10 +452,17 @@ def card(pg, rng, st, kind, graduate=None, staff=None):
             else:
                 pg.text('form', st['form_face'], ls, cx + 10, base, label)
                 vx = cx + 10 + lw + (ls * 0.4 if colon else ls * 0.8)
-                if kind == 'underline':
+                if kind in ('underline', 'raised'):
                     pg.line(vx - 6, base + 0.25 * vs, cx + cw - 40, base + 0.25 * vs, 2)
+                if kind == 'underline':
                     vx += max(10, min(40, (cx + cw - 40 - vx - vw) / 2))
-            fields[key] = field(label, v, pg.text('value', st['value_face'], vs, vx, base, v[0]))
+                elif kind == 'raised':
+                    room = max(0, cx + cw - 40 - vx - vw)
+                    vx += 10 + room * min(1, max(0, slide + rng.uniform(-0.1, 0.1)))
+                elif kind == 'tabbed':
+                    vx = cx + 10 + tabs[k]
+            vbase = base - vs * max(0, lift + rng.uniform(-0.08, 0.08)) if lift else base
+            fields[key] = field(label, v, pg.text('value', st['value_face'], vs, vx, vbase, v[0]))
             parts += [label] + ([v[0]] if v[0] else [])
         text.append(' '.join(parts))
         y += rh
@@ -635,6 +667,9 @@ def compose(faces, seed, index, kinds, difficulty, staff=None):
     diff = difficulty if difficulty != 'mix' else rng.choice(
         ['clean'] * 7 + ['moderate'] * 8 + ['hard'] * 5)
     st, rd = choose_style(rng, kind, diff)
+    if kind in ('raised', 'tabbed'):  # typed on: a typewriter's face
+        st['value_face'] = rd['value_face'] = rng.choice(TYPEWRITER_FACES)
+        st['typed'] = True
     land = kind == 'ledger' and rng.random() < 0.4
     pg = Page(faces, *((3508, 2480) if land else (2480, 3508)))
     if kind == 'ledger':
@@ -730,7 +765,7 @@ def main():
     a = ap.parse_args()
     staff = C.Staff(a.seed) if a.repeat_staff else None
     kinds = a.kinds.split(',')
-    bad = [k for k in kinds if k not in ('ledger', 'card', 'underline', 'plain')]
+    bad = [k for k in kinds if k not in KINDS]
     if bad:
         ap.error('unknown kind %s' % ','.join(bad))
     os.makedirs(a.outdir, exist_ok=True)

@@ -53,7 +53,7 @@ typedef enum { NB_RIGHT, NB_BELOW, NB_LEFT } nb_dir;
  * label in a grid only its own cell (the cell below holds another field),
  * unless other_cells: a row of labels over a row of values. */
 static long neighbour(const ex_page *p, size_t ri, const ex_span *ls, nb_dir dir, double reach,
-                      int other_cells)
+                      int other_cells, double raised)
 {
     const ex_run *lr = &p->runs[ri];
     long best = -1;
@@ -77,7 +77,7 @@ static long neighbour(const ex_page *p, size_t ri, const ex_span *ls, nb_dir dir
                 d = ls->x0 - (r->b.x + r->b.w);
             else /* a line run starts at its first glyph, a cell at its box */
                 d = (!r->cell ? EX_RUN_G(p, r, 0)->x0 : r->b.x) - ls->x1;
-            if (cy < ls->y0 - 0.2 * p->line_h || cy > ls->y1 + 0.2 * p->line_h ||
+            if (cy < ls->y0 - (0.2 + raised) * p->line_h || cy > ls->y1 + 0.2 * p->line_h ||
                 d < -0.5 * p->line_h)
                 continue;
         }
@@ -132,7 +132,7 @@ static int in_label_row(const ex_page *p, size_t ri, const ex_span *ls, long ri_
 {
     if (ri_right >= 0)
         return starts_with_label(p, ri_right);
-    long li = neighbour(p, ri, ls, NB_LEFT, 0, 0);
+    long li = neighbour(p, ri, ls, NB_LEFT, 0, 0, 0);
     return li >= 0 && starts_with_label(p, li);
 }
 
@@ -157,9 +157,12 @@ int ex_label_value(const ex_page *p, const ex_template *t, const ex_field *f, in
         return DG_OK;
     ex_gsel s = {0};
     const char *rule = "after label";
+    /* a label：value form's rules hold outside ruled cells only */
+    int pair = ex_field_free(f) && !p->runs[m->run].cell;
     int rc = DG_OK;
     if (f->at != EX_AT_BELOW)
         rc = ex_gsel_run(p, m->run, m->end, ex_value_end(p, m->run, m->end), &s);
+    ex_pair_trim(p, pair ? f->rules : 0, &s); /* a blank underline read ____ is no value */
     ex_span ls = ex_glyph_span(p, &p->runs[m->run], m->start, m->end);
     if (rc == DG_OK && !ex_gsel_significant(p, &s)) {
         s.n = 0;
@@ -169,29 +172,48 @@ int ex_label_value(const ex_page *p, const ex_template *t, const ex_field *f, in
          * phrase by phrase: 系（所）： | 化学系): the nearest run to the
          * right, within three characters. */
         double reach = f->at == EX_AT_AFTER ? 3.0 * p->line_h : 0;
-        long ni = neighbour(p, m->run, &ls, below ? NB_BELOW : NB_RIGHT, reach, 0);
+        /* a value typed onto an underline may stand above its label's
+         * line (the paper fed a line off); bare pairs never do */
+        int on_line = pair && (f->rules & EX_RULES_UNDERLINE);
+        long ni = neighbour(p, m->run, &ls, below ? NB_BELOW : NB_RIGHT, reach, 0,
+                            on_line ? 0.8 : 0);
         /* past an empty cell (a blank value, or a value cell a fold cut
          * in two) the next run may be the next label, garbled: then the
          * value is blank, not that label's text */
         if (ni >= 0 && !below && empty_cell_between(p, &ls, &p->runs[ni]) &&
             garbled_label(p, t, &p->runs[ni]))
             ni = -1;
+        /* (on a form of label：value pairs, text below that reads as a
+         * pair is the next pair, garbled label and all: a value the OCR
+         * lost is missing, not that) */
         if (f->at == EX_AT_RIGHT && in_label_row(p, m->run, &ls, ni)) {
             /* a row of labels over a row of values (姓名 | 性别 | 出生年月
              * over 司马光明 | 男 | 1960.05): the value is in the cell
              * below, which holds no label */
-            long bi = neighbour(p, m->run, &ls, NB_BELOW, 0, 1);
-            if (bi >= 0 && !starts_with_label(p, bi)) {
+            long bi = neighbour(p, m->run, &ls, NB_BELOW, 0, 1, 0);
+            if (bi >= 0 && !starts_with_label(p, bi) && !(pair && ex_pair_like(p, bi))) {
                 below = 1;
                 ni = bi;
             }
         } else if (ni < 0 && f->at == EX_AT_RIGHT) {
             below = 1;
-            ni = neighbour(p, m->run, &ls, NB_BELOW, 0, 0);
+            ni = neighbour(p, m->run, &ls, NB_BELOW, 0, 0, 0);
+            if (ni >= 0 && pair && ex_pair_like(p, ni))
+                ni = -1;
         }
         rule = below ? "below label" : "right of label";
         rc = neighbour_value(p, ni, below, &ls, &s);
+        if (rc == DG_OK && pair && !below && ni >= 0)
+            rc = ex_pair_continue(p, (size_t)ni, &s);
+    } else if (rc == DG_OK && pair) {
+        rc = ex_pair_continue(p, m->run, &s);
     }
+    ex_pair_trim(p, pair ? f->rules : 0, &s);
+    /* provenance says when the label was a garbled one before its colon */
+    if (m->loose)
+        rule = rule[0] == 'a'   ? "after garbled label before colon"
+               : rule[0] == 'r' ? "right of garbled label before colon"
+                                : "below garbled label before colon";
     if (rc == DG_OK && ex_gsel_significant(p, &s))
         rc = ex_make_value(p, f, &s, rule, v);
     free(s.g);

@@ -145,6 +145,10 @@ int ex_page_extract(ex_page *p, const ex_templates *set, ex_result *out, dg_err 
         return DG_OK;
     }
     int rc = ex_find_matches(p, best);
+    /* labels garbled before their colon, on forms declared without rules
+     * (not while classifying: what the page is decides it, not the card) */
+    if (rc == DG_OK)
+        rc = ex_find_pair_labels(p, best);
     /* One record from two cards would give one person the other's fields:
      * such a page is left for a person to split (ledger spreads are read
      * table by table instead). */

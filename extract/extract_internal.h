@@ -27,6 +27,10 @@
 
 typedef enum { EX_AT_RIGHT, EX_AT_BELOW, EX_AT_AFTER, EX_AT_COLUMN, EX_AT_TITLE_PREFIX } ex_at;
 typedef enum { EX_T_NAME, EX_T_DATE, EX_T_CODE, EX_T_ENUM, EX_T_TEXT } ex_type;
+/* How a form sets a value off from its label (template rules="...", one
+ * or more of): ruled cells, an underline after the label, nothing at all.
+ * A set of bits; 0: not declared (read as today: ruled, rules perhaps lost). */
+enum { EX_RULES_GRID = 1, EX_RULES_UNDERLINE = 2, EX_RULES_NONE = 4 };
 
 #define EX_LABEL_MAX 32 /* code points in one label, after folding */
 
@@ -42,6 +46,7 @@ typedef struct ex_field {
     ex_at at;
     int expected;  /* store as 'missing' when not found */
     int max_chars; /* 0 = no limit */
+    int rules; /* EX_RULES_* bits: the field's own, else the template's */
     ex_label *labels;
     size_t nlabels;
     char **enums;
@@ -53,6 +58,7 @@ struct ex_template {
     char *path;
     char sha256[65];
     int table; /* layout="table" */
+    int rules; /* EX_RULES_* bits, 0: not declared */
     double threshold;
     ex_label *titles;
     size_t ntitles;
@@ -92,6 +98,9 @@ const ex_lookalikes *ex_templates_lookalikes(const ex_templates *set);
  */
 double ex_label_find(const ex_lookalikes *lk, const ex_label *label, const uint32_t *text,
                      size_t n, size_t *start, size_t *end);
+/* The weighted edit distance between label and all of text[0..n). */
+double ex_label_cost(const ex_lookalikes *lk, const ex_label *label, const uint32_t *text,
+                     size_t n);
 /* Largest cost still accepted as a match of label. */
 double ex_label_tolerance(const ex_label *label);
 
@@ -134,6 +143,7 @@ typedef struct ex_match {
     int field;         /* index into the template's fields; -1 stop; -2-i header field i */
     int label_len;
     double cost;
+    int loose; /* found before a colon, past the matcher's tolerance (pairs.c) */
 } ex_match;
 
 struct ex_page {
@@ -207,6 +217,30 @@ void ex_record_box(ex_record *r, size_t nvals);
 int ex_label_value(const ex_page *p, const ex_template *t, const ex_field *f, int field_id,
                    ex_value *v);
 int ex_card_record(const ex_page *p, const ex_template *t, ex_result *res);
+
+/* pairs.c: forms without ruling lines (template or field rules="underline"
+ * or "none"), outside any grid cell */
+
+/* 1 when field f is declared to stand on an underline or bare beside its
+ * label, so pairs.c's rules apply to it. */
+int ex_field_free(const ex_field *f);
+/* Labels the OCR garbled beyond ex_label_tolerance but which stand where
+ * a label of such a layout stands: just before a colon, at the start of
+ * a phrase (逢贯：安徽合肥 is 籍贯).  Only fields with no match yet; added
+ * to p->matches.  Run after ex_find_matches. */
+int ex_find_pair_labels(ex_page *p, const ex_template *t);
+/* 1 when run ri starts as a label：value pair does (a colon after a few
+ * characters): on such a form, the next pair, not a value. */
+int ex_pair_like(const ex_page *p, long ri);
+/* A value that reached the end of its run (glyphs in s) goes on in the
+ * next run of its row when that starts right after it (the OCR broke one
+ * value in two: 安 | 徽合肥); never past a label. */
+int ex_pair_continue(const ex_page *p, size_t ri, ex_gsel *s);
+/* The ends of a value (glyphs s) outside any cell trimmed by its field's
+ * rules (EX_RULES_* bits; nothing without underline or none): what the OCR
+ * read from the underline itself (_, runs of — or 一), and what a garbled
+ * colon left in front (/”). */
+void ex_pair_trim(const ex_page *p, int rules, ex_gsel *s);
 int ex_header_values(const ex_page *p, const ex_template *t, ex_value *vals);
 
 /* ledger.c: values under column headers */

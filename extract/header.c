@@ -33,6 +33,18 @@ static void strip_class_year(const ex_page *p, ex_gsel *s)
     s->n = n;
 }
 
+/* The degree level between the institution and the title word (杭州大学
+ * 硕士研究生学籍登记表) is not the institution's name either; its second
+ * character is often misread (硕上, 硕二). */
+static void strip_degree_level(const ex_page *p, ex_gsel *s)
+{
+    if (s->n < 3)
+        return;
+    uint32_t c = p->glyphs[s->g[s->n - 2]].cp;
+    if (c == 0x7855 /* 硕 */ || c == 0x535A /* 博 */)
+        s->n -= 2;
+}
+
 static int title_prefix_value(const ex_page *p, const ex_template *t, const ex_field *f,
                               ex_value *v)
 {
@@ -62,6 +74,7 @@ static int title_prefix_value(const ex_page *p, const ex_template *t, const ex_f
         rule = "line above title";
     }
     strip_class_year(p, &s);
+    strip_degree_level(p, &s);
     if (rc == DG_OK && ex_gsel_significant(p, &s))
         rc = ex_make_value(p, f, &s, rule, v);
     free(s.g);

@@ -37,7 +37,7 @@ static int match_label(ex_page *p, size_t ri, const ex_label *l, int field, cons
         double c = ex_label_find(p->look, l, sig + from, nsig - from, &s, &e);
         if (c > tol)
             break;
-        ex_match m = {ri, pos[from + s], pos[from + e - 1] + 1, field, l->len, c};
+        ex_match m = {ri, pos[from + s], pos[from + e - 1] + 1, field, l->len, c, 0};
         if (push_match(p, m))
             return DG_ENOMEM;
         from += e;

@@ -224,3 +224,11 @@ double ex_label_find(const ex_lookalikes *lk, const ex_label *label, const uint3
     }
     return best;
 }
+
+double ex_label_cost(const ex_lookalikes *lk, const ex_label *label, const uint32_t *text,
+                     size_t n)
+{
+    if (n > EX_LABEL_MAX + 4)
+        return 1e9;
+    return distance(lk, label->cp, (size_t)label->len, text, n);
+}

@@ -178,6 +178,22 @@ static ex_type type_of(const char *s)
     return EX_T_TEXT;
 }
 
+/* EX_RULES_* bits of a valid rules="..." list (the grammar checked it). */
+static int rules_of(const char *s)
+{
+    static const char *const names[] = {"grid", "underline", "none"};
+    int bits = 0;
+    while (s && *s) {
+        size_t n = strcspn(s, " \t\r\n");
+        for (int i = 0; i < 3; i++)
+            if (n == strlen(names[i]) && strncmp(s, names[i], n) == 0)
+                bits |= 1 << i;
+        s += n;
+        s += strspn(s, " \t\r\n");
+    }
+    return bits;
+}
+
 static int add_enum(ex_field *f, xmlNodePtr n)
 {
     xmlChar *text = xmlNodeGetContent(n);
@@ -192,7 +208,28 @@ static int add_enum(ex_field *f, xmlNodePtr n)
     return DG_OK;
 }
 
-static int read_field(const char *path, xmlNodePtr n, ex_field *f, dg_err *err)
+/* What the grammar cannot say about a field's rules: a value on an
+ * underline or beside its label is found from the label, so a column or
+ * a title prefix cannot declare them; a ledger is ruled or bare. */
+static int check_rules(const char *path, xmlNodePtr v, const ex_field *f, int table, dg_err *err)
+{
+    if ((f->rules & EX_RULES_UNDERLINE) && table)
+        return dg_err_set(err, DG_EINPUT,
+                          "invalid template '%s':%ld: field '%s': rules=\"underline\" is for "
+                          "layout=\"card\" (a value on the line after its label), not a table",
+                          path, (long)xmlGetLineNo(v), f->key);
+    if ((f->rules & (EX_RULES_UNDERLINE | EX_RULES_NONE)) &&
+        (f->at == EX_AT_COLUMN || f->at == EX_AT_TITLE_PREFIX))
+        return dg_err_set(err, DG_EINPUT,
+                          "invalid template '%s':%ld: field '%s': rules=\"%s\" needs a value "
+                          "found by its label (at=\"right\", \"below\" or \"after\")",
+                          path, (long)xmlGetLineNo(v), f->key,
+                          f->rules & EX_RULES_UNDERLINE ? "underline" : "none");
+    return DG_OK;
+}
+
+static int read_field(const char *path, xmlNodePtr n, ex_field *f, const ex_template *t,
+                      int header, dg_err *err)
 {
     memset(f, 0, sizeof *f);
     char *type = attr_dup(n, "type"), *exp = attr_dup(n, "expected");
@@ -207,10 +244,17 @@ static int read_field(const char *path, xmlNodePtr n, ex_field *f, dg_err *err)
         if (is_elem(c, "enum") && add_enum(f, c))
             return dg_err_set(err, DG_ENOMEM, "out of memory");
         if (is_elem(c, "value")) {
-            char *at = attr_dup(c, "at");
+            char *at = attr_dup(c, "at"), *rules = attr_dup(c, "rules");
             f->at = at_of(at);
+            /* a field says its own rules where the form differs; a title
+             * prefix is no label's value, whatever the template declares */
+            f->rules = rules ? rules_of(rules)
+                             : f->at == EX_AT_TITLE_PREFIX || f->at == EX_AT_COLUMN ? 0 : t->rules;
             free(at);
+            free(rules);
             f->max_chars = attr_int(c, "max-chars", 0);
+            if (check_rules(path, c, f, t->table && !header, err))
+                return DG_EINPUT;
         }
     }
     if (f->nlabels == 0 && f->at != EX_AT_TITLE_PREFIX)
@@ -220,8 +264,8 @@ static int read_field(const char *path, xmlNodePtr n, ex_field *f, dg_err *err)
     return DG_OK;
 }
 
-static int read_fields(const char *path, xmlNodePtr parent, ex_field **arr, size_t *cnt,
-                       dg_err *err)
+static int read_fields(const char *path, xmlNodePtr parent, const ex_template *t, int header,
+                       ex_field **arr, size_t *cnt, dg_err *err)
 {
     for (xmlNodePtr c = parent->children; c; c = c->next) {
         if (!is_elem(c, "field"))
@@ -231,7 +275,7 @@ static int read_fields(const char *path, xmlNodePtr parent, ex_field **arr, size
             return dg_err_set(err, DG_ENOMEM, "out of memory");
         *arr = p;
         ex_field *f = &p[(*cnt)++];
-        if (read_field(path, c, f, err))
+        if (read_field(path, c, f, t, header, err))
             return DG_EINPUT;
         for (size_t i = 0; i + 1 < *cnt; i++)
             if (strcmp(p[i].key, f->key) == 0)
@@ -262,11 +306,18 @@ static int read_recognise(const char *path, xmlNodePtr n, ex_template *t, dg_err
 
 static int read_template(const char *path, xmlNodePtr root, ex_template *t, dg_err *err)
 {
-    char *layout = attr_dup(root, "layout");
+    char *layout = attr_dup(root, "layout"), *rules = attr_dup(root, "rules");
     t->id = attr_dup(root, "id");
     t->path = dg_strdup(path);
     t->table = layout && strcmp(layout, "table") == 0;
+    t->rules = rules_of(rules);
     free(layout);
+    free(rules);
+    if (t->table && (t->rules & EX_RULES_UNDERLINE))
+        return dg_err_set(err, DG_EINPUT,
+                          "invalid template '%s':%ld: rules=\"underline\" is for "
+                          "layout=\"card\" (a value on the line after its label), not a table",
+                          path, (long)xmlGetLineNo(root));
     for (xmlNodePtr c = root->children; c; c = c->next) {
         int rc = DG_OK;
         if (is_elem(c, "recognise"))
@@ -274,9 +325,9 @@ static int read_template(const char *path, xmlNodePtr root, ex_template *t, dg_e
         else if (is_elem(c, "stop"))
             rc = add_label(path, c, &t->stops, &t->nstops, err);
         else if (is_elem(c, "header"))
-            rc = read_fields(path, c, &t->header, &t->nheader, err);
+            rc = read_fields(path, c, t, 1, &t->header, &t->nheader, err);
         else if (is_elem(c, "fields"))
-            rc = read_fields(path, c, &t->fields, &t->nfields, err);
+            rc = read_fields(path, c, t, 0, &t->fields, &t->nfields, err);
         if (rc)
             return rc;
     }

@@ -225,17 +225,41 @@ static int block_of(ocr_box l, const pblock *bl, int nb)
     return best;
 }
 
-/* A phrase of a character or two outside every block of the plain
- * reading: texture (leaves, a chair's weave, a photograph) read as
- * characters where Tesseract's layout saw no text. */
-static int stray(const ocr_line *l)
+static size_t visible_chars(const ocr_line *l)
 {
     size_t n = 0, len = l->text ? strlen(l->text) : 0;
     for (size_t i = 0; i < len;) {
         unsigned cp = dg_utf8_next(l->text, len, &i);
         n += !(cp == ' ' || cp == 0x3000);
     }
-    return l->cell < 0 && n <= STRAY_CHARS;
+    return n;
+}
+
+/* 1 when line i shares its text row with a longer line of print like it
+ * (half its height in common, heights within 1.6 times): a short value
+ * at a tab stop beside its label (性别： ... 男), which Tesseract's layout
+ * leaves out as it does lone specks. */
+static int on_text_row(const line_vec *lv, size_t i)
+{
+    ocr_box a = lv->v[i].box;
+    for (size_t j = 0; j < lv->n; j++) {
+        ocr_box b = lv->v[j].box;
+        int common = (a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h) - (a.y > b.y ? a.y : b.y);
+        int lo = a.h < b.h ? a.h : b.h, hi = a.h < b.h ? b.h : a.h;
+        if (j != i && lv->v[j].cell < 0 && visible_chars(&lv->v[j]) > STRAY_CHARS &&
+            kept(&lv->v[j]) && 2 * common >= lo && 5 * hi <= 8 * lo)
+            return 1;
+    }
+    return 0;
+}
+
+/* A phrase of a character or two outside every block of the plain
+ * reading, alone on its row: texture (leaves, a chair's weave, a
+ * photograph) read as characters where Tesseract's layout saw no text. */
+static int stray(const line_vec *lv, size_t i)
+{
+    const ocr_line *l = &lv->v[i];
+    return l->cell < 0 && visible_chars(l) <= STRAY_CHARS && !on_text_row(lv, i);
 }
 
 /* Structured lines in thin blocks replaced by the plain lines there, and
@@ -244,10 +268,18 @@ static int take_plain(line_vec *lv, line_vec *pv, const pblock *bl, int nb, int 
 {
     size_t k = 0;
     int flow = plain_page;
+    /* which lines go is decided before any leaves: a stray's row mates */
+    char *gone = lv->n ? calloc(lv->n, 1) : NULL;
+    if (lv->n && !gone)
+        return DG_ENOMEM;
     for (size_t i = 0; i < lv->n; i++) {
         int b = block_of(lv->v[i].box, bl, nb);
         int in = belongs(lv->v[i].box, bl[b].box);
-        if (in ? bl[b].thin : plain_page || stray(&lv->v[i])) {
+        gone[i] = in ? bl[b].thin : plain_page || stray(lv, i);
+    }
+    for (size_t i = 0; i < lv->n; i++) {
+        int b = block_of(lv->v[i].box, bl, nb);
+        if (gone[i]) {
             ocr_line_release(&lv->v[i]);
             continue;
         }
@@ -255,6 +287,7 @@ static int take_plain(line_vec *lv, line_vec *pv, const pblock *bl, int nb, int 
         lv->v[k] = lv->v[i];
         lv->k[k++] = lv->k[i];
     }
+    free(gone);
     lv->n = k;
     line_vec thin = {0};
     int rc = DG_OK;

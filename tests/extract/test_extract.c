@@ -303,6 +303,14 @@ static void test_templates(tl_state *t)
     refused(t, "billion_laughs.xml", "DOCTYPE not allowed");
     refused(t, "not_xml.xml", "not_xml.xml':6: Premature end of data");
     refused(t, "column_in_card.xml", "at=\"column\" is for layout=\"table\"");
+    /* declarations of forms without ruling lines: a name the grammar does
+     * not know, underlines on a ledger, an underline under no label */
+    refused(t, "rules_unknown.xml", "rules_unknown.xml':4: Invalid attribute rules for element template");
+    refused(t, "rules_underline_table.xml",
+            "rules_underline_table.xml':4: rules=\"underline\" is for layout=\"card\"");
+    refused(t, "rules_title_prefix.xml",
+            "rules_title_prefix.xml':7: field 'university': rules=\"underline\" needs a value "
+            "found by its label");
 }
 
 static int found(const ex_lookalikes *lk, const char *label, const char *text, size_t *s,
