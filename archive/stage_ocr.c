@@ -178,7 +178,8 @@ static void bind_cell(sqlite3_stmt *st, int col, const ocr_line *l, const int64_
 }
 
 /* Tesseract's own words of a line the second reader re-read, as JSON
- * (ocr_line.tess, migration 019) into b, emptied first. */
+ * (ocr_line.tess, migration 019) into b, emptied first; the confidence
+ * exact, as ocr_word.conf stores it. */
 static int tess_json(const ocr_line *t, dg_buf *b)
 {
     dg_buf_reset(b);
@@ -187,7 +188,7 @@ static int tess_json(const ocr_line *t, dg_buf *b)
         const ocr_word *w = &t->words[j];
         rc = dg_buf_adds(b, j ? ",{\"text\":" : "{\"text\":");
         rc = rc ? rc : dg_buf_json_str(b, w->text);
-        rc = rc ? rc : dg_buf_addf(b, ",\"conf\":%.4g,\"box\":[%d,%d,%d,%d]}", w->conf, w->box.x,
+        rc = rc ? rc : dg_buf_addf(b, ",\"conf\":%.17g,\"box\":[%d,%d,%d,%d]}", w->conf, w->box.x,
                                    w->box.y, w->box.w, w->box.h);
     }
     return rc ? rc : dg_buf_addc(b, ']');
