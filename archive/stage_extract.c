@@ -79,10 +79,25 @@ static int load_page(sqlite3 *db, const page_ref *ref, ex_page **out, dg_err *er
     sqlite3_finalize(st);
     if (rc)
         return dg_err_set(err, DG_ENOMEM, "out of memory loading page %lld", (long long)ref->id);
-    if (db_prepare(db, "SELECT w.id, w.line_no, coalesce(w.cell_id, l.cell_id, 0), w.text, "
-                       "w.conf, w.x, w.y, w.w, w.h FROM ocr_word w "
-                       "JOIN ocr_line l ON l.id = w.line_id WHERE w.page_id = ? "
-                       "ORDER BY w.line_no, w.word_no", &st, err))
+    /* Fields come from Tesseract's own words: where the second reader's
+     * reading of a line was taken (ocr_line.tess, migration 019), the trust
+     * stage's re-read of a value by that reader must not agree with it by
+     * construction.  Each of those words stands for the line's stored word
+     * nearest it (field.words, the boxes review shows). */
+    if (db_prepare(db, "WITH t AS (SELECT l.id AS line_id, l.seq AS seq, coalesce(l.cell_id, 0) "
+                       "AS cell, j.key AS k, json_extract(j.value, '$.text') AS text, "
+                       "json_extract(j.value, '$.conf') AS conf, json_extract(j.value, '$.box[0]') "
+                       "AS x, json_extract(j.value, '$.box[1]') AS y, json_extract(j.value, "
+                       "'$.box[2]') AS w, json_extract(j.value, '$.box[3]') AS h FROM ocr_line l, "
+                       "json_each(l.tess) j WHERE l.page_id = ?1 AND l.tess IS NOT NULL) "
+                       "SELECT w.id, w.line_no, coalesce(w.cell_id, l.cell_id, 0), w.text, "
+                       "w.conf, w.x, w.y, w.w, w.h, w.word_no FROM ocr_word w "
+                       "JOIN ocr_line l ON l.id = w.line_id WHERE w.page_id = ?1 "
+                       "AND l.tess IS NULL UNION ALL "
+                       "SELECT (SELECT id FROM (SELECT w.id, abs(2 * w.x + w.w - 2 * t.x - t.w) AS d, "
+                       "w.word_no AS n FROM ocr_word w WHERE w.line_id = t.line_id) ORDER BY d, n "
+                       "LIMIT 1), t.seq, t.cell, t.text, t.conf, t.x, t.y, t.w, t.h, t.k FROM t "
+                       "ORDER BY 2, 10", &st, err))
         return DG_EDB;
     sqlite3_bind_int64(st, 1, ref->id);
     while (rc == DG_OK && sqlite3_step(st) == SQLITE_ROW)

@@ -177,13 +177,32 @@ static void bind_cell(sqlite3_stmt *st, int col, const ocr_line *l, const int64_
         sqlite3_bind_null(st, col);
 }
 
+/* Tesseract's own words of a line the second reader re-read, as JSON
+ * (ocr_line.tess, migration 019) into b, emptied first; the confidence
+ * exact, as ocr_word.conf stores it. */
+static int tess_json(const ocr_line *t, dg_buf *b)
+{
+    dg_buf_reset(b);
+    int rc = dg_buf_addc(b, '[');
+    for (size_t j = 0; j < t->nwords && !rc; j++) {
+        const ocr_word *w = &t->words[j];
+        rc = dg_buf_adds(b, j ? ",{\"text\":" : "{\"text\":");
+        rc = rc ? rc : dg_buf_json_str(b, w->text);
+        rc = rc ? rc : dg_buf_addf(b, ",\"conf\":%.17g,\"box\":[%d,%d,%d,%d]}", w->conf, w->box.x,
+                                   w->box.y, w->box.w, w->box.h);
+    }
+    return rc ? rc : dg_buf_addc(b, ']');
+}
+
 static int insert_lines(sqlite3 *db, int64_t page_id, const ocr_result *r,
                         const int64_t *cell_ids, long *nwords, dg_err *err)
 {
     sqlite3_stmt *ls = NULL, *ws = NULL;
     int rc = db_prepare(db, "INSERT INTO ocr_line(page_id, cell_id, seq, block_no, text, conf, "
-                            "x, y, w, h) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "x, y, w, h, tess) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         &ls, err);
+    dg_buf tess;
+    dg_buf_init(&tess, 0);
     if (!rc)
         rc = db_prepare(db, "INSERT INTO ocr_word(page_id, line_id, cell_id, block_no, line_no, "
                             "word_no, text, conf, x, y, w, h) "
@@ -198,6 +217,14 @@ static int insert_lines(sqlite3 *db, int64_t page_id, const ocr_result *r,
         sqlite3_bind_text(ls, 5, l->text ? l->text : "", -1, SQLITE_STATIC);
         sqlite3_bind_double(ls, 6, l->conf);
         bind_box(ls, 7, l->box);
+        if (l->tess && tess_json(l->tess, &tess)) {
+            rc = dg_err_set(err, DG_ENOMEM, "out of memory");
+            break;
+        }
+        if (l->tess)
+            sqlite3_bind_text(ls, 11, tess.data, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(ls, 11);
         if (sqlite3_step(ls) != SQLITE_DONE) {
             rc = db_fail(db, err, "cannot store text line");
             break;
@@ -225,6 +252,7 @@ static int insert_lines(sqlite3 *db, int64_t page_id, const ocr_result *r,
     }
     sqlite3_finalize(ls);
     sqlite3_finalize(ws);
+    dg_buf_release(&tess);
     return rc;
 }
 

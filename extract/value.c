@@ -140,6 +140,7 @@ int ex_make_value(const ex_page *p, const ex_field *f, const ex_gsel *s, const c
     int first = 1, sig = 0;
     double sum = 0;
     size_t nw = 0, last_word = (size_t)-1;
+    int64_t last_id = -1; /* Tesseract's words of a re-read line may share a stored word */
     v->conf_min = 100;
     for (size_t i = 0; i < s->n; i++) {
         const ex_glyph *g = &p->glyphs[s->g[i]];
@@ -150,7 +151,9 @@ int ex_make_value(const ex_page *p, const ex_field *f, const ex_gsel *s, const c
             continue;
         last_word = g->word;
         const ex_word *w = &p->words[g->word];
-        dg_buf_addf(&words, "%s%lld", nw ? "," : "", (long long)w->id);
+        if (w->id != last_id)
+            dg_buf_addf(&words, "%s%lld", nw ? "," : "", (long long)w->id);
+        last_id = w->id;
         box_union(&v->box, w->orig, &first);
         sum += w->conf;
         if (w->conf < v->conf_min)

@@ -186,12 +186,8 @@ void ocr_result_free(ocr_result **pr)
     if (!pr || !*pr)
         return;
     ocr_result *r = *pr;
-    for (size_t i = 0; i < r->nlines; i++) {
-        for (size_t j = 0; j < r->lines[i].nwords; j++)
-            free(r->lines[i].words[j].text);
-        free(r->lines[i].words);
-        free(r->lines[i].text);
-    }
+    for (size_t i = 0; i < r->nlines; i++)
+        ocr_line_release(&r->lines[i]);
     free(r->lines);
     free(r->cells);
     free(r->cleanup_json);

@@ -259,6 +259,22 @@ float ocr_line_floor(const ocr_line *l)
     return l->cell >= 0 ? 20.0f : 40.0f;
 }
 
+/* Tesseract's own reading of a line whose text the second reader's
+ * replaced (lines2.c), filtered and placed as the line would have been
+ * without it; what the filters drop leaves it without words. */
+static void finish_twin(ocr_line *t, const ocr_settings *s, const line_key *k, const ocr_geom *g)
+{
+    float floor = k->plain ? 0.0f : ocr_line_floor(t);
+    if (!t->text || t->conf < floor || filter_line(t, s, k)) {
+        ocr_line_release(t);
+        t->words = NULL;
+        t->nwords = 0;
+        t->text = NULL;
+        t->tess = NULL;
+    }
+    place_words(t, g);
+}
+
 /* Drop lines that read as nothing, map boxes, compute the mean confidence. */
 void ocr_finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g, ocr_result *r)
 {
@@ -273,6 +289,8 @@ void ocr_finish_lines(line_vec *lv, const ocr_settings *s, const ocr_geom *g, oc
             ocr_line_release(l);
             continue;
         }
+        if (l->tess) /* Tesseract's own reading: kept or dropped as if alone */
+            finish_twin(l->tess, s, &lv->k[i], g);
         place_words(l, g);
         sum += l->conf;
         lv->v[k++] = *l;

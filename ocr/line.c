@@ -37,6 +37,10 @@ void ocr_line_release(ocr_line *l)
         free(l->words[j].text);
     free(l->words);
     free(l->text);
+    if (l->tess) {
+        ocr_line_release(l->tess);
+        free(l->tess);
+    }
 }
 
 static int word_push(ocr_line *l, char *text, float conf)

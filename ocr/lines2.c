@@ -255,9 +255,13 @@ char *ocr_lines2_merge(const ocr_rec2 *r, const char *t1, const char *t2)
 
 /* Line l's words replaced by text, a word at each space (their boxes are
  * cut by character count when the page is finished), and its text by
- * line (spaced as Tesseract's line text is). */
+ * line (spaced as Tesseract's line text is); Tesseract's own reading moves
+ * to l->tess, which extract reads fields from (ocr.h). */
 static int replace_text(ocr_line *l, const char *text, const char *line, float conf)
 {
+    ocr_line *twin = l->tess ? NULL : malloc(sizeof *twin);
+    if (!l->tess && !twin)
+        return DG_ENOMEM;
     size_t nw = 0, len = strlen(text);
     for (size_t i = 0; i <= len; i++)
         nw += (i == len || text[i] == ' ') && i > 0 && text[i - 1] != ' ';
@@ -281,14 +285,20 @@ static int replace_text(ocr_line *l, const char *text, const char *line, float c
             free(w[j].text);
         free(w);
         free(tidy);
+        free(twin);
         return DG_ENOMEM;
     }
-    for (size_t j = 0; j < l->nwords; j++)
-        free(l->words[j].text);
-    free(l->words);
+    if (twin) {
+        *twin = *l;
+        l->tess = twin;
+    } else {
+        for (size_t j = 0; j < l->nwords; j++)
+            free(l->words[j].text);
+        free(l->words);
+        free(l->text);
+    }
     l->words = w;
     l->nwords = nw;
-    free(l->text);
     l->text = tidy;
     return DG_OK;
 }

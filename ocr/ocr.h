@@ -123,6 +123,13 @@ typedef struct ocr_line {
     int cell; /* index into ocr_result.cells, or -1 outside the grid */
     ocr_word *words;
     size_t nwords;
+    /* Tesseract's own reading of the line where the second reader's was
+     * taken (<reader2 lines>, ocr/lines2.c), filtered and placed as the
+     * line itself (no words when the filters left nothing of it); NULL
+     * when text and words are Tesseract's.  Owned by the line.  Fields are
+     * extracted from it: the trust stage weighs Tesseract's reading against
+     * the second reader's of the field's box, which must stay independent. */
+    struct ocr_line *tess;
 } ocr_line;
 
 /* The steps a page's time is counted in (ocr_result.timing), in the order

@@ -62,7 +62,7 @@ static void settings_defaults(ocr_settings *s)
     s->faded_on = 1;
     s->faded_cells_on = 1;
     s->floor_on = 1;
-    s->lines2_mode = OCR_LINES2_NONE;
+    s->lines2_mode = OCR_LINES2_CJK;
     s->lines2_below = 80;
     s->lines2_min_prob = 0.7;
     s->lines2_cells = 0;

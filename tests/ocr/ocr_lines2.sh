@@ -3,7 +3,7 @@
 # in configs/ocr.xml).  tests/data/ocr/plant_note.png (drawn by
 # draw_plant_note.sh): three lines of small serif print in which chi_sim
 # reads 美人蕉 as 美人莱 every time and PP-OCRv4 reads it right.  With the
-# setting lines="cjk" (shipped off, docs/reader2.md) the page reads 美人蕉 three times and the `reader2` step
+# setting lines="cjk" (the shipped default, docs/reader2.md) the page reads 美人蕉 three times and the `reader2` step
 # of the clean-up log counts the lines taken; with lines="none" Tesseract's
 # 美人莱 is back.  Skipped (77) without the model (tools/fetch-models.sh).
 set -u
