@@ -50,10 +50,17 @@ enum {
 /* Longest pinyin query whose rotations are tried (a name's pinyin is short). */
 enum { LK_ROT_MAX = 48 };
 
-/* Columns every tier query returns, in this order. */
-#define LK_TIER_COLS                                                                               \
+/* Columns every tier query returns, in this order.  Without a major in
+ * the request the lean form reads only what the indexes of migration 016
+ * carry (person's name keys with name and birth, study_person with grad),
+ * so a namesake costs two index steps and no table row: what keeps a
+ * common name's thousands of namesakes cheap in a large archive. */
+#define LK_TIER_COLS_FULL                                                                          \
     "SELECT s.id, p.name_simplified, p.name_written, p.birth, s.grad, s.major_hist, "            \
     "s.major_code_hist, s.name_2022, s.code_2022 FROM person p "                                  \
+    "JOIN study_record s ON s.person_id = p.id "
+#define LK_TIER_COLS_LEAN                                                                          \
+    "SELECT s.id, p.name_simplified, NULL, p.birth, s.grad, NULL, NULL, NULL, NULL FROM person p " \
     "JOIN study_record s ON s.person_id = p.id "
 
 /* Neighbours: at most this many per position, so a common surname cannot
@@ -69,9 +76,9 @@ enum { LK_ROT_MAX = 48 };
 #define LK_SUB3                                                                                    \
     "substr(name_simplified, 1, 2) = substr(?1, 1, 2) AND length(name_simplified) = length(?1) "  \
     "AND substr(name_simplified, 4) = substr(?1, 4)"
-#define LK_SUB(key, born)                                                                          \
-    LK_TIER_COLS "JOIN (SELECT id FROM person WHERE " key " AND name_simplified <> ?1" born       \
-                 " LIMIT " LK_SUB_CAP ") n ON n.id = p.id"
+#define LK_SUB(cols, key, born)                                                                    \
+    cols "JOIN (SELECT id FROM person WHERE " key " AND name_simplified <> ?1" born               \
+         " LIMIT " LK_SUB_CAP ") n ON n.id = p.id"
 
 /* Positions 4 and later (names of four characters and more: 端木晓沄):
  * the first two characters and the length seek person_sub3, the rest is
@@ -80,20 +87,33 @@ enum { LK_ROT_MAX = 48 };
     "substr(name_simplified, 1, 2) = substr(?1, 1, 2) AND length(name_simplified) = length(?1) "  \
     "AND substr(name_simplified, 1, ?4 - 1) = substr(?1, 1, ?4 - 1) "                             \
     "AND substr(name_simplified, ?4 + 1) = substr(?1, ?4 + 1)"
-static const char *const subn_sql[2] = {LK_SUB(LK_SUBN, ""), LK_SUB(LK_SUBN, LK_SUB_BORN)};
-
-/* [with --born][position] */
-static const char *const sub_sql[2][LK_SUB_POSITIONS] = {
-    {LK_SUB(LK_SUB1, ""), LK_SUB(LK_SUB2, ""), LK_SUB(LK_SUB3, "")},
-    {LK_SUB(LK_SUB1, LK_SUB_BORN), LK_SUB(LK_SUB2, LK_SUB_BORN), LK_SUB(LK_SUB3, LK_SUB_BORN)},
+/* [lean][with --born] */
+static const char *const subn_sql[2][2] = {
+    {LK_SUB(LK_TIER_COLS_FULL, LK_SUBN, ""), LK_SUB(LK_TIER_COLS_FULL, LK_SUBN, LK_SUB_BORN)},
+    {LK_SUB(LK_TIER_COLS_LEAN, LK_SUBN, ""), LK_SUB(LK_TIER_COLS_LEAN, LK_SUBN, LK_SUB_BORN)},
 };
+
+/* [lean][with --born][position] */
+#define LK_SUB_ALL(cols)                                                                           \
+    {{LK_SUB(cols, LK_SUB1, ""), LK_SUB(cols, LK_SUB2, ""), LK_SUB(cols, LK_SUB3, "")},           \
+     {LK_SUB(cols, LK_SUB1, LK_SUB_BORN), LK_SUB(cols, LK_SUB2, LK_SUB_BORN),                     \
+      LK_SUB(cols, LK_SUB3, LK_SUB_BORN)}}
+static const char *const sub_sql[2][2][LK_SUB_POSITIONS] = {LK_SUB_ALL(LK_TIER_COLS_FULL),
+                                                              LK_SUB_ALL(LK_TIER_COLS_LEAN)};
+static const char *const tier_cols[2] = {LK_TIER_COLS_FULL, LK_TIER_COLS_LEAN};
+
+/* The name tiers' statements of one column form (LK_TIER_COLS_*). */
+typedef struct lk_tier_stmts {
+    sqlite3_stmt *by_simp, *by_pinyin, *by_look;
+    sqlite3_stmt *sub[2][LK_SUB_POSITIONS];
+    sqlite3_stmt *subn[2]; /* positions 4 and later */
+} lk_tier_stmts;
 
 struct arc_lookup {
     sqlite3 *db;
     norm_ctx *nctx;
-    sqlite3_stmt *by_simp, *by_pinyin, *by_look, *fields;
-    sqlite3_stmt *sub[2][LK_SUB_POSITIONS];
-    sqlite3_stmt *subn[2]; /* positions 4 and later */
+    sqlite3_stmt *fields;
+    lk_tier_stmts tiers[2]; /* [lean]: lean when the request names no major */
     char *config_dir;
     lk_prior *prior; /* built at the first pinyin request that needs it */
 };
@@ -136,16 +156,19 @@ void arc_lookup_free(arc_lookup **lk)
     if (!lk || !*lk)
         return;
     arc_lookup *l = *lk;
-    sqlite3_finalize(l->by_simp);
-    sqlite3_finalize(l->by_pinyin);
-    sqlite3_finalize(l->by_look);
     sqlite3_finalize(l->fields);
-    for (int i = 0; i < LK_SUB_POSITIONS; i++) {
-        sqlite3_finalize(l->sub[0][i]);
-        sqlite3_finalize(l->sub[1][i]);
+    for (int v = 0; v < 2; v++) {
+        lk_tier_stmts *t = &l->tiers[v];
+        sqlite3_finalize(t->by_simp);
+        sqlite3_finalize(t->by_pinyin);
+        sqlite3_finalize(t->by_look);
+        for (int i = 0; i < LK_SUB_POSITIONS; i++) {
+            sqlite3_finalize(t->sub[0][i]);
+            sqlite3_finalize(t->sub[1][i]);
+        }
+        sqlite3_finalize(t->subn[0]);
+        sqlite3_finalize(t->subn[1]);
     }
-    sqlite3_finalize(l->subn[0]);
-    sqlite3_finalize(l->subn[1]);
     norm_ctx_free(&l->nctx);
     lk_prior_free(&l->prior);
     free(l->config_dir);
@@ -166,15 +189,26 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
         return dg_err_set(err, DG_ENOMEM, "out of memory opening lookup");
     }
     int rc = norm_ctx_new(config_dir ? config_dir : arc_config_dir(), &l->nctx, err);
-    rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.name_simplified = ?1", &l->by_simp, err);
-    rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.pinyin = ?1", &l->by_pinyin, err);
-    rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.lookalike_key = ?1", &l->by_look, err);
+    /* A lookup reads index pages all over a large archive: mapped, they are
+     * read in place instead of copied into the page cache one read() each
+     * (a third of a lookup's CPU at 10^6 records).  This connection only. */
+    rc = rc ? rc : db_exec(db, "PRAGMA mmap_size = 1073741824", err);
     rc = rc ? rc : lk_fields_prepare(db, "SELECT ", LK_FIELDS_BY_ID, &l->fields, err);
-    for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
-        rc = db_prepare(db, sub_sql[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS],
-                        &l->sub[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS], err);
-    rc = rc ? rc : db_prepare(db, subn_sql[0], &l->subn[0], err);
-    rc = rc ? rc : db_prepare(db, subn_sql[1], &l->subn[1], err);
+    for (int v = 0; v < 2 && !rc; v++) {
+        lk_tier_stmts *t = &l->tiers[v];
+        char sql[512];
+        snprintf(sql, sizeof sql, "%sWHERE p.name_simplified = ?1", tier_cols[v]);
+        rc = db_prepare(db, sql, &t->by_simp, err);
+        snprintf(sql, sizeof sql, "%sWHERE p.pinyin = ?1", tier_cols[v]);
+        rc = rc ? rc : db_prepare(db, sql, &t->by_pinyin, err);
+        snprintf(sql, sizeof sql, "%sWHERE p.lookalike_key = ?1", tier_cols[v]);
+        rc = rc ? rc : db_prepare(db, sql, &t->by_look, err);
+        for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
+            rc = db_prepare(db, sub_sql[v][i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS],
+                            &t->sub[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS], err);
+        rc = rc ? rc : db_prepare(db, subn_sql[v][0], &t->subn[0], err);
+        rc = rc ? rc : db_prepare(db, subn_sql[v][1], &t->subn[1], err);
+    }
     if (rc) {
         arc_lookup_free(&l);
         return rc;
@@ -421,6 +455,12 @@ static int tier_run(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *
     return tier_run_at(lk, lq, tier, st, key, 0, cs, err);
 }
 
+/* The tier statements for this request: lean unless it names a major. */
+static const lk_tier_stmts *lk_tiers(const arc_lookup *lk, const lk_query *lq)
+{
+    return &lk->tiers[lq->major == NULL];
+}
+
 /* A pinyin query in another order than the archive's (surname last, as
  * Western forms write it: "Xiaofan Duanmu", "xiao-fan duan mu"): every
  * rotation of the toneless letters is one more equality seek on
@@ -438,7 +478,7 @@ static int pinyin_orders(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
         memcpy(rot + n - i, p, i);
         rot[n] = '\0';
         if (strcmp(rot, p) != 0)
-            rc = tier_run(lk, lq, LK_PINYIN_ORDER, lk->by_pinyin, rot, cs, err);
+            rc = tier_run(lk, lq, LK_PINYIN_ORDER, lk_tiers(lk, lq)->by_pinyin, rot, cs, err);
     }
     return rc;
 }
@@ -446,22 +486,23 @@ static int pinyin_orders(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
 static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
 {
     const norm_keys *k = &lq->keys;
-    int rc = tier_run(lk, lq, LK_EXACT, lk->by_simp, k->simplified, cs, err);
-    rc = rc ? rc : tier_run(lk, lq, LK_PINYIN, lk->by_pinyin, k->pinyin, cs, err);
-    rc = rc ? rc : tier_run(lk, lq, LK_LOOKALIKE, lk->by_look, k->lookalike, cs, err);
+    const lk_tier_stmts *t = lk_tiers(lk, lq);
+    int rc = tier_run(lk, lq, LK_EXACT, t->by_simp, k->simplified, cs, err);
+    rc = rc ? rc : tier_run(lk, lq, LK_PINYIN, t->by_pinyin, k->pinyin, cs, err);
+    rc = rc ? rc : tier_run(lk, lq, LK_LOOKALIKE, t->by_look, k->lookalike, cs, err);
     if (!rc && !k->simplified && (!cs->n || lq->q->wide))
         rc = pinyin_orders(lk, lq, cs, err);
     if (rc || !k->simplified || (cs->n && !lq->q->wide))
         return rc;
     int born = lq->born_lo[0] != 0;
     for (int i = 0; i < LK_SUB_POSITIONS && !rc; i++)
-        rc = tier_run(lk, lq, LK_NEIGHBOUR, lk->sub[born][i], k->simplified, cs, err);
+        rc = tier_run(lk, lq, LK_NEIGHBOUR, t->sub[born][i], k->simplified, cs, err);
     /* one misread at any later position, whatever the name's length */
     int len = 0;
     for (size_t i = 0, n = strlen(k->simplified); i < n; len++)
         dg_utf8_next(k->simplified, n, &i);
     for (int pos = LK_SUB_POSITIONS + 1; pos <= len && !rc; pos++)
-        rc = tier_run_at(lk, lq, LK_NEIGHBOUR, lk->subn[born], k->simplified, pos, cs, err);
+        rc = tier_run_at(lk, lq, LK_NEIGHBOUR, t->subn[born], k->simplified, pos, cs, err);
     return rc;
 }
 
@@ -470,7 +511,7 @@ static int criteria_only(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
 {
     dg_buf sql;
     dg_buf_init(&sql, 0);
-    dg_buf_adds(&sql, LK_TIER_COLS "WHERE 1");
+    dg_buf_adds(&sql, LK_TIER_COLS_FULL "WHERE 1");
     if (lq->born_lo[0])
         dg_buf_adds(&sql, " AND p.birth >= ?1 AND p.birth < ?2");
     if (lq->grad_lo[0])
