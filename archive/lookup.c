@@ -128,6 +128,10 @@ typedef struct lk_cand {
      * only archived), LK_C_UNKNOWN (not archived, or a major that differs) */
     unsigned char born, grad, major;
     double tie; /* between equal scores, higher first: how likely the misread (neighbours) */
+    /* what the reasons name, kept until the candidate is among the hits
+     * shown (cand_explain): most candidates of a common name never are */
+    char *born_s, *grad_s;
+    const char *major_why;
     size_t nwhy;
     char *why[LK_MAX_WHY];
 } lk_cand;
@@ -225,7 +229,9 @@ static void cand_release(lk_cand *c)
         free(c->why[i]);
     c->nwhy = 0;
     free(c->name);
-    c->name = NULL;
+    free(c->born_s);
+    free(c->grad_s);
+    c->name = c->born_s = c->grad_s = NULL;
 }
 
 static void cands_release(lk_cands *cs)
@@ -310,17 +316,17 @@ static int crit_born(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
         return 1;
     const char *b = coltext(st, 3);
     if (!b || !*b)
-        return c->born = LK_C_UNKNOWN, cand_why(c, "birth not recorded"), 1;
+        return c->born = LK_C_UNKNOWN, 1;
     if (in_range(b, lq->born_lo, lq->born_hi)) {
         c->born = LK_C_MATCH;
         c->score += LK_CRIT;
-        return cand_why(c, "born %s", b), 1;
+        return c->born_s = dg_strdup(b), 1;
     }
     /* Asked for 1958-03, archive knows only 1958: consistent, weaker. */
     if (strlen(b) == 4 && strncmp(b, lq->born_lo, 4) == 0) {
         c->born = LK_C_YEAR;
         c->score += LK_CRIT / 2;
-        return cand_why(c, "born %s (month not recorded)", b), 1;
+        return c->born_s = dg_strdup(b), 1;
     }
     return 0;
 }
@@ -331,12 +337,12 @@ static int crit_grad(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
         return 1;
     const char *g = coltext(st, 4);
     if (!g || !*g)
-        return c->grad = LK_C_UNKNOWN, cand_why(c, "graduation not recorded"), 1;
+        return c->grad = LK_C_UNKNOWN, 1;
     if (!in_range(g, lq->grad_lo, lq->grad_hi))
         return 0;
     c->grad = LK_C_MATCH;
     c->score += LK_CRIT;
-    return cand_why(c, "graduated %s", g), 1;
+    return c->grad_s = dg_strdup(g), 1;
 }
 
 static int contains(const char *hay, const char *needle)
@@ -368,14 +374,13 @@ static int crit_major(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
         return c->major = LK_C_UNKNOWN, lq->raw_name != NULL;
     c->major = LK_C_MATCH;
     c->score += LK_CRIT;
-    return cand_why(c, "%s", why), 1;
+    return c->major_why = why, 1;
 }
 
 /* ---- tiers ---------------------------------------------------------------------- */
 
-static int tier_why(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cand *c)
+static int tier_why(const lk_query *lq, int tier, const char *simp, lk_cand *c)
 {
-    const char *simp = coltext(st, 1);
     const char *qs = lq->keys.simplified;
     if (tier == 0)
         return DG_OK; /* criteria-only lookup: the criteria say why */
@@ -400,6 +405,26 @@ static int tier_why(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cand *c)
     return rc;
 }
 
+/* The reasons of a candidate shown, in the order a registrar reads them:
+ * the name tier, then birth, graduation and major as they were judged. */
+static int cand_explain(const lk_query *lq, lk_cand *c)
+{
+    int rc = tier_why(lq, c->tier, c->name, c);
+    if (!rc && c->born == LK_C_UNKNOWN)
+        rc = cand_why(c, "birth not recorded");
+    else if (!rc && c->born == LK_C_MATCH)
+        rc = cand_why(c, "born %s", c->born_s ? c->born_s : "");
+    else if (!rc && c->born == LK_C_YEAR)
+        rc = cand_why(c, "born %s (month not recorded)", c->born_s ? c->born_s : "");
+    if (!rc && c->grad == LK_C_UNKNOWN)
+        rc = cand_why(c, "graduation not recorded");
+    else if (!rc && c->grad == LK_C_MATCH)
+        rc = cand_why(c, "graduated %s", c->grad_s ? c->grad_s : "");
+    if (!rc && c->major == LK_C_MATCH && c->major_why)
+        rc = cand_why(c, "%s", c->major_why);
+    return rc;
+}
+
 static int cands_push(lk_cands *cs, lk_cand *c)
 {
     if (cs->n == cs->alloc) {
@@ -420,7 +445,7 @@ static int tier_row(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cands *cs
     lk_cand c = {.study = sqlite3_column_int64(st, 0), .score = tier, .tier = tier};
     const char *simp = coltext(st, 1);
     c.name = dg_strdup(simp ? simp : "");
-    int keep = c.name && tier_why(lq, tier, st, &c) == DG_OK;
+    int keep = c.name != NULL;
     keep = keep && crit_born(lq, st, &c) && crit_grad(lq, st, &c) && crit_major(lq, st, &c);
     if (!keep || cands_push(cs, &c)) {
         cand_release(&c);
@@ -707,8 +732,8 @@ static int lookup_as_asked(arc_lookup *lk, const lk_query *lq, const lk_cands *c
 }
 
 /* Move the best `limit` candidates into out (their why strings change owner). */
-static int take_hits(arc_lookup *lk, lk_cands *cs, size_t limit, arc_lookup_result *out,
-                     dg_err *err)
+static int take_hits(arc_lookup *lk, const lk_query *lq, lk_cands *cs, size_t limit,
+                     arc_lookup_result *out, dg_err *err)
 {
     size_t n = cs->n < limit ? cs->n : limit;
     out->hits = calloc(n ? n : 1, sizeof *out->hits);
@@ -722,6 +747,8 @@ static int take_hits(arc_lookup *lk, lk_cands *cs, size_t limit, arc_lookup_resu
         h->record = c->study;
         h->score = c->score;
         h->tier = c->tier;
+        if (cand_explain(lq, c))
+            return dg_err_set(err, DG_ENOMEM, "out of memory");
         h->why = calloc(c->nwhy ? c->nwhy : 1, sizeof *h->why);
         if (!h->why)
             return dg_err_set(err, DG_ENOMEM, "out of memory");
@@ -878,7 +905,7 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
             rc = lookup_as_asked(lk, &lq, &cs, &as_asked, err);
     }
     if (!rc) {
-        rc = take_hits(lk, &cs, (size_t)(q->limit > 0 ? q->limit : LK_DEFAULT_LIMIT), out, err);
+        rc = take_hits(lk, &lq, &cs, (size_t)(q->limit > 0 ? q->limit : LK_DEFAULT_LIMIT), out, err);
     }
     /* Withheld values never leave the library: the hits hold only what the
      * audience may see. */
