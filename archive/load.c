@@ -137,7 +137,7 @@ static void record_release(ld_record *r)
 
 /* Name keys of the names seen last, by written name: a name recurs across
  * an archive (2,000 people called 王伟 in 10^7), its keys are made once. */
-enum { LD_KEYS_SLOTS = 4096 };
+enum { LD_KEYS_SLOTS = 1 << 16 };
 typedef struct ld_keys_slot {
     char *name;
     norm_keys k;

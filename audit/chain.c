@@ -118,6 +118,7 @@ struct audit_batch {
     sqlite3_stmt *ins;
     audit_head head;
     dg_buf content, rows;
+    char user[256]; /* the OS user, looked up once (getpwuid reads files) */
     /* "SELECT * FROM T WHERE rowid = ?1" of each table rows are read from */
     const char *rowtab[AUDIT_BATCH_ROWST];
     sqlite3_stmt *rowst[AUDIT_BATCH_ROWST];
@@ -192,12 +193,13 @@ static int insert_event(audit_batch *b, const char *who, const char *kind, const
 }
 
 /* who checked, content canonicalized into b->content */
-static int prepare_event(audit_batch *b, const char **who, char user[256], const char *kind,
+static int prepare_event(audit_batch *b, const char **who, const char *kind,
                          const char *content_json, dg_err *err)
 {
     if (!*who) {
-        dg_os_user(user, 256);
-        *who = user;
+        if (!b->user[0])
+            dg_os_user(b->user, sizeof b->user);
+        *who = b->user;
     }
     if (audit_check_who(*who, err) || check_kind(kind, err))
         return DG_EUSAGE;
@@ -212,18 +214,16 @@ static int prepare_event(audit_batch *b, const char **who, char user[256], const
 int audit_batch_add(audit_batch *b, const char *who, const char *kind, const char *subject,
                     const char *content_json, int64_t *seq, dg_err *err)
 {
-    char user[256];
-    int rc = prepare_event(b, &who, user, kind, content_json, err);
+    int rc = prepare_event(b, &who, kind, content_json, err);
     return rc ? rc : insert_event(b, who, kind, subject ? subject : "", b->content.data, seq, err);
 }
 
 int audit_append(sqlite3 *db, const char *who, const char *kind, const char *subject,
                  const char *content_json, int64_t *seq, dg_err *err)
 {
-    char user[256];
     audit_batch one = {.db = db};
     dg_buf_init(&one.content, 0);
-    int rc = prepare_event(&one, &who, user, kind, content_json, err);
+    int rc = prepare_event(&one, &who, kind, content_json, err);
     int own = rc == DG_OK && sqlite3_get_autocommit(db);
     if (own && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         rc = fail(db, err, "cannot append to the audit chain");
@@ -283,9 +283,10 @@ static int row_prepare(sqlite3 *db, const char *table, sqlite3_stmt **st, dg_err
     return DG_OK;
 }
 
-/* The row through st (row_prepare's statement), left reset. */
+/* The row through st (row_prepare's statement), left reset; canonical when
+ * canon, else in column order (for content canonicalized as a whole). */
 static int row_json_st(sqlite3 *db, sqlite3_stmt *st, const char *table, int64_t id,
-                       dg_buf *out, dg_err *err)
+                       int canon, dg_buf *out, dg_err *err)
 {
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st), rc = DG_OK;
@@ -300,7 +301,10 @@ static int row_json_st(sqlite3 *db, sqlite3_stmt *st, const char *table, int64_t
         rc = mem || dg_buf_addc(&raw, '}')
                  ? dg_err_set(err, DG_ENOMEM, "out of memory reading %s %lld", table,
                               (long long)id)
-                 : audit_canon(raw.data, raw.len, out, err);
+                 : canon ? audit_canon(raw.data, raw.len, out, err)
+                         : (dg_buf_add(out, raw.data, raw.len) ? dg_err_set(err, DG_ENOMEM,
+                                                                             "out of memory")
+                                                               : DG_OK);
     } else if (step == SQLITE_DONE) {
         rc = dg_err_set(err, DG_ENOTFOUND, "no %s with id %lld", table, (long long)id);
     } else {
@@ -317,7 +321,7 @@ int audit_row_json(sqlite3 *db, const char *table, int64_t id, dg_buf *out, dg_e
     int rc = row_prepare(db, table, &st, err);
     if (rc)
         return rc;
-    rc = row_json_st(db, st, table, id, out, err);
+    rc = row_json_st(db, st, table, id, 1, out, err);
     sqlite3_finalize(st);
     return rc;
 }
@@ -336,7 +340,8 @@ static int batch_row_json(audit_batch *b, const char *table, int64_t id, dg_buf 
             return DG_EDB;
         b->rowtab[i] = table; /* the callers' names are our own constants */
     }
-    return row_json_st(b->db, b->rowst[i], table, id, out, err);
+    /* raw: the event's content is canonicalized whole (audit_batch_add) */
+    return row_json_st(b->db, b->rowst[i], table, id, 0, out, err);
 }
 
 /* Into c (empty): the content of an event about rows (audit_append_rows);
