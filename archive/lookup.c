@@ -203,9 +203,14 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
         char sql[512];
         snprintf(sql, sizeof sql, "%sWHERE p.name_simplified = ?1", tier_cols[v]);
         rc = db_prepare(db, sql, &t->by_simp, err);
-        snprintf(sql, sizeof sql, "%sWHERE p.pinyin = ?1", tier_cols[v]);
+        /* ?2: the request's simplified name, whose people the exact tier
+         * has already found with a higher score (a duplicate would only be
+         * read, joined and dropped: half the rows of a common Han name) */
+        snprintf(sql, sizeof sql, "%sWHERE p.pinyin = ?1 AND (?2 IS NULL OR "
+                 "p.name_simplified IS NOT ?2)", tier_cols[v]);
         rc = rc ? rc : db_prepare(db, sql, &t->by_pinyin, err);
-        snprintf(sql, sizeof sql, "%sWHERE p.lookalike_key = ?1", tier_cols[v]);
+        snprintf(sql, sizeof sql, "%sWHERE p.lookalike_key = ?1 AND (?2 IS NULL OR "
+                 "p.name_simplified IS NOT ?2)", tier_cols[v]);
         rc = rc ? rc : db_prepare(db, sql, &t->by_look, err);
         for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
             rc = db_prepare(db, sub_sql[v][i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS],
@@ -486,6 +491,18 @@ static const lk_tier_stmts *lk_tiers(const arc_lookup *lk, const lk_query *lq)
     return &lk->tiers[lq->major == NULL];
 }
 
+/* The pinyin and look-alike tiers, without the people of the exact tier. */
+static int tier_run_except(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *st,
+                           const char *key, lk_cands *cs, dg_err *err)
+{
+    sqlite3_reset(st);
+    if (lq->keys.simplified)
+        sqlite3_bind_text(st, 2, lq->keys.simplified, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+    return tier_run(lk, lq, tier, st, key, cs, err);
+}
+
 /* A pinyin query in another order than the archive's (surname last, as
  * Western forms write it: "Xiaofan Duanmu", "xiao-fan duan mu"): every
  * rotation of the toneless letters is one more equality seek on
@@ -503,7 +520,8 @@ static int pinyin_orders(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
         memcpy(rot + n - i, p, i);
         rot[n] = '\0';
         if (strcmp(rot, p) != 0)
-            rc = tier_run(lk, lq, LK_PINYIN_ORDER, lk_tiers(lk, lq)->by_pinyin, rot, cs, err);
+            rc = tier_run_except(lk, lq, LK_PINYIN_ORDER, lk_tiers(lk, lq)->by_pinyin, rot, cs,
+                                 err);
     }
     return rc;
 }
@@ -513,8 +531,8 @@ static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *
     const norm_keys *k = &lq->keys;
     const lk_tier_stmts *t = lk_tiers(lk, lq);
     int rc = tier_run(lk, lq, LK_EXACT, t->by_simp, k->simplified, cs, err);
-    rc = rc ? rc : tier_run(lk, lq, LK_PINYIN, t->by_pinyin, k->pinyin, cs, err);
-    rc = rc ? rc : tier_run(lk, lq, LK_LOOKALIKE, t->by_look, k->lookalike, cs, err);
+    rc = rc ? rc : tier_run_except(lk, lq, LK_PINYIN, t->by_pinyin, k->pinyin, cs, err);
+    rc = rc ? rc : tier_run_except(lk, lq, LK_LOOKALIKE, t->by_look, k->lookalike, cs, err);
     if (!rc && !k->simplified && (!cs->n || lq->q->wide))
         rc = pinyin_orders(lk, lq, cs, err);
     if (rc || !k->simplified || (cs->n && !lq->q->wide))
