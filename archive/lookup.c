@@ -526,11 +526,25 @@ static int pinyin_orders(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
     return rc;
 }
 
+/* The exact tier alone fills the hits shown and no other tier can rank
+ * among them: each criterion adds LK_CRIT at most, so with fewer than three
+ * a pinyin or look-alike score stays under an exact one.  Reading those
+ * tiers (thousands of homophones of a common name) would change nothing. */
+static int exact_fills(const lk_query *lq, const lk_cands *cs)
+{
+    size_t limit = lq->q->limit > 0 ? (size_t)lq->q->limit : LK_DEFAULT_LIMIT;
+    int crit = (lq->born_lo[0] != 0) + (lq->grad_lo[0] != 0) + (lq->major != NULL);
+    return lq->keys.simplified && !lq->q->wide && cs->n >= limit &&
+           LK_PINYIN + crit * LK_CRIT < LK_EXACT;
+}
+
 static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
 {
     const norm_keys *k = &lq->keys;
     const lk_tier_stmts *t = lk_tiers(lk, lq);
     int rc = tier_run(lk, lq, LK_EXACT, t->by_simp, k->simplified, cs, err);
+    if (!rc && exact_fills(lq, cs))
+        return DG_OK;
     rc = rc ? rc : tier_run_except(lk, lq, LK_PINYIN, t->by_pinyin, k->pinyin, cs, err);
     rc = rc ? rc : tier_run_except(lk, lq, LK_LOOKALIKE, t->by_look, k->lookalike, cs, err);
     if (!rc && !k->simplified && (!cs->n || lq->q->wide))
