@@ -50,10 +50,17 @@ enum {
 /* Longest pinyin query whose rotations are tried (a name's pinyin is short). */
 enum { LK_ROT_MAX = 48 };
 
-/* Columns every tier query returns, in this order. */
-#define LK_TIER_COLS                                                                               \
+/* Columns every tier query returns, in this order.  Without a major in
+ * the request the lean form reads only what the indexes of migration 021
+ * carry (person's name keys with name and birth, study_person with grad),
+ * so a namesake costs two index steps and no table row: what keeps a
+ * common name's thousands of namesakes cheap in a large archive. */
+#define LK_TIER_COLS_FULL                                                                          \
     "SELECT s.id, p.name_simplified, p.name_written, p.birth, s.grad, s.major_hist, "            \
     "s.major_code_hist, s.name_2022, s.code_2022 FROM person p "                                  \
+    "JOIN study_record s ON s.person_id = p.id "
+#define LK_TIER_COLS_LEAN                                                                          \
+    "SELECT s.id, p.name_simplified, NULL, p.birth, s.grad, NULL, NULL, NULL, NULL FROM person p " \
     "JOIN study_record s ON s.person_id = p.id "
 
 /* Neighbours: at most this many per position, so a common surname cannot
@@ -69,9 +76,9 @@ enum { LK_ROT_MAX = 48 };
 #define LK_SUB3                                                                                    \
     "substr(name_simplified, 1, 2) = substr(?1, 1, 2) AND length(name_simplified) = length(?1) "  \
     "AND substr(name_simplified, 4) = substr(?1, 4)"
-#define LK_SUB(key, born)                                                                          \
-    LK_TIER_COLS "JOIN (SELECT id FROM person WHERE " key " AND name_simplified <> ?1" born       \
-                 " LIMIT " LK_SUB_CAP ") n ON n.id = p.id"
+#define LK_SUB(cols, key, born)                                                                    \
+    cols "JOIN (SELECT id FROM person WHERE " key " AND name_simplified <> ?1" born               \
+         " LIMIT " LK_SUB_CAP ") n ON n.id = p.id"
 
 /* Positions 4 and later (names of four characters and more: 端木晓沄):
  * the first two characters and the length seek person_sub3, the rest is
@@ -80,20 +87,33 @@ enum { LK_ROT_MAX = 48 };
     "substr(name_simplified, 1, 2) = substr(?1, 1, 2) AND length(name_simplified) = length(?1) "  \
     "AND substr(name_simplified, 1, ?4 - 1) = substr(?1, 1, ?4 - 1) "                             \
     "AND substr(name_simplified, ?4 + 1) = substr(?1, ?4 + 1)"
-static const char *const subn_sql[2] = {LK_SUB(LK_SUBN, ""), LK_SUB(LK_SUBN, LK_SUB_BORN)};
-
-/* [with --born][position] */
-static const char *const sub_sql[2][LK_SUB_POSITIONS] = {
-    {LK_SUB(LK_SUB1, ""), LK_SUB(LK_SUB2, ""), LK_SUB(LK_SUB3, "")},
-    {LK_SUB(LK_SUB1, LK_SUB_BORN), LK_SUB(LK_SUB2, LK_SUB_BORN), LK_SUB(LK_SUB3, LK_SUB_BORN)},
+/* [lean][with --born] */
+static const char *const subn_sql[2][2] = {
+    {LK_SUB(LK_TIER_COLS_FULL, LK_SUBN, ""), LK_SUB(LK_TIER_COLS_FULL, LK_SUBN, LK_SUB_BORN)},
+    {LK_SUB(LK_TIER_COLS_LEAN, LK_SUBN, ""), LK_SUB(LK_TIER_COLS_LEAN, LK_SUBN, LK_SUB_BORN)},
 };
+
+/* [lean][with --born][position] */
+#define LK_SUB_ALL(cols)                                                                           \
+    {{LK_SUB(cols, LK_SUB1, ""), LK_SUB(cols, LK_SUB2, ""), LK_SUB(cols, LK_SUB3, "")},           \
+     {LK_SUB(cols, LK_SUB1, LK_SUB_BORN), LK_SUB(cols, LK_SUB2, LK_SUB_BORN),                     \
+      LK_SUB(cols, LK_SUB3, LK_SUB_BORN)}}
+static const char *const sub_sql[2][2][LK_SUB_POSITIONS] = {LK_SUB_ALL(LK_TIER_COLS_FULL),
+                                                              LK_SUB_ALL(LK_TIER_COLS_LEAN)};
+static const char *const tier_cols[2] = {LK_TIER_COLS_FULL, LK_TIER_COLS_LEAN};
+
+/* The name tiers' statements of one column form (LK_TIER_COLS_*). */
+typedef struct lk_tier_stmts {
+    sqlite3_stmt *by_simp, *by_pinyin, *by_look;
+    sqlite3_stmt *sub[2][LK_SUB_POSITIONS];
+    sqlite3_stmt *subn[2]; /* positions 4 and later */
+} lk_tier_stmts;
 
 struct arc_lookup {
     sqlite3 *db;
     norm_ctx *nctx;
-    sqlite3_stmt *by_simp, *by_pinyin, *by_look, *fields;
-    sqlite3_stmt *sub[2][LK_SUB_POSITIONS];
-    sqlite3_stmt *subn[2]; /* positions 4 and later */
+    sqlite3_stmt *fields;
+    lk_tier_stmts tiers[2]; /* [lean]: lean when the request names no major */
     char *config_dir;
     lk_prior *prior; /* built at the first pinyin request that needs it */
 };
@@ -108,6 +128,10 @@ typedef struct lk_cand {
      * only archived), LK_C_UNKNOWN (not archived, or a major that differs) */
     unsigned char born, grad, major;
     double tie; /* between equal scores, higher first: how likely the misread (neighbours) */
+    /* what the reasons name, kept until the candidate is among the hits
+     * shown (cand_explain): most candidates of a common name never are */
+    char *born_s, *grad_s;
+    const char *major_why;
     size_t nwhy;
     char *why[LK_MAX_WHY];
 } lk_cand;
@@ -136,16 +160,19 @@ void arc_lookup_free(arc_lookup **lk)
     if (!lk || !*lk)
         return;
     arc_lookup *l = *lk;
-    sqlite3_finalize(l->by_simp);
-    sqlite3_finalize(l->by_pinyin);
-    sqlite3_finalize(l->by_look);
     sqlite3_finalize(l->fields);
-    for (int i = 0; i < LK_SUB_POSITIONS; i++) {
-        sqlite3_finalize(l->sub[0][i]);
-        sqlite3_finalize(l->sub[1][i]);
+    for (int v = 0; v < 2; v++) {
+        lk_tier_stmts *t = &l->tiers[v];
+        sqlite3_finalize(t->by_simp);
+        sqlite3_finalize(t->by_pinyin);
+        sqlite3_finalize(t->by_look);
+        for (int i = 0; i < LK_SUB_POSITIONS; i++) {
+            sqlite3_finalize(t->sub[0][i]);
+            sqlite3_finalize(t->sub[1][i]);
+        }
+        sqlite3_finalize(t->subn[0]);
+        sqlite3_finalize(t->subn[1]);
     }
-    sqlite3_finalize(l->subn[0]);
-    sqlite3_finalize(l->subn[1]);
     norm_ctx_free(&l->nctx);
     lk_prior_free(&l->prior);
     free(l->config_dir);
@@ -166,15 +193,31 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
         return dg_err_set(err, DG_ENOMEM, "out of memory opening lookup");
     }
     int rc = norm_ctx_new(config_dir ? config_dir : arc_config_dir(), &l->nctx, err);
-    rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.name_simplified = ?1", &l->by_simp, err);
-    rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.pinyin = ?1", &l->by_pinyin, err);
-    rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.lookalike_key = ?1", &l->by_look, err);
+    /* A lookup reads index pages all over a large archive: mapped, they are
+     * read in place instead of copied into the page cache one read() each
+     * (a third of a lookup's CPU at 10^6 records).  This connection only. */
+    rc = rc ? rc : db_exec(db, "PRAGMA mmap_size = 1073741824", err);
     rc = rc ? rc : lk_fields_prepare(db, "SELECT ", LK_FIELDS_BY_ID, &l->fields, err);
-    for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
-        rc = db_prepare(db, sub_sql[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS],
-                        &l->sub[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS], err);
-    rc = rc ? rc : db_prepare(db, subn_sql[0], &l->subn[0], err);
-    rc = rc ? rc : db_prepare(db, subn_sql[1], &l->subn[1], err);
+    for (int v = 0; v < 2 && !rc; v++) {
+        lk_tier_stmts *t = &l->tiers[v];
+        char sql[512];
+        snprintf(sql, sizeof sql, "%sWHERE p.name_simplified = ?1", tier_cols[v]);
+        rc = db_prepare(db, sql, &t->by_simp, err);
+        /* ?2: the request's simplified name, whose people the exact tier
+         * has already found with a higher score (a duplicate would only be
+         * read, joined and dropped: half the rows of a common Han name) */
+        snprintf(sql, sizeof sql, "%sWHERE p.pinyin = ?1 AND (?2 IS NULL OR "
+                 "p.name_simplified IS NOT ?2)", tier_cols[v]);
+        rc = rc ? rc : db_prepare(db, sql, &t->by_pinyin, err);
+        snprintf(sql, sizeof sql, "%sWHERE p.lookalike_key = ?1 AND (?2 IS NULL OR "
+                 "p.name_simplified IS NOT ?2)", tier_cols[v]);
+        rc = rc ? rc : db_prepare(db, sql, &t->by_look, err);
+        for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
+            rc = db_prepare(db, sub_sql[v][i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS],
+                            &t->sub[i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS], err);
+        rc = rc ? rc : db_prepare(db, subn_sql[v][0], &t->subn[0], err);
+        rc = rc ? rc : db_prepare(db, subn_sql[v][1], &t->subn[1], err);
+    }
     if (rc) {
         arc_lookup_free(&l);
         return rc;
@@ -191,7 +234,9 @@ static void cand_release(lk_cand *c)
         free(c->why[i]);
     c->nwhy = 0;
     free(c->name);
-    c->name = NULL;
+    free(c->born_s);
+    free(c->grad_s);
+    c->name = c->born_s = c->grad_s = NULL;
 }
 
 static void cands_release(lk_cands *cs)
@@ -276,17 +321,17 @@ static int crit_born(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
         return 1;
     const char *b = coltext(st, 3);
     if (!b || !*b)
-        return c->born = LK_C_UNKNOWN, cand_why(c, "birth not recorded"), 1;
+        return c->born = LK_C_UNKNOWN, 1;
     if (in_range(b, lq->born_lo, lq->born_hi)) {
         c->born = LK_C_MATCH;
         c->score += LK_CRIT;
-        return cand_why(c, "born %s", b), 1;
+        return c->born_s = dg_strdup(b), 1;
     }
     /* Asked for 1958-03, archive knows only 1958: consistent, weaker. */
     if (strlen(b) == 4 && strncmp(b, lq->born_lo, 4) == 0) {
         c->born = LK_C_YEAR;
         c->score += LK_CRIT / 2;
-        return cand_why(c, "born %s (month not recorded)", b), 1;
+        return c->born_s = dg_strdup(b), 1;
     }
     return 0;
 }
@@ -297,12 +342,12 @@ static int crit_grad(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
         return 1;
     const char *g = coltext(st, 4);
     if (!g || !*g)
-        return c->grad = LK_C_UNKNOWN, cand_why(c, "graduation not recorded"), 1;
+        return c->grad = LK_C_UNKNOWN, 1;
     if (!in_range(g, lq->grad_lo, lq->grad_hi))
         return 0;
     c->grad = LK_C_MATCH;
     c->score += LK_CRIT;
-    return cand_why(c, "graduated %s", g), 1;
+    return c->grad_s = dg_strdup(g), 1;
 }
 
 static int contains(const char *hay, const char *needle)
@@ -334,14 +379,13 @@ static int crit_major(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
         return c->major = LK_C_UNKNOWN, lq->raw_name != NULL;
     c->major = LK_C_MATCH;
     c->score += LK_CRIT;
-    return cand_why(c, "%s", why), 1;
+    return c->major_why = why, 1;
 }
 
 /* ---- tiers ---------------------------------------------------------------------- */
 
-static int tier_why(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cand *c)
+static int tier_why(const lk_query *lq, int tier, const char *simp, lk_cand *c)
 {
-    const char *simp = coltext(st, 1);
     const char *qs = lq->keys.simplified;
     if (tier == 0)
         return DG_OK; /* criteria-only lookup: the criteria say why */
@@ -366,6 +410,26 @@ static int tier_why(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cand *c)
     return rc;
 }
 
+/* The reasons of a candidate shown, in the order a registrar reads them:
+ * the name tier, then birth, graduation and major as they were judged. */
+static int cand_explain(const lk_query *lq, lk_cand *c)
+{
+    int rc = tier_why(lq, c->tier, c->name, c);
+    if (!rc && c->born == LK_C_UNKNOWN)
+        rc = cand_why(c, "birth not recorded");
+    else if (!rc && c->born == LK_C_MATCH)
+        rc = cand_why(c, "born %s", c->born_s ? c->born_s : "");
+    else if (!rc && c->born == LK_C_YEAR)
+        rc = cand_why(c, "born %s (month not recorded)", c->born_s ? c->born_s : "");
+    if (!rc && c->grad == LK_C_UNKNOWN)
+        rc = cand_why(c, "graduation not recorded");
+    else if (!rc && c->grad == LK_C_MATCH)
+        rc = cand_why(c, "graduated %s", c->grad_s ? c->grad_s : "");
+    if (!rc && c->major == LK_C_MATCH && c->major_why)
+        rc = cand_why(c, "%s", c->major_why);
+    return rc;
+}
+
 static int cands_push(lk_cands *cs, lk_cand *c)
 {
     if (cs->n == cs->alloc) {
@@ -386,7 +450,7 @@ static int tier_row(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cands *cs
     lk_cand c = {.study = sqlite3_column_int64(st, 0), .score = tier, .tier = tier};
     const char *simp = coltext(st, 1);
     c.name = dg_strdup(simp ? simp : "");
-    int keep = c.name && tier_why(lq, tier, st, &c) == DG_OK;
+    int keep = c.name != NULL;
     keep = keep && crit_born(lq, st, &c) && crit_grad(lq, st, &c) && crit_major(lq, st, &c);
     if (!keep || cands_push(cs, &c)) {
         cand_release(&c);
@@ -421,6 +485,24 @@ static int tier_run(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *
     return tier_run_at(lk, lq, tier, st, key, 0, cs, err);
 }
 
+/* The tier statements for this request: lean unless it names a major. */
+static const lk_tier_stmts *lk_tiers(const arc_lookup *lk, const lk_query *lq)
+{
+    return &lk->tiers[lq->major == NULL];
+}
+
+/* The pinyin and look-alike tiers, without the people of the exact tier. */
+static int tier_run_except(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *st,
+                           const char *key, lk_cands *cs, dg_err *err)
+{
+    sqlite3_reset(st);
+    if (lq->keys.simplified)
+        sqlite3_bind_text(st, 2, lq->keys.simplified, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+    return tier_run(lk, lq, tier, st, key, cs, err);
+}
+
 /* A pinyin query in another order than the archive's (surname last, as
  * Western forms write it: "Xiaofan Duanmu", "xiao-fan duan mu"): every
  * rotation of the toneless letters is one more equality seek on
@@ -438,30 +520,46 @@ static int pinyin_orders(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
         memcpy(rot + n - i, p, i);
         rot[n] = '\0';
         if (strcmp(rot, p) != 0)
-            rc = tier_run(lk, lq, LK_PINYIN_ORDER, lk->by_pinyin, rot, cs, err);
+            rc = tier_run_except(lk, lq, LK_PINYIN_ORDER, lk_tiers(lk, lq)->by_pinyin, rot, cs,
+                                 err);
     }
     return rc;
+}
+
+/* The exact tier alone fills the hits shown and no other tier can rank
+ * among them: each criterion adds LK_CRIT at most, so with fewer than three
+ * a pinyin or look-alike score stays under an exact one.  Reading those
+ * tiers (thousands of homophones of a common name) would change nothing. */
+static int exact_fills(const lk_query *lq, const lk_cands *cs)
+{
+    size_t limit = lq->q->limit > 0 ? (size_t)lq->q->limit : LK_DEFAULT_LIMIT;
+    int crit = (lq->born_lo[0] != 0) + (lq->grad_lo[0] != 0) + (lq->major != NULL);
+    return lq->keys.simplified && !lq->q->wide && cs->n >= limit &&
+           LK_PINYIN + crit * LK_CRIT < LK_EXACT;
 }
 
 static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
 {
     const norm_keys *k = &lq->keys;
-    int rc = tier_run(lk, lq, LK_EXACT, lk->by_simp, k->simplified, cs, err);
-    rc = rc ? rc : tier_run(lk, lq, LK_PINYIN, lk->by_pinyin, k->pinyin, cs, err);
-    rc = rc ? rc : tier_run(lk, lq, LK_LOOKALIKE, lk->by_look, k->lookalike, cs, err);
+    const lk_tier_stmts *t = lk_tiers(lk, lq);
+    int rc = tier_run(lk, lq, LK_EXACT, t->by_simp, k->simplified, cs, err);
+    if (!rc && exact_fills(lq, cs))
+        return DG_OK;
+    rc = rc ? rc : tier_run_except(lk, lq, LK_PINYIN, t->by_pinyin, k->pinyin, cs, err);
+    rc = rc ? rc : tier_run_except(lk, lq, LK_LOOKALIKE, t->by_look, k->lookalike, cs, err);
     if (!rc && !k->simplified && (!cs->n || lq->q->wide))
         rc = pinyin_orders(lk, lq, cs, err);
     if (rc || !k->simplified || (cs->n && !lq->q->wide))
         return rc;
     int born = lq->born_lo[0] != 0;
     for (int i = 0; i < LK_SUB_POSITIONS && !rc; i++)
-        rc = tier_run(lk, lq, LK_NEIGHBOUR, lk->sub[born][i], k->simplified, cs, err);
+        rc = tier_run(lk, lq, LK_NEIGHBOUR, t->sub[born][i], k->simplified, cs, err);
     /* one misread at any later position, whatever the name's length */
     int len = 0;
     for (size_t i = 0, n = strlen(k->simplified); i < n; len++)
         dg_utf8_next(k->simplified, n, &i);
     for (int pos = LK_SUB_POSITIONS + 1; pos <= len && !rc; pos++)
-        rc = tier_run_at(lk, lq, LK_NEIGHBOUR, lk->subn[born], k->simplified, pos, cs, err);
+        rc = tier_run_at(lk, lq, LK_NEIGHBOUR, t->subn[born], k->simplified, pos, cs, err);
     return rc;
 }
 
@@ -470,7 +568,7 @@ static int criteria_only(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
 {
     dg_buf sql;
     dg_buf_init(&sql, 0);
-    dg_buf_adds(&sql, LK_TIER_COLS "WHERE 1");
+    dg_buf_adds(&sql, LK_TIER_COLS_FULL "WHERE 1");
     if (lq->born_lo[0])
         dg_buf_adds(&sql, " AND p.birth >= ?1 AND p.birth < ?2");
     if (lq->grad_lo[0])
@@ -666,8 +764,8 @@ static int lookup_as_asked(arc_lookup *lk, const lk_query *lq, const lk_cands *c
 }
 
 /* Move the best `limit` candidates into out (their why strings change owner). */
-static int take_hits(arc_lookup *lk, lk_cands *cs, size_t limit, arc_lookup_result *out,
-                     dg_err *err)
+static int take_hits(arc_lookup *lk, const lk_query *lq, lk_cands *cs, size_t limit,
+                     arc_lookup_result *out, dg_err *err)
 {
     size_t n = cs->n < limit ? cs->n : limit;
     out->hits = calloc(n ? n : 1, sizeof *out->hits);
@@ -681,6 +779,8 @@ static int take_hits(arc_lookup *lk, lk_cands *cs, size_t limit, arc_lookup_resu
         h->record = c->study;
         h->score = c->score;
         h->tier = c->tier;
+        if (cand_explain(lq, c))
+            return dg_err_set(err, DG_ENOMEM, "out of memory");
         h->why = calloc(c->nwhy ? c->nwhy : 1, sizeof *h->why);
         if (!h->why)
             return dg_err_set(err, DG_ENOMEM, "out of memory");
@@ -837,7 +937,7 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
             rc = lookup_as_asked(lk, &lq, &cs, &as_asked, err);
     }
     if (!rc) {
-        rc = take_hits(lk, &cs, (size_t)(q->limit > 0 ? q->limit : LK_DEFAULT_LIMIT), out, err);
+        rc = take_hits(lk, &lq, &cs, (size_t)(q->limit > 0 ? q->limit : LK_DEFAULT_LIMIT), out, err);
     }
     /* Withheld values never leave the library: the hits hold only what the
      * audience may see. */

@@ -88,6 +88,10 @@ typedef struct audit_batch audit_batch;
 int audit_batch_begin(sqlite3 *db, audit_batch **out, dg_err *err);
 int audit_batch_add(audit_batch *b, const char *who, const char *kind, const char *subject,
                     const char *content_json, int64_t *seq, dg_err *err);
+/* audit_append_rows through the batch: the rows' SELECTs prepared once. */
+int audit_batch_add_rows(audit_batch *b, const char *who, const char *kind,
+                         const char *const *tables, const int64_t *ids, size_t n,
+                         const char *extra_json, dg_err *err);
 void audit_batch_free(audit_batch **b);
 
 /*

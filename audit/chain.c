@@ -114,11 +114,17 @@ int audit_anchor_parse(const char *s, audit_head *h, dg_err *err)
 
 /* A batch of appends under one write lock: the head kept in memory and the
  * INSERT prepared once (a merge appends a shard's whole history). */
+enum { AUDIT_BATCH_ROWST = 8 };
+
 struct audit_batch {
     sqlite3 *db;
     sqlite3_stmt *ins;
     audit_head head;
-    dg_buf content;
+    dg_buf content, rows;
+    char user[256]; /* the OS user, looked up once (getpwuid reads files) */
+    /* "SELECT * FROM T WHERE rowid = ?1" of each table rows are read from */
+    const char *rowtab[AUDIT_BATCH_ROWST];
+    sqlite3_stmt *rowst[AUDIT_BATCH_ROWST];
 };
 
 int audit_batch_begin(sqlite3 *db, audit_batch **out, dg_err *err)
@@ -129,6 +135,7 @@ int audit_batch_begin(sqlite3 *db, audit_batch **out, dg_err *err)
         return dg_err_set(err, DG_ENOMEM, "out of memory appending to the audit chain");
     b->db = db;
     dg_buf_init(&b->content, 0);
+    dg_buf_init(&b->rows, 0);
     if (audit_head_read(db, &b->head, err)) {
         free(b);
         return DG_EDB;
@@ -149,7 +156,10 @@ void audit_batch_free(audit_batch **b)
     if (!b || !*b)
         return;
     sqlite3_finalize((*b)->ins);
+    for (int i = 0; i < AUDIT_BATCH_ROWST; i++)
+        sqlite3_finalize((*b)->rowst[i]);
     dg_buf_release(&(*b)->content);
+    dg_buf_release(&(*b)->rows);
     free(*b);
     *b = NULL;
 }
@@ -186,12 +196,13 @@ static int insert_event(audit_batch *b, const char *who, const char *kind, const
 }
 
 /* who checked, content canonicalized into b->content */
-static int prepare_event(audit_batch *b, const char **who, char user[256], const char *kind,
+static int prepare_event(audit_batch *b, const char **who, const char *kind,
                          const char *content_json, dg_err *err)
 {
     if (!*who) {
-        dg_os_user(user, 256);
-        *who = user;
+        if (!b->user[0])
+            dg_os_user(b->user, sizeof b->user);
+        *who = b->user;
     }
     if (audit_check_who(*who, err) || check_kind(kind, err))
         return DG_EUSAGE;
@@ -206,18 +217,16 @@ static int prepare_event(audit_batch *b, const char **who, char user[256], const
 int audit_batch_add(audit_batch *b, const char *who, const char *kind, const char *subject,
                     const char *content_json, int64_t *seq, dg_err *err)
 {
-    char user[256];
-    int rc = prepare_event(b, &who, user, kind, content_json, err);
+    int rc = prepare_event(b, &who, kind, content_json, err);
     return rc ? rc : insert_event(b, who, kind, subject ? subject : "", b->content.data, seq, err);
 }
 
 int audit_append(sqlite3 *db, const char *who, const char *kind, const char *subject,
                  const char *content_json, int64_t *seq, dg_err *err)
 {
-    char user[256];
     audit_batch one = {.db = db};
     dg_buf_init(&one.content, 0);
-    int rc = prepare_event(&one, &who, user, kind, content_json, err);
+    int rc = prepare_event(&one, &who, kind, content_json, err);
     int own = rc == DG_OK && sqlite3_get_autocommit(db);
     if (own && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         rc = fail(db, err, "cannot append to the audit chain");
@@ -300,16 +309,23 @@ static int column_json(sqlite3_stmt *st, int i, dg_buf *b)
     }
 }
 
-int audit_row_json(sqlite3 *db, const char *table, int64_t id, dg_buf *out, dg_err *err)
+static int row_prepare(sqlite3 *db, const char *table, sqlite3_stmt **st, dg_err *err)
 {
     char sql[256];
     if (!table_name_ok(table))
         return dg_err_set(err, DG_EUSAGE, "'%s' is not a table name", table);
     snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE rowid = ?1", audit_row_columns(db, table),
              table);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
         return fail(db, err, "cannot read a row for the audit chain");
+    return DG_OK;
+}
+
+/* The row through st (row_prepare's statement), left reset; canonical when
+ * canon, else in column order (for content canonicalized as a whole). */
+static int row_json_st(sqlite3 *db, sqlite3_stmt *st, const char *table, int64_t id,
+                       int canon, dg_buf *out, dg_err *err)
+{
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st), rc = DG_OK;
     dg_buf raw;
@@ -323,30 +339,65 @@ int audit_row_json(sqlite3 *db, const char *table, int64_t id, dg_buf *out, dg_e
         rc = mem || dg_buf_addc(&raw, '}')
                  ? dg_err_set(err, DG_ENOMEM, "out of memory reading %s %lld", table,
                               (long long)id)
-                 : audit_canon(raw.data, raw.len, out, err);
+                 : canon ? audit_canon(raw.data, raw.len, out, err)
+                         : (dg_buf_add(out, raw.data, raw.len) ? dg_err_set(err, DG_ENOMEM,
+                                                                             "out of memory")
+                                                               : DG_OK);
     } else if (step == SQLITE_DONE) {
         rc = dg_err_set(err, DG_ENOTFOUND, "no %s with id %lld", table, (long long)id);
     } else {
         rc = fail(db, err, "cannot read a row for the audit chain");
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     dg_buf_release(&raw);
     return rc;
 }
 
-int audit_append_rows(sqlite3 *db, const char *who, const char *kind, const char *const *tables,
-                      const int64_t *ids, size_t n, const char *extra_json, dg_err *err)
+int audit_row_json(sqlite3 *db, const char *table, int64_t id, dg_buf *out, dg_err *err)
 {
-    dg_buf c;
-    char subject[96] = "";
-    dg_buf_init(&c, 0);
+    sqlite3_stmt *st;
+    int rc = row_prepare(db, table, &st, err);
+    if (rc)
+        return rc;
+    rc = row_json_st(db, st, table, id, 1, out, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The row through the batch's statement for its table (prepared once). */
+static int batch_row_json(audit_batch *b, const char *table, int64_t id, dg_buf *out,
+                          dg_err *err)
+{
+    int i = 0;
+    while (i < AUDIT_BATCH_ROWST && b->rowtab[i] && strcmp(b->rowtab[i], table) != 0)
+        i++;
+    if (i == AUDIT_BATCH_ROWST)
+        return audit_row_json(b->db, table, id, out, err);
+    if (!b->rowtab[i]) {
+        if (row_prepare(b->db, table, &b->rowst[i], err))
+            return DG_EDB;
+        b->rowtab[i] = table; /* the callers' names are our own constants */
+    }
+    /* raw: the event's content is canonicalized whole (audit_batch_add) */
+    return row_json_st(b->db, b->rowst[i], table, id, 0, out, err);
+}
+
+/* Into c (empty): the content of an event about rows (audit_append_rows);
+ * subject[96] gets "TABLE_0:ID_0".  Rows read through the batch b when
+ * given (its statements), else prepared here. */
+static int rows_content(sqlite3 *db, audit_batch *b, const char *const *tables,
+                        const int64_t *ids, size_t n, const char *extra_json, dg_buf *cb,
+                        char subject[96], dg_err *err)
+{
+    dg_buf c = *cb;
     int rc = dg_buf_adds(&c, "{\"rows\":{") ? DG_ENOMEM : DG_OK;
     for (size_t i = 0; i < n && !rc; i++) {
         if ((i && dg_buf_addc(&c, ',')) || dg_buf_json_str(&c, tables[i]) ||
             dg_buf_addc(&c, ':'))
             rc = DG_ENOMEM;
         else
-            rc = audit_row_json(db, tables[i], ids[i], &c, err);
+            rc = b ? batch_row_json(b, tables[i], ids[i], &c, err)
+                   : audit_row_json(db, tables[i], ids[i], &c, err);
     }
     if (!rc && dg_buf_addc(&c, '}'))
         rc = DG_ENOMEM;
@@ -371,8 +422,20 @@ int audit_append_rows(sqlite3 *db, const char *who, const char *kind, const char
         rc = DG_ENOMEM;
     if (rc == DG_ENOMEM)
         dg_err_set(err, rc, "out of memory building an event");
+    subject[0] = '\0';
     if (n)
-        snprintf(subject, sizeof subject, "%s:%lld", tables[0], (long long)ids[0]);
+        snprintf(subject, 96, "%s:%lld", tables[0], (long long)ids[0]);
+    *cb = c;
+    return rc;
+}
+
+int audit_append_rows(sqlite3 *db, const char *who, const char *kind, const char *const *tables,
+                      const int64_t *ids, size_t n, const char *extra_json, dg_err *err)
+{
+    dg_buf c;
+    char subject[96];
+    dg_buf_init(&c, 0);
+    int rc = rows_content(db, NULL, tables, ids, n, extra_json, &c, subject, err);
     if (!rc)
         rc = audit_append(db, who, kind, subject, c.data, NULL, err);
     dg_buf_release(&c);
@@ -403,6 +466,16 @@ int audit_adopt_table(sqlite3 *db, const char *table, dg_err *err)
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+int audit_batch_add_rows(audit_batch *b, const char *who, const char *kind,
+                         const char *const *tables, const int64_t *ids, size_t n,
+                         const char *extra_json, dg_err *err)
+{
+    char subject[96];
+    dg_buf_reset(&b->rows);
+    int rc = rows_content(b->db, b, tables, ids, n, extra_json, &b->rows, subject, err);
+    return rc ? rc : audit_batch_add(b, who, kind, subject, b->rows.data, NULL, err);
 }
 
 int audit_adopt(sqlite3 *db, dg_err *err)

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,6 +47,59 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, dg_err *err)
     if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
         return db_fail(db, err, "cannot prepare statement");
     return DG_OK;
+}
+
+/* ---- statements kept prepared ------------------------------------------------------- */
+
+enum { DB_CACHE_SLOTS = 64 };
+
+struct db_cache {
+    sqlite3 *db;
+    size_t n;
+    char *sql[DB_CACHE_SLOTS];
+    sqlite3_stmt *st[DB_CACHE_SLOTS];
+};
+
+int db_cache_new(sqlite3 *db, db_cache **out, dg_err *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    (*out)->db = db;
+    return DG_OK;
+}
+
+int db_cache_get(db_cache *c, const char *sql, sqlite3_stmt **st, dg_err *err)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->sql[i], sql) == 0) {
+            sqlite3_reset(c->st[i]);
+            sqlite3_clear_bindings(c->st[i]);
+            *st = c->st[i];
+            return DG_OK;
+        }
+    if (c->n == DB_CACHE_SLOTS)
+        return dg_err_set(err, DG_EUSAGE, "more than %d statements in one cache", DB_CACHE_SLOTS);
+    if (db_prepare(c->db, sql, st, err))
+        return DG_EDB;
+    if (!(c->sql[c->n] = dg_strdup(sql))) {
+        sqlite3_finalize(*st);
+        return dg_err_set(err, DG_ENOMEM, "out of memory");
+    }
+    c->st[c->n++] = *st;
+    return DG_OK;
+}
+
+void db_cache_free(db_cache **c)
+{
+    if (!c || !*c)
+        return;
+    for (size_t i = 0; i < (*c)->n; i++) {
+        sqlite3_finalize((*c)->st[i]);
+        free((*c)->sql[i]);
+    }
+    free(*c);
+    *c = NULL;
 }
 
 int db_query_int(sqlite3 *db, const char *sql, int64_t *out, dg_err *err)

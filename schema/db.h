@@ -52,6 +52,19 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, dg_err *err);
 /* Fill err from the handle's last error, prefixed by what we were doing. */
 int db_fail(sqlite3 *db, dg_err *err, const char *doing);
 
+/*
+ * Statements prepared once and reused (a stage writing many rows with the
+ * same few statements: parsing the SQL again costs more than the write).
+ * db_cache_get returns the statement for sql, reset and with its bindings
+ * cleared; the cache owns it (never finalize it; reset it when done so it
+ * holds no lock).  Keyed by the text of sql.  Free with db_cache_free
+ * (NULL-safe) before the connection closes.
+ */
+typedef struct db_cache db_cache;
+int db_cache_new(sqlite3 *db, db_cache **out, dg_err *err);
+int db_cache_get(db_cache *c, const char *sql, sqlite3_stmt **st, dg_err *err);
+void db_cache_free(db_cache **c);
+
 /* Single-value helpers; return DG_OK and fill *out, or DG_ENOTFOUND. */
 int db_query_int(sqlite3 *db, const char *sql, int64_t *out, dg_err *err);
 

@@ -5,7 +5,8 @@
 # indexes built after the rows), then times lookups on both in interleaved
 # rounds, so the ratio p95(BIG) / p95(SMALL) holds on a machine whose load
 # changes from minute to minute.  Prints each build's load line and the
-# "all" row of every round with the round's CPU time per lookup.
+# "all" row of every round, its CPU percentiles a lookup (the thread's CPU
+# time, what the archive decides on shared cores) and the round's CPU time.
 # usage: bench/shard/archive10m.sh LOOKUP_BENCH [WORKDIR]  (BIG= SMALL= ROUNDS=2 QUERIES=1000)
 set -eu
 LB=$(realpath "$1") WORK=${2:-/tmp/dangan-archive10m}
@@ -22,7 +23,7 @@ for r in $(seq "$ROUNDS"); do
         printf 'round %s, %s records: ' "$r" "$n"
         # CPU time too: wall latencies on shared cores are mostly waiting for a core
         /usr/bin/time -f '%U %S' -o "$WORK/cpu" \
-            "$LB" --reuse --n "$n" --queries "$QUERIES" --db "$WORK/archive-$n.db" 2> /dev/null | grep 'all'
+            "$LB" --reuse --n "$n" --queries "$QUERIES" --db "$WORK/archive-$n.db" 2> /dev/null | grep -E 'all|cpu ms'
         awk -v q="$QUERIES" '{printf "  CPU %.1f s user+sys: %.2f ms a lookup (mean, opening included)\n", $1 + $2, ($1 + $2) * 1000 / q}' "$WORK/cpu"
     done
 done

@@ -485,6 +485,40 @@ static void test_misread_ties(tl_state *t, const char *dir)
     db_close(&db);
 }
 
+/* #24: a Han request whose exact namesakes fill the hits shown reads no
+ * other tier, unless three criteria could lift a homophone to an exact
+ * hit's score: 汪伟 (pinyin tier, 70, born, graduated and major matching:
+ * 100) ties 王伟 (exact, 100, none of them archived) and comes first by
+ * record id, so it must still be read. */
+static void test_exact_fills(tl_state *t, const char *dir)
+{
+    sqlite3 *db = NULL;
+    norm_ctx *nc = NULL;
+    int64_t run_id = scratch_open(t, dir, "lookup_fills.db", &db, &nc);
+    fx_person homophone = {"汪伟", "1950-01", "男", "1975-07", "理论物理", "0702", "物理学"};
+    fx_person exact = {"王伟", NULL, "男", NULL, "有机化学", "0703", "化学"};
+    int bad = insert_person(db, nc, &homophone, run_id) | insert_person(db, nc, &exact, run_id);
+    arc_lookup *lk = scratch_lookup(t, db, &nc, bad);
+    arc_lookup_result r = {0};
+    arc_lookup_query q = {.name = "王伟", .born = "1950-01", .graduated = "1975",
+                          .major = "理论物理", .limit = 1, .who = "tester"};
+    if (lk)
+        CHECK_INT(t, arc_lookup_run(lk, &q, &r, NULL), 0);
+    CHECK_INT(t, r.n, 1);
+    CHECK_STR(t, r.n ? r.hits[0].fields[0] : NULL, "汪伟");
+    CHECK_INT(t, r.n ? r.hits[0].score : 0, 100);
+    arc_lookup_result_release(&r);
+    /* two criteria: a homophone reaches 90 at most, the exact hit stands */
+    q.major = NULL;
+    if (lk)
+        CHECK_INT(t, arc_lookup_run(lk, &q, &r, NULL), 0);
+    CHECK_INT(t, r.n, 1);
+    CHECK_STR(t, r.n ? r.hits[0].fields[0] : NULL, "王伟");
+    arc_lookup_result_release(&r);
+    arc_lookup_free(&lk);
+    db_close(&db);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "fixture") == 0)
@@ -514,6 +548,7 @@ int main(int argc, char **argv)
     test_export(&f);
     test_as_asked(&t, argc > 1 ? argv[1] : ".");
     test_misread_ties(&t, argc > 1 ? argv[1] : ".");
+    test_exact_fills(&t, argc > 1 ? argv[1] : ".");
     arc_lookup_result_release(&f.r);
     arc_lookup_free(&f.lk);
     db_close(&f.db);
