@@ -91,7 +91,7 @@ static const char *const sub_sql[2][LK_SUB_POSITIONS] = {
 struct arc_lookup {
     sqlite3 *db;
     norm_ctx *nctx;
-    sqlite3_stmt *by_simp, *by_pinyin, *by_look, *fields;
+    sqlite3_stmt *by_simp, *by_pinyin, *by_reading, *by_look, *fields;
     sqlite3_stmt *sub[2][LK_SUB_POSITIONS];
     sqlite3_stmt *subn[2]; /* positions 4 and later */
     char *config_dir;
@@ -138,6 +138,7 @@ void arc_lookup_free(arc_lookup **lk)
     arc_lookup *l = *lk;
     sqlite3_finalize(l->by_simp);
     sqlite3_finalize(l->by_pinyin);
+    sqlite3_finalize(l->by_reading);
     sqlite3_finalize(l->by_look);
     sqlite3_finalize(l->fields);
     for (int i = 0; i < LK_SUB_POSITIONS; i++) {
@@ -168,6 +169,11 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
     int rc = norm_ctx_new(config_dir ? config_dir : arc_config_dir(), &l->nctx, err);
     rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.name_simplified = ?1", &l->by_simp, err);
     rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.pinyin = ?1", &l->by_pinyin, err);
+    /* the other readings of names with polyphonic characters (migration 015) */
+    rc = rc ? rc
+            : db_prepare(db, LK_TIER_COLS "JOIN person_reading r ON r.person_id = p.id "
+                                          "WHERE r.pinyin = ?1",
+                         &l->by_reading, err);
     rc = rc ? rc : db_prepare(db, LK_TIER_COLS "WHERE p.lookalike_key = ?1", &l->by_look, err);
     rc = rc ? rc : lk_fields_prepare(db, "SELECT ", LK_FIELDS_BY_ID, &l->fields, err);
     for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
@@ -421,6 +427,15 @@ static int tier_run(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *
     return tier_run_at(lk, lq, tier, st, key, 0, cs, err);
 }
 
+/* A pinyin key against every archived reading: the one person.pinyin
+ * holds and the others of polyphonic characters (长 chang or zhang). */
+static int pinyin_run(arc_lookup *lk, const lk_query *lq, int tier, const char *key,
+                      lk_cands *cs, dg_err *err)
+{
+    int rc = tier_run(lk, lq, tier, lk->by_pinyin, key, cs, err);
+    return rc ? rc : tier_run(lk, lq, tier, lk->by_reading, key, cs, err);
+}
+
 /* A pinyin query in another order than the archive's (surname last, as
  * Western forms write it: "Xiaofan Duanmu", "xiao-fan duan mu"): every
  * rotation of the toneless letters is one more equality seek on
@@ -438,7 +453,7 @@ static int pinyin_orders(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
         memcpy(rot + n - i, p, i);
         rot[n] = '\0';
         if (strcmp(rot, p) != 0)
-            rc = tier_run(lk, lq, LK_PINYIN_ORDER, lk->by_pinyin, rot, cs, err);
+            rc = pinyin_run(lk, lq, LK_PINYIN_ORDER, rot, cs, err);
     }
     return rc;
 }
@@ -447,7 +462,7 @@ static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *
 {
     const norm_keys *k = &lq->keys;
     int rc = tier_run(lk, lq, LK_EXACT, lk->by_simp, k->simplified, cs, err);
-    rc = rc ? rc : tier_run(lk, lq, LK_PINYIN, lk->by_pinyin, k->pinyin, cs, err);
+    rc = rc ? rc : pinyin_run(lk, lq, LK_PINYIN, k->pinyin, cs, err);
     rc = rc ? rc : tier_run(lk, lq, LK_LOOKALIKE, lk->by_look, k->lookalike, cs, err);
     if (!rc && !k->simplified && (!cs->n || lq->q->wide))
         rc = pinyin_orders(lk, lq, cs, err);
