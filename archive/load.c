@@ -17,6 +17,7 @@
  * once a record actually loads.
  */
 #include "archive_internal.h"
+#include "lookup_internal.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -936,6 +937,10 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
      * one that ran once) */
     if (rc == DG_OK)
         rc = arc_review_refresh(db, err);
+    /* lookup's name prior (lookup_prior.c) made from the archive as it now
+     * is, so no lookup process pays its seeks */
+    if (rc == DG_OK && (sum->loaded || sum->rekeyed))
+        rc = lk_prior_refresh(db, c.norm, arc_config_dir(), err);
     if (c.run_id) {
         char counts[160];
         snprintf(counts, sizeof counts,

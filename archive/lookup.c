@@ -514,7 +514,7 @@ static int criteria_only(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
 
 static int prior_get(arc_lookup *lk, dg_err *err)
 {
-    return lk->prior ? DG_OK : lk_prior_new(lk->db, lk->nctx, lk->config_dir, &lk->prior, err);
+    return lk->prior ? DG_OK : lk_prior_get(lk->db, lk->nctx, lk->config_dir, &lk->prior, err);
 }
 
 /* The query's character where it differs from an archived neighbour

@@ -9,6 +9,7 @@
  * misread of 李己华: 己/已 is a look-alike class), 赵二强 (a misread of
  * 赵三强 the table does not know), 孙小红 (birth not recorded).
  */
+#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,6 +495,61 @@ static void test_misread_ties(tl_state *t, const char *dir)
     db_close(&db);
 }
 
+/* as_asked of a pinyin request by name alone, in a new lookup session */
+static double fresh_as_asked(tl_state *t, sqlite3 *db, const char *name)
+{
+    arc_lookup *lk = NULL;
+    CHECK_INT(t, arc_lookup_new(db, DANGAN_SOURCE_CONFIG_DIR, &lk, NULL), 0);
+    arc_lookup_result r = {0};
+    arc_lookup_query q = {.name = name, .who = "tester"};
+    if (lk)
+        CHECK_INT(t, arc_lookup_run(lk, &q, &r, NULL), 0);
+    double a = r.as_asked;
+    arc_lookup_result_release(&r);
+    arc_lookup_free(&lk);
+    return a;
+}
+
+/* #23: the name prior behind as_asked is kept in the database (migration
+ * 015) by the first session that needs it and read by the next ones (a
+ * stored prior that says ten times the persons changes their answer); a new
+ * person makes it old, and it is made again. */
+static void test_prior_kept(tl_state *t, const char *dir)
+{
+    sqlite3 *db = NULL;
+    norm_ctx *nc = NULL;
+    int64_t run_id = scratch_open(t, dir, "lookup_prior.db", &db, &nc);
+    static const char *const names[] = {"王伟", "汪威", "李强", "张军", "刘明", "陈华"};
+    int bad = 0;
+    for (int i = 0; i < 60 && !bad; i++) {
+        fx_person p = {names[i % 6], "1950-01", "男", "1975-07", "理论物理", "0702", "物理学"};
+        bad |= insert_person(db, nc, &p, run_id);
+    }
+    CHECK_INT(t, bad, 0);
+    int64_t rows = -1, maxp = -1;
+    double a1 = fresh_as_asked(t, db, "Wang Wei");
+    db_query_int(db, "SELECT count(*) FROM lookup_prior", &rows, NULL);
+    CHECK_INT(t, rows, 1);
+    db_query_int(db, "SELECT max_person FROM lookup_prior", &maxp, NULL);
+    CHECK_INT(t, maxp, 60);
+    CHECK(t, fabs(fresh_as_asked(t, db, "Wang Wei") - a1) < 1e-12);
+    /* the next session reads what is stored: ten times the persons */
+    CHECK_INT(t, db_exec(db, "UPDATE lookup_prior SET data = replace(data, char(10) || 'N' || "
+                             "char(9) || '60' || char(9), char(10) || 'N' || char(9) || '600' || "
+                             "char(9))", NULL), 0);
+    double a2 = fresh_as_asked(t, db, "Wang Wei");
+    CHECK(t, a2 < a1);
+    /* a person more: the stored prior is old, made again from the archive */
+    fx_person p = {"赵一", "1950-01", "男", "1975-07", "理论物理", "0702", "物理学"};
+    CHECK_INT(t, insert_person(db, nc, &p, run_id), 0);
+    double a3 = fresh_as_asked(t, db, "Wang Wei");
+    CHECK(t, a3 > a2);
+    db_query_int(db, "SELECT max_person FROM lookup_prior", &maxp, NULL);
+    CHECK_INT(t, maxp, 61);
+    norm_ctx_free(&nc);
+    db_close(&db);
+}
+
 /* #23: pinyin requests find names whose characters have several readings,
  * however the requester read them, and surnames by their surname reading. */
 static void test_polyphones(tl_state *t, const char *dir)
@@ -562,6 +618,7 @@ int main(int argc, char **argv)
     test_as_asked(&t, argc > 1 ? argv[1] : ".");
     test_misread_ties(&t, argc > 1 ? argv[1] : ".");
     test_polyphones(&t, argc > 1 ? argv[1] : ".");
+    test_prior_kept(&t, argc > 1 ? argv[1] : ".");
     arc_lookup_result_release(&f.r);
     arc_lookup_free(&f.lk);
     db_close(&f.db);
