@@ -11,9 +11,10 @@
  *    50 OCR look-alike key       (person_lookalike; 己/已, 未/末 ...)
  *    30 one character differs    (person_sub1..3 of migration 005)
  *
- * The last tier only runs when nothing closer survives the criteria (or
- * with `wide`): for a two-character name every "张?" is a neighbour, which
- * is noise next to an exact hit.  With --born a neighbour must match the
+ * The last tier only runs when nothing closer fits every fact the request
+ * gives (or with `wide`): for a two-character name every "张?" is a
+ * neighbour, which is noise next to an exact hit that fits, but a name found
+ * as written whose dates or major do not fit is likely someone else's.  With --born a neighbour must match the
  * birth criterion (a record without birth is not a neighbour).  Dates are criteria: a record whose
  * archived date contradicts --born/--graduated is left out, a record that
  * has no such date stays in with "not recorded".  The major is only a
@@ -458,15 +459,32 @@ static int pinyin_orders(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
     return rc;
 }
 
+/* Is a candidate found so far consistent with every fact the request gives
+ * (its dates and major archived and matching; a birth year where the month
+ * was asked counts)?  When none is, a name found as written is likely
+ * someone else's: a misread of the person's name is looked for too. */
+static int some_fit(const lk_query *lq, const lk_cands *cs)
+{
+    for (size_t i = 0; i < cs->n; i++) {
+        const lk_cand *c = &cs->v[i];
+        int born = !lq->born_lo[0] || c->born == LK_C_MATCH || c->born == LK_C_YEAR;
+        int grad = !lq->grad_lo[0] || c->grad == LK_C_MATCH;
+        int major = !lq->major || c->major == LK_C_MATCH;
+        if (born && grad && major)
+            return 1;
+    }
+    return 0;
+}
+
 static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
 {
     const norm_keys *k = &lq->keys;
     int rc = tier_run(lk, lq, LK_EXACT, lk->by_simp, k->simplified, cs, err);
     rc = rc ? rc : pinyin_run(lk, lq, LK_PINYIN, k->pinyin, cs, err);
     rc = rc ? rc : tier_run(lk, lq, LK_LOOKALIKE, lk->by_look, k->lookalike, cs, err);
-    if (!rc && !k->simplified && (!cs->n || lq->q->wide))
+    if (!rc && !k->simplified && (!some_fit(lq, cs) || lq->q->wide))
         rc = pinyin_orders(lk, lq, cs, err);
-    if (rc || !k->simplified || (cs->n && !lq->q->wide))
+    if (rc || !k->simplified || (some_fit(lq, cs) && !lq->q->wide))
         return rc;
     int born = lq->born_lo[0] != 0;
     for (int i = 0; i < LK_SUB_POSITIONS && !rc; i++)
