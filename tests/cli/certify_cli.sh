@@ -82,6 +82,19 @@ check_exit "verify the payload without the archive" 0 "$DANGAN" verify "$P" --no
     --pubkey "$W/certify-key.pem.pub"
 check_exit "verify the printed code" 0 "$DANGAN" verify "$(printf '%s' "$CODE" | tr A-F a-f)"
 check_exit "an unknown code" 5 "$DANGAN" verify 0000-0000-0000-0000
+# every verification with the archive is a disclosure in the access log (#23)
+check_eq "verifications logged (3 with the archive, not --no-db)" \
+    "$(Q "SELECT count(*) FROM access_log WHERE action = 'verify'")" 3
+check_eq "which certificate and the result" \
+    "$(Q "SELECT json_extract(query, '$.serial') || ' ' || json_extract(query, '$.result') || ' ' || shown FROM access_log WHERE action = 'verify' ORDER BY id LIMIT 1")" \
+    "DG-$(date -u +%Y)-000001 current [1]"
+check_eq "the code asked for, and a code not found" \
+    "$(Q "SELECT json_extract(query, '$.code') || ' ' || json_extract(query, '$.result') FROM access_log WHERE action = 'verify' ORDER BY id DESC LIMIT 1")" \
+    "0000-0000-0000-0000 notfound"
+check_exit "verify as a named operator" 0 "$DANGAN" verify "$W/c.pdf" --operator registrar2
+check_eq "who verified" "$(Q "SELECT who || ' ' || json_extract(query, '$.via') FROM access_log WHERE action = 'verify' ORDER BY id DESC LIMIT 1")" "registrar2 cli"
+check_eq "each is an audit event" \
+    "$(Q "SELECT count(*) FROM audit_event WHERE kind = 'access' AND json_extract(content, '$.rows.access_log.action') = 'verify'")" 4
 
 # any changed byte of the signed content fails: every position, re-encoded
 # with the original signature (tests/certify/tamper.c)
