@@ -190,6 +190,13 @@ check_exit "certify in English" 0 "$DANGAN" certify "$S1" --lang en --out "$W/en
 TXT=$(pdftotext "$W/en.pdf" -)
 check_contains "en: title" "$TXT" "Certificate of Record"
 check_contains "en: says there is no official English name" "$TXT" "no official English name"
+# the name in Hanyu Pinyin, surname first in capitals (#23), signed with the rest
+check_contains "en: the name in pinyin" "$TXT" "張三 ZHANG San"
+check_exit "verify the English certificate" 0 "$DANGAN" verify "$W/en.pdf" --json
+check_contains "the pinyin is in the signed content" "$TL_OUT" '"name_pinyin":"ZHANG San"'
+check "zh: no pinyin line" test "$(pdftotext "$W/c.pdf" - | grep -c 'ZHANG')" = 0
+check_exit "certify in both languages" 0 "$DANGAN" certify "$S1" --lang both --out "$W/both.pdf"
+check_contains "both: the name in pinyin" "$(pdftotext "$W/both.pdf" -)" "ZHANG San"
 
 # with a public verification page configured, the QR code is a link to it
 # carrying the payload, which `verify` (and the page) find inside it
