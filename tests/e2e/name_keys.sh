@@ -20,6 +20,9 @@ D -q load
 n=$(sqlite3 k.db "SELECT count(*) FROM person")
 check "persons archived (got $n)" [ "$n" -ge 1 ]
 check_contains "a second load makes no keys again" "$(D load --json)" '"rekeyed":0'
+# load keeps lookup's name prior made from the archive it loaded (#23)
+check_eq "the name prior is kept, made from every person" \
+    "$(sqlite3 k.db "SELECT count(*) || ' ' || (max_person = (SELECT max(id) FROM person)) FROM lookup_prior")" "1 1"
 # One more look-alike class whose key is a new character: the first person's
 # surname now folds to it.
 first=$(sqlite3 k.db "SELECT substr(name_simplified, 1, 1) FROM person ORDER BY id LIMIT 1")
