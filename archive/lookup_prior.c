@@ -592,9 +592,10 @@ int lk_prior_get(sqlite3 *db, norm_ctx *nc, const char *config_dir, lk_prior **o
     if (rc || *out)
         return rc;
     rc = lk_prior_new(db, nc, config_dir, out, err);
-    /* kept for the next process; a read-only or busy database only costs
-     * that process the same seeks again */
-    if (!rc && !sqlite3_db_readonly(db, "main")) {
+    /* kept for the next process; a read-only or busy database, or a caller's
+     * open transaction (never ours to commit), only costs the next process
+     * the same seeks again */
+    if (!rc && !sqlite3_db_readonly(db, "main") && sqlite3_get_autocommit(db)) {
         dg_err ignored = {0};
         prior_write(db, *out, &ignored);
     }
