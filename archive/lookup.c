@@ -45,6 +45,12 @@ enum {
  * asked about; below it lookup says "no archived X; nearest:".  Chosen on a
  * fit split of lookup_recall (docs/lookup.md), checked on a held-out one. */
 #define LK_AS_ASKED_MIN 0.95
+/* A major that matches is worth at most a likelihood ratio of 10, whatever
+ * its share of the archive: majors are worded loosely and cluster, and
+ * with its full share (1/30 in lookup_recall) a homophone's major matching
+ * by chance made 2.5% of pinyin names not archived "as asked" on 100,000
+ * persons (docs/lookup.md). */
+#define LK_MAJOR_SHARE_MIN 0.1
 /* What a request's month is worth against an archived record that has only
  * the year: one month in twelve. */
 #define LK_MONTH_OF_YEAR (1.0 / 12)
@@ -681,6 +687,7 @@ static int lookup_as_asked(arc_lookup *lk, const lk_query *lq, const lk_cands *c
     double pb = lq->born_lo[0] ? lk_prior_share_born(lk->prior, lq->born_lo, lq->born_hi) : 1;
     double pg = lq->grad_lo[0] ? lk_prior_share_grad(lk->prior, lq->grad_lo, lq->grad_hi) : 1;
     double pm = lq->major ? lk_prior_share_major(lk->prior, lq->major) : 1;
+    pm = pm < LK_MAJOR_SHARE_MIN ? LK_MAJOR_SHARE_MIN : pm;
     double sum = 0, e = 0;
     for (size_t i = 0; i < cs->n; i++) {
         const lk_cand *c = &cs->v[i];
