@@ -13,22 +13,26 @@
  * them.
  *
  * Requests, each made from a random archived person (or a new person the
- * archive does not hold) and run at three levels of evidence: the name
- * alone, with the birth month, and with the birth month, graduation year
- * and major (what an alumni request carries):
- *   misread      one character replaced at a random position (surname by
- *                another surname, a given character by another drawn one)
+ * archive does not hold) and run at six levels of evidence: the name alone,
+ * with one more fact (birth year, birth month, graduation year, major), and
+ * with the month, graduation year and major (what an alumni request carries):
+ *   misread 1-4  one character replaced at that position: --misread random
+ *                (the surname by another surname, a given character by
+ *                another drawn by frequency) or lookalike (a class mate in
+ *                confusables.tsv, or a misread chi_sim made on clean print)
  *   traditional  the whole name in traditional characters (ICU Hans-Hant)
  *   pinyin order given name first ("Jianguo Chen"), any case
  *   pinyin tones tone marks or tone digits ("Chén Jiànguó", "chen2 jian4guo2")
  *   pinyin forms hyphens, capitals, no spaces ("CHEN Jian-guo", "chenjianguo")
  *   absent Han / absent pinyin: a name no archived person has
- * For every request it records whether the person is in the top 3 and
- * whether lookup said it found the name as asked (and its as_asked value, so
- * the threshold can be chosen on one --seed and checked on another).
+ * For every request it records whether the person is in the top 3, whether
+ * lookup said it found the name as asked (and its as_asked value, so the
+ * threshold can be chosen on one --seed and checked on another) and, for
+ * misreads, whether at most two rivals fit the request as well as the
+ * person does (how ambiguous the request is by nature).
  *
  * usage: lookup_recall --stats DIR [--n N] [--requests R] [--seed S] [--db PATH] [--reuse]
- *                      [--misses]
+ *                      [--misses] [--misread random|lookalike]
  */
 #include <math.h>
 #include <sqlite3.h>
@@ -534,13 +538,17 @@ static long rivals(ctx *c, const req *r, int l)
     arc_lookup_query q;
     level_query(r, l, &q);
     long total = 0;
-    for (int pos = 0; pos < 4; pos++) {
+    /* pos 4: an archived person named as the request (counted once) */
+    for (int pos = 0; pos < 5; pos++) {
         char sql[1024];
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM person p JOIN study_record s ON s.person_id = p.id "
                  "WHERE %s AND p.id <> ?2 AND (?3 IS NULL OR p.birth LIKE ?3 || '%%') "
                  "AND (?4 IS NULL OR s.grad LIKE ?4 || '%%') AND (?5 IS NULL OR s.major_hist = ?5)",
-                 pos_sql[pos]);
+                 pos < 4 ? pos_sql[pos] : "p.name_simplified = ?1");
+        if (pos < 4)
+            snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
+                     " AND p.name_simplified <> ?1");
         sqlite3_stmt *st;
         if (db_prepare(c->db, sql, &st, NULL))
             return -1;
@@ -553,7 +561,7 @@ static long rivals(ctx *c, const req *r, int l)
             total += sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
-    return total; /* the request itself, archived, is counted at every position: */
+    return total;
 }
 
 static int run(ctx *c, long n, int per_kind, uint64_t seed, int show_misses)
@@ -590,8 +598,6 @@ static int run(ctx *c, long n, int per_kind, uint64_t seed, int show_misses)
                 top3 |= r.want && res.hits[j].record == r.want;
             st->top3[l] += top3;
             if (is_misread(k)) {
-                /* the request itself archived counts once per position it
-                 * shares with the person: at most 2 rivals of any kind */
                 long rv = rivals(c, &r, l);
                 st->clear[l] += rv >= 0 && rv <= 2;
             }
