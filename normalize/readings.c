@@ -197,7 +197,8 @@ int nz_name_syllables(norm_ctx *c, const char *simp, char syl[][NZ_SYL], UChar32
     for (int i = 0; i < n; i++)
         cps[i] = u.c[i];
     free(u.c);
-    *nsurname = surname_len(c, simp);
+    /* a two-character name is a surname and a given name, whatever they spell */
+    *nsurname = n >= 3 ? surname_len(c, simp) : 1;
     const nz_reading *r = reading_of(c, cps[0]);
     if (*nsurname == 1 && r && r->surname[0])
         snprintf(syl[0], NZ_SYL, "%s", r->surname);

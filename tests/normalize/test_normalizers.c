@@ -230,6 +230,7 @@ static void test_readings(tl_state *t, norm_ctx *ctx)
     check_roman(t, ctx, "王西安", "WANG Xi'an");
     check_roman(t, ctx, "欧阳长青", "OUYANG Changqing");
     check_roman(t, ctx, "曾国藩", "ZENG Guofan");
+    check_roman(t, ctx, "欧阳", "OU Yang"); /* two characters: surname and given name */
     char *r = (char *)"x";
     CHECK_INT(t, norm_name_romanized(ctx, "John Smith", &r, NULL), 0);
     CHECK(t, r == NULL);
