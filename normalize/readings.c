@@ -278,7 +278,7 @@ int nz_name_alt_keys(norm_ctx *c, const char *simp, norm_keys *k)
         dg_buf_release(&spaced);
     }
     dg_buf_release(&b);
-    for (long m = 1; m < combos && !rc; m++) {
+    for (long m = 1; m < combos && !rc && k->nalt < NZ_MAX_ALT; m++) {
         long x = m;
         dg_buf_init(&b, 0);
         for (int i = 0; i < n; i++) {
