@@ -573,6 +573,7 @@ static int run(ctx *c, long n, int per_kind, uint64_t seed, int show_misses)
         return -1;
     }
     kstat ks[NK] = {{0}};
+    int impossible[NK] = {0};
     for (int k = 0; k < NK; k++)
         for (int l = 0; l < NLEVEL; l++)
             ks[k].asked[l] = calloc((size_t)per_kind, sizeof(double));
@@ -581,8 +582,10 @@ static int run(ctx *c, long n, int per_kind, uint64_t seed, int show_misses)
     for (int i = 0; i < per_kind * NK && !rc; i++) {
         int k = i % NK;
         req r;
-        if (make_request(c, n, k, &s, &r))
-            continue; /* no name of that length, or no look-alike, in this population */
+        if (impossible[k] || make_request(c, n, k, &s, &r)) {
+            impossible[k] = 1; /* no name of that length, or no look-alike there: not again */
+            continue;
+        }
         kstat *st = &ks[k];
         for (int l = 0; l < NLEVEL && !rc; l++) {
             arc_lookup_query q;
