@@ -35,6 +35,7 @@
  *                      [--misses] [--misread random|lookalike]
  */
 #include <math.h>
+#include <stddef.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -506,6 +507,29 @@ static double frac_at_least(const double *v, int n, double t)
     return n ? 100.0 * k / n : 0;
 }
 
+/* One table: kinds [from, to) by level, the per-level counts at byte
+ * offset `at` of kstat; absent kinds get `absent_note` after each share. */
+static void print_table(const kstat *ks, int from, int to, size_t at, const char *absent_note,
+                        const char *title)
+{
+    printf("\n%s:\n\n| request | n |", title);
+    for (int l = 0; l < NLEVEL; l++)
+        printf(" %s |", lname[l]);
+    printf("\n|---|---|");
+    for (int l = 0; l < NLEVEL; l++)
+        printf("---|");
+    printf("\n");
+    for (int k = from; k < to; k++) {
+        const kstat *st = &ks[k];
+        const int *v = (const int *)((const char *)st + at);
+        printf("| %s | %d |", kname[k], st->n);
+        for (int l = 0; l < NLEVEL; l++)
+            printf(st->n ? " %.1f%%%s |" : " - |", st->n ? 100.0 * v[l] / st->n : 0,
+                   k >= K_ABS_HAN ? absent_note : "");
+        printf("\n");
+    }
+}
+
 static void level_query(const req *r, int l, arc_lookup_query *q)
 {
     memset(q, 0, sizeof *q);
@@ -617,52 +641,14 @@ static int run(ctx *c, long n, int per_kind, uint64_t seed, int show_misses)
         }
         st->n++;
     }
-    printf("\ntop 3 (%% of requests whose person is among the first three):\n\n| request | n |");
-    for (int l = 0; l < NLEVEL; l++)
-        printf(" %s |", lname[l]);
-    printf("\n|---|---|");
-    for (int l = 0; l < NLEVEL; l++)
-        printf("---|");
-    printf("\n");
-    for (int k = 0; k < K_ABS_HAN && !rc; k++) {
-        kstat *st = &ks[k];
-        printf("| %s | %d |", kname[k], st->n);
-        for (int l = 0; l < NLEVEL; l++)
-            printf(st->n ? " %.1f%% |" : " - |", st->n ? 100.0 * st->top3[l] / st->n : 0);
-        printf("\n");
-    }
-    printf("\nmisreads whose person has at most 2 rivals as consistent with the request "
-           "(one character away or the same name, fitting every fact given): the share a "
-           "ranker without a misread model can place:\n\n| request | n |");
-    for (int l = 0; l < NLEVEL; l++)
-        printf(" %s |", lname[l]);
-    printf("\n|---|---|");
-    for (int l = 0; l < NLEVEL; l++)
-        printf("---|");
-    printf("\n");
-    for (int k = 0; k <= K_MIS4 && !rc; k++) {
-        kstat *st = &ks[k];
-        printf("| %s | %d |", kname[k], st->n);
-        for (int l = 0; l < NLEVEL; l++)
-            printf(st->n ? " %.1f%% |" : " - |", st->n ? 100.0 * st->clear[l] / st->n : 0);
-        printf("\n");
-    }
-    printf("\nsaid \"as asked\" (exact): archived kinds should, the last two must not:\n\n"
-           "| request | n |");
-    for (int l = 0; l < NLEVEL; l++)
-        printf(" %s |", lname[l]);
-    printf("\n|---|---|");
-    for (int l = 0; l < NLEVEL; l++)
-        printf("---|");
-    printf("\n");
-    for (int k = 0; k < NK && !rc; k++) {
-        kstat *st = &ks[k];
-        printf("| %s | %d |", kname[k], st->n);
-        for (int l = 0; l < NLEVEL; l++)
-            printf(st->n ? " %.1f%%%s |" : " - |", st->n ? 100.0 * st->exact[l] / st->n : 0,
-                   k >= K_ABS_HAN ? " (false)" : "");
-        printf("\n");
-    }
+    print_table(ks, 0, K_ABS_HAN, offsetof(kstat, top3), "",
+                "top 3 (% of requests whose person is among the first three)");
+    print_table(ks, 0, K_MIS4 + 1, offsetof(kstat, clear), "",
+                "misreads whose person has at most 2 rivals as consistent with the request "
+                "(one character away or the same name, fitting every fact given): the share a "
+                "ranker without a misread model can place");
+    print_table(ks, 0, NK, offsetof(kstat, exact), " (false)",
+                "said \"as asked\" (exact): archived kinds should, the last two must not");
     /* how the as_asked threshold trades: pinyin requests of archived names
      * said as asked vs. absent pinyin names falsely said so */
     printf("\n| threshold | absent pinyin, false: name / + month / + all | "
