@@ -105,6 +105,7 @@ static int name_write(sqlite3 *db, norm_ctx *norm, int64_t person, const char *v
         sqlite3_bind_int64(st, 5, person);
         rc = arc_step_done(db, st, "cannot amend the name", err);
     }
+    rc = rc ? rc : arc_person_readings(db, person, &k, 0, err);
     norm_keys_release(&k);
     norm_ctx_free(&own);
     return rc;

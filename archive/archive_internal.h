@@ -204,6 +204,12 @@ void arc_bind_opt(sqlite3_stmt *st, int i, const char *s);
 /* Step a statement that writes and finalize it: DG_OK when done, else the
  * database's error with `doing` (DG_EDB). */
 int arc_step_done(sqlite3 *db, sqlite3_stmt *st, const char *doing, dg_err *err);
+/* The other readings of person's name (k->alt) into person_reading,
+ * replacing what it held (fresh: a person just inserted, nothing to
+ * replace).  person_readings.c */
+struct norm_keys;
+int arc_person_readings(sqlite3 *db, int64_t person, const struct norm_keys *k, int fresh,
+                        dg_err *err);
 
 /* ---- the scan store (scan_store.c) -------------------------------------------- */
 

@@ -17,6 +17,7 @@
  * once a record actually loads.
  */
 #include "archive_internal.h"
+#include "lookup_internal.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -382,7 +383,7 @@ static int person_insert(ld_ctx *c, const ld_record *r, const norm_keys *k, int6
     if (ld_done(c, st, "cannot write person", err))
         return DG_EDB;
     *id = sqlite3_last_insert_rowid(c->db);
-    return DG_OK;
+    return arc_person_readings(c->db, *id, k, 1, err);
 }
 
 /* Historical code and edition of the chosen match: the candidate path
@@ -852,9 +853,11 @@ static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
 /* Fingerprint of the tables name keys are folded with. */
 static int name_tables_sha(char out[65], dg_err *err)
 {
-    static const char *const files[] = {"normalize/variants.tsv", "normalize/confusables.tsv"};
+    static const char *const files[] = {"normalize/variants.tsv", "normalize/confusables.tsv",
+                                        "normalize/polyphones.tsv",
+                                        "names/surnames_wainshine.tsv"};
     dg_buf all, path;
-    dg_buf_init(&all, 1 << 14);
+    dg_buf_init(&all, 1 << 20); /* the tables are tens of kB */
     dg_buf_init(&path, 256);
     int rc = DG_OK;
     for (size_t i = 0; i < sizeof files / sizeof files[0] && rc == DG_OK; i++) {
@@ -914,8 +917,10 @@ static int person_rekey(ld_ctx *c, sqlite3_stmt *upd, int64_t id, const char *wr
         static const char *const table[] = {"person"};
         if (sqlite3_step(upd) != SQLITE_DONE)
             rc = db_fail(c->db, err, "cannot store the name keys of a person");
-        else if ((rc = audit_append_rows(c->db, NULL, "rekey", table, &id, 1, NULL, err)) ==
-                 DG_OK)
+        else
+            rc = arc_person_readings(c->db, id, &k, 0, err);
+        rc = rc ? rc : audit_append_rows(c->db, NULL, "rekey", table, &id, 1, NULL, err);
+        if (rc == DG_OK)
             c->sum->rekeyed++;
     }
     norm_keys_release(&k);
@@ -1006,6 +1011,10 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
      * one that ran once) */
     if (rc == DG_OK)
         rc = arc_review_refresh(db, err);
+    /* lookup's name prior (lookup_prior.c) made from the archive as it now
+     * is, so no lookup process pays its seeks */
+    if (rc == DG_OK && (sum->loaded || sum->rekeyed))
+        rc = lk_prior_refresh(db, c.norm, arc_config_dir(), err);
     if (c.run_id) {
         char counts[160];
         snprintf(counts, sizeof counts,

@@ -11,9 +11,10 @@
  *    50 OCR look-alike key       (person_lookalike; 己/已, 未/末 ...)
  *    30 one character differs    (person_sub1..3 of migration 005)
  *
- * The last tier only runs when nothing closer survives the criteria (or
- * with `wide`): for a two-character name every "张?" is a neighbour, which
- * is noise next to an exact hit.  With --born a neighbour must match the
+ * The last tier only runs when nothing closer fits every fact the request
+ * gives (or with `wide`): for a two-character name every "张?" is a
+ * neighbour, which is noise next to an exact hit that fits, but a name found
+ * as written whose dates or major do not fit is likely someone else's.  With --born a neighbour must match the
  * birth criterion (a record without birth is not a neighbour).  Dates are criteria: a record whose
  * archived date contradicts --born/--graduated is left out, a record that
  * has no such date stays in with "not recorded".  The major is only a
@@ -44,6 +45,12 @@ enum {
  * asked about; below it lookup says "no archived X; nearest:".  Chosen on a
  * fit split of lookup_recall (docs/lookup.md), checked on a held-out one. */
 #define LK_AS_ASKED_MIN 0.95
+/* A major that matches is worth at most a likelihood ratio of 10, whatever
+ * its share of the archive: majors are worded loosely and cluster, and
+ * with its full share (1/30 in lookup_recall) a homophone's major matching
+ * by chance made 2.5% of pinyin names not archived "as asked" on 100,000
+ * persons (docs/lookup.md). */
+#define LK_MAJOR_SHARE_MIN 0.1
 /* What a request's month is worth against an archived record that has only
  * the year: one month in twelve. */
 #define LK_MONTH_OF_YEAR (1.0 / 12)
@@ -104,7 +111,7 @@ static const char *const tier_cols[2] = {LK_TIER_COLS_FULL, LK_TIER_COLS_LEAN};
 
 /* The name tiers' statements of one column form (LK_TIER_COLS_*). */
 typedef struct lk_tier_stmts {
-    sqlite3_stmt *by_simp, *by_pinyin, *by_look;
+    sqlite3_stmt *by_simp, *by_pinyin, *by_reading, *by_look;
     sqlite3_stmt *sub[2][LK_SUB_POSITIONS];
     sqlite3_stmt *subn[2]; /* positions 4 and later */
 } lk_tier_stmts;
@@ -165,6 +172,7 @@ void arc_lookup_free(arc_lookup **lk)
         lk_tier_stmts *t = &l->tiers[v];
         sqlite3_finalize(t->by_simp);
         sqlite3_finalize(t->by_pinyin);
+        sqlite3_finalize(t->by_reading);
         sqlite3_finalize(t->by_look);
         for (int i = 0; i < LK_SUB_POSITIONS; i++) {
             sqlite3_finalize(t->sub[0][i]);
@@ -209,6 +217,10 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
         snprintf(sql, sizeof sql, "%sWHERE p.pinyin = ?1 AND (?2 IS NULL OR "
                  "p.name_simplified IS NOT ?2)", tier_cols[v]);
         rc = rc ? rc : db_prepare(db, sql, &t->by_pinyin, err);
+        /* the other readings of names with polyphonic characters (person_reading) */
+        snprintf(sql, sizeof sql, "%sJOIN person_reading r ON r.person_id = p.id WHERE "
+                 "r.pinyin = ?1 AND (?2 IS NULL OR p.name_simplified IS NOT ?2)", tier_cols[v]);
+        rc = rc ? rc : db_prepare(db, sql, &t->by_reading, err);
         snprintf(sql, sizeof sql, "%sWHERE p.lookalike_key = ?1 AND (?2 IS NULL OR "
                  "p.name_simplified IS NOT ?2)", tier_cols[v]);
         rc = rc ? rc : db_prepare(db, sql, &t->by_look, err);
@@ -503,6 +515,16 @@ static int tier_run_except(arc_lookup *lk, const lk_query *lq, int tier, sqlite3
     return tier_run(lk, lq, tier, st, key, cs, err);
 }
 
+/* A pinyin key against every archived reading: the one person.pinyin
+ * holds and the others of polyphonic characters (长 chang or zhang). */
+static int pinyin_run(arc_lookup *lk, const lk_query *lq, int tier, const char *key,
+                      lk_cands *cs, dg_err *err)
+{
+    const lk_tier_stmts *t = lk_tiers(lk, lq);
+    int rc = tier_run_except(lk, lq, tier, t->by_pinyin, key, cs, err);
+    return rc ? rc : tier_run_except(lk, lq, tier, t->by_reading, key, cs, err);
+}
+
 /* A pinyin query in another order than the archive's (surname last, as
  * Western forms write it: "Xiaofan Duanmu", "xiao-fan duan mu"): every
  * rotation of the toneless letters is one more equality seek on
@@ -520,8 +542,7 @@ static int pinyin_orders(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
         memcpy(rot + n - i, p, i);
         rot[n] = '\0';
         if (strcmp(rot, p) != 0)
-            rc = tier_run_except(lk, lq, LK_PINYIN_ORDER, lk_tiers(lk, lq)->by_pinyin, rot, cs,
-                                 err);
+            rc = pinyin_run(lk, lq, LK_PINYIN_ORDER, rot, cs, err);
     }
     return rc;
 }
@@ -538,18 +559,37 @@ static int exact_fills(const lk_query *lq, const lk_cands *cs)
            LK_PINYIN + crit * LK_CRIT < LK_EXACT;
 }
 
+/* Is a candidate found so far consistent with every fact the request gives
+ * (its dates and major archived and matching; a birth year where the month
+ * was asked counts)?  When none is, a name found as written is likely
+ * someone else's: a misread of the person's name is looked for too. */
+static int some_fit(const lk_query *lq, const lk_cands *cs)
+{
+    for (size_t i = 0; i < cs->n; i++) {
+        const lk_cand *c = &cs->v[i];
+        int born = !lq->born_lo[0] || c->born == LK_C_MATCH || c->born == LK_C_YEAR;
+        int grad = !lq->grad_lo[0] || c->grad == LK_C_MATCH;
+        int major = !lq->major || c->major == LK_C_MATCH;
+        if (born && grad && major)
+            return 1;
+    }
+    return 0;
+}
+
 static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
 {
     const norm_keys *k = &lq->keys;
     const lk_tier_stmts *t = lk_tiers(lk, lq);
     int rc = tier_run(lk, lq, LK_EXACT, t->by_simp, k->simplified, cs, err);
-    if (!rc && exact_fills(lq, cs))
+    /* the exact tier alone decides only when one of its people fits every
+     * fact given: otherwise a misread neighbour may be the person asked for */
+    if (!rc && exact_fills(lq, cs) && some_fit(lq, cs))
         return DG_OK;
-    rc = rc ? rc : tier_run_except(lk, lq, LK_PINYIN, t->by_pinyin, k->pinyin, cs, err);
+    rc = rc ? rc : pinyin_run(lk, lq, LK_PINYIN, k->pinyin, cs, err);
     rc = rc ? rc : tier_run_except(lk, lq, LK_LOOKALIKE, t->by_look, k->lookalike, cs, err);
-    if (!rc && !k->simplified && (!cs->n || lq->q->wide))
+    if (!rc && !k->simplified && (!some_fit(lq, cs) || lq->q->wide))
         rc = pinyin_orders(lk, lq, cs, err);
-    if (rc || !k->simplified || (cs->n && !lq->q->wide))
+    if (rc || !k->simplified || (some_fit(lq, cs) && !lq->q->wide))
         return rc;
     int born = lq->born_lo[0] != 0;
     for (int i = 0; i < LK_SUB_POSITIONS && !rc; i++)
@@ -597,7 +637,7 @@ static int criteria_only(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
 
 static int prior_get(arc_lookup *lk, dg_err *err)
 {
-    return lk->prior ? DG_OK : lk_prior_new(lk->db, lk->nctx, lk->config_dir, &lk->prior, err);
+    return lk->prior ? DG_OK : lk_prior_get(lk->db, lk->nctx, lk->config_dir, &lk->prior, err);
 }
 
 /* The query's character where it differs from an archived neighbour
@@ -746,6 +786,7 @@ static int lookup_as_asked(arc_lookup *lk, const lk_query *lq, const lk_cands *c
     double pb = lq->born_lo[0] ? lk_prior_share_born(lk->prior, lq->born_lo, lq->born_hi) : 1;
     double pg = lq->grad_lo[0] ? lk_prior_share_grad(lk->prior, lq->grad_lo, lq->grad_hi) : 1;
     double pm = lq->major ? lk_prior_share_major(lk->prior, lq->major) : 1;
+    pm = pm < LK_MAJOR_SHARE_MIN ? LK_MAJOR_SHARE_MIN : pm;
     double sum = 0, e = 0;
     for (size_t i = 0; i < cs->n; i++) {
         const lk_cand *c = &cs->v[i];

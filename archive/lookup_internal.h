@@ -38,6 +38,14 @@ typedef struct norm_ctx norm_ctx;
 int lk_prior_new(sqlite3 *db, norm_ctx *nc, const char *config_dir, lk_prior **out,
                  dg_err *err);
 void lk_prior_free(lk_prior **p);
+/* The prior as the database keeps it (migration 022: lookup_prior), made
+ * and kept there first when it is missing or older than the persons
+ * (max(person.id) changed).  *out owned by the caller. */
+int lk_prior_get(sqlite3 *db, norm_ctx *nc, const char *config_dir, lk_prior **out,
+                 dg_err *err);
+/* Make the prior from the archive now and keep it (load, after it added
+ * or rekeyed persons). */
+int lk_prior_refresh(sqlite3 *db, norm_ctx *nc, const char *config_dir, dg_err *err);
 /* How many archived persons are expected to have a name that reads like
  * han (the same toneless pinyin) by chance: N * P(pinyin of han). */
 double lk_prior_expected(lk_prior *p, norm_ctx *nc, const char *han);

@@ -45,20 +45,21 @@ typedef struct lkp_map {
     size_t cap, used;
 } lkp_map;
 
-typedef struct lkp_row {
-    char birth[16], grad[16];
-    char *major, *code, *major22, *code22;
-} lkp_row;
-
 struct lk_prior {
     double persons;       /* N */
+    int64_t max_person;   /* max(person.id) when sampled: whether it is current */
     lkp_map syl, chr;
     double nsur, ngiv;    /* sampled surname / given characters */
     lkp_map table;        /* surname syllable -> share in the bundled table */
     double len[LKP_MAXLEN + 1], nlen;
-    lkp_row *rows;
+    /* the sample's criteria: birth and graduation values, and majors as
+     * "major US code US major22 US code22" (US = 0x1f), each with its count */
+    lkp_map births, grads, majors;
     size_t nrows;
 };
+
+#define LKP_US "\x1f"
+
 
 static uint64_t lkp_hash(const char *s)
 {
@@ -183,16 +184,20 @@ static int count_name(lk_prior *p, norm_ctx *nc, const char *name)
     return DG_OK;
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
+/* Count a criterion value of the sample (NULL or "" counts as ""). */
+static int count_value(lkp_map *m, const char *v)
 {
-    const char *v = (const char *)sqlite3_column_text(st, i);
-    return dg_strdup(v ? v : "");
+    lkp_slot *s = map_get(m, v ? v : "");
+    if (!s)
+        return DG_ENOMEM;
+    s->n[0]++;
+    return DG_OK;
 }
 
-static void copy_col(sqlite3_stmt *st, int i, char *out, size_t size)
+static const char *col(sqlite3_stmt *st, int i)
 {
     const char *v = (const char *)sqlite3_column_text(st, i);
-    snprintf(out, size, "%s", v ? v : "");
+    return v ? v : "";
 }
 
 /* Every k-th person by id, k spreading LKP_SAMPLE seeks over the id range. */
@@ -204,6 +209,7 @@ static int sample_archive(lk_prior *p, sqlite3 *db, norm_ctx *nc, dg_err *err)
     if (rc)
         return rc;
     p->persons = (double)n;
+    p->max_person = maxid;
     sqlite3_stmt *st;
     rc = db_prepare(db,
                         "SELECT p.id, p.name_simplified, p.birth, s.grad, s.major_hist, "
@@ -214,12 +220,9 @@ static int sample_archive(lk_prior *p, sqlite3 *db, norm_ctx *nc, dg_err *err)
     if (rc)
         return rc;
     size_t want = n < LKP_SAMPLE ? (size_t)n : LKP_SAMPLE;
-    p->rows = calloc(want ? want : 1, sizeof *p->rows);
-    if (!p->rows) {
-        sqlite3_finalize(st);
-        return dg_err_set(err, DG_ENOMEM, "out of memory sampling the archive");
-    }
     int64_t last = 0;
+    dg_buf m;
+    dg_buf_init(&m, 0);
     for (size_t i = 0; i < want && !rc; i++) {
         int64_t from = 1 + (int64_t)((double)i * (double)maxid / (double)want);
         sqlite3_reset(st);
@@ -227,18 +230,18 @@ static int sample_archive(lk_prior *p, sqlite3 *db, norm_ctx *nc, dg_err *err)
         if (sqlite3_step(st) != SQLITE_ROW)
             break;
         last = sqlite3_column_int64(st, 0);
-        lkp_row *r = &p->rows[p->nrows++];
-        copy_col(st, 2, r->birth, sizeof r->birth);
-        copy_col(st, 3, r->grad, sizeof r->grad);
-        r->major = dup_col(st, 4);
-        r->code = dup_col(st, 5);
-        r->major22 = dup_col(st, 6);
-        r->code22 = dup_col(st, 7);
+        p->nrows++;
+        dg_buf_reset(&m);
+        dg_buf_addf(&m, "%s" LKP_US "%s" LKP_US "%s" LKP_US "%s", col(st, 4), col(st, 5),
+                    col(st, 6), col(st, 7));
+        rc = m.data ? DG_OK : DG_ENOMEM;
+        rc = rc ? rc : count_value(&p->births, col(st, 2));
+        rc = rc ? rc : count_value(&p->grads, col(st, 3));
+        rc = rc ? rc : count_value(&p->majors, m.data);
         const char *name = (const char *)sqlite3_column_text(st, 1);
-        rc = name ? count_name(p, nc, name) : DG_OK;
-        if (!rc && !(r->major && r->code && r->major22 && r->code22))
-            rc = DG_ENOMEM;
+        rc = rc ? rc : name ? count_name(p, nc, name) : DG_OK;
     }
+    dg_buf_release(&m);
     sqlite3_finalize(st);
     return rc ? dg_err_set(err, rc, "out of memory sampling the archive") : DG_OK;
 }
@@ -289,13 +292,9 @@ void lk_prior_free(lk_prior **pp)
     map_release(&p->syl);
     map_release(&p->chr);
     map_release(&p->table);
-    for (size_t i = 0; i < p->nrows; i++) {
-        free(p->rows[i].major);
-        free(p->rows[i].code);
-        free(p->rows[i].major22);
-        free(p->rows[i].code22);
-    }
-    free(p->rows);
+    map_release(&p->births);
+    map_release(&p->grads);
+    map_release(&p->majors);
     free(p);
     *pp = NULL;
 }
@@ -361,34 +360,244 @@ static double share(const lk_prior *p, size_t hits)
     return ((double)hits + 1) / ((double)p->nrows + 2);
 }
 
-/* Sampled values in [lo, hi): births (grad 0) or graduations (grad 1). */
-static double share_range(const lk_prior *p, int grad, const char *lo, const char *hi)
+/* Sampled values in [lo, hi): births or graduations. */
+static double share_range(const lkp_map *m, const lk_prior *p, const char *lo, const char *hi)
 {
-    size_t hits = 0;
-    for (size_t i = 0; i < p->nrows; i++) {
-        const char *v = grad ? p->rows[i].grad : p->rows[i].birth;
-        hits += v[0] && strcmp(v, lo) >= 0 && strcmp(v, hi) < 0;
+    double hits = 0;
+    for (size_t i = 0; i < m->cap; i++) {
+        const char *v = m->v[i].key;
+        if (v && v[0] && strcmp(v, lo) >= 0 && strcmp(v, hi) < 0)
+            hits += m->v[i].n[0];
     }
-    return share(p, hits);
+    return share(p, (size_t)hits);
 }
 
 double lk_prior_share_born(const lk_prior *p, const char *lo, const char *hi)
 {
-    return share_range(p, 0, lo, hi);
+    return share_range(&p->births, p, lo, hi);
 }
 
 double lk_prior_share_grad(const lk_prior *p, const char *lo, const char *hi)
 {
-    return share_range(p, 1, lo, hi);
+    return share_range(&p->grads, p, lo, hi);
+}
+
+/* As crit_major matches: inside the historical or 2022 name, or a code prefix. */
+static int major_hits(const char *key, const char *major, size_t n)
+{
+    char f[4][256];
+    const char *at = key;
+    for (int i = 0; i < 4; i++) {
+        const char *e = strstr(at, LKP_US);
+        size_t l = e ? (size_t)(e - at) : strlen(at);
+        snprintf(f[i], sizeof f[i], "%.*s", (int)(l < 255 ? l : 255), at);
+        at = e ? e + 1 : at + l;
+    }
+    return strstr(f[0], major) || strstr(f[2], major) ||
+           (n && (strncmp(f[1], major, n) == 0 || strncmp(f[3], major, n) == 0));
 }
 
 double lk_prior_share_major(const lk_prior *p, const char *major)
 {
-    size_t hits = 0, n = strlen(major);
-    for (size_t i = 0; i < p->nrows; i++) {
-        const lkp_row *r = &p->rows[i];
-        hits += strstr(r->major, major) || strstr(r->major22, major) ||
-                (n && (strncmp(r->code, major, n) == 0 || strncmp(r->code22, major, n) == 0));
+    double hits = 0;
+    size_t n = strlen(major);
+    for (size_t i = 0; i < p->majors.cap; i++)
+        if (p->majors.v[i].key && major_hits(p->majors.v[i].key, major, n))
+            hits += p->majors.v[i].n[0];
+    return share(p, (size_t)hits);
+}
+
+/* ---- kept in the database (migration 022: lookup_prior) ------------------------ */
+
+/* One text line per entry, fields tab-separated: a version line, then
+ *   N persons max_person nsur ngiv nlen nrows      L length count
+ *   S syllable n_surname n_given                  C char syllable n_surname n_given
+ *   T syllable share (the bundled surname table)  B birth n / G grad n / M key n
+ * Values never hold a tab or a newline (names, dates, majors as archived;
+ * such a character would be folded to a space). */
+#define LKP_FORMAT "dangan-lookup-prior 1"
+
+static void add_clean(dg_buf *b, const char *s)
+{
+    for (; s && *s; s++)
+        dg_buf_addc(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+static int map_dump(dg_buf *b, const lkp_map *m, char tag, int two)
+{
+    for (size_t i = 0; i < m->cap; i++) {
+        const lkp_slot *s = &m->v[i];
+        if (!s->key)
+            continue;
+        dg_buf_addf(b, "%c\t", tag);
+        add_clean(b, s->key);
+        if (tag == 'C') {
+            dg_buf_addc(b, '\t');
+            add_clean(b, s->val ? s->val : "");
+        }
+        dg_buf_addf(b, "\t%.17g", s->n[0]);
+        if (two)
+            dg_buf_addf(b, "\t%.17g", s->n[1]);
+        dg_buf_addc(b, '\n');
     }
-    return share(p, hits);
+    return DG_OK;
+}
+
+static int prior_dump(const lk_prior *p, dg_buf *b)
+{
+    dg_buf_addf(b, LKP_FORMAT "\nN\t%.17g\t%lld\t%.17g\t%.17g\t%.17g\t%zu\n", p->persons,
+                (long long)p->max_person, p->nsur, p->ngiv, p->nlen, p->nrows);
+    for (int i = 0; i <= LKP_MAXLEN; i++)
+        if (p->len[i] > 0)
+            dg_buf_addf(b, "L\t%d\t%.17g\n", i, p->len[i]);
+    map_dump(b, &p->syl, 'S', 1);
+    map_dump(b, &p->chr, 'C', 1);
+    map_dump(b, &p->table, 'T', 0);
+    map_dump(b, &p->births, 'B', 0);
+    map_dump(b, &p->grads, 'G', 0);
+    return map_dump(b, &p->majors, 'M', 0) ? DG_ENOMEM : b->data ? DG_OK : DG_ENOMEM;
+}
+
+/* One line of prior_dump's text into p; 0 ok, -1 malformed, DG_ENOMEM. */
+static int prior_line(lk_prior *p, char *line)
+{
+    char *f[8];
+    int nf = 0;
+    for (char *at = line; nf < 8;) {
+        f[nf++] = at;
+        char *tab = strchr(at, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        at = tab + 1;
+    }
+    lkp_map *m = NULL;
+    switch (f[0][0]) {
+    case 'N':
+        if (nf != 7)
+            return -1;
+        p->persons = atof(f[1]);
+        p->max_person = atoll(f[2]);
+        p->nsur = atof(f[3]), p->ngiv = atof(f[4]), p->nlen = atof(f[5]);
+        p->nrows = (size_t)atoll(f[6]);
+        return 0;
+    case 'L': {
+        int l = nf == 3 ? atoi(f[1]) : -1;
+        if (l < 0 || l > LKP_MAXLEN)
+            return -1;
+        p->len[l] = atof(f[2]);
+        return 0;
+    }
+    case 'S': m = &p->syl; break;
+    case 'C': m = &p->chr; break;
+    case 'T': m = &p->table; break;
+    case 'B': m = &p->births; break;
+    case 'G': m = &p->grads; break;
+    case 'M': m = &p->majors; break;
+    default: return -1;
+    }
+    int want = f[0][0] == 'C' ? 5 : f[0][0] == 'S' ? 4 : 3;
+    if (nf != want)
+        return -1;
+    lkp_slot *s = map_get(m, f[1]);
+    if (!s)
+        return DG_ENOMEM;
+    int at = 2;
+    if (f[0][0] == 'C' && !(s->val = dg_strdup(f[at++])))
+        return DG_ENOMEM;
+    s->n[0] = atof(f[at++]);
+    if (at < nf)
+        s->n[1] = atof(f[at]);
+    return 0;
+}
+
+/* The newest stored prior when it was made from the archive as it is
+ * (max(person.id) unchanged); *out NULL when there is none or it is older. */
+static int prior_read(sqlite3 *db, lk_prior **out, dg_err *err)
+{
+    *out = NULL;
+    int64_t maxid = 0;
+    int rc = db_query_int(db, "SELECT coalesce(max(id), 0) FROM person", &maxid, err);
+    sqlite3_stmt *st = NULL;
+    rc = rc ? rc
+            : db_prepare(db, "SELECT data FROM lookup_prior WHERE max_person = ?1 "
+                             "ORDER BY id DESC LIMIT 1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, maxid);
+    char *text = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        text = dg_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (!text)
+        return DG_OK;
+    lk_prior *p = calloc(1, sizeof *p);
+    char *save = NULL, *line = strtok_r(text, "\n", &save);
+    int bad = !p || !line || strcmp(line, LKP_FORMAT) != 0;
+    while (!bad && (line = strtok_r(NULL, "\n", &save)))
+        bad = prior_line(p, line);
+    free(text);
+    if (bad == DG_ENOMEM || !p) {
+        lk_prior_free(&p);
+        return dg_err_set(err, DG_ENOMEM, "out of memory reading the lookup prior");
+    }
+    if (bad || p->max_person != maxid)
+        lk_prior_free(&p); /* another format or damaged: made again */
+    *out = p;
+    return DG_OK;
+}
+
+/* Replace the stored prior by p, in its own transaction. */
+static int prior_write(sqlite3 *db, const lk_prior *p, dg_err *err)
+{
+    dg_buf b;
+    dg_buf_init(&b, (size_t)64 << 20);
+    if (prior_dump(p, &b)) {
+        dg_buf_release(&b);
+        return dg_err_set(err, DG_ENOMEM, "out of memory writing the lookup prior");
+    }
+    char now[32];
+    dg_now_iso(now);
+    sqlite3_stmt *st = NULL;
+    int rc = db_begin(db, err);
+    rc = rc ? rc : db_exec(db, "DELETE FROM lookup_prior", err);
+    rc = rc ? rc
+            : db_prepare(db, "INSERT INTO lookup_prior (built, persons, max_person, data) "
+                             "VALUES (?1, ?2, ?3, ?4)", &st, err);
+    if (!rc) {
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (int64_t)p->persons);
+        sqlite3_bind_int64(st, 3, p->max_person);
+        sqlite3_bind_text(st, 4, b.data, (int)b.len, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? DG_OK : db_fail(db, err, "cannot store the lookup prior");
+        sqlite3_finalize(st);
+    }
+    rc = rc ? (db_rollback(db), rc) : db_commit(db, err);
+    dg_buf_release(&b);
+    return rc;
+}
+
+int lk_prior_refresh(sqlite3 *db, norm_ctx *nc, const char *config_dir, dg_err *err)
+{
+    lk_prior *p = NULL;
+    int rc = lk_prior_new(db, nc, config_dir, &p, err);
+    rc = rc ? rc : prior_write(db, p, err);
+    lk_prior_free(&p);
+    return rc;
+}
+
+int lk_prior_get(sqlite3 *db, norm_ctx *nc, const char *config_dir, lk_prior **out, dg_err *err)
+{
+    int rc = prior_read(db, out, err);
+    if (rc || *out)
+        return rc;
+    rc = lk_prior_new(db, nc, config_dir, out, err);
+    /* kept for the next process; a read-only or busy database, or a caller's
+     * open transaction (never ours to commit), only costs the next process
+     * the same seeks again */
+    if (!rc && !sqlite3_db_readonly(db, "main") && sqlite3_get_autocommit(db)) {
+        dg_err ignored = {0};
+        prior_write(db, *out, &ignored);
+    }
+    return rc;
 }

@@ -138,6 +138,7 @@ typedef struct cert_check {
     cert_field *fields;
     size_t nfields;
     int gone;          /* the study record is no longer in the archive */
+    int64_t study;     /* db given and authentic: the study record certified */
 } cert_check;
 void cert_check_release(cert_check *c);
 
@@ -159,5 +160,19 @@ int cert_payload_find(sqlite3 *db, const unsigned char *data, size_t len, char *
  */
 int cert_verify(sqlite3 *db, const cert_key *key, const char *payload, cert_check *c,
                 dg_err *err);
+
+/*
+ * A verification discloses what the certificate certified (and whether it
+ * still stands), so each one is logged like a lookup: a row of the access
+ * log (action "verify") and its audit event.  who: the operator, or
+ * "public" for the workbench's page, with client (may be NULL) its
+ * address; via "cli" or "web"; c the check (NULL when no certificate was
+ * found: status says why, e.g. "notfound"); code the verification code
+ * asked for, when one was.  The query JSON holds via, client, code,
+ * serial and result (current | amended | gone | unregistered |
+ * not-authentic | STATUS); shown is the certified study record.
+ */
+int cert_verify_log(sqlite3 *db, const char *who, const char *via, const char *client,
+                    const char *code, const cert_check *c, const char *status, dg_err *err);
 
 #endif

@@ -43,6 +43,7 @@ typedef struct cert_page {
     const char *edition;        /* catalog edition of the historical major */
     const char *path;           /* crosswalk path, "" unknown */
     const char *decided;        /* "" automatic, else who decided the mapping */
+    const char *name_pinyin;    /* en/both: the name in Hanyu Pinyin ("ZHANG San"), NULL none */
 } cert_page;
 
 /* Draw the A4 page into path (created 0600). */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "normalize.h"
 #include "db.h"
 #include "fieldkeys.h"
 
@@ -220,10 +221,28 @@ typedef struct issue_ctx {
     cert_conf conf;
     crosswalk cw;
     cert_page page;
+    char *name_pinyin; /* en/both: the certified name in Hanyu Pinyin */
     dg_buf content, payload;
     char issued[32], tmp[4200];
     int renamed; /* the PDF is in place: a failed commit removes it */
 } issue_ctx;
+
+/* An English certificate prints the name in Hanyu Pinyin as Chinese
+ * documents in English do ("DUANMU Xiaofan", surnames by their surname
+ * reading: normalize/readings.c); it is signed with the rest. */
+static int name_in_pinyin(issue_ctx *c, const arc_study_row *row, const cert_profile *prof,
+                          dg_err *err)
+{
+    int k = dg_field_key_index("name");
+    const char *name = k >= 0 ? row->fields[k] : NULL;
+    if (strcmp(c->lang, "zh") == 0 || !name || !*name || !cert_profile_allows(prof, "name"))
+        return DG_OK;
+    norm_ctx *nc = NULL;
+    int rc = norm_ctx_new(c->req->config_dir ? c->req->config_dir : arc_config_dir(), &nc, err);
+    rc = rc ? rc : norm_name_romanized(nc, name, &c->name_pinyin, err);
+    norm_ctx_free(&nc);
+    return rc;
+}
 
 static int build_content(issue_ctx *c, const arc_study_row *row, const cert_profile *prof,
                          cert_issued *out, dg_err *err)
@@ -236,7 +255,8 @@ static int build_content(issue_ctx *c, const arc_study_row *row, const cert_prof
          json_kv(&raw, "issued", c->issued) || json_kv(&raw, "key", cert_key_id(c->req->key)) ||
          json_kv(&raw, "lang", c->lang) || json_kv(&raw, "audience", c->audience) ||
          json_kv(&raw, "for", c->req->requester) || json_kv(&raw, "purpose", c->req->purpose) ||
-         json_kv(&raw, "issuer", c->conf.university);
+         json_kv(&raw, "issuer", c->conf.university) ||
+         (c->name_pinyin && json_kv(&raw, "name_pinyin", c->name_pinyin));
     rc = rc || dg_buf_addf(&raw, "\"study\":%lld,\"fields\":{", (long long)row->study);
     int first = 1;
     for (int i = 0; !rc && i < ARC_NFIELDS; i++) {
@@ -367,6 +387,7 @@ static int issue_locked(issue_ctx *c, cert_issued *out, arc_lines *blockers, dg_
     rc = rc ? rc : cert_profile_load(req->config_dir, c->audience, &prof, err);
     rc = rc ? rc : read_crosswalk(c->db, req->study, &c->cw, err);
     rc = rc ? rc : next_serial(c->db, &c->conf, c->issued, out->serial, err);
+    rc = rc ? rc : name_in_pinyin(c, &row, prof, err);
     rc = rc ? rc : build_content(c, &row, prof, out, err);
     rc = rc ? rc : sign_payload(c, out, err);
     if (!rc) {
@@ -381,6 +402,7 @@ static int issue_locked(issue_ctx *c, cert_issued *out, arc_lines *blockers, dg_
         c->page.edition = row.major_edition ? row.major_edition : "";
         c->page.path = c->cw.path;
         c->page.decided = c->cw.decided;
+        c->page.name_pinyin = c->name_pinyin;
         snprintf(c->tmp, sizeof c->tmp, "%s.tmp%ld", req->out_pdf, (long)getpid());
         rc = cert_render_pdf(&c->page, c->tmp, err);
     }
@@ -442,6 +464,7 @@ int cert_issue(sqlite3 *db, const cert_request *req, cert_issued *out, arc_lines
         }
     }
     crosswalk_release(&c->cw);
+    free(c->name_pinyin);
     dg_buf_release(&c->content);
     dg_buf_release(&c->payload);
     free(c);

@@ -205,6 +205,8 @@ static double draw_body(pen *p, const cert_page *pg)
             dg_buf_adds(&b, strcmp(pg->values[i], "男") == 0   ? " (male)"
                             : strcmp(pg->values[i], "女") == 0 ? " (female)"
                                                                 : "");
+        if (en && pg->name_pinyin && strcmp(pg->keys[i], "name") == 0)
+            dg_buf_addf(&b, "  %s", pg->name_pinyin);
         if (strcmp(pg->keys[i], "major") == 0 && *pg->edition)
             dg_buf_addf(&b, zh ? "（%s年专业目录）" : " (catalogue of %s)", pg->edition);
         double h2 = put(p, b.data, MARGIN + lw, y, w - lw, 0, 11, PANGO_ALIGN_LEFT);

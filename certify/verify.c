@@ -133,6 +133,7 @@ static int read_header(sqlite3 *db, cert_check *c, int64_t *study, char issued[3
         return db_fail(db, err, "cannot read the certified content");
     }
     *study = sqlite3_column_int64(st, 0);
+    c->study = *study;
     const char *at = (const char *)sqlite3_column_text(st, 1);
     snprintf(issued, 32, "%s", at ? at : "");
     char **dst[] = {&c->issued, &c->serial, &c->issuer, &c->requester, &c->purpose, &c->edition,
@@ -315,4 +316,43 @@ int cert_verify(sqlite3 *db, const cert_key *key, const char *payload, cert_chec
     c->registered = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return compare_archive(db, c, err);
+}
+
+/* The verdict a verification gave, as the public page names it. */
+static const char *verdict_of(const cert_check *c)
+{
+    if (!c->authentic)
+        return "not-authentic";
+    for (size_t i = 0; i < c->nfields; i++)
+        if (c->fields[i].changed)
+            return "amended";
+    return c->gone ? "gone" : c->registered ? "current" : "unregistered";
+}
+
+int cert_verify_log(sqlite3 *db, const char *who, const char *via, const char *client,
+                    const char *code, const cert_check *c, const char *status, dg_err *err)
+{
+    dg_buf q, shown;
+    dg_buf_init(&q, 0);
+    dg_buf_init(&shown, 0);
+    dg_buf_adds(&q, "{\"via\":");
+    dg_buf_json_str(&q, via);
+    dg_buf_adds(&q, ",\"client\":");
+    dg_buf_json_str(&q, client);
+    dg_buf_adds(&q, ",\"code\":");
+    dg_buf_json_str(&q, code);
+    dg_buf_adds(&q, ",\"serial\":");
+    dg_buf_json_str(&q, c && c->serial && *c->serial ? c->serial : NULL);
+    dg_buf_adds(&q, ",\"result\":");
+    dg_buf_json_str(&q, c ? verdict_of(c) : status ? status : "error");
+    dg_buf_addc(&q, '}');
+    if (c && c->authentic && c->study && !c->gone)
+        dg_buf_addf(&shown, "[%lld]", (long long)c->study);
+    else
+        dg_buf_adds(&shown, "[]");
+    int rc = q.data && shown.data ? DG_OK : dg_err_set(err, DG_ENOMEM, "out of memory");
+    rc = rc ? rc : arc_access_log(db, who, "verify", q.data, shown.data, err);
+    dg_buf_release(&q);
+    dg_buf_release(&shown);
+    return rc;
 }

@@ -370,7 +370,7 @@ static int ctx_load_tables(norm_ctx *c, const char *dir, dg_err *err)
         qsort(c->variants, c->nvariants, sizeof *c->variants, cpmap_cmp);
     if (c->confusables)
         qsort(c->confusables, c->nconfusables, sizeof *c->confusables, cpmap_cmp);
-    return rc;
+    return rc ? rc : nz_readings_load(c, dir, err);
 }
 
 static UTransliterator *open_translit(const char *id, dg_err *err)
@@ -445,6 +445,7 @@ void norm_ctx_free(norm_ctx **pc)
         free(c->political[i].value);
     }
     free(c->political);
+    nz_readings_free(c);
     free(c);
     *pc = NULL;
 }

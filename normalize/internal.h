@@ -27,6 +27,8 @@ typedef struct nz_pair {
     char *value;
 } nz_pair;
 
+typedef struct nz_reading nz_reading; /* readings.c */
+
 struct norm_ctx {
     UTransliterator *hant_hans;
     UTransliterator *han_latin; /* Han-Latin/Names; Latin-ASCII */
@@ -40,6 +42,10 @@ struct norm_ctx {
     size_t nethnic;
     nz_pair *political;
     size_t npolitical;
+    nz_reading *readings; /* polyphones.tsv, sorted by character */
+    size_t nreadings;
+    char **compound; /* two-character surnames (names/surnames_wainshine.tsv) */
+    size_t ncompound;
 };
 
 /* A UTF-32 string. */
@@ -64,6 +70,19 @@ char *nz_simplify(norm_ctx *ctx, const char *s);
 long nz_parse_zh_number(norm_ctx *ctx, const UChar32 *c, size_t n);
 
 UChar32 nz_confusable_key(const norm_ctx *ctx, UChar32 c);
+
+/* readings.c: polyphones.tsv and the compound surnames (both optional). */
+int nz_readings_load(norm_ctx *c, const char *dir, dg_err *err);
+void nz_readings_free(norm_ctx *c);
+/* One toneless syllable per character of simp into syl (the first read as
+ * a surname), its code points into cps, *nsurname 1 or 2; returns the
+ * number of characters, 0 when simp is not one syllable a character (or
+ * longer than max), -1 out of memory. */
+int nz_name_syllables(norm_ctx *c, const char *simp, char syl[][16], UChar32 *cps, int max,
+                      int *nsurname);
+/* k->pinyin made from those syllables, and k->alt from every other
+ * combination of the polyphonic characters' readings. */
+int nz_name_alt_keys(norm_ctx *c, const char *simp, norm_keys *k);
 int nz_is_space(UChar32 c);
 
 /* Result building: steps are recorded only when the value changes. */

@@ -174,6 +174,9 @@ void norm_keys_release(norm_keys *k)
     free(k->pinyin_spaced);
     free(k->pinyin);
     free(k->lookalike);
+    for (size_t i = 0; i < k->nalt; i++)
+        free(k->alt[i]);
+    free(k->alt);
     memset(k, 0, sizeof *k);
 }
 
@@ -219,7 +222,8 @@ static int keys_from_simplified(norm_ctx *ctx, const char *simp, norm_keys *k)
     k->pinyin = lat ? pinyin_clean(lat, 0) : NULL;
     k->lookalike = lookalike_key(ctx, simp);
     free(lat);
-    if (!k->simplified || !k->pinyin_spaced || !k->pinyin || !k->lookalike) {
+    if (!k->simplified || !k->pinyin_spaced || !k->pinyin || !k->lookalike ||
+        nz_name_alt_keys(ctx, simp, k)) {
         norm_keys_release(k);
         return DG_ENOMEM;
     }
@@ -282,6 +286,13 @@ int norm_keys_match(const norm_keys *q, const norm_keys *s)
         return 3;
     if (same(q->pinyin, s->pinyin))
         return 2;
+    /* another reading of a polyphonic character on either side */
+    for (size_t i = 0; i < s->nalt; i++)
+        if (same(q->pinyin, s->alt[i]))
+            return 2;
+    for (size_t i = 0; i < q->nalt; i++)
+        if (same(q->alt[i], s->pinyin))
+            return 2;
     if (same(q->lookalike, s->lookalike))
         return 1;
     return 0;

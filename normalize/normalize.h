@@ -102,6 +102,10 @@ typedef struct norm_keys {
     char *pinyin_spaced; /* "zhang san" (toneless, Han-Latin/Names) */
     char *pinyin;        /* "zhangsan" */
     char *lookalike;     /* simplified form folded through confusables.tsv */
+    /* the name's other readings (polyphonic characters, polyphones.tsv:
+     * 张长江 "zhangzhangjiang" beside "zhangchangjiang"), like pinyin */
+    char **alt;
+    size_t nalt;
 } norm_keys;
 
 void norm_keys_release(norm_keys *k);
@@ -121,6 +125,17 @@ int norm_query_keys(norm_ctx *ctx, const char *query, norm_keys *k, dg_err *err)
  * same pinyin, 1 same look-alike key (a one-character OCR misread), 0 no.
  */
 int norm_keys_match(const norm_keys *query, const norm_keys *stored);
+
+/*
+ * A name in Hanyu Pinyin as Chinese documents in English print it: the
+ * surname first in capitals (a compound one as one word), the given name
+ * as one word with a capital, tone marks off, ü kept, an apostrophe where
+ * a syllable would run into the next (端木晓泛 -> "DUANMU Xiaofan", 吕安
+ * -> "LÜ An", 王西安 -> "WANG Xi'an").  Surnames take their surname reading
+ * (单 SHAN, 朴 PIAO).  *out NULL (and DG_OK) when the name is not Han
+ * characters of one syllable each; caller frees.
+ */
+int norm_name_romanized(norm_ctx *ctx, const char *name, char **out, dg_err *err);
 
 /* Dates ------------------------------------------------------------- */
 

@@ -245,8 +245,9 @@ static int run_verify(cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"pubkey", required_argument, NULL, 'k'},
                                          {"no-db", no_argument, NULL, 'n'},
                                          {"json", no_argument, NULL, 'j'},
+                                         {"operator", required_argument, NULL, 'w'},
                                          {0, 0, 0, 0}};
-    const char *pub = NULL;
+    const char *pub = NULL, *who = NULL;
     int nodb = 0, json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -254,12 +255,17 @@ static int run_verify(cli_ctx *ctx, int argc, char **argv)
         case 'k': pub = optarg; break;
         case 'n': nodb = 1; break;
         case 'j': json = 1; break;
+        case 'w':
+            if (cli_check_operator("verify", optarg))
+                return EXIT_USAGE;
+            who = optarg;
+            break;
         default: return EXIT_USAGE;
         }
     }
     if (optind + 1 != argc) {
         cli_error("verify", "usage: dangan verify FILE.pdf|PAYLOAD|CODE [--pubkey FILE.pub] "
-                            "[--no-db] [--json]");
+                            "[--no-db] [--operator NAME] [--json]");
         return EXIT_USAGE;
     }
     const char *what = argv[optind];
@@ -268,6 +274,7 @@ static int run_verify(cli_ctx *ctx, int argc, char **argv)
     size_t len = 0;
     int rc = DG_OK;
     FILE *probe = strncmp(what, "DGC1.", 5) ? fopen(what, "rb") : NULL;
+    int is_file = probe != NULL;
     if (probe) {
         fclose(probe);
         rc = dg_read_file(what, 64u << 20, &data, &len, &err);
@@ -300,6 +307,16 @@ static int run_verify(cli_ctx *ctx, int argc, char **argv)
     cert_check chk;
     memset(&chk, 0, sizeof chk);
     rc = rc ? rc : cert_verify(db, key, payload, &chk, &err);
+    /* with the archive at hand a verification discloses its record: logged */
+    if (db && (rc == DG_OK || rc == DG_ENOTFOUND)) {
+        dg_err lerr = {0};
+        int bad = cert_verify_log(db, who, "cli", NULL, is_file || len >= 32 ? NULL : what,
+                                  rc ? NULL : &chk, rc ? "notfound" : NULL, &lerr);
+        if (bad) {
+            rc = bad;
+            err = lerr;
+        }
+    }
     if (db)
         db_close(&db);
     cert_key_free(&key);
@@ -344,14 +361,18 @@ static int run_verify(cli_ctx *ctx, int argc, char **argv)
 
 const cli_command cmd_verify = {
     "verify", "check a certificate: authentic, unchanged, amended since?",
-    "usage: dangan verify FILE.pdf|PAYLOAD|CODE [--pubkey FILE.pub] [--no-db] [--json]\n"
+    "usage: dangan verify FILE.pdf|PAYLOAD|CODE [--pubkey FILE.pub] [--no-db]\n"
+    "                     [--operator NAME] [--json]\n"
     "\n"
     "Reads the signed payload from a certificate PDF (its metadata), from the QR\n"
     "code's text (DGC1....), or finds it by the verification code printed on the\n"
     "page (XXXX-XXXX-XXXX-XXXX, in this archive's register). Checks the Ed25519\n"
     "signature with the public key (--pubkey, else the workspace key's .pub), then\n"
     "compares the certified values with the archive now and lists the amendments\n"
-    "made since the issue. --no-db checks the signature only.\n"
+    "made since the issue. --no-db checks the signature only. With the archive, each\n"
+    "verification is written to the access log and the audit chain (who: --operator,\n"
+    "else the OS user; which certificate; the result), as the public page's are\n"
+    "(who: public, with the client's address).\n"
     "\n"
     "exit: 0 authentic and current, 1 authentic but the record changed since,\n"
     "2 usage, 3 database, 5 no payload or code found, 7 NOT authentic\n",

@@ -67,6 +67,11 @@ static void peer_of(struct MHD_Connection *conn, char peer[INET6_ADDRSTRLEN])
                   INET6_ADDRSTRLEN);
 }
 
+void web_peer(const web_req *r, char peer[46])
+{
+    peer_of(r->conn, peer);
+}
+
 int web_verify_allowed(web_req *r)
 {
     char peer[INET6_ADDRSTRLEN];

@@ -148,6 +148,21 @@ static void verdict_error(web_req *r, int status, const char *verdict, const cha
     dg_buf_adds(&r->out, "</h2></section>\n");
 }
 
+/* Every verification is a disclosure: logged as asked by "public" from the
+ * client's address (certify.h cert_verify_log).  A check that cannot be
+ * logged is not shown. */
+static int log_check(web_req *r, const unsigned char *data, size_t len, const cert_check *c,
+                     const char *status)
+{
+    char peer[46], code[32] = "";
+    web_peer(r, peer);
+    /* a short text is a verification code as typed (a payload or PDF is not kept) */
+    if (len < sizeof code && memchr(data, '\0', len) == NULL)
+        snprintf(code, sizeof code, "%.*s", (int)len, (const char *)data);
+    dg_err err = {0};
+    return cert_verify_log(r->db, "public", "web", peer, code[0] ? code : NULL, c, status, &err);
+}
+
 /* Check data (a PDF, a payload or a code) and append the verdict. */
 static void check(web_req *r, const unsigned char *data, size_t len)
 {
@@ -173,6 +188,9 @@ static void check(web_req *r, const unsigned char *data, size_t len)
     rc = rc ? rc : cert_verify(r->db, key, payload, &c, &err);
     cert_key_free(&key);
     free(payload);
+    if ((rc == DG_OK || rc == DG_ENOTFOUND) &&
+        log_check(r, data, len, rc ? NULL : &c, rc ? "notfound" : NULL))
+        rc = DG_EDB;
     if (rc == DG_ENOTFOUND)
         verdict_error(r, MHD_HTTP_NOT_FOUND, "notfound", err.msg);
     else if (rc)

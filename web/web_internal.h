@@ -119,5 +119,7 @@ char *web_cert_key_path(const web_req *r);
 /* 1 when the client's address may verify once more now (a token bucket
  * per address, ratelimit.c); 0 when it has asked too often. */
 int web_verify_allowed(web_req *r);
+/* The client's IPv4 address as text ("-" when unknown). */
+void web_peer(const web_req *r, char peer[46]);
 
 #endif

@@ -82,6 +82,19 @@ check_exit "verify the payload without the archive" 0 "$DANGAN" verify "$P" --no
     --pubkey "$W/certify-key.pem.pub"
 check_exit "verify the printed code" 0 "$DANGAN" verify "$(printf '%s' "$CODE" | tr A-F a-f)"
 check_exit "an unknown code" 5 "$DANGAN" verify 0000-0000-0000-0000
+# every verification with the archive is a disclosure in the access log (#23)
+check_eq "verifications logged (3 with the archive, not --no-db)" \
+    "$(Q "SELECT count(*) FROM access_log WHERE action = 'verify'")" 3
+check_eq "which certificate and the result" \
+    "$(Q "SELECT json_extract(query, '$.serial') || ' ' || json_extract(query, '$.result') || ' ' || shown FROM access_log WHERE action = 'verify' ORDER BY id LIMIT 1")" \
+    "DG-$(date -u +%Y)-000001 current [1]"
+check_eq "the code asked for, and a code not found" \
+    "$(Q "SELECT json_extract(query, '$.code') || ' ' || json_extract(query, '$.result') FROM access_log WHERE action = 'verify' ORDER BY id DESC LIMIT 1")" \
+    "0000-0000-0000-0000 notfound"
+check_exit "verify as a named operator" 0 "$DANGAN" verify "$W/c.pdf" --operator registrar2
+check_eq "who verified" "$(Q "SELECT who || ' ' || json_extract(query, '$.via') FROM access_log WHERE action = 'verify' ORDER BY id DESC LIMIT 1")" "registrar2 cli"
+check_eq "each is an audit event" \
+    "$(Q "SELECT count(*) FROM audit_event WHERE kind = 'access' AND json_extract(content, '$.rows.access_log.action') = 'verify'")" 4
 
 # any changed byte of the signed content fails: every position, re-encoded
 # with the original signature (tests/certify/tamper.c)
@@ -177,6 +190,13 @@ check_exit "certify in English" 0 "$DANGAN" certify "$S1" --lang en --out "$W/en
 TXT=$(pdftotext "$W/en.pdf" -)
 check_contains "en: title" "$TXT" "Certificate of Record"
 check_contains "en: says there is no official English name" "$TXT" "no official English name"
+# the name in Hanyu Pinyin, surname first in capitals (#23), signed with the rest
+check_contains "en: the name in pinyin" "$TXT" "張三 ZHANG San"
+check_exit "verify the English certificate" 0 "$DANGAN" verify "$W/en.pdf" --json
+check_contains "the pinyin is in the signed content" "$TL_OUT" '"name_pinyin":"ZHANG San"'
+check "zh: no pinyin line" test "$(pdftotext "$W/c.pdf" - | grep -c 'ZHANG')" = 0
+check_exit "certify in both languages" 0 "$DANGAN" certify "$S1" --lang both --out "$W/both.pdf"
+check_contains "both: the name in pinyin" "$(pdftotext "$W/both.pdf" -)" "ZHANG San"
 
 # with a public verification page configured, the QR code is a link to it
 # carrying the payload, which `verify` (and the page) find inside it

@@ -20,6 +20,9 @@ D -q load
 n=$(tl_sql k.db "SELECT count(*) FROM person")
 check "persons archived (got $n)" [ "$n" -ge 1 ]
 check_contains "a second load makes no keys again" "$(D load --json)" '"rekeyed":0'
+# load keeps lookup's name prior made from the archive it loaded (#23)
+check_eq "the name prior is kept, made from every person" \
+    "$(sqlite3 k.db "SELECT count(*) || ' ' || (max_person = (SELECT max(id) FROM person)) FROM lookup_prior")" "1 1"
 # One more look-alike class whose key is a new character: the first person's
 # surname now folds to it.
 first=$(tl_sql k.db "SELECT substr(name_simplified, 1, 1) FROM person ORDER BY id LIMIT 1")
@@ -38,6 +41,16 @@ check_eq "the surname folds to the new class key" \
 check_contains "and only once" "$(D load --json)" '"rekeyed":0'
 D lookup "$name" --operator t > /dev/null 2> err.txt
 check_eq "no note once the keys are current" "$(cat err.txt)" ""
+# A reading added to configs/normalize/polyphones.tsv (#23): after the next
+# load the first person's name has one more key, and a pinyin request read
+# that way finds them.
+printf '%s\t-\tzzy\n' "$first" >> conf/normalize/polyphones.tsv
+check_contains "the load after the edit makes the keys again" "$(D load --json)" "\"rekeyed\":$n"
+alt=$(sqlite3 k.db "SELECT pinyin FROM person_reading WHERE person_id =
+                    (SELECT min(id) FROM person) AND pinyin LIKE 'zzy%'")
+check "the new reading is a key (got '$alt')" [ -n "$alt" ]
+check_contains "a request read that way finds the person" \
+    "$(D lookup "$alt" --operator t --json)" "\"name\":\"$(sqlite3 k.db "SELECT name_written FROM person ORDER BY id LIMIT 1")\""
 check_eq "the fingerprint of the tables is kept" \
     "$(tl_sql k.db "SELECT count(*) FROM name_keys_source")" 1
 finish

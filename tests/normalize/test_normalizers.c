@@ -178,6 +178,64 @@ static void test_keys(tl_state *t, norm_ctx *ctx)
     CHECK_INT(t, query_level(ctx, "shan tianfang", "单田芳"), 2);
 }
 
+/* Does the name have key among its pinyin keys (the main one or another reading)? */
+static int has_reading(norm_ctx *ctx, const char *name, const char *key)
+{
+    norm_keys k;
+    if (norm_name_keys(ctx, name, &k, NULL))
+        return 0;
+    int hit = strcmp(k.pinyin, key) == 0;
+    for (size_t i = 0; i < k.nalt; i++)
+        hit |= strcmp(k.alt[i], key) == 0;
+    norm_keys_release(&k);
+    return hit;
+}
+
+static void check_roman(tl_state *t, norm_ctx *ctx, const char *name, const char *want)
+{
+    char *r = NULL;
+    CHECK_INT(t, norm_name_romanized(ctx, name, &r, NULL), 0);
+    CHECK_STR(t, r, want);
+    free(r);
+}
+
+/* Polyphonic characters (#23): surnames take their surname reading as the
+ * main key, every reading is a key, and a pinyin query written with the
+ * other reading still matches. */
+static void test_readings(tl_state *t, norm_ctx *ctx)
+{
+    check_keys(t, ctx, "朴正浩", "朴正浩", "piao zheng hao", "piaozhenghao");
+    check_keys(t, ctx, "缪伟", "缪伟", "miao wei", "miaowei");
+    check_keys(t, ctx, "区伟", "区伟", "ou wei", "ouwei");
+    check_keys(t, ctx, "单雄信", "单雄信", "shan xiong xin", "shanxiongxin");
+    CHECK(t, has_reading(ctx, "张长江", "zhangchangjiang"));
+    CHECK(t, has_reading(ctx, "张长江", "zhangzhangjiang"));
+    CHECK(t, has_reading(ctx, "王乐", "wangyue"));
+    CHECK(t, has_reading(ctx, "王乐", "wangle"));
+    CHECK(t, has_reading(ctx, "曾长乐", "zengzhangyue"));
+    CHECK(t, has_reading(ctx, "解放", "xiefang"));
+    CHECK(t, has_reading(ctx, "解放", "jiefang"));
+    CHECK(t, has_reading(ctx, "查良镛", "zhaliangyong"));
+    CHECK(t, has_reading(ctx, "查良镛", "chaliangyong"));
+    CHECK(t, has_reading(ctx, "仇英", "qiuying"));
+    CHECK(t, has_reading(ctx, "朴正浩", "puzhenghao"));
+    CHECK(t, !has_reading(ctx, "张三", "changsan"));
+    CHECK_INT(t, query_level(ctx, "Zhang Zhangjiang", "张长江"), 2);
+    CHECK_INT(t, query_level(ctx, "Piao Zhenghao", "朴正浩"), 2);
+    CHECK_INT(t, query_level(ctx, "Ou Wei", "區偉"), 2);
+    check_roman(t, ctx, "端木晓泛", "DUANMU Xiaofan");
+    check_roman(t, ctx, "單田芳", "SHAN Tianfang");
+    check_roman(t, ctx, "朴正浩", "PIAO Zhenghao");
+    check_roman(t, ctx, "吕安", "LÜ An");
+    check_roman(t, ctx, "王西安", "WANG Xi'an");
+    check_roman(t, ctx, "欧阳长青", "OUYANG Changqing");
+    check_roman(t, ctx, "曾国藩", "ZENG Guofan");
+    check_roman(t, ctx, "欧阳", "OU Yang"); /* two characters: surname and given name */
+    char *r = (char *)"x";
+    CHECK_INT(t, norm_name_romanized(ctx, "John Smith", &r, NULL), 0);
+    CHECK(t, r == NULL);
+}
+
 /* Is there a flag with this code whose message contains needle? */
 static int has_flag(const norm_flags *f, const char *code, const char *needle)
 {
@@ -245,6 +303,7 @@ int main(int argc, char **argv)
     test_invalid_utf8(&t, ctx);
     test_steps_json(&t, ctx);
     test_keys(&t, ctx);
+    test_readings(&t, ctx);
     test_dates_check(&t);
     norm_ctx_free(&ctx);
     CHECK(&t, ctx == NULL);

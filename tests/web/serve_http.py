@@ -286,6 +286,24 @@ def certificates(dangan, fixture, work):
               verdict(body) == "not-authentic" and "張三" not in body, body[-800:])
         st, h, body, _ = pub.req("POST", "/verify", {"text": "0000-0000-0000-0000"})
         check("an unknown code: 404", st == 404 and verdict(body) == "notfound", str(st))
+        # every public verification is a disclosure in the access log (#23)
+        rows = webfix.query(db, "SELECT who, json_extract(query, '$.client'), "
+                                "json_extract(query, '$.result'), json_extract(query, '$.serial'),"
+                                " json_extract(query, '$.code'), shown FROM access_log "
+                                "WHERE action = 'verify' ORDER BY id")
+        check("five public verifications logged", len(rows) == 5, str(rows))
+        check("who: public, from the client's address",
+              all(r[0] == "public" and r[1] == "127.0.0.1" for r in rows), str(rows))
+        check("which certificate and the result",
+              [r[2] for r in rows] == ["current", "current", "current", "not-authentic",
+                                       "notfound"] and rows[0][3].startswith("DG-")
+              and rows[0][5] == "[%d]" % s1 and rows[3][5] == "[]", str(rows))
+        check("the code asked for", rows[1][4] == code.lower() and
+              rows[4][4] == "0000-0000-0000-0000", str(rows))
+        check("each is an audit event",
+              webfix.query(db, "SELECT count(*) FROM audit_event WHERE kind = 'access' AND "
+                               "json_extract(content, '$.rows.access_log.action') = 'verify'"
+                           )[0][0] == 5)
         env = dict(os.environ, DANGAN_DB=db)
         subprocess.run([dangan, "amend", str(s1), "name", "張叁", "--reason",
                         "private reason 7", "--operator", "reg1"], check=True, env=env,
