@@ -344,6 +344,10 @@ static int read_line(ocr_engine *e, ocr_rec2 *r, PIX *img, ocr_line *l, int *too
     return rc;
 }
 
+/* A line read by the second reader costs about this many Tesseract
+ * readings of its crop (docs/reader2.md: 5-7). */
+#define REC2_WORK 6.0
+
 int ocr_read_lines2(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nread, int *ntaken,
                     int *npieces, dg_err *err)
 {
@@ -368,10 +372,12 @@ int ocr_read_lines2(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nread,
         return dg_err_set(err, DG_ENOMEM, "out of memory");
     int rc = DG_OK;
     for (size_t i = 0; i < lv->n && rc == DG_OK; i++) {
-        if (!chosen(s, &lv->v[i]))
+        /* the page's budget of optional work bounds the second reader too */
+        if (!chosen(s, &lv->v[i]) || !ocr_may_retry(e, OCR_STEP_READER2))
             continue;
         int took = 0;
         rc = read_line(e, r, plain, &lv->v[i], &took, npieces, err);
+        ocr_charge(e, (double)lv->v[i].box.w * lv->v[i].box.h, REC2_WORK);
         ++*nread;
         *ntaken += took;
         if (rc == DG_OK)

@@ -204,6 +204,9 @@ static int read_turned(ocr_engine *e, PIX **ppix, const ocr_source *src, int qua
     /* Leptonica's clean-up cannot be stopped half way: between steps */
     if (rc == DG_OK)
         rc = ocr_check_time(e, err);
+    /* the upright page sets the budget; a turned reading spends from it */
+    if (rc == DG_OK)
+        ocr_budget_start(e, (double)pixGetWidth(pg.grey) * pixGetHeight(pg.grey));
     if (rc == DG_OK)
         rc = read_page(e, &pg, r, err);
     r->skew_deg = pg.skew_deg;
@@ -387,6 +390,8 @@ int ocr_read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int
     int rc = scan_page(e, data, len, page_index, out, err);
     ocr_clock_detach(e, &saved);
     m.t.wall_page = ocr_meter_elapsed(&m);
+    m.t.pool = (double)m.pool;
+    m.t.spent = (double)m.spent;
     if (rc == DG_OK) {
         dg_buf b;
         dg_buf_init(&b, 0);
