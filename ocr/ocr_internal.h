@@ -347,9 +347,6 @@ void ocr_page_release(ocr_page *pg);
 /* Passes of the 3x3 mean a 1-bit scan is read through (0: not 1-bit, or
  * softening off; 2 at 280 dpi and more). */
 int ocr_soften_passes(const ocr_page *pg, const ocr_settings *s);
-/* Free the OSD engine (legacy model, tens of MB): it serves only the rare
- * poor page, and holding it kept a --jobs 1 worker over its budget. */
-void ocr_osd_release(ocr_engine *e);
 
 /* ---- ruling lines and table grid (grid.c) ------------------------------- */
 

@@ -329,7 +329,6 @@ static void search_orientation(ocr_engine *e, const unsigned char *data, size_t 
     PIX *g = pix ? pixConvertTo8(pix, 0) : NULL;
     pixDestroy(&pix);
     int q = g ? r_quads(e, g, src, &osd_conf) : 0;
-    ocr_osd_release(e);
     int tried = q > 0 && osd_conf >= e->settings->orientation_min_conf ? q : 0;
     /* OSD finds no direction on some faded or stained pages turned on their
      * side; a page read this poorly is probed each other way round, and
