@@ -69,7 +69,7 @@ static void settings_defaults(ocr_settings *s)
     ocr_limits_default(&s->limits);
     s->budget_on = 1;
     s->budget_retries = 4.0;
-    s->budget_page = 0;
+    s->budget_page = 3;
     s->time_limit = 300;
 }
 
