@@ -90,6 +90,7 @@ typedef struct ocr_meter {
      * sum must come out the same. */
     long long pool;  /* 0: no page bound */
     long long spent;
+    long long spent_reader2; /* the second reader's lines, against a pool of their own */
 } ocr_meter;
 
 /* An engine's place in a page's account: the step it works in (a stack:
@@ -154,8 +155,8 @@ void ocr_retry_begin(ocr_engine *e, int step);
  * plain reading sees it (the budget is settings' budget_page such
  * readings). */
 void ocr_budget_start(ocr_engine *e, double plain_px);
-/* Work done outside Tesseract (a line read by the second reader: `px` of
- * crop weighed `weight` line readings) charged to the page's budget. */
+/* A line read by the second reader (`px` of model input weighed `weight`
+ * times a line crop's pixel) charged to its share of the page's budget. */
 void ocr_charge(ocr_engine *e, double px, double weight);
 void ocr_retry_end(ocr_engine *e);
 /* A retry's reading replaced the best so far: counted in the `won` of
