@@ -57,6 +57,7 @@ void ocr_timing_add(ocr_timing *sum, const ocr_timing *t)
     sum->pool += t->pool;
     sum->spent += t->spent;
     sum->spent_reader2 += t->spent_reader2;
+    sum->first_work += t->first_work;
     sum->wall_page += t->wall_page;
     sum->first_mpx += t->first_mpx;
     sum->retry_mpx += t->retry_mpx;
@@ -207,16 +208,21 @@ static double work_of(TessBaseAPI *api, double px)
     return psm == PSM_AUTO || psm == PSM_AUTO_OSD || psm == PSM_AUTO_ONLY ? px * PLAIN_WORK : px;
 }
 
-/* Optional work charged to the page's budget: retries, and every reading
+/* Optional work, charged to the page's budget: retries, and every reading
  * of the floor and of the orientation search (a page read turned is read
- * whole again).  Not a cell's: cells are bounded per region, and a ledger's
+ * whole again); the rest are first readings.  A cell's is not charged: cells are bounded per region, and a ledger's
  * cells spending the page's budget left its title and header lines
  * without the variants that read them (bag-F1 0.798 -> 0.785 on a hard
  * drawn ledger). */
-static int charged(const ocr_clock *c)
+static int optional(const ocr_clock *c)
 {
     int step = top(c);
-    return !c->cell && (c->retrying || step == OCR_STEP_FLOOR || step == OCR_STEP_ORIENTATION);
+    return c->retrying || step == OCR_STEP_FLOOR || step == OCR_STEP_ORIENTATION;
+}
+
+static double s_page(const ocr_clock *c)
+{
+    return c->m && c->m->pool > 0 ? c->m->pool_page : 0;
 }
 
 void ocr_budget_start(ocr_engine *e, double plain_px)
@@ -227,6 +233,7 @@ void ocr_budget_start(ocr_engine *e, double plain_px)
         return;
     m->pool = llround(s->budget_page * plain_px * PLAIN_WORK);
     m->pool = m->pool > 0 ? m->pool : 1;
+    m->pool_page = s->budget_page;
 }
 
 void ocr_charge(ocr_engine *e, double px, double weight)
@@ -239,6 +246,8 @@ void ocr_charge(ocr_engine *e, double px, double weight)
     pthread_mutex_unlock(&c->m->mu);
 }
 
+static double s_page(const ocr_clock *c);
+
 /* The page's budget is spent.  Only where the page's own engine reads
  * (phrases, floor, orientation, second reader: one thread, in order); a
  * cell, read by any thread of a crew in any order, is bounded per region
@@ -246,14 +255,20 @@ void ocr_charge(ocr_engine *e, double px, double weight)
  * The second reader's lines come last but are worth more than any
  * Tesseract retry (docs/reader2.md: CER 0.100 -> 0.041 on drawn pages,
  * where the variants change the hard mix's bag-F1 by under 0.002): they
- * count against a budget of the same size of their own, so that variants
- * never starve them. */
+ * count against a budget of their own, so that variants never starve
+ * them: P times the work Tesseract's reading of the page cost, first
+ * readings and optional work (3 plain readings' worth read one of the
+ * three long lines of ocr.lines2's note, 3 times its first readings two:
+ * its 9 pieces of model input cost about what the rest of the page did). */
 static int page_spent(const ocr_clock *c, int step)
 {
     if (!c->m || c->cell || c->m->pool <= 0)
         return 0;
     pthread_mutex_lock(&c->m->mu);
-    int over = (step == OCR_STEP_READER2 ? c->m->spent_reader2 : c->m->spent) >= c->m->pool;
+    int over = step == OCR_STEP_READER2
+                   ? (double)c->m->spent_reader2 >=
+                         s_page(c) * (double)(c->m->first_work + c->m->spent)
+                   : c->m->spent >= c->m->pool;
     pthread_mutex_unlock(&c->m->mu);
     return over;
 }
@@ -362,7 +377,9 @@ int ocr_recognize(ocr_engine *e, TessBaseAPI *api, PIX *img, dg_err *err)
         pthread_mutex_lock(&c->m->mu);
         c->m->t.reads[top(c)]++;
         c->m->t.mpx[top(c)] += px / 1e6;
-        if (charged(c))
+        if (!optional(c))
+            c->m->first_work += llround(work_of(api, px));
+        else if (!c->cell)
             c->m->spent += llround(work_of(api, px));
         if (c->retrying)
             c->m->t.retry_mpx += px / 1e6;
@@ -383,10 +400,12 @@ void ocr_timing_json(const ocr_timing *t, const ocr_settings *s, dg_buf *b)
 {
     dg_buf_addf(b,
                 "{\"step\":\"times\",\"wall\":%.3f,\"cpu\":%.3f,\"budget\":{\"on\":%s,"
-                "\"retries\":%g,\"page\":%g,\"pool\":%.0f,\"spent\":%.0f,\"spent_reader2\":%.0f,"
+                "\"retries\":%g,\"page\":%g,\"pool\":%.0f,\"spent\":%.0f,\"first\":%.0f,"
+                "\"spent_reader2\":%.0f,"
                 "\"first_mpx\":%.2f,\"retry_mpx\":%.2f},\"time_limit\":%g,\"steps\":{",
                 t->wall_page, ocr_timing_cpu(t), s->budget_on ? "true" : "false",
-                s->budget_retries, s->budget_page, t->pool, t->spent, t->spent_reader2,
+                s->budget_retries, s->budget_page, t->pool, t->spent, t->first_work,
+                t->spent_reader2,
                 t->first_mpx, t->retry_mpx,
                 s->time_limit);
     int first = 1;

@@ -179,7 +179,7 @@ typedef struct ocr_timing {
     double mpx[OCR_NSTEPS]; /* ... by the step they were read in */
     /* the page's budget for optional work and what it spent (work units:
      * a line crop's pixels; docs/ocr.md, "Budget and timing") */
-    double pool, spent, spent_reader2;
+    double pool, spent, first_work, spent_reader2;
 } ocr_timing;
 
 /* Sum of cpu[] (or wall[]) over every step. */

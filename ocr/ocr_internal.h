@@ -90,7 +90,9 @@ typedef struct ocr_meter {
      * sum must come out the same. */
     long long pool;  /* 0: no page bound */
     long long spent;
-    long long spent_reader2; /* the second reader's lines, against a pool of their own */
+    long long first_work;    /* the first readings' work */
+    long long spent_reader2; /* the second reader's lines, against page x (first_work + spent) */
+    double pool_page;        /* the settings' page (0: no page bound) */
 } ocr_meter;
 
 /* An engine's place in a page's account: the step it works in (a stack:

@@ -392,6 +392,7 @@ int ocr_read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int
     m.t.pool = (double)m.pool;
     m.t.spent = (double)m.spent;
     m.t.spent_reader2 = (double)m.spent_reader2;
+    m.t.first_work = (double)m.first_work;
     if (rc == DG_OK) {
         dg_buf b;
         dg_buf_init(&b, 0);
