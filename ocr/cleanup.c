@@ -267,9 +267,9 @@ static void step_background(ocr_page *pg, const ocr_settings *s, int bilevel)
 
 /* Tesseract's OSD (legacy osd model) on a page at dpi.  The engine is
  * made once per worker and kept for its next poor page (ocr_engine_free
- * ends it): loading it for every such page cost more than reading with it,
- * and a worker holding it stays well under 250 MB (docs/ocr.md, "Budget
- * and timing"). */
+ * ends it) instead of loaded for each: a worker holding it stays well
+ * under 250 MB (162 MB on the hard mix: docs/ocr.md, "Budget and
+ * timing"). */
 static int detect_quads(ocr_engine *e, PIX *page, int dpi, double *conf)
 {
     *conf = 0;
