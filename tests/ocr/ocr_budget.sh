@@ -35,6 +35,8 @@ check "times step: cells read by Tesseract on both pages ($(echo $times))" \
     test "$(echo "$times" | awk '$1 > 0' | wc -l)" -eq 2
 check_contains "run log: CPU seconds of the batch" \
     "$(sqlite3 t.db "SELECT counts FROM run WHERE stage = 'ocr'")" '"cpu_seconds":'
+check_contains "run log: the batch's CPU step by step" \
+    "$(sqlite3 t.db "SELECT counts FROM run WHERE stage = 'ocr'")" '"cpu_steps":{"'
 
 # variants made (budget off) and skipped (no budget for them)
 retries() { # retries DB -> reads of variants, and variants skipped, summed over pages
