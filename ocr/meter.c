@@ -193,11 +193,11 @@ static int in_evidence_reread(const ocr_clock *c)
 }
 
 /* A plain reading (Tesseract's own layout over the page, PSM 3) costs
- * this many times a line crop's CPU per pixel: most of a page is paper
- * its layout analysis passes over quickly, where a crop is cut to its ink
- * and scaled to the line height the recognizer wants.  Measured on the
- * hard mix (docs/ocr.md, "Budget and timing"): CPU per megapixel of the
- * floor's readings against that of the variants. */
+ * about this many times a line crop's CPU per pixel: most of a page is
+ * paper its layout analysis passes over quickly, where a crop is cut to
+ * its ink and scaled to the line height the recognizer wants.  Measured
+ * 0.29-0.34 (docs/ocr.md, "Budget and timing": CPU per megapixel of the
+ * floor's readings against that of crops); a round value under it. */
 #define PLAIN_WORK 0.25
 
 /* The work a recognition of px pixels by api is, in units of a line
@@ -210,19 +210,14 @@ static double work_of(TessBaseAPI *api, double px)
 
 /* Optional work, charged to the page's budget: retries, and every reading
  * of the floor and of the orientation search (a page read turned is read
- * whole again); the rest are first readings.  A cell's is not charged: cells are bounded per region, and a ledger's
- * cells spending the page's budget left its title and header lines
- * without the variants that read them (bag-F1 0.798 -> 0.785 on a hard
- * drawn ledger). */
+ * whole again); the rest are first readings.  A cell's is not charged:
+ * cells are bounded per region, and a ledger's cells spending the page's
+ * budget left its title and header lines without the variants that read
+ * them (bag-F1 0.798 -> 0.785 on a hard drawn ledger). */
 static int optional(const ocr_clock *c)
 {
     int step = top(c);
     return c->retrying || step == OCR_STEP_FLOOR || step == OCR_STEP_ORIENTATION;
-}
-
-static double s_page(const ocr_clock *c)
-{
-    return c->m && c->m->pool > 0 ? c->m->pool_page : 0;
 }
 
 void ocr_budget_start(ocr_engine *e, double plain_px)
@@ -246,8 +241,6 @@ void ocr_charge(ocr_engine *e, double px, double weight)
     pthread_mutex_unlock(&c->m->mu);
 }
 
-static double s_page(const ocr_clock *c);
-
 /* The page's budget is spent.  Only where the page's own engine reads
  * (phrases, floor, orientation, second reader: one thread, in order); a
  * cell, read by any thread of a crew in any order, is bounded per region
@@ -267,7 +260,7 @@ static int page_spent(const ocr_clock *c, int step)
     pthread_mutex_lock(&c->m->mu);
     int over = step == OCR_STEP_READER2
                    ? (double)c->m->spent_reader2 >=
-                         s_page(c) * (double)(c->m->first_work + c->m->spent)
+                         c->m->pool_page * (double)(c->m->first_work + c->m->spent)
                    : c->m->spent >= c->m->pool;
     pthread_mutex_unlock(&c->m->mu);
     return over;
@@ -401,13 +394,11 @@ void ocr_timing_json(const ocr_timing *t, const ocr_settings *s, dg_buf *b)
     dg_buf_addf(b,
                 "{\"step\":\"times\",\"wall\":%.3f,\"cpu\":%.3f,\"budget\":{\"on\":%s,"
                 "\"retries\":%g,\"page\":%g,\"pool\":%.0f,\"spent\":%.0f,\"first\":%.0f,"
-                "\"spent_reader2\":%.0f,"
-                "\"first_mpx\":%.2f,\"retry_mpx\":%.2f},\"time_limit\":%g,\"steps\":{",
-                t->wall_page, ocr_timing_cpu(t), s->budget_on ? "true" : "false",
-                s->budget_retries, s->budget_page, t->pool, t->spent, t->first_work,
-                t->spent_reader2,
-                t->first_mpx, t->retry_mpx,
-                s->time_limit);
+                "\"spent_reader2\":%.0f,\"first_mpx\":%.2f,\"retry_mpx\":%.2f},\"time_limit\":%g,"
+                "\"steps\":{",
+                t->wall_page, ocr_timing_cpu(t), s->budget_on ? "true" : "false", s->budget_retries,
+                s->budget_page, t->pool, t->spent, t->first_work, t->spent_reader2, t->first_mpx,
+                t->retry_mpx, s->time_limit);
     int first = 1;
     for (int i = 0; i < OCR_NSTEPS; i++) {
         if (t->wall[i] < 0.0005 && t->reads[i] == 0 && t->skipped[i] == 0)

@@ -88,7 +88,7 @@ typedef struct ocr_meter {
      * reading of the page is weighed by what it costs against that).
      * Integers: a crew's threads add up the cells' in any order, and the
      * sum must come out the same. */
-    long long pool;  /* 0: no page bound */
+    long long pool; /* 0: no page bound */
     long long spent;
     long long first_work;    /* the first readings' work */
     long long spent_reader2; /* the second reader's lines, against page x (first_work + spent) */

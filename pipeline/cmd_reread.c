@@ -47,8 +47,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         dg_buf_json_str(&b, s->available ? NULL : s->why);
         dg_buf_addf(&b, ",\"pages\":%ld,\"fields\":%ld,\"read\":%ld,\"failed\":%ld", s->pages,
                     s->fields, s->read, s->failed);
-        dg_buf_addf(&b, ",\"cpu_seconds\":{\"load\":%.3f,\"read\":%.3f}", s->cpu_load,
-                    s->cpu_read);
+        dg_buf_addf(&b, ",\"cpu_seconds\":{\"load\":%.3f,\"read\":%.3f}", s->cpu_load, s->cpu_read);
         dg_buf_addf(&b, ",\"failed_scans\":%ld,\"first_failed\":", s->failed_scans);
         dg_buf_json_str(&b, s->failed_scans ? s->first_failed : NULL);
         dg_buf_addc(&b, '}');
@@ -60,8 +59,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                       "changed or undecodable)\n",
                  s->read, s->pages, s->failed);
         if (ctx->verbosity > 0)
-            cli_info(ctx, "reread: %.2f s CPU loading the models, %.2f s reading (%.0f ms a "
-                          "field, scans decoded included)\n",
+            cli_info(ctx,
+                     "reread: %.2f s CPU loading the models, %.2f s reading (%.0f ms a "
+                     "field, scans decoded included)\n",
                      s->cpu_load, s->cpu_read, s->fields ? 1000 * s->cpu_read / s->fields : 0);
         if (s->failed_scans)
             cli_info(ctx, "  %ld scan%s could not be read; the first: %s\n", s->failed_scans,
