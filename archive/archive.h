@@ -161,6 +161,9 @@ typedef struct arc_reread_summary {
     long read3;                       /* boxes the third reader read */
     long failed_scans;                /* scans that could not be read: gone or changed */
     char first_failed[DG_ERR_MSG_MAX]; /* why the first of them could not be, naming it */
+    /* CPU seconds of the process (OpenCV's own pool threads included):
+     * loading the models, and reading (scans read and decoded, boxes read) */
+    double cpu_load, cpu_read;
 } arc_reread_summary;
 
 /*

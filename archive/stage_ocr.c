@@ -608,14 +608,25 @@ int arc_ocr(const char *db_path, const arc_ocr_opts *opts, const arc_progress *p
         long skipped = 0;
         for (int i = 0; i < OCR_NSTEPS; i++)
             skipped += sum->timing.skipped[i];
-        char counts[448];
-        snprintf(counts, sizeof counts,
-                 "{\"pages_read\":%ld,\"pages_failed\":%ld,\"lines\":%ld,\"words\":%ld,"
-                 "\"cells\":%ld,\"skipped_claimed\":%ld,\"skipped_loaded\":%ld,"
-                 "\"cpu_seconds\":%.1f,\"retries_skipped\":%ld}",
-                 sum->pages_read, sum->pages_failed, sum->lines, sum->words, sum->cells,
-                 sum->skipped_claimed, sum->skipped_loaded, ocr_timing_cpu(&sum->timing), skipped);
-        db_run_end(db, sh.run_id, rc ? "failed" : "done", counts, NULL);
+        dg_buf counts;
+        dg_buf_init(&counts, 0);
+        dg_buf_addf(&counts,
+                    "{\"pages_read\":%ld,\"pages_failed\":%ld,\"lines\":%ld,\"words\":%ld,"
+                    "\"cells\":%ld,\"skipped_claimed\":%ld,\"skipped_loaded\":%ld,"
+                    "\"cpu_seconds\":%.1f,\"retries_skipped\":%ld,\"cpu_steps\":{",
+                    sum->pages_read, sum->pages_failed, sum->lines, sum->words, sum->cells,
+                    sum->skipped_claimed, sum->skipped_loaded, ocr_timing_cpu(&sum->timing),
+                    skipped);
+        /* the run log says where the batch's CPU went, step by step */
+        for (int i = 0, first = 1; i < OCR_NSTEPS; i++)
+            if (sum->timing.cpu[i] >= 0.05) {
+                dg_buf_addf(&counts, "%s\"%s\":%.1f", first ? "" : ",", ocr_step_name(i),
+                            sum->timing.cpu[i]);
+                first = 0;
+            }
+        dg_buf_adds(&counts, "}}");
+        db_run_end(db, sh.run_id, rc ? "failed" : "done", counts.data ? counts.data : "{}", NULL);
+        dg_buf_release(&counts);
     }
     free(params);
     free_jobs(&sh);

@@ -265,7 +265,11 @@ static void step_background(ocr_page *pg, const ocr_settings *s, int bilevel)
              (double)after);
 }
 
-/* Tesseract's OSD (legacy osd model) on a page at dpi. */
+/* Tesseract's OSD (legacy osd model) on a page at dpi.  The engine is
+ * made once per worker and kept for its next poor page (ocr_engine_free
+ * ends it) instead of loaded for each: a worker holding it stays well
+ * under 250 MB (162 MB on the hard mix: docs/ocr.md, "Budget and
+ * timing"). */
 static int detect_quads(ocr_engine *e, PIX *page, int dpi, double *conf)
 {
     *conf = 0;
@@ -296,15 +300,6 @@ static int detect_quads(ocr_engine *e, PIX *page, int dpi, double *conf)
     /* deg is how far the page is turned counter... Tesseract reports the
      * page's rotation; (4 - deg/90) clockwise quarter turns undo it. */
     return (4 - (deg / 90) % 4) % 4;
-}
-
-void ocr_osd_release(ocr_engine *e)
-{
-    if (!e->osd)
-        return;
-    TessBaseAPIEnd(e->osd);
-    TessBaseAPIDelete(e->osd);
-    e->osd = NULL;
 }
 
 /* OSD is given the grey page and binarises it itself: thresholded at a

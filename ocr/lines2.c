@@ -354,6 +354,12 @@ static int read_line(ocr_engine *e, ocr_rec2 *r, PIX *img, ocr_line *l, int *too
     return rc;
 }
 
+/* A piece of a line read by the second reader (the model's fixed input,
+ * width x 48 pixels) costs about this many times a Tesseract line crop
+ * of that size: 55 ms a piece (docs/reader2.md) against 0.5 s a megapixel
+ * of crops read by Tesseract (docs/ocr.md, "Budget and timing"). */
+#define REC2_WORK 7.0
+
 int ocr_read_lines2(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nread, int *ntaken,
                     int *npieces, dg_err *err)
 {
@@ -378,10 +384,12 @@ int ocr_read_lines2(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nread,
         return dg_err_set(err, DG_ENOMEM, "out of memory");
     int rc = DG_OK;
     for (size_t i = 0; i < lv->n && rc == DG_OK; i++) {
-        if (!chosen(s, &lv->v[i]))
+        /* the page's budget of optional work bounds the second reader too */
+        if (!chosen(s, &lv->v[i]) || !ocr_may_retry(e, OCR_STEP_READER2))
             continue;
-        int took = 0;
+        int took = 0, before = *npieces;
         rc = read_line(e, r, plain, &lv->v[i], &took, npieces, err);
+        ocr_charge(e, (double)(*npieces - before) * ocr_rec2_width(r) * 48, REC2_WORK);
         ++*nread;
         *ntaken += took;
         if (rc == DG_OK)

@@ -11,6 +11,7 @@
  * The time limit is wall-clock from the page's start; Tesseract is stopped
  * by its own cancel callback, and every recognition first checks it.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -51,7 +52,12 @@ void ocr_timing_add(ocr_timing *sum, const ocr_timing *t)
         sum->reads[i] += t->reads[i];
         sum->skipped[i] += t->skipped[i];
         sum->won[i] += t->won[i];
+        sum->mpx[i] += t->mpx[i];
     }
+    sum->pool += t->pool;
+    sum->spent += t->spent;
+    sum->spent_reader2 += t->spent_reader2;
+    sum->first_work += t->first_work;
     sum->wall_page += t->wall_page;
     sum->first_mpx += t->first_mpx;
     sum->retry_mpx += t->retry_mpx;
@@ -129,7 +135,7 @@ void ocr_clock_attach(ocr_engine *e, ocr_meter *m, int step, ocr_clock *saved)
 {
     credit(&e->clock);
     *saved = e->clock;
-    e->clock = (ocr_clock){.m = m, .depth = 1};
+    e->clock = (ocr_clock){.m = m, .depth = 1, .cell = step == OCR_STEP_CELLS};
     e->clock.stack[0] = effective(&e->clock, step);
     e->clock.wall = wall_now();
     e->clock.cpu = cpu_now();
@@ -186,17 +192,102 @@ static int in_evidence_reread(const ocr_clock *c)
     return 0;
 }
 
+/* A plain reading (Tesseract's own layout over the page, PSM 3) costs
+ * about this many times a line crop's CPU per pixel: most of a page is
+ * paper its layout analysis passes over quickly, where a crop is cut to
+ * its ink and scaled to the line height the recognizer wants.  Measured
+ * 0.29-0.34 (docs/ocr.md, "Budget and timing": CPU per megapixel of the
+ * floor's readings against that of crops); a round value under it. */
+#define PLAIN_WORK 0.25
+
+/* The work a recognition of px pixels by api is, in units of a line
+ * crop's pixel. */
+static double work_of(TessBaseAPI *api, double px)
+{
+    int psm = (int)TessBaseAPIGetPageSegMode(api);
+    return psm == PSM_AUTO || psm == PSM_AUTO_OSD || psm == PSM_AUTO_ONLY ? px * PLAIN_WORK : px;
+}
+
+/* Optional work, charged to the page's budget: retries, and every reading
+ * of the floor and of the orientation search (a page read turned is read
+ * whole again); the rest are first readings.  A cell's is not charged:
+ * cells are bounded per region, and a ledger's cells spending the page's
+ * budget left its title and header lines without the variants that read
+ * them (bag-F1 0.798 -> 0.785 on a hard drawn ledger). */
+static int optional(const ocr_clock *c)
+{
+    int step = top(c);
+    return c->retrying || step == OCR_STEP_FLOOR || step == OCR_STEP_ORIENTATION;
+}
+
+void ocr_budget_start(ocr_engine *e, double plain_px)
+{
+    ocr_meter *m = e->clock.m;
+    const ocr_settings *s = e->settings;
+    if (!m || m->pool > 0 || !s->budget_on || s->budget_page <= 0)
+        return;
+    m->pool = llround(s->budget_page * plain_px * PLAIN_WORK);
+    m->pool = m->pool > 0 ? m->pool : 1;
+    m->pool_page = s->budget_page;
+}
+
+void ocr_charge(ocr_engine *e, double px, double weight)
+{
+    ocr_clock *c = &e->clock;
+    if (!c->m)
+        return;
+    pthread_mutex_lock(&c->m->mu);
+    c->m->spent_reader2 += llround(px * weight);
+    pthread_mutex_unlock(&c->m->mu);
+}
+
+/* The page's budget is spent.  Only where the page's own engine reads
+ * (phrases, floor, orientation, second reader: one thread, in order); a
+ * cell, read by any thread of a crew in any order, is bounded per region
+ * only, else which cell got a retry would depend on the threads' timing.
+ * The second reader's lines come last but are worth more than any
+ * Tesseract retry (docs/reader2.md: CER 0.100 -> 0.041 on drawn pages,
+ * where the variants change the hard mix's bag-F1 by under 0.002): they
+ * count against a budget of their own, so that variants never starve
+ * them: P times the work Tesseract's reading of the page cost, first
+ * readings and optional work (3 plain readings' worth read one of the
+ * three long lines of ocr.lines2's note, 3 times its first readings two:
+ * its 9 pieces of model input cost about what the rest of the page did). */
+static int page_spent(const ocr_clock *c, int step)
+{
+    if (!c->m || c->cell || c->m->pool <= 0)
+        return 0;
+    pthread_mutex_lock(&c->m->mu);
+    int over = step == OCR_STEP_READER2
+                   ? (double)c->m->spent_reader2 >=
+                         c->m->pool_page * (double)(c->m->first_work + c->m->spent)
+                   : c->m->spent >= c->m->pool;
+    pthread_mutex_unlock(&c->m->mu);
+    return over;
+}
+
 int ocr_may_retry(ocr_engine *e, int step)
 {
     ocr_clock *c = &e->clock;
     const ocr_settings *s = e->settings;
     /* A faded or lighter print re-read is made on evidence of that print
      * and wins over half the time; the variants, tried on low confidence
-     * alone, win a fifth (docs/ocr.md, "Budget and timing"): only they are
-     * bounded, by what every retry of the region read so far.  Skipping
-     * the eng reading inside a faded cell's re-read lost a faded 1995.3. */
-    if (step != OCR_STEP_VARIANTS || !s->budget_on ||
-        c->retry_px < s->budget_retries * c->first_px || in_evidence_reread(c))
+     * alone, win a fifth (docs/ocr.md, "Budget and timing"): in a region
+     * only they are bounded, by what every retry of the region read so
+     * far.  Skipping the eng reading inside a faded cell's re-read lost a
+     * faded 1995.3: a re-read made on evidence keeps its own readings.
+     * The page's budget bounds the variants and the second reader's
+     * lines where the page's own engine reads; what comes before them in
+     * order of value is charged to it, never skipped: the floor and the
+     * orientation search (what keeps a page from reading worse than
+     * plainly or upside down), and the faded and lighter re-reads (at most
+     * one a line; bounding them lost a faded column's 工学硕士 on 1 of 4
+     * lines: they won 10 of its 13). */
+    if (!s->budget_on || in_evidence_reread(c) ||
+        (step != OCR_STEP_VARIANTS && step != OCR_STEP_READER2))
+        return 1;
+    int region_over = step == OCR_STEP_VARIANTS && c->retry_px >= s->budget_retries * c->first_px;
+    if (!region_over && !page_spent(c, step))
         return 1;
     if (c->m) {
         pthread_mutex_lock(&c->m->mu);
@@ -278,6 +369,11 @@ int ocr_recognize(ocr_engine *e, TessBaseAPI *api, PIX *img, dg_err *err)
     if (c->m) {
         pthread_mutex_lock(&c->m->mu);
         c->m->t.reads[top(c)]++;
+        c->m->t.mpx[top(c)] += px / 1e6;
+        if (!optional(c))
+            c->m->first_work += llround(work_of(api, px));
+        else if (!c->cell)
+            c->m->spent += llround(work_of(api, px));
         if (c->retrying)
             c->m->t.retry_mpx += px / 1e6;
         else
@@ -297,16 +393,20 @@ void ocr_timing_json(const ocr_timing *t, const ocr_settings *s, dg_buf *b)
 {
     dg_buf_addf(b,
                 "{\"step\":\"times\",\"wall\":%.3f,\"cpu\":%.3f,\"budget\":{\"on\":%s,"
-                "\"retries\":%g,\"first_mpx\":%.2f,\"retry_mpx\":%.2f},\"time_limit\":%g,"
+                "\"retries\":%g,\"page\":%g,\"pool\":%.0f,\"spent\":%.0f,\"first\":%.0f,"
+                "\"spent_reader2\":%.0f,\"first_mpx\":%.2f,\"retry_mpx\":%.2f},\"time_limit\":%g,"
                 "\"steps\":{",
-                t->wall_page, ocr_timing_cpu(t), s->budget_on ? "true" : "false",
-                s->budget_retries, t->first_mpx, t->retry_mpx, s->time_limit);
+                t->wall_page, ocr_timing_cpu(t), s->budget_on ? "true" : "false", s->budget_retries,
+                s->budget_page, t->pool, t->spent, t->first_work, t->spent_reader2, t->first_mpx,
+                t->retry_mpx, s->time_limit);
     int first = 1;
     for (int i = 0; i < OCR_NSTEPS; i++) {
         if (t->wall[i] < 0.0005 && t->reads[i] == 0 && t->skipped[i] == 0)
             continue;
         dg_buf_addf(b, "%s\"%s\":{\"cpu\":%.3f,\"wall\":%.3f,\"reads\":%ld", first ? "" : ",",
                     step_names[i], t->cpu[i], t->wall[i], t->reads[i]);
+        if (t->mpx[i] > 0)
+            dg_buf_addf(b, ",\"mpx\":%.3f", t->mpx[i]);
         if (t->skipped[i])
             dg_buf_addf(b, ",\"skipped\":%ld", t->skipped[i]);
         if (t->won[i])

@@ -183,6 +183,10 @@ typedef struct ocr_timing {
     /* megapixels given to Tesseract: first readings, and retries (the
      * budget's measure: a retry's cost grows with the pixels it reads) */
     double first_mpx, retry_mpx;
+    double mpx[OCR_NSTEPS]; /* ... by the step they were read in */
+    /* the page's budget for optional work and what it spent (work units:
+     * a line crop's pixels; docs/ocr.md, "Budget and timing") */
+    double pool, spent, first_work, spent_reader2;
 } ocr_timing;
 
 /* Sum of cpu[] (or wall[]) over every step. */

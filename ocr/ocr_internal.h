@@ -65,6 +65,10 @@ struct ocr_settings {
     int budget_on;          /* optional retries bounded by budget_retries */
     double budget_retries;  /* a region's retries read at most this many times the
                              * pixels of its first reading */
+    double budget_page;     /* a page's optional work (retries, the floor's plain
+                             * reading, the orientation search, the second reader's
+                             * lines) spends at most this many plain readings of the
+                             * page (0: no page bound) */
     double time_limit;      /* seconds a page may take (0: no limit) */
     char *json;
 };
@@ -79,6 +83,16 @@ typedef struct ocr_meter {
     double limit;    /* the limit, for the message */
     int turning;     /* reading the page turned: all of it is orientation */
     int over;        /* the deadline passed (set once, read by every thread) */
+    /* The page's budget for optional work, and what it spent, in work
+     * units (ocr_work: pixels a line crop read by Tesseract is; a plain
+     * reading of the page is weighed by what it costs against that).
+     * Integers: a crew's threads add up the cells' in any order, and the
+     * sum must come out the same. */
+    long long pool; /* 0: no page bound */
+    long long spent;
+    long long first_work;    /* the first readings' work */
+    long long spent_reader2; /* the second reader's lines, against page x (first_work + spent) */
+    double pool_page;        /* the settings' page (0: no page bound) */
 } ocr_meter;
 
 /* An engine's place in a page's account: the step it works in (a stack:
@@ -90,6 +104,7 @@ typedef struct ocr_clock {
     int stack[OCR_CLOCK_DEPTH];
     int depth;
     int retrying; /* inside this many optional retries */
+    int cell;     /* a grid cell, read by any thread of a crew: bounded per region only */
     double wall, cpu;
     double first_px, retry_px; /* the current region's pixels read */
 } ocr_clock;
@@ -138,6 +153,13 @@ void ocr_region_begin(ocr_engine *e);
  * with ocr_retry_begin and end it with ocr_retry_end. */
 int ocr_may_retry(ocr_engine *e, int step);
 void ocr_retry_begin(ocr_engine *e, int step);
+/* The page's optional-work budget starts: `plain_px` is the page as its
+ * plain reading sees it (the budget is settings' budget_page such
+ * readings). */
+void ocr_budget_start(ocr_engine *e, double plain_px);
+/* A line read by the second reader (`px` of model input weighed `weight`
+ * times a line crop's pixel) charged to its share of the page's budget. */
+void ocr_charge(ocr_engine *e, double px, double weight);
 void ocr_retry_end(ocr_engine *e);
 /* A retry's reading replaced the best so far: counted in the `won` of
  * `step`, or (step < 0) of the retry e is in, if any: where retries pay. */
@@ -332,9 +354,6 @@ void ocr_page_release(ocr_page *pg);
 /* Passes of the 3x3 mean a 1-bit scan is read through (0: not 1-bit, or
  * softening off; 2 at 280 dpi and more). */
 int ocr_soften_passes(const ocr_page *pg, const ocr_settings *s);
-/* Free the OSD engine (legacy model, tens of MB): it serves only the rare
- * poor page, and holding it kept a --jobs 1 worker over its budget. */
-void ocr_osd_release(ocr_engine *e);
 
 /* ---- ruling lines and table grid (grid.c) ------------------------------- */
 

@@ -204,6 +204,9 @@ static int read_turned(ocr_engine *e, PIX **ppix, const ocr_source *src, int qua
     /* Leptonica's clean-up cannot be stopped half way: between steps */
     if (rc == DG_OK)
         rc = ocr_check_time(e, err);
+    /* the upright page sets the budget; a turned reading spends from it */
+    if (rc == DG_OK)
+        ocr_budget_start(e, (double)pixGetWidth(pg.grey) * pixGetHeight(pg.grey));
     if (rc == DG_OK)
         rc = read_page(e, &pg, r, err);
     r->skew_deg = pg.skew_deg;
@@ -326,7 +329,6 @@ static void search_orientation(ocr_engine *e, const unsigned char *data, size_t 
     PIX *g = pix ? pixConvertTo8(pix, 0) : NULL;
     pixDestroy(&pix);
     int q = g ? r_quads(e, g, src, &osd_conf) : 0;
-    ocr_osd_release(e);
     int tried = q > 0 && osd_conf >= e->settings->orientation_min_conf ? q : 0;
     /* OSD finds no direction on some faded or stained pages turned on their
      * side; a page read this poorly is probed each other way round, and
@@ -387,6 +389,10 @@ int ocr_read_scan_page(ocr_engine *e, const unsigned char *data, size_t len, int
     int rc = scan_page(e, data, len, page_index, out, err);
     ocr_clock_detach(e, &saved);
     m.t.wall_page = ocr_meter_elapsed(&m);
+    m.t.pool = (double)m.pool;
+    m.t.spent = (double)m.spent;
+    m.t.spent_reader2 = (double)m.spent_reader2;
+    m.t.first_work = (double)m.first_work;
     if (rc == DG_OK) {
         dg_buf b;
         dg_buf_init(&b, 0);

@@ -69,6 +69,7 @@ static void settings_defaults(ocr_settings *s)
     ocr_limits_default(&s->limits);
     s->budget_on = 1;
     s->budget_retries = 4.0;
+    s->budget_page = 3;
     s->time_limit = 300;
 }
 
@@ -107,8 +108,8 @@ static int settings_to_json(ocr_settings *s)
     static const char *const lines2[] = {"none", "unsure", "cjk", "all"};
     dg_buf_addf(&b, ",\"reader2\":{\"lines\":\"%s\",\"below\":%g,\"min_prob\":%g,\"cells\":%d}",
                 lines2[s->lines2_mode], s->lines2_below, s->lines2_min_prob, s->lines2_cells);
-    dg_buf_addf(&b, ",\"budget\":{\"on\":%d,\"retries\":%g,\"time_limit\":%g}", s->budget_on,
-                s->budget_retries, s->time_limit);
+    dg_buf_addf(&b, ",\"budget\":{\"on\":%d,\"retries\":%g,\"page\":%g,\"time_limit\":%g}",
+                s->budget_on, s->budget_retries, s->budget_page, s->time_limit);
     dg_buf_addf(&b, ",\"upscale\":{\"below\":%d,\"bilevel_below\":%d,\"to\":%d}",
                 s->upscale_below, s->upscale_bilevel_below, s->upscale_to);
     dg_buf_addf(&b, ",\"downscale\":{\"above\":%d,\"to\":%d}", s->downscale_above,
@@ -248,6 +249,7 @@ static void apply_recognition(ocr_settings *s, xmlNodePtr n)
     } else if (named(n, "budget")) {
         s->budget_on = attr_on(n);
         attr_num(n, "retries", &s->budget_retries);
+        attr_num(n, "page", &s->budget_page);
         attr_num(n, "time-limit", &s->time_limit);
     } else if (named(n, "faded-ink")) {
         s->faded_on = attr_on(n);

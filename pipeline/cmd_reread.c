@@ -52,6 +52,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         dg_buf_json_str(&b, s->third ? NULL : s->why3);
         dg_buf_addf(&b, ",\"pages\":%ld,\"fields\":%ld,\"read\":%ld,\"read3\":%ld,\"failed\":%ld",
                     s->pages, s->fields, s->read, s->read3, s->failed);
+        dg_buf_addf(&b, ",\"cpu_seconds\":{\"load\":%.3f,\"read\":%.3f}", s->cpu_load, s->cpu_read);
         dg_buf_addf(&b, ",\"failed_scans\":%ld,\"first_failed\":", s->failed_scans);
         dg_buf_json_str(&b, s->failed_scans ? s->first_failed : NULL);
         dg_buf_addc(&b, '}');
@@ -65,6 +66,11 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                  s->read, s->pages, s->read3, s->failed);
         if (!s->available || !s->third)
             cli_info(ctx, "  note: %s\n", s->available ? s->why3 : s->why);
+        if (ctx->verbosity > 0)
+            cli_info(ctx,
+                     "reread: %.2f s CPU loading the models, %.2f s reading (%.0f ms a "
+                     "field, scans decoded included)\n",
+                     s->cpu_load, s->cpu_read, s->fields ? 1000 * s->cpu_read / s->fields : 0);
         if (s->failed_scans)
             cli_info(ctx, "  %ld scan%s could not be read; the first: %s\n", s->failed_scans,
                      s->failed_scans == 1 ? "" : "s", s->first_failed);

@@ -8,6 +8,8 @@
 #  - with retries="0" a page reads no line another way (variants) but
 #    inside a faded re-read, and counts them as skipped; with the budget
 #    off it makes them and skips none;
+#  - with page="0.01" a page with no grid makes its plain reading and no
+#    variant after it (the budget is spent), and counts the skips;
 #  - with time-limit="0.001" every page fails "over the page time limit of
 #    0.001 s", each is tried (the batch goes on: exit 1, the run is done,
 #    not aborted), and the same pages read with the shipped limit.
@@ -33,6 +35,8 @@ check "times step: cells read by Tesseract on both pages ($(echo $times))" \
     test "$(echo "$times" | awk '$1 > 0' | wc -l)" -eq 2
 check_contains "run log: CPU seconds of the batch" \
     "$(tl_sql t.db "SELECT counts FROM run WHERE stage = 'ocr'")" '"cpu_seconds":'
+check_contains "run log: the batch's CPU step by step" \
+    "$(tl_sql t.db "SELECT counts FROM run WHERE stage = 'ocr'")" '"cpu_steps":{"'
 
 # variants made (budget off) and skipped (no budget for them)
 retries() { # retries DB -> reads of variants, and variants skipped, summed over pages
@@ -55,6 +59,42 @@ check "budget off: variants made ($made_off), none skipped ($skipped)" \
 read -r made skipped <<< "$(retries t.db)"
 check "retries=0: fewer variants made ($made against $made_off), the skipped counted ($skipped)" \
     test "$made" -lt "$made_off" -a "$skipped" -gt 0
+
+# the page's budget (<budget page="P">): on a page with no grid the plain
+# reading is made first and charged to it; with page="0.01" that alone
+# spends the budget, so no phrase is read another way after it (variants)
+# and the skips are counted, while the plain reading, what keeps a page
+# from reading worse than plainly, and faded re-reads (made on evidence,
+# at most one a line) are still made; page="0" bounds nothing.  Counted,
+# not timed.
+mkdir note && cp "$DATA/ocr/plant_note.png" note/
+"$DANGAN" --db n.db ingest note > /dev/null
+sed 's|<budget enabled="true"[^/]*/>|<budget enabled="true" retries="4" page="0"/>|' \
+    "$CONF" > page0.xml
+sed 's|<budget enabled="true"[^/]*/>|<budget enabled="true" retries="4" page="0.01"/>|' \
+    "$CONF" > page001.xml
+check_contains "page budget: config with page=0.01" "$(cat page001.xml)" 'page="0.01"'
+steps() { # steps DB -> variants read, faded read, variants skipped, floor read, pool, spent
+    tl_sql "$1" "SELECT printf('%d %d %d %d %d %d',
+        coalesce(json_extract(value, '$.steps.variants.reads'), 0),
+        coalesce(json_extract(value, '$.steps.faded.reads'), 0),
+        coalesce(json_extract(value, '$.steps.variants.skipped'), 0),
+        coalesce(json_extract(value, '$.steps.floor.reads'), 0),
+        json_extract(value, '$.budget.pool'), json_extract(value, '$.budget.spent'))
+        FROM ocr_page, json_each(ocr_page.cleanup) WHERE json_extract(value, '$.step') = 'times'"
+}
+"$DANGAN" --db n.db ocr --jobs 1 --config page0.xml > /dev/null
+read -r var0 fad0 skip0 floor0 pool0 spent0 <<< "$(steps n.db)"
+check "page=0: the note's phrases read other ways ($var0 variants), none skipped ($skip0)" \
+    test "${var0:-0}" -gt 0 -a "${skip0:-1}" -eq 0
+check_eq "page=0: no page pool" "${pool0:-}" 0
+"$DANGAN" --db n.db ocr --redo --jobs 1 --config page001.xml > /dev/null
+read -r var fad skip floor pool spent <<< "$(steps n.db)"
+check "page=0.01: the plain reading made ($floor) and charged ($spent of $pool)" \
+    test "${floor:-0}" -eq 1 -a "${pool:-0}" -gt 0 -a "${spent:-0}" -ge "${pool:-1}"
+check "page=0.01: no variant after the budget is spent ($var; faded re-reads: $fad of $fad0)" \
+    test "${var:-1}" -eq 0 -a "${fad:-1}" -eq "${fad0:-0}"
+check "page=0.01: the variants left out are counted ($skip)" test "${skip:-0}" -gt 0
 
 # the page time limit
 sed 's|<budget enabled="true"[^/]*/>|<budget enabled="true" retries="4" time-limit="0.001"/>|' \
