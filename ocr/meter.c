@@ -242,26 +242,15 @@ void ocr_charge(ocr_engine *e, double px, double weight)
 }
 
 /* The page's budget is spent.  Only where the page's own engine reads
- * (phrases, floor, orientation, second reader: one thread, in order); a
- * cell, read by any thread of a crew in any order, is bounded per region
- * only, else which cell got a retry would depend on the threads' timing.
- * The second reader's lines come last but are worth more than any
- * Tesseract retry (docs/reader2.md: CER 0.100 -> 0.041 on drawn pages,
- * where the variants change the hard mix's bag-F1 by under 0.002): they
- * count against a budget of their own, so that variants never starve
- * them: P times the work Tesseract's reading of the page cost, first
- * readings and optional work (3 plain readings' worth read one of the
- * three long lines of ocr.lines2's note, 3 times its first readings two:
- * its 9 pieces of model input cost about what the rest of the page did). */
-static int page_spent(const ocr_clock *c, int step)
+ * (phrases, floor, orientation: one thread, in order); a cell, read by any
+ * thread of a crew in any order, is bounded per region only, else which
+ * cell got a retry would depend on the threads' timing. */
+static int page_spent(const ocr_clock *c)
 {
     if (!c->m || c->cell || c->m->pool <= 0)
         return 0;
     pthread_mutex_lock(&c->m->mu);
-    int over = step == OCR_STEP_READER2
-                   ? (double)c->m->spent_reader2 >=
-                         c->m->pool_page * (double)(c->m->first_work + c->m->spent)
-                   : c->m->spent >= c->m->pool;
+    int over = c->m->spent >= c->m->pool;
     pthread_mutex_unlock(&c->m->mu);
     return over;
 }
@@ -276,18 +265,22 @@ int ocr_may_retry(ocr_engine *e, int step)
      * only they are bounded, by what every retry of the region read so
      * far.  Skipping the eng reading inside a faded cell's re-read lost a
      * faded 1995.3: a re-read made on evidence keeps its own readings.
-     * The page's budget bounds the variants and the second reader's
-     * lines where the page's own engine reads; what comes before them in
+     * The page's budget bounds the variants where the page's own engine
+     * reads; what comes before them in
      * order of value is charged to it, never skipped: the floor and the
      * orientation search (what keeps a page from reading worse than
      * plainly or upside down), and the faded and lighter re-reads (at most
      * one a line; bounding them lost a faded column's 工学硕士 on 1 of 4
      * lines: they won 10 of its 13). */
-    if (!s->budget_on || in_evidence_reread(c) ||
-        (step != OCR_STEP_VARIANTS && step != OCR_STEP_READER2))
+    /* The second reader's page lines are not bounded by it: each chosen
+     * line is read once (a cost linear in the page's lines), and they are
+     * worth more than any Tesseract retry (docs/reader2.md); an allowance
+     * of 3 readings' worth left a drawn rule-free card's 导师 line to
+     * Tesseract (李薰声 for 李蕉声, e2e.reader2_trust) once lines were on. */
+    if (!s->budget_on || in_evidence_reread(c) || step != OCR_STEP_VARIANTS)
         return 1;
     int region_over = step == OCR_STEP_VARIANTS && c->retry_px >= s->budget_retries * c->first_px;
-    if (!region_over && !page_spent(c, step))
+    if (!region_over && !page_spent(c))
         return 1;
     if (c->m) {
         pthread_mutex_lock(&c->m->mu);
