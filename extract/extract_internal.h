@@ -175,6 +175,8 @@ struct ex_page {
 
 /* t's labels and stops found in every run of p, into p->matches. */
 int ex_find_matches(ex_page *p, const ex_template *t);
+/* Appends m to p's matches (grown as needed); DG_ENOMEM. */
+int ex_push_match(ex_page *p, ex_match m);
 long ex_find_title(const ex_page *p, const ex_template *t, size_t *start, size_t *end);
 size_t ex_run_significant(const ex_page *p, const ex_run *r, uint32_t *sig, size_t *pos,
                           size_t max);

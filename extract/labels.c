@@ -12,7 +12,7 @@
 
 /* ---- label matching -------------------------------------------------------------- */
 
-static int push_match(ex_page *p, ex_match m)
+int ex_push_match(ex_page *p, ex_match m)
 {
     if (p->nmatches == p->amatches) {
         size_t a = p->amatches ? p->amatches * 2 : 64;
@@ -38,7 +38,7 @@ static int match_label(ex_page *p, size_t ri, const ex_label *l, int field, cons
         if (c > tol)
             break;
         ex_match m = {ri, pos[from + s], pos[from + e - 1] + 1, field, l->len, c, 0};
-        if (push_match(p, m))
+        if (ex_push_match(p, m))
             return DG_ENOMEM;
         from += e;
     }

@@ -110,17 +110,8 @@ static void try_fields(const ex_page *p, const ex_field *f, size_t nf, int heade
 
 static int push(ex_page *p, const pair_cand *c)
 {
-    if (p->nmatches == p->amatches) {
-        size_t a = p->amatches ? p->amatches * 2 : 64;
-        ex_match *n = realloc(p->matches, a * sizeof *n);
-        if (!n)
-            return DG_ENOMEM;
-        p->matches = n;
-        p->amatches = a;
-    }
-    p->matches[p->nmatches++] =
-        (ex_match){c->run, c->start, c->end, c->field, c->label_len, c->cost, 1};
-    return DG_OK;
+    return ex_push_match(
+        p, (ex_match){c->run, c->start, c->end, c->field, c->label_len, c->cost, 1});
 }
 
 int ex_find_pair_labels(ex_page *p, const ex_template *t)

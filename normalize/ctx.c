@@ -297,14 +297,8 @@ static int cpmap_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-typedef struct str_vec {
-    char **s;
-    size_t n, alloc;
-} str_vec;
-
-static int ethnic_line(void *arg, char **f, size_t nf, const char *path, int line, dg_err *err)
+int nz_strv_push(nz_strv *v, const char *str)
 {
-    str_vec *v = arg;
     if (v->n == v->alloc) {
         size_t n = v->alloc ? v->alloc * 2 : 64;
         char **p = realloc(v->s, n * sizeof *p);
@@ -313,8 +307,13 @@ static int ethnic_line(void *arg, char **f, size_t nf, const char *path, int lin
         v->s = p;
         v->alloc = n;
     }
-    v->s[v->n] = dg_strdup(f[0]);
+    v->s[v->n] = dg_strdup(str);
     return v->s[v->n++] ? DG_OK : DG_ENOMEM;
+}
+
+static int ethnic_line(void *arg, char **f, size_t nf, const char *path, int line, dg_err *err)
+{
+    return nz_strv_push(arg, f[0]);
 }
 
 typedef struct pair_vec {
@@ -352,7 +351,7 @@ static int load_table(const char *dir, const char *name, nz_tsv_cb cb, void *arg
 static int ctx_load_tables(norm_ctx *c, const char *dir, dg_err *err)
 {
     cpmap_vec var = {0}, conf = {0};
-    str_vec eth = {0};
+    nz_strv eth = {0};
     pair_vec pol = {0};
     int rc = load_table(dir, "variants.tsv", variants_line, &var, err);
     rc = rc ? rc : load_table(dir, "confusables.tsv", confusables_line, &conf, err);

@@ -56,6 +56,13 @@ typedef struct nz_u32 {
 
 /* Decode valid UTF-8 (checked before) into cps; caller frees out->c. */
 int nz_decode(const char *s, nz_u32 *out);
+/* A growing list of owned strings, as the table loaders collect them. */
+typedef struct nz_strv {
+    char **s;
+    size_t n, alloc;
+} nz_strv;
+/* Appends a copy of str; DG_OK or DG_ENOMEM. */
+int nz_strv_push(nz_strv *v, const char *str);
 /* Encode n code points as a new UTF-8 string (caller frees), NULL on ENOMEM. */
 char *nz_encode(const UChar32 *c, size_t n);
 /* 0 if s is valid UTF-8 no longer than NZ_MAX_INPUT, else DG_EINPUT naming what/s. */

@@ -80,38 +80,23 @@ static int reading_line(void *arg, char **f, size_t nf, const char *path, int li
     return DG_OK;
 }
 
-typedef struct compound_vec {
-    char **s;
-    size_t n, alloc;
-} compound_vec;
-
 /* names/surnames_wainshine.tsv: the two-character surnames (欧阳, 端木). */
 static int compound_line(void *arg, char **f, size_t nf, const char *path, int line, dg_err *err)
 {
     (void)nf, (void)path, (void)line, (void)err;
-    compound_vec *v = arg;
     nz_u32 u = {0};
     int two = nz_decode(f[0], &u) == 0 && u.n == 2 && dg_is_han(u.c[0]) && dg_is_han(u.c[1]);
     free(u.c);
     if (!two)
         return DG_OK;
-    if (v->n == v->alloc) {
-        size_t n = v->alloc ? 2 * v->alloc : 64;
-        char **p = realloc(v->s, n * sizeof *p);
-        if (!p)
-            return DG_ENOMEM;
-        v->s = p;
-        v->alloc = n;
-    }
-    v->s[v->n] = dg_strdup(f[0]);
-    return v->s[v->n++] ? DG_OK : DG_ENOMEM;
+    return nz_strv_push(arg, f[0]);
 }
 
 int nz_readings_load(norm_ctx *c, const char *dir, dg_err *err)
 {
     char path[4096];
     reading_vec rv = {0};
-    compound_vec cv = {0};
+    nz_strv cv = {0};
     dg_err e2 = {0};
     snprintf(path, sizeof path, "%s/normalize/polyphones.tsv", dir);
     /* both optional: without them names have one reading and no compound
