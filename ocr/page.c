@@ -299,7 +299,9 @@ static int probe_turn(ocr_engine *e, PIX *g, const ocr_source *src, int skip, do
         TessBaseAPISetImage2(e->api, t);
         TessBaseAPISetSourceResolution(e->api, dpi);
         TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
-        if (ocr_recognize(e, e->api, t, NULL) == DG_OK)
+        /* a turn whose lines stand on their side reads the page the wrong
+         * way however confident (Tesseract reads Han columns as vertical text) */
+        if (ocr_recognize(e, e->api, t, NULL) == DG_OK && !ocr_api_sideways(e->api))
             c[k] = TessBaseAPIMeanTextConf(e->api);
         TessBaseAPIClear(e->api);
         pixDestroy(&t);

@@ -31,3 +31,27 @@ int ocr_result_sideways(const ocr_result *r)
     }
     return tall > wide;
 }
+
+int ocr_api_sideways(TessBaseAPI *api)
+{
+    TessResultIterator *ri = TessBaseAPIGetIterator(api);
+    if (!ri)
+        return 0;
+    size_t tall = 0, wide = 0;
+    TessPageIterator *pi = TessResultIteratorGetPageIterator(ri);
+    do {
+        char *t = TessResultIteratorGetUTF8Text(ri, RIL_TEXTLINE);
+        size_t n = t ? ocr_utf8_len(t) : 0;
+        TessDeleteText(t);
+        int x0, y0, x1, y1;
+        if (n < SIDEWAYS_MIN_CHARS ||
+            !TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1))
+            continue;
+        if (y1 - y0 > x1 - x0)
+            tall += n;
+        else
+            wide += n;
+    } while (TessPageIteratorNext(pi, RIL_TEXTLINE));
+    TessResultIteratorDelete(ri);
+    return tall > wide;
+}
