@@ -89,8 +89,10 @@ VOLATILE = {"run_id", "norm_run", "load_run", "claim_run", "claim_until", "batch
             "loaded", "since", "imported", "updated", "changed", "drawn", "checked",
             "stored", "seconds", "last_login", "issued"}
 # Columns that differ between two runs of one table only: a password hash's
-# salt, a certificate's random code and the signed payload holding its time.
-VOLATILE_IN = {"app_user": {"pwhash"}, "certificate": {"code", "payload"}}
+# salt, a certificate's random code and the signed payload holding its time,
+# the time lookup's name prior was made.
+VOLATILE_IN = {"app_user": {"pwhash"}, "certificate": {"code", "payload"},
+               "lookup_prior": {"built"}}
 PASSWORD = b"campaign password 1\n"
 AMEND_ARGS = ["1", "birth_date", "1952-11", "--reason", "fault campaign", "--operator", "campaign"]
 
