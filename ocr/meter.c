@@ -228,7 +228,6 @@ void ocr_budget_start(ocr_engine *e, double plain_px)
         return;
     m->pool = llround(s->budget_page * plain_px * PLAIN_WORK);
     m->pool = m->pool > 0 ? m->pool : 1;
-    m->pool_page = s->budget_page;
 }
 
 void ocr_charge(ocr_engine *e, double px, double weight)

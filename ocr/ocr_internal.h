@@ -91,8 +91,7 @@ typedef struct ocr_meter {
     long long pool; /* 0: no page bound */
     long long spent;
     long long first_work;    /* the first readings' work */
-    long long spent_reader2; /* the second reader's lines, against page x (first_work + spent) */
-    double pool_page;        /* the settings' page (0: no page bound) */
+    long long spent_reader2; /* the second reader's lines: counted, not bounded (meter.c) */
 } ocr_meter;
 
 /* An engine's place in a page's account: the step it works in (a stack:
@@ -158,7 +157,8 @@ void ocr_retry_begin(ocr_engine *e, int step);
  * readings). */
 void ocr_budget_start(ocr_engine *e, double plain_px);
 /* A line read by the second reader (`px` of model input weighed `weight`
- * times a line crop's pixel) charged to its share of the page's budget. */
+ * times a line crop's pixel): counted for the page's times step, never
+ * bounded by the budget. */
 void ocr_charge(ocr_engine *e, double px, double weight);
 void ocr_retry_end(ocr_engine *e);
 /* A retry's reading replaced the best so far: counted in the `won` of
