@@ -33,15 +33,21 @@ static int model_paths(const char *dir, int width, char *model, size_t model_n, 
 
 /* Same order as the settings folder (arc_config_dir): the environment, the
  * source tree this was built from, then the installed copy. */
-int ocr_rec2_default_paths(int width, char *model, size_t model_n, char *dict, size_t dict_n)
+int ocr_models_dirs(const char *dirs[3])
 {
     const char *env = getenv("DANGAN_MODELS");
-    const char *dirs[3];
     int n = 0;
     if (env && *env)
         dirs[n++] = env;
     dirs[n++] = DANGAN_SOURCE_MODELS_DIR;
     dirs[n++] = DANGAN_INSTALL_MODELS_DIR;
+    return n;
+}
+
+int ocr_rec2_default_paths(int width, char *model, size_t model_n, char *dict, size_t dict_n)
+{
+    const char *dirs[3];
+    int n = ocr_models_dirs(dirs);
     for (int i = 0; i < n; i++) {
         if (model_paths(dirs[i], width, model, model_n, dict, dict_n))
             return -1;

@@ -22,6 +22,10 @@ struct Pix *ocr_field_crop(struct Pix *page, ocr_box b, int *empty);
 /* 1 when character ch (one UTF-8 character, NUL-terminated) is in r's
  * dictionary: the reader can put it out. */
 int ocr_rec2_knows(const ocr_rec2 *r, const char *ch);
+/* The folders the readers' models are looked for in, in order: the
+ * environment ($DANGAN_MODELS), the source tree this was built from, the
+ * installed copy (the settings folder's order).  Returns how many (2-3). */
+int ocr_models_dirs(const char *dirs[3]);
 
 /* A line's reading by the second reader (t2) with Tesseract's reading of it
  * (t1) aligned by edit distance: where t1 has a Han character outside r's

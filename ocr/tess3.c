@@ -26,13 +26,8 @@ struct ocr_tess3 {
 
 int ocr_tess3_default_dir(char *dir, size_t n)
 {
-    const char *env = getenv("DANGAN_MODELS");
     const char *dirs[3];
-    int k = 0;
-    if (env && *env)
-        dirs[k++] = env;
-    dirs[k++] = DANGAN_SOURCE_MODELS_DIR;
-    dirs[k++] = DANGAN_INSTALL_MODELS_DIR;
+    int k = ocr_models_dirs(dirs);
     char file[4200];
     for (int i = 0; i < k; i++) {
         int a = snprintf(dir, n, "%s/" TESS3_SUB, dirs[i]);
