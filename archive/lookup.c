@@ -150,16 +150,6 @@ typedef struct lk_cands {
 
 enum { LK_C_NONE, LK_C_MATCH, LK_C_YEAR, LK_C_UNKNOWN };
 
-/* The parsed query: keys, criteria as index ranges. */
-typedef struct lk_query {
-    const arc_lookup_query *q;
-    norm_keys keys;
-    const char *raw_name;
-    char born_lo[16], born_hi[16];
-    char grad_lo[8], grad_hi[8];
-    char *major; /* NFKC-folded */
-} lk_query;
-
 /* ---- session --------------------------------------------------------------- */
 
 void arc_lookup_free(arc_lookup **lk)
@@ -833,99 +823,6 @@ static int take_hits(arc_lookup *lk, const lk_query *lq, lk_cands *cs, size_t li
     return rc;
 }
 
-/* ---- query parsing -------------------------------------------------------------- */
-
-static int all_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
-/* [lo, hi) covering every ISO date that starts with prefix: bump the last byte. */
-static void prefix_range(const char *prefix, char *lo, char *hi, size_t size)
-{
-    snprintf(lo, size, "%s", prefix);
-    snprintf(hi, size, "%s", prefix);
-    hi[strlen(hi) - 1]++;
-}
-
-static int parse_born(const char *s, lk_query *lq, dg_err *err)
-{
-    size_t n = strlen(s);
-    char norm[8];
-    if (n == 4 && all_digits(s, 4)) {
-        snprintf(norm, sizeof norm, "%s", s);
-    } else if (n == 7 && all_digits(s, 4) && strchr("-./", s[4]) && all_digits(s + 5, 2) &&
-               strncmp(s + 5, "00", 2) != 0 && strncmp(s + 5, "12", 2) <= 0) {
-        snprintf(norm, sizeof norm, "%.4s-%.2s", s, s + 5);
-    } else {
-        return dg_err_set(err, DG_EUSAGE, "--born wants YYYY or YYYY-MM, not '%s'", s);
-    }
-    prefix_range(norm, lq->born_lo, lq->born_hi, sizeof lq->born_lo);
-    return DG_OK;
-}
-
-static int parse_grad(const char *s, lk_query *lq, dg_err *err)
-{
-    if (strlen(s) != 4 || !all_digits(s, 4))
-        return dg_err_set(err, DG_EUSAGE, "--graduated wants a year YYYY, not '%s'", s);
-    prefix_range(s, lq->grad_lo, lq->grad_hi, sizeof lq->grad_lo);
-    return DG_OK;
-}
-
-static int parse_major(arc_lookup *lk, const char *s, lk_query *lq, dg_err *err)
-{
-    norm_result r;
-    int rc = norm_text(lk->nctx, s, &r, err);
-    if (!rc && r.value && *r.value) {
-        lq->major = r.value;
-        r.value = NULL;
-    }
-    norm_result_release(&r);
-    return rc;
-}
-
-static int parse_name(arc_lookup *lk, const char *s, lk_query *lq, dg_err *err)
-{
-    int rc = norm_query_keys(lk->nctx, s, &lq->keys, err);
-    if (rc)
-        return rc;
-    if ((!lq->keys.simplified || !*lq->keys.simplified) && (!lq->keys.pinyin || !*lq->keys.pinyin))
-        return dg_err_set(err, DG_EUSAGE, "name '%s' has nothing to search for", s);
-    if (lq->keys.simplified && !*lq->keys.simplified) {
-        free(lq->keys.simplified);
-        lq->keys.simplified = NULL;
-    }
-    lq->raw_name = s;
-    return DG_OK;
-}
-
-static int query_parse(arc_lookup *lk, const arc_lookup_query *q, lk_query *lq, dg_err *err)
-{
-    memset(lq, 0, sizeof *lq);
-    lq->q = q;
-    if (!(q->name && *q->name) && !(q->born && *q->born) && !(q->graduated && *q->graduated))
-        return dg_err_set(err, DG_EUSAGE, "lookup needs a name, a birth date or a graduation year");
-    int rc = DG_OK;
-    if (q->born && *q->born)
-        rc = parse_born(q->born, lq, err);
-    if (!rc && q->graduated && *q->graduated)
-        rc = parse_grad(q->graduated, lq, err);
-    if (!rc && q->major && *q->major)
-        rc = parse_major(lk, q->major, lq, err);
-    if (!rc && q->name && *q->name)
-        rc = parse_name(lk, q->name, lq, err);
-    return rc;
-}
-
-static void query_release(lk_query *lq)
-{
-    norm_keys_release(&lq->keys);
-    free(lq->major);
-}
-
 /* ---- logging -------------------------------------------------------------------- */
 
 static int log_lookup(arc_lookup *lk, const arc_lookup_query *q, const arc_lookup_result *r,
@@ -966,7 +863,7 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
     memset(out, 0, sizeof *out);
     lk_query lq;
     lk_cands cs = {0};
-    int rc = query_parse(lk, q, &lq, err);
+    int rc = lk_query_parse(lk->nctx, q, &lq, err);
     if (!rc)
         rc = lq.raw_name ? name_tiers(lk, &lq, &cs, err) : criteria_only(lk, &lq, &cs, err);
     double as_asked = 0;
@@ -1003,7 +900,7 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
      * what an audit asks about. */
     rc = rc ? rc : log_lookup(lk, q, out, err);
     cands_release(&cs);
-    query_release(&lq);
+    lk_query_release(&lq);
     if (rc)
         arc_lookup_result_release(out);
     return rc;

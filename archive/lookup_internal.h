@@ -8,6 +8,7 @@
 #define DANGAN_LOOKUP_INTERNAL_H
 
 #include "archive.h"
+#include "normalize.h"
 
 /*
  * Prepare head + the archived keys' columns (dg_field_keys order; alias
@@ -61,5 +62,20 @@ double lk_prior_share_major(const lk_prior *p, const char *major);
  * JSON object being built in b (nothing for d NULL): how lookup and export
  * log a disclosure. */
 int arc_disclosure_json(const arc_disclosure *d, dg_buf *b);
+
+/* The parsed query: keys, criteria as index ranges. */
+typedef struct lk_query {
+    const arc_lookup_query *q;
+    norm_keys keys;
+    const char *raw_name;
+    char born_lo[16], born_hi[16];
+    char grad_lo[8], grad_hi[8];
+    char *major; /* NFKC-folded */
+} lk_query;
+
+/* Parses q into lq (lq->q = q; the keys and major owned by lq, released
+ * by lk_query_release); DG_EUSAGE naming what is wrong with the request. */
+int lk_query_parse(norm_ctx *nc, const arc_lookup_query *q, lk_query *lq, dg_err *err);
+void lk_query_release(lk_query *lq);
 
 #endif

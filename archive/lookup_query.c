@@ -1,0 +1,102 @@
+/*
+ * lookup_query.c - a lookup request as lookup.c searches with it: the name's
+ * keys from the same normalizer that made the stored ones, --born and
+ * --graduated as index ranges, the major folded (lookup_internal.h).
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lookup_internal.h"
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* [lo, hi) covering every ISO date that starts with prefix: bump the last byte. */
+static void prefix_range(const char *prefix, char *lo, char *hi, size_t size)
+{
+    snprintf(lo, size, "%s", prefix);
+    snprintf(hi, size, "%s", prefix);
+    hi[strlen(hi) - 1]++;
+}
+
+static int parse_born(const char *s, lk_query *lq, dg_err *err)
+{
+    size_t n = strlen(s);
+    char norm[8];
+    if (n == 4 && all_digits(s, 4)) {
+        snprintf(norm, sizeof norm, "%s", s);
+    } else if (n == 7 && all_digits(s, 4) && strchr("-./", s[4]) && all_digits(s + 5, 2) &&
+               strncmp(s + 5, "00", 2) != 0 && strncmp(s + 5, "12", 2) <= 0) {
+        snprintf(norm, sizeof norm, "%.4s-%.2s", s, s + 5);
+    } else {
+        return dg_err_set(err, DG_EUSAGE, "--born wants YYYY or YYYY-MM, not '%s'", s);
+    }
+    prefix_range(norm, lq->born_lo, lq->born_hi, sizeof lq->born_lo);
+    return DG_OK;
+}
+
+static int parse_grad(const char *s, lk_query *lq, dg_err *err)
+{
+    if (strlen(s) != 4 || !all_digits(s, 4))
+        return dg_err_set(err, DG_EUSAGE, "--graduated wants a year YYYY, not '%s'", s);
+    prefix_range(s, lq->grad_lo, lq->grad_hi, sizeof lq->grad_lo);
+    return DG_OK;
+}
+
+static int parse_major(norm_ctx *nc, const char *s, lk_query *lq, dg_err *err)
+{
+    norm_result r;
+    int rc = norm_text(nc, s, &r, err);
+    if (!rc && r.value && *r.value) {
+        lq->major = r.value;
+        r.value = NULL;
+    }
+    norm_result_release(&r);
+    return rc;
+}
+
+static int parse_name(norm_ctx *nc, const char *s, lk_query *lq, dg_err *err)
+{
+    int rc = norm_query_keys(nc, s, &lq->keys, err);
+    if (rc)
+        return rc;
+    if ((!lq->keys.simplified || !*lq->keys.simplified) && (!lq->keys.pinyin || !*lq->keys.pinyin))
+        return dg_err_set(err, DG_EUSAGE, "name '%s' has nothing to search for", s);
+    if (lq->keys.simplified && !*lq->keys.simplified) {
+        free(lq->keys.simplified);
+        lq->keys.simplified = NULL;
+    }
+    lq->raw_name = s;
+    return DG_OK;
+}
+
+int lk_query_parse(norm_ctx *nc, const arc_lookup_query *q, lk_query *lq, dg_err *err)
+{
+    memset(lq, 0, sizeof *lq);
+    lq->q = q;
+    if (!(q->name && *q->name) && !(q->born && *q->born) && !(q->graduated && *q->graduated))
+        return dg_err_set(err, DG_EUSAGE, "lookup needs a name, a birth date or a graduation year");
+    int rc = DG_OK;
+    if (q->born && *q->born)
+        rc = parse_born(q->born, lq, err);
+    if (!rc && q->graduated && *q->graduated)
+        rc = parse_grad(q->graduated, lq, err);
+    if (!rc && q->major && *q->major)
+        rc = parse_major(nc, q->major, lq, err);
+    if (!rc && q->name && *q->name)
+        rc = parse_name(nc, q->name, lq, err);
+    return rc;
+}
+
+void lk_query_release(lk_query *lq)
+{
+    norm_keys_release(&lq->keys);
+    free(lq->major);
+}
