@@ -65,14 +65,8 @@ int ld_conf_load(const char *path, load_conf *c, dg_err *err)
         snprintf(defpath, sizeof defpath, "%s/load.conf", arc_config_dir());
         path = defpath;
     }
-    unsigned char *data;
-    size_t len;
-    dg_err ignored = {0};
-    if (arc_read_file(path, &data, &len, &ignored))
-        return conf_parse_required(c, default_required, strlen(default_required), "default",
-                                   err);
-    int rc = conf_parse_required(c, default_required, strlen(default_required), path, err);
-    rc = rc ? rc : dg_kv_parse((const char *)data, len, path, conf_line, c, err);
-    free(data);
-    return rc;
+    /* the defaults, then the file's settings over them (absent: the defaults) */
+    int rc = conf_parse_required(c, default_required, strlen(default_required), "default", err);
+    rc = rc ? rc : dg_kv_load(path, 1, NULL, conf_line, c, err);
+    return rc == DG_ENOTFOUND ? DG_OK : rc;
 }

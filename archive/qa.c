@@ -425,13 +425,8 @@ static int conf_read(const char *path, double *target, dg_err *err)
         snprintf(def, sizeof def, "%s/qa.conf", arc_config_dir());
         path = def;
     }
-    unsigned char *data;
-    size_t n;
-    if (arc_read_file(path, &data, &n, NULL))
-        return DG_OK; /* absent: the default */
-    int rc = dg_kv_parse((const char *)data, n, path, conf_line, target, err);
-    free(data);
-    return rc;
+    int rc = dg_kv_load(path, 1, NULL, conf_line, target, err);
+    return rc == DG_ENOTFOUND ? DG_OK : rc; /* absent: the default */
 }
 
 int arc_qa_report_read(sqlite3 *db, int64_t batch, const char *conf_path, arc_qa_report *r,

@@ -60,15 +60,8 @@ static int review_conf_load(const char *path, review_conf *c, dg_err *err)
 {
     memcpy(c->min_conf, vtype_defaults, sizeof c->min_conf);
     c->sha[0] = '\0';
-    unsigned char *data;
-    size_t n;
-    dg_err ignored;
-    if (arc_read_file(path, &data, &n, &ignored))
-        return DG_OK; /* absent: the defaults above */
-    dg_sha256_hex(data, n, c->sha);
-    int rc = dg_kv_parse((const char *)data, n, path, review_conf_line, c, err);
-    free(data);
-    return rc;
+    int rc = dg_kv_load(path, 1, c->sha, review_conf_line, c, err);
+    return rc == DG_ENOTFOUND ? DG_OK : rc; /* absent: the defaults above */
 }
 
 

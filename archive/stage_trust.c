@@ -108,16 +108,9 @@ int arc_trust_open(const char *config_dir, arc_trust **out, dg_err *err)
     int rc = arc_path_join(path, sizeof path, config_dir, "trust.conf", err);
     if (rc)
         return rc;
-    unsigned char *data;
-    size_t n;
-    dg_err ignored;
-    if (arc_read_file(path, &data, &n, &ignored))
-        return DG_OK; /* absent: the stage routes by OCR confidence */
     arc_trust *t = calloc(1, sizeof *t);
-    if (!t) {
-        free(data);
+    if (!t)
         return dg_err_set(err, DG_ENOMEM, "out of memory reading '%s'", path);
-    }
     for (int v = 0; v < DG_VT_COUNT; v++) {
         t->threshold[v] = 1.0; /* a type nobody fitted is always reviewed */
         t->target[v] = ARC_TRUST_DEFAULT_TARGET;
@@ -125,9 +118,11 @@ int arc_trust_open(const char *config_dir, arc_trust **out, dg_err *err)
     }
     t->reread[DG_VT_NAME] = 1; /* names have no other check: always read twice */
     t->reread3[DG_VT_NAME] = 1; /* ... and three times where the third reader is installed */
-    dg_sha256_hex(data, n, t->sha);
-    rc = dg_kv_parse((const char *)data, n, path, conf_line, t, err);
-    free(data);
+    rc = dg_kv_load(path, 1, t->sha, conf_line, t, err);
+    if (rc == DG_ENOTFOUND) {
+        arc_trust_close(&t);
+        return DG_OK; /* absent: the stage routes by OCR confidence */
+    }
     rc = rc ? rc : norm_prior_new(config_dir, NULL, &t->prior, err);
     if (rc) {
         arc_trust_close(&t);

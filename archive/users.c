@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive.h"
 #include "audit.h"
 
 static const char *const role_names[ARC_ROLE_COUNT] = {"archivist", "operator", "registrar",
@@ -452,7 +453,24 @@ static void random_hex(char out[65])
     sodium_memzero(b, sizeof b);
 }
 
-int arc_session_new(sqlite3 *db, int64_t user_id, int64_t now, arc_session *out, dg_err *err)
+/* A login or logout of who from where, as an access event (access_log row
+ * and its audit event), in the caller's transaction. */
+static int session_event(sqlite3 *db, const char *who, const char *action, const char *from,
+                         dg_err *err)
+{
+    dg_buf q;
+    dg_buf_init(&q, 0);
+    dg_buf_adds(&q, "{\"from\":");
+    dg_buf_json_str(&q, from && *from ? from : "-");
+    dg_buf_adds(&q, ",\"via\":\"web\"}");
+    int rc = q.data ? arc_access_log(db, who, action, q.data, NULL, err)
+                    : dg_err_set(err, DG_ENOMEM, "out of memory recording a %s", action);
+    dg_buf_release(&q);
+    return rc;
+}
+
+int arc_session_new(sqlite3 *db, int64_t user_id, int64_t now, const char *from,
+                    arc_session *out, dg_err *err)
 {
     memset(out, 0, sizeof *out);
     if (sodium_ready(err))
@@ -488,17 +506,16 @@ int arc_session_new(sqlite3 *db, int64_t user_id, int64_t now, arc_session *out,
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "starting a session");
         sqlite3_finalize(st);
     }
+    /* the caller shows the name and role; read them as a lookup would */
+    arc_session back = {0};
+    rc = rc ? rc : arc_session_get(db, out->token, now, &back, err);
+    rc = rc ? rc : session_event(db, back.user, "login", from, err);
     if (!rc)
         rc = db_commit(db, err);
     if (rc) {
         db_rollback(db);
         return rc;
     }
-    /* the caller shows the name and role; read them as a lookup would */
-    arc_session back;
-    rc = arc_session_get(db, out->token, now, &back, err);
-    if (rc)
-        return rc;
     snprintf(out->user, sizeof out->user, "%s", back.user);
     out->role = back.role;
     return DG_OK;
@@ -538,14 +555,37 @@ int arc_session_get(sqlite3 *db, const char *token, int64_t now, arc_session *ou
     return dg_err_set(err, DG_ENOTFOUND, "no session");
 }
 
-int arc_session_end(sqlite3 *db, const char *token, dg_err *err)
+int arc_session_end(sqlite3 *db, const char *token, const char *from, dg_err *err)
 {
     if (!token || strlen(token) != 64)
         return DG_OK;
-    char th[65];
+    char th[65], who[ARC_USER_NAME_MAX + 1] = "";
     dg_sha256_hex(token, 64, th);
+    if (db_begin(db, err))
+        return DG_EDB;
+    sqlite3_stmt *st;
+    int rc = db_prepare(db,
+                        "SELECT u.name FROM app_session s JOIN app_user u ON u.id = s.user_id "
+                        "WHERE s.token_hash = ?",
+                        &st, err);
+    if (!rc) {
+        sqlite3_bind_text(st, 1, th, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            copy_text(st, 0, who, sizeof who);
+        else if (step != SQLITE_DONE)
+            rc = db_fail(db, err, "reading a session");
+        sqlite3_finalize(st);
+    }
     const char *t[] = {th};
-    return exec_text(db, "DELETE FROM app_session WHERE token_hash = ?", t, 1, NULL, err);
+    int changed = 0;
+    rc = rc ? rc : exec_text(db, "DELETE FROM app_session WHERE token_hash = ?", t, 1, &changed, err);
+    if (!rc && changed && *who) /* a session that was there: its user logged out */
+        rc = session_event(db, who, "logout", from, err);
+    rc = rc ? rc : db_commit(db, err);
+    if (rc)
+        db_rollback(db);
+    return rc;
 }
 
 int arc_token_equal(const char *a, const char *b)

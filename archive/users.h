@@ -125,13 +125,18 @@ typedef struct arc_session {
 } arc_session;
 
 /* A new session of user_id from now, for ARC_SESSION_SECONDS; random
- * tokens from libsodium.  Expired sessions are deleted on the way. */
-int arc_session_new(sqlite3 *db, int64_t user_id, int64_t now, arc_session *out, dg_err *err);
+ * tokens from libsodium.  Expired sessions are deleted on the way.  The
+ * login is an access event (arc_access_log: action "login", query
+ * {"from":FROM,"via":"web"}, FROM the client's address, NULL: "-") in the
+ * session's own transaction. */
+int arc_session_new(sqlite3 *db, int64_t user_id, int64_t now, const char *from,
+                    arc_session *out, dg_err *err);
 /* The session of token at now: DG_ENOTFOUND when unknown, expired or its
  * user disabled.  out->token stays "". */
 int arc_session_get(sqlite3 *db, const char *token, int64_t now, arc_session *out, dg_err *err);
-/* End a session (unknown tokens are fine). */
-int arc_session_end(sqlite3 *db, const char *token, dg_err *err);
+/* End a session (unknown tokens are fine); the end of a session that was
+ * there is an access event "logout" of its user, from as above. */
+int arc_session_end(sqlite3 *db, const char *token, const char *from, dg_err *err);
 /* 1 when a and b are the same token (constant time; NULL: 0). */
 int arc_token_equal(const char *a, const char *b);
 

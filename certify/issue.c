@@ -47,13 +47,7 @@ int cert_conf_load(const char *config_dir, cert_conf *c, dg_err *err)
     memset(c, 0, sizeof *c);
     char path[4096];
     snprintf(path, sizeof path, "%s/certificate.conf", config_dir ? config_dir : arc_config_dir());
-    unsigned char *text;
-    size_t len;
-    int rc = dg_read_file(path, 1 << 20, &text, &len, err);
-    if (rc)
-        return rc;
-    rc = dg_kv_parse((const char *)text, len, path, conf_kv, c, err);
-    free(text);
+    int rc = dg_kv_load(path, 0, NULL, conf_kv, c, err);
     if (!rc && (!*c->university || !*c->serial_prefix))
         rc = dg_err_set(err, DG_EINPUT, "'%s' must name the university and serial_prefix", path);
     /* a link a phone opens: http(s), nothing a query would break on */

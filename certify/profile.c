@@ -64,13 +64,7 @@ static int parse_file(const char *config_dir, prof_parse *pp, dg_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/disclosure.conf", config_dir ? config_dir : arc_config_dir());
-    unsigned char *text;
-    size_t len;
-    int rc = dg_read_file(path, 1 << 20, &text, &len, err);
-    if (rc)
-        return rc;
-    rc = dg_kv_parse((const char *)text, len, path, on_kv, pp, err);
-    free(text);
+    int rc = dg_kv_load(path, 0, NULL, on_kv, pp, err);
     if (!rc && pp->want && !pp->found)
         rc = dg_err_set(err, DG_ENOTFOUND, "no audience '%s' in '%s'", pp->want, path);
     return rc;

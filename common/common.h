@@ -126,6 +126,17 @@ typedef int (*dg_kv_fn)(void *user, const dg_kv *kv, dg_err *err);
 
 int dg_kv_parse(const char *text, size_t len, const char *path, dg_kv_fn fn, void *user,
                 dg_err *err);
+/*
+ * The settings file at path (at most DG_KV_MAX_BYTES) read and parsed as
+ * above: the one way a <name>.conf is loaded.  sha (may be NULL) gets the
+ * file's SHA-256 before the first setting is applied (a run records which
+ * settings shaped it).  A file that cannot be read: when optional, returns
+ * DG_ENOTFOUND with err untouched (the caller's defaults apply); otherwise
+ * dg_read_file's error naming the file.  Errors in a line name file and line.
+ */
+enum { DG_KV_MAX_BYTES = 1 << 20 };
+int dg_kv_load(const char *path, int optional, char sha[65], dg_kv_fn fn, void *user,
+               dg_err *err);
 /* Set err to "<msg> in 'path' line N" with code DG_EINPUT; returns DG_EINPUT. */
 int dg_kv_fail(const dg_kv *kv, dg_err *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

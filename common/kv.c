@@ -65,3 +65,17 @@ int dg_kv_parse(const char *text, size_t len, const char *path, dg_kv_fn fn, voi
     free(copy);
     return rc;
 }
+
+int dg_kv_load(const char *path, int optional, char sha[65], dg_kv_fn fn, void *user,
+               dg_err *err)
+{
+    unsigned char *data;
+    size_t len;
+    if (dg_read_file(path, DG_KV_MAX_BYTES, &data, &len, optional ? NULL : err))
+        return optional ? DG_ENOTFOUND : DG_EINPUT;
+    if (sha)
+        dg_sha256_hex(data, len, sha);
+    int rc = dg_kv_parse((const char *)data, len, path, fn, user, err);
+    free(data);
+    return rc;
+}

@@ -126,8 +126,6 @@ static int conf_set(norm_match_conf *c, const char *key, double v)
     return DG_EINPUT;
 }
 
-/* A matcher config is a dozen lines; anything larger is not one. */
-enum { MATCH_CONF_MAX_BYTES = 1 << 20 };
 
 static int conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
@@ -143,12 +141,9 @@ int norm_match_conf_load(const char *path, norm_match_conf *conf, dg_err *err)
     conf_defaults(conf);
     if (!path)
         return DG_OK;
-    unsigned char *data;
-    size_t len;
-    if (dg_read_file(path, MATCH_CONF_MAX_BYTES, &data, &len, NULL))
+    int rc = dg_kv_load(path, 1, NULL, conf_line, conf, err);
+    if (rc == DG_ENOTFOUND)
         return dg_err_set(err, DG_ENOTFOUND, "cannot open matcher config '%s'", path);
-    int rc = dg_kv_parse((const char *)data, len, path, conf_line, conf, err);
-    free(data);
     return rc;
 }
 

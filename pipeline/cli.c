@@ -34,12 +34,13 @@ void cli_info(const cli_ctx *ctx, const char *fmt, ...)
     va_end(ap);
 }
 
-int cli_open_db(cli_ctx *ctx, int create, sqlite3 **db)
+int cli_open_db(cli_ctx *ctx, int mode, sqlite3 **db)
 {
     dg_err err = {0};
-    if (db_open(ctx->db_path, create ? DB_OPEN_CREATE : 0, db, &err)) {
+    int flags = mode == CLI_DB_CREATE ? DB_OPEN_CREATE : mode == CLI_DB_READ ? DB_OPEN_READONLY : 0;
+    if (db_open(ctx->db_path, flags, db, &err)) {
         cli_error(NULL, "%s", err.msg);
-        if (!create && access(ctx->db_path, F_OK) != 0)
+        if (mode != CLI_DB_CREATE && access(ctx->db_path, F_OK) != 0)
             fprintf(stderr, "hint: run 'dangan ingest DIR' first, or pass --db PATH\n");
         return EXIT_DB;
     }
@@ -164,7 +165,7 @@ void cli_progress_done(cli_progress *p)
 int cli_run_stage(cli_ctx *ctx, const char *cmd, int db_mode, cli_stage_fn stage, void *arg)
 {
     sqlite3 *db = NULL;
-    if (db_mode != CLI_NO_DB && cli_open_db(ctx, db_mode == CLI_DB_CREATE, &db))
+    if (db_mode != CLI_NO_DB && cli_open_db(ctx, db_mode, &db))
         return EXIT_DB;
     cli_progress prog;
     cli_progress_init(&prog, ctx);

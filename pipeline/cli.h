@@ -39,8 +39,10 @@ typedef struct cli_command {
 extern const cli_command *const cli_commands[];
 const cli_command *cli_find(const char *name);
 
-/* Open ctx->db_path (creating it when create is set); prints the error. */
-int cli_open_db(cli_ctx *ctx, int create, sqlite3 **db);
+/* Open ctx->db_path: mode CLI_DB_OPEN, CLI_DB_CREATE (create it if missing)
+ * or CLI_DB_READ (read-only, for commands that only read: DB_OPEN_READONLY);
+ * prints the error. */
+int cli_open_db(cli_ctx *ctx, int mode, sqlite3 **db);
 
 /* Print "dangan CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -103,7 +105,7 @@ void cli_progress_done(cli_progress *p);
  * (CLI_DB_CREATE creates it).  stage gets the open database (NULL with
  * CLI_NO_DB), the command's own arg and the progress; a failure is printed
  * as "dangan CMD: message".  Returns EXIT_OK or the failure's exit code. */
-enum { CLI_NO_DB = -1, CLI_DB_OPEN = 0, CLI_DB_CREATE = 1 };
+enum { CLI_NO_DB = -1, CLI_DB_OPEN = 0, CLI_DB_CREATE = 1, CLI_DB_READ = 2 };
 typedef int (*cli_stage_fn)(sqlite3 *db, void *arg, arc_progress *progress, dg_err *err);
 int cli_run_stage(cli_ctx *ctx, const char *cmd, int db_mode, cli_stage_fn stage, void *arg);
 

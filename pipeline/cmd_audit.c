@@ -89,8 +89,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         cli_error("audit", "--anchor applies to 'audit verify'");
         return EXIT_USAGE;
     }
-    sqlite3 *db;
-    if (cli_open_db(ctx, 0, &db))
+    sqlite3 *db; /* read-only: an auditor verifies a copy on a read-only medium too */
+    if (cli_open_db(ctx, CLI_DB_READ, &db))
         return EXIT_DB;
     int ex = is_verify ? verify(db, json, anchor_text) : anchor(db, json);
     db_close(&db);

@@ -91,7 +91,7 @@ static int catalog_list(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     }
     sqlite3 *db;
-    if (cli_open_db(ctx, 0, &db))
+    if (cli_open_db(ctx, CLI_DB_READ, &db))
         return EXIT_DB;
     dg_err err = {0};
     arc_catalog_listing l;

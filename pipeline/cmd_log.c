@@ -34,7 +34,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     }
     sqlite3 *db;
-    if (cli_open_db(ctx, 0, &db))
+    if (cli_open_db(ctx, CLI_DB_READ, &db))
         return EXIT_DB;
     dg_err err = {0};
     arc_access_entries e;

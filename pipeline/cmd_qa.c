@@ -249,8 +249,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     int ex = parse(argc, argv, &a);
     if (ex)
         return ex;
-    sqlite3 *db;
-    if (cli_open_db(ctx, 0, &db))
+    sqlite3 *db; /* a report only reads: it works on a read-only copy too */
+    if (cli_open_db(ctx, strcmp(a.sub, "sample") == 0 ? CLI_DB_OPEN : CLI_DB_READ, &db))
         return EXIT_DB;
     dg_err err = {0};
     int flagged = 0;

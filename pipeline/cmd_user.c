@@ -70,7 +70,7 @@ static int user_list(cli_ctx *ctx, int argc, char **argv)
     if (argc > 2 + json)
         return cli_no_extra_args("user", argc - 2 - json, argv + 2 + json);
     sqlite3 *db;
-    int code = cli_open_db(ctx, 0, &db);
+    int code = cli_open_db(ctx, CLI_DB_READ, &db);
     if (code)
         return code;
     arc_users u;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -213,6 +214,88 @@ static int create_private(const char *path, dg_err *err)
     return DG_OK;
 }
 
+/* The shared-memory file (-shm) a reader of a WAL database needs could not
+ * be made or used: a directory that cannot be written (a read-only medium,
+ * a restored copy on a read-only mount) or a full disk. */
+static int shm_unavailable(int ext)
+{
+    switch (ext) {
+    case SQLITE_READONLY_DIRECTORY:
+    case SQLITE_READONLY_CANTINIT:
+    case SQLITE_READONLY_CANTLOCK:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR_SHMOPEN:
+    case SQLITE_IOERR_SHMSIZE:
+    case SQLITE_IOERR_SHMMAP:
+    case SQLITE_IOERR_SHMLOCK:
+        return 1;
+    default:
+        return (ext & 0xff) == SQLITE_FULL;
+    }
+}
+
+/* The file's -wal holds frames (changes not yet copied into the file). */
+static int wal_has_content(const char *path)
+{
+    char wal[4096];
+    struct stat st;
+    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", path) >= sizeof wal)
+        return 1; /* cannot tell: assume it does */
+    return stat(wal, &st) == 0 && st.st_size > 0;
+}
+
+/* path as an SQLite URI with ?immutable=1: no locks, no -wal, no -shm. */
+static int open_immutable(const char *path, sqlite3 **out)
+{
+    dg_buf b;
+    dg_buf_init(&b, 0);
+    dg_buf_adds(&b, path[0] == '/' ? "file://" : "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("/-._~", *p))
+            dg_buf_addc(&b, (char)*p);
+        else
+            dg_buf_addf(&b, "%%%02X", *p);
+    }
+    dg_buf_adds(&b, "?immutable=1");
+    char *uri = dg_buf_detach(&b);
+    int rc = uri ? sqlite3_open_v2(uri, out, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+                                                 SQLITE_OPEN_NOMUTEX, NULL)
+                 : SQLITE_NOMEM;
+    free(uri);
+    return rc;
+}
+
+/*
+ * A read-only open that cannot have the -shm: when the -wal is absent or
+ * empty the file alone is the whole database, and nobody can be writing it
+ * here (a writer needs the -shm too), so it is read as immutable; a -wal
+ * with frames would be missed that way, so that is refused, naming the
+ * files.  Returns the schema version read, or -1 with err set.
+ */
+static int reopen_immutable(const char *path, sqlite3 **db, dg_err *err)
+{
+    char why[256];
+    snprintf(why, sizeof why, "%s", sqlite3_errmsg(*db));
+    sqlite3_close(*db);
+    *db = NULL;
+    if (wal_has_content(path)) {
+        dg_err_set(err, DG_EDB,
+                   "cannot read database '%s' read-only: its write-ahead log '%s-wal' holds "
+                   "changes not yet in the file and its shared-memory file '%s-shm' cannot be "
+                   "made there (%s); copy the three files to a writable place and read the copy",
+                   path, path, path, why);
+        return -1;
+    }
+    int version = -1;
+    if (open_immutable(path, db) == SQLITE_OK)
+        version = db_user_version(*db);
+    if (version < 0)
+        dg_err_set(err, DG_EDB, "cannot open database '%s' read-only: %s (first: %s)", path,
+                   *db ? sqlite3_errmsg(*db) : "out of memory", why);
+    return version;
+}
+
 int db_open(const char *path, int flags, sqlite3 **out, dg_err *err)
 {
     sqlite3 *db = NULL;
@@ -232,6 +315,10 @@ int db_open(const char *path, int flags, sqlite3 **out, dg_err *err)
      * may hold the write lock or be checkpointing right now. */
     sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
     int version = db_user_version(db);
+    if (version < 0 && readonly && shm_unavailable(sqlite3_extended_errcode(db))) {
+        if ((version = reopen_immutable(path, &db, err)) < 0)
+            goto fail;
+    }
     if (version < 0) {
         dg_err_set(err, DG_EDB, "cannot open database '%s': %s", path, sqlite3_errmsg(db));
         goto fail;
@@ -247,7 +334,11 @@ int db_open(const char *path, int flags, sqlite3 **out, dg_err *err)
         goto fail;
     if (version < db_schema_latest()) {
         if (readonly) {
-            dg_err_set(err, DG_EDB, "database '%s' needs migration but was opened read-only", path);
+            dg_err_set(err, DG_EDB,
+                       "database '%s' has schema version %d and this dangan %d: a read-only "
+                       "command does not upgrade it; run a command that writes (such as "
+                       "'dangan status') once, or use the dangan that wrote it",
+                       path, version, db_schema_latest());
             goto fail;
         }
         if (db_migrate_to(db, db_schema_latest(), err))

@@ -20,7 +20,7 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 
 enum {
     DB_OPEN_CREATE = 1,   /* create the file if missing */
-    DB_OPEN_READONLY = 2, /* no writes, no migrations (fails if outdated) */
+    DB_OPEN_READONLY = 2, /* no writes, no migrations (fails if outdated); see below */
 };
 
 /* Newest schema version this build knows. */
@@ -30,6 +30,14 @@ int db_schema_latest(void);
  * Open (and migrate) the database at path.  On success *out is a handle the
  * caller closes with db_close.  A file whose user_version is newer than
  * db_schema_latest() is refused with DG_EDB and left unchanged.
+ *
+ * DB_OPEN_READONLY (SQLite's read-only open) never writes the file nor its
+ * -wal.  SQLite still creates the -wal (empty) and the -shm where it can, as
+ * any reader of a WAL database does; where it cannot (a read-only directory
+ * or medium, a full disk) a file whose -wal is absent or empty is read as
+ * immutable (its -wal would be absent or empty only if no writer is at
+ * work), and one whose -wal holds changes is refused with a message naming
+ * the files (docs/audit.md, "Verifying read-only").
  */
 int db_open(const char *path, int flags, sqlite3 **out, dg_err *err);
 void db_close(sqlite3 **db);

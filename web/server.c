@@ -345,8 +345,10 @@ static void do_login(struct web_server *srv, web_req *r)
         pthread_mutex_lock(&srv->login_lock);
         int rc = arc_user_login(r->db, name.data, pw.data, now_s(), &u, &err);
         pthread_mutex_unlock(&srv->login_lock);
+        char peer[INET6_ADDRSTRLEN];
+        peer_of(r->conn, peer);
         if (rc == DG_OK)
-            rc = arc_session_new(r->db, u.id, now_s(), &r->s, &err);
+            rc = arc_session_new(r->db, u.id, now_s(), peer, &r->s, &err);
         if (rc) {
             login_form(r, rc == DG_EDB ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_UNAUTHORIZED,
                        err.msg);
@@ -467,7 +469,9 @@ static void route(struct web_server *srv, web_req *r)
                                   "The request had no valid CSRF token; reload the page.");
     }
     if (post && strcmp(r->path, "/logout") == 0) {
-        arc_session_end(r->db, token, &err);
+        char peer[INET6_ADDRSTRLEN];
+        peer_of(r->conn, peer);
+        arc_session_end(r->db, token, peer, &err);
         r->logged_in = 0;
         snprintf(r->cookie[0], sizeof r->cookie[0],
                  "dg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");

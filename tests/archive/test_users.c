@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "db.h"
 #include "testlib.h"
 #include "users.h"
@@ -84,7 +85,7 @@ static void test_sessions(tl_state *t, sqlite3 *db)
     int64_t now = 2000000;
     CHECK_INT(t, arc_user_login(db, "rita", "registrar pw", now, &u, &err), DG_OK);
     arc_session s, g;
-    CHECK_INT(t, arc_session_new(db, u.id, now, &s, &err), DG_OK);
+    CHECK_INT(t, arc_session_new(db, u.id, now, "127.0.0.1", &s, &err), DG_OK);
     CHECK_INT(t, strlen(s.token), 64);
     CHECK_INT(t, strlen(s.csrf), 64);
     CHECK(t, strcmp(s.token, s.csrf) != 0);
@@ -109,9 +110,30 @@ static void test_sessions(tl_state *t, sqlite3 *db)
     other[0] = other[0] == 'a' ? 'b' : 'a';
     CHECK_INT(t, arc_session_get(db, other, now, &g, &err), DG_ENOTFOUND);
     arc_session s2;
-    CHECK_INT(t, arc_session_new(db, u.id, now, &s2, &err), DG_OK);
-    CHECK_INT(t, arc_session_end(db, s2.token, &err), DG_OK);
+    CHECK_INT(t, arc_session_new(db, u.id, now, NULL, &s2, &err), DG_OK);
+    CHECK_INT(t, arc_session_end(db, s2.token, "10.0.0.7", &err), DG_OK);
     CHECK_INT(t, arc_session_get(db, s2.token, now, &g, &err), DG_ENOTFOUND);
+    CHECK_INT(t, arc_session_end(db, s2.token, "10.0.0.7", &err), DG_OK); /* gone: no event */
+    /* each login and logout an access event: who, when, from where */
+    CHECK_INT(t, db_prepare(db, "SELECT group_concat(who || ' ' || action || ' ' || query, '; ') "
+                                "FROM access_log WHERE action IN ('login', 'logout')",
+                            &st, &err),
+              0);
+    CHECK_INT(t, sqlite3_step(st), SQLITE_ROW);
+    CHECK_STR(t, (const char *)sqlite3_column_text(st, 0),
+              "rita login {\"from\":\"127.0.0.1\",\"via\":\"web\"}; "
+              "rita login {\"from\":\"-\",\"via\":\"web\"}; "
+              "rita logout {\"from\":\"10.0.0.7\",\"via\":\"web\"}");
+    sqlite3_finalize(st);
+    int64_t events = 0;
+    CHECK_INT(t, db_query_int(db, "SELECT count(*) FROM audit_event WHERE kind = 'access'", &events,
+                              &err),
+              DG_OK);
+    CHECK_INT(t, events, 3);
+    audit_report rep;
+    CHECK_INT(t, audit_verify(db, NULL, &rep, &err), DG_OK); /* each row is its event's */
+    CHECK_INT(t, (long long)rep.n, 0);
+    audit_report_release(&rep);
     /* disabling ends the live session and refuses the next login */
     CHECK_INT(t, arc_user_disable(db, NULL, "rita", &err), DG_OK);
     CHECK_INT(t, arc_session_get(db, s.token, now + 10, &g, &err), DG_ENOTFOUND);

@@ -59,6 +59,7 @@ mid-run, how it was resumed, and the verdicts.
 """
 import argparse
 from contextlib import closing
+import http.client
 import json
 import os
 import random
@@ -67,6 +68,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 CARD, LEDGER = "s003_reg_clean.jpg", "s009_ledger_clean.jpg"
@@ -74,15 +76,18 @@ PIPELINE = ["ingest", "ocr", "extract", "reread", "normalize", "load"]
 # After the pipeline, the archive's other writers: a review decision on a
 # loaded record (it amends the archive), an amendment, an app user added
 # (from then on a command-line decision is one user's), a decision by that
-# user, a QA sample drawn, a certificate issued.
-STAGES = PIPELINE + ["review", "amend", "user", "decide", "qa", "certify"]
+# user, another by that user in the workbench (`dangan serve`, killed
+# while it answers the POST), a QA sample drawn, a certificate issued.
+STAGES = PIPELINE + ["review", "amend", "user", "decide", "web", "qa", "certify"]
 # writers that are one command, not a pipeline stage: resumed by checking
 # whether their one transaction committed, never by `run`
-ONE_SHOT = ("review", "amend", "user", "decide", "qa", "certify")
+ONE_SHOT = ("review", "amend", "user", "decide", "web", "qa", "certify")
 # Tables whose rows a killed-and-resumed run must not reproduce exactly: its
 # own run rows and their audit events, the batch an ingest opens, and the
-# access log the comparisons' own exports write.
-SKIP_TABLES = {"run", "audit_event", "access_log", "batch", "sqlite_sequence", "fixity_event"}
+# access log the comparisons' own exports write; the workbench's sessions
+# (random tokens; a killed server leaves its session behind).
+SKIP_TABLES = {"run", "audit_event", "access_log", "batch", "sqlite_sequence", "fixity_event",
+               "app_session"}
 # Columns that name a run or a time: they differ between any two runs.
 VOLATILE = {"run_id", "norm_run", "load_run", "claim_run", "claim_until", "batch_id",
             "at", "added", "started", "finished", "created", "decided", "amended",
@@ -186,7 +191,7 @@ class Campaign:
         self.scans = os.path.join(self.work, "in")
         self.dur = {}
         self.ref = {}
-        self.review_item = self.decide_item = self.cert_study = None
+        self.review_item = self.decide_item = self.web_item = self.cert_study = None
         self.pwfile = os.path.join(self.work, "clerk.pw")
         self.last_stage = a.last_stage
         self.env = dict(os.environ)
@@ -232,6 +237,7 @@ class Campaign:
         certificate registered and its PDF there)."""
         done = {"review": ("SELECT state <> 'open' FROM review_item WHERE id = ?", self.review_item),
                 "decide": ("SELECT state <> 'open' FROM review_item WHERE id = ?", self.decide_item),
+                "web": ("SELECT state <> 'open' FROM review_item WHERE id = ?", self.web_item),
                 "user": ("SELECT count(*) FROM app_user WHERE name = ?", "clerk"),
                 "qa": ("SELECT count(*) FROM qa_sample WHERE ? IS NOT NULL", 1),
                 "certify": ("SELECT count(*) FROM certificate WHERE study_id = ?", self.cert_study)}
@@ -241,8 +247,34 @@ class Campaign:
                     if stage == "certify" and not os.path.exists(os.path.join(self.work, "cert.pdf")):
                         fail("certify killed after its commit left no PDF")
                     return "done before the kill"
+        if stage == "web":  # again in the workbench, as the clerk would
+            srv, client = self.web_login(db)
+            st = self.web_decide(client)[0]
+            srv.stop()
+            if st != 200:
+                fail(f"web: the decision again in the workbench: HTTP {st}")
+            return "again"
         self.dg(db, *self.stage_cmd(stage, db), check=(0, 1), stdin=self.stdin_for(stage))
         return "again"
+
+    # -- the workbench (tests/web: webfix.py's server, serve_http.py's client)
+    def web_login(self, db):
+        """`dangan serve` on db and a browser logged in as the clerk."""
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "web"))
+        import webfix
+        from serve_http import Client
+        d = os.path.join(self.work, "web")
+        os.makedirs(d, exist_ok=True)
+        srv = webfix.Server(self.bin, db, d)
+        client = Client(srv.url)
+        st = client.login("clerk", PASSWORD.decode().strip())[0]
+        if st != 303:
+            fail(f"web: the clerk's login: HTTP {st}")
+        return srv, client
+
+    def web_decide(self, client, csrf=None):
+        return client.req("POST", "/api/decide", {"item": self.web_item, "verb": "accept",
+                                                  "version": 0, "csrf": csrf or client.csrf()})
 
     def stdin_for(self, stage):
         return PASSWORD if stage == "user" else None
@@ -328,11 +360,22 @@ class Campaign:
                 self.cert_study = self.certifiable(db)
             if stage == "review":
                 self.review_item = self.open_item(db)
+            if stage == "web":
+                self.web_item = self.open_item(db)
             if prev is not None:
                 self.copy_db(db, os.path.join(self.snap, f"before_{stage}.db"))
             t0 = time.monotonic()
-            self.dg(db, *self.stage_cmd(stage, db), check=(0,), stdin=self.stdin_for(stage))
-            self.dur[stage] = time.monotonic() - t0
+            if stage == "web":  # its time: the POST the server answers
+                srv, client = self.web_login(db)
+                csrf = client.csrf()
+                t0 = time.monotonic()
+                st = self.web_decide(client, csrf)[0]
+                self.dur[stage] = time.monotonic() - t0
+                if srv.stop() != 0 or st != 200:
+                    fail(f"reference: the workbench's decision: HTTP {st}")
+            else:
+                self.dg(db, *self.stage_cmd(stage, db), check=(0,), stdin=self.stdin_for(stage))
+                self.dur[stage] = time.monotonic() - t0
             self.copy_db(db, os.path.join(self.snap, f"after_{stage}.db"))
             self.ref[stage] = self.dump(db)
             if stage == "load":
@@ -428,12 +471,26 @@ class Campaign:
         last = self.max_run(db)
         if stage == "certify" and os.path.exists(os.path.join(self.work, "cert.pdf")):
             os.remove(os.path.join(self.work, "cert.pdf"))
-        proc = subprocess.Popen([self.bin, "--db", db, *self.stage_cmd(stage, db)], cwd=self.work,
-                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env=self.env)
-        if self.stdin_for(stage):
-            proc.stdin.write(self.stdin_for(stage))
-        proc.stdin.close()
+        if stage == "web":
+            # logged in, then the POST sent from a thread and the server
+            # killed while it answers
+            srv, client = self.web_login(db)
+            csrf = client.csrf()
+            def send():
+                try:
+                    self.web_decide(client, csrf)
+                except (OSError, http.client.HTTPException):  # the server died under it
+                    pass
+            post = threading.Thread(target=send)
+            post.start()
+            proc = srv.proc
+        else:
+            proc = subprocess.Popen([self.bin, "--db", db, *self.stage_cmd(stage, db)], cwd=self.work,
+                                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, env=self.env)
+            if self.stdin_for(stage):
+                proc.stdin.write(self.stdin_for(stage))
+            proc.stdin.close()
         if watch:
             while proc.poll() is None and self.max_run(db, running=True) <= last:
                 time.sleep(0.005)
@@ -441,6 +498,9 @@ class Campaign:
         proc.send_signal(signal.SIGKILL)
         rc = proc.wait()
         killed = rc == -signal.SIGKILL
+        if stage == "web":
+            post.join()
+            srv.log.close()
         running = 0
         if os.path.exists(db):
             with closing(sqlite3.connect(db)) as c:
@@ -511,13 +571,13 @@ class Campaign:
                 elif not err:
                     fail(f"{what}: `run` failed without a message")
                 if os.path.exists(db):
-                    # verify opens the database read-write (it reaps dead runs
-                    # and applies migrations first): on a disk too full for
-                    # that it may refuse with exit 3, saying so; never 7
+                    # verify opens the database read-only: it must verify on
+                    # the full disk, or refuse (exit 3, naming the -wal) only
+                    # when the -wal holds changes and the -shm cannot be made
                     v = self.dg(db, "audit", "verify")
                     r["verify_when_full"] = v.returncode
                     r["verify_says"] = (v.stdout + v.stderr).decode(errors="replace").strip()[-160:]
-                    if v.returncode != 0 and not (v.returncode == 3 and "full" in r["verify_says"]):
+                    if v.returncode != 0 and not (v.returncode == 3 and "-wal" in r["verify_says"]):
                         fail(f"{what}: audit verify on the full disk exit {v.returncode}: {r['verify_says']}")
                     for ext in ("", "-wal", "-shm"):
                         if os.path.exists(db + ext):
@@ -659,14 +719,10 @@ class Campaign:
                                   [self.stage_cmd("decide", None)] * 2, "decide", exits=(0, 6))]
         return res
 
-    def extra_merge(self, trials):
-        """`merge` of two shard databases killed at a random point and run
-        again ends equal to one clean merge (ids, references, the shards'
-        events), verifies, and a further merge adds nothing."""
-        d = os.path.join(self.work, "merge")
-        shutil.rmtree(d, ignore_errors=True)
-        os.makedirs(d)
-        p = subprocess.run([self.bin, "shard", "plan", "--shards", "2", self.scans], capture_output=True,
+    def shards_of(self, d, scans):
+        """The scans in scans split by `shard plan --shards 2`, each shard run
+        into its own database."""
+        p = subprocess.run([self.bin, "shard", "plan", "--shards", "2", scans], capture_output=True,
                            cwd=self.work, env=self.env)
         plan = os.path.join(d, "plan.tsv")
         with open(plan, "wb") as f:
@@ -676,15 +732,57 @@ class Campaign:
             db = os.path.join(d, f"shard-{k}.db")
             self.dg(db, "run", "--shard", f"{k}/2", "--plan", plan, check=(0, 1))
             shards.append(db)
+        return shards
+
+    def extra_merge(self, trials):
+        """`merge` of two shard databases killed at a random point and run
+        again ends equal to one clean merge (ids, references, the shards'
+        events), verifies, and a further merge adds nothing; then the same
+        with the same graduates in both shards (the ledger, whose rows load,
+        and a copy of it that differs by a JPEG comment, so it lands in the
+        other shard), whose merge relinks their study records (`arc_relink`)."""
+        d = os.path.join(self.work, "merge")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        shards = self.shards_of(d, self.scans)
+        res = self.merge_trials(d, shards, trials, "merge")
+        if self.ref["load"]["counts"].get("study_record") != res["study_records"]:
+            fail(f"clean merge: {res['study_records']} study records, the clean run "
+                 f"{self.ref['load']['counts'].get('study_record')}")
+        # the same graduates in both shards: a kill during the relinking merge
+        d = os.path.join(self.work, "relink")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(os.path.join(d, "in"))
+        with open(os.path.join(self.samples, LEDGER), "rb") as f:
+            scan = f.read()
+        shutil.copy(os.path.join(self.samples, LEDGER), os.path.join(d, "in"))
+        copy = os.path.join(d, "in", "copy_" + LEDGER)
+        for i in range(64):  # a comment segment after SOI: the same pixels, other bytes
+            note = b"dangan campaign %d" % i
+            with open(copy, "wb") as f:
+                f.write(scan[:2] + b"\xff\xfe" + (len(note) + 2).to_bytes(2, "big") + note + scan[2:])
+            p = subprocess.run([self.bin, "shard", "plan", "--shards", "2", os.path.join(d, "in")],
+                               capture_output=True, env=self.env).stdout.decode()
+            if len({line.split("\t")[0] for line in p.splitlines()[1:] if line.strip()}) == 2:
+                break
+        shards = self.shards_of(d, os.path.join(d, "in"))
+        persons = 0
+        for s in shards:
+            with closing(sqlite3.connect(s)) as c:
+                persons += c.execute("SELECT count(*) FROM person").fetchone()[0]
+        res["relink"] = self.merge_trials(d, shards, max(1, trials // 2), "relinking merge")
+        if res["relink"]["persons"] >= persons:
+            fail(f"relinking merge: {res['relink']['persons']} persons from the shards' {persons}:"
+                 " nothing linked across the shards")
+        return res
+
+    def merge_trials(self, d, shards, trials, label):
         ref = os.path.join(d, "ref.db")
         t0 = time.monotonic()
         self.dg(ref, "merge", "--into", ref, *shards, check=(0,))
         dur = time.monotonic() - t0
-        self.verify("clean merge", ref)
+        self.verify(f"clean {label}", ref)
         want = self.dump(ref)
-        if want["counts"].get("study_record", 0) != self.ref["load"]["counts"].get("study_record"):
-            fail(f"clean merge: {want['counts'].get('study_record')} study records, the clean run "
-                 f"{self.ref['load']['counts'].get('study_record')}")
         res = []
         for i in range(trials):
             db = os.path.join(d, "m.db")
@@ -698,13 +796,15 @@ class Campaign:
             proc.send_signal(signal.SIGKILL)
             killed = proc.wait() == -signal.SIGKILL
             self.dg(db, "merge", "--into", db, *shards, check=(0,))
-            what = f"merge trial {i} (killed at {delay:.2f}s)"
+            what = f"{label} trial {i} (killed at {delay:.2f}s)"
             ok = self.compare(what, self.dump(db), want) and self.verify(what, db)
             self.dg(db, "merge", "--into", db, *shards, check=(0,))
             ok = self.compare(what + ", merged again", self.dump(db), want) and ok
             res.append({"delay": round(delay, 3), "killed": killed, "equal_and_verified": ok})
             print(f"{what}: {'killed' if killed else 'had finished'} -> {'ok' if ok else 'FAILED'}", flush=True)
-        return {"clean_seconds": round(dur, 2), "trials": res}
+        return {"clean_seconds": round(dur, 2), "trials": res,
+                "study_records": want["counts"].get("study_record", 0),
+                "persons": want["counts"].get("person", 0)}
 
     def extra_bad(self, trials):
         here = os.path.dirname(os.path.abspath(__file__))

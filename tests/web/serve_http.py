@@ -10,6 +10,7 @@ import http.cookiejar
 import json
 import os
 import re
+import subprocess
 import sys
 import urllib.error
 import urllib.parse
@@ -86,6 +87,9 @@ def main():
           any(re.search(r" 127\.0\.0\.1 POST /api/decide 200 \d+B [\d.]+ms user=alice$", l)
               for l in lines), "\n".join(lines[-5:]))
     check("the password is never in the log", "alice-secret" not in log)
+    v = subprocess.run([dangan, "audit", "verify"], env=dict(os.environ, DANGAN_DB=db),
+                       capture_output=True, text=True)
+    check("audit verify after the sessions: intact", v.returncode == 0, v.stdout + v.stderr)
     report(dangan, db, work)
     conflict_sides(dangan, fixture, work)
     import workbench_http
@@ -435,6 +439,18 @@ def run(srv, db):
     check("logout: 303 to /login", st == 303, str(st))
     st, h, body, _ = a.req("GET", "/queue")
     check("after logout the session is gone", st == 303, str(st))
+    # each login and logout an access event: who, when, from where (docs/audit.md)
+    web = '{"from":"127.0.0.1","via":"web"}'
+    rows = webfix.query(db, "SELECT who, action, query, at FROM access_log "
+                            "WHERE action IN ('login', 'logout') AND who = 'alice' ORDER BY id")
+    check("alice's login and logout are in the access log, from 127.0.0.1",
+          rows and rows[0][:3] == ("alice", "login", web) and rows[-1][:3] == ("alice", "logout", web)
+          and all(r[3] for r in rows), str(rows[-3:]))
+    check("no login of bob (locked) in the access log",
+          not webfix.query(db, "SELECT 1 FROM access_log WHERE who = 'bob' AND action = 'login'"))
+    check("each access-log row is an access event",
+          webfix.query(db, "SELECT count(*) FROM access_log") ==
+          webfix.query(db, "SELECT count(*) FROM audit_event WHERE kind = 'access'"))
 
 
 if __name__ == "__main__":
