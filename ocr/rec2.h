@@ -22,6 +22,10 @@ struct Pix *ocr_field_crop(struct Pix *page, ocr_box b, int *empty);
 /* 1 when character ch (one UTF-8 character, NUL-terminated) is in r's
  * dictionary: the reader can put it out. */
 int ocr_rec2_knows(const ocr_rec2 *r, const char *ch);
+/* How many of r's layers are dangan's own (rec2_dwconv.cpp: its large
+ * depthwise convolutions) instead of OpenCV's; 0 without OpenCV dnn. */
+int ocr_rec2_own_layers(const ocr_rec2 *r);
+
 /* The folders the readers' models are looked for in, in order: the
  * environment ($DANGAN_MODELS), the source tree this was built from, the
  * installed copy (the settings folder's order).  Returns how many (2-3). */

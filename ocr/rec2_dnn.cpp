@@ -27,6 +27,7 @@
 extern "C" {
 #include "ocr.h"
 }
+#include "rec2_dwconv.hpp"
 
 namespace {
 
@@ -237,6 +238,7 @@ extern "C" int ocr_rec2_new(const char *model_path, const char *dict_path, ocr_r
         /* OpenCV would write its own warnings to stderr; dangan's libraries
          * never print. */
         cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+        rec2_dwconv_register(); /* before load's first forward pass makes the layers */
         r = new ocr_rec2();
         int rc = load(model_path, dict_path, r, err);
         if (rc) {
@@ -272,6 +274,15 @@ extern "C" int ocr_rec2_knows(const ocr_rec2 *r, const char *ch)
 {
     try {
         return r && ch && r->known.count(ch) ? 1 : 0;
+    } catch (...) {
+        return 0;
+    }
+}
+
+extern "C" int ocr_rec2_own_layers(const ocr_rec2 *r)
+{
+    try {
+        return r ? rec2_dwconv_count(r->net) : 0;
     } catch (...) {
         return 0;
     }

@@ -188,6 +188,9 @@ int main(void)
         return 1;
     }
     CHECK_INT(&t, ocr_rec2_width(r), 320);
+    /* PP-OCRv4's 5x5 depthwise convolutions run on dangan's own layer
+     * (rec2_dwconv.cpp), OpenCV's own being slow for them. */
+    CHECK(&t, ocr_rec2_own_layers(r) > 0);
     reads_names(&t, r);
     squeezes_long_lines(&t, r);
     merges_lines(&t, r);
