@@ -31,6 +31,11 @@ int ocr_rec2_own_layers(const ocr_rec2 *r)
     return 0;
 }
 
+int ocr_rec2_scores(ocr_rec2 *r, int use)
+{
+    return 0;
+}
+
 int ocr_rec2_knows(const ocr_rec2 *r, const char *ch)
 {
     return 0;
