@@ -22,6 +22,16 @@ struct Pix *ocr_field_crop(struct Pix *page, ocr_box b, int *empty);
 /* 1 when character ch (one UTF-8 character, NUL-terminated) is in r's
  * dictionary: the reader can put it out. */
 int ocr_rec2_knows(const ocr_rec2 *r, const char *ch);
+/* How many of r's layers are dangan's own (rec2_dwconv.cpp: its large
+ * depthwise convolutions) instead of OpenCV's; 0 without OpenCV dnn. */
+int ocr_rec2_own_layers(const ocr_rec2 *r);
+
+/* 1 when r reads the scores before its model's last softmax and computes
+ * probabilities only where a character is put out; use 0 makes it read the
+ * model's output as it is (for tests: both must read alike).  Returns the
+ * way r reads now. */
+int ocr_rec2_scores(ocr_rec2 *r, int use);
+
 /* The folders the readers' models are looked for in, in order: the
  * environment ($DANGAN_MODELS), the source tree this was built from, the
  * installed copy (the settings folder's order).  Returns how many (2-3). */

@@ -27,6 +27,7 @@
 extern "C" {
 #include "ocr.h"
 }
+#include "rec2_dwconv.hpp"
 
 namespace {
 
@@ -45,6 +46,12 @@ struct ocr_rec2 {
     std::unordered_set<std::string> known; /* the same, to look up */
     int width;
     std::vector<float> blob;
+    /* The layer before the model's last softmax, when its output is the
+     * scores that softmax turns into probabilities: read there, decode
+     * computes a probability only where a character is put out (the
+     * softmax over 6,625 classes at every step was 7% of a forward pass). */
+    std::string logits;
+    bool use_logits;
 };
 
 namespace {
@@ -98,6 +105,58 @@ bool runs_at(cv::dnn::Net &net, int w, size_t nclass)
     }
 }
 
+/* Softmax over the classes of raw, one time step: what the model's last
+ * layer computes. */
+void softmax_step(const float *raw, int nclass, std::vector<float> &p)
+{
+    float m = *std::max_element(raw, raw + nclass), sum = 0;
+    p.resize((size_t)nclass);
+    for (int k = 0; k < nclass; k++)
+        sum += p[(size_t)k] = std::exp(raw[k] - m);
+    for (int k = 0; k < nclass; k++)
+        p[(size_t)k] /= sum;
+}
+
+/* The name of the layer whose output the model's last layer (a softmax over
+ * the classes) reads, when softmax_step of it gives the model's output on
+ * a test input; "" otherwise (decode then reads the model's output). */
+std::string logits_layer(cv::dnn::Net &net, int w)
+{
+    try {
+        std::vector<cv::String> names = net.getLayerNames();
+        for (size_t i = names.size(); i-- > 0;) {
+            int id = net.getLayerId(names[i]);
+            cv::Ptr<cv::dnn::Layer> l = net.getLayer(id);
+            if (l->type == "Identity")
+                continue;
+            std::vector<cv::Ptr<cv::dnn::Layer>> in = net.getLayerInputs(id);
+            if (l->type != "Softmax" || in.size() != 1)
+                return "";
+            int shape[4] = {1, 3, kHeight, w};
+            cv::Mat x(4, shape, CV_32F);
+            cv::randu(x, -1.0f, 1.0f);
+            net.setInput(x);
+            cv::Mat prob = net.forward().clone();
+            net.setInput(x);
+            cv::Mat raw = net.forward(in[0]->name);
+            if (raw.dims != 3 || prob.dims != 3 || raw.total() != prob.total())
+                return "";
+            int steps = prob.size[1], nclass = prob.size[2];
+            std::vector<float> p;
+            for (int t = 0; t < steps; t++) {
+                softmax_step(raw.ptr<float>() + (size_t)t * nclass, nclass, p);
+                const float *q = prob.ptr<float>() + (size_t)t * nclass;
+                for (int k = 0; k < nclass; k++)
+                    if (std::fabs(p[(size_t)k] - q[k]) > 1e-5f)
+                        return "";
+            }
+            return in[0]->name;
+        }
+    } catch (const cv::Exception &) {
+    }
+    return "";
+}
+
 int load(const char *model_path, const char *dict_path, ocr_rec2 *r, dg_err *err)
 {
     if (load_dict(dict_path, r->chars, err))
@@ -111,6 +170,8 @@ int load(const char *model_path, const char *dict_path, ocr_rec2 *r, dg_err *err
         r->net = cv::dnn::readNetFromONNX(model_path);
         if (runs_at(r->net, w, nclass)) {
             r->width = w;
+            r->logits = logits_layer(r->net, w);
+            r->use_logits = !r->logits.empty();
             return 0;
         }
     }
@@ -181,18 +242,25 @@ void alternatives(const ocr_rec2 *r, const float *p, int nclass, int best, ocr_r
 
 /* CTC greedy decoding: best class at each step, repeats merged, blanks
  * dropped; a character's probability is that of the first step of its
- * run, as PaddleOCR's decoder takes it. */
-void decode(const ocr_rec2 *r, const cv::Mat &out, double x_scale, ocr_rec2_result *res)
+ * run, as PaddleOCR's decoder takes it.  out holds probabilities, or with raw
+ * the scores before the softmax, turned into probabilities where needed. */
+void decode(const ocr_rec2 *r, const cv::Mat &out, bool raw, double x_scale,
+            ocr_rec2_result *res)
 {
     int steps = out.size[1], nclass = out.size[2];
     const float *all = out.ptr<float>();
     std::vector<ocr_rec2_char> chars;
+    std::vector<float> prob;
     std::string text;
     int prev = 0;
     for (int t = 0; t < steps; t++) {
         const float *p = all + (size_t)t * nclass;
-        int best = (int)(std::max_element(p, p + nclass) - p);
+        int best = (int)(std::max_element(p, p + nclass) - p); /* the same on scores */
         if (best != 0 && best != prev) {
+            if (raw) {
+                softmax_step(p, nclass, prob);
+                p = prob.data();
+            }
             ocr_rec2_char ch;
             memset(&ch, 0, sizeof ch);
             put_text(ch.text, r->chars[(size_t)best - 1]);
@@ -237,6 +305,7 @@ extern "C" int ocr_rec2_new(const char *model_path, const char *dict_path, ocr_r
         /* OpenCV would write its own warnings to stderr; dangan's libraries
          * never print. */
         cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+        rec2_dwconv_register(); /* before load's first forward pass makes the layers */
         r = new ocr_rec2();
         int rc = load(model_path, dict_path, r, err);
         if (rc) {
@@ -277,6 +346,23 @@ extern "C" int ocr_rec2_knows(const ocr_rec2 *r, const char *ch)
     }
 }
 
+extern "C" int ocr_rec2_own_layers(const ocr_rec2 *r)
+{
+    try {
+        return r ? rec2_dwconv_count(r->net) : 0;
+    } catch (...) {
+        return 0;
+    }
+}
+
+extern "C" int ocr_rec2_scores(ocr_rec2 *r, int use)
+{
+    if (!r)
+        return 0;
+    r->use_logits = use && !r->logits.empty();
+    return r->use_logits;
+}
+
 extern "C" int ocr_rec2_width(const ocr_rec2 *r)
 {
     return r ? r->width : 0;
@@ -299,10 +385,11 @@ extern "C" int ocr_rec2_read(ocr_rec2 *r, const ocr_rec2_image *img, ocr_rec2_re
         int used_w = 0;
         cv::Mat in = make_input(r, to_bgr(img), &used_w, &out->squeeze);
         r->net.setInput(in);
-        cv::Mat res = r->net.forward();
+        bool raw = r->use_logits;
+        cv::Mat res = raw ? r->net.forward(r->logits) : r->net.forward();
         if (res.dims != 3 || (size_t)res.size[2] != r->chars.size() + 1)
             return dg_err_set(err, DG_ERR, "second reader: unexpected output shape");
-        decode(r, res, (double)img->width / used_w, out);
+        decode(r, res, raw, (double)img->width / used_w, out);
     } catch (const std::bad_alloc &) {
         ocr_rec2_result_free(out);
         return dg_err_set(err, DG_ENOMEM, "second reader: out of memory");

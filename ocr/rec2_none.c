@@ -4,6 +4,7 @@
  * are missing.
  */
 #include "ocr.h"
+#include "rec2.h"
 
 int ocr_rec2_new(const char *model_path, const char *dict_path, ocr_rec2 **out, dg_err *err)
 {
@@ -21,6 +22,16 @@ void ocr_rec2_free(ocr_rec2 **r)
 }
 
 int ocr_rec2_width(const ocr_rec2 *r)
+{
+    return 0;
+}
+
+int ocr_rec2_own_layers(const ocr_rec2 *r)
+{
+    return 0;
+}
+
+int ocr_rec2_scores(ocr_rec2 *r, int use)
 {
     return 0;
 }

@@ -6,6 +6,7 @@
  * missing files give DG_ENOTFOUND naming the file.  Skipped (exit 77) when
  * the model is not installed (tools/fetch-models.sh).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,39 @@ static void reads_names(tl_state *t, ocr_rec2 *r)
 }
 
 /* Three crops side by side: wider than the model, squeezed into it. */
+/* Read from the scores before the model's softmax (probabilities computed
+ * only where a character is put out) or from the model's output: the same
+ * text, probabilities and alternatives. */
+static void scores_read_as_output(tl_state *t, ocr_rec2 *r)
+{
+    CHECK_INT(t, ocr_rec2_scores(r, 1), 1);
+    for (size_t i = 0; i < sizeof crops / sizeof *crops; i++) {
+        PIX *pix = crop(crops[i].file);
+        if (!pix)
+            continue;
+        ocr_rec2_result a, b;
+        dg_err err = {0};
+        CHECK_INT(t, ocr_rec2_scores(r, 1), 1);
+        CHECK_INT(t, ocr_rec2_read_pix(r, pix, &a, &err), 0);
+        CHECK_INT(t, ocr_rec2_scores(r, 0), 0);
+        CHECK_INT(t, ocr_rec2_read_pix(r, pix, &b, &err), 0);
+        CHECK_STR(t, a.text, b.text);
+        CHECK_INT(t, a.nchars, b.nchars);
+        for (int k = 0; k < a.nchars && k < b.nchars; k++) {
+            CHECK(t, fabs(a.chars[k].prob - b.chars[k].prob) < 1e-5);
+            CHECK_INT(t, a.chars[k].x, b.chars[k].x);
+            for (int j = 0; j < OCR_REC2_ALTS; j++) {
+                CHECK_STR(t, a.chars[k].alt[j].text, b.chars[k].alt[j].text);
+                CHECK(t, fabs(a.chars[k].alt[j].prob - b.chars[k].alt[j].prob) < 1e-5);
+            }
+        }
+        ocr_rec2_result_free(&a);
+        ocr_rec2_result_free(&b);
+        pixDestroy(&pix);
+    }
+    ocr_rec2_scores(r, 1);
+}
+
 static void squeezes_long_lines(tl_state *t, ocr_rec2 *r)
 {
     PIX *a = crop("reg_supervisor.png");
@@ -188,7 +222,11 @@ int main(void)
         return 1;
     }
     CHECK_INT(&t, ocr_rec2_width(r), 320);
+    /* PP-OCRv4's 5x5 depthwise convolutions run on dangan's own layer
+     * (rec2_dwconv.cpp), OpenCV's own being slow for them. */
+    CHECK(&t, ocr_rec2_own_layers(r) > 0);
     reads_names(&t, r);
+    scores_read_as_output(&t, r);
     squeezes_long_lines(&t, r);
     merges_lines(&t, r);
     missing_files(&t, model, dict);
