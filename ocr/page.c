@@ -268,7 +268,9 @@ static void try_turned(ocr_engine *e, const unsigned char *data, size_t len, int
  * reading costs a full page (cells, phrases, retries, floor: 4 s on a
  * newspaper photo) where the probe costs about a plain reading; the page
  * is then read turned at most once more, not every way.  *conf receives
- * the chosen turn's probe confidence. */
+ * the chosen turn's probe confidence.  With by_text (a reading made of
+ * fragments), turns reading under half the most text count not, and -1
+ * is returned when no turn read any. */
 static int probe_turn(ocr_engine *e, PIX *g, const ocr_source *src, int skip, int by_text,
                       double *conf)
 {
@@ -323,6 +325,8 @@ static int probe_turn(ocr_engine *e, PIX *g, const ocr_source *src, int skip, in
             c[k] = -1;
     for (int k = 0; k < 4; k++)
         best = c[k] > c[best] ? k : best;
+    if (by_text && !most)
+        return -1;
     *conf = c[best];
     return best;
 }
@@ -361,8 +365,14 @@ static void search_orientation(ocr_engine *e, const unsigned char *data, size_t 
     double probe_conf = 0;
     int k = lost ? probe_turn(e, g, src, tried, frag, &probe_conf) : 0;
     pixDestroy(&g);
-    if (k && !(side && k == 2))
+    if (k > 0 && !(side && k == 2))
         try_turned(e, data, len, page_index, src, reduction, k, probe_conf, r);
+    /* fragments where the probe's binarised middle read nothing any way
+     * round (faint print on tinted paper): a quarter turn each way, read
+     * whole, each kept only if it reads better (two readings at most, on
+     * a page read as noise) */
+    for (int quads = 1; k < 0 && quads < 4 && ocr_result_fragmentary(*r); quads += 2)
+        try_turned(e, data, len, page_index, src, reduction, quads, 0, r);
     __atomic_store_n(&m->turning, 0, __ATOMIC_RELAXED);
     ocr_step_switch(e, OCR_STEP_FINISH);
 }
