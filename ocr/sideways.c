@@ -38,8 +38,9 @@ int ocr_result_sideways(const ocr_result *r)
  * each, is fragments: a card without rules stored on its side, its short
  * labels and values read as vertical text a character a line (at a
  * confidence of 51-62 that passes for upright print), then kept only where
- * a character stood alone.  Upright cards read as phrases: one line in 24
- * of a character (bench/drawpages.py --seed 20 hard, docs/ocr.md). */
+ * a character stood alone (9 to 21 lines on drawn cards, 80-100% single).
+ * Upright cards read as phrases: one line in 24 of a character
+ * (bench/drawpages.py --seed 20 hard, docs/ocr.md). */
 #define FRAGMENT_MIN_LINES 8
 #define FRAGMENT_SHARE 0.6
 
