@@ -237,10 +237,13 @@ static void try_turned(ocr_engine *e, const unsigned char *data, size_t len, int
     PIX *pix = ocr_decode_page_reduced(data, len, page_index, reduction, NULL);
     ocr_result *t = NULL;
     dg_err terr = {0};
-    /* text read on its side loses to text read upright (sideways.c) */
-    int side_r = ocr_result_sideways(*r);
+    /* text read on its side loses to text read upright (sideways.c), and
+     * fragments to a reading of lines holding more characters */
+    int side_r = ocr_result_sideways(*r), frag_r = ocr_result_fragmentary(*r);
     if (pix && read_turned(e, &pix, src, quads, conf, &t, &terr) == DG_OK &&
-        (t->mean_conf > (*r)->mean_conf || (side_r && !ocr_result_sideways(t)))) {
+        (t->mean_conf > (*r)->mean_conf || (side_r && !ocr_result_sideways(t)) ||
+         (frag_r && !ocr_result_fragmentary(t) && !ocr_result_sideways(t) &&
+          ocr_result_chars(t) > ocr_result_chars(*r)))) {
         ocr_result_free(r);
         *r = t;
     } else {
@@ -265,8 +268,11 @@ static void try_turned(ocr_engine *e, const unsigned char *data, size_t len, int
  * reading costs a full page (cells, phrases, retries, floor: 4 s on a
  * newspaper photo) where the probe costs about a plain reading; the page
  * is then read turned at most once more, not every way.  *conf receives
- * the chosen turn's probe confidence. */
-static int probe_turn(ocr_engine *e, PIX *g, const ocr_source *src, int skip, double *conf)
+ * the chosen turn's probe confidence.  With by_text (a reading made of
+ * fragments), turns reading under half the most text count not, and -1
+ * is returned when no turn read any. */
+static int probe_turn(ocr_engine *e, PIX *g, const ocr_source *src, int skip, int by_text,
+                      double *conf)
 {
     int dpi = (int)((double)ocr_source_dpi(e->settings, src) * pixGetWidth(g) / src->width);
     dpi = dpi > 0 ? dpi : 300;
@@ -291,6 +297,7 @@ static int probe_turn(ocr_engine *e, PIX *g, const ocr_source *src, int skip, do
     pixDestroy(&hr);
     pixDestroy(&vr);
     double c[4] = {-1, -1, -1, -1};
+    size_t chars[4] = {0, 0, 0, 0}, most = 0;
     int best = 0;
     for (int k = 0; bin && k < 4; k++) {
         PIX *t = k == skip && k ? NULL : pixRotateOrth(bin, k);
@@ -301,13 +308,25 @@ static int probe_turn(ocr_engine *e, PIX *g, const ocr_source *src, int skip, do
         TessBaseAPISetPageSegMode(e->api, PSM_AUTO);
         /* a turn whose lines stand on their side reads the page the wrong
          * way however confident (Tesseract reads Han columns as vertical text) */
-        if (ocr_recognize(e, e->api, t, NULL) == DG_OK && !ocr_api_sideways(e->api))
+        if (ocr_recognize(e, e->api, t, NULL) == DG_OK && !ocr_api_sideways(e->api)) {
             c[k] = TessBaseAPIMeanTextConf(e->api);
+            chars[k] = by_text ? ocr_api_chars(e->api) : 0;
+            most = chars[k] > most ? chars[k] : most;
+        }
         TessBaseAPIClear(e->api);
         pixDestroy(&t);
-        best = c[k] > c[best] ? k : best;
     }
     pixDestroy(&bin);
+    /* A page read as fragments: a turn reading under half the text the
+     * best-read turn finds read a few marks confidently by chance (a card
+     * on its side: 95 for no character at all the wrong quarter round) */
+    for (int k = 0; k < 4; k++)
+        if (by_text && 2 * chars[k] < most)
+            c[k] = -1;
+    for (int k = 0; k < 4; k++)
+        best = c[k] > c[best] ? k : best;
+    if (by_text && !most)
+        return -1;
     *conf = c[best];
     return best;
 }
@@ -325,8 +344,8 @@ static void search_orientation(ocr_engine *e, const unsigned char *data, size_t 
     /* Most pages come upright: OSD only runs when the upright reading is
      * poor (the page is decoded again then), and a turned reading
      * replaces it only when it reads better. */
-    int side = ocr_result_sideways(*r);
-    int poor = e->settings->orientation_on && ((*r)->mean_conf < ORIENT_CHECK_CONF || side);
+    int side = ocr_result_sideways(*r), frag = ocr_result_fragmentary(*r);
+    int poor = e->settings->orientation_on && ((*r)->mean_conf < ORIENT_CHECK_CONF || side || frag);
     PIX *pix = poor ? ocr_decode_page_reduced(data, len, page_index, reduction, NULL) : NULL;
     PIX *g = pix ? pixConvertTo8(pix, 0) : NULL;
     pixDestroy(&pix);
@@ -340,13 +359,20 @@ static void search_orientation(ocr_engine *e, const unsigned char *data, size_t 
      * them three whole readings). */
     if (tried)
         try_turned(e, data, len, page_index, src, reduction, tried, osd_conf, r);
-    /* Text on its side (sideways.c) is probed too, and turned only a quarter. */
-    int lost = g && poor && ((*r)->mean_conf < ORIENT_RETRY_CONF || side);
+    /* Text on its side (sideways.c) is probed too, and turned only a
+     * quarter; so are fragments (a card without rules on its side). */
+    int lost = g && poor && ((*r)->mean_conf < ORIENT_RETRY_CONF || side || frag);
     double probe_conf = 0;
-    int k = lost ? probe_turn(e, g, src, tried, &probe_conf) : 0;
+    int k = lost ? probe_turn(e, g, src, tried, frag, &probe_conf) : 0;
     pixDestroy(&g);
-    if (k && !(side && k == 2))
+    if (k > 0 && !(side && k == 2))
         try_turned(e, data, len, page_index, src, reduction, k, probe_conf, r);
+    /* fragments where the probe's binarised middle read nothing any way
+     * round (faint print on tinted paper): a quarter turn each way, read
+     * whole, each kept only if it reads better (two readings at most, on
+     * a page read as noise) */
+    for (int quads = 1; k < 0 && quads < 4 && ocr_result_fragmentary(*r); quads += 2)
+        try_turned(e, data, len, page_index, src, reduction, quads, 0, r);
     __atomic_store_n(&m->turning, 0, __ATOMIC_RELAXED);
     ocr_step_switch(e, OCR_STEP_FINISH);
 }

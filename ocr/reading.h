@@ -220,10 +220,21 @@ int ocr_read_lines2(ocr_engine *e, const ocr_page *pg, line_vec *lv, int *nread,
 /* 1 when most characters of r stand in lines taller than wide: text on its
  * side, read where it stands by Tesseract's layout (sideways.c). */
 int ocr_result_sideways(const ocr_result *r);
+
 /* The same of api's last recognition, by its text lines' boxes as read:
  * the orientation probe's plain reading of a page on its side (a ledger
  * turned 90 degrees, its columns read as vertical text) must not win. */
 int ocr_api_sideways(TessBaseAPI *api);
+
+/* Characters (whitespace aside) of api's last recognition (sideways.c). */
+size_t ocr_api_chars(TessBaseAPI *api);
+
+/* 1 when r is mostly lines of one character each (sideways.c): a page
+ * without rules read the wrong way round, searched for its orientation. */
+int ocr_result_fragmentary(const ocr_result *r);
+
+/* Characters of r's lines (spaces included). */
+size_t ocr_result_chars(const ocr_result *r);
 
 /* ---- a scan's page (page.c) ------------------------------------------------- */
 
