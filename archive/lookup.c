@@ -123,6 +123,7 @@ struct arc_lookup {
     lk_tier_stmts tiers[2]; /* [lean]: lean when the request names no major */
     char *config_dir;
     lk_prior *prior; /* built at the first pinyin request that needs it */
+    norm_glyphs *glyphs; /* look-alike glyphs (lookup_glyph.c); NULL without the table */
 };
 
 /* A candidate study record while ranking. */
@@ -135,6 +136,7 @@ typedef struct lk_cand {
      * only archived), LK_C_UNKNOWN (not archived, or a major that differs) */
     unsigned char born, grad, major;
     double tie; /* between equal scores, higher first: how likely the misread (neighbours) */
+    double glyph; /* neighbours: how alike the differing characters' glyphs are, 0 not look-alikes */
     /* what the reasons name, kept until the candidate is among the hits
      * shown (cand_explain): most candidates of a common name never are */
     char *born_s, *grad_s;
@@ -173,6 +175,7 @@ void arc_lookup_free(arc_lookup **lk)
     }
     norm_ctx_free(&l->nctx);
     lk_prior_free(&l->prior);
+    norm_glyphs_free(&l->glyphs);
     free(l->config_dir);
     free(l);
     *lk = NULL;
@@ -191,6 +194,7 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
         return dg_err_set(err, DG_ENOMEM, "out of memory opening lookup");
     }
     int rc = norm_ctx_new(config_dir ? config_dir : arc_config_dir(), &l->nctx, err);
+    rc = rc ? rc : lk_glyph_load(l->config_dir, &l->glyphs, err);
     /* A lookup reads index pages all over a large archive: mapped, they are
      * read in place instead of copied into the page cache one read() each
      * (a third of a lookup's CPU at 10^6 records).  This connection only. */
@@ -417,6 +421,8 @@ static int tier_why(const lk_query *lq, int tier, const char *simp, lk_cand *c)
 static int cand_explain(const lk_query *lq, lk_cand *c)
 {
     int rc = tier_why(lq, c->tier, c->name, c);
+    if (!rc && c->tier == LK_NEIGHBOUR && c->glyph > 0)
+        rc = cand_why(c, "look-alike glyphs (%.2f)", c->glyph);
     if (!rc && c->born == LK_C_UNKNOWN)
         rc = cand_why(c, "birth not recorded");
     else if (!rc && c->born == LK_C_MATCH)
@@ -470,7 +476,7 @@ static int tier_run_at(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stm
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     if (pos)
         sqlite3_bind_int(st, 4, pos);
-    if (tier == LK_NEIGHBOUR && lq->born_lo[0]) {
+    if (tier == LK_NEIGHBOUR && lq->born_lo[0] && sqlite3_bind_parameter_count(st) >= 3) {
         sqlite3_bind_text(st, 2, lq->born_lo, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, lq->born_hi, -1, SQLITE_STATIC);
     }
@@ -566,6 +572,30 @@ static int some_fit(const lk_query *lq, const lk_cands *cs)
     return 0;
 }
 
+/* Neighbours one look-alike glyph away (郝X asked, 部X archived), sought
+ * first with an exact seek each: found whatever the cap on a position's
+ * neighbours leaves out; ranked by misread_ties like every neighbour. */
+typedef struct lk_glyph_seek {
+    arc_lookup *lk;
+    const lk_query *lq;
+    lk_cands *cs;
+    dg_err *err;
+} lk_glyph_seek;
+
+static int glyph_seek_one(void *user, const char *variant, int pos)
+{
+    (void)pos;
+    lk_glyph_seek *g = user;
+    return tier_run(g->lk, g->lq, LK_NEIGHBOUR, lk_tiers(g->lk, g->lq)->by_simp, variant, g->cs,
+                    g->err);
+}
+
+static int glyph_neighbours(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
+{
+    lk_glyph_seek g = {lk, lq, cs, err};
+    return lk_glyph_variants(lk->glyphs, lq->keys.simplified, glyph_seek_one, &g);
+}
+
 static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
 {
     const norm_keys *k = &lq->keys;
@@ -581,6 +611,7 @@ static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *
         rc = pinyin_orders(lk, lq, cs, err);
     if (rc || !k->simplified || (some_fit(lq, cs) && !lq->q->wide))
         return rc;
+    rc = glyph_neighbours(lk, lq, cs, err);
     int born = lq->born_lo[0] != 0;
     for (int i = 0; i < LK_SUB_POSITIONS && !rc; i++)
         rc = tier_run(lk, lq, LK_NEIGHBOUR, t->sub[born][i], k->simplified, cs, err);
@@ -631,14 +662,14 @@ static int prior_get(arc_lookup *lk, dg_err *err)
 }
 
 /* The query's character where it differs from an archived neighbour
- * (first difference) and its 0-based position; 0 when none. */
-static int first_diff(const char *q, const char *a, char ch[8], int *pos)
+ * (first difference), both code points and its 0-based position; 0 when none. */
+static int first_diff(const char *q, const char *a, char ch[8], uint32_t cp[2], int *pos)
 {
     size_t i = 0, j = 0, nq = strlen(q), na = strlen(a);
     for (int k = 0; i < nq && j < na; k++) {
         size_t i2 = i, j2 = j;
-        dg_utf8_next(q, nq, &i2);
-        dg_utf8_next(a, na, &j2);
+        cp[0] = dg_utf8_next(q, nq, &i2);
+        cp[1] = dg_utf8_next(a, na, &j2);
         if ((i2 - i != j2 - j || memcmp(q + i, a + j, i2 - i) != 0) && i2 - i < 8) {
             memcpy(ch, q + i, i2 - i);
             ch[i2 - i] = '\0';
@@ -659,22 +690,30 @@ static int first_diff(const char *q, const char *a, char ch[8], int *pos)
  * character falls to a frequent shape), so 李玲 asked for is more likely
  * 张玲 with 李 put in for 张 than 李X with 玲 put in for X when 李 is a far
  * commoner surname than 玲 is a given-name character.  Shares come from the
- * archive sample (lookup_prior.c).
+ * archive sample (lookup_prior.c).  An archive's misreads are mostly OCR's,
+ * which puts a look-alike for a character far more often than any other:
+ * where the two glyphs are alike (configs/normalize/glyphs.tsv) the
+ * substitution is that much likelier (lk_glyph_tie), 郝X for 部X first.
  */
 static int misread_ties(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *err)
 {
     size_t n = 0;
     for (size_t i = 0; i < cs->n; i++)
         n += cs->v[i].tier == LK_NEIGHBOUR;
-    if (n < 2 || !lq->keys.simplified)
+    if (!n || !lq->keys.simplified)
         return DG_OK;
-    int rc = prior_get(lk, err);
+    int rc = n < 2 ? DG_OK : prior_get(lk, err);
     for (size_t i = 0; i < cs->n && !rc; i++) {
         lk_cand *c = &cs->v[i];
         char ch[8];
+        uint32_t cp[2];
         int pos;
-        if (c->tier == LK_NEIGHBOUR && first_diff(lq->keys.simplified, c->name, ch, &pos))
-            c->tie = lk_prior_char_share(lk->prior, ch, pos > 0);
+        if (c->tier != LK_NEIGHBOUR || !first_diff(lq->keys.simplified, c->name, ch, cp, &pos))
+            continue;
+        c->glyph = norm_glyphs_score(lk->glyphs, cp[0], cp[1]);
+        if (n >= 2)
+            c->tie = lk_glyph_tie(lk->glyphs, cp[0], cp[1],
+                                  lk_prior_char_share(lk->prior, ch, pos > 0));
     }
     return rc;
 }

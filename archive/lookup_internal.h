@@ -63,6 +63,28 @@ double lk_prior_share_major(const lk_prior *p, const char *major);
  * log a disclosure. */
 int arc_disclosure_json(const arc_disclosure *d, dg_buf *b);
 
+/*
+ * Look-alike neighbours (lookup_glyph.c) from the glyph-similarity table,
+ * configs/normalize/glyphs.tsv (norm_glyphs).  lk_glyph_load: *out NULL
+ * (no table, every substitution alike) when config_dir has no table; an
+ * unreadable or malformed table is an error.  Owned by the caller.
+ */
+int lk_glyph_load(const char *config_dir, norm_glyphs **out, dg_err *err);
+enum { LK_GLYPH_MAX_LEN = 16 };
+typedef int (*lk_glyph_fn)(void *user, const char *variant, int pos);
+/* fn(user, name with the character at 0-based pos replaced by one of its
+ * close look-alikes, pos) for every position and look-alike, closest
+ * first; stops at fn's first nonzero return.  Nothing when g is NULL. */
+int lk_glyph_variants(const norm_glyphs *g, const char *name, lk_glyph_fn fn, void *user);
+/* P(the archive holds `archived` where `asked` was written | a look-alike
+ * misread of `asked`): its score against asked's other look-alikes; 0 when
+ * the two are not look-alikes. */
+double lk_glyph_misread_p(const norm_glyphs *g, uint32_t asked, uint32_t archived);
+/* A neighbour's tie-break: the mixture of an OCR look-alike misread and any
+ * substitution (share: the asked character's share in its slot); share
+ * alone when g is NULL. */
+double lk_glyph_tie(const norm_glyphs *g, uint32_t asked, uint32_t archived, double share);
+
 /* The parsed query: keys, criteria as index ranges. */
 typedef struct lk_query {
     const arc_lookup_query *q;

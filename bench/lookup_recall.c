@@ -20,6 +20,8 @@
  *                (the surname by another surname, a given character by
  *                another drawn by frequency) or lookalike (a class mate in
  *                confusables.tsv, or a misread chi_sim made on clean print)
+ *                or ocr (one of the 3 closest glyphs by --ocr-table, a
+ *                table of other fonts than lookup's glyphs.tsv)
  *   traditional  the whole name in traditional characters (ICU Hans-Hant)
  *   pinyin order given name first ("Jianguo Chen"), any case
  *   pinyin tones tone marks or tone digits ("Chén Jiànguó", "chen2 jian4guo2")
@@ -32,7 +34,7 @@
  * person does (how ambiguous the request is by nature).
  *
  * usage: lookup_recall --stats DIR [--n N] [--requests R] [--seed S] [--db PATH] [--reuse]
- *                      [--misses] [--misread random|lookalike]
+ *                      [--misses] [--misread random|lookalike|ocr --ocr-table FILE]
  */
 #include <math.h>
 #include <stddef.h>
@@ -176,8 +178,9 @@ typedef struct ctx {
     sqlite3 *db;
     norm_ctx *nc;
     table sur, giv;
-    int model; /* M_RANDOM, M_LOOKALIKE */
+    int model; /* M_RANDOM, M_LOOKALIKE, M_OCR */
     lookalikes la;
+    norm_glyphs *ocr; /* M_OCR: look-alikes by other fonts than lookup's table */
     UTransliterator *hant, *py, *pyg, *digits; /* pyg: given names (Names reads 召 as a surname) */
 } ctx;
 
@@ -272,8 +275,14 @@ static const char *const lname[NLEVEL] = {"name", "+ birth year", "+ birth month
  * (an input method's or a careless typist's substitution), or an OCR
  * look-alike: a class mate in configs/normalize/confusables.tsv or a pair
  * chi_sim was seen to misread on clean print (docs/ocr.md: 郝->部, 冯->汉,
- * 孟->重, 孟->备, 曹->草). */
-enum { M_RANDOM, M_LOOKALIKE };
+ * 孟->重, 孟->备, 曹->草); or, OCR-like, one of the three closest glyphs
+ * by a table made from *other* fonts than the one lookup reads (--ocr-table,
+ * bench/glyphs_ocr.tsv: AR PL UMing/UKai and WenQuanYi, not Noto), so the
+ * misreads are not drawn from the scores lookup ranks by. */
+enum { M_RANDOM, M_LOOKALIKE, M_OCR };
+/* The OCR-like misreads: among the closest this many with at least this score. */
+enum { OCR_TOP = 3 };
+#define OCR_MIN 0.75
 static int is_misread(int k)
 {
     return k <= K_MIS4;
@@ -421,6 +430,26 @@ static int misread(ctx *c, const person *p, int pos, uint64_t *s, char *out, siz
         if (!o)
             return 0;
         snprintf(ch[pos], 8, "%s", o);
+    } else if (c->model == M_OCR) {
+        /* the closest glyphs that are another character, not a form of the
+         * same one (張 for 张 is a traditional spelling, not a misread) */
+        size_t i = 0, m = 0;
+        uint32_t pick[OCR_TOP];
+        const norm_glyph_nb *nb;
+        size_t k = norm_glyphs_neighbours(c->ocr, dg_utf8_next(ch[pos], strlen(ch[pos]), &i), &nb);
+        for (size_t j = 0; j < k && m < OCR_TOP && nb[j].score >= OCR_MIN; j++) {
+            char o[8];
+            norm_keys nk;
+            o[dg_utf8_put(o, nb[j].cp)] = '\0';
+            if (norm_name_keys(c->nc, o, &nk, NULL))
+                continue;
+            if (nk.simplified && strcmp(nk.simplified, ch[pos]) != 0)
+                pick[m++] = nb[j].cp;
+            norm_keys_release(&nk);
+        }
+        if (!m)
+            return 0;
+        ch[pos][dg_utf8_put(ch[pos], pick[rnd(s) % m])] = '\0';
     } else if (pos == 0 && slen == 1) { /* the surname: another single surname */
         person q = *p;
         for (int tries = 0; tries < 1000 && strcmp(q.sur, p->sur) == 0; tries++) {
@@ -744,7 +773,7 @@ int main(int argc, char **argv)
     long n = 100000;
     int per_kind = 300, reuse = 0, misses = 0, model = M_RANDOM;
     uint64_t seed = 1;
-    const char *path = "/tmp/dangan_lookup_recall.db", *stats = NULL;
+    const char *path = "/tmp/dangan_lookup_recall.db", *stats = NULL, *ocr = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
             n = atol(argv[++i]);
@@ -760,16 +789,20 @@ int main(int argc, char **argv)
             reuse = 1;
         else if (strcmp(argv[i], "--misread") == 0 && i + 1 < argc)
             model = strcmp(argv[++i], "lookalike") == 0 ? M_LOOKALIKE
+                    : strcmp(argv[i], "ocr") == 0       ? M_OCR
                     : strcmp(argv[i], "random") == 0    ? M_RANDOM
                                                         : -1;
+        else if (strcmp(argv[i], "--ocr-table") == 0 && i + 1 < argc)
+            ocr = argv[++i];
         else if (strcmp(argv[i], "--misses") == 0)
             misses = 1; /* list requests not found in the top 3 with a date */
         else
             stats = NULL, i = argc;
     }
-    if (!stats || n < 1 || per_kind < 1 || model < 0) {
+    if (!stats || n < 1 || per_kind < 1 || model < 0 || (model == M_OCR) != (ocr != NULL)) {
         fprintf(stderr, "usage: lookup_recall --stats DIR [--n N] [--requests R] [--seed S] "
-                        "[--db PATH] [--reuse] [--misses] [--misread random|lookalike]\n  DIR: "
+                        "[--db PATH] [--reuse] [--misses] [--misread random|lookalike|ocr "
+                        "--ocr-table bench/glyphs_ocr.tsv]\n  DIR: "
                         "surnames.tsv and given_chars_by_cohort.tsv (shared/data/names)\n");
         return 2;
     }
@@ -796,7 +829,8 @@ int main(int argc, char **argv)
         unlink(wal);
     }
     dg_err err = {0};
-    if (db_open(path, DB_OPEN_CREATE, &c.db, &err) ||
+    if ((ocr && norm_glyphs_load(ocr, &c.ocr, &err)) ||
+        db_open(path, DB_OPEN_CREATE, &c.db, &err) ||
         norm_ctx_new(arc_config_dir(), &c.nc, &err)) {
         fprintf(stderr, "lookup_recall: %s\n", err.msg);
         return 1;
@@ -807,6 +841,7 @@ int main(int argc, char **argv)
                "seed %llu, misreads %s\n",
                n, c.sur.n, c.giv.n, per_kind, (unsigned long long)seed,
                model == M_LOOKALIKE ? "look-alike (confusables.tsv and chi_sim's)"
+               : model == M_OCR     ? "OCR-like (a close glyph by other fonts' table)"
                                     : "random (by frequency in the slot)");
     rc = rc ? rc : run(&c, n, per_kind, seed, misses);
     utrans_close(c.hant);
@@ -819,6 +854,7 @@ int main(int argc, char **argv)
     free(c.giv.cum);
     free(c.la.from);
     free(c.la.to);
+    norm_glyphs_free(&c.ocr);
     norm_ctx_free(&c.nc);
     db_close(&c.db);
     return rc ? 1 : 0;

@@ -493,6 +493,48 @@ const char *norm_prior_class_name(norm_prior_class c);
 /* ---- end name prior ---------------------------------------------- */
 
 /* ------------------------------------------------------------------ */
+/* Glyph similarity: which characters look alike (glyph.c)             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * configs/normalize/glyphs.tsv: for each character names use (GB2312 levels
+ * 1-2, their traditional forms, the variants and confusables tables), its
+ * most similar characters by rendered shape with a score in (0, 1] (mean
+ * cosine of blurred ink and stroke-direction maps over the fonts; made
+ * offline by bench/glyph_table, provenance in configs/normalize/README.md).
+ * A graded measure of how easily OCR reads one for the other (郝/部 0.8x),
+ * where confusables.tsv is a yes/no class.  Read-only after loading: one
+ * table may be shared by every thread.  Lookup uses it for the cost of a
+ * substituted character; it is evidence for anything comparing readings.
+ */
+typedef struct norm_glyphs norm_glyphs;
+
+typedef struct norm_glyph_nb {
+    uint32_t cp;  /* the look-alike's code point */
+    double score; /* similarity, 0-1 */
+} norm_glyph_nb;
+
+/* `config_dir/normalize/glyphs.tsv` (NULL: the source tree's configs).
+ * *out is owned by the caller (norm_glyphs_free).  Errors (DG_EINPUT, also
+ * for a missing file) name the file and line. */
+int norm_glyphs_new(const char *config_dir, norm_glyphs **out, dg_err *err);
+/* The same from any table of that format (a bench's table of other fonts). */
+int norm_glyphs_load(const char *path, norm_glyphs **out, dg_err *err);
+void norm_glyphs_free(norm_glyphs **g);
+
+/* Characters that have a line in the table (0 for NULL). */
+size_t norm_glyphs_count(const norm_glyphs *g);
+/* c's look-alikes, most similar first: *out points into g (valid until
+ * norm_glyphs_free), returns how many; 0 and NULL when c has none (or g is NULL). */
+size_t norm_glyphs_neighbours(const norm_glyphs *g, uint32_t c, const norm_glyph_nb **out);
+/* Similarity of a and b: 1 when equal, the table's score when either lists
+ * the other, else 0 (not among each other's closest: no evidence of a look-alike). */
+double norm_glyphs_score(const norm_glyphs *g, uint32_t a, uint32_t b);
+/* The same for two one-character UTF-8 strings; 0 when either is not one character. */
+double norm_glyphs_score_utf8(const norm_glyphs *g, const char *a, const char *b);
+/* ---- end glyph similarity ---------------------------------------- */
+
+/* ------------------------------------------------------------------ */
 /* Trust: one calibrated probability per value (trust.c)               */
 /* ------------------------------------------------------------------ */
 
