@@ -70,6 +70,17 @@ enum { LK_ROT_MAX = 48 };
     "SELECT s.id, p.name_simplified, NULL, p.birth, s.grad, NULL, NULL, NULL, NULL FROM person p " \
     "JOIN study_record s ON s.person_id = p.id "
 
+/* The criteria as the tier reads apply them: a row whose archived birth or
+ * graduation contradicts the request is left in SQLite (crit_born and
+ * crit_grad would drop it), so it costs an index entry, not a join into
+ * study_record and a row handed to C.  The same tests as crit_born /
+ * crit_grad: missing or empty kept, in [lo, hi) kept, a birth of the
+ * asked year alone kept; :blo / :glo NULL when not asked (crit_bind). */
+#define LK_CRIT_SQL                                                                                \
+    " AND (:blo IS NULL OR p.birth IS NULL OR p.birth = '' OR (p.birth >= :blo AND "             \
+    "p.birth < :bhi) OR p.birth = substr(:blo, 1, 4)) AND (:glo IS NULL OR s.grad IS NULL OR "   \
+    "s.grad = '' OR (s.grad >= :glo AND s.grad < :ghi))"
+
 /* Neighbours: at most this many per position, so a common surname cannot
  * turn one lookup into a table scan.  With --born the birth range is part
  * of the index seek (migration 005), so the cap rarely bites then. */
@@ -85,7 +96,7 @@ enum { LK_ROT_MAX = 48 };
     "AND substr(name_simplified, 4) = substr(?1, 4)"
 #define LK_SUB(cols, key, born)                                                                    \
     cols "JOIN (SELECT id FROM person WHERE " key " AND name_simplified <> ?1" born               \
-         " LIMIT " LK_SUB_CAP ") n ON n.id = p.id"
+         " LIMIT " LK_SUB_CAP ") n ON n.id = p.id WHERE 1" LK_CRIT_SQL
 
 /* Positions 4 and later (names of four characters and more: 端木晓沄):
  * the first two characters and the length seek person_sub3, the rest is
@@ -123,6 +134,7 @@ struct arc_lookup {
     lk_tier_stmts tiers[2]; /* [lean]: lean when the request names no major */
     char *config_dir;
     lk_prior *prior; /* built at the first pinyin request that needs it */
+    long rows_read;  /* tier rows the last request read (lk_rows_read) */
 };
 
 /* A candidate study record while ranking. */
@@ -198,21 +210,22 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
     rc = rc ? rc : lk_fields_prepare(db, "SELECT ", LK_FIELDS_BY_ID, &l->fields, err);
     for (int v = 0; v < 2 && !rc; v++) {
         lk_tier_stmts *t = &l->tiers[v];
-        char sql[512];
-        snprintf(sql, sizeof sql, "%sWHERE p.name_simplified = ?1", tier_cols[v]);
+        char sql[1024];
+        snprintf(sql, sizeof sql, "%sWHERE p.name_simplified = ?1%s", tier_cols[v], LK_CRIT_SQL);
         rc = db_prepare(db, sql, &t->by_simp, err);
         /* ?2: the request's simplified name, whose people the exact tier
          * has already found with a higher score (a duplicate would only be
          * read, joined and dropped: half the rows of a common Han name) */
         snprintf(sql, sizeof sql, "%sWHERE p.pinyin = ?1 AND (?2 IS NULL OR "
-                 "p.name_simplified IS NOT ?2)", tier_cols[v]);
+                 "p.name_simplified IS NOT ?2)%s", tier_cols[v], LK_CRIT_SQL);
         rc = rc ? rc : db_prepare(db, sql, &t->by_pinyin, err);
         /* the other readings of names with polyphonic characters (person_reading) */
         snprintf(sql, sizeof sql, "%sJOIN person_reading r ON r.person_id = p.id WHERE "
-                 "r.pinyin = ?1 AND (?2 IS NULL OR p.name_simplified IS NOT ?2)", tier_cols[v]);
+                 "r.pinyin = ?1 AND (?2 IS NULL OR p.name_simplified IS NOT ?2)%s", tier_cols[v],
+                 LK_CRIT_SQL);
         rc = rc ? rc : db_prepare(db, sql, &t->by_reading, err);
         snprintf(sql, sizeof sql, "%sWHERE p.lookalike_key = ?1 AND (?2 IS NULL OR "
-                 "p.name_simplified IS NOT ?2)", tier_cols[v]);
+                 "p.name_simplified IS NOT ?2)%s", tier_cols[v], LK_CRIT_SQL);
         rc = rc ? rc : db_prepare(db, sql, &t->by_look, err);
         for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
             rc = db_prepare(db, sub_sql[v][i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS],
@@ -461,6 +474,24 @@ static int tier_row(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cands *cs
     return DG_OK;
 }
 
+/* One criterion's range into :NAMElo / :NAMEhi of a tier statement (NULL
+ * when the request does not give it: LK_CRIT_SQL then keeps every row). */
+static void crit_bind1(sqlite3_stmt *st, const char *lo_name, const char *hi_name,
+                       const char *lo, const char *hi)
+{
+    int i = sqlite3_bind_parameter_index(st, lo_name), j = sqlite3_bind_parameter_index(st, hi_name);
+    if (i)
+        lo[0] ? sqlite3_bind_text(st, i, lo, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+    if (j)
+        lo[0] ? sqlite3_bind_text(st, j, hi, -1, SQLITE_STATIC) : sqlite3_bind_null(st, j);
+}
+
+static void crit_bind(sqlite3_stmt *st, const lk_query *lq)
+{
+    crit_bind1(st, ":blo", ":bhi", lq->born_lo, lq->born_hi);
+    crit_bind1(st, ":glo", ":ghi", lq->grad_lo, lq->grad_hi);
+}
+
 static int tier_run_at(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *st,
                        const char *key, int pos, lk_cands *cs, dg_err *err)
 {
@@ -474,9 +505,12 @@ static int tier_run_at(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stm
         sqlite3_bind_text(st, 2, lq->born_lo, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, lq->born_hi, -1, SQLITE_STATIC);
     }
+    crit_bind(st, lq);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        lk->rows_read++;
         tier_row(lq, tier, st, cs);
+    }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? DG_OK : db_fail(lk->db, err, "cannot look up name");
 }
@@ -857,10 +891,16 @@ static int log_lookup(arc_lookup *lk, const arc_lookup_query *q, const arc_looku
     return rc;
 }
 
+long lk_rows_read(const arc_lookup *lk)
+{
+    return lk->rows_read;
+}
+
 int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result *out,
                    dg_err *err)
 {
     memset(out, 0, sizeof *out);
+    lk->rows_read = 0;
     lk_query lq;
     lk_cands cs = {0};
     int rc = lk_query_parse(lk->nctx, q, &lq, err);

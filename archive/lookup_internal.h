@@ -63,6 +63,11 @@ double lk_prior_share_major(const lk_prior *p, const char *major);
  * log a disclosure. */
 int arc_disclosure_json(const arc_disclosure *d, dg_buf *b);
 
+/* How many rows the tier reads of the last arc_lookup_run handed to C
+ * (candidates read before ranking): what a tier that stops early saves,
+ * for tests and the bench. */
+long lk_rows_read(const arc_lookup *lk);
+
 /* The parsed query: keys, criteria as index ranges. */
 typedef struct lk_query {
     const arc_lookup_query *q;

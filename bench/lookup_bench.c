@@ -20,7 +20,9 @@
  * each distinct written name's keys made once, 200,000 rows a transaction,
  * and the indexes of person and study_record dropped first and built after.
  *
- * usage: lookup_bench [--n N] [--queries Q] [--db PATH] [--reuse] [--fast]
+ * usage: lookup_bench [--n N] [--queries Q] [--db PATH] [--reuse] [--fast] [--dump FILE]
+ * --dump writes each lookup's request, hits (study id:score), "as asked", kind and CPU ms
+ * to FILE, one line a lookup (compare two builds with `cut -f1-4`).
  * A measurement, not a test: it is not registered with ctest.  Results and
  * the command line are recorded in docs/lookup.md.
  */
@@ -424,10 +426,27 @@ static void report(kind_stats *ks, int nq)
     qsort(all, (size_t)na, sizeof *all, cmp_double);
     printf("\ncpu ms a lookup: p50 %.2f p95 %.2f p99 %.2f max %.2f\n", pct(all, na, .5),
            pct(all, na, .95), pct(all, na, .99), na ? all[na - 1] : 0);
+    printf("cpu ms p95 by kind:");
+    for (int k = 0; k < NKINDS; k++) {
+        qsort(ks[k].cpu, (size_t)ks[k].n, sizeof *ks[k].cpu, cmp_double);
+        printf(" %s %.2f;", kind_names[k], pct(ks[k].cpu, ks[k].n, .95));
+    }
+    printf("\n");
     free(all);
 }
 
-static int run_queries(bench *b, uint64_t seed, long n, int nq)
+/* One line a lookup: the request, then the hits shown (study id:score)
+ * and the "as asked" posterior, so two builds' answers can be compared
+ * (`--dump FILE`, then diff). */
+static void dump_result(FILE *f, const query_case *qc, const arc_lookup_result *r, double cms)
+{
+    fprintf(f, "%s\t%s\t", qc->text, qc->born);
+    for (size_t j = 0; j < r->n; j++)
+        fprintf(f, "%s%lld:%d", j ? "," : "", (long long)r->hits[j].record, r->hits[j].score);
+    fprintf(f, "\t%.6f\t%s\t%.3f\n", r->as_asked, kind_names[qc->kind], cms);
+}
+
+static int run_queries(bench *b, uint64_t seed, long n, int nq, FILE *dump)
 {
     arc_lookup *lk;
     dg_err err = {0};
@@ -453,6 +472,8 @@ static int run_queries(bench *b, uint64_t seed, long n, int nq)
             fprintf(stderr, "lookup_bench: query '%s': %s\n", qc.text, err.msg);
             break;
         }
+        if (dump)
+            dump_result(dump, &qc, &r, cms);
         kind_stats *s = &ks[qc.kind];
         s->cpu[s->n] = cms;
         s->ms[s->n++] = ms;
@@ -479,7 +500,7 @@ int main(int argc, char **argv)
 {
     long n = 1000000;
     int nq = 1000, reuse = 0, fast = 0;
-    const char *path = "/tmp/dangan_lookup_bench.db";
+    const char *path = "/tmp/dangan_lookup_bench.db", *dump_path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
             n = atol(argv[++i]);
@@ -491,9 +512,11 @@ int main(int argc, char **argv)
             reuse = 1;
         else if (strcmp(argv[i], "--fast") == 0)
             fast = 1;
+        else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
+            dump_path = argv[++i];
         else {
             fprintf(stderr, "usage: lookup_bench [--n N] [--queries Q] [--db PATH] [--reuse] "
-                            "[--fast]\n");
+                            "[--fast] [--dump FILE]\n");
             return 2;
         }
     }
@@ -512,7 +535,14 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = reuse ? 0 : build(&b, n, seed);
-    rc = rc ? rc : run_queries(&b, seed, n, nq);
+    FILE *dump = NULL;
+    if (!rc && dump_path && !(dump = fopen(dump_path, "w"))) {
+        fprintf(stderr, "lookup_bench: cannot write %s\n", dump_path);
+        rc = -1;
+    }
+    rc = rc ? rc : run_queries(&b, seed, n, nq, dump);
+    if (dump && fclose(dump))
+        rc = -1;
     norm_ctx_free(&b.nc);
     db_close(&b.db);
     return rc ? 1 : 0;
