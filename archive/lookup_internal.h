@@ -68,6 +68,34 @@ int arc_disclosure_json(const arc_disclosure *d, dg_buf *b);
  * for tests and the bench. */
 long lk_rows_read(const arc_lookup *lk);
 
+/*
+ * A name tier read in rank order (lookup_rank.c, migration 025), for
+ * requests without criteria: the people of key in the order of their
+ * lowest study id, each study record handed to emit (study id, archived
+ * simplified name), stopping once `need` study ids lower than any unread
+ * person's are held.  except: a simplified name left out (NULL: none).
+ * rest (NULL: not wanted) adds the study records and the distinct names of
+ * the people left unread, from index entries alone.  emit returns DG_OK or
+ * DG_ENOMEM.
+ */
+typedef struct lk_rank lk_rank;
+enum { LK_RANK_SIMPLIFIED, LK_RANK_PINYIN };
+typedef struct lk_rank_rest {
+    long studies; /* study records of the people not read */
+    char **names; /* their distinct simplified names */
+    size_t nnames;
+} lk_rank_rest;
+typedef int (*lk_rank_emit)(void *ctx, int64_t study, const char *name);
+int lk_rank_new(sqlite3 *db, lk_rank **out, dg_err *err);
+void lk_rank_free(lk_rank **r);
+int lk_rank_read(lk_rank *r, int index, const char *key, const char *except, size_t need,
+                 lk_rank_emit emit, void *ctx, lk_rank_rest *rest, dg_err *err);
+/* The other readings (person_reading) of key, of people whose main reading
+ * is not key (lk_rank_read has those), all emitted. */
+int lk_rank_readings(lk_rank *r, const char *key, const char *except, lk_rank_emit emit,
+                     void *ctx, dg_err *err);
+void lk_rank_rest_release(lk_rank_rest *rest);
+
 /* The parsed query: keys, criteria as index ranges. */
 typedef struct lk_query {
     const arc_lookup_query *q;
