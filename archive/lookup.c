@@ -70,17 +70,6 @@ enum { LK_ROT_MAX = 48 };
     "SELECT s.id, p.name_simplified, NULL, p.birth, s.grad, NULL, NULL, NULL, NULL FROM person p " \
     "JOIN study_record s ON s.person_id = p.id "
 
-/* The criteria as the tier reads apply them: a row whose archived birth or
- * graduation contradicts the request is left in SQLite (crit_born and
- * crit_grad would drop it), so it costs an index entry, not a join into
- * study_record and a row handed to C.  The same tests as crit_born /
- * crit_grad: missing or empty kept, in [lo, hi) kept, a birth of the
- * asked year alone kept; :blo / :glo NULL when not asked (crit_bind). */
-#define LK_CRIT_SQL                                                                                \
-    " AND (:blo IS NULL OR p.birth IS NULL OR p.birth = '' OR (p.birth >= :blo AND "             \
-    "p.birth < :bhi) OR p.birth = substr(:blo, 1, 4)) AND (:glo IS NULL OR s.grad IS NULL OR "   \
-    "s.grad = '' OR (s.grad >= :glo AND s.grad < :ghi))"
-
 /* Neighbours: at most this many per position, so a common surname cannot
  * turn one lookup into a table scan.  With --born the birth range is part
  * of the index seek (migration 005), so the cap rarely bites then. */
@@ -479,24 +468,6 @@ static int tier_row(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cands *cs
     return DG_OK;
 }
 
-/* One criterion's range into :NAMElo / :NAMEhi of a tier statement (NULL
- * when the request does not give it: LK_CRIT_SQL then keeps every row). */
-static void crit_bind1(sqlite3_stmt *st, const char *lo_name, const char *hi_name,
-                       const char *lo, const char *hi)
-{
-    int i = sqlite3_bind_parameter_index(st, lo_name), j = sqlite3_bind_parameter_index(st, hi_name);
-    if (i)
-        lo[0] ? sqlite3_bind_text(st, i, lo, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
-    if (j)
-        lo[0] ? sqlite3_bind_text(st, j, hi, -1, SQLITE_STATIC) : sqlite3_bind_null(st, j);
-}
-
-static void crit_bind(sqlite3_stmt *st, const lk_query *lq)
-{
-    crit_bind1(st, ":blo", ":bhi", lq->born_lo, lq->born_hi);
-    crit_bind1(st, ":glo", ":ghi", lq->grad_lo, lq->grad_hi);
-}
-
 static int tier_run_at(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *st,
                        const char *key, int pos, lk_cands *cs, dg_err *err)
 {
@@ -510,7 +481,7 @@ static int tier_run_at(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stm
         sqlite3_bind_text(st, 2, lq->born_lo, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, lq->born_hi, -1, SQLITE_STATIC);
     }
-    crit_bind(st, lq);
+    lk_query_bind_criteria(st, lq);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         lk->rows_read++;

@@ -106,6 +106,19 @@ typedef struct lk_query {
     char *major; /* NFKC-folded */
 } lk_query;
 
+/* The criteria as the tier reads apply them: a row whose archived birth or
+ * graduation contradicts the request is left in SQLite (crit_born and
+ * crit_grad would drop it), so it costs an index entry, not a join into
+ * study_record and a row handed to C.  The same tests as crit_born /
+ * crit_grad: missing or empty kept, in [lo, hi) kept, a birth of the
+ * asked year alone kept; :blo / :glo NULL when not asked (lk_query_bind_criteria). */
+#define LK_CRIT_SQL                                                                                \
+    " AND (:blo IS NULL OR p.birth IS NULL OR p.birth = '' OR (p.birth >= :blo AND "             \
+    "p.birth < :bhi) OR p.birth = substr(:blo, 1, 4)) AND (:glo IS NULL OR s.grad IS NULL OR "   \
+    "s.grad = '' OR (s.grad >= :glo AND s.grad < :ghi))"
+/* Binds :blo :bhi :glo :ghi of a statement with LK_CRIT_SQL. */
+void lk_query_bind_criteria(sqlite3_stmt *st, const lk_query *lq);
+
 /* Parses q into lq (lq->q = q; the keys and major owned by lq, released
  * by lk_query_release); DG_EUSAGE naming what is wrong with the request. */
 int lk_query_parse(norm_ctx *nc, const arc_lookup_query *q, lk_query *lq, dg_err *err);
