@@ -129,18 +129,33 @@ static size_t held_below(size_t firsts, const int64_t *extra, size_t nextra, int
     return n;
 }
 
-int lk_rank_read(lk_rank *r, int index, const char *key, const char *except, size_t need,
-                 lk_rank_emit emit, void *ctx, lk_rank_rest *rest, dg_err *err)
+/* ?1 the key, ?2 the simplified name left out (NULL: none). */
+static void bind_key(sqlite3_stmt *st, const char *key, const char *except)
 {
-    if (!key || !*key)
-        return DG_OK;
-    sqlite3_stmt *st = r->by[index];
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     if (except)
         sqlite3_bind_text(st, 2, except, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 2);
+}
+
+/* The end of a read: rc from emit (DG_ENOMEM) or a step that failed. */
+static int read_end(lk_rank *r, sqlite3_stmt *st, int rc, int step, dg_err *err)
+{
+    sqlite3_reset(st);
+    if (rc == DG_ENOMEM)
+        return dg_err_set(err, DG_ENOMEM, "out of memory looking up a name");
+    return rc || step != SQLITE_DONE ? db_fail(r->db, err, "cannot look up name") : DG_OK;
+}
+
+int lk_rank_read(lk_rank *r, int index, const char *key, const char *except, size_t need,
+                 lk_rank_emit emit, void *ctx, lk_rank_rest *rest, dg_err *err)
+{
+    if (!key || !*key)
+        return DG_OK;
+    sqlite3_stmt *st = r->by[index];
+    bind_key(st, key, except);
     int64_t extra[LKR_EXTRA_MAX];
     size_t firsts = 0, nextra = 0;
     int rc = DG_OK, step, done = 0;
@@ -162,10 +177,7 @@ int lk_rank_read(lk_rank *r, int index, const char *key, const char *except, siz
                     : person_studies(r, sqlite3_column_int64(st, 0), name, emit, ctx, extra,
                                      &nextra);
     }
-    sqlite3_reset(st);
-    if (rc == DG_ENOMEM)
-        return dg_err_set(err, DG_ENOMEM, "out of memory looking up a name");
-    return rc || step != SQLITE_DONE ? db_fail(r->db, err, "cannot look up name") : DG_OK;
+    return read_end(r, st, rc, step, err);
 }
 
 int lk_rank_readings(lk_rank *r, const char *key, const char *except, lk_rank_emit emit,
@@ -174,19 +186,11 @@ int lk_rank_readings(lk_rank *r, const char *key, const char *except, lk_rank_em
     if (!key || !*key)
         return DG_OK;
     sqlite3_stmt *st = r->readings;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    if (except)
-        sqlite3_bind_text(st, 2, except, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 2);
+    bind_key(st, key, except);
     int rc = DG_OK, step;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 1);
         rc = emit(ctx, sqlite3_column_int64(st, 0), name ? name : "");
     }
-    sqlite3_reset(st);
-    if (rc == DG_ENOMEM)
-        return dg_err_set(err, DG_ENOMEM, "out of memory looking up a name");
-    return rc || step != SQLITE_DONE ? db_fail(r->db, err, "cannot look up name") : DG_OK;
+    return read_end(r, st, rc, step, err);
 }
