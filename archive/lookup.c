@@ -85,7 +85,7 @@ enum { LK_ROT_MAX = 48 };
     "AND substr(name_simplified, 4) = substr(?1, 4)"
 #define LK_SUB(cols, key, born)                                                                    \
     cols "JOIN (SELECT id FROM person WHERE " key " AND name_simplified <> ?1" born               \
-         " LIMIT " LK_SUB_CAP ") n ON n.id = p.id"
+         " LIMIT " LK_SUB_CAP ") n ON n.id = p.id WHERE 1" LK_CRIT_SQL
 
 /* Positions 4 and later (names of four characters and more: 端木晓沄):
  * the first two characters and the length seek person_sub3, the rest is
@@ -124,6 +124,9 @@ struct arc_lookup {
     char *config_dir;
     lk_prior *prior; /* built at the first pinyin request that needs it */
     norm_glyphs *glyphs; /* look-alike glyphs (lookup_glyph.c); NULL without the table */
+    long rows_read;  /* tier rows the last request read (lk_rows_read) */
+    lk_rank *rank;   /* the tiers read in rank order (lookup_rank.c) */
+    lk_rank_rest rest; /* what the last request's rank reads left unread */
 };
 
 /* A candidate study record while ranking. */
@@ -176,6 +179,8 @@ void arc_lookup_free(arc_lookup **lk)
     norm_ctx_free(&l->nctx);
     lk_prior_free(&l->prior);
     norm_glyphs_free(&l->glyphs);
+    lk_rank_free(&l->rank);
+    lk_rank_rest_release(&l->rest);
     free(l->config_dir);
     free(l);
     *lk = NULL;
@@ -200,23 +205,25 @@ int arc_lookup_new(sqlite3 *db, const char *config_dir, arc_lookup **out, dg_err
      * (a third of a lookup's CPU at 10^6 records).  This connection only. */
     rc = rc ? rc : db_exec(db, "PRAGMA mmap_size = 1073741824", err);
     rc = rc ? rc : lk_fields_prepare(db, "SELECT ", LK_FIELDS_BY_ID, &l->fields, err);
+    rc = rc ? rc : lk_rank_new(db, &l->rank, err);
     for (int v = 0; v < 2 && !rc; v++) {
         lk_tier_stmts *t = &l->tiers[v];
-        char sql[512];
-        snprintf(sql, sizeof sql, "%sWHERE p.name_simplified = ?1", tier_cols[v]);
+        char sql[1024];
+        snprintf(sql, sizeof sql, "%sWHERE p.name_simplified = ?1%s", tier_cols[v], LK_CRIT_SQL);
         rc = db_prepare(db, sql, &t->by_simp, err);
         /* ?2: the request's simplified name, whose people the exact tier
          * has already found with a higher score (a duplicate would only be
          * read, joined and dropped: half the rows of a common Han name) */
         snprintf(sql, sizeof sql, "%sWHERE p.pinyin = ?1 AND (?2 IS NULL OR "
-                 "p.name_simplified IS NOT ?2)", tier_cols[v]);
+                 "p.name_simplified IS NOT ?2)%s", tier_cols[v], LK_CRIT_SQL);
         rc = rc ? rc : db_prepare(db, sql, &t->by_pinyin, err);
         /* the other readings of names with polyphonic characters (person_reading) */
         snprintf(sql, sizeof sql, "%sJOIN person_reading r ON r.person_id = p.id WHERE "
-                 "r.pinyin = ?1 AND (?2 IS NULL OR p.name_simplified IS NOT ?2)", tier_cols[v]);
+                 "r.pinyin = ?1 AND (?2 IS NULL OR p.name_simplified IS NOT ?2)%s", tier_cols[v],
+                 LK_CRIT_SQL);
         rc = rc ? rc : db_prepare(db, sql, &t->by_reading, err);
         snprintf(sql, sizeof sql, "%sWHERE p.lookalike_key = ?1 AND (?2 IS NULL OR "
-                 "p.name_simplified IS NOT ?2)", tier_cols[v]);
+                 "p.name_simplified IS NOT ?2)%s", tier_cols[v], LK_CRIT_SQL);
         rc = rc ? rc : db_prepare(db, sql, &t->by_look, err);
         for (int i = 0; i < 2 * LK_SUB_POSITIONS && !rc; i++)
             rc = db_prepare(db, sub_sql[v][i / LK_SUB_POSITIONS][i % LK_SUB_POSITIONS],
@@ -480,9 +487,12 @@ static int tier_run_at(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stm
         sqlite3_bind_text(st, 2, lq->born_lo, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, lq->born_hi, -1, SQLITE_STATIC);
     }
+    lk_query_bind_criteria(st, lq);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        lk->rows_read++;
         tier_row(lq, tier, st, cs);
+    }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? DG_OK : db_fail(lk->db, err, "cannot look up name");
 }
@@ -497,6 +507,57 @@ static int tier_run(arc_lookup *lk, const lk_query *lq, int tier, sqlite3_stmt *
 static const lk_tier_stmts *lk_tiers(const arc_lookup *lk, const lk_query *lq)
 {
     return &lk->tiers[lq->major == NULL];
+}
+
+/* How many hits the request shows. */
+static size_t lk_limit(const lk_query *lq)
+{
+    return lq->q->limit > 0 ? (size_t)lq->q->limit : LK_DEFAULT_LIMIT;
+}
+
+/* ---- tiers in rank order (lookup_rank.c) ----------------------------------- */
+
+/* Without criteria (and without --wide) every namesake of a tier scores
+ * the tier and the lowest study ids are shown first: the tier can be read
+ * in that order and stop early.  With criteria the filtered reads above. */
+static int rank_ok(const lk_query *lq)
+{
+    return !lq->born_lo[0] && !lq->grad_lo[0] && !lq->major && !lq->q->wide;
+}
+
+typedef struct rank_ctx {
+    arc_lookup *lk;
+    int tier;
+    lk_cands *cs;
+} rank_ctx;
+
+/* A study record a rank read found: the candidate tier_row makes of a row
+ * when the request gives no criteria. */
+static int rank_emit(void *vctx, int64_t study, const char *name)
+{
+    rank_ctx *x = vctx;
+    lk_cand c = {.study = study, .score = x->tier, .tier = x->tier, .name = dg_strdup(name)};
+    x->lk->rows_read++;
+    if (!c.name || cands_push(x->cs, &c)) {
+        cand_release(&c);
+        return DG_ENOMEM;
+    }
+    return DG_OK;
+}
+
+/* The exact (LK_RANK_SIMPLIFIED) or pinyin tier read in rank order; a
+ * pinyin request keeps the count and names of the people left unread for
+ * its "as asked" posterior (lookup_as_asked). */
+static int rank_tier(arc_lookup *lk, const lk_query *lq, int tier, int index, const char *key,
+                     lk_cands *cs, dg_err *err)
+{
+    rank_ctx x = {lk, tier, cs};
+    const char *except = index == LK_RANK_PINYIN ? lq->keys.simplified : NULL;
+    lk_rank_rest *rest = lq->keys.simplified ? NULL : &lk->rest;
+    int rc = lk_rank_read(lk->rank, index, key, except, lk_limit(lq), rank_emit, &x, rest, err);
+    if (rc || index != LK_RANK_PINYIN)
+        return rc;
+    return lk_rank_readings(lk->rank, key, except, rank_emit, &x, err);
 }
 
 /* The pinyin and look-alike tiers, without the people of the exact tier. */
@@ -517,6 +578,10 @@ static int pinyin_run(arc_lookup *lk, const lk_query *lq, int tier, const char *
                       lk_cands *cs, dg_err *err)
 {
     const lk_tier_stmts *t = lk_tiers(lk, lq);
+    /* rotations (LK_PINYIN_ORDER) read whole: a person's other reading may
+     * be one rotation and its main another, which only a read row dedupes */
+    if (tier == LK_PINYIN && rank_ok(lq))
+        return rank_tier(lk, lq, tier, LK_RANK_PINYIN, key, cs, err);
     int rc = tier_run_except(lk, lq, tier, t->by_pinyin, key, cs, err);
     return rc ? rc : tier_run_except(lk, lq, tier, t->by_reading, key, cs, err);
 }
@@ -549,7 +614,7 @@ static int pinyin_orders(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_er
  * tiers (thousands of homophones of a common name) would change nothing. */
 static int exact_fills(const lk_query *lq, const lk_cands *cs)
 {
-    size_t limit = lq->q->limit > 0 ? (size_t)lq->q->limit : LK_DEFAULT_LIMIT;
+    size_t limit = lk_limit(lq);
     int crit = (lq->born_lo[0] != 0) + (lq->grad_lo[0] != 0) + (lq->major != NULL);
     return lq->keys.simplified && !lq->q->wide && cs->n >= limit &&
            LK_PINYIN + crit * LK_CRIT < LK_EXACT;
@@ -600,7 +665,8 @@ static int name_tiers(arc_lookup *lk, const lk_query *lq, lk_cands *cs, dg_err *
 {
     const norm_keys *k = &lq->keys;
     const lk_tier_stmts *t = lk_tiers(lk, lq);
-    int rc = tier_run(lk, lq, LK_EXACT, t->by_simp, k->simplified, cs, err);
+    int rc = rank_ok(lq) ? rank_tier(lk, lq, LK_EXACT, LK_RANK_SIMPLIFIED, k->simplified, cs, err)
+                         : tier_run(lk, lq, LK_EXACT, t->by_simp, k->simplified, cs, err);
     /* the exact tier alone decides only when one of its people fits every
      * fact given: otherwise a misread neighbour may be the person asked for */
     if (!rc && exact_fills(lq, cs) && some_fit(lq, cs))
@@ -804,7 +870,10 @@ static int lookup_as_asked(arc_lookup *lk, const lk_query *lq, const lk_cands *c
                            dg_err *err)
 {
     *out = 0;
-    size_t n = 0;
+    /* people a rank read left unread count as read rows would: weight 1
+     * each (it reads so only without criteria) */
+    const lk_rank_rest *rest = &lk->rest;
+    size_t n = (size_t)rest->studies;
     for (size_t i = 0; i < cs->n; i++)
         n += pinyin_tier(cs->v[i].tier);
     if (!n)
@@ -816,7 +885,11 @@ static int lookup_as_asked(arc_lookup *lk, const lk_query *lq, const lk_cands *c
     double pg = lq->grad_lo[0] ? lk_prior_share_grad(lk->prior, lq->grad_lo, lq->grad_hi) : 1;
     double pm = lq->major ? lk_prior_share_major(lk->prior, lq->major) : 1;
     pm = pm < LK_MAJOR_SHARE_MIN ? LK_MAJOR_SHARE_MIN : pm;
-    double sum = 0, e = 0;
+    double sum = (double)rest->studies, e = 0;
+    for (size_t i = 0; i < rest->nnames; i++) {
+        double ec = lk_prior_expected(lk->prior, lk->nctx, rest->names[i]);
+        e = ec > e ? ec : e;
+    }
     for (size_t i = 0; i < cs->n; i++) {
         const lk_cand *c = &cs->v[i];
         if (!pinyin_tier(c->tier))
@@ -896,10 +969,17 @@ static int log_lookup(arc_lookup *lk, const arc_lookup_query *q, const arc_looku
     return rc;
 }
 
+long lk_rows_read(const arc_lookup *lk)
+{
+    return lk->rows_read;
+}
+
 int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result *out,
                    dg_err *err)
 {
     memset(out, 0, sizeof *out);
+    lk->rows_read = 0;
+    lk_rank_rest_release(&lk->rest);
     lk_query lq;
     lk_cands cs = {0};
     int rc = lk_query_parse(lk->nctx, q, &lq, err);

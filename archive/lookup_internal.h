@@ -84,6 +84,38 @@ double lk_glyph_misread_p(const norm_glyphs *g, uint32_t asked, uint32_t archive
  * substitution (share: the asked character's share in its slot); share
  * alone when g is NULL. */
 double lk_glyph_tie(const norm_glyphs *g, uint32_t asked, uint32_t archived, double share);
+/* How many rows the tier reads of the last arc_lookup_run handed to C
+ * (candidates read before ranking): what a tier that stops early saves,
+ * for tests and the bench. */
+long lk_rows_read(const arc_lookup *lk);
+
+/*
+ * A name tier read in rank order (lookup_rank.c, migration 025), for
+ * requests without criteria: the people of key in the order of their
+ * lowest study id, each study record handed to emit (study id, archived
+ * simplified name), stopping once `need` study ids lower than any unread
+ * person's are held.  except: a simplified name left out (NULL: none).
+ * rest (NULL: not wanted) adds the study records and the distinct names of
+ * the people left unread, from index entries alone.  emit returns DG_OK or
+ * DG_ENOMEM.
+ */
+typedef struct lk_rank lk_rank;
+enum { LK_RANK_SIMPLIFIED, LK_RANK_PINYIN };
+typedef struct lk_rank_rest {
+    long studies; /* study records of the people not read */
+    char **names; /* their distinct simplified names */
+    size_t nnames;
+} lk_rank_rest;
+typedef int (*lk_rank_emit)(void *ctx, int64_t study, const char *name);
+int lk_rank_new(sqlite3 *db, lk_rank **out, dg_err *err);
+void lk_rank_free(lk_rank **r);
+int lk_rank_read(lk_rank *r, int index, const char *key, const char *except, size_t need,
+                 lk_rank_emit emit, void *ctx, lk_rank_rest *rest, dg_err *err);
+/* The other readings (person_reading) of key, of people whose main reading
+ * is not key (lk_rank_read has those), all emitted. */
+int lk_rank_readings(lk_rank *r, const char *key, const char *except, lk_rank_emit emit,
+                     void *ctx, dg_err *err);
+void lk_rank_rest_release(lk_rank_rest *rest);
 
 /* The parsed query: keys, criteria as index ranges. */
 typedef struct lk_query {
@@ -94,6 +126,19 @@ typedef struct lk_query {
     char grad_lo[8], grad_hi[8];
     char *major; /* NFKC-folded */
 } lk_query;
+
+/* The criteria as the tier reads apply them: a row whose archived birth or
+ * graduation contradicts the request is left in SQLite (crit_born and
+ * crit_grad would drop it), so it costs an index entry, not a join into
+ * study_record and a row handed to C.  The same tests as crit_born /
+ * crit_grad: missing or empty kept, in [lo, hi) kept, a birth of the
+ * asked year alone kept; :blo / :glo NULL when not asked (lk_query_bind_criteria). */
+#define LK_CRIT_SQL                                                                                \
+    " AND (:blo IS NULL OR p.birth IS NULL OR p.birth = '' OR (p.birth >= :blo AND "             \
+    "p.birth < :bhi) OR p.birth = substr(:blo, 1, 4)) AND (:glo IS NULL OR s.grad IS NULL OR "   \
+    "s.grad = '' OR (s.grad >= :glo AND s.grad < :ghi))"
+/* Binds :blo :bhi :glo :ghi of a statement with LK_CRIT_SQL. */
+void lk_query_bind_criteria(sqlite3_stmt *st, const lk_query *lq);
 
 /* Parses q into lq (lq->q = q; the keys and major owned by lq, released
  * by lk_query_release); DG_EUSAGE naming what is wrong with the request. */

@@ -1,7 +1,8 @@
 /*
  * lookup_query.c - a lookup request as lookup.c searches with it: the name's
  * keys from the same normalizer that made the stored ones, --born and
- * --graduated as index ranges, the major folded (lookup_internal.h).
+ * --graduated as index ranges (and bound into the tier reads: LK_CRIT_SQL),
+ * the major folded (lookup_internal.h).
  */
 
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #include "lookup_internal.h"
+
+#include <sqlite3.h>
 
 static int all_digits(const char *s, size_t n)
 {
@@ -99,4 +102,25 @@ void lk_query_release(lk_query *lq)
 {
     norm_keys_release(&lq->keys);
     free(lq->major);
+}
+
+/* One criterion's range into :NAMElo / :NAMEhi of a tier statement (NULL
+ * when the request does not give it: LK_CRIT_SQL then keeps every row). */
+static void crit_bind1(sqlite3_stmt *st, const char *lo_name, const char *hi_name,
+                       const char *lo, const char *hi)
+{
+    int i = sqlite3_bind_parameter_index(st, lo_name), j = sqlite3_bind_parameter_index(st, hi_name);
+    if (!lo[0]) {
+        sqlite3_bind_null(st, i);
+        sqlite3_bind_null(st, j);
+        return;
+    }
+    sqlite3_bind_text(st, i, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, j, hi, -1, SQLITE_STATIC);
+}
+
+void lk_query_bind_criteria(sqlite3_stmt *st, const lk_query *lq)
+{
+    crit_bind1(st, ":blo", ":bhi", lq->born_lo, lq->born_hi);
+    crit_bind1(st, ":glo", ":ghi", lq->grad_lo, lq->grad_hi);
 }

@@ -16,11 +16,16 @@
  *
  * Recall on request spellings (issue #23) is bench/lookup_recall.c.
  *
+ * Each person's other readings of polyphonic characters go into person_reading
+ * as `dangan load` writes them (migration 022).
+ *
  * --fast builds the archive as a bulk load would (issue #24, 10^7 records):
  * each distinct written name's keys made once, 200,000 rows a transaction,
  * and the indexes of person and study_record dropped first and built after.
  *
- * usage: lookup_bench [--n N] [--queries Q] [--db PATH] [--reuse] [--fast]
+ * usage: lookup_bench [--n N] [--queries Q] [--db PATH] [--reuse] [--fast] [--dump FILE]
+ * --dump writes each lookup's request, hits (study id:score), "as asked", kind and CPU ms
+ * to FILE, one line a lookup (compare two builds with `cut -f1-4`).
  * A measurement, not a test: it is not registered with ctest.  Results and
  * the command line are recorded in docs/lookup.md.
  */
@@ -144,7 +149,8 @@ static void person_name(const person_gen *p, int trad, char *out, size_t size)
 typedef struct bench {
     sqlite3 *db;
     norm_ctx *nc;
-    sqlite3_stmt *ins_person, *ins_study;
+    sqlite3_stmt *ins_person, *ins_study, *ins_reading;
+    sqlite3_stmt *set_rank; /* --fast: person.first_study/studies, the triggers being dropped */
     int64_t run_id;
     /* --fast: each distinct written name's keys made once (by the name's
      * parts: surname, script, given characters) and the indexes of person
@@ -214,14 +220,31 @@ static int insert_one(bench *b, const person_gen *p, double *key_s)
     sqlite3_bind_text(st, 6, p->g1 % 3 ? "男" : "女", -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(st);
+    int64_t person = sqlite3_last_insert_rowid(b->db);
+    /* the other readings of polyphonic characters (长 chang/zhang, 曾 zeng/ceng),
+     * as `dangan load` writes them (migration 022) */
+    for (size_t i = 0; i < kp->nalt && !rc; i++) {
+        st = b->ins_reading;
+        sqlite3_bind_int64(st, 1, person);
+        sqlite3_bind_text(st, 2, kp->alt[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+        sqlite3_reset(st);
+    }
     if (kp == &k)
         norm_keys_release(&k);
     st = b->ins_study;
-    sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(b->db));
+    sqlite3_bind_int64(st, 1, person);
     sqlite3_bind_text(st, 2, grad, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, b->run_id);
     rc |= sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(st);
+    if (b->set_rank) { /* one study record a person: what the dropped trigger sets */
+        st = b->set_rank;
+        sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(b->db));
+        sqlite3_bind_int64(st, 2, person);
+        rc |= sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+        sqlite3_reset(st);
+    }
     return rc;
 }
 
@@ -235,6 +258,10 @@ static int build(bench *b, long n, uint64_t seed)
                           "VALUES (?, '北京大学', '物理系', '理论物理', '0702', '物理学', ?, "
                           "'master', ?, '2024-01-01T00:00:00Z')",
                    &b->ins_study, NULL) ||
+        db_prepare(b->db, "INSERT INTO person_reading(person_id, pinyin) VALUES (?, ?)",
+                   &b->ins_reading, NULL) ||
+        (b->fast && db_prepare(b->db, "UPDATE person SET first_study = ?1, studies = 1 "
+                                      "WHERE id = ?2", &b->set_rank, NULL)) ||
         db_run_begin(b->db, "load", "{\"bench\":true}", &b->run_id, NULL))
         return -1;
     double t0 = now_s(), key_s = 0;
@@ -244,9 +271,12 @@ static int build(bench *b, long n, uint64_t seed)
     if (b->fast) {
         sqlite3_stmt *q = NULL;
         rc = (b->memo = calloc(MEMO_SLOTS, sizeof *b->memo)) ? 0 : -1;
-        rc = rc ? rc : db_prepare(b->db, "SELECT sql FROM sqlite_schema WHERE type = 'index' "
-                                         "AND tbl_name IN ('person', 'study_record') AND sql "
-                                         "IS NOT NULL", &q, NULL);
+        /* the triggers too (migration 025's person.first_study): without
+         * study_person each would scan study_record; set_rank does their
+         * work while the rows go in.  Indexes first, triggers last. */
+        rc = rc ? rc : db_prepare(b->db, "SELECT sql FROM sqlite_schema WHERE type IN ('index', "
+                                         "'trigger') AND tbl_name IN ('person', 'study_record') "
+                                         "AND sql IS NOT NULL ORDER BY type = 'trigger'", &q, NULL);
         while (!rc && sqlite3_step(q) == SQLITE_ROW) {
             char **grown = realloc(index_sql, (size_t)(nindex + 1) * sizeof *grown);
             if (!grown || !(grown[nindex] = dg_strdup((const char *)sqlite3_column_text(q, 0)))) {
@@ -262,8 +292,10 @@ static int build(bench *b, long n, uint64_t seed)
         /* dropped after the listing: a schema change waits for no reader */
         for (int i = 0; !rc && i < nindex; i++) {
             char drop[300];
-            const char *name = strstr(index_sql[i], "INDEX ") + 6, *end = strchr(name, ' ');
-            snprintf(drop, sizeof drop, "DROP INDEX %.*s", (int)(end - name), name);
+            int trig = strncmp(index_sql[i], "CREATE TRIGGER ", 15) == 0;
+            const char *name = index_sql[i] + (trig ? 15 : 13), *end = strchr(name, ' ');
+            snprintf(drop, sizeof drop, "DROP %s %.*s", trig ? "TRIGGER" : "INDEX",
+                     (int)(end - name), name);
             rc = db_exec(b->db, drop, NULL);
         }
     }
@@ -293,6 +325,8 @@ static int build(bench *b, long n, uint64_t seed)
            b->fast ? "" : "+ indexes ", t_rows - key_s, nindex, total - t_rows);
     sqlite3_finalize(b->ins_person);
     sqlite3_finalize(b->ins_study);
+    sqlite3_finalize(b->ins_reading);
+    sqlite3_finalize(b->set_rank);
     return rc;
 }
 
@@ -424,10 +458,27 @@ static void report(kind_stats *ks, int nq)
     qsort(all, (size_t)na, sizeof *all, cmp_double);
     printf("\ncpu ms a lookup: p50 %.2f p95 %.2f p99 %.2f max %.2f\n", pct(all, na, .5),
            pct(all, na, .95), pct(all, na, .99), na ? all[na - 1] : 0);
+    printf("cpu ms p95 by kind:");
+    for (int k = 0; k < NKINDS; k++) {
+        qsort(ks[k].cpu, (size_t)ks[k].n, sizeof *ks[k].cpu, cmp_double);
+        printf(" %s %.2f;", kind_names[k], pct(ks[k].cpu, ks[k].n, .95));
+    }
+    printf("\n");
     free(all);
 }
 
-static int run_queries(bench *b, uint64_t seed, long n, int nq)
+/* One line a lookup: the request, then the hits shown (study id:score)
+ * and the "as asked" posterior, so two builds' answers can be compared
+ * (`--dump FILE`, then diff). */
+static void dump_result(FILE *f, const query_case *qc, const arc_lookup_result *r, double cms)
+{
+    fprintf(f, "%s\t%s\t", qc->text, qc->born);
+    for (size_t j = 0; j < r->n; j++)
+        fprintf(f, "%s%lld:%d", j ? "," : "", (long long)r->hits[j].record, r->hits[j].score);
+    fprintf(f, "\t%.6f\t%s\t%.3f\n", r->as_asked, kind_names[qc->kind], cms);
+}
+
+static int run_queries(bench *b, uint64_t seed, long n, int nq, FILE *dump)
 {
     arc_lookup *lk;
     dg_err err = {0};
@@ -453,6 +504,8 @@ static int run_queries(bench *b, uint64_t seed, long n, int nq)
             fprintf(stderr, "lookup_bench: query '%s': %s\n", qc.text, err.msg);
             break;
         }
+        if (dump)
+            dump_result(dump, &qc, &r, cms);
         kind_stats *s = &ks[qc.kind];
         s->cpu[s->n] = cms;
         s->ms[s->n++] = ms;
@@ -479,7 +532,7 @@ int main(int argc, char **argv)
 {
     long n = 1000000;
     int nq = 1000, reuse = 0, fast = 0;
-    const char *path = "/tmp/dangan_lookup_bench.db";
+    const char *path = "/tmp/dangan_lookup_bench.db", *dump_path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
             n = atol(argv[++i]);
@@ -491,9 +544,11 @@ int main(int argc, char **argv)
             reuse = 1;
         else if (strcmp(argv[i], "--fast") == 0)
             fast = 1;
+        else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
+            dump_path = argv[++i];
         else {
             fprintf(stderr, "usage: lookup_bench [--n N] [--queries Q] [--db PATH] [--reuse] "
-                            "[--fast]\n");
+                            "[--fast] [--dump FILE]\n");
             return 2;
         }
     }
@@ -512,7 +567,14 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = reuse ? 0 : build(&b, n, seed);
-    rc = rc ? rc : run_queries(&b, seed, n, nq);
+    FILE *dump = NULL;
+    if (!rc && dump_path && !(dump = fopen(dump_path, "w"))) {
+        fprintf(stderr, "lookup_bench: cannot write %s\n", dump_path);
+        rc = -1;
+    }
+    rc = rc ? rc : run_queries(&b, seed, n, nq, dump);
+    if (dump && fclose(dump))
+        rc = -1;
     norm_ctx_free(&b.nc);
     db_close(&b.db);
     return rc ? 1 : 0;
