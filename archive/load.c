@@ -18,6 +18,7 @@
  */
 #include "archive_internal.h"
 #include "load_conf.h"
+#include "load_read.h"
 #include "lookup_internal.h"
 
 #include <sqlite3.h>
@@ -27,36 +28,9 @@
 #include "audit.h"
 #include "normalize.h"
 
-#define LD_MAX_FIELDS 64
-
 #define COL(st, i) ((const char *)sqlite3_column_text((st), (i)))
 
-/* ---- a record's fields ----------------------------------------------------------------- */
-
-typedef struct ld_field {
-    int64_t id;
-    char key[LD_KEY_MAX];
-    char *value, *written, *state, *match_code, *match_name, *match_decision;
-    int64_t match_rule;
-} ld_field;
-
-typedef struct ld_record {
-    int64_t id, page_id;
-    char *university;
-    ld_field f[LD_MAX_FIELDS];
-    int n;
-} ld_record;
-
-static void record_release(ld_record *r)
-{
-    for (int i = 0; i < r->n; i++) {
-        ld_field *f = &r->f[i];
-        free(f->value), free(f->written), free(f->state);
-        free(f->match_code), free(f->match_name), free(f->match_decision);
-    }
-    free(r->university);
-    memset(r, 0, sizeof *r);
-}
+/* ---- a record's fields (read a batch at a time: load_read.c) ---------------------------- */
 
 /* Name keys of the names seen last, by written name: a name recurs across
  * an archive (2,000 people called 王伟 in 10^7), its keys are made once. */
@@ -83,64 +57,6 @@ static int ld_done(ld_ctx *c, sqlite3_stmt *st, const char *doing, dg_err *err)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? DG_OK : db_fail(c->db, err, doing);
-}
-
-/* written: the text as written on the scan: what the operator typed when
- * the field was corrected (their reading of the scan, before normalizing),
- * else what OCR read. */
-static const char fields_sql[] =
-    "SELECT f.id, f.key, f.value, CASE WHEN EXISTS (SELECT 1 FROM review_item i "
-    "  WHERE i.field_id = f.id AND i.state = 'corrected') THEN coalesce((SELECT s.after "
-    "  FROM field_step s WHERE s.field_id = f.id AND s.rule IN ('" ARC_STEP_CORRECT "', '"
-    ARC_STEP_CORRECT_AS_IS "') ORDER BY s.seq DESC LIMIT 1), f.value) "
-    "  ELSE coalesce(f.raw, f.value) END, f.state, f.match_code, f.match_name, "
-    "  f.match_decision, coalesce(f.match_rule, 0) "
-    "FROM field f WHERE f.record_id = ?1 ORDER BY f.id";
-
-/* The page header may hold plain strings or field objects. */
-static const char university_sql[] =
-    "SELECT CASE json_type(header, '$.university') WHEN 'object' THEN "
-    " coalesce(json_extract(header, '$.university.value'), "
-    "          json_extract(header, '$.university.normalized'), "
-    "          json_extract(header, '$.university.raw'), "
-    "          json_extract(header, '$.university.printed')) "
-    " ELSE json_extract(header, '$.university') END "
-    "FROM page_form WHERE page_id = ?1 AND json_valid(header)";
-
-static int record_read(ld_ctx *c, int64_t id, ld_record *r, dg_err *err)
-{
-    sqlite3_stmt *st;
-    memset(r, 0, sizeof *r);
-    r->id = id;
-    if (db_cache_get(c->sc, fields_sql, &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    while (r->n < LD_MAX_FIELDS && sqlite3_step(st) == SQLITE_ROW) {
-        ld_field *f = &r->f[r->n++];
-        f->id = sqlite3_column_int64(st, 0);
-        snprintf(f->key, sizeof f->key, "%s", COL(st, 1));
-        f->value = dg_strdup(COL(st, 2));
-        f->written = dg_strdup(COL(st, 3));
-        f->state = dg_strdup(COL(st, 4));
-        f->match_code = dg_strdup(COL(st, 5));
-        f->match_name = dg_strdup(COL(st, 6));
-        f->match_decision = dg_strdup(COL(st, 7));
-        f->match_rule = sqlite3_column_int64(st, 8);
-    }
-    sqlite3_reset(st);
-    if (db_cache_get(c->sc, "SELECT page_id FROM record WHERE id = ?1", &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        r->page_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (db_cache_get(c->sc, university_sql, &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, r->page_id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        r->university = dg_strdup(COL(st, 0));
-    sqlite3_reset(st);
-    return DG_OK;
 }
 
 static const ld_field *field_get(const ld_record *r, const char *key)
@@ -688,28 +604,12 @@ static int record_load_tx(ld_ctx *c, const ld_record *r, int *waiting, dg_err *e
 }
 
 /* One record, inside the batch's transaction (load_all). */
-static int record_load(ld_ctx *c, int64_t id, dg_err *err)
+static int record_load(ld_ctx *c, const ld_record *r, dg_err *err)
 {
-    ld_record r;
-    /* Still to load?  The list was read before this transaction: another
-     * load at the same time may have loaded the record since (its study
-     * source would then be inserted twice, failing the whole load). */
-    sqlite3_stmt *st;
-    if (db_cache_get(c->sc, "SELECT 1 FROM record WHERE id = ?1 AND state IN ('normalized', "
-                          "'pending')", &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int todo = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    if (!todo)
-        return DG_OK;
     int waiting = 0;
-    int rc = record_read(c, id, &r, err);
-    if (rc == DG_OK)
-        rc = record_load_tx(c, &r, &waiting, err);
+    int rc = record_load_tx(c, r, &waiting, err);
     if (rc == DG_OK && waiting)
         c->sum->pending++;
-    record_release(&r);
     return rc;
 }
 
@@ -753,10 +653,17 @@ static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
         long end = n - i > LD_BATCH ? i + LD_BATCH : n;
         if ((rc = db_begin(c->db, err)) != DG_OK)
             break;
-        for (; rc == DG_OK && i < end; i++) {
-            arc_progress_report(prog, "load", i, n, NULL);
-            rc = record_load(c, ids[i], err);
-        }
+        /* read inside the transaction: a record another load at the same
+         * time has loaded since the list was made is left out (its study
+         * source would be inserted twice, failing the whole load) */
+        ld_record *recs = NULL;
+        long nrecs = 0;
+        rc = ld_records_read(c->sc, ids + i, end - i, &recs, &nrecs, err);
+        arc_progress_report(prog, "load", i, n, NULL);
+        for (long k = 0; rc == DG_OK && k < nrecs; k++)
+            rc = record_load(c, &recs[k], err);
+        ld_records_free(recs, end - i);
+        i = end;
         audit_batch_free(&c->ab);
         if (rc == DG_OK)
             rc = db_commit(c->db, err);

@@ -1,0 +1,43 @@
+/*
+ * load_read.h - the records `dangan load` archives, read a batch at a time
+ * (load_read.c): one query for the fields of a whole batch instead of
+ * four statements a record.  Internal to archive/ (load.c).
+ */
+#ifndef DANGAN_LOAD_READ_H
+#define DANGAN_LOAD_READ_H
+
+#include <stdint.h>
+
+#include "common.h"
+#include "db.h"
+#include "load_conf.h"
+
+#define LD_MAX_FIELDS 64
+
+typedef struct ld_field {
+    int64_t id;
+    char key[LD_KEY_MAX];
+    char *value, *written, *state, *match_code, *match_name, *match_decision;
+    int64_t match_rule;
+} ld_field;
+
+typedef struct ld_record {
+    int64_t id, page_id;
+    char *university;
+    ld_field f[LD_MAX_FIELDS];
+    int n;
+} ld_record;
+
+/*
+ * The records among ids[0..n) (ascending) still to load (state normalized
+ * or pending), with their fields in id order, the page and the page's
+ * university.  Read through the statements of sc inside the batch's
+ * transaction: a record another load has taken since the list was made is
+ * left out.  *out (the caller frees it with ld_records_free) gets *nout
+ * records in id order.
+ */
+int ld_records_read(db_cache *sc, const int64_t *ids, long n, ld_record **out, long *nout,
+                    dg_err *err);
+void ld_records_free(ld_record *r, long n);
+
+#endif
