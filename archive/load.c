@@ -278,13 +278,34 @@ static int is_archived_key(const char *key)
     return k && (k->source == DG_FK_FIELD || k->source == DG_FK_WRITTEN);
 }
 
+/* One INSERT of all the record's archived values: a statement a value cost
+ * more in starting and ending the statement than in the row. */
 static int provenance_all(ld_ctx *c, const ld_record *r, int64_t study, dg_err *err)
 {
+    const ld_field *keep[LD_MAX_FIELDS];
+    int n = 0;
     for (int i = 0; i < r->n; i++)
-        if (field_ok(&r->f[i]) && is_archived_key(r->f[i].key) &&
-            provenance_add(c, study, &r->f[i], err))
-            return DG_EDB;
-    return DG_OK;
+        if (field_ok(&r->f[i]) && is_archived_key(r->f[i].key))
+            keep[n++] = &r->f[i];
+    if (!n)
+        return DG_OK;
+    char sql[128 + LD_MAX_FIELDS * 24];
+    size_t len = (size_t)snprintf(sql, sizeof sql, "INSERT INTO provenance (study_id, key, "
+                                  "field_id, value) VALUES ");
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s(?1, ?%d, ?%d, ?%d)",
+                                i ? ", " : "", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i);
+    snprintf(sql + len, sizeof sql - len, " ON CONFLICT DO NOTHING");
+    sqlite3_stmt *st;
+    if (db_cache_get(c->sc, sql, &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, study);
+    for (int i = 0; i < n; i++) {
+        sqlite3_bind_text(st, 2 + 3 * i, keep[i]->key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3 + 3 * i, keep[i]->id);
+        arc_bind_opt(st, 4 + 3 * i, keep[i]->value);
+    }
+    return ld_done(c, st, "cannot write provenance", err);
 }
 
 /* The study record and its person as they now are, as an event of the
@@ -329,6 +350,12 @@ static int load_new(ld_ctx *c, const ld_record *r, const norm_keys *k, dg_err *e
 static const char find_study_sql[] =
     "SELECT sr.id, p.birth, sr.student_no FROM study_record sr JOIN person p "
     "ON p.id = sr.person_id WHERE p.name_simplified = ?1 "
+    /* arc_same_graduate in SQL, before the subqueries: a common name has
+     * thousands of namesakes in a large archive, nearly all of them born on
+     * another day or with another student number (the C check stays) */
+    "  AND ((p.birth = ?2 AND (sr.student_no = ?3 OR coalesce(?3, '') = '' "
+    "        OR coalesce(sr.student_no, '') = '')) "
+    "    OR (sr.student_no = ?3 AND (coalesce(?2, '') = '' OR coalesce(p.birth, '') = ''))) "
     "  AND NOT EXISTS (SELECT 1 FROM review_item i WHERE i.kind = 'conflict' "
     "    AND i.record_id = ?4 AND i.study_id = sr.id AND i.state = 'rejected') "
     "  AND NOT EXISTS (SELECT 1 FROM study_source s JOIN record o ON o.id = s.record_id "
@@ -648,6 +675,9 @@ static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
     int64_t *ids;
     long n;
     int rc = candidates(c->db, &ids, &n, err);
+    ld_record *recs = rc ? NULL : calloc(LD_BATCH, sizeof *recs);
+    if (!rc && !recs)
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory reading records to load");
     for (long i = 0; rc == DG_OK && i < n;) {
         int64_t run_before = c->run_id;
         long end = n - i > LD_BATCH ? i + LD_BATCH : n;
@@ -656,13 +686,12 @@ static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
         /* read inside the transaction: a record another load at the same
          * time has loaded since the list was made is left out (its study
          * source would be inserted twice, failing the whole load) */
-        ld_record *recs = NULL;
         long nrecs = 0;
-        rc = ld_records_read(c->sc, ids + i, end - i, &recs, &nrecs, err);
+        rc = ld_records_read(c->sc, ids + i, end - i, recs, &nrecs, err);
         arc_progress_report(prog, "load", i, n, NULL);
         for (long k = 0; rc == DG_OK && k < nrecs; k++)
             rc = record_load(c, &recs[k], err);
-        ld_records_free(recs, end - i);
+        ld_records_clear(recs, nrecs);
         i = end;
         audit_batch_free(&c->ab);
         if (rc == DG_OK)
@@ -673,6 +702,7 @@ static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
         }
     }
     arc_progress_report(prog, "load", n, n, NULL);
+    free(recs);
     free(ids);
     return rc;
 }
@@ -832,8 +862,14 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
     /* conflicts found by an earlier load are already items; refresh the rest */
     if (rc == DG_OK)
         rc = arc_review_refresh(db, err);
+    /* provenance goes in one multi-row INSERT a record, which keeps a
+     * statement journal: in memory, not a temp file written page by page */
+    if (rc == DG_OK)
+        rc = db_exec(db, "PRAGMA temp_store = MEMORY", err);
     if (rc == DG_OK)
         rc = load_all(&c, prog, err);
+    if (rc == DG_OK)
+        rc = db_exec(db, "PRAGMA temp_store = DEFAULT", err);
     /* and again for what this load found: a record it left waiting on a
      * required field never read gets its 'missing' item now, not at the next
      * list or load (a killed and resumed load would otherwise differ from

@@ -25,7 +25,7 @@ static const char batch_sql[] =
     "  f.match_decision, coalesce(f.match_rule, 0) "
     "FROM record r LEFT JOIN field f ON f.record_id = r.id "
     "WHERE r.id BETWEEN ?1 AND ?2 AND r.state IN ('normalized', 'pending') "
-    "ORDER BY r.id, f.id";
+    "ORDER BY r.id"; /* the index's order: fields are put in id order here, no sort */
 
 /* The page header may hold plain strings or field objects. */
 static const char university_sql[] =
@@ -48,11 +48,23 @@ static void record_release(ld_record *r)
     memset(r, 0, sizeof *r);
 }
 
-void ld_records_free(ld_record *r, long n)
+void ld_records_clear(ld_record *r, long n)
 {
     for (long i = 0; r && i < n; i++)
         record_release(&r[i]);
-    free(r);
+}
+
+/* A record's fields in id order, as the record was read before (a few:
+ * insertion sort). */
+static void fields_by_id(ld_record *r)
+{
+    for (int i = 1; i < r->n; i++) {
+        ld_field f = r->f[i];
+        int j = i;
+        for (; j > 0 && r->f[j - 1].id > f.id; j--)
+            r->f[j] = r->f[j - 1];
+        r->f[j] = f;
+    }
 }
 
 static int in_batch(const int64_t *ids, long n, int64_t id)
@@ -92,21 +104,15 @@ static int universities(db_cache *sc, ld_record *r, long n, dg_err *err)
     return DG_OK;
 }
 
-int ld_records_read(db_cache *sc, const int64_t *ids, long n, ld_record **out, long *nout,
+int ld_records_read(db_cache *sc, const int64_t *ids, long n, ld_record *r, long *nout,
                     dg_err *err)
 {
-    *out = NULL;
     *nout = 0;
     if (n <= 0)
         return DG_OK;
-    ld_record *r = calloc((size_t)n, sizeof *r);
-    if (!r)
-        return dg_err_set(err, DG_ENOMEM, "out of memory reading records to load");
     sqlite3_stmt *st;
-    if (db_cache_get(sc, batch_sql, &st, err)) {
-        free(r);
+    if (db_cache_get(sc, batch_sql, &st, err))
         return DG_EDB;
-    }
     sqlite3_bind_int64(st, 1, ids[0]);
     sqlite3_bind_int64(st, 2, ids[n - 1]);
     long k = 0;
@@ -127,7 +133,11 @@ int ld_records_read(db_cache *sc, const int64_t *ids, long n, ld_record **out, l
             continue;
         ld_field *f = &rec->f[rec->n++];
         f->id = sqlite3_column_int64(st, 2);
-        snprintf(f->key, sizeof f->key, "%s", COL(st, 3));
+        const char *key = COL(st, 3);
+        size_t klen = key ? strlen(key) : 0;
+        klen = klen < sizeof f->key ? klen : sizeof f->key - 1;
+        memcpy(f->key, key ? key : "", klen);
+        f->key[klen] = '\0';
         f->value = dg_strdup(COL(st, 4));
         f->written = dg_strdup(COL(st, 5));
         f->state = dg_strdup(COL(st, 6));
@@ -137,16 +147,16 @@ int ld_records_read(db_cache *sc, const int64_t *ids, long n, ld_record **out, l
         f->match_rule = sqlite3_column_int64(st, 10);
     }
     sqlite3_reset(st);
+    for (long i = 0; i < k; i++)
+        fields_by_id(&r[i]);
     if (rc != SQLITE_DONE) {
-        rc = db_fail(sqlite3_db_handle(st), err, "cannot read the records to load");
-        ld_records_free(r, n);
-        return rc;
+        ld_records_clear(r, k);
+        return db_fail(sqlite3_db_handle(st), err, "cannot read the records to load");
     }
     if (universities(sc, r, k, err)) {
-        ld_records_free(r, n);
+        ld_records_clear(r, k);
         return DG_EDB;
     }
-    *out = r;
     *nout = k;
     return DG_OK;
 }

@@ -31,13 +31,15 @@ typedef struct ld_record {
 /*
  * The records among ids[0..n) (ascending) still to load (state normalized
  * or pending), with their fields in id order, the page and the page's
- * university.  Read through the statements of sc inside the batch's
- * transaction: a record another load has taken since the list was made is
- * left out.  *out (the caller frees it with ld_records_free) gets *nout
- * records in id order.
+ * university, into r (n slots, zeroed: the caller's, reused batch after
+ * batch; a fresh array a batch cost page faults).  Read through the
+ * statements of sc inside the batch's transaction: a record another load
+ * has taken since the list was made is left out.  *nout gets the number of
+ * records, in id order; release them with ld_records_clear(r, *nout), which
+ * leaves the slots zeroed.
  */
-int ld_records_read(db_cache *sc, const int64_t *ids, long n, ld_record **out, long *nout,
+int ld_records_read(db_cache *sc, const int64_t *ids, long n, ld_record *r, long *nout,
                     dg_err *err);
-void ld_records_free(ld_record *r, long n);
+void ld_records_clear(ld_record *r, long n);
 
 #endif
