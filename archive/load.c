@@ -665,10 +665,36 @@ static int candidates(sqlite3 *db, int64_t **ids, long *n, dg_err *err)
     return DG_OK;
 }
 
-/* Records a transaction: a commit per record would cost more than the
- * record (issue #24: load >= 20,000 records/s); a batch is still all or
- * nothing, so a killed load resumes after the last whole batch. */
+/* Records a read (and, on the ordinary path, a transaction): a commit per
+ * record would cost more than the record (issue #24: load >= 20,000
+ * records/s); a transaction is still all or nothing, so a killed load
+ * resumes after the last whole one. */
 enum { LD_BATCH = 512 };
+/* A bulk transaction (load_bulk.c) adds at most this many records: it holds
+ * the write lock a few seconds, well inside another process's 30 s busy
+ * timeout. */
+enum { LD_BULK_MAX = 32768 };
+
+/* Records of the next transaction from i; *bulk when it takes the bulk path:
+ * the load adds conf.bulk_min records or more and the transaction at least a
+ * quarter of what the archive holds (building an index again costs a few
+ * microseconds a row it holds; keeping it up a row added, ten times that). */
+static int next_tx(ld_ctx *c, long i, long n, long *end, int *bulk, dg_err *err)
+{
+    *bulk = 0;
+    *end = n - i > LD_BATCH ? i + LD_BATCH : n;
+    if (n - i < c->conf.bulk_min)
+        return DG_OK;
+    long size = n - i > LD_BULK_MAX ? LD_BULK_MAX : n - i;
+    int64_t persons = 0;
+    if (db_query_int(c->db, "SELECT count(*) FROM person", &persons, err))
+        return DG_EDB;
+    if (persons <= 4 * (int64_t)size) {
+        *bulk = 1;
+        *end = i + size;
+    }
+    return DG_OK;
+}
 
 static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
 {
@@ -680,18 +706,30 @@ static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
         rc = dg_err_set(err, DG_ENOMEM, "out of memory reading records to load");
     for (long i = 0; rc == DG_OK && i < n;) {
         int64_t run_before = c->run_id;
-        long end = n - i > LD_BATCH ? i + LD_BATCH : n;
+        long end;
+        int bulk;
+        ld_bulk *dropped = NULL;
         if ((rc = db_begin(c->db, err)) != DG_OK)
             break;
-        /* read inside the transaction: a record another load at the same
-         * time has loaded since the list was made is left out (its study
-         * source would be inserted twice, failing the whole load) */
-        long nrecs = 0;
-        rc = ld_records_read(c->sc, ids + i, end - i, recs, &nrecs, err);
-        arc_progress_report(prog, "load", i, n, NULL);
-        for (long k = 0; rc == DG_OK && k < nrecs; k++)
-            rc = record_load(c, &recs[k], err);
-        ld_records_clear(recs, nrecs);
+        rc = next_tx(c, i, n, &end, &bulk, err);
+        if (rc == DG_OK && bulk)
+            rc = ld_bulk_drop(c->db, &dropped, err);
+        for (long j = i; rc == DG_OK && j < end;) {
+            long stop = end - j > LD_BATCH ? j + LD_BATCH : end;
+            /* read inside the transaction: a record another load at the
+             * same time has loaded since the list was made is left out (its
+             * study source would be inserted twice, failing the whole load) */
+            long nrecs = 0;
+            rc = ld_records_read(c->sc, ids + j, stop - j, recs, &nrecs, err);
+            arc_progress_report(prog, "load", j, n, NULL);
+            for (long k = 0; rc == DG_OK && k < nrecs; k++)
+                rc = record_load(c, &recs[k], err);
+            ld_records_clear(recs, nrecs);
+            j = stop;
+        }
+        if (rc == DG_OK && bulk)
+            rc = ld_bulk_rebuild(c->db, dropped, err);
+        ld_bulk_free(&dropped);
         i = end;
         audit_batch_free(&c->ab);
         if (rc == DG_OK)

@@ -12,6 +12,8 @@
 #include "db.h"
 #include "load_conf.h"
 
+typedef struct sqlite3 sqlite3;
+
 #define LD_MAX_FIELDS 64
 
 typedef struct ld_field {
@@ -41,5 +43,18 @@ typedef struct ld_record {
 int ld_records_read(db_cache *sc, const int64_t *ids, long n, ld_record *r, long *nout,
                     dg_err *err);
 void ld_records_clear(ld_record *r, long n);
+
+/*
+ * The bulk path (load_bulk.c): a transaction that adds more records than the
+ * archive holds drops the secondary indexes of the tables it writes that no
+ * statement of the load reads through, and builds them again before it
+ * commits (SQLite's DDL is transactional: a crash rolls the drop back with
+ * the rows).  ld_bulk_drop remembers what it dropped in *out;
+ * ld_bulk_rebuild builds it again; free with ld_bulk_free (NULL-safe).
+ */
+typedef struct ld_bulk ld_bulk;
+int ld_bulk_drop(sqlite3 *db, ld_bulk **out, dg_err *err);
+int ld_bulk_rebuild(sqlite3 *db, const ld_bulk *b, dg_err *err);
+void ld_bulk_free(ld_bulk **b);
 
 #endif
