@@ -1,7 +1,8 @@
 /*
  * load.c - `dangan load`: records whose required fields are verified enter
  * the archive as person + study record + study_source + one provenance row
- * per archived value, in one transaction per record.
+ * per archived value, in transactions of 512 records (a large load: the
+ * bulk path, load_bulk.c).
  *
  * A record that is the second source of someone already archived (same
  * simplified name and birth month, and the same student number unless one
