@@ -1,7 +1,8 @@
 /*
  * load.c - `dangan load`: records whose required fields are verified enter
  * the archive as person + study record + study_source + one provenance row
- * per archived value, in one transaction per record.
+ * per archived value, in transactions of 512 records (a large load: the
+ * bulk path, load_bulk.c).
  *
  * A record that is the second source of someone already archived (same
  * simplified name and birth month, and the same student number unless one
@@ -18,6 +19,7 @@
  */
 #include "archive_internal.h"
 #include "load_conf.h"
+#include "load_read.h"
 #include "lookup_internal.h"
 
 #include <sqlite3.h>
@@ -27,36 +29,9 @@
 #include "audit.h"
 #include "normalize.h"
 
-#define LD_MAX_FIELDS 64
-
 #define COL(st, i) ((const char *)sqlite3_column_text((st), (i)))
 
-/* ---- a record's fields ----------------------------------------------------------------- */
-
-typedef struct ld_field {
-    int64_t id;
-    char key[LD_KEY_MAX];
-    char *value, *written, *state, *match_code, *match_name, *match_decision;
-    int64_t match_rule;
-} ld_field;
-
-typedef struct ld_record {
-    int64_t id, page_id;
-    char *university;
-    ld_field f[LD_MAX_FIELDS];
-    int n;
-} ld_record;
-
-static void record_release(ld_record *r)
-{
-    for (int i = 0; i < r->n; i++) {
-        ld_field *f = &r->f[i];
-        free(f->value), free(f->written), free(f->state);
-        free(f->match_code), free(f->match_name), free(f->match_decision);
-    }
-    free(r->university);
-    memset(r, 0, sizeof *r);
-}
+/* ---- a record's fields (read a batch at a time: load_read.c) ---------------------------- */
 
 /* Name keys of the names seen last, by written name: a name recurs across
  * an archive (2,000 people called 王伟 in 10^7), its keys are made once. */
@@ -83,64 +58,6 @@ static int ld_done(ld_ctx *c, sqlite3_stmt *st, const char *doing, dg_err *err)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? DG_OK : db_fail(c->db, err, doing);
-}
-
-/* written: the text as written on the scan: what the operator typed when
- * the field was corrected (their reading of the scan, before normalizing),
- * else what OCR read. */
-static const char fields_sql[] =
-    "SELECT f.id, f.key, f.value, CASE WHEN EXISTS (SELECT 1 FROM review_item i "
-    "  WHERE i.field_id = f.id AND i.state = 'corrected') THEN coalesce((SELECT s.after "
-    "  FROM field_step s WHERE s.field_id = f.id AND s.rule IN ('" ARC_STEP_CORRECT "', '"
-    ARC_STEP_CORRECT_AS_IS "') ORDER BY s.seq DESC LIMIT 1), f.value) "
-    "  ELSE coalesce(f.raw, f.value) END, f.state, f.match_code, f.match_name, "
-    "  f.match_decision, coalesce(f.match_rule, 0) "
-    "FROM field f WHERE f.record_id = ?1 ORDER BY f.id";
-
-/* The page header may hold plain strings or field objects. */
-static const char university_sql[] =
-    "SELECT CASE json_type(header, '$.university') WHEN 'object' THEN "
-    " coalesce(json_extract(header, '$.university.value'), "
-    "          json_extract(header, '$.university.normalized'), "
-    "          json_extract(header, '$.university.raw'), "
-    "          json_extract(header, '$.university.printed')) "
-    " ELSE json_extract(header, '$.university') END "
-    "FROM page_form WHERE page_id = ?1 AND json_valid(header)";
-
-static int record_read(ld_ctx *c, int64_t id, ld_record *r, dg_err *err)
-{
-    sqlite3_stmt *st;
-    memset(r, 0, sizeof *r);
-    r->id = id;
-    if (db_cache_get(c->sc, fields_sql, &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    while (r->n < LD_MAX_FIELDS && sqlite3_step(st) == SQLITE_ROW) {
-        ld_field *f = &r->f[r->n++];
-        f->id = sqlite3_column_int64(st, 0);
-        snprintf(f->key, sizeof f->key, "%s", COL(st, 1));
-        f->value = dg_strdup(COL(st, 2));
-        f->written = dg_strdup(COL(st, 3));
-        f->state = dg_strdup(COL(st, 4));
-        f->match_code = dg_strdup(COL(st, 5));
-        f->match_name = dg_strdup(COL(st, 6));
-        f->match_decision = dg_strdup(COL(st, 7));
-        f->match_rule = sqlite3_column_int64(st, 8);
-    }
-    sqlite3_reset(st);
-    if (db_cache_get(c->sc, "SELECT page_id FROM record WHERE id = ?1", &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        r->page_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (db_cache_get(c->sc, university_sql, &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, r->page_id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        r->university = dg_strdup(COL(st, 0));
-    sqlite3_reset(st);
-    return DG_OK;
 }
 
 static const ld_field *field_get(const ld_record *r, const char *key)
@@ -362,13 +279,34 @@ static int is_archived_key(const char *key)
     return k && (k->source == DG_FK_FIELD || k->source == DG_FK_WRITTEN);
 }
 
+/* One INSERT of all the record's archived values: a statement a value cost
+ * more in starting and ending the statement than in the row. */
 static int provenance_all(ld_ctx *c, const ld_record *r, int64_t study, dg_err *err)
 {
+    const ld_field *keep[LD_MAX_FIELDS];
+    int n = 0;
     for (int i = 0; i < r->n; i++)
-        if (field_ok(&r->f[i]) && is_archived_key(r->f[i].key) &&
-            provenance_add(c, study, &r->f[i], err))
-            return DG_EDB;
-    return DG_OK;
+        if (field_ok(&r->f[i]) && is_archived_key(r->f[i].key))
+            keep[n++] = &r->f[i];
+    if (!n)
+        return DG_OK;
+    char sql[128 + LD_MAX_FIELDS * 24];
+    size_t len = (size_t)snprintf(sql, sizeof sql, "INSERT INTO provenance (study_id, key, "
+                                  "field_id, value) VALUES ");
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s(?1, ?%d, ?%d, ?%d)",
+                                i ? ", " : "", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i);
+    snprintf(sql + len, sizeof sql - len, " ON CONFLICT DO NOTHING");
+    sqlite3_stmt *st;
+    if (db_cache_get(c->sc, sql, &st, err))
+        return DG_EDB;
+    sqlite3_bind_int64(st, 1, study);
+    for (int i = 0; i < n; i++) {
+        sqlite3_bind_text(st, 2 + 3 * i, keep[i]->key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3 + 3 * i, keep[i]->id);
+        arc_bind_opt(st, 4 + 3 * i, keep[i]->value);
+    }
+    return ld_done(c, st, "cannot write provenance", err);
 }
 
 /* The study record and its person as they now are, as an event of the
@@ -413,6 +351,12 @@ static int load_new(ld_ctx *c, const ld_record *r, const norm_keys *k, dg_err *e
 static const char find_study_sql[] =
     "SELECT sr.id, p.birth, sr.student_no FROM study_record sr JOIN person p "
     "ON p.id = sr.person_id WHERE p.name_simplified = ?1 "
+    /* arc_same_graduate in SQL, before the subqueries: a common name has
+     * thousands of namesakes in a large archive, nearly all of them born on
+     * another day or with another student number (the C check stays) */
+    "  AND ((p.birth = ?2 AND (sr.student_no = ?3 OR coalesce(?3, '') = '' "
+    "        OR coalesce(sr.student_no, '') = '')) "
+    "    OR (sr.student_no = ?3 AND (coalesce(?2, '') = '' OR coalesce(p.birth, '') = ''))) "
     "  AND NOT EXISTS (SELECT 1 FROM review_item i WHERE i.kind = 'conflict' "
     "    AND i.record_id = ?4 AND i.study_id = sr.id AND i.state = 'rejected') "
     "  AND NOT EXISTS (SELECT 1 FROM study_source s JOIN record o ON o.id = s.record_id "
@@ -688,28 +632,12 @@ static int record_load_tx(ld_ctx *c, const ld_record *r, int *waiting, dg_err *e
 }
 
 /* One record, inside the batch's transaction (load_all). */
-static int record_load(ld_ctx *c, int64_t id, dg_err *err)
+static int record_load(ld_ctx *c, const ld_record *r, dg_err *err)
 {
-    ld_record r;
-    /* Still to load?  The list was read before this transaction: another
-     * load at the same time may have loaded the record since (its study
-     * source would then be inserted twice, failing the whole load). */
-    sqlite3_stmt *st;
-    if (db_cache_get(c->sc, "SELECT 1 FROM record WHERE id = ?1 AND state IN ('normalized', "
-                          "'pending')", &st, err))
-        return DG_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int todo = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    if (!todo)
-        return DG_OK;
     int waiting = 0;
-    int rc = record_read(c, id, &r, err);
-    if (rc == DG_OK)
-        rc = record_load_tx(c, &r, &waiting, err);
+    int rc = record_load_tx(c, r, &waiting, err);
     if (rc == DG_OK && waiting)
         c->sum->pending++;
-    record_release(&r);
     return rc;
 }
 
@@ -738,25 +666,72 @@ static int candidates(sqlite3 *db, int64_t **ids, long *n, dg_err *err)
     return DG_OK;
 }
 
-/* Records a transaction: a commit per record would cost more than the
- * record (issue #24: load >= 20,000 records/s); a batch is still all or
- * nothing, so a killed load resumes after the last whole batch. */
+/* Records a read (and, on the ordinary path, a transaction): a commit per
+ * record would cost more than the record (issue #24: load >= 20,000
+ * records/s); a transaction is still all or nothing, so a killed load
+ * resumes after the last whole one. */
 enum { LD_BATCH = 512 };
+/* A bulk transaction (load_bulk.c) adds at most this many records: it holds
+ * the write lock a few seconds, well inside another process's 30 s busy
+ * timeout. */
+enum { LD_BULK_MAX = 32768 };
+
+/* Records of the next transaction from i; *bulk when it takes the bulk path:
+ * the load adds conf.bulk_min records or more and the transaction at least a
+ * quarter of what the archive holds (building an index again costs a few
+ * microseconds a row it holds; keeping it up a row added, ten times that). */
+static int next_tx(ld_ctx *c, long i, long n, long *end, int *bulk, dg_err *err)
+{
+    *bulk = 0;
+    *end = n - i > LD_BATCH ? i + LD_BATCH : n;
+    if (n - i < c->conf.bulk_min)
+        return DG_OK;
+    long size = n - i > LD_BULK_MAX ? LD_BULK_MAX : n - i;
+    int64_t persons = 0;
+    if (db_query_int(c->db, "SELECT count(*) FROM person", &persons, err))
+        return DG_EDB;
+    if (persons <= 4 * (int64_t)size) {
+        *bulk = 1;
+        *end = i + size;
+    }
+    return DG_OK;
+}
 
 static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
 {
     int64_t *ids;
     long n;
     int rc = candidates(c->db, &ids, &n, err);
+    ld_record *recs = rc ? NULL : calloc(LD_BATCH, sizeof *recs);
+    if (!rc && !recs)
+        rc = dg_err_set(err, DG_ENOMEM, "out of memory reading records to load");
     for (long i = 0; rc == DG_OK && i < n;) {
         int64_t run_before = c->run_id;
-        long end = n - i > LD_BATCH ? i + LD_BATCH : n;
+        long end;
+        int bulk;
+        ld_bulk *dropped = NULL;
         if ((rc = db_begin(c->db, err)) != DG_OK)
             break;
-        for (; rc == DG_OK && i < end; i++) {
-            arc_progress_report(prog, "load", i, n, NULL);
-            rc = record_load(c, ids[i], err);
+        rc = next_tx(c, i, n, &end, &bulk, err);
+        if (rc == DG_OK && bulk)
+            rc = ld_bulk_drop(c->db, &dropped, err);
+        for (long j = i; rc == DG_OK && j < end;) {
+            long stop = end - j > LD_BATCH ? j + LD_BATCH : end;
+            /* read inside the transaction: a record another load at the
+             * same time has loaded since the list was made is left out (its
+             * study source would be inserted twice, failing the whole load) */
+            long nrecs = 0;
+            rc = ld_records_read(c->sc, ids + j, stop - j, recs, &nrecs, err);
+            arc_progress_report(prog, "load", j, n, NULL);
+            for (long k = 0; rc == DG_OK && k < nrecs; k++)
+                rc = record_load(c, &recs[k], err);
+            ld_records_clear(recs, nrecs);
+            j = stop;
         }
+        if (rc == DG_OK && bulk)
+            rc = ld_bulk_rebuild(c->db, dropped, err);
+        ld_bulk_free(&dropped);
+        i = end;
         audit_batch_free(&c->ab);
         if (rc == DG_OK)
             rc = db_commit(c->db, err);
@@ -766,6 +741,7 @@ static int load_all(ld_ctx *c, const arc_progress *prog, dg_err *err)
         }
     }
     arc_progress_report(prog, "load", n, n, NULL);
+    free(recs);
     free(ids);
     return rc;
 }
@@ -925,8 +901,14 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
     /* conflicts found by an earlier load are already items; refresh the rest */
     if (rc == DG_OK)
         rc = arc_review_refresh(db, err);
+    /* provenance goes in one multi-row INSERT a record, which keeps a
+     * statement journal: in memory, not a temp file written page by page */
+    if (rc == DG_OK)
+        rc = db_exec(db, "PRAGMA temp_store = MEMORY", err);
     if (rc == DG_OK)
         rc = load_all(&c, prog, err);
+    if (rc == DG_OK)
+        rc = db_exec(db, "PRAGMA temp_store = DEFAULT", err);
     /* and again for what this load found: a record it left waiting on a
      * required field never read gets its 'missing' item now, not at the next
      * list or load (a killed and resumed load would otherwise differ from

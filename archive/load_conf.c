@@ -37,7 +37,9 @@ static int conf_add_token(load_conf *c, const char *tok, size_t len, int new_gro
 static int conf_parse_required(load_conf *c, const char *v, size_t n, const char *src,
                                dg_err *err)
 {
-    memset(c, 0, sizeof *c);
+    memset(c->keys, 0, sizeof c->keys);
+    memset(c->nalt, 0, sizeof c->nalt);
+    c->ngroups = 0;
     size_t start = 0;
     int new_group = 1;
     for (size_t i = 0; i <= n; i++) {
@@ -53,6 +55,15 @@ static int conf_parse_required(load_conf *c, const char *v, size_t n, const char
 
 static int conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
+    if (strcmp(kv->key, "bulk_min") == 0) {
+        load_conf *c = user;
+        char *end;
+        long v = strtol(kv->value, &end, 10);
+        if (end == kv->value || *end || v < 1)
+            return dg_kv_fail(kv, err, "bulk_min must be a number of records (1 or more)");
+        c->bulk_min = v;
+        return DG_OK;
+    }
     if (strcmp(kv->key, "required") != 0)
         return dg_kv_fail(kv, err, "unknown key '%s'", kv->key);
     return conf_parse_required(user, kv->value, strlen(kv->value), kv->path, err);
@@ -65,6 +76,7 @@ int ld_conf_load(const char *path, load_conf *c, dg_err *err)
         snprintf(defpath, sizeof defpath, "%s/load.conf", arc_config_dir());
         path = defpath;
     }
+    c->bulk_min = LD_BULK_MIN_DEFAULT;
     /* the defaults, then the file's settings over them (absent: the defaults) */
     int rc = conf_parse_required(c, default_required, strlen(default_required), "default", err);
     rc = rc ? rc : dg_kv_load(path, 1, NULL, conf_line, c, err);
