@@ -98,11 +98,34 @@ check_exit "merge of an empty shard" 0 "$DANGAN" merge --into m.db empty.db
 check_contains "merge of an empty shard: says so" "$TL_OUT$TL_ERR" "an empty shard"
 check_eq "merge of an empty shard: nothing added" "$(chain_head)" "$h1"
 
-# a consistent rewrite of the archive's chain that forges a shard's event
-cp m.db forged.db
-python3 "$SRC/tests/shard/rewrite_chain.py" forged.db
-check_exit "forged shard history: caught" 7 "$DANGAN" --db forged.db audit verify
-check_contains "forged: named as the shard's event" "$TL_OUT" "was edited: it hashes to"
-# the archive's own chain is whole: only the shards' hashes catch it
-case "$TL_OUT" in *"TAMPERED chain"*) fail "forged: the rewrite left the chain broken";; esac
+# the shards' events are kept as they were hashed (audit_merged, 023)
+check_eq "kept: every event of the three shards" "$(tl_sql m.db 'SELECT count(*) FROM audit_merged')" \
+    "$(( $(tl_sql a.db 'SELECT count(*) FROM audit_event') + $(tl_sql b.db 'SELECT count(*) FROM audit_event') + $(tl_sql c.db 'SELECT count(*) FROM audit_event') ))"
+check_eq "kept: the merged archive's too, in the outer one" \
+    "$(tl_sql outer.db 'SELECT count(*) FROM audit_merged')" \
+    "$(( $(tl_sql m.db 'SELECT count(*) FROM audit_merged') + $(tl_sql m.db 'SELECT count(*) FROM audit_event') ))"
+# a kept event edited behind the append-only trigger
+cp m.db edited.db
+tl_sql edited.db "DROP TRIGGER audit_merged_no_update; UPDATE audit_merged SET content = replace(content, '\"outcome\":\"', '\"outcome\":\"x') WHERE seq = (SELECT min(seq) FROM audit_merged WHERE kind = 'ingest') AND kind = 'ingest'; CREATE TRIGGER audit_merged_no_update BEFORE UPDATE ON audit_merged BEGIN SELECT RAISE(ABORT, 'audit_merged is append-only'); END;"
+check_exit "kept event edited: caught" 7 "$DANGAN" --db edited.db audit verify
+check_contains "kept event edited: named as the shard's event" "$TL_OUT" "was edited: it hashes to"
+# the same in the outer archive (an archive of merged archives)
+cp outer.db edited2.db
+tl_sql edited2.db "DROP TRIGGER audit_merged_no_update; UPDATE audit_merged SET content = replace(content, '\"outcome\":\"', '\"outcome\":\"x') WHERE kind = 'ingest' AND shard = (SELECT min(shard) FROM audit_merged WHERE kind = 'ingest'); CREATE TRIGGER audit_merged_no_update BEFORE UPDATE ON audit_merged BEGIN SELECT RAISE(ABORT, 'audit_merged is append-only'); END;"
+check_exit "kept event edited, merged archive merged again: caught" 7 "$DANGAN" --db edited2.db audit verify
+check_contains "kept event edited, nested: named" "$TL_OUT" "was edited: it hashes to"
+# a whole shard's kept chain rewritten consistently: only the head its merge
+# event chains in the archive tells
+for db in m outer; do
+    cp $db.db forged-$db.db
+    python3 "$SRC/tests/shard/rewrite_chain.py" forged-$db.db kept
+    check_exit "forged shard history ($db): caught" 7 "$DANGAN" --db forged-$db.db audit verify
+    check_contains "forged ($db): the head named" "$TL_OUT" "names its head"
+    case "$TL_OUT" in *"TAMPERED chain"*|*"was edited"*) fail "forged ($db): the rewrite was not consistent";; esac
+done
+# kept events deleted, or added behind dangan's back
+cp m.db cut.db
+tl_sql cut.db "DROP TRIGGER audit_merged_no_delete; DELETE FROM audit_merged WHERE shard = (SELECT min(shard) FROM audit_merged)"
+check_exit "a shard's kept events deleted: caught" 7 "$DANGAN" --db cut.db audit verify
+check_contains "deleted: named" "$TL_OUT" "none are there"
 finish
