@@ -128,4 +128,25 @@ cp m.db cut.db
 tl_sql cut.db "DROP TRIGGER audit_merged_no_delete; DELETE FROM audit_merged WHERE shard = (SELECT min(shard) FROM audit_merged)"
 check_exit "a shard's kept events deleted: caught" 7 "$DANGAN" --db cut.db audit verify
 check_contains "deleted: named" "$TL_OUT" "none are there"
+
+# archives merged before migration 023 (each shard event re-appended to the
+# archive's chain with its original inside) still verify, their forgeries
+# are still caught, and they merge into a new archive as a shard
+sqlite3 v22.db < "$SRC/tests/data/shard/merged_v22.sql"
+check_exit "merged before 023: verify" 0 "$DANGAN" --db v22.db audit verify
+check_contains "merged before 023: its rows compared" "$TL_OUT" "12 archive rows compared"
+cp v22.db v22-forged.db
+python3 "$SRC/tests/shard/rewrite_chain.py" v22-forged.db chain
+check_exit "merged before 023, forged: caught" 7 "$DANGAN" --db v22-forged.db audit verify
+check_contains "merged before 023, forged: named" "$TL_OUT" "was edited: it hashes to"
+# into an archive that has persons already, so every id moves
+"$DANGAN" --db g.db -q ingest scans/s015_ledger_moderate.tif
+python3 "$SRC/bench/shard/gen_shard.py" g.db 4 7 > /dev/null
+check_exit "a new shard with persons, then the old archive" 0 "$DANGAN" merge --into new.db g.db v22.db
+check_exit "old archive in a new one: verify" 0 "$DANGAN" --db new.db audit verify
+check_contains "old archive in a new one: every person and study compared" "$TL_OUT" "20 archive rows compared"
+check_eq "old archive in a new one: ids moved" "$(tl_sql new.db 'SELECT min(id) FROM person WHERE id > 4')" 5
+tl_sql new.db "UPDATE person SET birth = '1900-01' WHERE id = 6"
+check_exit "old archive in a new one: a person edited is caught" 7 "$DANGAN" --db new.db audit verify
+check_contains "old archive in a new one: the person named" "$TL_OUT" "person 6: birth is \"1900-01\""
 finish
