@@ -168,9 +168,12 @@ typedef struct audit_report {
  * anchor->hash and the chain up to it must be whole), check that the
  * append-only triggers exist, and compare every row of audit_row_tables
  * with the newest event that carries it (a row no event carries, a row
- * deleted, a column whose value differs).  Tampering is reported in *r
- * (r->n > 0), not as an error: the status is DG_OK unless verification
- * itself could not run.  Release *r with audit_report_release.
+ * deleted, a column whose value differs), and the chains of merged shards
+ * (their events kept in audit_merged, each shard's ending at the head its
+ * merge event names; their rows compared in archive ids, audit/merged.c).
+ * Tampering is reported in *r (r->n > 0), not as an error: the status is
+ * DG_OK unless verification itself could not run.  Release *r with
+ * audit_report_release.
  */
 int audit_verify(sqlite3 *db, const audit_head *anchor, audit_report *r, dg_err *err);
 void audit_report_release(audit_report *r);
