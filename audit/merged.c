@@ -143,8 +143,10 @@ static int add_offset(mshard *s, const char *table, int64_t off)
 static int table_exists(sqlite3 *db, const char *name)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND "
-                               "name = ?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND "
+                           "name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int yes = sqlite3_step(st) == SQLITE_ROW;
@@ -168,8 +170,10 @@ static int read_merges(sqlite3 *db, audit_mshards *m, audit_report *r, dg_err *e
             "json_extract(content, '$.originals') = 'audit_merged'",
             -1, &st, NULL) != SQLITE_OK)
         return fail(db, err, "cannot read the merge events");
-    if (sqlite3_prepare_v2(db, "SELECT key, value FROM json_each(?1, '$.offsets') WHERE "
-                               "type = 'integer'", -1, &offs, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db,
+                           "SELECT key, value FROM json_each(?1, '$.offsets') WHERE "
+                           "type = 'integer'",
+                           -1, &offs, NULL) != SQLITE_OK) {
         sqlite3_finalize(st);
         return fail(db, err, "cannot read the merge events");
     }
@@ -191,14 +195,12 @@ static int read_merges(sqlite3 *db, audit_mshards *m, audit_report *r, dg_err *e
         mshard *s = &m->v[m->n++];
         memset(s, 0, sizeof *s);
         snprintf(s->ident, sizeof s->ident, "%s", ident);
-        snprintf(s->container, sizeof s->container, "%s",
-                 (const char *)sqlite3_column_text(st, 0));
+        snprintf(s->container, sizeof s->container, "%s", (const char *)sqlite3_column_text(st, 0));
         s->pos = pos;
         s->head_seq = sqlite3_column_int64(st, 3);
         snprintf(s->head_hash, sizeof s->head_hash, "%s", hash);
         sqlite3_reset(offs);
-        sqlite3_bind_text(offs, 1, (const char *)sqlite3_column_text(st, 5), -1,
-                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(offs, 1, (const char *)sqlite3_column_text(st, 5), -1, SQLITE_TRANSIENT);
         while (!rc && sqlite3_step(offs) == SQLITE_ROW)
             if (add_offset(s, (const char *)sqlite3_column_text(offs, 0),
                            sqlite3_column_int64(offs, 1)))
@@ -223,9 +225,10 @@ static int compose(audit_mshards *m, mshard *s, int depth, audit_report *r)
     }
     mshard *c = find(m, s->container);
     if (!c || c == s)
-        return audit_v_add(r, "merged", 0, "the merge of shard %.12s is kept among the events "
-                           "of shard %.12s, which no merge event brought", s->ident,
-                           s->container);
+        return audit_v_add(r, "merged", 0,
+                           "the merge of shard %.12s is kept among the events "
+                           "of shard %.12s, which no merge event brought",
+                           s->ident, s->container);
     int rc = compose(m, c, depth + 1, r);
     if (rc || !c->prefix)
         return rc;
@@ -262,14 +265,18 @@ static int shard_end(const audit_mshards *m, const char *ident, int64_t last_seq
 {
     mshard *s = find(m, ident);
     if (!s)
-        return audit_v_add(r, "merged", 0, "audit_merged holds events of shard %.12s, which no "
-                           "merge event brought (added behind dangan's back)", ident);
+        return audit_v_add(r, "merged", 0,
+                           "audit_merged holds events of shard %.12s, which no "
+                           "merge event brought (added behind dangan's back)",
+                           ident);
     if (last_seq == s->head_seq && strcmp(last_hash, s->head_hash) == 0)
         return DG_OK;
-    return audit_v_add(r, "merged", s->top, "seq %lld: the merge of shard %.12s names its head "
+    return audit_v_add(r, "merged", s->top,
+                       "seq %lld: the merge of shard %.12s names its head "
                        "%lld:%.16s..., but its kept events end at %lld:%.16s... (its history "
-                       "was rewritten or cut)", (long long)s->top, ident,
-                       (long long)s->head_seq, s->head_hash, (long long)last_seq, last_hash);
+                       "was rewritten or cut)",
+                       (long long)s->top, ident, (long long)s->head_seq, s->head_hash,
+                       (long long)last_seq, last_hash);
 }
 
 int audit_mshards_chains(sqlite3 *db, audit_mshards *m, audit_report *r, dg_err *err)
@@ -277,8 +284,9 @@ int audit_mshards_chains(sqlite3 *db, audit_mshards *m, audit_report *r, dg_err 
     if (!table_exists(db, "audit_merged"))
         return DG_OK;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT shard, seq, at, who, kind, subject, content, prev_hash, "
-                               "hash FROM main.audit_merged ORDER BY shard, seq",
+    if (sqlite3_prepare_v2(db,
+                           "SELECT shard, seq, at, who, kind, subject, content, prev_hash, "
+                           "hash FROM main.audit_merged ORDER BY shard, seq",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(db, err, "cannot read the merged events");
     int rc = DG_OK, broken = 0, any = 0;
@@ -311,11 +319,13 @@ int audit_mshards_chains(sqlite3 *db, audit_mshards *m, audit_report *r, dg_err 
         if (audit_event_hash(f[7], oseq, f[2], f[3], f[4], f[5], f[6], h))
             rc = DG_ENOMEM;
         else if (strcmp(h, f[8]) != 0)
-            rc = audit_v_add(r, "merged", at, "seq %lld: shard %.12s's event %lld (%s) was "
-                             "edited: it hashes to %s, the shard's chain said %s", (long long)at,
-                             shard, (long long)oseq, f[4], h, f[8]);
+            rc = audit_v_add(r, "merged", at,
+                             "seq %lld: shard %.12s's event %lld (%s) was "
+                             "edited: it hashes to %s, the shard's chain said %s",
+                             (long long)at, shard, (long long)oseq, f[4], h, f[8]);
         else if (oseq != expect || strcmp(f[7], last) != 0)
-            rc = audit_v_add(r, "merged", at, "seq %lld: shard %.12s's event %lld does not "
+            rc = audit_v_add(r, "merged", at,
+                             "seq %lld: shard %.12s's event %lld does not "
                              "follow its event %lld (events of the shard missing or reordered)",
                              (long long)at, shard, (long long)oseq, (long long)(expect - 1));
         else {
@@ -330,7 +340,8 @@ int audit_mshards_chains(sqlite3 *db, audit_mshards *m, audit_report *r, dg_err 
     sqlite3_finalize(st);
     for (size_t i = 0; !rc && i < m->n; i++)
         if (!m->v[i].seen)
-            rc = audit_v_add(r, "merged", m->v[i].top, "seq %lld: the merge of shard %.12s kept "
+            rc = audit_v_add(r, "merged", m->v[i].top,
+                             "seq %lld: the merge of shard %.12s kept "
                              "its %lld events in audit_merged, but none are there (deleted)",
                              (long long)m->v[i].top, m->v[i].ident, (long long)m->v[i].head_seq);
     return rc ? dg_err_set(err, rc, "out of memory") : DG_OK;
@@ -354,16 +365,18 @@ static int id_sql(dg_buf *b, const mshard *s, const char *expr, const char *tbl)
 static int row_sql(sqlite3 *db, dg_buf *b, const mshard *s)
 {
     sqlite3_stmt *fk;
-    if (sqlite3_prepare_v2(db, "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?1, "
-                               "'main') WHERE \"to\" IS NULL OR \"to\" = 'id'",
+    if (sqlite3_prepare_v2(db,
+                           "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?1, "
+                           "'main') WHERE \"to\" IS NULL OR \"to\" = 'id'",
                            -1, &fk, NULL) != SQLITE_OK)
         return DG_EDB;
     int rc = dg_buf_adds(b, "CASE t.key");
     for (size_t t = 0; !rc && t < audit_nrow_tables; t++) {
         const char *tb = audit_row_tables[t];
-        rc = dg_buf_addf(b, " WHEN '%s' THEN json_replace(t.value, '$.id', "
-                            "json_extract(t.value, '$.id') + %lld", tb,
-                         (long long)offset(s, tb));
+        rc = dg_buf_addf(b,
+                         " WHEN '%s' THEN json_replace(t.value, '$.id', "
+                         "json_extract(t.value, '$.id') + %lld",
+                         tb, (long long)offset(s, tb));
         sqlite3_reset(fk);
         sqlite3_bind_text(fk, 1, tb, -1, SQLITE_STATIC);
         while (!rc && sqlite3_step(fk) == SQLITE_ROW) {

@@ -504,8 +504,9 @@ static int triggers_quiet(sqlite3 *db, dg_buf *saved, dg_err *err)
             continue;
         char drop[120];
         snprintf(drop, sizeof drop, "DROP TRIGGER main.\"%s\"", quiet_triggers[i]);
-        rc = dg_buf_addf(saved, "%s;", sqlite3_column_text(st, 0)) ? oom(err)
-                                                                      : db_exec(db, drop, err);
+        rc = dg_buf_addf(saved, "%s;", (const char *)sqlite3_column_text(st, 0))
+                 ? oom(err)
+                 : db_exec(db, drop, err);
     }
     sqlite3_finalize(st);
     return rc;
