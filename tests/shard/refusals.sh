@@ -146,6 +146,15 @@ check_exit "a new shard with persons, then the old archive" 0 "$DANGAN" merge --
 check_exit "old archive in a new one: verify" 0 "$DANGAN" --db new.db audit verify
 check_contains "old archive in a new one: every person and study compared" "$TL_OUT" "20 archive rows compared"
 check_eq "old archive in a new one: ids moved" "$(tl_sql new.db 'SELECT min(id) FROM person WHERE id > 4')" 5
+# a shard whose access log shows study records: its ids move in the log
+# and in the access event verify compares it with
+"$DANGAN" --db g2.db -q ingest scans/s009_ledger_clean.jpg
+python3 "$SRC/bench/shard/gen_shard.py" g2.db 4 8 > /dev/null
+"$DANGAN" --db g2.db lookup --operator tester "$(tl_sql g2.db 'SELECT name_simplified FROM person WHERE id = 1')" > /dev/null
+check_eq "a lookup in the shard logged what it showed" "$(tl_sql g2.db "SELECT shown FROM access_log")" "[1]"
+check_exit "merge the shard with a lookup" 0 "$DANGAN" merge --into new.db g2.db
+check_eq "the lookup's study record moved in the log" "$(tl_sql new.db "SELECT shown FROM access_log")" "[11]"
+check_exit "the shard with a lookup: verify" 0 "$DANGAN" --db new.db audit verify
 tl_sql new.db "UPDATE person SET birth = '1900-01' WHERE id = 6"
 check_exit "old archive in a new one: a person edited is caught" 7 "$DANGAN" --db new.db audit verify
 check_contains "old archive in a new one: the person named" "$TL_OUT" "person 6: birth is \"1900-01\""
