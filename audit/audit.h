@@ -111,6 +111,16 @@ int audit_row_json(sqlite3 *db, const char *table, int64_t id, dg_buf *out, dg_e
 int audit_append_rows(sqlite3 *db, const char *who, const char *kind, const char *const *tables,
                       const int64_t *ids, size_t n, const char *extra_json, dg_err *err);
 
+/*
+ * Columns holding a JSON array of another table's ids as text (field.words:
+ * ocr_word ids; access_log.shown: study_record ids): the table whose ids,
+ * or NULL.  A merge moves them with that table's offset, and verify remaps
+ * merged events' rows the same way (audit_json_ids_sql: into b, the SQL
+ * expression of src, such a text, with off added to each integer).
+ */
+const char *audit_json_ids_of(const char *table, const char *col);
+int audit_json_ids_sql(dg_buf *b, const char *src, long long off);
+
 /* The chain's head: the newest event (seq 0 and AUDIT_GENESIS when empty). */
 typedef struct audit_head {
     int64_t seq;
@@ -158,9 +168,12 @@ typedef struct audit_report {
  * anchor->hash and the chain up to it must be whole), check that the
  * append-only triggers exist, and compare every row of audit_row_tables
  * with the newest event that carries it (a row no event carries, a row
- * deleted, a column whose value differs).  Tampering is reported in *r
- * (r->n > 0), not as an error: the status is DG_OK unless verification
- * itself could not run.  Release *r with audit_report_release.
+ * deleted, a column whose value differs), and the chains of merged shards
+ * (their events kept in audit_merged, each shard's ending at the head its
+ * merge event names; their rows compared in archive ids, audit/merged.c).
+ * Tampering is reported in *r (r->n > 0), not as an error: the status is
+ * DG_OK unless verification itself could not run.  Release *r with
+ * audit_report_release.
  */
 int audit_verify(sqlite3 *db, const audit_head *anchor, audit_report *r, dg_err *err);
 void audit_report_release(audit_report *r);

@@ -4,7 +4,7 @@
  * against an anchor kept elsewhere, the append-only triggers, and the
  * archive rows against the newest event that carries each of them.
  */
-#include "audit.h"
+#include "verify_internal.h"
 
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -21,10 +21,7 @@ static int fail(sqlite3 *db, dg_err *err, const char *doing)
     return dg_err_set(err, DG_EDB, "%s: %s", doing, sqlite3_errmsg(db));
 }
 
-static int add(audit_report *r, const char *what, int64_t seq, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int add(audit_report *r, const char *what, int64_t seq, const char *fmt, ...)
+int audit_v_add(audit_report *r, const char *what, int64_t seq, const char *fmt, ...)
 {
     if (r->n == VERIFY_MAX_FINDINGS)
         return DG_OK; /* counted as found; the report says there were more */
@@ -73,6 +70,8 @@ static const struct {
     {"amendment_no_update", "amendment", "UPDATE"},
     {"amendment_no_delete", "amendment", "DELETE"},
     {"app_user_no_delete", "app_user", "DELETE"},
+    {"audit_merged_no_update", "audit_merged", "UPDATE"},
+    {"audit_merged_no_delete", "audit_merged", "DELETE"},
 };
 
 static int check_triggers(sqlite3 *db, audit_report *r, dg_err *err)
@@ -86,7 +85,7 @@ static int check_triggers(sqlite3 *db, audit_report *r, dg_err *err)
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, triggers[i].name, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_ROW) {
-            rc = add(r, "trigger", 0, "trigger %s is gone: %s can be changed without the "
+            rc = audit_v_add(r, "trigger", 0, "trigger %s is gone: %s can be changed without the "
                      "database refusing", triggers[i].name, triggers[i].table);
             continue;
         }
@@ -94,7 +93,7 @@ static int check_triggers(sqlite3 *db, audit_report *r, dg_err *err)
         const char *sql = (const char *)sqlite3_column_text(st, 1);
         if (!tbl || strcmp(tbl, triggers[i].table) != 0 || !sql ||
             !strstr(sql, "RAISE(ABORT") || !strstr(sql, triggers[i].verb))
-            rc = add(r, "trigger", 0, "trigger %s was replaced: it no longer refuses %s on %s",
+            rc = audit_v_add(r, "trigger", 0, "trigger %s was replaced: it no longer refuses %s on %s",
                      triggers[i].name, triggers[i].verb, triggers[i].table);
     }
     sqlite3_finalize(st);
@@ -140,10 +139,10 @@ static int chain_check(const ev_row *e, int64_t expect, const char *prev, int64_
     if (e->seq != expect) {
         *broken = expect;
         if (e->seq > expect)
-            return add(r, "chain", expect, "seq %lld is missing: the chain goes from seq %lld "
+            return audit_v_add(r, "chain", expect, "seq %lld is missing: the chain goes from seq %lld "
                        "to seq %lld (events deleted)", (long long)expect, (long long)expect - 1,
                        (long long)e->seq);
-        return add(r, "chain", expect, "seq %lld comes where seq %lld was expected",
+        return audit_v_add(r, "chain", expect, "seq %lld comes where seq %lld was expected",
                    (long long)e->seq, (long long)expect);
     }
     if (audit_event_hash(e->prev, e->seq, e->at, e->who, e->kind, e->subject, e->content, h))
@@ -154,13 +153,13 @@ static int chain_check(const ev_row *e, int64_t expect, const char *prev, int64_
     *broken = e->seq;
     int64_t was = appended_as(e, max_seq);
     if (was)
-        return add(r, "chain", e->seq, "seq %lld holds the event appended as seq %lld: events "
+        return audit_v_add(r, "chain", e->seq, "seq %lld holds the event appended as seq %lld: events "
                    "were reordered (expected prev_hash %s, found %s)", (long long)e->seq,
                    (long long)was, prev, e->prev);
     if (!own)
-        return add(r, "chain", e->seq, "seq %lld (%s %s) was edited: its content hashes to %s, "
+        return audit_v_add(r, "chain", e->seq, "seq %lld (%s %s) was edited: its content hashes to %s, "
                    "the chain says %s", (long long)e->seq, e->kind, e->subject, h, e->hash);
-    return add(r, "chain", e->seq, "seq %lld does not follow seq %lld: expected prev_hash %s, "
+    return audit_v_add(r, "chain", e->seq, "seq %lld does not follow seq %lld: expected prev_hash %s, "
                "found %s (seq %lld was edited and its hash rewritten, or events were removed)",
                (long long)e->seq, (long long)e->seq - 1, prev, e->prev,
                (long long)e->seq - 1);
@@ -204,15 +203,15 @@ static int walk_chain(sqlite3 *db, const audit_head *anchor, audit_report *r, dg
         return DG_OK;
     r->anchored = 1;
     if (!*at_anchor)
-        rc = add(r, "anchor", anchor->seq, "the anchor names seq %lld but the chain %s: events "
+        rc = audit_v_add(r, "anchor", anchor->seq, "the anchor names seq %lld but the chain %s: events "
                  "were deleted since the anchor was taken", (long long)anchor->seq,
                  max_seq ? "ends before it" : "is empty");
     else if (strcmp(at_anchor, anchor->hash) != 0)
-        rc = add(r, "anchor", anchor->seq, "seq %lld hashes to %s, the anchor says %s: the "
+        rc = audit_v_add(r, "anchor", anchor->seq, "seq %lld hashes to %s, the anchor says %s: the "
                  "history up to seq %lld was rewritten", (long long)anchor->seq, at_anchor,
                  anchor->hash, (long long)anchor->seq);
     else if (broken && broken <= anchor->seq)
-        rc = add(r, "anchor", anchor->seq, "the chain up to the anchor (seq %lld) is not whole: "
+        rc = audit_v_add(r, "anchor", anchor->seq, "the chain up to the anchor (seq %lld) is not whole: "
                  "it breaks at seq %lld", (long long)anchor->seq, (long long)broken);
     return rc == DG_ENOMEM ? dg_err_set(err, rc, "out of memory") : rc;
 }
@@ -223,13 +222,14 @@ static int rows_index(sqlite3 *db, dg_err *err)
 {
     static const char sql[] =
         "CREATE TEMP TABLE IF NOT EXISTS audit_v_rows (tbl TEXT NOT NULL, id INTEGER NOT NULL, "
-        "  seq INTEGER NOT NULL, row TEXT NOT NULL, PRIMARY KEY (tbl, id));"
+        "  ord TEXT NOT NULL, seq INTEGER NOT NULL, row TEXT NOT NULL, PRIMARY KEY (tbl, id));"
         "DELETE FROM temp.audit_v_rows;"
-        /* newest wins: rows are replaced in chain order; an event's
+        /* newest wins by ord (the event's place in the chain; merged
+         * shards' events sit at their merge's place: merged.c); an event's
          * "removed" {TABLE:[id...]} (two study records found to be one
          * graduate, archive/relink.c) says a row is gone: row '' */
-        "INSERT OR REPLACE INTO temp.audit_v_rows (tbl, id, seq, row) "
-        "  SELECT tbl, id, seq, row FROM ("
+        "INSERT INTO temp.audit_v_rows (tbl, id, ord, seq, row) "
+        "  SELECT tbl, id, printf('%012d.%d', seq, o), seq, row FROM ("
         "  SELECT t.key AS tbl, json_extract(t.value, '$.id') AS id, e.seq AS seq, "
         "    t.value AS row, 1 AS o "
         "  FROM main.audit_event e, json_each(e.content, '$.rows') t "
@@ -239,7 +239,9 @@ static int rows_index(sqlite3 *db, dg_err *err)
         "  FROM main.audit_event e, json_each(e.content, '$.removed') t, json_each(t.value) g "
         "  WHERE e.kind = 'link' AND json_valid(e.content) "
         "    AND json_type(e.content, '$.removed') = 'object' AND t.type = 'array' "
-        "    AND g.type = 'integer') ORDER BY seq, o;";
+        "    AND g.type = 'integer') WHERE true "
+        "  ON CONFLICT (tbl, id) DO UPDATE SET ord = excluded.ord, seq = excluded.seq, "
+        "    row = excluded.row WHERE excluded.ord > ord;";
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         dg_err_set(err, DG_EDB, "cannot index the audit chain's rows: %s", msg ? msg : "");
@@ -303,7 +305,7 @@ static int row_compare(sqlite3 *db, const char *table, sqlite3_stmt *row, sqlite
         const char *key = (const char *)sqlite3_column_text(rec, 0);
         int i = key ? column_of(row, key) : -1;
         if (i < 0) {
-            rc = add(r, "row", seq, "%s %lld: column %s, recorded by seq %lld, is gone", table,
+            rc = audit_v_add(r, "row", seq, "%s %lld: column %s, recorded by seq %lld, is gone", table,
                      (long long)id, key ? key : "?", (long long)seq);
             continue;
         }
@@ -312,7 +314,7 @@ static int row_compare(sqlite3 *db, const char *table, sqlite3_stmt *row, sqlite
         char now[256];
         value_text(row, i, now, sizeof now);
         const char *was = (const char *)sqlite3_column_text(rec, 3);
-        rc = add(r, "row", seq, "%s %lld: %s is %s, but the last event about it (seq %lld) "
+        rc = audit_v_add(r, "row", seq, "%s %lld: %s is %s, but the last event about it (seq %lld) "
                  "says %.200s: no event explains the change", table, (long long)id, key, now,
                  (long long)seq, was ? was : "null");
     }
@@ -332,7 +334,7 @@ static int rows_table(sqlite3 *db, const char *table, audit_report *r, dg_err *e
         return fail(db, err, "cannot compare the archive with the audit chain");
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     while (!rc && sqlite3_step(st) == SQLITE_ROW)
-        rc = add(r, "row", 0, "%s %lld: no event records it (written behind dangan's back)",
+        rc = audit_v_add(r, "row", 0, "%s %lld: no event records it (written behind dangan's back)",
                  table, (long long)sqlite3_column_int64(st, 0));
     sqlite3_finalize(st);
     /* rows events carry that are gone */
@@ -342,7 +344,7 @@ static int rows_table(sqlite3 *db, const char *table, audit_report *r, dg_err *e
         return fail(db, err, "cannot compare the archive with the audit chain");
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     while (!rc && sqlite3_step(st) == SQLITE_ROW)
-        rc = add(r, "row", sqlite3_column_int64(st, 1), "%s %lld: deleted (the last event about "
+        rc = audit_v_add(r, "row", sqlite3_column_int64(st, 1), "%s %lld: deleted (the last event about "
                  "it is seq %lld)", table, (long long)sqlite3_column_int64(st, 0),
                  (long long)sqlite3_column_int64(st, 1));
     sqlite3_finalize(st);
@@ -368,9 +370,10 @@ static int rows_table(sqlite3 *db, const char *table, audit_report *r, dg_err *e
     return rc;
 }
 
-static int check_rows(sqlite3 *db, audit_report *r, dg_err *err)
+static int check_rows(sqlite3 *db, const audit_mshards *ms, audit_report *r, dg_err *err)
 {
     int rc = rows_index(db, err);
+    rc = rc ? rc : audit_mshards_rows(db, ms, err);
     for (size_t t = 0; t < audit_nrow_tables && !rc; t++)
         rc = rows_table(db, audit_row_tables[t], r, err);
     sqlite3_exec(db, "DROP TABLE IF EXISTS temp.audit_v_rows", NULL, NULL, NULL);
@@ -422,11 +425,11 @@ static int check_merged_events(sqlite3 *db, audit_report *r, dg_err *err)
         int ok = f[1] && f[2] && f[5] && f[6] && f[7] && f[8] && f[9] &&
                  audit_event_hash(f[8], oseq, f[5], f[1], f[2], f[6], f[7], h) == DG_OK;
         if (!ok || strcmp(h, f[9]) != 0)
-            rc = add(r, "merged", seq, "seq %lld: shard %.12s's event %lld (%s) was edited: it "
+            rc = audit_v_add(r, "merged", seq, "seq %lld: shard %.12s's event %lld (%s) was edited: it "
                      "hashes to %s, the shard's chain said %s", (long long)seq, shard,
                      (long long)oseq, f[2] ? f[2] : "?", ok ? h : "?", f[9] ? f[9] : "?");
         else if (oseq != expect || strcmp(f[8], last) != 0)
-            rc = add(r, "merged", seq, "seq %lld: shard %.12s's event %lld does not follow its "
+            rc = audit_v_add(r, "merged", seq, "seq %lld: shard %.12s's event %lld does not follow its "
                      "event %lld (events of the shard missing or reordered)", (long long)seq,
                      shard, (long long)oseq, (long long)(expect - 1));
         else {
@@ -454,14 +457,16 @@ static int check_merged_events(sqlite3 *db, audit_report *r, dg_err *err)
              * shards merged again) speaks of the inner shards, whose events
              * now hash into the outer one's: checked through that */
             "FROM audit_event m WHERE m.kind = 'merge' AND json_valid(m.content) "
-            "AND json_type(m.content, '$.merged') IS NULL",
+            "AND json_type(m.content, '$.merged') IS NULL "
+            /* since 023 the shard's events are kept in audit_merged: merged.c */
+            "AND json_type(m.content, '$.originals') IS NULL",
             -1, &st, NULL) != SQLITE_OK)
         return fail(db, err, "cannot read the merge events");
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         const char *sh = (const char *)sqlite3_column_text(st, 1);
         int64_t hseq = sqlite3_column_int64(st, 2), maxseq = sqlite3_column_int64(st, 4);
         if (sqlite3_column_int64(st, 3) != 1 || maxseq != hseq)
-            rc = add(r, "merged", sqlite3_column_int64(st, 0),
+            rc = audit_v_add(r, "merged", sqlite3_column_int64(st, 0),
                      "seq %lld: the merge of shard %.12s names its head %lld, but the merged "
                      "events %s", (long long)sqlite3_column_int64(st, 0), sh ? sh : "?",
                      (long long)hseq,
@@ -492,14 +497,18 @@ int audit_verify(sqlite3 *db, const audit_head *anchor, audit_report *r, dg_err 
     if (chain_present(db, &present, err))
         return DG_EDB;
     if (!present)
-        return add(r, "chain", 0, "table audit_event is gone: the whole history was dropped")
+        return audit_v_add(r, "chain", 0, "table audit_event is gone: the whole history was dropped")
                    ? dg_err_set(err, DG_ENOMEM, "out of memory")
                    : DG_OK;
     int rc = audit_head_read(db, &r->head, err);
     rc = rc ? rc : check_triggers(db, r, err);
     rc = rc ? rc : walk_chain(db, anchor, r, err);
-    rc = rc ? rc : check_rows(db, r, err);
+    audit_mshards *ms = NULL;
+    rc = rc ? rc : audit_mshards_read(db, &ms, r, err);
+    rc = rc ? rc : check_rows(db, ms, r, err);
     rc = rc ? rc : check_merged_events(db, r, err);
+    rc = rc ? rc : audit_mshards_chains(db, ms, r, err);
+    audit_mshards_free(ms);
     if (rc)
         audit_report_release(r);
     return rc;

@@ -9,15 +9,15 @@
  * kept inside JSON text are remapped where the schema says they are ids:
  * field.words (ocr_word ids) and access_log.shown (study_record ids).
  *
- * The audit chain: the shard's events are appended to the archive's chain
- * in their order, each with its original at, who and kind, its subject and
- * content.rows with archive ids (so `audit verify` finds every merged
- * archive row explained), and a member "merged" holding the original
- * event as it was hashed (shard, seq, at, subject, content as a string,
- * prev_hash, hash): the shard's own chain can be recomputed from the
- * archive alone (audit/verify.c does).  Other ids inside merged content
- * (a load event's "run", say) stay the shard's: archive id = shard id +
- * the offset the closing "merge" event records.
+ * The audit chain: the shard's events are kept in audit_merged (migration
+ * 023) as the shard hashed them, with the shard's identity; the rows of
+ * audit_merged a merged archive holds come along as they are.  Then one
+ * "merge" event in the archive's chain carries the shard's head (seq and
+ * hash: it vouches for every kept event through the shard's own chain) and
+ * the id offsets: archive id = shard id + offset of its table, which is
+ * how `audit verify` (audit/merged.c) compares the rows those events carry
+ * with the archive.  Archives merged before 023 appended each shard event
+ * to the chain with its original inside; they verify as they were.
  */
 #include "shard.h"
 
@@ -35,7 +35,7 @@
  * catalogs and name tables (must be the same edition: compared, copied
  * into an archive that has none), and the workspace's own store setting. */
 static const char *const not_copied[] = {
-    "audit_event",   "catalog_edition",      "crosswalk_source", "discipline",
+    "audit_event",   "audit_merged",         "catalog_edition",      "crosswalk_source", "discipline",
     "crosswalk",     "crosswalk_unresolved", "name_keys_source", "store_setting",
 };
 static const char *const reference_tables[] = {
@@ -43,6 +43,13 @@ static const char *const reference_tables[] = {
     "name_keys_source", "store_setting",
 };
 #define NREF (sizeof reference_tables / sizeof *reference_tables)
+/* Triggers that have nothing to do in a merge, dropped for its copy and
+ * made again before it commits (DDL is transactional: a failed or killed
+ * merge rolls both back): field_insert_queue (018) gives a new field's p to
+ * its review items, and a shard's review items are copied after its fields
+ * and get p from them by their own trigger.  Without it a shard's fields
+ * are copied faster, and whole into an empty archive. */
+static const char *const quiet_triggers[] = {"field_insert_queue"};
 
 typedef struct fk {
     char *col;
@@ -52,7 +59,6 @@ typedef struct fk {
 typedef struct tinfo {
     char *name;
     int has_id;  /* an INTEGER PRIMARY KEY named id */
-    int in_events; /* the shard's events carry rows of it */
     int64_t off; /* the archive's max(id) before the merge */
     char **cols;
     size_t ncols;
@@ -247,27 +253,17 @@ static int64_t offset_of(const merge_ctx *m, const char *table)
 static int column_expr(const merge_ctx *m, const tinfo *t, const char *col, const char *src,
                        dg_buf *b)
 {
-    if (t->has_id && strcmp(col, "id") == 0)
+    /* + 0 is left out: a column as it is lets a table be copied whole */
+    if (t->has_id && strcmp(col, "id") == 0 && t->off)
         return dg_buf_addf(b, "(%s + %lld)", src, (long long)t->off);
     for (size_t k = 0; k < t->nfks; k++)
         if (strcmp(t->fks[k].col, col) == 0 && t->fks[k].target >= 0 &&
-            m->t[t->fks[k].target].has_id)
+            m->t[t->fks[k].target].has_id && m->t[t->fks[k].target].off)
             return dg_buf_addf(b, "(%s + %lld)", src, (long long)m->t[t->fks[k].target].off);
     /* ids kept in JSON text */
-    const char *ids_of = strcmp(t->name, "field") == 0 && strcmp(col, "words") == 0 ? "ocr_word"
-                         : strcmp(t->name, "access_log") == 0 && strcmp(col, "shown") == 0
-                             ? "study_record"
-                             : NULL;
-    /* '' || : the column is text holding JSON; without it json_replace
-     * would put an array where the event's row has a string */
-    if (ids_of)
-        return dg_buf_addf(b,
-                           "('' || CASE WHEN %s = '[]' THEN %s "
-                           "WHEN json_valid(%s) AND json_type(%s) = 'array' THEN "
-                           "(SELECT json_group_array(CASE WHEN j.type = 'integer' THEN "
-                           "j.value + %lld ELSE j.value END) FROM json_each(%s) j) "
-                           "ELSE %s END)",
-                           src, src, src, src, (long long)offset_of(m, ids_of), src, src);
+    const char *ids_of = audit_json_ids_of(t->name, col);
+    if (ids_of && offset_of(m, ids_of) > 0)
+        return audit_json_ids_sql(b, src, (long long)offset_of(m, ids_of));
     return dg_buf_addf(b, "%s", src);
 }
 
@@ -279,13 +275,26 @@ static int copy_table(merge_ctx *m, const tinfo *t, long *rows, dg_err *err)
     for (size_t c = 0; !rc && c < t->ncols; c++)
         rc = dg_buf_addf(&b, "%s\"%s\"", c ? ", " : "", t->cols[c]);
     rc = rc ? rc : dg_buf_adds(&b, ") SELECT ");
+    int identity = 1;
     for (size_t c = 0; !rc && c < t->ncols; c++) {
         char src[200];
         snprintf(src, sizeof src, "\"%s\"", t->cols[c]);
         rc = c ? dg_buf_adds(&b, ", ") : DG_OK;
+        size_t at = b.len;
         rc = rc ? rc : column_expr(m, t, t->cols[c], src, &b);
+        identity = identity && !rc && strcmp(b.data + at, src) == 0;
     }
     rc = rc ? rc : dg_buf_addf(&b, " FROM sh.\"%s\" ORDER BY rowid", t->name);
+    if (!rc && identity) {
+        /* every column as it is (the first shard into an empty archive: all
+         * offsets 0): SQLite's transfer of whole records and index entries
+         * (the "xfer" optimization of INSERT INTO t SELECT * FROM u, same
+         * columns in the same order: tables_match) instead of a row at a
+         * time; rows in rowid order either way */
+        dg_buf_reset(&b);
+        rc = dg_buf_addf(&b, "INSERT INTO main.\"%s\" SELECT * FROM sh.\"%s\"", t->name,
+                         t->name);
+    }
     if (rc) {
         dg_buf_release(&b);
         return oom(err);
@@ -418,122 +427,51 @@ static int check_shard(sqlite3 *db, const char *shard_path, dg_err *err)
 /* ---- the chain ----------------------------------------------------------------------- */
 
 /*
- * Into b: the SQL expression, over a row of sh.audit_event, of the event's
- * content as the archive appends it: content.rows with archive ids (one
- * json_replace a table the events carry rows of: a path absent is left
- * alone) and the original event under "merged" (?1: the shard's identity).
+ * The shard's events into audit_merged as they were hashed in the shard
+ * (with the shard's identity), and the rows of audit_merged the shard
+ * itself holds (an archive of merged shards merged again) as they are: no
+ * event is rewritten, canonicalized or hashed here.  The merge event that
+ * follows chains the shard's head, which vouches for them all; `audit
+ * verify` remaps the rows they carry by the merge's offsets (audit.h).
  */
-static int events_expr(merge_ctx *m, dg_buf *b, dg_err *err)
+static int events_keep(merge_ctx *m, const char *ident, long *events, long *carried,
+                       dg_err *err)
 {
-    sqlite3_stmt *q;
-    if (db_prepare(m->db, "SELECT DISTINCT r.key FROM sh.audit_event e, "
-                          "json_each(e.content, '$.rows') r WHERE json_valid(e.content) AND "
-                          "json_type(e.content, '$.rows') = 'object'", &q, err))
-        return DG_EDB;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int ti = table_index(m, (const char *)sqlite3_column_text(q, 0));
-        if (ti >= 0)
-            m->t[ti].in_events = 1;
-    }
-    sqlite3_finalize(q);
-    /* one json_replace for every path: the content is parsed once, not once
-     * a table (the parse is most of a merged event's cost in SQLite) */
-    dg_buf pairs, probe;
-    dg_buf_init(&pairs, 0);
-    dg_buf_init(&probe, 0);
-    int rc = DG_OK;
-    for (size_t i = 0; !rc && i < m->nt; i++) {
-        const tinfo *t = &m->t[i];
-        if (!t->in_events)
-            continue;
-        for (size_t c = 0; !rc && c < t->ncols; c++) {
-            char src[300];
-            snprintf(src, sizeof src, "json_extract(content, '$.rows.%s.%s')", t->name, t->cols[c]);
-            dg_buf_reset(&probe);
-            rc = column_expr(m, t, t->cols[c], src, &probe);
-            if (!rc && strcmp(probe.data, src) != 0)
-                rc = dg_buf_addf(&pairs, ", '$.rows.%s.%s', %s", t->name, t->cols[c], probe.data);
-        }
-    }
-    dg_buf_reset(b);
-    rc = rc ? rc
-            : dg_buf_addf(b, "json_set(%s%s%s, '$.merged', json_object('shard', ?1, 'seq', seq, "
-                             "'at', at, 'subject', subject, 'content', content, "
-                             "'prev_hash', prev_hash, 'hash', hash))",
-                          pairs.len ? "json_replace(content" : "content",
-                          pairs.len ? pairs.data : "", pairs.len ? ")" : "");
-    dg_buf_release(&pairs);
-    dg_buf_release(&probe);
-    return rc ? oom(err) : DG_OK;
-}
-
-/* "TABLE:ID" with the archive's id. */
-static void subject_remap(const merge_ctx *m, const char *subject, char *out, size_t size)
-{
-    const char *colon = strchr(subject, ':');
-    char table[128];
-    char *end;
-    if (colon && (size_t)(colon - subject) < sizeof table) {
-        memcpy(table, subject, (size_t)(colon - subject));
-        table[colon - subject] = '\0';
-        long long id = strtoll(colon + 1, &end, 10);
-        int64_t off = offset_of(m, table);
-        if (off >= 0 && end != colon + 1 && !*end) {
-            snprintf(out, size, "%s:%lld", table, id + (long long)off);
-            return;
-        }
-    }
-    snprintf(out, size, "%s", subject);
-}
-
-/* The shard's events, in their order, appended to the archive's chain. */
-static int events_append(merge_ctx *m, const char *ident, long *events, dg_err *err)
-{
-    dg_buf b, sql;
-    dg_buf_init(&b, 0);
-    dg_buf_init(&sql, 0);
-    int rc = events_expr(m, &b, err);
-    if (!rc && dg_buf_addf(&sql, "SELECT who, kind, subject, %s FROM sh.audit_event ORDER BY seq",
-                           b.data))
-        rc = oom(err);
-    sqlite3_stmt *st = NULL;
-    if (!rc && db_prepare(m->db, sql.data, &st, err))
-        rc = DG_EDB;
-    dg_buf_release(&b);
-    dg_buf_release(&sql);
+    int rc = db_exec(m->db, "INSERT INTO main.audit_merged (shard, seq, at, who, kind, subject, "
+                            "content, prev_hash, hash) SELECT shard, seq, at, who, kind, subject, "
+                            "content, prev_hash, hash FROM sh.audit_merged",
+                     err);
     if (rc)
         return rc;
+    *carried = sqlite3_changes(m->db);
+    sqlite3_stmt *st;
+    if (db_prepare(m->db, "INSERT INTO main.audit_merged (shard, seq, at, who, kind, subject, "
+                          "content, prev_hash, hash) SELECT ?1, seq, at, who, kind, subject, "
+                          "content, prev_hash, hash FROM sh.audit_event ORDER BY seq",
+                   &st, err))
+        return DG_EDB;
     sqlite3_bind_text(st, 1, ident, -1, SQLITE_STATIC);
-    int step = SQLITE_DONE;
-    audit_batch *ab = NULL;
-    rc = audit_batch_begin(m->db, &ab, err);
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        char subject[512];
-        subject_remap(m, (const char *)sqlite3_column_text(st, 2), subject, sizeof subject);
-        rc = audit_batch_add(ab, (const char *)sqlite3_column_text(st, 0),
-                             (const char *)sqlite3_column_text(st, 1), subject,
-                             (const char *)sqlite3_column_text(st, 3), NULL, err);
-        if (!rc)
-            (*events)++;
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(m->db, err, "reading the shard's events");
-    audit_batch_free(&ab);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = dg_err_set(err, DG_EDB, "keeping the shard's events: %s (a shard merged twice "
+                        "under two archives?)", sqlite3_errmsg(m->db));
+    else
+        *events = sqlite3_changes(m->db);
     sqlite3_finalize(st);
     return rc;
 }
 
 static int merge_event(merge_ctx *m, const char *shard_path, const shard_merge_summary *s,
-                       const char *head_hash, dg_err *err)
+                       const char *head_hash, long carried, dg_err *err)
 {
     dg_buf b;
     dg_buf_init(&b, 0);
     int rc = dg_buf_addf(&b, "{\"shard\":\"%s\",\"path\":", s->ident);
     rc = rc ? rc : dg_buf_json_str(&b, shard_path);
     rc = rc ? rc : dg_buf_addf(&b, ",\"head\":{\"seq\":%lld,\"hash\":\"%s\"},\"events\":%ld,"
-                                   "\"rows_copied\":%ld,\"schema\":%d,\"offsets\":{",
+                                   "\"rows_copied\":%ld,\"schema\":%d,\"originals\":\"audit_merged\","
+                                   "\"carried\":%ld,\"offsets\":{",
                                (long long)s->head_seq, head_hash, s->events, s->rows,
-                               db_user_version(m->db));
+                               db_user_version(m->db), carried);
     int first = 1;
     for (size_t i = 0; !rc && i < m->nt; i++)
         if (m->t[i].has_id) {
@@ -550,6 +488,29 @@ static int merge_event(merge_ctx *m, const char *shard_path, const shard_merge_s
 }
 
 /* ---- the merge ------------------------------------------------------------------------ */
+
+/* quiet_triggers dropped, their CREATE statements into *saved. */
+static int triggers_quiet(sqlite3 *db, dg_buf *saved, dg_err *err)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT sql FROM main.sqlite_schema WHERE type = 'trigger' AND name = ?1",
+                   &st, err))
+        return DG_EDB;
+    int rc = DG_OK;
+    for (size_t i = 0; !rc && i < sizeof quiet_triggers / sizeof *quiet_triggers; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, quiet_triggers[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            continue;
+        char drop[120];
+        snprintf(drop, sizeof drop, "DROP TRIGGER main.\"%s\"", quiet_triggers[i]);
+        rc = dg_buf_addf(saved, "%s;", (const char *)sqlite3_column_text(st, 0))
+                 ? oom(err)
+                 : db_exec(db, drop, err);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
 
 static int count_into(sqlite3 *db, const char *sql, long *out)
 {
@@ -658,12 +619,22 @@ static int merge_attached(sqlite3 *db, const char *shard_path, shard_merge_summa
     rc = rc ? rc : tables_match(&m, shard_path, err);
     rc = rc ? rc : tables_read(&m, err);
     rc = rc ? rc : copy_references(db, &s->rows, err);
+    /* the shard's rows passed the same CHECKs when written (same schema) */
+    dg_buf quiet;
+    dg_buf_init(&quiet, 0);
+    rc = rc ? rc : triggers_quiet(db, &quiet, err);
+    rc = rc ? rc : db_exec(db, "PRAGMA ignore_check_constraints = ON", err);
     for (size_t i = 0; !rc && i < m.nt; i++) {
         rc = copy_table(&m, &m.t[i], &s->rows, err);
         s->tables++;
     }
-    rc = rc ? rc : events_append(&m, s->ident, &s->events, err);
-    rc = rc ? rc : merge_event(&m, shard_path, s, head, err);
+    sqlite3_exec(db, "PRAGMA ignore_check_constraints = OFF", NULL, NULL, NULL);
+    /* unqualified, as stored: main's tables come first */
+    rc = rc || !quiet.len ? rc : db_exec(db, quiet.data, err);
+    dg_buf_release(&quiet);
+    long carried = 0;
+    rc = rc ? rc : events_keep(&m, s->ident, &s->events, &carried, err);
+    rc = rc ? rc : merge_event(&m, shard_path, s, head, carried, err);
     int64_t upto = offset_of(&m, "study_record");
     if (!rc && upto > 0) {
         arc_relink_summary rs;

@@ -12,10 +12,10 @@
  * The merge (shard_merge) copies one shard database into an archive in one
  * transaction: every table's ids are offset past the archive's largest
  * (archive id = shard id + offset[table]), every foreign key with them;
- * the shard's audit events are appended to the archive's chain, each with
- * its archive ids and its original form (seq, hash, prev_hash, content) so
- * the shard's own chain can still be recomputed; then a "merge" event
- * carries the shard's identity, head and the offsets.  Then, in the same
+ * the shard's audit events are kept as they were hashed (audit_merged,
+ * migration 023: the shard's own chain can still be recomputed); then a
+ * "merge" event in the archive's chain carries the shard's identity, head
+ * and the offsets.  Then, in the same
  * transaction, each of the shard's study records that load's rule says is
  * a graduate archived before (a card here, a ledger row in an earlier
  * shard) is linked to it, or waits for conflict review (arc_relink).

@@ -115,6 +115,14 @@ check_exit "load after the rejection" 0 "$DANGAN" --db r.db -q load
 check_eq "rejected: two 李明" "$(tl_sql r.db "SELECT count(*) FROM person WHERE name_simplified = '李明'")" 2
 check_exit "verify after the rejection" 0 "$DANGAN" --db r.db audit verify
 
+# --- archives with link events merged again (regions into a national
+# archive): the second one's ids all move, its link's removals with them
+check_exit "merged archives merged again" 0 "$DANGAN" merge --into outer.db m.db n.db
+check_exit "merged archives merged again: verify" 0 "$DANGAN" --db outer.db audit verify
+check_eq "merged archives merged again: their persons" \
+    "$(tl_sql outer.db 'SELECT count(*) FROM person')" \
+    "$(( $(tl_sql m.db 'SELECT count(*) FROM person') + $(tl_sql n.db 'SELECT count(*) FROM person') ))"
+
 # --- a linked study's removal is only accepted from a link event
 tl_sql m.db "DELETE FROM study_source WHERE study_id = (SELECT max(id) FROM study_record); DELETE FROM provenance WHERE study_id = (SELECT max(id) FROM study_record); DELETE FROM study_record WHERE id = (SELECT max(id) FROM study_record)"
 check_exit "verify: a study deleted behind dangan's back" 7 "$DANGAN" --db m.db audit verify

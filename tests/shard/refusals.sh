@@ -98,11 +98,64 @@ check_exit "merge of an empty shard" 0 "$DANGAN" merge --into m.db empty.db
 check_contains "merge of an empty shard: says so" "$TL_OUT$TL_ERR" "an empty shard"
 check_eq "merge of an empty shard: nothing added" "$(chain_head)" "$h1"
 
-# a consistent rewrite of the archive's chain that forges a shard's event
-cp m.db forged.db
-python3 "$SRC/tests/shard/rewrite_chain.py" forged.db
-check_exit "forged shard history: caught" 7 "$DANGAN" --db forged.db audit verify
-check_contains "forged: named as the shard's event" "$TL_OUT" "was edited: it hashes to"
-# the archive's own chain is whole: only the shards' hashes catch it
-case "$TL_OUT" in *"TAMPERED chain"*) fail "forged: the rewrite left the chain broken";; esac
+# the shards' events are kept as they were hashed (audit_merged, 023)
+check_eq "kept: every event of the three shards" "$(tl_sql m.db 'SELECT count(*) FROM audit_merged')" \
+    "$(( $(tl_sql a.db 'SELECT count(*) FROM audit_event') + $(tl_sql b.db 'SELECT count(*) FROM audit_event') + $(tl_sql c.db 'SELECT count(*) FROM audit_event') ))"
+check_eq "kept: the merged archive's too, in the outer one" \
+    "$(tl_sql outer.db 'SELECT count(*) FROM audit_merged')" \
+    "$(( $(tl_sql m.db 'SELECT count(*) FROM audit_merged') + $(tl_sql m.db 'SELECT count(*) FROM audit_event') ))"
+# a kept event edited behind the append-only trigger
+cp m.db edited.db
+tl_sql edited.db "DROP TRIGGER audit_merged_no_update; UPDATE audit_merged SET content = replace(content, '\"outcome\":\"', '\"outcome\":\"x') WHERE seq = (SELECT min(seq) FROM audit_merged WHERE kind = 'ingest') AND kind = 'ingest'; CREATE TRIGGER audit_merged_no_update BEFORE UPDATE ON audit_merged BEGIN SELECT RAISE(ABORT, 'audit_merged is append-only'); END;"
+check_exit "kept event edited: caught" 7 "$DANGAN" --db edited.db audit verify
+check_contains "kept event edited: named as the shard's event" "$TL_OUT" "was edited: it hashes to"
+# the same in the outer archive (an archive of merged archives)
+cp outer.db edited2.db
+tl_sql edited2.db "DROP TRIGGER audit_merged_no_update; UPDATE audit_merged SET content = replace(content, '\"outcome\":\"', '\"outcome\":\"x') WHERE kind = 'ingest' AND shard = (SELECT min(shard) FROM audit_merged WHERE kind = 'ingest'); CREATE TRIGGER audit_merged_no_update BEFORE UPDATE ON audit_merged BEGIN SELECT RAISE(ABORT, 'audit_merged is append-only'); END;"
+check_exit "kept event edited, merged archive merged again: caught" 7 "$DANGAN" --db edited2.db audit verify
+check_contains "kept event edited, nested: named" "$TL_OUT" "was edited: it hashes to"
+# a whole shard's kept chain rewritten consistently: only the head its merge
+# event chains in the archive tells
+for db in m outer; do
+    cp $db.db forged-$db.db
+    python3 "$SRC/tests/shard/rewrite_chain.py" forged-$db.db kept
+    check_exit "forged shard history ($db): caught" 7 "$DANGAN" --db forged-$db.db audit verify
+    check_contains "forged ($db): the head named" "$TL_OUT" "names its head"
+    case "$TL_OUT" in *"TAMPERED chain"*|*"was edited"*) fail "forged ($db): the rewrite was not consistent";; esac
+done
+# kept events deleted, or added behind dangan's back
+cp m.db cut.db
+tl_sql cut.db "DROP TRIGGER audit_merged_no_delete; DELETE FROM audit_merged WHERE shard = (SELECT min(shard) FROM audit_merged)"
+check_exit "a shard's kept events deleted: caught" 7 "$DANGAN" --db cut.db audit verify
+check_contains "deleted: named" "$TL_OUT" "none are there"
+
+# archives merged before migration 023 (each shard event re-appended to the
+# archive's chain with its original inside) still verify, their forgeries
+# are still caught, and they merge into a new archive as a shard
+sqlite3 v22.db < "$SRC/tests/data/shard/merged_v22.sql"
+check_exit "merged before 023: verify" 0 "$DANGAN" --db v22.db audit verify
+check_contains "merged before 023: its rows compared" "$TL_OUT" "12 archive rows compared"
+cp v22.db v22-forged.db
+python3 "$SRC/tests/shard/rewrite_chain.py" v22-forged.db chain
+check_exit "merged before 023, forged: caught" 7 "$DANGAN" --db v22-forged.db audit verify
+check_contains "merged before 023, forged: named" "$TL_OUT" "was edited: it hashes to"
+# into an archive that has persons already, so every id moves
+"$DANGAN" --db g.db -q ingest scans/s015_ledger_moderate.tif
+python3 "$SRC/bench/shard/gen_shard.py" g.db 4 7 > /dev/null
+check_exit "a new shard with persons, then the old archive" 0 "$DANGAN" merge --into new.db g.db v22.db
+check_exit "old archive in a new one: verify" 0 "$DANGAN" --db new.db audit verify
+check_contains "old archive in a new one: every person and study compared" "$TL_OUT" "20 archive rows compared"
+check_eq "old archive in a new one: ids moved" "$(tl_sql new.db 'SELECT min(id) FROM person WHERE id > 4')" 5
+# a shard whose access log shows study records: its ids move in the log
+# and in the access event verify compares it with
+"$DANGAN" --db g2.db -q ingest scans/s009_ledger_clean.jpg
+python3 "$SRC/bench/shard/gen_shard.py" g2.db 4 8 > /dev/null
+"$DANGAN" --db g2.db lookup --operator tester "$(tl_sql g2.db 'SELECT name_simplified FROM person WHERE id = 1')" > /dev/null
+check_eq "a lookup in the shard logged what it showed" "$(tl_sql g2.db "SELECT shown FROM access_log")" "[1]"
+check_exit "merge the shard with a lookup" 0 "$DANGAN" merge --into new.db g2.db
+check_eq "the lookup's study record moved in the log" "$(tl_sql new.db "SELECT shown FROM access_log")" "[11]"
+check_exit "the shard with a lookup: verify" 0 "$DANGAN" --db new.db audit verify
+tl_sql new.db "UPDATE person SET birth = '1900-01' WHERE id = 6"
+check_exit "old archive in a new one: a person edited is caught" 7 "$DANGAN" --db new.db audit verify
+check_contains "old archive in a new one: the person named" "$TL_OUT" "person 6: birth is \"1900-01\""
 finish
