@@ -161,6 +161,9 @@ void arc_eval_trust_release(arc_eval_trust_result *r)
     for (size_t i = 0; i < r->nrows; i++)
         free(r->rows[i].key);
     free(r->rows);
+    for (size_t i = 0; i < r->nblocks; i++)
+        free(r->blocks[i].key);
+    free(r->blocks);
     memset(r, 0, sizeof *r);
 }
 
@@ -171,6 +174,7 @@ int arc_eval_trust(sqlite3 *db, const char *truth_dir, arc_eval_trust_result *r,
     int rc = tf_open(db, truth_dir, &nfiles, err);
     rc = rc ? rc : collect(db, r, err);
     rc = rc ? rc : count_records(db, r, err);
+    rc = rc ? rc : arc_eval_trust_blocks(db, r, err);
     tf_close(db);
     if (rc)
         arc_eval_trust_release(r);
@@ -222,7 +226,9 @@ int arc_eval_trust_json(const arc_eval_trust_result *r, dg_buf *b)
         rc = rc ? rc : dg_buf_addc(b, ':');
         rc = rc ? rc : row_json(&r->rows[i], b);
     }
-    return rc ? rc : dg_buf_adds(b, "}}");
+    rc = rc ? rc : dg_buf_adds(b, "},\"blocks\":");
+    rc = rc ? rc : arc_eval_trust_blocks_json(r, b);
+    return rc ? rc : dg_buf_adds(b, "}");
 }
 
 /* ---- fitting ------------------------------------------------------------------- */

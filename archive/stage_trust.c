@@ -366,6 +366,7 @@ static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
      * way (docs/trust.md) */
     if (in->vt == DG_VT_NAME)
         f[NORM_TF_PART] = part_of_other(in, c->value);
+    f[NORM_TF_BATCH] = log1p((double)arc_batch_support(in->batch, in->record, in->key, c->value));
     /* a degree's category (its detail "code;category") against the catalog's
      * categories: a neighbour's character read into it (月工学硕士) is none */
     const char *semi = nr && nr->detail ? strchr(nr->detail, ';') : NULL;

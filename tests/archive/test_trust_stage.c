@@ -90,7 +90,7 @@ static arc_trust_verdict weigh(arc_trust *t, dg_fk_vtype vt, const arc_trust_rea
                                size_t n, double prev, double next, int *rc)
 {
     arc_trust_field in = {vt,   NULL, rd,   n, NULL, 0,    NULL, prev, next,
-                          0,    NULL, 0,    NULL, NULL, NULL, 0, NULL};
+                          0,    NULL, 0,    NULL, NULL, NULL, 0, NULL, NULL, 0};
     arc_trust_verdict v;
     *rc = arc_trust_weigh(t, &in, &v);
     return v;
@@ -161,7 +161,7 @@ static void test_source(tl_state *t, arc_trust *tr)
     arc_trust_other other = same;
     other.value[0] = "郝卫冬";
     arc_trust_field in = {DG_VT_NAME, NULL, rd,   1,    NULL, 0, NULL, -1, -1,
-                          0,          NULL, 0,    NULL, NULL, NULL, 0, NULL};
+                          0,          NULL, 0,    NULL, NULL, NULL, 0, NULL, NULL, 0};
     arc_trust_verdict v;
     CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
     double alone = v.p;
@@ -224,7 +224,7 @@ static void test_codes(tl_state *t, arc_trust *tr)
     arc_trust_reading rd[] = {{"tesseract", "65-0357", 0.9, &bad, 0},
                               {"rec2", "85-0357", 0.9, &good, 0}};
     arc_trust_field in = {DG_VT_CODE, "student_no", rd, 2, NULL, 0, NULL, -1, -1, 0, NULL, 1985,
-                          "85-0356", "85-0358", NULL, 0, NULL};
+                          "85-0356", "85-0358", NULL, 0, NULL, NULL, 0};
     arc_trust_verdict v;
     CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
     CHECK_INT(t, (long long)v.chosen, 1); /* the year and the column pick 85-0357 */
@@ -264,7 +264,7 @@ static void test_catalog(tl_state *t, arc_trust *tr, const char *configs)
     arc_trust_reading rd[] = {{"tesseract", "固休力学", 0.9, &bad, 0},
                               {"rec2", "固体力学", 0.8, &good, 0}};
     arc_trust_field in = {DG_VT_TEXT, "major", rd,   2,    NULL, 0,   NULL, -1,   -1,
-                          0,          NULL,    0,    NULL, NULL, cat, 1985, "080102"};
+                          0,          NULL,    0,    NULL, NULL, cat, 1985, "080102", NULL, 0};
     arc_trust_verdict v;
     CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
     CHECK_INT(t, (long long)v.chosen, 1); /* the catalog picks the second reading */
@@ -287,7 +287,7 @@ static void test_catalog(tl_state *t, arc_trust *tr, const char *configs)
     arc_trust_reading rdd[] = {{"tesseract", "月工学硕士", 0.9, &dgbad, 0},
                                {"rec2", "工学硕士", 0.8, &dg, 0}};
     arc_trust_field deg = {DG_VT_ENUM, "degree", rdd,  2,    NULL, 0,   NULL, -1, -1,
-                           0,          NULL,     0,    NULL, NULL, cat, 1985, NULL};
+                           0,          NULL,     0,    NULL, NULL, cat, 1985, NULL, NULL, 0};
     CHECK_INT(t, arc_trust_weigh(tr, &deg, &v), DG_OK);
     CHECK_INT(t, (long long)v.chosen, 1);
     CHECK(t, v.verified);
