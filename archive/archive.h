@@ -824,6 +824,7 @@ typedef struct arc_trust_settings {
     double conf[DG_VT_COUNT];
     int reread[DG_VT_COUNT];
     int reread3[DG_VT_COUNT]; /* ... and the third reader */
+    int per_key[DG_VT_COUNT]; /* a threshold per field key of the type, from the same target */
 } arc_trust_settings;
 
 /*

@@ -63,6 +63,9 @@ int arc_trust_params_json(const arc_trust *t, dg_buf *b);
  * (reread3.<type>); names by default. */
 void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT],
                             int types3[DG_VT_COUNT]);
+/* Which value types have a threshold per field key (per_key.<type> = 1:
+ * threshold.<type>.<key> lines, fitted from the type's target). */
+void arc_trust_get_per_key(const arc_trust *t, int per_key[DG_VT_COUNT]);
 /* The second reader's input width: wide enough for a value cell at its own
  * aspect (a name spaced out over a card's cell). */
 #define ARC_REREAD_WIDTH 320
