@@ -9,7 +9,7 @@
  * (configs/trust.conf, fitted by `dangan eval --fit-trust`), and the most
  * probable candidate becomes the value.  The field is verified without
  * review only when its p clears the threshold fitted for the type's target
- * error rate.  Every candidate, feature and weighted term is kept as JSON
+ * error rate (its key's own, where the fit set one: per_key.<type>).  Every candidate, feature and weighted term is kept as JSON
  * in field.evidence, so provenance can show why.
  */
 #include <math.h>
