@@ -133,6 +133,8 @@ check_contains "deleted: named" "$TL_OUT" "none are there"
 # archive's chain with its original inside) still verify, their forgeries
 # are still caught, and they merge into a new archive as a shard
 sqlite3 v22.db < "$SRC/tests/data/shard/merged_v22.sql"
+# read-only commands (audit verify) do not upgrade: one that writes does, as a user would
+"$DANGAN" --db v22.db status >/dev/null
 check_exit "merged before 023: verify" 0 "$DANGAN" --db v22.db audit verify
 check_contains "merged before 023: its rows compared" "$TL_OUT" "12 archive rows compared"
 cp v22.db v22-forged.db
