@@ -783,33 +783,11 @@ typedef struct arc_trust_row {
     arc_trust_bins raw; /* the same values binned by Tesseract's own confidence */
 } arc_trust_row;
 
-/* Why a field holds its record in review, by what the truth says of it
- * (eval_blocks.c). */
-typedef enum arc_trust_block_cause {
-    ARC_TB_RIGHT_LOW_P,        /* the value is right, only its p is under the threshold */
-    ARC_TB_RIGHT_FLAGGED,      /* the value is right, a check flagged it (other source, dates ...) */
-    ARC_TB_WRONG_RIGHT_CAND,   /* the value is wrong, a reader's reading was right */
-    ARC_TB_WRONG_NO_CAND,      /* the value is wrong, no reader read it right */
-    ARC_TB_INVALID,            /* no value could be made of it */
-    ARC_TB_NOT_IN_TRUTH,       /* the truth holds no value for the field */
-    ARC_TB_COUNT
-} arc_trust_block_cause;
-extern const char *const arc_trust_block_cause_names[ARC_TB_COUNT];
-
-/* A field key's hold on records: records it keeps in review, those it alone
- * keeps there, and its fields in review by cause. */
-typedef struct arc_trust_block {
-    char *key;
-    long records, alone, fields, cause[ARC_TB_COUNT];
-} arc_trust_block;
-
 typedef struct arc_eval_trust_result {
     arc_trust_row *rows; /* by field key */
     size_t nrows;
     arc_trust_row by_type[DG_VT_COUNT], all;
     long records, records_unreviewed;
-    arc_trust_block *blocks; /* by field key, the keys holding records in review */
-    size_t nblocks;
 } arc_eval_trust_result;
 
 int arc_eval_trust(sqlite3 *db, const char *truth_dir, arc_eval_trust_result *r, dg_err *err);
@@ -824,7 +802,6 @@ typedef struct arc_trust_settings {
     double conf[DG_VT_COUNT];
     int reread[DG_VT_COUNT];
     int reread3[DG_VT_COUNT]; /* ... and the third reader */
-    int per_key[DG_VT_COUNT]; /* a threshold per field key of the type, from the same target */
 } arc_trust_settings;
 
 /*

@@ -63,9 +63,6 @@ int arc_trust_params_json(const arc_trust *t, dg_buf *b);
  * (reread3.<type>); names by default. */
 void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT],
                             int types3[DG_VT_COUNT]);
-/* Which value types have a threshold per field key (per_key.<type> = 1:
- * threshold.<type>.<key> lines, fitted from the type's target). */
-void arc_trust_get_per_key(const arc_trust *t, int per_key[DG_VT_COUNT]);
 /* The second reader's input width: wide enough for a value cell at its own
  * aspect (a name spaced out over a card's cell). */
 #define ARC_REREAD_WIDTH 320
@@ -97,8 +94,6 @@ typedef struct arc_trust_other {
     size_t n;
 } arc_trust_other;
 
-typedef struct arc_batch arc_batch; /* stage_batch.c, below */
-
 typedef struct arc_trust_field {
     dg_fk_vtype vt;
     const char *key;                   /* the field key (its base rate), may be NULL */
@@ -117,9 +112,6 @@ typedef struct arc_trust_field {
     const norm_catalog *catalog;
     int catalog_year;
     const char *catalog_code;
-    /* the batch's other pages (NULL: not weighed) and this field's record */
-    const arc_batch *batch;
-    int64_t record;
 } arc_trust_field;
 
 typedef struct arc_trust_verdict {
@@ -142,19 +134,6 @@ int arc_code_year_fit(const char *code, int year);
  * NULL: none) this code continues: same letters around a running number
  * that goes up by 1-3 down the column.  0-2. */
 int arc_code_continues(const char *code, const char *prev, const char *next);
-
-/* ---- the batch around a record (stage_batch.c) -------------------------------- */
-
-/* 1 for the keys whose values recur in a batch (supervisor, major,
- * department, research direction). */
-int arc_batch_key(const char *key);
-/* Index the workspace's readings of those keys by batch and page (ctx is
- * used while indexing only). */
-int arc_batch_open(sqlite3 *db, norm_ctx *ctx, arc_batch **out, dg_err *err);
-void arc_batch_close(arc_batch **b);
-/* How many records on other pages of record's batch have a reading of key
- * that gives value (0 when b is NULL or key is not a batch key). */
-size_t arc_batch_support(const arc_batch *b, int64_t record, const char *key, const char *value);
 
 /* ---- the other source of a graduate (stage_sources.c) ------------------------ */
 
@@ -201,10 +180,6 @@ int arc_trust_weigh(const arc_trust *t, const arc_trust_field *in, arc_trust_ver
  * truth fields), ev_fld (printed value against raw reading).  Drop them
  * with arc_eval_truth_drop. */
 int arc_eval_truth_tables(sqlite3 *db, const char *truth_dir, long *nfiles, dg_err *err);
-/* Over eval_trust.c's temporary ev_tf: what holds each truth record in
- * review, into r->blocks (eval_blocks.c); and those as a JSON object. */
-int arc_eval_trust_blocks(sqlite3 *db, arc_eval_trust_result *r, dg_err *err);
-int arc_eval_trust_blocks_json(const arc_eval_trust_result *r, dg_buf *b);
 void arc_eval_truth_drop(sqlite3 *db);
 
 /* ---- progress and QA keys ---------------------------------------------------- */

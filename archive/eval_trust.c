@@ -161,9 +161,6 @@ void arc_eval_trust_release(arc_eval_trust_result *r)
     for (size_t i = 0; i < r->nrows; i++)
         free(r->rows[i].key);
     free(r->rows);
-    for (size_t i = 0; i < r->nblocks; i++)
-        free(r->blocks[i].key);
-    free(r->blocks);
     memset(r, 0, sizeof *r);
 }
 
@@ -174,7 +171,6 @@ int arc_eval_trust(sqlite3 *db, const char *truth_dir, arc_eval_trust_result *r,
     int rc = tf_open(db, truth_dir, &nfiles, err);
     rc = rc ? rc : collect(db, r, err);
     rc = rc ? rc : count_records(db, r, err);
-    rc = rc ? rc : arc_eval_trust_blocks(db, r, err);
     tf_close(db);
     if (rc)
         arc_eval_trust_release(r);
@@ -226,9 +222,7 @@ int arc_eval_trust_json(const arc_eval_trust_result *r, dg_buf *b)
         rc = rc ? rc : dg_buf_addc(b, ':');
         rc = rc ? rc : row_json(&r->rows[i], b);
     }
-    rc = rc ? rc : dg_buf_adds(b, "},\"blocks\":");
-    rc = rc ? rc : arc_eval_trust_blocks_json(r, b);
-    return rc ? rc : dg_buf_adds(b, "}");
+    return rc ? rc : dg_buf_adds(b, "}}");
 }
 
 /* ---- fitting ------------------------------------------------------------------- */
@@ -238,10 +232,9 @@ typedef struct exset {
     size_t n;
     long *field; /* which field each example is a candidate of */
     long *page;  /* and the page it is on (folds of the cross-fit) */
-    int *key;    /* and its field key (an index into the fit's rates) */
 } exset;
 
-static int exset_add(exset *s, const double *f, int right, long field, long page, int key)
+static int exset_add(exset *s, const double *f, int right, long field, long page)
 {
     norm_trust_example *e = arc_grow(s->ex, s->n, sizeof *e);
     if (!e)
@@ -256,11 +249,6 @@ static int exset_add(exset *s, const double *f, int right, long field, long page
         return DG_ENOMEM;
     s->page = pg;
     pg[s->n] = page;
-    int *k = arc_grow(s->key, s->n, sizeof *k);
-    if (!k)
-        return DG_ENOMEM;
-    s->key = k;
-    k[s->n] = key;
     memcpy(e[s->n].f, f, sizeof e[s->n].f);
     e[s->n].right = right;
     fl[s->n++] = field;
@@ -303,12 +291,12 @@ static int key_rates(sqlite3 *db, rates *r, dg_err *err)
     return rc;
 }
 
-static int rate_index(const rates *r, const char *key)
+static double rate_of(const rates *r, const char *key)
 {
     for (size_t i = 0; key && i < r->n; i++)
         if (strcmp(r->key[i], key) == 0)
-            return (int)i;
-    return -1;
+            return r->logodds[i];
+    return 0;
 }
 
 static int examples(sqlite3 *db, const rates *kr, exset sets[DG_VT_COUNT], dg_err *err)
@@ -337,10 +325,9 @@ static int examples(sqlite3 *db, const rates *kr, exset sets[DG_VT_COUNT], dg_er
         for (int i = 0; i < NORM_TF_COUNT; i++)
             f[i] = sqlite3_column_double(st, 5 + i);
         /* stored evidence may predate the feature: it is the fit's own figure */
-        int k = rate_index(kr, (const char *)sqlite3_column_text(st, 3));
-        f[NORM_TF_KEY_RATE] = k < 0 ? 0 : kr->logodds[k];
+        f[NORM_TF_KEY_RATE] = rate_of(kr, (const char *)sqlite3_column_text(st, 3));
         rc = exset_add(&sets[t], f, sqlite3_column_int(st, 2),
-                       (long)sqlite3_column_int64(st, 0), (long)sqlite3_column_int64(st, 4), k);
+                       (long)sqlite3_column_int64(st, 0), (long)sqlite3_column_int64(st, 4));
     }
     sqlite3_finalize(st);
     return rc ? dg_err_set(err, rc, "out of memory") : DG_OK;
@@ -359,54 +346,7 @@ static int fold_of(long page)
 /* A type needs this many candidates, right and wrong, to be fitted at all. */
 enum { MIN_EXAMPLES = 30, MIN_EACH = 3 };
 
-/*
- * Each field key's own threshold within its type, by the type's rule on the
- * key's out-of-fold p alone: the target holds for every key, not only for
- * the type's values pooled (where a key that is nearly always right, a sex,
- * would carry a key that is not, a degree).  Keys with fewer than
- * MIN_EXAMPLES values keep the type's threshold.
- */
-static int key_thresholds(const exset *s, int t, const int *fold, const rates *kr,
-                          const norm_trust_tcfg *tc, dg_buf *out)
-{
-    norm_trust_scored *sc = malloc(s->n * sizeof *sc), *sub = malloc(s->n * sizeof *sub);
-    int *fk = malloc(s->n * sizeof *fk);
-    size_t n = 0;
-    int rc = sc && sub && fk ? DG_OK : DG_ENOMEM;
-    if (!rc && norm_trust_crossfit(s->ex, s->field, fold, s->n, tc->nfolds, tc->l2, sc, &n))
-        n = 0; /* a fold could not be fitted: the type's threshold is 1 anyway */
-    /* out-of-fold p comes one a field, in the order of the fields */
-    for (size_t i = 0, j = 0; !rc && i < s->n && j < n; i++)
-        if (i + 1 == s->n || s->field[i + 1] != s->field[i])
-            fk[j++] = s->key[i];
-    for (size_t k = 0; !rc && n && k < kr->n; k++) {
-        size_t m = 0;
-        for (size_t j = 0; j < n; j++)
-            if (fk[j] == (int)k)
-                sub[m++] = sc[j];
-        if (m < MIN_EXAMPLES)
-            continue;
-        double th = norm_trust_threshold_tail(sub, m, tc->target, tc->conf);
-        size_t above = 0, wrong = 0;
-        double expected = 0;
-        for (size_t j = 0; j < m; j++)
-            if (sub[j].p >= th) {
-                above++;
-                wrong += !sub[j].right;
-                expected += 1 - sub[j].p;
-            }
-        rc = dg_buf_addf(out, "# %s: %zu values, %zu at or above, p expects %.1f wrong, %zu seen\n"
-                              "threshold.%s.%s = %.4f\n",
-                         kr->key[k], m, above, expected, wrong, dg_vtype_names[t], kr->key[k], th);
-    }
-    free(sc);
-    free(sub);
-    free(fk);
-    return rc;
-}
-
-static int fit_type(const exset *s, int t, const arc_trust_settings *set, const rates *kr,
-                    dg_buf *out)
+static int fit_type(const exset *s, int t, const arc_trust_settings *set, dg_buf *out)
 {
     double target = set->target[t], conf = set->conf[t];
     int reread = set->reread[t], reread3 = set->reread3[t];
@@ -419,7 +359,6 @@ static int fit_type(const exset *s, int t, const arc_trust_settings *set, const 
     rc = rc ? rc : dg_buf_addf(out, "confidence.%s = %g\n", dg_vtype_names[t], conf);
     rc = rc ? rc : dg_buf_addf(out, "reread.%s = %d\n", dg_vtype_names[t], reread);
     rc = rc ? rc : dg_buf_addf(out, "reread3.%s = %d\n", dg_vtype_names[t], reread3);
-    rc = rc ? rc : dg_buf_addf(out, "per_key.%s = %d\n", dg_vtype_names[t], set->per_key[t]);
     if (rc || s->n < MIN_EXAMPLES || pos < MIN_EACH || s->n - pos < MIN_EACH)
         return rc ? rc : dg_buf_addf(out, "# too few to fit: every %s value goes to review\n",
                                      dg_vtype_names[t]);
@@ -464,15 +403,6 @@ static int fit_type(const exset *s, int t, const arc_trust_settings *set, const 
     if (rc)
         return rc;
     rc = dg_buf_addf(out, "threshold.%s = %.4f\n", dg_vtype_names[t], th);
-    if (!rc && set->per_key[t] && n && th < 1.0) {
-        int *kfold = malloc(s->n * sizeof *kfold);
-        if (!kfold)
-            return DG_ENOMEM;
-        for (size_t i = 0; i < s->n; i++)
-            kfold[i] = fold_of(s->page[i]);
-        rc = key_thresholds(s, t, kfold, kr, &tc, out);
-        free(kfold);
-    }
     for (int i = 0; i < NORM_TF_COUNT && !rc; i++)
         rc = dg_buf_addf(out, "w.%s.%s = %.4f\n", dg_vtype_names[t], norm_trust_feature_names[i],
                          w[i]);
@@ -503,7 +433,6 @@ static void trust_release(sqlite3 *db, trust_data *d)
         free(d->sets[t].ex);
         free(d->sets[t].field);
         free(d->sets[t].page);
-        free(d->sets[t].key);
     }
     tf_close(db);
 }
@@ -528,7 +457,7 @@ int arc_trust_fit(sqlite3 *db, const char *truth_dir, const arc_trust_settings *
                          d.nfiles, now);
     }
     for (int t = 0; t < DG_VT_COUNT && !rc; t++)
-        rc = fit_type(&d.sets[t], t, set, &d.kr, out);
+        rc = fit_type(&d.sets[t], t, set, out);
     rc = rc ? rc : dg_buf_adds(out, "\n# each field key's base rate (log-odds right) on these pages\n");
     for (size_t i = 0; i < d.kr.n && !rc; i++)
         rc = dg_buf_addf(out, "rate.%s = %.4f\n", d.kr.key[i], d.kr.logodds[i]);
@@ -567,14 +496,12 @@ int arc_trust_settings_read(const char *config_dir, arc_trust_settings *set, dg_
         set->conf[t] = ARC_TRUST_DEFAULT_CONFIDENCE;
         set->reread[t] = t == DG_VT_NAME;
         set->reread3[t] = t == DG_VT_NAME;
-        set->per_key[t] = 0;
     }
     arc_trust *tr = NULL;
     int rc = arc_trust_open(config_dir, &tr, err);
     if (!rc && tr) {
         arc_trust_get_targets(tr, set->target, set->conf);
         arc_trust_reread_types(tr, set->reread, set->reread3);
-        arc_trust_get_per_key(tr, set->per_key);
     }
     arc_trust_close(&tr);
     return rc;

@@ -36,7 +36,6 @@ typedef struct review_conf {
     char sha[65];     /* "" when the file is absent */
     arc_trust *trust; /* configs/trust.conf; NULL: route by min_conf */
     arc_sources *sources; /* the workspace's records by name: a graduate's other source */
-    arc_batch *batch;     /* the workspace's recurring values by batch and page */
 } review_conf;
 
 static int review_conf_line(void *user, const dg_kv *kv, dg_err *err)
@@ -455,8 +454,7 @@ static int rec_normalize(arc_matcher *m, const review_conf *conf, rec *r, dg_err
     rc = rc ? rc : conf->trust ? DG_OK : confidence_check(r, conf);
     if (rc)
         return dg_err_set(err, rc, "out of memory normalizing record %lld", (long long)r->id);
-    rc = conf->trust ? arc_weigh_record(r, conf->trust, m->ctx, m->cat, conf->sources,
-                                             conf->batch, err) : DG_OK;
+    rc = conf->trust ? arc_weigh_record(r, conf->trust, m->ctx, m->cat, conf->sources, err) : DG_OK;
     return rc ? rc : record_match(m, r, err);
 }
 
@@ -809,11 +807,8 @@ int arc_normalize(sqlite3 *db, const arc_normalize_opts *o, const arc_progress *
         return rc;
     }
     rv.sources = NULL;
-    rv.batch = NULL;
     rc = rv.trust ? arc_sources_open(db, m.ctx, &rv.sources, err) : DG_OK;
-    rc = rc || !rv.trust ? rc : arc_batch_open(db, m.ctx, &rv.batch, err);
     rc = rc ? rc : normalize_run(db, o, cfg, &rv, &m, prog, sum, err);
-    arc_batch_close(&rv.batch);
     arc_sources_close(&rv.sources);
     arc_matcher_close(&m);
     arc_trust_close(&rv.trust);

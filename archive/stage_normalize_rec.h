@@ -57,10 +57,10 @@ int arc_iso_year(const char *iso);
 
 /* Weigh every field of r not settled by an operator into p (configs/
  * trust.conf), with its other readings, the column around it, the
- * graduate's other source (sources may be NULL), the batch's other pages
- * (batch may be NULL) and, for a major, the discipline catalog (cat, may be
- * NULL), and route it by p: stage_weigh.c.  DG_ENOMEM, DG_EDB. */
+ * graduate's other source (sources may be NULL) and, for a major, the
+ * discipline catalog (cat, may be NULL), and route it by p:
+ * stage_weigh.c.  DG_ENOMEM, DG_EDB. */
 int arc_weigh_record(rec *r, const arc_trust *t, norm_ctx *ctx, const norm_catalog *cat,
-                     arc_sources *sources, const arc_batch *batch, dg_err *err);
+                     arc_sources *sources, dg_err *err);
 
 #endif

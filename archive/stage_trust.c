@@ -9,7 +9,7 @@
  * (configs/trust.conf, fitted by `dangan eval --fit-trust`), and the most
  * probable candidate becomes the value.  The field is verified without
  * review only when its p clears the threshold fitted for the type's target
- * error rate (its key's own, where the fit set one: per_key.<type>).  Every candidate, feature and weighted term is kept as JSON
+ * error rate.  Every candidate, feature and weighted term is kept as JSON
  * in field.evidence, so provenance can show why.
  */
 #include <math.h>
@@ -29,8 +29,6 @@ typedef struct key_rate {
 struct arc_trust {
     key_rate *rates;
     size_t nrates;
-    key_rate *key_th; /* a field key's own threshold (threshold.<type>.<key>) */
-    size_t nkey_th;
     double w[DG_VT_COUNT][NORM_TF_COUNT];
     double threshold[DG_VT_COUNT];
     double target[DG_VT_COUNT];
@@ -38,7 +36,6 @@ struct arc_trust {
     int have[DG_VT_COUNT]; /* weights given for the type */
     int reread[DG_VT_COUNT]; /* the second reader reads fields of the type */
     int reread3[DG_VT_COUNT]; /* ... the third reader */
-    int per_key[DG_VT_COUNT]; /* the fit sets a threshold per key of the type */
     norm_prior *prior;
     char sha[65];
 };
@@ -51,28 +48,9 @@ static int feature_of(const char *name)
     return -1;
 }
 
-/* A field key's value type: keys outside the table are free text. */
-static int vtype_of_key(const char *key)
-{
-    const dg_field_key *k = dg_field_key_find(key);
-    return k ? (int)k->vt : DG_VT_TEXT;
-}
-
-/* A field key and a number, appended to a list (rates, key thresholds). */
-static int key_add(key_rate **list, size_t *n, const char *key, double v, dg_err *err)
-{
-    key_rate *r = realloc(*list, (*n + 1) * sizeof *r);
-    if (!r)
-        return dg_err_set(err, DG_ENOMEM, "out of memory");
-    *list = r;
-    snprintf(r[*n].key, sizeof r[*n].key, "%s", key);
-    r[(*n)++].logodds = v;
-    return DG_OK;
-}
-
-/* "w.<type>.<feature> = x", "threshold.<type> = p", "threshold.<type>.<key> = p",
- * "target_error.<type> = e", "confidence.<type> = c", "reread.<type> = 0|1",
- * "reread3.<type> = 0|1", "per_key.<type> = 0|1", "rate.<field key> = log-odds". */
+/* "w.<type>.<feature> = x", "threshold.<type> = p", "target_error.<type> = e",
+ * "confidence.<type> = c", "reread.<type> = 0|1", "reread3.<type> = 0|1",
+ * "rate.<field key> = log-odds". */
 static int conf_line(void *user, const dg_kv *kv, dg_err *err)
 {
     arc_trust *t = user;
@@ -86,8 +64,15 @@ static int conf_line(void *user, const dg_kv *kv, dg_err *err)
     if (!dot)
         return dg_kv_fail(kv, err, "unknown key '%s'", key);
     *dot = '\0';
-    if (strcmp(key, "rate") == 0)
-        return key_add(&t->rates, &t->nrates, dot + 1, v, err);
+    if (strcmp(key, "rate") == 0) {
+        key_rate *r = realloc(t->rates, (t->nrates + 1) * sizeof *r);
+        if (!r)
+            return dg_err_set(err, DG_ENOMEM, "out of memory");
+        t->rates = r;
+        snprintf(r[t->nrates].key, sizeof r[t->nrates].key, "%s", dot + 1);
+        r[t->nrates++].logodds = v;
+        return DG_OK;
+    }
     char *rest = dot + 1, *dot2 = strchr(rest, '.');
     if (dot2)
         *dot2 = '\0';
@@ -102,11 +87,6 @@ static int conf_line(void *user, const dg_kv *kv, dg_err *err)
         t->have[vt] = 1;
     } else if (strcmp(key, "threshold") == 0 && !dot2 && v >= 0 && v <= 1) {
         t->threshold[vt] = v;
-    } else if (strcmp(key, "threshold") == 0 && dot2 && vtype_of_key(dot2 + 1) == vt && v >= 0 &&
-               v <= 1) {
-        return key_add(&t->key_th, &t->nkey_th, dot2 + 1, v, err);
-    } else if (strcmp(key, "per_key") == 0 && !dot2 && (v == 0 || v == 1)) {
-        t->per_key[vt] = (int)v;
     } else if (strcmp(key, "target_error") == 0 && !dot2 && v > 0 && v < 1) {
         t->target[vt] = v;
     } else if (strcmp(key, "confidence") == 0 && !dot2 && v > 0 && v < 1) {
@@ -158,7 +138,6 @@ void arc_trust_close(arc_trust **t)
         return;
     norm_prior_free(&(*t)->prior);
     free((*t)->rates);
-    free((*t)->key_th);
     free(*t);
     *t = NULL;
 }
@@ -168,11 +147,6 @@ void arc_trust_reread_types(const arc_trust *t, int types[DG_VT_COUNT],
 {
     memcpy(types, t->reread, sizeof t->reread);
     memcpy(types3, t->reread3, sizeof t->reread3);
-}
-
-void arc_trust_get_per_key(const arc_trust *t, int per_key[DG_VT_COUNT])
-{
-    memcpy(per_key, t->per_key, sizeof t->per_key);
 }
 
 void arc_trust_get_targets(const arc_trust *t, double target[DG_VT_COUNT],
@@ -387,7 +361,6 @@ static void features(const arc_trust *t, const arc_trust_field *in, cand *c)
      * way (docs/trust.md) */
     if (in->vt == DG_VT_NAME)
         f[NORM_TF_PART] = part_of_other(in, c->value);
-    f[NORM_TF_BATCH] = log1p((double)arc_batch_support(in->batch, in->record, in->key, c->value));
     /* a degree's category (its detail "code;category") against the catalog's
      * categories: a neighbour's character read into it (月工学硕士) is none */
     const char *semi = nr && nr->detail ? strchr(nr->detail, ';') : NULL;
@@ -416,22 +389,12 @@ static int collect(const arc_trust_field *in, cand *c, size_t *nc)
     return *nc ? DG_OK : DG_ENOTFOUND;
 }
 
-/* The threshold a field's value must clear: its key's own when the fit set
- * one (per_key.<type>), else its type's. */
-static double threshold_of(const arc_trust *t, const arc_trust_field *in)
-{
-    for (size_t i = 0; in->key && i < t->nkey_th; i++)
-        if (strcmp(t->key_th[i].key, in->key) == 0)
-            return t->key_th[i].logodds;
-    return t->threshold[in->vt];
-}
-
 static int evidence_json(const arc_trust *t, const arc_trust_field *in, const cand *c,
                          size_t nc, dg_buf *b)
 {
     int rc = dg_buf_addf(b, "{\"vt\":\"%s\",\"threshold\":%.4f,\"p\":%.4f,\"chosen\":0,"
                             "\"candidates\":[",
-                         dg_vtype_names[in->vt], threshold_of(t, in), c[0].p);
+                         dg_vtype_names[in->vt], t->threshold[in->vt], c[0].p);
     for (size_t k = 0; k < nc && !rc; k++) {
         rc = dg_buf_adds(b, k ? ",{\"value\":" : "{\"value\":");
         rc = rc ? rc : dg_buf_json_str(b, c[k].value);
@@ -494,10 +457,10 @@ int arc_trust_weigh(const arc_trust *t, const arc_trust_field *in, arc_trust_ver
     qsort(c, nc, sizeof *c, by_p);
     out->chosen = c[0].first;
     out->p = c[0].p;
-    out->threshold = threshold_of(t, in);
+    out->threshold = t->threshold[in->vt];
     /* threshold 1 means "always review", even for a p that rounds to 1 */
-    out->verified = t->have[in->vt] && t->threshold[in->vt] < 1.0 && out->threshold < 1.0 &&
-                    c[0].p >= out->threshold;
+    out->verified = t->have[in->vt] && t->threshold[in->vt] < 1.0 &&
+                    c[0].p >= t->threshold[in->vt];
     out->source_differs = c[0].f[NORM_TF_SOURCE_DIFFER] > 0;
     dg_buf_init(&out->evidence, 1 << 16);
     return evidence_json(t, in, c, nc, &out->evidence) ? DG_ENOMEM : DG_OK;

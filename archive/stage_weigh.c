@@ -193,8 +193,7 @@ static int major_ctx_init(rec *r, const norm_catalog *cat, major_ctx *m)
 
 /* p(right) for one field from all its readings; routes it by p. */
 static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
-                       const arc_other_source *other, const major_ctx *mc,
-                       const arc_batch *batch)
+                       const arc_other_source *other, const major_ctx *mc)
 {
     arc_trust_reading rd[ARC_TRUST_MAX_READINGS];
     size_t n = 0;
@@ -225,7 +224,7 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
                           (const char *const *)column + nc, is_seq ? seq_at(r, r->row - 1) : -1, is_seq ? seq_at(r, r->row + 1) : -1,
                           f->flag.len > 0 && strcmp(f->new_state, "invalid") != 0,
                           arc_other_source_key(other, f->key), 0, NULL, NULL,
-                          mc->cat, mc->year, mc->code, batch, r->id};
+                          mc->cat, mc->year, mc->code};
     if (f->vt == DG_VT_CODE) {
         in.code_year = !strcmp(f->key, "student_no")       ? record_year(r, "enroll_date")
                        : !strcmp(f->key, "certificate_no") ? record_year(r, "grad_date")
@@ -279,7 +278,7 @@ static int trust_field(rec *r, fld *f, const arc_trust *t, norm_ctx *ctx,
 }
 
 int arc_weigh_record(rec *r, const arc_trust *t, norm_ctx *ctx, const norm_catalog *cat,
-                     arc_sources *sources, const arc_batch *batch, dg_err *err)
+                     arc_sources *sources, dg_err *err)
 {
     arc_other_source other = {0};
     int rc = sources ? arc_sources_find(sources, r->id, &other, err) : DG_OK;
@@ -297,7 +296,7 @@ int arc_weigh_record(rec *r, const arc_trust *t, norm_ctx *ctx, const norm_catal
             continue;
         if (!strcmp(f->new_state, "invalid") && !f->r2.value && !f->r3.value)
             continue;
-        rc = trust_field(r, f, t, ctx, &other, &mc, batch);
+        rc = trust_field(r, f, t, ctx, &other, &mc);
     }
     free(mc.code);
     arc_other_source_release(&other);

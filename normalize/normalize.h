@@ -563,7 +563,6 @@ enum {
     NORM_TF_PART,      /* a name: 1 when another reading of it is this name and more (王元 beside 王元永) */
     NORM_TF_AGREE3,    /* 1 when the third reader (Tesseract's 4.0.0 model) read this value */
     NORM_TF_DIFFER3,   /* 1 when the third reader read another value */
-    NORM_TF_BATCH,     /* log(1 + records on the batch's other pages that read this value) */
     NORM_TF_COUNT
 };
 extern const char *const norm_trust_feature_names[NORM_TF_COUNT];

@@ -20,7 +20,7 @@
 const char *const norm_trust_feature_names[NORM_TF_COUNT] = {
     "bias",    "tess_conf", "rec2_conf", "agree",  "disagree",
     "no_rec2", "prior",     "invalid",   "column", "flagged", "key_rate",
-    "source_agree", "source_differ", "code_year", "catalog", "part", "agree3", "differ3", "batch",
+    "source_agree", "source_differ", "code_year", "catalog", "part", "agree3", "differ3",
 };
 
 static double sigmoid(double z)

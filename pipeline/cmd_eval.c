@@ -73,17 +73,6 @@ static void print_trust(const arc_eval_trust_result *r)
     }
     print_trust_row("ALL VALUES", &r->all);
     printf("records with nothing to review: %ld of %ld\n", r->records_unreviewed, r->records);
-    if (r->nblocks)
-        printf("what holds the others (records held, held alone; fields by cause: right with low p,\n"
-               "right but flagged, wrong with the right reading a candidate, wrong with none,\n"
-               "invalid, not in the truth)\n");
-    for (size_t i = 0; i < r->nblocks; i++) {
-        const arc_trust_block *k = &r->blocks[i];
-        printf("  %-20s %4ld %4ld  ", k->key, k->records, k->alone);
-        for (int c = 0; c < ARC_TB_COUNT; c++)
-            printf(" %4ld", k->cause[c]);
-        printf("\n");
-    }
     printf("ECE of p %.3f; of Tesseract's raw confidence over the same values %.3f\n",
            r->all.bins.ece, r->all.raw.ece);
     printf("\nreliability of p (all values weighed: %ld)\n%-10s %6s %7s %7s\n", r->all.weighed,
@@ -220,12 +209,7 @@ const cli_command cmd_eval = {
     "values: per field the share right, the expected calibration error (ECE)\n"
     "of p, the share verified without review ('auto') and the error among\n"
     "them, the right values sent to review, and a reliability table of p;\n"
-    "then what holds the records not archived: per field key the records it\n"
-    "keeps in review (and alone), and its fields there by cause (right with\n"
-    "p under the threshold, right but flagged, wrong with a right reading\n"
-    "among the candidates, wrong with none, invalid, not in the truth);\n"
-    "with --json one object {\"pages\":..,\"fields\":..,\"trust\":..}\n"
-    "(trust.blocks: the causes by key).\n"
+    "with --json one object {\"pages\":..,\"fields\":..,\"trust\":..}.\n"
     "\n"
     "--fit-trust FILE  fits the trust model (configs/trust.conf) on these\n"
     "                  truths: weights per value type from the evidence the\n"

@@ -12,9 +12,7 @@
  *   - a student number's entry year and a ledger's running numbers pick
  *     the right code; load's rule for one graduate (arc_same_graduate);
  *   - the third reader: its reading confirms two readers who agree, doubts
- *     them when it reads otherwise, and breaks a tie between them;
- *   - a key's own threshold (threshold.<type>.<key>) routes its values,
- *     the type's the other keys'.
+ *     them when it reads otherwise, and breaks a tie between them.
  * usage: test_trust_stage CONFIGS_DIR WORK_DIR
  */
 #include <math.h>
@@ -55,8 +53,6 @@ static const char conf_text[] =
     "w.text.tess_conf = 1\n"
     "w.text.rec2_conf = 1\n"
     "w.text.catalog = 2\n"
-    "per_key.text = 1\n"
-    "threshold.text.research_direction = 0.5\n"
     "threshold.enum = 0.9\n"
     "w.enum.bias = -1\n"
     "w.enum.tess_conf = 1\n"
@@ -94,7 +90,7 @@ static arc_trust_verdict weigh(arc_trust *t, dg_fk_vtype vt, const arc_trust_rea
                                size_t n, double prev, double next, int *rc)
 {
     arc_trust_field in = {vt,   NULL, rd,   n, NULL, 0,    NULL, prev, next,
-                          0,    NULL, 0,    NULL, NULL, NULL, 0, NULL, NULL, 0};
+                          0,    NULL, 0,    NULL, NULL, NULL, 0, NULL};
     arc_trust_verdict v;
     *rc = arc_trust_weigh(t, &in, &v);
     return v;
@@ -165,7 +161,7 @@ static void test_source(tl_state *t, arc_trust *tr)
     arc_trust_other other = same;
     other.value[0] = "郝卫冬";
     arc_trust_field in = {DG_VT_NAME, NULL, rd,   1,    NULL, 0, NULL, -1, -1,
-                          0,          NULL, 0,    NULL, NULL, NULL, 0, NULL, NULL, 0};
+                          0,          NULL, 0,    NULL, NULL, NULL, 0, NULL};
     arc_trust_verdict v;
     CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
     double alone = v.p;
@@ -228,7 +224,7 @@ static void test_codes(tl_state *t, arc_trust *tr)
     arc_trust_reading rd[] = {{"tesseract", "65-0357", 0.9, &bad, 0},
                               {"rec2", "85-0357", 0.9, &good, 0}};
     arc_trust_field in = {DG_VT_CODE, "student_no", rd, 2, NULL, 0, NULL, -1, -1, 0, NULL, 1985,
-                          "85-0356", "85-0358", NULL, 0, NULL, NULL, 0};
+                          "85-0356", "85-0358", NULL, 0, NULL};
     arc_trust_verdict v;
     CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
     CHECK_INT(t, (long long)v.chosen, 1); /* the year and the column pick 85-0357 */
@@ -268,7 +264,7 @@ static void test_catalog(tl_state *t, arc_trust *tr, const char *configs)
     arc_trust_reading rd[] = {{"tesseract", "固休力学", 0.9, &bad, 0},
                               {"rec2", "固体力学", 0.8, &good, 0}};
     arc_trust_field in = {DG_VT_TEXT, "major", rd,   2,    NULL, 0,   NULL, -1,   -1,
-                          0,          NULL,    0,    NULL, NULL, cat, 1985, "080102", NULL, 0};
+                          0,          NULL,    0,    NULL, NULL, cat, 1985, "080102"};
     arc_trust_verdict v;
     CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
     CHECK_INT(t, (long long)v.chosen, 1); /* the catalog picks the second reading */
@@ -291,38 +287,12 @@ static void test_catalog(tl_state *t, arc_trust *tr, const char *configs)
     arc_trust_reading rdd[] = {{"tesseract", "月工学硕士", 0.9, &dgbad, 0},
                                {"rec2", "工学硕士", 0.8, &dg, 0}};
     arc_trust_field deg = {DG_VT_ENUM, "degree", rdd,  2,    NULL, 0,   NULL, -1, -1,
-                           0,          NULL,     0,    NULL, NULL, cat, 1985, NULL, NULL, 0};
+                           0,          NULL,     0,    NULL, NULL, cat, 1985, NULL};
     CHECK_INT(t, arc_trust_weigh(tr, &deg, &v), DG_OK);
     CHECK_INT(t, (long long)v.chosen, 1);
     CHECK(t, v.verified);
     dg_buf_release(&v.evidence);
     norm_catalog_free(&cat);
-}
-
-/* A field key with a threshold of its own is routed by it; the type's
- * other keys by the type's. */
-static void test_key_threshold(tl_state *t, arc_trust *tr)
-{
-    norm_result r = value("固体力学");
-    arc_trust_reading rd[] = {{"tesseract", "固体力学", 1.0, &r, 0}};
-    arc_trust_field in = {DG_VT_TEXT, "research_direction", rd, 1, NULL, 0, NULL, -1, -1,
-                          0, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, 0};
-    arc_trust_verdict v;
-    CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
-    CHECK(t, fabs(v.p - 0.5) < 1e-9); /* bias -1, tess_conf 1 */
-    CHECK(t, fabs(v.threshold - 0.5) < 1e-9);
-    CHECK(t, v.verified);
-    CHECK(t, strstr(v.evidence.data, "\"threshold\":0.5000") != NULL);
-    dg_buf_release(&v.evidence);
-    in.key = "major";
-    CHECK_INT(t, arc_trust_weigh(tr, &in, &v), DG_OK);
-    CHECK(t, fabs(v.threshold - 0.9) < 1e-9);
-    CHECK(t, !v.verified);
-    dg_buf_release(&v.evidence);
-    int pk[DG_VT_COUNT];
-    arc_trust_get_per_key(tr, pk);
-    CHECK_INT(t, pk[DG_VT_TEXT], 1);
-    CHECK_INT(t, pk[DG_VT_NAME], 0);
 }
 
 /* A name one reader read whole and the other without its last character
@@ -439,7 +409,6 @@ int main(int argc, char **argv)
         test_catalog(&t, tr, argv[1]);
         test_part(&t, tr);
         test_third(&t, tr);
-        test_key_threshold(&t, tr);
     }
     test_same_graduate(&t);
     arc_trust_close(&tr);
