@@ -919,6 +919,10 @@ int arc_load(sqlite3 *db, const char *conf_path, const arc_progress *prog,
      * is, so no lookup process pays its seeks */
     if (rc == DG_OK && (sum->loaded || sum->rekeyed))
         rc = lk_prior_refresh(db, c.norm, arc_config_dir(), err);
+    /* a load killed after its last records committed and before the prior
+     * was made resumes with nothing to load: the prior is made then */
+    else if (rc == DG_OK)
+        rc = lk_prior_ensure(db, c.norm, arc_config_dir(), err);
     if (c.run_id) {
         char counts[160];
         snprintf(counts, sizeof counts,

@@ -47,6 +47,9 @@ int lk_prior_get(sqlite3 *db, norm_ctx *nc, const char *config_dir, lk_prior **o
 /* Make the prior from the archive now and keep it (load, after it added
  * or rekeyed persons). */
 int lk_prior_refresh(sqlite3 *db, norm_ctx *nc, const char *config_dir, dg_err *err);
+/* Make and store the prior when the archive has persons and no prior of its
+ * newest person (a load killed before it made one); nothing otherwise. */
+int lk_prior_ensure(sqlite3 *db, norm_ctx *nc, const char *config_dir, dg_err *err);
 /* How many archived persons are expected to have a name that reads like
  * han (the same toneless pinyin) by chance: N * P(pinyin of han). */
 double lk_prior_expected(lk_prior *p, norm_ctx *nc, const char *han);

@@ -586,6 +586,20 @@ int lk_prior_refresh(sqlite3 *db, norm_ctx *nc, const char *config_dir, dg_err *
     return rc;
 }
 
+int lk_prior_ensure(sqlite3 *db, norm_ctx *nc, const char *config_dir, dg_err *err)
+{
+    int64_t persons = 0;
+    lk_prior *p = NULL;
+    int rc = db_query_int(db, "SELECT count(*) FROM (SELECT 1 FROM person LIMIT 1)", &persons,
+                          err);
+    rc = rc || !persons ? rc : prior_read(db, &p, err);
+    if (rc || !persons || p) {
+        lk_prior_free(&p);
+        return rc;
+    }
+    return lk_prior_refresh(db, nc, config_dir, err);
+}
+
 int lk_prior_get(sqlite3 *db, norm_ctx *nc, const char *config_dir, lk_prior **out, dg_err *err)
 {
     int rc = prior_read(db, out, err);
