@@ -31,15 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { LK_DEFAULT_LIMIT = 20, LK_MAX_WHY = 8, LK_SUB_POSITIONS = 3 };
-enum {
-    LK_EXACT = 100,
-    LK_PINYIN = 70,
-    LK_PINYIN_ORDER = 65, /* the pinyin's syllables in another order: "Xiaofan Duanmu" */
-    LK_LOOKALIKE = 50,
-    LK_NEIGHBOUR = 30,
-    LK_CRIT = 10
-};
+enum { LK_DEFAULT_LIMIT = 20, LK_SUB_POSITIONS = 3 };
 /* A pinyin request is reported as found "as asked" only when the archived
  * people it matched are this likely (lookup_as_asked) to include the one
  * asked about; below it lookup says "no archived X; nearest:".  Chosen on a
@@ -128,32 +120,6 @@ struct arc_lookup {
     lk_rank *rank;   /* the tiers read in rank order (lookup_rank.c) */
     lk_rank_rest rest; /* what the last request's rank reads left unread */
 };
-
-/* A candidate study record while ranking. */
-typedef struct lk_cand {
-    int64_t study;
-    int score;
-    int tier; /* the name tier that found it (LK_EXACT ...), 0 criteria only */
-    char *name; /* archived simplified name */
-    /* each criterion: LK_C_NONE not asked, LK_C_MATCH, LK_C_YEAR (birth year
-     * only archived), LK_C_UNKNOWN (not archived, or a major that differs) */
-    unsigned char born, grad, major;
-    double tie; /* between equal scores, higher first: how likely the misread (neighbours) */
-    double glyph; /* neighbours: how alike the differing characters' glyphs are, 0 not look-alikes */
-    /* what the reasons name, kept until the candidate is among the hits
-     * shown (cand_explain): most candidates of a common name never are */
-    char *born_s, *grad_s;
-    const char *major_why;
-    size_t nwhy;
-    char *why[LK_MAX_WHY];
-} lk_cand;
-
-typedef struct lk_cands {
-    lk_cand *v;
-    size_t n, alloc;
-} lk_cands;
-
-enum { LK_C_NONE, LK_C_MATCH, LK_C_YEAR, LK_C_UNKNOWN };
 
 /* ---- session --------------------------------------------------------------- */
 
@@ -315,86 +281,6 @@ static int name_diff(const char *q, const char *a, dg_buf *out)
     return rc;
 }
 
-/* ---- criteria ------------------------------------------------------------------ */
-
-static const char *coltext(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
-}
-
-static int in_range(const char *v, const char *lo, const char *hi)
-{
-    return strcmp(v, lo) >= 0 && strcmp(v, hi) < 0;
-}
-
-/* 1 kept (maybe with a bonus), 0 contradicted.  Column 3 is p.birth. */
-static int crit_born(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
-{
-    if (!lq->born_lo[0])
-        return 1;
-    const char *b = coltext(st, 3);
-    if (!b || !*b)
-        return c->born = LK_C_UNKNOWN, 1;
-    if (in_range(b, lq->born_lo, lq->born_hi)) {
-        c->born = LK_C_MATCH;
-        c->score += LK_CRIT;
-        return c->born_s = dg_strdup(b), 1;
-    }
-    /* Asked for 1958-03, archive knows only 1958: consistent, weaker. */
-    if (strlen(b) == 4 && strncmp(b, lq->born_lo, 4) == 0) {
-        c->born = LK_C_YEAR;
-        c->score += LK_CRIT / 2;
-        return c->born_s = dg_strdup(b), 1;
-    }
-    return 0;
-}
-
-static int crit_grad(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
-{
-    if (!lq->grad_lo[0])
-        return 1;
-    const char *g = coltext(st, 4);
-    if (!g || !*g)
-        return c->grad = LK_C_UNKNOWN, 1;
-    if (!in_range(g, lq->grad_lo, lq->grad_hi))
-        return 0;
-    c->grad = LK_C_MATCH;
-    c->score += LK_CRIT;
-    return c->grad_s = dg_strdup(g), 1;
-}
-
-static int contains(const char *hay, const char *needle)
-{
-    return hay && needle && *needle && strstr(hay, needle) != NULL;
-}
-
-static int code_match(const char *code, const char *q)
-{
-    return code && *q && strncmp(code, q, strlen(q)) == 0;
-}
-
-/* Columns 5-8: major_hist, major_code_hist, name_2022, code_2022.  The
- * major is a hint beside a name (a registrar's wording is loose) and a
- * criterion without one. */
-static int crit_major(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
-{
-    if (!lq->major)
-        return 1;
-    const char *m = lq->major;
-    const char *why = NULL;
-    if (contains(coltext(st, 5), m))
-        why = "major matches historical name";
-    else if (contains(coltext(st, 7), m))
-        why = "major matches 2022 name";
-    else if (code_match(coltext(st, 6), m) || code_match(coltext(st, 8), m))
-        why = "major code matches";
-    if (!why)
-        return c->major = LK_C_UNKNOWN, lq->raw_name != NULL;
-    c->major = LK_C_MATCH;
-    c->score += LK_CRIT;
-    return c->major_why = why, 1;
-}
-
 /* ---- tiers ---------------------------------------------------------------------- */
 
 static int tier_why(const lk_query *lq, int tier, const char *simp, lk_cand *c)
@@ -463,10 +349,11 @@ static int cands_push(lk_cands *cs, lk_cand *c)
 static int tier_row(const lk_query *lq, int tier, sqlite3_stmt *st, lk_cands *cs)
 {
     lk_cand c = {.study = sqlite3_column_int64(st, 0), .score = tier, .tier = tier};
-    const char *simp = coltext(st, 1);
+    const char *simp = lk_coltext(st, 1);
     c.name = dg_strdup(simp ? simp : "");
     int keep = c.name != NULL;
-    keep = keep && crit_born(lq, st, &c) && crit_grad(lq, st, &c) && crit_major(lq, st, &c);
+    keep = keep && lk_crit_born(lq, st, &c) && lk_crit_grad(lq, st, &c) &&
+           lk_crit_major(lq, st, &c);
     if (!keep || cands_push(cs, &c)) {
         cand_release(&c);
         return DG_OK; /* out of memory surfaces at the next allocation */
@@ -832,7 +719,7 @@ static int hit_fields(arc_lookup *lk, arc_lookup_hit *h, dg_err *err)
         return db_fail(lk->db, err, "cannot read archived record");
     }
     for (int i = 0; i < ARC_NFIELDS; i++) {
-        const char *v = coltext(st, i);
+        const char *v = lk_coltext(st, i);
         h->fields[i] = v ? dg_strdup(v) : NULL;
         if (v && !h->fields[i])
             rc = DG_ENOMEM;
@@ -1023,31 +910,4 @@ int arc_lookup_run(arc_lookup *lk, const arc_lookup_query *q, arc_lookup_result 
     if (rc)
         arc_lookup_result_release(out);
     return rc;
-}
-
-/* ---- output ---------------------------------------------------------------------- */
-
-int arc_lookup_json(const arc_lookup_result *r, dg_buf *out)
-{
-    int rc = dg_buf_adds(out, "{\"results\":[");
-    for (size_t i = 0; i < r->n && !rc; i++) {
-        const arc_lookup_hit *h = &r->hits[i];
-        rc = dg_buf_addf(out, "%s{\"record\":%lld,\"score\":%d,\"why\":[", i ? "," : "",
-                         (long long)h->record, h->score);
-        for (size_t j = 0; j < h->nwhy && !rc; j++) {
-            rc = j ? dg_buf_addc(out, ',') : DG_OK;
-            rc = rc ? rc : dg_buf_json_str(out, h->why[j]);
-        }
-        rc = rc ? rc : dg_buf_adds(out, "],\"fields\":{");
-        for (int k = 0, shown = 0; k < ARC_NFIELDS && !rc; k++) {
-            if (h->withheld[k])
-                continue;
-            rc = dg_buf_addf(out, "%s\"%s\":", shown++ ? "," : "", dg_field_keys[k].key);
-            rc = rc ? rc : dg_buf_json_str(out, h->fields[k]);
-        }
-        rc = rc ? rc : dg_buf_adds(out, "}}");
-    }
-    return rc ? rc
-              : dg_buf_addf(out, "],\"as_asked\":%.3f,\"exact\":%s}", r->as_asked,
-                            r->exact ? "true" : "false");
 }

@@ -57,3 +57,29 @@ int arc_disclosure_json(const arc_disclosure *d, dg_buf *b)
             rc = (n++ && dg_buf_addc(b, ',')) || dg_buf_json_str(b, dg_field_keys[i].key);
     return rc || dg_buf_addc(b, ']') ? DG_ENOMEM : DG_OK;
 }
+
+/* A lookup's result as JSON (the CLI's --json and the web search). */
+int arc_lookup_json(const arc_lookup_result *r, dg_buf *out)
+{
+    int rc = dg_buf_adds(out, "{\"results\":[");
+    for (size_t i = 0; i < r->n && !rc; i++) {
+        const arc_lookup_hit *h = &r->hits[i];
+        rc = dg_buf_addf(out, "%s{\"record\":%lld,\"score\":%d,\"why\":[", i ? "," : "",
+                         (long long)h->record, h->score);
+        for (size_t j = 0; j < h->nwhy && !rc; j++) {
+            rc = j ? dg_buf_addc(out, ',') : DG_OK;
+            rc = rc ? rc : dg_buf_json_str(out, h->why[j]);
+        }
+        rc = rc ? rc : dg_buf_adds(out, "],\"fields\":{");
+        for (int k = 0, shown = 0; k < ARC_NFIELDS && !rc; k++) {
+            if (h->withheld[k])
+                continue;
+            rc = dg_buf_addf(out, "%s\"%s\":", shown++ ? "," : "", dg_field_keys[k].key);
+            rc = rc ? rc : dg_buf_json_str(out, h->fields[k]);
+        }
+        rc = rc ? rc : dg_buf_adds(out, "}}");
+    }
+    return rc ? rc
+              : dg_buf_addf(out, "],\"as_asked\":%.3f,\"exact\":%s}", r->as_asked,
+                            r->exact ? "true" : "false");
+}

@@ -10,6 +10,8 @@
 #include "archive.h"
 #include "normalize.h"
 
+#include <sqlite3.h>
+
 /*
  * Prepare head + the archived keys' columns (dg_field_keys order; alias
  * s = study_record, p = person) + tail.
@@ -147,5 +149,55 @@ void lk_query_bind_criteria(sqlite3_stmt *st, const lk_query *lq);
  * by lk_query_release); DG_EUSAGE naming what is wrong with the request. */
 int lk_query_parse(norm_ctx *nc, const arc_lookup_query *q, lk_query *lq, dg_err *err);
 void lk_query_release(lk_query *lq);
+
+/* Scores of a hit: the name tier that found it, plus LK_CRIT a criterion
+ * it meets (lookup.c ranks by them). */
+enum { LK_MAX_WHY = 8 };
+enum {
+    LK_EXACT = 100,
+    LK_PINYIN = 70,
+    LK_PINYIN_ORDER = 65, /* the pinyin's syllables in another order: "Xiaofan Duanmu" */
+    LK_LOOKALIKE = 50,
+    LK_NEIGHBOUR = 30,
+    LK_CRIT = 10
+};
+
+/* A candidate study record while ranking. */
+typedef struct lk_cand {
+    int64_t study;
+    int score;
+    int tier; /* the name tier that found it (LK_EXACT ...), 0 criteria only */
+    char *name; /* archived simplified name */
+    /* each criterion: LK_C_NONE not asked, LK_C_MATCH, LK_C_YEAR (birth year
+     * only archived), LK_C_UNKNOWN (not archived, or a major that differs) */
+    unsigned char born, grad, major;
+    double tie; /* between equal scores, higher first: how likely the misread (neighbours) */
+    double glyph; /* neighbours: how alike the differing characters' glyphs are, 0 not look-alikes */
+    /* what the reasons name, kept until the candidate is among the hits
+     * shown (cand_explain): most candidates of a common name never are */
+    char *born_s, *grad_s;
+    const char *major_why;
+    size_t nwhy;
+    char *why[LK_MAX_WHY];
+} lk_cand;
+
+typedef struct lk_cands {
+    lk_cand *v;
+    size_t n, alloc;
+} lk_cands;
+
+enum { LK_C_NONE, LK_C_MATCH, LK_C_YEAR, LK_C_UNKNOWN };
+
+/* A row's text column (NULL for NULL). */
+static inline const char *lk_coltext(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+/* A tier row (column 3 p.birth, 4 s.grad, 5-8 the majors) against the
+ * request's --born, --graduated and --major (lookup_query.c): 1 kept, with
+ * its score and the criterion's state in c, 0 contradicted. */
+int lk_crit_born(const lk_query *lq, sqlite3_stmt *st, lk_cand *c);
+int lk_crit_grad(const lk_query *lq, sqlite3_stmt *st, lk_cand *c);
+int lk_crit_major(const lk_query *lq, sqlite3_stmt *st, lk_cand *c);
 
 #endif

@@ -2,7 +2,8 @@
  * lookup_query.c - a lookup request as lookup.c searches with it: the name's
  * keys from the same normalizer that made the stored ones, --born and
  * --graduated as index ranges (and bound into the tier reads: LK_CRIT_SQL),
- * the major folded (lookup_internal.h).
+ * the major folded, and a tier row checked against them (lk_crit_*)
+ * (lookup_internal.h).
  */
 
 #include <stdio.h>
@@ -123,4 +124,79 @@ void lk_query_bind_criteria(sqlite3_stmt *st, const lk_query *lq)
 {
     crit_bind1(st, ":blo", ":bhi", lq->born_lo, lq->born_hi);
     crit_bind1(st, ":glo", ":ghi", lq->grad_lo, lq->grad_hi);
+}
+
+/* ---- a tier row against the criteria (lookup.c's tier reads) ---------- */
+
+static int in_range(const char *v, const char *lo, const char *hi)
+{
+    return strcmp(v, lo) >= 0 && strcmp(v, hi) < 0;
+}
+
+/* 1 kept (maybe with a bonus), 0 contradicted.  Column 3 is p.birth. */
+int lk_crit_born(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
+{
+    if (!lq->born_lo[0])
+        return 1;
+    const char *b = lk_coltext(st, 3);
+    if (!b || !*b)
+        return c->born = LK_C_UNKNOWN, 1;
+    if (in_range(b, lq->born_lo, lq->born_hi)) {
+        c->born = LK_C_MATCH;
+        c->score += LK_CRIT;
+        return c->born_s = dg_strdup(b), 1;
+    }
+    /* Asked for 1958-03, archive knows only 1958: consistent, weaker. */
+    if (strlen(b) == 4 && strncmp(b, lq->born_lo, 4) == 0) {
+        c->born = LK_C_YEAR;
+        c->score += LK_CRIT / 2;
+        return c->born_s = dg_strdup(b), 1;
+    }
+    return 0;
+}
+
+int lk_crit_grad(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
+{
+    if (!lq->grad_lo[0])
+        return 1;
+    const char *g = lk_coltext(st, 4);
+    if (!g || !*g)
+        return c->grad = LK_C_UNKNOWN, 1;
+    if (!in_range(g, lq->grad_lo, lq->grad_hi))
+        return 0;
+    c->grad = LK_C_MATCH;
+    c->score += LK_CRIT;
+    return c->grad_s = dg_strdup(g), 1;
+}
+
+static int contains(const char *hay, const char *needle)
+{
+    return hay && needle && *needle && strstr(hay, needle) != NULL;
+}
+
+static int code_match(const char *code, const char *q)
+{
+    return code && *q && strncmp(code, q, strlen(q)) == 0;
+}
+
+/* Columns 5-8: major_hist, major_code_hist, name_2022, code_2022.  The
+ * major is a hint beside a name (a registrar's wording is loose) and a
+ * criterion without one. */
+int lk_crit_major(const lk_query *lq, sqlite3_stmt *st, lk_cand *c)
+{
+    if (!lq->major)
+        return 1;
+    const char *m = lq->major;
+    const char *why = NULL;
+    if (contains(lk_coltext(st, 5), m))
+        why = "major matches historical name";
+    else if (contains(lk_coltext(st, 7), m))
+        why = "major matches 2022 name";
+    else if (code_match(lk_coltext(st, 6), m) || code_match(lk_coltext(st, 8), m))
+        why = "major code matches";
+    if (!why)
+        return c->major = LK_C_UNKNOWN, lq->raw_name != NULL;
+    c->major = LK_C_MATCH;
+    c->score += LK_CRIT;
+    return c->major_why = why, 1;
 }
